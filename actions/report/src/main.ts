@@ -1,0 +1,5 @@
+import { reportCommand } from '@ci-optimizer/core/report';
+import { runAction } from '@ci-optimizer/core/runtime';
+import actionYml from '../action.yml';
+
+await runAction(reportCommand, actionYml);

@@ -1,0 +1,21 @@
+/**
+ * A mistake the user can fix (bad input, unreadable config). Its message says what is wrong, where, and how to
+ * fix it; it is reported without a stack trace. Anything else that is thrown is a bug of ours.
+ */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** True for errors whose message is meant for the user as it is. */
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof UserError;
+}
+
+/** The message of anything thrown, for logs and warnings. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,65 @@
+import { simpleGit } from 'simple-git';
+
+export type ChangeStatus = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'type-changed';
+
+/** One file changed between two revisions; `oldPath` for renames and copies. Paths are relative to the repo. */
+export interface ChangedFile {
+  status: ChangeStatus;
+  path: string;
+  oldPath?: string;
+}
+
+const STATUS: Record<string, ChangeStatus> = {
+  A: 'added',
+  M: 'modified',
+  D: 'deleted',
+  R: 'renamed',
+  C: 'copied',
+  T: 'type-changed',
+};
+
+/**
+ * The files changed from `base` to `head` (rename detection on). Uses NUL-separated output, so paths with
+ * spaces, quotes, newlines or non-ASCII characters come back exactly as they are.
+ */
+export async function listChangedFiles(repoDir: string, base: string, head: string): Promise<ChangedFile[]> {
+  const output = await simpleGit({ baseDir: repoDir }).raw([
+    '-c',
+    'core.quotepath=false',
+    'diff',
+    '--name-status',
+    '-z',
+    '-M',
+    '--no-color',
+    '--no-ext-diff',
+    base,
+    head,
+    '--',
+  ]);
+  return parseNameStatus(output);
+}
+
+/** Parses `git diff --name-status -z` output. */
+export function parseNameStatus(output: string): ChangedFile[] {
+  const fields = output.split('\0');
+  const files: ChangedFile[] = [];
+  let index = 0;
+  while (index < fields.length) {
+    const code = fields[index++];
+    if (code === '') continue;
+    const status = STATUS[code[0]];
+    if (status === undefined) {
+      // Unmerged (U) or unknown (X) entries carry one path; report them as modified so nothing is dropped.
+      files.push({ status: 'modified', path: fields[index++] });
+      continue;
+    }
+    if (status === 'renamed' || status === 'copied') {
+      const oldPath = fields[index++];
+      const path = fields[index++];
+      files.push({ status, path, oldPath });
+    } else {
+      files.push({ status, path: fields[index++] });
+    }
+  }
+  return files;
+}

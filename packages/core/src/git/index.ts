@@ -1,0 +1,12 @@
+export { listChangedFiles, parseNameStatus, type ChangedFile, type ChangeStatus } from './changed-files.ts';
+export { resolveDiffRange, type DiffRange, type DiffRangeOptions } from './run-context.ts';
+export {
+  ZERO_SHA,
+  openRepo,
+  hasCommit,
+  resolveSha,
+  isShallow,
+  mergeBase,
+  fetchCommit,
+  deepenUntilMergeBase,
+} from './revisions.ts';

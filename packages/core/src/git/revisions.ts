@@ -1,0 +1,121 @@
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+export const ZERO_SHA = '0000000000000000000000000000000000000000';
+
+/** True when the commit is in the local object database. */
+export async function hasCommit(git: SimpleGit, rev: string): Promise<boolean> {
+  try {
+    await git.raw(['cat-file', '-e', `${rev}^{commit}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The full sha of a revision, or undefined when it does not resolve. */
+export async function resolveSha(git: SimpleGit, rev: string): Promise<string | undefined> {
+  try {
+    return (await git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function isShallow(git: SimpleGit): Promise<boolean> {
+  return (await git.raw(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+}
+
+async function remoteName(git: SimpleGit): Promise<string | undefined> {
+  const remotes = (await git.raw(['remote'])).split('\n').map((r) => r.trim()).filter(Boolean);
+  return remotes.includes('origin') ? 'origin' : remotes[0];
+}
+
+/** The merge base of two commits, or undefined when git finds none (unrelated or cut off by a shallow clone). */
+export async function mergeBase(git: SimpleGit, a: string, b: string): Promise<string | undefined> {
+  try {
+    return (await git.raw(['merge-base', a, b])).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface FetchLog {
+  /** What was fetched, for the log: `fetch <sha>`, `deepen 50`, ... */
+  steps: string[];
+}
+
+/**
+ * Makes `sha` available locally: fetches it by id from the remote (without a depth, so a full clone stays full).
+ * Returns false when the remote does not have it.
+ */
+export async function fetchCommit(git: SimpleGit, sha: string, log: FetchLog): Promise<boolean> {
+  if (await hasCommit(git, sha)) return true;
+  const remote = await remoteName(git);
+  if (!remote) return false;
+  const shallow = await isShallow(git);
+  try {
+    // In a shallow clone fetch with a depth so the clone stays consistently shallow; in a full one, without.
+    const args = ['fetch', '--no-tags', '--quiet', ...(shallow ? ['--depth=1'] : []), remote, sha];
+    log.steps.push(`fetch ${sha.slice(0, 12)}`);
+    await git.raw(args);
+  } catch {
+    return false;
+  }
+  return hasCommit(git, sha);
+}
+
+/**
+ * Deepens a shallow clone until `a` and `b` have a merge base, doubling the depth each time up to `maxDeepen`
+ * commits, then unshallowing once. Returns the merge base, or undefined when there is none.
+ */
+export async function deepenUntilMergeBase(
+  git: SimpleGit,
+  a: string,
+  b: string,
+  log: FetchLog,
+  maxDeepen = 2000,
+): Promise<string | undefined> {
+  let found = await mergeBase(git, a, b);
+  if (found && !(await isShallow(git))) return found;
+  let step = 50;
+  let total = 0;
+  const remote = await remoteName(git);
+  while (remote && (await isShallow(git))) {
+    // In a shallow clone a merge base can be a cut-off point rather than the real one: keep deepening until
+    // git finds one that is not a shallow boundary.
+    if (found && !(await isShallowBoundary(git, found))) return found;
+    if (total >= maxDeepen) {
+      log.steps.push('unshallow');
+      await git.raw(['fetch', '--no-tags', '--quiet', '--unshallow', remote]).catch(() => undefined);
+      return mergeBase(git, a, b);
+    }
+    log.steps.push(`deepen ${step}`);
+    try {
+      await git.raw(['fetch', '--no-tags', '--quiet', `--deepen=${step}`, remote]);
+    } catch {
+      break;
+    }
+    total += step;
+    step *= 2;
+    found = await mergeBase(git, a, b);
+  }
+  return found;
+}
+
+async function isShallowBoundary(git: SimpleGit, sha: string): Promise<boolean> {
+  try {
+    const path = (await git.raw(['rev-parse', '--git-path', 'shallow'])).trim();
+    const { readFile } = await import('node:fs/promises');
+    const { resolve } = await import('node:path');
+    const root = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
+    const content = await readFile(resolve(root, path), 'utf8').catch(() => '');
+    return content.split('\n').includes(sha);
+  } catch {
+    return false;
+  }
+}
+
+/** A simple-git instance for a repository folder. */
+export function openRepo(repoDir: string): SimpleGit {
+  return simpleGit({ baseDir: repoDir });
+}

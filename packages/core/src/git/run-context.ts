@@ -1,0 +1,174 @@
+import type { SimpleGit } from 'simple-git';
+import {
+  ZERO_SHA,
+  deepenUntilMergeBase,
+  fetchCommit,
+  hasCommit,
+  openRepo,
+  resolveSha,
+  type FetchLog,
+} from './revisions.ts';
+
+/** The two commits a change is judged between (DESIGN §4). `base` is undefined when it cannot be known. */
+export interface DiffRange {
+  /** The commit to diff from (the merge base for pull requests and explicit bases), or undefined. */
+  base?: string;
+  /** The commit to diff to. */
+  head: string;
+  /** How the range was chosen, for logs and summaries. */
+  source: string;
+  /** Why no base could be found; callers take the safe answer (run everything) and show this. */
+  fallbackReason?: string;
+  /** What was fetched to get there (`fetch <sha>`, `deepen 50`, ...). */
+  fetchSteps: string[];
+}
+
+export interface DiffRangeOptions {
+  repoDir: string;
+  eventName: string;
+  payload: Record<string, unknown>;
+  /** Explicit base (input or CLI flag): a sha or a ref; overrides the event. Diffed from its merge base. */
+  base?: string;
+  /** Explicit head; default: the event's head, else HEAD. */
+  head?: string;
+  /** How many commits a shallow clone may be deepened before unshallowing. */
+  maxDeepen?: number;
+}
+
+/** Resolves base and head from the event or the inputs, fetching and deepening a shallow clone as needed. */
+export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffRange> {
+  const git = openRepo(options.repoDir);
+  const log: FetchLog = { steps: [] };
+  const finish = (range: Omit<DiffRange, 'fetchSteps'>): DiffRange => ({ ...range, fetchSteps: log.steps });
+  const payload = options.payload ?? {};
+
+  if (options.base) {
+    const head = await headOf(git, options.head ?? 'HEAD', log);
+    if (!head) return finish({ head: options.head ?? 'HEAD', source: 'inputs', fallbackReason: `head '${options.head}' is not a commit in this repository` });
+    const base = await commitOf(git, options.base, log);
+    if (!base) {
+      return finish({ head, source: 'inputs', fallbackReason: `base '${options.base}' is not a commit in this repository or its remote` });
+    }
+    const found = await deepenUntilMergeBase(git, base, head, log, options.maxDeepen);
+    if (!found) return finish({ head, source: 'inputs', fallbackReason: `no merge base between '${options.base}' and the head` });
+    return finish({ base: found, head, source: `merge base of ${options.base} and ${shortSha(head)}` });
+  }
+
+  switch (options.eventName) {
+    case 'pull_request':
+    case 'pull_request_target':
+      return finish(await pullRequestRange(git, payload, log, options));
+    case 'push':
+      return finish(await pushRange(git, payload, log, options));
+    case 'merge_group': {
+      const group = record(payload.merge_group);
+      const baseSha = stringOf(group.base_sha);
+      const headSha = options.head ?? stringOf(group.head_sha) ?? 'HEAD';
+      const head = await headOf(git, headSha, log);
+      if (!head) return finish({ head: headSha, source: 'merge_group', fallbackReason: `merge queue head ${headSha} is not available` });
+      if (!baseSha || !(await fetchCommit(git, baseSha, log))) {
+        return finish({ head, source: 'merge_group', fallbackReason: `merge queue base ${baseSha ?? '(none)'} is not available` });
+      }
+      const found = await deepenUntilMergeBase(git, baseSha, head, log, options.maxDeepen);
+      if (!found) return finish({ head, source: 'merge_group', fallbackReason: 'no merge base between the merge queue base and head' });
+      return finish({ base: found, head, source: 'merge_group base..head' });
+    }
+    default: {
+      const head = (await headOf(git, options.head ?? 'HEAD', log)) ?? 'HEAD';
+      const event = options.eventName || 'none (local run)';
+      return finish({
+        head,
+        source: 'inputs',
+        fallbackReason: `event '${event}' gives no base revision; set the 'base' input to compare against a branch or commit`,
+      });
+    }
+  }
+}
+
+async function pullRequestRange(
+  git: SimpleGit,
+  payload: Record<string, unknown>,
+  log: FetchLog,
+  options: DiffRangeOptions,
+): Promise<Omit<DiffRange, 'fetchSteps'>> {
+  const pr = record(payload.pull_request);
+  const prHead = stringOf(record(pr.head).sha);
+  const prBase = stringOf(record(pr.base).sha);
+  // actions/checkout checks out the merge commit; its first parent is the accurate base (DESIGN §8).
+  const checkedOut = await resolveSha(git, 'HEAD');
+  if (!options.head && checkedOut && prHead) {
+    const parents = await parentsOf(git, checkedOut);
+    if (parents.length === 2 && parents[1] === prHead && (await fetchCommit(git, parents[0], log))) {
+      return { base: parents[0], head: checkedOut, source: 'pull_request merge commit (HEAD^1..HEAD)' };
+    }
+  }
+  const headRef = options.head ?? prHead ?? 'HEAD';
+  const head = await headOf(git, headRef, log);
+  if (!head) return { head: headRef, source: 'pull_request', fallbackReason: `pull request head ${headRef} is not available` };
+  if (!prBase || !(await fetchCommit(git, prBase, log))) {
+    return { head, source: 'pull_request', fallbackReason: `pull request base ${prBase ?? '(missing from the event)'} is not available` };
+  }
+  const found = await deepenUntilMergeBase(git, prBase, head, log, options.maxDeepen);
+  if (!found) return { head, source: 'pull_request', fallbackReason: 'no merge base between the pull request base and head' };
+  return { base: found, head, source: 'pull_request merge base' };
+}
+
+async function pushRange(
+  git: SimpleGit,
+  payload: Record<string, unknown>,
+  log: FetchLog,
+  options: DiffRangeOptions,
+): Promise<Omit<DiffRange, 'fetchSteps'>> {
+  const before = stringOf(payload.before);
+  const afterRef = options.head ?? stringOf(payload.after) ?? 'HEAD';
+  const head = await headOf(git, afterRef, log);
+  if (!head) return { head: afterRef, source: 'push', fallbackReason: `pushed commit ${afterRef} is not available` };
+  if (!before || before === ZERO_SHA) {
+    return { head, source: 'push', fallbackReason: 'the push created the branch: there is no previous commit to compare with' };
+  }
+  if (!(await fetchCommit(git, before, log))) {
+    return { head, source: 'push', fallbackReason: `the push's previous commit ${shortSha(before)} is not in the repository (force push?)` };
+  }
+  return { base: before, head, source: 'push before..after' };
+}
+
+async function headOf(git: SimpleGit, rev: string, log: FetchLog): Promise<string | undefined> {
+  return commitOf(git, rev, log);
+}
+
+async function commitOf(git: SimpleGit, rev: string, log: FetchLog): Promise<string | undefined> {
+  const local = await resolveSha(git, rev);
+  if (local) return local;
+  if (/^[0-9a-f]{40}$/i.test(rev) && (await fetchCommit(git, rev, log))) return rev.toLowerCase();
+  // A branch name that only exists on the remote.
+  const remote = await resolveSha(git, `origin/${rev}`);
+  if (remote) return remote;
+  try {
+    log.steps.push(`fetch ${rev}`);
+    await git.raw(['fetch', '--no-tags', '--quiet', 'origin', rev]);
+    return await resolveSha(git, 'FETCH_HEAD');
+  } catch {
+    return undefined;
+  }
+}
+
+async function parentsOf(git: SimpleGit, sha: string): Promise<string[]> {
+  if (!(await hasCommit(git, sha))) return [];
+  const text = await git.raw(['cat-file', '-p', sha]);
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('parent '))
+    .map((line) => line.slice('parent '.length).trim());
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function shortSha(sha: string): string {
+  return sha.slice(0, 12);
+}

@@ -1,0 +1,71 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Metrics } from '../runtime/types.ts';
+
+/** One step's record in `metrics.jsonl` and its `metrics` output (DESIGN §2). */
+export interface MetricsRecord {
+  action: string;
+  version: string;
+  'duration-ms': number;
+  phases: Record<string, number>;
+  counters: Record<string, number>;
+  /** `main` or `post`. */
+  step?: string;
+  outcome?: 'success' | 'failure';
+  /** ISO time the step started. */
+  started?: string;
+}
+
+/** Collects phase timings and counters for one step. */
+export class MetricsRecorder implements Metrics {
+  readonly phases: Record<string, number> = {};
+  readonly counters: Record<string, number> = {};
+  private readonly startedAt = performance.now();
+  readonly startedIso = new Date().toISOString();
+
+  async phase<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+    const start = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.phases[name] = (this.phases[name] ?? 0) + Math.round(performance.now() - start);
+    }
+  }
+
+  count(name: string, value: number): void {
+    this.counters[name] = value;
+  }
+
+  add(name: string, delta: number): void {
+    this.counters[name] = (this.counters[name] ?? 0) + delta;
+  }
+
+  /** Milliseconds since the recorder was made (the step's start). */
+  elapsedMs(): number {
+    return Math.round(performance.now() - this.startedAt);
+  }
+
+  toRecord(action: string, version: string, extra: Partial<MetricsRecord> = {}): MetricsRecord {
+    return {
+      action,
+      version,
+      'duration-ms': this.elapsedMs(),
+      phases: { ...this.phases },
+      counters: { ...this.counters },
+      started: this.startedIso,
+      ...extra,
+    };
+  }
+}
+
+/** The job-wide metrics file that `report` gathers: `$RUNNER_TEMP/ci-optimizer/metrics.jsonl`. */
+export function jobMetricsPath(runnerTemp: string): string {
+  return join(runnerTemp, 'ci-optimizer', 'metrics.jsonl');
+}
+
+/** Appends one record as one line (a single small append, so concurrent steps never interleave lines). */
+export function appendJobMetrics(runnerTemp: string, record: MetricsRecord): void {
+  const path = jobMetricsPath(runnerTemp);
+  mkdirSync(join(runnerTemp, 'ci-optimizer'), { recursive: true });
+  appendFileSync(path, `${JSON.stringify(record)}\n`);
+}

@@ -1,0 +1,49 @@
+import { errorMessage, isUserError } from '../errors/index.ts';
+import { appendJobMetrics, MetricsRecorder, type MetricsRecord } from '../metrics/index.ts';
+import { VERSION } from '../version.ts';
+import type { Command, CommandContext, Outputs } from './types.ts';
+
+export interface StepResult {
+  outputs: Outputs;
+  record: MetricsRecord;
+  error?: unknown;
+}
+
+/**
+ * Runs one step (main or post) of a command: times it, adds `duration-ms` and `metrics` to its outputs, appends
+ * the job metrics record, and hands back the error instead of throwing so the caller reports it its own way.
+ */
+export async function executeStep(
+  command: Command,
+  step: 'main' | 'post',
+  makeContext: (metrics: MetricsRecorder) => CommandContext,
+  options: { appendMetrics: boolean; runnerTemp: string; warn: (message: string) => void },
+): Promise<StepResult> {
+  const metrics = new MetricsRecorder();
+  let outputs: Outputs = {};
+  let failure: unknown;
+  try {
+    // Building the context reads the config file, which can fail on the user's mistake: that is a step failure too.
+    const context = makeContext(metrics);
+    const produced = step === 'main' ? await command.main(context) : await command.post?.(context);
+    outputs = produced ?? {};
+  } catch (error) {
+    failure = error;
+  }
+  const record = metrics.toRecord(command.name, VERSION, { step, outcome: failure === undefined ? 'success' : 'failure' });
+  outputs = { ...outputs, 'duration-ms': record['duration-ms'], metrics: record as unknown as Outputs[string] };
+  if (options.appendMetrics) {
+    try {
+      appendJobMetrics(options.runnerTemp, record);
+    } catch (error) {
+      options.warn(`Could not append to the job's metrics file: ${errorMessage(error)}`);
+    }
+  }
+  return { outputs, record, error: failure };
+}
+
+/** The one-line message for a failure: the user's error as it is, a bug with a hint to report it. */
+export function failureMessage(error: unknown): string {
+  if (isUserError(error)) return error.message;
+  return `${errorMessage(error)} (this is a bug in ci-optimizer; please report it with the log above)`;
+}

@@ -1,0 +1,85 @@
+import * as core from '@actions/core';
+import { loadConfigSection, type SectionSchema } from '../config/index.ts';
+import { isUserError } from '../errors/index.ts';
+import { Inputs } from '../inputs/index.ts';
+import { inputDefaults, inputEnvName, parseActionMetadata, type ActionMetadata } from '../metadata/index.ts';
+import { executeStep, failureMessage } from './execute.ts';
+import { formatOutputs } from './outputs.ts';
+import { runEnvironmentFromEnv } from './environment.ts';
+import type { Command, CommandContext, Logger, StateStore, SummarySink } from './types.ts';
+
+const POST_MARKER = 'ci-optimizer-is-post';
+
+/** A command plus what the runtime needs to know about it. */
+export interface CommandWithConfig extends Command {
+  /** JSON schema of the action's section in `.github/ci-optimizer.yml`; without it the section is not read. */
+  configSchema?: SectionSchema;
+}
+
+/**
+ * The whole of an action's entry file: decides main or post, reads inputs as the runner gives them, runs the
+ * command, writes outputs, the step summary and the metrics record. A post step never fails the job.
+ */
+export async function runAction(command: CommandWithConfig, actionYml: string): Promise<void> {
+  const metadata = parseActionMetadata(actionYml, `actions/${command.name}/action.yml`);
+  const isPost = core.getState(POST_MARKER) === 'true';
+  if (!isPost && command.post) core.saveState(POST_MARKER, 'true');
+  const step = isPost ? 'post' : 'main';
+  const summaryParts: string[] = [];
+
+  const result = await executeStep(
+    command,
+    step,
+    (metrics) => githubContext(command, metadata, metrics, summaryParts),
+    { appendMetrics: true, runnerTemp: runEnvironmentFromEnv(process.env).runnerTemp, warn: (m) => core.warning(m) },
+  );
+
+  for (const [name, value] of Object.entries(formatOutputs(command, result.outputs))) core.setOutput(name, value);
+  if (summaryParts.length > 0) {
+    try {
+      await core.summary.addRaw(summaryParts.join('\n\n'), true).write();
+    } catch (error) {
+      core.warning(`Could not write the step summary: ${(error as Error).message}`);
+    }
+  }
+  if (result.error !== undefined) {
+    if (!isUserError(result.error) && result.error instanceof Error && result.error.stack) core.debug(result.error.stack);
+    if (isPost) core.warning(`Post step of ${command.name}: ${failureMessage(result.error)}`);
+    else core.setFailed(failureMessage(result.error));
+  }
+}
+
+function githubContext(
+  command: CommandWithConfig,
+  metadata: ActionMetadata,
+  metrics: CommandContext['metrics'],
+  summaryParts: string[],
+): CommandContext {
+  const run = runEnvironmentFromEnv(process.env, false);
+  const given: Record<string, string | undefined> = {};
+  for (const name of Object.keys(metadata.inputs)) given[name] = process.env[inputEnvName(name)];
+  const config = command.configSchema
+    ? loadConfigSection(run.workspace, command.name.split('/')[0], command.configSchema).values
+    : undefined;
+  return {
+    inputs: new Inputs({ given, defaults: inputDefaults(metadata), config, baseDir: run.workspace }),
+    log: githubLogger,
+    metrics,
+    state: githubState,
+    summary: { append: (markdown) => summaryParts.push(markdown) } satisfies SummarySink,
+    run,
+  };
+}
+
+const githubLogger: Logger = {
+  info: (message) => core.info(message),
+  debug: (message) => core.debug(message),
+  notice: (message) => core.notice(message),
+  warning: (message) => core.warning(message),
+  group: (name, fn) => core.group(name, fn),
+};
+
+const githubState: StateStore = {
+  save: (name, value) => core.saveState(name, value),
+  get: (name) => core.getState(name),
+};

@@ -1,0 +1,153 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ZERO_SHA, isShallow, listChangedFiles, openRepo, resolveDiffRange } from '@ci-optimizer/core/git';
+import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+
+/** An "origin" with a main branch of `count` commits and a feature branch on top; returns the shas. */
+function originWithHistory(count: number): { origin: TempGitRepo; mainShas: string[]; feature: string } {
+  const origin = new TempGitRepo();
+  const mainShas: string[] = [];
+  for (let i = 0; i < count; i++) {
+    origin.write({ [`src/m${i}.py`]: `x = ${i}\n` });
+    mainShas.push(origin.commit(`main ${i}`));
+  }
+  origin.git('checkout', '-q', '-b', 'feature');
+  origin.write({ 'src/feature.py': 'f = 1\n' });
+  const feature = origin.commit('feature');
+  origin.git('checkout', '-q', 'main');
+  return { origin, mainShas, feature };
+}
+
+function shallowClone(origin: TempGitRepo, branch: string): TempGitRepo {
+  const dir = join(tempDir('ci-opt-clone-'), 'clone');
+  execFileSync('git', ['clone', '-q', '--depth', '1', '--branch', branch, `file://${origin.dir}`, dir]);
+  return new TempGitRepo(dir);
+}
+
+describe('resolveDiffRange', () => {
+  const cleanup: TempGitRepo[] = [];
+  afterEach(() => {
+    for (const repo of cleanup.splice(0)) repo.remove();
+  });
+
+  it('deepens a --depth 1 clone until the pull request base and its merge base are there', async () => {
+    const { origin, mainShas, feature } = originWithHistory(30);
+    const clone = shallowClone(origin, 'feature');
+    cleanup.push(origin, clone);
+    const base = mainShas[29];
+    expect(await isShallow(openRepo(clone.dir))).toBe(true);
+
+    const range = await resolveDiffRange({
+      repoDir: clone.dir,
+      eventName: 'pull_request',
+      payload: { pull_request: { base: { sha: base }, head: { sha: feature } } },
+    });
+
+    expect(range.fallbackReason).toBeUndefined();
+    expect(range.base).toBe(base);
+    expect(range.head).toBe(feature);
+    expect(range.fetchSteps.some((step) => step.startsWith('fetch') || step.startsWith('deepen'))).toBe(true);
+    const files = await listChangedFiles(clone.dir, range.base!, range.head);
+    expect(files).toEqual([{ status: 'added', path: 'src/feature.py' }]);
+  });
+
+  it('finds the merge base of an older base commit after deepening', async () => {
+    const { origin, mainShas, feature } = originWithHistory(5);
+    // main moves on after the feature branched: the merge base is main's commit 4, not the new tip.
+    origin.write({ 'src/later.py': 'l = 1\n' });
+    const newTip = origin.commit('main moves on');
+    const clone = shallowClone(origin, 'feature');
+    cleanup.push(origin, clone);
+
+    const range = await resolveDiffRange({
+      repoDir: clone.dir,
+      eventName: 'pull_request',
+      payload: { pull_request: { base: { sha: newTip }, head: { sha: feature } } },
+    });
+
+    expect(range.base).toBe(mainShas[4]);
+    expect(await listChangedFiles(clone.dir, range.base!, range.head)).toEqual([{ status: 'added', path: 'src/feature.py' }]);
+  });
+
+  it('falls back with a clear reason when the base is unreachable', async () => {
+    const { origin, feature } = originWithHistory(3);
+    const clone = shallowClone(origin, 'feature');
+    const stranger = new TempGitRepo();
+    stranger.write({ 'other.txt': 'o\n' });
+    const foreign = stranger.commit('not in origin');
+    cleanup.push(origin, clone, stranger);
+
+    const range = await resolveDiffRange({
+      repoDir: clone.dir,
+      eventName: 'pull_request',
+      payload: { pull_request: { base: { sha: foreign }, head: { sha: feature } } },
+    });
+
+    expect(range.base).toBeUndefined();
+    expect(range.fallbackReason).toBe(`pull request base ${foreign} is not available`);
+  });
+
+  it('uses the merge commit first parent on a pull_request checkout', async () => {
+    const { origin, mainShas, feature } = originWithHistory(3);
+    cleanup.push(origin);
+    origin.git('checkout', '-q', '--detach', mainShas[2]);
+    origin.git('merge', '-q', '--no-ff', '-m', 'Merge feature', feature);
+    const merge = origin.head();
+
+    const range = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'pull_request',
+      payload: { pull_request: { base: { sha: mainShas[0] }, head: { sha: feature } } },
+    });
+
+    expect(range.base).toBe(mainShas[2]);
+    expect(range.head).toBe(merge);
+    expect(range.source).toContain('merge commit');
+  });
+
+  it('diffs a push from before to after, and falls back on a new branch (all-zeros before)', async () => {
+    const { origin, mainShas } = originWithHistory(3);
+    cleanup.push(origin);
+    const push = await resolveDiffRange({ repoDir: origin.dir, eventName: 'push', payload: { before: mainShas[0], after: mainShas[2] } });
+    expect(push).toMatchObject({ base: mainShas[0], head: mainShas[2], source: 'push before..after' });
+
+    const created = await resolveDiffRange({ repoDir: origin.dir, eventName: 'push', payload: { before: ZERO_SHA, after: mainShas[2] } });
+    expect(created.base).toBeUndefined();
+    expect(created.fallbackReason).toContain('created the branch');
+  });
+
+  it('falls back on a force push whose before commit is gone', async () => {
+    const { origin, mainShas } = originWithHistory(2);
+    cleanup.push(origin);
+    const gone = 'deadbeef'.repeat(5);
+    const range = await resolveDiffRange({ repoDir: origin.dir, eventName: 'push', payload: { before: gone, after: mainShas[1] } });
+    expect(range.fallbackReason).toContain('force push');
+  });
+
+  it('takes explicit base and head inputs (a branch name) and diffs from their merge base', async () => {
+    const { origin, mainShas, feature } = originWithHistory(3);
+    cleanup.push(origin);
+    origin.git('checkout', '-q', 'feature');
+    const range = await resolveDiffRange({ repoDir: origin.dir, eventName: 'workflow_dispatch', payload: {}, base: 'main' });
+    expect(range).toMatchObject({ base: mainShas[2], head: feature });
+  });
+
+  it('says which input to set on events without a base (schedule)', async () => {
+    const { origin } = originWithHistory(1);
+    cleanup.push(origin);
+    const range = await resolveDiffRange({ repoDir: origin.dir, eventName: 'schedule', payload: {} });
+    expect(range.fallbackReason).toContain("set the 'base' input");
+  });
+
+  it('resolves a merge_group base and head', async () => {
+    const { origin, mainShas, feature } = originWithHistory(3);
+    cleanup.push(origin);
+    const range = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'merge_group',
+      payload: { merge_group: { base_sha: mainShas[2], head_sha: feature } },
+    });
+    expect(range).toMatchObject({ base: mainShas[2], head: feature });
+  });
+});

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { loadConfigSection } from '../config/index.ts';
 import { Inputs } from '../inputs/index.ts';
 import { inputDefaults, parseActionMetadata, type ActionMetadata } from '../metadata/index.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../version/index.ts';
 import { executeStep, failureMessage } from './execute.ts';
 import { runEnvironmentFromEnv } from './environment.ts';
 import { formatOutputs } from './outputs.ts';

@@ -1,6 +1,6 @@
 import { errorMessage, isUserError } from '../errors/index.ts';
 import { appendJobMetrics, MetricsRecorder, type MetricsRecord } from '../metrics/index.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../version/index.ts';
 import type { Command, CommandContext, Outputs } from './types.ts';
 
 export interface StepResult {

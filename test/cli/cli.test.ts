@@ -61,7 +61,7 @@ describe('ci-optimizer CLI (dist/cli/index.js)', () => {
   it('exits 2 with the known inputs on an unknown flag or action', () => {
     const flag = cli(['report', '--titel', 'x']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain("unknown flag '--titel' for 'report'. Its inputs: --metrics-file, --title");
+    expect(flag.stderr).toContain("unknown flag '--titel' for 'report'. Its inputs: --metrics-file, --metrics-dir, --title,");
     const action = cli(['reprot']);
     expect(action.code).toBe(2);
     expect(action.stderr).toContain("unknown action 'reprot'");

@@ -14,6 +14,8 @@ export interface MetricsRecord {
   outcome?: 'success' | 'failure';
   /** ISO time the step started. */
   started?: string;
+  /** The job the record came from, when report gathers several jobs. */
+  job?: string;
 }
 
 /** Collects phase timings and counters for one step. */
@@ -69,3 +71,5 @@ export function appendJobMetrics(runnerTemp: string, record: MetricsRecord): voi
   mkdirSync(join(runnerTemp, 'ci-optimizer'), { recursive: true });
   appendFileSync(path, `${JSON.stringify(record)}\n`);
 }
+
+export { COUNTERS } from './well-known.ts';

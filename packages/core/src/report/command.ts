@@ -1,9 +1,15 @@
 import { jobMetricsPath } from '../metrics/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
-import { fitSummary, formatDuration } from '../summary/index.ts';
-import { readJobMetrics } from './job-metrics.ts';
-import { stepsTable } from './summary-table.ts';
+import { openStore } from '../store/index.ts';
+import { fitSummary } from '../summary/index.ts';
+import { errorMessage } from '../errors/index.ts';
+import { readCoveragePercent } from './coverage.ts';
+import { computeDashboard } from './dashboard.ts';
+import { readJobMetrics, readMetricsFolder } from './job-metrics.ts';
+import { renderDashboard } from './render.ts';
+import { appendRun, readRunHistory, rollingHitRate, type RunRecord } from './run-history.ts';
+import { evaluateSlos } from './slo.ts';
 
 /** `report`: the job's dashboard, gathered from every ci-optimizer step's metrics record. */
 export const reportCommand: CommandWithConfig = {
@@ -11,36 +17,121 @@ export const reportCommand: CommandWithConfig = {
   configSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { title: { type: 'string' }, 'metrics-file': { type: 'string' } },
+    properties: Object.fromEntries(
+      ['title', 'metrics-file', 'metrics-dir', 'store', 'coverage-file', 'default-branch'].map((k) => [k, { type: 'string' }])
+        .concat(['price-per-minute', 'slo-pr-minutes', 'slo-main-minutes', 'slo-cache-hit-rate', 'slo-coverage'].map((k) => [k, { type: 'number' }]))
+        .concat([['trend', { type: 'boolean' }], ['record', { type: 'boolean' }]]),
+    ),
   },
   async main(ctx: CommandContext): Promise<Outputs> {
-    const path = ctx.inputs.path('metrics-file') || jobMetricsPath(ctx.run.runnerTemp);
-    const title = ctx.inputs.string('title') || 'ci-optimizer report';
-    const metrics = await ctx.metrics.phase('read', () => readJobMetrics(path));
-    for (const bad of metrics.malformed) {
-      ctx.log.warning(`Metrics file ${path} line ${bad.line} is malformed (${bad.reason}); it is left out of the report.`);
+    const { inputs, run } = ctx;
+    const title = inputs.string('title') || 'ci-optimizer report';
+    const metricsFile = inputs.path('metrics-file') || jobMetricsPath(run.runnerTemp);
+    const metricsDir = inputs.path('metrics-dir');
+    const pricePerMinute = inputs.number('price-per-minute', { min: 0 });
+    const targets = {
+      prPipelineMinutes: inputs.number('slo-pr-minutes', { min: 0 }),
+      mainPipelineMinutes: inputs.number('slo-main-minutes', { min: 0 }),
+      cacheHitRatePercent: inputs.number('slo-cache-hit-rate', { min: 0, max: 100 }),
+      coveragePercent: inputs.number('slo-coverage', { min: 0, max: 100 }),
+    };
+    const trend = inputs.boolean('trend');
+    const record = inputs.boolean('record');
+    const coverageFile = inputs.path('coverage-file');
+
+    const gathered = await ctx.metrics.phase('read', () => {
+      const own = readJobMetrics(metricsFile);
+      if (!metricsDir) return own;
+      const others = readMetricsFolder(metricsDir);
+      return { records: [...own.records, ...others.records], malformed: [...own.malformed, ...others.malformed], files: [...own.files, ...others.files] };
+    });
+    for (const bad of gathered.malformed) {
+      ctx.log.warning(`Metrics file ${bad.file} line ${bad.line} is malformed (${bad.reason}); it is left out of the report.`);
     }
-    if (!metrics.found) ctx.log.notice(`No metrics file at ${path}: no ci-optimizer step has run in this job yet.`);
-    const records = metrics.records;
-    const totalMs = records.reduce((sum, record) => sum + record['duration-ms'], 0);
+    if (gathered.files.length === 0) ctx.log.notice(`No metrics file at ${metricsFile}: no ci-optimizer step has run in this job yet.`);
+
+    const dashboard = computeDashboard(gathered.records, new Date());
+    const kind = runKind(run.eventName, run.env.GITHUB_REF ?? '', inputs.string('default-branch') || defaultBranchOf(run.eventPayload));
+    let coveragePercent: number | undefined;
+    try {
+      coveragePercent = coverageFile ? readCoveragePercent(coverageFile) : undefined;
+    } catch (error) {
+      ctx.log.warning(`Coverage left out of the SLOs: ${errorMessage(error)}`);
+    }
+
+    const store = openStore(inputs.string('store'), run.workspace);
+    let history: RunRecord[] = [];
+    try {
+      history = (await ctx.metrics.phase('history', () => readRunHistory(store))).runs;
+    } catch (error) {
+      ctx.log.warning(`Run history in ${store.description} is unreadable (${errorMessage(error)}); rates and trends cover this run only.`);
+    }
+    const thisRun: RunRecord = {
+      schema: 1,
+      time: new Date().toISOString(),
+      kind,
+      ref: run.env.GITHUB_REF ?? '',
+      sha: run.env.GITHUB_SHA ?? '',
+      pipelineMs: dashboard.pipelineMs,
+      testsSelected: dashboard.tests.selected,
+      testsTotal: dashboard.tests.total,
+      testTimeSavedMs: dashboard.tests.savedMs,
+      cache: dashboard.cache.exact > 0 ? 'exact' : dashboard.cache.partial > 0 ? 'partial' : dashboard.cache.miss > 0 ? 'miss' : 'none',
+    };
+    const runs = [...history, thisRun];
+    const hitRate = rollingHitRate(runs);
+    const slos = evaluateSlos(targets, { kind, pipelineMs: dashboard.pipelineMs, cacheHitRatePercent: hitRate, coveragePercent });
+
     await ctx.metrics.phase('render', () => {
-      const sections = [`## ${title}`];
-      if (records.length === 0) {
-        sections.push('_No ci-optimizer step reported metrics in this job._');
-      } else {
-        sections.push(`${records.length} ci-optimizer step(s), ${formatDuration(totalMs)} in all.`, stepsTable(records));
-      }
-      if (metrics.malformed.length > 0) {
-        sections.push(`_${metrics.malformed.length} malformed metrics line(s) left out: line ${metrics.malformed.map((m) => m.line).join(', ')}._`);
+      const sections = renderDashboard({
+        title,
+        dashboard,
+        records: gathered.records,
+        slos,
+        rollingHitRate: hitRate,
+        pricePerMinute,
+        trend: trend ? runs.slice(-30) : undefined,
+      });
+      if (gathered.malformed.length > 0) {
+        sections.push(`_${gathered.malformed.length} malformed metrics line(s) left out: line ${gathered.malformed.map((m) => m.line).join(', ')}._`);
       }
       ctx.summary.append(fitSummary(sections));
     });
-    ctx.metrics.count('steps', records.length);
-    ctx.metrics.count('malformed-lines', metrics.malformed.length);
+    if (record) {
+      try {
+        await ctx.metrics.phase('record', () => appendRun(store, thisRun));
+      } catch (error) {
+        ctx.log.warning(`Could not record this run in ${store.description}: ${errorMessage(error)}`);
+      }
+    }
+    ctx.metrics.count('steps', gathered.records.length);
+    ctx.metrics.count('malformed-lines', gathered.malformed.length);
+    const minutesSaved = dashboard.tests.savedMs / 60_000;
+    const measuredSlos = slos.filter((slo) => slo.passed !== undefined);
     return {
-      steps: records.length,
-      'total-ms': totalMs,
-      'malformed-lines': metrics.malformed.length,
+      steps: gathered.records.length,
+      'total-ms': dashboard.stepsMs,
+      'malformed-lines': gathered.malformed.length,
+      'pipeline-ms': dashboard.pipelineMs,
+      'tests-selected': dashboard.tests.selected,
+      'tests-total': dashboard.tests.total,
+      'minutes-saved': Number(minutesSaved.toFixed(2)),
+      'cost-saved': Number((minutesSaved * pricePerMinute).toFixed(4)),
+      'cache-hit-rate': hitRate === undefined ? null : Number(hitRate.toFixed(1)),
+      'slo-passed': measuredSlos.every((slo) => slo.passed),
+      'slo-json': slos as unknown as Outputs[string],
     };
   },
 };
+
+/** Pull request, the default branch, or anything else (for which SLO applies). */
+function runKind(eventName: string, ref: string, defaultBranch: string): 'pr' | 'main' | 'other' {
+  if (eventName.startsWith('pull_request') || eventName === 'merge_group') return 'pr';
+  if (ref === `refs/heads/${defaultBranch}`) return 'main';
+  return 'other';
+}
+
+function defaultBranchOf(payload: Record<string, unknown>): string {
+  const repository = payload.repository as { default_branch?: unknown } | undefined;
+  return typeof repository?.default_branch === 'string' ? repository.default_branch : 'main';
+}

@@ -1,0 +1,1 @@
+"""Reports over the ledger and the orders (loaded on demand by the API)."""

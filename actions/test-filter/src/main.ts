@@ -1,0 +1,5 @@
+import { testFilterCommand } from '@ci-optimizer/core/test-filter';
+import { runAction } from '@ci-optimizer/core/runtime';
+import actionYml from '../action.yml';
+
+await runAction(testFilterCommand, actionYml);

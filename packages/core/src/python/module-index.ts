@@ -1,0 +1,232 @@
+import { posix } from 'node:path';
+import type { PythonDynamicImport, PythonImport } from './facts.ts';
+
+/** One edge of the dependency graph: the importing file depends on `path` because of the import at `line`. */
+export interface ResolvedImport {
+  path: string;
+  line: number;
+  /** What the importer wrote, as Python names it (`payments.ledger`, `..rates`). */
+  name: string;
+}
+
+/** True for the files the Python layer analyses. */
+export function isPythonSourcePath(path: string): boolean {
+  return path.endsWith('.py');
+}
+
+const dirOf = (path: string) => {
+  const slash = path.lastIndexOf('/');
+  return slash === -1 ? '' : path.slice(0, slash);
+};
+const join = (dir: string, name: string) => (dir === '' ? name : `${dir}/${name}`);
+
+/**
+ * The repository's Python files as Python would find them: which dotted names each file answers to under the import
+ * roots, and which files an import statement loads. Resolution errs towards more edges (every root that could
+ * provide a name counts), because a missing edge is a skipped test and an extra one only a test run too many.
+ */
+export class PythonModuleIndex {
+  /** Import roots in use: configured ones, or '' + src/ + lib/ + the parent of every top-level package + every folder of plain modules. */
+  readonly roots: string[];
+  private readonly files: Set<string>;
+  private readonly packageDirs = new Set<string>();
+  private readonly byName = new Map<string, string[]>();
+
+  constructor(paths: Iterable<string>, options: { roots?: readonly string[]; extraRoots?: readonly string[] } = {}) {
+    this.files = new Set([...paths].filter(isPythonSourcePath));
+    for (const path of this.files) if (posix.basename(path) === '__init__.py') this.packageDirs.add(dirOf(path));
+    const roots = options.roots ? this.explicitRoots(options.roots) : this.detectRoots();
+    for (const root of options.extraRoots ?? []) roots.add(root);
+    this.roots = [...roots].sort();
+    const rootSet = new Set(this.roots);
+    for (const path of this.files) {
+      for (const name of this.namesUnder(path, rootSet)) {
+        const list = this.byName.get(name);
+        if (list) list.push(path);
+        else this.byName.set(name, [path]);
+      }
+    }
+  }
+
+  has(path: string): boolean {
+    return this.files.has(path);
+  }
+
+  /** Every Python file of the repository. */
+  allFiles(): IterableIterator<string> {
+    return this.files.values();
+  }
+
+  private explicitRoots(configured: readonly string[]): Set<string> {
+    const roots = new Set(configured.map((root) => root.replace(/^\.\/?/, '').replace(/\/+$/, '')));
+    // pytest (import mode `prepend`) puts the first folder above a test's package on sys.path; tests rely on it
+    // to import their helpers, whatever the project's own roots are.
+    for (const path of this.files) if (!this.packageDirs.has(dirOf(path))) roots.add(this.basedir(path));
+    return roots;
+  }
+
+  private detectRoots(): Set<string> {
+    const roots = new Set<string>(['']);
+    for (const path of this.files) {
+      const dir = dirOf(path);
+      if (dir === 'src' || dir.startsWith('src/')) roots.add('src');
+      if (dir === 'lib' || dir.startsWith('lib/')) roots.add('lib');
+      roots.add(this.basedir(path));
+    }
+    return roots;
+  }
+
+  /** The first folder above a file that is not a package: where Python (and pytest) start the file's dotted name. */
+  basedir(path: string): string {
+    let dir = dirOf(path);
+    while (dir !== '' && this.packageDirs.has(dir)) dir = dirOf(dir);
+    return this.packageDirs.has(dir) ? '' : dir;
+  }
+
+  /** The dotted names a file answers to, one per root that contains it. */
+  moduleNames(path: string): string[] {
+    return this.namesUnder(path, new Set(this.roots));
+  }
+
+  private namesUnder(path: string, roots: Set<string>): string[] {
+    const names: string[] = [];
+    const withoutExt = path.slice(0, -'.py'.length);
+    const parts = withoutExt.split('/');
+    if (parts[parts.length - 1] === '__init__') parts.pop();
+    for (let depth = 0; depth < parts.length; depth++) {
+      const root = parts.slice(0, depth).join('/');
+      if (!roots.has(root)) continue;
+      const rest = parts.slice(depth);
+      if (rest.length && rest.every((part) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(part))) names.push(rest.join('.'));
+    }
+    return names;
+  }
+
+  /** The files that define a dotted module name under any root (a module file and/or a package's `__init__.py`). */
+  filesForName(name: string): readonly string[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  /** The `__init__.py` files Python runs before it runs `path` (its enclosing packages, outermost first). */
+  packageInitChain(path: string): string[] {
+    const chain: string[] = [];
+    let dir = dirOf(path);
+    const isInit = posix.basename(path) === '__init__.py';
+    if (isInit) dir = dirOf(dir);
+    while (this.packageDirs.has(dir)) {
+      chain.unshift(join(dir, '__init__.py'));
+      if (dir === '') break;
+      dir = dirOf(dir);
+    }
+    return chain;
+  }
+
+  /** The folder a relative import of `level` dots starts from, or undefined when it climbs above the repository. */
+  relativeBase(fromPath: string, level: number): string | undefined {
+    let dir = dirOf(fromPath);
+    for (let i = 1; i < level; i++) {
+      if (dir === '') return undefined;
+      dir = dirOf(dir);
+    }
+    return dir;
+  }
+
+  private filesInDir(dir: string, dotted: string): string[] {
+    const base = dotted === '' ? dir : join(dir, dotted.replaceAll('.', '/'));
+    const out: string[] = [];
+    if (dotted !== '' && this.files.has(`${base}.py`)) out.push(`${base}.py`);
+    const init = join(base, '__init__.py');
+    if (this.files.has(init)) out.push(init);
+    return out;
+  }
+
+  /**
+   * The files an import loads: every package on the dotted path, the module itself, and each imported name that is
+   * a submodule (`from pkg import mod`); for a star import, the submodules the package lists in `__all__`.
+   */
+  resolve(fromPath: string, imp: PythonImport, allOf: (initPath: string) => readonly string[] | undefined): ResolvedImport[] {
+    const out: ResolvedImport[] = [];
+    const seen = new Set<string>();
+    const label = '.'.repeat(imp.level) + imp.module;
+    const add = (path: string, name: string) => {
+      if (path === fromPath || seen.has(path)) return;
+      seen.add(path);
+      out.push({ path, line: imp.line, name });
+    };
+    const parts = imp.module === '' ? [] : imp.module.split('.');
+    let targets: string[] = [];
+    if (imp.level === 0) {
+      for (let i = 1; i <= parts.length; i++) {
+        const prefix = parts.slice(0, i).join('.');
+        targets = [...this.filesForName(prefix)];
+        for (const path of targets) add(path, prefix);
+      }
+      this.addNames(imp, label, targets, (name) => this.filesForName(name === '' ? imp.module : `${imp.module}.${name}`), add, allOf);
+      return out;
+    }
+    const base = this.relativeBase(fromPath, imp.level);
+    if (base === undefined) return out;
+    targets = this.filesInDir(base, '');
+    for (const path of targets) add(path, label);
+    for (let i = 1; i <= parts.length; i++) {
+      targets = this.filesInDir(base, parts.slice(0, i).join('.'));
+      for (const path of targets) add(path, label);
+    }
+    this.addNames(imp, label, targets, (name) => this.filesInDir(base, [...parts, name].join('.')), add, allOf);
+    return out;
+  }
+
+  private addNames(
+    imp: PythonImport,
+    label: string,
+    targets: readonly string[],
+    submodule: (name: string) => readonly string[],
+    add: (path: string, name: string) => void,
+    allOf: (initPath: string) => readonly string[] | undefined,
+  ) {
+    for (const name of imp.names ?? []) {
+      const names =
+        name === '*' ? targets.filter((t) => t.endsWith('__init__.py')).flatMap((init) => allOf(init) ?? []) : [name];
+      const separator = label.endsWith('.') || label === '' ? '' : '.';
+      for (const sub of names) for (const path of submodule(sub)) add(path, `${label}${separator}${sub}`);
+    }
+  }
+
+  /**
+   * The files a dynamic import with a computed target may load: every module whose name starts with the literal
+   * prefix (all Python files when there is none).
+   */
+  resolveDynamic(fromPath: string, dynamic: PythonDynamicImport): string[] {
+    if (dynamic.level === 0) {
+      if (dynamic.prefix === '') return [...this.files].filter((path) => path !== fromPath);
+      const out = new Set<string>();
+      for (const [name, paths] of this.byName) if (name.startsWith(dynamic.prefix)) for (const path of paths) out.add(path);
+      out.delete(fromPath);
+      return [...out];
+    }
+    const base = this.relativeBase(fromPath, dynamic.level);
+    if (base === undefined) return [];
+    const prefixPath = join(base, dynamic.prefix.replaceAll('.', '/'));
+    return [...this.files].filter((path) => path !== fromPath && (base === '' || path.startsWith(`${base}/`)) && path.startsWith(prefixPath));
+  }
+
+  /**
+   * Whether an import, as written, would load one of `paths` (files that no longer exist): a module deleted or renamed
+   * while something still imports it.
+   */
+  wouldLoad(fromPath: string, imp: PythonImport, paths: ReadonlySet<string>): string | undefined {
+    const parts = imp.module === '' ? [] : imp.module.split('.');
+    const candidates: string[] = [];
+    const candidatesFor = (dir: string, dotted: string[]) => {
+      const base = join(dir, dotted.join('/'));
+      if (dotted.length) candidates.push(`${base}.py`);
+      candidates.push(join(base, '__init__.py'));
+    };
+    const bases = imp.level === 0 ? this.roots : [this.relativeBase(fromPath, imp.level)].filter((b) => b !== undefined);
+    for (const base of bases) {
+      for (let i = imp.level === 0 ? 1 : 0; i <= parts.length; i++) candidatesFor(base, parts.slice(0, i));
+      for (const name of imp.names ?? []) if (name !== '*') candidatesFor(base, [...parts, name]);
+    }
+    return candidates.find((candidate) => paths.has(candidate));
+  }
+}

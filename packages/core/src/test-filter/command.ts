@@ -1,0 +1,126 @@
+import { parse as parseYaml } from 'yaml';
+import { UserError } from '../errors/index.ts';
+import { listChangedFiles, resolveDiffRange } from '../git/index.ts';
+import type { CommandWithConfig } from '../runtime/github.ts';
+import type { CommandContext, Outputs } from '../runtime/types.ts';
+import { openStore } from '../store/index.ts';
+import type { GraphCacheStore } from './graph-cache.ts';
+import { parseFilters, parseMapRules, testFilterConfigSchema, type TestFilterOptions } from './options.ts';
+import { selectAffectedTests } from './select-tests.ts';
+import { renderSelectionSummary } from './summary.ts';
+
+/** Reads the typed options from inputs (a given input > the config section > the action.yml default). */
+function readOptions(ctx: CommandContext): TestFilterOptions {
+  const { inputs } = ctx;
+  const where = 'the test-filter inputs or .github/ci-optimizer.yml';
+  const structured = (name: string) => inputs.configValue(name) ?? inputs.raw(name);
+  const dirOf = (value: string) => value.replace(/^\.\/?/, '').replace(/\/+$/, '');
+  return {
+    projectDir: dirOf(inputs.string('project-dir')),
+    roots: inputs.isSet('roots') ? inputs.list('roots').map(dirOf) : undefined,
+    alwaysRun: inputs.lines('always-run'),
+    runAllOn: inputs.lines('run-all-on'),
+    ignore: inputs.lines('ignore'),
+    map: parseMapRules(structured('map') || undefined, where),
+    maxChangedFiles: inputs.int('max-changed-files', { min: 1 }),
+    unknownFiles: inputs.enum('unknown-files', ['run-all', 'ignore'] as const),
+    dynamicImports: inputs.enum('dynamic-imports', ['run-all', 'widen'] as const),
+    filters: parseFilters(structured('filters'), where, (text) => {
+      try {
+        return parseYaml(text);
+      } catch (error) {
+        throw new UserError(`Input 'filters' is not valid YAML (${(error as Error).message}). Write a map: name: [globs].`);
+      }
+    }),
+    configPath: '.github/ci-optimizer.yml',
+  };
+}
+
+/** The store as the graph cache sees it; a store that cannot be opened only costs a cold parse. */
+function graphCacheFor(ctx: CommandContext, repoDir: string): GraphCacheStore | undefined {
+  const spec = ctx.inputs.string('store');
+  if (spec === '' || spec === 'none') return undefined;
+  const store = openStore(spec, repoDir);
+  return {
+    read: async (key) => (await store.read(key))?.toString('utf8'),
+    write: (key, text) => store.write(key, text),
+  };
+}
+
+/** `test-filter`: the test files a change can break, why each was selected, and path filters from the same diff. */
+export const testFilterCommand: CommandWithConfig = {
+  name: 'test-filter',
+  configSchema: {
+    ...testFilterConfigSchema,
+    properties: {
+      ...testFilterConfigSchema.properties,
+      roots: { type: ['array', 'string'], items: { type: 'string' } },
+      store: { type: 'string' },
+      base: { type: 'string' },
+      head: { type: 'string' },
+    },
+  },
+  async main(ctx: CommandContext): Promise<Outputs> {
+    const repoDir = ctx.inputs.path('repo') || ctx.run.workspace;
+    const options = readOptions(ctx);
+    const { range, changes } = await ctx.metrics.phase('diff', async () => {
+      const range = await resolveDiffRange({
+        repoDir,
+        eventName: ctx.run.eventName,
+        payload: ctx.run.eventPayload,
+        base: ctx.inputs.optionalString('base'),
+        head: ctx.inputs.optionalString('head'),
+      });
+      const changes = range.base ? await listChangedFiles(repoDir, range.base, range.head) : undefined;
+      return { range, changes };
+    });
+    ctx.log.info(`Changes: ${range.source}${changes ? ` (${changes.length} files)` : ''}`);
+    if (range.fallbackReason) ctx.log.warning(`test-filter runs every test: ${range.fallbackReason}.`);
+
+    const selection = await selectAffectedTests({
+      repoDir,
+      head: range.head,
+      changes,
+      baseProblem: range.fallbackReason,
+      options,
+      cache: graphCacheFor(ctx, repoDir),
+      warn: (message) => ctx.log.warning(message),
+      phase: (name, fn) => ctx.metrics.phase(name, fn),
+    });
+    ctx.metrics.count('changed-files', selection.changedFiles.length);
+    ctx.metrics.count('selected-tests', selection.tests.length);
+    ctx.metrics.count('total-tests', selection.totalCount);
+    ctx.metrics.count('source-files', selection.stats.sourceFiles);
+    ctx.metrics.count('parsed-files', selection.stats.parsedFiles);
+    ctx.metrics.count('cached-files', selection.stats.cachedFiles);
+    ctx.summary.append(renderSelectionSummary(selection, range.source));
+    for (const reason of selection.reasons) ctx.log.info(`run-all: ${reason}`);
+
+    const outputs: Outputs = {};
+    // Filter booleans are dynamic outputs (action.yml cannot declare them); `filters-json` carries the same values.
+    for (const [name, value] of Object.entries(selection.filters)) outputs[name] = value;
+    Object.assign(outputs, {
+      'run-all': selection.runAll,
+      reasons: selection.reasons,
+      tests: selection.tests,
+      'tests-json': selection.tests,
+      'selected-count': selection.tests.length,
+      'total-count': selection.totalCount,
+      reduction: selection.reduction,
+      'reduction-basis': selection.reductionBasis,
+      'changed-files-json': selection.changedFiles,
+      'filters-json': selection.filters,
+      'reasons-by-test': selection.explanations,
+      base: range.base ?? '',
+      head: range.head,
+    });
+    return outputs;
+  },
+  formatOutput: {
+    tests: (value) => (value as string[]).join(' '),
+    'tests-json': (value) => JSON.stringify(value),
+    'changed-files-json': (value) => JSON.stringify(value),
+    'filters-json': (value) => JSON.stringify(value),
+    'reasons-by-test': (value) => JSON.stringify(value),
+  },
+};

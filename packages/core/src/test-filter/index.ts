@@ -1,0 +1,29 @@
+/**
+ * test-filter: selects the test files a change can break (never fewer), explains each choice, and evaluates path
+ * filters for job routing from the same diff.
+ */
+export { selectAffectedTests } from './select-tests.ts';
+export type { SelectTestsRequest, TestSelection } from './select-tests.ts';
+export {
+  resolveTestFilterOptions,
+  testFilterConfigSchema,
+  parseFilters,
+  parseMapRules,
+  BUILTIN_IGNORE,
+  BUILTIN_RUN_ALL_ON,
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_MAX_CHANGED_FILES,
+} from './options.ts';
+export type { TestFilterOptions, MapRule, UnknownFilePolicy, DynamicImportPolicy } from './options.ts';
+export { directoryGraphCacheStore, FactsCache } from './graph-cache.ts';
+export type { GraphCacheStore } from './graph-cache.ts';
+export { diffChangedFiles, listTreeBlobs, readBlobs, resolveCommit } from './git-objects.ts';
+export type { ChangedFile } from './git-objects.ts';
+export { evaluatePathFilters, matchesGlob } from './globs.ts';
+export { loadPytestDiscovery, PytestTestMatcher, readIniSection, readTomlTable, fnmatch } from './pytest-config.ts';
+export type { PytestDiscovery } from './pytest-config.ts';
+export { pythonLanguage } from './python-language.ts';
+export type { SourceLanguage, LanguageFacts, LinkedSources, DependencyEdge } from './language.ts';
+export { literalNamesFile } from './data-files.ts';
+export { testFilterCommand } from './command.ts';
+export { renderSelectionSummary } from './summary.ts';

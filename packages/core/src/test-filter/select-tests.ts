@@ -1,0 +1,320 @@
+import { posix } from 'node:path';
+
+import { filesMentioning } from './data-files.ts';
+import { type ChangedFile, listTreeBlobs, readBlobs } from './git-objects.ts';
+import { Closure, DependencyGraph, formatChain } from './graph.ts';
+import { FactsCache, type GraphCacheStore } from './graph-cache.ts';
+import { evaluatePathFilters, firstMatchingGlob, matchesGlob } from './globs.ts';
+import type { DependencyEdge, LanguageFacts, LinkedSources, SourceLanguage } from './language.ts';
+import { BUILTIN_IGNORE, BUILTIN_RUN_ALL_ON, type TestFilterOptions } from './options.ts';
+import { loadPytestDiscovery, PytestTestMatcher, type PytestDiscovery } from './pytest-config.ts';
+import { pythonLanguage } from './python-language.ts';
+
+/** What the selection needs: the head commit, the changes (undefined when the base is unknown) and the rules. */
+export interface SelectTestsRequest {
+  repoDir: string;
+  /** The commit whose tests run (any revision git understands). */
+  head: string;
+  /** Changed files base..head; undefined when the base could not be found (then every test runs). */
+  changes: readonly ChangedFile[] | undefined;
+  /** Why the base is unknown, for the reason text. */
+  baseProblem?: string;
+  options: TestFilterOptions;
+  cache?: GraphCacheStore;
+  /** Historic duration per test file (seconds), for the reduction by time. */
+  durations?: ReadonlyMap<string, number>;
+  warn?: (message: string) => void;
+  /** Times a phase (`graph`, `select`); the action passes its metrics. */
+  phase?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+/** The outcome, shaped for the action's outputs and the summary. */
+export interface TestSelection {
+  runAll: boolean;
+  /** Why every test runs (empty when the selection is partial). */
+  reasons: string[];
+  /** Selected test files, relative to the project folder (every test file when runAll). */
+  tests: string[];
+  totalCount: number;
+  /** Share of test time (or of test files, without durations) that is skipped, 0..1. */
+  reduction: number;
+  reductionBasis: 'duration' | 'count';
+  /** Test (project-relative) -> why it was selected, as a readable chain from a changed file. */
+  explanations: Record<string, string>;
+  changedFiles: ChangedFile[];
+  /** Path filter name -> whether a changed file matches it. */
+  filters: Record<string, boolean>;
+  stats: { sourceFiles: number; parsedFiles: number; cachedFiles: number; edges: number };
+}
+
+const noPhase = <T>(_name: string, fn: () => Promise<T>) => fn();
+const MAX_LISTED_REASONS = 20;
+
+const STATUS_TEXT: Record<ChangedFile['status'], string> = {
+  added: 'added',
+  modified: 'modified',
+  deleted: 'deleted',
+  renamed: 'renamed',
+  copied: 'copied',
+  'type-changed': 'type changed',
+};
+
+/** The head commit's files, test discovery and (on demand) the parsed and linked dependency graph. */
+class RepositoryView<F extends LanguageFacts> {
+  readonly sourceFacts = new Map<string, F>();
+  graph: DependencyGraph | undefined;
+  linked: LinkedSources | undefined;
+  parsed = 0;
+
+  readonly request: SelectTestsRequest;
+  readonly language: SourceLanguage<F>;
+  readonly files: Map<string, string>;
+  readonly discovery: PytestDiscovery;
+  readonly matcher: PytestTestMatcher;
+  readonly testFiles: string[];
+  readonly cache: FactsCache<F>;
+
+  constructor(parts: Pick<RepositoryView<F>, 'request' | 'language' | 'files' | 'discovery' | 'matcher' | 'testFiles' | 'cache'>) {
+    this.request = parts.request;
+    this.language = parts.language;
+    this.files = parts.files;
+    this.discovery = parts.discovery;
+    this.matcher = parts.matcher;
+    this.testFiles = parts.testFiles;
+    this.cache = parts.cache;
+  }
+
+  /** Parses what the cache does not know, links every file and adds pytest's own dependencies (conftest scope). */
+  async build(warn: (message: string) => void): Promise<void> {
+    const missing: string[] = [];
+    for (const [path, blob] of this.files) {
+      if (!this.language.handles(path)) continue;
+      const cached = this.cache.get(blob);
+      if (cached) this.sourceFacts.set(path, cached);
+      else missing.push(path);
+    }
+    if (missing.length) {
+      const texts = await readBlobs(this.request.repoDir, missing.map((path) => this.files.get(path)!));
+      for (const path of missing) {
+        const blob = this.files.get(path)!;
+        const facts = this.language.analyze(texts.get(blob) ?? '');
+        this.cache.set(blob, facts);
+        this.sourceFacts.set(path, facts);
+      }
+      this.parsed = missing.length;
+    }
+    const { projectDir, roots } = this.request.options;
+    const pythonpath = this.discovery.pythonpath.map((dir) => posix.join(projectDir, dir).replace(/^\.$/, ''));
+    const linked = this.language.link(this.sourceFacts, { roots, extraRoots: pythonpath });
+    const graph = new DependencyGraph();
+    for (const path of this.sourceFacts.keys()) for (const edge of linked.dependencies(path)) graph.add(edge);
+    const conftests = [...this.sourceFacts.keys()].filter((path) => posix.basename(path) === 'conftest.py');
+    const conftestByDir = new Map(conftests.map((path) => [posix.dirname(path) === '.' ? '' : posix.dirname(path), path]));
+    for (const test of this.testFiles) {
+      // A conftest applies to the tests of its folder and below, up to the project folder (pytest's rootdir).
+      let dir = posix.dirname(test) === '.' ? '' : posix.dirname(test);
+      for (;;) {
+        const conftest = conftestByDir.get(dir);
+        if (conftest) graph.add({ from: test, to: conftest, why: `uses the fixtures of ${conftest}` });
+        if (dir === projectDir || dir === '') break;
+        dir = posix.dirname(dir) === '.' ? '' : posix.dirname(dir);
+      }
+    }
+    this.graph = graph;
+    this.linked = linked;
+    await this.cache.save(this.request.cache, new Set(this.files.values()), warn);
+  }
+}
+
+async function openRepository(request: SelectTestsRequest, warn: (message: string) => void) {
+  const files = await listTreeBlobs(request.repoDir, request.head);
+  const projectDir = request.options.projectDir;
+  const configBlobs = new Map<string, string>();
+  for (const name of ['pytest.ini', '.pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg']) {
+    const blob = files.get(projectDir ? `${projectDir}/${name}` : name);
+    if (blob) configBlobs.set(name, blob);
+  }
+  const texts = await readBlobs(request.repoDir, [...configBlobs.values()]);
+  const discovery = await loadPytestDiscovery(async (name) => {
+    const blob = configBlobs.get(name);
+    return blob === undefined ? undefined : texts.get(blob);
+  });
+  const matcher = new PytestTestMatcher(discovery, projectDir);
+  const testFiles = [...files.keys()].filter((path) => matcher.isTestFile(path)).sort();
+  const cache = await FactsCache.load<LanguageFacts>(request.cache, pythonLanguage, warn);
+  return new RepositoryView({ request, language: pythonLanguage as SourceLanguage<LanguageFacts>, files, discovery, matcher, testFiles, cache });
+}
+
+/** Lists at most MAX_LISTED_REASONS reasons and counts the rest, so outputs and summaries stay readable. */
+function capReasons(reasons: string[]): string[] {
+  if (reasons.length <= MAX_LISTED_REASONS) return reasons;
+  return [...reasons.slice(0, MAX_LISTED_REASONS), `... and ${reasons.length - MAX_LISTED_REASONS} more`];
+}
+
+/**
+ * Selects the test files a change can break: the reverse import closure of the changed files, pytest's conftest
+ * scope, data files named in string literals and the user's map rules, or every test when a safety trigger fires.
+ */
+export async function selectAffectedTests(request: SelectTestsRequest): Promise<TestSelection> {
+  const warn = request.warn ?? (() => {});
+  const phase = request.phase ?? noPhase;
+  const { options } = request;
+  const changes = request.changes ? [...request.changes] : [];
+  const reasons: string[] = [];
+
+  const view = await phase('graph', () => openRepository(request, warn));
+  const testSet = new Set(view.testFiles);
+
+  const selection = await phase('select', async () => {
+    const direct = new Map<string, string>();
+    const seeds = new Map<string, string>();
+    const gone = new Set<string>();
+    const otherFiles: ChangedFile[] = [];
+    const mapped = new Set<string>();
+
+    if (request.changes === undefined) {
+      reasons.push(`The base commit is unknown${request.baseProblem ? ` (${request.baseProblem})` : ''}: every test runs.`);
+    } else if (changes.length > options.maxChangedFiles) {
+      reasons.push(`${changes.length} files changed, more than max-changed-files (${options.maxChangedFiles}).`);
+    }
+    const userRunAll = options.runAllOn;
+    for (const change of reasons.length ? [] : changes) {
+      const status = STATUS_TEXT[change.status];
+      for (const path of change.oldPath ? [change.oldPath, change.path] : [change.path]) {
+        if (path === options.configPath) {
+          reasons.push(`${path} (${status}): the test filter's own configuration changed.`);
+          continue;
+        }
+        const trigger = firstMatchingGlob(path, userRunAll) ?? firstMatchingGlob(path, BUILTIN_RUN_ALL_ON);
+        if (trigger) {
+          reasons.push(`${path} (${status}) matches the run-all trigger '${trigger}'.`);
+          continue;
+        }
+        if (view.matcher.isRootConftest(path)) {
+          reasons.push(`${path} (${status}): the root conftest.py applies to every test.`);
+          continue;
+        }
+        for (const rule of options.map) {
+          if (!matchesGlob(path, rule.from)) continue;
+          mapped.add(path);
+          for (const test of view.testFiles) {
+            if (rule.to.some((glob) => matchesGlob(test, glob)) && !direct.has(test)) {
+              direct.set(test, `map rule '${rule.from} -> ${rule.to.join(', ')}' (${path} ${status})`);
+            }
+          }
+        }
+      }
+      if (reasons.length) continue;
+      if (change.oldPath && view.language.handles(change.oldPath) && change.status === 'renamed') gone.add(change.oldPath);
+      if (change.status === 'deleted') {
+        if (view.language.handles(change.path)) gone.add(change.path);
+        else otherFiles.push(change);
+      } else if (view.language.handles(change.path)) {
+        seeds.set(change.path, status);
+      } else {
+        otherFiles.push(change);
+      }
+    }
+
+    let closure: Closure | undefined;
+    if (reasons.length === 0) {
+      await view.build(warn);
+      const linked = view.linked!;
+      for (const path of seeds.keys()) {
+        const error = view.sourceFacts.get(path)?.syntaxError;
+        if (error) reasons.push(`${path} does not parse (line ${error.line}, column ${error.column}): its imports are unknown.`);
+      }
+      for (const dangling of gone.size ? linked.danglingImports(gone) : []) {
+        reasons.push(`${dangling.missing} was deleted or renamed but ${dangling.importer} still imports it (line ${dangling.line}).`);
+      }
+      for (const change of otherFiles) {
+        const status = STATUS_TEXT[change.status];
+        const mentions = filesMentioning(change.path, view.sourceFacts);
+        for (const path of mentions) if (!seeds.has(path)) seeds.set(path, `names ${change.path} (${status})`);
+        if (mentions.length || mapped.has(change.path)) continue;
+        const ignored = firstMatchingGlob(change.path, options.ignore) ?? firstMatchingGlob(change.path, BUILTIN_IGNORE);
+        if (ignored || options.unknownFiles === 'ignore') continue;
+        reasons.push(
+          `${change.path} (${status}) is not Python, not named by any test or module, and matches no rule; ` +
+            `add it to 'ignore' or 'map' in ${options.configPath}, or set unknown-files: ignore.`,
+        );
+      }
+      if (reasons.length === 0) {
+        const dynamicEdges = (path: string): DependencyEdge[] =>
+          linked.dynamic
+            .filter((call) => call.from !== path && call.mayLoad(path))
+            .map((call) => ({ from: call.from, to: path, why: `may load it at run time: ${call.text} (line ${call.line})`, dynamic: true }));
+        closure = view.graph!.reverseClosure(seeds, linked.dynamic.length ? dynamicEdges : undefined);
+        if (options.dynamicImports === 'run-all') {
+          const used = new Set<string>();
+          for (const path of closure.files()) {
+            if (!testSet.has(path)) continue;
+            for (const edge of closure.edges(path)) if (edge.dynamic) used.add(`${edge.from}: ${edge.why.replace(/^may load it at run time: /, '')} may load ${edge.to}`);
+          }
+          for (const text of used) reasons.push(`${text}, which the change reaches (dynamic-imports: run-all).`);
+        }
+      }
+    }
+
+    const runAll = reasons.length > 0;
+    const explanations: Record<string, string> = {};
+    const selected = new Set<string>();
+    if (!runAll) {
+      for (const test of view.testFiles) {
+        if (closure?.has(test)) {
+          selected.add(test);
+          explanations[test] = formatChain(closure.chain(test));
+        } else if (direct.has(test)) {
+          selected.add(test);
+          explanations[test] = direct.get(test)!;
+        } else if (options.alwaysRun.some((glob) => matchesGlob(test, glob))) {
+          selected.add(test);
+          explanations[test] = `always-run`;
+        }
+      }
+    }
+    return { runAll, selected: runAll ? new Set(view.testFiles) : selected, explanations };
+  });
+
+  const relative = (path: string) => view.matcher.relative(path) ?? path;
+  const durations = request.durations;
+  let reduction: number;
+  let reductionBasis: TestSelection['reductionBasis'] = 'count';
+  const total = view.testFiles.length;
+  if (durations && durations.size) {
+    const known = view.testFiles.map((test) => durations.get(relative(test)) ?? durations.get(test));
+    const knownValues = known.filter((d): d is number => d !== undefined);
+    const mean = knownValues.length ? knownValues.reduce((a, b) => a + b, 0) / knownValues.length : 1;
+    let all = 0;
+    let chosen = 0;
+    view.testFiles.forEach((test, i) => {
+      const duration = known[i] ?? mean;
+      all += duration;
+      if (selection.selected.has(test)) chosen += duration;
+    });
+    reduction = all > 0 ? 1 - chosen / all : 0;
+    reductionBasis = 'duration';
+  } else {
+    reduction = total > 0 ? 1 - selection.selected.size / total : 0;
+  }
+
+  const changedPaths = changes.flatMap((change) => (change.oldPath ? [change.oldPath, change.path] : [change.path]));
+  return {
+    runAll: selection.runAll,
+    reasons: capReasons(reasons),
+    tests: [...selection.selected].map(relative),
+    totalCount: total,
+    reduction: Math.round(reduction * 10_000) / 10_000,
+    reductionBasis,
+    explanations: Object.fromEntries(Object.entries(selection.explanations).map(([test, why]) => [relative(test), why])),
+    changedFiles: changes,
+    filters: evaluatePathFilters(options.filters, changedPaths),
+    stats: {
+      sourceFiles: view.sourceFacts.size,
+      parsedFiles: view.parsed,
+      cachedFiles: view.cache.hits,
+      edges: view.graph?.edgeCount ?? 0,
+    },
+  };
+}
+

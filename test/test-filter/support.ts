@@ -1,0 +1,52 @@
+import { TempGitRepo } from '../support/git-repo.ts';
+import {
+  diffChangedFiles,
+  resolveTestFilterOptions,
+  selectAffectedTests,
+  type GraphCacheStore,
+  type TestSelection,
+} from '@ci-optimizer/core/test-filter';
+import { parse as parseYaml } from 'yaml';
+
+/** A repository with a base commit and a head commit, selected between with the real git diff. */
+export async function selectBetween(
+  repo: TempGitRepo,
+  base: string,
+  head: string,
+  section: Record<string, unknown> = {},
+  extra: { cache?: GraphCacheStore; warnings?: string[]; durations?: Map<string, number> } = {},
+): Promise<TestSelection> {
+  const changes = await diffChangedFiles(repo.dir, base, head);
+  return selectAffectedTests({
+    repoDir: repo.dir,
+    head,
+    changes,
+    options: resolveTestFilterOptions(section, '.github/ci-optimizer.yml', parseYaml),
+    cache: extra.cache,
+    durations: extra.durations,
+    warn: (message) => extra.warnings?.push(message),
+  });
+}
+
+/** Commits `base`, then applies `change` (files to write; null deletes) and commits it; returns the selection. */
+export async function selectForChange(
+  base: Record<string, string>,
+  change: Record<string, string | null>,
+  section: Record<string, unknown> = {},
+): Promise<TestSelection> {
+  const repo = new TempGitRepo();
+  try {
+    repo.write(base);
+    const baseSha = repo.commit('base');
+    const writes: Record<string, string> = {};
+    for (const [path, content] of Object.entries(change)) {
+      if (content === null) repo.delete(path);
+      else writes[path] = content;
+    }
+    repo.write(writes);
+    const headSha = repo.commit('head');
+    return await selectBetween(repo, baseSha, headSha, section);
+  } finally {
+    repo.remove();
+  }
+}

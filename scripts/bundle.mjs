@@ -24,14 +24,16 @@ export function discoverActions() {
   return found;
 }
 
-// ESM bundle; some bundled CommonJS still calls require() or reads __dirname (DESIGN §8).
+// ESM bundle; some bundled CommonJS still calls require() or reads __dirname (DESIGN §8). __filename and
+// __dirname get private names, substituted for free uses only (`define`), because some bundled ESM modules
+// declare their own top-level `__filename`, which a banner `const __filename` would collide with.
 const banner = [
   "import { createRequire as __ciOptCreateRequire } from 'node:module';",
   "import { fileURLToPath as __ciOptFileURLToPath } from 'node:url';",
-  "import { dirname as __ciOptDirname } from 'node:path';",
+  "import { dirname as __ciOptPathDirname } from 'node:path';",
   'const require = __ciOptCreateRequire(import.meta.url);',
-  'const __filename = __ciOptFileURLToPath(import.meta.url);',
-  'const __dirname = __ciOptDirname(__filename);',
+  'const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);',
+  'const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);',
 ].join('\n');
 
 /** Embeds every action.yml for the CLI (`import metadata from 'virtual:action-metadata'`). */
@@ -61,6 +63,7 @@ async function bundleOne(name, entry, outDir, isCli) {
     format: 'esm',
     banner: { js: isCli ? `#!/usr/bin/env node\n${banner}` : banner },
     loader: { '.yml': 'text' },
+    define: { __filename: '__ciOptFilename', __dirname: '__ciOptDirname' },
     plugins: [actionMetadataPlugin],
     legalComments: 'none',
     minifyWhitespace: true,

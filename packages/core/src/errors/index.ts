@@ -9,6 +9,19 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A step that must fail after it has produced its outputs (a gate such as `fail-on-regression`): the outputs are
+ * still written, then the step fails with the message.
+ */
+export class FailureWithOutputs extends UserError {
+  constructor(
+    message: string,
+    readonly outputs: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
 /** True for errors whose message is meant for the user as it is. */
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;

@@ -1,4 +1,4 @@
-import { errorMessage, isUserError } from '../errors/index.ts';
+import { FailureWithOutputs, errorMessage, isUserError } from '../errors/index.ts';
 import { appendJobMetrics, MetricsRecorder, type MetricsRecord } from '../metrics/index.ts';
 import { VERSION } from '../version/index.ts';
 import type { Command, CommandContext, Outputs } from './types.ts';
@@ -29,6 +29,7 @@ export async function executeStep(
     outputs = produced ?? {};
   } catch (error) {
     failure = error;
+    if (error instanceof FailureWithOutputs) outputs = error.outputs as Outputs;
   }
   const record = metrics.toRecord(command.name, VERSION, { step, outcome: failure === undefined ? 'success' : 'failure' });
   outputs = { ...outputs, 'duration-ms': record['duration-ms'], metrics: record as unknown as Outputs[string] };

@@ -1,0 +1,5 @@
+import { perfCommentCommand } from '@ci-optimizer/core/perf';
+import { runAction } from '@ci-optimizer/core/runtime';
+import actionYml from '../action.yml';
+
+await runAction(perfCommentCommand, actionYml);

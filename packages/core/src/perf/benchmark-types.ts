@@ -1,0 +1,30 @@
+/** One benchmark's measurements, whatever tool produced them. */
+export interface BenchmarkResult {
+  /** Identity used to match baseline and PR (pytest-benchmark's `fullname`, the generic list's `name`). */
+  name: string;
+  /** Short label for tables (pytest-benchmark's `name`). */
+  label: string;
+  unit: string;
+  /** Throughput-style metrics (ops/s) are better when bigger; times are better when smaller. */
+  biggerIsBetter: boolean;
+  /** The headline value: median of the samples when there are samples, else the tool's median or value. */
+  value: number;
+  /** Raw per-round samples, when the tool kept them. */
+  samples?: number[];
+  /** Samples of each run when several runs were pooled (same-job A/B), in run order. */
+  runs?: number[][];
+  /** Summary statistics, when the tool reported them instead of samples. */
+  summary?: { mean: number; stddev: number; count: number };
+  /** Absolute half-width of the value's spread when a tool gives only `value ± range`. */
+  range?: number;
+}
+
+export type BenchmarkFormat = 'pytest-benchmark' | 'generic';
+
+/** A parsed results file. */
+export interface BenchmarkSet {
+  format: BenchmarkFormat;
+  /** The file it came from, for messages. */
+  source: string;
+  benchmarks: BenchmarkResult[];
+}

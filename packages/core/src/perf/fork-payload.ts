@@ -1,0 +1,135 @@
+import { Ajv } from 'ajv';
+import { UserError } from '../errors/index.ts';
+import type { PerfReport } from './perf-report.ts';
+
+/** File name of the artifact a fork's run leaves for the trusted `workflow_run` workflow. */
+export const FORK_PAYLOAD_FILE = 'perf-comment.json';
+const KIND = 'ci-optimizer/perf-comment';
+
+/** The data (not the Markdown) a fork run hands over; the trusted run renders the comment itself. */
+export interface ForkPayload {
+  schema: 1;
+  kind: typeof KIND;
+  report: PerfReport;
+  markerId: string;
+  runUrl?: string;
+}
+
+/** Serialises a report for the `perf-comment.json` artifact. */
+export function forkPayload(report: PerfReport, markerId: string, runUrl?: string): string {
+  const payload: ForkPayload = { schema: 1, kind: KIND, report, markerId, runUrl };
+  return JSON.stringify(payload);
+}
+
+const text = (max: number) => ({ type: 'string', maxLength: max });
+const num = { type: ['number', 'null'] };
+// Strict shape with length caps: the artifact comes from code the PR author controls.
+const payloadSchema = {
+  type: 'object',
+  required: ['schema', 'kind', 'report', 'markerId'],
+  additionalProperties: false,
+  properties: {
+    schema: { const: 1 },
+    kind: { const: KIND },
+    markerId: { type: 'string', pattern: '^[A-Za-z0-9_.:/-]{1,100}$' },
+    runUrl: { type: 'string', pattern: '^https://[A-Za-z0-9.-]+/[A-Za-z0-9_./-]{1,300}$' },
+    report: {
+      type: 'object',
+      required: ['comparison', 'baseline'],
+      additionalProperties: false,
+      properties: {
+        baseline: {
+          type: 'object',
+          required: ['kind'],
+          additionalProperties: false,
+          properties: { kind: text(300), commit: { type: 'string', pattern: '^[0-9a-f]{7,64}$' }, ageMs: num, stale: { type: 'boolean' } },
+        },
+        comparison: {
+          type: 'object',
+          required: ['verdict', 'benchmarks', 'alpha', 'minChange', 'confidence'],
+          additionalProperties: false,
+          properties: {
+            verdict: { enum: ['regression', 'improvement', 'unchanged', 'inconclusive', 'not-comparable'] },
+            alpha: { type: 'number' },
+            minChange: { type: 'number' },
+            confidence: { type: 'number' },
+            drift: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { applied: { type: 'boolean' }, change: { type: 'number' }, agreeing: { type: 'integer' }, of: { type: 'integer' } },
+            },
+            benchmarks: {
+              type: 'array',
+              maxItems: 5000,
+              items: {
+                type: 'object',
+                required: ['name', 'label', 'unit', 'verdict', 'reason'],
+                additionalProperties: false,
+                properties: {
+                  name: text(500), label: text(500), unit: text(40), reason: text(500),
+                  verdict: { enum: ['regression', 'improvement', 'unchanged', 'inconclusive', 'not-comparable'] },
+                  biggerIsBetter: { type: 'boolean' }, ignored: { type: 'boolean' },
+                  method: text(40), baseline: num, current: num, change: num, changeLow: num, changeHigh: num,
+                  pValue: num, adjustedP: num, noise: num, baselineCount: num, currentCount: num,
+                },
+              },
+            },
+          },
+        },
+        profile: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            samples: { type: 'number' },
+            unit: text(40),
+            topSelf: { $ref: '#/$defs/functions' },
+            topTotal: { $ref: '#/$defs/functions' },
+            grown: { $ref: '#/$defs/functions' },
+          },
+        },
+      },
+    },
+  },
+  $defs: {
+    functions: {
+      type: 'array',
+      maxItems: 50,
+      items: {
+        type: 'object',
+        required: ['name', 'selfShare', 'totalShare'],
+        additionalProperties: false,
+        properties: {
+          name: text(300), file: text(500), line: { type: 'integer' }, selfShare: { type: 'number' }, totalShare: { type: 'number' },
+          baselineSelfShare: { type: 'number' }, baselineTotalShare: { type: 'number' }, selfGrowth: { type: 'number' }, totalGrowth: { type: 'number' },
+        },
+      },
+    },
+  },
+} as const;
+
+let validate: ReturnType<Ajv['compile']> | undefined;
+
+/** Reads an artifact written by an untrusted run: validated against a strict schema, never trusted as Markdown. */
+export function parseForkPayload(textValue: string, source: string): ForkPayload {
+  let data: unknown;
+  try {
+    // JSON has no Infinity; intervals that were unbounded arrive as null and are restored below.
+    data = JSON.parse(textValue);
+  } catch (error) {
+    throw new UserError(`'${source}' is not valid JSON (${(error as Error).message}); expected the ${FORK_PAYLOAD_FILE} artifact of a perf-comment run.`);
+  }
+  validate ??= new Ajv({ allErrors: false, strict: false }).compile(payloadSchema);
+  if (!validate(data)) {
+    throw new UserError(
+      `'${source}' is not a valid ${FORK_PAYLOAD_FILE} artifact: ${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message}. ` +
+        'It must come from the perf-comment action of the same version.',
+    );
+  }
+  const payload = data as ForkPayload;
+  for (const benchmark of payload.report.comparison.benchmarks) {
+    for (const key of ['baseline', 'current', 'change', 'changeLow', 'changeHigh', 'pValue', 'adjustedP', 'noise', 'baselineCount', 'currentCount'] as const) {
+      if (benchmark[key] === null) delete benchmark[key];
+    }
+  }
+  return payload;
+}

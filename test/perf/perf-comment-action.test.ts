@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RunnerJob, REPO_ROOT, runActionStep } from '../support/action-runner.ts';
+import { TempGitRepo } from '../support/git-repo.ts';
+import { GitHubApiServer, installIssueComments, type IssueCommentsFake } from '../support/github-api-server.ts';
+import { lognormalTimings, normalSource, seededRandom } from './seeded-random.ts';
+
+const CLI = join(REPO_ROOT, 'dist', 'cli', 'index.js');
+
+/** A generic results list: `parse` gets 30% slower on the PR side when `slow` is set. */
+function results(seed: number, slow: boolean): string {
+  const normal = normalSource(seededRandom(seed));
+  return JSON.stringify([
+    { name: 'parse', unit: 'ms', samples: lognormalTimings(normal, 25, slow ? 13 : 10, 0.03) },
+    { name: 'render', unit: 'ms', samples: lognormalTimings(normal, 25, 5, 0.03) },
+    { name: 'throughput', unit: 'req/s', 'bigger-is-better': true, samples: lognormalTimings(normal, 25, 900, 0.03) },
+  ]);
+}
+
+describe('perf-comment through the bundles (dist/cli and dist/perf-comment)', () => {
+  let job: RunnerJob;
+  let api: GitHubApiServer;
+  let comments: IssueCommentsFake;
+
+  beforeEach(async () => {
+    job = new RunnerJob();
+    api = await GitHubApiServer.start();
+    comments = installIssueComments(api);
+    writeFileSync(join(job.workspace, 'base.json'), results(1, false));
+    writeFileSync(join(job.workspace, 'pr.json'), results(2, true));
+  });
+  afterEach(async () => {
+    await api.close();
+    job.remove();
+  });
+
+  it('CLI --json prints the verdict lists without any GitHub access', () => {
+    const run = spawnSync(process.execPath, [CLI, 'perf-comment', '--results', 'pr.json', '--baseline', 'base.json', '--comment', 'never', '--json'], {
+      cwd: job.workspace,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json).toMatchObject({ verdict: 'regression', regressions: ['parse'], improvements: [], 'comment-url': '' });
+    expect([...json.unchanged, ...json.inconclusive].sort()).toEqual(['render', 'throughput']);
+  });
+
+  it('CLI names a malformed results file and what is wrong with it', () => {
+    writeFileSync(join(job.workspace, 'bad.json'), JSON.stringify([{ name: 'x', unit: 'ms', value: 'fast' }]));
+    const run = spawnSync(process.execPath, [CLI, 'perf-comment', '--results', 'bad.json', '--baseline', 'base.json', '--comment', 'never', '--json'], {
+      cwd: job.workspace,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/bad\.json: \[0\]\.value \('x'\) is "fast"; expected a number/);
+  });
+
+  const prEvent = { name: 'pull_request', payload: { pull_request: { number: 7, base: { sha: 'a'.repeat(40) }, head: { sha: 'b'.repeat(40) } } } };
+  const githubEnv = () => ({ GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'octo-org/octo-repo', GITHUB_RUN_ID: '42', GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKFLOW: 'perf', GITHUB_JOB: 'bench' });
+
+  it('posts one sticky comment on a PR, then updates it on the rerun (OpenAPI-validated)', async () => {
+    const inputs = { results: 'pr.json', baseline: 'base.json', token: 'ghs_test', comment: 'always' };
+    const first = await runActionStep({ action: 'perf-comment', job, workspace: job.workspace, inputs, event: prEvent, env: githubEnv() });
+    expect(first.main.exitCode, first.main.stderr + first.main.stdout).toBe(0);
+    expect(first.main.outputs.verdict).toBe('regression');
+    expect(JSON.parse(first.main.outputs.regressions)).toEqual(['parse']);
+    expect(first.main.outputs['comment-url']).toMatch(/\/pull\/7#issuecomment-\d+$/);
+    expect(first.main.summary).toContain('🔴 Performance: 1 regression');
+    const second = await runActionStep({ action: 'perf-comment', job, workspace: job.workspace, inputs, event: prEvent, env: githubEnv() });
+    expect(second.main.outputs['comment-url']).toBe(first.main.outputs['comment-url']);
+    expect(comments.onIssue(7)).toHaveLength(1);
+    expect(comments.onIssue(7)[0].body).toContain('<!-- ci-optimizer:perf-comment id=perf/bench -->');
+    api.assertNoViolations();
+  });
+
+  it('on a fork token (403) writes the summary, a perf-comment.json payload and a notice; the job passes', async () => {
+    api.fault('issues/create-comment', { status: 403, body: { message: 'Resource not accessible by integration' } });
+    const run = await runActionStep({
+      action: 'perf-comment', job, workspace: job.workspace,
+      inputs: { results: 'pr.json', baseline: 'base.json', token: 'ghs_fork', comment: 'always' },
+      event: prEvent, env: githubEnv(),
+    });
+    expect(run.main.exitCode).toBe(0);
+    expect(run.main.annotations.some((a) => a.level === 'notice' && /workflow_run/.test(a.message))).toBe(true);
+    const payload = join(job.runnerTemp, 'ci-optimizer', 'perf-comment', 'perf-comment.json');
+    expect(existsSync(payload)).toBe(true);
+    expect(comments.onIssue(7)).toHaveLength(0);
+
+    // The trusted workflow_run side: reads the artifact as data, finds the PR from the event, posts.
+    writeFileSync(join(job.workspace, 'perf-comment.json'), readFileSync(payload));
+    const post = await runActionStep({
+      action: 'perf-comment', job, workspace: job.workspace,
+      inputs: { mode: 'post', token: 'ghs_trusted' },
+      event: { name: 'workflow_run', payload: { workflow_run: { pull_requests: [{ number: 7 }] } } },
+      env: githubEnv(),
+    });
+    expect(post.main.exitCode, post.main.stderr + post.main.stdout).toBe(0);
+    expect(comments.onIssue(7)).toHaveLength(1);
+    expect(comments.onIssue(7)[0].body).toContain('🔴 Performance: 1 regression');
+    api.assertNoViolations();
+  });
+
+  it('fail-on-regression fails the step naming the benchmark; ignore lets it pass', async () => {
+    const failing = await runActionStep({
+      action: 'perf-comment', job, workspace: job.workspace,
+      inputs: { results: 'pr.json', baseline: 'base.json', 'fail-on-regression': 'true', comment: 'never' },
+    });
+    expect(failing.main.exitCode).toBe(1);
+    expect(failing.main.annotations.find((a) => a.level === 'error')?.message).toMatch(/regression in parse/);
+    // The gate fails the step only after the outputs are written, so later steps can still read the verdict.
+    expect(failing.main.outputs.verdict).toBe('regression');
+    expect(JSON.parse(failing.main.outputs.regressions)).toEqual(['parse']);
+    const ignored = await runActionStep({
+      action: 'perf-comment', job, workspace: job.workspace,
+      inputs: { results: 'pr.json', baseline: 'base.json', 'fail-on-regression': 'true', comment: 'never', ignore: 'pars*' },
+    });
+    expect(ignored.main.exitCode).toBe(0);
+    expect(JSON.parse(ignored.main.outputs.regressions)).toEqual([]);
+  });
+
+  it('store-baseline on the default branch, then a PR compares with the merge base baseline', async () => {
+    const repo = new TempGitRepo();
+    try {
+      repo.write({ 'base.json': results(1, false) });
+      const base = repo.commit('base');
+      const stored = await runActionStep({
+        action: 'perf-comment', job, workspace: repo.dir,
+        inputs: { mode: 'store-baseline', results: 'base.json' },
+        event: { name: 'push', payload: {} }, env: { GITHUB_SHA: base, GITHUB_REF: 'refs/heads/main' },
+      });
+      expect(stored.main.exitCode, stored.main.stderr).toBe(0);
+      expect(existsSync(join(repo.dir, '.metrics', 'baseline.json'))).toBe(true);
+      expect(existsSync(join(repo.dir, '.metrics', 'baselines', `${base}.json`))).toBe(true);
+      repo.write({ 'pr.json': results(2, true) });
+      repo.commit('pr');
+      const compared = await runActionStep({ action: 'perf-comment', job, workspace: repo.dir, inputs: { results: 'pr.json', comment: 'never' }, event: prEvent });
+      expect(compared.main.exitCode, compared.main.stderr).toBe(0);
+      expect(compared.main.outputs.verdict).toBe('regression');
+      expect(compared.main.summary).toContain(`Baseline: merge base \`${base.slice(0, 12)}\``);
+    } finally {
+      repo.remove();
+    }
+  });
+});

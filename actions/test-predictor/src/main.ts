@@ -1,0 +1,5 @@
+import { testPredictorCommand } from '@ci-optimizer/core/test-predictor';
+import { runAction } from '@ci-optimizer/core/runtime';
+import actionYml from '../action.yml';
+
+await runAction(testPredictorCommand, actionYml);

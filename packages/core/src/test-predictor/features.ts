@@ -1,0 +1,237 @@
+import { posix } from 'node:path';
+import { caseKey, changedPaths, type ChangeRecord, type RunRecord } from './history.ts';
+import type { FlakyLabels } from './flaky.ts';
+
+/**
+ * The model's features, in column order, per (change, test file) pair (after Machalica et al., "Predictive Test
+ * Selection", Meta 2019). The names are part of the model file: a model is only scored with its own list.
+ */
+export const FEATURE_NAMES = [
+  'fail_rate_10',
+  'fail_rate_50',
+  'fail_rate_all',
+  'runs_since_failure',
+  'cofail_rate_max',
+  'cofail_count',
+  'graph_distance',
+  'graph_reached',
+  'test_file_changed',
+  'helper_changed',
+  'shared_path_tokens',
+  'change_files',
+  'change_lines',
+  'share_source',
+  'share_tests',
+  'share_config',
+  'share_docs',
+  'test_duration',
+  'test_age',
+  'flaky_rate',
+] as const;
+
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/** The change being judged: its files and the graph's reach (test file -> distance), as recorded or computed. */
+export interface ChangeContext {
+  changes: readonly ChangeRecord[];
+  /** null when no import graph is available; `all` when the graph selected every test. */
+  reach: Readonly<Record<string, number>> | null;
+  reachAll?: boolean;
+}
+
+interface FileStats {
+  /** 1 = a real failure, 0 = ran without one; one entry per run of the file, oldest first. */
+  outcomes: number[];
+  failures: number;
+  lastFailure: number;
+  firstSeenRun: number;
+  recentDurations: number[];
+  flaky: number;
+}
+
+const DURATION_WINDOW = 5;
+const CONFIG_FILE = /(^|\/)(\.github\/|Dockerfile|Makefile)|\.(ya?ml|toml|ini|cfg|json|lock|txt)$/i;
+const DOC_FILE = /(^|\/)(docs?)\/|\.(md|rst|adoc)$/i;
+const SOURCE_FILE = /\.(py|pyi|[cm]?[jt]sx?|go|rs|java|kt|rb|c|cc|cpp|h|hpp|cs|swift|php|scala)$/i;
+const IGNORED_TOKENS = new Set(['', 'py', 'ts', 'js', 'src', 'lib', 'tests', 'test', 'spec', 'init', '__init__', 'index', 'main']);
+
+/**
+ * Running statistics over the history, updated run by run, so that a training row only sees the runs before it
+ * (the same view a prediction has).
+ */
+export class HistoryStats {
+  private readonly files = new Map<string, FileStats>();
+  /** Changed path -> runs that touched it, and test file -> real failures in those runs. */
+  private readonly touched = new Map<string, { runs: number; failures: Map<string, number> }>();
+  runCount = 0;
+
+  constructor(private readonly flaky?: FlakyLabels) {}
+
+  /** Test files seen in the history so far. */
+  knownFiles(): string[] {
+    return [...this.files.keys()];
+  }
+
+  /** Mean duration (seconds) of a test file over its last runs, or undefined when it never ran. */
+  duration(file: string): number | undefined {
+    const stats = this.files.get(file);
+    if (!stats || stats.recentDurations.length === 0) return undefined;
+    return stats.recentDurations.reduce((a, b) => a + b, 0) / stats.recentDurations.length;
+  }
+
+  /** Real failures over all runs of the file / its runs (0 when it never ran). */
+  failureRate(file: string): number {
+    const stats = this.files.get(file);
+    return stats && stats.outcomes.length ? stats.failures / stats.outcomes.length : 0;
+  }
+
+  /** Folds one run in: outcomes, durations, co-failures and flaky counts. `failed` are its real failed files. */
+  add(run: RunRecord, failed: ReadonlySet<string>): void {
+    const durations = new Map<string, number>();
+    const flakyHere = new Map<string, number>();
+    for (const testCase of run.cases) {
+      if (testCase.file === '' || testCase.retry) continue;
+      durations.set(testCase.file, (durations.get(testCase.file) ?? 0) + testCase.duration);
+      if (this.flaky?.flakyFailures.has(caseKey(run, testCase))) flakyHere.set(testCase.file, (flakyHere.get(testCase.file) ?? 0) + 1);
+    }
+    for (const [file, duration] of durations) {
+      let stats = this.files.get(file);
+      if (!stats) {
+        stats = { outcomes: [], failures: 0, lastFailure: -1, firstSeenRun: this.runCount, recentDurations: [], flaky: 0 };
+        this.files.set(file, stats);
+      }
+      const fail = failed.has(file) ? 1 : 0;
+      stats.outcomes.push(fail);
+      if (fail) {
+        stats.failures++;
+        stats.lastFailure = stats.outcomes.length - 1;
+      }
+      stats.recentDurations.push(duration);
+      if (stats.recentDurations.length > DURATION_WINDOW) stats.recentDurations.shift();
+      stats.flaky += flakyHere.get(file) ?? 0;
+    }
+    for (const path of changedPaths(run)) {
+      const entry = this.touched.get(path) ?? { runs: 0, failures: new Map<string, number>() };
+      entry.runs++;
+      for (const file of failed) entry.failures.set(file, (entry.failures.get(file) ?? 0) + 1);
+      this.touched.set(path, entry);
+    }
+    this.runCount++;
+  }
+
+  /** The feature row of one (change, test file) pair, in FEATURE_NAMES order; NaN marks a missing value. */
+  features(change: ChangeContext, file: string, summary = summarizeChange(change.changes)): Float64Array {
+    const row = new Float64Array(FEATURE_NAMES.length);
+    const stats = this.files.get(file);
+    const runs = stats?.outcomes.length ?? 0;
+    const rate = (window: number) => {
+      if (!stats || runs === 0) return NaN;
+      const from = Math.max(0, runs - window);
+      let sum = 0;
+      for (let i = from; i < runs; i++) sum += stats.outcomes[i];
+      return sum / (runs - from);
+    };
+    row[0] = rate(10);
+    row[1] = rate(50);
+    row[2] = rate(Number.POSITIVE_INFINITY);
+    row[3] = stats && stats.lastFailure >= 0 ? runs - 1 - stats.lastFailure : NaN;
+
+    let cofailMax = 0;
+    let cofailCount = 0;
+    let sharedTokens = 0;
+    let testChanged = 0;
+    let helperChanged = 0;
+    const fileTokens = tokens(file);
+    const fileDir = posix.dirname(file);
+    for (const path of summary.paths) {
+      const entry = this.touched.get(path);
+      if (entry) {
+        const fails = entry.failures.get(file) ?? 0;
+        cofailCount += fails;
+        cofailMax = Math.max(cofailMax, fails / (entry.runs + 1));
+      }
+      if (path === file) testChanged = 1;
+      else if (isHelperOf(path, fileDir)) helperChanged = 1;
+      let shared = 0;
+      for (const token of tokens(path)) if (fileTokens.has(token)) shared++;
+      sharedTokens = Math.max(sharedTokens, shared);
+    }
+    row[4] = cofailMax;
+    row[5] = cofailCount;
+    if (change.reach === null) {
+      row[6] = NaN;
+      row[7] = NaN;
+    } else {
+      const distance = change.reach[file];
+      row[6] = distance ?? NaN;
+      row[7] = change.reachAll || distance !== undefined ? 1 : 0;
+    }
+    row[8] = testChanged;
+    row[9] = helperChanged;
+    row[10] = sharedTokens;
+    row[11] = summary.files;
+    row[12] = summary.lines;
+    row[13] = summary.shareSource;
+    row[14] = summary.shareTests;
+    row[15] = summary.shareConfig;
+    row[16] = summary.shareDocs;
+    row[17] = this.duration(file) ?? NaN;
+    row[18] = stats ? this.runCount - stats.firstSeenRun : 0;
+    row[19] = stats && runs ? stats.flaky / runs : NaN;
+    return row;
+  }
+}
+
+/** Per-change numbers shared by every test file's row. */
+export interface ChangeSummary {
+  paths: string[];
+  files: number;
+  lines: number;
+  shareSource: number;
+  shareTests: number;
+  shareConfig: number;
+  shareDocs: number;
+}
+
+/** Size and file-type mix of a change. */
+export function summarizeChange(changes: readonly ChangeRecord[]): ChangeSummary {
+  const paths = changedPaths({ changes: [...changes] });
+  const n = Math.max(1, changes.length);
+  const share = (test: (path: string) => boolean) => changes.filter((c) => test(c.path)).length / n;
+  return {
+    paths,
+    files: changes.length,
+    lines: changes.reduce((sum, c) => sum + c.added + c.removed, 0),
+    shareSource: share((p) => SOURCE_FILE.test(p) && !looksLikeTest(p)),
+    shareTests: share(looksLikeTest),
+    shareConfig: share((p) => CONFIG_FILE.test(p)),
+    shareDocs: share((p) => DOC_FILE.test(p)),
+  };
+}
+
+/** A test file or test helper by its path (used for the change mix only; selection uses the runner's discovery). */
+export function looksLikeTest(path: string): boolean {
+  return /(^|\/)(tests?|__tests__|spec)\//.test(path) || /(^|\/)(test_[^/]*|[^/]*_test\.py|[^/]*\.(test|spec)\.[cm]?[jt]sx?)$/.test(path) || posix.basename(path) === 'conftest.py';
+}
+
+/** A changed non-test file in the test's folder or one of its parents (conftest.py, helpers, fixtures). */
+function isHelperOf(path: string, testDir: string): boolean {
+  const dir = posix.dirname(path);
+  const name = posix.basename(path);
+  if (name === 'conftest.py') return dir === '.' || testDir === dir || testDir.startsWith(`${dir}/`);
+  if (!looksLikeTest(path)) return false;
+  if (/(^|\/)test_[^/]*$|\.(test|spec)\.[cm]?[jt]sx?$/.test(path)) return false;
+  // Helpers live beside the tests that use them (tests/helpers/ for tests/orders/test_x.py): the helper's folder
+  // or its parent must be on the test's path.
+  const parent = posix.dirname(dir);
+  const onPath = (folder: string) => folder === '.' || testDir === folder || testDir.startsWith(`${folder}/`);
+  return onPath(dir) || (parent !== '.' && onPath(parent));
+}
+
+function tokens(path: string): Set<string> {
+  const out = new Set<string>();
+  for (const raw of path.toLowerCase().replace(/\.[a-z0-9]+$/, '').split(/[/_.\-\s]+/)) {
+    if (!IGNORED_TOKENS.has(raw) && raw.length > 1) out.add(raw);
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * test-predictor: learns from CI history which test files a change will break, runs them first, selects within a
+ * budget and shards the rest by duration; measures its own misses on full runs and switches itself off above a
+ * miss rate.
+ */
+export { testPredictorCommand } from './command.ts';
+export { parseJunitXml, resolveCaseFile, caseId, type JunitCase, type TestOutcome, type FileResolution } from './junit.ts';
+export { findJunitFiles, readJunitRun, type JunitRun } from './record.ts';
+export {
+  HISTORY_SCHEMA,
+  STORE_KEYS,
+  readHistory,
+  appendRun,
+  diffWithLineCounts,
+  parseNumstat,
+  failedFiles,
+  type RunRecord,
+  type CaseRecord,
+  type ChangeRecord,
+  type SafetyAudit,
+} from './history.ts';
+export { labelFlaky, type FlakyLabels } from './flaky.ts';
+export { FEATURE_NAMES, HistoryStats, summarizeChange, looksLikeTest, type ChangeContext, type FeatureName } from './features.ts';
+export { parseBudget, formatBudget, selectForBudget, failFastOrder, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
+export { buildShards, shardLowerBound, shardMatrix, type Shard, type ShardMatrix, type TimedTest } from './shards.ts';
+export { predictTests, slowTests, type PredictRequest, type Prediction, type SlowTest } from './predict.ts';
+export {
+  MODEL_SCHEMA,
+  buildHistoryDataset,
+  trainFromHistory,
+  evaluateModel,
+  evaluateScores,
+  readModel,
+  parseModel,
+  writeModel,
+  type Evaluation,
+  type HistoryDataset,
+  type LoadedModel,
+  type ModelDocument,
+  type TrainSettings,
+  type TrainOutcome,
+} from './training.ts';
+export { retrainWithRollback, type ModelStatus, type RetrainResult } from './model-lifecycle.ts';
+export { computeMissRate, nextSafetyState, readSafetyState, writeSafetyState, formatRate, type MissRate, type SafetyState } from './safety.ts';
+export { viewChange, pytestTestFiles, hopsOf, type ChangeView } from './repository.ts';
+export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';

@@ -1,0 +1,88 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, sep } from 'node:path';
+import { minimatch } from 'minimatch';
+import { caseId, parseJunitXml, resolveCaseFile, type FileResolution } from './junit.ts';
+import type { CaseRecord } from './history.ts';
+
+/** The test cases of one run, gathered from its JUnit files. */
+export interface JunitRun {
+  cases: CaseRecord[];
+  /** The files read, in order. */
+  files: string[];
+  /** Cases whose test file could not be told (kept with file ''; they count for nothing per file). */
+  unattributed: number;
+}
+
+/**
+ * Expands the `junit` input: paths or globs, relative to the workspace. A plain walk with minimatch rather than
+ * @actions/glob, whose debug lines go to stdout and would break the CLI's `--json` output.
+ */
+export async function findJunitFiles(patterns: readonly string[], workspace: string): Promise<string[]> {
+  const found = new Set<string>();
+  for (const pattern of patterns) {
+    const absolute = (isAbsolute(pattern) ? pattern : join(workspace, pattern)).split(sep).join('/');
+    const parts = absolute.split('/');
+    const firstGlob = parts.findIndex((part) => /[*?[\]{}]/.test(part));
+    if (firstGlob < 0) {
+      if (await isFile(absolute)) found.add(absolute);
+      continue;
+    }
+    const base = parts.slice(0, firstGlob).join('/') || '/';
+    const matches: string[] = [];
+    await walk(base, async (file) => {
+      if (minimatch(file, absolute, { dot: true })) matches.push(file);
+    });
+    for (const file of matches.sort()) found.add(file);
+  }
+  return [...found];
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function walk(dir: string, visit: (file: string) => Promise<void>): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const full = `${dir.replace(/\/$/, '')}/${entry.name}`;
+    if (entry.isDirectory()) {
+      if (entry.name !== '.git' && entry.name !== 'node_modules') await walk(full, visit);
+    } else if (entry.isFile()) {
+      await visit(full);
+    }
+  }
+}
+
+/**
+ * Reads JUnit files in order into case records. A case id seen again (a second report from a rerun, or the
+ * attempts a reporter folds into one case as `rerunFailure` elements) is marked as a retry.
+ */
+export async function readJunitRun(paths: readonly string[], resolution: FileResolution): Promise<JunitRun> {
+  const cases: CaseRecord[] = [];
+  const seen = new Set<string>();
+  let unattributed = 0;
+  for (const path of paths) {
+    for (const testCase of parseJunitXml(await readFile(path, 'utf8'), path)) {
+      const file = resolveCaseFile(testCase, resolution);
+      if (file === undefined) unattributed++;
+      const id = caseId(file, testCase);
+      const attempt = (outcome: CaseRecord['outcome'], duration: number) => {
+        cases.push({ file: file ?? '', id, outcome, duration, retry: seen.has(id) });
+        seen.add(id);
+      };
+      const share = testCase.duration / (testCase.rerunFailures + 1);
+      for (let i = 0; i < testCase.rerunFailures; i++) attempt('failed', share);
+      attempt(testCase.outcome, share);
+    }
+  }
+  return { cases, files: [...paths], unattributed };
+}

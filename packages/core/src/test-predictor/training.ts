@@ -1,0 +1,346 @@
+import {
+  averagePrecision,
+  checkFeatureNames,
+  labelledDataset,
+  modelFromXgboostJson,
+  modelToXgboostJson,
+  predictProbabilities,
+  rocAuc,
+  selectRows,
+  splitNewest,
+  trainGbdt,
+  withAttributes,
+  type GbdtModel,
+  type GbdtParams,
+  type LabelledDataset,
+  type StopReason,
+} from '../model/index.ts';
+import { NewerSchemaError, readJsonDocument, writeJsonDocument, type Store } from '../store/index.ts';
+import { selectForBudget, type ScoredTest } from './budget.ts';
+import { FEATURE_NAMES, HistoryStats, summarizeChange } from './features.ts';
+import { labelFlaky, type FlakyLabels } from './flaky.ts';
+import { failedFiles, STORE_KEYS, type RunRecord } from './history.ts';
+
+/** Schema of the model document this version writes. */
+export const MODEL_SCHEMA = 1;
+
+/** Held-out figures of a model: ranking quality and recall when a share of the test time is spent. */
+export interface Evaluation {
+  runs: number;
+  rows: number;
+  /** Failing test files in the held-out runs, and runs with at least one. */
+  failures: number;
+  faultyRuns: number;
+  auc: number | null;
+  prAuc: number | null;
+  /** The share of test time the recall figures are taken at. */
+  timeFraction: number;
+  /** Failing test files caught / failing test files. */
+  testRecall: number | null;
+  /** Faulty runs with at least one failing file caught / faulty runs (Meta's "change recall"). */
+  changeRecall: number | null;
+}
+
+/** The stored model: an XGBoost model plus what it was trained on and how it did (DESIGN §5: `schema`). */
+export interface ModelDocument {
+  schema: number;
+  trainedAt: string;
+  window: { runs: number; from: string; to: string; firstCommit: string; lastCommit: string };
+  rows: number;
+  positives: number;
+  features: string[];
+  evaluation: Evaluation | null;
+  training: { ms: number; rounds: number; stoppedBy: StopReason; params: Partial<GbdtParams> };
+  /** The XGBoost JSON model (Booster.save_model format): `jq .xgboost model.json > xgb.json` loads in XGBoost. */
+  xgboost: unknown;
+}
+
+/** A model ready to score, with its document (absent for a bare XGBoost file given by the user). */
+export interface LoadedModel {
+  model: GbdtModel;
+  document?: ModelDocument;
+  source: string;
+}
+
+/** Training rows replayed from the history: each row sees only the runs before its own. */
+export interface HistoryDataset {
+  data: LabelledDataset;
+  /** Index into the runs of each row's run. */
+  runOfRow: Int32Array;
+  /** Test file and expected duration of each row. */
+  files: string[];
+  durations: Float64Array;
+  /** Runs that produced rows, in order. */
+  labelledRuns: number[];
+  flaky: FlakyLabels;
+}
+
+/** Replays the history oldest first into (change, test file) rows with their real-failure labels. */
+export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset {
+  const flaky = labelFlaky(runs);
+  const stats = new HistoryStats(flaky);
+  const cols = FEATURE_NAMES.length;
+  let values = new Float32Array(1024 * cols);
+  const labels: number[] = [];
+  const runOfRow: number[] = [];
+  const files: string[] = [];
+  const durations: number[] = [];
+  const labelledRuns: number[] = [];
+  runs.forEach((run, r) => {
+    const failed = failedFiles(run, flaky.flakyFailures);
+    if (run.changes !== null) {
+      const ran = new Map<string, number>();
+      for (const testCase of run.cases) {
+        if (testCase.file !== '' && !testCase.retry) ran.set(testCase.file, (ran.get(testCase.file) ?? 0) + testCase.duration);
+      }
+      if (ran.size > 0) labelledRuns.push(r);
+      const summary = summarizeChange(run.changes);
+      const change = { changes: run.changes, reach: run.reach, reachAll: run.reachAll };
+      for (const [file, seconds] of [...ran].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const row = stats.features(change, file, summary);
+        const at = labels.length * cols;
+        if (at + cols > values.length) {
+          const grown = new Float32Array(values.length * 2);
+          grown.set(values);
+          values = grown;
+        }
+        values.set(row, at);
+        labels.push(failed.has(file) ? 1 : 0);
+        runOfRow.push(r);
+        files.push(file);
+        durations.push(seconds);
+      }
+    }
+    stats.add(run, failed);
+  });
+  const rows = labels.length;
+  const data = labelledDataset({ values: values.slice(0, rows * cols), rows, cols, featureNames: [...FEATURE_NAMES] }, labels);
+  return { data, runOfRow: Int32Array.from(runOfRow), files, durations: Float64Array.from(durations), labelledRuns, flaky };
+}
+
+/** Training settings the action exposes. */
+export interface TrainSettings {
+  /** Share of the newest labelled runs held out for the evaluation. */
+  holdout: number;
+  /** Wall-clock budget of the whole training (both fits). */
+  timeBudgetMs: number;
+  /** Share of test time the recall figures are taken at. */
+  timeFraction: number;
+  seed?: number;
+  /** The clock for the model's training time (tests fix it for byte-identical models). */
+  now?: () => Date;
+}
+
+/** The outcome of training; `model` is undefined when the history cannot support one (too few runs or failures). */
+export interface TrainOutcome {
+  model?: LoadedModel;
+  skippedReason?: string;
+  evaluation?: Evaluation;
+  /** Rows and runs of the held-out part, for comparing other models on the same data. */
+  heldOut?: { data: LabelledDataset; runOfRow: Int32Array; files: string[]; durations: Float64Array };
+}
+
+/** Parameters for rare, skewed failure labels: shallow trees, shrinkage, early stopping on the newest runs. */
+function trainingParams(data: LabelledDataset, settings: TrainSettings, budgetMs: number): Partial<GbdtParams> {
+  let positives = 0;
+  for (let i = 0; i < data.rows; i++) positives += data.labels[i];
+  const negatives = data.rows - positives;
+  return {
+    numRounds: 300,
+    eta: 0.1,
+    maxDepth: 5,
+    minChildWeight: 1,
+    lambda: 1,
+    colsampleByTree: 0.8,
+    maxBin: 64,
+    // Failures are rare; weighting them up (capped) keeps the trees from ignoring them.
+    scalePosWeight: positives > 0 ? Math.min(50, Math.max(1, negatives / positives)) : 1,
+    seed: settings.seed ?? 0,
+    evalMetric: 'logloss',
+    earlyStoppingRounds: 25,
+    timeBudgetMs: Math.max(1, budgetMs),
+  };
+}
+
+/**
+ * Trains on the history: fits on the older runs with early stopping, evaluates on the newest `holdout` share, then
+ * refits on every run with the chosen number of trees so the model knows the newest failures.
+ */
+export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSettings): TrainOutcome {
+  const started = performance.now();
+  const dataset = buildHistoryDataset(runs);
+  const { data, labelledRuns } = dataset;
+  const positives = count(data.labels);
+  if (labelledRuns.length < 5 || positives < 2) {
+    return { skippedReason: `the history has ${labelledRuns.length} run(s) with a known diff and ${positives} real failure(s); training needs at least 5 runs and 2 failures` };
+  }
+  const heldRuns = Math.max(1, Math.round(labelledRuns.length * settings.holdout));
+  const firstHeldRun = labelledRuns[labelledRuns.length - heldRuns];
+  let cut = 0;
+  while (cut < data.rows && dataset.runOfRow[cut] < firstHeldRun) cut++;
+  const trainIdx = range(0, cut);
+  const heldIdx = range(cut, data.rows);
+  const trainPart = selectRows(data, trainIdx);
+  const heldOut = {
+    data: selectRows(data, heldIdx),
+    runOfRow: dataset.runOfRow.slice(cut),
+    files: dataset.files.slice(cut),
+    durations: dataset.durations.slice(cut),
+  };
+
+  let evaluation: Evaluation | undefined;
+  let rounds: number | undefined;
+  let stoppedBy: StopReason = 'rounds';
+  if (count(trainPart.labels) >= 1 && trainPart.rows >= 10) {
+    const { train, validation } = splitNewest(trainPart, 0.15);
+    const fit = trainGbdt(train, trainingParams(train, settings, settings.timeBudgetMs / 2), count(validation.labels) > 0 ? { validation } : {});
+    rounds = fit.bestIteration + 1;
+    stoppedBy = fit.stoppedBy;
+    evaluation = evaluateModel(fit.model, heldOut, settings.timeFraction);
+  }
+  const remaining = Math.max(1, settings.timeBudgetMs - (performance.now() - started));
+  const finalParams = { ...trainingParams(data, settings, remaining), ...(rounds ? { numRounds: rounds } : {}), earlyStoppingRounds: 0 };
+  const final = trainGbdt(data, finalParams);
+  if (final.stoppedBy === 'time-budget') stoppedBy = 'time-budget';
+
+  const first = runs[labelledRuns[0]];
+  const last = runs[labelledRuns[labelledRuns.length - 1]];
+  const document: ModelDocument = {
+    schema: MODEL_SCHEMA,
+    trainedAt: (settings.now?.() ?? new Date()).toISOString(),
+    window: { runs: labelledRuns.length, from: first.time, to: last.time, firstCommit: first.commit, lastCommit: last.commit },
+    rows: data.rows,
+    positives,
+    features: [...FEATURE_NAMES],
+    evaluation: evaluation ?? null,
+    training: {
+      ms: Math.round(performance.now() - started),
+      rounds: final.model.trees.length,
+      stoppedBy,
+      params: { ...finalParams, timeBudgetMs: undefined } as Partial<GbdtParams>,
+    },
+    xgboost: null,
+  };
+  const model = withAttributes(final.model, {
+    'ci_optimizer:trained_at': document.trainedAt,
+    'ci_optimizer:window': `${document.window.from}..${document.window.to} (${document.window.runs} runs)`,
+    'ci_optimizer:rows': String(data.rows),
+  });
+  document.xgboost = JSON.parse(modelToXgboostJson(model));
+  return { model: { model, document, source: 'trained now' }, evaluation, heldOut };
+}
+
+/** Held-out figures of any model on rows grouped by run. */
+export function evaluateModel(
+  model: GbdtModel,
+  heldOut: { data: LabelledDataset; runOfRow: Int32Array; files: string[]; durations: Float64Array },
+  timeFraction: number,
+): Evaluation {
+  const probabilities = predictProbabilities(model, heldOut.data);
+  return evaluateScores(probabilities, heldOut, timeFraction);
+}
+
+/** Held-out figures of any scores (model or baseline) on rows grouped by run. */
+export function evaluateScores(
+  scores: ArrayLike<number>,
+  heldOut: { data: LabelledDataset; runOfRow: Int32Array; files: string[]; durations: Float64Array },
+  timeFraction: number,
+): Evaluation {
+  const { labels } = heldOut.data;
+  const positives = count(labels);
+  const byRun = new Map<number, number[]>();
+  heldOut.runOfRow.forEach((run, i) => {
+    const rows = byRun.get(run);
+    if (rows) rows.push(i);
+    else byRun.set(run, [i]);
+  });
+  let caught = 0;
+  let faultyRuns = 0;
+  let caughtRuns = 0;
+  for (const rows of byRun.values()) {
+    const tests: ScoredTest[] = rows.map((i) => ({ file: heldOut.files[i], probability: scores[i], duration: heldOut.durations[i], graphReached: false }));
+    const selected = new Set(selectForBudget(tests, { kind: 'fraction', fraction: timeFraction }).selected);
+    const failing = rows.filter((i) => labels[i] === 1);
+    const hits = failing.filter((i) => selected.has(heldOut.files[i])).length;
+    caught += hits;
+    if (failing.length > 0) {
+      faultyRuns++;
+      if (hits > 0) caughtRuns++;
+    }
+  }
+  const both = positives > 0 && positives < labels.length;
+  return {
+    runs: byRun.size,
+    rows: labels.length,
+    failures: positives,
+    faultyRuns,
+    auc: both ? round(rocAuc(scores, labels)) : null,
+    prAuc: both ? round(averagePrecision(scores, labels)) : null,
+    timeFraction,
+    testRecall: positives > 0 ? round(caught / positives) : null,
+    changeRecall: faultyRuns > 0 ? round(caughtRuns / faultyRuns) : null,
+  };
+}
+
+/**
+ * Reads the stored model (or a bare XGBoost JSON model); undefined when there is none. A model whose features are
+ * not ours, or a file that cannot be read, is reported through `warn` and ignored (cold start, never a failure).
+ */
+export async function readModel(store: Store, key: string, warn: (message: string) => void): Promise<LoadedModel | undefined> {
+  const where = `${store.description}/${key}`;
+  try {
+    const raw = await store.read(key);
+    if (raw === undefined) return undefined;
+    return parseModel(raw.toString('utf8'), where);
+  } catch (error) {
+    if (error instanceof NewerSchemaError) warn(error.message);
+    else warn(`The model ${where} cannot be used (${(error as Error).message}); predicting without it.`);
+    return undefined;
+  }
+}
+
+/** Parses a model document or a bare XGBoost model and checks its features against FEATURE_NAMES. */
+export function parseModel(text: string, source: string): LoadedModel {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  let document: ModelDocument | undefined;
+  let xgboostText = text;
+  if ('schema' in parsed) {
+    if (typeof parsed.schema !== 'number' || parsed.schema > MODEL_SCHEMA) {
+      throw new NewerSchemaError(`${source} has schema ${String(parsed.schema)}, newer than this version reads (up to ${MODEL_SCHEMA}); upgrade the action or retrain with mode: train.`);
+    }
+    document = parsed as unknown as ModelDocument;
+    xgboostText = JSON.stringify(document.xgboost);
+  }
+  const model = modelFromXgboostJson(xgboostText, source);
+  checkFeatureNames(model, FEATURE_NAMES, source);
+  return { model, document, source };
+}
+
+/** Writes a model document atomically. */
+export async function writeModel(store: Store, key: string, model: LoadedModel): Promise<void> {
+  if (!model.document) throw new Error('only models with a document are stored');
+  await writeJsonDocument(store, key, model.document);
+}
+
+/** Reads the model document alone (for its age), undefined when absent or unreadable. */
+export async function readModelDocument(store: Store): Promise<ModelDocument | undefined> {
+  try {
+    return await readJsonDocument<ModelDocument>(store, STORE_KEYS.model, MODEL_SCHEMA);
+  } catch {
+    return undefined;
+  }
+}
+
+function count(labels: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < labels.length; i++) n += labels[i];
+  return n;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}

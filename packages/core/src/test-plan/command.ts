@@ -1,0 +1,70 @@
+import { COUNTERS } from '../metrics/index.ts';
+import type { CommandWithConfig } from '../runtime/github.ts';
+import { runSubStep } from '../runtime/compose.ts';
+import type { CommandContext, Outputs } from '../runtime/types.ts';
+import { testFilterCommand } from '../test-filter/index.ts';
+import { testPredictorCommand } from '../test-predictor/index.ts';
+
+/** The action.yml texts of the two actions the plan runs (their defaults apply to what the plan does not set). */
+export interface TestPlanParts {
+  testFilterYml: string;
+  testPredictorYml: string;
+}
+
+/** Inputs of the plan that are handed to both parts under the same name. */
+const SHARED = ['base', 'head', 'project-dir', 'store', 'always-run'];
+
+/**
+ * The one-step test plan of the Marketplace entry: test-filter picks the test files the change can break, then
+ * test-predictor orders them fail-fast, applies the budget and shards them.
+ */
+export function createTestPlanCommand(parts: TestPlanParts): CommandWithConfig {
+  return {
+    name: 'test-plan',
+    async main(ctx: CommandContext): Promise<Outputs> {
+      const shared = Object.fromEntries(SHARED.map((name) => [name, ctx.inputs.raw(name)]));
+      const filter = await ctx.log.group('test-filter: what the change can break', () =>
+        runSubStep(ctx, {
+          command: testFilterCommand,
+          actionYml: parts.testFilterYml,
+          given: { ...shared, 'max-changed-files': ctx.inputs.raw('max-changed-files'), filters: ctx.inputs.raw('filters') },
+        }),
+      );
+      const predicted = await ctx.log.group('test-predictor: order, budget, shards', () =>
+        runSubStep(ctx, {
+          command: testPredictorCommand,
+          actionYml: parts.testPredictorYml,
+          given: {
+            ...shared,
+            mode: 'predict',
+            candidates: JSON.stringify(filter['tests-json'] ?? []),
+            budget: ctx.inputs.raw('budget'),
+            shards: ctx.inputs.raw('shards'),
+          },
+        }),
+      );
+      // Both parts count tests; the plan's total is every test file, not the predictor's candidates.
+      ctx.metrics.count(COUNTERS.testsTotal, Number(filter['total-count']));
+      return {
+        'run-all': filter['run-all'],
+        reasons: filter.reasons,
+        'filter-selected-count': filter['selected-count'],
+        'total-count': filter['total-count'],
+        tests: predicted.selected ?? predicted.tests,
+        'tests-json': predicted['selected-json'] ?? predicted.selected ?? predicted.tests,
+        'selected-count': Array.isArray(predicted.selected) ? predicted.selected.length : filter['selected-count'],
+        shards: predicted.shards,
+        'shard-count': predicted['shard-count'],
+        probabilities: predicted.probabilities,
+        'estimated-recall': predicted['estimated-recall'],
+        'cold-start': predicted['cold-start'],
+        'filters-json': filter['filters-json'],
+      };
+    },
+    formatOutput: {
+      ...testPredictorCommand.formatOutput,
+      tests: (value) => (Array.isArray(value) ? value.join(' ') : String(value ?? '')),
+      'tests-json': (value) => JSON.stringify(value ?? []),
+    },
+  };
+}

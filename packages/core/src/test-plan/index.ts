@@ -1,0 +1,1 @@
+export { createTestPlanCommand, type TestPlanParts } from './command.ts';

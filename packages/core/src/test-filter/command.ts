@@ -1,5 +1,9 @@
 import { parse as parseYaml } from 'yaml';
-import { UserError } from '../errors/index.ts';
+import { posix } from 'node:path';
+import { errorMessage, UserError } from '../errors/index.ts';
+import { COUNTERS } from '../metrics/index.ts';
+// The history module only (not the test-predictor face, which imports test-filter): no import cycle.
+import { meanFileDurations, readHistory } from '../test-predictor/history.ts';
 import { listChangedFiles, resolveDiffRange } from '../git/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
@@ -47,6 +51,27 @@ function graphCacheFor(ctx: CommandContext, repoDir: string): GraphCacheStore | 
   };
 }
 
+/** Mean durations per test file from test-predictor's history in the same store (empty without history). */
+async function historicDurations(ctx: CommandContext, repoDir: string): Promise<Map<string, number>> {
+  const spec = ctx.inputs.string('store');
+  if (spec === '' || spec === 'none') return new Map();
+  try {
+    return meanFileDurations(await readHistory(openStore(spec, repoDir), (message) => ctx.log.debug(message)));
+  } catch (error) {
+    ctx.log.warning(`Test durations are not available (${errorMessage(error)}); the reduction is measured by count.`);
+    return new Map();
+  }
+}
+
+/** Historic test time of the files not selected, in milliseconds (0 without durations). */
+function timeSavedMs(selected: readonly string[], projectDir: string, durations: ReadonlyMap<string, number>): number {
+  // Durations are keyed by repository path, selected tests by project path.
+  const chosen = new Set(selected.map((test) => posix.normalize(posix.join(projectDir, test))));
+  let seconds = 0;
+  for (const [file, duration] of durations) if (!chosen.has(file)) seconds += duration;
+  return Math.round(seconds * 1000);
+}
+
 /** `test-filter`: the test files a change can break, why each was selected, and path filters from the same diff. */
 export const testFilterCommand: CommandWithConfig = {
   name: 'test-filter',
@@ -77,19 +102,23 @@ export const testFilterCommand: CommandWithConfig = {
     ctx.log.info(`Changes: ${range.source}${changes ? ` (${changes.length} files)` : ''}`);
     if (range.fallbackReason) ctx.log.warning(`test-filter runs every test: ${range.fallbackReason}.`);
 
+    const durations = await ctx.metrics.phase('history', () => historicDurations(ctx, repoDir));
     const selection = await selectAffectedTests({
       repoDir,
       head: range.head,
       changes,
       baseProblem: range.fallbackReason,
       options,
+      durations,
       cache: graphCacheFor(ctx, repoDir),
       warn: (message) => ctx.log.warning(message),
       phase: (name, fn) => ctx.metrics.phase(name, fn),
     });
     ctx.metrics.count('changed-files', selection.changedFiles.length);
-    ctx.metrics.count('selected-tests', selection.tests.length);
-    ctx.metrics.count('total-tests', selection.totalCount);
+    ctx.metrics.count(COUNTERS.testsSelected, selection.tests.length);
+    ctx.metrics.count(COUNTERS.testsTotal, selection.totalCount);
+    ctx.metrics.count(COUNTERS.runAll, selection.runAll ? 1 : 0);
+    ctx.metrics.count(COUNTERS.testTimeSavedMs, timeSavedMs(selection.tests, options.projectDir, durations));
     ctx.metrics.count('source-files', selection.stats.sourceFiles);
     ctx.metrics.count('parsed-files', selection.stats.parsedFiles);
     ctx.metrics.count('cached-files', selection.stats.cachedFiles);

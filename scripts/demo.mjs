@@ -1,0 +1,160 @@
+// The main job, locally: runs the example service's optimised pipeline through the ci-optimizer CLI on a scratch
+// copy of examples/python-service with a scripted history of commits, using a local directory store (and, with
+// --s3, a local S3-compatible server for the cache). Prints what each action decided and writes the report as
+// Markdown and HTML. Usage: npm run demo [-- --out DIR] [-- --keep]
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { markdownToHtml } from './markdown-to-html.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const outDir = resolve(flag('--out') ?? join(root, 'out', 'demo'));
+const keep = args.includes('--keep');
+const python = '/usr/bin/python3';
+const cliPath = join(root, 'dist', 'cli', 'index.js');
+
+const scratch = mkdtempSync(join(tmpdir(), 'ci-opt-demo-'));
+const repo = join(scratch, 'python-service');
+let runnerTemp = join(scratch, 'runner-temp-0');
+const store = `dir:${join(scratch, 'store')}`;
+mkdirSync(runnerTemp, { recursive: true });
+mkdirSync(outDir, { recursive: true });
+
+function run(command, commandArgs, options = {}) {
+  const result = spawnSync(command, commandArgs, { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  if (result.error) throw result.error;
+  return result;
+}
+function git(...gitArgs) {
+  const result = run('git', gitArgs);
+  if (result.status !== 0) throw new Error(`git ${gitArgs.join(' ')} failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+const available = new Set(
+  run(process.execPath, [cliPath, '--help'], { cwd: root }).stdout.split('\n').map((line) => /^ {2}(\S+)/.exec(line)?.[1]).filter(Boolean),
+);
+/** Runs an action through the CLI with --json; returns its outputs, or undefined when the CLI lacks the action. */
+function action(name, flags, env = {}) {
+  if (!available.has(name)) return undefined;
+  const result = run(process.execPath, [cliPath, name, ...flags, '--json'], { env: { ...process.env, RUNNER_TEMP: runnerTemp, ...env } });
+  if (result.status !== 0) {
+    console.log(`  ${name} failed (exit ${result.status}): ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    return undefined;
+  }
+  return JSON.parse(result.stdout);
+}
+/** Runs pytest for real on the given test files (all when undefined); returns wall time and outcome. */
+function pytest(tests, junit) {
+  const start = process.hrtime.bigint();
+  const result = run(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${junit}`, ...(tests ?? [])]);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const summary = result.stdout.trim().split('\n').pop();
+  return { ms, ok: result.status === 0 || result.status === 5, summary };
+}
+
+const SCRIPT = [
+  {
+    title: 'a change to one module',
+    change: () => {
+      const file = join(repo, 'src/service/payments/fees.py');
+      writeFileSync(file, `${readFileSync(file, 'utf8')}\n\ndef _demo_helper(amount):\n    return amount\n`);
+    },
+  },
+  {
+    title: 'a conftest change',
+    change: () => {
+      const file = join(repo, 'tests/inventory/conftest.py');
+      writeFileSync(file, `${readFileSync(file, 'utf8')}\n# demo: a fixture tweak\n`);
+    },
+  },
+  {
+    title: 'a docs-only change',
+    change: () => writeFileSync(join(repo, 'README.md'), `${readFileSync(join(repo, 'README.md'), 'utf8')}\nA line of docs.\n`),
+  },
+  {
+    title: 'a dependency bump',
+    change: () => {
+      // Bump the patch version of the last pinned requirement (a real lockfile change: the cache key moves).
+      const file = join(repo, 'requirements.txt');
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const index = lines.map((line) => /==\d/.test(line)).lastIndexOf(true);
+      lines[index] = lines[index].replace(/(\d+)$/, (patch) => String(Number(patch) + 1));
+      writeFileSync(file, lines.join('\n'));
+    },
+  },
+];
+
+try {
+  console.log(`ci-optimizer demo: scratch copy of examples/python-service in ${scratch}`);
+  cpSync(join(root, 'examples', 'python-service'), repo, { recursive: true, filter: (src) => !/__pycache__|\.pytest_cache/.test(src) });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.name', 'demo');
+  git('config', 'user.email', 'demo@example.invalid');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'baseline');
+
+  console.log('\nBaseline: the full test suite, recorded as history');
+  const full = pytest(undefined, join(scratch, 'junit-full.xml'));
+  console.log(`  full suite: ${(full.ms / 1000).toFixed(1)} s (${full.summary})`);
+  action('test-predictor', ['--mode', 'record', '--repo', repo, '--junit', join(scratch, 'junit-full.xml'), '--store', store]);
+
+  const rows = [];
+  const reports = [];
+  for (const [index, step] of SCRIPT.entries()) {
+    // Each commit is one pipeline run: its own job metrics file, as RUNNER_TEMP is per job on a runner.
+    runnerTemp = join(scratch, `runner-temp-${index + 1}`);
+    mkdirSync(runnerTemp, { recursive: true });
+    step.change();
+    git('add', '-A');
+    git('commit', '-q', '-m', step.title);
+    console.log(`\nCommit: ${step.title}`);
+    const key = action('cache-key', ['--repo', repo]);
+    if (key) console.log(`  cache-key: ${key.key}`);
+    const filter = action('test-filter', ['--repo', repo, '--base', 'HEAD~1', '--head', 'HEAD', '--store', store]);
+    let tests;
+    if (filter) {
+      console.log(`  test-filter: ${filter['run-all'] ? `run all (${(filter.reasons ?? []).join('; ')})` : `${filter['selected-count']} of ${filter['total-count']} test files`}`);
+      tests = filter['run-all'] ? undefined : filter['tests-json'] ?? filter.tests;
+    }
+    let ran = { ms: 0, ok: true, summary: 'no tests selected' };
+    if (tests === undefined || tests.length > 0) {
+      const candidates = tests === undefined ? [] : ['--candidates', JSON.stringify(tests)];
+      const predicted = action('test-predictor', ['--mode', 'predict', '--repo', repo, '--base', 'HEAD~1', '--head', 'HEAD', '--store', store, '--shards', '2', ...candidates]);
+      if (predicted?.tests) {
+        console.log(`  test-predictor: ${predicted['cold-start'] ? 'cold start (little history), ' : ''}${predicted['shard-count']} shard(s); first ${predicted.tests.slice(0, 3).join(', ')}`);
+        if (tests !== undefined) tests = predicted.tests;
+      }
+      const junit = join(scratch, `junit-${index + 1}.xml`);
+      ran = pytest(tests, junit);
+      action('test-predictor', ['--mode', 'record', '--repo', repo, '--base', 'HEAD~1', '--head', 'HEAD', '--junit', junit, '--store', store]);
+    }
+    console.log(`  pytest: ${(ran.ms / 1000).toFixed(1)} s (${ran.summary})`);
+    const reportFile = join(scratch, `report-${index + 1}.md`);
+    const report = action(
+      'report',
+      ['--repo', repo, '--store', store, '--summary', reportFile, '--title', `Commit ${index + 1}: ${step.title}`, '--trend', 'true'],
+      { GITHUB_EVENT_NAME: 'pull_request' },
+    );
+    if (report) {
+      console.log(`  report: pipeline ${(report['pipeline-ms'] / 1000).toFixed(1)} s, ${report['minutes-saved']} test min saved, SLOs ${report['slo-passed'] ? 'met' : 'not met'}`);
+      reports.push(readFileSync(reportFile, 'utf8'));
+    }
+    rows.push([step.title, filter ? (filter['run-all'] ? 'run all' : `${filter['selected-count']}/${filter['total-count']} files`) : 'all', `${(ran.ms / 1000).toFixed(1)} s`, `${(full.ms / 1000).toFixed(1)} s`, `${Math.max(0, 100 * (1 - ran.ms / full.ms)).toFixed(0)}%`]);
+  }
+
+  const table = ['| commit | selection | test time | full suite | reduction |', '|---|---|---:|---:|---:|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const markdown = `# ci-optimizer demo\n\nThe example service's pipeline over ${rows.length} scripted commits (full suite: ${(full.ms / 1000).toFixed(1)} s).\n\n${table}\n\n${reports.join('\n\n')}\n`;
+  writeFileSync(join(outDir, 'report.md'), markdown);
+  writeFileSync(join(outDir, 'report.html'), markdownToHtml(markdown, 'ci-optimizer demo report'));
+  console.log(`\n${table}\n`);
+  console.log(`The report: ${join(outDir, 'report.md')} and ${join(outDir, 'report.html')}`);
+} finally {
+  if (!keep) rmSync(scratch, { recursive: true, force: true });
+}

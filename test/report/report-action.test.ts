@@ -83,7 +83,7 @@ describe('report action through dist/report/index.js', () => {
 
   it('remembers runs in the store: the rolling hit rate and the trend cover earlier runs', async () => {
     job = new RunnerJob();
-    for (const counters of [{ 'cache-miss': 1 }, { 'cache-exact-hit': 1 }, { 'cache-partial-hit': 1 }]) {
+    for (const counters of [{ 'cache-miss': 1 }, { 'cache-exact-hit': 1 }, { 'cache-partial-hit': 1 }] as Record<string, number>[]) {
       writeMetrics(job, [record('s3-cache', 100, counters)]);
       await runActionStep({ action: 'report', job, inputs: { trend: 'true' } });
     }

@@ -14,11 +14,11 @@ export class UserError extends Error {
  * still written, then the step fails with the message.
  */
 export class FailureWithOutputs extends UserError {
-  constructor(
-    message: string,
-    readonly outputs: Record<string, unknown>,
-  ) {
+  readonly outputs: Record<string, unknown>;
+  // No parameter property: Node's TypeScript type stripping (used by the benchmarks) does not support them.
+  constructor(message: string, outputs: Record<string, unknown>) {
     super(message);
+    this.outputs = outputs;
   }
 }
 

@@ -64,39 +64,5 @@ export async function readBlobs(repoDir: string, ids: readonly string[]): Promis
   return result;
 }
 
-/** A changed file between two commits, as the core's git layer reports it. */
-export interface ChangedFile {
-  status: 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'type-changed';
-  path: string;
-  oldPath?: string;
-}
-
-const STATUS: Record<string, ChangedFile['status']> = {
-  A: 'added',
-  M: 'modified',
-  D: 'deleted',
-  R: 'renamed',
-  C: 'copied',
-  T: 'type-changed',
-};
-
-/**
- * The files changed between two commits (`git diff --name-status -z -M`). Kept here until every caller uses the
- * core's git layer, which adds merge bases and shallow-clone deepening on top of the same listing.
- */
-export async function diffChangedFiles(repoDir: string, base: string, head: string): Promise<ChangedFile[]> {
-  const out = await runGit(repoDir, ['diff', '--name-status', '-z', '-M', '--no-ext-diff', base, head, '--']);
-  const fields = out.split('\0');
-  const changes: ChangedFile[] = [];
-  for (let i = 0; i < fields.length && fields[i]; ) {
-    const code = fields[i++];
-    const status = STATUS[code[0]] ?? 'modified';
-    if (status === 'renamed' || status === 'copied') {
-      const oldPath = fields[i++];
-      changes.push({ status, path: fields[i++], oldPath });
-    } else {
-      changes.push({ status, path: fields[i++] });
-    }
-  }
-  return changes;
-}
+// The changed-file listing is the core git layer's; the old name stays for this domain's callers.
+export { listChangedFiles as diffChangedFiles, type ChangedFile } from '../git/index.ts';

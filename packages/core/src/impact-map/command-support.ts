@@ -1,0 +1,71 @@
+import { errorMessage } from '../errors/index.ts';
+import type { Store } from '../store/index.ts';
+import type { SelectTestsRequest, TestSelection } from '../test-filter/select-tests.ts';
+import { readCoverageContexts } from './coverage-reader.ts';
+import { learnImpactMap } from './learn-map.ts';
+import { ImpactMapIndex } from './map-format.ts';
+import { loadImpactMap, saveImpactMap } from './map-store.ts';
+import { selectWithImpactMap, type ImpactMapUse, type ImpactSelection } from './select-with-map.ts';
+
+/** What `mode: learn` reports as outputs. */
+export interface LearnOutputs {
+  'map-commit': string;
+  'map-test-files': number;
+  'map-functions': number;
+  'map-bytes': number;
+}
+
+/** `mode: learn`: reads the coverage file, learns the map on `commit` and writes it to the store. */
+export async function learnImpactMapIntoStore(options: {
+  repoDir: string;
+  coveragePath: string;
+  store: Store;
+  commit?: string;
+  projectDir?: string;
+  warn?: (message: string) => void;
+}): Promise<LearnOutputs> {
+  const coverage = await readCoverageContexts(options.coveragePath);
+  const map = await learnImpactMap({ repoDir: options.repoDir, coverage, commit: options.commit, projectDir: options.projectDir, warn: options.warn });
+  await saveImpactMap(options.store, map);
+  return {
+    'map-commit': map.commit,
+    'map-test-files': map.tests.length,
+    'map-functions': new ImpactMapIndex(map).unitCount,
+    'map-bytes': Buffer.byteLength(JSON.stringify(map)),
+  };
+}
+
+/**
+ * `mode: select` with a store: narrows the static selection with the stored map when there is a usable one. A store
+ * that cannot be read is a warning and the static selection stands.
+ */
+export async function selectWithStoredMap(options: {
+  store: Store | undefined;
+  request: SelectTestsRequest;
+  staticSelection: TestSelection;
+  maxMapAgeMs?: number;
+  maxMapDistance?: number;
+}): Promise<ImpactSelection> {
+  let loaded: Awaited<ReturnType<typeof loadImpactMap>> = {};
+  if (options.store) {
+    try {
+      loaded = await loadImpactMap(options.store);
+    } catch (error) {
+      loaded = { problem: `the store cannot be read (${errorMessage(error)})` };
+    }
+  }
+  return selectWithImpactMap({
+    request: options.request,
+    staticSelection: options.staticSelection,
+    map: loaded.map,
+    mapProblem: loaded.problem,
+    maxMapAgeMs: options.maxMapAgeMs,
+    maxMapDistance: options.maxMapDistance,
+  });
+}
+
+/** One line for the step summary: whether the map narrowed the selection, and why (not). */
+export function renderImpactMapNote(use: ImpactMapUse): string {
+  const commit = use.commit ? ` (map of ${use.commit.slice(0, 12)}${use.distance !== undefined ? `, ${use.distance} commits behind` : ''})` : '';
+  return `**Impact map${commit}:** ${use.used ? '' : 'not used — '}${use.reason}.`;
+}

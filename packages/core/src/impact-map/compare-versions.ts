@@ -1,0 +1,72 @@
+import { shapePythonModule, type PythonModuleShape, type PythonUnit } from './python-units.ts';
+
+/** What changed in one Python file between two versions, as the impact map can use it. */
+export interface PythonFileChange {
+  /** Units (functions, methods) whose body changed and nothing else about them. */
+  changedBodies: string[];
+  /**
+   * Why the change cannot be narrowed to function bodies (module-level code, a class body, a decorator, a
+   * signature or default argument, an added, removed or renamed function, a syntax error); empty when it can.
+   */
+  moduleLevel: string[];
+}
+
+const byName = <T extends { qualifiedName: string }>(items: readonly T[]) => new Map(items.map((item) => [item.qualifiedName, item]));
+
+/** Lists names in one set and not the other, sorted, for stable reasons. */
+const missingFrom = (names: Iterable<string>, other: ReadonlyMap<string, unknown>) => [...names].filter((name) => !other.has(name)).sort();
+
+/**
+ * Compares two versions of a Python file by their syntax trees. Layout and comments do not count; a function that
+ * only moved within the file is unchanged; a renamed function is a removal plus an addition (module level).
+ */
+export function comparePythonVersions(oldSource: string, newSource: string): PythonFileChange {
+  if (oldSource === newSource) return { changedBodies: [], moduleLevel: [] };
+  return compareShapes(shapePythonModule(oldSource), shapePythonModule(newSource));
+}
+
+/** The same comparison on already shaped modules. */
+export function compareShapes(before: PythonModuleShape, after: PythonModuleShape): PythonFileChange {
+  const moduleLevel: string[] = [];
+  if (before.syntaxError || after.syntaxError) {
+    const which = after.syntaxError ? `the new version (line ${after.syntaxError.line})` : `the old version (line ${before.syntaxError!.line})`;
+    return { changedBodies: [], moduleLevel: [`${which} does not parse`] };
+  }
+  if (before.residuePrint !== after.residuePrint) moduleLevel.push('module-level code changed');
+
+  const oldClasses = byName(before.classes);
+  const newClasses = byName(after.classes);
+  for (const name of missingFrom(oldClasses.keys(), newClasses)) moduleLevel.push(`class ${name} removed`);
+  for (const name of missingFrom(newClasses.keys(), oldClasses)) moduleLevel.push(`class ${name} added`);
+  for (const [name, shape] of oldClasses) {
+    const now = newClasses.get(name);
+    if (now && now.print !== shape.print) moduleLevel.push(`class body or bases of ${name} changed`);
+  }
+
+  const oldUnits = byName(before.units);
+  const newUnits = byName(after.units);
+  for (const name of missingFrom(oldUnits.keys(), newUnits)) moduleLevel.push(`${name} removed`);
+  for (const name of missingFrom(newUnits.keys(), oldUnits)) moduleLevel.push(`${name} added`);
+  const changedBodies: string[] = [];
+  for (const [name, unit] of oldUnits) {
+    const now = newUnits.get(name);
+    if (!now) continue;
+    const reasons = unitHeaderChanges(unit, now);
+    const bodyChanged = unit.bodyPrint !== now.bodyPrint;
+    if (reasons.length === 0 && !bodyChanged) continue;
+    if (before.duplicates.has(name) || after.duplicates.has(name)) {
+      moduleLevel.push(`${name} is defined more than once, so its change cannot be attributed`);
+      continue;
+    }
+    moduleLevel.push(...reasons);
+    if (bodyChanged) changedBodies.push(name);
+  }
+  return { changedBodies: changedBodies.sort(), moduleLevel };
+}
+
+function unitHeaderChanges(before: PythonUnit, after: PythonUnit): string[] {
+  const reasons: string[] = [];
+  if (before.decoratorPrint !== after.decoratorPrint) reasons.push(`decorators of ${before.qualifiedName} changed`);
+  if (before.signaturePrint !== after.signaturePrint) reasons.push(`signature or default arguments of ${before.qualifiedName} changed`);
+  return reasons;
+}

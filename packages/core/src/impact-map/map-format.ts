@@ -1,0 +1,165 @@
+/** The schema of the stored impact map; readers accept this and older versions, and refuse newer ones. */
+export const IMPACT_MAP_SCHEMA = 1;
+
+/** Where the map lives in the store. */
+export const IMPACT_MAP_KEY = 'test-filter/impact-map.json';
+
+/** A measured module and its units; unit ids are global: the module's offset plus the unit's index. */
+export interface ImpactMapModule {
+  /** Repository-relative path. */
+  path: string;
+  /** Dotted module name (`service.payments.ledger`), for reasons. */
+  name: string;
+  /** Qualified names of its functions and methods, in source order. */
+  units: string[];
+  /** Test indexes (into `tests`) that executed module-level lines of this module inside a test (lazy imports). */
+  moduleLevelTests: number[];
+}
+
+/** Why a unit is not narrowed like the others (the defences against coverage lies). */
+export interface SharedStateGroup {
+  /** The cached or memoising unit whose results later callers reuse without running it. */
+  root: number;
+  why: string;
+  /** Units whose change is covered by this group: the root and the units it reaches. */
+  members: number[];
+  /** Units whose executors are selected when a member changes: the root's module and every caller of the root. */
+  reach: number[];
+}
+
+/** The function-level impact map of one commit (stored as JSON, DESIGN §5). */
+export interface ImpactMap {
+  schema: number;
+  commit: string;
+  /** ISO time the map was built; staleness (`max-map-age`) counts from here. */
+  createdAt: string;
+  /** The Python project inside the repository where pytest ran ('' for the root). */
+  projectDir: string;
+  source: { format: string; tool: string; contexts: number };
+  modules: ImpactMapModule[];
+  /** Test files (repository-relative) with the units they executed, as encoded id sets (see `encodeIds`). */
+  tests: { path: string; units: string }[];
+  /** Units executed at import or collection time (no test context): their changes count as module-level. */
+  importTime: number[];
+  /** Units run while setting up tests that share a session- or package-scoped fixture: module-level too. */
+  sharedFixtureSetup: number[];
+  sharedState: SharedStateGroup[];
+}
+
+/**
+ * Encodes a sorted set of non-negative integers compactly: as base64 of delta varints (sparse sets), or of a
+ * bitset (dense ones), whichever is shorter; the first character says which.
+ */
+export function encodeIds(ids: readonly number[]): string {
+  if (ids.length === 0) return 'd';
+  const varint: number[] = [];
+  let previous = -1;
+  for (const id of ids) {
+    let delta = id - previous - 1;
+    previous = id;
+    while (delta >= 0x80) {
+      varint.push((delta & 0x7f) | 0x80);
+      delta >>>= 7;
+    }
+    varint.push(delta);
+  }
+  const bitsetLength = (ids[ids.length - 1] >> 3) + 1;
+  if (bitsetLength < varint.length) {
+    const bits = new Uint8Array(bitsetLength);
+    for (const id of ids) bits[id >> 3] |= 1 << (id & 7);
+    return `b${Buffer.from(bits).toString('base64')}`;
+  }
+  return `d${Buffer.from(varint).toString('base64')}`;
+}
+
+/** Decodes `encodeIds` output into a sorted array. */
+export function decodeIds(text: string): number[] {
+  const bytes = Buffer.from(text.slice(1), 'base64');
+  const ids: number[] = [];
+  if (text[0] === 'b') {
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i];
+      if (byte) for (let bit = 0; bit < 8; bit++) if (byte & (1 << bit)) ids.push(i * 8 + bit);
+    }
+    return ids;
+  }
+  if (text[0] !== 'd') throw new Error(`unknown id set encoding '${text[0]}'`);
+  let previous = -1;
+  for (let i = 0; i < bytes.length; ) {
+    let delta = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = bytes[i++];
+      delta += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (!(byte & 0x80)) break;
+    }
+    previous += delta + 1;
+    ids.push(previous);
+  }
+  return ids;
+}
+
+/** A stored map with lookups built once: unit ids by name, executors per unit. */
+export class ImpactMapIndex {
+  readonly map: ImpactMap;
+  readonly moduleByPath = new Map<string, { index: number; offset: number }>();
+  readonly testByPath = new Map<string, number>();
+  /** Unit id -> its module index. */
+  private readonly unitModule: number[] = [];
+  private executors: number[][] | undefined;
+  private readonly testUnits: (number[] | undefined)[];
+
+  constructor(map: ImpactMap) {
+    this.map = map;
+    let offset = 0;
+    map.modules.forEach((module, index) => {
+      this.moduleByPath.set(module.path, { index, offset });
+      for (let i = 0; i < module.units.length; i++) this.unitModule.push(index);
+      offset += module.units.length;
+    });
+    map.tests.forEach((test, index) => this.testByPath.set(test.path, index));
+    this.testUnits = new Array(map.tests.length);
+  }
+
+  get unitCount(): number {
+    return this.unitModule.length;
+  }
+
+  /** The global id of `qualifiedName` in the module at `path`, or undefined when the map does not know it. */
+  unitId(path: string, qualifiedName: string): number | undefined {
+    const module = this.moduleByPath.get(path);
+    if (!module) return undefined;
+    const local = this.map.modules[module.index].units.indexOf(qualifiedName);
+    return local === -1 ? undefined : module.offset + local;
+  }
+
+  /** `service.payments.ledger.Ledger.post` for reasons. */
+  unitLabel(id: number): string {
+    const moduleIndex = this.unitModule[id];
+    const module = this.map.modules[moduleIndex];
+    const offset = this.moduleByPath.get(module.path)!.offset;
+    return `${module.name}.${module.units[id - offset]}`;
+  }
+
+  /** Every unit id of the module at `path`. */
+  moduleUnits(path: string): number[] {
+    const module = this.moduleByPath.get(path);
+    if (!module) return [];
+    return Array.from({ length: this.map.modules[module.index].units.length }, (_, i) => module.offset + i);
+  }
+
+  unitsOfTest(test: number): number[] {
+    return (this.testUnits[test] ??= decodeIds(this.map.tests[test].units));
+  }
+
+  /** Test indexes that executed a unit (built on first use, once for every unit). */
+  executorsOf(unit: number): number[] {
+    if (!this.executors) {
+      const executors: number[][] = Array.from({ length: this.unitCount }, () => []);
+      for (let test = 0; test < this.map.tests.length; test++) for (const id of this.unitsOfTest(test)) executors[id]?.push(test);
+      this.executors = executors;
+    }
+    return this.executors[unit] ?? [];
+  }
+}

@@ -1,0 +1,276 @@
+import { posix } from 'node:path';
+import { fetchCommit, openRepo } from '../git/index.ts';
+import { diffChangedFiles, listTreeBlobs, readBlobs, resolveCommit, runGit, type ChangedFile } from '../test-filter/git-objects.ts';
+import { loadPytestDiscovery, PytestTestMatcher } from '../test-filter/pytest-config.ts';
+import { selectAffectedTests, type SelectTestsRequest, type TestSelection } from '../test-filter/select-tests.ts';
+import { comparePythonVersions } from './compare-versions.ts';
+import { ImpactMapIndex, type ImpactMap } from './map-format.ts';
+
+/** The defences against coverage lies; each can be switched off to measure what it prevents. */
+export type ImpactDefence = 'import-time' | 'shared-fixtures' | 'shared-state' | 'unexecuted';
+export const ALL_DEFENCES: readonly ImpactDefence[] = ['import-time', 'shared-fixtures', 'shared-state', 'unexecuted'];
+
+export const DEFAULT_MAX_MAP_AGE_MS = 14 * 24 * 3600 * 1000;
+export const DEFAULT_MAX_MAP_DISTANCE = 200;
+
+/** What narrowing with the map needs, on top of the static selection request (whose changes are base..head). */
+export interface ImpactSelectRequest {
+  request: SelectTestsRequest;
+  /** The stored map; undefined when there is none (or it could not be read: say why in `mapProblem`). */
+  map: ImpactMap | undefined;
+  mapProblem?: string;
+  /** The static selection for `request`, when the caller already has it. */
+  staticSelection?: TestSelection;
+  maxMapAgeMs?: number;
+  maxMapDistance?: number;
+  now?: Date;
+  defences?: ReadonlySet<ImpactDefence>;
+  /** Fetch the map's commit from the remote when the clone lacks it (default true). */
+  fetchMissingCommit?: boolean;
+}
+
+/** How the map was used, for the summary, the log and the metrics. */
+export interface ImpactMapUse {
+  used: boolean;
+  /** One line: why the map was not used, or what it did. */
+  reason: string;
+  commit?: string;
+  distance?: number;
+  /** Changed files narrowed to the tests that executed their changed functions. */
+  narrowedFiles: string[];
+  /** Changed files that fell back to the static closure, with why. */
+  moduleLevelFiles: Record<string, string>;
+  removed: number;
+}
+
+/** The static selection narrowed by the map: same shape, plus a reason for every selected test. */
+export interface ImpactSelection extends TestSelection {
+  reasonsByTest: Record<string, string>;
+  impactMap: ImpactMapUse;
+}
+
+interface NarrowedFile {
+  path: string;
+  units: number[];
+  /** Shared-state groups reached by the change: their `reach` units select their executors. */
+  widen: { label: string; why: string; reach: number[] }[];
+}
+
+const unionChanges = (...lists: (readonly ChangedFile[])[]): ChangedFile[] => {
+  const byPath = new Map<string, ChangedFile>();
+  for (const list of lists) for (const change of list) if (!byPath.has(change.path)) byPath.set(change.path, change);
+  return [...byPath.values()];
+};
+
+async function testFilesAt(repoDir: string, head: string, projectDir: string, files: Map<string, string>): Promise<{ tests: string[]; matcher: PytestTestMatcher }> {
+  const blobs = new Map<string, string>();
+  for (const name of ['pytest.ini', '.pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg']) {
+    const blob = files.get(projectDir ? `${projectDir}/${name}` : name);
+    if (blob) blobs.set(name, blob);
+  }
+  const texts = await readBlobs(repoDir, [...blobs.values()]);
+  const discovery = await loadPytestDiscovery(async (name) => (blobs.has(name) ? texts.get(blobs.get(name)!) : undefined));
+  const matcher = new PytestTestMatcher(discovery, projectDir);
+  return { tests: [...files.keys()].filter((path) => matcher.isTestFile(path)).sort(), matcher };
+}
+
+function reductionOf(selected: ReadonlySet<string>, allTests: readonly string[], durations: ReadonlyMap<string, number> | undefined): { reduction: number; basis: 'duration' | 'count' } {
+  if (allTests.length === 0) return { reduction: 0, basis: 'count' };
+  if (!durations || durations.size === 0) return { reduction: round(1 - selected.size / allTests.length), basis: 'count' };
+  const known = allTests.map((test) => durations.get(test));
+  const values = known.filter((d): d is number => d !== undefined);
+  const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : 1;
+  let all = 0;
+  let chosen = 0;
+  allTests.forEach((test, i) => {
+    const duration = known[i] ?? mean;
+    all += duration;
+    if (selected.has(test)) chosen += duration;
+  });
+  return { reduction: round(all > 0 ? 1 - chosen / all : 0), basis: 'duration' };
+}
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
+
+/**
+ * Narrows test-filter's static selection with the function-level impact map. The map only ever removes tests that
+ * the static closure adds for function-body changes: tests not in the map, tests reached through module-level
+ * changes and every run-all rule stay as they are. Any fault (stale map, missing commit) falls back to the static
+ * selection with the reason.
+ */
+export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<ImpactSelection> {
+  const { request } = input;
+  const warn = request.warn ?? (() => {});
+  const staticSelection = input.staticSelection ?? (await selectAffectedTests(request));
+  const fallback = (reason: string, asWarning = false, extra: Partial<ImpactMapUse> = {}): ImpactSelection => {
+    if (asWarning) warn(`The impact map is not used: ${reason}. The static selection stands.`);
+    return {
+      ...staticSelection,
+      reasonsByTest: { ...staticSelection.explanations },
+      impactMap: { used: false, reason, narrowedFiles: [], moduleLevelFiles: {}, removed: 0, ...extra },
+    };
+  };
+  const map = input.map;
+  if (!map) return fallback(input.mapProblem ?? 'the store has no impact map yet (run test-filter with mode: learn)', input.mapProblem !== undefined);
+  if (staticSelection.runAll) return fallback('every test runs anyway', false, { commit: map.commit });
+  if (!request.changes) return fallback('the base commit is unknown', false, { commit: map.commit });
+
+  const now = input.now ?? new Date();
+  const maxAge = input.maxMapAgeMs ?? DEFAULT_MAX_MAP_AGE_MS;
+  const ageMs = now.getTime() - Date.parse(map.createdAt);
+  if (!(ageMs <= maxAge)) {
+    return fallback(`it was built ${Math.round(ageMs / 3600_000 / 24)} days ago, more than max-map-age (${Math.round(maxAge / 3600_000 / 24)} days)`, true, { commit: map.commit });
+  }
+  const { repoDir, head } = request;
+  let mapCommit = await resolveCommit(repoDir, map.commit);
+  if (!mapCommit && input.fetchMissingCommit !== false) {
+    const log = { steps: [] as string[] };
+    if (await fetchCommit(openRepo(repoDir), map.commit, log).catch(() => false)) mapCommit = await resolveCommit(repoDir, map.commit);
+  }
+  if (!mapCommit) return fallback(`its commit ${map.commit.slice(0, 12)} is not in the clone and could not be fetched`, true, { commit: map.commit });
+  const distance = Number((await runGit(repoDir, ['rev-list', '--count', `${mapCommit}..${head}`])).trim());
+  const maxDistance = input.maxMapDistance ?? DEFAULT_MAX_MAP_DISTANCE;
+  if (distance > maxDistance) {
+    return fallback(`it is ${distance} commits behind the head, more than max-map-distance (${maxDistance})`, true, { commit: mapCommit, distance });
+  }
+
+  const defences = input.defences ?? new Set(ALL_DEFENCES);
+  const index = new ImpactMapIndex(map);
+  const sinceMap = await diffChangedFiles(repoDir, mapCommit, head);
+  const changes = unionChanges(request.changes, sinceMap);
+  const [oldFiles, newFiles] = await Promise.all([listTreeBlobs(repoDir, mapCommit), listTreeBlobs(repoDir, head)]);
+  const projectDir = request.options.projectDir;
+  const { tests: allTests, matcher } = await testFilesAt(repoDir, head, projectDir, newFiles);
+
+  const moduleLevel = new Map<string, string>();
+  const candidates: ChangedFile[] = [];
+  for (const change of changes) {
+    const path = change.path;
+    const problem =
+      change.oldPath && change.oldPath !== path ? `${change.status} from ${change.oldPath}`
+      : !path.endsWith('.py') ? undefined
+      : matcher.isTestFile(path) || posix.basename(path) === 'conftest.py' ? 'a test file or conftest'
+      : !index.moduleByPath.has(path) ? 'not measured when the map was learned'
+      : !oldFiles.has(path) ? 'added since the map was learned'
+      : !newFiles.has(path) ? 'deleted'
+      : undefined;
+    if (problem !== undefined || !path.endsWith('.py')) moduleLevel.set(path, problem ?? 'not Python');
+    else candidates.push(change);
+  }
+  const texts = await readBlobs(repoDir, candidates.flatMap((c) => [oldFiles.get(c.path)!, newFiles.get(c.path)!]));
+  const narrowed: NarrowedFile[] = [];
+  for (const change of candidates) {
+    const path = change.path;
+    const before = texts.get(oldFiles.get(path)!) ?? '';
+    const after = texts.get(newFiles.get(path)!) ?? '';
+    const comparison = comparePythonVersions(before, after);
+    if (comparison.moduleLevel.length) {
+      moduleLevel.set(path, comparison.moduleLevel.slice(0, 3).join('; '));
+      continue;
+    }
+    const file: NarrowedFile = { path, units: [], widen: [] };
+    let problem: string | undefined;
+    for (const name of comparison.changedBodies) {
+      const id = index.unitId(path, name);
+      const label = `${index.map.modules[index.moduleByPath.get(path)!.index].name}.${name}`;
+      if (id === undefined) problem = `${label} is not in the map`;
+      else if (defences.has('import-time') && map.importTime.includes(id)) problem = `${label} runs at import or collection time`;
+      else if (defences.has('shared-fixtures') && map.sharedFixtureSetup.includes(id)) problem = `${label} runs while setting up a shared fixture`;
+      else if (defences.has('unexecuted') && index.executorsOf(id).length === 0) problem = `no test executed ${label} when the map was learned`;
+      if (problem) break;
+      file.units.push(id!);
+      if (defences.has('shared-state')) {
+        for (const group of map.sharedState) {
+          if (group.members.includes(id!)) file.widen.push({ label: index.unitLabel(group.root), why: group.why, reach: group.reach });
+        }
+      }
+    }
+    if (problem) moduleLevel.set(path, problem);
+    else narrowed.push(file);
+  }
+  const base = { commit: mapCommit, distance, moduleLevelFiles: Object.fromEntries(moduleLevel) };
+  const moduleNameOf = (path: string) => {
+    const known = index.moduleByPath.get(path);
+    return known ? index.map.modules[known.index].name : path;
+  };
+  /** `imports pkg.rates (module-level change: ...): <chain>` when a static chain ends at a module-level change. */
+  const staticReason = (chain: string, repoPath: string): string => {
+    let seed: string | undefined;
+    let at = -1;
+    for (const path of moduleLevel.keys()) {
+      const position = chain.lastIndexOf(`${path} (`);
+      if (position > at) [seed, at] = [path, position];
+    }
+    if (seed && seed !== repoPath && seed.endsWith('.py')) return `imports ${moduleNameOf(seed)} (module-level change: ${moduleLevel.get(seed)}): ${chain}`;
+    return chain || 'static rules';
+  };
+  const inProject = (test: string) => (projectDir ? `${projectDir}/${test}` : test);
+  if (narrowed.length === 0) {
+    const reasonsByTest = Object.fromEntries(staticSelection.tests.map((test) => [test, staticReason(staticSelection.explanations[test] ?? '', inProject(test))]));
+    return {
+      ...staticSelection,
+      explanations: reasonsByTest,
+      reasonsByTest,
+      impactMap: { used: true, reason: 'every change is module-level or outside the map: the static closure stands', ...base, narrowedFiles: [], removed: 0 },
+    };
+  }
+
+  const moduleLevelChanges = changes.filter((change) => moduleLevel.has(change.path));
+  const staticRest = moduleLevelChanges.length ? await selectAffectedTests({ ...request, changes: moduleLevelChanges }) : undefined;
+  if (staticRest?.runAll) return fallback(`a change since the map runs every test (${staticRest.reasons[0] ?? ''})`, false, base);
+  const restTests = new Set(staticRest?.tests ?? []);
+
+  const addedSinceMap = new Set(changes.filter((change) => change.status === 'added').map((change) => change.path));
+  const reasonsByTest: Record<string, string> = {};
+  const selected = new Set<string>();
+  for (const test of staticSelection.tests) {
+    const repoPath = inProject(test);
+    const reason = keepReason(test, repoPath);
+    if (reason) {
+      selected.add(test);
+      reasonsByTest[test] = reason;
+    }
+  }
+
+  function keepReason(test: string, repoPath: string): string | undefined {
+    if (restTests.has(test)) return staticReason(staticRest!.explanations[test] ?? '', repoPath);
+    const testIndex = index.testByPath.get(repoPath);
+    if (testIndex === undefined) {
+      return addedSinceMap.has(repoPath) ? 'new test' : 'not in the impact map (it did not run when the map was learned)';
+    }
+    const executed = new Set(index.unitsOfTest(testIndex));
+    for (const file of narrowed) {
+      for (const id of file.units) if (executed.has(id)) return `executed ${index.unitLabel(id)}`;
+    }
+    for (const file of narrowed) {
+      for (const group of file.widen) {
+        const via = group.reach.find((id) => executed.has(id));
+        if (via !== undefined) return `shares cached state with ${group.label} (${group.why}): executed ${index.unitLabel(via)}`;
+      }
+    }
+    return undefined;
+  }
+
+  const { reduction, basis } = reductionOf(new Set([...selected].map(inProject)), allTests, mapDurations(request.durations, projectDir));
+  const removed = staticSelection.tests.length - selected.size;
+  return {
+    ...staticSelection,
+    tests: staticSelection.tests.filter((test) => selected.has(test)),
+    reduction,
+    reductionBasis: basis,
+    explanations: reasonsByTest,
+    reasonsByTest,
+    impactMap: {
+      used: true,
+      reason: `narrowed ${narrowed.length} changed file(s) to the tests that executed their changed functions; ${removed} of ${staticSelection.tests.length} statically selected test files skipped`,
+      ...base,
+      narrowedFiles: narrowed.map((file) => file.path),
+      removed,
+    },
+  };
+}
+
+/** Durations are keyed by project-relative paths (like the selection); the reduction works on repository paths. */
+function mapDurations(durations: ReadonlyMap<string, number> | undefined, projectDir: string): Map<string, number> | undefined {
+  if (!durations) return undefined;
+  return new Map([...durations].map(([test, seconds]) => [projectDir && !test.startsWith(`${projectDir}/`) ? `${projectDir}/${test}` : test, seconds]));
+}

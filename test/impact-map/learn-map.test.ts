@@ -1,0 +1,121 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  IMPACT_MAP_KEY,
+  ImpactMapIndex,
+  decodeIds,
+  encodeIds,
+  learnImpactMap,
+  loadImpactMap,
+  parseTestContext,
+  readCoverageContexts,
+  saveImpactMap,
+  type ImpactMap,
+} from '@ci-optimizer/core/impact-map';
+import { UserError } from '@ci-optimizer/core/errors';
+import { DirStore } from '@ci-optimizer/core/store';
+import { tempDir } from '../support/git-repo.ts';
+import { LEDGER_PROJECT, recordCoverage, type LearnedRepo } from './support.ts';
+
+const scratchDirs: string[] = [];
+/** A temp dir removed after the file's tests. */
+const scratch = (prefix: string) => {
+  const dir = tempDir(prefix);
+  scratchDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Test file -> executed units, as labels, for readable assertions. */
+function executedByTest(map: ImpactMap): Record<string, string[]> {
+  const index = new ImpactMapIndex(map);
+  return Object.fromEntries(map.tests.map((test, i) => [test.path, index.unitsOfTest(i).map((id) => index.unitLabel(id)).sort()]));
+}
+
+describe('learning the impact map from real pytest-cov runs', () => {
+  let learned: LearnedRepo;
+  beforeAll(() => {
+    learned = recordCoverage(LEDGER_PROJECT);
+  }, 60_000);
+  afterAll(() => learned?.remove());
+
+  const expected = {
+    'tests/test_ledger.py': ['pkg.ledger.Ledger.__init__', 'pkg.ledger.Ledger.post', 'pkg.rates.convert'],
+    'tests/test_rates.py': ['pkg.rates.convert'],
+    'tests/test_total.py': ['pkg.ledger.Ledger.__init__', 'pkg.ledger.Ledger.post', 'pkg.ledger.Ledger.total', 'pkg.rates.convert'],
+  };
+
+  it('reads the .coverage SQLite file through node:sqlite and keys functions by qualified name', async () => {
+    const coverage = await readCoverageContexts(learned.sqliteFile);
+    expect(coverage.format).toBe('coverage-sqlite');
+    const map = await learnImpactMap({ repoDir: learned.repo.dir, coverage });
+    expect(map.commit).toBe(learned.commit);
+    expect(map.schema).toBe(1);
+    expect(executedByTest(map)).toEqual(expected);
+    expect(map.modules.map((m) => [m.path, m.name, m.units])).toEqual([
+      ['pkg/__init__.py', 'pkg', []],
+      ['pkg/ledger.py', 'pkg.ledger', ['Ledger.__init__', 'Ledger.post', 'Ledger.total']],
+      ['pkg/rates.py', 'pkg.rates', ['convert', 'unused']],
+    ]);
+    // Module-level code ran while collecting (no test context): no test is recorded for it, no unit ran at import.
+    expect(map.modules.every((m) => m.moduleLevelTests.length === 0)).toBe(true);
+    expect(map.importTime).toEqual([]);
+  });
+
+  it('reads the JSON report with contexts and learns the same map', async () => {
+    const fromJson = await learnImpactMap({ repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.jsonFile) });
+    const fromSqlite = await learnImpactMap({ repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.sqliteFile) });
+    expect(executedByTest(fromJson)).toEqual(expected);
+    expect(fromJson.modules).toEqual(fromSqlite.modules);
+  });
+
+  it('stores the map in the store with its schema and reads it back; a newer schema is refused with a reason', async () => {
+    const map = await learnImpactMap({ repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.jsonFile) });
+    const store = new DirStore(scratch('ci-opt-store-'));
+    await saveImpactMap(store, map);
+    expect((await loadImpactMap(store)).map).toEqual(map);
+    await store.write(IMPACT_MAP_KEY, JSON.stringify({ ...map, schema: 99 }));
+    expect((await loadImpactMap(store)).problem).toMatch(/schema 99, newer than/);
+    await store.write(IMPACT_MAP_KEY, '{"schema": 1, "commit": ');
+    expect((await loadImpactMap(store)).problem).toMatch(/not valid JSON/);
+  });
+
+  it('malformed coverage is a clear UserError on learn', async () => {
+    const dir = scratch('ci-opt-badcov-');
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"meta": {"version": "7.4"}, "files": {');
+    await expect(readCoverageContexts(broken)).rejects.toThrow(UserError);
+    await expect(readCoverageContexts(broken)).rejects.toThrow(/broken\.json' is not valid JSON.*--cov-context=test/);
+    const noContexts = join(dir, 'plain.json');
+    writeFileSync(noContexts, JSON.stringify({ meta: {}, files: { 'pkg/rates.py': { executed_lines: [1, 4] } } }));
+    await expect(readCoverageContexts(noContexts)).rejects.toThrow(/no per-line contexts for 'pkg\/rates.py'.*--show-contexts/);
+    await expect(readCoverageContexts(join(dir, 'missing.json'))).rejects.toThrow(/cannot be read/);
+    const elsewhere = join(dir, 'elsewhere.json');
+    writeFileSync(elsewhere, JSON.stringify({ files: { 'other/mod.py': { contexts: { '1': [''] } } } }));
+    await expect(learnImpactMap({ repoDir: learned.repo.dir, coverage: await readCoverageContexts(elsewhere) })).rejects.toThrow(
+      /None of the 1 files.*other\/mod.py/,
+    );
+  });
+});
+
+describe('map encoding', () => {
+  it('round-trips sparse and dense id sets and stays compact', () => {
+    const sparse = [3, 200, 70_000, 70_001];
+    const dense = Array.from({ length: 5000 }, (_, i) => i * 2);
+    expect(decodeIds(encodeIds(sparse))).toEqual(sparse);
+    expect(decodeIds(encodeIds(dense))).toEqual(dense);
+    expect(decodeIds(encodeIds([]))).toEqual([]);
+    expect(encodeIds(dense)[0]).toBe('b');
+    expect(encodeIds(dense).length).toBeLessThan(JSON.stringify(dense).length / 10);
+  });
+
+  it('parses pytest-cov and coverage.py test contexts', () => {
+    expect(parseTestContext('tests/a/test_x.py::TestY::test_z[1-2]|setup')).toEqual({ test: 'tests/a/test_x.py', dotted: false, phase: 'setup' });
+    expect(parseTestContext('tests/test_x.py::test_y|run')).toEqual({ test: 'tests/test_x.py', dotted: false, phase: 'run' });
+    expect(parseTestContext('tests.test_x.TestY.test_z')).toEqual({ test: 'tests.test_x.TestY.test_z', dotted: true, phase: 'run' });
+    expect(parseTestContext('')).toBeUndefined();
+  });
+});

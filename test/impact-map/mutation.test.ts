@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import * as impactMap from '@ci-optimizer/core/impact-map';
+import { diffChangedFiles, resolveTestFilterOptions, selectAffectedTests } from '@ci-optimizer/core/test-filter';
+// The harness is the benchmark itself (bench/impact-map-mutation.mjs), so this sample and the full run agree.
+import { DEEP_TRAPS, evaluateProject } from '../../bench/impact-map-mutation.mjs';
+
+const core = {
+  impactMap,
+  testFilter: { selectAffectedTests },
+  testFilterOptions: { resolveTestFilterOptions },
+  gitObjects: { diffChangedFiles },
+};
+
+describe('impact map mutation sample on the generated deep re-exporting project', () => {
+  it('misses no failing test file, narrows far below the static closure, and each trap needs its defence', async () => {
+    const { summary, rows } = await evaluateProject(core, 'deep', { mutants: 2, seed: 3 });
+    expect(rows).toHaveLength(DEEP_TRAPS.length + 2);
+    expect(rows.flatMap((row) => row.missed.map)).toEqual([]);
+    expect(summary.missed.map).toBe(0);
+    // Every trap breaks a test file that coverage does not attribute to the changed function.
+    expect(rows.slice(0, DEEP_TRAPS.length).every((row) => row.failing.length > 0)).toBe(true);
+    expect(summary.withoutAny).toBeGreaterThan(0);
+    expect(summary.needed['shared-state']).toBeGreaterThan(0);
+    expect(summary.needed['shared-fixtures']).toBeGreaterThan(0);
+    // `__init__.py` re-exports everything: the static closure is every test, the map is not.
+    expect(summary.static).toBeLessThan(0.01);
+    expect(summary.map).toBeGreaterThan(summary.static);
+  }, 120_000);
+});

@@ -74,7 +74,7 @@ describe('test-filter action (dist/test-filter/index.js)', () => {
     expect(main.outputs.python).toBe('true');
     expect(main.outputs.base).toBe(base);
     const metrics = JSON.parse(main.outputs.metrics);
-    expect(Object.keys(metrics.phases).sort()).toEqual(['diff', 'graph', 'history', 'select']);
+    expect(Object.keys(metrics.phases).sort()).toEqual(['diff', 'graph', 'history', 'impact-map', 'select']);
     expect(metrics.counters['tests-selected']).toBe(1);
     expect(main.summary).toContain('<details><summary>Why these 1 tests</summary>');
     expect(main.summary).toContain('tests/test_ledger.py');

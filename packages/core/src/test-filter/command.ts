@@ -4,13 +4,14 @@ import { errorMessage, UserError } from '../errors/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
 // The history module only (not the test-predictor face, which imports test-filter): no import cycle.
 import { meanFileDurations, readHistory } from '../test-predictor/history.ts';
-import { listChangedFiles, resolveDiffRange } from '../git/index.ts';
+import { listChangedFiles, openRepo, resolveDiffRange, resolveSha } from '../git/index.ts';
+import { learnImpactMapIntoStore, renderImpactMapNote, selectWithStoredMap } from '../impact-map/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
-import { openStore } from '../store/index.ts';
+import { openStore, type Store } from '../store/index.ts';
 import type { GraphCacheStore } from './graph-cache.ts';
 import { parseFilters, parseMapRules, testFilterConfigSchema, type TestFilterOptions } from './options.ts';
-import { selectAffectedTests } from './select-tests.ts';
+import { selectAffectedTests, type SelectTestsRequest } from './select-tests.ts';
 import { renderSelectionSummary } from './summary.ts';
 
 /** Reads the typed options from inputs (a given input > the config section > the action.yml default). */
@@ -51,6 +52,38 @@ function graphCacheFor(ctx: CommandContext, repoDir: string): GraphCacheStore | 
   };
 }
 
+/** The `store` input as a store, or undefined for `none`. */
+function storeOf(ctx: CommandContext, repoDir: string): Store | undefined {
+  const spec = ctx.inputs.string('store');
+  return spec === 'none' ? undefined : openStore(spec, repoDir);
+}
+
+/** `mode: learn`: builds the impact map from per-test coverage on the head commit and writes it to the store. */
+async function learnMap(ctx: CommandContext, repoDir: string, projectDir: string): Promise<Outputs> {
+  const coveragePath = ctx.inputs.path('coverage');
+  if (coveragePath === '') {
+    throw new UserError(
+      "Input 'coverage' is required with mode: learn. Run pytest with per-test contexts " +
+        "(pytest --cov=<package> --cov-context=test) and pass the .coverage file or 'coverage json --show-contexts' output.",
+    );
+  }
+  const store = storeOf(ctx, repoDir);
+  if (!store) throw new UserError("Input 'store' is 'none', so there is nowhere to keep the impact map. Use dir:PATH or s3://...");
+  const head = ctx.inputs.optionalString('head') ?? 'HEAD';
+  const commit = await resolveSha(openRepo(repoDir), head);
+  if (!commit) throw new UserError(`Input 'head' has value '${head}', which is not a commit of ${repoDir}.`);
+  const learned = await ctx.metrics.phase('learn', () =>
+    learnImpactMapIntoStore({ repoDir, coveragePath, store, commit, projectDir, warn: (message) => ctx.log.warning(message) }),
+  );
+  ctx.metrics.count('map-test-files', learned['map-test-files']);
+  ctx.metrics.count('map-functions', learned['map-functions']);
+  ctx.summary.append(
+    `**Impact map learned** on ${commit.slice(0, 12)}: ${learned['map-test-files']} test files, ` +
+      `${learned['map-functions']} functions, ${learned['map-bytes']} bytes in ${store.description}.`,
+  );
+  return { ...learned };
+}
+
 /** Mean durations per test file from test-predictor's history in the same store (empty without history). */
 async function historicDurations(ctx: CommandContext, repoDir: string): Promise<Map<string, number>> {
   const spec = ctx.inputs.string('store');
@@ -83,11 +116,14 @@ export const testFilterCommand: CommandWithConfig = {
       store: { type: 'string' },
       base: { type: 'string' },
       head: { type: 'string' },
+      'max-map-age': { type: 'string' },
+      'max-map-distance': { type: 'integer', minimum: 0 },
     },
   },
   async main(ctx: CommandContext): Promise<Outputs> {
     const repoDir = ctx.inputs.path('repo') || ctx.run.workspace;
     const options = readOptions(ctx);
+    if (ctx.inputs.enum('mode', ['select', 'learn']) === 'learn') return learnMap(ctx, repoDir, options.projectDir);
     const { range, changes } = await ctx.metrics.phase('diff', async () => {
       const range = await resolveDiffRange({
         repoDir,
@@ -103,7 +139,7 @@ export const testFilterCommand: CommandWithConfig = {
     if (range.fallbackReason) ctx.log.warning(`test-filter runs every test: ${range.fallbackReason}.`);
 
     const durations = await ctx.metrics.phase('history', () => historicDurations(ctx, repoDir));
-    const selection = await selectAffectedTests({
+    const request: SelectTestsRequest = {
       repoDir,
       head: range.head,
       changes,
@@ -113,7 +149,20 @@ export const testFilterCommand: CommandWithConfig = {
       cache: graphCacheFor(ctx, repoDir),
       warn: (message) => ctx.log.warning(message),
       phase: (name, fn) => ctx.metrics.phase(name, fn),
-    });
+    };
+    const staticSelection = await selectAffectedTests(request);
+    // The impact map (learned from coverage) only ever removes tests the static closure adds for body changes.
+    const selection = await ctx.metrics.phase('impact-map', () =>
+      selectWithStoredMap({
+        store: storeOf(ctx, repoDir),
+        request,
+        staticSelection,
+        maxMapAgeMs: ctx.inputs.duration('max-map-age'),
+        maxMapDistance: ctx.inputs.int('max-map-distance', { min: 0 }),
+      }),
+    );
+    ctx.log.info(`Impact map: ${selection.impactMap.reason}`);
+    ctx.metrics.count('impact-map-removed', selection.impactMap.removed);
     ctx.metrics.count('changed-files', selection.changedFiles.length);
     ctx.metrics.count(COUNTERS.testsSelected, selection.tests.length);
     ctx.metrics.count(COUNTERS.testsTotal, selection.totalCount);
@@ -123,6 +172,7 @@ export const testFilterCommand: CommandWithConfig = {
     ctx.metrics.count('parsed-files', selection.stats.parsedFiles);
     ctx.metrics.count('cached-files', selection.stats.cachedFiles);
     ctx.summary.append(renderSelectionSummary(selection, range.source));
+    ctx.summary.append(renderImpactMapNote(selection.impactMap));
     for (const reason of selection.reasons) ctx.log.info(`run-all: ${reason}`);
 
     const outputs: Outputs = {};
@@ -139,7 +189,9 @@ export const testFilterCommand: CommandWithConfig = {
       'reduction-basis': selection.reductionBasis,
       'changed-files-json': selection.changedFiles,
       'filters-json': selection.filters,
-      'reasons-by-test': selection.explanations,
+      'reasons-by-test': selection.reasonsByTest,
+      'impact-map-used': selection.impactMap.used,
+      'impact-map-reason': selection.impactMap.reason,
       base: range.base ?? '',
       head: range.head,
     });

@@ -1,0 +1,5 @@
+import { cacheKeyCommand } from '@ci-optimizer/core/cache-key';
+import { runAction } from '@ci-optimizer/core/runtime';
+import actionYml from '../action.yml';
+
+await runAction(cacheKeyCommand, actionYml);

@@ -1,4 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { COUNTERS } from '../metrics/index.ts';
 import { join } from 'node:path';
 import { errorMessage, FailureWithOutputs, UserError } from '../errors/index.ts';
 import { createGitHubClient, GitHubPermissionError, findStickyComment, upsertStickyComment, type GitHubClient } from '../github/index.ts';
@@ -163,6 +164,8 @@ async function publish(ctx: CommandContext, report: PerfReport): Promise<Outputs
   for (const verdict of ['regression', 'improvement', 'inconclusive', 'unchanged', 'not-comparable'] as const) {
     ctx.metrics.count(verdict === 'not-comparable' ? 'not-comparable' : `${verdict}s`, report.comparison.benchmarks.filter((b) => b.verdict === verdict).length);
   }
+  ctx.metrics.count(COUNTERS.perfRegressions, report.comparison.benchmarks.filter((b) => b.verdict === 'regression').length);
+  ctx.metrics.count(COUNTERS.perfImprovements, report.comparison.benchmarks.filter((b) => b.verdict === 'improvement').length);
   if (report.baseline.stale) log.warning(`The baseline is older than max-baseline-age; push to the default branch to refresh it.`);
 
   let commentUrl = '';

@@ -91,6 +91,7 @@ export const reportCommand: CommandWithConfig = {
         rollingHitRate: hitRate,
         pricePerMinute,
         trend: trend ? runs.slice(-30) : undefined,
+        jobName: run.env.GITHUB_JOB,
       });
       if (gathered.malformed.length > 0) {
         sections.push(`_${gathered.malformed.length} malformed metrics line(s) left out: line ${gathered.malformed.map((m) => m.line).join(', ')}._`);

@@ -13,6 +13,8 @@ export interface DashboardView {
   rollingHitRate?: number;
   pricePerMinute: number;
   trend?: RunRecord[];
+  /** The name of the job the report runs in (GITHUB_JOB), for its own records on the timeline. */
+  jobName?: string;
 }
 
 /** The headline: pipeline time, tests run, time and money saved, SLOs met. */
@@ -57,7 +59,7 @@ export function renderDashboard(view: DashboardView): string[] {
     const tasks = records.map((record) => {
       const start = Number.isFinite(Date.parse(record.started ?? '')) ? Date.parse(record.started!) - origin : cursor;
       cursor = start + record['duration-ms'];
-      return { section: record.job ?? 'job', name: record.step === 'post' ? `${record.action} post` : record.action, startMs: start, durationMs: record['duration-ms'] };
+      return { section: record.job ?? view.jobName ?? 'job', name: record.step === 'post' ? `${record.action} post` : record.action, startMs: start, durationMs: record['duration-ms'] };
     });
     sections.push('### Timeline', mermaidGantt('ci-optimizer steps', tasks));
   }

@@ -183,9 +183,11 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const sel = prediction.selection;
   ctx.summary.append(renderPredictSummary({ prediction, budget, model, safety, display: (f) => displayPath(s, f), top: ctx.inputs.int('top', { min: 0 }), now: new Date() }));
   ctx.metrics.count(COUNTERS.testsSelected, sel.selected.length);
-  ctx.metrics.count(COUNTERS.testsTotal, prediction.ordered.length);
+  // The total is every test file (not only the candidates), so the report compares against the whole suite.
+  const allTests = Math.max(view.testFiles.length, prediction.ordered.length);
+  ctx.metrics.count(COUNTERS.testsTotal, allTests);
   ctx.metrics.count(COUNTERS.testTimeSavedMs, Math.round((sel.totalSeconds - sel.selectedSeconds) * 1000));
-  ctx.metrics.count(COUNTERS.runAll, sel.selected.length === prediction.ordered.length ? 1 : 0);
+  ctx.metrics.count(COUNTERS.runAll, sel.selected.length >= allTests ? 1 : 0);
   return predictOutputs(s, prediction, enabled, safety);
 }
 

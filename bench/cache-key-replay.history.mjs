@@ -9,17 +9,8 @@ import { dirname, join } from 'node:path';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** Seeded PRNG (mulberry32) so every run replays the same history. */
-export function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, the core's) so every run replays the same history. */
+export { seededRandom as random } from '../packages/core/src/model/seeded-random.ts';
 
 const PINS = [
   ['fastapi', '0.110.0'],

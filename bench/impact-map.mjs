@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { loadCore } from './impact-map.load.mjs';
+import { seededRandom as random } from '../packages/core/src/model/seeded-random.ts';
 
 const quick = process.argv.includes('--quick');
 const MODULES = quick ? 60 : 300;
@@ -16,16 +17,6 @@ const TEST_FILES = quick ? 100 : 500;
 const TESTS_PER_FILE = 10;
 const FUNCTIONS_PER_TEST = 40;
 
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const git = (cwd, ...args) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 }).trim();
 const write = (root, path, text) => {
   mkdirSync(dirname(join(root, path)), { recursive: true });

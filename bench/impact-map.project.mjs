@@ -4,17 +4,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** A small seeded generator (mulberry32), so the project is the same for a seed. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PACKAGES = {
   'core': ['numbers', 'text'],
@@ -150,6 +139,7 @@ def test_default_rule_percent():
   'tests/shipping/conftest.py': `import pytest
 
 import acme
+import { seededRandom as random } from '../packages/core/src/model/seeded-random.ts';
 
 
 @pytest.fixture(scope="session")

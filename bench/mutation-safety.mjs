@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { seededRandom as random } from '../packages/core/src/model/seeded-random.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const EXAMPLE_DIR = join(ROOT, 'examples', 'python-service');
@@ -17,17 +18,6 @@ export function exampleExists() {
   return existsSync(join(EXAMPLE_DIR, 'pytest.ini'));
 }
 
-/** A small seeded generator (mulberry32) so a run is reproducible from its seed. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COMPARISONS = [
   [' == ', ' != '],

@@ -1,14 +1,5 @@
-/** Deterministic random numbers for statistical tests (mulberry32), so a failing trial can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic random numbers for statistical tests (the core's mulberry32), so a failing trial can be replayed. */
+export { seededRandom } from '@ci-optimizer/core/model';
 
 /** Standard normal draws (Box-Muller) from a uniform source. */
 export function normalSource(uniform: () => number): () => number {

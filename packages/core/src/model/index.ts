@@ -2,7 +2,7 @@
  * Gradient-boosted decision trees for failure prediction: a histogram GBDT trainer with logistic loss, scoring,
  * XGBoost JSON model files in both directions, per-prediction feature contributions, and ranking metrics.
  */
-export { SeededRandom } from './seeded-random.ts';
+export { SeededRandom, seededRandom } from './seeded-random.ts';
 export {
   featureMatrix,
   featureMatrixFromRecords,

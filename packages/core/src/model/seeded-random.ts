@@ -33,3 +33,9 @@ export class SeededRandom {
     return items;
   }
 }
+
+/** The same mulberry32 stream as a plain function, for scripts and tests that only need floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  const generator = new SeededRandom(seed);
+  return () => generator.next();
+}

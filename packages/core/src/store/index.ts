@@ -1,10 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors/index.ts';
 import { DirStore } from './dir-store.ts';
+import { S3Store } from './s3-store.ts';
 import type { Store } from './store.ts';
 
 export type { Store, StoreEntry } from './store.ts';
 export { DirStore } from './dir-store.ts';
+export { S3Store } from './s3-store.ts';
 export {
   NewerSchemaError,
   readJsonDocument,
@@ -21,7 +23,7 @@ export const DEFAULT_STORE = 'dir:.ci-optimizer';
 
 /** A backend for a scheme other than `dir:` (s3://, github-cache), registered by its module. */
 export type StoreFactory = (spec: string, workspace: string) => Store;
-const factories = new Map<string, StoreFactory>();
+const factories = new Map<string, StoreFactory>([['s3://', (spec) => new S3Store(spec)]]);
 
 /** Lets a backend module (S3, GitHub cache) handle specs that start with `prefix`. */
 export function registerStoreBackend(prefix: string, factory: StoreFactory): void {

@@ -3,7 +3,7 @@
 // a module-level memo dict, an object built at import time and a session-scoped fixture.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-
+import { seededRandom as random } from '../packages/core/src/model/seeded-random.ts';
 
 const PACKAGES = {
   'core': ['numbers', 'text'],
@@ -139,7 +139,6 @@ def test_default_rule_percent():
   'tests/shipping/conftest.py': `import pytest
 
 import acme
-import { seededRandom as random } from '../packages/core/src/model/seeded-random.ts';
 
 
 @pytest.fixture(scope="session")

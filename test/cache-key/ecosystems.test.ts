@@ -72,7 +72,7 @@ const fixtures: Fixture[] = [
     id: 'uv',
     files: {
       'pyproject.toml': '[project]\nname = "svc"\ndependencies = ["requests"]\n',
-      'uv.lock': 'version = 1\nrequires-python = ">=3.11"\n\n[[package]]\nname = "requests"\nversion = "2.32.3"\nsource = { registry = "https://pypi.org/simple" }\n',
+      'uv.lock': 'version = 1\nrequires-python = ">=3.11"\n\n[[package]]\nname = "requests"\nversion = "2.32.3"\nsource = { registry = "https://packages.example.invalid/simple" }\n',
     },
     expectFiles: ['uv.lock'],
     cosmetic: { 'uv.lock': (t) => t.replace('source = { registry', 'source = {   registry') + '\n\n' },

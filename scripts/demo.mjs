@@ -51,9 +51,9 @@ function action(name, flags, env = {}) {
   return JSON.parse(result.stdout);
 }
 /** Runs pytest for real on the given test files (all when undefined); returns wall time and outcome. */
-function pytest(tests, junit) {
+function pytest(tests, junit, extra = []) {
   const start = process.hrtime.bigint();
-  const result = run(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${junit}`, ...(tests ?? [])]);
+  const result = run(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${junit}`, ...extra, ...(tests ?? [])]);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const summary = result.stdout.trim().split('\n').pop();
   return { ms, ok: result.status === 0 || result.status === 5, summary };
@@ -61,10 +61,13 @@ function pytest(tests, junit) {
 
 const SCRIPT = [
   {
-    title: 'a change to one module',
+    title: 'a change inside one function (payments.fees.compute_fee)',
     change: () => {
       const file = join(repo, 'src/service/payments/fees.py');
-      writeFileSync(file, `${readFileSync(file, 'utf8')}\n\ndef _demo_helper(amount):\n    return amount\n`);
+      const text = readFileSync(file, 'utf8');
+      const line = '    return schedule.fee(amount, method, international)\n';
+      if (!text.includes(line)) throw new Error('the demo expects compute_fee in src/service/payments/fees.py to end with: ' + line);
+      writeFileSync(file, text.replace(line, '    fee = schedule.fee(amount, method, international)\n    return fee\n'));
     },
   },
   {
@@ -104,6 +107,12 @@ try {
   const full = pytest(undefined, join(scratch, 'junit-full.xml'));
   console.log(`  full suite: ${(full.ms / 1000).toFixed(1)} s (${full.summary})`);
   action('test-predictor', ['--mode', 'record', '--repo', repo, '--junit', join(scratch, 'junit-full.xml'), '--store', store]);
+  // A full run with per-test coverage contexts teaches test-filter which test executes which function.
+  if (run(python, ['-c', 'import pytest_cov']).status === 0) {
+    const covered = pytest(undefined, join(scratch, 'junit-coverage.xml'), ['--cov=service', '--cov-context=test', '--cov-report=']);
+    const learned = covered.ok ? action('test-filter', ['--mode', 'learn', '--repo', repo, '--coverage', join(repo, '.coverage'), '--store', store]) : undefined;
+    if (learned) console.log(`  impact map learned: ${learned['map-test-files']} test files, ${learned['map-functions']} functions (${(covered.ms / 1000).toFixed(1)} s with coverage)`);
+  }
 
   const rows = [];
   const reports = [];
@@ -121,6 +130,7 @@ try {
     let tests;
     if (filter) {
       console.log(`  test-filter: ${filter['run-all'] ? `run all (${(filter.reasons ?? []).join('; ')})` : `${filter['selected-count']} of ${filter['total-count']} test files`}`);
+      if (filter['impact-map-used']) console.log(`  impact map: ${filter['impact-map-reason']}`);
       tests = filter['run-all'] ? undefined : filter['tests-json'] ?? filter.tests;
     }
     let ran = { ms: 0, ok: true, summary: 'no tests selected' };

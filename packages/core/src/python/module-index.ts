@@ -19,6 +19,7 @@ const dirOf = (path: string) => {
   return slash === -1 ? '' : path.slice(0, slash);
 };
 const join = (dir: string, name: string) => (dir === '' ? name : `${dir}/${name}`);
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * The repository's Python files as Python would find them: which dotted names each file answers to under the import
@@ -28,24 +29,45 @@ const join = (dir: string, name: string) => (dir === '' ? name : `${dir}/${name}
 export class PythonModuleIndex {
   /** Import roots in use: configured ones, or '' + src/ + lib/ + the parent of every top-level package + every folder of plain modules. */
   readonly roots: string[];
-  private readonly files: Set<string>;
+  /** Each file with its position in the listing: names that several files answer to keep the listing's order. */
+  private readonly files = new Map<string, number>();
   private readonly packageDirs = new Set<string>();
-  private readonly byName = new Map<string, string[]>();
+  private nameTable: Map<string, string[]> | undefined;
+  private probes = 0;
 
-  constructor(paths: Iterable<string>, options: { roots?: readonly string[]; extraRoots?: readonly string[] } = {}) {
-    this.files = new Set([...paths].filter(isPythonSourcePath));
-    for (const path of this.files) if (posix.basename(path) === '__init__.py') this.packageDirs.add(dirOf(path));
+  /**
+   * `knownRoots` are the roots an earlier index over the same package folders found (the graph snapshot keeps them),
+   * so a warm run skips the walk over every file.
+   */
+  constructor(
+    paths: Iterable<string>,
+    options: { roots?: readonly string[]; extraRoots?: readonly string[]; knownRoots?: readonly string[] } = {},
+  ) {
+    for (const path of paths) if (isPythonSourcePath(path) && !this.files.has(path)) this.files.set(path, this.files.size);
+    for (const path of this.files.keys()) if (posix.basename(path) === '__init__.py') this.packageDirs.add(dirOf(path));
+    if (options.knownRoots) {
+      this.roots = [...options.knownRoots];
+      return;
+    }
     const roots = options.roots ? this.explicitRoots(options.roots) : this.detectRoots();
     for (const root of options.extraRoots ?? []) roots.add(root);
     this.roots = [...roots].sort();
+  }
+
+  /** Dotted name -> files, built on first use: most lookups go through `filesForName`, which does not need it. */
+  private get byName(): Map<string, string[]> {
+    if (this.nameTable) return this.nameTable;
+    const table = new Map<string, string[]>();
     const rootSet = new Set(this.roots);
-    for (const path of this.files) {
+    for (const path of this.files.keys()) {
       for (const name of this.namesUnder(path, rootSet)) {
-        const list = this.byName.get(name);
+        const list = table.get(name);
         if (list) list.push(path);
-        else this.byName.set(name, [path]);
+        else table.set(name, [path]);
       }
     }
+    this.nameTable = table;
+    return table;
   }
 
   has(path: string): boolean {
@@ -54,20 +76,20 @@ export class PythonModuleIndex {
 
   /** Every Python file of the repository. */
   allFiles(): IterableIterator<string> {
-    return this.files.values();
+    return this.files.keys();
   }
 
   private explicitRoots(configured: readonly string[]): Set<string> {
     const roots = new Set(configured.map((root) => root.replace(/^\.\/?/, '').replace(/\/+$/, '')));
     // pytest (import mode `prepend`) puts the first folder above a test's package on sys.path; tests rely on it
     // to import their helpers, whatever the project's own roots are.
-    for (const path of this.files) if (!this.packageDirs.has(dirOf(path))) roots.add(this.basedir(path));
+    for (const path of this.files.keys()) if (!this.packageDirs.has(dirOf(path))) roots.add(this.basedir(path));
     return roots;
   }
 
   private detectRoots(): Set<string> {
     const roots = new Set<string>(['']);
-    for (const path of this.files) {
+    for (const path of this.files.keys()) {
       const dir = dirOf(path);
       if (dir === 'src' || dir.startsWith('src/')) roots.add('src');
       if (dir === 'lib' || dir.startsWith('lib/')) roots.add('lib');
@@ -97,14 +119,30 @@ export class PythonModuleIndex {
       const root = parts.slice(0, depth).join('/');
       if (!roots.has(root)) continue;
       const rest = parts.slice(depth);
-      if (rest.length && rest.every((part) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(part))) names.push(rest.join('.'));
+      if (rest.length && rest.every((part) => IDENTIFIER.test(part))) names.push(rest.join('.'));
     }
     return names;
   }
 
   /** The files that define a dotted module name under any root (a module file and/or a package's `__init__.py`). */
   filesForName(name: string): readonly string[] {
-    return this.byName.get(name) ?? [];
+    // Probing every root costs a string test per root; once that adds up to a pass over the files (a full link, a
+    // repository with many roots), the table is cheaper. A patch asks few names and never builds it.
+    this.probes += this.roots.length;
+    if (this.nameTable || this.probes > this.files.size) return this.byName.get(name) ?? [];
+    // The inverse of namesUnder: under each root, `a.b` is `a/b.py` or `a/b/__init__.py` (never `a/__init__.py`
+    // for `a.__init__`), in the listing's order as the table would give them.
+    const parts = name.split('.');
+    if (!parts.every((part) => IDENTIFIER.test(part))) return [];
+    const rest = parts.join('/');
+    const found: string[] = [];
+    for (const root of this.roots) {
+      const base = join(root, rest);
+      if (parts[parts.length - 1] !== '__init__' && this.files.has(`${base}.py`)) found.push(`${base}.py`);
+      if (this.files.has(`${base}/__init__.py`)) found.push(`${base}/__init__.py`);
+    }
+    if (found.length > 1) found.sort((a, b) => this.files.get(a)! - this.files.get(b)!);
+    return found;
   }
 
   /** The `__init__.py` files Python runs before it runs `path` (its enclosing packages, outermost first). */
@@ -198,7 +236,7 @@ export class PythonModuleIndex {
    */
   resolveDynamic(fromPath: string, dynamic: PythonDynamicImport): string[] {
     if (dynamic.level === 0) {
-      if (dynamic.prefix === '') return [...this.files].filter((path) => path !== fromPath);
+      if (dynamic.prefix === '') return [...this.files.keys()].filter((path) => path !== fromPath);
       const out = new Set<string>();
       for (const [name, paths] of this.byName) if (name.startsWith(dynamic.prefix)) for (const path of paths) out.add(path);
       out.delete(fromPath);
@@ -207,7 +245,7 @@ export class PythonModuleIndex {
     const base = this.relativeBase(fromPath, dynamic.level);
     if (base === undefined) return [];
     const prefixPath = join(base, dynamic.prefix.replaceAll('.', '/'));
-    return [...this.files].filter((path) => path !== fromPath && (base === '' || path.startsWith(`${base}/`)) && path.startsWith(prefixPath));
+    return [...this.files.keys()].filter((path) => path !== fromPath && (base === '' || path.startsWith(`${base}/`)) && path.startsWith(prefixPath));
   }
 
   /**

@@ -32,6 +32,44 @@ export async function listTreeBlobs(repoDir: string, rev: string): Promise<Map<s
   return files;
 }
 
+/** The tree id of a commit, or undefined when the clone does not have it. */
+export async function treeOf(repoDir: string, rev: string): Promise<string | undefined> {
+  try {
+    return (await runGit(repoDir, ['rev-parse', '--verify', '--quiet', `${rev}^{tree}`])).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The files that differ between two trees (`git diff-tree -r`, no rename detection: a rename is a delete and an add),
+ * with the blob at `to`; undefined when `from` is not in the clone. Submodules are not files of this repository.
+ */
+export async function diffTrees(
+  repoDir: string,
+  from: string,
+  to: string,
+): Promise<{ status: 'added' | 'deleted' | 'modified'; path: string; blob?: string }[] | undefined> {
+  let out: string;
+  try {
+    out = await runGit(repoDir, ['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', from, to]);
+  } catch {
+    return undefined;
+  }
+  const fields = out.split('\0');
+  const delta: { status: 'added' | 'deleted' | 'modified'; path: string; blob?: string }[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    // ":<old mode> <new mode> <old id> <new id> <status>" then the path.
+    const [oldMode, newMode, , newId] = fields[i].slice(1).split(' ');
+    const path = fields[i + 1];
+    const wasFile = oldMode !== '000000' && oldMode !== '160000';
+    const isFile = newMode !== '000000' && newMode !== '160000';
+    if (isFile) delta.push({ status: wasFile ? 'modified' : 'added', path, blob: newId });
+    else if (wasFile) delta.push({ status: 'deleted', path });
+  }
+  return delta;
+}
+
 /** Reads blobs by id in one `git cat-file --batch` process (id -> UTF-8 text). */
 export async function readBlobs(repoDir: string, ids: readonly string[]): Promise<Map<string, string>> {
   const result = new Map<string, string>();

@@ -1,6 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errorMessage } from '../errors/index.ts';
+import { GraphSnapshot, isSnapshotDocument } from './graph-snapshot.ts';
+import type { LanguageFacts, SourceLanguage } from './language.ts';
 
 /**
  * Where the parsed graph is kept between runs: a get/put of one JSON text by key. The core's store (`dir:`, S3,
@@ -32,102 +34,97 @@ export function directoryGraphCacheStore(dir: string): GraphCacheStore {
   };
 }
 
-export const GRAPH_CACHE_SCHEMA = 1;
+/**
+ * 2: the linked graph of the last tree (graph-snapshot.ts), which also carries the facts by blob. 1: facts by blob
+ * only; still read, for its facts.
+ */
+export const GRAPH_CACHE_SCHEMA = 2;
 
-interface CacheDocument<F> {
-  schema: number;
+interface FactsDocumentV1<F> {
+  schema: 1;
   language: string;
   factsVersion: number;
-  /** blob id -> facts: the same content never needs parsing twice, whatever its path. */
   facts: Record<string, F>;
 }
 
-/** Parsed facts keyed by git blob id, loaded from and saved to a cache store; faults only cost a cold parse. */
-export class FactsCache<F> {
-  private readonly facts: Map<string, F>;
-  private dirty = false;
-  hits = 0;
-  misses = 0;
+/** What a run starts from: the stored graph of some tree (when usable) and facts of earlier blobs. */
+export interface LoadedGraphCache<F extends LanguageFacts> {
+  key: string;
+  snapshot?: GraphSnapshot<F>;
+  /** Facts of a blob parsed by an earlier run. */
+  factsOf(blob: string): F | undefined;
+}
 
-  private readonly key: string;
-  private readonly language: string;
-  private readonly factsVersion: number;
+/** Where a language's graph is stored. */
+export const graphCacheKey = (languageId: string) => `test-filter/graph-${languageId}.json`;
 
-  private constructor(key: string, language: string, factsVersion: number, facts: Map<string, F>) {
-    this.key = key;
-    this.language = language;
-    this.factsVersion = factsVersion;
-    this.facts = facts;
+/**
+ * Loads the graph cache; an unreadable, damaged, foreign or newer document is a warning (newer, damaged) or silently
+ * nothing (another language or facts version), and costs a cold parse.
+ */
+export async function loadGraphCache<F extends LanguageFacts>(
+  store: GraphCacheStore | undefined,
+  language: SourceLanguage<F>,
+  warn: (message: string) => void,
+): Promise<LoadedGraphCache<F>> {
+  const key = graphCacheKey(language.id);
+  const empty: LoadedGraphCache<F> = { key, factsOf: () => undefined };
+  if (!store) return empty;
+  let text: string | undefined;
+  try {
+    text = await store.read(key);
+  } catch (error) {
+    warn(`Could not read the test-filter graph cache (${key}): ${errorMessage(error)}. Parsing every file instead.`);
+    return empty;
   }
-
-  /** Loads the cache; an unreadable, foreign or newer document is a warning and an empty cache. */
-  static async load<F>(
-    store: GraphCacheStore | undefined,
-    language: { id: string; factsVersion: number },
-    warn: (message: string) => void,
-  ): Promise<FactsCache<F>> {
-    const key = `test-filter/graph-${language.id}.json`;
-    const empty = () => new FactsCache<F>(key, language.id, language.factsVersion, new Map());
-    if (!store) return empty();
-    let text: string | undefined;
-    try {
-      text = await store.read(key);
-    } catch (error) {
-      warn(`Could not read the test-filter graph cache (${key}): ${errorMessage(error)}. Parsing every file instead.`);
-      return empty();
-    }
-    if (text === undefined) return empty();
-    try {
-      const document = JSON.parse(text) as CacheDocument<F>;
-      if (document.schema > GRAPH_CACHE_SCHEMA) {
-        warn(`The graph cache ${key} has schema ${document.schema}, newer than this version understands (${GRAPH_CACHE_SCHEMA}); ignoring it.`);
-        return empty();
-      }
-      if (document.language !== language.id || document.factsVersion !== language.factsVersion) return empty();
-      const cache = new FactsCache<F>(key, language.id, language.factsVersion, new Map(Object.entries(document.facts)));
-      return cache;
-    } catch (error) {
-      warn(`The graph cache ${key} is not valid JSON (${errorMessage(error)}); parsing every file instead.`);
-      return empty();
-    }
+  if (text === undefined) return empty;
+  let document: { schema?: unknown; language?: unknown; factsVersion?: unknown };
+  try {
+    document = JSON.parse(text) as typeof document;
+  } catch (error) {
+    warn(`The graph cache ${key} is not valid JSON (${errorMessage(error)}); parsing every file instead.`);
+    return empty;
   }
-
-  get(blob: string): F | undefined {
-    const facts = this.facts.get(blob);
-    if (facts === undefined) this.misses += 1;
-    else this.hits += 1;
-    return facts;
+  if (typeof document.schema === 'number' && document.schema > GRAPH_CACHE_SCHEMA) {
+    warn(`The graph cache ${key} has schema ${document.schema}, newer than this version understands (${GRAPH_CACHE_SCHEMA}); ignoring it.`);
+    return empty;
   }
-
-  set(blob: string, facts: F): void {
-    this.facts.set(blob, facts);
-    this.dirty = true;
+  if (document.language !== language.id || document.factsVersion !== language.factsVersion) return empty;
+  if (document.schema === 1) {
+    const facts = (document as FactsDocumentV1<F>).facts ?? {};
+    return { key, factsOf: (blob) => (Object.hasOwn(facts, blob) ? facts[blob] : undefined) };
   }
+  if (!isSnapshotDocument(document)) {
+    warn(`The graph cache ${key} is damaged (its graph arrays do not match); parsing every file instead.`);
+    return empty;
+  }
+  const snapshot = GraphSnapshot.fromDocument(language, document);
+  // Facts by blob for a rebuild: the same content never needs parsing twice, whatever its path.
+  let byBlob: Map<string, string> | undefined;
+  return {
+    key,
+    snapshot,
+    factsOf(blob) {
+      byBlob ??= new Map(snapshot.orderedPaths().map((path) => [snapshot.blobOf(path)!, path]));
+      const path = byBlob.get(blob);
+      return path === undefined ? undefined : snapshot.factsOf(path);
+    },
+  };
+}
 
-  /** Saves the facts of the blobs still in use (older ones are dropped); a failure is a warning. */
-  async save(store: GraphCacheStore | undefined, inUse: ReadonlySet<string>, warn: (message: string) => void): Promise<boolean> {
-    if (!store) return false;
-    let pruned = false;
-    for (const blob of this.facts.keys()) {
-      if (!inUse.has(blob)) {
-        this.facts.delete(blob);
-        pruned = true;
-      }
-    }
-    if (!this.dirty && !pruned) return false;
-    const document: CacheDocument<F> = {
-      schema: GRAPH_CACHE_SCHEMA,
-      language: this.language,
-      factsVersion: this.factsVersion,
-      facts: Object.fromEntries(this.facts),
-    };
-    try {
-      await store.write(this.key, JSON.stringify(document));
-      this.dirty = false;
-      return true;
-    } catch (error) {
-      warn(`Could not save the test-filter graph cache (${this.key}): ${errorMessage(error)}. The next run parses again.`);
-      return false;
-    }
+/** Saves the graph of the head's tree (it replaces the previous one); a failure is a warning. */
+export async function saveGraphCache<F extends LanguageFacts>(
+  store: GraphCacheStore | undefined,
+  key: string,
+  snapshot: GraphSnapshot<F>,
+  warn: (message: string) => void,
+): Promise<boolean> {
+  if (!store) return false;
+  try {
+    await store.write(key, JSON.stringify(snapshot.toDocument(GRAPH_CACHE_SCHEMA)));
+    return true;
+  } catch (error) {
+    warn(`Could not save the test-filter graph cache (${key}): ${errorMessage(error)}. The next run parses again.`);
+    return false;
   }
 }

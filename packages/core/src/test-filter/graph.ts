@@ -10,12 +10,23 @@ export interface ChainStep {
 interface Reached {
   via?: DependencyEdge;
   seedReason?: string;
+  /** Import edges between the file and its seed (0 for a seed). */
+  depth: number;
 }
 
 /** File dependencies with reverse lookup: who depends on a file, directly. */
 export class DependencyGraph {
   private readonly dependents = new Map<string, DependencyEdge[]>();
   edgeCount = 0;
+  private readonly stored?: (path: string) => readonly DependencyEdge[];
+
+  /** `stored` gives the dependents kept in a graph snapshot (decoded on demand); added edges come after them. */
+  constructor(stored?: { dependentsOf(path: string): readonly DependencyEdge[]; edgeCount: number }) {
+    if (stored) {
+      this.stored = (path) => stored.dependentsOf(path);
+      this.edgeCount = stored.edgeCount;
+    }
+  }
 
   add(edge: DependencyEdge): void {
     const list = this.dependents.get(edge.to);
@@ -25,7 +36,10 @@ export class DependencyGraph {
   }
 
   dependentsOf(path: string): readonly DependencyEdge[] {
-    return this.dependents.get(path) ?? [];
+    const added = this.dependents.get(path) ?? [];
+    if (!this.stored) return added;
+    const stored = this.stored(path);
+    return added.length ? [...stored, ...added] : stored;
   }
 
   /**
@@ -36,7 +50,7 @@ export class DependencyGraph {
     const reached = new Map<string, Reached>();
     const queue: string[] = [];
     for (const [path, reason] of seeds) {
-      reached.set(path, { seedReason: reason });
+      reached.set(path, { seedReason: reason, depth: 0 });
       queue.push(path);
     }
     for (let i = 0; i < queue.length; i++) {
@@ -44,7 +58,7 @@ export class DependencyGraph {
       const edges = extraDependents ? [...this.dependentsOf(path), ...extraDependents(path)] : this.dependentsOf(path);
       for (const edge of edges) {
         if (reached.has(edge.from)) continue;
-        reached.set(edge.from, { via: edge });
+        reached.set(edge.from, { via: edge, depth: reached.get(path)!.depth + 1 });
         queue.push(edge.from);
       }
     }
@@ -61,6 +75,11 @@ export class Closure {
 
   has(path: string): boolean {
     return this.reached.has(path);
+  }
+
+  /** Import edges on the shortest chain from `path` back to its seed (0 for a seed); undefined when not reached. */
+  depth(path: string): number | undefined {
+    return this.reached.get(path)?.depth;
   }
 
   files(): IterableIterator<string> {

@@ -15,7 +15,7 @@ export {
   DEFAULT_MAX_CHANGED_FILES,
 } from './options.ts';
 export type { TestFilterOptions, MapRule, UnknownFilePolicy, DynamicImportPolicy } from './options.ts';
-export { directoryGraphCacheStore, FactsCache } from './graph-cache.ts';
+export { directoryGraphCacheStore, GRAPH_CACHE_SCHEMA, graphCacheKey } from './graph-cache.ts';
 export type { GraphCacheStore } from './graph-cache.ts';
 export { diffChangedFiles, listTreeBlobs, readBlobs, resolveCommit } from './git-objects.ts';
 export type { ChangedFile } from './git-objects.ts';

@@ -31,12 +31,27 @@ export interface DanglingImport {
   missing: string;
 }
 
+/** How the set of files changed since an earlier link (for patching a stored graph instead of linking again). */
+export interface FileSetChange {
+  added: readonly string[];
+  deleted: readonly string[];
+  modified: readonly string[];
+}
+
 /** The files of one language, linked into dependencies. */
-export interface LinkedSources {
+export interface LinkedSources<F extends LanguageFacts = LanguageFacts> {
   dependencies(path: string): DependencyEdge[];
-  dynamic: DynamicDependency[];
+  readonly dynamic: DynamicDependency[];
   /** Imports that would load one of `gone` (deleted or renamed-away files). */
   danglingImports(gone: ReadonlySet<string>): DanglingImport[];
+  /** JSON-serialisable, language-owned state that lets a later link of a similar file set skip whole-repository work. */
+  state(): unknown;
+  /**
+   * The files whose dependencies may differ from those of the earlier link that had `previousState` and `previousFacts`
+   * (this link being over the files after `change`); 'all' when the change reaches every file (new import roots,
+   * packages appearing). Errs towards more files: re-linking a file too many only costs time.
+   */
+  affectedBy(change: FileSetChange, previousState: unknown, previousFacts: (path: string) => F | undefined): Set<string> | 'all';
 }
 
 /**
@@ -50,6 +65,14 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   handles(path: string): boolean;
   /** Parses one file; never runs it. */
   analyze(source: string): F;
-  /** Links every file's facts (path -> facts) into dependencies. */
-  link(facts: ReadonlyMap<string, F>, options: { roots?: string[]; extraRoots?: string[] }): LinkedSources;
+  /**
+   * Links every file's facts (path -> facts) into dependencies. `state` is `LinkedSources.state()` of an earlier link
+   * over the same folders, to start from; `dynamicFiles`, when given, are the only files with dynamic imports. Work is done on demand, so a caller that asks about few files pays little.
+   */
+  link(
+    facts: ReadonlyMap<string, F>,
+    options: { roots?: string[]; extraRoots?: string[]; state?: unknown; dynamicFiles?: Iterable<string> },
+  ): LinkedSources<F>;
+  /** True when the file imports something computed at run time (the graph snapshot lists these files). */
+  hasDynamicImports(facts: F): boolean;
 }

@@ -7,6 +7,13 @@ import {
 } from '../python/index.ts';
 import type { DanglingImport, DependencyEdge, DynamicDependency, LinkedSources, SourceLanguage } from './language.ts';
 
+/** What a Python link keeps between runs: the import roots it found (they depend on every file's folder). */
+interface PythonLinkState {
+  roots: string[];
+}
+
+const isInit = (path: string) => path === '__init__.py' || path.endsWith('/__init__.py');
+
 const KIND_VERB: Record<string, string> = {
   import: 'imports',
   from: 'imports',
@@ -20,23 +27,60 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
   factsVersion: PYTHON_FACTS_VERSION,
   handles: isPythonSourcePath,
   analyze: analyzePythonSource,
-  link(facts, options): LinkedSources {
-    const index = new PythonModuleIndex(facts.keys(), options);
+  hasDynamicImports: (facts) => facts.dynamicImports.length > 0,
+  link(facts, options): LinkedSources<PythonModuleFacts> {
+    const knownRoots = (options.state as PythonLinkState | undefined)?.roots;
+    const index = new PythonModuleIndex(facts.keys(), { ...options, knownRoots });
     const allOf = (init: string) => facts.get(init)?.all;
-    const dynamic: DynamicDependency[] = [];
-    for (const [path, fileFacts] of facts) {
-      for (const call of fileFacts.dynamicImports) {
-        let targets: Set<string> | undefined;
-        dynamic.push({
-          from: path,
-          line: call.line,
-          text: call.text,
-          mayLoad: (candidate) => (targets ??= new Set(index.resolveDynamic(path, call))).has(candidate),
-        });
+    let dynamic: DynamicDependency[] | undefined;
+    const dynamicCalls = (): DynamicDependency[] => {
+      const found: DynamicDependency[] = [];
+      for (const path of options.dynamicFiles ?? facts.keys()) {
+        for (const call of facts.get(path)?.dynamicImports ?? []) {
+          let targets: Set<string> | undefined;
+          found.push({
+            from: path,
+            line: call.line,
+            text: call.text,
+            mayLoad: (candidate) => (targets ??= new Set(index.resolveDynamic(path, call))).has(candidate),
+          });
+        }
       }
-    }
+      return found;
+    };
     return {
-      dynamic,
+      get dynamic() {
+        return (dynamic ??= dynamicCalls());
+      },
+      state: (): PythonLinkState => ({ roots: index.roots }),
+      affectedBy(change, previousState, previousFacts) {
+        const before = (previousState as PythonLinkState | undefined)?.roots;
+        if (!before || before.join('\0') !== index.roots.join('\0')) return 'all';
+        // A package appearing or going changes the names of everything below it and every file's package chain.
+        const moved = [...change.added, ...change.deleted];
+        if (moved.some(isInit)) return 'all';
+        // A star import follows `__all__`; when a package's changes, every star import is re-resolved.
+        for (const path of change.modified) {
+          if (isInit(path) && JSON.stringify(previousFacts(path)?.all) !== JSON.stringify(facts.get(path)?.all)) return 'all';
+        }
+        const affected = new Set([...change.added, ...change.modified]);
+        if (moved.length === 0) return affected;
+        // An import can only start or stop resolving to a file that appeared or went if it names that file's module (or
+        // a package above it, or a name inside it) absolutely, or reaches into its folder relatively.
+        const names = moved.flatMap((path) => index.moduleNames(path));
+        const related = (module: string) =>
+          names.some((name) => name === module || name.startsWith(`${module}.`) || module.startsWith(`${name}.`));
+        for (const [path, fileFacts] of facts) {
+          if (affected.has(path)) continue;
+          const hit = fileFacts.imports.some((imp) => {
+            if (imp.level === 0) return related(imp.module);
+            const base = index.relativeBase(path, imp.level);
+            return base !== undefined && (base === '' || moved.some((gone) => gone.startsWith(`${base}/`)));
+          });
+          if (hit) affected.add(path);
+        }
+        return affected;
+      },
       dependencies(path) {
         const fileFacts = facts.get(path);
         if (!fileFacts) return [];

@@ -1,9 +1,10 @@
 import { posix } from 'node:path';
 
 import { filesMentioning } from './data-files.ts';
-import { type ChangedFile, listTreeBlobs, readBlobs } from './git-objects.ts';
+import { type ChangedFile, diffTrees, listTreeBlobs, readBlobs, treeOf } from './git-objects.ts';
 import { Closure, DependencyGraph, formatChain } from './graph.ts';
-import { FactsCache, type GraphCacheStore } from './graph-cache.ts';
+import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
+import { GraphSnapshot, type TreeDelta } from './graph-snapshot.ts';
 import { evaluatePathFilters, firstMatchingGlob, matchesGlob } from './globs.ts';
 import type { DependencyEdge, LanguageFacts, LinkedSources, SourceLanguage } from './language.ts';
 import { BUILTIN_IGNORE, BUILTIN_RUN_ALL_ON, type TestFilterOptions } from './options.ts';
@@ -41,6 +42,11 @@ export interface TestSelection {
   reductionBasis: 'duration' | 'count';
   /** Test (project-relative) -> why it was selected, as a readable chain from a changed file. */
   explanations: Record<string, string>;
+  /**
+   * Selected test (project-relative) -> import hops from the nearest changed file: 0 when the test itself changed,
+   * 1 for a direct import, a data file it names or a map/always-run rule. Empty when every test runs.
+   */
+  distances?: Record<string, number>;
   changedFiles: ChangedFile[];
   /** Path filter name -> whether a changed file matches it. */
   filters: Record<string, boolean>;
@@ -59,56 +65,88 @@ const STATUS_TEXT: Record<ChangedFile['status'], string> = {
   'type-changed': 'type changed',
 };
 
-/** The head commit's files, test discovery and (on demand) the parsed and linked dependency graph. */
+const CONFIG_NAMES = ['pytest.ini', '.pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg'];
+/** Beyond this many differing files, listing the head's tree and linking it whole is about as cheap as patching. */
+const PATCH_LIMIT = 5_000;
+/** A patched graph is stored again once this many files had to be parsed for it (small patches are redone instead). */
+const SAVE_AFTER_PARSED = 50;
+
+/** How the graph of the head is obtained: patched from the stored graph of another tree, or built from the listing. */
+type GraphPlan<F extends LanguageFacts> =
+  | { kind: 'patch'; tree: string; snapshot: GraphSnapshot<F>; delta: TreeDelta[] }
+  | { kind: 'build'; tree: string | undefined; files: Map<string, string> };
+
+/** The head commit's test discovery and test files, and (on demand) the parsed and linked dependency graph. */
 class RepositoryView<F extends LanguageFacts> {
-  readonly sourceFacts = new Map<string, F>();
+  sourceFacts: ReadonlyMap<string, F> = new Map();
   graph: DependencyGraph | undefined;
-  linked: LinkedSources | undefined;
+  linked: LinkedSources<F> | undefined;
   parsed = 0;
+  cached = 0;
 
   readonly request: SelectTestsRequest;
   readonly language: SourceLanguage<F>;
-  readonly files: Map<string, string>;
   readonly discovery: PytestDiscovery;
   readonly matcher: PytestTestMatcher;
   readonly testFiles: string[];
-  readonly cache: FactsCache<F>;
+  readonly cache: LoadedGraphCache<F>;
+  readonly plan: GraphPlan<F>;
+  readonly settings: { key: string; discovery: PytestDiscovery; configs: string[]; roots?: string[]; extraRoots: string[] };
 
-  constructor(parts: Pick<RepositoryView<F>, 'request' | 'language' | 'files' | 'discovery' | 'matcher' | 'testFiles' | 'cache'>) {
+  constructor(parts: Pick<RepositoryView<F>, 'request' | 'language' | 'discovery' | 'matcher' | 'testFiles' | 'cache' | 'plan' | 'settings'>) {
     this.request = parts.request;
     this.language = parts.language;
-    this.files = parts.files;
     this.discovery = parts.discovery;
     this.matcher = parts.matcher;
     this.testFiles = parts.testFiles;
     this.cache = parts.cache;
+    this.plan = parts.plan;
+    this.settings = parts.settings;
   }
 
-  /** Parses what the cache does not know, links every file and adds pytest's own dependencies (conftest scope). */
-  async build(warn: (message: string) => void): Promise<void> {
+  /** Facts of the blobs given (path -> blob): from the cache when an earlier run parsed the same content, else parsed. */
+  private async factsFor(blobs: ReadonlyMap<string, string>, useCache: boolean): Promise<Map<string, F>> {
+    const facts = new Map<string, F>();
     const missing: string[] = [];
-    for (const [path, blob] of this.files) {
-      if (!this.language.handles(path)) continue;
-      const cached = this.cache.get(blob);
-      if (cached) this.sourceFacts.set(path, cached);
+    for (const [path, blob] of blobs) {
+      const cached = useCache ? this.cache.factsOf(blob) : undefined;
+      if (cached) facts.set(path, cached);
       else missing.push(path);
     }
     if (missing.length) {
-      const texts = await readBlobs(this.request.repoDir, missing.map((path) => this.files.get(path)!));
-      for (const path of missing) {
-        const blob = this.files.get(path)!;
-        const facts = this.language.analyze(texts.get(blob) ?? '');
-        this.cache.set(blob, facts);
-        this.sourceFacts.set(path, facts);
-      }
-      this.parsed = missing.length;
+      const texts = await readBlobs(this.request.repoDir, missing.map((path) => blobs.get(path)!));
+      for (const path of missing) facts.set(path, this.language.analyze(texts.get(blobs.get(path)!) ?? ''));
     }
-    const { projectDir, roots } = this.request.options;
-    const pythonpath = this.discovery.pythonpath.map((dir) => posix.join(projectDir, dir).replace(/^\.$/, ''));
-    const linked = this.language.link(this.sourceFacts, { roots, extraRoots: pythonpath });
-    const graph = new DependencyGraph();
-    for (const path of this.sourceFacts.keys()) for (const edge of linked.dependencies(path)) graph.add(edge);
-    const conftests = [...this.sourceFacts.keys()].filter((path) => posix.basename(path) === 'conftest.py');
+    this.parsed = missing.length;
+    return facts;
+  }
+
+  /**
+   * Patches the stored graph to the head (parsing and linking again only what the tree diff reaches) or builds it from
+   * the listing, then adds pytest's own dependencies (conftest scope).
+   */
+  async build(warn: (message: string) => void): Promise<void> {
+    const { plan, settings } = this;
+    let snapshot: GraphSnapshot<F>;
+    let save: boolean;
+    if (plan.kind === 'patch') {
+      snapshot = plan.snapshot;
+      const changed = new Map(plan.delta.filter((item) => item.blob && this.language.handles(item.path)).map((item) => [item.path, item.blob!]));
+      // A patch is a few files: looking them up by blob would index every stored file for nothing.
+      const facts = await this.factsFor(changed, false);
+      const { relinked } = snapshot.patch(plan.tree, plan.delta, facts, settings, (path) => this.matcher.isTestFile(path));
+      save = this.parsed > SAVE_AFTER_PARSED || relinked === 'all';
+    } else {
+      const sources = new Map([...plan.files].filter(([path]) => this.language.handles(path)));
+      const facts = await this.factsFor(sources, true);
+      const files = new Map([...sources].map(([path, blob]) => [path, { blob, facts: facts.get(path)! }]));
+      snapshot = GraphSnapshot.build(this.language, settings, plan.tree ?? '', files, this.testFiles);
+      save = plan.tree !== undefined;
+    }
+    this.cached = snapshot.entries.size - this.parsed;
+    const graph = new DependencyGraph(snapshot);
+    const { projectDir } = this.request.options;
+    const conftests = snapshot.orderedPaths().filter((path) => posix.basename(path) === 'conftest.py');
     const conftestByDir = new Map(conftests.map((path) => [posix.dirname(path) === '.' ? '' : posix.dirname(path), path]));
     for (const test of this.testFiles) {
       // A conftest applies to the tests of its folder and below, up to the project folder (pytest's rootdir).
@@ -121,28 +159,50 @@ class RepositoryView<F extends LanguageFacts> {
       }
     }
     this.graph = graph;
-    this.linked = linked;
-    await this.cache.save(this.request.cache, new Set(this.files.values()), warn);
+    this.linked = snapshot.link(settings);
+    this.sourceFacts = snapshot.facts;
+    if (save) await saveGraphCache(this.request.cache, this.cache.key, snapshot, warn);
   }
 }
 
 async function openRepository(request: SelectTestsRequest, warn: (message: string) => void) {
-  const files = await listTreeBlobs(request.repoDir, request.head);
-  const projectDir = request.options.projectDir;
+  const { repoDir, head, options } = request;
+  const projectDir = options.projectDir;
+  const language = pythonLanguage as SourceLanguage<LanguageFacts>;
+  const configPaths = CONFIG_NAMES.map((name) => (projectDir ? `${projectDir}/${name}` : name));
+  const settingsKey = JSON.stringify({ projectDir, roots: options.roots ?? null });
+  const extraRootsOf = (discovery: PytestDiscovery) => discovery.pythonpath.map((dir) => posix.join(projectDir, dir).replace(/^\.$/, ''));
+  const cache = await loadGraphCache(request.cache, language, warn);
+  const stored = cache.snapshot;
+  if (stored && stored.settings === settingsKey) {
+    // The stored graph of another tree: only the files that differ from it need work, and the tree is never listed.
+    const [tree, delta] = await Promise.all([treeOf(repoDir, head), diffTrees(repoDir, stored.tree, head)]);
+    if (tree && delta && delta.length <= PATCH_LIMIT && !delta.some((item) => configPaths.includes(item.path))) {
+      const discovery = stored.discovery;
+      const matcher = new PytestTestMatcher(discovery, projectDir);
+      const gone = new Set(delta.filter((item) => item.status === 'deleted').map((item) => item.path));
+      const tests = stored.tests.filter((test) => !gone.has(test));
+      for (const item of delta) if (item.status === 'added' && matcher.isTestFile(item.path)) tests.push(item.path);
+      const testFiles = tests.length === stored.tests.length && gone.size === 0 ? tests : tests.sort();
+      const settings = { key: settingsKey, discovery, configs: configPaths, roots: options.roots, extraRoots: extraRootsOf(discovery) };
+      return new RepositoryView({ request, language, discovery, matcher, testFiles, cache, settings, plan: { kind: 'patch', tree, snapshot: stored, delta } });
+    }
+  }
+  const [files, tree] = await Promise.all([listTreeBlobs(repoDir, head), treeOf(repoDir, head)]);
   const configBlobs = new Map<string, string>();
-  for (const name of ['pytest.ini', '.pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg']) {
+  for (const name of CONFIG_NAMES) {
     const blob = files.get(projectDir ? `${projectDir}/${name}` : name);
     if (blob) configBlobs.set(name, blob);
   }
-  const texts = await readBlobs(request.repoDir, [...configBlobs.values()]);
+  const texts = await readBlobs(repoDir, [...configBlobs.values()]);
   const discovery = await loadPytestDiscovery(async (name) => {
     const blob = configBlobs.get(name);
     return blob === undefined ? undefined : texts.get(blob);
   });
   const matcher = new PytestTestMatcher(discovery, projectDir);
   const testFiles = [...files.keys()].filter((path) => matcher.isTestFile(path)).sort();
-  const cache = await FactsCache.load<LanguageFacts>(request.cache, pythonLanguage, warn);
-  return new RepositoryView({ request, language: pythonLanguage as SourceLanguage<LanguageFacts>, files, discovery, matcher, testFiles, cache });
+  const settings = { key: settingsKey, discovery, configs: configPaths, roots: options.roots, extraRoots: extraRootsOf(discovery) };
+  return new RepositoryView({ request, language, discovery, matcher, testFiles, cache, settings, plan: { kind: 'build', tree, files } });
 }
 
 /** Lists at most MAX_LISTED_REASONS reasons and counts the rest, so outputs and summaries stay readable. */
@@ -171,6 +231,8 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
     const gone = new Set<string>();
     const otherFiles: ChangedFile[] = [];
     const mapped = new Set<string>();
+    // Seeds that are not changed themselves but name a changed data file: one hop from the change.
+    const mentionSeeds = new Set<string>();
 
     if (request.changes === undefined) {
       reasons.push(`The base commit is unknown${request.baseProblem ? ` (${request.baseProblem})` : ''}: every test runs.`);
@@ -230,7 +292,11 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
       for (const change of otherFiles) {
         const status = STATUS_TEXT[change.status];
         const mentions = filesMentioning(change.path, view.sourceFacts);
-        for (const path of mentions) if (!seeds.has(path)) seeds.set(path, `names ${change.path} (${status})`);
+        for (const path of mentions) {
+          if (seeds.has(path)) continue;
+          seeds.set(path, `names ${change.path} (${status})`);
+          mentionSeeds.add(path);
+        }
         if (mentions.length || mapped.has(change.path)) continue;
         const ignored = firstMatchingGlob(change.path, options.ignore) ?? firstMatchingGlob(change.path, BUILTIN_IGNORE);
         if (ignored || options.unknownFiles === 'ignore') continue;
@@ -258,22 +324,27 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
 
     const runAll = reasons.length > 0;
     const explanations: Record<string, string> = {};
+    const distances: Record<string, number> = {};
     const selected = new Set<string>();
     if (!runAll) {
       for (const test of view.testFiles) {
         if (closure?.has(test)) {
           selected.add(test);
-          explanations[test] = formatChain(closure.chain(test));
+          const steps = closure.chain(test);
+          explanations[test] = formatChain(steps);
+          distances[test] = closure.depth(test)! + (mentionSeeds.has(steps[steps.length - 1].path) ? 1 : 0);
         } else if (direct.has(test)) {
           selected.add(test);
           explanations[test] = direct.get(test)!;
+          distances[test] = 1;
         } else if (options.alwaysRun.some((glob) => matchesGlob(test, glob))) {
           selected.add(test);
           explanations[test] = `always-run`;
+          distances[test] = 1;
         }
       }
     }
-    return { runAll, selected: runAll ? new Set(view.testFiles) : selected, explanations };
+    return { runAll, selected: runAll ? new Set(view.testFiles) : selected, explanations, distances };
   });
 
   const relative = (path: string) => view.matcher.relative(path) ?? path;
@@ -307,12 +378,13 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
     reduction: Math.round(reduction * 10_000) / 10_000,
     reductionBasis,
     explanations: Object.fromEntries(Object.entries(selection.explanations).map(([test, why]) => [relative(test), why])),
+    distances: Object.fromEntries(Object.entries(selection.distances).map(([test, hops]) => [relative(test), hops])),
     changedFiles: changes,
     filters: evaluatePathFilters(options.filters, changedPaths),
     stats: {
       sourceFiles: view.sourceFacts.size,
       parsedFiles: view.parsed,
-      cachedFiles: view.cache.hits,
+      cachedFiles: view.cached,
       edges: view.graph?.edgeCount ?? 0,
     },
   };

@@ -126,3 +126,10 @@ export function selectForBudget(tests: readonly ScoredTest[], budget: Budget): B
 function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
+
+/** The median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

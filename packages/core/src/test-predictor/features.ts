@@ -50,6 +50,8 @@ interface FileStats {
 }
 
 const DURATION_WINDOW = 5;
+/** Distances from this many hops on share one bucket of the graph prior (few tests sit that far). */
+const FAR_BUCKET = 4;
 const CONFIG_FILE = /(^|\/)(\.github\/|Dockerfile|Makefile)|\.(ya?ml|toml|ini|cfg|json|lock|txt)$/i;
 const DOC_FILE = /(^|\/)(docs?)\/|\.(md|rst|adoc)$/i;
 const SOURCE_FILE = /\.(py|pyi|[cm]?[jt]sx?|go|rs|java|kt|rb|c|cc|cpp|h|hpp|cs|swift|php|scala)$/i;
@@ -63,6 +65,8 @@ export class HistoryStats {
   private readonly files = new Map<string, FileStats>();
   /** Changed path -> runs that touched it, and test file -> real failures in those runs. */
   private readonly touched = new Map<string, { runs: number; failures: Map<string, number> }>();
+  /** Graph distance bucket ('1'..'4', '0' for a changed test, 'out' when not reached) -> real failures and rows. */
+  private readonly byDistance = new Map<string, { failures: number; rows: number }>();
   runCount = 0;
 
   constructor(private readonly flaky?: FlakyLabels) {}
@@ -110,6 +114,15 @@ export class HistoryStats {
       if (stats.recentDurations.length > DURATION_WINDOW) stats.recentDurations.shift();
       stats.flaky += flakyHere.get(file) ?? 0;
     }
+    if (run.changes !== null && run.reach !== null && !run.reachAll) {
+      for (const file of durations.keys()) {
+        const key = distanceBucket(run.reach, file);
+        const entry = this.byDistance.get(key) ?? { failures: 0, rows: 0 };
+        entry.rows++;
+        if (failed.has(file)) entry.failures++;
+        this.byDistance.set(key, entry);
+      }
+    }
     for (const path of changedPaths(run)) {
       const entry = this.touched.get(path) ?? { runs: 0, failures: new Map<string, number>() };
       entry.runs++;
@@ -117,6 +130,24 @@ export class HistoryStats {
       this.touched.set(path, entry);
     }
     this.runCount++;
+  }
+
+  /**
+   * The graph prior: how often, in this history, a test file at the same import-graph distance from the change failed
+   * for real (smoothed toward the rate over all distances). A one-feature model that needs little history; undefined
+   * without a graph or when the graph selected everything.
+   */
+  graphPrior(change: ChangeContext, file: string): number | undefined {
+    if (change.reach === null || change.reachAll) return undefined;
+    let failures = 0;
+    let rows = 0;
+    for (const entry of this.byDistance.values()) {
+      failures += entry.failures;
+      rows += entry.rows;
+    }
+    const overall = rows > 0 ? failures / rows : 0;
+    const entry = this.byDistance.get(distanceBucket(change.reach, file)) ?? { failures: 0, rows: 0 };
+    return (entry.failures + overall) / (entry.rows + 1);
   }
 
   /** The feature row of one (change, test file) pair, in FEATURE_NAMES order; NaN marks a missing value. */
@@ -226,6 +257,20 @@ function isHelperOf(path: string, testDir: string): boolean {
   const parent = posix.dirname(dir);
   const onPath = (folder: string) => folder === '.' || testDir === folder || testDir.startsWith(`${folder}/`);
   return onPath(dir) || (parent !== '.' && onPath(parent));
+}
+
+function distanceBucket(reach: Readonly<Record<string, number>>, file: string): string {
+  const distance = reach[file];
+  return distance === undefined ? 'out' : String(Math.min(FAR_BUCKET, distance));
+}
+
+/**
+ * The score the predictor orders by: the GBDT's probability averaged with the graph prior (an ensemble of the two).
+ * With a short history the trees under-use the graph distance, while the prior (one number per distance, from the
+ * user's own runs) is already reliable; with a long history both agree. Without a graph the model stands alone.
+ */
+export function combineWithGraphPrior(probability: number, prior: number | undefined): number {
+  return prior === undefined || Number.isNaN(prior) ? probability : (probability + prior) / 2;
 }
 
 function tokens(path: string): Set<string> {

@@ -1,6 +1,6 @@
 import { mainReasons, predictRowProbability, type FeatureContribution } from '../model/index.ts';
-import { failFastOrder, selectForBudget, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
-import { HistoryStats, summarizeChange, type ChangeContext } from './features.ts';
+import { failFastOrder, median, selectForBudget, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
+import { combineWithGraphPrior, HistoryStats, summarizeChange, type ChangeContext } from './features.ts';
 import { labelFlaky } from './flaky.ts';
 import { failedFiles, type RunRecord } from './history.ts';
 import { buildShards, type Shard } from './shards.ts';
@@ -78,7 +78,7 @@ export function predictTests(request: PredictRequest): Prediction {
     if (coldStartReason === undefined) {
       const row = stats.features(request.change, file, summary);
       rows.set(file, row);
-      probability = predictRowProbability(request.model!.model, row);
+      probability = combineWithGraphPrior(predictRowProbability(request.model!.model, row), stats.graphPrior(request.change, file));
     } else {
       probability = coldStartScore(file, stats, request.change, mustRun !== undefined);
     }
@@ -134,10 +134,4 @@ export function slowTests(history: readonly RunRecord[], thresholdSeconds: numbe
     if (seconds > thresholdSeconds) slow.push({ id, file: entry.file, seconds: Math.round(seconds * 1000) / 1000 });
   }
   return slow.sort((a, b) => b.seconds - a.seconds || (a.id < b.id ? -1 : 1));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

@@ -56,7 +56,7 @@ export async function viewChange(request: ChangeViewRequest): Promise<ChangeView
     const prefix = options.projectDir ? `${options.projectDir}/` : '';
     const reach: Record<string, number> = {};
     if (!selection.runAll) {
-      for (const test of selection.tests) reach[`${prefix}${test}`] = hopsOf(selection.explanations[test]);
+      for (const test of selection.tests) reach[`${prefix}${test}`] = selection.distances?.[test] ?? hopsOf(selection.explanations[test]);
     }
     return { changes, reach, reachAll: selection.runAll, reachAllReasons: selection.reasons, testFiles };
   } catch (error) {
@@ -66,8 +66,9 @@ export async function viewChange(request: ChangeViewRequest): Promise<ChangeView
 }
 
 /**
- * Hops in a test-filter explanation. test-filter's public face gives the chain as text (`a imports b → b (changed)`),
- * one arrow per import edge; a rule or always-run selection without a chain counts as one hop.
+ * Hops in a test-filter explanation, for a selection without numeric `distances` (one made by an older version):
+ * the chain as text (`a imports b → b (changed)`) has one arrow per import edge; a rule or always-run selection
+ * without a chain counts as one hop.
  */
 export function hopsOf(explanation: string | undefined): number {
   if (!explanation) return 1;

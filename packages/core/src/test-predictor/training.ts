@@ -16,8 +16,8 @@ import {
   type StopReason,
 } from '../model/index.ts';
 import { NewerSchemaError, readJsonDocument, writeJsonDocument, type Store } from '../store/index.ts';
-import { selectForBudget, type ScoredTest } from './budget.ts';
-import { FEATURE_NAMES, HistoryStats, summarizeChange } from './features.ts';
+import { median, selectForBudget, type ScoredTest } from './budget.ts';
+import { combineWithGraphPrior, FEATURE_NAMES, HistoryStats, summarizeChange } from './features.ts';
 import { labelFlaky, type FlakyLabels } from './flaky.ts';
 import { failedFiles, STORE_KEYS, type RunRecord } from './history.ts';
 
@@ -67,9 +67,17 @@ export interface HistoryDataset {
   data: LabelledDataset;
   /** Index into the runs of each row's run. */
   runOfRow: Int32Array;
-  /** Test file and expected duration of each row. */
+  /** Test file and measured duration (seconds, in that run) of each row. */
   files: string[];
   durations: Float64Array;
+  /**
+   * The duration a prediction for that run would have expected (the file's historic mean before the run, or the
+   * run's typical file when the file is new): budgets are applied on these, as the action does, because a fault can
+   * make a test slow (a loop that no longer ends) and a selection cannot know that before the run.
+   */
+  expectedDurations: Float64Array;
+  /** The graph prior of each row before its run (NaN without a graph): see HistoryStats.graphPrior. */
+  graphPriors: Float64Array;
   /** Runs that produced rows, in order. */
   labelledRuns: number[];
   flaky: FlakyLabels;
@@ -85,7 +93,10 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
   const runOfRow: number[] = [];
   const files: string[] = [];
   const durations: number[] = [];
+  const expectedDurations: number[] = [];
+  const graphPriors: number[] = [];
   const labelledRuns: number[] = [];
+  const durationColumn = FEATURE_NAMES.indexOf('test_duration');
   runs.forEach((run, r) => {
     const failed = failedFiles(run, flaky.flakyFailures);
     if (run.changes !== null) {
@@ -96,6 +107,7 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
       if (ran.size > 0) labelledRuns.push(r);
       const summary = summarizeChange(run.changes);
       const change = { changes: run.changes, reach: run.reach, reachAll: run.reachAll };
+      const firstRow = labels.length;
       for (const [file, seconds] of [...ran].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const row = stats.features(change, file, summary);
         const at = labels.length * cols;
@@ -109,13 +121,28 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
         runOfRow.push(r);
         files.push(file);
         durations.push(seconds);
+        expectedDurations.push(row[durationColumn]);
+        graphPriors.push(stats.graphPrior(change, file) ?? NaN);
       }
+      // New files get the run's typical expected duration, as a prediction does (predict.ts).
+      const known = expectedDurations.slice(firstRow).filter((d) => !Number.isNaN(d));
+      const typical = known.length ? median(known) : 1;
+      for (let i = firstRow; i < expectedDurations.length; i++) if (Number.isNaN(expectedDurations[i])) expectedDurations[i] = typical;
     }
     stats.add(run, failed);
   });
   const rows = labels.length;
   const data = labelledDataset({ values: values.slice(0, rows * cols), rows, cols, featureNames: [...FEATURE_NAMES] }, labels);
-  return { data, runOfRow: Int32Array.from(runOfRow), files, durations: Float64Array.from(durations), labelledRuns, flaky };
+  return {
+    data,
+    runOfRow: Int32Array.from(runOfRow),
+    files,
+    durations: Float64Array.from(durations),
+    expectedDurations: Float64Array.from(expectedDurations),
+    graphPriors: Float64Array.from(graphPriors),
+    labelledRuns,
+    flaky,
+  };
 }
 
 /** Training settings the action exposes. */
@@ -131,13 +158,26 @@ export interface TrainSettings {
   now?: () => Date;
 }
 
+/** Held-out rows grouped by run, with what a prediction would have known of each file's duration. */
+export interface HeldOutRuns {
+  data: LabelledDataset;
+  runOfRow: Int32Array;
+  files: string[];
+  /** Measured seconds in the run. */
+  durations: Float64Array;
+  /** Seconds a prediction would have expected; budgets use these when given (see HistoryDataset). */
+  expectedDurations?: Float64Array;
+  /** Graph priors of the rows; when given, scores combine them with the model as a prediction does. */
+  graphPriors?: Float64Array;
+}
+
 /** The outcome of training; `model` is undefined when the history cannot support one (too few runs or failures). */
 export interface TrainOutcome {
   model?: LoadedModel;
   skippedReason?: string;
   evaluation?: Evaluation;
   /** Rows and runs of the held-out part, for comparing other models on the same data. */
-  heldOut?: { data: LabelledDataset; runOfRow: Int32Array; files: string[]; durations: Float64Array };
+  heldOut?: HeldOutRuns;
 }
 
 /** Parameters for rare, skewed failure labels: shallow trees, shrinkage, early stopping on the newest runs. */
@@ -186,6 +226,8 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
     runOfRow: dataset.runOfRow.slice(cut),
     files: dataset.files.slice(cut),
     durations: dataset.durations.slice(cut),
+    expectedDurations: dataset.expectedDurations.slice(cut),
+    graphPriors: dataset.graphPriors.slice(cut),
   };
 
   let evaluation: Evaluation | undefined;
@@ -231,21 +273,19 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
 }
 
 /** Held-out figures of any model on rows grouped by run. */
-export function evaluateModel(
-  model: GbdtModel,
-  heldOut: { data: LabelledDataset; runOfRow: Int32Array; files: string[]; durations: Float64Array },
-  timeFraction: number,
-): Evaluation {
+export function evaluateModel(model: GbdtModel, heldOut: HeldOutRuns, timeFraction: number): Evaluation {
+  return evaluateScores(scoreHeldOut(model, heldOut), heldOut, timeFraction);
+}
+
+/** The predictor's scores for held-out rows: the model's probabilities combined with the rows' graph priors. */
+export function scoreHeldOut(model: GbdtModel, heldOut: HeldOutRuns): Float64Array {
   const probabilities = predictProbabilities(model, heldOut.data);
-  return evaluateScores(probabilities, heldOut, timeFraction);
+  const priors = heldOut.graphPriors;
+  return priors ? Float64Array.from(probabilities, (p, i) => combineWithGraphPrior(p, priors[i])) : Float64Array.from(probabilities);
 }
 
 /** Held-out figures of any scores (model or baseline) on rows grouped by run. */
-export function evaluateScores(
-  scores: ArrayLike<number>,
-  heldOut: { data: LabelledDataset; runOfRow: Int32Array; files: string[]; durations: Float64Array },
-  timeFraction: number,
-): Evaluation {
+export function evaluateScores(scores: ArrayLike<number>, heldOut: HeldOutRuns, timeFraction: number): Evaluation {
   const { labels } = heldOut.data;
   const positives = count(labels);
   const byRun = new Map<number, number[]>();
@@ -258,8 +298,7 @@ export function evaluateScores(
   let faultyRuns = 0;
   let caughtRuns = 0;
   for (const rows of byRun.values()) {
-    const tests: ScoredTest[] = rows.map((i) => ({ file: heldOut.files[i], probability: scores[i], duration: heldOut.durations[i], graphReached: false }));
-    const selected = new Set(selectForBudget(tests, { kind: 'fraction', fraction: timeFraction }).selected);
+    const selected = new Set(selectForBudget(heldOutTests(heldOut, rows, scores), { kind: 'fraction', fraction: timeFraction }).selected);
     const failing = rows.filter((i) => labels[i] === 1);
     const hits = failing.filter((i) => selected.has(heldOut.files[i])).length;
     caught += hits;
@@ -280,6 +319,23 @@ export function evaluateScores(
     testRecall: positives > 0 ? round(caught / positives) : null,
     changeRecall: faultyRuns > 0 ? round(caughtRuns / faultyRuns) : null,
   };
+}
+
+/**
+ * The held-out rows of one run as the action's budget sees them: expected durations, graph reach from the recorded
+ * features, and a changed test file as must-run.
+ */
+export function heldOutTests(heldOut: HeldOutRuns, rows: readonly number[], scores: ArrayLike<number>): ScoredTest[] {
+  const { values, cols } = heldOut.data;
+  const reached = FEATURE_NAMES.indexOf('graph_reached');
+  const changed = FEATURE_NAMES.indexOf('test_file_changed');
+  return rows.map((i) => ({
+    file: heldOut.files[i],
+    probability: scores[i],
+    duration: (heldOut.expectedDurations ?? heldOut.durations)[i],
+    graphReached: values[i * cols + reached] === 1,
+    ...(values[i * cols + changed] === 1 ? { mustRun: 'the test file changed' } : {}),
+  }));
 }
 
 /**

@@ -1,12 +1,12 @@
 // The main job, locally: runs the example service's optimised pipeline through the ci-optimizer CLI on a scratch
 // copy of examples/python-service with a scripted history of commits, using a local directory store (and, with
 // --s3, a local S3-compatible server for the cache). Prints what each action decided and writes the report as
-// Markdown and HTML. Usage: npm run demo [-- --out DIR] [-- --keep]
-import { spawnSync } from 'node:child_process';
+// Markdown and HTML. Usage: npm run demo [-- --out DIR] [-- --keep] [-- --s3]
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { markdownToHtml } from './markdown-to-html.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,7 +23,7 @@ const cliPath = join(root, 'dist', 'cli', 'index.js');
 const scratch = mkdtempSync(join(tmpdir(), 'ci-opt-demo-'));
 const repo = join(scratch, 'python-service');
 let runnerTemp = join(scratch, 'runner-temp-0');
-const store = `dir:${join(scratch, 'store')}`;
+let store = `dir:${join(scratch, 'store')}`;
 mkdirSync(runnerTemp, { recursive: true });
 mkdirSync(outDir, { recursive: true });
 
@@ -57,6 +57,35 @@ function pytest(tests, junit, extra = []) {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const summary = result.stdout.trim().split('\n').pop();
   return { ms, ok: result.status === 0 || result.status === 5, summary };
+}
+
+/** Starts s3rver (through the tests' helper) in a child process; resolves with its endpoint and credentials. */
+async function startS3Process() {
+  const helper = pathToFileURL(join(root, 'test', 'support', 's3-server.ts')).href;
+  const code = [
+    `import { startS3Server } from ${JSON.stringify(helper)};`,
+    "const server = await startS3Server({ buckets: ['ci-optimizer-demo'] });",
+    "process.stdout.write(JSON.stringify({ endpoint: server.endpoint, env: server.env }) + '\\n');",
+    "process.on('SIGTERM', async () => { await server.dispose(); process.exit(0); });",
+  ].join('\n');
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const first = await new Promise((resolveLine, reject) => {
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      if (buffer.includes('\n')) resolveLine(buffer.split('\n')[0]);
+    });
+    child.on('exit', (code) => reject(new Error(`the local S3 server exited (${code})`)));
+  });
+  const { endpoint, env } = JSON.parse(first);
+  return {
+    endpoint,
+    env,
+    stop: () => new Promise((done) => {
+      child.once('exit', done);
+      child.kill('SIGTERM');
+    }),
+  };
 }
 
 const SCRIPT = [
@@ -94,8 +123,16 @@ const SCRIPT = [
   },
 ];
 
+let s3;
 try {
-  console.log(`ci-optimizer demo: scratch copy of examples/python-service in ${scratch}`);
+  if (args.includes('--s3')) {
+    // The stores go to a local S3-compatible server (s3rver on 127.0.0.1), as a team on MinIO/Ceph/R2 would run.
+    // It runs in its own process: this script waits on its children synchronously.
+    s3 = await startS3Process();
+    Object.assign(process.env, s3.env, { AWS_ENDPOINT_URL: s3.endpoint });
+    store = 's3://ci-optimizer-demo/demo';
+  }
+  console.log(`ci-optimizer demo: scratch copy of examples/python-service in ${scratch}; store ${store}`);
   cpSync(join(root, 'examples', 'python-service'), repo, { recursive: true, filter: (src) => !/__pycache__|\.pytest_cache/.test(src) });
   git('init', '-q', '-b', 'main');
   git('config', 'user.name', 'demo');
@@ -166,5 +203,6 @@ try {
   console.log(`\n${table}\n`);
   console.log(`The report: ${join(outDir, 'report.md')} and ${join(outDir, 'report.html')}`);
 } finally {
+  await s3?.stop();
   if (!keep) rmSync(scratch, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { posix } from 'node:path';
-import { errorMessage, UserError } from '../errors/index.ts';
+import { errorMessage, isUserError, UserError } from '../errors/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
 // The history module only (not the test-predictor face, which imports test-filter): no import cycle.
 import { meanFileDurations, readHistory } from '../test-predictor/history.ts';
@@ -72,9 +72,17 @@ async function learnMap(ctx: CommandContext, repoDir: string, projectDir: string
   const head = ctx.inputs.optionalString('head') ?? 'HEAD';
   const commit = await resolveSha(openRepo(repoDir), head);
   if (!commit) throw new UserError(`Input 'head' has value '${head}', which is not a commit of ${repoDir}.`);
-  const learned = await ctx.metrics.phase('learn', () =>
-    learnImpactMapIntoStore({ repoDir, coveragePath, store, commit, projectDir, warn: (message) => ctx.log.warning(message) }),
-  );
+  let learned: Awaited<ReturnType<typeof learnImpactMapIntoStore>>;
+  try {
+    learned = await ctx.metrics.phase('learn', () =>
+      learnImpactMapIntoStore({ repoDir, coveragePath, store, commit, projectDir, warn: (message) => ctx.log.warning(message) }),
+    );
+  } catch (error) {
+    // A bad coverage file is the user's to fix; a store that cannot be reached only costs this run's map.
+    if (isUserError(error)) throw error;
+    ctx.log.warning(`The impact map was not saved to ${store.description} (${errorMessage(error)}); selection keeps the previous map or the import graph.`);
+    return { 'map-commit': '', 'map-test-files': 0, 'map-functions': 0, 'map-bytes': 0 };
+  }
   ctx.metrics.count('map-test-files', learned['map-test-files']);
   ctx.metrics.count('map-functions', learned['map-functions']);
   ctx.summary.append(

@@ -49,6 +49,34 @@ describe('test-filter with the impact map, through dist/test-filter/index.js', (
     expect(JSON.parse(withoutMap.main.outputs['tests-json']).sort()).toEqual(['tests/test_add.py', 'tests/test_mul.py']);
   });
 
+  it('learn with an unreachable store is a warning and the step passes (a fault of an optimisation)', async () => {
+    repo = new TempGitRepo();
+    repo.write({
+      '.gitignore': '.coverage\n__pycache__/\n',
+      'pkg/__init__.py': '',
+      'pkg/calc.py': 'def add(a, b):\n    return a + b\n',
+      'tests/test_add.py': 'from pkg.calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
+    });
+    repo.commit('base');
+    execFileSync('/usr/bin/python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--cov=pkg', '--cov-context=test'], {
+      cwd: repo.dir,
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: 'pipe',
+    });
+    job = new RunnerJob();
+    const { main } = await runActionStep({
+      action: 'test-filter',
+      job,
+      workspace: repo.dir,
+      inputs: { mode: 'learn', coverage: '.coverage', store: 's3://ci-optimizer-nowhere/maps' },
+      // Port 9 on loopback: nothing listens, so every request is refused at once.
+      env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+    });
+    expect(main.exitCode, main.stdout).toBe(0);
+    expect(main.outputs['map-commit']).toBe('');
+    expect(main.annotations.some((a) => a.level === 'warning' && a.message.includes('The impact map was not saved'))).toBe(true);
+  });
+
   it('names the missing coverage input on learn', async () => {
     repo = new TempGitRepo();
     repo.write({ 'a.py': 'x = 1\n' });

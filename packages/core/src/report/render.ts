@@ -30,7 +30,8 @@ export function headline(view: DashboardView): string {
   }
   if (dashboard.tests.savedMs > 0) {
     const minutes = dashboard.tests.savedMs / 60_000;
-    parts.push(`${minutes.toFixed(1)} min saved (≈ $${(minutes * view.pricePerMinute).toFixed(3)})`);
+    const cost = minutes * view.pricePerMinute;
+    parts.push(`${minutes.toFixed(1)} min saved (${cost < 0.01 ? '< $0.01' : `≈ $${cost.toFixed(2)}`})`);
   }
   const measured = view.slos.filter((slo) => slo.passed !== undefined);
   if (measured.length > 0) {

@@ -152,9 +152,9 @@ describe('placement', () => {
   });
 
   it('relocates workspace and home paths onto another runner’s folders', () => {
-    const from = { workspace: '/home/a/work/r/r', home: '/home/a' };
+    const from = { workspace: '/home/a/src/r/r', home: '/home/a' };
     const to = { workspace: '/srv/w/r', home: '/root' };
-    expect(relocate('/home/a/work/r/r/node_modules', from, to)).toBe('/srv/w/r/node_modules');
+    expect(relocate('/home/a/src/r/r/node_modules', from, to)).toBe('/srv/w/r/node_modules');
     expect(relocate('/home/a/.cache/pip', from, to)).toBe('/root/.cache/pip');
     expect(relocate('/opt/tool', from, to)).toBe('/opt/tool');
   });

@@ -72,7 +72,7 @@ describe('JUnit from other runners', () => {
 
   it('reads a jest-junit report: absolute file attributes, {filepath} suite names, suite errors', () => {
     const cases = parseJunitXml(readFileSync(fixture('jest-junit.xml'), 'utf8'), 'jest-junit.xml');
-    const where = { knownFiles: new Set(['src/cart/__tests__/cart.test.js', 'src/api/routes.test.ts']), projectDir: '', repoRoot: '/home/runner/work/shop/shop' };
+    const where = { knownFiles: new Set(['src/cart/__tests__/cart.test.js', 'src/api/routes.test.ts']), projectDir: '', repoRoot: '/home/runner/_work/shop/shop' };
     expect(cases.map((c) => [resolveCaseFile(c, where), c.outcome, c.duration])).toEqual([
       ['src/cart/__tests__/cart.test.js', 'passed', 0.012],
       ['src/cart/__tests__/cart.test.js', 'failed', 0.4],

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadCore } from './impact-map.load.mjs';
 import { writeDeepProject } from './impact-map.project.mjs';
-import { chooseMutants, EXAMPLE_DIR, exampleExists, runPytest } from './mutation-safety.mjs';
+import { chooseMutants, commitCleanBaseline, EXAMPLE_DIR, exampleExists, runPytest } from './mutation-safety.mjs';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -66,15 +66,7 @@ export async function prepareProject(core, name) {
   const root = mkdtempSync(join(tmpdir(), `ci-opt-impact-${name}-`));
   const work = join(root, 'repo');
   PROJECTS[name].prepare(work);
-  git(work, 'init', '-q', '-b', 'main');
-  git(work, 'config', 'user.email', 'mutation@example.invalid');
-  git(work, 'config', 'user.name', 'mutation');
-  git(work, 'add', '-A');
-  git(work, 'commit', '-q', '-m', 'clean');
-  const base = git(work, 'rev-parse', 'HEAD');
-  const clean = runPytest(work);
-  const durations = new Map([...clean].map(([file, r]) => [file, r.seconds]));
-  const brokenAtBase = new Set([...clean].filter(([, r]) => r.failed).map(([file]) => file));
+  const { base, durations, brokenAtBase } = commitCleanBaseline(work);
   const started = Date.now();
   const coverage = await core.impactMap.readCoverageContexts(recordCoverage(work, join(root, '.coverage')));
   const map = await core.impactMap.learnImpactMap({ repoDir: work, coverage });

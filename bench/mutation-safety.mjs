@@ -121,6 +121,25 @@ function moduleFile(projectDir, dotted) {
 }
 
 /** Runs the experiment; returns the figures and one row per mutant. */
+/**
+ * Makes `work` a git repository with one "clean" commit and runs its suite once: the base sha, each test file's
+ * duration, and the files that already fail there (never blamed on a mutant).
+ */
+export function commitCleanBaseline(work) {
+  git(work, 'init', '-q', '-b', 'main');
+  git(work, 'config', 'user.email', 'mutation@example.invalid');
+  git(work, 'config', 'user.name', 'mutation');
+  git(work, 'add', '-A');
+  git(work, 'commit', '-q', '-m', 'clean');
+  const base = git(work, 'rev-parse', 'HEAD');
+  const clean = runPytest(work);
+  return {
+    base,
+    durations: new Map([...clean].map(([file, r]) => [file, r.seconds])),
+    brokenAtBase: new Set([...clean].filter(([, r]) => r.failed).map(([file]) => file)),
+  };
+}
+
 export async function runMutationSafety({ mutants = 40, seed = 20261101, log = () => {} } = {}) {
   const { selectAffectedTests } = await import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter/select-tests.ts')).href);
   const { diffChangedFiles } = await import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter/git-objects.ts')).href);
@@ -128,15 +147,7 @@ export async function runMutationSafety({ mutants = 40, seed = 20261101, log = (
   const work = mkdtempSync(join(tmpdir(), 'ci-opt-mutation-'));
   try {
     cpSync(EXAMPLE_DIR, work, { recursive: true, filter: (src) => !/(__pycache__|\.pytest_cache|\.junit\.xml)/.test(src) });
-    git(work, 'init', '-q', '-b', 'main');
-    git(work, 'config', 'user.email', 'mutation@example.invalid');
-    git(work, 'config', 'user.name', 'mutation');
-    git(work, 'add', '-A');
-    git(work, 'commit', '-q', '-m', 'clean');
-    const base = git(work, 'rev-parse', 'HEAD');
-    const clean = runPytest(work);
-    const brokenAtBase = new Set([...clean].filter(([, r]) => r.failed).map(([file]) => file));
-    const durations = new Map([...clean].map(([file, r]) => [file, r.seconds]));
+    const { base, durations, brokenAtBase } = commitCleanBaseline(work);
     const totalSeconds = [...durations.values()].reduce((a, b) => a + b, 0);
     const options = resolveTestFilterOptions({});
     const rows = [];

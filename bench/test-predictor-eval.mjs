@@ -9,7 +9,9 @@
 // slow (a loop that no longer ends) cannot be known before the run. The measured share of time is printed beside it.
 // Then the training time of the whole pipeline (features + two fits) on generated histories of 10k and 100k rows.
 //
-// Usage (96 runs by default, 16 with --quick): node bench/test-predictor-eval.mjs [--quick] [--runs N] [--seed N] [--keep DIR] [--no-train-sizes]
+// Usage (96 runs by default, 16 with --quick): node bench/test-predictor-eval.mjs [--quick] [--runs N] [--seeds N,N,...]
+//   [--keep DIR] [--no-train-sizes]. Several seeds make several histories (one folder each under DIR), each evaluated
+//   alone, then pooled: sums of caught and failing files / runs over every history, APFD over every faulty run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +27,7 @@ const flag = (name, fallback) => {
 };
 const quick = args.includes('--quick');
 const runCount = Number(flag('--runs', quick ? 16 : 96));
-const seed = Number(flag('--seed', 7));
+const seeds = String(flag('--seeds', flag('--seed', '7'))).split(',').map(Number);
 const keep = flag('--keep', undefined);
 const FRACTIONS = [0.1, 0.2, 0.33, 0.5];
 const PYTHON = '/usr/bin/python3';
@@ -117,7 +119,7 @@ function walk(dir) {
 }
 
 /** Copies the example into a git repo and records `runCount` real mutation runs through the CLI. */
-function generateHistory(repo, storeDir, core) {
+function generateHistory(core, repo, storeDir, historySeed, work) {
   rmSync(repo, { recursive: true, force: true });
   cpSync(example, repo, { recursive: true, filter: (src) => !/__pycache__|\.pytest_cache|\.ci-optimizer/.test(src) });
   git(repo, 'init', '-q', '-b', 'main');
@@ -127,9 +129,25 @@ function generateHistory(repo, storeDir, core) {
   writeFileSync(join(repo, '.gitignore'), '__pycache__/\n.pytest_cache/\n');
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', 'clean base');
+  // test-filter's impact map, learned once on the clean base from real per-test coverage (as `mode: learn` does on
+  // the default branch); every record below reads it from the same store.
+  mkdirSync(work, { recursive: true });
+  const coverageFile = join(work, 'base.coverage');
+  spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-m', 'not slow', '--cov=src', '--cov-context=test', '--cov-report='], {
+    cwd: repo,
+    stdio: 'ignore',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', COVERAGE_FILE: coverageFile },
+    timeout: 600_000,
+  });
+  const learn = spawnSync(process.execPath, [cli, 'test-filter', '--mode', 'learn', '--repo', repo, '--coverage', coverageFile, '--store', `dir:${storeDir}`, '--json'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+  });
+  if (learn.status !== 0) throw new Error(`test-filter --mode learn failed: ${learn.stderr}`);
+  process.stderr.write(`impact map learned on the clean base: ${JSON.parse(learn.stdout)['map-test-files']} test files\n`);
   const modules = walk(join(repo, 'src')).filter((f) => f.endsWith('.py') && !f.endsWith('__init__.py')).map((f) => relative(repo, f)).sort();
-  const random = new core.SeededRandom(seed);
-  const reports = join(tmp, 'reports');
+  const random = new core.SeededRandom(historySeed);
+  const reports = join(work, 'reports');
   mkdirSync(reports, { recursive: true });
   for (let run = 0; run < runCount; run++) {
     git(repo, 'checkout', '-q', '--detach', 'main');
@@ -173,7 +191,8 @@ function apfd(order, failing) {
   return 1 - sum / (n * m) + 1 / (2 * n);
 }
 
-function evaluate(core, runs) {
+/** Trains on the first 70% of the labelled runs; returns the model and the held-out rows of the rest. */
+function trainAndHoldOut(core, runs) {
   const dataset = core.buildHistoryDataset(runs);
   const labelled = dataset.labelledRuns;
   const cutRun = labelled[Math.floor(labelled.length * 0.7)];
@@ -183,12 +202,11 @@ function evaluate(core, runs) {
   const trainMs = performance.now() - started;
   let cut = 0;
   while (cut < dataset.data.rows && dataset.runOfRow[cut] < cutRun) cut++;
-  const rows = Array.from({ length: dataset.data.rows - cut }, (_, i) => cut + i);
   const cols = dataset.data.cols;
   const held = {
     data: {
       ...dataset.data,
-      rows: rows.length,
+      rows: dataset.data.rows - cut,
       values: dataset.data.values.slice(cut * cols),
       labels: dataset.data.labels.slice(cut),
     },
@@ -198,52 +216,94 @@ function evaluate(core, runs) {
     expectedDurations: dataset.expectedDurations.slice(cut),
     graphPriors: dataset.graphPriors.slice(cut),
   };
+  return { outcome, held, trainRuns, trainMs };
+}
+
+/**
+ * Every order of the table on one history, as raw counts (so several histories pool): test-predictor with and
+ * without test-filter's impact map (the history without it is the same runs with the map's removals taken out, the
+ * model retrained), the GBDT alone, and the baselines.
+ */
+function evaluate(core, runs, seedOfHistory) {
+  const withMap = trainAndHoldOut(core, runs);
+  const hasMap = runs.some((run) => run.mapRemoved !== undefined);
+  const noMap = hasMap ? trainAndHoldOut(core, runs.map(({ mapRemoved, ...run }) => run)) : withMap;
+  const { held, outcome } = withMap;
+  const rows = held.data.rows;
+  const cols = held.data.cols;
   const feature = (name) => core.FEATURE_NAMES.indexOf(name);
   const at = (i, name) => held.data.values[i * cols + feature(name)];
-  const random = new core.SeededRandom(seed + 1);
+  const random = new core.SeededRandom(seedOfHistory + 1);
+  const distanceScore = (i) => 1 / (1 + (Number.isNaN(at(i, 'graph_distance')) ? 0 : at(i, 'graph_distance')));
   const scorers = {
-    'test-predictor (GBDT + graph prior)': () => (outcome.model ? core.scoreHeldOut(outcome.model.model, held) : new Float64Array(rows.length)),
-    'GBDT alone': () => (outcome.model ? core.predictProbabilities(outcome.model.model, held.data) : new Float64Array(rows.length)),
+    'test-predictor (GBDT + graph prior, impact map)': () => core.scoreHeldOut(outcome.model.model, held),
+    'test-predictor without the impact map': () => core.scoreHeldOut(noMap.outcome.model.model, noMap.held),
+    'GBDT alone (impact map)': () => core.predictProbabilities(outcome.model.model, held.data),
     'random order (mean of 20)': null,
-    'test-filter selection alone': () =>
-      Float64Array.from(rows, (_, i) => (at(i, 'graph_reached') === 1 ? 1 / (1 + (Number.isNaN(at(i, 'graph_distance')) ? 0 : at(i, 'graph_distance'))) : -1)),
-    'historic failure rate': () => Float64Array.from(rows, (_, i) => (Number.isNaN(at(i, 'fail_rate_all')) ? 0 : at(i, 'fail_rate_all'))),
+    'test-filter with the impact map alone': () => Float64Array.from({ length: rows }, (_, i) => (at(i, 'graph_reached') === 1 && at(i, 'impact_map_kept') !== 0 ? distanceScore(i) : -1)),
+    'test-filter static graph alone': () => Float64Array.from({ length: rows }, (_, i) => (at(i, 'graph_reached') === 1 ? distanceScore(i) : -1)),
+    'historic failure rate': () => Float64Array.from({ length: rows }, (_, i) => (Number.isNaN(at(i, 'fail_rate_all')) ? 0 : at(i, 'fail_rate_all'))),
   };
-  const table = [];
+  if (!hasMap) {
+    delete scorers['test-predictor without the impact map'];
+    delete scorers['test-filter with the impact map alone'];
+  }
+  const results = [];
   const misses = [];
   for (const [name, make] of Object.entries(scorers)) {
-    const trials = make ? [make()] : Array.from({ length: 20 }, () => Float64Array.from(rows, () => random.next()));
-    // test-filter alone never runs what its graph does not reach: those rows are not eligible at any budget.
+    const trials = make ? [make()] : Array.from({ length: 20 }, () => Float64Array.from({ length: rows }, () => random.next()));
+    // test-filter alone never runs what it does not select: those rows are not eligible at any budget.
     const eligible = name.startsWith('test-filter') ? (score) => score >= 0 : () => true;
-    const mean = (per, key) => per.reduce((a, e) => a + e[key], 0) / per.length;
-    const figures = FRACTIONS.map((fraction) => {
+    const counts = FRACTIONS.map((fraction) => {
       const per = trials.map((scores) => recallAt(core, held, scores, fraction, eligible));
-      return { testRecall: mean(per, 'testRecall'), changeRecall: mean(per, 'changeRecall'), spentShare: mean(per, 'spentShare') };
+      const mean = (key) => per.reduce((a, e) => a + e[key], 0) / per.length;
+      return { caught: mean('caught'), failing: mean('failing'), caughtRuns: mean('caughtRuns'), faulty: mean('faulty'), spentShare: mean('spentShare') };
     });
-    const apfds = trials.map((scores) => meanApfd(core, held, scores));
-    table.push({ name, figures, apfd: apfds.reduce((a, b) => a + b, 0) / apfds.length });
-    if (name.startsWith('test-')) misses.push(...explainMisses(core, held, runs, name, trials[0], eligible));
+    const apfds = trials.map((scores) => apfdValues(core, held, scores));
+    results.push({ name, counts, apfd: apfds.flat(), trials: apfds.length });
+    if (name.startsWith('test-predictor (')) misses.push(...explainMisses(core, held, runs, name, trials[0], eligible, 0.33, 'change'), ...explainMisses(core, held, runs, name, trials[0], eligible, 0.5, 'file'));
   }
   const faulty = new Set(held.runOfRow.filter((_, i) => held.data.labels[i] === 1)).size;
   const failures = held.data.labels.reduce((a, b) => a + b, 0);
   const runsHeld = new Set(held.runOfRow).size;
-  console.log(`\n### test-predictor evaluation: ${runs.length} real mutation runs of examples/python-service`);
-  console.log(`Trained on the first ${trainRuns.length} runs (${outcome.model?.document?.rows ?? 0} rows, ${(trainMs / 1000).toFixed(1)} s); evaluated on the last ${runsHeld} runs (${faulty} with failures, ${failures} failing test files).\n`);
+  return {
+    seed: seedOfHistory,
+    runs: runs.length,
+    header: `seed ${seedOfHistory}: ${runs.length} runs; trained on the first ${withMap.trainRuns.length} (${outcome.model?.document?.rows ?? 0} rows, ${(withMap.trainMs / 1000).toFixed(1)} s); evaluated on the last ${runsHeld} (${faulty} with failures, ${failures} failing test files)`,
+    results,
+    misses,
+  };
+}
+
+/** Prints one table (one history, or several pooled: sums of the counts, APFD over every faulty run). */
+function printTable(title, evaluations) {
+  console.log(`\n### ${title}`);
+  for (const e of evaluations) console.log(`- ${e.header}`);
   console.log(
-    'Budgets are shares of the expected test time (each file\'s historic mean before the run, as the action selects); ' +
+    '\nBudgets are shares of the expected test time (each file\'s historic mean before the run, as the action selects); ' +
       '"measured @33%" is the share of the run\'s real test time the 33% selection took (a fault can make a test slow).\n',
   );
   const header = ['order', ...FRACTIONS.map((f) => `test recall @${Math.round(f * 100)}%`), ...FRACTIONS.map((f) => `change recall @${Math.round(f * 100)}%`), 'APFD', 'measured @33%'];
   console.log(`| ${header.join(' | ')} |`);
   console.log(`| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
-  for (const row of table) {
+  const rows = evaluations[0].results.map((first, k) => {
+    const all = evaluations.map((e) => e.results[k]);
+    const figures = FRACTIONS.map((_, f) => {
+      const sum = (key) => all.reduce((a, r) => a + r.counts[f][key], 0);
+      return { testRecall: sum('caught') / Math.max(1e-9, sum('failing')), changeRecall: sum('caughtRuns') / Math.max(1e-9, sum('faulty')), spentShare: sum('spentShare') / all.length };
+    });
+    const apfds = all.flatMap((r) => r.apfd);
+    return { name: first.name, figures, apfd: apfds.reduce((a, b) => a + b, 0) / Math.max(1, apfds.length) };
+  });
+  for (const row of rows) {
     console.log(`| ${[row.name, ...row.figures.map((f) => pct(f.testRecall)), ...row.figures.map((f) => pct(f.changeRecall)), row.apfd.toFixed(3), pct(row.figures[2].spentShare)].join(' | ')} |`);
   }
-  if (misses.length) console.log(`\nFaulty runs missed at 33% (every failing file of the run left out):\n${misses.join('\n')}`);
-  const model = table[0];
-  const ref = table.find((row) => row.name.startsWith('random'));
+  const model = rows[0];
+  const ref = rows.find((row) => row.name.startsWith('random'));
   console.log(`\nRatio to random order at 33% of test time: test recall ${(model.figures[2].testRecall / Math.max(1e-9, ref.figures[2].testRecall)).toFixed(2)}x, APFD ${(model.apfd / ref.apfd).toFixed(2)}x.`);
   console.log(`Targets: change recall >= 99% at <= 33% of test time -> ${pct(model.figures[2].changeRecall)}; test-file FNR < 5% at 50% -> ${pct(1 - model.figures[3].testRecall)}.`);
+  const misses = evaluations.flatMap((e) => e.misses.map((line) => `${line} [seed ${e.seed}]`));
+  if (misses.length) console.log(`\nWhat test-predictor missed (faulty runs with every failing file left out at 33%; failing files left out at 50%):\n${misses.join('\n')}`);
 }
 
 /** Held-out rows grouped by run, in run order. */
@@ -269,7 +329,7 @@ function selectRun(core, held, rows, scores, fraction, eligible) {
   return new Set(core.selectForBudget(candidates, { kind: 'time', seconds: fraction * total * (1 + 1e-12) }).selected);
 }
 
-/** Test-file and change recall at `fraction` of the expected test time, and the measured share of time it took. */
+/** Failing files and faulty runs, and how many of them the selection at `fraction` of the expected time catches. */
 function recallAt(core, held, scores, fraction, eligible) {
   let failing = 0;
   let caught = 0;
@@ -290,11 +350,11 @@ function recallAt(core, held, scores, fraction, eligible) {
       if (hits > 0) caughtRuns++;
     }
   }
-  return { testRecall: failing ? caught / failing : 1, changeRecall: faulty ? caughtRuns / faulty : 1, spentShare: spentShare / byRun.size };
+  return { caught, failing, caughtRuns, faulty, spentShare: spentShare / byRun.size };
 }
 
-/** Mean APFD over the faulty held-out runs, in the action's fail-fast order. */
-function meanApfd(core, held, scores) {
+/** APFD of every faulty held-out run, in the action's fail-fast order. */
+function apfdValues(core, held, scores) {
   const values = [];
   for (const rows of rowsByRun(held).values()) {
     const order = core.failFastOrder(core.heldOutTests(held, rows, scores)).map((t) => t.file);
@@ -302,29 +362,32 @@ function meanApfd(core, held, scores) {
     const value = apfd(order, failing);
     if (value !== null) values.push(value);
   }
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
+  return values;
 }
 
-/** Where the failing files of every faulty held-out run that an order misses at 33% sit in that order. */
-function explainMisses(core, held, runs, name, scores, eligible) {
+/**
+ * Where the failing files an order misses sit in it: `change` lists faulty runs with every failing file left out at
+ * `fraction`, `file` every failing file left out at `fraction`.
+ */
+function explainMisses(core, held, runs, name, scores, eligible, fraction, kind) {
   const lines = [];
   for (const [run, rows] of rowsByRun(held)) {
     const bad = rows.filter((i) => held.data.labels[i] === 1);
     if (bad.length === 0) continue;
-    const chosen = selectRun(core, held, rows, scores, 0.33, eligible);
-    if (bad.some((i) => chosen.has(held.files[i]))) continue;
+    const chosen = selectRun(core, held, rows, scores, fraction, eligible);
+    const missed = bad.filter((i) => !chosen.has(held.files[i]));
+    if (missed.length === 0 || (kind === 'change' && missed.length < bad.length)) continue;
     const order = core.failFastOrder(core.heldOutTests(held, rows, scores));
     const expectedTotal = order.reduce((sum, t) => sum + t.duration, 0);
-    const measuredTotal = rows.reduce((sum, i) => sum + held.durations[i], 0);
     const changed = (runs[run].changes ?? []).map((c) => c.path).join(', ');
-    for (const i of bad) {
+    const removed = new Set(runs[run].mapRemoved ?? []);
+    for (const i of missed) {
       const rank = order.findIndex((t) => t.file === held.files[i]) + 1;
       const hops = runs[run].reach?.[held.files[i]];
+      const graph = hops === undefined ? 'graph does not reach it' : `graph reaches it (${hops} hop(s))${removed.has(held.files[i]) ? ', impact map removed it' : ''}`;
       lines.push(
-        `- ${name}: run ${run + 1} (${changed}) -> ${held.files[i]} ranked ${rank}/${order.length}, ` +
-          `graph ${hops === undefined ? 'does not reach it' : `reaches it (${hops} hop(s))`}, ` +
-          `expected ${(held.expectedDurations[i] * 1000).toFixed(0)} ms (${pct(held.expectedDurations[i] / expectedTotal)} of the expected suite), ` +
-          `measured ${(held.durations[i] * 1000).toFixed(0)} ms (${pct(held.durations[i] / measuredTotal)} of this run)`,
+        `- ${kind === 'change' ? `change missed @${Math.round(fraction * 100)}%` : `file missed @${Math.round(fraction * 100)}%`}: run ${run + 1} (${changed}) -> ` +
+          `${held.files[i]} ranked ${rank}/${order.length}, ${graph}, expected ${pct(held.expectedDurations[i] / expectedTotal)} of the suite's time`,
       );
     }
   }
@@ -352,15 +415,28 @@ const tmp = keep ?? mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-'));
 mkdirSync(tmp, { recursive: true });
 try {
   const core = await loadCore(tmp);
-  const repo = join(tmp, 'repo');
-  const storeDir = join(tmp, 'store');
-  if (!existsSync(join(storeDir, 'test-predictor', 'test_history.json'))) {
-    const started = performance.now();
-    generateHistory(repo, storeDir, core);
-    console.log(`History: ${runCount} real mutation runs recorded in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+  const evaluations = [];
+  for (const historySeed of seeds) {
+    // One folder per history; a single seed keeps the layout of earlier versions (repo/ and store/ at the top).
+    const dir = seeds.length === 1 ? tmp : join(tmp, `seed-${historySeed}`);
+    const repo = join(dir, 'repo');
+    const storeDir = join(dir, 'store');
+    if (!existsSync(join(storeDir, 'test-predictor', 'test_history.json'))) {
+      const started = performance.now();
+      generateHistory(core, repo, storeDir, historySeed, join(dir, 'work'));
+      console.log(`History (seed ${historySeed}): ${runCount} real mutation runs recorded in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+    }
+    const runs = readFileSync(join(storeDir, 'test-predictor', 'test_history.json'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const evaluation = evaluate(core, runs, historySeed);
+    evaluations.push(evaluation);
+    if (seeds.length > 1) printTable(`test-predictor evaluation, history of seed ${historySeed}`, [evaluation]);
   }
-  const runs = readFileSync(join(storeDir, 'test-predictor', 'test_history.json'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-  evaluate(core, runs);
+  printTable(
+    seeds.length > 1
+      ? `test-predictor evaluation: ${seeds.length} histories pooled (real mutation runs of examples/python-service)`
+      : `test-predictor evaluation: ${evaluations[0].runs} real mutation runs of examples/python-service`,
+    evaluations,
+  );
   if (!args.includes('--no-train-sizes')) trainingTimes(core);
 } finally {
   if (!keep) rmSync(tmp, { recursive: true, force: true });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { buildHistoryDataset, combineWithGraphPrior, evaluateScores, failedFiles, HistoryStats } from '@ci-optimizer/core/test-predictor';
+import {
+  buildHistoryDataset,
+  changeOfRun,
+  combineWithGraphPrior,
+  evaluateScores,
+  failedFiles,
+  FEATURE_NAMES,
+  HistoryStats,
+  selectedByTestFilter,
+  type RunRecord,
+} from '@ci-optimizer/core/test-predictor';
 import { syntheticHistory } from './synthetic-history.ts';
 
 describe('graph prior', () => {
@@ -46,5 +56,57 @@ describe('budgets on held-out runs', () => {
     // Measured durations (the old definition) can never fit it in a third of the time; expected ones do.
     expect(evaluateScores(scores, heldOut, 0.33).testRecall).toBe(0);
     expect(evaluateScores(scores, { ...heldOut, expectedDurations: dataset.expectedDurations.slice(rows[0]) }, 0.33).testRecall).toBe(1);
+  });
+});
+
+describe("test-filter's impact map in the features", () => {
+  /** Runs that change mod.py: both tests import it, but only test_uses.py runs the changed function and fails. */
+  function mappedRuns(count: number): RunRecord[] {
+    return Array.from({ length: count }, (_, r) => ({
+      schema: 1,
+      time: new Date(Date.UTC(2026, 0, 1, r)).toISOString(),
+      commit: `c${r + 1}`,
+      base: `c${r}`,
+      event: 'pull_request',
+      full: true,
+      changes: [{ path: 'src/mod.py', status: 'modified' as const, added: 1, removed: 1 }],
+      reach: { 'tests/test_uses.py': 1, 'tests/test_imports_only.py': 1 },
+      mapRemoved: ['tests/test_imports_only.py'],
+      cases: ['tests/test_uses.py', 'tests/test_imports_only.py'].map((file) => ({
+        file,
+        id: `${file}::t`,
+        outcome: file === 'tests/test_uses.py' && r % 2 === 0 ? ('failed' as const) : ('passed' as const),
+        duration: 1,
+        retry: false,
+      })),
+    }));
+  }
+
+  it('marks what test-filter runs with the map (1), what it leaves out (0), and is missing without a map', () => {
+    const runs = mappedRuns(1);
+    const stats = new HistoryStats();
+    const kept = FEATURE_NAMES.indexOf('impact_map_kept');
+    const change = changeOfRun(runs[0]);
+    expect(stats.features(change, 'tests/test_uses.py')[kept]).toBe(1);
+    expect(stats.features(change, 'tests/test_imports_only.py')[kept]).toBe(0);
+    expect(stats.features(change, 'tests/elsewhere.py')[kept]).toBe(0);
+    expect(stats.features({ ...change, mapRemoved: undefined }, 'tests/test_uses.py')[kept]).toBeNaN();
+    expect(stats.features({ ...change, reachAll: true }, 'tests/test_uses.py')[kept]).toBeNaN();
+    expect(selectedByTestFilter(change, 'tests/test_uses.py')).toBe(true);
+    expect(selectedByTestFilter(change, 'tests/test_imports_only.py')).toBe(false);
+    expect(selectedByTestFilter({ ...change, mapRemoved: undefined }, 'tests/test_imports_only.py')).toBe(true);
+  });
+
+  it('gives reached tests the map removed their own prior, apart from the kept ones at the same distance', () => {
+    const runs = mappedRuns(20);
+    const stats = new HistoryStats();
+    for (const run of runs) stats.add(run, failedFiles(run, new Set()));
+    const change = changeOfRun(runs[0]);
+    const keptPrior = stats.graphPrior(change, 'tests/test_uses.py')!;
+    const removedPrior = stats.graphPrior(change, 'tests/test_imports_only.py')!;
+    expect(keptPrior).toBeGreaterThan(0.4);
+    expect(removedPrior).toBeLessThan(0.05);
+    // When this change has no map, the test falls back to its distance bucket, the one the kept rows built.
+    expect(stats.graphPrior({ ...change, mapRemoved: undefined }, 'tests/test_imports_only.py')).toBeCloseTo(keptPrior, 6);
   });
 });

@@ -33,6 +33,7 @@ interface Settings {
   filterOptions: TestFilterOptions;
   budget: Budget;
   graph: boolean;
+  impactMap: boolean;
 }
 
 function readSettings(ctx: CommandContext): Settings {
@@ -48,6 +49,7 @@ function readSettings(ctx: CommandContext): Settings {
     filterOptions: { ...filterOptions, projectDir },
     budget: parseBudget(ctx.inputs.string('budget')),
     graph: ctx.inputs.boolean('graph'),
+    impactMap: ctx.inputs.boolean('impact-map'),
   };
 }
 
@@ -84,8 +86,10 @@ async function describeChange(ctx: CommandContext, s: Settings): Promise<{ view:
     options: s.filterOptions,
     graph: s.graph,
     cache: graphCache(s.store),
+    ...(s.impactMap ? { impactMapStore: s.store } : {}),
     warn: (m) => ctx.log.warning(m),
   });
+  if (view.mapNote) ctx.log.info(`Impact map: ${view.mapNote}`);
   return { view, commit: range.head, base: range.base ?? null, ...(range.fallbackReason ? { rangeNote: range.fallbackReason } : {}) };
 }
 
@@ -156,7 +160,12 @@ function predictFor(ctx: CommandContext, s: Settings, view: ChangeView, base: st
   const prediction = predictTests({
     history,
     model,
-    change: { changes: view.changes ?? [], reach: view.reach, reachAll: view.reachAll || view.changes === null },
+    change: {
+      changes: view.changes ?? [],
+      reach: view.reach,
+      reachAll: view.reachAll || view.changes === null,
+      ...(view.mapRemoved ? { mapRemoved: new Set(view.mapRemoved) } : {}),
+    },
     candidates,
     mustRun: mustRunTests(ctx, s, view, base, candidates, history),
     budget,
@@ -243,6 +252,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     changes: view.changes,
     reach: view.reach,
     ...(view.reachAll ? { reachAll: true } : {}),
+    ...(view.mapRemoved ? { mapRemoved: view.mapRemoved } : {}),
     cases: junit.cases,
   };
   const withRun = [...history, record];
@@ -260,7 +270,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     const selected = new Set(prediction.selection.selected);
     record.audit = {
       failedFiles: failed,
-      missedByTestFilter: view.reach === null ? null : view.reachAll ? [] : failed.filter((f) => !(f in view.reach!)),
+      missedByTestFilter: view.reach === null ? null : view.reachAll ? [] : failed.filter((f) => !(f in view.reach!) || view.mapRemoved?.includes(f)),
       missedByPredictor: failed.filter((f) => !selected.has(f)),
       budget: formatBudget(s.budget),
     };
@@ -361,7 +371,7 @@ export const testPredictorCommand: CommandWithConfig = {
     additionalProperties: false,
     properties: Object.fromEntries(
       [
-        'budget', 'shards', 'slow-threshold', 'always-run', 'store', 'project-dir', 'graph', 'max-miss-rate', 'miss-window',
+        'budget', 'shards', 'slow-threshold', 'always-run', 'store', 'project-dir', 'graph', 'impact-map', 'max-miss-rate', 'miss-window',
         'retrain-after', 'max-drop', 'min-history', 'train-time-budget', 'history-limit', 'model-file', 'top', 'full-run',
       ].map((name) => [name, { type: ['string', 'number', 'boolean', 'array'] }]),
     ),

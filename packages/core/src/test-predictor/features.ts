@@ -27,6 +27,7 @@ export const FEATURE_NAMES = [
   'test_duration',
   'test_age',
   'flaky_rate',
+  'impact_map_kept',
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -37,6 +38,25 @@ export interface ChangeContext {
   /** null when no import graph is available; `all` when the graph selected every test. */
   reach: Readonly<Record<string, number>> | null;
   reachAll?: boolean;
+  /** Reached test files the impact map removed (they never ran the changed functions); undefined: no map used. */
+  mapRemoved?: ReadonlySet<string>;
+}
+
+/** The change context of a recorded run. */
+export function changeOfRun(run: RunRecord): ChangeContext {
+  return {
+    changes: run.changes ?? [],
+    reach: run.reach,
+    ...(run.reachAll ? { reachAll: true } : {}),
+    ...(run.mapRemoved ? { mapRemoved: new Set(run.mapRemoved) } : {}),
+  };
+}
+
+/** Whether test-filter runs the file for this change: reached by the import graph and not removed by the impact map. */
+export function selectedByTestFilter(change: ChangeContext, file: string): boolean {
+  if (change.reachAll) return true;
+  if (change.reach === null || !(file in change.reach)) return false;
+  return !change.mapRemoved?.has(file);
 }
 
 interface FileStats {
@@ -65,7 +85,10 @@ export class HistoryStats {
   private readonly files = new Map<string, FileStats>();
   /** Changed path -> runs that touched it, and test file -> real failures in those runs. */
   private readonly touched = new Map<string, { runs: number; failures: Map<string, number> }>();
-  /** Graph distance bucket ('1'..'4', '0' for a changed test, 'out' when not reached) -> real failures and rows. */
+  /**
+   * Graph distance bucket ('1'..'4', '0' for a changed test, 'out' when not reached, 'map-removed' when reached but
+   * removed by the impact map) -> real failures and rows.
+   */
   private readonly byDistance = new Map<string, { failures: number; rows: number }>();
   runCount = 0;
 
@@ -115,8 +138,9 @@ export class HistoryStats {
       stats.flaky += flakyHere.get(file) ?? 0;
     }
     if (run.changes !== null && run.reach !== null && !run.reachAll) {
+      const removed = run.mapRemoved ? new Set(run.mapRemoved) : undefined;
       for (const file of durations.keys()) {
-        const key = distanceBucket(run.reach, file);
+        const key = distanceBucket(run.reach, removed, file);
         const entry = this.byDistance.get(key) ?? { failures: 0, rows: 0 };
         entry.rows++;
         if (failed.has(file)) entry.failures++;
@@ -146,7 +170,7 @@ export class HistoryStats {
       rows += entry.rows;
     }
     const overall = rows > 0 ? failures / rows : 0;
-    const entry = this.byDistance.get(distanceBucket(change.reach, file)) ?? { failures: 0, rows: 0 };
+    const entry = this.byDistance.get(distanceBucket(change.reach, change.mapRemoved, file)) ?? { failures: 0, rows: 0 };
     return (entry.failures + overall) / (entry.rows + 1);
   }
 
@@ -209,6 +233,9 @@ export class HistoryStats {
     row[17] = this.duration(file) ?? NaN;
     row[18] = stats ? this.runCount - stats.firstSeenRun : 0;
     row[19] = stats && runs ? stats.flaky / runs : NaN;
+    // What test-filter runs with its impact map: 1 kept, 0 left out (not reached, or reached without running the
+    // changed functions); missing without a graph, a map or when everything runs.
+    row[20] = change.reach === null || change.reachAll || change.mapRemoved === undefined ? NaN : row[7] === 1 && !change.mapRemoved.has(file) ? 1 : 0;
     return row;
   }
 }
@@ -259,9 +286,11 @@ function isHelperOf(path: string, testDir: string): boolean {
   return onPath(dir) || (parent !== '.' && onPath(parent));
 }
 
-function distanceBucket(reach: Readonly<Record<string, number>>, file: string): string {
+function distanceBucket(reach: Readonly<Record<string, number>>, mapRemoved: ReadonlySet<string> | undefined, file: string): string {
   const distance = reach[file];
-  return distance === undefined ? 'out' : String(Math.min(FAR_BUCKET, distance));
+  if (distance === undefined) return 'out';
+  if (mapRemoved?.has(file)) return 'map-removed';
+  return String(Math.min(FAR_BUCKET, distance));
 }
 
 /**

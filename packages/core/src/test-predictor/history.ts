@@ -70,6 +70,8 @@ export interface RunRecord {
   reach: Record<string, number> | null;
   /** True when the graph selected every test (a run-all trigger fired). */
   reachAll?: boolean;
+  /** Reached test files test-filter's impact map removed (they never ran the changed functions); absent: no map. */
+  mapRemoved?: string[];
   cases: CaseRecord[];
   audit?: SafetyAudit;
   /** The files the predictor ranked riskiest for this diff before the run (the report compares with failures). */

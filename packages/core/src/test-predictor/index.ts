@@ -20,7 +20,7 @@ export {
   type SafetyAudit,
 } from './history.ts';
 export { labelFlaky, type FlakyLabels } from './flaky.ts';
-export { FEATURE_NAMES, HistoryStats, combineWithGraphPrior, summarizeChange, looksLikeTest, type ChangeContext, type FeatureName } from './features.ts';
+export { FEATURE_NAMES, HistoryStats, changeOfRun, combineWithGraphPrior, selectedByTestFilter, summarizeChange, looksLikeTest, type ChangeContext, type FeatureName } from './features.ts';
 export { parseBudget, formatBudget, selectForBudget, failFastOrder, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
 export { buildShards, shardLowerBound, shardMatrix, type Shard, type ShardMatrix, type TimedTest } from './shards.ts';
 export { predictTests, slowTests, type PredictRequest, type Prediction, type SlowTest } from './predict.ts';

@@ -1,6 +1,6 @@
 import { mainReasons, predictRowProbability, type FeatureContribution } from '../model/index.ts';
 import { failFastOrder, median, selectForBudget, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
-import { combineWithGraphPrior, HistoryStats, summarizeChange, type ChangeContext } from './features.ts';
+import { combineWithGraphPrior, HistoryStats, selectedByTestFilter, summarizeChange, type ChangeContext } from './features.ts';
 import { labelFlaky } from './flaky.ts';
 import { failedFiles, type RunRecord } from './history.ts';
 import { buildShards, type Shard } from './shards.ts';
@@ -64,7 +64,7 @@ export function predictTests(request: PredictRequest): Prediction {
   const known = request.candidates.map((file) => stats.duration(file)).filter((d): d is number => d !== undefined);
   const typical = known.length ? median(known) : DEFAULT_SECONDS;
   const durationOf = (file: string) => stats.duration(file) ?? typical;
-  const reachOf = (file: string) => request.change.reachAll === true || (request.change.reach !== null && file in request.change.reach);
+  const reachOf = (file: string) => selectedByTestFilter(request.change, file);
 
   let coldStartReason: string | undefined;
   if (!request.model) coldStartReason = 'no trained model yet';
@@ -113,6 +113,8 @@ function coldStartScore(file: string, stats: HistoryStats, change: ChangeContext
   const rate = stats.failureRate(file);
   if (mustRun) return 0.9 + 0.1 * rate;
   const distance = change.reach?.[file];
+  // Reached, but the impact map says the test never ran the changed functions: below every selected test.
+  if (distance !== undefined && change.mapRemoved?.has(file)) return 0.05 / (1 + distance) + 0.1 * rate;
   if (change.reachAll || distance !== undefined) return 0.5 / (1 + (distance ?? 1)) + 0.1 * rate;
   return 0.05 * rate + (change.reach === null ? 0.01 : 0);
 }

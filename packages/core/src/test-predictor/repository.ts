@@ -1,4 +1,6 @@
 import { listChangedFiles, type DiffRange } from '../git/index.ts';
+import { selectWithStoredMap } from '../impact-map/index.ts';
+import type { Store } from '../store/index.ts';
 import {
   listTreeBlobs,
   loadPytestDiscovery,
@@ -22,6 +24,13 @@ export interface ChangeView {
   reachAllReasons: string[];
   /** pytest's test files at head (repository-relative); empty when the project is not a pytest project. */
   testFiles: string[];
+  /**
+   * Graph-reached test files that test-filter's impact map (learned from coverage) removes because they never ran
+   * the changed functions; null when no usable map narrowed this change.
+   */
+  mapRemoved: string[] | null;
+  /** Why the impact map was or was not used (for the log). */
+  mapNote?: string;
 }
 
 /** What the change view needs. */
@@ -32,6 +41,8 @@ export interface ChangeViewRequest {
   /** Use test-filter's import graph (off: no reach, no distances). */
   graph: boolean;
   cache?: GraphCacheStore;
+  /** The store test-filter's `mode: learn` keeps its impact map in; undefined: static graph only. */
+  impactMapStore?: Store;
   warn: (message: string) => void;
 }
 
@@ -41,10 +52,10 @@ export async function viewChange(request: ChangeViewRequest): Promise<ChangeView
   const changes = range.base ? await diffWithLineCounts(repoDir, range.base, range.head, await listChangedFiles(repoDir, range.base, range.head)) : null;
   const testFiles = await pytestTestFiles(repoDir, range.head, options.projectDir);
   if (!request.graph || testFiles.length === 0) {
-    return { changes, reach: null, reachAll: false, reachAllReasons: [], testFiles };
+    return { changes, reach: null, reachAll: false, reachAllReasons: [], testFiles, mapRemoved: null };
   }
   try {
-    const selection = await selectAffectedTests({
+    const selectRequest = {
       repoDir,
       head: range.head,
       changes: changes?.map((c) => ({ status: c.status, path: c.path, ...(c.oldPath ? { oldPath: c.oldPath } : {}) })),
@@ -52,16 +63,27 @@ export async function viewChange(request: ChangeViewRequest): Promise<ChangeView
       options,
       cache: request.cache,
       warn: request.warn,
-    });
+    };
+    const selection = await selectAffectedTests(selectRequest);
     const prefix = options.projectDir ? `${options.projectDir}/` : '';
     const reach: Record<string, number> = {};
     if (!selection.runAll) {
       for (const test of selection.tests) reach[`${prefix}${test}`] = selection.distances?.[test] ?? hopsOf(selection.explanations[test]);
     }
-    return { changes, reach, reachAll: selection.runAll, reachAllReasons: selection.reasons, testFiles };
+    const view: ChangeView = { changes, reach, reachAll: selection.runAll, reachAllReasons: selection.reasons, testFiles, mapRemoved: null };
+    if (request.impactMapStore && !selection.runAll) {
+      // The same narrowing test-filter applies in `mode: select`: tests the map removes never ran the changed code.
+      const narrowed = await selectWithStoredMap({ store: request.impactMapStore, request: selectRequest, staticSelection: selection });
+      view.mapNote = narrowed.impactMap.reason;
+      if (narrowed.impactMap.used) {
+        const kept = new Set(narrowed.tests);
+        view.mapRemoved = selection.tests.filter((test) => !kept.has(test)).map((test) => `${prefix}${test}`);
+      }
+    }
+    return view;
   } catch (error) {
     request.warn(`test-filter's import graph is unavailable (${(error as Error).message}); predicting without graph distances.`);
-    return { changes, reach: null, reachAll: false, reachAllReasons: [], testFiles };
+    return { changes, reach: null, reachAll: false, reachAllReasons: [], testFiles, mapRemoved: null };
   }
 }
 

@@ -17,7 +17,7 @@ import {
 } from '../model/index.ts';
 import { NewerSchemaError, readJsonDocument, writeJsonDocument, type Store } from '../store/index.ts';
 import { median, selectForBudget, type ScoredTest } from './budget.ts';
-import { combineWithGraphPrior, FEATURE_NAMES, HistoryStats, summarizeChange } from './features.ts';
+import { changeOfRun, combineWithGraphPrior, FEATURE_NAMES, HistoryStats, summarizeChange } from './features.ts';
 import { labelFlaky, type FlakyLabels } from './flaky.ts';
 import { failedFiles, STORE_KEYS, type RunRecord } from './history.ts';
 
@@ -106,7 +106,7 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
       }
       if (ran.size > 0) labelledRuns.push(r);
       const summary = summarizeChange(run.changes);
-      const change = { changes: run.changes, reach: run.reach, reachAll: run.reachAll };
+      const change = changeOfRun(run);
       const firstRow = labels.length;
       for (const [file, seconds] of [...ran].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const row = stats.features(change, file, summary);
@@ -328,12 +328,14 @@ export function evaluateScores(scores: ArrayLike<number>, heldOut: HeldOutRuns, 
 export function heldOutTests(heldOut: HeldOutRuns, rows: readonly number[], scores: ArrayLike<number>): ScoredTest[] {
   const { values, cols } = heldOut.data;
   const reached = FEATURE_NAMES.indexOf('graph_reached');
+  const kept = FEATURE_NAMES.indexOf('impact_map_kept');
   const changed = FEATURE_NAMES.indexOf('test_file_changed');
   return rows.map((i) => ({
     file: heldOut.files[i],
     probability: scores[i],
     duration: (heldOut.expectedDurations ?? heldOut.durations)[i],
-    graphReached: values[i * cols + reached] === 1,
+    // What test-filter runs: reached by the graph, and not removed by the impact map when one was used.
+    graphReached: values[i * cols + reached] === 1 && values[i * cols + kept] !== 0,
     ...(values[i * cols + changed] === 1 ? { mustRun: 'the test file changed' } : {}),
   }));
 }

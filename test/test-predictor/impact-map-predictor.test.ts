@@ -1,0 +1,71 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { STORE_KEYS, type RunRecord } from '@ci-optimizer/core/test-predictor';
+import { RunnerJob, runActionStep } from '../support/action-runner.ts';
+import { TempGitRepo } from '../support/git-repo.ts';
+
+const PYTHON = '/usr/bin/python3';
+
+describe('test-predictor with test-filter\'s impact map in the same store (dist bundles)', () => {
+  let repo: TempGitRepo | undefined;
+  let job: RunnerJob | undefined;
+  afterEach(() => {
+    repo?.remove();
+    job?.remove();
+  });
+
+  it('records which reached tests never ran the changed function, audits test-filter with the map, and ranks them last', async () => {
+    repo = new TempGitRepo();
+    repo.write({
+      '.gitignore': '.coverage\n.ci-optimizer/\n__pycache__/\nreport.xml\n',
+      'pytest.ini': '[pytest]\ntestpaths = tests\n',
+      'pkg/__init__.py': 'from .calc import add, mul\n',
+      'pkg/calc.py': 'def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n',
+      'tests/test_add.py': 'from pkg import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
+      'tests/test_mul.py': 'from pkg import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n',
+    });
+    const base = repo.commit('base');
+    execFileSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--cov=pkg', '--cov-context=test'], {
+      cwd: repo.dir,
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: 'pipe',
+    });
+    job = new RunnerJob();
+    const learned = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { mode: 'learn', coverage: '.coverage' } });
+    expect(learned.main.exitCode, learned.main.stdout).toBe(0);
+
+    // A fault in the body of add: only test_add ran add, so only it can fail.
+    repo.write({ 'pkg/calc.py': 'def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n' });
+    const head = repo.commit('break add');
+    spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--junitxml=report.xml'], { cwd: repo.dir, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+
+    const recorded = await runActionStep({
+      action: 'test-predictor',
+      job,
+      workspace: repo.dir,
+      inputs: { mode: 'record', base, head, junit: 'report.xml', 'full-run': 'true' },
+    });
+    expect(recorded.main.exitCode, recorded.main.stdout).toBe(0);
+    expect(JSON.parse(recorded.main.outputs['failed-tests'])).toEqual(['tests/test_add.py']);
+    const lines = readFileSync(join(repo.dir, '.ci-optimizer', STORE_KEYS.history), 'utf8').trim().split('\n');
+    const run = JSON.parse(lines[lines.length - 1]) as RunRecord;
+    expect(Object.keys(run.reach!).sort()).toEqual(['tests/test_add.py', 'tests/test_mul.py']);
+    expect(run.mapRemoved).toEqual(['tests/test_mul.py']);
+    // test-filter with the map would have run the failing test: nothing missed.
+    expect(run.audit?.missedByTestFilter).toEqual([]);
+    expect(recorded.main.stdout).toContain('Impact map:');
+
+    const predicted = await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'predict', base, head } });
+    expect(predicted.main.exitCode, predicted.main.stdout).toBe(0);
+    expect(JSON.parse(predicted.main.outputs['tests-json'])).toEqual(['tests/test_add.py', 'tests/test_mul.py']);
+    const p = JSON.parse(predicted.main.outputs.probabilities) as Record<string, number>;
+    expect(p['tests/test_mul.py']).toBeLessThan(p['tests/test_add.py'] / 5);
+
+    // Without the map both tests are one import away: only test_add's failure in the history sets them apart.
+    const withoutMap = await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'predict', base, head, 'impact-map': 'false' } });
+    const q = JSON.parse(withoutMap.main.outputs.probabilities) as Record<string, number>;
+    expect(q['tests/test_mul.py']).toBeGreaterThan(q['tests/test_add.py'] / 2);
+  }, 60_000);
+});

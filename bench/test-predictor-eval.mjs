@@ -280,7 +280,7 @@ function printTable(title, evaluations) {
   console.log(`\n### ${title}`);
   for (const e of evaluations) console.log(`- ${e.header}`);
   console.log(
-    '\nBudgets are shares of the expected test time (each file\'s historic mean before the run, as the action selects); ' +
+    '\nBudgets are shares of the expected test time (the median of each file\'s last 5 runs before the run, as the action selects); ' +
       '"measured @33%" is the share of the run\'s real test time the 33% selection took (a fault can make a test slow).\n',
   );
   const header = ['order', ...FRACTIONS.map((f) => `test recall @${Math.round(f * 100)}%`), ...FRACTIONS.map((f) => `change recall @${Math.round(f * 100)}%`), 'APFD', 'measured @33%'];

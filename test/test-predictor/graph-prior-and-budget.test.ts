@@ -59,6 +59,19 @@ describe('budgets on held-out runs', () => {
   });
 });
 
+describe('expected durations', () => {
+  it('are the median of the last runs: one run a fault sent into a hang does not make the file look slow', () => {
+    const runs = syntheticHistory({ runs: 8, seed: 9 });
+    const file = runs[0].cases[0].file;
+    runs[5].cases = runs[5].cases.map((c) => (c.file === file ? { ...c, outcome: 'failed' as const, duration: 120 } : c));
+    const stats = new HistoryStats();
+    for (const run of runs) stats.add(run, failedFiles(run, new Set()));
+    const usual = runs.slice(3).filter((_, i) => i !== 2).map((run) => run.cases.find((c) => c.file === file)!.duration);
+    expect(stats.duration(file)).toBeGreaterThanOrEqual(Math.min(...usual));
+    expect(stats.duration(file)).toBeLessThanOrEqual(Math.max(...usual));
+  });
+});
+
 describe("test-filter's impact map in the features", () => {
   /** Runs that change mod.py: both tests import it, but only test_uses.py runs the changed function and fails. */
   function mappedRuns(count: number): RunRecord[] {

@@ -49,7 +49,7 @@ export function formatBudget(budget: Budget): string {
 export interface ScoredTest {
   file: string;
   probability: number;
-  /** Expected seconds (historic mean, or an estimate for new files). */
+  /** Expected seconds (median of the file's last runs, or an estimate for new files). */
   duration: number;
   /** Why it must run (changed test file, failed on the base, always-run), or undefined. */
   mustRun?: string;

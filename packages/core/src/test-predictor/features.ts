@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { caseKey, changedPaths, type ChangeRecord, type RunRecord } from './history.ts';
 import type { FlakyLabels } from './flaky.ts';
+import { median } from './budget.ts';
 
 /**
  * The model's features, in column order, per (change, test file) pair (after Machalica et al., "Predictive Test
@@ -99,11 +100,14 @@ export class HistoryStats {
     return [...this.files.keys()];
   }
 
-  /** Mean duration (seconds) of a test file over its last runs, or undefined when it never ran. */
+  /**
+   * Expected duration (seconds) of a test file: the median over its last runs, so one run a fault sent into a long
+   * loop (a hang until the timeout) does not make the file look slow for the next ones; undefined when it never ran.
+   */
   duration(file: string): number | undefined {
     const stats = this.files.get(file);
     if (!stats || stats.recentDurations.length === 0) return undefined;
-    return stats.recentDurations.reduce((a, b) => a + b, 0) / stats.recentDurations.length;
+    return median(stats.recentDurations);
   }
 
   /** Real failures over all runs of the file / its runs (0 when it never ran). */

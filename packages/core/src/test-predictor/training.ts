@@ -71,7 +71,7 @@ export interface HistoryDataset {
   files: string[];
   durations: Float64Array;
   /**
-   * The duration a prediction for that run would have expected (the file's historic mean before the run, or the
+   * The duration a prediction for that run would have expected (the median of the file's last runs before it, or the
    * run's typical file when the file is new): budgets are applied on these, as the action does, because a fault can
    * make a test slow (a loop that no longer ends) and a selection cannot know that before the run.
    */

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { loadConfigSection } from '../config/index.ts';
 import { Inputs } from '../inputs/index.ts';
 import { inputDefaults, parseActionMetadata, type ActionMetadata } from '../metadata/index.ts';
+import { configureStores } from '../store/index.ts';
 import { VERSION } from '../version/index.ts';
 import { executeStep, failureMessage } from './execute.ts';
 import { runEnvironmentFromEnv } from './environment.ts';
@@ -82,6 +83,8 @@ async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<st
   const state = new Map<string, string>();
   const summary: string[] = [];
   const log = cliLogger(io);
+  // stdout carries the outputs: what @actions/cache prints goes to stderr.
+  configureStores({ log, libraryOutput: 'stderr' });
   const makeContext = (metrics: CommandContext['metrics']): CommandContext => ({
     inputs: new Inputs({
       given,

@@ -1,5 +1,6 @@
 import { FailureWithOutputs, errorMessage, isUserError } from '../errors/index.ts';
 import { appendJobMetrics, MetricsRecorder, type MetricsRecord } from '../metrics/index.ts';
+import { flushOpenStores } from '../store/index.ts';
 import { VERSION } from '../version/index.ts';
 import type { Command, CommandContext, Outputs } from './types.ts';
 
@@ -10,8 +11,8 @@ export interface StepResult {
 }
 
 /**
- * Runs one step (main or post) of a command: times it, adds `duration-ms` and `metrics` to its outputs, appends
- * the job metrics record, and hands back the error instead of throwing so the caller reports it its own way.
+ * Runs one step (main or post) of a command: times it, saves the stores it changed, adds `duration-ms` and
+ * `metrics` to its outputs, appends the job metrics record, and hands back the error instead of throwing so the caller reports it its own way.
  */
 export async function executeStep(
   command: Command,
@@ -31,6 +32,8 @@ export async function executeStep(
     failure = error;
     if (error instanceof FailureWithOutputs) outputs = error.outputs as Outputs;
   }
+  // Stores that keep changes until the step ends (github-cache) save them now, also after a failure.
+  await flushOpenStores(options.warn);
   const record = metrics.toRecord(command.name, VERSION, { step, outcome: failure === undefined ? 'success' : 'failure' });
   outputs = { ...outputs, 'duration-ms': record['duration-ms'], metrics: record as unknown as Outputs[string] };
   if (options.appendMetrics) {

@@ -3,6 +3,7 @@ import { loadConfigSection, type SectionSchema } from '../config/index.ts';
 import { isUserError } from '../errors/index.ts';
 import { Inputs } from '../inputs/index.ts';
 import { inputDefaults, inputEnvName, parseActionMetadata, type ActionMetadata } from '../metadata/index.ts';
+import { configureStores } from '../store/index.ts';
 import { executeStep, failureMessage } from './execute.ts';
 import { formatOutputs } from './outputs.ts';
 import { runEnvironmentFromEnv } from './environment.ts';
@@ -26,6 +27,7 @@ export async function runAction(command: CommandWithConfig, actionYml: string): 
   if (!isPost && command.post) core.saveState(POST_MARKER, 'true');
   const step = isPost ? 'post' : 'main';
   const summaryParts: string[] = [];
+  configureStores({ log: githubLogger, libraryOutput: 'stdout' });
 
   const result = await executeStep(
     command,

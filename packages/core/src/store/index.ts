@@ -1,12 +1,15 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors/index.ts';
+import { errorMessage } from '../errors/index.ts';
 import { DirStore } from './dir-store.ts';
+import { GitHubCacheStore, GITHUB_CACHE_SPEC, type StoreLog } from './github-cache-store.ts';
 import { S3Store } from './s3-store.ts';
 import type { Store } from './store.ts';
 
 export type { Store, StoreEntry } from './store.ts';
 export { DirStore } from './dir-store.ts';
 export { S3Store } from './s3-store.ts';
+export { GitHubCacheStore, parseGitHubCacheSpec, type GitHubCacheStoreOptions, type StoreLog } from './github-cache-store.ts';
 export {
   NewerSchemaError,
   readJsonDocument,
@@ -23,7 +26,39 @@ export const DEFAULT_STORE = 'dir:.ci-optimizer';
 
 /** A backend for a scheme other than `dir:` (s3://, github-cache), registered by its module. */
 export type StoreFactory = (spec: string, workspace: string) => Store;
-const factories = new Map<string, StoreFactory>([['s3://', (spec) => new S3Store(spec)]]);
+const factories = new Map<string, StoreFactory>([
+  ['s3://', (spec) => new S3Store(spec)],
+  [GITHUB_CACHE_SPEC, (spec) => new GitHubCacheStore(spec, storeSettings)],
+]);
+
+/** A store that keeps changes locally until the end of the command (github-cache). */
+interface FlushableStore extends Store {
+  flush(): Promise<void>;
+}
+
+let storeSettings: { log?: StoreLog; libraryOutput?: 'stdout' | 'stderr' } = {};
+const openFlushable = new Map<string, FlushableStore>();
+
+/** Points the stores' warnings at the running step's log; the CLI keeps library output off its stdout. */
+export function configureStores(settings: { log: StoreLog; libraryOutput: 'stdout' | 'stderr' }): void {
+  storeSettings = settings;
+}
+
+/**
+ * Saves every store opened since the last call that keeps changes until the end of the command, then forgets
+ * them. The runtime calls it when a step ends, failed or not; a fault is a warning.
+ */
+export async function flushOpenStores(warn: (message: string) => void): Promise<void> {
+  const stores = [...openFlushable.values()];
+  openFlushable.clear();
+  for (const store of stores) {
+    try {
+      await store.flush();
+    } catch (error) {
+      warn(`Could not save the store '${store.description}': ${errorMessage(error)}`);
+    }
+  }
+}
 
 /** Lets a backend module (S3, GitHub cache) handle specs that start with `prefix`. */
 export function registerStoreBackend(prefix: string, factory: StoreFactory): void {
@@ -39,11 +74,24 @@ export function openStore(spec: string, workspace: string): Store {
     return new DirStore(isAbsolute(path) ? path : resolve(workspace, path));
   }
   for (const [prefix, factory] of factories) {
-    if (text.startsWith(prefix)) return factory(text, workspace);
+    if (!text.startsWith(prefix)) continue;
+    const store = factory(text, workspace);
+    if (!isFlushable(store)) return store;
+    // One instance per store in a process: commands open the same store several times, and it must restore once
+    // and save once.
+    const open = openFlushable.get(store.description);
+    if (open) return open;
+    openFlushable.set(store.description, store);
+    return store;
   }
   throw new UserError(
-    `Input 'store' has value '${text}', which is not a known store. Use 'dir:PATH' (default '${DEFAULT_STORE}')` +
-      (factories.size > 0 ? ` or one of: ${[...factories.keys()].map((p) => `'${p}...'`).join(', ')}` : '') +
+    `Input 'store' has value '${text}', which is not a known store. Use 'dir:PATH' (default '${DEFAULT_STORE}'), ` +
+      `'s3://bucket/prefix', 'github-cache' or 'github-cache:NAME'` +
+      (factories.size > 2 ? ` (also registered: ${[...factories.keys()].filter((p) => p !== 's3://' && p !== GITHUB_CACHE_SPEC).map((p) => `'${p}...'`).join(', ')})` : '') +
       '.',
   );
+}
+
+function isFlushable(store: Store): store is FlushableStore {
+  return typeof (store as Partial<FlushableStore>).flush === 'function';
 }

@@ -85,6 +85,20 @@ describe('optimize.yml branch routing', () => {
     expect(evaluateCondition(train.if, scope(mainPush))).toBe(false);
   });
 
+  it('the impact map is learned on the nightly schedule only, and only when every shard passed', () => {
+    const learn = workflow.jobs.finish.steps!.find((step) => step.id === 'learn')!;
+    const needs = (result: string) => StrictObject.of('needs', { test: StrictObject.of('needs.test', { result, outputs: StrictObject.of('needs.test.outputs', {}) }) });
+    const learns = (trigger: Trigger, result: string) => evaluateCondition(learn.if, { contexts: { github: github(trigger), needs: needs(result) }, status: 'success' });
+    expect(learns(nightly, 'success')).toBe(true);
+    expect(learns(nightly, 'failure')).toBe(false);
+    expect(learns(mainPush, 'success')).toBe(false);
+    expect(learns(pullRequest, 'success')).toBe(false);
+    // The shards measure coverage on the same trigger.
+    const pytest = workflow.jobs.test.steps!.find((step) => step.name === "pytest on this shard's test files")!;
+    expect(evaluateText(pytest.env!.LEARN_IMPACT_MAP, { contexts: { github: github(nightly) } })).toBe('true');
+    expect(evaluateText(pytest.env!.LEARN_IMPACT_MAP, { contexts: { github: github(pullRequest) } })).toBe('false');
+  });
+
   it('a pull request builds and scans only what its path filters select, and gets the perf comment', () => {
     expect(jobRuns('docker', pullRequest, { docker: false, security: true, benchmarks: true })).toBe(false);
     expect(jobRuns('security', pullRequest, { docker: false, security: true, benchmarks: true })).toBe(true);

@@ -136,6 +136,7 @@ describe('optimize.yml end to end on the example service', () => {
   const cache = new CacheService();
   const workflow = readWorkflow(WORKFLOW);
   const runs: WorkflowRun[] = [];
+  let nightly: WorkflowRun | undefined;
   let docsCommit: string;
   let allTests: string[];
 
@@ -154,12 +155,14 @@ describe('optimize.yml end to end on the example service', () => {
 
   afterAll(async () => {
     for (const run of runs) run.remove();
+    nightly?.remove();
     cache.remove();
     copy?.remove();
     await api?.close();
   });
 
-  // The two runs build on each other (the PR restores what main saved), so they run in this order.
+  // The runs build on each other (the PR restores what main saved; the nightly run comes last so the PR's figures
+  // do not depend on its map), so they run in this order.
   it('a push to main runs the full suite in shards, records the history and saves the store', async () => {
     const before = origin.head();
     writeFileSync(join(copy.dir, 'README.md'), `${readFileSync(join(copy.dir, 'README.md'), 'utf8')}\nA line of docs.\n`);
@@ -290,6 +293,44 @@ describe('optimize.yml end to end on the example service', () => {
     expect(report.outcomeDetail!.summary).toContain('section ci-metrics-perf');
     expect(JSON.parse(report.outputs['slo-json']).map((s: { name: string }) => s.name)).toContain('PR pipeline time');
     expect(cache.list()).toContainEqual({ key: 'ci-optimizer-store-1002-1', scope: `refs/pull/${PR_NUMBER}/merge` });
+  });
+
+  it('the nightly schedule runs the full suite with per-test coverage and learns the impact map into the store', async () => {
+    expect(runs, 'the main and PR runs come first').toHaveLength(2);
+    const run = await runWorkflow({
+      workflow,
+      origin: copy.dir,
+      checkoutRef: 'refs/heads/main',
+      event: { name: 'schedule', payload: { schedule: '17 3 * * *', repository: { default_branch: 'main' } } },
+      ref: 'refs/heads/main',
+      sha: docsCommit,
+      runId: '1003',
+      cache,
+      env: { GITHUB_API_URL: api.url },
+    });
+    nightly = run;
+
+    expectSucceeded(run, ['plan', 'test', 'docker', 'security', 'finish']);
+    checkHandOffs(run, allTests);
+    // Every shard measured its tests and handed the data file on.
+    for (const job of run.instances('test')) {
+      expect(step(job, 'pytest on this shard\'s test files').env.LEARN_IMPACT_MAP).toBe('true');
+      expect(readdirSync(join(job.workspace, 'coverage'))).toEqual([`.coverage.${job.matrix!.shard}`]);
+      expect(step(job, 'hand the per-test coverage to the impact map (nightly)').kind).toBe('emulated');
+    }
+    const finish = run.job('finish');
+    expect(step(finish, 'one coverage file of the whole suite (nightly)').kind).toBe('run');
+    const learn = step(finish, 'learn');
+    expect(learn.kind).toBe('action');
+    expect(learn.outputs['map-commit']).toBe(docsCommit);
+    // Every collected test file ran some service code, so each has its set of executed functions.
+    expect(Number(learn.outputs['map-test-files'])).toBe(allTests.length);
+    expect(Number(learn.outputs['map-functions'])).toBeGreaterThan(50);
+    expect(step(finish, 'retrain the failure model (nightly)').kind).toBe('action');
+    // The map travels in the store the run saved, for the next pull request's test-filter and test-predictor.
+    const map = JSON.parse(readFileSync(join(finish.workspace, '.ci-optimizer', 'test-filter', 'impact-map.json'), 'utf8')) as { commit: string };
+    expect(map.commit).toBe(docsCommit);
+    expect(cache.list()).toContainEqual({ key: 'ci-optimizer-store-1003-1', scope: 'refs/heads/main' });
   });
 
   // The dashboard's facts come from the well-known counters (packages/core/src/metrics/well-known.ts) that each

@@ -36,6 +36,7 @@ export const SUITE_ACTION = /^OWNER\/ci-optimizer\/actions\/([a-z0-9-]+(?:\/[a-z
 /** `run:` steps that download packages or tools; skipped by name, everything else runs for real. */
 export const SKIPPED_RUN_STEPS = new Set([
   'install dependencies',
+  'install coverage',
   'install the scanners',
   'known vulnerabilities in the dependencies',
   'static analysis of the service',

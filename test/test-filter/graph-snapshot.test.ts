@@ -13,6 +13,7 @@ import {
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
 
 const STORE_KEY = join('test-filter', 'graph-python.json');
+const FACTS_KEY = join('test-filter', 'facts-python.json');
 
 /** Selection at `head` as if exactly `path` changed (graph of the head, closure from that one file). */
 async function selectFor(repo: TempGitRepo, head: string, path: string, cache?: GraphCacheStore, warnings?: string[]): Promise<TestSelection> {
@@ -24,6 +25,14 @@ async function selectFor(repo: TempGitRepo, head: string, path: string, cache?: 
     cache,
     warn: (message) => warnings?.push(message),
   });
+}
+
+/** A temp repository and a store folder, both removed by the caller's cleanup list. */
+function repoAndStore(cleanup: Array<() => void>): { repo: TempGitRepo; storeDir: string } {
+  const repo = new TempGitRepo();
+  const storeDir = tempDir('ci-opt-store-');
+  cleanup.push(() => repo.remove(), () => rmSync(storeDir, { recursive: true, force: true }));
+  return { repo, storeDir };
 }
 
 const pythonFiles = (repo: TempGitRepo, rev: string) => repo.git('ls-tree', '-r', '--name-only', rev).split('\n').filter((p) => p.endsWith('.py'));
@@ -51,9 +60,7 @@ describe('graph snapshot patched from the tree diff', () => {
   afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
   function setup() {
-    const repo = new TempGitRepo();
-    const storeDir = tempDir('ci-opt-store-');
-    cleanup.push(() => repo.remove(), () => rmSync(storeDir, { recursive: true, force: true }));
+    const { repo, storeDir } = repoAndStore(cleanup);
     repo.write({
       'src/shop/__init__.py': 'from . import cart\n',
       'src/shop/cart.py': 'from shop.prices import total\nfrom .stock import level\n',
@@ -133,12 +140,13 @@ describe('graph snapshot patched from the tree diff', () => {
     writeFileSync(join(storeDir, STORE_KEY), JSON.stringify({ schema: GRAPH_CACHE_SCHEMA + 1, language: 'python' }));
     const warnings: string[] = [];
     const refused = await selectFor(repo, first, 'src/shop/tax.py', store, warnings);
-    expect(warnings[0]).toMatch(/has schema 3, newer than this version understands \(2\)/);
+    expect(warnings[0]).toMatch(/has schema 4, newer than this version understands \(3\)/);
     expect(refused.stats.parsedFiles).toBe(15);
 
     // Schema 1 kept facts by blob: a rebuild from it parses nothing and stores the graph in the current schema.
     const stored = JSON.parse(readFileSync(join(storeDir, STORE_KEY), 'utf8'));
-    const factsByBlob = Object.fromEntries(stored.paths.map((path: string, i: number) => [stored.blobs[i], JSON.parse(stored.facts[i])]));
+    const storedFacts = JSON.parse(readFileSync(join(storeDir, FACTS_KEY), 'utf8'));
+    const factsByBlob = Object.fromEntries(stored.paths.map((path: string, i: number) => [stored.blobs[i], JSON.parse(storedFacts.facts[i])]));
     writeFileSync(join(storeDir, STORE_KEY), JSON.stringify({ schema: 1, language: 'python', factsVersion: stored.factsVersion, facts: factsByBlob }));
     const fromV1 = await selectFor(repo, first, 'src/shop/tax.py', store);
     expect(fromV1.stats.parsedFiles).toBe(0);
@@ -157,5 +165,150 @@ describe('graph snapshot patched from the tree diff', () => {
     expect(warnings[0]).toMatch(/graph cache test-filter\/graph-python.json is damaged/);
     expect(result.stats.parsedFiles).toBe(15);
     expect([...result.tests].sort()).toEqual([...(await selectFor(repo, first, 'src/shop/tax.py')).tests].sort());
+  });
+});
+
+describe('graph and facts stored as two documents', () => {
+  const cleanup: Array<() => void> = [];
+  afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
+
+  /** A repository whose graph is stored at `first`, and a `second` commit that adds, deletes and rewires files. */
+  async function setup() {
+    const { repo, storeDir } = repoAndStore(cleanup);
+    repo.write({
+      'src/shop/__init__.py': 'from . import cart\n',
+      'src/shop/cart.py': 'from shop.prices import total\nfrom .stock import level\n',
+      'src/shop/prices.py': 'import shop.tax\nRATES = "rates.json"\n',
+      'src/shop/tax.py': 'RATE = 2\n',
+      'src/shop/stock.py': 'def level():\n    return 1\n',
+      'src/shop/legacy.py': 'LEGACY = True\n',
+      'tests/conftest.py': 'import pytest\n',
+      'tests/test_cart.py': 'from shop.cart import *\n',
+      'tests/test_prices.py': 'from shop import prices\n',
+      'tests/test_legacy.py': 'import shop.legacy\n',
+      'data/rates.json': '{}\n',
+    });
+    const first = repo.commit('first');
+    const store = directoryGraphCacheStore(storeDir);
+    await selectFor(repo, first, 'src/shop/tax.py', store);
+    repo.delete('src/shop/legacy.py', 'tests/test_legacy.py');
+    repo.write({
+      'src/shop/discounts.py': 'from .prices import total\n',
+      'src/shop/stock.py': 'from . import discounts\n',
+      'tests/test_discounts.py': 'import shop.discounts\n',
+    });
+    const second = repo.commit('second');
+    return { repo, storeDir, store, first, second };
+  }
+
+  /** The folder store, except that the facts document reads as `facts` and nothing is written (so every run patches). */
+  function withFacts(store: GraphCacheStore, facts: string | undefined, reads: string[] = []): GraphCacheStore {
+    return {
+      read: async (key) => {
+        reads.push(key);
+        return key.endsWith('facts-python.json') ? facts : store.read(key);
+      },
+      write: async () => {},
+    };
+  }
+
+  it('a missing facts document costs a parse of the files the patch needs, never a wrong selection', async () => {
+    const { repo, store, second } = await setup();
+    const missing = withFacts(store, undefined);
+    expect(await expectSameAsCold(repo, second, missing)).toBe(10);
+    const warm = await selectFor(repo, second, 'src/shop/tax.py', missing);
+    // A file was deleted, so every file's imports are looked at: all 10 are parsed (3 changed, 7 for want of facts).
+    expect(warm.stats).toMatchObject({ sourceFiles: 10, parsedFiles: 10 });
+
+    // A changed `__all__` needs the package's earlier facts, which are gone: every file is linked again.
+    repo.write({ 'src/shop/__init__.py': 'from . import cart\n__all__ = ["cart", "stock"]\n' });
+    const third = repo.commit('third');
+    expect(await expectSameAsCold(repo, third, missing)).toBe(10);
+    expect((await selectFor(repo, third, 'src/shop/stock.py', missing)).tests).toContain('tests/test_cart.py');
+  });
+
+  it('a damaged facts document is a warning and a parse', async () => {
+    const { repo, store, second } = await setup();
+    const damaged = withFacts(store, '{"graph": ');
+    expect(await expectSameAsCold(repo, second, damaged)).toBe(10);
+    const warnings: string[] = [];
+    const warm = await selectFor(repo, second, 'src/shop/tax.py', damaged, warnings);
+    expect(warnings).toEqual([expect.stringMatching(/^The facts cache test-filter\/facts-python.json is not valid JSON/)]);
+    expect(warm.stats.parsedFiles).toBe(10);
+  });
+
+  it('facts saved with another graph are never combined with this one', async () => {
+    const { repo, storeDir, store, second } = await setup();
+    // A real facts document of another save: the graph of `second`, built in a store of its own.
+    const otherDir = tempDir('ci-opt-store-');
+    cleanup.push(() => rmSync(otherDir, { recursive: true, force: true }));
+    await selectFor(repo, second, 'src/shop/tax.py', directoryGraphCacheStore(otherDir));
+    const otherFacts = readFileSync(join(otherDir, FACTS_KEY), 'utf8');
+    expect(JSON.parse(otherFacts).graph).not.toBe(JSON.parse(readFileSync(join(storeDir, STORE_KEY), 'utf8')).id);
+    const foreign = withFacts(store, otherFacts);
+    expect(await expectSameAsCold(repo, second, foreign)).toBe(10);
+    const warnings: string[] = [];
+    const warm = await selectFor(repo, second, 'src/shop/tax.py', foreign, warnings);
+    // Most of those facts describe the same blobs, yet none is used: the ids differ.
+    expect(warm.stats.parsedFiles).toBe(10);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a patch that changes no package and no star import reads no facts; a data file change reads them', async () => {
+    const { repo, store, first } = await setup();
+    repo.git('checkout', '-q', '-b', 'small', first);
+    repo.write({ 'src/shop/tax.py': 'RATE = 3\n' });
+    const small = repo.commit('small');
+    const reads: string[] = [];
+    const counting = withFacts(store, await store.read('test-filter/facts-python.json'), reads);
+    const warm = await selectFor(repo, small, 'src/shop/tax.py', counting);
+    expect(reads).toEqual(['test-filter/graph-python.json']);
+    expect(warm.stats).toMatchObject({ sourceFiles: 10, parsedFiles: 1 });
+    expect([...warm.tests].sort()).toEqual([...(await selectFor(repo, small, 'src/shop/tax.py')).tests].sort());
+
+    reads.length = 0;
+    const data = await selectFor(repo, small, 'data/rates.json', counting);
+    expect(reads).toEqual(['test-filter/graph-python.json', 'test-filter/facts-python.json']);
+    expect(data.stats.parsedFiles).toBe(1);
+    expect(data.explanations).toEqual((await selectFor(repo, small, 'data/rates.json')).explanations);
+    expect(Object.keys(data.explanations).sort()).toEqual(['tests/test_cart.py', 'tests/test_legacy.py', 'tests/test_prices.py']);
+  });
+
+  it('a schema 2 document (facts inside) is read for its facts and replaced by schema 3', async () => {
+    const { repo, storeDir, store, second } = await setup();
+    // The schema 2 form of the stored graph: edges as paths per file, facts inline, no facts document.
+    const cut = (flat: number[], counts: number[], width: number) => {
+      let at = 0;
+      return counts.map((count) => flat.slice(at, (at += count * width)));
+    };
+    const graph = JSON.parse(readFileSync(join(storeDir, STORE_KEY), 'utf8'));
+    const facts = JSON.parse(readFileSync(join(storeDir, FACTS_KEY), 'utf8'));
+    const v2 = {
+      schema: 2,
+      language: graph.language,
+      factsVersion: graph.factsVersion,
+      tree: graph.tree,
+      settings: graph.settings,
+      discovery: graph.discovery,
+      configs: graph.configs,
+      linkState: graph.linkState,
+      paths: graph.paths,
+      blobs: graph.blobs,
+      facts: facts.facts,
+      dependencies: cut(graph.dependencies, graph.dependencyCounts, 1).map((list) => list.map((i) => graph.paths[i])),
+      dependents: cut(graph.dependents, graph.dependentCounts, 2).map((list) => list.map((v, i) => (i % 2 ? graph.whys[v] : graph.paths[v]))),
+      tests: graph.tests,
+      dynamic: graph.dynamic,
+    };
+    writeFileSync(join(storeDir, STORE_KEY), JSON.stringify(v2));
+    rmSync(join(storeDir, FACTS_KEY));
+    const warnings: string[] = [];
+    const fromV2 = await selectFor(repo, second, 'src/shop/tax.py', store, warnings);
+    expect(warnings).toEqual([]);
+    // Rebuilt from the listing: only the 3 new blobs are parsed (stock.py, discounts.py, test_discounts.py).
+    expect(fromV2.stats).toMatchObject({ sourceFiles: 10, parsedFiles: 3 });
+    expect(JSON.parse(readFileSync(join(storeDir, STORE_KEY), 'utf8')).schema).toBe(GRAPH_CACHE_SCHEMA);
+    expect(JSON.parse(readFileSync(join(storeDir, FACTS_KEY), 'utf8')).graph).toBe(JSON.parse(readFileSync(join(storeDir, STORE_KEY), 'utf8')).id);
+    expect(await expectSameAsCold(repo, second, store)).toBe(10);
   });
 });

@@ -62,6 +62,7 @@ describe('test-predictor with test-filter\'s impact map in the same store (dist 
     expect(JSON.parse(predicted.main.outputs['tests-json'])).toEqual(['tests/test_add.py', 'tests/test_mul.py']);
     const p = JSON.parse(predicted.main.outputs.probabilities) as Record<string, number>;
     expect(p['tests/test_mul.py']).toBeLessThan(p['tests/test_add.py'] / 5);
+    expect(predicted.main.summary).toContain('1 test file(s) the import graph reaches never ran the changed functions');
 
     // Without the map both tests are one import away: only test_add's failure in the history sets them apart.
     const withoutMap = await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'predict', base, head, 'impact-map': 'false' } });

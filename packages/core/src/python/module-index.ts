@@ -43,8 +43,12 @@ export class PythonModuleIndex {
     paths: Iterable<string>,
     options: { roots?: readonly string[]; extraRoots?: readonly string[]; knownRoots?: readonly string[] } = {},
   ) {
-    for (const path of paths) if (isPythonSourcePath(path) && !this.files.has(path)) this.files.set(path, this.files.size);
-    for (const path of this.files.keys()) if (posix.basename(path) === '__init__.py') this.packageDirs.add(dirOf(path));
+    // One pass with plain string tests: a warm run builds this over every file to re-link a few of them.
+    for (const path of paths) {
+      if (!isPythonSourcePath(path) || this.files.has(path)) continue;
+      this.files.set(path, this.files.size);
+      if (path === '__init__.py' || path.endsWith('/__init__.py')) this.packageDirs.add(dirOf(path));
+    }
     if (options.knownRoots) {
       this.roots = [...options.knownRoots];
       return;

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errorMessage } from '../errors/index.ts';
-import { GraphSnapshot, isSnapshotDocument } from './graph-snapshot.ts';
+import { GraphSnapshot, isFactsDocumentOf, isSnapshotDocument, type SnapshotDocument } from './graph-snapshot.ts';
 import type { LanguageFacts, SourceLanguage } from './language.ts';
 
 /**
@@ -35,10 +36,11 @@ export function directoryGraphCacheStore(dir: string): GraphCacheStore {
 }
 
 /**
- * 2: the linked graph of the last tree (graph-snapshot.ts), which also carries the facts by blob. 1: facts by blob
- * only; still read, for its facts.
+ * 3: the linked graph of the last tree (graph-snapshot.ts) with edges as indices, its facts in a second document tied
+ * to it by id. 2: the same graph with the facts inside and edges as paths; 1: facts by blob only. Both are still read,
+ * for their facts (a rebuild that parses nothing).
  */
-export const GRAPH_CACHE_SCHEMA = 2;
+export const GRAPH_CACHE_SCHEMA = 3;
 
 interface FactsDocumentV1<F> {
   schema: 1;
@@ -47,28 +49,57 @@ interface FactsDocumentV1<F> {
   facts: Record<string, F>;
 }
 
+interface GraphDocumentV2 {
+  schema: 2;
+  paths: string[];
+  blobs: string[];
+  facts: string[];
+}
+
 /** What a run starts from: the stored graph of some tree (when usable) and facts of earlier blobs. */
 export interface LoadedGraphCache<F extends LanguageFacts> {
   key: string;
   snapshot?: GraphSnapshot<F>;
-  /** Facts of a blob parsed by an earlier run. */
+  /**
+   * Reads the facts saved with the snapshot (once): the snapshot's files that still have the stored blob get them, and
+   * `factsOf` answers from them. A missing, damaged or foreign facts document leaves files pending (to be parsed).
+   */
+  loadFacts(): Promise<void>;
+  /** Facts of a blob parsed by an earlier run (after `loadFacts`). */
   factsOf(blob: string): F | undefined;
 }
 
 /** Where a language's graph is stored. */
 export const graphCacheKey = (languageId: string) => `test-filter/graph-${languageId}.json`;
+/** Where the facts of that graph are stored. */
+export const factsCacheKey = (languageId: string) => `test-filter/facts-${languageId}.json`;
+
+/** Facts by blob from parallel arrays of blobs and JSON texts (decoded on demand). */
+function factsByBlob<F>(blobs: readonly string[], texts: readonly string[]): (blob: string) => F | undefined {
+  let index: Map<string, number> | undefined;
+  return (blob) => {
+    index ??= new Map(blobs.map((id, i) => [id, i]));
+    const at = index.get(blob);
+    return at === undefined ? undefined : (JSON.parse(texts[at]) as F);
+  };
+}
+
+/** The tree id near the start of a document this version wrote (its first keys are short values, `tree` among them). */
+const STORED_TREE = /^\{"schema":3,[^{}[\]]*?"tree":"([0-9a-f]{40,64})"/;
 
 /**
  * Loads the graph cache; an unreadable, damaged, foreign or newer document is a warning (newer, damaged) or silently
- * nothing (another language or facts version), and costs a cold parse.
+ * nothing (another language or facts version), and costs a cold parse. `onStoredTree` hears the stored graph's tree
+ * before the document is parsed, so that git can work on the tree diff meanwhile (it may still turn out unusable).
  */
 export async function loadGraphCache<F extends LanguageFacts>(
   store: GraphCacheStore | undefined,
   language: SourceLanguage<F>,
   warn: (message: string) => void,
+  onStoredTree?: (tree: string) => void,
 ): Promise<LoadedGraphCache<F>> {
   const key = graphCacheKey(language.id);
-  const empty: LoadedGraphCache<F> = { key, factsOf: () => undefined };
+  const empty: LoadedGraphCache<F> = { key, loadFacts: async () => {}, factsOf: () => undefined };
   if (!store) return empty;
   let text: string | undefined;
   try {
@@ -78,6 +109,8 @@ export async function loadGraphCache<F extends LanguageFacts>(
     return empty;
   }
   if (text === undefined) return empty;
+  const peeked = onStoredTree && STORED_TREE.exec(text.slice(0, 1000));
+  if (peeked) onStoredTree!(peeked[1]);
   let document: { schema?: unknown; language?: unknown; factsVersion?: unknown };
   try {
     document = JSON.parse(text) as typeof document;
@@ -92,27 +125,56 @@ export async function loadGraphCache<F extends LanguageFacts>(
   if (document.language !== language.id || document.factsVersion !== language.factsVersion) return empty;
   if (document.schema === 1) {
     const facts = (document as FactsDocumentV1<F>).facts ?? {};
-    return { key, factsOf: (blob) => (Object.hasOwn(facts, blob) ? facts[blob] : undefined) };
+    return { ...empty, factsOf: (blob) => (Object.hasOwn(facts, blob) ? facts[blob] : undefined) };
+  }
+  if (document.schema === 2) {
+    const { paths, blobs, facts } = document as GraphDocumentV2;
+    const usable = [paths, blobs, facts].every(Array.isArray) && blobs.length === facts.length;
+    return usable ? { ...empty, factsOf: factsByBlob<F>(blobs, facts) } : empty;
   }
   if (!isSnapshotDocument(document)) {
     warn(`The graph cache ${key} is damaged (its graph arrays do not match); parsing every file instead.`);
     return empty;
   }
-  const snapshot = GraphSnapshot.fromDocument(language, document);
-  // Facts by blob for a rebuild: the same content never needs parsing twice, whatever its path.
-  let byBlob: Map<string, string> | undefined;
+  const graph: SnapshotDocument = document;
+  const snapshot = GraphSnapshot.fromDocument(language, graph);
+  let factsOf: (blob: string) => F | undefined = () => undefined;
+  let loading: Promise<void> | undefined;
+  const factsKey = factsCacheKey(language.id);
+  const loadFacts = async () => {
+    let factsText: string | undefined;
+    try {
+      factsText = await store.read(factsKey);
+    } catch (error) {
+      warn(`Could not read the test-filter facts cache (${factsKey}): ${errorMessage(error)}. Parsing the files instead.`);
+      return;
+    }
+    if (factsText === undefined) return;
+    let facts: unknown;
+    try {
+      facts = JSON.parse(factsText);
+    } catch (error) {
+      warn(`The facts cache ${factsKey} is not valid JSON (${errorMessage(error)}); parsing the files instead.`);
+      return;
+    }
+    // Facts saved with another graph (a later save, or one cut short) are never combined with this one.
+    if (!isFactsDocumentOf(facts, graph)) return;
+    const texts = facts.facts;
+    for (let i = 0; i < graph.paths.length; i++) snapshot.provideStoredFacts(graph.paths[i], graph.blobs[i], texts[i]);
+    factsOf = factsByBlob<F>(graph.blobs, texts);
+  };
   return {
     key,
     snapshot,
-    factsOf(blob) {
-      byBlob ??= new Map(snapshot.orderedPaths().map((path) => [snapshot.blobOf(path)!, path]));
-      const path = byBlob.get(blob);
-      return path === undefined ? undefined : snapshot.factsOf(path);
-    },
+    loadFacts: () => (loading ??= loadFacts()),
+    factsOf: (blob) => factsOf(blob),
   };
 }
 
-/** Saves the graph of the head's tree (it replaces the previous one); a failure is a warning. */
+/**
+ * Saves the graph of the head's tree (it replaces the previous one): the facts first, then the graph that names them,
+ * so a reader never pairs a graph with facts of another save. A failure is a warning.
+ */
 export async function saveGraphCache<F extends LanguageFacts>(
   store: GraphCacheStore | undefined,
   key: string,
@@ -120,8 +182,11 @@ export async function saveGraphCache<F extends LanguageFacts>(
   warn: (message: string) => void,
 ): Promise<boolean> {
   if (!store) return false;
+  const { graph, facts } = snapshot.toDocuments(GRAPH_CACHE_SCHEMA, randomUUID());
+  const factsKey = factsCacheKey(snapshot.language.id);
   try {
-    await store.write(key, JSON.stringify(snapshot.toDocument(GRAPH_CACHE_SCHEMA)));
+    await store.write(factsKey, JSON.stringify(facts));
+    await store.write(key, JSON.stringify(graph));
     return true;
   } catch (error) {
     warn(`Could not save the test-filter graph cache (${key}): ${errorMessage(error)}. The next run parses again.`);

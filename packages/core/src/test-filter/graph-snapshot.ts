@@ -2,14 +2,17 @@ import type { DependencyEdge, FileSetChange, LanguageFacts, LinkedSources, Sourc
 import type { PytestDiscovery } from './pytest-config.ts';
 
 /**
- * The linked graph of one tree as stored: every source file with its blob, its facts (JSON text, decoded on demand),
- * the files it depends on and the files that depend on it. Parallel arrays in listing order keep the document a
- * few large JSON values instead of one object per file.
+ * The linked graph of one tree as stored: every source file with its blob, the files it depends on and the files that
+ * depend on it, as indices into `paths` (and into `whys`, the distinct reasons). Parallel arrays in listing order
+ * keep the document a few large JSON values instead of one object per file. The facts are a second document
+ * (`SnapshotFactsDocument`), read only when a run needs facts of files it did not change.
  */
 export interface SnapshotDocument {
   schema: number;
   language: string;
   factsVersion: number;
+  /** Names this save: the facts document written with it carries the same id. */
+  id: string;
   /** The git tree the graph describes. */
   tree: string;
   /** Options the graph depends on (project folder, configured roots); another value means a rebuild. */
@@ -20,14 +23,32 @@ export interface SnapshotDocument {
   linkState: unknown;
   paths: string[];
   blobs: string[];
-  facts: string[];
-  /** Per file: the paths it depends on. */
-  dependencies: string[][];
-  /** Per file: who depends on it, flattened as [from, why, from, why, ...], ordered by `from`. */
-  dependents: string[][];
+  /** Per file, one after the other: indices into `paths` of the files it depends on (`dependencyCounts` per file). */
+  dependencies: number[];
+  dependencyCounts: number[];
+  /**
+   * Per file, one after the other: who depends on it as [from, why, from, why, ...] (indices into `paths` and `whys`),
+   * ordered by `from` (`dependentCounts` pairs per file).
+   */
+  dependents: number[];
+  dependentCounts: number[];
+  /** The distinct reasons of the edges (`imports pkg.a (line 3)`). */
+  whys: string[];
   tests: string[];
   /** Files with imports computed at run time. */
   dynamic: string[];
+  /** Files that do not parse, as [path, line, column]. */
+  syntaxErrors: Array<[string, number, number]>;
+}
+
+/** The facts of a snapshot's files (one JSON text per file, in the order of the graph's `paths`), stored apart. */
+export interface SnapshotFactsDocument {
+  schema: number;
+  language: string;
+  factsVersion: number;
+  /** The `id` of the graph document these facts were saved with; any other graph must not use them. */
+  graph: string;
+  facts: string[];
 }
 
 /** One entry of `git diff-tree -r` between the snapshot's tree and the head. */
@@ -40,13 +61,48 @@ export interface TreeDelta {
 
 interface Entry<F> {
   blob: string;
+  /** The facts as stored (decoded on first use); neither this nor `facts` while the facts document is unread. */
   text?: string;
   facts?: F;
+  /** The file's index in the stored document while its edges are still the stored ones (decoded on first use). */
+  stored?: number;
+  dependencies?: string[];
+  dependents?: string[];
+}
+
+interface DecodedEntry<F> extends Entry<F> {
   dependencies: string[];
   dependents: string[];
 }
 
+/** Stored edges, decoded per file when a patch or a closure first reaches it. */
+interface StoredEdges {
+  paths: string[];
+  whys: string[];
+  dependencies: number[];
+  dependents: number[];
+  /** Where each file's run starts in `dependencies` / `dependents` (one more entry than files). */
+  dependencyStart: Uint32Array;
+  dependentStart: Uint32Array;
+}
+
 const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * In a dependents list ([from, why, ...] ordered by `from`), the index of the first pair whose `from` is after `path`
+ * (`orEqual`: not before it). Binary search: a package that everything imports has tens of thousands of dependents.
+ */
+function pairIndex(list: readonly string[], path: string, orEqual: boolean): number {
+  let low = 0;
+  let high = list.length / 2;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const order = byPath(list[2 * middle], path);
+    if (order < 0 || (order === 0 && !orEqual)) low = middle + 1;
+    else high = middle;
+  }
+  return 2 * low;
+}
 
 /** Facts of the snapshot's files as a read-only map, decoding each file's JSON the first time it is asked for. */
 class LazyFacts<F extends LanguageFacts> implements ReadonlyMap<string, F> {
@@ -87,10 +143,13 @@ export class GraphSnapshot<F extends LanguageFacts> {
   tree: string;
   tests: string[];
   dynamic: Set<string>;
+  /** Files that do not parse (kept apart from the facts, so a selection can report them without reading those). */
+  readonly syntaxErrors = new Map<string, { line: number; column: number }>();
   linkState: unknown;
   edgeCount = 0;
   private sorted = true;
   private order: string[] | undefined;
+  private stored: StoredEdges | undefined;
   /** The link over the current files (a patch makes one; building the module index twice is waste). */
   private current: LinkedSources<F> | undefined;
   readonly language: SourceLanguage<F>;
@@ -125,12 +184,15 @@ export class GraphSnapshot<F extends LanguageFacts> {
   ): GraphSnapshot<F> {
     const dynamic = [...files].filter(([, file]) => language.hasDynamicImports(file.facts)).map(([path]) => path);
     const snapshot = new GraphSnapshot<F>(language, settings.key, settings.discovery, settings.configs, { tree, tests, dynamic, linkState: undefined });
-    for (const [path, file] of files) snapshot.entries.set(path, { blob: file.blob, facts: file.facts, dependencies: [], dependents: [] });
+    for (const [path, file] of files) {
+      snapshot.entries.set(path, { blob: file.blob, facts: file.facts, dependencies: [], dependents: [] });
+      if (file.facts.syntaxError) snapshot.syntaxErrors.set(path, file.facts.syntaxError);
+    }
     snapshot.relinkAll(settings);
     return snapshot;
   }
 
-  /** The snapshot a stored document describes (nothing is decoded until asked for). */
+  /** The snapshot a stored document describes (nothing is decoded until asked for; the facts come later, if needed). */
   static fromDocument<F extends LanguageFacts>(language: SourceLanguage<F>, document: SnapshotDocument): GraphSnapshot<F> {
     const snapshot = new GraphSnapshot<F>(language, document.settings, document.discovery, document.configs, {
       tree: document.tree,
@@ -138,11 +200,17 @@ export class GraphSnapshot<F extends LanguageFacts> {
       dynamic: document.dynamic,
       linkState: document.linkState,
     });
-    const { paths, blobs, facts, dependencies, dependents } = document;
+    const { paths, blobs, dependencyCounts, dependentCounts } = document;
+    const dependencyStart = new Uint32Array(paths.length + 1);
+    const dependentStart = new Uint32Array(paths.length + 1);
     for (let i = 0; i < paths.length; i++) {
-      snapshot.entries.set(paths[i], { blob: blobs[i], text: facts[i], dependencies: dependencies[i], dependents: dependents[i] });
-      snapshot.edgeCount += dependencies[i].length;
+      snapshot.entries.set(paths[i], { blob: blobs[i], stored: i });
+      dependencyStart[i + 1] = dependencyStart[i] + dependencyCounts[i];
+      dependentStart[i + 1] = dependentStart[i] + 2 * dependentCounts[i];
     }
+    snapshot.stored = { paths, whys: document.whys, dependencies: document.dependencies, dependents: document.dependents, dependencyStart, dependentStart };
+    snapshot.edgeCount = document.dependencies.length;
+    for (const [path, line, column] of document.syntaxErrors) snapshot.syntaxErrors.set(path, { line, column });
     return snapshot;
   }
 
@@ -152,11 +220,31 @@ export class GraphSnapshot<F extends LanguageFacts> {
     return (this.order ??= [...this.entries.keys()].sort(byPath));
   }
 
+  /** The facts of a file; those of an unchanged file are only there once `pendingFacts` was answered. */
   factsOf(path: string): F | undefined {
     const entry = this.entries.get(path);
     if (!entry) return undefined;
-    if (entry.facts === undefined) entry.facts = JSON.parse(entry.text!) as F;
+    if (entry.facts === undefined) entry.facts = decodeFacts<F>(path, entry.text);
     return entry.facts;
+  }
+
+  /** Files (path -> blob) whose facts are neither in memory nor read from the facts document yet. */
+  pendingFacts(): Map<string, string> {
+    const pending = new Map<string, string>();
+    for (const [path, entry] of this.entries) if (entry.facts === undefined && entry.text === undefined) pending.set(path, entry.blob);
+    return pending;
+  }
+
+  /** Gives a file its stored facts text, if the file still has the blob they were parsed from. */
+  provideStoredFacts(path: string, blob: string, text: string): void {
+    const entry = this.entries.get(path);
+    if (entry && entry.blob === blob && entry.facts === undefined && entry.text === undefined) entry.text = text;
+  }
+
+  /** Gives a file facts parsed in this run. */
+  provideFacts(path: string, facts: F): void {
+    const entry = this.entries.get(path);
+    if (entry) entry.facts = facts;
   }
 
   blobOf(path: string): string | undefined {
@@ -165,8 +253,9 @@ export class GraphSnapshot<F extends LanguageFacts> {
 
   /** Who depends on `path` through imports, as stored. */
   dependentsOf(path: string): DependencyEdge[] {
-    const flat = this.entries.get(path)?.dependents;
-    if (!flat || flat.length === 0) return [];
+    const entry = this.entries.get(path);
+    if (!entry) return [];
+    const flat = this.edgesOf(entry).dependents;
     const edges: DependencyEdge[] = [];
     for (let i = 0; i < flat.length; i += 2) edges.push({ from: flat[i], to: path, why: flat[i + 1] });
     return edges;
@@ -175,27 +264,19 @@ export class GraphSnapshot<F extends LanguageFacts> {
   /** The language's view of these files, for dangling imports and dynamic imports (both worked out on demand). */
   link(settings: { roots?: string[]; extraRoots: string[] }, withState = true): LinkedSources<F> {
     if (this.current && withState) return this.current;
-    return this.language.link(this.facts, {
+    const linked = this.language.link(this.facts, {
       roots: settings.roots,
       extraRoots: settings.extraRoots,
       state: withState ? this.linkState : undefined,
       dynamicFiles: this.dynamic,
     });
+    if (withState) this.current = linked;
+    return linked;
   }
 
-  /**
-   * Moves the snapshot to another tree: `delta` lists the files that differ, `parsed` the new facts of the added and
-   * modified source files. Only the files whose imports may resolve differently are linked again.
-   */
-  patch(
-    tree: string,
-    delta: readonly TreeDelta[],
-    parsed: ReadonlyMap<string, F>,
-    settings: { roots?: string[]; extraRoots: string[] },
-    isTestFile: (path: string) => boolean,
-  ): { relinked: number | 'all' } {
+  /** The tree diff as the language sees it: source files added, deleted and modified relative to this snapshot. */
+  changeFor(delta: readonly TreeDelta[]): FileSetChange & { added: string[]; deleted: string[]; modified: string[] } {
     const change = { added: [] as string[], deleted: [] as string[], modified: [] as string[] };
-    const previous = new Map<string, F | undefined>();
     for (const item of delta) {
       if (!this.language.handles(item.path)) continue;
       const had = this.entries.has(item.path);
@@ -207,17 +288,46 @@ export class GraphSnapshot<F extends LanguageFacts> {
         change.added.push(item.path);
       }
     }
-    for (const path of change.modified) previous.set(path, this.factsOf(path));
-    for (const path of change.deleted) previous.set(path, this.factsOf(path));
+    return change;
+  }
+
+  /**
+   * Moves the snapshot to another tree: `delta` lists the files that differ, `parsed` the new facts of the added and
+   * modified source files. Only the files whose imports may resolve differently are linked again. The facts of
+   * unchanged files must be there when `language.patchReadsStoredFacts` says so.
+   */
+  patch(
+    tree: string,
+    delta: readonly TreeDelta[],
+    parsed: ReadonlyMap<string, F>,
+    settings: { roots?: string[]; extraRoots: string[] },
+    isTestFile: (path: string) => boolean,
+  ): { relinked: number | 'all' } {
+    const change = this.changeFor(delta);
+    this.tree = tree;
+    // Nothing the language reads changed: the stored links stand, and the module index is not worth building.
+    if (change.added.length + change.deleted.length + change.modified.length === 0) return { relinked: 0 };
+    // The earlier facts, decoded only if the language asks (a package's `__all__`).
+    const previous = new Map<string, { text?: string; facts?: F }>();
+    for (const path of [...change.modified, ...change.deleted]) {
+      const entry = this.entries.get(path)!;
+      previous.set(path, { text: entry.text, facts: entry.facts });
+    }
+    const previousFacts = (path: string): F | undefined => {
+      const before = previous.get(path);
+      if (!before) return undefined;
+      return (before.facts ??= decodeFacts<F>(path, before.text));
+    };
 
     // Who depended on a file that goes must be linked again, whatever the language thinks.
     const dependentsOfDeleted = new Set<string>();
     for (const path of change.deleted) {
-      const entry = this.entries.get(path)!;
+      const entry = this.edgesOf(this.entries.get(path)!);
       for (let i = 0; i < entry.dependents.length; i += 2) dependentsOfDeleted.add(entry.dependents[i]);
       this.unlink(path);
       this.entries.delete(path);
       this.dynamic.delete(path);
+      this.syntaxErrors.delete(path);
     }
     for (const item of delta) {
       if (item.status === 'deleted' || !this.language.handles(item.path)) continue;
@@ -234,17 +344,18 @@ export class GraphSnapshot<F extends LanguageFacts> {
       }
       if (this.language.hasDynamicImports(facts)) this.dynamic.add(item.path);
       else this.dynamic.delete(item.path);
+      if (facts.syntaxError) this.syntaxErrors.set(item.path, facts.syntaxError);
+      else this.syntaxErrors.delete(item.path);
     }
     const gone = new Set(change.deleted);
     const tests = this.tests.filter((test) => !gone.has(test));
     for (const path of change.added) if (isTestFile(path)) tests.push(path);
     this.tests = change.added.length ? tests.sort() : tests;
-    this.tree = tree;
 
     const moved = change.added.length + change.deleted.length > 0;
     this.current = undefined;
     const linked = this.link(settings, !moved);
-    const affected = linked.affectedBy(change, this.linkState, (path) => previous.get(path));
+    const affected = linked.affectedBy(change, this.linkState, previousFacts);
     if (affected === 'all') {
       this.relinkAll(settings, linked);
       return { relinked: 'all' };
@@ -257,18 +368,36 @@ export class GraphSnapshot<F extends LanguageFacts> {
     return { relinked: affected.size };
   }
 
-  /** Links every file again (facts are kept). */
-  private relinkAll(settings: { roots?: string[]; extraRoots: string[] }, linked = this.link(settings, false)): void {
+  /** The entry with its edges decoded from the stored document (once). */
+  private edgesOf(entry: Entry<F>): DecodedEntry<F> {
+    if (entry.dependencies === undefined || entry.dependents === undefined) {
+      const { paths, whys, dependencies, dependents, dependencyStart, dependentStart } = this.stored!;
+      const at = entry.stored!;
+      const targets: string[] = [];
+      for (let i = dependencyStart[at]; i < dependencyStart[at + 1]; i++) targets.push(paths[dependencies[i]]);
+      entry.dependencies = targets;
+      const decoded: string[] = [];
+      for (let i = dependentStart[at]; i < dependentStart[at + 1]; i += 2) decoded.push(paths[dependents[i]], whys[dependents[i + 1]]);
+      entry.dependents = decoded;
+      entry.stored = undefined;
+    }
+    return entry as DecodedEntry<F>;
+  }
+
+  /** Links every file again (facts are kept; every file's facts must be there). */
+  relinkAll(settings: { roots?: string[]; extraRoots: string[] }, linked = this.link(settings, false)): void {
     for (const entry of this.entries.values()) {
       entry.dependencies = [];
       entry.dependents = [];
+      entry.stored = undefined;
     }
+    this.stored = undefined;
     this.edgeCount = 0;
     // Files in listing order, so each file's dependents come out ordered by path as a cold link makes them.
     for (const path of this.orderedPaths()) {
-      const entry = this.entries.get(path)!;
+      const entry = this.entries.get(path) as DecodedEntry<F>;
       for (const edge of linked.dependencies(path)) {
-        const target = this.entries.get(edge.to);
+        const target = this.entries.get(edge.to) as DecodedEntry<F> | undefined;
         if (!target) continue;
         entry.dependencies.push(edge.to);
         target.dependents.push(path, edge.why);
@@ -281,10 +410,18 @@ export class GraphSnapshot<F extends LanguageFacts> {
 
   /** Removes the edges out of `path` from the dependents of their targets. */
   private unlink(path: string): void {
-    const entry = this.entries.get(path)!;
+    const entry = this.edgesOf(this.entries.get(path)!);
     for (const to of entry.dependencies) {
-      const target = this.entries.get(to);
-      if (!target) continue;
+      const stored = this.entries.get(to);
+      if (!stored) continue;
+      const target = this.edgesOf(stored);
+      const at = pairIndex(target.dependents, path, true);
+      if (target.dependents[at] === path) {
+        target.dependents.splice(at, 2);
+        this.edgeCount -= 1;
+        continue;
+      }
+      // Not where the order puts it (paths git orders otherwise than JavaScript compares): look everywhere.
       const kept: string[] = [];
       for (let i = 0; i < target.dependents.length; i += 2) {
         if (target.dependents[i] !== path) kept.push(target.dependents[i], target.dependents[i + 1]);
@@ -297,32 +434,37 @@ export class GraphSnapshot<F extends LanguageFacts> {
 
   /** Adds the edges out of `path`, each in its target's dependents at the place a cold link would put it. */
   private linkFile(path: string, linked: LinkedSources<F>): void {
-    const entry = this.entries.get(path)!;
+    const entry = this.edgesOf(this.entries.get(path)!);
     for (const edge of linked.dependencies(path)) {
-      const target = this.entries.get(edge.to);
-      if (!target) continue;
+      const stored = this.entries.get(edge.to);
+      if (!stored) continue;
       entry.dependencies.push(edge.to);
-      const list = target.dependents;
-      let at = list.length;
-      for (let i = 0; i < list.length; i += 2) {
-        if (byPath(list[i], path) > 0) {
-          at = i;
-          break;
-        }
-      }
-      list.splice(at, 0, path, edge.why);
+      const list = this.edgesOf(stored).dependents;
+      list.splice(pairIndex(list, path, false), 0, path, edge.why);
       this.edgeCount += 1;
     }
   }
 
-  /** The stored form. */
-  toDocument(schema: number): SnapshotDocument {
+  /** The stored form: the graph and its facts, tied by `id` (every file's facts must be there; see `pendingFacts`). */
+  toDocuments(schema: number, id: string): { graph: SnapshotDocument; facts: SnapshotFactsDocument } {
     const paths = this.orderedPaths();
-    const entries = paths.map((path) => this.entries.get(path)!);
-    return {
+    const entries = paths.map((path) => this.edgesOf(this.entries.get(path)!));
+    const indexOf = new Map(paths.map((path, i) => [path, i]));
+    const whys: string[] = [];
+    const whyIndex = new Map<string, number>();
+    const whyOf = (why: string) => {
+      let at = whyIndex.get(why);
+      if (at === undefined) {
+        at = whys.push(why) - 1;
+        whyIndex.set(why, at);
+      }
+      return at;
+    };
+    const graph: SnapshotDocument = {
       schema,
       language: this.language.id,
       factsVersion: this.language.factsVersion,
+      id,
       tree: this.tree,
       settings: this.settings,
       discovery: this.discovery,
@@ -330,20 +472,82 @@ export class GraphSnapshot<F extends LanguageFacts> {
       linkState: this.linkState,
       paths,
       blobs: entries.map((entry) => entry.blob),
-      facts: entries.map((entry) => (entry.text ??= JSON.stringify(entry.facts))),
-      dependencies: entries.map((entry) => entry.dependencies),
-      dependents: entries.map((entry) => entry.dependents),
+      dependencies: entries.flatMap((entry) => entry.dependencies.map((to) => indexOf.get(to)!)),
+      dependencyCounts: entries.map((entry) => entry.dependencies.length),
+      dependents: entries.flatMap((entry) => entry.dependents.map((value, i) => (i % 2 === 0 ? indexOf.get(value)! : whyOf(value)))),
+      dependentCounts: entries.map((entry) => entry.dependents.length / 2),
+      whys,
       tests: this.tests,
       dynamic: [...this.dynamic].sort(byPath),
+      syntaxErrors: [...this.syntaxErrors].sort(([a], [b]) => byPath(a, b)).map(([path, at]) => [path, at.line, at.column]),
     };
+    const facts: SnapshotFactsDocument = {
+      schema,
+      language: this.language.id,
+      factsVersion: this.language.factsVersion,
+      graph: id,
+      facts: paths.map((path, i) => {
+        const entry = entries[i];
+        if (entry.text === undefined && entry.facts === undefined) throw new Error(`The facts of ${path} were never read (call pendingFacts first).`);
+        return (entry.text ??= JSON.stringify(entry.facts));
+      }),
+    };
+    return { graph, facts };
   }
 }
 
-/** Cheap checks that a parsed document has the snapshot's shape (a damaged one is a rebuild, never a crash). */
+/** Facts of an unchanged file were asked for before they were read (the caller fills them in and links every file). */
+export class StoredFactsNotLoaded extends Error {}
+
+function decodeFacts<F>(path: string, text: string | undefined): F {
+  if (text === undefined) throw new StoredFactsNotLoaded(`The facts of ${path} are not loaded: GraphSnapshot.pendingFacts had to be filled first.`);
+  return JSON.parse(text) as F;
+}
+
+/** Whether `counts` are whole numbers, one per file, adding up to `total` (the length of the flat list they cut). */
+function countsCut(counts: unknown, files: number, total: number, width: number): boolean {
+  if (!Array.isArray(counts) || counts.length !== files) return false;
+  const list = counts as number[];
+  let sum = 0;
+  // `>>> 0` keeps a whole number below 2^32 as it is and changes anything else (fractions, negatives, strings).
+  for (let i = 0; i < list.length; i++) {
+    const count = list[i];
+    if (count >>> 0 !== count) return false;
+    sum += count;
+  }
+  return sum * width === total;
+}
+
+/** Whether every item of `list` is a whole number below `limit` (below `oddLimit` at odd positions). */
+function indicesBelow(list: number[], limit: number, oddLimit: number): boolean {
+  for (let i = 0; i < list.length; i += 2) {
+    const n = list[i];
+    if (n >>> 0 !== n || n >= limit) return false;
+  }
+  for (let i = 1; i < list.length; i += 2) {
+    const n = list[i];
+    if (n >>> 0 !== n || n >= oddLimit) return false;
+  }
+  return true;
+}
+
+/** Checks that a parsed document has the snapshot's shape, indices in range (a damaged one is a rebuild, never a crash). */
 export function isSnapshotDocument(value: unknown): value is SnapshotDocument {
   const doc = value as SnapshotDocument;
-  if (typeof doc !== 'object' || doc === null || typeof doc.tree !== 'string' || typeof doc.settings !== 'string') return false;
-  const arrays = [doc.paths, doc.blobs, doc.facts, doc.dependencies, doc.dependents];
-  if (!arrays.every(Array.isArray) || !Array.isArray(doc.tests) || !Array.isArray(doc.dynamic) || !Array.isArray(doc.configs)) return false;
-  return arrays.every((array) => array.length === doc.paths.length) && typeof doc.discovery === 'object' && doc.discovery !== null;
+  if (typeof doc !== 'object' || doc === null || typeof doc.tree !== 'string' || typeof doc.settings !== 'string' || typeof doc.id !== 'string') return false;
+  const arrays = [doc.paths, doc.blobs, doc.dependencies, doc.dependents, doc.whys, doc.tests, doc.dynamic, doc.configs, doc.syntaxErrors];
+  if (!arrays.every(Array.isArray) || doc.blobs.length !== doc.paths.length) return false;
+  if (!doc.syntaxErrors.every((item) => Array.isArray(item) && item.length === 3)) return false;
+  if (typeof doc.discovery !== 'object' || doc.discovery === null) return false;
+  const files = doc.paths.length;
+  if (!countsCut(doc.dependencyCounts, files, doc.dependencies.length, 1) || !countsCut(doc.dependentCounts, files, doc.dependents.length, 2)) return false;
+  return indicesBelow(doc.dependencies, files, files) && indicesBelow(doc.dependents, files, doc.whys.length);
+}
+
+/** Checks that a parsed facts document belongs to the graph document `graph` (else its facts must not be used). */
+export function isFactsDocumentOf(value: unknown, graph: SnapshotDocument): value is SnapshotFactsDocument {
+  const doc = value as SnapshotFactsDocument;
+  if (typeof doc !== 'object' || doc === null || doc.graph !== graph.id) return false;
+  if (doc.language !== graph.language || doc.factsVersion !== graph.factsVersion || !Array.isArray(doc.facts)) return false;
+  return doc.facts.length === graph.paths.length && doc.facts.every((text) => typeof text === 'string');
 }

@@ -75,4 +75,9 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   ): LinkedSources<F>;
   /** True when the file imports something computed at run time (the graph snapshot lists these files). */
   hasDynamicImports(facts: F): boolean;
+  /**
+   * Whether re-linking after `change` (with `changed`, the new facts of the added and modified files) reads facts of
+   * files it did not change. When false, a stored graph is patched without reading the stored facts.
+   */
+  patchReadsStoredFacts(change: FileSetChange, changed: ReadonlyMap<string, F>): boolean;
 }

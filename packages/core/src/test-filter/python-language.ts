@@ -28,6 +28,13 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
   handles: isPythonSourcePath,
   analyze: analyzePythonSource,
   hasDynamicImports: (facts) => facts.dynamicImports.length > 0,
+  // Files appearing or going make `affectedBy` scan every file's imports and may re-link their importers; a changed
+  // package may change its `__all__` (the earlier one is compared); a star import reads the package's `__all__`.
+  patchReadsStoredFacts: (change, changed) =>
+    change.added.length > 0 ||
+    change.deleted.length > 0 ||
+    change.modified.some(isInit) ||
+    [...changed.values()].some((facts) => facts.imports.some((imp) => imp.names?.includes('*'))),
   link(facts, options): LinkedSources<PythonModuleFacts> {
     const knownRoots = (options.state as PythonLinkState | undefined)?.roots;
     const index = new PythonModuleIndex(facts.keys(), { ...options, knownRoots });

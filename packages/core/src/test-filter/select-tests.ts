@@ -1,10 +1,11 @@
 import { posix } from 'node:path';
 
+import { ConftestScope } from './conftest-scope.ts';
 import { filesMentioning } from './data-files.ts';
 import { type ChangedFile, diffTrees, listTreeBlobs, readBlobs, treeOf } from './git-objects.ts';
 import { Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
-import { GraphSnapshot, type TreeDelta } from './graph-snapshot.ts';
+import { GraphSnapshot, StoredFactsNotLoaded, type TreeDelta } from './graph-snapshot.ts';
 import { evaluatePathFilters, firstMatchingGlob, matchesGlob } from './globs.ts';
 import type { DependencyEdge, LanguageFacts, LinkedSources, SourceLanguage } from './language.ts';
 import { BUILTIN_IGNORE, BUILTIN_RUN_ALL_ON, type TestFilterOptions } from './options.ts';
@@ -78,9 +79,8 @@ type GraphPlan<F extends LanguageFacts> =
 
 /** The head commit's test discovery and test files, and (on demand) the parsed and linked dependency graph. */
 class RepositoryView<F extends LanguageFacts> {
-  sourceFacts: ReadonlyMap<string, F> = new Map();
   graph: DependencyGraph | undefined;
-  linked: LinkedSources<F> | undefined;
+  snapshot: GraphSnapshot<F> | undefined;
   parsed = 0;
   cached = 0;
 
@@ -104,8 +104,39 @@ class RepositoryView<F extends LanguageFacts> {
     this.settings = parts.settings;
   }
 
+  /** Every source file's facts (path -> facts; for a patched graph, only after `completeFacts`). */
+  get sourceFacts(): ReadonlyMap<string, F> {
+    return this.snapshot?.facts ?? new Map();
+  }
+
+  /** The language's link over the head's files (built on first use: a patch that re-links nothing needs none). */
+  get linked(): LinkedSources<F> {
+    return this.snapshot!.link(this.settings);
+  }
+
+  /** Where `path` fails to parse, if it does. */
+  syntaxErrorOf(path: string): { line: number; column: number } | undefined {
+    return this.snapshot?.syntaxErrors.get(path);
+  }
+
+  /**
+   * Fills in the facts of the files a patch did not parse: from the facts document saved with the graph, else (missing,
+   * damaged, of another save) parsed from their blobs, except `skip` (files about to be replaced or deleted).
+   */
+  async completeFacts(skip?: ReadonlySet<string>): Promise<void> {
+    const snapshot = this.snapshot!;
+    if (snapshot.pendingFacts().size === 0) return;
+    await this.cache.loadFacts();
+    const pending = snapshot.pendingFacts();
+    for (const path of skip ?? []) pending.delete(path);
+    if (pending.size === 0) return;
+    const facts = await this.factsFor(pending, false);
+    for (const [path, fileFacts] of facts) snapshot.provideFacts(path, fileFacts);
+  }
+
   /** Facts of the blobs given (path -> blob): from the cache when an earlier run parsed the same content, else parsed. */
   private async factsFor(blobs: ReadonlyMap<string, string>, useCache: boolean): Promise<Map<string, F>> {
+    if (useCache) await this.cache.loadFacts();
     const facts = new Map<string, F>();
     const missing: string[] = [];
     for (const [path, blob] of blobs) {
@@ -117,7 +148,7 @@ class RepositoryView<F extends LanguageFacts> {
       const texts = await readBlobs(this.request.repoDir, missing.map((path) => blobs.get(path)!));
       for (const path of missing) facts.set(path, this.language.analyze(texts.get(blobs.get(path)!) ?? ''));
     }
-    this.parsed = missing.length;
+    this.parsed += missing.length;
     return facts;
   }
 
@@ -130,38 +161,46 @@ class RepositoryView<F extends LanguageFacts> {
     let snapshot: GraphSnapshot<F>;
     let save: boolean;
     if (plan.kind === 'patch') {
-      snapshot = plan.snapshot;
+      snapshot = this.snapshot = plan.snapshot;
       const changed = new Map(plan.delta.filter((item) => item.blob && this.language.handles(item.path)).map((item) => [item.path, item.blob!]));
       // A patch is a few files: looking them up by blob would index every stored file for nothing.
       const facts = await this.factsFor(changed, false);
-      const { relinked } = snapshot.patch(plan.tree, plan.delta, facts, settings, (path) => this.matcher.isTestFile(path));
+      if (this.language.patchReadsStoredFacts(snapshot.changeFor(plan.delta), facts)) {
+        await this.completeFacts(new Set(plan.delta.map((item) => item.path)));
+      }
+      let relinked: number | 'all';
+      try {
+        relinked = snapshot.patch(plan.tree, plan.delta, facts, settings, (path) => this.matcher.isTestFile(path)).relinked;
+      } catch (error) {
+        // The language read facts it did not announce: the patch stopped half way, so every file is linked again.
+        if (!(error instanceof StoredFactsNotLoaded)) throw error;
+        await this.completeFacts();
+        snapshot.relinkAll(settings);
+        relinked = 'all';
+      }
       save = this.parsed > SAVE_AFTER_PARSED || relinked === 'all';
     } else {
       const sources = new Map([...plan.files].filter(([path]) => this.language.handles(path)));
       const facts = await this.factsFor(sources, true);
       const files = new Map([...sources].map(([path, blob]) => [path, { blob, facts: facts.get(path)! }]));
-      snapshot = GraphSnapshot.build(this.language, settings, plan.tree ?? '', files, this.testFiles);
+      snapshot = this.snapshot = GraphSnapshot.build(this.language, settings, plan.tree ?? '', files, this.testFiles);
       save = plan.tree !== undefined;
     }
-    this.cached = snapshot.entries.size - this.parsed;
-    const graph = new DependencyGraph(snapshot);
-    const { projectDir } = this.request.options;
-    const conftests = snapshot.orderedPaths().filter((path) => posix.basename(path) === 'conftest.py');
-    const conftestByDir = new Map(conftests.map((path) => [posix.dirname(path) === '.' ? '' : posix.dirname(path), path]));
-    for (const test of this.testFiles) {
-      // A conftest applies to the tests of its folder and below, up to the project folder (pytest's rootdir).
-      let dir = posix.dirname(test) === '.' ? '' : posix.dirname(test);
-      for (;;) {
-        const conftest = conftestByDir.get(dir);
-        if (conftest) graph.add({ from: test, to: conftest, why: `uses the fixtures of ${conftest}` });
-        if (dir === projectDir || dir === '') break;
-        dir = posix.dirname(dir) === '.' ? '' : posix.dirname(dir);
-      }
+    const scope = new ConftestScope(snapshot.entries.keys(), this.testFiles, this.request.options.projectDir);
+    // Import edges first, then pytest's (the order a closure meets them, and so the explanations, depend on it).
+    this.graph = new DependencyGraph({
+      edgeCount: snapshot.edgeCount + scope.edgeCount,
+      dependentsOf(path) {
+        const stored = snapshot.dependentsOf(path);
+        const fixtures = scope.dependentsOf(path);
+        return fixtures.length ? [...stored, ...fixtures] : stored;
+      },
+    });
+    if (save) {
+      await this.completeFacts();
+      await saveGraphCache(this.request.cache, this.cache.key, snapshot, warn);
     }
-    this.graph = graph;
-    this.linked = snapshot.link(settings);
-    this.sourceFacts = snapshot.facts;
-    if (save) await saveGraphCache(this.request.cache, this.cache.key, snapshot, warn);
+    this.cached = snapshot.entries.size - this.parsed;
   }
 }
 
@@ -172,11 +211,18 @@ async function openRepository(request: SelectTestsRequest, warn: (message: strin
   const configPaths = CONFIG_NAMES.map((name) => (projectDir ? `${projectDir}/${name}` : name));
   const settingsKey = JSON.stringify({ projectDir, roots: options.roots ?? null });
   const extraRootsOf = (discovery: PytestDiscovery) => discovery.pythonpath.map((dir) => posix.join(projectDir, dir).replace(/^\.$/, ''));
-  const cache = await loadGraphCache(request.cache, language, warn);
+  // Git works while the stored graph is read and parsed: the head's tree is needed either way, and the tree diff from
+  // the stored tree as soon as the document names it.
+  const headTree = treeOf(repoDir, head);
+  let early: { from: string; delta: ReturnType<typeof diffTrees> } | undefined;
+  const cache = await loadGraphCache(request.cache, language, warn, (from) => {
+    early = { from, delta: diffTrees(repoDir, from, head) };
+  });
   const stored = cache.snapshot;
   if (stored && stored.settings === settingsKey) {
     // The stored graph of another tree: only the files that differ from it need work, and the tree is never listed.
-    const [tree, delta] = await Promise.all([treeOf(repoDir, head), diffTrees(repoDir, stored.tree, head)]);
+    const diff = early?.from === stored.tree ? early.delta : diffTrees(repoDir, stored.tree, head);
+    const [tree, delta] = await Promise.all([headTree, diff]);
     if (tree && delta && delta.length <= PATCH_LIMIT && !delta.some((item) => configPaths.includes(item.path))) {
       const discovery = stored.discovery;
       const matcher = new PytestTestMatcher(discovery, projectDir);
@@ -188,7 +234,7 @@ async function openRepository(request: SelectTestsRequest, warn: (message: strin
       return new RepositoryView({ request, language, discovery, matcher, testFiles, cache, settings, plan: { kind: 'patch', tree, snapshot: stored, delta } });
     }
   }
-  const [files, tree] = await Promise.all([listTreeBlobs(repoDir, head), treeOf(repoDir, head)]);
+  const [files, tree] = await Promise.all([listTreeBlobs(repoDir, head), headTree]);
   const configBlobs = new Map<string, string>();
   for (const name of CONFIG_NAMES) {
     const blob = files.get(projectDir ? `${projectDir}/${name}` : name);
@@ -281,12 +327,14 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
     let closure: Closure | undefined;
     if (reasons.length === 0) {
       await view.build(warn);
-      const linked = view.linked!;
+      // Facts of files nobody changed are read only for what needs them: deleted files, other files, dynamic imports.
+      const dynamic = view.snapshot!.dynamic.size > 0;
+      if (gone.size || otherFiles.length || dynamic) await view.completeFacts();
       for (const path of seeds.keys()) {
-        const error = view.sourceFacts.get(path)?.syntaxError;
+        const error = view.syntaxErrorOf(path);
         if (error) reasons.push(`${path} does not parse (line ${error.line}, column ${error.column}): its imports are unknown.`);
       }
-      for (const dangling of gone.size ? linked.danglingImports(gone) : []) {
+      for (const dangling of gone.size ? view.linked.danglingImports(gone) : []) {
         reasons.push(`${dangling.missing} was deleted or renamed but ${dangling.importer} still imports it (line ${dangling.line}).`);
       }
       for (const change of otherFiles) {
@@ -306,11 +354,12 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
         );
       }
       if (reasons.length === 0) {
+        const dynamicCalls = dynamic ? view.linked.dynamic : [];
         const dynamicEdges = (path: string): DependencyEdge[] =>
-          linked.dynamic
+          dynamicCalls
             .filter((call) => call.from !== path && call.mayLoad(path))
             .map((call) => ({ from: call.from, to: path, why: `may load it at run time: ${call.text} (line ${call.line})`, dynamic: true }));
-        closure = view.graph!.reverseClosure(seeds, linked.dynamic.length ? dynamicEdges : undefined);
+        closure = view.graph!.reverseClosure(seeds, dynamicCalls.length ? dynamicEdges : undefined);
         if (options.dynamicImports === 'run-all') {
           const used = new Set<string>();
           for (const path of closure.files()) {

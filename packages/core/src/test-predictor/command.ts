@@ -190,7 +190,18 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const { prediction } = await ctx.metrics.phase('predict', async () => predictFor(ctx, s, view, base, history, model, budget, override));
   if (prediction.coldStart) ctx.log.notice(`test-predictor cold start: ${prediction.coldStartReason}; ordering by test-filter's graph and historic durations.`);
   const sel = prediction.selection;
-  ctx.summary.append(renderPredictSummary({ prediction, budget, model, safety, display: (f) => displayPath(s, f), top: ctx.inputs.int('top', { min: 0 }), now: new Date() }));
+  ctx.summary.append(
+    renderPredictSummary({
+      prediction,
+      budget,
+      model,
+      safety,
+      display: (f) => displayPath(s, f),
+      top: ctx.inputs.int('top', { min: 0 }),
+      now: new Date(),
+      ...(view.mapNote ? { impactMap: { note: view.mapNote, removed: view.mapRemoved?.length ?? null } } : {}),
+    }),
+  );
   ctx.metrics.count(COUNTERS.testsSelected, sel.selected.length);
   // The total is every test file (not only the candidates), so the report compares against the whole suite.
   const allTests = Math.max(view.testFiles.length, prediction.ordered.length);

@@ -29,6 +29,8 @@ export function renderPredictSummary(input: {
   display: (file: string) => string;
   top: number;
   now: Date;
+  /** Why test-filter's impact map was or was not used, and how many reached files it left out. */
+  impactMap?: { note: string; removed: number | null };
 }): string {
   const { prediction: p, display } = input;
   const sel = p.selection;
@@ -40,6 +42,13 @@ export function renderPredictSummary(input: {
   if (input.safety && !input.safety.selectionEnabled) sections.push(`> **Selection is off:** ${input.safety.reason}.`);
   if (p.coldStart) sections.push(`> **Cold start:** ${p.coldStartReason}. Order: must-run tests, then what test-filter's import graph reaches (nearest first), then historic failure rate; durations from the history.`);
   sections.push(modelLine(input.model, input.now));
+  if (input.impactMap) {
+    const removed = input.impactMap.removed;
+    sections.push(
+      `Impact map: ${input.impactMap.note}` +
+        (removed ? `; ${removed} test file(s) the import graph reaches never ran the changed functions and are ranked as such.` : '.'),
+    );
+  }
   const rows = p.ordered.slice(0, input.top).map((test, i) => [
     i + 1,
     display(test.file),

@@ -47,6 +47,16 @@ export const LEDGER_PROJECT: Record<string, string> = {
     'from pkg import Ledger\n\n\ndef test_total():\n    ledger = Ledger()\n    ledger.post(2)\n    assert ledger.total() == 4\n',
 };
 
+/** Two functions, each run by one test file, both test files importing the package: the map tells them apart. */
+export const CALC_PROJECT: Record<string, string> = {
+  '.gitignore': '.coverage\n.ci-optimizer/\n__pycache__/\nreport.xml\n',
+  'pytest.ini': '[pytest]\ntestpaths = tests\n',
+  'pkg/__init__.py': 'from .calc import add, mul\n',
+  'pkg/calc.py': 'def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n',
+  'tests/test_add.py': 'from pkg import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
+  'tests/test_mul.py': 'from pkg import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n',
+};
+
 /** A committed project with real per-test coverage recorded by pytest-cov (SQLite) and its JSON report. */
 export interface LearnedRepo {
   repo: TempGitRepo;

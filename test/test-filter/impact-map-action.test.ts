@@ -2,34 +2,26 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 import { TempGitRepo } from '../support/git-repo.ts';
+import { CALC_PROJECT, recordCoverage, type LearnedRepo } from '../impact-map/support.ts';
 
 describe('test-filter with the impact map, through dist/test-filter/index.js', () => {
   let repo: TempGitRepo | undefined;
   let job: RunnerJob | undefined;
+  let project: LearnedRepo | undefined;
   afterEach(() => {
     repo?.remove();
+    project?.remove();
+    project = undefined;
     job?.remove();
   });
 
   it('learns the map from real per-test coverage, then narrows a function-body change to the test that ran it', async () => {
-    repo = new TempGitRepo();
-    repo.write({
-      '.gitignore': '.coverage\n.ci-optimizer/\n__pycache__/\n',
-      'pytest.ini': '[pytest]\ntestpaths = tests\n',
-      'pkg/__init__.py': 'from .calc import add, mul\n',
-      'pkg/calc.py': 'def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n',
-      'tests/test_add.py': 'from pkg import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
-      'tests/test_mul.py': 'from pkg import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n',
-    });
-    const base = repo.commit('base');
-    execFileSync('/usr/bin/python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--cov=pkg', '--cov-context=test'], {
-      cwd: repo.dir,
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-      stdio: 'pipe',
-    });
+    project = recordCoverage(CALC_PROJECT);
+    repo = project.repo;
+    const base = project.commit;
     job = new RunnerJob();
 
-    const learned = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { mode: 'learn', coverage: '.coverage' } });
+    const learned = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { mode: 'learn', coverage: project.sqliteFile } });
 
     expect(learned.main.exitCode, learned.main.stdout).toBe(0);
     expect(learned.main.outputs['map-commit']).toBe(base);

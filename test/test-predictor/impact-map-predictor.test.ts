@@ -1,40 +1,25 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_KEYS, type RunRecord } from '@ci-optimizer/core/test-predictor';
+import { CALC_PROJECT, PYTHON, recordCoverage, type LearnedRepo } from '../impact-map/support.ts';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
-import { TempGitRepo } from '../support/git-repo.ts';
-
-const PYTHON = '/usr/bin/python3';
 
 describe('test-predictor with test-filter\'s impact map in the same store (dist bundles)', () => {
-  let repo: TempGitRepo | undefined;
+  let learned: LearnedRepo | undefined;
   let job: RunnerJob | undefined;
   afterEach(() => {
-    repo?.remove();
+    learned?.remove();
     job?.remove();
   });
 
   it('records which reached tests never ran the changed function, audits test-filter with the map, and ranks them last', async () => {
-    repo = new TempGitRepo();
-    repo.write({
-      '.gitignore': '.coverage\n.ci-optimizer/\n__pycache__/\nreport.xml\n',
-      'pytest.ini': '[pytest]\ntestpaths = tests\n',
-      'pkg/__init__.py': 'from .calc import add, mul\n',
-      'pkg/calc.py': 'def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n',
-      'tests/test_add.py': 'from pkg import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
-      'tests/test_mul.py': 'from pkg import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n',
-    });
-    const base = repo.commit('base');
-    execFileSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--cov=pkg', '--cov-context=test'], {
-      cwd: repo.dir,
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-      stdio: 'pipe',
-    });
+    learned = recordCoverage(CALC_PROJECT);
+    const { repo, commit: base } = learned;
     job = new RunnerJob();
-    const learned = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { mode: 'learn', coverage: '.coverage' } });
-    expect(learned.main.exitCode, learned.main.stdout).toBe(0);
+    const learn = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { mode: 'learn', coverage: learned.sqliteFile } });
+    expect(learn.main.exitCode, learn.main.stdout).toBe(0);
 
     // A fault in the body of add: only test_add ran add, so only it can fail.
     repo.write({ 'pkg/calc.py': 'def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n' });

@@ -1,5 +1,6 @@
 // Builds dist/<action>/index.js for every actions/**/src/main.ts, and dist/cli/index.js, as self-contained ESM
-// bundles with a licenses.txt of the third-party code each one carries. Usage:
+// bundles (code behind dynamic imports in dist/<action>/chunks/) with a licenses.txt of the third-party code each
+// one carries. Usage:
 //   node scripts/bundle.mjs [action ...] [--out DIR]
 // The action list is derived from the folders, so adding an action needs no edit here.
 import { build } from 'esbuild';
@@ -51,12 +52,23 @@ const actionMetadataPlugin = {
   },
 };
 
+/** The folder of a bundle's lazily loaded chunks. */
+const CHUNKS = 'chunks';
+
 async function bundleOne(name, entry, outDir, isCli) {
-  const outfile = join(outDir, name, 'index.js');
+  const folder = join(outDir, name);
+  // Only this bundle's own files: nested actions (s3-cache/restore) live in subfolders of their parent's folder.
+  mkdirSync(folder, { recursive: true });
+  for (const file of readdirSync(folder)) if (file.endsWith('.js') || file === 'licenses.txt') rmSync(join(folder, file));
+  rmSync(join(folder, CHUNKS), { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: [entry],
-    outfile,
+    entryPoints: { index: entry },
+    outdir: folder,
+    // Code behind a dynamic import() (the S3 SDK, the cache toolkit with the Azure SDK) goes to chunks/ and is
+    // loaded only when used, so an action that never touches those stores does not compile them at every start.
+    splitting: true,
+    chunkNames: `${CHUNKS}/[name]-[hash]`,
     bundle: true,
     platform: 'node',
     target: 'node24',
@@ -72,8 +84,8 @@ async function bundleOne(name, entry, outDir, isCli) {
     metafile: true,
     logLevel: 'warning',
   });
-  writeFileSync(join(outDir, name, 'licenses.txt'), licenseText(result.metafile));
-  return outfile;
+  writeFileSync(join(folder, 'licenses.txt'), licenseText(result.metafile));
+  return join(folder, 'index.js');
 }
 
 /** The licenses of the third-party packages a bundle contains, sorted by package name. */
@@ -106,10 +118,7 @@ export async function bundle(names = [], outDir = join(root, 'dist')) {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'package.json'), '{\n  "type": "module"\n}\n');
   const built = [];
-  for (const action of wanted) {
-    rmSync(join(outDir, action.name, 'index.js'), { force: true });
-    built.push(await bundleOne(action.name, action.entry, outDir, false));
-  }
+  for (const action of wanted) built.push(await bundleOne(action.name, action.entry, outDir, false));
   if (names.length === 0 || names.includes('cli')) built.push(await bundleOne('cli', 'packages/cli/src/main.ts', outDir, true));
   return built;
 }

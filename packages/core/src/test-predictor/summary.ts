@@ -2,6 +2,7 @@ import { details, fitSummary, formatDuration, markdownTable } from '../summary/i
 import { formatBudget, type Budget } from './budget.ts';
 import type { RetrainResult } from './model-lifecycle.ts';
 import type { Prediction } from './predict.ts';
+import { RANKING_DESCRIPTIONS, RANKINGS } from './rankings.ts';
 import { formatRate, type SafetyState } from './safety.ts';
 import type { Evaluation, LoadedModel } from './training.ts';
 
@@ -40,7 +41,8 @@ export function renderPredictSummary(input: {
     `Estimated recall ${pct(sel.estimatedRecall)} for ${pct(share)} of the expected test time (${formatDuration(sel.selectedSeconds * 1000)} of ${formatDuration(sel.totalSeconds * 1000)}), in ${p.shards.length} shard(s).`,
   ];
   if (input.safety && !input.safety.selectionEnabled) sections.push(`> **Selection is off:** ${input.safety.reason}.`);
-  if (p.coldStart) sections.push(`> **Cold start:** ${p.coldStartReason}. Order: must-run tests, then what test-filter's import graph reaches (nearest first), then historic failure rate; durations from the history.`);
+  sections.push(rankingLine(p));
+  if (p.coldStart) sections.push(`> **No usable model:** ${p.coldStartReason}; a simple ranking chosen on the history orders the tests.`);
   sections.push(modelLine(input.model, input.now));
   if (input.impactMap) {
     const removed = input.impactMap.removed;
@@ -68,6 +70,16 @@ export function renderPredictSummary(input: {
     sections.push(details(`${p.slowTests.length} slow test(s): candidates for @pytest.mark.slow`, markdownTable(['test', 'median time'], p.slowTests.slice(0, 50).map((t) => [display(t.id), formatDuration(t.seconds * 1000)]))));
   }
   return fitSummary(sections);
+}
+
+/** Which ranking ran, why, and each ranking's held-out figures on the team's own history. */
+function rankingLine(p: Prediction): string {
+  const figures = RANKINGS.filter((name) => p.ranking.heldOut[name]).map((name) => {
+    const e = p.ranking.heldOut[name]!;
+    return `${name} ${pct(e.changeRecall)}`;
+  });
+  const table = figures.length ? ` Held-out change recall at ${pct(p.ranking.heldOut[p.ranking.chosen]?.timeFraction ?? Object.values(p.ranking.heldOut)[0]?.timeFraction)} of test time: ${figures.join(', ')}.` : '';
+  return `**Ranking: ${p.ranking.chosen}** (${RANKING_DESCRIPTIONS[p.ranking.chosen]}): ${p.ranking.reason}.${table}`;
 }
 
 /** The step summary of `mode: record`: what ran, whether the predicted-risky tests were the ones that failed, safety. */

@@ -57,8 +57,19 @@ describe('rankings', () => {
     expect(chooseRanking({ ...simple, model: evaluation(0.88, 0.95, 0.95) }).chosen).toBe('co-failure');
     const won = chooseRanking({ ...simple, model: evaluation(0.95, 0.8, 0.8) });
     expect(won.chosen).toBe('model');
-    expect(won.reason).toMatch(/the model beats co-failure on 8 held-out run\(s\) with failures at 33\.0% of test time/);
-    expect(chooseRanking({ ...simple, 'import-graph': evaluation(0.9, 0.85, 0.5) }).chosen).toBe('import-graph');
+    expect(won.reason).toMatch(/^co-failure ranks best on 8 held-out run\(s\) with failures at 33\.0% of test time .*, and the model beats it on the newest 10 held-out run\(s\)/);
+    // With a replay of the whole history, the simple ranking is chosen there and the model judged against it.
+    // Co-failure stays unless another ranking catches two more faulty runs (or as many and 5 points more files).
+    const replay = { 'co-failure': evaluation(0.75, 0.7, 0.7), 'failure-frequency': evaluation(1, 0.7, 0.7), 'import-graph': evaluation(0.5, 0.4, 0.6) };
+    const fromReplay = chooseRanking({ ...simple, model: evaluation(0.9, 0.9, 0.9) }, replay);
+    expect(fromReplay.chosen).toBe('model');
+    expect(fromReplay.reason).toMatch(/^failure-frequency ranks best on 8 replayed run\(s\)/);
+    expect(chooseRanking(simple, replay).chosen).toBe('failure-frequency');
+    const close = chooseRanking(simple, { ...replay, 'failure-frequency': evaluation(0.875, 0.7, 0.7) });
+    expect(close.chosen).toBe('co-failure');
+    expect(close.reason).toMatch(/failure-frequency is ahead by less than 2 run\(s\).*too little to switch/);
+    expect(chooseRanking({ ...simple, 'import-graph': evaluation(0.9, 0.9, 0.5) }).chosen).toBe('import-graph');
+    expect(chooseRanking({ ...simple, 'import-graph': evaluation(0.9, 0.82, 0.5) }).chosen).toBe('co-failure');
   });
 
   it('scores: co-failure follows what failed with the changed files, frequency the recent failures, the graph its distance', () => {
@@ -117,12 +128,15 @@ describe('rankings', () => {
     const p = predictTests({ history: history.slice(0, 50), change, candidates, mustRun: new Map(), budget: { kind: 'fraction', fraction: 0.33 }, minHistory: 5, shards: 1, slowThreshold: 60 });
     expect(p.coldStart).toBe(true);
     // The choice is the best of the simple rankings on the replayed history, by change recall first.
-    const figures = (['co-failure', 'failure-frequency', 'import-graph'] as const).map((name) => ({ name, e: p.ranking.heldOut[name]! }));
-    const bestRecall = Math.max(...figures.map((f) => f.e.changeRecall!));
-    expect(p.ranking.heldOut[p.ranking.chosen]!.changeRecall).toBe(bestRecall);
-    expect(p.ranking.reason).toMatch(new RegExp(`^${p.ranking.chosen} ranks best on \\d+ held-out run\\(s\\) with failures`));
+    const figures = (['co-failure', 'failure-frequency', 'import-graph'] as const).map((name) => ({ name, e: p.ranking.replay![name]! }));
+    const caught = (e: Evaluation) => Math.round(e.changeRecall! * e.faultyRuns);
+    const cofail = figures.find((f) => f.name === 'co-failure')!.e;
+    const others = figures.filter((f) => f.name !== 'co-failure');
+    if (p.ranking.chosen === 'co-failure') for (const other of others) expect(caught(other.e)).toBeLessThan(caught(cofail) + 2);
+    else expect(caught(p.ranking.replay![p.ranking.chosen as 'co-failure']!)).toBeGreaterThanOrEqual(caught(cofail) + 2);
+    expect(p.ranking.reason).toMatch(new RegExp(`^${p.ranking.chosen} ranks best on \\d+ replayed run\\(s\\) with failures`));
     // Co-failure finds more of the failing files than raw frequency, which favours files that failed for other changes.
-    expect(p.ranking.heldOut['co-failure']!.testRecall!).toBeGreaterThan(p.ranking.heldOut['failure-frequency']!.testRecall!);
+    expect(p.ranking.replay!['co-failure']!.testRecall!).toBeGreaterThan(p.ranking.replay!['failure-frequency']!.testRecall!);
     const empty = predictTests({ history: [], change, candidates, mustRun: new Map(), budget: { kind: 'all' }, minHistory: 5, shards: 1, slowThreshold: 60 });
     expect(empty.ranking.chosen).toBe('import-graph');
   });

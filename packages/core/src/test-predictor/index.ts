@@ -35,6 +35,7 @@ export {
   timeWeightedApfd,
   heldOutTests,
   scoreHeldOut,
+  scoreHeldOutAsPredicted,
   readModel,
   parseModel,
   writeModel,

@@ -26,8 +26,13 @@ export const RANKING_DESCRIPTIONS: Record<RankingName, string> = {
 export interface RankingChoice {
   chosen: RankingName;
   reason: string;
-  /** Held-out figures of each ranking on the same runs (the team's own history). */
+  /** Figures of each ranking on the same newest held-out runs (the only runs the model can be judged on). */
   heldOut: Partial<Record<RankingName, Evaluation>>;
+  /**
+   * Figures of the simple rankings replayed over the whole history (each run scored from the runs before it only),
+   * which is where the best simple ranking is chosen: more runs than the held-out slice, so a steadier choice.
+   */
+  replay?: Partial<Record<SimpleRanking, Evaluation>>;
 }
 
 const column = (name: FeatureName) => FEATURE_NAMES.indexOf(name);
@@ -87,24 +92,50 @@ function better(a: Evaluation, b: Evaluation): number {
   return 0;
 }
 
+/** The ranking that runs unless another one clearly wins: the strongest simple ranking on real projects. */
+const DEFAULT_RANKING: SimpleRanking = 'co-failure';
+/** Faulty runs a challenger must catch beyond the default (a win of one run on a few dozen is noise). */
+const MARGIN_RUNS = 2;
+/** With the same change recall, the test recall a challenger must add. */
+const MARGIN_TEST_RECALL = 0.05;
+
+/** Whether `challenger` clearly beats `incumbent` on the same runs: by `marginRuns` faulty runs caught, or as many and more failing files. */
+function clearlyBetter(challenger: Evaluation, incumbent: Evaluation, marginRuns: number): boolean {
+  const caught = (e: Evaluation) => Math.round((e.changeRecall ?? 0) * e.faultyRuns);
+  const gain = caught(challenger) - caught(incumbent);
+  if (gain >= marginRuns) return true;
+  return gain >= 0 && (challenger.changeRecall ?? 0) >= (incumbent.changeRecall ?? 0) - 1e-9 && (challenger.testRecall ?? 0) >= (incumbent.testRecall ?? 0) + MARGIN_TEST_RECALL;
+}
+
 /**
- * Picks the ranking to run from held-out figures measured on the same runs: the best simple ranking, unless the
- * model beats it (strictly: with little history a tie goes to the ranking that needs no training).
+ * Picks the ranking to run: co-failure, unless another simple ranking clearly beats it on the replayed history (or on
+ * the held-out runs when no replay is given); then the model if it clearly beats that ranking on the same held-out
+ * runs (a tie goes to the ranking that needs no training).
  */
-export function chooseRanking(heldOut: Partial<Record<RankingName, Evaluation>>): RankingChoice {
-  const simple = SIMPLE_RANKINGS.filter((name) => heldOut[name] && heldOut[name]!.faultyRuns > 0);
+export function chooseRanking(heldOut: Partial<Record<RankingName, Evaluation>>, replay?: Partial<Record<SimpleRanking, Evaluation>>): RankingChoice {
+  const basis: Partial<Record<RankingName, Evaluation>> = replay ?? heldOut;
+  const simple = SIMPLE_RANKINGS.filter((name) => basis[name] && basis[name]!.faultyRuns > 0);
+  const extra = replay ? { replay } : {};
   if (simple.length === 0) {
-    return { chosen: heldOut.model ? 'model' : 'import-graph', reason: 'no held-out run had a failure to compare the rankings on', heldOut };
+    return { chosen: heldOut.model ? 'model' : 'import-graph', reason: 'no run had a failure to compare the rankings on', heldOut, ...extra };
   }
-  const best = simple.reduce((a, b) => (better(heldOut[b]!, heldOut[a]!) > 0 ? b : a));
-  const model = heldOut.model;
+  // The default stays unless the best other ranking clearly beats it: short histories make close calls noise.
+  const challenger = simple.filter((name) => name !== DEFAULT_RANKING).reduce<SimpleRanking | undefined>((a, b) => (a === undefined || better(basis[b]!, basis[a]!) > 0 ? b : a), undefined);
+  const best =
+    !simple.includes(DEFAULT_RANKING) ? challenger! : challenger && clearlyBetter(basis[challenger]!, basis[DEFAULT_RANKING]!, MARGIN_RUNS) ? challenger : DEFAULT_RANKING;
   const figure = (e: Evaluation) => `change recall ${pct(e.changeRecall)}, test recall ${pct(e.testRecall)}, APFD ${e.apfd ?? 'n/a'}`;
-  const on = `${heldOut[best]!.faultyRuns} held-out run(s) with failures at ${pct(heldOut[best]!.timeFraction)} of test time`;
-  if (model && better(model, heldOut[best]!) > 0) {
-    return { chosen: 'model', reason: `the model beats ${best} on ${on} (${figure(model)} against ${figure(heldOut[best]!)})`, heldOut };
+  const where = (e: Evaluation) => `${e.faultyRuns} ${replay ? 'replayed' : 'held-out'} run(s) with failures at ${pct(e.timeFraction)} of test time`;
+  const close = best === DEFAULT_RANKING && challenger && better(basis[challenger]!, basis[best]!) > 0;
+  const bestReason =
+    `${best} ranks best on ${where(basis[best]!)} (${figure(basis[best]!)})` +
+    (close ? ` — ${challenger} is ahead by less than ${MARGIN_RUNS} run(s) (${figure(basis[challenger!]!)}), too little to switch` : '');
+  const model = heldOut.model;
+  const rival = heldOut[best];
+  if (model && rival && clearlyBetter(model, rival, 1) && better(model, rival) > 0) {
+    return { chosen: 'model', reason: `${bestReason}, and the model beats it on the newest ${model.runs} held-out run(s) (${figure(model)} against ${figure(rival)})`, heldOut, ...extra };
   }
-  const versus = model ? `; the model does not beat it (${figure(model)})` : '';
-  return { chosen: best, reason: `${best} ranks best on ${on} (${figure(heldOut[best]!)})${versus}`, heldOut };
+  const versus = model && rival ? `; the model does not beat it on the newest ${model.runs} held-out run(s) (${figure(model)} against ${figure(rival)})` : '';
+  return { chosen: best, reason: `${bestReason}${versus}`, heldOut, ...extra };
 }
 
 function pct(value: number | null | undefined): string {

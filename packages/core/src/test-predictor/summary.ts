@@ -2,7 +2,7 @@ import { details, fitSummary, formatDuration, markdownTable } from '../summary/i
 import { formatBudget, type Budget } from './budget.ts';
 import type { RetrainResult } from './model-lifecycle.ts';
 import type { Prediction } from './predict.ts';
-import { RANKING_DESCRIPTIONS, RANKINGS } from './rankings.ts';
+import { RANKING_DESCRIPTIONS } from './rankings.ts';
 import { formatRate, type SafetyState } from './safety.ts';
 import type { Evaluation, LoadedModel } from './training.ts';
 
@@ -72,14 +72,18 @@ export function renderPredictSummary(input: {
   return fitSummary(sections);
 }
 
-/** Which ranking ran, why, and each ranking's held-out figures on the team's own history. */
+/** Which ranking ran, why, and the rankings' change recall on the team's own history. */
 function rankingLine(p: Prediction): string {
-  const figures = RANKINGS.filter((name) => p.ranking.heldOut[name]).map((name) => {
-    const e = p.ranking.heldOut[name]!;
-    return `${name} ${pct(e.changeRecall)}`;
-  });
-  const table = figures.length ? ` Held-out change recall at ${pct(p.ranking.heldOut[p.ranking.chosen]?.timeFraction ?? Object.values(p.ranking.heldOut)[0]?.timeFraction)} of test time: ${figures.join(', ')}.` : '';
-  return `**Ranking: ${p.ranking.chosen}** (${RANKING_DESCRIPTIONS[p.ranking.chosen]}): ${p.ranking.reason}.${table}`;
+  const list = (figures: Partial<Record<string, Evaluation>>) =>
+    Object.entries(figures)
+      .filter(([, e]) => e)
+      .map(([name, e]) => `${name} ${pct(e!.changeRecall)}`)
+      .join(', ');
+  const parts = [];
+  if (p.ranking.replay && Object.keys(p.ranking.replay).length) parts.push(`replayed history: ${list(p.ranking.replay)}`);
+  if (Object.keys(p.ranking.heldOut).length) parts.push(`newest held-out runs: ${list(p.ranking.heldOut)}`);
+  const figures = parts.length ? ` Change recall at the budget's share of test time — ${parts.join('; ')}.` : '';
+  return `**Ranking: ${p.ranking.chosen}** (${RANKING_DESCRIPTIONS[p.ranking.chosen]}): ${p.ranking.reason}.${figures}`;
 }
 
 /** The step summary of `mode: record`: what ran, whether the predicted-risky tests were the ones that failed, safety. */

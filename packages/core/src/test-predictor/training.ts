@@ -261,7 +261,10 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
     positives,
     features: [...FEATURE_NAMES],
     evaluation: evaluation ?? null,
-    ranking: chooseRanking({ ...evaluateSimpleRankings(heldOut, settings.timeFraction), ...(evaluation ? { model: evaluation } : {}) }),
+    ranking: chooseRanking(
+      { ...evaluateSimpleRankings(heldOut, settings.timeFraction), ...(evaluation ? { model: evaluation } : {}) },
+      evaluateSimpleRankings(wholeHistory(dataset), settings.timeFraction),
+    ),
     training: {
       ms: Math.round(performance.now() - started),
       rounds: final.model.trees.length,
@@ -285,20 +288,21 @@ export function evaluateSimpleRankings(heldOut: HeldOutRuns, timeFraction: numbe
   return Object.fromEntries(SIMPLE_RANKINGS.map((name) => [name, evaluateScores(simpleScores(name, values, rows, cols), heldOut, timeFraction)]));
 }
 
-/**
- * Chooses a simple ranking on the whole history without a model: every replayed row sees only the runs before its
- * own, so each run is held out from the statistics that score it.
- */
-export function chooseSimpleRanking(runs: readonly RunRecord[], timeFraction: number): RankingChoice {
-  const dataset = buildHistoryDataset(runs);
-  const heldOut: HeldOutRuns = {
+/** Every replayed row as held-out rows: each row's features come from the runs before its own. */
+function wholeHistory(dataset: HistoryDataset): HeldOutRuns {
+  return {
     data: dataset.data,
     runOfRow: dataset.runOfRow,
     files: dataset.files,
     durations: dataset.durations,
     expectedDurations: dataset.expectedDurations,
   };
-  return chooseRanking(evaluateSimpleRankings(heldOut, timeFraction));
+}
+
+/** Chooses a simple ranking on the whole history without a model (see wholeHistory). */
+export function chooseSimpleRanking(runs: readonly RunRecord[], timeFraction: number): RankingChoice {
+  const replay = evaluateSimpleRankings(wholeHistory(buildHistoryDataset(runs)), timeFraction);
+  return chooseRanking({}, replay);
 }
 
 /** Held-out figures of any model on rows grouped by run. */
@@ -311,6 +315,13 @@ export function scoreHeldOut(model: GbdtModel, heldOut: HeldOutRuns): Float64Arr
   const probabilities = predictProbabilities(model, heldOut.data);
   const priors = heldOut.graphPriors;
   return priors ? Float64Array.from(probabilities, (p, i) => combineWithGraphPrior(p, priors[i])) : Float64Array.from(probabilities);
+}
+
+/** The predictor's scores for held-out rows: the ranking its document chose, the model's where none is recorded. */
+export function scoreHeldOutAsPredicted(model: LoadedModel, heldOut: HeldOutRuns): Float64Array {
+  const chosen = model.document?.ranking?.chosen;
+  if (chosen && chosen !== 'model') return simpleScores(chosen, heldOut.data.values, heldOut.data.rows, heldOut.data.cols);
+  return scoreHeldOut(model.model, heldOut);
 }
 
 /** Held-out figures of any scores (model or baseline) on rows grouped by run. */

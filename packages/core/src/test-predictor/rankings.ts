@@ -62,9 +62,14 @@ export function simpleScore(ranking: SimpleRanking, values: ArrayLike<number>, o
   switch (ranking) {
     case 'failure-frequency':
       return FLOOR + frequency;
-    case 'co-failure':
+    case 'co-failure': {
       // Frequency only breaks ties: alone it favours the files that failed for other changes over cheap ones.
-      return Math.min(1, FLOOR + value(COLUMNS.cofail) + 0.3 * value(COLUMNS.cofailDir) + 0.2 * value(COLUMNS.helper) + 0.02 * frequency);
+      const score = FLOOR + value(COLUMNS.cofail) + 0.3 * value(COLUMNS.cofailDir) + 0.2 * value(COLUMNS.helper) + 0.02 * frequency;
+      // test-filter's impact map, when there is one: a test that ran the changed functions gains, one that never did
+      // (reached by imports only) keeps a fifth.
+      const kept = values[offset + COLUMNS.kept];
+      return Math.min(1, kept === 1 ? score + 0.05 : kept === 0 ? score / 5 : score);
+    }
     case 'import-graph': {
       if (values[offset + COLUMNS.reached] !== 1) return FLOOR + 0.05 * frequency;
       // Reached, but the impact map says the test never ran the changed functions: below every kept test.

@@ -16,8 +16,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { apfdValues, explainMisses, loadCore, pct, recallAt, trainAndHoldOut } from './test-predictor-eval.orders.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -41,31 +41,6 @@ if (!existsSync(join(example, 'pytest.ini'))) {
 if (!existsSync(cli)) {
   console.log('dist/cli/index.js is missing: run `npm run bundle -- cli` first.');
   process.exit(1);
-}
-
-/** The core's test-predictor and model faces, bundled with esbuild (the core is TypeScript). */
-async function loadCore(dir) {
-  const out = join(dir, 'core.mjs');
-  await build({
-    absWorkingDir: root,
-    stdin: {
-      contents: [
-        "export * from './packages/core/src/test-predictor/index.ts';",
-        "export { SeededRandom, predictProbabilities } from './packages/core/src/model/index.ts';",
-        "export { syntheticHistory } from './test/test-predictor/synthetic-history.ts';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: out,
-    logLevel: 'error',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-  return import(pathToFileURL(out).href);
 }
 
 function git(repo, ...gitArgs) {
@@ -179,46 +154,6 @@ function generateHistory(core, repo, storeDir, historySeed, work) {
   }
 }
 
-/** Average percentage of faults detected for one ordered run (file level). */
-function apfd(order, failing) {
-  const n = order.length;
-  const m = failing.size;
-  if (m === 0 || n === 0) return null;
-  let sum = 0;
-  order.forEach((file, i) => {
-    if (failing.has(file)) sum += i + 1;
-  });
-  return 1 - sum / (n * m) + 1 / (2 * n);
-}
-
-/** Trains on the first 70% of the labelled runs; returns the model and the held-out rows of the rest. */
-function trainAndHoldOut(core, runs) {
-  const dataset = core.buildHistoryDataset(runs);
-  const labelled = dataset.labelledRuns;
-  const cutRun = labelled[Math.floor(labelled.length * 0.7)];
-  const trainRuns = runs.slice(0, cutRun);
-  const started = performance.now();
-  const outcome = core.trainFromHistory(trainRuns, { holdout: 0.2, timeBudgetMs: 120_000, timeFraction: 0.33 });
-  const trainMs = performance.now() - started;
-  let cut = 0;
-  while (cut < dataset.data.rows && dataset.runOfRow[cut] < cutRun) cut++;
-  const cols = dataset.data.cols;
-  const held = {
-    data: {
-      ...dataset.data,
-      rows: dataset.data.rows - cut,
-      values: dataset.data.values.slice(cut * cols),
-      labels: dataset.data.labels.slice(cut),
-    },
-    runOfRow: dataset.runOfRow.slice(cut),
-    files: dataset.files.slice(cut),
-    durations: dataset.durations.slice(cut),
-    expectedDurations: dataset.expectedDurations.slice(cut),
-    graphPriors: dataset.graphPriors.slice(cut),
-  };
-  return { outcome, held, trainRuns, trainMs };
-}
-
 /**
  * Every order of the table on one history, as raw counts (so several histories pool): test-predictor with and
  * without test-filter's impact map (the history without it is the same runs with the map's removals taken out, the
@@ -236,8 +171,11 @@ function evaluate(core, runs, seedOfHistory) {
   const random = new core.SeededRandom(seedOfHistory + 1);
   const distanceScore = (i) => 1 / (1 + (Number.isNaN(at(i, 'graph_distance')) ? 0 : at(i, 'graph_distance')));
   const scorers = {
-    'test-predictor (GBDT + graph prior, impact map)': () => core.scoreHeldOut(outcome.model.model, held),
-    'test-predictor without the impact map': () => core.scoreHeldOut(noMap.outcome.model.model, noMap.held),
+    'test-predictor (chosen ranking, impact map)': () => core.scoreHeldOutAsPredicted(outcome.model, held),
+    'test-predictor without the impact map': () => core.scoreHeldOutAsPredicted(noMap.outcome.model, noMap.held),
+    'GBDT + graph prior (impact map)': () => core.scoreHeldOut(outcome.model.model, held),
+    'co-failure per second': () => core.simpleScores('co-failure', held.data.values, rows, cols),
+    'failure frequency per second': () => core.simpleScores('failure-frequency', held.data.values, rows, cols),
     'GBDT alone (impact map)': () => core.predictProbabilities(outcome.model.model, held.data),
     'random order (mean of 20)': null,
     'test-filter with the impact map alone': () => Float64Array.from({ length: rows }, (_, i) => (at(i, 'graph_reached') === 1 && at(i, 'impact_map_kept') !== 0 ? distanceScore(i) : -1)),
@@ -250,6 +188,7 @@ function evaluate(core, runs, seedOfHistory) {
   }
   const results = [];
   const misses = [];
+  process.stderr.write(`ranking chosen at training (seed ${seedOfHistory}): ${outcome.model.document.ranking?.chosen} — ${outcome.model.document.ranking?.reason}\n`);
   for (const [name, make] of Object.entries(scorers)) {
     const trials = make ? [make()] : Array.from({ length: 20 }, () => Float64Array.from({ length: rows }, () => random.next()));
     // test-filter alone never runs what it does not select: those rows are not eligible at any budget.
@@ -306,95 +245,6 @@ function printTable(title, evaluations) {
   if (misses.length) console.log(`\nWhat test-predictor missed (faulty runs with every failing file left out at 33%; failing files left out at 50%):\n${misses.join('\n')}`);
 }
 
-/** Held-out rows grouped by run, in run order. */
-function rowsByRun(held) {
-  const byRun = new Map();
-  held.runOfRow.forEach((run, i) => {
-    if (!byRun.has(run)) byRun.set(run, []);
-    byRun.get(run).push(i);
-  });
-  return byRun;
-}
-
-/**
- * The selection of one held-out run at `fraction` of its expected test time, made by the action's own budget code
- * (must-run first, then first fit in fail-fast order on the durations a prediction knows before the run). Only
- * eligible rows may be chosen (test-filter alone never runs what its graph does not reach), but the box is always a
- * share of the whole suite's expected time.
- */
-function selectRun(core, held, rows, scores, fraction, eligible) {
-  const tests = core.heldOutTests(held, rows, scores);
-  const total = tests.reduce((sum, t) => sum + t.duration, 0);
-  const candidates = tests.filter((t, k) => eligible(scores[rows[k]]));
-  return new Set(core.selectForBudget(candidates, { kind: 'time', seconds: fraction * total * (1 + 1e-12) }).selected);
-}
-
-/** Failing files and faulty runs, and how many of them the selection at `fraction` of the expected time catches. */
-function recallAt(core, held, scores, fraction, eligible) {
-  let failing = 0;
-  let caught = 0;
-  let faulty = 0;
-  let caughtRuns = 0;
-  let spentShare = 0;
-  const byRun = rowsByRun(held);
-  for (const rows of byRun.values()) {
-    const chosen = selectRun(core, held, rows, scores, fraction, eligible);
-    const picked = rows.filter((i) => chosen.has(held.files[i]));
-    spentShare += picked.reduce((sum, i) => sum + held.durations[i], 0) / Math.max(1e-12, rows.reduce((sum, i) => sum + held.durations[i], 0));
-    const bad = rows.filter((i) => held.data.labels[i] === 1);
-    const hits = bad.filter((i) => chosen.has(held.files[i])).length;
-    failing += bad.length;
-    caught += hits;
-    if (bad.length > 0) {
-      faulty++;
-      if (hits > 0) caughtRuns++;
-    }
-  }
-  return { caught, failing, caughtRuns, faulty, spentShare: spentShare / byRun.size };
-}
-
-/** APFD of every faulty held-out run, in the action's fail-fast order. */
-function apfdValues(core, held, scores) {
-  const values = [];
-  for (const rows of rowsByRun(held).values()) {
-    const order = core.failFastOrder(core.heldOutTests(held, rows, scores)).map((t) => t.file);
-    const failing = new Set(rows.filter((i) => held.data.labels[i] === 1).map((i) => held.files[i]));
-    const value = apfd(order, failing);
-    if (value !== null) values.push(value);
-  }
-  return values;
-}
-
-/**
- * Where the failing files an order misses sit in it: `change` lists faulty runs with every failing file left out at
- * `fraction`, `file` every failing file left out at `fraction`.
- */
-function explainMisses(core, held, runs, name, scores, eligible, fraction, kind) {
-  const lines = [];
-  for (const [run, rows] of rowsByRun(held)) {
-    const bad = rows.filter((i) => held.data.labels[i] === 1);
-    if (bad.length === 0) continue;
-    const chosen = selectRun(core, held, rows, scores, fraction, eligible);
-    const missed = bad.filter((i) => !chosen.has(held.files[i]));
-    if (missed.length === 0 || (kind === 'change' && missed.length < bad.length)) continue;
-    const order = core.failFastOrder(core.heldOutTests(held, rows, scores));
-    const expectedTotal = order.reduce((sum, t) => sum + t.duration, 0);
-    const changed = (runs[run].changes ?? []).map((c) => c.path).join(', ');
-    const removed = new Set(runs[run].mapRemoved ?? []);
-    for (const i of missed) {
-      const rank = order.findIndex((t) => t.file === held.files[i]) + 1;
-      const hops = runs[run].reach?.[held.files[i]];
-      const graph = hops === undefined ? 'graph does not reach it' : `graph reaches it (${hops} hop(s))${removed.has(held.files[i]) ? ', impact map removed it' : ''}`;
-      lines.push(
-        `- ${kind === 'change' ? `change missed @${Math.round(fraction * 100)}%` : `file missed @${Math.round(fraction * 100)}%`}: run ${run + 1} (${changed}) -> ` +
-          `${held.files[i]} ranked ${rank}/${order.length}, ${graph}, expected ${pct(held.expectedDurations[i] / expectedTotal)} of the suite's time`,
-      );
-    }
-  }
-  return lines;
-}
-
-const pct = (v) => `${(v * 100).toFixed(1)}%`;
 
 function trainingTimes(core) {
   console.log('\n### test-predictor training time (features + held-out fit + final fit, one thread)\n');

@@ -49,9 +49,10 @@ describe('test-predictor with test-filter\'s impact map in the same store (dist 
     expect(p['tests/test_mul.py']).toBeLessThan(p['tests/test_add.py'] / 5);
     expect(predicted.main.summary).toContain('1 test file(s) the import graph reaches never ran the changed functions');
 
-    // Without the map both tests are one import away: only test_add's failure in the history sets them apart.
+    // Without the map both tests are one import away: test_mul is no longer ranked down for never running add.
     const withoutMap = await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'predict', base, head, 'impact-map': 'false' } });
     const q = JSON.parse(withoutMap.main.outputs.probabilities) as Record<string, number>;
-    expect(q['tests/test_mul.py']).toBeGreaterThan(q['tests/test_add.py'] / 2);
-  }, 60_000);
+    expect(q['tests/test_mul.py']).toBeGreaterThanOrEqual(p['tests/test_mul.py'] * 4);
+    expect(withoutMap.main.summary).not.toContain('never ran the changed functions');
+  }, 180_000);
 });

@@ -106,7 +106,9 @@ describe('prediction', () => {
   const candidates = [...new Set(runs.flatMap((r) => r.cases.map((c) => c.file)))].sort();
 
   it('ranks the tests the change reaches first and keeps them under a recall budget', () => {
-    const p = predictTests({ history: runs, model, change, candidates, mustRun: new Map(), budget: { kind: 'recall', target: 0.95 }, minHistory: 20, shards: 3, slowThreshold: 4 });
+    // The model's own path: a document whose ranking comparison chose the model.
+    const modelRanks = { ...model, document: { ...model.document!, ranking: { chosen: 'model' as const, reason: 'chosen for this test', heldOut: {} } } };
+    const p = predictTests({ history: runs, model: modelRanks, change, candidates, mustRun: new Map(), budget: { kind: 'recall', target: 0.95 }, minHistory: 20, shards: 3, slowThreshold: 4 });
     expect(p.coldStart).toBe(false);
     expect(new Set(p.ordered.slice(0, reached.length).map((t) => t.file))).toEqual(new Set(reached));
     for (const file of Object.keys(change.reach)) expect(p.selection.selected).toContain(file);

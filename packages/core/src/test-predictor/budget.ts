@@ -70,9 +70,23 @@ export interface BudgetSelection {
   totalSeconds: number;
 }
 
-/** Fail-fast order: most likely to fail first; cheaper first among equals; then by name for determinism. */
+/** Durations below this count as this much, so a test reported at 0 s does not get an infinite rate. */
+const MIN_SECONDS = 0.01;
+
+/** Expected failures found per second of the test's expected time. */
+export function failuresPerSecond(test: Pick<ScoredTest, 'probability' | 'duration'>): number {
+  return test.probability / Math.max(MIN_SECONDS, test.duration);
+}
+
+/**
+ * Fail-fast order, cost-aware: most expected failures per second first (the greedy answer to "most failures found
+ * within a time box"), then the likelier, then the cheaper, then by name for determinism.
+ */
 export function failFastOrder(tests: readonly ScoredTest[]): ScoredTest[] {
-  return [...tests].sort((a, b) => b.probability - a.probability || a.duration - b.duration || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return [...tests].sort(
+    (a, b) =>
+      failuresPerSecond(b) - failuresPerSecond(a) || b.probability - a.probability || a.duration - b.duration || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
+  );
 }
 
 /**

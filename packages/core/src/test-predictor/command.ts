@@ -13,7 +13,7 @@ import { parseBudget, formatBudget, type Budget } from './budget.ts';
 import { labelFlaky } from './flaky.ts';
 import { appendRun, failedFiles, HISTORY_SCHEMA, readHistory, STORE_KEYS, type RunRecord } from './history.ts';
 import { retrainWithRollback, type RetrainResult } from './model-lifecycle.ts';
-import { predictTests, type Prediction } from './predict.ts';
+import { describeRanking, predictTests, type Prediction } from './predict.ts';
 import { findJunitFiles, readJunitRun } from './record.ts';
 import { pytestTestFiles, viewChange, type ChangeView } from './repository.ts';
 import { nextSafetyState, readSafetyState, writeSafetyState, type SafetyState } from './safety.ts';
@@ -173,6 +173,7 @@ function predictFor(ctx: CommandContext, s: Settings, view: ChangeView, base: st
     shards: ctx.inputs.int('shards', { min: 1, max: 256 }),
     slowThreshold: ctx.inputs.duration('slow-threshold') / 1000,
     explainTop: ctx.inputs.int('top', { min: 0 }),
+    timeFraction: evaluationFraction(budget, history),
   });
   return { prediction, candidates };
 }
@@ -188,7 +189,8 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
   if (!enabled) ctx.log.warning(`test-predictor runs every test: ${safety!.reason}.`);
   const override = candidateInput(ctx)?.map((p) => repoPath(s, p));
   const { prediction } = await ctx.metrics.phase('predict', async () => predictFor(ctx, s, view, base, history, model, budget, override));
-  if (prediction.coldStart) ctx.log.notice(`test-predictor cold start: ${prediction.coldStartReason}; ordering by test-filter's graph and historic durations.`);
+  if (prediction.coldStart) ctx.log.notice(`test-predictor: no usable model (${prediction.coldStartReason}).`);
+  ctx.log.info(`test-predictor ranking: ${describeRanking(prediction.ranking)}.`);
   const sel = prediction.selection;
   ctx.summary.append(
     renderPredictSummary({
@@ -226,6 +228,7 @@ function predictOutputs(s: Settings, prediction: Prediction, enabled: boolean, s
     'estimated-recall': Math.round(sel.estimatedRecall * 10_000) / 10_000,
     'run-all': sel.selected.length === prediction.ordered.length,
     'cold-start': prediction.coldStart,
+    ranking: prediction.ranking.chosen,
     'selection-enabled': enabled,
     'miss-rate': safety?.missRate.predictorRate ?? null,
   };

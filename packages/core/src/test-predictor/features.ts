@@ -29,6 +29,8 @@ export const FEATURE_NAMES = [
   'test_age',
   'flaky_rate',
   'impact_map_kept',
+  'fail_rate_decayed',
+  'cofail_dir_rate',
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -63,6 +65,9 @@ export function selectedByTestFilter(change: ChangeContext, file: string): boole
 interface FileStats {
   /** 1 = a real failure, 0 = ran without one; one entry per run of the file, oldest first. */
   outcomes: number[];
+  /** Failures weighted by recency (each run of the file multiplies the old weight by DECAY), and the runs likewise. */
+  decayedFailures: number;
+  decayedRuns: number;
   failures: number;
   lastFailure: number;
   firstSeenRun: number;
@@ -71,6 +76,8 @@ interface FileStats {
 }
 
 const DURATION_WINDOW = 5;
+/** Per run of a file, older outcomes keep this share of their weight (a half-life of about 10 runs). */
+const DECAY = 0.933;
 /** Distances from this many hops on share one bucket of the graph prior (few tests sit that far). */
 const FAR_BUCKET = 4;
 const CONFIG_FILE = /(^|\/)(\.github\/|Dockerfile|Makefile)|\.(ya?ml|toml|ini|cfg|json|lock|txt)$/i;
@@ -86,6 +93,8 @@ export class HistoryStats {
   private readonly files = new Map<string, FileStats>();
   /** Changed path -> runs that touched it, and test file -> real failures in those runs. */
   private readonly touched = new Map<string, { runs: number; failures: Map<string, number> }>();
+  /** The same per folder of a changed path: a change next to the last one that broke a test is evidence too. */
+  private readonly touchedDirs = new Map<string, { runs: number; failures: Map<string, number> }>();
   /**
    * Graph distance bucket ('1'..'4', '0' for a changed test, 'out' when not reached, 'map-removed' when reached but
    * removed by the impact map) -> real failures and rows.
@@ -110,6 +119,12 @@ export class HistoryStats {
     return median(stats.recentDurations);
   }
 
+  /** Real failures of the file weighted toward its recent runs (0 when it never ran). */
+  decayedFailureRate(file: string): number {
+    const stats = this.files.get(file);
+    return stats && stats.decayedRuns > 0 ? stats.decayedFailures / stats.decayedRuns : 0;
+  }
+
   /** Real failures over all runs of the file / its runs (0 when it never ran). */
   failureRate(file: string): number {
     const stats = this.files.get(file);
@@ -128,11 +143,13 @@ export class HistoryStats {
     for (const [file, duration] of durations) {
       let stats = this.files.get(file);
       if (!stats) {
-        stats = { outcomes: [], failures: 0, lastFailure: -1, firstSeenRun: this.runCount, recentDurations: [], flaky: 0 };
+        stats = { outcomes: [], decayedFailures: 0, decayedRuns: 0, failures: 0, lastFailure: -1, firstSeenRun: this.runCount, recentDurations: [], flaky: 0 };
         this.files.set(file, stats);
       }
       const fail = failed.has(file) ? 1 : 0;
       stats.outcomes.push(fail);
+      stats.decayedFailures = stats.decayedFailures * DECAY + fail;
+      stats.decayedRuns = stats.decayedRuns * DECAY + 1;
       if (fail) {
         stats.failures++;
         stats.lastFailure = stats.outcomes.length - 1;
@@ -151,12 +168,9 @@ export class HistoryStats {
         this.byDistance.set(key, entry);
       }
     }
-    for (const path of changedPaths(run)) {
-      const entry = this.touched.get(path) ?? { runs: 0, failures: new Map<string, number>() };
-      entry.runs++;
-      for (const file of failed) entry.failures.set(file, (entry.failures.get(file) ?? 0) + 1);
-      this.touched.set(path, entry);
-    }
+    const paths = changedPaths(run);
+    countCoFailures(this.touched, paths, failed);
+    countCoFailures(this.touchedDirs, [...new Set(paths.map((path) => posix.dirname(path)))], failed);
     this.runCount++;
   }
 
@@ -240,6 +254,13 @@ export class HistoryStats {
     // What test-filter runs with its impact map: 1 kept, 0 left out (not reached, or reached without running the
     // changed functions); missing without a graph, a map or when everything runs.
     row[20] = change.reach === null || change.reachAll || change.mapRemoved === undefined ? NaN : row[7] === 1 && !change.mapRemoved.has(file) ? 1 : 0;
+    row[21] = stats && runs ? stats.decayedFailures / stats.decayedRuns : NaN;
+    let dirRate = 0;
+    for (const dir of new Set(summary.paths.map((path) => posix.dirname(path)))) {
+      const entry = this.touchedDirs.get(dir);
+      if (entry) dirRate = Math.max(dirRate, (entry.failures.get(file) ?? 0) / (entry.runs + 1));
+    }
+    row[22] = dirRate;
     return row;
   }
 }
@@ -288,6 +309,29 @@ function isHelperOf(path: string, testDir: string): boolean {
   const parent = posix.dirname(dir);
   const onPath = (folder: string) => folder === '.' || testDir === folder || testDir.startsWith(`${folder}/`);
   return onPath(dir) || (parent !== '.' && onPath(parent));
+}
+
+function countCoFailures(table: Map<string, { runs: number; failures: Map<string, number> }>, keys: readonly string[], failed: ReadonlySet<string>): void {
+  for (const key of keys) {
+    const entry = table.get(key) ?? { runs: 0, failures: new Map<string, number>() };
+    entry.runs++;
+    for (const file of failed) entry.failures.set(file, (entry.failures.get(file) ?? 0) + 1);
+    table.set(key, entry);
+  }
+}
+
+/**
+ * Whether the import graph tells the candidates apart for this change: on real packages a module often reaches
+ * every test at the same distance, and a prior that is the same for every test only blurs the ranking.
+ */
+export function graphDiscriminates(change: ChangeContext, files: readonly string[]): boolean {
+  if (change.reach === null || change.reachAll) return false;
+  const buckets = new Set<string>();
+  for (const file of files) {
+    buckets.add(distanceBucket(change.reach, change.mapRemoved, file));
+    if (buckets.size > 1) return true;
+  }
+  return false;
 }
 
 function distanceBucket(reach: Readonly<Record<string, number>>, mapRemoved: ReadonlySet<string> | undefined, file: string): string {

@@ -20,18 +20,22 @@ export {
   type SafetyAudit,
 } from './history.ts';
 export { labelFlaky, type FlakyLabels } from './flaky.ts';
-export { FEATURE_NAMES, HistoryStats, changeOfRun, combineWithGraphPrior, selectedByTestFilter, summarizeChange, looksLikeTest, type ChangeContext, type FeatureName } from './features.ts';
-export { parseBudget, formatBudget, selectForBudget, failFastOrder, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
+export { FEATURE_NAMES, HistoryStats, changeOfRun, combineWithGraphPrior, graphDiscriminates, selectedByTestFilter, summarizeChange, looksLikeTest, type ChangeContext, type FeatureName } from './features.ts';
+export { parseBudget, formatBudget, selectForBudget, failFastOrder, failuresPerSecond, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
 export { buildShards, shardLowerBound, shardMatrix, type Shard, type ShardMatrix, type TimedTest } from './shards.ts';
-export { predictTests, slowTests, type PredictRequest, type Prediction, type SlowTest } from './predict.ts';
+export { describeRanking, predictTests, slowTests, type PredictRequest, type Prediction, type SlowTest } from './predict.ts';
 export {
   MODEL_SCHEMA,
   buildHistoryDataset,
   trainFromHistory,
   evaluateModel,
   evaluateScores,
+  evaluateSimpleRankings,
+  chooseSimpleRanking,
+  timeWeightedApfd,
   heldOutTests,
   scoreHeldOut,
+  scoreHeldOutAsPredicted,
   readModel,
   parseModel,
   writeModel,
@@ -47,3 +51,4 @@ export { retrainWithRollback, type ModelStatus, type RetrainResult } from './mod
 export { computeMissRate, nextSafetyState, readSafetyState, writeSafetyState, formatRate, type MissRate, type SafetyState } from './safety.ts';
 export { viewChange, pytestTestFiles, hopsOf, type ChangeView } from './repository.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
+export { chooseRanking, simpleScore, simpleScores, RANKINGS, SIMPLE_RANKINGS, type RankingChoice, type RankingName, type SimpleRanking } from './rankings.ts';

@@ -1,10 +1,11 @@
 import { mainReasons, predictRowProbability, type FeatureContribution } from '../model/index.ts';
 import { failFastOrder, median, selectForBudget, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
-import { combineWithGraphPrior, HistoryStats, selectedByTestFilter, summarizeChange, type ChangeContext } from './features.ts';
+import { combineWithGraphPrior, graphDiscriminates, HistoryStats, selectedByTestFilter, summarizeChange, type ChangeContext } from './features.ts';
 import { labelFlaky } from './flaky.ts';
 import { failedFiles, type RunRecord } from './history.ts';
 import { buildShards, type Shard } from './shards.ts';
-import type { LoadedModel } from './training.ts';
+import { RANKING_DESCRIPTIONS, simpleScore, type RankingChoice } from './rankings.ts';
+import { chooseSimpleRanking, type LoadedModel } from './training.ts';
 
 /** Everything a prediction needs; no git, no store: the command gathers it. */
 export interface PredictRequest {
@@ -23,6 +24,8 @@ export interface PredictRequest {
   slowThreshold: number;
   /** How many top tests get their main reasons computed. */
   explainTop?: number;
+  /** Share of test time at which rankings are compared when no trained model chose one (default a third). */
+  timeFraction?: number;
 }
 
 /** A slow test case (a `@pytest.mark.slow` candidate). */
@@ -46,14 +49,19 @@ export interface Prediction {
   reasons: Map<string, FeatureContribution[]>;
   /** Runs with a known diff in the history. */
   usableRuns: number;
+  /** The ranking that ordered the candidates, and why (held-out figures on the team's own history). */
+  ranking: RankingChoice;
 }
 
 const DEFAULT_SECONDS = 1;
 
+/** Runs replayed to choose a simple ranking when no trained model chose one (bounds the time of a prediction). */
+const REPLAY_RUNS = 100;
+
 /**
- * Scores every candidate and applies the budget. With a model and enough history the model's probabilities are
- * used; otherwise (cold start) the order is must-run, then what the import graph reaches (nearest first), then by
- * historic failure rate, with historic durations for the time budget and the shards.
+ * Scores every candidate and applies the budget. The ranking is the one chosen on the team's own history: the
+ * model when it beat the simple rankings on its held-out runs, else the best simple ranking (co-failure, failure
+ * frequency or the import graph); every order is per second of expected time (budget.ts).
  */
 export function predictTests(request: PredictRequest): Prediction {
   const flaky = labelFlaky(request.history);
@@ -69,18 +77,22 @@ export function predictTests(request: PredictRequest): Prediction {
   let coldStartReason: string | undefined;
   if (!request.model) coldStartReason = 'no trained model yet';
   else if (usableRuns < request.minHistory) coldStartReason = `the history has ${usableRuns} usable run(s), fewer than min-history (${request.minHistory})`;
+  const ranking = chooseRankingFor(request, coldStartReason === undefined);
+  const model = ranking.chosen === 'model' ? request.model!.model : undefined;
+  const graphPriorApplies = graphDiscriminates(request.change, request.candidates);
 
   const summary = summarizeChange(request.change.changes);
   const rows = new Map<string, Float64Array>();
   const scored: ScoredTest[] = request.candidates.map((file) => {
     const mustRun = request.mustRun.get(file);
+    const row = stats.features(request.change, file, summary);
+    rows.set(file, row);
     let probability: number;
-    if (coldStartReason === undefined) {
-      const row = stats.features(request.change, file, summary);
-      rows.set(file, row);
-      probability = combineWithGraphPrior(predictRowProbability(request.model!.model, row), stats.graphPrior(request.change, file));
+    if (model) {
+      probability = combineWithGraphPrior(predictRowProbability(model, row), graphPriorApplies ? stats.graphPrior(request.change, file) : undefined);
     } else {
-      probability = coldStartScore(file, stats, request.change, mustRun !== undefined);
+      const score = simpleScore(ranking.chosen as Exclude<typeof ranking.chosen, 'model'>, row);
+      probability = mustRun !== undefined ? Math.max(score, 0.9) : score;
     }
     return { file, probability, duration: durationOf(file), graphReached: reachOf(file), ...(mustRun ? { mustRun } : {}) };
   });
@@ -90,8 +102,8 @@ export function predictTests(request: PredictRequest): Prediction {
   const shards = buildShards(selection.selected.map((file) => ({ file, duration: byFile.get(file)!.duration })), request.shards);
 
   const reasons = new Map<string, FeatureContribution[]>();
-  if (coldStartReason === undefined) {
-    for (const test of ordered.slice(0, request.explainTop ?? 10)) reasons.set(test.file, mainReasons(request.model!.model, rows.get(test.file)!, 3));
+  if (model) {
+    for (const test of ordered.slice(0, request.explainTop ?? 10)) reasons.set(test.file, mainReasons(model, rows.get(test.file)!, 3));
   }
   return {
     coldStart: coldStartReason !== undefined,
@@ -102,21 +114,24 @@ export function predictTests(request: PredictRequest): Prediction {
     slowTests: slowTests(request.history, request.slowThreshold),
     reasons,
     usableRuns,
+    ranking,
   };
 }
 
-/**
- * A stand-in probability without a model: must-run tests first, then what the graph reaches (nearer is higher),
- * then the historic failure rate. It also drives the cold-start estimated recall.
- */
-function coldStartScore(file: string, stats: HistoryStats, change: ChangeContext, mustRun: boolean): number {
-  const rate = stats.failureRate(file);
-  if (mustRun) return 0.9 + 0.1 * rate;
-  const distance = change.reach?.[file];
-  // Reached, but the impact map says the test never ran the changed functions: below every selected test.
-  if (distance !== undefined && change.mapRemoved?.has(file)) return 0.05 / (1 + distance) + 0.1 * rate;
-  if (change.reachAll || distance !== undefined) return 0.5 / (1 + (distance ?? 1)) + 0.1 * rate;
-  return 0.05 * rate + (change.reach === null ? 0.01 : 0);
+/** The ranking to run: the one stored with a usable model, else the best simple ranking on the history itself. */
+function chooseRankingFor(request: PredictRequest, modelUsable: boolean): RankingChoice {
+  if (modelUsable) {
+    const stored = request.model!.document?.ranking;
+    if (stored) return stored;
+    return { chosen: 'model', reason: 'the model carries no comparison with the simple rankings (trained by an older version, or given as a file)', heldOut: {} };
+  }
+  const choice = chooseSimpleRanking(request.history.slice(-REPLAY_RUNS), request.timeFraction ?? 1 / 3);
+  return choice.chosen === 'model' ? { ...choice, chosen: 'import-graph' } : choice;
+}
+
+/** One line on the ranking a prediction ran, for logs and summaries. */
+export function describeRanking(choice: RankingChoice): string {
+  return `${RANKING_DESCRIPTIONS[choice.chosen]} — ${choice.reason}`;
 }
 
 /** Test cases whose median duration over their last runs exceeds the threshold, slowest first. */

@@ -2,6 +2,7 @@ import { details, fitSummary, formatDuration, markdownTable } from '../summary/i
 import { formatBudget, type Budget } from './budget.ts';
 import type { RetrainResult } from './model-lifecycle.ts';
 import type { Prediction } from './predict.ts';
+import { RANKING_DESCRIPTIONS } from './rankings.ts';
 import { formatRate, type SafetyState } from './safety.ts';
 import type { Evaluation, LoadedModel } from './training.ts';
 
@@ -40,7 +41,8 @@ export function renderPredictSummary(input: {
     `Estimated recall ${pct(sel.estimatedRecall)} for ${pct(share)} of the expected test time (${formatDuration(sel.selectedSeconds * 1000)} of ${formatDuration(sel.totalSeconds * 1000)}), in ${p.shards.length} shard(s).`,
   ];
   if (input.safety && !input.safety.selectionEnabled) sections.push(`> **Selection is off:** ${input.safety.reason}.`);
-  if (p.coldStart) sections.push(`> **Cold start:** ${p.coldStartReason}. Order: must-run tests, then what test-filter's import graph reaches (nearest first), then historic failure rate; durations from the history.`);
+  sections.push(rankingLine(p));
+  if (p.coldStart) sections.push(`> **No usable model:** ${p.coldStartReason}; a simple ranking chosen on the history orders the tests.`);
   sections.push(modelLine(input.model, input.now));
   if (input.impactMap) {
     const removed = input.impactMap.removed;
@@ -68,6 +70,20 @@ export function renderPredictSummary(input: {
     sections.push(details(`${p.slowTests.length} slow test(s): candidates for @pytest.mark.slow`, markdownTable(['test', 'median time'], p.slowTests.slice(0, 50).map((t) => [display(t.id), formatDuration(t.seconds * 1000)]))));
   }
   return fitSummary(sections);
+}
+
+/** Which ranking ran, why, and the rankings' change recall on the team's own history. */
+function rankingLine(p: Prediction): string {
+  const list = (figures: Partial<Record<string, Evaluation>>) =>
+    Object.entries(figures)
+      .filter(([, e]) => e)
+      .map(([name, e]) => `${name} ${pct(e!.changeRecall)}`)
+      .join(', ');
+  const parts = [];
+  if (p.ranking.replay && Object.keys(p.ranking.replay).length) parts.push(`replayed history: ${list(p.ranking.replay)}`);
+  if (Object.keys(p.ranking.heldOut).length) parts.push(`newest held-out runs: ${list(p.ranking.heldOut)}`);
+  const figures = parts.length ? ` Change recall at the budget's share of test time — ${parts.join('; ')}.` : '';
+  return `**Ranking: ${p.ranking.chosen}** (${RANKING_DESCRIPTIONS[p.ranking.chosen]}): ${p.ranking.reason}.${figures}`;
 }
 
 /** The step summary of `mode: record`: what ran, whether the predicted-risky tests were the ones that failed, safety. */

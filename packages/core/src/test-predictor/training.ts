@@ -16,8 +16,9 @@ import {
   type StopReason,
 } from '../model/index.ts';
 import { NewerSchemaError, readJsonDocument, writeJsonDocument, type Store } from '../store/index.ts';
-import { median, selectForBudget, type ScoredTest } from './budget.ts';
-import { changeOfRun, combineWithGraphPrior, FEATURE_NAMES, HistoryStats, summarizeChange } from './features.ts';
+import { failFastOrder, median, selectForBudget, type ScoredTest } from './budget.ts';
+import { changeOfRun, combineWithGraphPrior, FEATURE_NAMES, graphDiscriminates, HistoryStats, summarizeChange } from './features.ts';
+import { chooseRanking, SIMPLE_RANKINGS, simpleScores, type RankingChoice, type RankingName } from './rankings.ts';
 import { labelFlaky, type FlakyLabels } from './flaky.ts';
 import { failedFiles, STORE_KEYS, type RunRecord } from './history.ts';
 
@@ -39,6 +40,8 @@ export interface Evaluation {
   testRecall: number | null;
   /** Faulty runs with at least one failing file caught / faulty runs (Meta's "change recall"). */
   changeRecall: number | null;
+  /** Time-weighted APFD (APFDc, each failing file one fault) of the fail-fast order, mean over faulty runs. */
+  apfd?: number | null;
 }
 
 /** The stored model: an XGBoost model plus what it was trained on and how it did (DESIGN §5: `schema`). */
@@ -51,6 +54,8 @@ export interface ModelDocument {
   features: string[];
   evaluation: Evaluation | null;
   training: { ms: number; rounds: number; stoppedBy: StopReason; params: Partial<GbdtParams> };
+  /** The ranking predictions run with, chosen on the held-out runs (absent in documents of older versions: the model). */
+  ranking?: RankingChoice;
   /** The XGBoost JSON model (Booster.save_model format): `jq .xgboost model.json > xgb.json` loads in XGBoost. */
   xgboost: unknown;
 }
@@ -108,6 +113,7 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
       const summary = summarizeChange(run.changes);
       const change = changeOfRun(run);
       const firstRow = labels.length;
+      const discriminates = graphDiscriminates(change, [...ran.keys()]);
       for (const [file, seconds] of [...ran].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const row = stats.features(change, file, summary);
         const at = labels.length * cols;
@@ -122,7 +128,7 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
         files.push(file);
         durations.push(seconds);
         expectedDurations.push(row[durationColumn]);
-        graphPriors.push(stats.graphPrior(change, file) ?? NaN);
+        graphPriors.push(discriminates ? (stats.graphPrior(change, file) ?? NaN) : NaN);
       }
       // New files get the run's typical expected duration, as a prediction does (predict.ts).
       const known = expectedDurations.slice(firstRow).filter((d) => !Number.isNaN(d));
@@ -255,6 +261,10 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
     positives,
     features: [...FEATURE_NAMES],
     evaluation: evaluation ?? null,
+    ranking: chooseRanking(
+      { ...evaluateSimpleRankings(heldOut, settings.timeFraction), ...(evaluation ? { model: evaluation } : {}) },
+      evaluateSimpleRankings(wholeHistory(dataset), settings.timeFraction),
+    ),
     training: {
       ms: Math.round(performance.now() - started),
       rounds: final.model.trees.length,
@@ -272,6 +282,29 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
   return { model: { model, document, source: 'trained now' }, evaluation, heldOut };
 }
 
+/** Held-out figures of every simple ranking on the same rows. */
+export function evaluateSimpleRankings(heldOut: HeldOutRuns, timeFraction: number): Partial<Record<RankingName, Evaluation>> {
+  const { values, rows, cols } = heldOut.data;
+  return Object.fromEntries(SIMPLE_RANKINGS.map((name) => [name, evaluateScores(simpleScores(name, values, rows, cols), heldOut, timeFraction)]));
+}
+
+/** Every replayed row as held-out rows: each row's features come from the runs before its own. */
+function wholeHistory(dataset: HistoryDataset): HeldOutRuns {
+  return {
+    data: dataset.data,
+    runOfRow: dataset.runOfRow,
+    files: dataset.files,
+    durations: dataset.durations,
+    expectedDurations: dataset.expectedDurations,
+  };
+}
+
+/** Chooses a simple ranking on the whole history without a model (see wholeHistory). */
+export function chooseSimpleRanking(runs: readonly RunRecord[], timeFraction: number): RankingChoice {
+  const replay = evaluateSimpleRankings(wholeHistory(buildHistoryDataset(runs)), timeFraction);
+  return chooseRanking({}, replay);
+}
+
 /** Held-out figures of any model on rows grouped by run. */
 export function evaluateModel(model: GbdtModel, heldOut: HeldOutRuns, timeFraction: number): Evaluation {
   return evaluateScores(scoreHeldOut(model, heldOut), heldOut, timeFraction);
@@ -282,6 +315,13 @@ export function scoreHeldOut(model: GbdtModel, heldOut: HeldOutRuns): Float64Arr
   const probabilities = predictProbabilities(model, heldOut.data);
   const priors = heldOut.graphPriors;
   return priors ? Float64Array.from(probabilities, (p, i) => combineWithGraphPrior(p, priors[i])) : Float64Array.from(probabilities);
+}
+
+/** The predictor's scores for held-out rows: the ranking its document chose, the model's where none is recorded. */
+export function scoreHeldOutAsPredicted(model: LoadedModel, heldOut: HeldOutRuns): Float64Array {
+  const chosen = model.document?.ranking?.chosen;
+  if (chosen && chosen !== 'model') return simpleScores(chosen, heldOut.data.values, heldOut.data.rows, heldOut.data.cols);
+  return scoreHeldOut(model.model, heldOut);
 }
 
 /** Held-out figures of any scores (model or baseline) on rows grouped by run. */
@@ -297,14 +337,17 @@ export function evaluateScores(scores: ArrayLike<number>, heldOut: HeldOutRuns, 
   let caught = 0;
   let faultyRuns = 0;
   let caughtRuns = 0;
+  let apfdSum = 0;
   for (const rows of byRun.values()) {
-    const selected = new Set(selectForBudget(heldOutTests(heldOut, rows, scores), { kind: 'fraction', fraction: timeFraction }).selected);
+    const tests = heldOutTests(heldOut, rows, scores);
+    const selected = new Set(selectForBudget(tests, { kind: 'fraction', fraction: timeFraction }).selected);
     const failing = rows.filter((i) => labels[i] === 1);
     const hits = failing.filter((i) => selected.has(heldOut.files[i])).length;
     caught += hits;
     if (failing.length > 0) {
       faultyRuns++;
       if (hits > 0) caughtRuns++;
+      apfdSum += timeWeightedApfd(failFastOrder(tests), new Map(rows.map((i) => [heldOut.files[i], heldOut.durations[i]])), new Set(failing.map((i) => heldOut.files[i])));
     }
   }
   const both = positives > 0 && positives < labels.length;
@@ -318,7 +361,26 @@ export function evaluateScores(scores: ArrayLike<number>, heldOut: HeldOutRuns, 
     timeFraction,
     testRecall: positives > 0 ? round(caught / positives) : null,
     changeRecall: faultyRuns > 0 ? round(caughtRuns / faultyRuns) : null,
+    apfd: faultyRuns > 0 ? round(apfdSum / faultyRuns) : null,
   };
+}
+
+/**
+ * APFDc (Elbaum et al. 2001) with every failing file one fault of equal severity: for each fault, the share of the
+ * run's time still ahead when the file that reveals it has half run; 1 is every failure at the very start.
+ */
+export function timeWeightedApfd(order: readonly ScoredTest[], seconds: ReadonlyMap<string, number>, failing: ReadonlySet<string>): number {
+  const times = order.map((t) => Math.max(0, seconds.get(t.file) ?? t.duration));
+  const total = times.reduce((a, b) => a + b, 0);
+  if (failing.size === 0) return 1;
+  if (total <= 0) return 0.5;
+  let before = 0;
+  let sum = 0;
+  order.forEach((test, i) => {
+    if (failing.has(test.file)) sum += total - before - times[i] / 2;
+    before += times[i];
+  });
+  return sum / (total * failing.size);
 }
 
 /**

@@ -1,0 +1,111 @@
+// How long test-predictor's `record` and `predict` take through the CLI (dist/cli/index.js), as a step would, on a
+// generated pytest project of a few hundred test files with a 1,000-test JUnit report and 60 recorded runs of
+// history; against, measured in the same run, a Node process that only reads and parses that JUnit file (the floor
+// any `record` pays) and `node -e 0`. `predict` is timed twice: cold (no graph cache in the store) and warm.
+// Usage: node bench/test-predictor-speed.mjs [--quick]   (--quick: 3 samples instead of 7, 20 runs of history)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'dist', 'cli', 'index.js');
+const samples = process.argv.includes('--quick') ? 3 : 7;
+const MODULES = 80;
+const TEST_FILES = 300;
+const CASES = 1000;
+const RUNS = process.argv.includes('--quick') ? 20 : 60;
+
+function git(repo, ...args) {
+  const result = spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+function makeProject(repo) {
+  mkdirSync(join(repo, 'pkg'), { recursive: true });
+  mkdirSync(join(repo, 'tests'), { recursive: true });
+  writeFileSync(join(repo, 'pytest.ini'), '[pytest]\ntestpaths = tests\n');
+  writeFileSync(join(repo, 'pkg', '__init__.py'), '');
+  for (let m = 0; m < MODULES; m++) {
+    const uses = m > 0 ? `from pkg import mod${m - 1}\n` : '';
+    writeFileSync(join(repo, 'pkg', `mod${m}.py`), `${uses}\ndef f${m}(x):\n    return x + ${m}\n`);
+  }
+  for (let t = 0; t < TEST_FILES; t++) {
+    writeFileSync(join(repo, 'tests', `test_${t}.py`), `from pkg.mod${t % MODULES} import f${t % MODULES}\n\n\ndef test_it():\n    assert f${t % MODULES}(1)\n`);
+  }
+  git(repo, 'init', '-q', '-b', 'main');
+  git(repo, 'config', 'user.email', 'bench@example.invalid');
+  git(repo, 'config', 'user.name', 'Bench');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'base');
+}
+
+/** A pytest-style JUnit report of CASES test cases spread over the test files; `failing` test files fail. */
+function junit(failing) {
+  const cases = [];
+  for (let i = 0; i < CASES; i++) {
+    const file = `tests/test_${i % TEST_FILES}.py`;
+    const fail = failing.has(file) ? '<failure message="assert 0">AssertionError</failure>' : '';
+    cases.push(`<testcase classname="tests.test_${i % TEST_FILES}" name="test_case_${i}" file="${file}" line="4" time="0.0${(i % 9) + 1}">${fail}</testcase>`);
+  }
+  return `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="${CASES}">${cases.join('')}</testsuite></testsuites>`;
+}
+
+function timed(args, cwd) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${args.slice(0, 3).join(' ')} failed: ${result.stderr}`);
+  return ms;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const work = mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-speed-'));
+try {
+  const repo = join(work, 'repo');
+  makeProject(repo);
+  const base = git(repo, 'rev-parse', 'HEAD');
+  const store = `dir:${join(work, 'store')}`;
+  const report = join(work, 'report.xml');
+  // History: RUNS recorded runs, each changing one module; its tests fail.
+  for (let r = 0; r < RUNS; r++) {
+    git(repo, 'checkout', '-q', '--detach', base);
+    const m = r % MODULES;
+    writeFileSync(join(repo, 'pkg', `mod${m}.py`), `\ndef f${m}(x):\n    return x - ${r}\n`);
+    git(repo, 'commit', '-q', '-am', `run ${r}`);
+    const failing = new Set(Array.from({ length: TEST_FILES }, (_, t) => `tests/test_${t}.py`).filter((_, t) => t % MODULES === m));
+    writeFileSync(report, junit(failing));
+    const head = git(repo, 'rev-parse', 'HEAD');
+    if (r < RUNS - samples) {
+      timed([cli, 'test-predictor', '--mode', 'record', '--repo', repo, '--base', base, '--head', head, '--junit', report, '--store', store, '--retrain-after', '3650d', '--json'], repo);
+    }
+  }
+  const head = git(repo, 'rev-parse', 'HEAD');
+  const parseOnly = `import { readFileSync } from 'node:fs'; import { XMLParser } from 'fast-xml-parser'; const doc = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(${JSON.stringify(report)}, 'utf8')); if (!doc.testsuites) process.exit(1);`;
+  const reference = median(Array.from({ length: samples }, () => timed(['--input-type=module', '-e', parseOnly], root)));
+  const nodeOnly = median(Array.from({ length: samples }, () => timed(['-e', '0'], root)));
+  const record = median(
+    Array.from({ length: samples }, (_, k) => {
+      writeFileSync(report, junit(new Set([`tests/test_${k}.py`])));
+      return timed([cli, 'test-predictor', '--mode', 'record', '--repo', repo, '--base', base, '--head', head, '--junit', report, '--store', store, '--retrain-after', '3650d', '--json'], repo);
+    }),
+  );
+  const train = timed([cli, 'test-predictor', '--mode', 'train', '--repo', repo, '--store', store, '--json'], repo);
+  const predictArgs = [cli, 'test-predictor', '--mode', 'predict', '--repo', repo, '--base', base, '--head', head, '--store', store, '--json'];
+  const cold = timed(predictArgs, repo);
+  const warm = median(Array.from({ length: samples }, () => timed(predictArgs, repo)));
+  console.log(`\n### test-predictor through the CLI: ${TEST_FILES} test files, ${MODULES} modules, a ${CASES}-case JUnit report, ${RUNS} runs of history (median of ${samples})\n`);
+  console.log('| step | time | ratio to reading the JUnit file alone | target |');
+  console.log('| --- | ---: | ---: | --- |');
+  console.log(`| \`node -e 0\` | ${nodeOnly.toFixed(0)} ms | ${(nodeOnly / reference).toFixed(2)}x | |`);
+  console.log(`| read and parse the JUnit file alone (reference) | ${reference.toFixed(0)} ms | 1.00x | |`);
+  console.log(`| record | ${record.toFixed(0)} ms | ${(record / reference).toFixed(2)}x | < 500 ms |`);
+  console.log(`| train | ${train.toFixed(0)} ms | ${(train / reference).toFixed(2)}x | |`);
+  console.log(`| predict, cold (graph built) | ${cold.toFixed(0)} ms | ${(cold / reference).toFixed(2)}x | |`);
+  console.log(`| predict, warm | ${warm.toFixed(0)} ms | ${(warm / reference).toFixed(2)}x | < 300 ms |`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,297 @@
+// test-filter on public Python projects nobody here wrote, against mutation ground truth (bench/real-world/).
+// Per project of bench/real-world/projects.json, as a user would through the CLI (dist/cli/index.js):
+//   1. learn the impact map once on the pinned (clean) commit from the real per-test coverage pytest-cov wrote
+//      (the JSON of `coverage json --show-contexts`, and the `.coverage` database); a failed learn is a result,
+//      the project then runs static-only;
+//   2. per mutant: `test-filter --mode select` from the clean commit to the mutant's commit, static (a store without
+//      a map) and with the map, compared with the test files that really failed (bench/real-world/<p>/mutants.jsonl).
+// Prints per project: mutants, killed, faulty changes missed (a killed mutant where no failing file was selected),
+// test-file safety (selected failing files / failing files), mean reduction by count and by time (clean durations
+// from durations.json) for static, with the map and the oracle (only the failing files), run-all rate and its
+// reasons by kind, learn and select times.
+//
+// Needs CI_OPTIMIZER_CORPUS: the folder with the clones and runs (bench/real-world/README.md says how to make it).
+// Usage: node bench/real-world.mjs [--quick] [--only-project NAME[,NAME]] [--out FILE.json]
+//   --quick: the first 8 mutants of each project.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const here = join(root, 'bench', 'real-world');
+const cli = join(root, 'dist', 'cli', 'index.js');
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes('--quick');
+const onlyProjects = flag('--only-project')?.split(',');
+const outFile = flag('--out');
+const corpus = process.env.CI_OPTIMIZER_CORPUS;
+
+if (!corpus) {
+  console.log(
+    [
+      'real-world: CI_OPTIMIZER_CORPUS is not set, so there is nothing to measure.',
+      'The corpus (clones of public Python projects and their mutant runs) lives outside the repository.',
+      'Create it as bench/real-world/README.md says: clone each project of bench/real-world/projects.json into',
+      '$CI_OPTIMIZER_CORPUS/<name>/repo at its pinned commit, then run',
+      '  CI_OPTIMIZER_CORPUS=DIR python3 bench/real-world/build_corpus.py --branches-only   (mutant branches only)',
+      'or without --branches-only to rebuild the ground truth (runs every suite), then',
+      '  CI_OPTIMIZER_CORPUS=DIR npm run bench -- --only real-world',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
+if (!existsSync(cli)) {
+  console.log('real-world: dist/cli/index.js is missing: run `npm run bundle` first.');
+  process.exit(1);
+}
+
+const { projects } = JSON.parse(readFileSync(join(here, 'projects.json'), 'utf8'));
+
+/** A Markdown table cell from untrusted text (reasons name the projects' files): no pipes, newlines or HTML. */
+function cell(text) {
+  return String(text)
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[|`<>\\]/g, (c) => `\\${c}`)
+    .slice(0, 160);
+}
+
+function git(repo, ...gitArgs) {
+  const r = spawnSync('git', ['-C', repo, ...gitArgs], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** One CLI call: the parsed --json outputs, its exit code and wall time. */
+function testFilter(repo, cliArgs) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'test-filter', '--repo', repo, '--json', ...cliArgs], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, GITHUB_ACTIONS: '', GITHUB_EVENT_PATH: '' },
+  });
+  const ms = performance.now() - started;
+  let out;
+  try {
+    out = JSON.parse(r.stdout);
+  } catch {
+    out = undefined;
+  }
+  return { status: r.status, out, ms, stderr: (r.stderr || '').trim() };
+}
+
+/** A reason's kind: its text with names, paths and numbers taken out, so equal causes group together. */
+function reasonKind(reason) {
+  return reason
+    .replace(/(["'`])(?:(?!\1).)*\1/g, '…')
+    .replace(/[\w./-]+\.py(:\d+)?/g, 'FILE')
+    .replace(/\b\d+\b/g, 'N')
+    .replace(/\b[\w]+(\.[\w]+)+\b/g, 'NAME')
+    .slice(0, 90);
+}
+
+const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+const f3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : '–');
+
+function firstLine(text) {
+  const line = (text || '').split('\n').find((l) => l.trim()) || '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+function learn(repo, commit, coverage, store) {
+  const r = testFilter(repo, ['--mode', 'learn', '--head', commit, '--coverage', coverage, '--store', store]);
+  const ok = r.status === 0 && r.out;
+  return {
+    ok: Boolean(ok),
+    ms: r.ms,
+    error: ok ? undefined : firstLine(r.out?.error || r.stderr || `exit ${r.status}`),
+    testFiles: r.out?.['map-test-files'],
+    functions: r.out?.['map-functions'],
+  };
+}
+
+function measureProject(project) {
+  const base = join(corpus, project.name);
+  const repo = join(base, 'repo');
+  const recordsPath = join(here, project.name, 'mutants.jsonl');
+  const durationsPath = join(here, project.name, 'durations.json');
+  if (!existsSync(join(repo, '.git')) || !existsSync(recordsPath) || !existsSync(durationsPath)) {
+    return { name: project.name, skipped: `no clone at $CI_OPTIMIZER_CORPUS/${project.name}/repo or no committed records` };
+  }
+  let records = readFileSync(recordsPath, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+  if (quick) records = records.slice(0, 8);
+  const missing = records.filter((r) => git(repo, 'rev-parse', '--verify', '-q', `${r.commit}^{commit}`) !== r.commit);
+  if (missing.length > 0) {
+    return {
+      name: project.name,
+      skipped: `${missing.length} mutant commits are missing from the clone: run build_corpus.py --branches-only --only ${project.name}`,
+    };
+  }
+  const durations = JSON.parse(readFileSync(durationsPath, 'utf8'));
+  const universe = Object.keys(durations.testFiles);
+  const timeOf = (f) => durations.testFiles[f]?.time ?? 0;
+  const totalTime = universe.reduce((s, f) => s + timeOf(f), 0);
+  const tmp = mkdtempSync(join(tmpdir(), `real-world-${project.name}-`));
+  try {
+    const mapStore = `dir:${join(tmp, 'map')}`;
+    const staticStore = `dir:${join(tmp, 'static')}`;
+    const learnJson = existsSync(join(base, 'coverage.json'))
+      ? learn(repo, project.commit, join(base, 'coverage.json'), mapStore)
+      : { ok: false, error: 'no coverage.json in the corpus folder' };
+    const learnDb = existsSync(join(base, '.coverage'))
+      ? learn(repo, project.commit, join(base, '.coverage'), `dir:${join(tmp, 'map-db')}`)
+      : { ok: false, error: 'no .coverage in the corpus folder' };
+    let store = mapStore;
+    if (!learnJson.ok) store = learnDb.ok ? `dir:${join(tmp, 'map-db')}` : undefined;
+
+    const rows = [];
+    const selectTimes = { static: [], map: [] };
+    let cold;
+    for (const record of records) {
+      const row = { id: record.id, outcome: record.outcome, failing: record.failingFiles ?? [], scope: record.scope };
+      for (const variant of ['static', 'map']) {
+        const variantStore = variant === 'static' ? staticStore : store;
+        if (!variantStore) {
+          row[variant] = row.static;
+          continue;
+        }
+        const r = testFilter(repo, ['--base', project.commit, '--head', record.commit, '--store', variantStore]);
+        if (cold === undefined) cold = r.ms;
+        else selectTimes[variant].push(r.ms);
+        if (r.status !== 0 || !r.out) {
+          row[variant] = { error: firstLine(r.out?.error || r.stderr || `exit ${r.status}`), runAll: true, selected: universe, reasons: ['select failed'] };
+          continue;
+        }
+        const runAll = r.out['run-all'] === true || r.out['run-all'] === 'true';
+        const listed = r.out['tests-json'];
+        const tests = runAll ? universe : Array.isArray(listed) ? listed : JSON.parse(listed || '[]');
+        row[variant] = {
+          runAll,
+          reasons: runAll ? String(r.out.reasons || '').split('\n').filter(Boolean) : [],
+          selected: tests,
+          mapUsed: r.out['impact-map-used'] === true || r.out['impact-map-used'] === 'true',
+          mapReason: r.out['impact-map-reason'],
+        };
+      }
+      rows.push(row);
+    }
+
+    const evaluated = rows.filter((r) => r.outcome === 'killed' || r.outcome === 'survived');
+    const killed = evaluated.filter((r) => r.outcome === 'killed');
+    const summary = { name: project.name, mutants: records.length, killed: killed.length,
+      timeouts: rows.filter((r) => r.outcome === 'timeout').length, universe: universe.length, totalTime,
+      learnJson, learnDb, coldSelectMs: cold, meanSelectMs: { static: mean(selectTimes.static), map: mean(selectTimes.map) } };
+    for (const variant of ['static', 'map', 'oracle']) {
+      const sel = (row) => new Set(variant === 'oracle' ? row.failing : row[variant].selected);
+      let caught = 0;
+      let failingTotal = 0;
+      let missed = 0;
+      for (const row of killed) {
+        const s = sel(row);
+        const hit = row.failing.filter((f) => s.has(f)).length;
+        caught += hit;
+        failingTotal += row.failing.length;
+        if (hit === 0) missed++;
+      }
+      const inUniverse = (row) => [...sel(row)].filter((f) => f in durations.testFiles);
+      summary[variant] = {
+        missed,
+        safety: failingTotal ? caught / failingTotal : NaN,
+        reductionCount: mean(evaluated.map((row) => 1 - inUniverse(row).length / universe.length)),
+        reductionTime: mean(evaluated.map((row) => 1 - inUniverse(row).reduce((s, f) => s + timeOf(f), 0) / totalTime)),
+      };
+      if (variant !== 'oracle') {
+        const runAll = evaluated.filter((row) => row[variant].runAll);
+        summary[variant].runAllRate = runAll.length / (evaluated.length || 1);
+        const kinds = new Map();
+        for (const row of runAll) {
+          for (const kind of new Set(row[variant].reasons.map(reasonKind))) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        }
+        summary[variant].reasonKinds = [...kinds].sort((a, b) => b[1] - a[1]);
+        if (variant === 'map') summary.map.mapUsedRate = evaluated.filter((row) => row.map.mapUsed).length / (evaluated.length || 1);
+      }
+    }
+    const mapReasons = new Map();
+    for (const row of evaluated) {
+      if (!row.map.mapReason) continue;
+      const kind = reasonKind(row.map.mapReason);
+      mapReasons.set(kind, (mapReasons.get(kind) ?? 0) + 1);
+    }
+    summary.mapReasonKinds = [...mapReasons].sort((a, b) => b[1] - a[1]);
+    summary.rows = rows.map(({ id, outcome, failing, scope, static: s, map: m }) => ({
+      id, outcome, scope, failing,
+      static: { runAll: s.runAll, selected: s.selected.length, reasons: s.reasons },
+      map: { runAll: m.runAll, selected: m.selected.length, mapUsed: m.mapUsed, mapReason: m.mapReason },
+    }));
+    return summary;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const results = [];
+for (const project of projects) {
+  if (onlyProjects && !onlyProjects.includes(project.name)) continue;
+  const started = performance.now();
+  const result = measureProject(project);
+  result.wallMs = performance.now() - started;
+  results.push(result);
+  if (result.skipped) console.log(`- ${project.name}: skipped (${result.skipped})`);
+  else console.log(`- ${project.name}: ${result.mutants} mutants measured in ${(result.wallMs / 1000).toFixed(0)} s`);
+}
+const measured = results.filter((r) => !r.skipped);
+if (measured.length === 0) {
+  console.log('real-world: no project of the corpus could be measured (see the lines above).');
+  process.exit(1);
+}
+
+console.log(`\n### test-filter on real projects (${quick ? 'quick: 8 mutants each' : 'all mutants'}; static / with the impact map / oracle)\n`);
+console.log('| project | test files | mutants | killed | timeouts | missed static | missed map | safety static | safety map | reduction by count static / map / oracle | reduction by time static / map / oracle | run-all static / map | map used |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of measured) {
+  console.log(
+    `| ${cell(r.name)} | ${r.universe} | ${r.mutants} | ${r.killed} | ${r.timeouts} | ${r.static.missed} | ${r.map.missed} | ${f3(r.static.safety)} | ${f3(r.map.safety)} | ` +
+      `${f2(r.static.reductionCount)} / ${f2(r.map.reductionCount)} / ${f2(r.oracle.reductionCount)} | ` +
+      `${f2(r.static.reductionTime)} / ${f2(r.map.reductionTime)} / ${f2(r.oracle.reductionTime)} | ` +
+      `${f2(r.static.runAllRate)} / ${f2(r.map.runAllRate)} | ${f2(r.map.mapUsedRate)} |`,
+  );
+}
+
+console.log('\n### learn and select (wall time of each CLI call, ms; machine shared)\n');
+console.log('| project | learn from coverage JSON | learn from .coverage | map test files / functions | first select (cold) | mean select static | mean select with map |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of measured) {
+  const l = (x) => (x.ok ? `ok, ${x.ms.toFixed(0)} ms` : `FAILED: ${cell(x.error)}`);
+  const m = r.learnJson.ok ? r.learnJson : r.learnDb;
+  console.log(
+    `| ${cell(r.name)} | ${l(r.learnJson)} | ${l(r.learnDb)} | ${m.ok ? `${m.testFiles} / ${m.functions}` : '–'} | ${f2(r.coldSelectMs)} | ${f2(r.meanSelectMs.static)} | ${f2(r.meanSelectMs.map)} |`,
+  );
+}
+
+console.log('\n### why every test ran (mutants by reason kind; a mutant can have several)\n');
+console.log('| project | variant | mutants | reason kind |');
+console.log('|---|---|---|---|');
+for (const r of measured) {
+  for (const variant of ['static', 'map']) {
+    for (const [kind, n] of r[variant].reasonKinds.slice(0, 6)) console.log(`| ${cell(r.name)} | ${variant} | ${n} | ${cell(kind)} |`);
+  }
+}
+console.log('\n### what the impact map did (mutants by impact-map-reason kind)\n');
+console.log('| project | mutants | impact-map-reason kind |');
+console.log('|---|---|---|');
+for (const r of measured) {
+  for (const [kind, n] of r.mapReasonKinds.slice(0, 6)) console.log(`| ${cell(r.name)} | ${n} | ${cell(kind)} |`);
+}
+
+if (outFile) {
+  writeFileSync(outFile, `${JSON.stringify(results, null, 1)}\n`);
+  console.log(`\n(per-mutant results written to ${outFile})`);
+}

@@ -12,8 +12,9 @@
 //
 // Needs CI_OPTIMIZER_CORPUS: the folder with the clones and runs (bench/real-world/README.md says how to make it).
 // Usage: node bench/real-world.mjs [--quick] [--only-project NAME[,NAME]] [--out FILE.json]
-//   --quick: the first 8 mutants of each project.
-import { spawnSync } from 'node:child_process';
+//   [--jobs N]
+//   --quick: the first 8 mutants of each project. --jobs: CLI calls at once (default 2).
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +31,7 @@ const flag = (name) => {
 const quick = args.includes('--quick');
 const onlyProjects = flag('--only-project')?.split(',');
 const outFile = flag('--out');
+const jobs = Math.max(1, Number(flag('--jobs') ?? 2));
 const corpus = process.env.CI_OPTIMIZER_CORPUS;
 
 if (!corpus) {
@@ -66,22 +68,38 @@ function git(repo, ...gitArgs) {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-/** One CLI call: the parsed --json outputs, its exit code and wall time. */
+/** One CLI call: the parsed --json outputs, its exit code, wall time and the time the CLI reports (duration-ms). */
 function testFilter(repo, cliArgs) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [cli, 'test-filter', '--repo', repo, '--json', ...cliArgs], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, GITHUB_ACTIONS: '', GITHUB_EVENT_PATH: '' },
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, 'test-filter', '--repo', repo, '--json', ...cliArgs], {
+      env: { ...process.env, GITHUB_ACTIONS: '', GITHUB_EVENT_PATH: '' },
+    });
+    const stdout = [];
+    const stderr = [];
+    child.stdout.on('data', (d) => stdout.push(d));
+    child.stderr.on('data', (d) => stderr.push(d));
+    child.on('close', (status) => {
+      let out;
+      try {
+        out = JSON.parse(Buffer.concat(stdout).toString('utf8'));
+      } catch {
+        out = undefined;
+      }
+      const reported = Number(out?.['duration-ms']);
+      resolve({ status, out, ms: performance.now() - started, reportedMs: Number.isFinite(reported) ? reported : NaN,
+        stderr: Buffer.concat(stderr).toString('utf8').trim() });
+    });
   });
-  const ms = performance.now() - started;
-  let out;
-  try {
-    out = JSON.parse(r.stdout);
-  } catch {
-    out = undefined;
-  }
-  return { status: r.status, out, ms, stderr: (r.stderr || '').trim() };
+}
+
+/** Runs the tasks (functions returning promises) with at most `limit` at once. */
+async function pool(tasks, limit) {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
 
 /** A reason's kind: its text with names, paths and numbers taken out, so equal causes group together. */
@@ -96,6 +114,7 @@ function reasonKind(reason) {
 
 const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
 const f3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 
 function firstLine(text) {
@@ -103,8 +122,8 @@ function firstLine(text) {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
-function learn(repo, commit, coverage, store) {
-  const r = testFilter(repo, ['--mode', 'learn', '--head', commit, '--coverage', coverage, '--store', store]);
+async function learn(repo, commit, coverage, store) {
+  const r = await testFilter(repo, ['--mode', 'learn', '--head', commit, '--coverage', coverage, '--store', store]);
   const ok = r.status === 0 && r.out;
   return {
     ok: Boolean(ok),
@@ -115,7 +134,7 @@ function learn(repo, commit, coverage, store) {
   };
 }
 
-function measureProject(project) {
+async function measureProject(project) {
   const base = join(corpus, project.name);
   const repo = join(base, 'repo');
   const recordsPath = join(here, project.name, 'mutants.jsonl');
@@ -144,51 +163,57 @@ function measureProject(project) {
     const mapStore = `dir:${join(tmp, 'map')}`;
     const staticStore = `dir:${join(tmp, 'static')}`;
     const learnJson = existsSync(join(base, 'coverage.json'))
-      ? learn(repo, project.commit, join(base, 'coverage.json'), mapStore)
+      ? await learn(repo, project.commit, join(base, 'coverage.json'), mapStore)
       : { ok: false, error: 'no coverage.json in the corpus folder' };
     const learnDb = existsSync(join(base, '.coverage'))
-      ? learn(repo, project.commit, join(base, '.coverage'), `dir:${join(tmp, 'map-db')}`)
+      ? await learn(repo, project.commit, join(base, '.coverage'), `dir:${join(tmp, 'map-db')}`)
       : { ok: false, error: 'no .coverage in the corpus folder' };
     let store = mapStore;
     if (!learnJson.ok) store = learnDb.ok ? `dir:${join(tmp, 'map-db')}` : undefined;
 
-    const rows = [];
     const selectTimes = { static: [], map: [] };
-    let cold;
-    for (const record of records) {
-      const row = { id: record.id, outcome: record.outcome, failing: record.failingFiles ?? [], scope: record.scope };
-      for (const variant of ['static', 'map']) {
-        const variantStore = variant === 'static' ? staticStore : store;
-        if (!variantStore) {
-          row[variant] = row.static;
-          continue;
-        }
-        const r = testFilter(repo, ['--base', project.commit, '--head', record.commit, '--store', variantStore]);
-        if (cold === undefined) cold = r.ms;
-        else selectTimes[variant].push(r.ms);
-        if (r.status !== 0 || !r.out) {
-          row[variant] = { error: firstLine(r.out?.error || r.stderr || `exit ${r.status}`), runAll: true, selected: universe, reasons: ['select failed'] };
-          continue;
-        }
-        const runAll = r.out['run-all'] === true || r.out['run-all'] === 'true';
-        const listed = r.out['tests-json'];
-        const tests = runAll ? universe : Array.isArray(listed) ? listed : JSON.parse(listed || '[]');
-        row[variant] = {
-          runAll,
-          reasons: runAll ? String(r.out.reasons || '').split('\n').filter(Boolean) : [],
-          selected: tests,
-          mapUsed: r.out['impact-map-used'] === true || r.out['impact-map-used'] === 'true',
-          mapReason: r.out['impact-map-reason'],
-        };
+    const reportedTimes = { static: [], map: [] };
+    const cold = {};
+    const rows = records.map((record) => ({ id: record.id, outcome: record.outcome, failing: record.failingFiles ?? [], scope: record.scope }));
+    const select = async (index, variant) => {
+      const record = records[index];
+      const row = rows[index];
+      const variantStore = variant === 'static' ? staticStore : store;
+      const r = await testFilter(repo, ['--base', project.commit, '--head', record.commit, '--store', variantStore]);
+      if (index === 0) cold[variant] = r.ms;
+      else {
+        selectTimes[variant].push(r.ms);
+        reportedTimes[variant].push(r.reportedMs);
       }
-      rows.push(row);
-    }
+      if (r.status !== 0 || !r.out) {
+        row[variant] = { error: firstLine(r.out?.error || r.stderr || `exit ${r.status}`), runAll: true, selected: universe, reasons: ['select failed'] };
+        return;
+      }
+      const runAll = r.out['run-all'] === true || r.out['run-all'] === 'true';
+      const listed = r.out['tests-json'];
+      const tests = runAll ? universe : Array.isArray(listed) ? listed : JSON.parse(listed || '[]');
+      row[variant] = {
+        runAll,
+        reasons: runAll ? (Array.isArray(r.out.reasons) ? r.out.reasons : String(r.out.reasons || '').split('\n')).filter(Boolean) : [],
+        selected: tests,
+        mapUsed: r.out['impact-map-used'] === true || r.out['impact-map-used'] === 'true',
+        mapReason: r.out['impact-map-reason'],
+      };
+    };
+    const variants = store ? ['static', 'map'] : ['static'];
+    // the first mutant alone: the cold calls (empty graph store) are timed apart from the warm ones
+    for (const variant of variants) await select(0, variant);
+    const tasks = [];
+    for (let i = 1; i < records.length; i++) for (const variant of variants) tasks.push(() => select(i, variant));
+    await pool(tasks, jobs);
+    if (!store) for (const row of rows) row.map = row.static;
 
     const evaluated = rows.filter((r) => r.outcome === 'killed' || r.outcome === 'survived');
     const killed = evaluated.filter((r) => r.outcome === 'killed');
     const summary = { name: project.name, mutants: records.length, killed: killed.length,
       timeouts: rows.filter((r) => r.outcome === 'timeout').length, universe: universe.length, totalTime,
-      learnJson, learnDb, coldSelectMs: cold, meanSelectMs: { static: mean(selectTimes.static), map: mean(selectTimes.map) } };
+      learnJson, learnDb, coldSelectMs: cold, meanSelectMs: { static: mean(selectTimes.static), map: mean(selectTimes.map) },
+      meanReportedMs: { static: mean(reportedTimes.static), map: mean(reportedTimes.map) } };
     for (const variant of ['static', 'map', 'oracle']) {
       const sel = (row) => new Set(variant === 'oracle' ? row.failing : row[variant].selected);
       let caught = 0;
@@ -241,7 +266,7 @@ const results = [];
 for (const project of projects) {
   if (onlyProjects && !onlyProjects.includes(project.name)) continue;
   const started = performance.now();
-  const result = measureProject(project);
+  const result = await measureProject(project);
   result.wallMs = performance.now() - started;
   results.push(result);
   if (result.skipped) console.log(`- ${project.name}: skipped (${result.skipped})`);
@@ -266,13 +291,14 @@ for (const r of measured) {
 }
 
 console.log('\n### learn and select (wall time of each CLI call, ms; machine shared)\n');
-console.log('| project | learn from coverage JSON | learn from .coverage | map test files / functions | first select (cold) | mean select static | mean select with map |');
+console.log(`\n(${jobs} CLI calls at once; wall = the child process, reported = the CLI's own duration-ms)\n`);
+console.log('| project | learn from coverage JSON | learn from .coverage | map test files / functions | cold select static / map (wall) | warm select static: wall / reported | warm select with map: wall / reported |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of measured) {
   const l = (x) => (x.ok ? `ok, ${x.ms.toFixed(0)} ms` : `FAILED: ${cell(x.error)}`);
   const m = r.learnJson.ok ? r.learnJson : r.learnDb;
   console.log(
-    `| ${cell(r.name)} | ${l(r.learnJson)} | ${l(r.learnDb)} | ${m.ok ? `${m.testFiles} / ${m.functions}` : '–'} | ${f2(r.coldSelectMs)} | ${f2(r.meanSelectMs.static)} | ${f2(r.meanSelectMs.map)} |`,
+    `| ${cell(r.name)} | ${l(r.learnJson)} | ${l(r.learnDb)} | ${m.ok ? `${m.testFiles} / ${m.functions}` : '–'} | ${f0(r.coldSelectMs.static)} / ${f0(r.coldSelectMs.map)} | ${f0(r.meanSelectMs.static)} / ${f0(r.meanReportedMs.static)} | ${f0(r.meanSelectMs.map)} / ${f0(r.meanReportedMs.map)} |`,
   );
 }
 

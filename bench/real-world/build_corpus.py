@@ -305,15 +305,16 @@ def run_suite(repo, project, junit, timeout, extra=(), env_extra=None):
 
 
 def file_of(case, repo):
-    f = case.get('file')
-    if f:
-        return f.replace(os.sep, '/')
+    """The test module a test case was collected from. pytest's classname is the node id's module and class path
+    (`tests.test_lru.LRUCacheTest`); the xunit1 `file` attribute is where the test function is *defined*, which for
+    inherited test methods is the base class's module, so it is only the fallback."""
     parts = (case.get('classname') or '').split('.')
     for n in range(len(parts), 0, -1):
         candidate = '/'.join(parts[:n]) + '.py'
-        if os.path.exists(os.path.join(repo, candidate)):
+        if os.path.isfile(os.path.join(repo, candidate)):
             return candidate
-    return '(unknown)'
+    f = case.get('file')
+    return f.replace(os.sep, '/') if f else '(unknown)'
 
 
 def read_junit(path, repo):
@@ -370,7 +371,14 @@ def build_project(corpus, project, count, branches_only, coverage_only=False):
     # 1. clean run (durations) and coverage run
     if not coverage_only:
         clean_xml = os.path.join(base, 'clean.xml')
-        code, seconds = run_suite(repo, project, clean_xml, 1800)
+        clean_json = os.path.join(base, 'clean.json')
+        if os.path.exists(clean_json) and os.path.exists(clean_xml):
+            with open(clean_json) as fh:
+                seconds = json.load(fh)['seconds']
+        else:
+            code, seconds = run_suite(repo, project, clean_xml, 1800)
+            with open(clean_json, 'w') as fh:
+                json.dump({'seconds': seconds, 'exitCode': code}, fh)
         clean = read_junit(clean_xml, repo)
         clean_failing = failing(clean)
         print(f'{name}: clean run {seconds:.1f}s, {sum(e["passed"] for e in clean.values())} passed, '
@@ -439,6 +447,12 @@ def build_project(corpus, project, count, branches_only, coverage_only=False):
                               'failingFiles': fails, 'testFiles': per_file}
                 with open(run_json, 'w') as fh:
                     json.dump(cached, fh)
+            xml = os.path.join(base, 'runs', r['id'] + '.xml')
+            if cached['outcome'] != 'timeout' and os.path.exists(xml):  # re-read: the file attribution may improve
+                per_file = read_junit(xml, repo)
+                fails = [f for f in failing(per_file) if f not in clean_failing]
+                cached.update({'testFiles': per_file, 'failingFiles': fails,
+                               'outcome': 'killed' if fails else 'survived' if per_file else 'no-junit'})
             r.update({k: cached[k] for k in ('outcome', 'seconds', 'failingFiles', 'testFiles')})
             r['junit'] = f"{name}/runs/{r['id']}.xml" if cached['outcome'] not in ('timeout',) else None
             out.write(json.dumps(r, sort_keys=False) + '\n')

@@ -11,9 +11,10 @@
 // reasons by kind, learn and select times.
 //
 // Needs CI_OPTIMIZER_CORPUS: the folder with the clones and runs (bench/real-world/README.md says how to make it).
-// Usage: node bench/real-world.mjs [--quick] [--only-project NAME[,NAME]] [--out FILE.json]
+// Usage: node bench/real-world.mjs [--quick] [--mutants N] [--only-project NAME[,NAME]] [--out FILE.json]
 //   [--jobs N]
-//   --quick: the first 8 mutants of each project. --jobs: CLI calls at once (default 2).
+//   [--from FILE.json,...] (print the tables of earlier --out files, measure nothing)
+//   --quick: the first 8 mutants of each project (--mutants N: the first N). --jobs: CLI calls at once (default 2).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,9 +33,10 @@ const quick = args.includes('--quick');
 const onlyProjects = flag('--only-project')?.split(',');
 const outFile = flag('--out');
 const jobs = Math.max(1, Number(flag('--jobs') ?? 2));
+const mutantLimit = flag('--mutants') !== undefined ? Number(flag('--mutants')) : quick ? 8 : Infinity;
 const corpus = process.env.CI_OPTIMIZER_CORPUS;
 
-if (!corpus) {
+if (!corpus && !args.includes('--from')) {
   console.log(
     [
       'real-world: CI_OPTIMIZER_CORPUS is not set, so there is nothing to measure.',
@@ -48,7 +50,7 @@ if (!corpus) {
   );
   process.exit(0);
 }
-if (!existsSync(cli)) {
+if (!existsSync(cli) && !args.includes('--from')) {
   console.log('real-world: dist/cli/index.js is missing: run `npm run bundle` first.');
   process.exit(1);
 }
@@ -146,7 +148,7 @@ async function measureProject(project) {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l));
-  if (quick) records = records.slice(0, 8);
+  records = records.slice(0, mutantLimit);
   const missing = records.filter((r) => git(repo, 'rev-parse', '--verify', '-q', `${r.commit}^{commit}`) !== r.commit);
   if (missing.length > 0) {
     return {
@@ -205,7 +207,14 @@ async function measureProject(project) {
     for (const variant of variants) await select(0, variant);
     const tasks = [];
     for (let i = 1; i < records.length; i++) for (const variant of variants) tasks.push(() => select(i, variant));
-    await pool(tasks, jobs);
+    let done = 0;
+    await pool(
+      tasks.map((task) => async () => {
+        await task();
+        if (++done % 20 === 0) process.stderr.write(`  ${project.name}: ${done}/${tasks.length} selections\n`);
+      }),
+      jobs,
+    );
     if (!store) for (const row of rows) row.map = row.static;
 
     const evaluated = rows.filter((r) => r.outcome === 'killed' || r.outcome === 'survived');
@@ -263,7 +272,9 @@ async function measureProject(project) {
 }
 
 const results = [];
-for (const project of projects) {
+const from = flag('--from'); // print the tables of earlier --out files (comma-separated) instead of measuring
+if (from) for (const file of from.split(',')) results.push(...JSON.parse(readFileSync(file, 'utf8')));
+for (const project of from ? [] : projects) {
   if (onlyProjects && !onlyProjects.includes(project.name)) continue;
   const started = performance.now();
   const result = await measureProject(project);
@@ -278,7 +289,7 @@ if (measured.length === 0) {
   process.exit(1);
 }
 
-console.log(`\n### test-filter on real projects (${quick ? 'quick: 8 mutants each' : 'all mutants'}; static / with the impact map / oracle)\n`);
+console.log(`\n### test-filter on real projects (${Number.isFinite(mutantLimit) ? `the first ${mutantLimit} mutants of each` : 'all mutants'}; static / with the impact map / oracle)\n`);
 console.log('| project | test files | mutants | killed | timeouts | missed static | missed map | safety static | safety map | reduction by count static / map / oracle | reduction by time static / map / oracle | run-all static / map | map used |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of measured) {

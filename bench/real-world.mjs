@@ -111,7 +111,19 @@ function reasonKind(reason) {
     .replace(/[\w./-]+\.py(:\d+)?/g, 'FILE')
     .replace(/\b\d+\b/g, 'N')
     .replace(/\b[\w]+(\.[\w]+)+\b/g, 'NAME')
+    .replace(/\b(\w+)\([^()]*\)/g, '$1(…)')
     .slice(0, 90);
+}
+
+/** Run-all mutants by reason kind, from the per-mutant rows (so saved results regroup with today's reasonKind). */
+function kindsOf(result, variant) {
+  const kinds = new Map();
+  for (const row of result.rows) {
+    if (!(row.outcome === 'killed' || row.outcome === 'survived') || !row[variant].runAll) continue;
+    if (!row[variant].reasons) return result[variant].reasonKinds;
+    for (const kind of new Set(row[variant].reasons.map(reasonKind))) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return [...kinds].sort((a, b) => b[1] - a[1]);
 }
 
 /** The share of evaluated mutants where the map selected fewer test files than the static closure. */
@@ -268,7 +280,7 @@ async function measureProject(project) {
     summary.rows = rows.map(({ id, outcome, failing, scope, static: s, map: m }) => ({
       id, outcome, scope, failing,
       static: { runAll: s.runAll, selected: s.selected.length, reasons: s.reasons },
-      map: { runAll: m.runAll, selected: m.selected.length, mapUsed: m.mapUsed, mapReason: m.mapReason },
+      map: { runAll: m.runAll, selected: m.selected.length, reasons: m.reasons, mapUsed: m.mapUsed, mapReason: m.mapReason },
     }));
     return summary;
   } finally {
@@ -323,7 +335,7 @@ console.log('| project | variant | mutants | reason kind |');
 console.log('|---|---|---|---|');
 for (const r of measured) {
   for (const variant of ['static', 'map']) {
-    for (const [kind, n] of r[variant].reasonKinds.slice(0, 6)) console.log(`| ${cell(r.name)} | ${variant} | ${n} | ${cell(kind)} |`);
+    for (const [kind, n] of kindsOf(r, variant).slice(0, 6)) console.log(`| ${cell(r.name)} | ${variant} | ${n} | ${cell(kind)} |`);
   }
 }
 console.log('\n### what the impact map did (mutants by impact-map-reason kind)\n');

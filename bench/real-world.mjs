@@ -44,7 +44,8 @@ if (!corpus && !args.includes('--from')) {
       'Create it as bench/real-world/README.md says: clone each project of bench/real-world/projects.json into',
       '$CI_OPTIMIZER_CORPUS/<name>/repo at its pinned commit, then run',
       '  CI_OPTIMIZER_CORPUS=DIR python3 bench/real-world/build_corpus.py --branches-only   (mutant branches only)',
-      'or without --branches-only to rebuild the ground truth (runs every suite), then',
+      '  CI_OPTIMIZER_CORPUS=DIR python3 bench/real-world/build_corpus.py --coverage-only   (the coverage to learn from)',
+      'or with neither flag to rebuild the whole ground truth (runs every suite), then',
       '  CI_OPTIMIZER_CORPUS=DIR npm run bench -- --only real-world',
     ].join('\n'),
   );

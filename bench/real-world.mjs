@@ -148,7 +148,7 @@ async function learn(repo, commit, coverage, store) {
   return {
     ok: Boolean(ok),
     ms: r.ms,
-    error: ok ? undefined : firstLine(r.out?.error || r.stderr || `exit ${r.status}`),
+    error: ok ? undefined : firstLine(r.out?.error || r.stderr || `exit ${r.status}`).replaceAll(corpus, '$CI_OPTIMIZER_CORPUS'),
     testFiles: r.out?.['map-test-files'],
     functions: r.out?.['map-functions'],
   };
@@ -297,6 +297,7 @@ for (const project of from ? [] : projects) {
   const started = performance.now();
   const result = await measureProject(project);
   result.wallMs = performance.now() - started;
+  result.jobs = jobs;
   results.push(result);
   if (result.skipped) console.log(`- ${project.name}: skipped (${result.skipped})`);
   else console.log(`- ${project.name}: ${result.mutants} mutants measured in ${(result.wallMs / 1000).toFixed(0)} s`);
@@ -307,7 +308,8 @@ if (measured.length === 0) {
   process.exit(1);
 }
 
-console.log(`\n### test-filter on real projects (${Number.isFinite(mutantLimit) ? `the first ${mutantLimit} mutants of each` : 'all mutants'}; static / with the impact map / oracle)\n`);
+const scope = from ? 'saved results' : Number.isFinite(mutantLimit) ? `the first ${mutantLimit} mutants of each` : 'all mutants';
+console.log(`\n### test-filter on real projects (${scope}; static / with the impact map / oracle)\n`);
 console.log('| project | test files | mutants | killed | timeouts | missed static | missed map | safety static | safety map | reduction by count static / map / oracle | reduction by time static / map / oracle | run-all static / map | map narrowed |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of measured) {
@@ -320,7 +322,8 @@ for (const r of measured) {
 }
 
 console.log('\n### learn and select (wall time of each CLI call, ms; machine shared)\n');
-console.log(`\n(${jobs} CLI calls at once; wall = the child process, reported = the CLI's own duration-ms)\n`);
+const jobCounts = [...new Set(measured.map((r) => r.jobs ?? '?'))].join(' or ');
+console.log(`\n(${jobCounts} CLI calls at once; wall = the child process, reported = the CLI's own duration-ms)\n`);
 console.log('| project | learn from coverage JSON | learn from .coverage | map test files / functions | cold select static / map (wall) | warm select static: wall / reported | warm select with map: wall / reported |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of measured) {

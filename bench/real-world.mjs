@@ -14,7 +14,7 @@
 // Usage: node bench/real-world.mjs [--quick] [--mutants N] [--only-project NAME[,NAME]] [--out FILE.json]
 //   [--jobs N]
 //   [--from FILE.json,...] (print the tables of earlier --out files, measure nothing)
-//   --quick: the first 8 mutants of each project (--mutants N: the first N). --jobs: CLI calls at once (default 2).
+//   --quick: the first 8 mutants of each project (--mutants N: the first N). --jobs: CLI calls at once (default 1).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,7 @@ const flag = (name) => {
 const quick = args.includes('--quick');
 const onlyProjects = flag('--only-project')?.split(',');
 const outFile = flag('--out');
-const jobs = Math.max(1, Number(flag('--jobs') ?? 2));
+const jobs = Math.max(1, Number(flag('--jobs') ?? 1));
 const mutantLimit = flag('--mutants') !== undefined ? Number(flag('--mutants')) : quick ? 8 : Infinity;
 const corpus = process.env.CI_OPTIMIZER_CORPUS;
 

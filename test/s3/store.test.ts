@@ -222,7 +222,7 @@ describe('cache index', () => {
     const s = store({ prefix: 'index' });
     const index = new CacheIndex(s, 'a'.repeat(32));
     const entry = (key: string) => ({
-      schema: 1,
+      schema: 2,
       key,
       version: index.version,
       archive: index.newArchiveObject('tar.zst'),
@@ -230,9 +230,7 @@ describe('cache index', () => {
       sha256: '0'.repeat(64),
       compression: 'zstd',
       createdAt: new Date().toISOString(),
-      roots: ['/x'],
-      workspace: '/w',
-      home: '/h',
+      roots: ['abs/x'],
     });
     for (const key of ['deps-linux-1', 'deps-linux-2', 'deps-linux-3']) {
       expect(await index.publish(entry(key))).toBe('written');

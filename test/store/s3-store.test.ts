@@ -40,8 +40,10 @@ describe('s3:// store (real s3rver on 127.0.0.1)', () => {
       await runActionStep({ action: 'report', job, inputs: { store }, env });
       const second = await runActionStep({ action: 'report', job, inputs: { store }, env });
       expect(second.main.exitCode).toBe(0);
-      const { records } = await readJsonLines(openStore(store, '/unused'), 'report/runs.jsonl', 1);
+      // The runs were on refs/heads/main: their objects live under the branch's scope, nowhere else.
+      const { records } = await readJsonLines(openStore(`${store}/branch/main`, '/unused'), 'report/runs.jsonl', 1);
       expect(records).toHaveLength(2);
+      expect((await openStore(store, '/unused').list('report/')).map((entry) => entry.key)).toEqual([]);
     } finally {
       job.remove();
     }

@@ -289,13 +289,14 @@ describe('special files, privilege bits, size', () => {
     expect(archive.length).toBeLessThan(1024 * 1024);
     const started = performance.now();
     const attack = await expectRefused(victim, archive, ['ws/node_modules'], /the archive unpacks to more than 256 MiB \(100 x the .* archive; set max-unpacked-size to allow more\)/);
-    expect(performance.now() - started).toBeLessThan(45_000);
+    // Extracting all 4 GiB would take minutes on a shared disk; stopping at the cap takes seconds.
+    expect(performance.now() - started).toBeLessThan(100_000);
     // An explicit, smaller cap is named as such.
     const capped = await publish(victim, ['node_modules'], archive, ['ws/node_modules'], { maxUnpackedBytes: 1024 * 1024 });
     expect((await restore(capped)).kind).toBe('miss');
     expect(capped.log.warnings[0]).toMatch(/unpacks to more than 1\.0 MiB \(max-unpacked-size\)/);
     expect(attack.log.warnings[0]).not.toMatch(/disk is full/);
-  });
+  }, 180_000);
 });
 
 /**
@@ -346,7 +347,7 @@ describe('a full disk says so', () => {
       // No mount here: a cap below the entry's size stands in for the free space (the same code path past the check).
       await expectRefused(victim, archive, ['ws/node_modules'], /unpacks to more than/, ['node_modules'], { maxUnpackedBytes: 1024 * 1024 });
     }
-  });
+  }, 180_000);
 
   it('tar running out of space mid-way (many small files, under the byte cap) is a miss that says the disk is full', async () => {
     const disk = tinyDisk();
@@ -355,5 +356,5 @@ describe('a full disk says so', () => {
     const dir = craft();
     for (let i = 0; i < 2500; i++) writeFile(join(dir, `ws/node_modules/f${i}`), 'x');
     await expectRefused(victim, tarZst(dir, ['ws']), ['ws/node_modules'], /the disk is full: tar could not write/, ['node_modules'], { tempDir: disk });
-  });
+  }, 180_000);
 });

@@ -52,7 +52,7 @@ describe('actions/s3-cache (restore in main, save in post)', () => {
     expect(JSON.parse(run2.main.outputs.metrics).counters).toMatchObject({ 'cache-exact-hit': 1, 'cache-miss': 0 });
     expect(snapshot(join(second.workspace, 'deps dir'))).toEqual(snapshot(join(first.workspace, 'deps dir')));
     expect(run2.post?.stdout).toMatch(/Cache hit occurred on the primary key contract-deps-1, not saving cache/);
-  });
+  }, 180_000); // four bundle runs: room for a loaded machine
 
   it('save-always exports the variable that post-if reads, since inputs are not visible there', async () => {
     const job = newJob();
@@ -165,7 +165,7 @@ describe('actions/s3-cache/prune', () => {
     expect(JSON.parse(real.main.outputs['deleted-keys'])).toEqual(['old-entry']);
     const after = await runActionStep({ action: 's3-cache/prune', job, inputs, env: server.env });
     expect(after.main.outputs['entries-deleted']).toBe('0');
-  });
+  }, 180_000); // four bundle runs: room for a loaded machine
 });
 
 describe('scoping and bounded faults, through the bundles', () => {

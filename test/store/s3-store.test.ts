@@ -85,8 +85,20 @@ describe('s3:// store scopes', () => {
       expect((await mainStore.read('baseline.json'))?.toString()).toBe('main');
       expect(await mainStore.read('pr-only.json')).toBeUndefined();
       // The layout, seen unscoped (outside Actions): each run's files under its own scope.
+      // pull_request_target runs on main's ref: it reads main's files but its writes stay out of main's scope.
+      const targetEnv = { ...base, GITHUB_EVENT_NAME: 'pull_request_target', GITHUB_REF: 'refs/heads/main', GITHUB_BASE_REF: 'main' };
+      const target = new S3Store(url, targetEnv);
+      expect((await target.read('baseline.json'))?.toString()).toBe('main');
+      await target.write('baseline.json', 'poison');
+      expect((await target.read('baseline.json'))?.toString()).toBe('poison');
+      expect((await new S3Store(url, mainEnv).read('baseline.json'))?.toString()).toBe('main');
       const root = new S3Store(url, { ...server.env, AWS_ENDPOINT_URL: server.endpoint });
-      expect((await root.list()).map((entry) => entry.key)).toEqual(['branch/main/baseline.json', 'pr/7/baseline.json', 'pr/7/pr-only.json']);
+      expect((await root.list()).map((entry) => entry.key)).toEqual([
+        'branch/main/baseline.json',
+        'pr/7/baseline.json',
+        'pr/7/pr-only.json',
+        'untrusted/pull_request_target/baseline.json',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -65,6 +65,8 @@ export function storePrefixes(prefix: string, scopes: StoreScopes): { write: str
 /**
  * The scopes of the run described by the environment (GITHUB_REF, GITHUB_BASE_REF, the event file), for the
  * `s3://` store. `CI_OPTIMIZER_S3_SCOPE=shared` opts out. Outside GitHub Actions there is no ref: the unscoped root.
+ * An untrusted trigger (pull_request_target, issue_comment, fork workflow_run) runs on the base branch's ref but
+ * must not write its scope: its writes go to `untrusted/<event>`, which it reads first and no other run reads.
  */
 export function scopesFromEnvironment(env: NodeJS.ProcessEnv): StoreScopes {
   if (env.GITHUB_ACTIONS !== 'true') return { mode: 'shared', write: '', read: [''] };
@@ -75,5 +77,8 @@ export function scopesFromEnvironment(env: NodeJS.ProcessEnv): StoreScopes {
     // No readable event: the default branch stays unknown and only the run's own scope is read.
   }
   const refs = runRefsOf(env.GITHUB_EVENT_NAME ?? '', payload, env);
-  return storeScopes(refs, parseScopeMode(env.CI_OPTIMIZER_S3_SCOPE ?? '', 'CI_OPTIMIZER_S3_SCOPE'));
+  const scopes = storeScopes(refs, parseScopeMode(env.CI_OPTIMIZER_S3_SCOPE ?? '', 'CI_OPTIMIZER_S3_SCOPE'));
+  if (scopes.mode === 'shared' || refs.untrustedReason === undefined) return scopes;
+  const write = `untrusted/${segment(refs.eventName)}`;
+  return { mode: scopes.mode, write, read: [write, ...scopes.read] };
 }

@@ -187,3 +187,45 @@ describe('glob patterns', () => {
     expect(plan.entries?.some((p) => p.includes('/c/'))).toBe(false);
   });
 });
+
+describe('logical member names (ws/, home/, abs/)', () => {
+  it('stores workspace, home and other paths under their logical names, odd characters included, and maps them back', async () => {
+    const { memberName, memberTarget, placementRules, planPlacement } = await import('@ci-optimizer/core/archive');
+    // A workspace with regex and glob characters in its name, inside the home folder (self-hosted runners).
+    const odd = join(home, 'a.b[1]*$^,|#', 'work space');
+    mkdirSync(odd, { recursive: true });
+    const names = { workspace: odd, home };
+    write(join(odd, 'node_modules/pkg/index.js'), 'ws');
+    write(join(home, '.npm/cache.bin'), 'home');
+    write(join(root, 'elsewhere/tool.txt'), 'abs');
+    const plan = await resolveCachePaths(['node_modules', '~/.npm', join(root, 'elsewhere')], names);
+    const writer = createArchiveStream(plan, 'zstd', names);
+    const chunks: Buffer[] = [];
+    for await (const chunk of writer.stream) chunks.push(chunk as Buffer);
+    await writer.done;
+    const listing = execFileSync('sh', ['-c', 'zstd -d -q -c | tar -t'], { input: Buffer.concat(chunks) }).toString().trim().split('\n');
+    expect(listing).toEqual(
+      expect.arrayContaining(['ws/node_modules/', 'ws/node_modules/pkg/index.js', 'home/.npm/cache.bin', `abs${root}/elsewhere/tool.txt`]),
+    );
+    expect(listing.every((name) => /^(ws|home|abs)\//.test(name))).toBe(true);
+    expect(plan.roots.map((path) => memberName(path, names)).sort()).toEqual(['abs' + join(root, 'elsewhere'), 'home/.npm', 'ws/node_modules']);
+
+    // Onto another runner: the names follow its own workspace and home.
+    const other = { workspace: join(root, 'other ws'), home: join(root, 'other home') };
+    expect(memberTarget('ws/node_modules/pkg', other)).toBe(join(other.workspace, 'node_modules/pkg'));
+    expect(memberTarget('home/.npm', other)).toBe(join(other.home, '.npm'));
+    for (const bad of ['ws/../x', 'other/x', '/abs/x', 'abs', 'ws/./x', '']) expect(memberTarget(bad, other)).toBeUndefined();
+
+    const staging = join(root, 'staging');
+    mkdirSync(staging);
+    const reader = extractArchiveStream(staging, 'zstd');
+    for (const chunk of chunks) await reader.write(chunk);
+    await reader.finish();
+    mkdirSync(other.workspace, { recursive: true });
+    const rules = placementRules(['node_modules', '~/.npm', join(root, 'elsewhere')], other);
+    const placement = await planPlacement(staging, other, rules);
+    expect(placement.moves.map((move) => move.target).sort()).toEqual([join(root, 'elsewhere'), join(other.home, '.npm'), join(other.workspace, 'node_modules')].sort());
+    // The same archive against a narrower request is refused, naming the member.
+    await expect(planPlacement(staging, other, placementRules(['node_modules'], other))).rejects.toThrow(/archive member 'home\/\.npm'|archive member 'abs\//);
+  });
+});

@@ -52,7 +52,7 @@ describe('actions/s3-cache (restore in main, save in post)', () => {
     expect(JSON.parse(run2.main.outputs.metrics).counters).toMatchObject({ 'cache-exact-hit': 1, 'cache-miss': 0 });
     expect(snapshot(join(second.workspace, 'deps dir'))).toEqual(snapshot(join(first.workspace, 'deps dir')));
     expect(run2.post?.stdout).toMatch(/Cache hit occurred on the primary key contract-deps-1, not saving cache/);
-  });
+  }, 180_000); // four bundle runs: room for a loaded machine
 
   it('save-always exports the variable that post-if reads, since inputs are not visible there', async () => {
     const job = newJob();
@@ -165,5 +165,72 @@ describe('actions/s3-cache/prune', () => {
     expect(JSON.parse(real.main.outputs['deleted-keys'])).toEqual(['old-entry']);
     const after = await runActionStep({ action: 's3-cache/prune', job, inputs, env: server.env });
     expect(after.main.outputs['entries-deleted']).toBe('0');
-  });
+  }, 180_000); // four bundle runs: room for a loaded machine
+});
+
+describe('scoping and bounded faults, through the bundles', () => {
+  const repository = { full_name: 'octo-org/octo-repo', default_branch: 'main' };
+  const inputsFor = (key: string) => ({ ...s3Inputs(), prefix: 'contract-scope', path: 'deps', key, 'restore-keys': 'scoped-' });
+
+  it("a pull request restores the default branch's entry and saves into its own scope; pull_request_target does not save", async () => {
+    const main = newJob();
+    writeFile(join(main.workspace, 'deps/which.txt'), 'main');
+    const mainEvent = { name: 'push', payload: { repository } };
+    const first = await runActionStep({ action: 's3-cache', job: main, inputs: inputsFor('scoped-1'), env: server.env, event: mainEvent });
+    expect(first.post?.stdout).toMatch(/Cache saved with key 'scoped-1' in scope branch\/main/);
+
+    const prJob = newJob();
+    const prEvent = { name: 'pull_request', payload: { repository, pull_request: { number: 7, base: { ref: 'main' } } } };
+    const prEnv = { ...server.env, GITHUB_REF: 'refs/pull/7/merge', GITHUB_BASE_REF: 'main' };
+    const pr = await runActionStep({ action: 's3-cache', job: prJob, inputs: inputsFor('scoped-2'), env: prEnv, event: prEvent });
+    expect(pr.main.outputs).toMatchObject({ 'hit-kind': 'prefix', 'cache-matched-key': 'scoped-1' });
+    expect(readFileSync(join(prJob.workspace, 'deps/which.txt'), 'utf8')).toBe('main');
+    expect(pr.post?.stdout).toMatch(/Cache saved with key 'scoped-2' in scope pr\/7/);
+
+    // The pull request's entry is invisible to the default branch.
+    const again = await runActionStep({ action: 's3-cache/restore', job: newJob(), inputs: { ...inputsFor('scoped-2'), 'restore-keys': '' }, env: server.env, event: mainEvent });
+    expect(again.main.outputs['hit-kind']).toBe('miss');
+
+    const targetJob = newJob();
+    writeFile(join(targetJob.workspace, 'deps/which.txt'), 'poison');
+    const targetEvent = { name: 'pull_request_target', payload: { repository, pull_request: { number: 8, base: { ref: 'main' } } } };
+    const target = await runActionStep({ action: 's3-cache', job: targetJob, inputs: { ...inputsFor('scoped-3'), 'restore-keys': '' }, env: { ...server.env, GITHUB_BASE_REF: 'main' }, event: targetEvent });
+    expect(target.main.exitCode).toBe(0);
+    expect(target.post?.exitCode).toBe(0);
+    expect(target.post?.stdout).toMatch(/Not saving cache 'scoped-3': pull_request_target runs with the base branch's rights/);
+    const afterTarget = await runActionStep({ action: 's3-cache/restore', job: newJob(), inputs: { ...inputsFor('scoped-3'), 'restore-keys': '' }, env: server.env, event: mainEvent });
+    expect(afterTarget.main.outputs['hit-kind']).toBe('miss');
+  }, 180_000);
+
+  it('a save to a store that accepts connections and never answers ends in bounded time, exit 0, with a warning', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const hole = createServer((socket) => {
+      sockets.push(socket);
+      socket.pause();
+    });
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', () => resolve()));
+    const endpoint = `http://127.0.0.1:${(hole.address() as { port: number }).port}`;
+    try {
+      const job = newJob();
+      writeFile(join(job.workspace, 'deps/blob.bin'), Buffer.alloc(1024 * 1024, 7));
+      const started = performance.now();
+      const run = await runActionStep({
+        action: 's3-cache/save',
+        job,
+        inputs: { bucket: server.bucket, endpoint, path: 'deps', key: 'hole-1' },
+        env: server.env,
+      });
+      const seconds = (performance.now() - started) / 1000;
+      expect(run.main.exitCode).toBe(0);
+      expect(run.main.outputs.saved).toBe('false');
+      expect(seconds).toBeLessThan(60);
+      expect(run.main.annotations).toEqual([
+        { level: 'warning', message: expect.stringMatching(new RegExp(`Failed to save cache 'hole-1': .*${endpoint}.*within 10 s \\(first-byte-timeout\\)`)) },
+      ]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => hole.close(() => resolve()));
+    }
+  }, 120_000);
 });

@@ -362,7 +362,7 @@ describe('sizes', () => {
       for (let f = 0; f < 100; f++) writeFileSync(join(base, `d${d}`, `f${f}.txt`), `${d}/${f}\n`);
     }
     const log = new RecordingLogger();
-    expect((await saveCache(settings(a, ['many']), 'many', { log })).outcome).toBe('saved');
+    expect((await saveCache(settings(a, ['many']), 'many', { log })).outcome, log.warnings.join('\n')).toBe('saved');
     const b = runner('b', memory);
     expect((await restoreCache(settings(b, ['many']), request('many'), { log })).kind).toBe('exact');
     let count = 0;

@@ -18,7 +18,7 @@ async function addEntry(store: S3ObjectStore, index: CacheIndex, key: string, si
   const archive = index.newArchiveObject('tar.zst');
   await store.putAtomic(archive, Buffer.alloc(size, 1));
   await index.publish({
-    schema: 1,
+    schema: 2,
     key,
     version: index.version,
     archive,
@@ -26,9 +26,7 @@ async function addEntry(store: S3ObjectStore, index: CacheIndex, key: string, si
     sha256: 'f'.repeat(64),
     compression: 'zstd',
     createdAt: new Date().toISOString(),
-    roots: ['/x'],
-    workspace: '/w',
-    home: '/h',
+    roots: ['abs/x'],
   });
   await new Promise((resolve) => setTimeout(resolve, 1100)); // distinct LastModified seconds
 }

@@ -222,7 +222,7 @@ describe('cache index', () => {
     const s = store({ prefix: 'index' });
     const index = new CacheIndex(s, 'a'.repeat(32));
     const entry = (key: string) => ({
-      schema: 1,
+      schema: 2,
       key,
       version: index.version,
       archive: index.newArchiveObject('tar.zst'),
@@ -230,9 +230,7 @@ describe('cache index', () => {
       sha256: '0'.repeat(64),
       compression: 'zstd',
       createdAt: new Date().toISOString(),
-      roots: ['/x'],
-      workspace: '/w',
-      home: '/h',
+      roots: ['abs/x'],
     });
     for (const key of ['deps-linux-1', 'deps-linux-2', 'deps-linux-3']) {
       expect(await index.publish(entry(key))).toBe('written');
@@ -250,4 +248,36 @@ describe('cache index', () => {
     expect(await index.readEntry('deps-broken', { onSkip: (k, why) => skipped.push(`${k}: ${why}`) })).toBeUndefined();
     expect(skipped).toEqual(['deps-broken: its entry record is not valid JSON (damaged or cut short)']);
   }, 20_000);
+});
+
+describe('ref scopes (GitHub cache semantics as key prefixes)', () => {
+  it('derives write and read scopes from the run, and never reads another pull request', async () => {
+    const { runRefsOf } = await import('@ci-optimizer/core/git');
+    const { storeScopes, scopeOfRef, storePrefixes } = await import('@ci-optimizer/core/s3');
+    const repository = { full_name: 'o/r', default_branch: 'main' };
+    const scopes = (event: string, env: Record<string, string>, payload: Record<string, unknown> = {}) =>
+      storeScopes(runRefsOf(event, { repository, ...payload }, env), 'ref');
+    expect(scopes('push', { GITHUB_REF: 'refs/heads/feature/x' })).toEqual({ mode: 'ref', write: 'branch/feature%2Fx', read: ['branch/feature%2Fx', 'branch/main'] });
+    expect(scopes('pull_request', { GITHUB_REF: 'refs/pull/7/merge', GITHUB_BASE_REF: 'release' })).toEqual({
+      mode: 'ref',
+      write: 'pr/7',
+      read: ['pr/7', 'branch/release', 'branch/main'],
+    });
+    expect(scopes('push', { GITHUB_REF: 'refs/tags/v1.0' }).read).toEqual(['tag/v1.0', 'branch/main']);
+    expect(scopes('merge_group', { GITHUB_REF: 'refs/heads/gh-readonly-queue/main/pr-3-abc' }, { merge_group: { base_ref: 'refs/heads/main' } }).read).toEqual([
+      'branch/gh-readonly-queue%2Fmain%2Fpr-3-abc',
+      'branch/main',
+    ]);
+    // pull_request_target runs on the base branch's ref: its scope is the base branch's, and it is untrusted.
+    const target = runRefsOf('pull_request_target', { repository, pull_request: { number: 7 } }, { GITHUB_REF: 'refs/heads/main', GITHUB_BASE_REF: 'main' });
+    expect(target.untrustedReason).toMatch(/pull_request_target/);
+    expect(storeScopes(target, 'ref').write).toBe('branch/main');
+    expect(runRefsOf('push', { repository }, { GITHUB_REF: 'refs/heads/main' }).untrustedReason).toBeUndefined();
+    expect(storeScopes(runRefsOf('', {}, {}), 'ref')).toEqual({ mode: 'shared', write: '', read: [''] });
+    expect(scopeOfRef('refs/remotes/x')).toBe('ref/refs%2Fremotes%2Fx');
+    expect(storePrefixes('team/ci', scopes('pull_request', { GITHUB_REF: 'refs/pull/2/merge' }))).toEqual({
+      write: 'team/ci/pr/2',
+      read: ['team/ci/pr/2', 'team/ci/branch/main'],
+    });
+  });
 });

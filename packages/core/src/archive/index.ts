@@ -1,4 +1,15 @@
-export { resolveCachePaths, relocate, isInside, topLevel, type ArchivePlan, type PathContext } from './paths.ts';
+export {
+  resolveCachePaths,
+  relocate,
+  isInside,
+  topLevel,
+  requestedPatterns,
+  type ArchivePlan,
+  type PathContext,
+  type RequestedPattern,
+} from './paths.ts';
+export { memberName, memberTarget, memberTransformArgs, MEMBER_ROOTS } from './member-names.ts';
+export { planPlacement, executePlacement, placementRules, PlacementError, type Placement, type PlacementRules } from './restore-plan.ts';
 export {
   resolveCompression,
   archiveExtension,
@@ -13,5 +24,6 @@ export {
   ArchiveError,
   type ArchiveWriter,
   type ArchiveReader,
+  type ExtractOptions,
 } from './tar.ts';
 export { moveIntoPlace } from './placement.ts';

@@ -50,6 +50,20 @@ export async function resolveCachePaths(patterns: readonly string[], context: Pa
   return { roots: topLevel(roots), entries };
 }
 
+/** One `path` line as restore checks members against it: absolute, compiled, with the folder its walk starts at. */
+export interface RequestedPattern {
+  negate: boolean;
+  matcher: Minimatch;
+  /** The folder before the first glob character (the path itself for a literal line). */
+  base: string;
+}
+
+/** The job's own `path` lines as absolute patterns on this runner: what restore may place, and nothing else. */
+export function requestedPatterns(patterns: readonly string[], context: PathContext): RequestedPattern[] {
+  const lines = patterns.map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  return lines.map((line) => compile(absolutePattern(line, context))).map(({ negate, matcher, base }) => ({ negate, matcher, base }));
+}
+
 interface CompiledPattern {
   negate: boolean;
   matcher: Minimatch;
@@ -111,7 +125,7 @@ function compile(pattern: string): CompiledPattern {
 }
 
 /** `path` and each folder above it. */
-function ancestry(path: string): string[] {
+export function ancestry(path: string): string[] {
   const chain = [path];
   for (let parent = dirname(path); parent !== chain[chain.length - 1]; parent = dirname(parent)) chain.push(parent);
   return chain;

@@ -2,17 +2,31 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import { compressCommand, decompressCommand, type Compression } from './compression.ts';
-import type { ArchivePlan } from './paths.ts';
+import { memberTransformArgs } from './member-names.ts';
+import type { ArchivePlan, PathContext } from './paths.ts';
 
 /** Raised when tar or the compressor fails; the message carries the tool's own words. */
 export class ArchiveError extends Error {
   override readonly name = 'ArchiveError';
   /** Which tool failed: a failing decompressor on restore means the archive bytes are damaged. */
   readonly tool: 'tar' | 'compressor' | 'decompressor';
-  constructor(message: string, tool: 'tar' | 'compressor' | 'decompressor' = 'tar') {
+  /** `no-space`: the disk filled up; `too-large`: the archive unpacks to more than allowed. */
+  readonly reason?: 'no-space' | 'too-large';
+  constructor(message: string, tool: 'tar' | 'compressor' | 'decompressor' = 'tar', reason?: 'no-space' | 'too-large') {
     super(message);
     this.tool = tool;
+    this.reason = reason;
   }
+}
+
+/** Options of an extraction: a limit on the bytes of the unpacked tar stream. */
+export interface ExtractOptions {
+  /** Stop and fail once the decompressed stream exceeds this many bytes. */
+  maxBytes?: number;
+  /** Says what the limit is and how to raise it, for the error message. */
+  limitText?: string;
+  /** `no-space` when the limit is the free space on the disk. */
+  limitReason?: 'too-large' | 'no-space';
 }
 
 /** A running `tar | compressor`: `stream` carries the compressed archive and fails if either tool fails. */
@@ -39,9 +53,16 @@ const CREATE_ARGS = ['--create', '--file=-', '--format=gnu', '--sparse', '--dire
  * Starts `tar -c | zstd` (or gzip) over the plan's paths. The archive stream ends only after both tools exited
  * with success, so an upload fed from it can never complete a cut-short archive.
  */
-export function createArchiveStream(plan: ArchivePlan, compression: Compression): ArchiveWriter {
+export function createArchiveStream(plan: ArchivePlan, compression: Compression, names?: PathContext): ArchiveWriter {
   const list = plan.entries ?? plan.roots;
-  const args = [...CREATE_ARGS, ...(plan.entries ? ['--no-recursion'] : []), '--verbatim-files-from', '--files-from=-'];
+  const args = [
+    ...CREATE_ARGS,
+    ...(plan.entries ? ['--no-recursion'] : []),
+    // With `names`, members are stored as ws/..., home/..., abs/... (see member-names.ts).
+    ...(names ? memberTransformArgs(names) : []),
+    '--verbatim-files-from',
+    '--files-from=-',
+  ];
   const tar = spawn('tar', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const [command, commandArgs] = compressCommand(compression);
   const compressor = spawn(command, commandArgs, { stdio: [tar.stdout!, 'pipe', 'pipe'] });
@@ -86,19 +107,20 @@ export function createArchiveStream(plan: ArchivePlan, compression: Compression)
 }
 
 /**
- * Starts `zstd -d | tar -x` into `directory`. Owners are not restored (a root runner would otherwise hand files to
- * the uid of whoever saved them); modes are restored exactly. tar refuses `..` and absolute member names, so an
- * archive cannot write outside `directory`.
+ * Starts `zstd -d | tar -x` into `directory`, the decompressed stream passing through this process so that its size
+ * is counted and capped (`maxBytes`). Owners are not restored (a root runner would otherwise hand files to the uid
+ * of whoever saved them); modes are restored, and the caller clears setuid/setgid bits before placing anything.
+ * tar refuses `..`, absolute member names and writes through symlinks, so an archive cannot write outside
+ * `directory`.
  */
-export function extractArchiveStream(directory: string, compression: Compression): ArchiveReader {
+export function extractArchiveStream(directory: string, compression: Compression, options: ExtractOptions = {}): ArchiveReader {
   const [command, commandArgs] = decompressCommand(compression);
   const decompressor = spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
   const tar = spawn(
     'tar',
     ['--extract', '--file=-', `--directory=${directory}`, '--no-same-owner', '--preserve-permissions'],
-    { stdio: [decompressor.stdout!, 'ignore', 'pipe'] },
+    { stdio: ['pipe', 'ignore', 'pipe'] },
   );
-  decompressor.stdout!.destroy();
   const decompressorStderr = collect(decompressor.stderr!);
   const tarStderr = collect(tar.stderr!);
   const input = decompressor.stdin!;
@@ -106,17 +128,50 @@ export function extractArchiveStream(directory: string, compression: Compression
   input.on('error', (error) => {
     inputError = error;
   });
+  let limitError: ArchiveError | undefined;
+  let unpacked = 0;
+  const limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  tar.stdin!.on('error', () => undefined);
+  decompressor.stdout!.on('data', (chunk: Buffer) => {
+    unpacked += chunk.length;
+    if (unpacked > limit && !limitError) {
+      limitError = new ArchiveError(
+        `${options.limitReason === 'no-space' ? 'the disk is full: ' : ''}the archive unpacks to more than ` +
+          `${options.limitText ?? `${limit} bytes`}; nothing was restored`,
+        'tar',
+        options.limitReason ?? 'too-large',
+      );
+      decompressor.kill('SIGKILL');
+      tar.kill('SIGKILL');
+      return;
+    }
+    if (!tar.stdin!.write(chunk)) {
+      decompressor.stdout!.pause();
+      tar.stdin!.once('drain', () => decompressor.stdout!.resume());
+    }
+  });
+  decompressor.stdout!.on('end', () => tar.stdin!.end());
 
   const codes = Promise.all([exitCode(decompressor), exitCode(tar)]);
   const failure = (async () => {
     const [decompressorCode, tarCode] = await codes;
+    if (limitError) throw limitError;
+    const tarText = tarStderr.text();
+    if (/No space left on device|Disk quota exceeded|Wrote only \d+ of \d+ bytes/i.test(tarText)) {
+      throw new ArchiveError(
+        `the disk is full: tar could not write the unpacked files into ${directory} (${tarText.split('\n')[0]}); ` +
+          'free some space or cache less',
+        'tar',
+        'no-space',
+      );
+    }
     if (decompressorCode !== 0) {
       throw new ArchiveError(
         `${command} failed (exit ${decompressorCode}): ${decompressorStderr.text() || 'no message'}`,
         'decompressor',
       );
     }
-    if (tarCode !== 0) throw new ArchiveError(`tar failed (exit ${tarCode}): ${tarStderr.text() || 'no message'}`);
+    if (tarCode !== 0) throw new ArchiveError(`tar failed (exit ${tarCode}): ${tarText || 'no message'}`);
   })();
   failure.catch(() => undefined);
   // Settles only when both tools are gone: with their error, or with ours when they quit without one.
@@ -127,7 +182,7 @@ export function extractArchiveStream(directory: string, compression: Compression
 
   return {
     async write(chunk: Buffer) {
-      if (inputError) return died;
+      if (inputError || limitError) return died;
       if (input.write(chunk)) return;
       // Wait for room, but not forever: a tool that died never drains its input.
       try {

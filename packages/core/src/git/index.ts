@@ -1,5 +1,5 @@
 export { listChangedFiles, parseNameStatus, type ChangedFile, type ChangeStatus } from './changed-files.ts';
-export { resolveDiffRange, type DiffRange, type DiffRangeOptions } from './run-context.ts';
+export { resolveDiffRange, runRefsOf, type DiffRange, type DiffRangeOptions, type RunRefs } from './run-context.ts';
 export {
   ZERO_SHA,
   openRepo,

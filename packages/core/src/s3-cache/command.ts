@@ -27,6 +27,8 @@ const configSchema = {
       Inputs.SaveTimeout,
       Inputs.ConnectTimeout,
       Inputs.IdleTimeout,
+      Inputs.FirstByteTimeout,
+      Inputs.Scope,
       Inputs.PruneMaxAge,
       Inputs.PruneMaxTotalSize,
     ]

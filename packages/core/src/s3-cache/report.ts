@@ -1,13 +1,15 @@
 import { errorMessage } from '../errors/index.ts';
-import { ArchiveError } from '../archive/index.ts';
+import { ArchiveError, PlacementError } from '../archive/index.ts';
 import { IntegrityError, describeS3Error, type S3Settings } from '../s3/index.ts';
 
 /** Why a restore or save did not happen, in one sentence for a warning (no credentials, ever). */
 export function describeCacheFault(error: unknown, s3: S3Settings): string {
   if (error instanceof IntegrityError) return `the stored archive is damaged: ${error.message}.`;
-  if (error instanceof ArchiveError) return error.message;
+  if (error instanceof ArchiveError || error instanceof PlacementError) return `${error.message}.`;
   if ((error as { code?: string }).code === 'ENOSPC') return `the disk is full: ${errorMessage(error)}`;
-  if (error instanceof Error && error.name === 'TimeoutError' && !('$metadata' in error)) {
+  const code = (error as { code?: string } | undefined)?.code;
+  const ours = code === 'StoreUnresponsive' || (error as { firstByteTimeout?: boolean } | undefined)?.firstByteTimeout;
+  if (!ours && error instanceof Error && error.name === 'TimeoutError' && !('$metadata' in error)) {
     return 'it took longer than its timeout and was cancelled (raise restore-timeout / save-timeout if the cache is large).';
   }
   return describeS3Error(error, { bucket: s3.bucket, endpoint: s3.endpoint });

@@ -1,4 +1,4 @@
-import { archiveExtension, createArchiveStream, resolveCachePaths } from '../archive/index.ts';
+import { archiveExtension, createArchiveStream, memberName, resolveCachePaths } from '../archive/index.ts';
 import { isUserError } from '../errors/index.ts';
 import {
   CacheIndex,
@@ -19,7 +19,7 @@ import type { CacheSettings } from './settings.ts';
  * creating this cache"); `lost-race` (another job published the key while we uploaded; its entry stays);
  * `nothing-to-save` (no path exists); `failed` (a fault, already warned about).
  */
-export type SaveOutcome = 'saved' | 'exists' | 'lost-race' | 'nothing-to-save' | 'failed';
+export type SaveOutcome = 'saved' | 'exists' | 'lost-race' | 'nothing-to-save' | 'untrusted' | 'failed';
 
 export interface SaveResult {
   outcome: SaveOutcome;
@@ -42,6 +42,13 @@ export async function saveCache(settings: CacheSettings, key: string, deps: Cach
   const result: SaveResult = { outcome: 'failed', archiveBytes: 0, bytesTransferred: 0, ms: 0, mbPerS: 0 };
   const finish = (outcome: SaveOutcome) => ({ ...result, outcome, ms: Math.round(performance.now() - started) });
 
+  if (settings.untrustedReason && !settings.saveUntrusted) {
+    log.info(
+      `Not saving cache '${key}': ${settings.untrustedReason}, so an entry it wrote could poison the cache of ` +
+        "trusted runs. Set 'save-untrusted: true' only if this workflow never runs code or reads files from the pull request.",
+    );
+    return finish('untrusted');
+  }
   const plan = await resolveCachePaths(settings.paths, { workspace: settings.workspace, home: settings.home });
   if (plan.roots.length === 0) {
     log.warning(
@@ -52,7 +59,9 @@ export async function saveCache(settings: CacheSettings, key: string, deps: Cach
   }
 
   const store = deps.store ?? new S3ObjectStore(createS3Client(settings.s3), settings.s3);
-  const index = new CacheIndex(store, settings.version);
+  const scope = settings.scopes?.write ?? '';
+  const index = new CacheIndex(store, settings.version, scope);
+  const names = { workspace: settings.workspace, home: settings.home };
   const signal = AbortSignal.timeout(settings.saveTimeoutMs);
   let archiveObject: string | undefined;
   let published = false;
@@ -70,7 +79,7 @@ export async function saveCache(settings: CacheSettings, key: string, deps: Cach
 
     archiveObject = index.newArchiveObject(archiveExtension(settings.compression));
     const transferStarted = performance.now();
-    const writer = createArchiveStream(plan, settings.compression);
+    const writer = createArchiveStream(plan, settings.compression, names);
     const uploading = timed(deps, 'archive-upload', async () => {
       const uploaded = await uploadStream(store, archiveObject!, writer.stream, {
         signal: AbortSignal.any([signal, cancelUpload.signal]),
@@ -106,7 +115,7 @@ export async function saveCache(settings: CacheSettings, key: string, deps: Cach
     result.mbPerS = megabytesPerSecond(upload.bytes, transferMs);
 
     const entry: CacheEntry = {
-      schema: 1,
+      schema: 2,
       key,
       version: settings.version,
       archive: archiveObject,
@@ -114,9 +123,8 @@ export async function saveCache(settings: CacheSettings, key: string, deps: Cach
       sha256: upload.sha256,
       compression: settings.compression,
       createdAt: new Date().toISOString(),
-      roots: plan.roots,
-      workspace: settings.workspace,
-      home: settings.home,
+      roots: plan.roots.map((root) => memberName(root, names)),
+      scope,
     };
     const outcome = damagedRecord
       ? await store.putAtomic(index.entryObject(key), JSON.stringify(entry), { contentType: 'application/json', signal })
@@ -130,7 +138,7 @@ export async function saveCache(settings: CacheSettings, key: string, deps: Cach
     }
     published = true;
     log.info(
-      `Cache saved with key '${key}': ${formatBytes(upload.bytes)} in ${(transferMs / 1000).toFixed(1)} s ` +
+      `Cache saved with key '${key}'${scope === '' ? '' : ` in scope ${scope}`}: ${formatBytes(upload.bytes)} in ${(transferMs / 1000).toFixed(1)} s ` +
         `(${result.mbPerS} MB/s).`,
     );
   } catch (error) {

@@ -1,9 +1,11 @@
 import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { UserError } from '../errors/index.ts';
+import { runRefsOf } from '../git/run-refs.ts';
 import { resolveCompression, type Compression, type CompressionChoice } from '../archive/index.ts';
 import type { Inputs as InputReader } from '../inputs/index.ts';
 import type { RunEnvironment } from '../runtime/types.ts';
-import { cacheVersion, resolveS3Settings, type S3Settings } from '../s3/index.ts';
+import { cacheVersion, parseScopeMode, resolveS3Settings, storeScopes, type S3Settings, type StoreScopes } from '../s3/index.ts';
 import { Inputs } from './constants.ts';
 
 /** Everything restore and save need besides the keys, read once from the inputs. */
@@ -26,6 +28,16 @@ export interface CacheSettings {
   transfer?: { partSize?: number; concurrency?: number };
   /** Retry policy for cut-short downloads (tests shorten the waits). */
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** Where this run writes entries and, in order, where it looks for them (see s3/scope.ts). */
+  scopes?: StoreScopes;
+  /** Set when the run's trigger is untrusted (pull_request_target, issue_comment, fork workflow_run). */
+  untrustedReason?: string;
+  /** `save-untrusted`: save even on an untrusted trigger. */
+  saveUntrusted?: boolean;
+  /** `max-unpacked-size` in bytes; undefined: 100x the archive (at least 256 MiB), never more than the free space. */
+  maxUnpackedBytes?: number;
+  /** Folders restore never writes into (the action's own checkout). */
+  protectedPaths?: string[];
 }
 
 /** Reads the S3 connection inputs (bucket, prefix, region, endpoint, force-path-style, timeouts, attempts). */
@@ -42,6 +54,7 @@ export function readS3Settings(inputs: InputReader, env: NodeJS.ProcessEnv): S3S
       maxAttempts: inputs.int(Inputs.MaxAttempts, { min: 1, max: 20 }),
       connectTimeoutMs: inputs.duration(Inputs.ConnectTimeout),
       idleTimeoutMs: inputs.duration(Inputs.IdleTimeout),
+      firstByteTimeoutMs: inputs.raw(Inputs.FirstByteTimeout).trim() === '' ? undefined : inputs.duration(Inputs.FirstByteTimeout),
     },
     env,
   );
@@ -58,6 +71,8 @@ export function readCacheSettings(inputs: InputReader, run: RunEnvironment, half
   }
   const compression = resolveCompression(inputs.enum<CompressionChoice>(Inputs.Compression, ['auto', 'zstd', 'gzip']));
   const crossOs = inputs.boolean(Inputs.CrossOs);
+  const maxUnpacked = half === 'restore' ? inputs.raw(Inputs.MaxUnpackedSize).trim() : '';
+  const refs = runRefsOf(run.eventName, run.eventPayload, run.env);
   const pruneMaxAge = half === 'save' ? inputs.raw(Inputs.PruneMaxAge).trim() : '';
   const pruneMaxSize = half === 'save' ? inputs.raw(Inputs.PruneMaxTotalSize).trim() : '';
   return {
@@ -76,6 +91,11 @@ export function readCacheSettings(inputs: InputReader, run: RunEnvironment, half
     tempDir: run.runnerTemp,
     restoreTimeoutMs: half === 'restore' ? inputs.duration(Inputs.RestoreTimeout) : 0,
     saveTimeoutMs: half === 'save' ? inputs.duration(Inputs.SaveTimeout) : 0,
+    scopes: storeScopes(refs, parseScopeMode(inputs.raw(Inputs.Scope))),
+    untrustedReason: refs.untrustedReason,
+    saveUntrusted: half === 'save' ? inputs.boolean(Inputs.SaveUntrusted) : false,
+    maxUnpackedBytes: maxUnpacked === '' ? undefined : inputs.size(Inputs.MaxUnpackedSize),
+    protectedPaths: ownCheckout(),
     prune:
       pruneMaxAge === '' && pruneMaxSize === ''
         ? undefined
@@ -84,4 +104,14 @@ export function readCacheSettings(inputs: InputReader, run: RunEnvironment, half
             maxTotalBytes: pruneMaxSize === '' ? undefined : inputs.size(Inputs.PruneMaxTotalSize),
           },
   };
+}
+
+/**
+ * The checkout of this action (`<checkout>/dist/<name>/index.js` runs), which restore must never write into: an entry
+ * that replaced the post step's bundle would run its code with the job's token. undefined outside a bundle.
+ */
+function ownCheckout(): string[] {
+  const script = process.argv[1] ?? '';
+  const match = /^(.*)\/dist\/[^/]+\/index\.js$/.exec(resolve(script));
+  return match ? [match[1]] : [];
 }

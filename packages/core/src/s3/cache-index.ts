@@ -3,7 +3,7 @@ import { UserError } from '../errors/index.ts';
 import type { CallOptions, ObjectInfo, PutOutcome, S3ObjectStore } from './objects.ts';
 
 /** Schema of the entry record; readers accept this and older, and refuse newer ones. */
-export const ENTRY_SCHEMA = 1;
+export const ENTRY_SCHEMA = 2;
 
 /**
  * The record that makes a cache entry visible. It is written (one atomic PUT) only after its archive is complete,
@@ -19,11 +19,13 @@ export interface CacheEntry {
   sha256: string;
   compression: string;
   createdAt: string;
-  /** Absolute paths archived at save time (tar member names are these without the leading `/`). */
+  /**
+   * The archive's top-level members by logical name (`ws/...`, `home/...`, `abs/...`, see archive/member-names.ts).
+   * Restore only checks members against these; where files go comes from the restoring job's own `path` input.
+   */
   roots: string[];
-  /** Workspace and home at save time, so that restore can map paths onto another runner's folders. */
-  workspace: string;
-  home: string;
+  /** The scope the entry was written under ('' when shared), for information. */
+  scope?: string;
 }
 
 /** What makes two archives interchangeable: an entry saved under another version is never restored. */
@@ -38,7 +40,8 @@ export interface VersionInputs {
   crossOs: boolean;
 }
 
-const LAYOUT = 's3-cache/1';
+// Layout 2: members named ws/ home/ abs/ (layout 1 stored the saving runner's absolute paths).
+const LAYOUT = 's3-cache/2';
 
 /** The version hash (32 hex chars) that namespaces entries, like actions/cache's version. */
 export function cacheVersion(inputs: VersionInputs): string {
@@ -73,26 +76,33 @@ const ENTRIES = 'keys/';
 const ARCHIVES = 'data/';
 
 /**
- * The cache entries of one version in an S3 store. Layout (relative to the store's prefix):
- * `<version>/keys/<key>` holds the entry record, `<version>/data/<uuid>.tar.zst` the archive.
+ * The cache entries of one version in one scope of an S3 store. Layout (relative to the store's prefix):
+ * `[<scope>/]<version>/keys/<key>` holds the entry record, `[<scope>/]<version>/data/<uuid>.tar.zst` the archive.
  */
 export class CacheIndex {
   readonly store: S3ObjectStore;
   readonly version: string;
+  /** '' for the unscoped root (scope `shared`), else e.g. `branch/main` or `pr/7`. */
+  readonly scope: string;
 
-  constructor(store: S3ObjectStore, version: string) {
+  constructor(store: S3ObjectStore, version: string, scope = '') {
     this.store = store;
     this.version = version;
+    this.scope = scope;
+  }
+
+  private get base(): string {
+    return this.scope === '' ? this.version : `${this.scope}/${this.version}`;
   }
 
   /** Object key of the entry record for cache key `key`. */
   entryObject(key: string): string {
-    return `${this.version}/${ENTRIES}${key}`;
+    return `${this.base}/${ENTRIES}${key}`;
   }
 
   /** A fresh, unique object key for an archive: concurrent saves of one key never write the same object. */
   newArchiveObject(extension: string): string {
-    return `${this.version}/${ARCHIVES}${randomUUID()}.${extension}`;
+    return `${this.base}/${ARCHIVES}${randomUUID()}.${extension}`;
   }
 
   /** The entry saved under exactly `key`, undefined when absent; unusable records are reported and skipped. */
@@ -109,7 +119,7 @@ export class CacheIndex {
 
   /** Keys of entries starting with `prefix`, newest first (by the time their record was written). */
   async keysWithPrefix(prefix: string, options: CallOptions = {}): Promise<{ key: string; lastModified: Date }[]> {
-    const base = `${this.version}/${ENTRIES}`;
+    const base = `${this.base}/${ENTRIES}`;
     const objects = await this.store.listAll(base + prefix, options);
     return objects
       .map((object: ObjectInfo) => ({ key: object.key.slice(base.length), lastModified: object.lastModified }))
@@ -181,8 +191,7 @@ export function parseEntry(bytes: Buffer, key: string, version: string): CacheEn
     /^[0-9a-f]{64}$/.test(value.sha256) &&
     typeof value.compression === 'string' &&
     Array.isArray(value.roots) &&
-    typeof value.workspace === 'string' &&
-    typeof value.home === 'string';
+    value.roots.every((root) => typeof root === 'string');
   if (!valid) return 'its entry record is incomplete or belongs to another key';
   return value as CacheEntry;
 }

@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { UserError } from '../errors/index.ts';
+import { boundedAgents } from './bounded-agent.ts';
+import { redactUrl } from './redact.ts';
 
 /** Where the bucket lives and how patient to be with it. Credentials are never part of this: they come from the AWS chain. */
 export interface S3Settings {
@@ -18,6 +18,8 @@ export interface S3Settings {
   connectTimeoutMs: number;
   /** How long a socket may stay idle mid-request before it is dropped and the request retried. */
   idleTimeoutMs: number;
+  /** How long to wait for the first byte of an answer once a request is sent. */
+  firstByteTimeoutMs: number;
 }
 
 /** Defaults shared by the actions, the CLI and the store backend. */
@@ -26,6 +28,9 @@ export const S3_DEFAULTS = {
   maxAttempts: 5,
   connectTimeoutMs: 5_000,
   idleTimeoutMs: 20_000,
+  firstByteTimeoutMs: 10_000,
+  /** Requests in a row without an answer in time after which a client stops talking to the store. */
+  giveUpAfterTimeouts: 3,
 } as const;
 
 /** Settings as given by the user, before defaults; `prefix` may carry slashes that are normalised away. */
@@ -39,6 +44,7 @@ export interface S3SettingsInput {
   maxAttempts?: number;
   connectTimeoutMs?: number;
   idleTimeoutMs?: number;
+  firstByteTimeoutMs?: number;
 }
 
 /** Fills defaults (region from AWS_REGION / AWS_DEFAULT_REGION) and checks what can be checked without a request. */
@@ -56,7 +62,7 @@ export function resolveS3Settings(input: S3SettingsInput, env: NodeJS.ProcessEnv
   const endpoint = input.endpoint?.trim() || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
   if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
     throw new UserError(
-      `Input 'endpoint' has value '${endpoint}', which is not a URL. Use e.g. 'https://minio.internal:9000'.`,
+      `Input 'endpoint' has value '${redactUrl(endpoint)}', which is not a URL. Use e.g. 'https://minio.internal:9000'.`,
     );
   }
   return {
@@ -68,6 +74,7 @@ export function resolveS3Settings(input: S3SettingsInput, env: NodeJS.ProcessEnv
     maxAttempts: input.maxAttempts ?? S3_DEFAULTS.maxAttempts,
     connectTimeoutMs: input.connectTimeoutMs ?? S3_DEFAULTS.connectTimeoutMs,
     idleTimeoutMs: input.idleTimeoutMs ?? S3_DEFAULTS.idleTimeoutMs,
+    firstByteTimeoutMs: input.firstByteTimeoutMs ?? S3_DEFAULTS.firstByteTimeoutMs,
   };
 }
 
@@ -86,7 +93,14 @@ export function normalisePrefix(prefix: string): string {
  * (size + SHA-256 of the whole archive, recorded in the cache entry).
  */
 export function createS3Client(settings: S3Settings): S3Client {
-  const agentOptions = { keepAlive: true, maxSockets: 64 };
+  const agents = boundedAgents(
+    {
+      firstByteTimeoutMs: settings.firstByteTimeoutMs ?? S3_DEFAULTS.firstByteTimeoutMs,
+      giveUpAfter: S3_DEFAULTS.giveUpAfterTimeouts,
+      endpoint: settings.endpoint ?? `https://${settings.bucket}.s3.${settings.region}.amazonaws.com`,
+    },
+    { keepAlive: true, maxSockets: 64 },
+  );
   return new S3Client({
     region: settings.region,
     endpoint: settings.endpoint,
@@ -98,8 +112,8 @@ export function createS3Client(settings: S3Settings): S3Client {
     requestHandler: {
       connectionTimeout: settings.connectTimeoutMs,
       socketTimeout: settings.idleTimeoutMs,
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
+      httpAgent: agents.httpAgent,
+      httpsAgent: agents.httpsAgent,
     },
   });
 }

@@ -1,4 +1,5 @@
 import { errorMessage } from '../errors/index.ts';
+import { redactSecrets, redactUrl } from './redact.ts';
 
 interface S3ErrorShape {
   name?: string;
@@ -52,13 +53,18 @@ export function isAbort(error: unknown): boolean {
 }
 
 /**
- * One sentence naming the cause of an S3 failure and what to check, for warnings. Never includes credentials:
- * the SDK's messages do not carry them, and we add only the bucket, endpoint and error code.
+ * One sentence naming the cause of an S3 failure and what to check, for warnings. Never includes credentials: the
+ * endpoint is printed without `user:password@`, and what the server said is quoted only after redactSecrets removed
+ * anything that looks like a credential or a header value we sent.
  */
 export function describeS3Error(error: unknown, where: { bucket: string; endpoint?: string }): string {
   const code = s3ErrorCode(error);
   const status = s3Status(error);
-  const place = where.endpoint ? `bucket '${where.bucket}' at ${where.endpoint}` : `bucket '${where.bucket}'`;
+  const endpoint = where.endpoint === undefined ? undefined : redactUrl(where.endpoint);
+  const place = endpoint ? `bucket '${where.bucket}' at ${endpoint}` : `bucket '${where.bucket}'`;
+  const said = () => redactSecrets(errorMessage(error));
+  if (code === 'StoreUnresponsive') return `${place} stopped answering: ${said()}.`;
+  if ((error as { firstByteTimeout?: boolean } | undefined)?.firstByteTimeout) return `${place} did not answer: ${said()}.`;
   switch (code) {
     case 'NoSuchBucket':
       return `${place} does not exist (NoSuchBucket): create it or fix the 'bucket' input.`;
@@ -86,11 +92,11 @@ export function describeS3Error(error: unknown, where: { bucket: string; endpoin
     case 'ETIMEDOUT':
     case 'TimeoutError':
     case 'RequestTimeout':
-      return `${place} could not be reached (${code}): ${errorMessage(error)}`;
+      return `${place} could not be reached (${code}): ${said()}`;
     default:
       break;
   }
   if (isAbort(error)) return `the operation on ${place} took longer than its timeout and was cancelled.`;
   const statusText = status === undefined ? '' : ` (HTTP ${status})`;
-  return `${place} answered with ${code}${statusText}: ${errorMessage(error)}`;
+  return `${redactSecrets(`${place} answered with ${code}${statusText}`)}: ${said()}`;
 }

@@ -30,8 +30,9 @@ interface StoredEntry {
   archive?: ObjectInfo;
 }
 
-const ENTRY_OBJECT = /^([0-9a-f]{32})\/keys\/(.+)$/;
-const ARCHIVE_OBJECT = /^([0-9a-f]{32})\/data\/[^/]+$/;
+// Optionally under a scope (`branch/<name>/`, `pr/<n>/`, `tag/<name>/`, `ref/<ref>/`; see scope.ts).
+const ENTRY_OBJECT = /^(?:(?:branch|pr|tag|ref)\/[^/]+\/)?([0-9a-f]{32})\/keys\/(.+)$/;
+const ARCHIVE_OBJECT = /^(?:(?:branch|pr|tag|ref)\/[^/]+\/)?([0-9a-f]{32})\/data\/[^/]+$/;
 const DEFAULT_ORPHAN_GRACE_MS = 60 * 60 * 1000;
 
 /**

@@ -9,6 +9,7 @@ import type { Store, StoreEntry } from './store.ts';
 export class S3Store implements Store {
   readonly description: string;
   private objects?: Promise<S3ObjectStore>;
+  private scoped?: Promise<{ write: S3ObjectStore; read: S3ObjectStore[] }>;
 
   constructor(
     private readonly url: string,
@@ -17,8 +18,13 @@ export class S3Store implements Store {
     this.description = url.replace(/\/+$/, '');
   }
 
+  /** Reads fall back like GitHub's cache: the run's own scope, then the base branch's, then the default branch's. */
   async read(key: string): Promise<Buffer | undefined> {
-    return (await this.open()).get(key);
+    for (const objects of (await this.openScoped()).read) {
+      const found = await objects.get(key);
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
 
   async write(key: string, data: Buffer | string): Promise<void> {
@@ -26,10 +32,13 @@ export class S3Store implements Store {
   }
 
   async list(prefix = ''): Promise<StoreEntry[]> {
-    const objects = await this.open();
-    const found = await objects.listAll(prefix);
-    return found
-      .map((info) => ({ key: info.key, size: info.size, modified: info.lastModified }))
+    const seen = new Map<string, StoreEntry>();
+    for (const objects of (await this.openScoped()).read) {
+      for (const info of await objects.listAll(prefix)) {
+        if (!seen.has(info.key)) seen.set(info.key, { key: info.key, size: info.size, modified: info.lastModified });
+      }
+    }
+    return [...seen.values()]
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
@@ -37,12 +46,23 @@ export class S3Store implements Store {
     await (await this.open()).delete(key);
   }
 
-  /** The SDK loads on first use, so actions that never touch an s3:// store do not pay for it at start-up. */
+  /** Writes go to the run's own scope (a pull request's run cannot touch the default branch's objects). */
   private open(): Promise<S3ObjectStore> {
-    this.objects ??= import('../s3/index.ts').then(({ openS3Store, parseS3Url }) => {
-      const { bucket, prefix } = parseS3Url(this.url);
-      return openS3Store({ bucket, prefix, region: this.env.AWS_REGION, endpoint: this.env.AWS_ENDPOINT_URL_S3 || this.env.AWS_ENDPOINT_URL }, this.env);
-    });
+    this.objects ??= this.openScoped().then((scoped) => scoped.write);
     return this.objects;
+  }
+
+  /**
+   * The objects under the run's ref scopes (s3/scope.ts: `<prefix>/branch/<name>`, `<prefix>/pr/<n>`; the prefix
+   * itself outside Actions or with CI_OPTIMIZER_S3_SCOPE=shared). The SDK loads on first use, so actions that never
+   * touch an s3:// store do not pay for it at start-up.
+   */
+  private openScoped(): Promise<{ write: S3ObjectStore; read: S3ObjectStore[] }> {
+    this.scoped ??= import('../s3/index.ts').then(({ openScopedS3Stores, parseS3Url }) => {
+      const { bucket, prefix } = parseS3Url(this.url);
+      const endpoint = this.env.AWS_ENDPOINT_URL_S3 || this.env.AWS_ENDPOINT_URL;
+      return openScopedS3Stores({ bucket, prefix, region: this.env.AWS_REGION, endpoint }, this.env);
+    });
+    return this.scoped;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePythonVersions, shapePythonModule, unitAtLine } from '@ci-optimizer/core/impact-map';
+import { comparePythonVersions, shapePythonModule, unitAtLine, unitLines } from '@ci-optimizer/core/impact-map';
 
 const BASE = `"""Ledger postings."""
 import math
@@ -111,9 +111,12 @@ describe('comparing two versions of a Python file', () => {
       ['round_up', 24, 25, 25, []],
       ['render', 28, 29, 29, []],
     ]);
-    expect(unitAtLine(shape.units, 16)).toBe(1);
-    expect(unitAtLine(shape.units, 14)).toBe(-1); // the def line runs at import time
-    expect(unitAtLine(shape.units, 8)).toBe(-1);
+    const owner = unitLines(shape.units);
+    expect(unitAtLine(owner, 16)).toBe(1);
+    expect(unitAtLine(owner, 14)).toBe(-1); // the def line runs at import time
+    expect(unitAtLine(owner, 8)).toBe(-1);
+    expect(unitAtLine(owner, 0)).toBe(-1); // coverage.py's line 0: an empty module ran
+    expect(unitAtLine(owner, 999)).toBe(-1);
   });
 
   it('memoising and caching units are recognised', () => {
@@ -128,4 +131,98 @@ describe('comparing two versions of a Python file', () => {
     ]);
     expect([...shape.units[0].mentions]).toContain('load');
   });
+
+  describe('constructs real packages use (each one a unit of its own, changes go to the smallest unit)', () => {
+    const CONSTRUCTS = [
+      'import functools',
+      'from typing import TYPE_CHECKING, overload',
+      'if TYPE_CHECKING:',
+      '    def typed() -> int:',
+      '        return 1',
+      'try:',
+      '    import _missing',
+      'except ImportError:',
+      '    def fallback(x):',
+      '        return x + 1',
+      'else:',
+      '    def fallback(x):',
+      '        return x + 2',
+      'class Outer:',
+      '    class Inner:',
+      '        def method(self):',
+      '            return "inner"',
+      '    @property',
+      '    def value(self):',
+      '        return self._value',
+      '    @value.setter',
+      '    def value(self, new):',
+      '        self._value = new',
+      '@overload',
+      'def over(x: int) -> int: ...',
+      '@overload',
+      'def over(x: str) -> str: ...',
+      'def over(x):',
+      '    return x',
+      'def decorator(fn):',
+      '    @functools.wraps(fn)',
+      '    def wrapper(*args):',
+      '        return fn(*args)',
+      '    return wrapper',
+      'def factory():',
+      '    class Local:',
+      '        def run(self):',
+      '            return 5',
+      '    return Local',
+      '',
+    ].join('\n');
+    const change = (from: string, to: string) => {
+      if (!CONSTRUCTS.includes(from)) throw new Error(`not in the source: ${from}`);
+      return comparePythonVersions(CONSTRUCTS, CONSTRUCTS.replace(from, to));
+    };
+
+    it('names every definition, duplicates told apart the way a reader would', () => {
+      const shape = shapePythonModule(CONSTRUCTS);
+      expect(shape.units.map((u) => [u.qualifiedName, u.bodyStartLine, u.endLine, u.parent ?? null])).toEqual([
+        ['typed', 5, 5, null],
+        ['fallback', 10, 10, null],
+        ['fallback#2', 13, 13, null],
+        ['Outer.Inner.method', 17, 17, null],
+        ['Outer.value', 20, 20, null],
+        ['Outer.value.setter', 23, 23, null],
+        ['over', 25, 25, null],
+        ['over#2', 27, 27, null],
+        ['over#3', 29, 29, null],
+        ['decorator', 31, 34, null],
+        ['decorator.<locals>.wrapper', 33, 33, 'decorator'],
+        ['factory', 36, 39, null],
+        ['factory.<locals>.Local.run', 38, 38, 'factory'],
+      ]);
+      const owner = unitLines(shape.units);
+      expect([31, 32, 33, 34].map((line) => shape.units[unitAtLine(owner, line)].qualifiedName)).toEqual([
+        'decorator',
+        'decorator',
+        'decorator.<locals>.wrapper',
+        'decorator',
+      ]);
+    });
+
+    it('a body change of a duplicate, a property setter, an overload implementation or a closure names that unit alone', () => {
+      expect(change('return x + 2', 'return x + 3')).toEqual({ changedBodies: ['fallback#2'], moduleLevel: [] });
+      expect(change('self._value = new', 'self._value = -new')).toEqual({ changedBodies: ['Outer.value.setter'], moduleLevel: [] });
+      expect(change('    return x\n', '    return -x\n')).toEqual({ changedBodies: ['over#3'], moduleLevel: [] });
+      expect(change('return fn(*args)', 'return fn(*args[::-1])')).toEqual({ changedBodies: ['decorator.<locals>.wrapper'], moduleLevel: [] });
+      expect(change('return 5', 'return 6')).toEqual({ changedBodies: ['factory.<locals>.Local.run'], moduleLevel: [] });
+      expect(change('return "inner"', 'return "outer"')).toEqual({ changedBodies: ['Outer.Inner.method'], moduleLevel: [] });
+      expect(change('        return 1\n', '        return 2\n')).toEqual({ changedBodies: ['typed'], moduleLevel: [] });
+    });
+
+    it('the header of a nested function is part of the enclosing body; a new nested function too', () => {
+      expect(change('    @functools.wraps(fn)\n', '')).toEqual({ changedBodies: ['decorator'], moduleLevel: [] });
+      expect(change('def wrapper(*args):', 'def wrapper(*args, **kw):')).toEqual({ changedBodies: ['decorator'], moduleLevel: [] });
+      expect(change('    return wrapper', '    def extra():\n        return 1\n    return wrapper')).toEqual({ changedBodies: ['decorator'], moduleLevel: [] });
+      // A top-level overload added renumbers the implementation: added and removed, module level.
+      expect(change('def over(x):', '@overload\ndef over(x: bytes) -> bytes: ...\ndef over(x):').moduleLevel).toContain('over#4 added');
+    });
+  });
 });
+

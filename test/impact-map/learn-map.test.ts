@@ -53,7 +53,7 @@ describe('learning the impact map from real pytest-cov runs', () => {
     expect(coverage.format).toBe('coverage-sqlite');
     const map = await learnImpactMap({ repoDir: learned.repo.dir, coverage });
     expect(map.commit).toBe(learned.commit);
-    expect(map.schema).toBe(1);
+    expect(map.schema).toBe(2);
     expect(executedByTest(map)).toEqual(expected);
     expect(map.modules.map((m) => [m.path, m.name, m.units])).toEqual([
       ['pkg/__init__.py', 'pkg', []],

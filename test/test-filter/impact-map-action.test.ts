@@ -39,7 +39,8 @@ describe('test-filter with the impact map, through dist/test-filter/index.js', (
 
     const withoutMap = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { base, head, store: 'none' } });
     expect(JSON.parse(withoutMap.main.outputs['tests-json']).sort()).toEqual(['tests/test_add.py', 'tests/test_mul.py']);
-  });
+    // pytest plus three action runs: over a minute on a loaded two-core machine.
+  }, 180_000);
 
   it('learn with an unreachable store is a warning and the step passes (a fault of an optimisation)', async () => {
     repo = new TempGitRepo();

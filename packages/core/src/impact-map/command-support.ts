@@ -3,7 +3,7 @@ import type { Store } from '../store/index.ts';
 import type { SelectTestsRequest, TestSelection } from '../test-filter/select-tests.ts';
 import { readCoverageContexts } from './coverage-reader.ts';
 import { learnImpactMap } from './learn-map.ts';
-import { ImpactMapIndex } from './map-format.ts';
+import { ImpactMapIndex, type LearnSummary } from './map-format.ts';
 import { loadImpactMap, saveImpactMap } from './map-store.ts';
 import { selectWithImpactMap, type ImpactMapUse, type ImpactSelection } from './select-with-map.ts';
 
@@ -15,6 +15,26 @@ export interface LearnOutputs {
   'map-bytes': number;
 }
 
+/** `LearnOutputs` plus the summary line of what was read and skipped (not an output). */
+export interface LearnResult extends LearnOutputs {
+  readSummary: string;
+}
+
+/** One line for the summary: what learning read from the coverage data and what it skipped, by reason. */
+export function renderLearnSummary(learned: LearnSummary | undefined, tool: string): string {
+  if (!learned) return '';
+  const skipped = Object.entries(learned.skipped);
+  const parts = [
+    `read ${learned.files} Python file(s) and ${learned.testContexts} test context(s) from ${tool}`,
+    `${learned.lineHits} line hit(s) attributed`,
+    learned.importContext ? 'code run outside any test (imports, collection) counts as module level' : '',
+    learned.remappedFiles ? `${learned.remappedFiles} file(s) matched by path tail` : '',
+    learned.filesNotParsed ? `${learned.filesNotParsed} file(s) do not parse (module level)` : '',
+    skipped.length ? `skipped: ${skipped.map(([reason, n]) => `${n} ${reason}`).join('; ')}` : 'nothing skipped',
+  ];
+  return parts.filter(Boolean).join('; ');
+}
+
 /** `mode: learn`: reads the coverage file, learns the map on `commit` and writes it to the store. */
 export async function learnImpactMapIntoStore(options: {
   repoDir: string;
@@ -23,7 +43,7 @@ export async function learnImpactMapIntoStore(options: {
   commit?: string;
   projectDir?: string;
   warn?: (message: string) => void;
-}): Promise<LearnOutputs> {
+}): Promise<LearnResult> {
   const coverage = await readCoverageContexts(options.coveragePath);
   const map = await learnImpactMap({ repoDir: options.repoDir, coverage, commit: options.commit, projectDir: options.projectDir, warn: options.warn });
   await saveImpactMap(options.store, map);
@@ -32,6 +52,7 @@ export async function learnImpactMapIntoStore(options: {
     'map-test-files': map.tests.length,
     'map-functions': new ImpactMapIndex(map).unitCount,
     'map-bytes': Buffer.byteLength(JSON.stringify(map)),
+    readSummary: renderLearnSummary(map.learned, coverage.tool),
   };
 }
 

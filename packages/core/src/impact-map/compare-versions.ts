@@ -18,7 +18,8 @@ const missingFrom = (names: Iterable<string>, other: ReadonlyMap<string, unknown
 
 /**
  * Compares two versions of a Python file by their syntax trees. Layout and comments do not count; a function that
- * only moved within the file is unchanged; a renamed function is a removal plus an addition (module level).
+ * only moved within the file is unchanged; a renamed function is a removal plus an addition (module level). A
+ * name defined more than once is told apart by its suffix (`f#2`, `prop.setter`), so each definition compares alone.
  */
 export function comparePythonVersions(oldSource: string, newSource: string): PythonFileChange {
   if (oldSource === newSource) return { changedBodies: [], moduleLevel: [] };
@@ -45,8 +46,13 @@ export function compareShapes(before: PythonModuleShape, after: PythonModuleShap
 
   const oldUnits = byName(before.units);
   const newUnits = byName(after.units);
-  for (const name of missingFrom(oldUnits.keys(), newUnits)) moduleLevel.push(`${name} removed`);
-  for (const name of missingFrom(newUnits.keys(), oldUnits)) moduleLevel.push(`${name} added`);
+  // A nested function added or removed inside a function that exists in both versions changes that function's body.
+  const topOf = (units: ReadonlyMap<string, PythonUnit>, other: ReadonlyMap<string, PythonUnit>) => (name: string) => {
+    const parent = units.get(name)!.parent;
+    return parent === undefined || !other.has(parent);
+  };
+  for (const name of missingFrom(oldUnits.keys(), newUnits).filter(topOf(oldUnits, newUnits))) moduleLevel.push(`${name} removed`);
+  for (const name of missingFrom(newUnits.keys(), oldUnits).filter(topOf(newUnits, oldUnits))) moduleLevel.push(`${name} added`);
   const changedBodies: string[] = [];
   for (const [name, unit] of oldUnits) {
     const now = newUnits.get(name);
@@ -54,10 +60,6 @@ export function compareShapes(before: PythonModuleShape, after: PythonModuleShap
     const reasons = unitHeaderChanges(unit, now);
     const bodyChanged = unit.bodyPrint !== now.bodyPrint;
     if (reasons.length === 0 && !bodyChanged) continue;
-    if (before.duplicates.has(name) || after.duplicates.has(name)) {
-      moduleLevel.push(`${name} is defined more than once, so its change cannot be attributed`);
-      continue;
-    }
     moduleLevel.push(...reasons);
     if (bodyChanged) changedBodies.push(name);
   }

@@ -9,6 +9,13 @@ export interface CoverageContexts {
   files: Map<string, Map<string, number[]>>;
   /** Distinct contexts seen, the empty one (import and collection time) included. */
   contextCount: number;
+  /** Entries the reader could not use, by reason (a malformed line entry, an arc without lines...). */
+  skipped: Map<string, number>;
+}
+
+/** Adds `n` to a reason's count. */
+export function countSkip(skipped: Map<string, number>, reason: string, n = 1): void {
+  if (n > 0) skipped.set(reason, (skipped.get(reason) ?? 0) + n);
 }
 
 const HOW_TO_PRODUCE =
@@ -47,7 +54,9 @@ export function parseCoverageJson(text: string, where: string): CoverageContexts
   }
   const files = new Map<string, Map<string, number[]>>();
   const contexts = new Set<string>();
+  const skipped = new Map<string, number>();
   for (const [file, entry] of Object.entries(report.files as Record<string, unknown>)) {
+    // coverage.py 7.5+ (format 3) repeats the contexts under `functions` and `classes`; the file's own map has them all.
     const byLine = (entry as { contexts?: unknown } | null)?.contexts;
     if (typeof byLine !== 'object' || byLine === null || Array.isArray(byLine)) {
       throw new UserError(
@@ -58,10 +67,16 @@ export function parseCoverageJson(text: string, where: string): CoverageContexts
     const byContext = new Map<string, number[]>();
     for (const [lineText, names] of Object.entries(byLine as Record<string, unknown>)) {
       const line = Number(lineText);
-      if (!Number.isInteger(line) || line < 1 || !Array.isArray(names) || names.some((name) => typeof name !== 'string')) {
-        throw new UserError(`Coverage file '${where}': '${file}' line '${lineText}' has malformed contexts ${JSON.stringify(names)}. ${HOW_TO_PRODUCE}`);
+      // Line 0 is how coverage.py records that a module without statements (an empty __init__.py) ran.
+      if (!/^\d+$/.test(lineText) || !Number.isSafeInteger(line) || !Array.isArray(names)) {
+        countSkip(skipped, 'line entries that are not a line number with a list of contexts');
+        continue;
       }
-      for (const name of names as string[]) {
+      for (const name of names as unknown[]) {
+        if (typeof name !== 'string') {
+          countSkip(skipped, 'context names that are not strings');
+          continue;
+        }
         contexts.add(name);
         const lines = byContext.get(name);
         if (lines) lines.push(line);
@@ -71,9 +86,12 @@ export function parseCoverageJson(text: string, where: string): CoverageContexts
     for (const lines of byContext.values()) lines.sort((a, b) => a - b);
     files.set(file, byContext);
   }
-  const version = typeof report.meta?.version === 'string' ? report.meta.version : 'unknown';
-  return { format: 'coverage-json', tool: `coverage.py ${version}`, files, contextCount: contexts.size };
+  const version = safeVersion(report.meta?.version);
+  return { format: 'coverage-json', tool: `coverage.py ${version}`, files, contextCount: contexts.size, skipped };
 }
+
+/** The recorded coverage.py version when it looks like one (it reaches summaries), else 'unknown'. */
+const safeVersion = (value: unknown): string => (typeof value === 'string' && /^[\w.+-]{1,40}$/.test(value) ? value : 'unknown');
 
 /** Lines set in a coverage.py "numbits" blob: bit j of byte i is line 8*i + j. */
 export function decodeNumbits(numbits: Uint8Array): number[] {
@@ -115,13 +133,17 @@ export async function readCoverageSqlite(path: string): Promise<CoverageContexts
     if (!tables.has('file') || !tables.has('context') || (!tables.has('line_bits') && !tables.has('arc'))) {
       throw new UserError(`Coverage file '${path}' is SQLite but not a coverage.py data file (tables: ${[...tables].join(', ') || 'none'}). ${HOW_TO_PRODUCE}`);
     }
+    const skipped = new Map<string, number>();
     const fileNames = new Map(db.prepare('select id, path from file').all().map((row) => [Number(row.id), String(row.path)]));
     const contextNames = new Map(db.prepare('select id, context from context').all().map((row) => [Number(row.id), String(row.context ?? '')]));
     const meta = tables.has('meta') ? new Map(db.prepare('select key, value from meta').all().map((row) => [String(row.key), String(row.value)])) : new Map();
     const files = new Map<string, Map<string, number[]>>();
     const linesOf = (fileId: number, contextId: number) => {
       const file = fileNames.get(fileId);
-      if (file === undefined) return undefined;
+      if (file === undefined) {
+        countSkip(skipped, 'rows of a file id the file table does not have');
+        return undefined;
+      }
       let byContext = files.get(file);
       if (!byContext) files.set(file, (byContext = new Map()));
       const context = contextNames.get(contextId) ?? '';
@@ -131,11 +153,18 @@ export async function readCoverageSqlite(path: string): Promise<CoverageContexts
     };
     if (tables.has('line_bits')) {
       for (const row of db.prepare('select file_id, context_id, numbits from line_bits').all()) {
-        linesOf(Number(row.file_id), Number(row.context_id))?.push(...decodeNumbits(row.numbits as Uint8Array));
+        const lines = linesOf(Number(row.file_id), Number(row.context_id));
+        if (!lines) continue;
+        if (!(row.numbits instanceof Uint8Array)) {
+          countSkip(skipped, 'line_bits rows without a numbits blob');
+          continue;
+        }
+        for (const line of decodeNumbits(row.numbits)) lines.push(line);
       }
     }
     if (tables.has('arc')) {
-      // coverage.py derives executed lines from arcs the same way: every positive end of a recorded arc.
+      // coverage.py derives executed lines from arcs the same way: every positive end of a recorded arc (negative
+      // numbers are entries to and exits from a code object starting at that line).
       const seen = new Map<number[], Set<number>>();
       for (const row of db.prepare('select file_id, context_id, fromno, tono from arc').all()) {
         const lines = linesOf(Number(row.file_id), Number(row.context_id));
@@ -151,7 +180,7 @@ export async function readCoverageSqlite(path: string): Promise<CoverageContexts
       }
     }
     for (const byContext of files.values()) for (const lines of byContext.values()) lines.sort((a, b) => a - b);
-    return { format: 'coverage-sqlite', tool: `coverage.py ${meta.get('version') ?? 'unknown'}`, files, contextCount: contextNames.size };
+    return { format: 'coverage-sqlite', tool: `coverage.py ${safeVersion(meta.get('version'))}`, files, contextCount: contextNames.size, skipped };
   } finally {
     db.close();
   }

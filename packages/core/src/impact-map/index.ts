@@ -3,23 +3,24 @@
  * function or method), compared against the changed functions of a diff, it narrows the static import closure to
  * the tests that executed what changed, with defences where coverage does not tell the whole truth.
  */
-export { readCoverageContexts, parseCoverageJson, readCoverageSqlite, decodeNumbits } from './coverage-reader.ts';
+export { readCoverageContexts, parseCoverageJson, readCoverageSqlite, decodeNumbits, countSkip } from './coverage-reader.ts';
 export type { CoverageContexts } from './coverage-reader.ts';
 export { comparePythonVersions, compareShapes } from './compare-versions.ts';
 export type { PythonFileChange } from './compare-versions.ts';
-export { shapePythonModule, unitAtLine, isCachingDecorator } from './python-units.ts';
+export { shapePythonModule, unitAtLine, unitLines, isCachingDecorator } from './python-units.ts';
 export type { PythonUnit, PythonModuleShape, PythonClassShape } from './python-units.ts';
 export { learnImpactMap, parseTestContext } from './learn-map.ts';
 export type { LearnRequest, ParsedContext } from './learn-map.ts';
 export { IMPACT_MAP_KEY, IMPACT_MAP_SCHEMA, ImpactMapIndex, encodeIds, decodeIds } from './map-format.ts';
-export type { ImpactMap, ImpactMapModule, SharedStateGroup } from './map-format.ts';
+export type { ImpactMap, ImpactMapModule, LearnSummary, SharedStateGroup } from './map-format.ts';
 export { saveImpactMap, loadImpactMap } from './map-store.ts';
 export {
   selectWithImpactMap,
+  attributeChangedBodies,
   ALL_DEFENCES,
   DEFAULT_MAX_MAP_AGE_MS,
   DEFAULT_MAX_MAP_DISTANCE,
 } from './select-with-map.ts';
 export type { ImpactDefence, ImpactSelectRequest, ImpactSelection, ImpactMapUse } from './select-with-map.ts';
-export { learnImpactMapIntoStore, selectWithStoredMap, renderImpactMapNote } from './command-support.ts';
-export type { LearnOutputs } from './command-support.ts';
+export { learnImpactMapIntoStore, selectWithStoredMap, renderImpactMapNote, renderLearnSummary } from './command-support.ts';
+export type { LearnOutputs, LearnResult } from './command-support.ts';

@@ -3,9 +3,9 @@ import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors/index.ts';
 import { parsePythonSource, PythonModuleIndex } from '../python/index.ts';
 import { listTreeBlobs, readBlobs, resolveCommit } from '../test-filter/git-objects.ts';
-import type { CoverageContexts } from './coverage-reader.ts';
-import { encodeIds, IMPACT_MAP_SCHEMA, type ImpactMap, type ImpactMapModule, type SharedStateGroup } from './map-format.ts';
-import { isCachingDecorator, shapePythonModule, unitAtLine, type PythonUnit } from './python-units.ts';
+import { countSkip, type CoverageContexts } from './coverage-reader.ts';
+import { encodeIds, IMPACT_MAP_SCHEMA, type ImpactMap, type ImpactMapModule, type LearnSummary, type SharedStateGroup } from './map-format.ts';
+import { isCachingDecorator, shapePythonModule, unitAtLine, unitLines, type PythonUnit } from './python-units.ts';
 
 /** What learning needs: the repository at the commit the coverage was recorded on, and the coverage. */
 export interface LearnRequest {
@@ -29,18 +29,23 @@ export interface ParsedContext {
 
 /**
  * Parses a coverage context: pytest-cov's `tests/test_a.py::TestX::test_y[1]|run`, or coverage.py's own
- * `dynamic_context = test_function` (`tests.test_a.TestX.test_y`); undefined for the empty context.
+ * `dynamic_context = test_function` (`tests.test_a.TestX.test_y`), either after a static context
+ * (`[run] context = py311` records `py311|tests/test_a.py::test_y|run`); undefined for the empty context.
  */
 export function parseTestContext(context: string): ParsedContext | undefined {
   if (context === '') return undefined;
   const bar = context.lastIndexOf('|');
-  const phaseText = bar === -1 ? 'run' : context.slice(bar + 1);
-  const phase = phaseText === 'setup' || phaseText === 'teardown' ? phaseText : 'run';
-  const id = bar === -1 ? context : context.slice(0, bar);
+  const phaseText = bar === -1 ? '' : context.slice(bar + 1);
+  const known = phaseText === 'setup' || phaseText === 'run' || phaseText === 'teardown';
+  const phase = known ? (phaseText as ParsedContext['phase']) : 'run';
+  const id = known ? context.slice(0, bar) : context;
   const colons = id.indexOf('::');
-  if (colons !== -1) return { test: id.slice(0, colons), dotted: false, phase };
-  if (id.endsWith('.py')) return { test: id, dotted: false, phase };
-  return { test: id, dotted: true, phase };
+  let test = colons === -1 ? id : id.slice(0, colons);
+  // What comes before the last bar of the test's path is a static context label.
+  test = test.slice(test.lastIndexOf('|') + 1);
+  if (test === '') return undefined;
+  if (colons !== -1 || test.endsWith('.py')) return { test, dotted: false, phase };
+  return { test, dotted: true, phase };
 }
 
 const SHARED_SCOPE = /\bscope\s*=\s*(?!["'](function|class|module)["'])/;
@@ -127,33 +132,72 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   const { coverage } = request;
   const realRepo = realpathSync(request.repoDir);
   const inProject = (path: string) => (projectDir ? `${projectDir}/${path}` : path);
+  const skipped = new Map(coverage.skipped);
+  const skip = (reason: string, n = 1) => countSkip(skipped, reason, n);
+  // Paths recorded elsewhere (another runner's workspace, site-packages, a `[paths]` entry that is not this
+  // checkout) are matched by their longest tail that names exactly one Python file of the commit.
+  let byTail: Map<string, string | null> | undefined;
+  const tailMatch = (parts: string[]): string | undefined => {
+    if (!byTail) {
+      byTail = new Map();
+      for (const path of tree.keys()) {
+        if (!path.endsWith('.py')) continue;
+        const segments = path.split('/');
+        for (let i = 0; i < segments.length; i++) {
+          const tail = segments.slice(i).join('/');
+          byTail.set(tail, byTail.has(tail) && byTail.get(tail) !== path ? null : path);
+        }
+      }
+    }
+    for (let i = 0; i < parts.length; i++) {
+      const found = byTail.get(parts.slice(i).join('/'));
+      if (found === null) return undefined;
+      if (found !== undefined && i < parts.length - 1) return found;
+    }
+    return undefined;
+  };
+  let remapped = 0;
   const toRepoPath = (recorded: string): string | undefined => {
-    if (isAbsolute(recorded)) {
+    const slashed = recorded.replaceAll('\\', '/');
+    if (isAbsolute(recorded) || /^[A-Za-z]:\//.test(slashed)) {
       for (const root of [realRepo, resolve(request.repoDir)]) {
         const rel = relative(root, recorded);
         if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
       }
-      return undefined;
+    } else {
+      const clean = slashed.replace(/^(\.\/)+/, '');
+      if (tree.has(inProject(clean))) return inProject(clean);
+      if (tree.has(clean)) return clean;
     }
-    const clean = recorded.split(sep).join('/').replace(/^\.\//, '');
-    return tree.has(inProject(clean)) ? inProject(clean) : tree.has(clean) ? clean : undefined;
+    const found = tailMatch(slashed.split('/').filter((part) => part !== '' && part !== '.'));
+    if (found) remapped += 1;
+    return found;
   };
 
   const measured = new Map<string, Map<string, number[]>>();
-  let outside = 0;
   for (const [recorded, contexts] of coverage.files) {
     const path = toRepoPath(recorded);
-    if (!path || !tree.has(path) || !path.endsWith('.py')) {
-      outside += 1;
-      continue;
-    }
-    measured.set(path, contexts);
+    if (!path || !tree.has(path)) skip('measured files not in the commit (paths that match no file of the checkout)');
+    else if (!path.endsWith('.py')) skip('measured files that are not Python sources');
+    else if (measured.has(path)) {
+      // Two recorded paths of one file (combined data without [paths]): merge their contexts.
+      const into = measured.get(path)!;
+      for (const [context, lines] of contexts) into.set(context, [...new Set([...(into.get(context) ?? []), ...lines])].sort((a, b) => a - b));
+    } else measured.set(path, contexts);
   }
-  if (outside) warn(`${outside} measured file(s) are not Python files of commit ${commit.slice(0, 12)}; they are left out of the map.`);
+  const notInCommit = skipped.get('measured files not in the commit (paths that match no file of the checkout)') ?? 0;
+  if (notInCommit) warn(`${notInCommit} measured file(s) are not files of commit ${commit.slice(0, 12)}; they are left out of the map.`);
   if (coverage.files.size > 0 && measured.size === 0) {
     throw new UserError(
       `None of the ${coverage.files.size} files in the coverage data is a Python file of commit ${commit.slice(0, 12)} ` +
         `in '${request.repoDir}' (first: '${[...coverage.files.keys()][0]}'). Pass --repo (and project-dir) of the checkout the tests ran in.`,
+    );
+  }
+  const hasTestContext = [...measured.values()].some((contexts) => [...contexts.keys()].some((context) => context !== ''));
+  if (!hasTestContext) {
+    throw new UserError(
+      `The coverage data names no test: every line was recorded outside a test context, so it cannot tell tests apart. ` +
+        'Record per-test contexts: `pytest --cov=<package> --cov-context=test`, or `dynamic_context = test_function` under [run] in the coverage configuration.',
     );
   }
 
@@ -167,24 +211,42 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   const testPaths: string[] = [];
   const testSets: Set<number>[] = [];
   const testFiles = new Set([...tree.keys()].filter((path) => path.endsWith('.py')));
-  const resolveTest = (context: ParsedContext): string => {
-    if (!context.dotted) return tree.has(inProject(context.test)) || !tree.has(context.test) ? inProject(context.test) : context.test;
+  const pyByBasename = new Map<string, string | null>();
+  for (const path of testFiles) {
+    const base = posix.basename(path);
+    pyByBasename.set(base, pyByBasename.has(base) ? null : path);
+  }
+  const resolveTest = (context: ParsedContext): string | undefined => {
+    if (!context.dotted) {
+      const clean = context.test.replace(/^(\.\/)+/, '');
+      return tree.has(inProject(clean)) ? inProject(clean) : tree.has(clean) ? clean : undefined;
+    }
+    // `dynamic_context = test_function` names `module.Class.test`, the module as imported: `tests.test_a` with a
+    // package, `test_a` when pytest put its folder on sys.path. The longest dotted prefix naming one file wins.
     const parts = context.test.split('.');
     for (let n = parts.length - 1; n > 0; n--) {
       const candidate = `${parts.slice(0, n).join('/')}.py`;
       if (testFiles.has(inProject(candidate))) return inProject(candidate);
       if (testFiles.has(candidate)) return candidate;
+      const tail = tailMatch(candidate.split('/'));
+      if (tail) return tail;
+      const single = n === 1 ? pyByBasename.get(candidate) : undefined;
+      if (single) return single;
     }
-    return inProject(`${parts.slice(0, -1).join('/')}.py`);
+    return undefined;
   };
-  const contextCache = new Map<string, { test: number; phase: ParsedContext['phase'] } | null>();
+  const contextCache = new Map<string, { test: number; phase: ParsedContext['phase'] } | null | undefined>();
+  const unresolved = new Set<string>();
   const testOf = (context: string) => {
-    let known = contextCache.get(context);
-    if (known !== undefined) return known;
+    if (contextCache.has(context)) return contextCache.get(context);
+    let known: { test: number; phase: ParsedContext['phase'] } | null | undefined;
     const parsed = parseTestContext(context);
+    const path = parsed && resolveTest(parsed);
     if (!parsed) known = null;
-    else {
-      const path = resolveTest(parsed);
+    else if (!path) {
+      known = undefined;
+      unresolved.add(context);
+    } else {
       let test = testIndex.get(path);
       if (test === undefined) {
         test = testPaths.length;
@@ -204,11 +266,16 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   const importTime = new Set<number>();
   const setupUnits = new Map<number, Set<number>>();
   let offset = 0;
+  let hits = 0;
+  let parseFailures = 0;
   for (const path of paths) {
     const source = texts.get(tree.get(path)!) ?? '';
     const shape = shapePythonModule(source);
     if (shape.syntaxError) warn(`${path} does not parse at line ${shape.syntaxError.line}; its lines count as module level.`);
     const units = shape.syntaxError ? [] : shape.units;
+    const owner = unitLines(units);
+    const lineCount = source.split('\n').length;
+    if (shape.syntaxError) parseFailures += 1;
     const names = moduleIndex.moduleNames(path).sort((a, b) => a.split('.').length - b.split('.').length);
     const moduleLevelTests = new Set<number>();
     const moduleNumber = modules.length;
@@ -219,8 +286,17 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     moduleUnits.push(ids);
     for (const [context, lines] of measured.get(path)!) {
       const test = testOf(context);
+      if (test === undefined) {
+        skip('line hits of contexts that name no test file of the commit', lines.length);
+        continue;
+      }
       for (const line of lines) {
-        const local = unitAtLine(units, line);
+        if (line > lineCount) {
+          skip('line hits past the end of their file (coverage of another version of it?)');
+          continue;
+        }
+        hits += 1;
+        const local = unitAtLine(owner, line);
         if (test === null) {
           if (local !== -1) importTime.add(offset + local);
         } else if (local === -1) {
@@ -246,6 +322,26 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     if (sharedScopes.some((dir) => dir === '' || path.startsWith(`${dir}/`))) for (const id of units) sharedFixtureSetup.add(id);
   }
   const sorted = (set: Iterable<number>) => [...set].sort((a, b) => a - b);
+  if (testPaths.length === 0) {
+    throw new UserError(
+      `No context in the coverage data names a test file of commit ${commit.slice(0, 12)} (first: '${[...unresolved][0] ?? ''}'). ` +
+        'Record per-test contexts with `pytest --cov=<package> --cov-context=test` in the checkout of that commit.',
+    );
+  }
+  if (unresolved.size) {
+    skip('test contexts that name no test file of the commit', unresolved.size);
+    warn(`${unresolved.size} test context(s) name no test file of commit ${commit.slice(0, 12)} (first: '${[...unresolved][0]}'); their lines are left out.`);
+  }
+  const testContexts = [...contextCache.values()].filter((known) => known).length;
+  const learned: LearnSummary = {
+    files: measured.size,
+    remappedFiles: remapped,
+    filesNotParsed: parseFailures,
+    testContexts,
+    importContext: [...measured.values()].some((contexts) => contexts.has('')),
+    lineHits: hits,
+    skipped: Object.fromEntries([...skipped].sort((a, b) => b[1] - a[1])),
+  };
   return {
     schema: IMPACT_MAP_SCHEMA,
     commit,
@@ -257,5 +353,6 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     importTime: sorted(importTime),
     sharedFixtureSetup: sorted(sharedFixtureSetup),
     sharedState: sharedStateGroups(allUnits, moduleUnits),
+    learned,
   };
 }

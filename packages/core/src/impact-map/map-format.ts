@@ -1,5 +1,8 @@
-/** The schema of the stored impact map; readers accept this and older versions, and refuse newer ones. */
-export const IMPACT_MAP_SCHEMA = 1;
+/**
+ * The schema of the stored impact map; readers accept this and older versions, and refuse newer ones.
+ * 2: nested functions are units (`f.<locals>.g`), repeated names carry a suffix (`f#2`, `p.setter`), `learned`.
+ */
+export const IMPACT_MAP_SCHEMA = 2;
 
 /** Where the map lives in the store. */
 export const IMPACT_MAP_KEY = 'test-filter/impact-map.json';
@@ -27,6 +30,24 @@ export interface SharedStateGroup {
   reach: number[];
 }
 
+/** What learning read from the coverage data and what it left out, by reason (for the summary). */
+export interface LearnSummary {
+  /** Measured Python files of the commit the map covers. */
+  files: number;
+  /** Of those, files recorded under another path (another workspace, site-packages) matched by their tail. */
+  remappedFiles: number;
+  /** Files that do not parse: all their lines count as module level. */
+  filesNotParsed: number;
+  /** Test contexts attributed to a test file. */
+  testContexts: number;
+  /** Whether code ran outside any test (imports, collection): the empty context. */
+  importContext: boolean;
+  /** Line hits attributed (per context). */
+  lineHits: number;
+  /** Left out, by reason: count. */
+  skipped: Record<string, number>;
+}
+
 /** The function-level impact map of one commit (stored as JSON, DESIGN §5). */
 export interface ImpactMap {
   schema: number;
@@ -44,6 +65,8 @@ export interface ImpactMap {
   /** Units run while setting up tests that share a session- or package-scoped fixture: module-level too. */
   sharedFixtureSetup: number[];
   sharedState: SharedStateGroup[];
+  /** What learning read and skipped (schema 2; absent in older maps). */
+  learned?: LearnSummary;
 }
 
 /**

@@ -2,12 +2,19 @@ import type { SyntaxNode } from '@lezer/common';
 import { parsePythonSource } from '../python/index.ts';
 
 /**
- * A unit of the impact map: a module-level function or a method (of a class at any depth of classes). Functions
- * nested inside a function belong to the enclosing unit: they run only when it runs.
+ * A unit of the impact map: a function or method at any depth, nested functions (closures, decorator wrappers)
+ * included. A nested unit's body is its own; its `def` line, decorators and defaults belong to the enclosing body
+ * (they run when the enclosing function runs), so lines and changes go to the smallest enclosing unit.
  */
 export interface PythonUnit {
-  /** `Ledger.post`, `convert` — Python's `__qualname__` without `<locals>` parts. */
+  /**
+   * Python's `__qualname__` (`Ledger.post`, `convert`, `deco.<locals>.wrapper`). A name defined more than once in a
+   * scope gets a suffix so each definition is a unit of its own: `value.setter`/`value.deleter` for property
+   * accessors, `name#2`, `name#3` for later definitions (overloads, conditional `try`/`if` definitions).
+   */
   qualifiedName: string;
+  /** The enclosing unit's qualified name for a nested function, else undefined. */
+  parent?: string;
   /** 1-based lines: first decorator (or `def`), first statement of the body, last statement of the body. */
   startLine: number;
   bodyStartLine: number;
@@ -37,7 +44,7 @@ export interface PythonModuleShape {
   classes: PythonClassShape[];
   /** Module-level code with every unit and class removed. */
   residuePrint: string;
-  /** Qualified names defined twice (conditional definitions): their changes cannot be attributed. */
+  /** Names defined more than once in the same scope (before their `#n` / accessor suffix). */
   duplicates: Set<string>;
   syntaxError?: { line: number };
 }
@@ -142,7 +149,6 @@ export function shapePythonModule(source: string): PythonModuleShape {
   const starts = lineStartsOf(source);
   const units: PythonUnit[] = [];
   const classes: PythonClassShape[] = [];
-  const seen = new Set<string>();
   const duplicates = new Set<string>();
   let syntaxError: { line: number } | undefined;
   tree.iterate({
@@ -152,14 +158,30 @@ export function shapePythonModule(source: string): PythonModuleShape {
   });
   const top = tree.topNode;
   const moduleDicts = moduleDictNames(top, source);
-  const claim = (name: string) => {
-    if (seen.has(name)) duplicates.add(name);
-    seen.add(name);
+
+  /** Suffixes a name defined again in the same scope: property accessors by their role, others by occurrence. */
+  const counts = new Map<string, number>();
+  const uniqueName = (name: string, decorators: SyntaxNode[], scopeKey: string): string => {
+    const key = `${scopeKey}\u0000${name}`;
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    if (n === 1) return name;
+    const accessor = decorators
+      .map((d) => source.slice(d.from, d.to).replace(/\s+/g, ''))
+      .find((text) => text === `@${name}.setter` || text === `@${name}.deleter` || text === `@${name}.getter`);
+    const role = accessor?.slice(name.length + 2);
+    const suffixed = role && !counts.has(`${key}.${role}`) ? `${name}.${role}` : `${name}#${n}`;
+    if (role) counts.set(`${key}.${role}`, 1);
+    return suffixed;
   };
 
-  /** Walks a scope (module or class body); returns the residue print of what is not a unit or class. */
-  const visitScope = (scope: SyntaxNode, prefix: string[]): string[] => {
+  /**
+   * Walks a scope (module, class body, or function body when `enclosing` is set); returns the residue print of
+   * what is not a unit or class (for a function body: the body with nested units' bodies left out).
+   */
+  const visitScope = (scope: SyntaxNode, prefix: string[], enclosing?: string): string[] => {
     const residue: string[] = [];
+    const scopeKey = prefix.join('.');
     const visit = (node: SyntaxNode) => {
       for (let child = node.firstChild; child; child = child.nextSibling) {
         if (child.name === 'Comment') continue;
@@ -175,42 +197,51 @@ export function shapePythonModule(source: string): PythonModuleShape {
         const nameNode = definition.getChild('VariableName');
         const body = definition.getChild('Body');
         if ((definition.name === 'FunctionDefinition' || definition.name === 'ClassDefinition') && nameNode && body) {
-          const qualified = [...prefix, source.slice(nameNode.from, nameNode.to)];
+          const plainName = source.slice(nameNode.from, nameNode.to);
+          const name = uniqueName(plainName, decorators, scopeKey);
+          if (name !== plainName) duplicates.add([...prefix, plainName].join('.'));
+          const qualified = [...prefix, name];
           const qualifiedName = qualified.join('.');
-          claim(qualifiedName);
           const decoratorPrint = decorators.flatMap((d) => fingerprint(d, source)).join(' ');
+          const header: string[] = [decoratorPrint];
+          for (let part = definition.firstChild; part && part.from < body.from; part = part.nextSibling) fingerprint(part, source, header);
           if (definition.name === 'ClassDefinition') {
-            const header: string[] = [decoratorPrint];
-            for (let part = definition.firstChild; part && part.from < body.from; part = part.nextSibling) fingerprint(part, source, header);
-            const inner = visitScope(body, qualified);
-            classes.push({ qualifiedName, print: [...header, '|', ...inner].join(' ') });
+            const inner = visitScope(body, qualified, enclosing);
+            if (enclosing) residue.push('class', ...header, '|', ...inner);
+            else classes.push({ qualifiedName, print: [...header, '|', ...inner].join(' ') });
           } else {
-            const signature: string[] = [];
-            for (let part = definition.firstChild; part && part.from < body.from; part = part.nextSibling) fingerprint(part, source, signature);
             const first = firstStatement(body);
             const scan = scanBody(body, source, moduleDicts);
-            units.push({
+            const index = units.length;
+            const unit: PythonUnit = {
               qualifiedName,
               startLine: lineAt(starts, child.from),
               bodyStartLine: lineAt(starts, (first ?? body).from),
               endLine: lastCodeLine(body, starts),
               decorators: decorators.map((d) => source.slice(d.from, d.to).replace(/^@/, '').replace(/\s+/g, '')),
-              decoratorPrint,
-              signaturePrint: signature.join(' '),
-              bodyPrint: fingerprint(body, source).join(' '),
+              // A nested unit's header runs with its enclosing function: it is part of that body's print.
+              decoratorPrint: enclosing ? '' : decoratorPrint,
+              signaturePrint: '',
+              bodyPrint: '',
               mentions: scan.mentions,
               memoises: scan.memoises,
-            });
+            };
+            if (enclosing) unit.parent = enclosing;
+            units.push(unit);
+            if (enclosing) residue.push('def', name, ...header);
+            else unit.signaturePrint = header.slice(1).join(' ');
+            unit.bodyPrint = visitScope(body, [...qualified, '<locals>'], qualifiedName).join(' ');
+            units[index] = unit;
           }
           continue;
         }
-        // Compound statements (if/try/with at module or class level) may hold definitions; walk into them.
-        if (child.firstChild && /Statement$/.test(child.name) && child.name !== 'ExpressionStatement' && child.name !== 'AssignStatement') {
+        // Compound statements (if/try/with/for at any level) may hold definitions; walk into them.
+        if (child.firstChild && /Statement$|Clause$/.test(child.name) && child.name !== 'ExpressionStatement' && child.name !== 'AssignStatement') {
           residue.push(child.name, '{');
           for (let part: SyntaxNode | null = child.firstChild; part; part = part.nextSibling) {
-            if (part.name === 'Body') {
-              residue.push('Body', '{');
-              visitBody(part);
+            if (part.name === 'Body' || /Clause$/.test(part.name)) {
+              residue.push(part.name, '{');
+              visit(part);
               residue.push('}');
             } else if (part.name !== 'Comment') fingerprint(part, source, residue);
           }
@@ -220,7 +251,6 @@ export function shapePythonModule(source: string): PythonModuleShape {
         fingerprint(child, source, residue);
       }
     };
-    const visitBody = (body: SyntaxNode) => visit(body);
     visit(scope);
     return residue;
   };
@@ -230,16 +260,19 @@ export function shapePythonModule(source: string): PythonModuleShape {
   return shape;
 }
 
-/** Finds the unit whose body holds a line (units sorted by body start, bodies never overlap); -1 for module level. */
-export function unitAtLine(units: readonly PythonUnit[], line: number): number {
-  let low = 0;
-  let high = units.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    const unit = units[mid];
-    if (line < unit.bodyStartLine) high = mid - 1;
-    else if (line > unit.endLine) low = mid + 1;
-    else return mid;
-  }
-  return -1;
+/**
+ * Maps lines to the smallest unit whose body holds them: an array indexed by line, -1 for module level (outside
+ * every unit body, or a unit's header). Units nest; inner bodies are painted over outer ones.
+ */
+export function unitLines(units: readonly PythonUnit[]): Int32Array {
+  const last = units.reduce((max, unit) => Math.max(max, unit.endLine), 0);
+  const owner = new Int32Array(last + 2).fill(-1);
+  // Units are in source order with parents before children, so painting in order leaves the innermost.
+  units.forEach((unit, i) => owner.fill(i, unit.bodyStartLine, unit.endLine + 1));
+  return owner;
+}
+
+/** The smallest unit whose body holds `line`, from `unitLines`; -1 for module level. */
+export function unitAtLine(owner: Int32Array, line: number): number {
+  return line >= 0 && line < owner.length ? owner[line] : -1;
 }

@@ -92,6 +92,35 @@ function reductionOf(selected: ReadonlySet<string>, allTests: readonly string[],
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
 /**
+ * Attributes the changed bodies of one file to units of the map: their ids and the shared-state groups they reach,
+ * or why the file's change cannot be narrowed (then the static closure decides for it).
+ */
+export function attributeChangedBodies(
+  index: ImpactMapIndex,
+  path: string,
+  changedBodies: readonly string[],
+  defences: ReadonlySet<ImpactDefence> = new Set(ALL_DEFENCES),
+): Omit<NarrowedFile, 'path'> | string {
+  const { map } = index;
+  const file: Omit<NarrowedFile, 'path'> = { units: [], widen: [] };
+  for (const name of changedBodies) {
+    const id = index.unitId(path, name);
+    const label = `${map.modules[index.moduleByPath.get(path)!.index].name}.${name}`;
+    if (id === undefined) return `${label} is not in the map`;
+    if (defences.has('import-time') && map.importTime.includes(id)) return `${label} runs at import or collection time`;
+    if (defences.has('shared-fixtures') && map.sharedFixtureSetup.includes(id)) return `${label} runs while setting up a shared fixture`;
+    if (defences.has('unexecuted') && index.executorsOf(id).length === 0) return `no test executed ${label} when the map was learned`;
+    file.units.push(id);
+    if (defences.has('shared-state')) {
+      for (const group of map.sharedState) {
+        if (group.members.includes(id)) file.widen.push({ label: index.unitLabel(group.root), why: group.why, reach: group.reach });
+      }
+    }
+  }
+  return file;
+}
+
+/**
  * Narrows test-filter's static selection with the function-level impact map. The map only ever removes tests that
  * the static closure adds for function-body changes: tests not in the map, tests reached through module-level
  * changes and every run-all rule stay as they are. Any fault (stale map, missing commit) falls back to the static
@@ -167,25 +196,12 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
       moduleLevel.set(path, comparison.moduleLevel.slice(0, 3).join('; '));
       continue;
     }
-    const file: NarrowedFile = { path, units: [], widen: [] };
-    let problem: string | undefined;
-    for (const name of comparison.changedBodies) {
-      const id = index.unitId(path, name);
-      const label = `${index.map.modules[index.moduleByPath.get(path)!.index].name}.${name}`;
-      if (id === undefined) problem = `${label} is not in the map`;
-      else if (defences.has('import-time') && map.importTime.includes(id)) problem = `${label} runs at import or collection time`;
-      else if (defences.has('shared-fixtures') && map.sharedFixtureSetup.includes(id)) problem = `${label} runs while setting up a shared fixture`;
-      else if (defences.has('unexecuted') && index.executorsOf(id).length === 0) problem = `no test executed ${label} when the map was learned`;
-      if (problem) break;
-      file.units.push(id!);
-      if (defences.has('shared-state')) {
-        for (const group of map.sharedState) {
-          if (group.members.includes(id!)) file.widen.push({ label: index.unitLabel(group.root), why: group.why, reach: group.reach });
-        }
-      }
+    const attributed = attributeChangedBodies(index, path, comparison.changedBodies, defences);
+    if (typeof attributed === 'string') {
+      moduleLevel.set(path, attributed);
+      continue;
     }
-    if (problem) moduleLevel.set(path, problem);
-    else narrowed.push(file);
+    narrowed.push({ path, ...attributed });
   }
   const base = { commit: mapCommit, distance, moduleLevelFiles: Object.fromEntries(moduleLevel) };
   const moduleNameOf = (path: string) => {

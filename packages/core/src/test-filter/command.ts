@@ -87,9 +87,11 @@ async function learnMap(ctx: CommandContext, repoDir: string, projectDir: string
   ctx.metrics.count('map-functions', learned['map-functions']);
   ctx.summary.append(
     `**Impact map learned** on ${commit.slice(0, 12)}: ${learned['map-test-files']} test files, ` +
-      `${learned['map-functions']} functions, ${learned['map-bytes']} bytes in ${store.description}.`,
+      `${learned['map-functions']} functions, ${learned['map-bytes']} bytes in ${store.description}. Coverage: ${learned.readSummary}.`,
   );
-  return { ...learned };
+  ctx.log.info(`Coverage: ${learned.readSummary}.`);
+  const { readSummary: _, ...outputs } = learned;
+  return outputs;
 }
 
 /** Mean durations per test file from test-predictor's history in the same store (empty without history). */

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { posix } from 'node:path';
 import { errorMessage, isUserError, UserError } from '../errors/index.ts';
+import { logValue } from '../escape/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
 // The history module only (not the test-predictor face, which imports test-filter): no import cycle.
 import { meanFileDurations, readHistory } from '../test-predictor/history.ts';
@@ -181,7 +182,7 @@ export const testFilterCommand: CommandWithConfig = {
     ctx.metrics.count('cached-files', selection.stats.cachedFiles);
     ctx.summary.append(renderSelectionSummary(selection, range.source));
     ctx.summary.append(renderImpactMapNote(selection.impactMap));
-    for (const reason of selection.reasons) ctx.log.info(`run-all: ${reason}`);
+    for (const reason of selection.reasons) ctx.log.info(`run-all: ${logValue(reason, 1000)}`);
 
     const outputs: Outputs = {};
     // Filter booleans are dynamic outputs (action.yml cannot declare them); `filters-json` carries the same values.

@@ -41,3 +41,13 @@ export function mdCode(value: unknown, options: { max?: number; inTable?: boolea
   const pad = text.startsWith('`') || text.endsWith('`') || text.startsWith(' ') ? ' ' : '';
   return `${fence}${pad}${text === '' ? ' ' : text}${pad}${fence}`;
 }
+
+/**
+ * A URL that may be the target of a Markdown link we write: `https://` with a host and only characters that cannot
+ * end the link or add markup (no spaces, parentheses, brackets, angle brackets, quotes or backslashes). Anything else
+ * gives undefined, and the caller leaves the link out.
+ */
+export function safeLinkUrl(url: string | undefined): string | undefined {
+  if (url === undefined || url.length > 2000) return undefined;
+  return /^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9\-._~/%?=&+,;:@!$*]*)?$/.test(url) ? url : undefined;
+}

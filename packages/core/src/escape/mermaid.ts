@@ -6,6 +6,8 @@ import { plainText } from './text.ts';
  */
 export function mermaidLabel(value: unknown, max = 40): string {
   return plainText(value, max)
-    .replace(/[^\p{L}\p{N} .,/()=+_-]/gu, '_')
+    .replace(/"/g, "'")
+    .replace(/[:;#]/g, ' ')
+    .replace(/[^\p{L}\p{N} .,'/()=+_-]/gu, '_')
     .trim();
 }

@@ -14,6 +14,7 @@ import type { GraphCacheStore } from './graph-cache.ts';
 import { parseFilters, parseMapRules, testFilterConfigSchema, type TestFilterOptions } from './options.ts';
 import { selectAffectedTests, type SelectTestsRequest } from './select-tests.ts';
 import { renderSelectionSummary } from './summary.ts';
+import { withTestsFiles } from './tests-file.ts';
 
 /** Reads the typed options from inputs (a given input > the config section > the action.yml default). */
 function readOptions(ctx: CommandContext): TestFilterOptions {
@@ -204,7 +205,7 @@ export const testFilterCommand: CommandWithConfig = {
       base: range.base ?? '',
       head: range.head,
     });
-    return outputs;
+    return withTestsFiles(ctx.run.runnerTemp, 'test-filter', outputs, { 'tests-file': 'tests' });
   },
   formatOutput: {
     tests: (value) => (value as string[]).join(' '),

@@ -11,8 +11,8 @@ export function mdText(value: unknown, max = DEFAULT_MAX_CHARS): string {
     plainText(value, max)
       .replace(/[\\`*_{}[\]()!|~]/g, '\\$&')
       // What starts a block (heading, quote, list, setext line) when the text opens a line or a list item.
-      .replace(/^(\s*)([#+=-])/, '$1\\$2')
-      .replace(/^(\s*\d+)([.)])/, '$1\\$2')
+      .replace(/^(\s*)([#+=-])(?=[\s#=-]|$)/, '$1\\$2')
+      .replace(/^(\s*\d{1,9})([.)])(?=\s|$)/, '$1\\$2')
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')

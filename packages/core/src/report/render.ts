@@ -85,7 +85,7 @@ export function renderDashboard(view: DashboardView): string[] {
   if (dashboard.perf.seen) {
     facts.push(['Performance', `${dashboard.perf.regressions} regression(s), ${dashboard.perf.improvements} improvement(s)`]);
   }
-  if (facts.length > 0) sections.push('### This run', markdownTable(['', ''], facts));
+  if (facts.length > 0) sections.push('### This run', markdownTable(['Area', 'This run'], facts));
   if (view.trend && view.trend.length > 1) sections.push('### Trend', trendChart(view.trend));
   if (records.length > 0) sections.push(details(`${records.length} ci-optimizer step(s), ${formatDuration(dashboard.stepsMs)}`, stepsTable(records)));
   return sections;

@@ -46,7 +46,7 @@ const payloadSchema = {
           type: 'object',
           required: ['kind'],
           additionalProperties: false,
-          properties: { kind: text(300), commit: { type: 'string', pattern: '^[0-9a-f]{7,64}$' }, ageMs: num, stale: { type: 'boolean' } },
+          properties: { kind: { type: 'string', maxLength: 300 }, commit: { type: 'string', pattern: '^[0-9a-f]{7,64}$' }, ageMs: num, stale: { type: 'boolean' } },
         },
         comparison: {
           type: 'object',
@@ -70,7 +70,7 @@ const payloadSchema = {
                 required: ['name', 'label', 'unit', 'verdict', 'reason'],
                 additionalProperties: false,
                 properties: {
-                  name: text(500), label: text(500), unit, reason: text(500),
+                  name: text(500), label: text(500), unit, reason: { type: 'string', maxLength: 500 },
                   verdict: { enum: ['regression', 'improvement', 'unchanged', 'inconclusive', 'not-comparable'] },
                   biggerIsBetter: { type: 'boolean' }, ignored: { type: 'boolean' },
                   method: text(40), baseline: num, current: num, change: num, changeLow: num, changeHigh: num,

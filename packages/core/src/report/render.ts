@@ -1,3 +1,4 @@
+import { mdText } from '../escape/index.ts';
 import type { MetricsRecord } from '../metrics/index.ts';
 import { details, formatDuration, markdownTable, mermaid, mermaidGantt } from '../summary/index.ts';
 import type { Dashboard } from './dashboard.ts';
@@ -44,7 +45,7 @@ export function headline(view: DashboardView): string {
 /** Every section of the dashboard, in reading order. */
 export function renderDashboard(view: DashboardView): string[] {
   const { dashboard, records } = view;
-  const sections = [`## ${view.title}`, headline(view)];
+  const sections = [`## ${mdText(view.title)}`, headline(view)];
   sections.push(
     '### SLOs',
     markdownTable(

@@ -13,6 +13,8 @@ import { GitHubApiServer, installIssueComments, type IssueCommentsFake } from '.
 import { renderedDom } from '../support/headless-browser.ts';
 
 const FORGED = 'Forged';
+/** A step's time limit: a busy shared machine (load 50+) slows a bundle down tenfold; the step is not a benchmark. */
+const STEP_TIMEOUT_MS = 600_000;
 /** Hostile names: each must show as text wherever it appears. None holds `/` or NUL, so each is a file name too. */
 const CORPUS = [
   `evil\n::warning title=${FORGED}::All 9999 tests passed\n::add-mask::tests\nz`,
@@ -108,7 +110,7 @@ describe('hostile corpus through every action bundle', () => {
   });
 
   it('test-filter: selected hostile test files and run-all reasons naming hostile files', async () => {
-    const run = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { base, head: 'HEAD', store: 'none' } });
+    const run = await runActionStep({ timeoutMs: STEP_TIMEOUT_MS, action: 'test-filter', job, workspace: repo.dir, inputs: { base, head: 'HEAD', store: 'none' } });
     expect(run.main.exitCode, run.main.stdout.slice(-3000)).toBe(0);
     expectInertLog(run.main);
     expectInertMarkdown(run.main.summary);
@@ -122,14 +124,14 @@ describe('hostile corpus through every action bundle', () => {
     CORPUS.forEach((text, index) => (unknown[`data/${safeFileName(text, index)}.bin`] = 'x'));
     repo.write(unknown);
     const head = repo.commit('unknown files');
-    const runAll = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { base, head, store: 'none' } });
+    const runAll = await runActionStep({ timeoutMs: STEP_TIMEOUT_MS, action: 'test-filter', job, workspace: repo.dir, inputs: { base, head, store: 'none' } });
     expect(runAll.main.exitCode).toBe(0);
     expect(runAll.main.outputs['run-all']).toBe('true');
     expect(runAll.main.stdout).toContain('run-all: ');
     expectInertLog(runAll.main);
     expectInertMarkdown(runAll.main.summary);
     repo.git('reset', '-q', '--hard', 'HEAD~1');
-  }, 300_000);
+  }, 1_200_000);
 
   it('test-predictor (record and predict) and the root test-plan action: hostile JUnit names, a 5 MB name, flaky lists', async () => {
     const cases = [...CORPUS, HUGE].map((name, index) => ({ file: hostileTests[index % hostileTests.length], name }));
@@ -144,6 +146,7 @@ describe('hostile corpus through every action bundle', () => {
     mkdirSync(join(repo.dir, 'reports'), { recursive: true });
     writeFileSync(join(repo.dir, 'reports', 'junit.xml'), `<?xml version="1.0"?><testsuites><testsuite name="pytest">${testcases.join('')}</testsuite></testsuites>`);
     const record = await runActionStep({
+      timeoutMs: STEP_TIMEOUT_MS,
       action: 'test-predictor', job, workspace: repo.dir,
       inputs: { mode: 'record', junit: 'reports/junit.xml', store: 'dir:.ci-optimizer', base, head: 'HEAD' },
     });
@@ -153,21 +156,21 @@ describe('hostile corpus through every action bundle', () => {
     expect(record.main.summary.length).toBeLessThan(1024 * 1024);
     expect(record.main.stdout.length).toBeLessThan(2 * 1024 * 1024);
 
-    const predict = await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'predict', store: 'dir:.ci-optimizer', base, head: 'HEAD' } });
+    const predict = await runActionStep({ timeoutMs: STEP_TIMEOUT_MS, action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'predict', store: 'dir:.ci-optimizer', base, head: 'HEAD' } });
     expect(predict.main.exitCode, predict.main.stdout.slice(-3000)).toBe(0);
     expectInertLog(predict.main);
     expectInertMarkdown(predict.main.summary);
     const predicted = readFileSync(predict.main.outputs['tests-file'], 'utf8').split('\0').filter(Boolean);
     expect(predicted.sort()).toEqual(JSON.parse(predict.main.outputs['tests-json']).sort());
 
-    const plan = await runActionStep({ action: 'test-plan', job, workspace: repo.dir, inputs: { base, head: 'HEAD', store: 'dir:.ci-optimizer' } });
+    const plan = await runActionStep({ timeoutMs: STEP_TIMEOUT_MS, action: 'test-plan', job, workspace: repo.dir, inputs: { base, head: 'HEAD', store: 'dir:.ci-optimizer' } });
     expect(plan.main.exitCode, plan.main.stdout.slice(-3000)).toBe(0);
     expectInertLog(plan.main);
     expectInertMarkdown(plan.main.summary);
     const planned = readFileSync(plan.main.outputs['tests-file'], 'utf8').split('\0').filter(Boolean);
     expect(planned.sort()).toEqual(JSON.parse(plan.main.outputs['tests-json']).sort());
     expect(planned.length).toBeGreaterThan(0);
-  }, 300_000);
+  }, 1_200_000);
 
   const githubEnv = () => ({
     GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'octo-org/octo-repo', GITHUB_RUN_ID: '42', GITHUB_SERVER_URL: 'https://github.com',
@@ -183,6 +186,7 @@ describe('hostile corpus through every action bundle', () => {
     const marker = '<!-- ci-optimizer:perf-comment id=perf/bench -->';
     comments.seed(7, 1, () => `${marker}\n@octo-org/admins look here`, 'drive-by-user');
     const run = await runActionStep({
+      timeoutMs: STEP_TIMEOUT_MS,
       action: 'perf-comment', job, workspace: job.workspace,
       inputs: { results: 'pr.json', baseline: 'base.json', token: 'ghs_test', comment: 'always' },
       event: { name: 'pull_request', payload: { pull_request: { number: 7, base: { sha: 'a'.repeat(40) }, head: { sha: 'b'.repeat(40) } } } },
@@ -198,7 +202,7 @@ describe('hostile corpus through every action bundle', () => {
     expect(onPr[1].body.length).toBeLessThanOrEqual(65_536);
     expectInertMarkdown(onPr[1].body, [ourRunLink]);
     api.assertNoViolations();
-  }, 300_000);
+  }, 1_200_000);
 
   it('perf-comment mode post: a forged fork artifact becomes a comment of validated numbers and names only', async () => {
     const benchmark = (name: string, index: number) => ({
@@ -216,6 +220,7 @@ describe('hostile corpus through every action bundle', () => {
     };
     writeFileSync(join(job.workspace, 'perf-comment.json'), JSON.stringify(artifact));
     const post = await runActionStep({
+      timeoutMs: STEP_TIMEOUT_MS,
       action: 'perf-comment', job, workspace: job.workspace, inputs: { mode: 'post', token: 'ghs_trusted' },
       event: { name: 'workflow_run', payload: { workflow_run: { id: 4242, pull_requests: [{ number: 9 }], html_url: 'https://phish.invalid/run' } } },
       env: githubEnv(),
@@ -234,6 +239,7 @@ describe('hostile corpus through every action bundle', () => {
     artifact.report.profile.unit = '<img src=x>';
     writeFileSync(join(job.workspace, 'perf-comment.json'), JSON.stringify(artifact));
     const refused = await runActionStep({
+      timeoutMs: STEP_TIMEOUT_MS,
       action: 'perf-comment', job, workspace: job.workspace, inputs: { mode: 'post', token: 'ghs_trusted' },
       event: { name: 'workflow_run', payload: { workflow_run: { id: 4243, pull_requests: [{ number: 10 }] } } },
       env: githubEnv(),
@@ -243,7 +249,7 @@ describe('hostile corpus through every action bundle', () => {
     expect(comments.onIssue(10)).toHaveLength(0);
     expectInertLog(refused.main);
     api.assertNoViolations();
-  }, 300_000);
+  }, 1_200_000);
 
   it('report: hostile job, action and counter names in metrics-dir; the summary and the HTML page in chromium', async () => {
     const metricsDir = join(job.root, 'metrics');
@@ -260,6 +266,7 @@ describe('hostile corpus through every action bundle', () => {
     });
     const htmlFile = join(job.root, 'report.html');
     const run = await runActionStep({
+      timeoutMs: STEP_TIMEOUT_MS,
       action: 'report', job, workspace: job.workspace,
       inputs: { 'metrics-dir': metricsDir, 'html-file': htmlFile, title: CORPUS[0], trend: 'true', record: 'false' },
     });
@@ -276,5 +283,5 @@ describe('hostile corpus through every action bundle', () => {
     expect(dom).toMatch(/<svg class="chart"[\s\S]*<rect class="bar"/);
     // The names are there, as visible text.
     expect(dom).toContain('&lt;script&gt;');
-  }, 400_000);
+  }, 1_200_000);
 });

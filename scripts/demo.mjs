@@ -7,7 +7,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { markdownToHtml } from './markdown-to-html.mjs';
+// The report action's own HTML renderer (escapes by default, charts as inline SVG); Node runs the TypeScript source.
+import { renderReportHtml } from '../packages/core/src/report/html.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -199,7 +200,7 @@ try {
   const table = ['| commit | selection | test time | full suite | reduction |', '|---|---|---:|---:|---:|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   const markdown = `# ci-optimizer demo\n\nThe example service's pipeline over ${rows.length} scripted commits (full suite: ${(full.ms / 1000).toFixed(1)} s).\n\n${table}\n\n${reports.join('\n\n')}\n`;
   writeFileSync(join(outDir, 'report.md'), markdown);
-  writeFileSync(join(outDir, 'report.html'), markdownToHtml(markdown, 'ci-optimizer demo report'));
+  writeFileSync(join(outDir, 'report.html'), renderReportHtml(markdown, 'ci-optimizer demo report'));
   console.log(`\n${table}\n`);
   console.log(`The report: ${join(outDir, 'report.md')} and ${join(outDir, 'report.html')}`);
 } finally {

@@ -16,6 +16,9 @@ const REQUIREMENTS = [
   { pkg: 'python3-pytest-cov', check: () => pyImport('pytest_cov') },
   { pkg: 'python3-coverage', check: () => pyImport('coverage') },
   { pkg: 'python3-xgboost', check: () => pyImport('xgboost') },
+  // The report's HTML page is checked in a real headless browser (test/report/report-html.test.ts).
+  { pkg: 'chromium', check: () => has('chromium', ['--version']) },
+  { pkg: 'fonts-dejavu-core', check: () => existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf') },
 ];
 
 function has(command, args) {

@@ -56,6 +56,25 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
     api.assertNoViolations();
   });
 
+  it('adopts only its own comments: a drive-by user\'s comment with the marker, or ours with the marker not at the start, is left alone', async () => {
+    fake.seed(7, 1, () => `${marker}\nI pasted your marker`, 'drive-by-user');
+    fake.seed(7, 1, () => `quoting the bot: ${marker}`);
+    const octokit = client();
+    expect(await findStickyComment(octokit, ref, marker)).toBeUndefined();
+    const result = await upsertStickyComment(octokit, ref, marker, `${marker}\nours`);
+    expect(result.action).toBe('created');
+    expect(fake.onIssue(7).map((c) => [c.author ?? 'github-actions[bot]', c.body])).toEqual([
+      ['drive-by-user', `${marker}\nI pasted your marker`],
+      ['github-actions[bot]', `quoting the bot: ${marker}`],
+      ['github-actions[bot]', `${marker}\nours`],
+    ]);
+    // The next run finds its own comment (the token's identity is asked once per client: GITHUB_TOKEN gets 403).
+    expect((await upsertStickyComment(octokit, ref, marker, `${marker}\nagain`)).id).toBe(result.id);
+    expect(api.calls('users/get-authenticated')).toHaveLength(1);
+    expect(api.calls('issues/update-comment').map((r) => r.params.comment_id)).toEqual([String(result.id)]);
+    api.assertNoViolations();
+  });
+
   it('converges on one comment when two jobs created one concurrently', async () => {
     const octokit = client();
     // The other job's comment appears between our search and our create.

@@ -121,7 +121,7 @@ describe('the comment', () => {
   it('escapes names so a benchmark cannot inject HTML, table cells or @mentions', () => {
     const base = parseBenchmarkText(JSON.stringify([{ name: 'x|<img src=x>@team', unit: 'ms', value: 1 }]), 'a');
     const body = renderPerfComment({ comparison: compareBenchmarks(base, base), baseline: { kind: 'file' } });
-    expect(body).toContain('x\\|&lt;img src=x&gt;&#64;team');
+    expect(body).toContain('x\\|&lt;img src=x&gt;@&#8203;team');
     expect(body).not.toContain('<img');
   });
 

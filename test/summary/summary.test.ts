@@ -4,7 +4,7 @@ import { details, fitSummary, formatBytes, formatDuration, markdownTable, mermai
 describe('summary helpers', () => {
   it('builds tables with escaped cells and numeric columns right-aligned', () => {
     expect(markdownTable(['Name', 'ms'], [['a|b', 12], ['<x>\nline', 3]])).toBe(
-      '| Name | ms |\n| --- | ---: |\n| a\\|b | 12 |\n| &lt;x&gt;<br>line | 3 |',
+      '| Name | ms |\n| --- | ---: |\n| a\\|b | 12 |\n| &lt;x&gt;\\\\nline | 3 |',
     );
   });
 

@@ -332,6 +332,8 @@ export class GitHubApiServer {
   }
 }
 
+const ACTIONS_BOT = 'github-actions[bot]';
+
 /** A user object as GitHub returns it (simple-user). */
 export function fakeUser(login = 'github-actions[bot]', id = 41898282): Record<string, unknown> {
   const base = `https://api.github.com/users/${encodeURIComponent(login)}`;
@@ -363,13 +365,15 @@ export interface StoredComment {
   body: string;
   createdAt: string;
   updatedAt: string;
+  /** The author's login (default github-actions[bot], the login of a workflow's GITHUB_TOKEN). */
+  author?: string;
 }
 
 /** In-memory issue comments behind list/get/create/update/delete, with GitHub's Link-header pagination. */
 export interface IssueCommentsFake {
   comments: StoredComment[];
-  /** Adds `count` comments by other people to `issue`. */
-  seed(issue: number, count: number, body?: (i: number) => string): void;
+  /** Adds `count` comments to `issue`, by `author` (default github-actions[bot]). */
+  seed(issue: number, count: number, body?: (i: number) => string, author?: string): void;
   onIssue(issue: number): StoredComment[];
 }
 
@@ -385,7 +389,7 @@ export function installIssueComments(server: GitHubApiServer, owner = 'octo-org'
     html_url: `https://github.com/${owner}/${repo}/pull/${c.issue}#issuecomment-${c.id}`,
     issue_url: `https://api.github.com/repos/${owner}/${repo}/issues/${c.issue}`,
     body: c.body,
-    user: fakeUser(),
+    user: c.author === undefined || c.author === ACTIONS_BOT ? fakeUser() : { ...fakeUser(c.author, 583231), type: 'User', html_url: `https://github.com/${c.author}` },
     created_at: c.createdAt,
     updated_at: c.updatedAt,
     author_association: 'NONE',
@@ -394,6 +398,11 @@ export function installIssueComments(server: GitHubApiServer, owner = 'octo-org'
   const wrongRepo = (request: ApiRequest) => request.params.owner !== owner || request.params.repo !== repo;
   const find = (request: ApiRequest) => comments.find((c) => c.id === Number(request.params.comment_id));
 
+  // A workflow's GITHUB_TOKEN may not read /user: GitHub answers 403 (its identity is github-actions[bot]).
+  server.route('users/get-authenticated', () => ({
+    status: 403,
+    body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' },
+  }));
   server.route('issues/list-comments', (request) => {
     if (wrongRepo(request)) return notFound;
     const issue = Number(request.params.issue_number);
@@ -438,10 +447,10 @@ export function installIssueComments(server: GitHubApiServer, owner = 'octo-org'
   });
   return {
     comments,
-    seed(issue, count, body = (i) => `comment ${i}`) {
+    seed(issue, count, body = (i) => `comment ${i}`, author) {
       for (let i = 0; i < count; i++) {
         const stamp = now();
-        comments.push({ id: nextId++, issue, body: body(i), createdAt: stamp, updatedAt: stamp });
+        comments.push({ id: nextId++, issue, body: body(i), createdAt: stamp, updatedAt: stamp, author });
       }
     },
     onIssue: (issue) => comments.filter((c) => c.issue === issue),

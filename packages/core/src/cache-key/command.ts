@@ -4,7 +4,8 @@ import { UserError } from '../errors/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
 import { openStore } from '../store/index.ts';
-import { fitSummary, markdownTable } from '../summary/index.ts';
+import { logValue, mdCode } from '../escape/index.ts';
+import { fitSummary, markdownCell, markdownTable } from '../summary/index.ts';
 import { computeCacheKeys, type CacheKeyResult } from './cache-key.ts';
 import { ROTATIONS } from './compose.ts';
 import { ECOSYSTEM_IDS, isEcosystemId, type EcosystemId, type RuntimeName } from './ecosystems.ts';
@@ -50,7 +51,7 @@ export const cacheKeyCommand: CommandWithConfig = {
     for (const warning of result.warnings) ctx.log.warning(warning);
     ctx.metrics.count('ecosystems', result.ecosystems.length);
     ctx.metrics.count('dependency-files', result.ecosystems.reduce((sum, e) => sum + e.files.length, 0));
-    ctx.log.info(`key: ${result.key}`);
+    ctx.log.info(`key: ${logValue(result.key, 1000)}`);
 
     const hits = await trackHitRate(ctx, result.key);
     ctx.summary.append(renderSummary(result, hits));
@@ -169,11 +170,11 @@ async function trackHitRate(ctx: CommandContext, computedKey: string): Promise<H
 function renderSummary(result: CacheKeyResult, hits: HitTracking | undefined): string {
   const rows = result.ecosystems.map((e) => [
     e.id,
-    e.files.map((f) => `\`${f.path}\``).join(' '),
+    markdownCell(e.files.map((f) => mdCode(f.path, { inTable: true })).join(' ')),
     e.runtime ? `${e.runtime.segment} (${e.runtime.source})` : '—',
-    `\`${e.key}\``,
+    markdownCell(mdCode(e.key, { inTable: true, max: 1000 })),
   ]);
-  const sections = ['### Cache key', `\`${result.key}\``, markdownTable(['Ecosystem', 'Files', 'Runtime', 'Key'], rows)];
+  const sections = ['### Cache key', mdCode(result.key, { max: 1000 }), markdownTable(['Ecosystem', 'Files', 'Runtime', 'Key'], rows)];
   if (hits) {
     const rate = hits.summary
       ? `hit rate ${round1(hits.summary.hitRate * 100)}% over ${hits.summary.runs} run(s) ` +

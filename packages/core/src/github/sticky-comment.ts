@@ -13,13 +13,41 @@ export interface StickyComment {
   url: string;
 }
 
-/** The oldest comment on the issue whose body contains `marker`, searching every page. */
+/** The login GitHub gives the workflow's own GITHUB_TOKEN. */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+
+const identities = new WeakMap<GitHubClient, Promise<string | undefined>>();
+
+/**
+ * The login of the token the client uses (`GET /user`), or undefined where GitHub does not say: the workflow's own
+ * GITHUB_TOKEN gets 403 there, and is github-actions[bot] anyway. Asked once per client.
+ */
+export function tokenIdentity(octokit: GitHubClient): Promise<string | undefined> {
+  let identity = identities.get(octokit);
+  if (!identity) {
+    identity = octokit.rest.users.getAuthenticated().then(
+      ({ data }) => data.login,
+      () => undefined,
+    );
+    identities.set(octokit, identity);
+  }
+  return identity;
+}
+
+/**
+ * The oldest comment on the issue that is ours: written by the token's identity or github-actions[bot], with `marker`
+ * at the start of its body. Anyone can paste a marker into a comment; such a comment is never adopted (DESIGN: what
+ * a pull request touches is data). Searches every page.
+ */
 export async function findStickyComment(octokit: GitHubClient, ref: IssueRef, marker: string): Promise<StickyComment | undefined> {
   const matches = await listMarkedComments(octokit, ref, marker);
   return matches[0];
 }
 
 async function listMarkedComments(octokit: GitHubClient, ref: IssueRef, marker: string): Promise<StickyComment[]> {
+  const authors = new Set([ACTIONS_BOT_LOGIN]);
+  const identity = await tokenIdentity(octokit);
+  if (identity) authors.add(identity);
   const found: StickyComment[] = [];
   const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
     owner: ref.owner,
@@ -29,7 +57,10 @@ async function listMarkedComments(octokit: GitHubClient, ref: IssueRef, marker: 
   });
   for await (const page of pages) {
     for (const comment of page.data) {
-      if (comment.body?.includes(marker)) found.push({ id: comment.id, body: comment.body, url: comment.html_url });
+      const author = comment.user?.login;
+      if (comment.body?.startsWith(marker) && author !== undefined && authors.has(author)) {
+        found.push({ id: comment.id, body: comment.body, url: comment.html_url });
+      }
     }
   }
   return found.sort((a, b) => a.id - b.id);
@@ -47,7 +78,7 @@ export interface UpsertResult {
  * concurrent jobs converge on a single comment.
  */
 export async function upsertStickyComment(octokit: GitHubClient, ref: IssueRef, marker: string, body: string): Promise<UpsertResult> {
-  if (!body.includes(marker)) throw new Error('The comment body must contain its marker, or it could never be found again.');
+  if (!body.startsWith(marker)) throw new Error('The comment body must start with its marker, or it could never be found again.');
   const existing = await findStickyComment(octokit, ref, marker);
   if (existing) {
     if (existing.body === body) return { action: 'unchanged', id: existing.id, url: existing.url };

@@ -1,3 +1,4 @@
+import { mdText } from '../escape/index.ts';
 import { errorMessage } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
 import type { SelectTestsRequest, TestSelection } from '../test-filter/select-tests.ts';
@@ -87,6 +88,7 @@ export async function selectWithStoredMap(options: {
 
 /** One line for the step summary: whether the map narrowed the selection, and why (not). */
 export function renderImpactMapNote(use: ImpactMapUse): string {
-  const commit = use.commit ? ` (map of ${use.commit.slice(0, 12)}${use.distance !== undefined ? `, ${use.distance} commits behind` : ''})` : '';
-  return `**Impact map${commit}:** ${use.used ? '' : 'not used — '}${use.reason}.`;
+  const commit = use.commit ? ` (map of ${mdText(use.commit.slice(0, 12))}${use.distance !== undefined ? `, ${use.distance} commits behind` : ''})` : '';
+  // The reason can name files and store entries: escaped like any name.
+  return `**Impact map${commit}:** ${use.used ? '' : 'not used — '}${mdText(use.reason, 1000)}.`;
 }

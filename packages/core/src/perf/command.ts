@@ -146,7 +146,7 @@ async function postMode(ctx: CommandContext): Promise<Outputs> {
     ctx.log.warning('No pull request found for the triggering run; nothing posted.');
     return { ...perfOutputs(payload.report), 'comment-url': '' } as Outputs;
   }
-  const body = renderPerfComment({ ...payload.report, runUrl: payload.runUrl, markerId: payload.markerId });
+  const body = renderPerfComment({ ...payload.report, runUrl: triggeringRunUrl(run), markerId: payload.markerId });
   ctx.summary.append(body);
   const result = await upsertStickyComment(client, ref, commentMarker(payload.markerId), body);
   return { ...perfOutputs(payload.report), 'comment-url': result.url } as Outputs;
@@ -198,6 +198,19 @@ async function publish(ctx: CommandContext, report: PerfReport): Promise<Outputs
     );
   }
   return result;
+}
+
+/**
+ * The link to the run that produced the artifact, from the trusted `workflow_run` event, and only when it is a run of
+ * this repository on this server (the artifact's own URL is never used).
+ */
+function triggeringRunUrl(run: CommandContext['run']): string | undefined {
+  const repository = run.env.GITHUB_REPOSITORY ?? '';
+  const server = (run.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  const id = (run.eventPayload.workflow_run as { id?: unknown } | undefined)?.id;
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository) || !/^https:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(server)) return undefined;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) return undefined;
+  return `${server}/${repository}/actions/runs/${id}`;
 }
 
 /** A fork's read-only token cannot comment: leave the data for a trusted `workflow_run` workflow. */

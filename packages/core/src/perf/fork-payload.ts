@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import { UserError } from '../errors/index.ts';
+import { formatP, percent } from './compare-benchmarks.ts';
 import type { PerfReport } from './perf-report.ts';
 
 /** File name of the artifact a fork's run leaves for the trusted `workflow_run` workflow. */
@@ -21,7 +22,10 @@ export function forkPayload(report: PerfReport, markerId: string, runUrl?: strin
   return JSON.stringify(payload);
 }
 
-const text = (max: number) => ({ type: 'string', maxLength: max });
+// Names from the fork: bounded, one line, no control or bidi characters (the renderer escapes the rest).
+const text = (max: number) => ({ type: 'string', maxLength: max, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$' });
+// Units are short words: `s`, `ops/s`, `MB`, `µs`, `samples`.
+const unit = { type: 'string', pattern: '^[\\p{L}\\p{N} /%._-]{0,20}$' };
 const num = { type: ['number', 'null'] };
 // Strict shape with length caps: the artifact comes from code the PR author controls.
 const payloadSchema = {
@@ -42,7 +46,7 @@ const payloadSchema = {
           type: 'object',
           required: ['kind'],
           additionalProperties: false,
-          properties: { kind: text(300), commit: { type: 'string', pattern: '^[0-9a-f]{7,64}$' }, ageMs: num, stale: { type: 'boolean' } },
+          properties: { kind: { type: 'string', maxLength: 300 }, commit: { type: 'string', pattern: '^[0-9a-f]{7,64}$' }, ageMs: num, stale: { type: 'boolean' } },
         },
         comparison: {
           type: 'object',
@@ -66,7 +70,7 @@ const payloadSchema = {
                 required: ['name', 'label', 'unit', 'verdict', 'reason'],
                 additionalProperties: false,
                 properties: {
-                  name: text(500), label: text(500), unit: text(40), reason: text(500),
+                  name: text(500), label: text(500), unit, reason: { type: 'string', maxLength: 500 },
                   verdict: { enum: ['regression', 'improvement', 'unchanged', 'inconclusive', 'not-comparable'] },
                   biggerIsBetter: { type: 'boolean' }, ignored: { type: 'boolean' },
                   method: text(40), baseline: num, current: num, change: num, changeLow: num, changeHigh: num,
@@ -81,7 +85,7 @@ const payloadSchema = {
           additionalProperties: false,
           properties: {
             samples: { type: 'number' },
-            unit: text(40),
+            unit,
             topSelf: { $ref: '#/$defs/functions' },
             topTotal: { $ref: '#/$defs/functions' },
             grown: { $ref: '#/$defs/functions' },
@@ -130,6 +134,34 @@ export function parseForkPayload(textValue: string, source: string): ForkPayload
     for (const key of ['baseline', 'current', 'change', 'changeLow', 'changeHigh', 'pValue', 'adjustedP', 'noise', 'baselineCount', 'currentCount'] as const) {
       if (benchmark[key] === null) delete benchmark[key];
     }
+    // Sentences come from our words and the artifact's numbers, never from its text.
+    benchmark.reason = reasonFromNumbers(benchmark);
   }
+  payload.report.baseline.kind = baselineKindWords(payload.report.baseline.kind);
+  // The run link is made by the trusted run from its own event (see postMode), never taken from the artifact.
+  delete payload.runUrl;
   return payload;
+}
+
+/** The baseline kinds perf-comment writes, in its own words; anything else is named as the artifact's claim. */
+const BASELINE_KINDS = [
+  ['same-job A/B', 'same-job A/B (base commit measured in the same job, runs alternated)'],
+  ['merge base', 'merge base'],
+  ['newest older baseline', 'newest older baseline'],
+  ['newest stored baseline', 'newest stored baseline'],
+  ['file', 'a baseline file of the pull request\'s run'],
+  ['none found', 'none found (no baseline stored for the merge base or its ancestors)'],
+  ['none given', 'none given'],
+] as const;
+
+function baselineKindWords(kind: string): string {
+  const known = BASELINE_KINDS.find(([prefix]) => kind === prefix || kind.startsWith(`${prefix} `));
+  return known ? known[1] : "as reported by the pull request's run";
+}
+
+function reasonFromNumbers(benchmark: ForkPayload['report']['comparison']['benchmarks'][number]): string {
+  const parts: string[] = [];
+  if (benchmark.change !== undefined && Number.isFinite(benchmark.change)) parts.push(`change ${percent(benchmark.change)}`);
+  if (benchmark.adjustedP !== undefined && Number.isFinite(benchmark.adjustedP)) parts.push(`adjusted p=${formatP(benchmark.adjustedP)}`);
+  return parts.length > 0 ? `${parts.join(', ')} (from the pull request's run)` : "from the pull request's run";
 }

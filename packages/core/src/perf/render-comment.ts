@@ -1,3 +1,4 @@
+import { mdCode, mdText, mermaidLabel, safeLinkUrl } from '../escape/index.ts';
 import type { BenchmarkComparison, Comparison } from './compare-benchmarks.ts';
 import { formatP, percent } from './compare-benchmarks.ts';
 import type { FunctionTime, ProfileReport } from './profile-summary.ts';
@@ -86,7 +87,8 @@ function renderWithRowLimit(options: RenderOptions, maxRows: number): string {
   if (chart && maxRows > 0) lines.push('<details><summary>Chart</summary>', '', chart, '', '</details>', '');
   if (profile) lines.push(...profileSection(profile), '');
   const footer = [`α=${comparison.alpha} (Holm-corrected), min-change ${percent(comparison.minChange, false)}`];
-  if (options.runUrl) footer.push(`[workflow run](${options.runUrl})`);
+  const runUrl = safeLinkUrl(options.runUrl);
+  if (runUrl) footer.push(`[workflow run](${runUrl})`);
   lines.push(`<sub>${footer.join(' · ')} · ci-optimizer perf-comment</sub>`);
   return lines.join('\n');
 }
@@ -118,11 +120,11 @@ function summaryLine(comparison: Comparison): string {
 }
 
 function baselineLine(baseline: BaselineDescription, comparison: Comparison): string {
-  const commit = baseline.commit ? ` \`${baseline.commit.slice(0, 12)}\`` : '';
+  const commit = baseline.commit ? ` ${mdCode(baseline.commit.slice(0, 12))}` : '';
   const age = baseline.ageMs !== undefined ? `, ${formatAge(baseline.ageMs)} old` : '';
   const stale = baseline.stale ? ' ⚠️ older than max-baseline-age: refresh it with a push to the default branch' : '';
   const confidence = `${Math.round(comparison.confidence * 1000) / 10}%`;
-  return `Baseline: ${baseline.kind}${commit}${age}.${stale} Intervals are ${confidence} confidence intervals of the change.`;
+  return `Baseline: ${mdText(baseline.kind)}${commit}${age}.${stale} Intervals are ${confidence} confidence intervals of the change.`;
 }
 
 function benchmarkTable(rows: BenchmarkComparison[], comparison: Comparison, maxRows: number): string[] {
@@ -157,7 +159,7 @@ function mermaidChart(rows: BenchmarkComparison[]): string | undefined {
     .slice(0, 12);
   if (charted.length === 0) return undefined;
   // Mermaid labels are parsed by another language: keep to characters that cannot end the label or add markup.
-  const labels = charted.map((b) => `"${b.label.replace(/[^\w .:/()[\]=-]/g, '_').slice(0, 40)}"`);
+  const labels = charted.map((b) => `"${mermaidLabel(b.label)}"`);
   const values = charted.map((b) => (b.change! * 100).toFixed(1));
   return [
     '```mermaid',
@@ -215,7 +217,7 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-// Table cells cannot hold pipes or newlines, and names must not inject Markdown or HTML.
+// Table cells cannot hold pipes or newlines, and names must not inject Markdown or HTML (see escape/).
 function cell(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/@/g, '&#64;').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return mdText(text, 500);
 }

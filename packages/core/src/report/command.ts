@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { jobMetricsPath } from '../metrics/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
@@ -7,6 +9,7 @@ import { errorMessage } from '../errors/index.ts';
 import { readCoveragePercent } from './coverage.ts';
 import { computeDashboard } from './dashboard.ts';
 import { readJobMetrics, readMetricsFolder } from './job-metrics.ts';
+import { renderReportHtml } from './html.ts';
 import { renderDashboard } from './render.ts';
 import { appendRun, readRunHistory, rollingHitRate, type RunRecord } from './run-history.ts';
 import { evaluateSlos } from './slo.ts';
@@ -18,7 +21,7 @@ export const reportCommand: CommandWithConfig = {
     type: 'object',
     additionalProperties: false,
     properties: Object.fromEntries(
-      ['title', 'metrics-file', 'metrics-dir', 'store', 'coverage-file', 'default-branch'].map((k) => [k, { type: 'string' }])
+      ['title', 'metrics-file', 'metrics-dir', 'store', 'coverage-file', 'default-branch', 'html-file'].map((k) => [k, { type: 'string' }])
         .concat(['price-per-minute', 'slo-pr-minutes', 'slo-main-minutes', 'slo-cache-hit-rate', 'slo-coverage'].map((k) => [k, { type: 'number' }]))
         .concat([['trend', { type: 'boolean' }], ['record', { type: 'boolean' }]]),
     ),
@@ -38,6 +41,7 @@ export const reportCommand: CommandWithConfig = {
     const trend = inputs.boolean('trend');
     const record = inputs.boolean('record');
     const coverageFile = inputs.path('coverage-file');
+    const htmlFile = inputs.path('html-file');
 
     const gathered = await ctx.metrics.phase('read', () => {
       const own = readJobMetrics(metricsFile);
@@ -96,7 +100,9 @@ export const reportCommand: CommandWithConfig = {
       if (gathered.malformed.length > 0) {
         sections.push(`_${gathered.malformed.length} malformed metrics line(s) left out: line ${gathered.malformed.map((m) => m.line).join(', ')}._`);
       }
-      ctx.summary.append(fitSummary(sections));
+      const markdown = fitSummary(sections);
+      ctx.summary.append(markdown);
+      if (htmlFile) writeHtmlPage(ctx, htmlFile, renderReportHtml(markdown, title));
     });
     if (record) {
       try {
@@ -124,6 +130,16 @@ export const reportCommand: CommandWithConfig = {
     };
   },
 };
+
+/** Writes the HTML page; a folder that cannot be written costs the page, not the report (a warning says so). */
+function writeHtmlPage(ctx: CommandContext, file: string, html: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, html);
+  } catch (error) {
+    ctx.log.warning(`The HTML report was not written to ${file} (${errorMessage(error)}); the step summary has the same report.`);
+  }
+}
 
 /** Pull request, the default branch, or anything else (for which SLO applies). */
 function runKind(eventName: string, ref: string, defaultBranch: string): 'pr' | 'main' | 'other' {

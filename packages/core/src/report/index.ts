@@ -6,3 +6,4 @@ export { readCoveragePercent } from './coverage.ts';
 export { renderDashboard, headline } from './render.ts';
 export { readRunHistory, appendRun, rollingHitRate, RUN_HISTORY_KEY, type RunRecord } from './run-history.ts';
 export { stepsTable } from './summary-table.ts';
+export { renderReportHtml } from './html.ts';

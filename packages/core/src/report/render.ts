@@ -1,3 +1,4 @@
+import { mdText } from '../escape/index.ts';
 import type { MetricsRecord } from '../metrics/index.ts';
 import { details, formatDuration, markdownTable, mermaid, mermaidGantt } from '../summary/index.ts';
 import type { Dashboard } from './dashboard.ts';
@@ -44,7 +45,7 @@ export function headline(view: DashboardView): string {
 /** Every section of the dashboard, in reading order. */
 export function renderDashboard(view: DashboardView): string[] {
   const { dashboard, records } = view;
-  const sections = [`## ${view.title}`, headline(view)];
+  const sections = [`## ${mdText(view.title)}`, headline(view)];
   sections.push(
     '### SLOs',
     markdownTable(
@@ -85,7 +86,7 @@ export function renderDashboard(view: DashboardView): string[] {
   if (dashboard.perf.seen) {
     facts.push(['Performance', `${dashboard.perf.regressions} regression(s), ${dashboard.perf.improvements} improvement(s)`]);
   }
-  if (facts.length > 0) sections.push('### This run', markdownTable(['', ''], facts));
+  if (facts.length > 0) sections.push('### This run', markdownTable(['Area', 'This run'], facts));
   if (view.trend && view.trend.length > 1) sections.push('### Trend', trendChart(view.trend));
   if (records.length > 0) sections.push(details(`${records.length} ci-optimizer step(s), ${formatDuration(dashboard.stepsMs)}`, stepsTable(records)));
   return sections;

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { loadConfigSection } from '../config/index.ts';
 import { Inputs } from '../inputs/index.ts';
 import { inputDefaults, parseActionMetadata, type ActionMetadata } from '../metadata/index.ts';
+import { guardLogMessage } from '../escape/index.ts';
 import { configureStores } from '../store/index.ts';
 import { VERSION } from '../version/index.ts';
 import { executeStep, failureMessage } from './execute.ts';
@@ -65,7 +66,7 @@ export async function runCli(argv: string[], entries: CliEntry[], io: CliIo): Pr
     return await runEntry(entry, metadata, flags, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`ci-optimizer: ${error.message}\n`);
+      io.stderr(`ci-optimizer: ${guardLogMessage(error.message)}\n`);
       return EXIT_USAGE;
     }
     throw error;
@@ -114,17 +115,18 @@ async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<st
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, `${summaryText}\n`);
   } else if (!json && summaryText !== '') {
-    io.stderr(`\n${summaryText}\n\n`);
+    io.stderr(`\n${guardLogMessage(summaryText)}\n\n`);
   }
   if (main.error !== undefined) {
-    io.stderr(`ci-optimizer ${command.name}: error: ${failureMessage(main.error)}\n`);
+    io.stderr(`ci-optimizer ${command.name}: error: ${guardLogMessage(failureMessage(main.error))}\n`);
     return EXIT_FAILED;
   }
   if (json) {
     io.stdout(`${JSON.stringify(outputs)}\n`);
   } else {
     for (const [key, value] of Object.entries(formatOutputs(command, outputs))) {
-      io.stdout(value.includes('\n') ? `${key}:\n${value.replace(/^/gm, '  ')}\n` : `${key}: ${value}\n`);
+      // Plain output is read by people (and by the runner when the CLI runs in a workflow step): guarded like a log.
+      io.stdout(guardLogMessage(value.includes('\n') ? `${key}:\n${value.replace(/^/gm, '  ')}\n` : `${key}: ${value}\n`));
     }
   }
   return EXIT_OK;
@@ -172,15 +174,17 @@ function parseFlags(args: string[], metadata: ActionMetadata, action: string): M
 }
 
 function cliLogger(io: CliIo): Logger {
+  // Every line is guarded: a CLI step in a workflow prints to the same log the runner reads commands from.
+  const print = (text: string) => io.stderr(`${guardLogMessage(text)}\n`);
   return {
-    info: (message) => io.stderr(`${message}\n`),
+    info: (message) => print(message),
     debug: (message) => {
-      if (io.env.RUNNER_DEBUG === '1' || io.env.CI_OPTIMIZER_DEBUG === '1') io.stderr(`debug: ${message}\n`);
+      if (io.env.RUNNER_DEBUG === '1' || io.env.CI_OPTIMIZER_DEBUG === '1') print(`debug: ${message}`);
     },
-    notice: (message) => io.stderr(`notice: ${message}\n`),
-    warning: (message) => io.stderr(`warning: ${message}\n`),
+    notice: (message) => print(`notice: ${message}`),
+    warning: (message) => print(`warning: ${message}`),
     group: async (name, fn) => {
-      io.stderr(`== ${name}\n`);
+      print(`== ${name}`);
       return fn();
     },
   };

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { loadConfigSection, type SectionSchema } from '../config/index.ts';
 import { isUserError } from '../errors/index.ts';
+import { guardLogMessage } from '../escape/index.ts';
 import { Inputs } from '../inputs/index.ts';
 import { inputDefaults, inputEnvName, parseActionMetadata, type ActionMetadata } from '../metadata/index.ts';
 import { configureStores } from '../store/index.ts';
@@ -33,7 +34,7 @@ export async function runAction(command: CommandWithConfig, actionYml: string): 
     command,
     step,
     (metrics) => githubContext(command, metadata, metrics, summaryParts),
-    { appendMetrics: true, runnerTemp: runEnvironmentFromEnv(process.env).runnerTemp, warn: (m) => core.warning(m) },
+    { appendMetrics: true, runnerTemp: runEnvironmentFromEnv(process.env).runnerTemp, warn: githubLogger.warning },
   );
 
   for (const [name, value] of Object.entries(formatOutputs(command, result.outputs))) core.setOutput(name, value);
@@ -41,13 +42,13 @@ export async function runAction(command: CommandWithConfig, actionYml: string): 
     try {
       await core.summary.addRaw(summaryParts.join('\n\n'), true).write();
     } catch (error) {
-      core.warning(`Could not write the step summary: ${(error as Error).message}`);
+      core.warning(guardLogMessage(`Could not write the step summary: ${(error as Error).message}`));
     }
   }
   if (result.error !== undefined) {
     if (!isUserError(result.error) && result.error instanceof Error && result.error.stack) core.debug(result.error.stack);
-    if (isPost) core.warning(`Post step of ${command.name}: ${failureMessage(result.error)}`);
-    else core.setFailed(failureMessage(result.error));
+    if (isPost) core.warning(guardLogMessage(`Post step of ${command.name}: ${failureMessage(result.error)}`));
+    else core.setFailed(guardLogMessage(failureMessage(result.error)));
   }
 }
 
@@ -73,12 +74,14 @@ function githubContext(
   };
 }
 
+// core.info prints the text as it is, and the runner executes a line that starts with `::`: every line is guarded.
+// (Annotations and groups are commands whose data @actions/core escapes; guarding them too keeps the text the same.)
 const githubLogger: Logger = {
-  info: (message) => core.info(message),
-  debug: (message) => core.debug(message),
-  notice: (message) => core.notice(message),
-  warning: (message) => core.warning(message),
-  group: (name, fn) => core.group(name, fn),
+  info: (message) => core.info(guardLogMessage(message)),
+  debug: (message) => core.debug(guardLogMessage(message)),
+  notice: (message) => core.notice(guardLogMessage(message)),
+  warning: (message) => core.warning(guardLogMessage(message)),
+  group: (name, fn) => core.group(guardLogMessage(name), fn),
 };
 
 const githubState: StateStore = {

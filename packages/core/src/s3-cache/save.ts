@@ -1,5 +1,6 @@
 import { archiveExtension, createArchiveStream, memberName, resolveCachePaths } from '../archive/index.ts';
 import { isUserError } from '../errors/index.ts';
+import { logValue } from '../escape/index.ts';
 import {
   CacheIndex,
   IntegrityError,
@@ -88,7 +89,7 @@ export async function saveCache(settings: CacheSettings, key: string, deps: Cach
         contentType: settings.compression === 'zstd' ? 'application/zstd' : 'application/gzip',
       });
       const { warnings } = await writer.done;
-      if (warnings.length > 0) log.info(`tar: ${warnings.slice(0, 5).join('; ')} (archived as read)`);
+      if (warnings.length > 0) log.info(`tar: ${warnings.slice(0, 5).map((warning) => logValue(warning)).join('; ')} (archived as read)`);
       return uploaded;
     });
     uploading.catch(() => writer.kill());

@@ -2,12 +2,24 @@
 export const STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;
 const SAFE_LIMIT_BYTES = STEP_SUMMARY_LIMIT_BYTES - 16 * 1024;
 
-/** Escapes text for a Markdown table cell (pipes, newlines) and inline HTML. */
+import { mdText, mermaidLabel } from '../escape/index.ts';
+
+/** Text for a Markdown table cell or any inline place: shown as it is, with no markup of its own (see mdText). */
 export function escapeCell(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return mdText(text, 1000);
 }
 
-export type Cell = string | number | boolean | null | undefined;
+/** A cell that is already Markdown, built from escaped parts (e.g. code spans made with mdCode(..., { inTable: true })). */
+export interface MarkdownCell {
+  readonly markdown: string;
+}
+
+export type Cell = string | number | boolean | null | undefined | MarkdownCell;
+
+/** Marks Markdown the caller built from escaped parts, so markdownTable leaves it as it is. */
+export function markdownCell(markdown: string): MarkdownCell {
+  return { markdown };
+}
 export type Align = 'left' | 'right' | 'center';
 
 /** A Markdown table; cells are escaped, numbers right-aligned unless `align` says otherwise. */
@@ -16,7 +28,9 @@ export function markdownTable(headers: string[], rows: Cell[][], align?: Align[]
     const chosen = align?.[column] ?? (rows.length > 0 && rows.every((row) => typeof row[column] === 'number') ? 'right' : 'left');
     return chosen === 'right' ? '---:' : chosen === 'center' ? ':---:' : '---';
   });
-  const line = (cells: Cell[]) => `| ${cells.map((cell) => escapeCell(cell === null || cell === undefined ? '' : String(cell))).join(' | ')} |`;
+  const text = (cell: Cell) =>
+    cell === null || cell === undefined ? '' : typeof cell === 'object' ? cell.markdown : escapeCell(String(cell));
+  const line = (cells: Cell[]) => `| ${cells.map(text).join(' | ')} |`;
   return [line(headers), `| ${alignment.join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
@@ -32,15 +46,15 @@ export function mermaid(diagram: string): string {
 
 /** A mermaid horizontal-axis bar chart (xychart-beta) of labelled values. */
 export function mermaidBarChart(title: string, yLabel: string, bars: { label: string; value: number }[]): string {
-  const labels = bars.map((bar) => JSON.stringify(bar.label.replace(/"/g, "'")));
-  const values = bars.map((bar) => Number(bar.value.toFixed(3)));
+  const labels = bars.map((bar) => `"${mermaidLabel(bar.label)}"`);
+  const values = bars.map((bar) => (Number.isFinite(bar.value) ? Number(bar.value.toFixed(3)) : 0));
   const max = Math.max(1, ...values);
   return mermaid(
     [
       'xychart-beta',
-      `  title ${JSON.stringify(title)}`,
+      `  title "${mermaidLabel(title, 80)}"`,
       `  x-axis [${labels.join(', ')}]`,
-      `  y-axis ${JSON.stringify(yLabel)} 0 --> ${Math.ceil(max * 1.1)}`,
+      `  y-axis "${mermaidLabel(yLabel)}" 0 --> ${Math.ceil(max * 1.1)}`,
       `  bar [${values.join(', ')}]`,
     ].join('\n'),
   );
@@ -48,15 +62,17 @@ export function mermaidBarChart(title: string, yLabel: string, bars: { label: st
 
 /** A mermaid gantt chart of tasks on one timeline (start and duration in milliseconds). */
 export function mermaidGantt(title: string, tasks: { section?: string; name: string; startMs: number; durationMs: number }[]): string {
-  const lines = ['gantt', `  title ${title}`, '  dateFormat x', '  axisFormat %M:%S'];
+  const lines = ['gantt', `  title ${mermaidLabel(title, 80)}`, '  dateFormat x', '  axisFormat %M:%S'];
   let section: string | undefined;
   tasks.forEach((task, index) => {
     if (task.section !== undefined && task.section !== section) {
       section = task.section;
-      lines.push(`  section ${task.section.replace(/[:#]/g, ' ')}`);
+      lines.push(`  section ${mermaidLabel(task.section) || '_'}`);
     }
-    const name = task.name.replace(/[:#]/g, ' ');
-    lines.push(`  ${name} :t${index}, ${Math.round(task.startMs)}, ${Math.max(1, Math.round(task.durationMs))}ms`);
+    const name = mermaidLabel(task.name) || '_';
+    const start = Number.isFinite(task.startMs) ? Math.round(task.startMs) : 0;
+    const duration = Number.isFinite(task.durationMs) ? Math.max(1, Math.round(task.durationMs)) : 1;
+    lines.push(`  ${name} :t${index}, ${start}, ${duration}ms`);
   });
   return mermaid(lines.join('\n'));
 }

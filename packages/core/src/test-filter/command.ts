@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { posix } from 'node:path';
 import { errorMessage, isUserError, UserError } from '../errors/index.ts';
+import { logValue } from '../escape/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
 // The history module only (not the test-predictor face, which imports test-filter): no import cycle.
 import { meanFileDurations, readHistory } from '../test-predictor/history.ts';
@@ -13,6 +14,7 @@ import type { GraphCacheStore } from './graph-cache.ts';
 import { parseFilters, parseMapRules, testFilterConfigSchema, type TestFilterOptions } from './options.ts';
 import { selectAffectedTests, type SelectTestsRequest } from './select-tests.ts';
 import { renderSelectionSummary } from './summary.ts';
+import { withTestsFiles } from './tests-file.ts';
 
 /** Reads the typed options from inputs (a given input > the config section > the action.yml default). */
 function readOptions(ctx: CommandContext): TestFilterOptions {
@@ -183,7 +185,7 @@ export const testFilterCommand: CommandWithConfig = {
     ctx.metrics.count('cached-files', selection.stats.cachedFiles);
     ctx.summary.append(renderSelectionSummary(selection, range.source));
     ctx.summary.append(renderImpactMapNote(selection.impactMap));
-    for (const reason of selection.reasons) ctx.log.info(`run-all: ${reason}`);
+    for (const reason of selection.reasons) ctx.log.info(`run-all: ${logValue(reason, 1000)}`);
 
     const outputs: Outputs = {};
     // Filter booleans are dynamic outputs (action.yml cannot declare them); `filters-json` carries the same values.
@@ -205,7 +207,7 @@ export const testFilterCommand: CommandWithConfig = {
       base: range.base ?? '',
       head: range.head,
     });
-    return outputs;
+    return withTestsFiles(ctx.run.runnerTemp, 'test-filter', outputs, { 'tests-file': 'tests' });
   },
   formatOutput: {
     tests: (value) => (value as string[]).join(' '),

@@ -27,3 +27,4 @@ export type { SourceLanguage, LanguageFacts, LinkedSources, DependencyEdge } fro
 export { literalNamesFile } from './data-files.ts';
 export { testFilterCommand } from './command.ts';
 export { renderSelectionSummary } from './summary.ts';
+export { withTestsFiles, writeTestsFile } from './tests-file.ts';

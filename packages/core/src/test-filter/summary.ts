@@ -1,4 +1,5 @@
-import { details, escapeCell, fitSummary, markdownTable } from '../summary/index.ts';
+import { mdCode, mdText } from '../escape/index.ts';
+import { details, fitSummary, markdownTable } from '../summary/index.ts';
 import type { TestSelection } from './select-tests.ts';
 
 const MAX_LISTED_TESTS = 500;
@@ -14,11 +15,11 @@ export function renderSelectionSummary(selection: TestSelection, rangeSource: st
     ),
   );
   if (selection.runAll) {
-    sections.push(`**Every test runs:**\n\n${selection.reasons.map((reason) => `- ${escapeCell(reason)}`).join('\n')}`);
+    sections.push(`**Every test runs:**\n\n${selection.reasons.map((reason) => `- ${mdText(reason, 1000)}`).join('\n')}`);
   } else {
     const rows = Object.entries(selection.explanations)
       .slice(0, MAX_LISTED_TESTS)
-      .map(([test, why]) => `- \`${test}\`: ${escapeCell(why)}`);
+      .map(([test, why]) => `- ${mdCode(test)}: ${mdText(why, 1000)}`);
     const more = Object.keys(selection.explanations).length - rows.length;
     if (more > 0) rows.push(`- ... and ${more} more`);
     sections.push(details(`Why these ${selection.tests.length} tests`, rows.join('\n') || 'No test depends on the changed files.'));

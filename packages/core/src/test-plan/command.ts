@@ -52,6 +52,8 @@ export function createTestPlanCommand(parts: TestPlanParts): CommandWithConfig {
         'total-count': filter['total-count'],
         tests: predicted.selected ?? predicted.tests,
         'tests-json': predicted['selected-json'] ?? predicted.selected ?? predicted.tests,
+        // The same list NUL-terminated in a file (see writeTestsFile): safe to pass to a runner from a shell.
+        'tests-file': predicted['selected-file'] ?? predicted['tests-file'] ?? '',
         'selected-count': Array.isArray(predicted.selected) ? predicted.selected.length : filter['selected-count'],
         shards: predicted.shards,
         'shard-count': predicted['shard-count'],

@@ -7,7 +7,7 @@ import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, OutputValue, Outputs } from '../runtime/types.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { loadConfigSection } from '../config/index.ts';
-import { resolveTestFilterOptions, testFilterCommand, type GraphCacheStore, type TestFilterOptions } from '../test-filter/index.ts';
+import { resolveTestFilterOptions, testFilterCommand, withTestsFiles, type GraphCacheStore, type TestFilterOptions } from '../test-filter/index.ts';
 import { UserError } from '../errors/index.ts';
 import { parseBudget, formatBudget, type Budget } from './budget.ts';
 import { labelFlaky } from './flaky.ts';
@@ -393,15 +393,9 @@ export const testPredictorCommand: CommandWithConfig = {
   async main(ctx: CommandContext): Promise<Outputs> {
     const s = readSettings(ctx);
     if (s.mode === 'train') return runTrain(ctx, s);
-    try {
-      return s.mode === 'record' ? await runRecord(ctx, s) : await runPredict(ctx, s);
-    } catch (error) {
-      if (isUserError(error)) throw error;
-      // An optimisation must not fail the job (DESIGN §2): report, and for predict fall back to running everything.
-      ctx.log.warning(`test-predictor ${s.mode} failed (${(error as Error).message}); ${s.mode === 'predict' ? 'every test runs' : 'this run is not recorded'}.`);
-      if (s.mode === 'record') return { 'recorded-cases': 0, 'failed-tests': [], 'flaky-tests': [], 'full-run': false, 'model-status': 'skipped' };
-      return fallbackOutputs(ctx, s);
-    }
+    const outputs = await recordOrPredict(ctx, s);
+    if (s.mode === 'record') return outputs;
+    return withTestsFiles(ctx.run.runnerTemp, 'test-predictor', outputs, { 'tests-file': 'tests', 'selected-file': 'selected' });
   },
   formatOutput: {
     tests: (v) => (v as string[]).join(' '),
@@ -414,6 +408,19 @@ export const testPredictorCommand: CommandWithConfig = {
     shards: (v) => JSON.stringify({ include: v }),
   },
 };
+
+/** record or predict; a fault that is not the user's warns (record: not recorded; predict: every test runs). */
+async function recordOrPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
+  try {
+    return s.mode === 'record' ? await runRecord(ctx, s) : await runPredict(ctx, s);
+  } catch (error) {
+    if (isUserError(error)) throw error;
+    // An optimisation must not fail the job (DESIGN §2): report, and for predict fall back to running everything.
+    ctx.log.warning(`test-predictor ${s.mode} failed (${(error as Error).message}); ${s.mode === 'predict' ? 'every test runs' : 'this run is not recorded'}.`);
+    if (s.mode === 'record') return { 'recorded-cases': 0, 'failed-tests': [], 'flaky-tests': [], 'full-run': false, 'model-status': 'skipped' };
+    return fallbackOutputs(ctx, s);
+  }
+}
 
 function json(value: OutputValue): string {
   return JSON.stringify(value);

@@ -1,3 +1,4 @@
+import { mdCode } from '../escape/index.ts';
 import { details, fitSummary, formatDuration, markdownTable } from '../summary/index.ts';
 import { formatBudget, type Budget } from './budget.ts';
 import type { RetrainResult } from './model-lifecycle.ts';
@@ -64,7 +65,7 @@ export function renderPredictSummary(input: {
     sections.push(details(`${p.shards.length} shards`, markdownTable(['shard', 'test files', 'expected time'], p.shards.map((s) => [s.index, s.tests.length, formatDuration(s.seconds * 1000)]))));
   }
   if (sel.droppedReached.length > 0) {
-    sections.push(details(`${sel.droppedReached.length} test file(s) the import graph reaches were left out by the budget`, sel.droppedReached.map((f) => `- ${display(f)}`).join('\n')));
+    sections.push(details(`${sel.droppedReached.length} test file(s) the import graph reaches were left out by the budget`, sel.droppedReached.map((f) => `- ${mdCode(display(f))}`).join('\n')));
   }
   if (p.slowTests.length > 0) {
     sections.push(details(`${p.slowTests.length} slow test(s): candidates for @pytest.mark.slow`, markdownTable(['test', 'median time'], p.slowTests.slice(0, 50).map((t) => [display(t.id), formatDuration(t.seconds * 1000)]))));
@@ -116,7 +117,7 @@ export function renderRecordSummary(input: {
       ),
     );
   }
-  if (input.flaky.length) sections.push(details(`${input.flaky.length} flaky test(s)`, input.flaky.map((id) => `- ${input.display(id)}`).join('\n')));
+  if (input.flaky.length) sections.push(details(`${input.flaky.length} flaky test(s)`, input.flaky.map((id) => `- ${mdCode(input.display(id))}`).join('\n')));
   if (input.safety) {
     const m = input.safety.missRate;
     sections.push(

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRunHistory } from '@ci-optimizer/core/report';
 import { appendJsonLines, openStore, readJsonLines } from '@ci-optimizer/core/store';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 import { setEnv, startS3Server, type S3TestServer } from '../support/s3-server.ts';
@@ -40,8 +41,9 @@ describe('s3:// store (real s3rver on 127.0.0.1)', () => {
       await runActionStep({ action: 'report', job, inputs: { store }, env });
       const second = await runActionStep({ action: 'report', job, inputs: { store }, env });
       expect(second.main.exitCode).toBe(0);
-      const { records } = await readJsonLines(openStore(store, '/unused'), 'report/runs.jsonl', 1);
-      expect(records).toHaveLength(2);
+      const { runs, skipped } = await readRunHistory(openStore(store, '/unused'));
+      expect(skipped).toBe(0);
+      expect(runs).toHaveLength(2);
     } finally {
       job.remove();
     }

@@ -20,6 +20,16 @@ export {
   type Versioned,
   type JsonLinesResult,
 } from './documents.ts';
+export {
+  appendRecord,
+  readRecordLog,
+  compactRecordLog,
+  describeSkipped,
+  pendingKey,
+  type RecordLogSpec,
+  type RecordLogContent,
+  type SkippedLine,
+} from './record-log.ts';
 
 /** The store every action uses unless told otherwise (DESIGN §5). */
 export const DEFAULT_STORE = 'dir:.ci-optimizer';

@@ -55,6 +55,7 @@ interface ReadOutcome<T> extends RecordLogContent<T> {
   newerLines: Buffer[];
 }
 
+const NEWLINE = Buffer.from('\n');
 const PENDING = 'pending';
 const SEGMENTS = 'segments';
 /** A compacted segment is cut into objects of at most this many bytes (one record may be larger). */
@@ -107,7 +108,7 @@ async function readAll<T>(store: Store, spec: RecordLogSpec<T>): Promise<ReadOut
       const parsed = parseLine(bytes, spec);
       if ('reason' in parsed) {
         out.skipped.push({ key, line, reason: parsed.reason, newer: parsed.newer });
-        if (parsed.newer) out.newerLines.push(Buffer.from(bytes));
+        if (parsed.newer) out.newerLines.push(Buffer.concat([bytes, NEWLINE]));
         return;
       }
       const id = spec.idOf(parsed.record);

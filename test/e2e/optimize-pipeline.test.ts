@@ -7,6 +7,8 @@
  */
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { DirStore } from '@ci-optimizer/core/store';
+import { readHistory } from '@ci-optimizer/core/test-predictor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitHubApiServer, installIssueComments, type IssueCommentsFake } from '../support/github-api-server.ts';
 import { TempGitRepo } from '../support/git-repo.ts';
@@ -283,8 +285,8 @@ describe('optimize.yml end to end on the example service', () => {
 
     const finish = run.job('finish');
     expect(step(finish, 'record').outputs['full-run']).toBe('false');
-    const history = readFileSync(join(finish.workspace, '.ci-optimizer', 'test-predictor', 'test_history.json'), 'utf8').trim().split('\n');
-    expect(history.map((line) => JSON.parse(line).commit)).toEqual([docsCommit, merge]);
+    const history = await readHistory(new DirStore(join(finish.workspace, '.ci-optimizer')), (m) => expect.fail(m));
+    expect(history.map((run) => run.commit)).toEqual([docsCommit, merge]);
 
     const report = step(finish, 'report');
     expect(report.outputs['tests-selected']).toBe(String(selected.length));

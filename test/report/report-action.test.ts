@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readRunHistory } from '@ci-optimizer/core/report';
+import { DirStore } from '@ci-optimizer/core/store';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 
 const record = (action: string, ms: number, counters: Record<string, number> = {}, extra: Record<string, unknown> = {}) =>
@@ -92,8 +94,9 @@ describe('report action through dist/report/index.js', () => {
 
     expect(main.outputs['cache-hit-rate']).toBe('75');
     expect(main.summary).toContain('Pipeline minutes, last 4 runs');
-    const lines = readFileSync(join(job.workspace, '.ci-optimizer', 'report', 'runs.jsonl'), 'utf8').trim().split('\n');
-    expect(lines.map((line) => JSON.parse(line).cache)).toEqual(['miss', 'exact', 'partial', 'exact']);
+    const { runs, skipped } = await readRunHistory(new DirStore(join(job.workspace, '.ci-optimizer')));
+    expect(skipped).toBe(0);
+    expect(runs.map((run) => run.cache)).toEqual(['miss', 'exact', 'partial', 'exact']);
   });
 
   it('gathers other jobs from a folder of downloaded metrics artifacts', async () => {

@@ -72,7 +72,7 @@ describe('github-cache store', () => {
     expect(log.warnings).toEqual([]);
     const saves = server.entries().filter((entry) => entry.key.startsWith(first.keyPrefix));
     expect(saves).toHaveLength(1);
-    expect(saves[0].key).toMatch(new RegExp(`^ci-optimizer-store/${name}/${run}-1-`));
+    expect(saves[0].key).toBe(`ci-optimizer-store/${name}/0000000001`);
 
     newJob();
     const second = new GitHubCacheStore(`github-cache:${name}`, { log, libraryOutput: 'stderr' });
@@ -138,7 +138,7 @@ describe('github-cache store', () => {
     await store.flush();
     expect(log.warnings).toHaveLength(2);
     expect(log.warnings[0]).toMatch(/could not be restored from the GitHub cache: .*ECONNREFUSED.*It starts empty/s);
-    expect(log.warnings[1]).toMatch(/was not saved to the GitHub cache as 'ci-optimizer-store\/down-\d+\/\d+-1-[^']+': .*ECONNREFUSED/s);
+    expect(log.warnings[1]).toMatch(/was not saved to the GitHub cache: .*ECONNREFUSED/s);
   });
 
   it('says why when it runs outside a JavaScript action (no runtime token)', async () => {

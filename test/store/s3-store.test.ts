@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRunHistory } from '@ci-optimizer/core/report';
 import { appendJsonLines, openStore, readJsonLines, S3Store } from '@ci-optimizer/core/store';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 import { setEnv, startS3Server, type S3TestServer } from '../support/s3-server.ts';
@@ -44,8 +45,9 @@ describe('s3:// store (real s3rver on 127.0.0.1)', () => {
       const second = await runActionStep({ action: 'report', job, inputs: { store }, env });
       expect(second.main.exitCode).toBe(0);
       // The runs were on refs/heads/main: their objects live under the branch's scope, nowhere else.
-      const { records } = await readJsonLines(openStore(`${store}/branch/main`, '/unused'), 'report/runs.jsonl', 1);
-      expect(records).toHaveLength(2);
+      const { runs, skipped } = await readRunHistory(openStore(`${store}/branch/main`, '/unused'));
+      expect(skipped).toBe(0);
+      expect(runs).toHaveLength(2);
       expect((await openStore(store, '/unused').list('report/')).map((entry) => entry.key)).toEqual([]);
     } finally {
       job.remove();

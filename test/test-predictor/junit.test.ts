@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { caseId, parseJunitXml, readJunitRun, resolveCaseFile } from '@ci-optimizer/core/test-predictor';
@@ -100,5 +101,56 @@ describe('JUnit from other runners', () => {
   it('rejects a file that is not JUnit XML with a message naming it', () => {
     expect(() => parseJunitXml('<html><body>oops</body></html>', 'reports/out.xml')).toThrow(/reports\/out\.xml has no <testsuites>/);
     expect(() => parseJunitXml('<testsuite><testcase></testsuite>', 'bad.xml')).toThrow(/bad\.xml is not well-formed XML/);
+  });
+
+  it("skips a file over the parser's entity or nesting limits, or malformed, naming it, and records the others", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-opt-junit-limits-'));
+    try {
+      const good = join(dir, 'good.xml');
+      writeFileSync(good, '<testsuites><testsuite name="s"><testcase classname="tests.test_a" name="test_one" time="0.5"/></testsuite></testsuites>');
+      // An entity bomb: each entity ten of the previous one.
+      const entities = ['<!ENTITY e0 "boom">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY e${i + 1} "${`&e${i};`.repeat(10)}">`)];
+      const bomb = join(dir, 'bomb.xml');
+      writeFileSync(bomb, `<?xml version="1.0"?>\n<!DOCTYPE testsuites [${entities.join('')}]>\n<testsuites><testsuite name="s"><testcase classname="tests.test_b" name="x"><failure>&e9;</failure></testcase></testsuite></testsuites>`);
+      const manyEntities = join(dir, 'many-entities.xml');
+      writeFileSync(manyEntities, `<!DOCTYPE testsuites [${Array.from({ length: 500 }, (_, i) => `<!ENTITY n${i} "v">`).join('')}]><testsuites/>`);
+      const deep = join(dir, 'deep.xml');
+      writeFileSync(deep, `<testsuites>${'<testsuite name="s">'.repeat(5_000)}<testcase classname="tests.test_c" name="x"/>${'</testsuite>'.repeat(5_000)}</testsuites>`);
+      const truncated = join(dir, 'truncated.xml');
+      writeFileSync(truncated, '<testsuites><testsuite name="s"><testcase classname="tests.test_d" na');
+      const run = await readJunitRun([bomb, good, manyEntities, deep, truncated], { knownFiles: new Set(['tests/test_a.py']), projectDir: '', repoRoot: dir });
+      // The parser does not expand entities inside entity values, so the bomb is read as short text, not 10^9 copies.
+      expect(run.files).toEqual([bomb, good]);
+      expect(run.cases.map((c) => c.id)).toEqual(['tests/test_b.py::x', 'tests/test_a.py::test_one']);
+      expect(run.skipped.map((s) => s.file)).toEqual([manyEntities, deep, truncated]);
+      for (const skipped of run.skipped) expect(skipped.reason).toContain(skipped.file);
+      expect(run.skipped.find((s) => s.file === deep)!.reason).toMatch(/nested/i);
+      expect(run.skipped.find((s) => s.file === manyEntities)!.reason).toMatch(/entit/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a large real-looking report with many escaped characters (the limits are for entity definitions)', () => {
+    const message = '&lt;div&gt; &amp; &quot;x&quot; '.repeat(20_000);
+    const cases = parseJunitXml(`<testsuites><testsuite name="s"><testcase classname="tests.test_a" name="t"><failure message="m">${message}</failure></testcase></testsuite></testsuites>`, 'big.xml');
+    expect(cases).toHaveLength(1);
+    expect(cases[0].outcome).toBe('failed');
+  });
+
+  it('gives the same reports the same run identity', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-opt-junit-id-'));
+    try {
+      const a = join(dir, 'a.xml');
+      const b = join(dir, 'b.xml');
+      writeFileSync(a, '<testsuite name="s"><testcase classname="tests.test_a" name="one"/></testsuite>');
+      writeFileSync(b, '<testsuite name="s"><testcase classname="tests.test_a" name="two"/></testsuite>');
+      const where = { knownFiles: new Set<string>(), projectDir: '', repoRoot: dir };
+      const first = await readJunitRun([a, b], where);
+      expect((await readJunitRun([a, b], where)).digest).toBe(first.digest);
+      expect((await readJunitRun([a], where)).digest).not.toBe(first.digest);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -34,12 +34,13 @@ export class MetricsRecorder implements Metrics {
     }
   }
 
+  /** Sets a counter; a value that is not a finite number (NaN from bad data) is left out, never written. */
   count(name: string, value: number): void {
-    this.counters[name] = value;
+    if (Number.isFinite(value)) this.counters[name] = value;
   }
 
   add(name: string, delta: number): void {
-    this.counters[name] = (this.counters[name] ?? 0) + delta;
+    if (Number.isFinite(delta)) this.counters[name] = (this.counters[name] ?? 0) + delta;
   }
 
   /** Milliseconds since the recorder was made (the step's start). */

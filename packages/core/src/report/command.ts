@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { jobMetricsPath } from '../metrics/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
-import { openStore } from '../store/index.ts';
+import { describeSkipped, openStore } from '../store/index.ts';
 import { fitSummary } from '../summary/index.ts';
 import { errorMessage } from '../errors/index.ts';
 import { readCoveragePercent } from './coverage.ts';
@@ -11,7 +11,7 @@ import { computeDashboard } from './dashboard.ts';
 import { readJobMetrics, readMetricsFolder } from './job-metrics.ts';
 import { renderReportHtml } from './html.ts';
 import { renderDashboard } from './render.ts';
-import { appendRun, readRunHistory, rollingHitRate, type RunRecord } from './run-history.ts';
+import { appendRun, readRunHistory, rollingHitRate, RUN_HISTORY_AREA, type RunRecord } from './run-history.ts';
 import { evaluateSlos } from './slo.ts';
 
 /** `report`: the job's dashboard, gathered from every ci-optimizer step's metrics record. */
@@ -49,8 +49,10 @@ export const reportCommand: CommandWithConfig = {
       const others = readMetricsFolder(metricsDir);
       return { records: [...own.records, ...others.records], malformed: [...own.malformed, ...others.malformed], files: [...own.files, ...others.files] };
     });
-    for (const bad of gathered.malformed) {
-      ctx.log.warning(`Metrics file ${bad.file} line ${bad.line} is malformed (${bad.reason}); it is left out of the report.`);
+    if (gathered.malformed.length > 0) {
+      const shown = gathered.malformed.slice(0, 3).map((bad) => `${bad.file} line ${bad.line}: ${bad.reason}`).join('; ');
+      const more = gathered.malformed.length > 3 ? `; and ${gathered.malformed.length - 3} more` : '';
+      ctx.log.warning(`${gathered.malformed.length} malformed metrics line(s) left out of the report (${shown}${more}).`);
     }
     if (gathered.files.length === 0) ctx.log.notice(`No metrics file at ${metricsFile}: no ci-optimizer step has run in this job yet.`);
 
@@ -66,7 +68,10 @@ export const reportCommand: CommandWithConfig = {
     const store = openStore(inputs.string('store'), run.workspace);
     let history: RunRecord[] = [];
     try {
-      history = (await ctx.metrics.phase('history', () => readRunHistory(store))).runs;
+      const read = await ctx.metrics.phase('history', () => readRunHistory(store));
+      history = read.runs;
+      const message = describeSkipped(store, RUN_HISTORY_AREA, read.skippedLines);
+      if (message) ctx.log.warning(message);
     } catch (error) {
       ctx.log.warning(`Run history in ${store.description} is unreadable (${errorMessage(error)}); rates and trends cover this run only.`);
     }

@@ -59,12 +59,25 @@ function parseMetricsText(text: string, file: string): Omit<JobMetrics, 'files'>
   return { records, malformed };
 }
 
+/** Larger numbers are no measurement (a millisecond count of 30,000 years); they are refused with the line. */
+const MAX_NUMBER = 1e15;
+
 function recordProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
   const record = value as Partial<MetricsRecord>;
   if (typeof record.action !== 'string' || record.action === '') return "missing 'action'";
   if (typeof record['duration-ms'] !== 'number' || !Number.isFinite(record['duration-ms'])) return "missing or non-numeric 'duration-ms'";
-  if (record.phases !== undefined && (typeof record.phases !== 'object' || record.phases === null)) return "'phases' is not an object";
-  if (record.counters !== undefined && (typeof record.counters !== 'object' || record.counters === null)) return "'counters' is not an object";
+  if (record['duration-ms'] < 0 || record['duration-ms'] > MAX_NUMBER) return "'duration-ms' is out of range";
+  for (const field of ['phases', 'counters'] as const) {
+    const value = record[field] as unknown;
+    if (value === undefined) continue;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return `'${field}' is not an object`;
+    for (const [name, number] of Object.entries(value)) {
+      // JSON.parse turns 1e999 into Infinity; every number that reaches the report is finite and in range.
+      if (typeof number !== 'number' || !Number.isFinite(number) || Math.abs(number) > MAX_NUMBER) {
+        return `'${field}.${name.slice(0, 80)}' is not a finite number`;
+      }
+    }
+  }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { FailureWithOutputs, errorMessage, isUserError } from '../errors/index.ts';
 import { appendJobMetrics, MetricsRecorder, type MetricsRecord } from '../metrics/index.ts';
-import { flushOpenStores } from '../store/index.ts';
+import { flushOpenStores, takeStoreFaults, type StoreFault } from '../store/index.ts';
 import { VERSION } from '../version/index.ts';
 import type { Command, CommandContext, Outputs } from './types.ts';
 
@@ -23,9 +23,14 @@ export async function executeStep(
   const metrics = new MetricsRecorder();
   let outputs: Outputs = {};
   let failure: unknown;
+  let context: CommandContext | undefined;
+  let storeRequired = false;
+  takeStoreFaults(); // a fault of an earlier step in this process is not this step's
   try {
     // Building the context reads the config file, which can fail on the user's mistake: that is a step failure too.
-    const context = makeContext(metrics);
+    context = makeContext(metrics);
+    // Read before any work, so a bad value stops the step before it changes anything.
+    storeRequired = context.inputs.boolean('store-required');
     const produced = step === 'main' ? await command.main(context) : await command.post?.(context);
     outputs = produced ?? {};
   } catch (error) {
@@ -34,6 +39,13 @@ export async function executeStep(
   }
   // Stores that keep changes until the step ends (github-cache) save them now, also after a failure.
   await flushOpenStores(options.warn);
+  const faults = takeStoreFaults();
+  if (faults.length > 0) {
+    context?.summary.append(storeFaultSummary(faults, storeRequired));
+    if (storeRequired && failure === undefined) {
+      failure = new Error(`store-required is true and ${faults.map((fault) => fault.message).join('; ')}`);
+    }
+  }
   const record = metrics.toRecord(command.name, VERSION, { step, outcome: failure === undefined ? 'success' : 'failure' });
   outputs = { ...outputs, 'duration-ms': record['duration-ms'], metrics: record as unknown as Outputs[string] };
   if (options.appendMetrics) {
@@ -50,4 +62,16 @@ export async function executeStep(
 export function failureMessage(error: unknown): string {
   if (isUserError(error)) return error.message;
   return `${errorMessage(error)} (this is a bug in ci-optimizer; please report it with the log above)`;
+}
+
+/** The summary's note that a store did not work: history (baselines, models, ...) is not being kept. */
+function storeFaultSummary(faults: readonly StoreFault[], required: boolean): string {
+  const lines = faults.map((fault) => `- \`${fault.store.replace(/`/g, "'")}\`: ${fault.message.replace(/[\r\n]+/g, ' ').slice(0, 500)}`);
+  return [
+    '> [!WARNING]',
+    `> **History is not being kept**: ${faults.length === 1 ? 'a store' : `${faults.length} stores`} did not work in this step, so what it should remember (history, model, baseline, statistics) is not saved or read. ` +
+      (required ? 'The step fails because store-required is true.' : 'Set `store-required: true` to make this fail the step.'),
+    '',
+    ...lines,
+  ].join('\n');
 }

@@ -57,7 +57,14 @@ export class DirStore implements Store {
     for (const name of names) {
       if (name.includes('.tmp-')) continue;
       const full = join(folder, name);
-      const info = await stat(full);
+      let info;
+      try {
+        info = await stat(full);
+      } catch (error) {
+        // Deleted since the folder was read (another job compacting): not part of the listing.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
       if (info.isDirectory()) await this.walk(full, into);
       else into.push({ key: relative(this.root, full).split(sep).join('/'), size: info.size, modified: info.mtime });
     }

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { errorMessage, UserError } from '../errors/index.ts';
 import { DirStore } from './dir-store.ts';
+import { recordStoreFault } from './faults.ts';
 import type { Store, StoreEntry } from './store.ts';
 
 /** The spec prefix and the name used when the spec gives none. */
@@ -13,6 +14,13 @@ export const DEFAULT_GITHUB_CACHE_NAME = 'ci-optimizer';
 /** What @actions/cache archives, relative to the store's folder (see callLibrary). */
 const LIBRARY_PATH = 'files';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Entry keys are `<prefix><seq>` with the sequence zero-padded, so the newest is also the largest. */
+const SEQUENCE_DIGITS = 10;
+const MAX_SAVE_ATTEMPTS = 30;
+/** Tries that see the same newest entry before a number taken but never finalized is stepped over. */
+const STALE_AFTER = 8;
+/** How @actions/cache reports that the key is taken (the service's already_exists). */
+const TAKEN = /another job may be creating this cache|already exists|Unable to reserve cache/i;
 
 /** Where a store reports what it recovered from; the runtime points it at the step's log. */
 export interface StoreLog {
@@ -50,9 +58,12 @@ export function parseGitHubCacheSpec(spec: string): string {
  * - First use in a job restores the newest entry of the family: the primary key never matches exactly and the
  *   restore key is the family prefix, so the service picks the newest entry. A marker file tells the job's later
  *   steps (other processes, same RUNNER_TEMP) not to restore again, which would overwrite what they wrote.
- * - `flush()` saves the folder under a new key of the family when this process wrote to it. Entries are
- *   immutable, so every save has a key of its own; readers take the newest. Concurrent jobs that save the same
- *   family race and the last save wins: let one job per run own the writes (examples' `finish` job).
+ * - `flush()`, when this process wrote, merges its changes into the family's newest entry and saves the result as
+ *   the next entry in sequence (`<prefix><seq>`, seq one above the newest). Entries are immutable and the service
+ *   refuses to create a key that exists (`already_exists`), so that key is a compare-and-swap: of jobs that save at
+ *   once, one gets the key and the others restore the new newest entry, merge again and take the next number. Only
+ *   the files this process wrote or deleted are merged in, so records other jobs added (the record logs keep one
+ *   object per record) are never lost.
  * - GitHub scopes caches by branch: a pull request's run reads its own entries, then its base branch's and the
  *   default branch's; what it saves is visible to that pull request only.
  * - A fault of the cache service (down, denied, not on a runner) is a warning: the store goes on as a local
@@ -70,13 +81,24 @@ export class GitHubCacheStore implements Store {
   private readonly libraryOutput: 'stdout' | 'stderr';
   private restoring?: Promise<void>;
   private dirty = false;
+  /** What this process changed, to merge into the newest entry at flush: key -> written or deleted. */
+  private readonly changes = new Map<string, 'write' | 'delete'>();
   private unavailableWarned = false;
 
   constructor(spec: string, options: GitHubCacheStoreOptions = {}) {
     this.name = parseGitHubCacheSpec(spec);
     this.description = this.name === DEFAULT_GITHUB_CACHE_NAME ? GITHUB_CACHE_SPEC : `${GITHUB_CACHE_SPEC}:${this.name}`;
     this.env = options.env ?? process.env;
-    this.log = options.log ?? stderrLog;
+    const log = options.log ?? stderrLog;
+    // Every warning of this store is a fault of it: noted for the step's summary and for store-required.
+    this.log = {
+      info: (message) => log.info(message),
+      warning: (message) => {
+        const named = `${message} (cache service: ${this.env.ACTIONS_RESULTS_URL || 'not configured'})`;
+        recordStoreFault(this.description, named);
+        log.warning(named);
+      },
+    };
     this.libraryOutput = options.libraryOutput ?? 'stdout';
     this.base = join(this.env.RUNNER_TEMP || tmpdir(), 'ci-optimizer', 'github-cache', this.name);
     this.folder = join(this.base, 'files');
@@ -97,6 +119,7 @@ export class GitHubCacheStore implements Store {
   async write(key: string, data: Buffer | string): Promise<void> {
     await this.restoreOnce();
     await this.files.write(key, data);
+    this.changes.set(key, 'write');
     this.dirty = true;
   }
 
@@ -108,28 +131,79 @@ export class GitHubCacheStore implements Store {
   async delete(key: string): Promise<void> {
     await this.restoreOnce();
     await this.files.delete(key);
+    this.changes.set(key, 'delete');
     this.dirty = true;
   }
 
-  /** Saves the folder as a new entry of the family when this process changed it; faults are warnings. */
+  /**
+   * Merges what this process changed into the family's newest entry and saves that as the next entry of the
+   * sequence, retrying when another job took the number first (see the class comment); faults are warnings.
+   */
   async flush(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
     if (!this.serviceAvailable('saved')) return;
-    const key = this.newEntryKey();
+    let key = '';
     try {
-      const { value: cacheId, problems } = await this.callLibrary((cache) => cache.saveCache([LIBRARY_PATH], key));
-      if (cacheId === -1 || problems.length > 0) {
-        this.log.warning(
-          `The store '${this.description}' was not saved to the GitHub cache as '${key}'` +
-            `${problems.length > 0 ? `: ${problems.join('; ')}` : ' (the service did not accept the entry)'}. ` +
-            'The next run starts from the previous entry.',
-        );
-        return;
+      let lastSeen = -1;
+      let sameSeen = 0;
+      for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
+        const staging = join(this.base, `merge-${process.pid}-${randomBytes(4).toString('hex')}`);
+        try {
+          const newest = await this.restoreNewestInto(staging);
+          // A number taken but never finalized (a job that died mid-save) would block the family: after a few
+          // tries that see no newer entry, step over it.
+          sameSeen = newest.sequence === lastSeen ? sameSeen + 1 : 0;
+          lastSeen = newest.sequence;
+          const next = newest.sequence + 1 + (sameSeen >= STALE_AFTER ? sameSeen - STALE_AFTER + 1 : 0);
+          this.mergeChangesInto(join(staging, LIBRARY_PATH));
+          key = `${this.keyPrefix}${String(next).padStart(SEQUENCE_DIGITS, '0')}`;
+          const { value: cacheId, problems } = await this.callLibrary(staging, (cache) => cache.saveCache([LIBRARY_PATH], key));
+          if (cacheId !== -1 && problems.length === 0) {
+            this.log.info(`Saved the store '${this.description}' to the GitHub cache as '${key}'${attempt > 1 ? ` (attempt ${attempt}: other jobs saved first, their changes are kept)` : ''}.`);
+            return;
+          }
+          if (!problems.some((problem) => TAKEN.test(problem))) {
+            this.log.warning(
+              `The store '${this.description}' was not saved to the GitHub cache as '${key}'` +
+                `${problems.length > 0 ? `: ${problems.join('; ')}` : ' (the service did not accept the entry)'}. ` +
+                'The next run starts from the previous entry.',
+            );
+            return;
+          }
+        } finally {
+          rmSync(staging, { recursive: true, force: true });
+        }
+        // Another job took the number: wait a little (more each time, with jitter) and merge again.
+        await new Promise((done) => setTimeout(done, Math.min(5_000, 200 * attempt) + Math.floor(Math.random() * 300)));
       }
-      this.log.info(`Saved the store '${this.description}' to the GitHub cache as '${key}'.`);
+      this.log.warning(`The store '${this.description}' was not saved to the GitHub cache: other jobs took ${MAX_SAVE_ATTEMPTS} entry numbers in a row (last tried '${key}'). This run's changes are not kept.`);
     } catch (error) {
-      this.log.warning(`The store '${this.description}' was not saved to the GitHub cache: ${errorMessage(error)}. The next run starts from the previous entry.`);
+      this.log.warning(`The store '${this.description}' was not saved to the GitHub cache${key ? ` as '${key}'` : ''}: ${errorMessage(error)}. The next run starts from the previous entry.`);
+    }
+  }
+
+  /** Restores the family's newest entry into `dir/files`; its sequence number (0: none or an older key format). */
+  private async restoreNewestInto(dir: string): Promise<{ sequence: number }> {
+    mkdirSync(join(dir, LIBRARY_PATH), { recursive: true });
+    const { value, problems } = await this.callLibrary(dir, (cache) => cache.restoreCache([LIBRARY_PATH], `${this.keyPrefix}latest`, [this.keyPrefix]));
+    if (problems.length > 0) throw new Error(`the newest entry could not be restored to merge into: ${problems.join('; ')}`);
+    mkdirSync(join(dir, LIBRARY_PATH), { recursive: true });
+    const tail = value?.slice(this.keyPrefix.length) ?? '';
+    return { sequence: /^\d+$/.test(tail) ? Number(tail) : 0 };
+  }
+
+  /** Applies this process's writes and deletes to a restored copy of the folder. */
+  private mergeChangesInto(folder: string): void {
+    for (const [key, change] of this.changes) {
+      const target = join(folder, ...key.split('/'));
+      const source = join(this.folder, ...key.split('/'));
+      if (change === 'delete' || !existsSync(source)) {
+        rmSync(target, { force: true });
+        continue;
+      }
+      mkdirSync(dirname(target), { recursive: true });
+      copyFileSync(source, target);
     }
   }
 
@@ -149,7 +223,7 @@ export class GitHubCacheStore implements Store {
     if (this.serviceAvailable('restored')) {
       try {
         const primaryKey = `${this.keyPrefix}latest`;
-        const { value, problems } = await this.callLibrary((cache) => cache.restoreCache([LIBRARY_PATH], primaryKey, [this.keyPrefix]));
+        const { value, problems } = await this.callLibrary(this.base, (cache) => cache.restoreCache([LIBRARY_PATH], primaryKey, [this.keyPrefix]));
         restoredKey = value;
         if (problems.length > 0) {
           restoredKey = undefined;
@@ -183,13 +257,6 @@ export class GitHubCacheStore implements Store {
     return false;
   }
 
-  /** Unique per save: run, attempt, time and a random part, because entries cannot be overwritten. */
-  private newEntryKey(): string {
-    const run = this.env.GITHUB_RUN_ID || '0';
-    const attempt = this.env.GITHUB_RUN_ATTEMPT || '1';
-    return `${this.keyPrefix}${run}-${attempt}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-  }
-
   /**
    * Calls @actions/cache (loaded on first use, so actions that never use this store do not pay for it) from this
    * store's own folder, and collects the problems it reports through @actions/core.
@@ -200,13 +267,13 @@ export class GitHubCacheStore implements Store {
    * the archive the same on every runner, wherever its RUNNER_TEMP and workspace are. The call is the only thing
    * the store awaits while they are changed, and both are put back before it returns.
    */
-  private async callLibrary<T>(call: (cache: typeof import('@actions/cache')) => Promise<T>): Promise<{ value: T; problems: string[] }> {
+  private async callLibrary<T>(dir: string, call: (cache: typeof import('@actions/cache')) => Promise<T>): Promise<{ value: T; problems: string[] }> {
     const cache = await import('@actions/cache');
     const cwd = process.cwd();
     const workspace = process.env.GITHUB_WORKSPACE;
-    mkdirSync(this.folder, { recursive: true });
-    process.chdir(this.base);
-    process.env.GITHUB_WORKSPACE = this.base;
+    mkdirSync(join(dir, LIBRARY_PATH), { recursive: true });
+    process.chdir(dir);
+    process.env.GITHUB_WORKSPACE = dir;
     const capture = captureLibraryOutput(this.libraryOutput);
     try {
       const value = await call(cache);

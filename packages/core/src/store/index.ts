@@ -5,6 +5,7 @@ import { DirStore } from './dir-store.ts';
 import { GitHubCacheStore, GITHUB_CACHE_SPEC, type StoreLog } from './github-cache-store.ts';
 import { S3Store } from './s3-store.ts';
 import type { Store } from './store.ts';
+import { FaultNamingStore } from './faults.ts';
 
 export type { Store, StoreEntry } from './store.ts';
 export { DirStore } from './dir-store.ts';
@@ -20,6 +21,18 @@ export {
   type Versioned,
   type JsonLinesResult,
 } from './documents.ts';
+export {
+  appendRecord,
+  readRecordLog,
+  compactRecordLog,
+  describeSkipped,
+  pendingKey,
+  type RecordLogSpec,
+  type RecordLogContent,
+  type SkippedLine,
+} from './record-log.ts';
+
+export { recordStoreFault, takeStoreFaults, StoreFaultError, type StoreFault } from './faults.ts';
 
 /** The store every action uses unless told otherwise (DESIGN §5). */
 export const DEFAULT_STORE = 'dir:.ci-optimizer';
@@ -27,7 +40,7 @@ export const DEFAULT_STORE = 'dir:.ci-optimizer';
 /** A backend for a scheme other than `dir:` (s3://, github-cache), registered by its module. */
 export type StoreFactory = (spec: string, workspace: string) => Store;
 const factories = new Map<string, StoreFactory>([
-  ['s3://', (spec) => new S3Store(spec)],
+  ['s3://', (spec) => new FaultNamingStore(new S3Store(spec), s3Endpoint(process.env))],
   [GITHUB_CACHE_SPEC, (spec) => new GitHubCacheStore(spec, storeSettings)],
 ]);
 
@@ -71,7 +84,8 @@ export function openStore(spec: string, workspace: string): Store {
   if (text.startsWith('dir:')) {
     const path = text.slice(4);
     if (path === '') throw new UserError(`Input 'store' has value '${text}': give a folder after 'dir:', e.g. 'dir:.ci-optimizer'.`);
-    return new DirStore(isAbsolute(path) ? path : resolve(workspace, path));
+    const root = isAbsolute(path) ? path : resolve(workspace, path);
+    return new FaultNamingStore(new DirStore(root), `folder ${root}`);
   }
   for (const [prefix, factory] of factories) {
     if (!text.startsWith(prefix)) continue;
@@ -90,6 +104,14 @@ export function openStore(spec: string, workspace: string): Store {
       (factories.size > 2 ? ` (also registered: ${[...factories.keys()].filter((p) => p !== 's3://' && p !== GITHUB_CACHE_SPEC).map((p) => `'${p}...'`).join(', ')})` : '') +
       '.',
   );
+}
+
+/** Where an s3:// store sends its requests, as the SDK will resolve it (for messages). */
+function s3Endpoint(env: NodeJS.ProcessEnv): string {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  if (endpoint) return `endpoint ${endpoint}`;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  return `AWS S3${region ? ` in ${region}` : ', region from the AWS configuration'}`;
 }
 
 function isFlushable(store: Store): store is FlushableStore {

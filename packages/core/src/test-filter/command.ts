@@ -101,7 +101,7 @@ async function historicDurations(ctx: CommandContext, repoDir: string): Promise<
   const spec = ctx.inputs.string('store');
   if (spec === '' || spec === 'none') return new Map();
   try {
-    return meanFileDurations(await readHistory(openStore(spec, repoDir), (message) => ctx.log.debug(message)));
+    return meanFileDurations(await readHistory(openStore(spec, repoDir), (message) => ctx.log.warning(message)));
   } catch (error) {
     ctx.log.warning(`Test durations are not available (${errorMessage(error)}); the reduction is measured by count.`);
     return new Map();

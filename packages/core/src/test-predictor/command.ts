@@ -246,10 +246,24 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const junit = await ctx.metrics.phase('junit', () =>
     readJunitRun(junitFiles, { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir }),
   );
+  for (const bad of junit.skipped) {
+    ctx.log.warning(`test-predictor: the JUnit file ${bad.file} is skipped: ${bad.reason}`);
+  }
+  if (junit.files.length === 0) {
+    ctx.log.warning(`test-predictor: none of the ${junitFiles.length} JUnit file(s) could be read; nothing recorded.`);
+    return { 'recorded-cases': 0, 'failed-tests': [], 'flaky-tests': [], 'full-run': false, 'selection-enabled': true, 'miss-rate': null, 'test-filter-miss-rate': null, 'model-status': 'skipped' };
+  }
   if (junit.unattributed > 0) {
     ctx.log.warning(`${junit.unattributed} test case(s) in the JUnit files name no test file; they are kept but not attributed (jest-junit: set addFileAttribute: "true").`);
   }
   const history = await ctx.metrics.phase('history', () => readHistory(s.store, (m) => ctx.log.warning(m)));
+  if (history.some((run) => run.id === junit.digest)) {
+    ctx.log.notice(
+      `test-predictor: these JUnit files are already recorded in ${s.store.description} (run ${junit.digest.slice(0, 26)}…); ` +
+        'recording the same reports again is a no-op, the history is unchanged.',
+    );
+    return { 'recorded-cases': 0, 'failed-tests': [], 'flaky-tests': [], 'full-run': false, 'selection-enabled': true, 'miss-rate': null, 'test-filter-miss-rate': null, 'model-status': 'kept' };
+  }
   const model = await loadModel(ctx, s);
 
   const ranFiles = new Set(junit.cases.filter((c) => c.file !== '').map((c) => c.file));
@@ -258,6 +272,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
 
   const record: RunRecord = {
     schema: HISTORY_SCHEMA,
+    id: junit.digest,
     time: new Date().toISOString(),
     commit,
     base,
@@ -289,7 +304,9 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       budget: formatBudget(s.budget),
     };
   }
-  await ctx.metrics.phase('append', () => appendRun(s.store, record, ctx.inputs.int('history-limit', { min: 10 })));
+  const historyLimit = ctx.inputs.int('history-limit', { min: 10 });
+  const appended = await ctx.metrics.phase('append', () => appendRun(s.store, record, historyLimit, history));
+  if (appended === 'exists') ctx.log.notice(`test-predictor: these JUnit files are already recorded in ${s.store.description}; the history is unchanged.`);
 
   let safety: SafetyState | undefined;
   const reset = ctx.inputs.boolean('reset-safety');

@@ -42,7 +42,10 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   parseTagValue: false,
   trimValues: true,
-  processEntities: true,
+  // The parser's own limits (entity count, size and expansion; nesting depth) guard against entity bombs and deep
+  // nesting; a file over them throws, and the caller skips that file with a warning.
+  processEntities: { enabled: true, maxEntityCount: 100, maxEntitySize: 10_000, maxExpandedLength: 1_000_000 },
+  maxNestedTags: 100,
   ignoreDeclaration: true,
   isArray: (name) => LIST_ELEMENTS.has(name),
 });
@@ -59,7 +62,7 @@ export function parseJunitXml(text: string, source: string): JunitCase[] {
     doc = parser.parse(text, true) as Record<string, unknown>;
   } catch (error) {
     throw new UserError(
-      `JUnit file ${source} is not well-formed XML (${firstLine((error as Error).message)}); ` +
+      `JUnit file ${source} is not well-formed XML or is over the XML parser's limits (${firstLine((error as Error).message)}); ` +
         'pass the file the test runner wrote (pytest --junitxml=FILE, vitest --reporter=junit, jest-junit).',
     );
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import { minimatch } from 'minimatch';
@@ -9,6 +10,10 @@ export interface JunitRun {
   cases: CaseRecord[];
   /** The files read, in order. */
   files: string[];
+  /** Files that could not be read as JUnit (malformed, over the parser's limits, unreadable): skipped. */
+  skipped: { file: string; reason: string }[];
+  /** A digest of the files read, in order: the run's identity (the same reports recorded twice are one run). */
+  digest: string;
   /** Cases whose test file could not be told (kept with file ''; they count for nothing per file). */
   unattributed: number;
 }
@@ -64,14 +69,30 @@ async function walk(dir: string, visit: (file: string) => Promise<void>): Promis
 
 /**
  * Reads JUnit files in order into case records. A case id seen again (a second report from a rerun, or the
- * attempts a reporter folds into one case as `rerunFailure` elements) is marked as a retry.
+ * attempts a reporter folds into one case as `rerunFailure` elements) is marked as a retry. A file that cannot be
+ * read as JUnit (malformed, over the XML parser's entity or nesting limits, not a report) is skipped with its
+ * reason; the others are recorded.
  */
 export async function readJunitRun(paths: readonly string[], resolution: FileResolution): Promise<JunitRun> {
   const cases: CaseRecord[] = [];
   const seen = new Set<string>();
+  const skipped: JunitRun['skipped'] = [];
+  const files: string[] = [];
+  const hash = createHash('sha256');
   let unattributed = 0;
   for (const path of paths) {
-    for (const testCase of parseJunitXml(await readFile(path, 'utf8'), path)) {
+    let parsed;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+      parsed = parseJunitXml(bytes.toString('utf8'), path);
+    } catch (error) {
+      skipped.push({ file: path, reason: (error as Error).message });
+      continue;
+    }
+    files.push(path);
+    hash.update(createHash('sha256').update(bytes).digest());
+    for (const testCase of parsed) {
       const file = resolveCaseFile(testCase, resolution);
       if (file === undefined) unattributed++;
       const id = caseId(file, testCase);
@@ -84,5 +105,5 @@ export async function readJunitRun(paths: readonly string[], resolution: FileRes
       attempt(testCase.outcome, share);
     }
   }
-  return { cases, files: [...paths], unattributed };
+  return { cases, files, skipped, unattributed, digest: `junit-sha256:${hash.digest('hex')}` };
 }

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { boundHistory, compactRun, failedFiles, meanFileDurations, type RunRecord } from '@ci-optimizer/core/test-predictor';
+
+function run(i: number, files: number, perFile: number, failing?: string): RunRecord {
+  const cases = [];
+  for (let f = 0; f < files; f++) {
+    const file = `tests/test_${f}.py`;
+    for (let c = 0; c < perFile; c++) {
+      cases.push({ file, id: `${file}::test_${c}`, outcome: file === failing && c === 0 ? ('failed' as const) : ('passed' as const), duration: 0.25, retry: false });
+    }
+  }
+  return { schema: 1, id: `run-${i}`, time: new Date(Date.UTC(2026, 0, 1, i)).toISOString(), commit: `c${i}`, base: null, event: 'push', full: true, changes: null, reach: null, cases };
+}
+
+describe('history byte bounds', () => {
+  it('folds a run into per-file aggregates and keeps its failures, failed files and durations', () => {
+    const raw = run(1, 10, 50, 'tests/test_3.py');
+    const compact = compactRun(raw);
+    expect(compact.compacted).toBe(true);
+    expect(compact.caseCount).toBe(500);
+    expect(compact.cases).toHaveLength(1 + 10);
+    expect([...failedFiles(compact)]).toEqual(['tests/test_3.py']);
+    expect(meanFileDurations([compact])).toEqual(meanFileDurations([raw]));
+    expect(JSON.stringify(compact).length).toBeLessThan(JSON.stringify(raw).length / 20);
+  });
+
+  it('keeps the newest runs whole, compacts older ones, and drops the oldest past the total bound', () => {
+    const runs = Array.from({ length: 40 }, (_, i) => run(i, 100, 20));
+    const oneRaw = JSON.stringify(runs[0]).length;
+    const bounded = boundHistory(runs, 1000, { raw: oneRaw * 3, total: oneRaw * 5 });
+    const size = bounded.reduce((sum, r) => sum + JSON.stringify(r).length, 0);
+    expect(size).toBeLessThan(oneRaw * 5 * 1.2);
+    expect(bounded.at(-1)!.id).toBe('run-39');
+    expect(bounded.slice(-3).every((r) => !r.compacted)).toBe(true);
+    expect(bounded.slice(0, -3).every((r) => r.compacted)).toBe(true);
+    expect(bounded.length).toBeGreaterThan(10);
+    // The newest run is kept whole even when it alone passes the bounds.
+    expect(boundHistory(runs, 1000, { raw: 10, total: 10 }).map((r) => [r.id, r.compacted])).toEqual([['run-39', undefined]]);
+    expect(boundHistory(runs, 7).map((r) => r.id)).toEqual(runs.slice(-7).map((r) => r.id));
+  });
+});

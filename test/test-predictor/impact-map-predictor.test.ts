@@ -53,5 +53,5 @@ describe('test-predictor with test-filter\'s impact map in the same store (dist 
     const withoutMap = await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'predict', base, head, 'impact-map': 'false' } });
     const q = JSON.parse(withoutMap.main.outputs.probabilities) as Record<string, number>;
     expect(q['tests/test_mul.py']).toBeGreaterThan(q['tests/test_add.py'] / 2);
-  }, 60_000);
+  });
 });

@@ -3,6 +3,7 @@ export { resolveDiffRange, type DiffRange, type DiffRangeOptions } from './run-c
 export {
   ZERO_SHA,
   openRepo,
+  assertGitCheckout,
   hasCommit,
   resolveSha,
   isShallow,

@@ -1,5 +1,6 @@
+import { declaredInputTypes, validateDeclaredInputs } from '../inputs/index.ts';
 import { FailureWithOutputs, errorMessage, isUserError } from '../errors/index.ts';
-import { appendJobMetrics, MetricsRecorder, type MetricsRecord } from '../metrics/index.ts';
+import { appendMetricsRecord, MetricsRecorder, type MetricsRecord } from '../metrics/index.ts';
 import { flushOpenStores } from '../store/index.ts';
 import { VERSION } from '../version/index.ts';
 import type { Command, CommandContext, Outputs } from './types.ts';
@@ -18,7 +19,8 @@ export async function executeStep(
   command: Command,
   step: 'main' | 'post',
   makeContext: (metrics: MetricsRecorder) => CommandContext,
-  options: { appendMetrics: boolean; runnerTemp: string; warn: (message: string) => void },
+  /** metricsFile: where the step's record is appended (undefined: not kept). */
+  options: { metricsFile: string | undefined; warn: (message: string) => void },
 ): Promise<StepResult> {
   const metrics = new MetricsRecorder();
   let outputs: Outputs = {};
@@ -26,6 +28,8 @@ export async function executeStep(
   try {
     // Building the context reads the config file, which can fail on the user's mistake: that is a step failure too.
     const context = makeContext(metrics);
+    // Every declared input is checked before the step does anything (a post step only reads what main accepted).
+    if (step === 'main') validateDeclaredInputs(context.inputs, declaredInputTypes(command.name));
     const produced = step === 'main' ? await command.main(context) : await command.post?.(context);
     outputs = produced ?? {};
   } catch (error) {
@@ -36,9 +40,9 @@ export async function executeStep(
   await flushOpenStores(options.warn);
   const record = metrics.toRecord(command.name, VERSION, { step, outcome: failure === undefined ? 'success' : 'failure' });
   outputs = { ...outputs, 'duration-ms': record['duration-ms'], metrics: record as unknown as Outputs[string] };
-  if (options.appendMetrics) {
+  if (options.metricsFile) {
     try {
-      appendJobMetrics(options.runnerTemp, record);
+      appendMetricsRecord(options.metricsFile, record);
     } catch (error) {
       options.warn(`Could not append to the job's metrics file: ${errorMessage(error)}`);
     }

@@ -33,7 +33,7 @@ export async function runAction(command: CommandWithConfig, actionYml: string): 
     command,
     step,
     (metrics) => githubContext(command, metadata, metrics, summaryParts),
-    { appendMetrics: true, runnerTemp: runEnvironmentFromEnv(process.env).runnerTemp, warn: (m) => core.warning(m) },
+    { metricsFile: runEnvironmentFromEnv(process.env).metricsFile, warn: (m) => core.warning(m) },
   );
 
   for (const [name, value] of Object.entries(formatOutputs(command, result.outputs))) core.setOutput(name, value);

@@ -25,5 +25,5 @@ export type { PytestDiscovery } from './pytest-config.ts';
 export { pythonLanguage } from './python-language.ts';
 export type { SourceLanguage, LanguageFacts, LinkedSources, DependencyEdge } from './language.ts';
 export { literalNamesFile } from './data-files.ts';
-export { testFilterCommand } from './command.ts';
+export { assertProjectDir, testFilterCommand } from './command.ts';
 export { renderSelectionSummary } from './summary.ts';

@@ -1,7 +1,7 @@
 // The first hour as a user (issue 18), through the shipped bundles: dist/cli/index.js and dist/<action>/index.js
 // in child processes, on real git repositories and real pytest runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, RunnerJob, runActionStep } from '../support/action-runner.ts';
@@ -30,6 +30,8 @@ afterEach(() => {
 function project(): TempGitRepo {
   const repo = pythonProject();
   cleanups.push(() => repo.remove());
+  // The JUnit reports and the store stay out of the commits (as a user's .gitignore keeps them).
+  repo.write({ '.gitignore': 'reports/\n.ci-optimizer/\n' }).commit('ignore reports and the store');
   return repo;
 }
 
@@ -100,8 +102,14 @@ describe('2. the savings add up', () => {
     expect(dashboard['pipeline-ms']).toBeGreaterThan(0);
     expect(dashboard['tests-selected']).toBe(1);
     expect(dashboard['tests-total']).toBe(3);
-    const history = () => readdirSync(join(repo.dir, '.ci-optimizer'), { recursive: true }).map(String).filter((f) => f.startsWith('report'));
-    const historyFiles = history().map((f) => readFileSync(join(repo.dir, '.ci-optimizer', f), 'utf8')).join('\n');
+    // The report's run history in the store (files under .ci-optimizer/report).
+    const reportHistory = () =>
+      readdirSync(join(repo.dir, '.ci-optimizer'), { recursive: true })
+        .map(String)
+        .filter((f) => f.startsWith('report') && statSync(join(repo.dir, '.ci-optimizer', f)).isFile())
+        .map((f) => readFileSync(join(repo.dir, '.ci-optimizer', f), 'utf8'))
+        .join('\n');
+    const historyFiles = reportHistory();
     expect(historyFiles).toContain('"testsSelected":1');
 
     // The next report starts the next run: nothing has run since, so it reports nothing and records nothing.
@@ -110,12 +118,13 @@ describe('2. the savings add up', () => {
     expect(empty.code, empty.stderr).toBe(0);
     expect(JSON.parse(empty.stdout)).toMatchObject({ steps: 0, 'pipeline-ms': null, 'slo-passed': null });
     expect(empty.stderr).toContain('no ci-optimizer step has run in this job yet');
-    expect(history().map((f) => readFileSync(join(repo.dir, '.ci-optimizer', f), 'utf8')).join('\n')).toBe(before);
+    expect(reportHistory()).toBe(before);
 
     // --metrics-dir keeps them elsewhere; an explicit metrics-file that is not there is a usage error.
     const elsewhere = scratch();
-    expect(cli(['cache-key', '--metrics-dir', elsewhere, '--json'], repo.dir).code).toBe(0);
-    expect(readFileSync(join(elsewhere, 'metrics.jsonl'), 'utf8')).toContain('"action":"cache-key"');
+    const kept = cli(['test-predictor', '--mode', 'predict', '--metrics-dir', elsewhere, '--json'], repo.dir);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(readFileSync(join(elsewhere, 'metrics.jsonl'), 'utf8')).toContain('"action":"test-predictor"');
     const missing = cli(['report', '--metrics-file', join(elsewhere, 'nope.jsonl')], repo.dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("Input 'metrics-file' has value");
@@ -155,7 +164,8 @@ describe('4. wrong paths and refs get clear answers', () => {
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain("flag '--base' needs a value");
     // A boolean input may still be given bare.
-    expect(cli(['cache-key', '--probe-runtimes', '--json'], repo.dir).code).toBe(0);
+    const boolean = cli(['test-predictor', '--mode', 'predict', '--graph', '--json'], repo.dir);
+    expect(boolean.code, boolean.stderr).toBe(0);
 
     const hit = cli(['cache-key', '--cache-hit', 'yes-ish'], repo.dir);
     expect(hit.code).toBe(2);

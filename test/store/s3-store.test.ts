@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendJsonLines, openStore, readJsonLines } from '@ci-optimizer/core/store';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
@@ -37,6 +39,10 @@ describe('s3:// store (real s3rver on 127.0.0.1)', () => {
     try {
       const env = { ...server.env, AWS_ENDPOINT_URL: server.endpoint } as Record<string, string>;
       const store = `s3://${server.bucket}/history`;
+      // report keeps only runs in which a step recorded metrics (an empty run is not history).
+      const step = { action: 'test-filter', version: '0', 'duration-ms': 5, phases: {}, counters: { 'tests-selected': 1, 'tests-total': 2 } };
+      mkdirSync(join(job.runnerTemp, 'ci-optimizer'), { recursive: true });
+      writeFileSync(join(job.runnerTemp, 'ci-optimizer', 'metrics.jsonl'), `${JSON.stringify(step)}\n`);
       await runActionStep({ action: 'report', job, inputs: { store }, env });
       const second = await runActionStep({ action: 'report', job, inputs: { store }, env });
       expect(second.main.exitCode).toBe(0);

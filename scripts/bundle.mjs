@@ -4,7 +4,7 @@
 //   node scripts/bundle.mjs [action ...] [--out DIR]
 // The action list is derived from the folders, so adding an action needs no edit here.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -85,6 +85,9 @@ async function bundleOne(name, entry, outDir, isCli) {
     logLevel: 'warning',
   });
   writeFileSync(join(folder, 'licenses.txt'), licenseText(result.metafile));
+  // The CLI is package.json's `bin`: npm makes it executable on install, so it is built (and committed) as 755 and a
+  // fresh `npm ci` leaves the clone clean.
+  if (isCli) chmodSync(join(folder, 'index.js'), 0o755);
   return join(folder, 'index.js');
 }
 

@@ -167,7 +167,8 @@ try {
     const filter = action('test-filter', ['--repo', repo, '--base', 'HEAD~1', '--head', 'HEAD', '--store', store]);
     let tests;
     if (filter) {
-      console.log(`  test-filter: ${filter['run-all'] ? `run all (${(filter.reasons ?? []).join('; ')})` : `${filter['selected-count']} of ${filter['total-count']} test files`}`);
+      const nothing = filter['selected-count'] === 0 ? ': no test depends on the change, pytest is not run' : '';
+      console.log(`  test-filter: ${filter['run-all'] ? `run all (${(filter.reasons ?? []).join('; ')})` : `${filter['selected-count']} of ${filter['total-count']} test files${nothing}`}`);
       if (filter['impact-map-used']) console.log(`  impact map: ${filter['impact-map-reason']}`);
       tests = filter['run-all'] ? undefined : filter['tests-json'] ?? filter.tests;
     }
@@ -191,7 +192,7 @@ try {
       { GITHUB_EVENT_NAME: 'pull_request' },
     );
     if (report) {
-      console.log(`  report: pipeline ${(report['pipeline-ms'] / 1000).toFixed(1)} s, ${report['minutes-saved']} test min saved, SLOs ${report['slo-passed'] ? 'met' : 'not met'}`);
+      console.log(`  report: pipeline ${(report['pipeline-ms'] / 1000).toFixed(1)} s, ${(report['minutes-saved'] * 60).toFixed(1)} s of recorded test time not run, SLOs ${report['slo-passed'] ? 'met' : 'not met'}`);
       reports.push(readFileSync(reportFile, 'utf8'));
     }
     rows.push([step.title, filter ? (filter['run-all'] ? 'run all' : `${filter['selected-count']}/${filter['total-count']} files`) : 'all', `${(ran.ms / 1000).toFixed(1)} s`, `${(full.ms / 1000).toFixed(1)} s`, `${Math.max(0, 100 * (1 - ran.ms / full.ms)).toFixed(0)}%`]);

@@ -53,7 +53,14 @@ describe('ci-optimizer CLI (dist/cli/index.js)', () => {
 
   it('writes the step summary to a file with --summary', () => {
     dir = tempDir();
-    const { code } = cli(['report', '--metrics-file', join(dir, 'none.jsonl'), '--summary', 'out/summary.md', '--json'], { cwd: dir });
+    const metrics = join(dir, 'metrics.jsonl');
+    writeFileSync(metrics, `${JSON.stringify({ action: 'test-filter', version: '0', 'duration-ms': 5, phases: {}, counters: {} })}\n`);
+    // The summary's folder must exist: a typo in it is a usage error, not a folder made on the fly.
+    const missing = cli(['report', '--metrics-file', metrics, '--summary', 'out/summary.md', '--json'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--summary 'out/summary.md': the folder ${join(dir, 'out')} does not exist`);
+    mkdirSync(join(dir, 'out'));
+    const { code } = cli(['report', '--metrics-file', metrics, '--summary', 'out/summary.md', '--json'], { cwd: dir });
     expect(code).toBe(0);
     expect(readFileSync(join(dir, 'out/summary.md'), 'utf8')).toContain('## ci-optimizer report');
   });

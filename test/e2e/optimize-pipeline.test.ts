@@ -14,6 +14,10 @@ import { GitHubApiServer, installIssueComments, type IssueCommentsFake } from '.
 import { TempGitRepo } from '../support/git-repo.ts';
 import { EXAMPLE_SERVICE_DIR, copyExampleService, type ExampleCopy } from '../examples/example-service.ts';
 import { CacheService, readWorkflow, runWorkflow, type JobRecord, type StepRecord, type WorkflowRun } from './workflow-runner.ts';
+import { timeoutFor } from '../support/timeouts.ts';
+
+// One whole workflow run (several jobs, real pytest in shards, A/B benchmarks): up to about 90 s on an idle machine.
+const WORKFLOW_RUN = timeoutFor(1, 90_000);
 
 const WORKFLOW = join(EXAMPLE_SERVICE_DIR, '.github', 'workflows', 'optimize.yml');
 const PR_NUMBER = 7;
@@ -216,7 +220,7 @@ describe('optimize.yml end to end on the example service', () => {
         { key: step(run.instances('test')[0], 'deps-key').outputs.key, scope: 'refs/heads/main' },
       ]),
     );
-  });
+  }, WORKFLOW_RUN);
 
   it('a pull request that changes one module runs only its tests, A/B-benchmarks it and reports the savings', async () => {
     expect(docsCommit, 'the main run comes first').toBeDefined();
@@ -295,7 +299,7 @@ describe('optimize.yml end to end on the example service', () => {
     expect(report.outcomeDetail!.summary).toContain('section ci-metrics-perf');
     expect(JSON.parse(report.outputs['slo-json']).map((s: { name: string }) => s.name)).toContain('PR pipeline time');
     expect(cache.list()).toContainEqual({ key: 'ci-optimizer-store-1002-1', scope: `refs/pull/${PR_NUMBER}/merge` });
-  });
+  }, WORKFLOW_RUN);
 
   it('the nightly schedule runs the full suite with per-test coverage and learns the impact map into the store', async () => {
     expect(runs, 'the main and PR runs come first').toHaveLength(2);
@@ -333,7 +337,7 @@ describe('optimize.yml end to end on the example service', () => {
     const map = JSON.parse(readFileSync(join(finish.workspace, '.ci-optimizer', 'test-filter', 'impact-map.json'), 'utf8')) as { commit: string };
     expect(map.commit).toBe(docsCommit);
     expect(cache.list()).toContainEqual({ key: 'ci-optimizer-store-1003-1', scope: 'refs/heads/main' });
-  });
+  }, WORKFLOW_RUN);
 
   // The dashboard's facts come from the well-known counters (packages/core/src/metrics/well-known.ts) that each
   // action publishes; these check each fact against what the steps above did.

@@ -39,7 +39,7 @@ describe('learning the impact map from real pytest-cov runs', () => {
   let learned: LearnedRepo;
   beforeAll(() => {
     learned = recordCoverage(LEDGER_PROJECT);
-  }, 60_000);
+  });
   afterAll(() => learned?.remove());
 
   const expected = {

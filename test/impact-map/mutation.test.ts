@@ -3,6 +3,9 @@ import * as impactMap from '@ci-optimizer/core/impact-map';
 import { diffChangedFiles, resolveTestFilterOptions, selectAffectedTests } from '@ci-optimizer/core/test-filter';
 // The harness is the benchmark itself (bench/impact-map-mutation.mjs), so this sample and the full run agree.
 import { DEEP_TRAPS, evaluateProject } from '../../bench/impact-map-mutation.mjs';
+import { timeoutFor } from '../support/timeouts.ts';
+
+const MUTANTS = 2;
 
 const core = {
   impactMap,
@@ -13,8 +16,8 @@ const core = {
 
 describe('impact map mutation sample on the generated deep re-exporting project', () => {
   it('misses no failing test file, narrows far below the static closure, and each trap needs its defence', async () => {
-    const { summary, rows } = await evaluateProject(core, 'deep', { mutants: 2, seed: 3 });
-    expect(rows).toHaveLength(DEEP_TRAPS.length + 2);
+    const { summary, rows } = await evaluateProject(core, 'deep', { mutants: MUTANTS, seed: 3 });
+    expect(rows).toHaveLength(DEEP_TRAPS.length + MUTANTS);
     expect(rows.flatMap((row) => row.missed.map)).toEqual([]);
     expect(summary.missed.map).toBe(0);
     // Every trap breaks a test file that coverage does not attribute to the changed function.
@@ -25,5 +28,6 @@ describe('impact map mutation sample on the generated deep re-exporting project'
     // `__init__.py` re-exports everything: the static closure is every test, the map is not.
     expect(summary.static).toBeLessThan(0.01);
     expect(summary.map).toBeGreaterThan(summary.static);
-  }, 120_000);
+    // Each row runs the generated project's tests for real (about 6 s idle): the timeout grows with the rows.
+  }, timeoutFor(DEEP_TRAPS.length + MUTANTS + 1, 6_000));
 });

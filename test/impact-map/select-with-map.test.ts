@@ -40,7 +40,7 @@ describe('selecting with the impact map', () => {
     learned = recordCoverage(LEDGER_PROJECT);
     repo = learned.repo;
     map = await learnImpactMap({ repoDir: repo.dir, coverage: await readCoverageContexts(learned.sqliteFile) });
-  }, 60_000);
+  });
   afterAll(() => learned?.remove());
 
   /** Commits `files` on top of the map's commit and selects base..head with the map; resets afterwards. */

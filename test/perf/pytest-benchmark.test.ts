@@ -17,6 +17,7 @@ import {
 } from '@ci-optimizer/core/perf';
 import { copyExampleService, PYTHON, type ExampleCopy } from '../examples/example-service.ts';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+import { timeoutFor } from '../support/timeouts.ts';
 
 const SAMPLER = fileURLToPath(new URL('./fixtures/fold_sampler.py', import.meta.url));
 const FORECAST = 'src/service/inventory/forecast.py';
@@ -102,7 +103,8 @@ describe('real pytest-benchmark runs on examples/python-service, same-job A/B (a
       profileFile: headProfile,
       baselineProfileFile: concatProfiles(runs.base, join(work, 'base.folded')),
     });
-  }, 90_000);
+    // Six real pytest-benchmark runs (base/head alternated), about 10 s each on an idle machine.
+  }, timeoutFor(6, 10_000));
 
   afterAll(async () => {
     await removeWorktree?.();

@@ -53,4 +53,4 @@ it('deletes by total size oldest first, then by age, plus unreferenced archives,
   const byAge = await pruneCache(store, { maxAgeMs: 3600_000, now: later });
   expect(byAge).toMatchObject({ deletedKeys: ['middle', 'new'], orphansDeleted: 1, entriesKept: 0, bytesKept: 0 });
   expect((await store.listAll('')).map((o) => o.key)).toEqual(['unrelated/readme.txt']);
-}, 20_000);
+});

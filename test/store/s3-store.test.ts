@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,10 @@ describe('s3:// store (real s3rver on 127.0.0.1)', () => {
     try {
       const env = { ...server.env, AWS_ENDPOINT_URL: server.endpoint } as Record<string, string>;
       const store = `s3://${server.bucket}/history`;
+      // report keeps only runs in which a step recorded metrics (an empty run is not history).
+      const step = { action: 'test-filter', version: '0', 'duration-ms': 5, phases: {}, counters: { 'tests-selected': 1, 'tests-total': 2 } };
+      mkdirSync(join(job.runnerTemp, 'ci-optimizer'), { recursive: true });
+      writeFileSync(join(job.runnerTemp, 'ci-optimizer', 'metrics.jsonl'), `${JSON.stringify(step)}\n`);
       await runActionStep({ action: 'report', job, inputs: { store }, env });
       const second = await runActionStep({ action: 'report', job, inputs: { store }, env });
       expect(second.main.exitCode).toBe(0);

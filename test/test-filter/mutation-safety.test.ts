@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 // The harness is the benchmark script itself, so the sample here and the full run (`bench/mutation-safety.mjs`) agree.
 import { chooseMutants, EXAMPLE_DIR, exampleExists, lineMutations, runMutationSafety } from '../../bench/mutation-safety.mjs';
+import { timeoutFor } from '../support/timeouts.ts';
+
+const MUTANTS = 2;
 
 describe('mutation safety on examples/python-service', () => {
   it('the mutator is seeded and produces each kind of mutation', () => {
@@ -16,10 +19,11 @@ describe('mutation safety on examples/python-service', () => {
   });
 
   it.skipIf(!exampleExists())('a seeded sample of mutants: every failing test file was selected', async () => {
-    const result = await runMutationSafety({ mutants: 2, seed: 11 });
-    expect(result.mutants).toBe(2);
+    const result = await runMutationSafety({ mutants: MUTANTS, seed: 11 });
+    expect(result.mutants).toBe(MUTANTS);
     expect(result.missedFiles).toEqual([]);
     expect(result.missed).toBe(0);
     for (const row of result.rows) expect(row.selected).toBeLessThanOrEqual(row.total);
-  }, 120_000);
+    // Each mutant runs the example's whole suite for real (about 12 s idle), plus the unmutated baseline run.
+  }, timeoutFor(MUTANTS + 1, 12_000));
 });

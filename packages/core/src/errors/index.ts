@@ -10,6 +10,17 @@ export class UserError extends Error {
 }
 
 /**
+ * A value of an input (or a command-line flag) that is not accepted: a usage error. The CLI exits with 2 for it;
+ * an action fails the step, before any work is done when the input's type is declared (see inputs/declared.ts).
+ */
+export class InputError extends UserError {}
+
+/** True for a rejected input value or flag (a usage error: exit code 2 on the command line). */
+export function isInputError(error: unknown): error is InputError {
+  return error instanceof InputError;
+}
+
+/**
  * A step that must fail after it has produced its outputs (a gate such as `fail-on-regression`): the outputs are
  * still written, then the step fails with the message.
  */

@@ -3,6 +3,7 @@ export { resolveDiffRange, runRefsOf, type DiffRange, type DiffRangeOptions, typ
 export {
   ZERO_SHA,
   openRepo,
+  assertGitCheckout,
   hasCommit,
   resolveSha,
   isShallow,

@@ -1,4 +1,6 @@
+import { existsSync, statSync } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { UserError } from '../errors/index.ts';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
@@ -113,6 +115,23 @@ async function isShallowBoundary(git: SimpleGit, sha: string): Promise<boolean> 
   } catch {
     return false;
   }
+}
+
+/**
+ * Fails with a message naming the folder and the fix when `repoDir` is not a git checkout (missing, a file, or a
+ * folder outside any repository): a wrong path must stop the step, never select from an empty repository.
+ */
+export async function assertGitCheckout(repoDir: string): Promise<void> {
+  const fix = "Point the 'repo' input (--repo DIR on the command line) at a clone of the repository; on GitHub, run actions/checkout first.";
+  if (!existsSync(repoDir)) throw new UserError(`The repository folder ${repoDir} does not exist. ${fix}`);
+  if (!statSync(repoDir).isDirectory()) throw new UserError(`The repository folder ${repoDir} is a file, not a folder. ${fix}`);
+  try {
+    const inside = (await simpleGit({ baseDir: repoDir }).raw(['rev-parse', '--is-inside-work-tree'])).trim();
+    if (inside === 'true') return;
+  } catch {
+    // Not a repository (or git is missing): the message below says what to do.
+  }
+  throw new UserError(`${repoDir} is not a git checkout (git rev-parse finds no work tree there). ${fix}`);
 }
 
 /** A simple-git instance for a repository folder. */

@@ -1,5 +1,7 @@
 import type { SimpleGit } from 'simple-git';
+import { InputError, UserError } from '../errors/index.ts';
 import {
+  assertGitCheckout,
   ZERO_SHA,
   deepenUntilMergeBase,
   fetchCommit,
@@ -37,17 +39,31 @@ export interface DiffRangeOptions {
 
 /** Resolves base and head from the event or the inputs, fetching and deepening a shallow clone as needed. */
 export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffRange> {
+  // A wrong folder or ref the user gave is a mistake to fix, not a reason to run everything quietly.
+  await assertGitCheckout(options.repoDir);
   const git = openRepo(options.repoDir);
   const log: FetchLog = { steps: [] };
   const finish = (range: Omit<DiffRange, 'fetchSteps'>): DiffRange => ({ ...range, fetchSteps: log.steps });
   const payload = options.payload ?? {};
+  if (!(await resolveSha(git, 'HEAD')) && !options.head) {
+    throw new UserError(`${options.repoDir} has no commit checked out (HEAD does not resolve). Commit first, or check out a branch.`);
+  }
+  if (options.head && !(await commitOf(git, options.head, log))) {
+    throw new InputError(
+      `Input 'head' has value '${options.head}', which is not a commit, branch or tag of ${options.repoDir} nor of its remote. ` +
+        'Use an existing ref (e.g. HEAD or a full sha), or fetch it first (actions/checkout with fetch-depth: 0).',
+    );
+  }
 
   if (options.base) {
     const head = await headOf(git, options.head ?? 'HEAD', log);
-    if (!head) return finish({ head: options.head ?? 'HEAD', source: 'inputs', fallbackReason: `head '${options.head}' is not a commit in this repository` });
+    if (!head) return finish({ head: options.head ?? 'HEAD', source: 'inputs', fallbackReason: `head '${options.head ?? 'HEAD'}' is not a commit in this repository` });
     const base = await commitOf(git, options.base, log);
     if (!base) {
-      return finish({ head, source: 'inputs', fallbackReason: `base '${options.base}' is not a commit in this repository or its remote` });
+      throw new InputError(
+        `Input 'base' has value '${options.base}', which is not a commit, branch or tag of ${options.repoDir} nor of its remote. ` +
+          "Use an existing ref (e.g. 'origin/main', 'HEAD~1' or a full sha), or fetch it first (actions/checkout with fetch-depth: 0).",
+      );
     }
     const found = await deepenUntilMergeBase(git, base, head, log, options.maxDeepen);
     if (!found) return finish({ head, source: 'inputs', fallbackReason: `no merge base between '${options.base}' and the head` });

@@ -1,5 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
-import { UserError } from '../errors/index.ts';
+import { InputError } from '../errors/index.ts';
+
+export { DECLARED_INPUT_TYPES, declaredInputTypes, isBooleanInput, validateDeclaredInputs, type InputType, type InputTypes } from './declared.ts';
 
 /** Where input values come from: what the user gave, the action.yml defaults, and the config file's section. */
 export interface InputValues {
@@ -76,7 +78,7 @@ export class Inputs {
   string(name: string, options: { required?: boolean } = {}): string {
     const value = this.raw(name).trim();
     if (options.required && value === '') {
-      throw new UserError(`Input '${name}' is required but empty. Set it in the step's 'with:' block.`);
+      throw new InputError(`Input '${name}' is required but empty. Set it in the step's 'with:' block.`);
     }
     return value;
   }
@@ -92,13 +94,13 @@ export class Inputs {
     const lower = value.toLowerCase();
     if (TRUE.has(lower)) return true;
     if (FALSE.has(lower) || value === '') return false;
-    throw new UserError(`Input '${name}' has value '${value}', which is not a boolean. Use 'true' or 'false'.`);
+    throw new InputError(`Input '${name}' has value '${value}', which is not a boolean. Use 'true' or 'false'.`);
   }
 
   int(name: string, bounds: NumberBounds = {}): number {
     const value = this.raw(name).trim();
     if (!/^[+-]?\d+$/.test(value)) {
-      throw new UserError(`Input '${name}' has value '${value}', which is not a whole number. Use digits, e.g. '10'.`);
+      throw new InputError(`Input '${name}' has value '${value}', which is not a whole number. Use digits, e.g. '10'.`);
     }
     return checkBounds(name, value, Number.parseInt(value, 10), bounds);
   }
@@ -107,7 +109,7 @@ export class Inputs {
     const value = this.raw(name).trim();
     const parsed = Number(value);
     if (value === '' || !Number.isFinite(parsed)) {
-      throw new UserError(`Input '${name}' has value '${value}', which is not a number. Use e.g. '0.05' or '10'.`);
+      throw new InputError(`Input '${name}' has value '${value}', which is not a number. Use e.g. '0.05' or '10'.`);
     }
     return checkBounds(name, value, parsed, bounds);
   }
@@ -126,7 +128,7 @@ export class Inputs {
     const value = this.raw(name).trim();
     const match = allowed.find((option) => option.toLowerCase() === value.toLowerCase());
     if (match === undefined) {
-      throw new UserError(
+      throw new InputError(
         `Input '${name}' has value '${value}', which is not one of: ${allowed.map((a) => `'${a}'`).join(', ')}.`,
       );
     }
@@ -145,7 +147,7 @@ export class Inputs {
     const value = this.raw(name).trim();
     const parsed = parseDuration(value);
     if (parsed === undefined) {
-      throw new UserError(
+      throw new InputError(
         `Input '${name}' has value '${value}', which is not a duration. Use a number with a unit: ` +
           `'500ms', '45s', '30m', '2h', '7d' or '1w'.`,
       );
@@ -158,7 +160,7 @@ export class Inputs {
     const value = this.raw(name).trim();
     const parsed = parseSize(value);
     if (parsed === undefined) {
-      throw new UserError(
+      throw new InputError(
         `Input '${name}' has value '${value}', which is not a size. Use a number with a unit: '500MB', '10GB', '1GiB'.`,
       );
     }
@@ -191,10 +193,10 @@ function splitList(text: string, separator: RegExp): string[] {
 
 function checkBounds(name: string, text: string, value: number, bounds: NumberBounds): number {
   if (bounds.min !== undefined && value < bounds.min) {
-    throw new UserError(`Input '${name}' has value '${text}', below the minimum ${bounds.min}.`);
+    throw new InputError(`Input '${name}' has value '${text}', below the minimum ${bounds.min}.`);
   }
   if (bounds.max !== undefined && value > bounds.max) {
-    throw new UserError(`Input '${name}' has value '${text}', above the maximum ${bounds.max}.`);
+    throw new InputError(`Input '${name}' has value '${text}', above the maximum ${bounds.max}.`);
   }
   return value;
 }

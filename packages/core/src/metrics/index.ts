@@ -1,5 +1,5 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Metrics } from '../runtime/types.ts';
 
 /** One step's record in `metrics.jsonl` and its `metrics` output (DESIGN §2). */
@@ -68,8 +68,12 @@ export function jobMetricsPath(runnerTemp: string): string {
 
 /** Appends one record as one line (a single small append, so concurrent steps never interleave lines). */
 export function appendJobMetrics(runnerTemp: string, record: MetricsRecord): void {
-  const path = jobMetricsPath(runnerTemp);
-  mkdirSync(join(runnerTemp, 'ci-optimizer'), { recursive: true });
+  appendMetricsRecord(jobMetricsPath(runnerTemp), record);
+}
+
+/** Appends one record to a metrics file (the job's, or the command line's), creating its folder. */
+export function appendMetricsRecord(path: string, record: MetricsRecord): void {
+  mkdirSync(dirname(path), { recursive: true });
   appendFileSync(path, `${JSON.stringify(record)}\n`);
 }
 

@@ -5,7 +5,8 @@ import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
 import { describeSkipped, openStore } from '../store/index.ts';
 import { fitSummary } from '../summary/index.ts';
-import { errorMessage } from '../errors/index.ts';
+import { errorMessage, InputError } from '../errors/index.ts';
+import { existsSync } from 'node:fs';
 import { readCoveragePercent } from './coverage.ts';
 import { computeDashboard } from './dashboard.ts';
 import { readJobMetrics, readMetricsFolder } from './job-metrics.ts';
@@ -29,7 +30,7 @@ export const reportCommand: CommandWithConfig = {
   async main(ctx: CommandContext): Promise<Outputs> {
     const { inputs, run } = ctx;
     const title = inputs.string('title') || 'ci-optimizer report';
-    const metricsFile = inputs.path('metrics-file') || jobMetricsPath(run.runnerTemp);
+    const metricsFile = inputs.path('metrics-file') || run.metricsFile || jobMetricsPath(run.runnerTemp);
     const metricsDir = inputs.path('metrics-dir');
     const pricePerMinute = inputs.number('price-per-minute', { min: 0 });
     const targets = {
@@ -42,6 +43,12 @@ export const reportCommand: CommandWithConfig = {
     const record = inputs.boolean('record');
     const coverageFile = inputs.path('coverage-file');
     const htmlFile = inputs.path('html-file');
+    // A path the user named that is not there is a mistake to fix, not an empty report.
+    for (const [input, path] of [['metrics-file', inputs.isSet('metrics-file') ? metricsFile : ''], ['metrics-dir', metricsDir]]) {
+      if (path !== '' && !existsSync(path)) {
+        throw new InputError(`Input '${input}' has value '${inputs.string(input)}', but ${path} does not exist. Give the file (or folder) the earlier steps wrote, or leave it empty for this job's metrics.`);
+      }
+    }
 
     const gathered = await ctx.metrics.phase('read', () => {
       const own = readJobMetrics(metricsFile);
@@ -54,7 +61,16 @@ export const reportCommand: CommandWithConfig = {
       const more = gathered.malformed.length > 3 ? `; and ${gathered.malformed.length - 3} more` : '';
       ctx.log.warning(`${gathered.malformed.length} malformed metrics line(s) left out of the report (${shown}${more}).`);
     }
-    if (gathered.files.length === 0) ctx.log.notice(`No metrics file at ${metricsFile}: no ci-optimizer step has run in this job yet.`);
+    if (gathered.records.length === 0) {
+      // Nothing to add up: an empty run is not a 0 ms pipeline with its SLOs met, and it is not kept in the history.
+      const where = gathered.files.length === 0 ? `no metrics file at ${metricsFile}` : `no record in ${gathered.files.join(', ')}`;
+      ctx.log.warning(`report: ${where}: no ci-optimizer step has run in this job yet (run report after them; from the command line, in the same repository or with the same --metrics-dir). Nothing is reported and this run is not recorded.`);
+      ctx.summary.append(`No ci-optimizer step has recorded metrics in this job yet (${where}), so there is nothing to report. This run is not recorded in the history.`);
+      return {
+        steps: 0, 'total-ms': 0, 'malformed-lines': gathered.malformed.length, 'pipeline-ms': null, 'tests-selected': null, 'tests-total': null,
+        'minutes-saved': null, 'cost-saved': null, 'cache-hit-rate': null, 'slo-passed': null, 'slo-json': [],
+      };
+    }
 
     const dashboard = computeDashboard(gathered.records, new Date());
     const kind = runKind(run.eventName, run.env.GITHUB_REF ?? '', inputs.string('default-branch') || defaultBranchOf(run.eventPayload));

@@ -8,7 +8,8 @@ export interface Dashboard {
   /** From the first step's start to `now` (the report step): the pipeline time as far as it is seen. */
   pipelineMs: number;
   cache: { exact: number; partial: number; miss: number };
-  tests: { selected: number; total: number; savedMs: number; runAll: boolean; seen: boolean };
+  /** savedKnown: some step measured the time saved (from recorded durations); without it savedMs 0 means unknown. */
+  tests: { selected: number; total: number; savedMs: number; savedKnown: boolean; runAll: boolean; seen: boolean };
   predictions: { predicted: number; actual: number; caught: number; seen: boolean };
   perf: { regressions: number; improvements: number; seen: boolean };
 }
@@ -32,6 +33,7 @@ export function computeDashboard(records: MetricsRecord[], now: Date): Dashboard
       selected: last?.counters[COUNTERS.testsSelected] ?? 0,
       total: selecting.length > 0 ? Math.max(...selecting.map((r) => r.counters[COUNTERS.testsTotal])) : 0,
       savedMs: sum(COUNTERS.testTimeSavedMs),
+      savedKnown: has(COUNTERS.testTimeSavedMs),
       runAll: selecting.some((record) => (record.counters[COUNTERS.runAll] ?? 0) > 0),
       seen: selecting.length > 0,
     },

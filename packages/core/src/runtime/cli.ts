@@ -1,7 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { loadConfigSection } from '../config/index.ts';
-import { Inputs } from '../inputs/index.ts';
+import { isInputError } from '../errors/index.ts';
+import { Inputs, isBooleanInput } from '../inputs/index.ts';
+import { jobMetricsPath } from '../metrics/index.ts';
 import { inputDefaults, parseActionMetadata, type ActionMetadata } from '../metadata/index.ts';
 import { guardLogMessage } from '../escape/index.ts';
 import { configureStores } from '../store/index.ts';
@@ -30,7 +33,9 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const GLOBAL_FLAGS = new Set(['json', 'help', 'summary', 'repo']);
+const GLOBAL_FLAGS = new Set(['json', 'help', 'summary', 'repo', 'metrics-dir']);
+/** Global flags that take a value (the others are switches). */
+const VALUE_FLAGS = new Set(['summary', 'repo', 'metrics-dir']);
 
 class UsageError extends Error {}
 
@@ -63,7 +68,7 @@ export async function runCli(argv: string[], entries: CliEntry[], io: CliIo): Pr
       io.stdout(actionHelp(name, metadata));
       return EXIT_OK;
     }
-    return await runEntry(entry, metadata, flags, io);
+    return await runEntry(entry, metadata, flags, io, cliSetup(flags, io, name));
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`ci-optimizer: ${guardLogMessage(error.message)}\n`);
@@ -73,12 +78,66 @@ export async function runCli(argv: string[], entries: CliEntry[], io: CliIo): Pr
   }
 }
 
-async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<string, string>, io: CliIo): Promise<number> {
+/** What the global flags decide before an action runs: the repository, the summary file, the metrics file. */
+interface CliSetup {
+  workspace: string;
+  summaryFile?: string;
+  metricsFile: string;
+  /** The metrics file is the command line's own (not RUNNER_TEMP's nor --metrics-dir's): report starts a new run after it. */
+  ownMetrics: boolean;
+}
+
+/**
+ * Checks the global flags before anything runs (usage errors, exit 2) and decides where things go:
+ * - the repository: --repo, else the root of the git checkout around the current folder (so a run from a
+ *   subfolder uses the same store and config as one from the root), else the current folder;
+ * - the metrics of each step (what `report` adds up): $RUNNER_TEMP/ci-optimizer/metrics.jsonl when RUNNER_TEMP is
+ *   set, else --metrics-dir DIR/metrics.jsonl, else .ci-optimizer/metrics.jsonl in the repository.
+ */
+function cliSetup(flags: Map<string, string>, io: CliIo, action: string): CliSetup {
+  let workspace: string;
+  const repo = flags.get('repo');
+  if (repo !== undefined) {
+    workspace = resolve(io.cwd, repo);
+    if (!existsSync(workspace)) throw new UsageError(`--repo '${repo}': ${workspace} does not exist. Give the folder of a git checkout.`);
+    if (!statSync(workspace).isDirectory()) throw new UsageError(`--repo '${repo}': ${workspace} is a file, not a folder. Give the folder of a git checkout.`);
+  } else {
+    workspace = gitTopLevel(io.cwd) ?? io.cwd;
+    if (workspace !== resolve(io.cwd)) {
+      io.stderr(`ci-optimizer: working in the repository root ${workspace} (relative paths are read from there; --repo DIR chooses another folder).\n`);
+    }
+  }
+  const summary = flags.get('summary');
+  let summaryFile: string | undefined;
+  if (summary !== undefined) {
+    summaryFile = resolve(io.cwd, summary);
+    const folder = dirname(summaryFile);
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+      throw new UsageError(`--summary '${summary}': the folder ${folder} does not exist. Create it, or write the summary elsewhere.`);
+    }
+    if (existsSync(summaryFile) && statSync(summaryFile).isDirectory()) {
+      throw new UsageError(`--summary '${summary}': ${summaryFile} is a folder. Give a file name, e.g. ${join(summary, `${action.replace('/', '-')}.md`)}.`);
+    }
+  }
+  const metricsDir = flags.get('metrics-dir');
+  if (io.env.RUNNER_TEMP) return { workspace, summaryFile, metricsFile: jobMetricsPath(io.env.RUNNER_TEMP), ownMetrics: false };
+  if (metricsDir !== undefined) return { workspace, summaryFile, metricsFile: join(resolve(io.cwd, metricsDir), 'metrics.jsonl'), ownMetrics: false };
+  return { workspace, summaryFile, metricsFile: join(workspace, '.ci-optimizer', 'metrics.jsonl'), ownMetrics: true };
+}
+
+/** The root of the git work tree around `dir`, or undefined outside one (or without git). */
+function gitTopLevel(dir: string): string | undefined {
+  const result = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8' });
+  const top = result.status === 0 ? result.stdout.trim() : '';
+  return top === '' ? undefined : resolve(top);
+}
+
+async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<string, string>, io: CliIo, setup: CliSetup): Promise<number> {
   const { command } = entry;
   const json = flags.has('json');
-  const workspace = resolve(io.cwd, flags.get('repo') ?? '.');
+  const { workspace } = setup;
   const baseRun = runEnvironmentFromEnv({ ...io.env, GITHUB_WORKSPACE: workspace }, true);
-  const run = { ...baseRun, workspace };
+  const run = { ...baseRun, workspace, metricsFile: setup.metricsFile };
   const given: Record<string, string | undefined> = {};
   for (const [flag, value] of flags) if (flag in metadata.inputs) given[flag] = value;
   const state = new Map<string, string>();
@@ -99,7 +158,7 @@ async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<st
     summary: { append: (markdown) => void summary.push(markdown) },
     run,
   });
-  const options = { appendMetrics: Boolean(io.env.RUNNER_TEMP), runnerTemp: run.runnerTemp, warn: log.warning };
+  const options = { metricsFile: setup.metricsFile, warn: log.warning };
   const main = await executeStep(command, 'main', makeContext, options);
   let outputs = main.outputs;
   if (main.error === undefined && command.post) {
@@ -109,27 +168,65 @@ async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<st
     outputs = { ...outputs, ...postOutputs };
   }
   const summaryText = summary.join('\n\n');
-  const summaryFile = flags.get('summary');
-  if (summaryFile) {
-    const path = resolve(io.cwd, summaryFile);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, `${summaryText}\n`);
-  } else if (!json && summaryText !== '') {
-    io.stderr(`\n${guardLogMessage(summaryText)}\n\n`);
+  if (setup.summaryFile) {
+    try {
+      writeFileSync(setup.summaryFile, `${summaryText}\n`);
+    } catch (error) {
+      io.stderr(`ci-optimizer ${command.name}: error: could not write the summary to ${setup.summaryFile}: ${(error as Error).message}\n`);
+      return EXIT_FAILED;
+    }
   }
   if (main.error !== undefined) {
+    if (!json && !setup.summaryFile && summaryText !== '') io.stderr(`\n${guardLogMessage(summaryText)}\n\n`);
     io.stderr(`ci-optimizer ${command.name}: error: ${guardLogMessage(failureMessage(main.error))}\n`);
-    return EXIT_FAILED;
+    return isInputError(main.error) ? EXIT_USAGE : EXIT_FAILED;
   }
+  if (command.name === 'report' && setup.ownMetrics && !given['metrics-file']) startNewCliRun(setup.metricsFile, log.warning);
   if (json) {
     io.stdout(`${JSON.stringify(outputs)}\n`);
   } else {
-    for (const [key, value] of Object.entries(formatOutputs(command, outputs))) {
-      // Plain output is read by people (and by the runner when the CLI runs in a workflow step): guarded like a log.
-      io.stdout(guardLogMessage(value.includes('\n') ? `${key}:\n${value.replace(/^/gm, '  ')}\n` : `${key}: ${value}\n`));
-    }
+    // Plain output is read by people (and by the runner when the CLI runs in a workflow step): guarded like a log.
+    io.stdout(guardLogMessage(plainOutput(command, outputs, setup.summaryFile ? '' : summaryText)));
   }
   return EXIT_OK;
+}
+
+/**
+ * What a person reads: the step summary, then the outputs that are plain values (text, numbers, booleans, lists
+ * of names). Structured outputs (JSON objects, the metrics record) are only named: `--json` prints them.
+ */
+function plainOutput(command: CliEntry['command'], outputs: Record<string, unknown>, summaryText: string): string {
+  const lines: string[] = [];
+  if (summaryText.trim() !== '') lines.push(summaryText.trim(), '');
+  const structured: string[] = [];
+  const plain: string[] = [];
+  const text = formatOutputs(command, outputs as Parameters<typeof formatOutputs>[1]);
+  for (const [key, value] of Object.entries(outputs)) {
+    const isPlainList = Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number');
+    if (key === 'metrics' || key.endsWith('-json') || (typeof value === 'object' && value !== null && !isPlainList)) {
+      structured.push(key);
+      continue;
+    }
+    const shown = text[key] ?? '';
+    plain.push(shown.includes('\n') ? `${key}:\n${shown.replace(/^/gm, '  ')}` : `${key}: ${shown}`);
+  }
+  lines.push(...plain);
+  if (structured.length > 0) lines.push(`(${structured.join(', ')}: structured outputs, printed with --json)`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * On a runner RUNNER_TEMP is per job, so a job's metrics start empty. The command line's own metrics file is kept
+ * across commands instead: after `report` has added them up, they are moved to metrics.previous.jsonl so the next
+ * command starts the next run.
+ */
+function startNewCliRun(metricsFile: string, warn: (message: string) => void): void {
+  if (!existsSync(metricsFile)) return;
+  try {
+    renameSync(metricsFile, metricsFile.replace(/\.jsonl$/, '.previous.jsonl'));
+  } catch (error) {
+    warn(`Could not start a new run's metrics (${(error as Error).message}); the next report also counts these steps.`);
+  }
 }
 
 /** Parses `--name value`, `--name=value`, repeated flags and several values after one flag (joined by newlines). */
@@ -151,7 +248,7 @@ function parseFlags(args: string[], metadata: ActionMetadata, action: string): M
     if (!(name in metadata.inputs) && !GLOBAL_FLAGS.has(name)) {
       throw new UsageError(
         `unknown flag '--${name}' for '${action}'. Its inputs: ${Object.keys(metadata.inputs).map((i) => `--${i}`).join(', ') || '(none)'}; ` +
-          `global flags: --json, --summary FILE, --repo DIR, --help.`,
+          `global flags: --json, --summary FILE, --repo DIR, --metrics-dir DIR, --help.`,
       );
     }
     if (name === 'json' || name === 'help') {
@@ -162,8 +259,10 @@ function parseFlags(args: string[], metadata: ActionMetadata, action: string): M
       const values: string[] = [];
       while (index < args.length && !args[index].startsWith('--')) values.push(args[index++]);
       if (values.length === 0) {
-        if (name in metadata.inputs && !['summary', 'repo'].includes(name)) value = 'true';
-        else throw new UsageError(`flag '--${name}' needs a value.`);
+        // A bare flag is `true` only for a boolean input; any other flag given without a value is a mistake
+        // (`--base --head x` must not compare against a branch named 'true').
+        if (!VALUE_FLAGS.has(name) && isBooleanInput(action, name)) value = 'true';
+        else throw new UsageError(`flag '--${name}' needs a value, e.g. --${name} ${exampleValue(name)}. See 'ci-optimizer ${action} --help'.`);
       } else {
         value = values.join('\n');
       }
@@ -171,6 +270,13 @@ function parseFlags(args: string[], metadata: ActionMetadata, action: string): M
     flags.set(name, flags.has(name) ? `${flags.get(name)}\n${value}` : value);
   }
   return flags;
+}
+
+function exampleValue(flag: string): string {
+  if (flag === 'repo' || flag === 'metrics-dir') return 'DIR';
+  if (flag === 'summary') return 'FILE';
+  if (flag === 'base' || flag === 'head') return 'origin/main';
+  return 'VALUE';
 }
 
 function cliLogger(io: CliIo): Logger {
@@ -198,14 +304,18 @@ function toolHelp(entries: CliEntry[]): string {
   return [
     `ci-optimizer ${VERSION}: the engine of the ci-optimizer GitHub Actions, on your machine.`,
     '',
-    'Usage: ci-optimizer <action> [--<input-name> value ...] [--json] [--summary FILE] [--repo DIR]',
+    'Usage: ci-optimizer <action> [--<input-name> value ...] [--json] [--summary FILE] [--repo DIR] [--metrics-dir DIR]',
     '       ci-optimizer <action> --help',
     '',
     'Actions:',
     ...rows,
     '',
-    'Flags are the action\'s input names (see its --help). --json prints one JSON object of typed outputs on stdout;',
-    'logs go to stderr. Exit codes: 0 done, 1 failed, 2 usage error.',
+    'Flags are the action\'s input names (see its --help). Without --json, stdout carries the step summary and the',
+    'plain outputs; --json prints one JSON object of typed outputs instead. Logs go to stderr.',
+    '--repo DIR: the repository (default: the root of the git checkout around the current folder).',
+    '--metrics-dir DIR: where each step\'s metrics are kept for `report` (default: $RUNNER_TEMP/ci-optimizer when',
+    '  RUNNER_TEMP is set, else .ci-optimizer/ in the repository; `report` then starts the next run).',
+    'Exit codes: 0 done, 1 failed, 2 usage error (an unknown flag, a flag without its value, an input\'s bad value).',
     '',
   ].join('\n');
 }
@@ -223,6 +333,6 @@ function actionHelp(name: string, metadata: ActionMetadata): string {
   for (const [output, info] of Object.entries(metadata.outputs)) {
     lines.push(`  ${output}: ${info.description.trim().split('\n')[0]}`);
   }
-  lines.push('', 'Global flags: --json, --summary FILE (write the step summary), --repo DIR (the repository; default: .)', '');
+  lines.push('', 'Global flags: --json, --summary FILE (write the step summary), --repo DIR (the repository; default: the checkout around .), --metrics-dir DIR', '');
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import { loadConfigSection } from '../config/index.ts';
-import { Inputs } from '../inputs/index.ts';
+import { declaredInputTypes, Inputs, validateDeclaredInputs } from '../inputs/index.ts';
 import { inputDefaults, parseActionMetadata } from '../metadata/index.ts';
 import type { CommandWithConfig } from './github.ts';
 import type { CommandContext, Outputs } from './types.ts';
@@ -22,5 +22,6 @@ export async function runSubStep(ctx: CommandContext, step: SubStep): Promise<Ou
     ? loadConfigSection(ctx.run.workspace, step.command.name.split('/')[0], step.command.configSchema).values
     : undefined;
   const inputs = new Inputs({ given: step.given, defaults: inputDefaults(metadata), config, baseDir: ctx.run.workspace });
+  validateDeclaredInputs(inputs, declaredInputTypes(step.command.name));
   return step.command.main({ ...ctx, inputs });
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors/index.ts';
+import { jobMetricsPath } from '../metrics/index.ts';
 import type { RunEnvironment } from './types.ts';
 
 const OS_NAMES: Record<string, string> = { linux: 'Linux', darwin: 'macOS', win32: 'Windows' };
@@ -9,9 +10,11 @@ const ARCH_NAMES: Record<string, string> = { x64: 'X64', arm64: 'ARM64', arm: 'A
 
 /** The run environment as the GitHub runner describes it (GITHUB_* and RUNNER_* variables). */
 export function runEnvironmentFromEnv(env: NodeJS.ProcessEnv = process.env, isCli = false): RunEnvironment {
+  const runnerTemp = env.RUNNER_TEMP || join(tmpdir(), 'ci-optimizer-run');
   return {
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
-    runnerTemp: env.RUNNER_TEMP || join(tmpdir(), 'ci-optimizer-run'),
+    runnerTemp,
+    metricsFile: jobMetricsPath(runnerTemp),
     eventName: env.GITHUB_EVENT_NAME ?? '',
     eventPayload: readEventPayload(env.GITHUB_EVENT_PATH),
     runnerOs: env.RUNNER_OS || OS_NAMES[process.platform] || process.platform,

@@ -1,5 +1,6 @@
+import { declaredInputTypes, validateDeclaredInputs } from '../inputs/index.ts';
 import { FailureWithOutputs, errorMessage, isUserError } from '../errors/index.ts';
-import { appendJobMetrics, MetricsRecorder, type MetricsRecord } from '../metrics/index.ts';
+import { appendMetricsRecord, MetricsRecorder, type MetricsRecord } from '../metrics/index.ts';
 import { flushOpenStores, takeStoreFaults, type StoreFault } from '../store/index.ts';
 import { VERSION } from '../version/index.ts';
 import type { Command, CommandContext, Outputs } from './types.ts';
@@ -18,7 +19,8 @@ export async function executeStep(
   command: Command,
   step: 'main' | 'post',
   makeContext: (metrics: MetricsRecorder) => CommandContext,
-  options: { appendMetrics: boolean; runnerTemp: string; warn: (message: string) => void },
+  /** metricsFile: where the step's record is appended (undefined: not kept). */
+  options: { metricsFile: string | undefined; warn: (message: string) => void },
 ): Promise<StepResult> {
   const metrics = new MetricsRecorder();
   let outputs: Outputs = {};
@@ -29,7 +31,8 @@ export async function executeStep(
   try {
     // Building the context reads the config file, which can fail on the user's mistake: that is a step failure too.
     context = makeContext(metrics);
-    // Read before any work, so a bad value stops the step before it changes anything.
+    // Every declared input is checked before the step does anything (a post step only reads what main accepted).
+    if (step === 'main') validateDeclaredInputs(context.inputs, declaredInputTypes(command.name));
     storeRequired = context.inputs.boolean('store-required');
     const produced = step === 'main' ? await command.main(context) : await command.post?.(context);
     outputs = produced ?? {};
@@ -48,9 +51,9 @@ export async function executeStep(
   }
   const record = metrics.toRecord(command.name, VERSION, { step, outcome: failure === undefined ? 'success' : 'failure' });
   outputs = { ...outputs, 'duration-ms': record['duration-ms'], metrics: record as unknown as Outputs[string] };
-  if (options.appendMetrics) {
+  if (options.metricsFile) {
     try {
-      appendJobMetrics(options.runnerTemp, record);
+      appendMetricsRecord(options.metricsFile, record);
     } catch (error) {
       options.warn(`Could not append to the job's metrics file: ${errorMessage(error)}`);
     }

@@ -34,7 +34,7 @@ export async function runAction(command: CommandWithConfig, actionYml: string): 
     command,
     step,
     (metrics) => githubContext(command, metadata, metrics, summaryParts),
-    { appendMetrics: true, runnerTemp: runEnvironmentFromEnv(process.env).runnerTemp, warn: githubLogger.warning },
+    { metricsFile: runEnvironmentFromEnv(process.env).metricsFile, warn: githubLogger.warning },
   );
 
   for (const [name, value] of Object.entries(formatOutputs(command, result.outputs))) core.setOutput(name, value);

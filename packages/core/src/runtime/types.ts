@@ -43,6 +43,12 @@ export interface RunEnvironment {
   workspace: string;
   /** RUNNER_TEMP (or a temp dir for the CLI). */
   runnerTemp: string;
+  /**
+   * Where every step appends its metrics record and `report` reads them: `$RUNNER_TEMP/ci-optimizer/metrics.jsonl`
+   * on a runner; for the CLI see DESIGN/README (RUNNER_TEMP, --metrics-dir, else the repository's .ci-optimizer/).
+   * Undefined: the RUNNER_TEMP one.
+   */
+  metricsFile?: string;
   /** `pull_request`, `push`, ... or '' when not on GitHub. */
   eventName: string;
   /** The parsed event payload (GITHUB_EVENT_PATH), {} when absent. */

@@ -1,7 +1,8 @@
 import { parse as parseYaml } from 'yaml';
 import { posix } from 'node:path';
-import { errorMessage, isUserError, UserError } from '../errors/index.ts';
+import { errorMessage, InputError, isUserError, UserError } from '../errors/index.ts';
 import { logValue } from '../escape/index.ts';
+import { assertGitCheckout } from '../git/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
 // The history module only (not the test-predictor face, which imports test-filter): no import cycle.
 import { meanFileDurations, readHistory } from '../test-predictor/history.ts';
@@ -117,6 +118,37 @@ function timeSavedMs(selected: readonly string[], projectDir: string, durations:
   return Math.round(seconds * 1000);
 }
 
+/**
+ * The project folder must exist at the head commit: a wrong `project-dir` would otherwise find no test file and
+ * select nothing, and a workflow that skips its tests when nothing is selected would go green without testing.
+ */
+export async function assertProjectDir(repoDir: string, projectDir: string, head: string): Promise<void> {
+  if (projectDir === '') return;
+  const git = openRepo(repoDir);
+  let kind = '';
+  try {
+    kind = (await git.raw(['cat-file', '-t', `${head}:${projectDir}`])).trim();
+  } catch {
+    // Not in the commit (or the head is not a commit: the diff reports that with its own message).
+    if (!(await resolveSha(git, head))) return;
+  }
+  if (kind === 'tree') return;
+  throw new InputError(
+    `Input 'project-dir' (or 'project-dir' in .github/ci-optimizer.yml) has value '${projectDir}', which is ` +
+      `${kind === '' ? 'not a folder' : `a ${kind === 'blob' ? 'file' : kind}, not a folder,`} of the repository at ${head}. ` +
+      "Set it to the folder pytest runs in (where pytest.ini, pyproject.toml or setup.cfg is), relative to the repository root; '.' for the root.",
+  );
+}
+
+/** No test file at all is a configuration mistake, never "0 selected of 0". */
+function noTestFilesError(projectDir: string, head: string): UserError {
+  return new UserError(
+    `test-filter found no test file in ${projectDir === '' ? 'the repository' : `'${projectDir}'`} at ${head.slice(0, 12)}: ` +
+      "pytest's discovery (testpaths and python_files from pytest.ini, pyproject.toml, tox.ini or setup.cfg; default test_*.py and *_test.py) matches nothing there. " +
+      "Check 'project-dir' (the folder pytest runs in) and pytest's testpaths/python_files.",
+  );
+}
+
 /** `test-filter`: the test files a change can break, why each was selected, and path filters from the same diff. */
 export const testFilterCommand: CommandWithConfig = {
   name: 'test-filter',
@@ -135,6 +167,8 @@ export const testFilterCommand: CommandWithConfig = {
   async main(ctx: CommandContext): Promise<Outputs> {
     const repoDir = ctx.inputs.path('repo') || ctx.run.workspace;
     const options = readOptions(ctx);
+    await assertGitCheckout(repoDir);
+    await assertProjectDir(repoDir, options.projectDir, ctx.inputs.optionalString('head') ?? 'HEAD');
     if (ctx.inputs.enum('mode', ['select', 'learn']) === 'learn') return learnMap(ctx, repoDir, options.projectDir);
     const { range, changes } = await ctx.metrics.phase('diff', async () => {
       const range = await resolveDiffRange({
@@ -163,6 +197,7 @@ export const testFilterCommand: CommandWithConfig = {
       phase: (name, fn) => ctx.metrics.phase(name, fn),
     };
     const staticSelection = await selectAffectedTests(request);
+    if (staticSelection.totalCount === 0) throw noTestFilesError(options.projectDir, range.head);
     // The impact map (learned from coverage) only ever removes tests the static closure adds for body changes.
     const selection = await ctx.metrics.phase('impact-map', () =>
       selectWithStoredMap({
@@ -179,7 +214,8 @@ export const testFilterCommand: CommandWithConfig = {
     ctx.metrics.count(COUNTERS.testsSelected, selection.tests.length);
     ctx.metrics.count(COUNTERS.testsTotal, selection.totalCount);
     ctx.metrics.count(COUNTERS.runAll, selection.runAll ? 1 : 0);
-    ctx.metrics.count(COUNTERS.testTimeSavedMs, timeSavedMs(selection.tests, options.projectDir, durations));
+    // Without recorded durations the time saved is unknown, which is not 0: the counter is left out.
+    if (durations.size > 0) ctx.metrics.count(COUNTERS.testTimeSavedMs, timeSavedMs(selection.tests, options.projectDir, durations));
     ctx.metrics.count('source-files', selection.stats.sourceFiles);
     ctx.metrics.count('parsed-files', selection.stats.parsedFiles);
     ctx.metrics.count('cached-files', selection.stats.cachedFiles);

@@ -25,6 +25,6 @@ export type { PytestDiscovery } from './pytest-config.ts';
 export { pythonLanguage } from './python-language.ts';
 export type { SourceLanguage, LanguageFacts, LinkedSources, DependencyEdge } from './language.ts';
 export { literalNamesFile } from './data-files.ts';
-export { testFilterCommand } from './command.ts';
+export { assertProjectDir, testFilterCommand } from './command.ts';
 export { renderSelectionSummary } from './summary.ts';
 export { withTestsFiles, writeTestsFile } from './tests-file.ts';

@@ -7,7 +7,7 @@ import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, OutputValue, Outputs } from '../runtime/types.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { loadConfigSection } from '../config/index.ts';
-import { resolveTestFilterOptions, testFilterCommand, withTestsFiles, type GraphCacheStore, type TestFilterOptions } from '../test-filter/index.ts';
+import { assertProjectDir, resolveTestFilterOptions, testFilterCommand, withTestsFiles, type GraphCacheStore, type TestFilterOptions } from '../test-filter/index.ts';
 import { UserError } from '../errors/index.ts';
 import { parseBudget, formatBudget, type Budget } from './budget.ts';
 import { labelFlaky } from './flaky.ts';
@@ -80,6 +80,7 @@ async function describeChange(ctx: CommandContext, s: Settings): Promise<{ view:
     base: ctx.inputs.optionalString('base'),
     head: ctx.inputs.optionalString('head'),
   });
+  await assertProjectDir(s.repoDir, s.projectDir, range.head);
   const view = await viewChange({
     repoDir: s.repoDir,
     range,
@@ -122,6 +123,15 @@ function mustRunTests(ctx: CommandContext, s: Settings, view: ChangeView, base: 
   return must;
 }
 
+/** Nothing to order at all: a wrong project-dir or repository, never "every test runs" with an empty list. */
+function noTestFilesError(s: Settings): UserError {
+  return new UserError(
+    `test-predictor found no test file: pytest's discovery finds none in ${s.projectDir === '' ? 'the repository' : `'${s.projectDir}'`} ` +
+      `(${s.repoDir}) and the history in the store names none. Check 'project-dir' (the folder pytest runs in) and 'store', ` +
+      "or pass the test files in 'candidates'.",
+  );
+}
+
 function displayPath(s: Settings, path: string): string {
   return s.projectDir && path.startsWith(`${s.projectDir}/`) ? path.slice(s.projectDir.length + 1) : path;
 }
@@ -152,10 +162,12 @@ function candidateInput(ctx: CommandContext): string[] | undefined {
 
 /** Predicts for the current change; shared by predict and by record's audit (which passes the history before the run). */
 function predictFor(ctx: CommandContext, s: Settings, view: ChangeView, base: string | null, history: readonly RunRecord[], model: LoadedModel | undefined, budget: Budget, candidatesOverride?: string[]): { prediction: Prediction; candidates: string[] } {
+  // An explicit candidate list is the answer even when empty (test-filter selected nothing for a docs change).
   let candidates = candidatesOverride ?? view.testFiles;
-  if (candidates.length === 0) {
+  if (candidatesOverride === undefined && candidates.length === 0) {
     // Not a pytest project (or nothing collected): the test files of the recent history that are still known.
     candidates = [...new Set(history.slice(-20).flatMap((run) => run.cases.map((c) => c.file)).filter((f) => f !== ''))].sort();
+    if (candidates.length === 0) throw noTestFilesError(s);
   }
   const prediction = predictTests({
     history,
@@ -209,11 +221,12 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const allTests = Math.max(view.testFiles.length, prediction.ordered.length);
   ctx.metrics.count(COUNTERS.testsTotal, allTests);
   ctx.metrics.count(COUNTERS.testTimeSavedMs, Math.round((sel.totalSeconds - sel.selectedSeconds) * 1000));
-  ctx.metrics.count(COUNTERS.runAll, sel.selected.length >= allTests ? 1 : 0);
-  return predictOutputs(s, prediction, enabled, safety);
+  const runAll = allTests > 0 && sel.selected.length >= allTests;
+  ctx.metrics.count(COUNTERS.runAll, runAll ? 1 : 0);
+  return predictOutputs(s, prediction, enabled, safety, runAll);
 }
 
-function predictOutputs(s: Settings, prediction: Prediction, enabled: boolean, safety: SafetyState | undefined): Outputs {
+function predictOutputs(s: Settings, prediction: Prediction, enabled: boolean, safety: SafetyState | undefined, runAll: boolean): Outputs {
   const show = (f: string) => displayPath(s, f);
   const sel = prediction.selection;
   return {
@@ -226,7 +239,10 @@ function predictOutputs(s: Settings, prediction: Prediction, enabled: boolean, s
     'shard-count': prediction.shards.length,
     'slow-tests': prediction.slowTests.map((t) => show(t.id)),
     'estimated-recall': Math.round(sel.estimatedRecall * 10_000) / 10_000,
-    'run-all': sel.selected.length === prediction.ordered.length,
+    // As in test-filter and test-plan: every test file of the suite runs. (Up to 0.1 it meant "every candidate
+    // is selected", which all-candidates-selected now says.)
+    'run-all': runAll,
+    'all-candidates-selected': sel.selected.length === prediction.ordered.length,
     'cold-start': prediction.coldStart,
     ranking: prediction.ranking.chosen,
     'selection-enabled': enabled,
@@ -463,6 +479,7 @@ async function fallbackOutputs(ctx: CommandContext, s: Settings): Promise<Output
     'slow-tests': [],
     'estimated-recall': 1,
     'run-all': true,
+    'all-candidates-selected': true,
     'cold-start': true,
     'selection-enabled': true,
     'miss-rate': null,

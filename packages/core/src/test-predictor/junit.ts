@@ -153,12 +153,28 @@ export function resolveCaseFile(testCase: JunitCase, where: FileResolution): str
     if (name && (SOURCE_EXTENSIONS.test(name) || (!/\s/.test(name) && name.includes('/')))) fromPath(name);
   }
   for (const candidate of candidates) if (where.knownFiles.has(candidate)) return candidate;
+  const collected = collectionCaseFile(testCase, (path) => where.knownFiles.has(inProject(path)));
+  if (collected) return inProject(collected);
   const dotted = pytestModuleFile(testCase.classname, (path) => where.knownFiles.has(inProject(path)));
   if (dotted) return inProject(dotted);
   // Not among the known files (deleted since, or discovery differs): trust an explicit path, then pytest's shape.
   if (candidates.length > 0) return candidates[0];
   const guess = pytestModuleFile(testCase.classname, undefined);
   return guess ? inProject(guess) : undefined;
+}
+
+const DOTTED_MODULE = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
+
+/**
+ * pytest reports a module that was skipped or broke while being collected (a module-level `pytest.importorskip`,
+ * `pytest.skip(..., allow_module_level=True)`, an import error) as one case with an empty classname whose name is
+ * the module's dotted path: `<testcase classname="" name="tests.test_async"><skipped message="collection skipped">`.
+ * The file is that module (known to discovery, else the path the name spells).
+ */
+function collectionCaseFile(testCase: JunitCase, exists: (path: string) => boolean): string | undefined {
+  if (testCase.classname !== '' || !DOTTED_MODULE.test(testCase.name)) return undefined;
+  const path = `${testCase.name.split('.').join('/')}.py`;
+  return exists(path) || testCase.outcome === 'skipped' || testCase.outcome === 'error' ? path : undefined;
 }
 
 /**
@@ -182,6 +198,8 @@ function pytestModuleFile(classname: string, exists: ((path: string) => boolean)
 
 /** A stable id for a case: pytest's node id shape (`file::Class::name`) for every runner. */
 export function caseId(file: string | undefined, testCase: JunitCase): string {
+  // A module skipped or broken at collection is the module itself (see collectionCaseFile).
+  if (file && testCase.classname === '' && DOTTED_MODULE.test(testCase.name) && `/${file}`.endsWith(`/${testCase.name.split('.').join('/')}.py`)) return file;
   const classParts = file && testCase.classname && !testCase.classname.includes('/')
     ? classSuffix(file, testCase.classname)
     : [];

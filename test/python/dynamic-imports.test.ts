@@ -54,7 +54,7 @@ describe('what bounds a computed import', () => {
     expect(facts.moduleArguments).toEqual([{ callee: 'load', argument: 0, value: 'app.plugins.csv', line: 14 }]);
   });
 
-  it('import_module(name, "pkg._data") selects its importer for a change under the package, nothing for others', async () => {
+  it('import_module(name, "pkg._data") selects its importer for a change under the package, nothing for others', { timeout: 600_000 }, async () => {
     const base = {
       ...plugins,
       'app/zones.py': 'import importlib\ndef zone(module_name):\n    return importlib.import_module(module_name, "app._data")\n',
@@ -69,7 +69,7 @@ describe('what bounds a computed import', () => {
     expect(outside.tests).toEqual(['tests/test_other.py']);
   });
 
-  it('a function importing the module its caller names is attributed to the callers that pass a literal', async () => {
+  it('a function importing the module its caller names is attributed to the callers that pass a literal', { timeout: 600_000 }, async () => {
     const base = {
       ...plugins,
       'app/loader.py': 'import importlib\ndef load_package(package_name):\n    return importlib.import_module(package_name)\n',
@@ -90,7 +90,7 @@ describe('what bounds a computed import', () => {
     expect(unbounded.reasons.join('\n')).toContain('app/loader.py: importlib.import_module(package_name) (nothing bounds the name; no caller passes a literal package_name) (line 3)');
   });
 
-  it('pkgutil.iter_modules(__path__) and __name__-anchored names stay inside the package', async () => {
+  it('pkgutil.iter_modules(__path__) and __name__-anchored names stay inside the package', { timeout: 600_000 }, async () => {
     const base = {
       ...plugins,
       'app/plugins/__init__.py': 'import importlib, pkgutil\nfor _, name, _ in pkgutil.iter_modules(__path__):\n    importlib.import_module(f"{__name__}.{name}")\n',

@@ -247,7 +247,6 @@ function literalStrings(value: Node): string[] {
 }
 
 const DYNAMIC_IMPORT_FUNCTIONS = new Set(['import_module', '__import__']);
-const MODULE_SCAN_FUNCTIONS = new Set(['iter_modules', 'walk_packages']);
 const DOTTED = /^\.*[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 /** Kept per file at most, so a generated file of literals cannot bloat the graph cache. */
 const MAX_MODULE_ARGUMENTS = 2_000;
@@ -342,19 +341,51 @@ export function analyzePythonSource(source: string): PythonModuleFacts {
 
 /**
  * What the facts are read from. A query runs inside WebAssembly, but each one is a pass over the whole tree, and each
- * pattern adds to it: every file needs imports and strings; the rest only files whose text names what it looks for.
+ * pattern adds to it: every file needs imports and strings (one query); the rest is found from the text (`dynamicCaptures`).
  */
 const BASE_QUERY = `
 [(import_statement) (import_from_statement) (future_import_statement)] @import
 (string) @string
 `;
-const DYNAMIC_QUERY = `
-(call function: (identifier) @callee (#any-of? @callee "import_module" "__import__")) @dynamic
-(call function: (attribute attribute: (identifier) @callee) (#any-of? @callee "import_module" "__import__")) @dynamic
-(assignment left: (identifier) @target (#any-of? @target "__all__" "pytest_plugins")) @assign
-(for_statement right: (call) @scan)
-(for_in_clause right: (call) @scan)
-`;
+/** Identifiers that only matter where they occur: found by text, then the tree is asked what is there (no query pass). */
+const DYNAMIC_WORDS = ['import_module', '__import__', '__all__', 'pytest_plugins', 'iter_modules', 'walk_packages'];
+
+/**
+ * The nodes of interest around each occurrence of the words above that is an identifier in code (not in a string or a
+ * comment): the call of `import_module`/`__import__`, the assignment to `__all__`/`pytest_plugins`, the call of
+ * `iter_modules`/`walk_packages`. Cheaper than a query, which visits every node of the tree.
+ */
+function dynamicCaptures(tree: Tree, source: string): Array<{ name: string; node: Node }> {
+  const out: Array<{ name: string; node: Node }> = [];
+  const seen = new Set<number>();
+  for (const word of DYNAMIC_WORDS) {
+    for (let at = source.indexOf(word); at !== -1; at = source.indexOf(word, at + word.length)) {
+      const leaf = tree.rootNode.descendantForIndex(at, at + word.length);
+      if (!leaf || leaf.type !== 'identifier' || leaf.text !== word) continue;
+      let parent = leaf.parent;
+      if (!parent) continue;
+      if (word === '__all__' || word === 'pytest_plugins') {
+        if (parent.type === 'assignment' && parent.childForFieldName('left')?.id === leaf.id && !seen.has(parent.id)) {
+          seen.add(parent.id);
+          out.push({ name: 'assign', node: parent });
+        }
+        continue;
+      }
+      // `f(...)` or `a.b.f(...)`: the identifier is the function, or the attribute that is the function.
+      let callee: Node = leaf;
+      if (parent.type === 'attribute' && parent.childForFieldName('attribute')?.id === leaf.id) {
+        callee = parent;
+        parent = parent.parent;
+      }
+      if (parent?.type !== 'call' || parent.childForFieldName('function')?.id !== callee.id || seen.has(parent.id)) continue;
+      seen.add(parent.id);
+      out.push({ name: word === 'iter_modules' || word === 'walk_packages' ? 'scan' : 'dynamic', node: parent });
+    }
+  }
+  // Document order, as a query would give them.
+  return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
+}
+
 
 /** The functions and classes around a node, innermost last (walked up through parents: only for the rare dynamic import). */
 function enclosingScope(node: Node): FunctionScope | undefined {
@@ -399,9 +430,9 @@ function factsOf(tree: Tree, source: string): PythonModuleFacts {
   const scannedNames = new Set<string>();
   const pendingIdentifiers: Array<{ dynamic: PythonDynamicImport; identifier: string }> = [];
 
-  const captures = pythonQuery(BASE_QUERY).captures(tree.rootNode);
+  const captures: Array<{ name: string; node: Node }> = pythonQuery(BASE_QUERY).captures(tree.rootNode);
   // No spreading into push(): a file of 150,000 imports would pass that many arguments.
-  if (/import_module|__import__|__all__|pytest_plugins/.test(source)) for (const capture of pythonQuery(DYNAMIC_QUERY).captures(tree.rootNode)) captures.push(capture);
+  for (const capture of dynamicCaptures(tree, source)) captures.push(capture);
   for (const { name, node } of captures) {
     switch (name) {
       case 'import':
@@ -438,11 +469,12 @@ function factsOf(tree: Tree, source: string): PythonModuleFacts {
         break;
       }
       case 'scan': {
-        if (!MODULE_SCAN_FUNCTIONS.has(calleeName(node))) break;
+        const loop = node.parent;
+        if ((loop?.type !== 'for_statement' && loop?.type !== 'for_in_clause') || loop.childForFieldName('right')?.id !== node.id) break;
         const args = callArguments(node);
         const first = args.positional[0] ?? args.keywords.get('path');
         if (first && (first.text === '__path__' || (first.type === 'attribute' && first.childForFieldName('attribute')?.text === '__path__'))) {
-          const left = node.parent?.childForFieldName('left');
+          const left = loop.childForFieldName('left');
           const names = left?.type === 'identifier' ? [left] : left ? namedChildren(left) : [];
           for (const target of names) if (target.type === 'identifier') scannedNames.add(target.text);
         }

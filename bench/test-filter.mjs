@@ -98,7 +98,7 @@ function runChild(repo, base, head, storeDir) {
 
 /** A scratch repository holding an installed package's source (base commit, then two commits changing one module each). */
 function realProject(dir, name) {
-  const source = execFileSync('python3', ['-c', `import os, ${name}; print(os.path.dirname(${name}.__file__))`], { encoding: 'utf8' }).trim();
+  const source = execFileSync(process.env.BENCH_TF_PYTHON ?? '/usr/bin/python3', ['-c', `import os, ${name}; print(os.path.dirname(${name}.__file__))`], { encoding: 'utf8' }).trim();
   cpSync(source, join(dir, name), { recursive: true, filter: (path) => !path.includes('__pycache__') && !path.endsWith('.so') });
   const git = (...args) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
   git('init', '-q', '-b', 'main');

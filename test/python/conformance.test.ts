@@ -11,7 +11,8 @@ import { analyzePythonSource, loadPythonParser } from '@ci-optimizer/core/python
 // accepts what CPython accepts and reads the same imports (about a minute on two idle cores, several under load). One
 // Python process dumps what `ast` says about every file while this process parses the same files as they arrive.
 const here = dirname(fileURLToPath(import.meta.url));
-const python = process.env.CONFORMANCE_PYTHON ?? 'python3';
+// The system Python (Debian's, as the other Python-backed tests use), unless CONFORMANCE_PYTHON names another.
+const python = process.env.CONFORMANCE_PYTHON ?? '/usr/bin/python3';
 
 interface OracleRecord {
   path: string;

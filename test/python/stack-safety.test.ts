@@ -4,7 +4,8 @@ import { analyzePythonSource, listPythonDefinitions, loadPythonParser, MAX_PARSE
 import { TempGitRepo } from '../support/git-repo.ts';
 import { selectBetween } from '../test-filter/support.ts';
 
-const python = process.env.CONFORMANCE_PYTHON ?? 'python3';
+// The system Python (Debian's, as the other Python-backed tests use), unless CONFORMANCE_PYTHON names another.
+const python = process.env.CONFORMANCE_PYTHON ?? '/usr/bin/python3';
 
 /** What CPython's ast says about a source: whether it parses, and the import statements (module, names, level, line). */
 function astImports(source: string): { ok: boolean; imports: Array<[string, string[] | null, number, number]> } {

@@ -310,23 +310,40 @@ function unparsedFacts(problem: string): PythonModuleFacts {
   };
 }
 
-/** Where the first syntax error is: the first ERROR or MISSING node, found without recursion. */
+/**
+ * Where the first syntax error is: the first ERROR or MISSING node, found without recursion. A cursor visits
+ * zero-width MISSING nodes (asking a node for its next sibling skips them). For a MISSING token the position is that
+ * of the token after it, where CPython reports the error.
+ */
 function firstSyntaxError(tree: Tree): PythonSyntaxError | undefined {
-  let node: Node | null = tree.rootNode;
-  if (!node.hasError) return undefined;
-  while (node) {
-    if (node.isError || node.isMissing) return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
-    let next: Node | null = null;
-    for (let child: Node | null = node.firstChild; child; child = child.nextSibling) {
-      if (child.isError || child.isMissing || child.hasError) {
-        next = child;
-        break;
+  if (!tree.rootNode.hasError) return undefined;
+  const cursor = tree.walk();
+  const position = () => ({ line: cursor.startPosition.row + 1, column: cursor.startPosition.column + 1 });
+  try {
+    for (;;) {
+      if (cursor.nodeIsMissing) {
+        while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) break;
+        return position();
+      }
+      const node = cursor.currentNode;
+      if (node.isError) return position();
+      if (!cursor.gotoFirstChild()) return position();
+      let found = false;
+      do {
+        const child = cursor.currentNode;
+        if (cursor.nodeIsMissing || child.isError || child.hasError) {
+          found = true;
+          break;
+        }
+      } while (cursor.gotoNextSibling());
+      if (!found) {
+        cursor.gotoParent();
+        return position();
       }
     }
-    if (!next) return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
-    node = next;
+  } finally {
+    cursor.delete();
   }
-  return undefined;
 }
 
 /**

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // test-filter selection time and peak memory on a generated repository (20,000 modules, 5,000 test files by
 // default), cold (empty graph cache) and warm (cache of an earlier commit), against `git diff --name-only` on the
-// same repository in the same run. Node 24 (npm scripts). Usage: node bench/test-filter.mjs [--quick]
+// same repository in the same run; then the same on a real project of a few hundred files: a library's installed
+// package with its own tests (numpy as Debian packages it, found through the system python3; override with
+// BENCH_TF_PACKAGE=<importable name>), copied into a scratch git repository with two one-module changes. Node 24
+// (npm scripts). Usage: node bench/test-filter.mjs [--quick] [--real-only]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -93,7 +96,61 @@ function runChild(repo, base, head, storeDir) {
   return JSON.parse(out);
 }
 
+/** A scratch repository holding an installed package's source (base commit, then two commits changing one module each). */
+function realProject(dir, name) {
+  const source = execFileSync(process.env.BENCH_TF_PYTHON ?? '/usr/bin/python3', ['-c', `import os, ${name}; print(os.path.dirname(${name}.__file__))`], { encoding: 'utf8' }).trim();
+  cpSync(source, join(dir, name), { recursive: true, filter: (path) => !path.includes('__pycache__') && !path.endsWith('.so') });
+  const git = (...args) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', 'add', '-A');
+  git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', 'commit', '-qm', 'base');
+  const modules = [];
+  const walk = (folder) => {
+    for (const item of readdirSync(join(dir, folder)).sort()) {
+      const rel = `${folder}/${item}`;
+      if (statSync(join(dir, rel)).isDirectory()) walk(rel);
+      else if (item.endsWith('.py') && !item.startsWith('test') && !rel.includes('/tests/') && item !== '__init__.py') modules.push(rel);
+    }
+  };
+  walk(name);
+  const files = git('ls-files').split('\n');
+  const pick = (fraction) => modules[Math.floor(modules.length * fraction)];
+  for (const [fraction, message] of [[0.3, 'change one module'], [0.6, 'change another module']]) {
+    appendFileSync(join(dir, pick(fraction)), `\n_BENCH_CHANGE = ${message.length}\n`);
+    git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', 'commit', '-qam', message);
+  }
+  const rev = (r) => git('rev-parse', r);
+  return { base: rev('main~2'), head1: rev('main~1'), head2: rev('main'), files: files.length, python: files.filter((f) => f.endsWith('.py')).length, changed: [pick(0.3), pick(0.6)] };
+}
+
+async function benchReal() {
+  const name = process.env.BENCH_TF_PACKAGE ?? 'numpy';
+  const dir = mkdtempSync(join(tmpdir(), 'ci-opt-bench-tf-real-'));
+  const store = mkdtempSync(join(tmpdir(), 'ci-opt-bench-store-real-'));
+  try {
+    const project = realProject(dir, name);
+    const git = timeGitDiff(dir, project.base, project.head2, 9);
+    const cold = runChild(dir, project.base, project.head1, store);
+    const warm = runChild(dir, project.base, project.head2, store);
+    const warmSame = runChild(dir, project.base, project.head2, store);
+    const row = (label, r) =>
+      `| ${label} | ${r.ms.toFixed(0)} ms | ${(r.ms / git.ms).toFixed(1)}x | ${r.parsed ?? ''} | diff ${r.phases.diff.toFixed(0)} / graph ${r.phases.graph.toFixed(0)} / select ${r.phases.select.toFixed(0)} | ${r.selected}/${r.total}${r.runAll ? ' (run-all)' : ''} |`;
+    console.log(`\ntest-filter on a real project: ${name} as installed (${project.python} Python files), changes to ${project.changed.join(', ')}\n`);
+    console.log('| run | time | vs git diff | files parsed | phases (ms) | selected/total |');
+    console.log('|---|---:|---:|---:|---|---:|');
+    console.log(`| git diff --name-only (reference, median of 9) | ${git.ms.toFixed(1)} ms | 1.0x | | | |`);
+    console.log(row('cold (empty cache)', cold));
+    console.log(row('warm (cache of the previous commit)', warm));
+    console.log(row('warm (same commit again)', warmSame));
+    console.log(`\nTargets: cold < 1 s (${cold.ms < 1000 ? 'met' : 'NOT met'}); warm < 150 ms (${warm.ms < 150 ? 'met' : 'NOT met'}).`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(store, { recursive: true, force: true });
+  }
+}
+
 async function main() {
+  if (process.argv.includes('--real-only')) return benchReal();
   const quick = process.argv.includes('--quick');
   const [packages, modules, tests] = quick ? [20, 100, 25] : [200, 100, 25];
   const dir = mkdtempSync(join(tmpdir(), 'ci-opt-bench-tf-'));
@@ -121,6 +178,7 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
     rmSync(store, { recursive: true, force: true });
   }
+  await benchReal();
 }
 
 if (process.argv[2] === '--child') await child(...process.argv.slice(3, 7));

@@ -4,7 +4,8 @@
 //   node scripts/bundle.mjs [action ...] [--out DIR]
 // The action list is derived from the folders, so adding an action needs no edit here.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,6 +53,15 @@ const actionMetadataPlugin = {
   },
 };
 
+/**
+ * WebAssembly a bundle loads at run time, copied next to its index.js when the bundle contains the package that loads
+ * it (the Python parser: packages/core/src/python/tree-sitter-parser.ts looks there first).
+ */
+const WASM_ASSETS = [
+  { when: 'node_modules/web-tree-sitter/', files: ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm'] },
+];
+const requireFromRoot = createRequire(join(root, 'package.json'));
+
 /** The folder of a bundle's lazily loaded chunks. */
 const CHUNKS = 'chunks';
 
@@ -59,7 +69,7 @@ async function bundleOne(name, entry, outDir, isCli) {
   const folder = join(outDir, name);
   // Only this bundle's own files: nested actions (s3-cache/restore) live in subfolders of their parent's folder.
   mkdirSync(folder, { recursive: true });
-  for (const file of readdirSync(folder)) if (file.endsWith('.js') || file === 'licenses.txt') rmSync(join(folder, file));
+  for (const file of readdirSync(folder)) if (file.endsWith('.js') || file.endsWith('.wasm') || file === 'licenses.txt') rmSync(join(folder, file));
   rmSync(join(folder, CHUNKS), { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
@@ -88,6 +98,11 @@ async function bundleOne(name, entry, outDir, isCli) {
   // The CLI is package.json's `bin`: npm makes it executable on install, so it is built (and committed) as 755 and a
   // fresh `npm ci` leaves the clone clean.
   if (isCli) chmodSync(join(folder, 'index.js'), 0o755);
+  const inputs = Object.keys(result.metafile.inputs).map((input) => input.split(sep).join('/'));
+  for (const asset of WASM_ASSETS) {
+    if (!inputs.some((input) => input.includes(asset.when))) continue;
+    for (const file of asset.files) copyFileSync(requireFromRoot.resolve(file), join(folder, file.slice(file.lastIndexOf('/') + 1)));
+  }
   return join(folder, 'index.js');
 }
 

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { analyzePythonSource, listPythonDefinitions, PythonModuleIndex } from '@ci-optimizer/core/python';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyzePythonSource, listPythonDefinitions, loadPythonParser, PythonModuleIndex } from '@ci-optimizer/core/python';
+
+beforeAll(async () => {
+  await loadPythonParser();
+});
 
 describe('analyzePythonSource', () => {
   it('reads import statements with aliases, relative levels and parenthesised names', () => {

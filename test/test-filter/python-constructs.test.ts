@@ -216,9 +216,10 @@ describe('selection per Python import construct', () => {
     expect(widened.runAll).toBe(false);
     expect(widened.tests).toEqual(['tests/test_registry.py']);
     expect(widened.explanations['tests/test_registry.py']).toContain('may load it at run time');
+    // The literal prefix bounds the call: under the default policy too it is an edge like an import, not run-all.
     const strict = await selectForChange(base, { 'app/plugins/csv.py': 'C = 2\n' });
-    expect(strict.runAll).toBe(true);
-    expect(strict.reasons[0]).toContain('app/registry.py');
+    expect(strict.runAll).toBe(false);
+    expect(strict.tests).toEqual(['tests/test_registry.py']);
     // Outside the prefix the computed import cannot reach the change.
     const outside = await selectForChange(base, { 'app/other.py': 'O = 2\n' });
     expect(outside.runAll).toBe(false);

@@ -13,9 +13,17 @@ export interface PythonImport {
 }
 
 /**
- * A dynamic import whose target is not a literal. `prefix` is the literal part before the first variable piece, cut
- * back to a whole package (`plugins.` for `f"plugins.{name}"`, '' when nothing is known), so the module can be taken
- * to import anything under it.
+ * A dynamic import whose target is not a literal. `prefix` is the literal part of the name before the first computed
+ * piece (`plugins.` for `f"plugins.{name}"` or `"plugins.%s" % name`, '' when nothing is known), so the call can be
+ * taken to load anything whose name starts with it. What else bounds the name:
+ * - `level` > 0: relative to the file's package (`"." + name` with `package=__package__`, or a name bound by a loop
+ *   over `pkgutil.iter_modules(__path__)`);
+ * - `anchor: 'module'`: the name starts with the module's own `__name__` (`f"{__name__}.{name}"`);
+ * - `package`: a literal `package=` argument (`import_module(name, "pkg._data")`): the name is taken as relative to
+ *   that package, which is what the argument is for;
+ * - `parameter`: the name is a parameter of the enclosing function, so its callers decide what loads (the link
+ *   attributes the import to the call sites that pass a literal, see `PythonModuleFacts.moduleArguments`).
+ * None of these: the call may load any module (`prefix` '' and `level` 0), and only then does it force run-all.
  */
 export interface PythonDynamicImport {
   prefix: string;
@@ -23,6 +31,24 @@ export interface PythonDynamicImport {
   line: number;
   /** The call as written, shortened, for the explanation. */
   text: string;
+  anchor?: 'module';
+  package?: string;
+  parameter?: { name: string; position: number };
+  /**
+   * Qualified name of the enclosing function or method (`Loader.load`; absent at module level). A hook for the impact
+   * map: the tests it saw executing this function are the ones an unbounded call can affect.
+   */
+  scope?: string;
+}
+
+/** A string literal that looks like a module name, passed to a function (for imports whose target is a parameter). */
+export interface PythonModuleArgument {
+  /** The called name (`load` for `load(...)` and `obj.load(...)`). */
+  callee: string;
+  /** Positional index (0-based, not counting `self`) or keyword name of the argument. */
+  argument: number | string;
+  value: string;
+  line: number;
 }
 
 /** A syntax error the parser recovered from. */
@@ -39,7 +65,14 @@ export interface PythonModuleFacts {
   strings: string[];
   /** Literal `__all__` names, when the module declares them (a star import of a package loads these submodules). */
   all?: string[];
+  /** Dotted-name literals passed to calls (only kept when the file calls something with one). */
+  moduleArguments?: PythonModuleArgument[];
   syntaxError?: PythonSyntaxError;
+  /**
+   * Why the file could not be analysed at all (too large, the parser failed); its facts then say it may import anything
+   * (one unbounded dynamic import) and it counts as not parsing.
+   */
+  unparsed?: string;
 }
 
 /** A function, method or class with its qualified name and line range (for the function-level impact map). */

@@ -1,8 +1,16 @@
 /**
- * The Python language layer: parsing (Lezer grammar, never executing user code), the facts the dependency graph
+ * The Python language layer: parsing (tree-sitter's grammar as WebAssembly, never executing user code), the facts the dependency graph
  * needs, module-name resolution over a repository's files, and definitions with qualified names and line ranges.
  */
-export type { PythonDefinition, PythonDynamicImport, PythonImport, PythonModuleFacts, PythonSyntaxError } from './facts.ts';
+export type {
+  PythonDefinition,
+  PythonDynamicImport,
+  PythonImport,
+  PythonModuleArgument,
+  PythonModuleFacts,
+  PythonSyntaxError,
+} from './facts.ts';
+export { loadPythonParser, MAX_PARSED_SOURCE_CHARS, TREE_SITTER_WASM_FILES } from './tree-sitter-parser.ts';
 export {
   analyzePythonSource,
   listPythonDefinitions,

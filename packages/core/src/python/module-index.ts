@@ -235,14 +235,37 @@ export class PythonModuleIndex {
   }
 
   /**
+   * Whether nothing bounds what a computed import may load: no literal prefix, not relative, no `package=`, not
+   * anchored to the module's own name, not a parameter (then every module of the repository is a candidate).
+   */
+  static isUnbounded(dynamic: PythonDynamicImport): boolean {
+    return dynamic.level === 0 && dynamic.prefix === '' && dynamic.package === undefined && dynamic.anchor === undefined;
+  }
+
+  /** Every file whose module name (under any root) starts with `prefix`. */
+  private filesNamedFrom(prefix: string, out: Set<string>): void {
+    for (const [name, paths] of this.byName) if (name.startsWith(prefix)) for (const path of paths) out.add(path);
+  }
+
+  /**
    * The files a dynamic import with a computed target may load: every module whose name starts with the literal
-   * prefix (all Python files when there is none).
+   * prefix, read relative to the file's package (`level`), to a literal `package=`, or to the module's own `__name__`
+   * (all Python files when nothing bounds it).
    */
   resolveDynamic(fromPath: string, dynamic: PythonDynamicImport): string[] {
     if (dynamic.level === 0) {
-      if (dynamic.prefix === '') return [...this.files.keys()].filter((path) => path !== fromPath);
+      if (PythonModuleIndex.isUnbounded(dynamic)) return [...this.files.keys()].filter((path) => path !== fromPath);
       const out = new Set<string>();
-      for (const [name, paths] of this.byName) if (name.startsWith(dynamic.prefix)) for (const path of paths) out.add(path);
+      if (dynamic.package !== undefined) {
+        // `import_module(name, "pkg.sub")`: the package itself (an empty relative name) and everything below it.
+        const base = dynamic.package;
+        for (const path of this.filesForName(base)) out.add(path);
+        this.filesNamedFrom(base === '' ? dynamic.prefix : `${base}.${dynamic.prefix}`, out);
+      } else if (dynamic.anchor === 'module') {
+        for (const name of this.moduleNames(fromPath)) this.filesNamedFrom(`${name}${dynamic.prefix}`, out);
+      } else {
+        this.filesNamedFrom(dynamic.prefix, out);
+      }
       out.delete(fromPath);
       return [...out];
     }
@@ -250,6 +273,14 @@ export class PythonModuleIndex {
     if (base === undefined) return [];
     const prefixPath = join(base, dynamic.prefix.replaceAll('.', '/'));
     return [...this.files.keys()].filter((path) => path !== fromPath && (base === '' || path.startsWith(`${base}/`)) && path.startsWith(prefixPath));
+  }
+
+  /** The files `import_module(name)` with a literal absolute `name` loads: the module and the packages above it. */
+  resolveModuleName(name: string): string[] {
+    const parts = name.split('.');
+    const out: string[] = [];
+    for (let i = 1; i <= parts.length; i++) for (const path of this.filesForName(parts.slice(0, i).join('.'))) out.push(path);
+    return out;
   }
 
   /**

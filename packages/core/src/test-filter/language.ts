@@ -3,6 +3,8 @@ export interface LanguageFacts {
   syntaxError?: { line: number; column: number };
   /** Short string literals that may name a data file. */
   strings: string[];
+  /** Why the file could not be analysed at all (its facts are then the safe fallback the language chose). */
+  unparsed?: string;
 }
 
 /** `from` depends on `to`: a change to `to` can change what `from` does. */
@@ -22,6 +24,16 @@ export interface DynamicDependency {
   /** The call as written. */
   text: string;
   mayLoad(path: string): boolean;
+  /**
+   * False when nothing bounds what the call loads (every file is a candidate): only such a call, reached by a change,
+   * makes `dynamic-imports: run-all` run everything. A bounded one is an edge like an import.
+   */
+  bounded: boolean;
+  /**
+   * Hook for the impact map: the function around the call (`file`, qualified name). Tests the map saw executing it are
+   * the evidence an unbounded call can be narrowed to (not used yet by the selection).
+   */
+  scope?: { file: string; qualifiedName: string };
 }
 
 /** A file that is gone but still imported as written somewhere. */
@@ -63,6 +75,8 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   /** Bumped when `analyze` changes, so cached facts of an older version are not reused. */
   factsVersion: number;
   handles(path: string): boolean;
+  /** Loads what `analyze` needs (a grammar compiled from WebAssembly); awaited once before the first `analyze`. */
+  prepare?(): Promise<void>;
   /** Parses one file; never runs it. */
   analyze(source: string): F;
   /**

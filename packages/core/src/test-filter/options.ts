@@ -111,7 +111,7 @@ export const testFilterConfigSchema = {
     },
     'max-changed-files': { type: 'integer', minimum: 1, description: 'More changed files than this runs every test.' },
     'unknown-files': { enum: ['run-all', 'ignore'], description: 'What a changed file no rule explains does.' },
-    'dynamic-imports': { enum: ['run-all', 'widen'], description: 'Computed imports reached by a change: run all, or select their importers.' },
+    'dynamic-imports': { enum: ['run-all', 'widen'], description: 'Unbounded computed imports reached by a change: run all, or select their importers.' },
     filters: {
       type: 'object',
       description: 'Path filters: name -> globs; one boolean output per name.',

@@ -1,6 +1,7 @@
 import {
   analyzePythonSource,
   isPythonSourcePath,
+  loadPythonParser,
   PythonModuleIndex,
   PYTHON_FACTS_VERSION,
   type PythonModuleFacts,
@@ -21,11 +22,14 @@ const KIND_VERB: Record<string, string> = {
   plugin: 'registers pytest plugin',
 };
 
-/** Python for the test filter: Lezer-parsed facts, linked through the module index. */
+/** Python for the test filter: facts from tree-sitter's Python grammar, linked through the module index. */
 export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
   id: 'python',
   factsVersion: PYTHON_FACTS_VERSION,
   handles: isPythonSourcePath,
+  async prepare() {
+    await loadPythonParser();
+  },
   analyze: analyzePythonSource,
   hasDynamicImports: (facts) => facts.dynamicImports.length > 0,
   // Files appearing or going make `affectedBy` scan every file's imports and may re-link their importers; a changed
@@ -40,15 +44,56 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
     const index = new PythonModuleIndex(facts.keys(), { ...options, knownRoots });
     const allOf = (init: string) => facts.get(init)?.all;
     let dynamic: DynamicDependency[] | undefined;
+    // Literal module names passed to each called name, over every file (for imports whose target is a parameter).
+    let argumentsByCallee: Map<string, Array<{ path: string; argument: number | string; value: string; line: number }>> | undefined;
+    const literalCallers = (callee: string) => {
+      if (!argumentsByCallee) {
+        argumentsByCallee = new Map();
+        for (const [path, fileFacts] of facts) {
+          for (const item of fileFacts.moduleArguments ?? []) {
+            const list = argumentsByCallee.get(item.callee);
+            const entry = { path, argument: item.argument, value: item.value, line: item.line };
+            if (list) list.push(entry);
+            else argumentsByCallee.set(item.callee, [entry]);
+          }
+        }
+      }
+      return argumentsByCallee.get(callee) ?? [];
+    };
     const dynamicCalls = (): DynamicDependency[] => {
       const found: DynamicDependency[] = [];
       for (const path of options.dynamicFiles ?? facts.keys()) {
         for (const call of facts.get(path)?.dynamicImports ?? []) {
+          const scope = call.scope ? { file: path, qualifiedName: call.scope } : undefined;
+          // `def load(name): import_module(name)`: what loads is what callers pass; each literal is an edge from its caller.
+          if (call.parameter && call.scope) {
+            const functionName = call.scope.slice(call.scope.lastIndexOf('.') + 1);
+            const callers = literalCallers(functionName).filter(
+              (item) => item.argument === call.parameter!.position || item.argument === call.parameter!.name,
+            );
+            if (callers.length > 0 && callers.every((caller) => !caller.value.startsWith('.'))) {
+              for (const caller of callers) {
+                let targets: Set<string> | undefined;
+                found.push({
+                  from: caller.path,
+                  line: caller.line,
+                  text: `${functionName}(${JSON.stringify(caller.value)}), which imports its ${call.parameter.name} (${path} line ${call.line})`,
+                  bounded: true,
+                  scope,
+                  mayLoad: (candidate) => (targets ??= new Set(index.resolveModuleName(caller.value))).has(candidate),
+                });
+              }
+              continue;
+            }
+          }
           let targets: Set<string> | undefined;
+          const bounded = !PythonModuleIndex.isUnbounded(call);
           found.push({
             from: path,
             line: call.line,
-            text: call.text,
+            text: bounded ? call.text : `${call.text} (nothing bounds the name${call.parameter ? `; no caller passes a literal ${call.parameter.name}` : ''})`,
+            bounded,
+            scope,
             mayLoad: (candidate) => (targets ??= new Set(index.resolveDynamic(path, call))).has(candidate),
           });
         }

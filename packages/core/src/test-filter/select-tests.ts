@@ -145,8 +145,12 @@ class RepositoryView<F extends LanguageFacts> {
       else missing.push(path);
     }
     if (missing.length) {
-      const texts = await readBlobs(this.request.repoDir, missing.map((path) => blobs.get(path)!));
-      for (const path of missing) facts.set(path, this.language.analyze(texts.get(blobs.get(path)!) ?? ''));
+      const [texts] = await Promise.all([readBlobs(this.request.repoDir, missing.map((path) => blobs.get(path)!)), this.language.prepare?.()]);
+      for (const path of missing) {
+        const fileFacts = this.language.analyze(texts.get(blobs.get(path)!) ?? '');
+        if (fileFacts.unparsed) this.request.warn?.(`${JSON.stringify(path)} was not analysed (${fileFacts.unparsed}): it counts as importing anything.`);
+        facts.set(path, fileFacts);
+      }
     }
     this.parsed += missing.length;
     return facts;
@@ -355,16 +359,25 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
       }
       if (reasons.length === 0) {
         const dynamicCalls = dynamic ? view.linked.dynamic : [];
+        // A bounded computed import is an edge like an import; only an unbounded one (it may load any file) is marked for
+        // the run-all policy below.
+        const unbounded = new Set<string>();
         const dynamicEdges = (path: string): DependencyEdge[] =>
           dynamicCalls
             .filter((call) => call.from !== path && call.mayLoad(path))
-            .map((call) => ({ from: call.from, to: path, why: `may load it at run time: ${call.text} (line ${call.line})`, dynamic: true }));
+            .map((call) => {
+              const why = `may load it at run time: ${call.text} (line ${call.line})`;
+              if (!call.bounded) unbounded.add(why);
+              return { from: call.from, to: path, why, dynamic: true };
+            });
         closure = view.graph!.reverseClosure(seeds, dynamicCalls.length ? dynamicEdges : undefined);
-        if (options.dynamicImports === 'run-all') {
+        if (options.dynamicImports === 'run-all' && unbounded.size) {
           const used = new Set<string>();
           for (const path of closure.files()) {
             if (!testSet.has(path)) continue;
-            for (const edge of closure.edges(path)) if (edge.dynamic) used.add(`${edge.from}: ${edge.why.replace(/^may load it at run time: /, '')} may load ${edge.to}`);
+            for (const edge of closure.edges(path)) {
+              if (edge.dynamic && unbounded.has(edge.why)) used.add(`${edge.from}: ${edge.why.replace(/^may load it at run time: /, '')} may load ${edge.to}`);
+            }
           }
           for (const text of used) reasons.push(`${text}, which the change reaches (dynamic-imports: run-all).`);
         }

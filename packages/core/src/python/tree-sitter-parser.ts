@@ -1,0 +1,88 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
+
+/**
+ * tree-sitter's Python grammar, run as WebAssembly through web-tree-sitter (see docs/decisions.md: it accepts every
+ * file of the system Python's library that CPython accepts; the Lezer grammar rejected one in ten). The two .wasm
+ * files ship next to each bundle (scripts/bundle.mjs copies them); from the sources they come from node_modules.
+ */
+export const TREE_SITTER_WASM_FILES = ['tree-sitter.wasm', 'tree-sitter-python.wasm'] as const;
+
+/** Files larger than this are not parsed (the file's facts fall back to "may import anything", with a warning). */
+export const MAX_PARSED_SOURCE_CHARS = 8_000_000;
+
+let parser: Parser | undefined;
+let loading: Promise<Parser> | undefined;
+
+/** Where a .wasm file is: next to the running bundle (or its parent, for code in chunks/), else in node_modules. */
+function wasmPath(file: (typeof TREE_SITTER_WASM_FILES)[number]): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const dir of [here, dirname(here)]) {
+    const candidate = join(dir, file);
+    if (existsSync(candidate)) return candidate;
+  }
+  const require = createRequire(import.meta.url);
+  return require.resolve(file === 'tree-sitter.wasm' ? 'web-tree-sitter/tree-sitter.wasm' : 'tree-sitter-python/tree-sitter-python.wasm');
+}
+
+/** Loads the grammar once per process (WebAssembly compiles asynchronously); later calls return at once. */
+export function loadPythonParser(): Promise<Parser> {
+  if (parser) return Promise.resolve(parser);
+  loading ??= (async () => {
+    await Parser.init({ wasmBinary: readFileSync(wasmPath('tree-sitter.wasm')) });
+    const language = await Language.load(readFileSync(wasmPath('tree-sitter-python.wasm')));
+    const created = new Parser();
+    created.setLanguage(language);
+    parser = created;
+    return created;
+  })();
+  loading.catch(() => {
+    loading = undefined;
+  });
+  return loading;
+}
+
+const queries = new Map<string, Query>();
+
+/** A query over Python trees, compiled once (matching runs inside WebAssembly, far cheaper than walking every node from JavaScript). */
+export function pythonQuery(source: string): Query {
+  let query = queries.get(source);
+  if (!query) {
+    query = new Query(pythonParser().language!, source);
+    queries.set(source, query);
+  }
+  return query;
+}
+
+/** The loaded parser; a clear error when `loadPythonParser()` was not awaited first (a bug in the caller). */
+export function pythonParser(): Parser {
+  if (!parser) throw new Error('The Python parser is not loaded: await loadPythonParser() before analysing Python sources.');
+  return parser;
+}
+
+/**
+ * Parses `source` and hands the tree to `use`, freeing it afterwards (WebAssembly memory is not garbage-collected).
+ * Never throws for the source's sake: a file too large or one the parser cannot handle gives `undefined` to `use`.
+ */
+export function withPythonTree<T>(source: string, use: (tree: Tree | undefined, problem?: string) => T): T {
+  const active = pythonParser();
+  if (source.length > MAX_PARSED_SOURCE_CHARS) {
+    return use(undefined, `larger than ${MAX_PARSED_SOURCE_CHARS} characters`);
+  }
+  let tree: Tree | null;
+  try {
+    tree = active.parse(source);
+  } catch (error) {
+    active.reset();
+    return use(undefined, `the parser failed (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!tree) return use(undefined, 'the parser gave no tree');
+  try {
+    return use(tree);
+  } finally {
+    tree.delete();
+  }
+}

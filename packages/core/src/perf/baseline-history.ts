@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/index.ts';
 import type { BenchmarkSet } from './benchmark-types.ts';
-import { median } from './statistics.ts';
 
 /**
  * The default branch's baseline runs, one small record per run (run-level statistics only), one store object per
@@ -15,8 +14,15 @@ export const BASELINE_RUN_SCHEMA = 1;
 export const DEFAULT_HISTORY_SIZE = 30;
 
 export interface RunStatistic {
-  /** The run's typical value: median of its rounds (of each run's medians when the job ran the suite repeatedly). */
+  /**
+   * The run's value. For timings with rounds: the fastest round. On a shared machine the load of the moment slows
+   * most rounds of a run, and their median moves with it (±35-65% run to run on the A/A data recorded for
+   * test/perf/fixtures/aa-runs.json); the fastest round is the one the machine disturbed least and moves 3-5x
+   * less. Without rounds: the tool's value.
+   */
   value: number;
+  /** `min` (fastest round) or `value`; runs are compared only with runs of the same kind. */
+  statistic?: 'min' | 'value';
   unit: string;
   biggerIsBetter: boolean;
 }
@@ -32,9 +38,12 @@ export interface BaselineRun {
 export function runStatistics(set: BenchmarkSet): Record<string, RunStatistic> {
   const out: Record<string, RunStatistic> = {};
   for (const benchmark of set.benchmarks) {
-    const value = benchmark.runs && benchmark.runs.length > 1 ? median(benchmark.runs.map((run) => median(run))) : benchmark.value;
-    if (!Number.isFinite(value)) continue;
-    out[benchmark.name] = { value, unit: benchmark.unit, biggerIsBetter: benchmark.biggerIsBetter };
+    const rounds = benchmark.samples && benchmark.samples.length > 0 && benchmark.samples.every((v) => v > 0) ? benchmark.samples : undefined;
+    // Throughputs (bigger is better) keep their best round too: the largest.
+    const best = rounds ? (benchmark.biggerIsBetter ? Math.max(...rounds) : Math.min(...rounds)) : benchmark.min;
+    const value = best ?? benchmark.value;
+    if (!Number.isFinite(value) || !(value > 0)) continue;
+    out[benchmark.name] = { value, unit: benchmark.unit, biggerIsBetter: benchmark.biggerIsBetter, statistic: best !== undefined ? 'min' : 'value' };
   }
   return out;
 }
@@ -95,7 +104,7 @@ function parseBaselineRun(text: string | undefined): BaselineRun | undefined {
   const benchmarks: Record<string, RunStatistic> = {};
   for (const [name, stat] of Object.entries(data.benchmarks)) {
     if (!stat || typeof stat.value !== 'number' || !(stat.value > 0) || !Number.isFinite(stat.value) || typeof stat.unit !== 'string') continue;
-    benchmarks[name] = { value: stat.value, unit: stat.unit, biggerIsBetter: stat.biggerIsBetter === true };
+    benchmarks[name] = { value: stat.value, unit: stat.unit, biggerIsBetter: stat.biggerIsBetter === true, statistic: stat.statistic === 'min' ? 'min' : 'value' };
   }
   return { schema: data.schema, commit: data.commit, createdAt: data.createdAt, benchmarks };
 }

@@ -42,6 +42,12 @@ export interface HistoryNoise {
 }
 
 export const DEFAULT_MIN_HISTORY_RUNS = 5;
+/** Weight, in runs, of the spread shared by all benchmarks in each benchmark's spread. */
+const PRIOR_DF = 4;
+/** The least run-to-run spread (log scale) assumed for timings on a shared runner. */
+const NOISE_FLOOR = 0.08;
+/** How much of a PR run's common shift counts as extra noise of each of its benchmarks. */
+const DRIFT_NOISE = 0.5;
 /** Shared runners move a benchmark by 20-125% between runs: only a 3x change is beyond that without history. */
 export const PLAUSIBLE_RUN_NOISE = 3;
 
@@ -53,10 +59,11 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
   const ignore = options.ignore ?? [];
   const pr = runStatistics(current);
   const names = [...new Set([...Object.keys(pr), ...history.flatMap((run) => Object.keys(run))])];
-  const comparable = Object.keys(pr).filter((name) => history.some((run) => run[name]?.unit === pr[name].unit));
+  const matches = (stat: RunStatistic | undefined, name: string) => stat !== undefined && stat.unit === pr[name].unit && (stat.statistic ?? 'value') === (pr[name].statistic ?? 'value');
+  const comparable = Object.keys(pr).filter((name) => history.some((run) => matches(run[name], name)));
 
   // Robust two-way fit of the history: benchmark levels mu and per-run shifts d (two rounds of medians).
-  const logs = history.map((run) => new Map(comparable.filter((name) => run[name]?.unit === pr[name].unit).map((name) => [name, Math.log(run[name].value)])));
+  const logs = history.map((run) => new Map(comparable.filter((name) => matches(run[name], name)).map((name) => [name, Math.log(run[name].value)])));
   const drift = options.driftCorrection ?? true;
   let runShift = history.map(() => 0);
   let mu = new Map<string, number>();
@@ -78,24 +85,43 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
     high: number;
   }
   const fits = new Map<string, Fit>();
+  const residualsOf = (name: string) => logs.flatMap((run, r) => (run.has(name) ? [run.get(name)! - mu.get(name)! - runShift[r]] : []));
+  const variance = (residuals: number[]) => residuals.reduce((sum, e) => sum + e * e, 0) / (residuals.length - 1);
+  // A benchmark's spread from a handful of runs is itself uncertain: it is moderated towards the typical spread
+  // of all benchmarks (an empirical-Bayes prior worth PRIOR_DF runs, as limma does for gene-wise variances),
+  // which adds degrees of freedom without letting a quiet benchmark borrow a noisy one's width or vice versa.
+  const variances = comparable.map(residualsOf).filter((r) => r.length >= 2).map(variance);
+  const prior = variances.length >= 3 ? median(variances) : undefined;
   for (const name of comparable) {
-    const residuals = logs.flatMap((run, r) => (run.has(name) ? [run.get(name)! - mu.get(name)! - runShift[r]] : []));
+    const timing = pr[name].unit !== 'instructions';
+    const residuals = residualsOf(name);
     const n = residuals.length;
-    const spread = n >= 2 ? Math.sqrt(residuals.reduce((sum, e) => sum + e * e, 0) / (n - 1)) : Number.NaN;
+    const priorDf = prior !== undefined && prior > 0 ? PRIOR_DF : 0;
+    const df = n - 1 + priorDf;
+    const spread = n >= 2 ? Math.sqrt(((n - 1) * variance(residuals) + priorDf * (prior ?? 0)) / df) : Number.NaN;
     const raw = prLog.get(name)! - mu.get(name)!;
     const residual = raw - prShift;
     let p = 1;
     let low = -Infinity;
     let high = Infinity;
     if (n >= 2 && spread > 0) {
-      const scale = spread * Math.sqrt(1 + 1 / n);
-      p = Math.min(1, 2 * (1 - studentTCdf(Math.abs(residual) / scale, n - 1)));
-      const t = studentTQuantile(1 - alpha / 2, n - 1);
+      // A PR run that the machine slowed as a whole (its common shift) is also noisier benchmark by benchmark:
+      // its own share of the spread grows with that shift. And a few quiet runs do not show how much a
+      // disturbed run moves: the spread of timings is never taken below NOISE_FLOOR.
+      const own = Math.max(spread, timing ? NOISE_FLOOR : 0) ** 2 + (DRIFT_NOISE * prShift) ** 2;
+      const scale = Math.sqrt(own + spread ** 2 / n);
+      p = Math.min(1, 2 * (1 - studentTCdf(Math.abs(residual) / scale, df)));
+      const t = studentTQuantile(1 - alpha / 2, df);
       low = -t * scale;
       high = t * scale;
     } else if (n >= 2) {
       p = residual === 0 ? 1 : 0;
     }
+    // Heavy tails (a burst of load during one benchmark of one run) break the normal model now and then: a change
+    // must also lie beyond every baseline run by min-change, so a PR run no worse than the worst stored run is
+    // never flagged.
+    const beyondAll = residual > Math.max(...residuals) + Math.log1p(minChange) || residual < Math.min(...residuals) - Math.log1p(minChange);
+    if (!beyondAll) p = 1;
     fits.set(name, { n, spread, residual, raw, p, low, high });
   }
   const tested = [...fits.entries()].filter(([, fit]) => fit.n >= minRuns);

@@ -79,6 +79,7 @@ function parsePytestBenchmark(data: Record<string, unknown>, source: string): Be
       value,
       samples: samples && samples.length > 0 ? samples : undefined,
       summary: { mean, stddev, count: rounds },
+      min: typeof stats.min === 'number' && Number.isFinite(stats.min) && stats.min > 0 ? stats.min : undefined,
     };
   });
   return { format: 'pytest-benchmark', source, benchmarks: checkUnique(benchmarks, source) };

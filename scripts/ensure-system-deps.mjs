@@ -16,6 +16,8 @@ const REQUIREMENTS = [
   { pkg: 'python3-pytest-cov', check: () => pyImport('pytest_cov') },
   { pkg: 'python3-coverage', check: () => pyImport('coverage') },
   { pkg: 'python3-xgboost', check: () => pyImport('xgboost') },
+  // perf-comment's measure: instructions (test/perf/ab-bench-package.test.ts).
+  { pkg: 'valgrind', check: () => has('valgrind', ['--version']) },
 ];
 
 function has(command, args) {

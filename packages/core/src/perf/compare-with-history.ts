@@ -47,7 +47,7 @@ const PRIOR_DF = 4;
 /** The least run-to-run spread (log scale) assumed for timings on a shared runner. */
 const NOISE_FLOOR = 0.08;
 /** How much of a PR run's common shift counts as extra noise of each of its benchmarks. */
-const DRIFT_NOISE = 0.5;
+const DRIFT_NOISE = 0.35;
 /** Shared runners move a benchmark by 20-125% between runs: only a 3x change is beyond that without history. */
 export const PLAUSIBLE_RUN_NOISE = 3;
 

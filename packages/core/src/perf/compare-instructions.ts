@@ -53,10 +53,13 @@ export function compareInstructionCounts(baseline: BenchmarkSet, current: Benchm
   return { verdict: overallVerdict(benchmarks), benchmarks, alpha: 0, minChange, confidence: 1, measure: 'instructions' };
 }
 
-/** Half the range of the repetitions over their median. */
+/**
+ * The median absolute deviation of the repetitions over their median: robust to the odd repetition that pays for
+ * a one-off (an allocator arena, a lazy import), which the median value ignores too.
+ */
 function relativeSpread(result: BenchmarkResult): number {
   const samples = result.samples;
   if (!samples || samples.length < 2) return 0;
   const mid = median(samples);
-  return mid > 0 ? (Math.max(...samples) - Math.min(...samples)) / 2 / mid : 0;
+  return mid > 0 ? median(samples.map((v) => Math.abs(v - mid))) / mid : 0;
 }

@@ -28,6 +28,8 @@ const REQUIREMENTS = [
   // The report's HTML page is checked in a real headless browser (test/report/report-html.test.ts).
   { pkgs: ['chromium'], check: () => has('chromium', ['--version']) },
   { pkgs: ['fonts-dejavu-core'], check: () => existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf') },
+  // perf-comment's measure: instructions (test/perf/ab-bench-package.test.ts).
+  { pkgs: ['valgrind'], check: () => has('valgrind', ['--version']) },
 ];
 
 function has(command, args) {

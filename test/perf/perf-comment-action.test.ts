@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunnerJob, REPO_ROOT, runActionStep } from '../support/action-runner.ts';
@@ -10,10 +10,10 @@ import { lognormalTimings, normalSource, seededRandom } from './seeded-random.ts
 const CLI = join(REPO_ROOT, 'dist', 'cli', 'index.js');
 
 /** A generic results list: `parse` gets 30% slower on the PR side when `slow` is set. */
-function results(seed: number, slow: boolean): string {
+function results(seed: number, slow: boolean, slowParse = 13): string {
   const normal = normalSource(seededRandom(seed));
   return JSON.stringify([
-    { name: 'parse', unit: 'ms', samples: lognormalTimings(normal, 25, slow ? 13 : 10, 0.03) },
+    { name: 'parse', unit: 'ms', samples: lognormalTimings(normal, 25, slow ? slowParse : 10, 0.03) },
     { name: 'render', unit: 'ms', samples: lognormalTimings(normal, 25, 5, 0.03) },
     { name: 'throughput', unit: 'req/s', 'bigger-is-better': true, samples: lognormalTimings(normal, 25, 900, 0.03) },
   ]);
@@ -122,27 +122,87 @@ describe('perf-comment through the bundles (dist/cli and dist/perf-comment)', ()
     expect(JSON.parse(ignored.main.outputs.regressions)).toEqual([]);
   });
 
-  it('store-baseline on the default branch, then a PR compares with the merge base baseline', async () => {
+  it('store-baseline keeps a run history in .ci-optimizer; one run is inconclusive, five runs flag the regression', async () => {
+    const repo = new TempGitRepo();
+    try {
+      const storeRun = async (seed: number) => {
+        repo.write({ 'base.json': results(seed, false) });
+        const commit = repo.commit(`main ${seed}`);
+        const stored = await runActionStep({
+          action: 'perf-comment', job, workspace: repo.dir,
+          inputs: { mode: 'store-baseline', results: 'base.json' },
+          event: { name: 'push', payload: {} }, env: { GITHUB_SHA: commit, GITHUB_REF: 'refs/heads/main' },
+        });
+        expect(stored.main.exitCode, stored.main.stderr).toBe(0);
+        expect(stored.main.outputs.verdict).toBe('stored');
+        return commit;
+      };
+      const pr = async () => {
+        repo.git('checkout', '-q', '-B', 'pr');
+        // Across jobs a change must stand out of the machine's run-to-run noise: parse takes 2x as long.
+        repo.write({ 'pr.json': results(99, true, 20) });
+        repo.commit('pr');
+        const compared = await runActionStep({ action: 'perf-comment', job, workspace: repo.dir, inputs: { results: 'pr.json', comment: 'never' }, event: prEvent });
+        repo.git('checkout', '-q', 'main');
+        expect(compared.main.exitCode, compared.main.stderr).toBe(0);
+        return compared.main;
+      };
+      // The store travels in the cache, not in git.
+      repo.write({ '.gitignore': '.ci-optimizer/\n' });
+      const first = await storeRun(1);
+      // The suite's store, like every other action; one small record per run next to the per-commit baseline.
+      expect(existsSync(join(repo.dir, '.ci-optimizer', 'baselines', `${first}.json`))).toBe(true);
+      expect(readdirSync(join(repo.dir, '.ci-optimizer', 'baseline-runs'))).toHaveLength(1);
+      expect(existsSync(join(repo.dir, '.metrics'))).toBe(false);
+
+      const early = await pr();
+      expect(early.outputs.verdict).toBe('inconclusive');
+      expect(early.summary).toContain('1 baseline run of the default branch');
+      expect(early.summary).toMatch(/too few to know how much a run moves[\s\S]*mode: ab/);
+
+      for (const seed of [2, 3, 4, 5]) await storeRun(seed);
+      expect(readdirSync(join(repo.dir, '.ci-optimizer', 'baseline-runs'))).toHaveLength(5);
+      const judged = await pr();
+      expect(judged.outputs.verdict).toBe('regression');
+      expect(JSON.parse(judged.outputs.regressions)).toEqual(['parse']);
+      expect(judged.summary).toMatch(/against 5 baseline runs of the default branch, run-to-run noise ±\d/);
+    } finally {
+      repo.remove();
+    }
+  }, 300_000);
+
+    it('reads baselines from the old default store dir:.metrics when .ci-optimizer has none, and says so', async () => {
     const repo = new TempGitRepo();
     try {
       repo.write({ 'base.json': results(1, false) });
       const base = repo.commit('base');
       const stored = await runActionStep({
         action: 'perf-comment', job, workspace: repo.dir,
-        inputs: { mode: 'store-baseline', results: 'base.json' },
+        inputs: { mode: 'store-baseline', results: 'base.json', store: 'dir:.metrics' },
         event: { name: 'push', payload: {} }, env: { GITHUB_SHA: base, GITHUB_REF: 'refs/heads/main' },
       });
       expect(stored.main.exitCode, stored.main.stderr).toBe(0);
-      expect(existsSync(join(repo.dir, '.metrics', 'baseline.json'))).toBe(true);
-      expect(existsSync(join(repo.dir, '.metrics', 'baselines', `${base}.json`))).toBe(true);
       repo.write({ 'pr.json': results(2, true) });
       repo.commit('pr');
       const compared = await runActionStep({ action: 'perf-comment', job, workspace: repo.dir, inputs: { results: 'pr.json', comment: 'never' }, event: prEvent });
       expect(compared.main.exitCode, compared.main.stderr).toBe(0);
-      expect(compared.main.outputs.verdict).toBe('regression');
-      expect(compared.main.summary).toContain(`Baseline: merge base \`${base.slice(0, 12)}\``);
+      expect(compared.main.summary).toContain(`\`${base.slice(0, 12)}\``);
+      expect(compared.main.annotations.map((a) => a.message).join('\n')).toMatch(/old default store/);
     } finally {
       repo.remove();
     }
+  });
+
+  it('store-baseline on a store that cannot be written warns and passes (verdict not-stored)', async () => {
+    writeFileSync(join(job.workspace, 'blocker'), 'a file where the store folder should be');
+    const stored = await runActionStep({
+      action: 'perf-comment', job, workspace: job.workspace,
+      inputs: { mode: 'store-baseline', results: 'base.json', store: 'dir:blocker/store' },
+      event: { name: 'push', payload: {} }, env: { GITHUB_SHA: 'c'.repeat(40), GITHUB_REF: 'refs/heads/main' },
+    });
+    expect(stored.main.exitCode, stored.main.stderr).toBe(0);
+    expect(stored.main.outputs.verdict).toBe('not-stored');
+    const warning = stored.main.annotations.find((a) => a.level === 'warning')?.message ?? '';
+    expect(warning).toMatch(/Could not store the baseline of c{40} in dir:.*blocker/);
   });
 });

@@ -103,8 +103,8 @@ describe('real pytest-benchmark runs on examples/python-service, same-job A/B (a
       profileFile: headProfile,
       baselineProfileFile: concatProfiles(runs.base, join(work, 'base.folded')),
     });
-    // Six real pytest-benchmark runs (base/head alternated), about 10 s each on an idle machine.
-  }, timeoutFor(6, 10_000));
+    // Six real pytest-benchmark runs (base/head alternated) under a sampler, about 10 s each on an idle machine.
+  }, timeoutFor(6, 20_000));
 
   afterAll(async () => {
     await removeWorktree?.();

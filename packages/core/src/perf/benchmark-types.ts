@@ -15,6 +15,8 @@ export interface BenchmarkResult {
   runs?: number[][];
   /** Summary statistics, when the tool reported them instead of samples. */
   summary?: { mean: number; stddev: number; count: number };
+  /** The fastest round, when the tool reports it without samples (pytest-benchmark's stats.min). */
+  min?: number;
   /** Absolute half-width of the value's spread when a tool gives only `value ± range`. */
   range?: number;
 }

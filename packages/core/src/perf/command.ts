@@ -5,10 +5,13 @@ import { errorMessage, FailureWithOutputs, UserError } from '../errors/index.ts'
 import { createGitHubClient, GitHubPermissionError, findStickyComment, upsertStickyComment, type GitHubClient } from '../github/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
-import { openStore, type Store } from '../store/index.ts';
+import { DEFAULT_STORE, openStore, type Store } from '../store/index.ts';
+import { appendBaselineRun, readBaselineRuns, runStatistics } from './baseline-history.ts';
+import { prepareInstructionCounting, type Measure } from './measure-instructions.ts';
 import { baselineCandidates, saveBaseline, type PerfStore } from './baseline-store.ts';
 import { FORK_PAYLOAD_FILE, forkPayload, parseForkPayload } from './fork-payload.ts';
 import { mergeBenchmarkRuns } from './merge-runs.ts';
+import { normalizeBenchmarkNames } from './benchmark-names.ts';
 import { readBenchmarkFile } from './parse-benchmarks.ts';
 import { readProfileFile } from './parse-profiles.ts';
 import { buildPerfReport, perfOutputs, shouldComment, type PerfReport } from './perf-report.ts';
@@ -34,13 +37,15 @@ export const perfCommentCommand: CommandWithConfig = {
     additionalProperties: false,
     properties: {
       ...Object.fromEntries(
-        ['results', 'baseline', 'profile', 'baseline-profile', 'mode', 'store', 'min-change', 'max-baseline-age', 'comment', 'drift-correction', 'ab-command', 'marker-id', 'payload'].map((k) => [k, { type: 'string' }]),
+        ['results', 'baseline', 'profile', 'baseline-profile', 'mode', 'store', 'min-change', 'max-baseline-age', 'comment', 'drift-correction', 'ab-command', 'marker-id', 'payload', 'measure'].map((k) => [k, { type: 'string' }]),
       ),
       ignore: { type: ['array', 'string'], items: { type: 'string' } },
       alpha: { type: 'number' },
       'fail-on-regression': { type: 'boolean' },
       'top-functions': { type: 'integer' },
-      'ab-runs': { type: 'integer' },
+      'ab-runs': { type: ['integer', 'string'] },
+      'history-size': { type: 'integer' },
+      'min-history-runs': { type: 'integer' },
     },
   },
   formatOutput: {
@@ -56,11 +61,20 @@ export const perfCommentCommand: CommandWithConfig = {
   },
 };
 
+/** The legacy default store (before perf-comment used the suite's `dir:.ci-optimizer`), still read when present. */
+const LEGACY_STORE = 'dir:.metrics';
+
+function measureOf(ctx: CommandContext): Measure {
+  return ctx.inputs.raw('measure').trim() === '' ? 'time' : ctx.inputs.enum<Measure>('measure', ['time', 'instructions']);
+}
+
 function statisticsOptions(ctx: CommandContext) {
   const { inputs } = ctx;
+  const minChange = inputs.string('min-change');
   return {
     alpha: inputs.number('alpha', { min: 1e-6, max: 0.5 }),
-    minChange: parsePercent(inputs.string('min-change'), 'min-change'),
+    // Instruction counts do not move with the machine: 1% is a real change there; timings need 5%.
+    minChange: minChange === '' ? (measureOf(ctx) === 'instructions' ? 0.01 : 0.05) : parsePercent(minChange, 'min-change'),
     ignore: inputs.list('ignore'),
     topN: inputs.int('top-functions', { min: 0, max: 50 }),
     driftCorrection: inputs.enum('drift-correction', ['auto', 'on', 'off'] as const),
@@ -75,13 +89,17 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
   const baselineFiles = inputs.lines('baseline').map((file) => resolveIn(run.workspace, file));
   const options = { ...statisticsOptions(ctx), resultFiles, baselineFiles };
   if (baselineFiles.length > 0) return buildPerfReport(options);
-  const store = openStore(inputs.string('store'), run.workspace);
   const mergeBase = mergeBaseOf(run.eventPayload, run.env);
   const candidates = mergeBase ? await baselineCandidates(run.workspace, mergeBase) : [];
+  const store = await storeWithBaselines(ctx, candidates);
   try {
     return await buildPerfReport({
       ...options,
+      currentRoot: run.workspace,
       store: perfStoreOf(store),
+      historyStore: store,
+      historySize: inputs.int('history-size', { min: 2, max: 1000 }),
+      minHistoryRuns: inputs.int('min-history-runs', { min: 2, max: 1000 }),
       candidates,
       maxBaselineAgeMs: inputs.duration('max-baseline-age'),
     });
@@ -93,22 +111,71 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
   }
 }
 
+/**
+ * The store named by the input. perf-comment used to default to `dir:.metrics`; with the suite's default now, a
+ * workspace that still has baselines there (and none in the new store) is read from there, with a note.
+ */
+async function storeWithBaselines(ctx: CommandContext, candidates: readonly string[]): Promise<Store> {
+  const { inputs, run } = ctx;
+  const spec = inputs.string('store');
+  const store = openStore(spec, run.workspace);
+  if ((spec.trim() || DEFAULT_STORE) !== DEFAULT_STORE) return store;
+  try {
+    const hasAny = async (candidate: Store) =>
+      (await readBaselineRuns(candidate, { limit: 1 })).runs.length > 0 ||
+      (await candidate.read('baseline.json')) !== undefined ||
+      (await Promise.all(candidates.slice(0, 50).map((commit) => candidate.read(`baselines/${commit}.json`)))).some(Boolean);
+    if (await hasAny(store)) return store;
+    const legacy = openStore(LEGACY_STORE, run.workspace);
+    if (!(await hasAny(legacy))) return store;
+    ctx.log.notice(
+      `Reading baselines from ${legacy.description}, perf-comment's old default store. New baselines go to ${store.description} ` +
+        "(the store every ci-optimizer action uses); move the folder there, or set 'store: dir:.metrics' to keep using it.",
+    );
+    return legacy;
+  } catch {
+    return store;
+  }
+}
+
+function abRunsOf(ctx: CommandContext, measure: Measure): number {
+  // One run per side is enough for instruction counts; timings need repeated runs to see run-to-run noise.
+  if (ctx.inputs.raw('ab-runs').trim() === '') return measure === 'instructions' ? 1 : 2;
+  return ctx.inputs.int('ab-runs', { min: 1, max: 20 });
+}
+
 async function abReport(ctx: CommandContext): Promise<PerfReport> {
   const { inputs, run } = ctx;
   const command = inputs.string('ab-command', { required: true });
+  const measure = measureOf(ctx);
+  const runsPerSide = abRunsOf(ctx, measure);
+  const statistics = statisticsOptions(ctx);
   const base = mergeBaseOf(run.eventPayload, run.env) ?? 'HEAD^1';
   const work = join(run.runnerTemp, 'ci-optimizer', 'perf-ab');
-  const removeWorktree = await addBaseWorktree(run.workspace, base, join(work, 'base'));
+  const instructions = measure === 'instructions' ? await prepareInstructionCounting(join(work, 'callgrind'), run.env) : undefined;
+  const baseDir = join(work, 'base');
+  const removeWorktree = await addBaseWorktree(run.workspace, base, baseDir);
   try {
     const runs = await runSameJobAb({
       command,
       headDir: run.workspace,
-      baseDir: join(work, 'base'),
-      runsPerSide: inputs.int('ab-runs', { min: 1, max: 20 }),
+      baseDir,
+      runsPerSide,
       outDir: join(work, 'results'),
-      onRun: (side, index, total) => ctx.log.info(`A/B run ${index} of ${total}: ${side}`),
+      env: instructions?.env,
+      wrapCommand: instructions?.wrapCommand,
+      onRun: (side, index, total) => ctx.log.info(`A/B run ${index} of ${total}: ${side}${instructions ? ' (under Valgrind, counting instructions)' : ''}`),
     });
-    return await buildPerfReport({ ...statisticsOptions(ctx), resultFiles: runs.head, baselineFiles: runs.base, sameJob: true });
+    return await buildPerfReport({
+      ...statistics,
+      resultFiles: runs.head,
+      baselineFiles: runs.base,
+      sameJob: true,
+      currentRoot: run.workspace,
+      baselineRoot: baseDir,
+      requireCommon: true,
+      measure,
+    });
   } finally {
     await removeWorktree();
   }
@@ -117,17 +184,31 @@ async function abReport(ctx: CommandContext): Promise<PerfReport> {
 async function storeBaselineMode(ctx: CommandContext): Promise<Outputs> {
   const { inputs, run } = ctx;
   const commit = run.env.GITHUB_SHA || (await headCommit(run.workspace));
-  const results = mergeBenchmarkRuns(await Promise.all(inputs.lines('results').map((file) => readBenchmarkFile(resolveIn(run.workspace, file)))));
+  const sets = await Promise.all(inputs.lines('results').map((file) => readBenchmarkFile(resolveIn(run.workspace, file))));
+  const results = mergeBenchmarkRuns(sets.map((set) => normalizeBenchmarkNames(set, run.workspace)));
   const profileFile = inputs.path('profile');
+  const profile = profileFile ? await readProfileFile(profileFile) : undefined;
+  const historySize = inputs.int('history-size', { min: 2, max: 1000 });
   const store = openStore(inputs.string('store'), run.workspace);
-  await saveBaseline(perfStoreOf(store), {
-    commit,
-    branch: (run.env.GITHUB_REF ?? '').replace(/^refs\/heads\//, '') || undefined,
-    createdAt: new Date().toISOString(),
-    results,
-    profile: profileFile ? await readProfileFile(profileFile) : undefined,
-  });
+  const createdAt = new Date().toISOString();
   ctx.metrics.count('benchmarks', results.benchmarks.length);
+  try {
+    await appendBaselineRun(store, { commit, createdAt, benchmarks: runStatistics(results) }, historySize);
+    await saveBaseline(perfStoreOf(store), {
+      commit,
+      branch: (run.env.GITHUB_REF ?? '').replace(/^refs\/heads\//, '') || undefined,
+      createdAt,
+      results,
+      profile,
+    });
+  } catch (error) {
+    // A store fault never fails the push's job: pull requests compare with the runs stored before.
+    ctx.log.warning(
+      `Could not store the baseline of ${commit} in ${store.description} (${errorMessage(error)}). ` +
+        'Pull requests keep comparing with the baseline runs stored before; check that the store is writable and has space.',
+    );
+    return { verdict: 'not-stored', regressions: [], improvements: [], 'comment-url': '' };
+  }
   ctx.log.info(`Stored the baseline of ${commit} (${results.benchmarks.length} benchmarks) in ${store.description}.`);
   return { verdict: 'stored', regressions: [], improvements: [], 'comment-url': '' };
 }

@@ -1,4 +1,5 @@
 import { minimatch } from 'minimatch';
+import type { HistoryNoise } from './compare-with-history.ts';
 import type { BenchmarkResult, BenchmarkSet } from './benchmark-types.ts';
 import { holmAdjust, mannWhitney, meanAndStddev, median, quantileOfSorted, welchTest, type TwoSampleTest } from './statistics.ts';
 
@@ -23,7 +24,7 @@ export interface BenchmarkComparison {
   pValue?: number;
   /** p-value after the Holm correction for the number of benchmarks tested. */
   adjustedP?: number;
-  method?: TwoSampleTest['method'] | 'ranges' | 'single-value';
+  method?: TwoSampleTest['method'] | 'ranges' | 'single-value' | 'run-history';
   /** Relative spread (semi-interquartile range / median) of the noisier side. */
   noise?: number;
   baselineCount?: number;
@@ -50,6 +51,10 @@ export interface Comparison {
   minChange: number;
   /** Level of the confidence intervals (1 - alpha). */
   confidence: number;
+  /** Cross-run verdicts judged against the default branch's run history: how many runs and how noisy. */
+  history?: HistoryNoise;
+  /** What the values count when not time (measure: instructions). */
+  measure?: 'time' | 'instructions';
 }
 
 export interface CompareOptions {
@@ -141,7 +146,7 @@ export function compareBenchmarks(baseline: BenchmarkSet, current: BenchmarkSet,
         noise,
       },
       outcome,
-      { alpha, minChange, tested: tested.length, drift: drift?.applied ? drift : undefined },
+      { alpha, minChange, tested: tested.length, drift: drift?.applied ? drift : undefined, factor },
     );
   });
 
@@ -261,7 +266,7 @@ function estimateDrift(outcomes: TestOutcome[], minChange: number): DriftEstimat
 function judge(
   comparison: BenchmarkComparison,
   outcome: TestOutcome,
-  context: { alpha: number; minChange: number; tested: number; drift?: DriftEstimate },
+  context: { alpha: number; minChange: number; tested: number; drift?: DriftEstimate; factor: number },
 ): BenchmarkComparison {
   const { alpha, minChange } = context;
   const change = outcome.change;
@@ -295,6 +300,17 @@ function judge(
       reason: `${percent(change)}${relativeTo} overall, but not in every A/B run pair (after each pair's common shift: ${pairs.map((c) => percent(c)).join(', ')}): noisier than its change`,
     };
   }
+  // Drift correction may only explain a change away, never create one: a benchmark whose own measured value
+  // did not move the same way by min-change (unchanged, or faster while the others got faster still) is no
+  // regression, and one that did not get faster is no improvement.
+  const rawChange = (1 + change) * context.factor - 1;
+  if (context.drift && (Math.sign(rawChange) !== Math.sign(change) || Math.abs(rawChange) < minChange)) {
+    return {
+      ...comparison,
+      verdict: Math.abs(rawChange) < minChange ? 'unchanged' : 'inconclusive',
+      reason: `${percent(change)}${relativeTo}, but its own value changed by ${percent(rawChange)}: the difference is the other benchmarks' shift, not this one's`,
+    };
+  }
   const noise = comparison.noise ?? 0;
   if (Math.abs(change) < noise) {
     return {
@@ -310,7 +326,7 @@ function judge(
   };
 }
 
-function overallVerdict(benchmarks: BenchmarkComparison[]): Verdict {
+export function overallVerdict(benchmarks: BenchmarkComparison[]): Verdict {
   // Ignored benchmarks still count, except that their regressions are allowed.
   const counted = benchmarks.filter((b) => !(b.ignored && b.verdict === 'regression'));
   if (counted.length === 0 && benchmarks.length > 0) return 'unchanged';

@@ -62,6 +62,13 @@ const payloadSchema = {
               additionalProperties: false,
               properties: { applied: { type: 'boolean' }, change: { type: 'number' }, agreeing: { type: 'integer' }, of: { type: 'integer' } },
             },
+            history: {
+              type: 'object',
+              required: ['runs', 'minRuns', 'plausibleNoise'],
+              additionalProperties: false,
+              properties: { runs: { type: 'integer', minimum: 0, maximum: 100000 }, minRuns: { type: 'integer', minimum: 0, maximum: 100000 }, noise: num, drift: num, plausibleNoise: num },
+            },
+            measure: { enum: ['time', 'instructions'] },
             benchmarks: {
               type: 'array',
               maxItems: 5000,
@@ -75,6 +82,7 @@ const payloadSchema = {
                   biggerIsBetter: { type: 'boolean' }, ignored: { type: 'boolean' },
                   method: text(40), baseline: num, current: num, change: num, changeLow: num, changeHigh: num,
                   pValue: num, adjustedP: num, noise: num, baselineCount: num, currentCount: num,
+                  pairChanges: { type: 'array', maxItems: 100, items: { type: 'number' } },
                 },
               },
             },

@@ -79,6 +79,7 @@ function parsePytestBenchmark(data: Record<string, unknown>, source: string): Be
       value,
       samples: samples && samples.length > 0 ? samples : undefined,
       summary: { mean, stddev, count: rounds },
+      min: typeof stats.min === 'number' && Number.isFinite(stats.min) && stats.min > 0 ? stats.min : undefined,
     };
   });
   return { format: 'pytest-benchmark', source, benchmarks: checkUnique(benchmarks, source) };
@@ -107,7 +108,8 @@ function parseGenericList(entries: unknown[], source: string): BenchmarkSet {
     const value =
       record.value === undefined && samples ? median(samples) : requireNumber(record.value, `${where}.value ('${name}')`);
     const range = record.range === undefined ? undefined : parseRange(record.range, value, `${where}.range ('${name}')`);
-    return { name, label: name, unit, biggerIsBetter: bigger, value, samples, range };
+    const label = typeof record.label === 'string' && record.label.trim() !== '' ? record.label : name;
+    return { name, label, unit, biggerIsBetter: bigger, value, samples, range };
   });
   return { format: 'generic', source, benchmarks: checkUnique(benchmarks, source) };
 }

@@ -1,5 +1,11 @@
 import { UserError } from '../errors/index.ts';
+import type { Store } from '../store/index.ts';
+import { readBaselineRuns, runStatistics } from './baseline-history.ts';
+import { normalizeBenchmarkNames, requireCommonBenchmarks } from './benchmark-names.ts';
 import { selectBaseline, type PerfStore } from './baseline-store.ts';
+import { compareInstructionCounts } from './compare-instructions.ts';
+import { compareWithHistory, DEFAULT_MIN_HISTORY_RUNS } from './compare-with-history.ts';
+import type { Measure } from './measure-instructions.ts';
 import type { BenchmarkSet } from './benchmark-types.ts';
 import { compareBenchmarks, type Comparison } from './compare-benchmarks.ts';
 import { mergeBenchmarkRuns } from './merge-runs.ts';
@@ -28,6 +34,16 @@ export interface PerfReportOptions {
   /** `auto`: on for stored baselines, off for same-job A/B. */
   driftCorrection?: 'auto' | 'on' | 'off';
   now?: number;
+  /** Stored baselines: the run history (baseline-runs/) the PR run is judged against; see compare-with-history.ts. */
+  historyStore?: Store;
+  historySize?: number;
+  minHistoryRuns?: number;
+  /** Checkout roots the result files were produced in: benchmark names are made relative to them. */
+  currentRoot?: string;
+  baselineRoot?: string;
+  /** Same-job A/B: base and PR must share benchmark names (else a UserError says why). */
+  requireCommon?: boolean;
+  measure?: Measure;
 }
 
 /** Everything the comment, the summary and the outputs are made from. */
@@ -40,32 +56,67 @@ export interface PerfReport {
 /** Reads the inputs, finds the baseline, compares and summarises profiles. */
 export async function buildPerfReport(options: PerfReportOptions): Promise<PerfReport> {
   if (options.resultFiles.length === 0) throw new UserError("Input 'results' is empty. Point it at the benchmark results file(s) of this run.");
-  const current = mergeBenchmarkRuns(await Promise.all(options.resultFiles.map(readBenchmarkFile)));
+  const read = async (files: readonly string[], root?: string) => {
+    const sets = await Promise.all(files.map(readBenchmarkFile));
+    return mergeBenchmarkRuns(root ? sets.map((set) => normalizeBenchmarkNames(set, root)) : sets);
+  };
+  const current = await read(options.resultFiles, options.currentRoot);
+  const measure = options.measure ?? (current.benchmarks.length > 0 && current.benchmarks.every((b) => b.unit === 'instructions') ? 'instructions' : 'time');
   let baselineSet: BenchmarkSet | undefined;
   let baselineProfile: CpuProfile | undefined;
   let description: BaselineDescription;
+  let comparison: Comparison | undefined;
+  const statistics = { alpha: options.alpha, minChange: options.minChange, ignore: options.ignore };
   if (options.baselineFiles && options.baselineFiles.length > 0) {
-    baselineSet = mergeBenchmarkRuns(await Promise.all(options.baselineFiles.map(readBenchmarkFile)));
+    baselineSet = await read(options.baselineFiles, options.baselineRoot);
+    if (options.requireCommon) requireCommonBenchmarks(baselineSet, current, 'Same-job A/B');
     description = { kind: options.sameJob ? 'same-job A/B (base commit measured in this job, runs alternated)' : `file ${options.baselineFiles.join(', ')}` };
   } else if (options.store) {
+    const history = options.historyStore
+      ? await readBaselineRuns(options.historyStore, { limit: options.historySize, commits: options.candidates })
+      : { runs: [], skipped: 0 };
     const selected = await selectBaseline(options.store, options.candidates ?? [], { maxAgeMs: options.maxBaselineAgeMs, now: options.now });
-    if (selected) {
-      baselineSet = selected.record.results;
-      baselineProfile = selected.record.profile;
-      description = { kind: selected.kind, commit: selected.record.commit, ageMs: selected.ageMs, stale: selected.stale };
+    if (history.runs.length > 0 || selected) {
+      // The run is the unit of evidence across jobs: judge against the history of runs; a store from before the
+      // history was kept has one run, the selected baseline.
+      const runs = history.runs.length > 0 ? history.runs.map((run) => run.benchmarks) : [runStatistics(selected!.record.results)];
+      const newest = history.runs[0];
+      const ageMs = newest ? Math.max(0, (options.now ?? Date.now()) - Date.parse(newest.createdAt)) : selected!.ageMs;
+      baselineProfile = selected?.record.profile;
+      description = {
+        kind: `the last ${runs.length} baseline run${runs.length === 1 ? '' : 's'} of the default branch`,
+        commit: newest?.commit ?? selected!.record.commit,
+        ageMs,
+        stale: options.maxBaselineAgeMs !== undefined && ageMs > options.maxBaselineAgeMs,
+      };
+      const drift = options.driftCorrection ?? 'auto';
+      if (measure === 'instructions') {
+        // Counts do not move with the machine: the newest run is the baseline.
+        baselineSet = {
+          format: 'generic',
+          source: description.kind,
+          benchmarks: Object.entries(runs[0]).map(([name, stat]) => ({ name, label: name, ...stat })),
+        };
+      } else comparison = compareWithHistory(runs, current, {
+        ...statistics,
+        driftCorrection: drift !== 'off',
+        minRuns: options.minHistoryRuns ?? DEFAULT_MIN_HISTORY_RUNS,
+      });
     } else {
       description = { kind: 'none found (no baseline stored for the merge base or its ancestors; push to the default branch with mode store-baseline)' };
     }
   } else {
     description = { kind: 'none given' };
   }
-  const drift = options.driftCorrection ?? 'auto';
-  const comparison = compareBenchmarks(baselineSet ?? { format: current.format, source: 'no baseline', benchmarks: [] }, current, {
-    alpha: options.alpha,
-    minChange: options.minChange,
-    ignore: options.ignore,
-    driftCorrection: drift === 'on' || (drift === 'auto' && !options.sameJob),
-  });
+  if (!comparison) {
+    const baseline = baselineSet ?? { format: current.format, source: 'no baseline', benchmarks: [] };
+    if (measure === 'instructions') {
+      comparison = compareInstructionCounts(baseline, current, statistics);
+    } else {
+      const drift = options.driftCorrection ?? 'auto';
+      comparison = compareBenchmarks(baseline, current, { ...statistics, driftCorrection: drift === 'on' || (drift === 'auto' && !options.sameJob) });
+    }
+  }
   let profile: ProfileReport | undefined;
   if (options.profileFile) {
     const currentProfile = await readProfileFile(options.profileFile);

@@ -62,6 +62,8 @@ function renderWithRowLimit(options: RenderOptions, maxRows: number): string {
   lines.push(`### ${headline(comparison)}`, '');
   lines.push(summaryLine(comparison), '');
   lines.push(baselineLine(baseline, comparison), '');
+  if (comparison.history) lines.push(...historyLines(comparison), '');
+  if (comparison.measure === 'instructions') lines.push(INSTRUCTIONS_NOTE, '');
   if (comparison.drift?.applied) {
     lines.push(
       `> [!NOTE]\n> ${comparison.drift.agreeing} of ${comparison.drift.of} benchmarks moved together by ${percent(comparison.drift.change)} ` +
@@ -87,6 +89,7 @@ function renderWithRowLimit(options: RenderOptions, maxRows: number): string {
   if (chart && maxRows > 0) lines.push('<details><summary>Chart</summary>', '', chart, '', '</details>', '');
   if (profile) lines.push(...profileSection(profile), '');
   const footer = [`α=${comparison.alpha} (Holm-corrected), min-change ${percent(comparison.minChange, false)}`];
+  if (comparison.measure === 'instructions') footer.splice(0, 1, `unit: instructions (Valgrind callgrind), min-change ${percent(comparison.minChange, false)}`);
   const runUrl = safeLinkUrl(options.runUrl);
   if (runUrl) footer.push(`[workflow run](${runUrl})`);
   lines.push(`<sub>${footer.join(' · ')} · ci-optimizer perf-comment</sub>`);
@@ -124,6 +127,7 @@ function baselineLine(baseline: BaselineDescription, comparison: Comparison): st
   const age = baseline.ageMs !== undefined ? `, ${formatAge(baseline.ageMs)} old` : '';
   const stale = baseline.stale ? ' ⚠️ older than max-baseline-age: refresh it with a push to the default branch' : '';
   const confidence = `${Math.round(comparison.confidence * 1000) / 10}%`;
+  if (comparison.history || comparison.measure === 'instructions') return `Baseline: ${mdText(baseline.kind)}${commit}${age}.${stale}`;
   return `Baseline: ${mdText(baseline.kind)}${commit}${age}.${stale} Intervals are ${confidence} confidence intervals of the change.`;
 }
 
@@ -203,7 +207,38 @@ export function formatValue(value: number | undefined, unit: string): string {
     if (abs < 1) return `${(value * 1e3).toPrecision(4)} ms`;
     return `${value.toPrecision(4)} s`;
   }
+  if (unit === 'instructions') return `${formatCount(value)} instructions`;
   return `${Number(value.toPrecision(4))} ${cell(unit)}`;
+}
+
+function formatCount(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e9) return `${(value / 1e9).toPrecision(4)} G`;
+  if (abs >= 1e6) return `${(value / 1e6).toPrecision(4)} M`;
+  if (abs >= 1e4) return `${(value / 1e3).toPrecision(4)} k`;
+  return String(Math.round(value));
+}
+
+const INSTRUCTIONS_NOTE =
+  'Values are **instructions** executed by each benchmark body (counted by Valgrind, harness excluded), not time: ' +
+  'they do not move with the runner\'s load, so small changes are real.';
+
+/** The noise the cross-run verdicts stand on, and what to do when the history is too short to know it. */
+function historyLines(comparison: Comparison): string[] {
+  const history = comparison.history!;
+  const noise = history.noise !== undefined ? `run-to-run noise ±${percent(history.noise, false)} (median over benchmarks, after each run's common shift)` : 'run-to-run noise unknown';
+  const drift = history.drift !== undefined ? `; this run's common shift ${percent(history.drift)} is taken out` : '';
+  const lines = [`Judged run against runs: this PR's run against ${history.runs} baseline run${history.runs === 1 ? '' : 's'} of the default branch, ${noise}${drift}.`];
+  if (history.runs < history.minRuns) {
+    lines.push(
+      '',
+      `> [!IMPORTANT]\n> ${history.runs} baseline run${history.runs === 1 ? ' is' : 's are'} too few to know how much a run moves on its own ` +
+        `(${history.minRuns} needed), so changes are **inconclusive** unless beyond any plausible noise (${history.plausibleNoise}x). ` +
+        "For a real answer: use `mode: ab` (base and PR measured in this job) or `measure: instructions`, or store more " +
+        'baselines (`mode: store-baseline` on every push to the default branch, or a scheduled run).',
+    );
+  }
+  return lines;
 }
 
 function formatAge(ms: number): string {

@@ -27,6 +27,8 @@ export interface SameJobAbOptions {
   env?: NodeJS.ProcessEnv;
   /** Called before each run, for the log. */
   onRun?: (side: AbSide, index: number, total: number) => void;
+  /** Turns the command into the one that runs (measure: instructions runs it under Valgrind). */
+  wrapCommand?: (command: string, side: AbSide, output: string) => string;
 }
 
 /** Result files of each side, in run order. */
@@ -44,9 +46,14 @@ export async function runSameJobAb(options: SameJobAbOptions): Promise<SameJobAb
   for (const [index, side] of order.entries()) {
     const output = join(options.outDir, `${side}-${files[side].length + 1}.json`);
     options.onRun?.(side, index + 1, order.length);
-    await runShell(options.command.replaceAll('{output}', output), side === 'base' ? options.baseDir : options.headDir, {
-      ...process.env,
-      ...options.env,
+    const dir = side === 'base' ? options.baseDir : options.headDir;
+    const env = { ...process.env, ...options.env };
+    const command = options.command.replaceAll('{output}', output);
+    await runShell(options.wrapCommand ? options.wrapCommand(command, side, output) : command, dir, {
+      ...env,
+      // pytest names benchmarks relative to its rootdir: pin it to each side's checkout so both sides name a
+      // benchmark alike. A --rootdir in the command comes later on pytest's command line and wins.
+      PYTEST_ADDOPTS: [`'--rootdir=${dir.replaceAll("'", `'\\''`)}'`, env.CI_OPTIMIZER_PYTEST_ADDOPTS, env.PYTEST_ADDOPTS].filter(Boolean).join(' '),
       PERF_OUTPUT: output,
       PERF_SIDE: side,
     });

@@ -1,0 +1,103 @@
+// Cross-run perf verdicts calibrated on real A/A data recorded on the shared development machine
+// (test/perf/fixtures/aa-runs.json): each recorded run in turn plays the PR, the runs recorded before it the
+// default branch's baseline history. Prints false-alarm rates (A/A) and detection of the real 2x / 1.15x PR runs.
+// Usage: npm run bench -- --only perf-aa-calibration   (optional: PERF_AA_RAW=folder of the raw pytest-benchmark
+// JSON files, to compare with the per-round test across runs the way the old compare mode judged them)
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunStatistic } from '../packages/core/src/perf/baseline-history.ts';
+import type { BenchmarkSet } from '../packages/core/src/perf/benchmark-types.ts';
+import { compareBenchmarks } from '../packages/core/src/perf/compare-benchmarks.ts';
+import { compareWithHistory } from '../packages/core/src/perf/compare-with-history.ts';
+import { readBenchmarkFile } from '../packages/core/src/perf/parse-benchmarks.ts';
+
+interface RecordedRun {
+  id: string;
+  at: string;
+  benchmarks: Record<string, number>;
+}
+const fixture = JSON.parse(readFileSync(fileURLToPath(new URL('../test/perf/fixtures/aa-runs.json', import.meta.url)), 'utf8')) as { runs: RecordedRun[]; pr: RecordedRun[] };
+const runs = fixture.runs.filter((run) => run.id.endsWith('-a')).sort((x, y) => x.at.localeCompare(y.at));
+
+const stats = (run: RecordedRun): Record<string, RunStatistic> =>
+  Object.fromEntries(Object.entries(run.benchmarks).map(([name, value]) => [name, { value, unit: 's', biggerIsBetter: false }]));
+const set = (run: RecordedRun): BenchmarkSet => ({
+  format: 'pytest-benchmark',
+  source: run.id,
+  benchmarks: Object.entries(run.benchmarks).map(([name, value]) => ({ name, label: name, unit: 's', biggerIsBetter: false, value })),
+});
+
+function aaRow(historySize: number, drift: boolean) {
+  let pairs = 0;
+  let regressions = 0;
+  let improvements = 0;
+  let flaggedPairs = 0;
+  const noise: number[] = [];
+  for (let i = historySize; i < runs.length; i++) {
+    const history = runs.slice(i - historySize, i).reverse().map(stats);
+    const comparison = compareWithHistory(history, set(runs[i]), { driftCorrection: drift });
+    pairs++;
+    const r = comparison.benchmarks.filter((b) => b.verdict === 'regression').length;
+    const m = comparison.benchmarks.filter((b) => b.verdict === 'improvement').length;
+    regressions += r;
+    improvements += m;
+    if (r + m > 0) flaggedPairs++;
+    if (comparison.history?.noise !== undefined) noise.push(comparison.history.noise);
+  }
+  noise.sort((a, b) => a - b);
+  return { pairs, benchmarks: pairs * 5, regressions, improvements, flaggedPairs, noise: noise[Math.floor(noise.length / 2)] };
+}
+
+function prRow(historySize: number) {
+  const found: Record<string, number> = {};
+  let tried = 0;
+  let falseFlags = 0;
+  for (const pr of fixture.pr) {
+    const before = runs.filter((run) => run.at < pr.at).slice(-historySize);
+    if (before.length < historySize) continue;
+    tried++;
+    const comparison = compareWithHistory(before.reverse().map(stats), set(pr));
+    for (const b of comparison.benchmarks) {
+      const slowed = /test_checksum|test_horner/.test(b.name);
+      if (b.verdict === 'regression' && slowed) found[b.label] = (found[b.label] ?? 0) + 1;
+      else if (b.verdict === 'regression' || b.verdict === 'improvement') falseFlags++;
+    }
+  }
+  return { tried, checksum2x: found.test_checksum ?? 0, horner115: found.test_horner ?? 0, falseFlags };
+}
+
+console.log(`A/A runs recorded: ${runs.length} (one per ~70 s iteration), real PR runs: ${fixture.pr.length}; α=0.01 (Holm over 5), min-change 5%\n`);
+console.log('| history (runs) | drift correction | A/A pairs | benchmark verdicts | false regressions | false improvements | pairs with any flag | median run-to-run noise |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
+for (const h of [5, 10, 20]) {
+  for (const drift of [true, false]) {
+    const row = aaRow(h, drift);
+    console.log(`| ${h} | ${drift ? 'on' : 'off'} | ${row.pairs} | ${row.benchmarks} | ${row.regressions} | ${row.improvements} | ${row.flaggedPairs} (${((100 * row.flaggedPairs) / row.pairs).toFixed(1)}%) | ±${(100 * row.noise).toFixed(1)}% |`);
+  }
+}
+console.log('\n| history (runs) | real PR runs judged | checksum 2x flagged | horner 1.15x flagged | other benchmarks flagged |');
+console.log('|---:|---:|---:|---:|---:|');
+for (const h of [5, 10]) {
+  const row = prRow(h);
+  console.log(`| ${h} | ${row.tried} | ${row.checksum2x} | ${row.horner115} | ${row.falseFlags} |`);
+}
+
+// The per-round test across runs (what compare mode did with a stored baseline): needs the raw files.
+const raw = process.env.PERF_AA_RAW;
+if (raw && existsSync(raw)) {
+  let pairs = 0;
+  let flagged = 0;
+  let regressions = 0;
+  for (let i = 1; i < runs.length; i++) {
+    const files = [runs[i - 1], runs[i]].map((run) => join(raw, `run-${run.id}.json`));
+    if (!files.every(existsSync)) continue;
+    const [base, head] = await Promise.all(files.map(readBenchmarkFile));
+    const comparison = compareBenchmarks(base, head, { driftCorrection: true });
+    pairs++;
+    const r = comparison.benchmarks.filter((b) => b.verdict === 'regression').length;
+    regressions += r;
+    if (comparison.benchmarks.some((b) => b.verdict === 'regression' || b.verdict === 'improvement')) flagged++;
+  }
+  console.log(`\nPer-round test across runs (previous behaviour), consecutive A/A runs ~70 s apart: ${pairs} pairs, ${flagged} with a flag, ${regressions} false regressions.`);
+}

@@ -1,0 +1,211 @@
+import { minimatch } from 'minimatch';
+import type { RunStatistic } from './baseline-history.ts';
+import type { BenchmarkSet } from './benchmark-types.ts';
+import { percent, overallVerdict, type BenchmarkComparison, type Comparison } from './compare-benchmarks.ts';
+import { runStatistics } from './baseline-history.ts';
+import { holmAdjust, median, studentTCdf, studentTQuantile } from './statistics.ts';
+
+/**
+ * Cross-run verdicts: a PR's run judged against the default branch's last runs, the run being the unit of
+ * evidence. On a shared runner a whole run moves by more than its rounds vary (load, neighbours, CPU frequency),
+ * so a test over rounds calls that movement a change; here each benchmark's run-to-run spread is measured on
+ * the history and the PR's run must fall outside a prediction interval of it.
+ *
+ * Model, on the log scale: log x[r][b] = mu[b] + d[r] + e[r][b]. `d[r]` is the shift a whole run shares across
+ * benchmarks (machine speed of that moment), estimated robustly (median over benchmarks) when at least three
+ * benchmarks are compared; `e` is the benchmark's own run-to-run noise with spread s[b]. A PR run's residual is
+ * compared with the t prediction interval s[b] * sqrt(1 + 1/n) on n - 1 degrees of freedom; the p-values are
+ * Holm-corrected over the benchmarks. Drift correction can only explain a change away: a benchmark whose own
+ * value did not move the same way by min-change is never flagged (issue: unchanged code labelled a regression).
+ */
+export interface HistoryCompareOptions {
+  alpha?: number;
+  minChange?: number;
+  ignore?: readonly string[];
+  driftCorrection?: boolean;
+  /** Runs needed to estimate a benchmark's noise; with fewer, only a change beyond any plausible noise counts. */
+  minRuns?: number;
+  /** The ratio a single shared-runner run can plausibly move by: with too few runs, flagged only beyond it. */
+  plausibleNoise?: number;
+}
+
+/** What the history says about the machine's noise; printed in the comment. */
+export interface HistoryNoise {
+  /** Baseline runs the verdicts stand on (the most any benchmark had). */
+  runs: number;
+  minRuns: number;
+  /** Median over benchmarks of the run-to-run spread (relative standard deviation after the common shift). */
+  noise?: number;
+  /** The PR run's shift shared by the benchmarks (drift), when corrected. */
+  drift?: number;
+  plausibleNoise: number;
+}
+
+export const DEFAULT_MIN_HISTORY_RUNS = 5;
+/** Weight, in runs, of the spread shared by all benchmarks in each benchmark's spread. */
+const PRIOR_DF = 4;
+/** The least run-to-run spread (log scale) assumed for timings on a shared runner. */
+const NOISE_FLOOR = 0.08;
+/** How much of a PR run's common shift counts as extra noise of each of its benchmarks. */
+const DRIFT_NOISE = 0.35;
+/** Shared runners move a benchmark by 20-125% between runs: only a 3x change is beyond that without history. */
+export const PLAUSIBLE_RUN_NOISE = 3;
+
+export function compareWithHistory(history: readonly Record<string, RunStatistic>[], current: BenchmarkSet, options: HistoryCompareOptions = {}): Comparison {
+  const alpha = options.alpha ?? 0.01;
+  const minChange = options.minChange ?? 0.05;
+  const minRuns = Math.max(2, options.minRuns ?? DEFAULT_MIN_HISTORY_RUNS);
+  const plausible = options.plausibleNoise ?? PLAUSIBLE_RUN_NOISE;
+  const ignore = options.ignore ?? [];
+  const pr = runStatistics(current);
+  const names = [...new Set([...Object.keys(pr), ...history.flatMap((run) => Object.keys(run))])];
+  const matches = (stat: RunStatistic | undefined, name: string) => stat !== undefined && stat.unit === pr[name].unit && (stat.statistic ?? 'value') === (pr[name].statistic ?? 'value');
+  const comparable = Object.keys(pr).filter((name) => history.some((run) => matches(run[name], name)));
+
+  // Robust two-way fit of the history: benchmark levels mu and per-run shifts d (two rounds of medians).
+  const logs = history.map((run) => new Map(comparable.filter((name) => matches(run[name], name)).map((name) => [name, Math.log(run[name].value)])));
+  const drift = options.driftCorrection ?? true;
+  let runShift = history.map(() => 0);
+  let mu = new Map<string, number>();
+  for (let round = 0; round < 2; round++) {
+    mu = new Map(comparable.map((name) => [name, median(logs.flatMap((run, r) => (run.has(name) ? [run.get(name)! - runShift[r]] : [])))]));
+    if (!drift) break;
+    runShift = logs.map((run) => (run.size >= 3 ? median([...run].map(([name, value]) => value - mu.get(name)!)) : 0));
+  }
+  const prLog = new Map(comparable.map((name) => [name, Math.log(pr[name].value)]));
+  const prShift = drift && comparable.length >= 3 ? median(comparable.map((name) => prLog.get(name)! - mu.get(name)!)) : 0;
+
+  interface Fit {
+    n: number;
+    spread: number;
+    residual: number;
+    raw: number;
+    p: number;
+    low: number;
+    high: number;
+  }
+  const fits = new Map<string, Fit>();
+  const residualsOf = (name: string) => logs.flatMap((run, r) => (run.has(name) ? [run.get(name)! - mu.get(name)! - runShift[r]] : []));
+  const variance = (residuals: number[]) => residuals.reduce((sum, e) => sum + e * e, 0) / (residuals.length - 1);
+  // A benchmark's spread from a handful of runs is itself uncertain: it is moderated towards the typical spread
+  // of all benchmarks (an empirical-Bayes prior worth PRIOR_DF runs, as limma does for gene-wise variances),
+  // which adds degrees of freedom without letting a quiet benchmark borrow a noisy one's width or vice versa.
+  const variances = comparable.map(residualsOf).filter((r) => r.length >= 2).map(variance);
+  const prior = variances.length >= 3 ? median(variances) : undefined;
+  for (const name of comparable) {
+    const timing = pr[name].unit !== 'instructions';
+    const residuals = residualsOf(name);
+    const n = residuals.length;
+    const priorDf = prior !== undefined && prior > 0 ? PRIOR_DF : 0;
+    const df = n - 1 + priorDf;
+    const spread = n >= 2 ? Math.sqrt(((n - 1) * variance(residuals) + priorDf * (prior ?? 0)) / df) : Number.NaN;
+    const raw = prLog.get(name)! - mu.get(name)!;
+    const residual = raw - prShift;
+    let p = 1;
+    let low = -Infinity;
+    let high = Infinity;
+    if (n >= 2 && spread > 0) {
+      // A PR run that the machine slowed as a whole (its common shift) is also noisier benchmark by benchmark:
+      // its own share of the spread grows with that shift. And a few quiet runs do not show how much a
+      // disturbed run moves: the spread of timings is never taken below NOISE_FLOOR.
+      const own = Math.max(spread, timing ? NOISE_FLOOR : 0) ** 2 + (DRIFT_NOISE * prShift) ** 2;
+      const scale = Math.sqrt(own + spread ** 2 / n);
+      p = Math.min(1, 2 * (1 - studentTCdf(Math.abs(residual) / scale, df)));
+      const t = studentTQuantile(1 - alpha / 2, df);
+      low = -t * scale;
+      high = t * scale;
+    } else if (n >= 2) {
+      p = residual === 0 ? 1 : 0;
+    }
+    // Heavy tails (a burst of load during one benchmark of one run) break the normal model now and then: a change
+    // must also lie beyond every baseline run by min-change, so a PR run no worse than the worst stored run is
+    // never flagged.
+    const beyondAll = residual > Math.max(...residuals) + Math.log1p(minChange) || residual < Math.min(...residuals) - Math.log1p(minChange);
+    if (!beyondAll) p = 1;
+    fits.set(name, { n, spread, residual, raw, p, low, high });
+  }
+  const tested = [...fits.entries()].filter(([, fit]) => fit.n >= minRuns);
+  const adjusted = holmAdjust(tested.map(([, fit]) => fit.p));
+  const adjustedByName = new Map(tested.map(([name], i) => [name, adjusted[i]]));
+  const driftText = prShift !== 0 ? ` after the run's common shift of ${percent(Math.expm1(prShift))}` : '';
+
+  const benchmarks = names.map((name): BenchmarkComparison => {
+    const reference = pr[name] ?? history.find((run) => run[name])![name];
+    const historyValues = history.flatMap((run) => (run[name] ? [run[name].value] : []));
+    const base: BenchmarkComparison = {
+      name,
+      label: name.includes('::') ? name.slice(name.lastIndexOf('::') + 2) : name,
+      unit: reference.unit,
+      biggerIsBetter: reference.biggerIsBetter,
+      verdict: 'not-comparable',
+      reason: '',
+      ignored: ignore.some((pattern) => minimatch(name, pattern)),
+      baseline: historyValues.length > 0 ? median(historyValues) : undefined,
+      current: pr[name]?.value,
+      baselineCount: historyValues.length,
+      currentCount: pr[name] ? 1 : undefined,
+    };
+    if (!pr[name]) return { ...base, reason: 'removed: in the baseline runs only' };
+    const fit = fits.get(name);
+    if (!fit) {
+      return historyValues.length === 0
+        ? { ...base, reason: 'new benchmark: no baseline run to compare with' }
+        : { ...base, reason: `unit changed: the baseline runs measured it in another unit than '${pr[name].unit}'` };
+    }
+    const change = Math.expm1(fit.residual);
+    const rawChange = Math.expm1(fit.raw);
+    const noise = Number.isFinite(fit.spread) ? Math.expm1(fit.spread) : undefined;
+    const row: BenchmarkComparison = {
+      ...base,
+      change,
+      pValue: fit.n >= minRuns ? fit.p : undefined,
+      adjustedP: adjustedByName.get(name),
+      method: 'run-history',
+      noise,
+    };
+    const worse = reference.biggerIsBetter ? change < 0 : change > 0;
+    const sameWay = Math.sign(rawChange) === Math.sign(change) && Math.abs(rawChange) >= minChange;
+    const interval = Number.isFinite(fit.high) ? `; ${Math.round((1 - alpha) * 1000) / 10}% of unchanged runs fall within ±${percent(Math.expm1(fit.high), false)}` : '';
+    const noiseText = noise !== undefined ? `run-to-run noise ±${percent(noise, false)} over ${fit.n} baseline run${fit.n === 1 ? '' : 's'}` : `${fit.n} baseline run`;
+    if (Math.abs(change) < minChange || (!sameWay && Math.abs(rawChange) < minChange)) {
+      return { ...row, verdict: 'unchanged', reason: `${percent(change)}${driftText} (own value ${percent(rawChange)}), below min-change ${percent(minChange, false)}; ${noiseText}` };
+    }
+    if (fit.n < minRuns) {
+      const beyond = Math.abs(fit.residual) >= Math.log(plausible) && Math.abs(fit.raw) >= Math.log(plausible) && sameWay;
+      if (beyond) {
+        return { ...row, verdict: worse ? 'regression' : 'improvement', reason: `${percent(change)}${driftText}: beyond any plausible run-to-run noise (${plausible}x), though only ${noiseText}` };
+      }
+      return {
+        ...row,
+        verdict: 'inconclusive',
+        reason: `${percent(change)}${driftText}, but only ${fit.n} of the ${minRuns} baseline runs needed to know this benchmark's run-to-run noise`,
+      };
+    }
+    const adjustedP = adjustedByName.get(name) ?? 1;
+    if (adjustedP >= alpha) {
+      return { ...row, verdict: 'inconclusive', reason: `${percent(change)}${driftText}, within ${noiseText} (p=${adjustedP < 0.001 ? '<0.001' : adjustedP.toFixed(3)}, Holm over ${tested.length} ≥ α=${alpha})` };
+    }
+    if (!sameWay) {
+      return {
+        ...row,
+        verdict: 'inconclusive',
+        reason: `${percent(change)}${driftText}, but its own value changed by ${percent(rawChange)}: the difference is the other benchmarks' shift, not this one's`,
+      };
+    }
+    return {
+      ...row,
+      verdict: worse ? 'regression' : 'improvement',
+      reason: `${percent(change)}${driftText}, outside ${noiseText} (p=${adjustedP < 0.0001 ? '<0.0001' : adjustedP.toFixed(4)}, Holm over ${tested.length} < α=${alpha})`,
+    };
+  });
+
+  const spreads = [...fits.values()].filter((fit) => Number.isFinite(fit.spread)).map((fit) => fit.spread);
+  const historyNoise: HistoryNoise = {
+    runs: Math.max(0, ...[...fits.values()].map((fit) => fit.n)),
+    minRuns,
+    noise: spreads.length > 0 ? Math.expm1(median(spreads)) : undefined,
+    drift: prShift !== 0 ? Math.expm1(prShift) : undefined,
+    plausibleNoise: plausible,
+  };
+  return { verdict: overallVerdict(benchmarks), benchmarks, alpha, minChange, confidence: 1 - alpha, history: historyNoise };
+}

@@ -29,6 +29,7 @@ const S3_CONNECTION: InputTypes = {
   'max-attempts': int(1, 20),
   'connect-timeout': duration,
   'idle-timeout': duration,
+  'first-byte-timeout': optional(duration),
 };
 
 const S3_ENTRY: InputTypes = {
@@ -40,6 +41,7 @@ const S3_ENTRY: InputTypes = {
 /** The declared input types of every action, by the action's name (its folder under actions/). */
 export const DECLARED_INPUT_TYPES: Record<string, InputTypes> = {
   'cache-key': {
+    'store-required': bool,
     rotate: oneOf('none', 'daily', 'weekly', 'monthly'),
     'probe-runtimes': bool,
     'cache-hit': optional(bool),
@@ -48,8 +50,9 @@ export const DECLARED_INPUT_TYPES: Record<string, InputTypes> = {
     'hit-rate-target': number(0, 100),
   },
   'perf-comment': {
+    'store-required': bool,
     mode: oneOf('compare', 'ab', 'store-baseline', 'post'),
-    'ab-runs': int(1, 20),
+    'ab-runs': optional(int(1, 20)),
     alpha: number(1e-6, 0.5),
     'drift-correction': oneOf('auto', 'on', 'off'),
     'max-baseline-age': duration,
@@ -57,8 +60,12 @@ export const DECLARED_INPUT_TYPES: Record<string, InputTypes> = {
     comment: oneOf('always', 'on-change', 'never'),
     'top-functions': int(0, 50),
     'pr-number': int(0),
+    measure: oneOf('time', 'instructions'),
+    'history-size': int(2, 1000),
+    'min-history-runs': int(2, 1000),
   },
   report: {
+    'store-required': bool,
     record: bool,
     trend: bool,
     'price-per-minute': number(0),
@@ -69,6 +76,7 @@ export const DECLARED_INPUT_TYPES: Record<string, InputTypes> = {
   },
   's3-cache': {
     ...S3_ENTRY,
+    'save-untrusted': bool,
     'fail-on-cache-miss': bool,
     'lookup-only': bool,
     'save-always': bool,
@@ -80,6 +88,7 @@ export const DECLARED_INPUT_TYPES: Record<string, InputTypes> = {
   's3-cache/restore': { ...S3_ENTRY, 'fail-on-cache-miss': bool, 'lookup-only': bool, 'restore-timeout': duration },
   's3-cache/save': {
     ...S3_ENTRY,
+    'save-untrusted': bool,
     'save-timeout': duration,
     'prune-max-age': optional(duration),
     'prune-max-total-size': optional({ kind: 'size' }),
@@ -91,6 +100,7 @@ export const DECLARED_INPUT_TYPES: Record<string, InputTypes> = {
     'dry-run': bool,
   },
   'test-filter': {
+    'store-required': bool,
     'max-changed-files': int(1),
     'unknown-files': oneOf('run-all', 'ignore'),
     'dynamic-imports': oneOf('run-all', 'widen'),
@@ -99,6 +109,7 @@ export const DECLARED_INPUT_TYPES: Record<string, InputTypes> = {
     'max-map-distance': int(0),
   },
   'test-predictor': {
+    'store-required': bool,
     mode: oneOf('record', 'train', 'predict'),
     'full-run': oneOf('auto', 'true', 'false'),
     shards: int(1, 256),
@@ -116,6 +127,7 @@ export const DECLARED_INPUT_TYPES: Record<string, InputTypes> = {
     top: int(0),
   },
   'test-plan': {
+    'store-required': bool,
     'max-changed-files': int(1),
     shards: int(1, 256),
   },

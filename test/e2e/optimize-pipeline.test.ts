@@ -366,7 +366,8 @@ describe('optimize.yml end to end on the example service', () => {
       const perf = step(runs[1].job('perf'), 'perf').outputs;
       const regressions = (JSON.parse(perf.regressions) as unknown[]).length;
       const improvements = (JSON.parse(perf.improvements) as unknown[]).length;
-      expect(prReport).toContain(`| Performance | ${regressions} regression(s), ${improvements} improvement(s) |`);
+      // Table cells are escaped Markdown (GitHub shows `\(` as a plain parenthesis).
+      expect(prReport).toContain(`| Performance | ${regressions} regression\\(s\\), ${improvements} improvement\\(s\\) |`);
     });
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mdText } from '@ci-optimizer/core/escape';
 import {
   addBaseWorktree,
   buildPerfReport,
@@ -154,10 +155,11 @@ describe('real pytest-benchmark runs on examples/python-service, same-job A/B (a
     const body = renderPerfComment({ comparison: report.comparison, baseline: report.baseline, profile: report.profile, runUrl: 'https://github.com/octo-org/octo-repo/actions/runs/1' });
     expect(body.startsWith('<!-- ci-optimizer:perf-comment id=default -->')).toBe(true);
     expect(body).toMatch(/🔴 Performance: 1 regression/);
-    expect(body).toMatch(/\| test_holt_on_a_year \|.*🔴 regression/);
+    // Benchmark names are escaped Markdown (`_` as `\_`, shown plain by GitHub).
+    expect(body).toMatch(/\| test\\_holt\\_on\\_a\\_year \|.*🔴 regression/);
     expect(body).toContain('xychart-beta');
     // The comment ranks all frames (pytest-benchmark's timer calibration included), each with file:line.
-    for (const fn of report.profile!.topSelf) expect(body).toContain(`| ${describeFunction(fn).replaceAll('<', '&lt;').replaceAll('>', '&gt;')} |`);
+    for (const fn of report.profile!.topSelf) expect(body).toContain(`| ${mdText(describeFunction(fn), 500)} |`);
     if (process.env.PERF_COMMENT_EXAMPLE) writeFileSync(process.env.PERF_COMMENT_EXAMPLE, body);
   });
 });

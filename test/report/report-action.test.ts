@@ -78,7 +78,7 @@ describe('report action through dist/report/index.js', () => {
     expect(slos[2]).toMatchObject({ measured: '91.3%', passed: true });
     expect(main.outputs['slo-passed']).toBe('true');
     expect(main.summary).toContain('6 of 40 test files run');
-    expect(main.summary).toContain('3.0 min saved (≈ $0.02)');
+    expect(main.summary).toContain('3m 00s of test time saved (≈ $0.02)');
     expect(main.summary).toContain('| Cache | exact hit; rolling hit rate 100.0% |');
     expect(main.summary).toContain('```mermaid\ngantt');
   });

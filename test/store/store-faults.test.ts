@@ -1,4 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 
 // A store that never works must be noticed: the warning names the store and its endpoint, the summary says history
@@ -8,6 +10,12 @@ describe('a store that does not work (dist/report/index.js)', () => {
   afterAll(() => job.remove());
   const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_MAX_ATTEMPTS: '1' };
   const store = 's3://no-such-bucket/history';
+  // report reaches its store only for a run in which a step recorded metrics (an empty run is not history).
+  beforeAll(() => {
+    const step = { action: 'test-filter', version: '0', 'duration-ms': 5, phases: {}, counters: { 'tests-selected': 1, 'tests-total': 2 } };
+    mkdirSync(join(job.runnerTemp, 'ci-optimizer'), { recursive: true });
+    writeFileSync(join(job.runnerTemp, 'ci-optimizer', 'metrics.jsonl'), `${JSON.stringify(step)}\n`);
+  });
 
   it('warns naming the store and the endpoint, and says so in the summary; the step goes on', async () => {
     const { main } = await runActionStep({ action: 'report', job, inputs: { store }, env });

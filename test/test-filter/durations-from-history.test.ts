@@ -4,10 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 import { TempGitRepo } from '../support/git-repo.ts';
 
-const run = (commit: string, durations: Record<string, number>) =>
+const run = (commit: string, time: string, durations: Record<string, number>) =>
   JSON.stringify({
     schema: 1,
-    time: '2026-11-20T10:00:00Z',
+    time,
     commit,
     base: null,
     event: 'push',
@@ -40,7 +40,7 @@ describe('test-filter reduction by time from the test history', () => {
     mkdirSync(join(repo.dir, '.ci-optimizer', 'test-predictor'), { recursive: true });
     writeFileSync(
       join(repo.dir, '.ci-optimizer', 'test-predictor', 'test_history.json'),
-      `${run(base, { 'tests/test_a.py': 1, 'tests/test_b.py': 9 })}\n${run(base, { 'tests/test_a.py': 1.5, 'tests/test_b.py': 8.5 })}\n`,
+      `${run(base, '2026-11-20T10:00:00Z', { 'tests/test_a.py': 1, 'tests/test_b.py': 9 })}\n${run(base, '2026-11-20T11:00:00Z', { 'tests/test_a.py': 1.5, 'tests/test_b.py': 8.5 })}\n`,
     );
     job = new RunnerJob();
 

@@ -99,7 +99,8 @@ describe('test-predictor action (dist/test-predictor/index.js)', () => {
     expect(main.summary).toContain('failed on the base');
     expect(main.annotations.some((a) => a.level === 'notice' && /no usable model \(no trained model yet\)/.test(a.message))).toBe(true);
     expect(main.summary).toContain('**No usable model:**');
-    expect(main.summary).toContain('**Ranking: import-graph**');
+    // One recorded run is too little to prefer another ranking: co-failure, whose ties the import graph breaks.
+    expect(main.summary).toContain('**Ranking: co-failure**');
   });
 
   it('train: fits the model on the history and stores it with its figures', async () => {

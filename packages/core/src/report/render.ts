@@ -32,7 +32,8 @@ export function headline(view: DashboardView): string {
   if (dashboard.tests.savedMs > 0) {
     const minutes = dashboard.tests.savedMs / 60_000;
     const cost = minutes * view.pricePerMinute;
-    parts.push(`${minutes.toFixed(1)} min saved (${cost < 0.01 ? '< $0.01' : `≈ $${cost.toFixed(2)}`})`);
+    // The time as it is (a demo saves seconds, a real suite minutes): a rounded "0.0 min" hid real savings.
+    parts.push(`${formatDuration(dashboard.tests.savedMs)} of test time saved (${cost < 0.01 ? '< $0.01' : `≈ $${cost.toFixed(2)}`})`);
   }
   const measured = view.slos.filter((slo) => slo.passed !== undefined);
   if (measured.length > 0) {
@@ -74,7 +75,9 @@ export function renderDashboard(view: DashboardView): string[] {
     facts.push([
       'Tests',
       `${dashboard.tests.selected} of ${dashboard.tests.total} test files selected${dashboard.tests.runAll ? ' (run-all triggered)' : ''}; ` +
-        `${formatDuration(dashboard.tests.savedMs)} of test time not run`,
+        (dashboard.tests.savedKnown
+          ? `${formatDuration(dashboard.tests.savedMs)} of test time not run`
+          : 'time not run unknown, no test durations recorded yet: record runs with test-predictor'),
     ]);
   }
   if (dashboard.predictions.seen) {

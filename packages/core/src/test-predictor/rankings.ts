@@ -64,7 +64,9 @@ export function simpleScore(ranking: SimpleRanking, values: ArrayLike<number>, o
       return FLOOR + frequency;
     case 'co-failure': {
       // Frequency only breaks ties: alone it favours the files that failed for other changes over cheap ones.
-      const score = FLOOR + value(COLUMNS.cofail) + 0.3 * value(COLUMNS.cofailDir) + 0.2 * value(COLUMNS.helper) + 0.02 * frequency;
+      // The import graph breaks ties among files with no history evidence (it is uniform where it reaches all alike).
+      const near = values[offset + COLUMNS.reached] === 1 ? FLOOR / (1 + value(COLUMNS.distance)) : 0;
+      const score = FLOOR + near + value(COLUMNS.cofail) + 0.3 * value(COLUMNS.cofailDir) + 0.2 * value(COLUMNS.helper) + 0.02 * frequency;
       // test-filter's impact map, when there is one: a test that ran the changed functions gains, one that never did
       // (reached by imports only) keeps a fifth.
       const kept = values[offset + COLUMNS.kept];

@@ -87,7 +87,10 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
   const { inputs, run } = ctx;
   const resultFiles = inputs.lines('results').map((file) => resolveIn(run.workspace, file));
   const baselineFiles = inputs.lines('baseline').map((file) => resolveIn(run.workspace, file));
-  const options = { ...statisticsOptions(ctx), resultFiles, baselineFiles };
+  // Usage errors name the value as it was given, not as resolved in the workspace.
+  const given = new Map([...inputs.lines('results'), ...inputs.lines('baseline')].map((file) => [resolveIn(run.workspace, file), file]));
+  const inputWords = (input: string, file: string) => `Input '${input}' has value '${given.get(file) ?? file}'`;
+  const options = { ...statisticsOptions(ctx), resultFiles, baselineFiles, inputWords };
   if (baselineFiles.length > 0) return buildPerfReport(options);
   const mergeBase = mergeBaseOf(run.eventPayload, run.env);
   const candidates = mergeBase ? await baselineCandidates(run.workspace, mergeBase) : [];
@@ -140,7 +143,7 @@ async function storeWithBaselines(ctx: CommandContext, candidates: readonly stri
 
 function abRunsOf(ctx: CommandContext, measure: Measure): number {
   // One run per side is enough for instruction counts; timings need repeated runs to see run-to-run noise.
-  if (ctx.inputs.raw('ab-runs').trim() === '') return measure === 'instructions' ? 1 : 2;
+  if (ctx.inputs.raw('ab-runs').trim() === '') return measure === 'instructions' ? 1 : 3;
   return ctx.inputs.int('ab-runs', { min: 1, max: 20 });
 }
 

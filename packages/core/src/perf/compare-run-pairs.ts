@@ -178,6 +178,18 @@ export function compareRunPairs(baseRuns: readonly BenchmarkSet[], headRuns: rea
     if (adjustedP >= alpha) {
       return { ...full, verdict: 'inconclusive', reason: `${percent(change)}${relativeTo} (${pairsText}) but within the noise of the run pairs (${pText} ≥ α=${alpha})` };
     }
+    // The best run of each side must agree: load only ever slows a run, so the fastest run of a side is its least
+    // disturbed one. Two disturbed runs of one side can make the pair test significant; they cannot move the
+    // best run unless every run of that side was disturbed. A real change moves every run, the best ones too.
+    const best = (runs: Record<string, RunStatistic>[]) => (ref.biggerIsBetter ? Math.max : Math.min)(...runs.map((run) => run[name].value));
+    const bestChange = best(head) / best(base) - 1;
+    if (Math.sign(bestChange) !== Math.sign(change) || Math.abs(bestChange) < minChange) {
+      return {
+        ...full,
+        verdict: 'inconclusive',
+        reason: `${percent(change)}${relativeTo} (${pairsText}, ${pText}), but the best run of each side differs by only ${percent(bestChange)}: a disturbed run, most likely`,
+      };
+    }
     if (Math.sign(fit.raw) !== Math.sign(fit.delta) || Math.abs(rawChange) < minChange) {
       return {
         ...full,

@@ -1,7 +1,7 @@
 // Cross-run perf verdicts calibrated on real A/A data recorded on the shared development machine
 // (test/perf/fixtures/aa-runs.json): each recorded run in turn plays the PR, the runs recorded before it the
 // default branch's baseline history. Prints false-alarm rates (A/A) and detection of the real 2x / 1.15x PR runs.
-// Usage: npm run bench -- --only perf-aa-calibration   (optional: PERF_AA_RAW=folder of the raw pytest-benchmark
+// Usage: npm run bench -- --only perf-aa-calibration   (PERF_AA_GRID=1: the constants tried; optional: PERF_AA_RAW=folder of the raw pytest-benchmark
 // JSON files, to compare with the per-round test across runs the way the old compare mode judged them)
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,9 @@ interface Fixture {
   pr: RecordedRun[];
 }
 const fixtureFile = process.env.PERF_AA_FIXTURE ?? fileURLToPath(new URL('../test/perf/fixtures/aa-runs.json', import.meta.url));
-const heldOutFile = process.env.PERF_AA_HELDOUT ?? fileURLToPath(new URL('../test/perf/fixtures/aa-runs-heldout.json', import.meta.url));
+const heldOutFiles = process.env.PERF_AA_HELDOUT
+  ? [process.env.PERF_AA_HELDOUT]
+  : ['aa-runs-heldout.json', 'aa-runs-heldout-1s.json'].map((name) => fileURLToPath(new URL(`../test/perf/fixtures/${name}`, import.meta.url)));
 const load = (file: string) => {
   const data = JSON.parse(readFileSync(file, 'utf8')) as Fixture;
   return { runs: data.runs.filter((run) => run.id.endsWith('-a')).sort((x, y) => x.at.localeCompare(y.at)), pr: data.pr };
@@ -114,7 +116,7 @@ if (process.env.PERF_AA_GRID) {
     }
   }
 }
-if (existsSync(heldOutFile)) report(`held out (${heldOutFile.replace(/^.*\/test\//, 'test/')}), recorded after the constants were chosen`, load(heldOutFile));
+for (const file of heldOutFiles.filter((f) => existsSync(f))) report(`held out (${file.replace(/^.*\/test\//, 'test/')}), recorded after the constants were chosen`, load(file));
 
 // The per-round test across runs (what compare mode did with a stored baseline): needs the raw files.
 const raw = process.env.PERF_AA_RAW;

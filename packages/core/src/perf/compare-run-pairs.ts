@@ -8,19 +8,20 @@ import { holmAdjust, median, studentTCdf, studentTQuantile } from './statistics.
  * Same-job A/B verdicts with the run pair as the unit of evidence. The base and the PR ran alternately
  * (base, PR, PR, base, base, PR, …), so run i of each side forms a pair measured seconds apart on the same machine.
  *
- * Model, on the log scale, for benchmark b in pair i:  log(PR[b][i] / base[b][i]) = delta[b] + c[i] + e[b][i].
- * `c[i]` is the shift the pair shares across benchmarks (the load of those seconds), estimated as the median over
- * benchmarks when at least three are compared; `e` is the benchmark's own pair-to-pair noise. The change `delta[b]`
- * is the mean over pairs; its standard error comes from the spread of the pairs, moderated towards the spread all
- * benchmarks of this job share (an empirical-Bayes prior worth PRIOR_DF pairs, as limma does for gene-wise
- * variances) and never taken below NOISE_FLOOR: with three pairs a benchmark's own spread rests on two degrees of
- * freedom, and a quiet-looking benchmark must not be judged more precisely than back-to-back runs ever are. A t test
- * on the change, Holm-corrected over the benchmarks, decides; the change must also reach min-change, and drift
- * correction may only explain a change away (the benchmark's own value must move the same way by min-change).
+ * Model, on the log scale, for benchmark b in pair i:  log(PR[b][i] / base[b][i]) = delta[b] (+ c[i]) + e[b][i].
+ * The change `delta[b]` is the mean over pairs; its standard error comes from the spread of the pairs, moderated
+ * towards the spread all benchmarks of this job share (an empirical-Bayes prior worth PAIR_PRIOR_DF pairs, as limma
+ * does for gene-wise variances) and never taken below PAIR_NOISE_FLOOR: with three pairs a benchmark's own spread
+ * rests on two degrees of freedom, and a quiet-looking benchmark must not be judged more precisely than back-to-back
+ * runs ever are. A t test on the change, Holm-corrected over the benchmarks, decides; the change must reach
+ * min-change, and the best run of each side must differ the same way by min-change too (load only slows a run, so
+ * a side's fastest run is its least disturbed: two disturbed runs can make the pair test significant, they cannot
+ * move the best run unless every run of the side was disturbed). `c[i]`, each pair's shift shared across
+ * benchmarks, is taken out only with drift-correction on: back-to-back runs already share the moment's load.
  *
  * The run statistic is the fastest round (runStatistics): the round the machine disturbed least. Rounds inside one
  * run are not independent evidence (they share the moment's load), which is why they are not what is tested.
- * Calibrated on A/A runs recorded on the project's shared 2-core machine (bench/perf-ab-calibration.ts).
+ * Constants chosen on A/A and PR runs recorded on the project's shared 2-core machine (bench/perf-ab-calibration.ts).
  */
 export interface RunPairOptions {
   alpha?: number;

@@ -1,7 +1,7 @@
 // Cross-run perf verdicts calibrated on real A/A data recorded on the shared development machine
 // (test/perf/fixtures/aa-runs.json): each recorded run in turn plays the PR, the runs recorded before it the
 // default branch's baseline history. Prints false-alarm rates (A/A) and detection of the real 2x / 1.15x PR runs.
-// Usage: npm run bench -- --only perf-aa-calibration   (optional: PERF_AA_RAW=folder of the raw pytest-benchmark
+// Usage: npm run bench -- --only perf-aa-calibration   (PERF_AA_GRID=1: the constants tried; optional: PERF_AA_RAW=folder of the raw pytest-benchmark
 // JSON files, to compare with the per-round test across runs the way the old compare mode judged them)
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunStatistic } from '../packages/core/src/perf/baseline-history.ts';
 import type { BenchmarkSet } from '../packages/core/src/perf/benchmark-types.ts';
 import { compareBenchmarks } from '../packages/core/src/perf/compare-benchmarks.ts';
-import { compareWithHistory } from '../packages/core/src/perf/compare-with-history.ts';
+import { compareWithHistory, type HistoryCompareOptions } from '../packages/core/src/perf/compare-with-history.ts';
 import { readBenchmarkFile } from '../packages/core/src/perf/parse-benchmarks.ts';
 
 interface RecordedRun {
@@ -17,8 +17,20 @@ interface RecordedRun {
   at: string;
   benchmarks: Record<string, number>;
 }
-const fixture = JSON.parse(readFileSync(fileURLToPath(new URL('../test/perf/fixtures/aa-runs.json', import.meta.url)), 'utf8')) as { runs: RecordedRun[]; pr: RecordedRun[] };
-const runs = fixture.runs.filter((run) => run.id.endsWith('-a')).sort((x, y) => x.at.localeCompare(y.at));
+interface Fixture {
+  runs: RecordedRun[];
+  pr: RecordedRun[];
+}
+const fixtureFile = process.env.PERF_AA_FIXTURE ?? fileURLToPath(new URL('../test/perf/fixtures/aa-runs.json', import.meta.url));
+const heldOutFiles = process.env.PERF_AA_HELDOUT
+  ? [process.env.PERF_AA_HELDOUT]
+  : ['aa-runs-heldout.json', 'aa-runs-heldout-1s.json'].map((name) => fileURLToPath(new URL(`../test/perf/fixtures/${name}`, import.meta.url)));
+const load = (file: string) => {
+  const data = JSON.parse(readFileSync(file, 'utf8')) as Fixture;
+  return { runs: data.runs.filter((run) => run.id.endsWith('-a')).sort((x, y) => x.at.localeCompare(y.at)), pr: data.pr };
+};
+const fixture = load(fixtureFile);
+const runs = fixture.runs;
 
 const stats = (run: RecordedRun): Record<string, RunStatistic> =>
   Object.fromEntries(Object.entries(run.benchmarks).map(([name, value]) => [name, { value, unit: 's', biggerIsBetter: false }]));
@@ -28,15 +40,17 @@ const set = (run: RecordedRun): BenchmarkSet => ({
   benchmarks: Object.entries(run.benchmarks).map(([name, value]) => ({ name, label: name, unit: 's', biggerIsBetter: false, value })),
 });
 
-function aaRow(historySize: number, drift: boolean) {
+type Settings = Pick<HistoryCompareOptions, 'priorDf' | 'noiseFloor' | 'driftNoise'>;
+
+function aaRow(data: Fixture, historySize: number, drift: boolean, settings: Settings = {}) {
   let pairs = 0;
   let regressions = 0;
   let improvements = 0;
   let flaggedPairs = 0;
   const noise: number[] = [];
-  for (let i = historySize; i < runs.length; i++) {
-    const history = runs.slice(i - historySize, i).reverse().map(stats);
-    const comparison = compareWithHistory(history, set(runs[i]), { driftCorrection: drift });
+  for (let i = historySize; i < data.runs.length; i++) {
+    const history = data.runs.slice(i - historySize, i).reverse().map(stats);
+    const comparison = compareWithHistory(history, set(data.runs[i]), { driftCorrection: drift, ...settings });
     pairs++;
     const r = comparison.benchmarks.filter((b) => b.verdict === 'regression').length;
     const m = comparison.benchmarks.filter((b) => b.verdict === 'improvement').length;
@@ -49,15 +63,15 @@ function aaRow(historySize: number, drift: boolean) {
   return { pairs, benchmarks: pairs * 5, regressions, improvements, flaggedPairs, noise: noise[Math.floor(noise.length / 2)] };
 }
 
-function prRow(historySize: number) {
+function prRow(data: Fixture, historySize: number, settings: Settings = {}) {
   const found: Record<string, number> = {};
   let tried = 0;
   let falseFlags = 0;
-  for (const pr of fixture.pr) {
-    const before = runs.filter((run) => run.at < pr.at).slice(-historySize);
+  for (const pr of data.pr) {
+    const before = data.runs.filter((run) => run.at < pr.at).slice(-historySize);
     if (before.length < historySize) continue;
     tried++;
-    const comparison = compareWithHistory(before.reverse().map(stats), set(pr));
+    const comparison = compareWithHistory(before.reverse().map(stats), set(pr), settings);
     for (const b of comparison.benchmarks) {
       const slowed = /test_checksum|test_horner/.test(b.name);
       if (b.verdict === 'regression' && slowed) found[b.label] = (found[b.label] ?? 0) + 1;
@@ -67,21 +81,42 @@ function prRow(historySize: number) {
   return { tried, checksum2x: found.test_checksum ?? 0, horner115: found.test_horner ?? 0, falseFlags };
 }
 
-console.log(`A/A runs recorded: ${runs.length} (one per ~70 s iteration), real PR runs: ${fixture.pr.length}; α=0.01 (Holm over 5), min-change 5%\n`);
-console.log('| history (runs) | drift correction | A/A pairs | benchmark verdicts | false regressions | false improvements | pairs with any flag | median run-to-run noise |');
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
-for (const h of [5, 10, 20]) {
-  for (const drift of [true, false]) {
-    const row = aaRow(h, drift);
-    console.log(`| ${h} | ${drift ? 'on' : 'off'} | ${row.pairs} | ${row.benchmarks} | ${row.regressions} | ${row.improvements} | ${row.flaggedPairs} (${((100 * row.flaggedPairs) / row.pairs).toFixed(1)}%) | ±${(100 * row.noise).toFixed(1)}% |`);
+function report(name: string, data: Fixture) {
+  console.log(`\n## ${name}: ${data.runs.length} A/A runs, ${data.pr.length} real PR runs; α=0.01 (Holm over 5), min-change 5%\n`);
+  console.log('| history (runs) | drift correction | A/A pairs | benchmark verdicts | false regressions | false improvements | pairs with any flag | median run-to-run noise |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
+  for (const h of [5, 10, 20]) {
+    for (const drift of [true, false]) {
+      const row = aaRow(data, h, drift);
+      if (row.pairs === 0) continue;
+      console.log(`| ${h} | ${drift ? 'on' : 'off'} | ${row.pairs} | ${row.benchmarks} | ${row.regressions} | ${row.improvements} | ${row.flaggedPairs} (${((100 * row.flaggedPairs) / row.pairs).toFixed(1)}%) | ±${(100 * row.noise).toFixed(1)}% |`);
+    }
+  }
+  console.log('\n| history (runs) | real PR runs judged | checksum 2x flagged | horner 1.15x flagged | other benchmarks flagged |');
+  console.log('|---:|---:|---:|---:|---:|');
+  for (const h of [5, 10]) {
+    const row = prRow(data, h);
+    if (row.tried > 0) console.log(`| ${h} | ${row.tried} | ${row.checksum2x} | ${row.horner115} | ${row.falseFlags} |`);
   }
 }
-console.log('\n| history (runs) | real PR runs judged | checksum 2x flagged | horner 1.15x flagged | other benchmarks flagged |');
-console.log('|---:|---:|---:|---:|---:|');
-for (const h of [5, 10]) {
-  const row = prRow(h);
-  console.log(`| ${h} | ${row.tried} | ${row.checksum2x} | ${row.horner115} | ${row.falseFlags} |`);
+
+report(`tuning (${fixtureFile.replace(/^.*\/test\//, 'test/')})`, fixture);
+if (process.env.PERF_AA_GRID) {
+  console.log('\n### constants tried on the tuning runs (drift correction on; false regressions+improvements over history 5/10/20; 2x flagged at history 5/10)\n');
+  console.log('| prior df | noise floor | drift noise | false flags h=5 | h=10 | h=20 | 2x flagged h=5 | h=10 |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const priorDf of [4, 8]) {
+    for (const noiseFloor of [0.08, 0.1, 0.12, 0.15]) {
+      for (const driftNoise of [0.35, 0.5]) {
+        const settings = { priorDf, noiseFloor, driftNoise };
+        const aa = [5, 10, 20].map((h) => aaRow(fixture, h, true, settings)).map((r) => r.regressions + r.improvements);
+        const pr = [5, 10].map((h) => prRow(fixture, h, settings).checksum2x);
+        console.log(`| ${priorDf} | ${noiseFloor} | ${driftNoise} | ${aa.join(' | ')} | ${pr.join(' | ')} |`);
+      }
+    }
+  }
 }
+for (const file of heldOutFiles.filter((f) => existsSync(f))) report(`held out (${file.replace(/^.*\/test\//, 'test/')}), recorded after the constants were chosen`, load(file));
 
 // The per-round test across runs (what compare mode did with a stored baseline): needs the raw files.
 const raw = process.env.PERF_AA_RAW;

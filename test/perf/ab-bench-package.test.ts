@@ -112,6 +112,23 @@ describe('benchmark names pair base and PR in any layout (real pytest-benchmark,
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/no benchmark of the base has the same name in the PR[\s\S]*test_bench\.py::test_[\s\S]*test_other\.py::test_[\s\S]*rootdir/);
   });
+
+  it('timings, default runs (3 a side): judged pair by pair; an A/A pull request flags nothing', async () => {
+    const repo = benchRepo('bench_pkg', {}, {});
+    cleanup.push(() => repo.remove());
+    const runnerTemp = tempDir('perf-ab-temp-');
+    const command = `${PYTHON} -m pytest -q -p no:cacheprovider bench_pkg ${QUICK} --benchmark-json={output}`;
+    const run = await cli(['--mode', 'ab', '--ab-command', command, '--comment', 'never', '--json'], repo.dir, { RUNNER_TEMP: runnerTemp });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr + run.stdout).toMatch(/A\/B run 6 of 6/);
+    const report = JSON.parse(run.stdout) as { benchmarks: { name: string; verdict: string; method: string; pairChanges: number[]; reason: string }[] };
+    expect(report.benchmarks).toHaveLength(5);
+    for (const b of report.benchmarks) {
+      expect(b.method).toBe('run-pairs');
+      expect(b.pairChanges).toHaveLength(3);
+      expect(b.verdict, b.reason).toMatch(/^(unchanged|inconclusive)$/);
+    }
+  });
 });
 
 describe('benchmark names (unit)', () => {

@@ -59,6 +59,36 @@ describe('perf-comment through the bundles (dist/cli and dist/perf-comment)', ()
     expect(run.stderr).toMatch(/bad\.json: \[0\]\.value \('x'\) is "fast"; expected a number/);
   });
 
+  // Usage errors: the message names the input, the value and the fix; the CLI exits 2 (a failed run exits 1), the
+  // action fails the step with the same message (checked through dist/perf-comment/index.js).
+  const usageErrors: [string, string[], RegExp][] = [
+    ['results file that does not exist', ['--results', 'missing.json', '--baseline', 'base.json'], /Input 'results' has value 'missing\.json': cannot read benchmark results .*missing\.json.*Check the path/],
+    ['baseline file that does not exist', ['--results', 'pr.json', '--baseline', 'nope/base.json'], /Input 'baseline' has value '.*nope\/base\.json': cannot read .*Check the path/],
+    ['a CPU profile given as results', ['--results', 'prof.cpuprofile', '--baseline', 'base.json'], /Input 'results' has value '.*prof\.cpuprofile': .* is a CPU profile, not benchmark results\. Pass it as 'profile'/],
+    ['min-change that is not a percentage', ['--results', 'pr.json', '--baseline', 'base.json', '--min-change', 'five'], /Input 'min-change' has value 'five', which is not a percentage\. Use e\.g\. '5%'/],
+    ['ab-runs out of range', ['--mode', 'ab', '--ab-command', 'true', '--ab-runs', '0'], /Input 'ab-runs' has value '0', below the minimum 1/],
+    ['mode ab without ab-command', ['--mode', 'ab'], /Input 'ab-command' is required but empty/],
+    ['measure that does not exist', ['--results', 'pr.json', '--baseline', 'base.json', '--measure', 'cycles'], /Input 'measure' has value 'cycles'/],
+    ['post without the payload artifact', ['--mode', 'post', '--payload', 'gone.json'], /Input 'payload' has value 'gone\.json': cannot read .*Download the 'perf-comment\.json' artifact/],
+  ];
+  for (const [what, args, message] of usageErrors) {
+    it(`usage error, ${what}: CLI exits 2 and the action fails, both naming input, value and fix`, async () => {
+      writeFileSync(join(job.workspace, 'prof.cpuprofile'), JSON.stringify({ nodes: [{ id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 }, hitCount: 0 }], startTime: 0, endTime: 1, samples: [], timeDeltas: [] }));
+      const run = spawnSync(process.execPath, [CLI, 'perf-comment', ...args, '--comment', 'never', '--json'], {
+        cwd: job.workspace,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', RUNNER_TEMP: job.runnerTemp },
+      });
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(message);
+      const inputs: Record<string, string> = { comment: 'never' };
+      for (let i = 0; i < args.length; i += 2) inputs[args[i].slice(2)] = args[i + 1];
+      const step = await runActionStep({ action: 'perf-comment', job, workspace: job.workspace, inputs });
+      expect(step.main.exitCode).toBe(1);
+      expect(step.main.annotations.find((a) => a.level === 'error')?.message).toMatch(message);
+    });
+  }
+
   const prEvent = { name: 'pull_request', payload: { pull_request: { number: 7, base: { sha: 'a'.repeat(40) }, head: { sha: 'b'.repeat(40) } } } };
   const githubEnv = () => ({ GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'octo-org/octo-repo', GITHUB_RUN_ID: '42', GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKFLOW: 'perf', GITHUB_JOB: 'bench' });
 

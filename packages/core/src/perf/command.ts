@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { COUNTERS } from '../metrics/index.ts';
 import { join } from 'node:path';
-import { errorMessage, FailureWithOutputs, UserError } from '../errors/index.ts';
+import { errorMessage, FailureWithOutputs, InputError, UserError } from '../errors/index.ts';
 import { createGitHubClient, GitHubPermissionError, findStickyComment, upsertStickyComment, type GitHubClient } from '../github/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
@@ -87,7 +87,10 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
   const { inputs, run } = ctx;
   const resultFiles = inputs.lines('results').map((file) => resolveIn(run.workspace, file));
   const baselineFiles = inputs.lines('baseline').map((file) => resolveIn(run.workspace, file));
-  const options = { ...statisticsOptions(ctx), resultFiles, baselineFiles };
+  // Usage errors name the value as it was given, not as resolved in the workspace.
+  const given = new Map([...inputs.lines('results'), ...inputs.lines('baseline')].map((file) => [resolveIn(run.workspace, file), file]));
+  const inputWords = (input: string, file: string) => `Input '${input}' has value '${given.get(file) ?? file}'`;
+  const options = { ...statisticsOptions(ctx), resultFiles, baselineFiles, inputWords };
   if (baselineFiles.length > 0) return buildPerfReport(options);
   const mergeBase = mergeBaseOf(run.eventPayload, run.env);
   const candidates = mergeBase ? await baselineCandidates(run.workspace, mergeBase) : [];
@@ -140,7 +143,7 @@ async function storeWithBaselines(ctx: CommandContext, candidates: readonly stri
 
 function abRunsOf(ctx: CommandContext, measure: Measure): number {
   // One run per side is enough for instruction counts; timings need repeated runs to see run-to-run noise.
-  if (ctx.inputs.raw('ab-runs').trim() === '') return measure === 'instructions' ? 1 : 2;
+  if (ctx.inputs.raw('ab-runs').trim() === '') return measure === 'instructions' ? 1 : 3;
   return ctx.inputs.int('ab-runs', { min: 1, max: 20 });
 }
 
@@ -175,6 +178,8 @@ async function abReport(ctx: CommandContext): Promise<PerfReport> {
       baselineRoot: baseDir,
       requireCommon: true,
       measure,
+      inputWords: (_input, file) =>
+        `Input 'ab-command' has value '${command}', which did not write benchmark results to {output} (${file}); make the command write them there (pytest: --benchmark-json={output})`,
     });
   } finally {
     await removeWorktree();
@@ -184,7 +189,15 @@ async function abReport(ctx: CommandContext): Promise<PerfReport> {
 async function storeBaselineMode(ctx: CommandContext): Promise<Outputs> {
   const { inputs, run } = ctx;
   const commit = run.env.GITHUB_SHA || (await headCommit(run.workspace));
-  const sets = await Promise.all(inputs.lines('results').map((file) => readBenchmarkFile(resolveIn(run.workspace, file))));
+  const files = inputs.lines('results');
+  if (files.length === 0) throw new InputError("Input 'results' is empty. Point it at the benchmark results file(s) of this push's run.");
+  const sets = await Promise.all(
+    files.map((file) =>
+      readBenchmarkFile(resolveIn(run.workspace, file)).catch((error: unknown) => {
+        throw error instanceof InputError ? new InputError(`Input 'results' has value '${file}': ${error.message}`) : error;
+      }),
+    ),
+  );
   const results = mergeBenchmarkRuns(sets.map((set) => normalizeBenchmarkNames(set, run.workspace)));
   const profileFile = inputs.path('profile');
   const profile = profileFile ? await readProfileFile(profileFile) : undefined;
@@ -215,9 +228,10 @@ async function storeBaselineMode(ctx: CommandContext): Promise<Outputs> {
 
 async function postMode(ctx: CommandContext): Promise<Outputs> {
   const { inputs, run } = ctx;
-  const file = resolveIn(run.workspace, inputs.string('payload') || FORK_PAYLOAD_FILE);
+  const given = inputs.string('payload') || FORK_PAYLOAD_FILE;
+  const file = resolveIn(run.workspace, given);
   const payload = parseForkPayload(await readFile(file, 'utf8').catch(() => {
-    throw new UserError(`Input 'payload': cannot read '${file}'. Download the '${FORK_PAYLOAD_FILE}' artifact of the triggering run first.`);
+    throw new InputError(`Input 'payload' has value '${given}': cannot read '${file}'. Download the '${FORK_PAYLOAD_FILE}' artifact of the triggering run first (actions/download-artifact).`);
   }), file);
   // The PR number comes from the trusted event, never from the artifact.
   const client = githubClient(ctx);
@@ -350,7 +364,7 @@ function resolveIn(base: string, file: string): string {
 /** `5%`, `5` (percent) or `0.05` with a `%`-less fraction below 1 -> 0.05. */
 function parsePercent(text: string, name: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(text.trim());
-  if (!match) throw new UserError(`Input '${name}' has value '${text}', which is not a percentage. Use e.g. '5%'.`);
+  if (!match) throw new InputError(`Input '${name}' has value '${text}', which is not a percentage. Use e.g. '5%'.`);
   const value = Number(match[1]);
   return match[2] === '%' || value >= 1 ? value / 100 : value;
 }

@@ -24,7 +24,7 @@ export interface BenchmarkComparison {
   pValue?: number;
   /** p-value after the Holm correction for the number of benchmarks tested. */
   adjustedP?: number;
-  method?: TwoSampleTest['method'] | 'ranges' | 'single-value' | 'run-history';
+  method?: TwoSampleTest['method'] | 'ranges' | 'single-value' | 'run-history' | 'run-pairs';
   /** Relative spread (semi-interquartile range / median) of the noisier side. */
   noise?: number;
   baselineCount?: number;
@@ -55,6 +55,8 @@ export interface Comparison {
   history?: HistoryNoise;
   /** What the values count when not time (measure: instructions). */
   measure?: 'time' | 'instructions';
+  /** Same-job A/B judged pair by pair: how many run pairs, their typical spread, each pair's common shift. */
+  pairs?: { count: number; noise?: number; shifts?: number[] };
 }
 
 export interface CompareOptions {

@@ -27,6 +27,10 @@ export interface HistoryCompareOptions {
   minRuns?: number;
   /** The ratio a single shared-runner run can plausibly move by: with too few runs, flagged only beyond it. */
   plausibleNoise?: number;
+  /** Overrides of the calibrated constants (PRIOR_DF, NOISE_FLOOR, DRIFT_NOISE), for the calibration bench. */
+  priorDf?: number;
+  noiseFloor?: number;
+  driftNoise?: number;
 }
 
 /** What the history says about the machine's noise; printed in the comment. */
@@ -43,9 +47,9 @@ export interface HistoryNoise {
 
 export const DEFAULT_MIN_HISTORY_RUNS = 5;
 /** Weight, in runs, of the spread shared by all benchmarks in each benchmark's spread. */
-const PRIOR_DF = 4;
+const PRIOR_DF = 8;
 /** The least run-to-run spread (log scale) assumed for timings on a shared runner. */
-const NOISE_FLOOR = 0.08;
+const NOISE_FLOOR = 0.12;
 /** How much of a PR run's common shift counts as extra noise of each of its benchmarks. */
 const DRIFT_NOISE = 0.35;
 /** Shared runners move a benchmark by 20-125% between runs: only a 3x change is beyond that without history. */
@@ -96,7 +100,7 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
     const timing = pr[name].unit !== 'instructions';
     const residuals = residualsOf(name);
     const n = residuals.length;
-    const priorDf = prior !== undefined && prior > 0 ? PRIOR_DF : 0;
+    const priorDf = prior !== undefined && prior > 0 ? (options.priorDf ?? PRIOR_DF) : 0;
     const df = n - 1 + priorDf;
     const spread = n >= 2 ? Math.sqrt(((n - 1) * variance(residuals) + priorDf * (prior ?? 0)) / df) : Number.NaN;
     const raw = prLog.get(name)! - mu.get(name)!;
@@ -108,7 +112,7 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
       // A PR run that the machine slowed as a whole (its common shift) is also noisier benchmark by benchmark:
       // its own share of the spread grows with that shift. And a few quiet runs do not show how much a
       // disturbed run moves: the spread of timings is never taken below NOISE_FLOOR.
-      const own = Math.max(spread, timing ? NOISE_FLOOR : 0) ** 2 + (DRIFT_NOISE * prShift) ** 2;
+      const own = Math.max(spread, timing ? (options.noiseFloor ?? NOISE_FLOOR) : 0) ** 2 + ((options.driftNoise ?? DRIFT_NOISE) * prShift) ** 2;
       const scale = Math.sqrt(own + spread ** 2 / n);
       p = Math.min(1, 2 * (1 - studentTCdf(Math.abs(residual) / scale, df)));
       const t = studentTQuantile(1 - alpha / 2, df);

@@ -68,6 +68,12 @@ const payloadSchema = {
               additionalProperties: false,
               properties: { runs: { type: 'integer', minimum: 0, maximum: 100000 }, minRuns: { type: 'integer', minimum: 0, maximum: 100000 }, noise: num, drift: num, plausibleNoise: num },
             },
+            pairs: {
+              type: 'object',
+              required: ['count'],
+              additionalProperties: false,
+              properties: { count: { type: 'integer', minimum: 0, maximum: 1000 }, noise: num, shifts: { type: 'array', maxItems: 1000, items: { type: 'number' } } },
+            },
             measure: { enum: ['time', 'instructions'] },
             benchmarks: {
               type: 'array',

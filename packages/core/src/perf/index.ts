@@ -48,3 +48,5 @@ export { compareInstructionCounts } from './compare-instructions.ts';
 export { normalizeBenchmarkNames, requireCommonBenchmarks } from './benchmark-names.ts';
 export { prepareInstructionCounting, requireValgrind } from './measure-instructions.ts';
 export type { Measure } from './measure-instructions.ts';
+export { compareRunPairs, PAIR_NOISE_FLOOR, PAIR_PRIOR_DF } from './compare-run-pairs.ts';
+export type { RunPairOptions } from './compare-run-pairs.ts';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { UserError } from '../errors/index.ts';
+import { InputError, UserError } from '../errors/index.ts';
 import type { BenchmarkResult, BenchmarkSet } from './benchmark-types.ts';
 import { median } from './statistics.ts';
 
@@ -12,7 +12,8 @@ export async function readBenchmarkFile(file: string): Promise<BenchmarkSet> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UserError(`Cannot read benchmark results '${file}': ${(error as Error).message}. Check the path.`);
+    // A file that is not there is a usage error: the wrong path was given (or the command wrote elsewhere).
+    throw new InputError(`cannot read benchmark results '${file}': ${(error as Error).message}. Check the path.`);
   }
   return parseBenchmarkText(text, file);
 }
@@ -31,11 +32,11 @@ export function parseBenchmarkText(text: string, source: string): BenchmarkSet {
   if (kind === 'pytest-benchmark') return parsePytestBenchmark(data as Record<string, unknown>, source);
   if (kind === 'generic') return parseGenericList(data as unknown[], source);
   if (kind === 'profile') {
-    throw new UserError(
+    throw new InputError(
       `'${source}' is a CPU profile, not benchmark results. Pass it as 'profile' (or 'baseline-profile') instead of 'results'.`,
     );
   }
-  throw new UserError(`'${source}' is in an unknown format. Expected ${PYTEST_HINT} or ${GENERIC_HINT}.`);
+  throw new InputError(`'${source}' is in an unknown format. Expected ${PYTEST_HINT} or ${GENERIC_HINT}.`);
 }
 
 /** Names the format of parsed JSON: a results format, a profile, or unknown. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { UserError } from '../errors/index.ts';
+import { InputError, UserError } from '../errors/index.ts';
 
 /** One function in a profile. `line` is where the profile saw it (def line or current line, tool-dependent). */
 export interface ProfileFrame {
@@ -25,7 +25,7 @@ export async function readProfileFile(file: string): Promise<CpuProfile> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UserError(`Cannot read profile '${file}': ${(error as Error).message}. Check the path.`);
+    throw new InputError(`cannot read profile '${file}': ${(error as Error).message}. Check the path.`);
   }
   return parseProfileText(text, file);
 }

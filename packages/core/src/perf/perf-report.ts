@@ -1,9 +1,10 @@
-import { UserError } from '../errors/index.ts';
+import { InputError, UserError } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
 import { readBaselineRuns, runStatistics } from './baseline-history.ts';
 import { normalizeBenchmarkNames, requireCommonBenchmarks } from './benchmark-names.ts';
 import { selectBaseline, type PerfStore } from './baseline-store.ts';
 import { compareInstructionCounts } from './compare-instructions.ts';
+import { canCompareRunPairs, compareRunPairs } from './compare-run-pairs.ts';
 import { compareWithHistory, DEFAULT_MIN_HISTORY_RUNS } from './compare-with-history.ts';
 import type { Measure } from './measure-instructions.ts';
 import type { BenchmarkSet } from './benchmark-types.ts';
@@ -44,6 +45,8 @@ export interface PerfReportOptions {
   /** Same-job A/B: base and PR must share benchmark names (else a UserError says why). */
   requireCommon?: boolean;
   measure?: Measure;
+  /** How a usage error names the input behind a file (same-job A/B: the command that should have written it). */
+  inputWords?: (input: string, file: string) => string;
 }
 
 /** Everything the comment, the summary and the outputs are made from. */
@@ -55,12 +58,21 @@ export interface PerfReport {
 
 /** Reads the inputs, finds the baseline, compares and summarises profiles. */
 export async function buildPerfReport(options: PerfReportOptions): Promise<PerfReport> {
-  if (options.resultFiles.length === 0) throw new UserError("Input 'results' is empty. Point it at the benchmark results file(s) of this run.");
-  const read = async (files: readonly string[], root?: string) => {
-    const sets = await Promise.all(files.map(readBenchmarkFile));
-    return mergeBenchmarkRuns(root ? sets.map((set) => normalizeBenchmarkNames(set, root)) : sets);
+  if (options.resultFiles.length === 0) throw new InputError("Input 'results' is empty. Point it at the benchmark results file(s) of this run.");
+  // A file that is missing or of the wrong kind is a usage error of the input that named it.
+  const readRuns = async (files: readonly string[], input: string, root?: string) => {
+    const sets = await Promise.all(
+      files.map((file) =>
+        readBenchmarkFile(file).catch((error: unknown) => {
+          if (error instanceof InputError) throw new InputError(`${options.inputWords?.(input, file) ?? `Input '${input}' has value '${file}'`}: ${error.message}`);
+          throw error;
+        }),
+      ),
+    );
+    return root ? sets.map((set) => normalizeBenchmarkNames(set, root)) : sets;
   };
-  const current = await read(options.resultFiles, options.currentRoot);
+  const currentRuns = await readRuns(options.resultFiles, 'results', options.currentRoot);
+  const current = mergeBenchmarkRuns(currentRuns);
   const measure = options.measure ?? (current.benchmarks.length > 0 && current.benchmarks.every((b) => b.unit === 'instructions') ? 'instructions' : 'time');
   let baselineSet: BenchmarkSet | undefined;
   let baselineProfile: CpuProfile | undefined;
@@ -68,8 +80,13 @@ export async function buildPerfReport(options: PerfReportOptions): Promise<PerfR
   let comparison: Comparison | undefined;
   const statistics = { alpha: options.alpha, minChange: options.minChange, ignore: options.ignore };
   if (options.baselineFiles && options.baselineFiles.length > 0) {
-    baselineSet = await read(options.baselineFiles, options.baselineRoot);
+    const baselineRuns = await readRuns(options.baselineFiles, 'baseline', options.baselineRoot);
+    baselineSet = mergeBenchmarkRuns(baselineRuns);
     if (options.requireCommon) requireCommonBenchmarks(baselineSet, current, 'Same-job A/B');
+    if (options.sameJob && measure === 'time' && canCompareRunPairs(baselineRuns, currentRuns)) {
+      // Runs alternated base/PR: each pair of adjacent runs is one piece of evidence (compare-run-pairs.ts).
+      comparison = compareRunPairs(baselineRuns, currentRuns, { ...statistics, driftCorrection: options.driftCorrection === 'on' });
+    }
     description = { kind: options.sameJob ? 'same-job A/B (base commit measured in this job, runs alternated)' : `file ${options.baselineFiles.join(', ')}` };
   } else if (options.store) {
     const history = options.historyStore
@@ -119,8 +136,12 @@ export async function buildPerfReport(options: PerfReportOptions): Promise<PerfR
   }
   let profile: ProfileReport | undefined;
   if (options.profileFile) {
-    const currentProfile = await readProfileFile(options.profileFile);
-    if (options.baselineProfileFile) baselineProfile = await readProfileFile(options.baselineProfileFile);
+    const readProfile = (file: string, input: string) =>
+      readProfileFile(file).catch((error: unknown) => {
+        throw error instanceof InputError ? new InputError(`Input '${input}' has value '${file}': ${error.message}`) : error;
+      });
+    const currentProfile = await readProfile(options.profileFile, 'profile');
+    if (options.baselineProfileFile) baselineProfile = await readProfile(options.baselineProfileFile, 'baseline-profile');
     profile = summarizeProfile(currentProfile, baselineProfile, options.topN ?? 3);
   }
   return { comparison, baseline: description, profile };

@@ -63,6 +63,7 @@ function renderWithRowLimit(options: RenderOptions, maxRows: number): string {
   lines.push(summaryLine(comparison), '');
   lines.push(baselineLine(baseline, comparison), '');
   if (comparison.history) lines.push(...historyLines(comparison), '');
+  if (comparison.pairs) lines.push(pairsLine(comparison.pairs), '');
   if (comparison.measure === 'instructions') lines.push(INSTRUCTIONS_NOTE, '');
   if (comparison.drift?.applied) {
     lines.push(
@@ -222,6 +223,13 @@ function formatCount(value: number): string {
 const INSTRUCTIONS_NOTE =
   'Values are **instructions** executed by each benchmark body (counted by Valgrind, harness excluded), not time: ' +
   'they do not move with the runner\'s load, so small changes are real.';
+
+/** How same-job A/B verdicts were reached: pair by pair, with the noise of the pairs. */
+function pairsLine(pairs: NonNullable<Comparison['pairs']>): string {
+  const noise = pairs.noise !== undefined ? `, pair-to-pair noise ±${percent(pairs.noise, false)} (median over benchmarks)` : '';
+  const shifts = pairs.shifts ? `; each pair's common shift (${pairs.shifts.map((shift) => percent(shift)).join(', ')}) is taken out` : '';
+  return `Judged pair by pair: ${pairs.count} pairs of base and PR runs measured back to back in this job, each run's fastest round${noise}${shifts}.`;
+}
 
 /** The noise the cross-run verdicts stand on, and what to do when the history is too short to know it. */
 function historyLines(comparison: Comparison): string[] {

@@ -13,19 +13,6 @@ interface PythonLinkState {
   roots: string[];
 }
 
-let warmedUp: Promise<void> | undefined;
-/** A few lines that take the analysis through its common paths (imports, path strings, a call with a dotted literal). */
-const WARM_UP_SOURCE = [
-  '"""Warm-up."""',
-  'import os.path, json as j',
-  'from . import sibling',
-  'from ..pkg.sub import (name, other as alias)',
-  'DATA = os.path.join("data", "file.json")',
-  'def load(name, prefix=f"plugins.{name}"):',
-  '    return register("package.module", name) + r"a\\b" "c"',
-  '',
-].join('\n');
-
 const isInit = (path: string) => path === '__init__.py' || path.endsWith('/__init__.py');
 
 const KIND_VERB: Record<string, string> = {
@@ -40,12 +27,8 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
   id: 'python',
   factsVersion: PYTHON_FACTS_VERSION,
   handles: isPythonSourcePath,
-  prepare() {
-    // The first analysis compiles most of the grammar's WebAssembly functions and the query: done on a few lines as soon
-    // as the parser loads (the selection starts this while git works), not on the critical path of the first real file.
-    warmedUp ??= loadPythonParser().then(() => void analyzePythonSource(WARM_UP_SOURCE));
-    warmedUp.catch(() => (warmedUp = undefined));
-    return warmedUp;
+  async prepare() {
+    await loadPythonParser();
   },
   analyze: analyzePythonSource,
   hasDynamicImports: (facts) => facts.dynamicImports.length > 0,

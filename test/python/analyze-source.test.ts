@@ -76,6 +76,31 @@ describe('analyzePythonSource', () => {
     expect(facts.strings).not.toContain('hello world');
   });
 
+  it('reads string values the same from the text (no interpolation possible) as from the tree (a file with an error)', () => {
+    const lines = [
+      'A = "data/a.json"',
+      "B = 'x\\'y/b.txt'",
+      'C = r"c\\d.csv"',
+      'D = "e/{name}.json"',
+      'E = f"f/{name}.json"',
+      'F = rf"g/{name}.json"',
+      'G = b"h/i.bin"',
+      'H = """j/k.cfg"""',
+      'I = u"l/m.ini"',
+      'J = F"n/o.txt"',
+      'load("pkg.module")',
+    ];
+    const clean = analyzePythonSource(lines.join('\n'));
+    expect(clean.syntaxError).toBeUndefined();
+    expect(clean.strings).toEqual(['data/a.json', "x'y/b.txt", 'c\\d.csv', 'e/{name}.json', 'j/k.cfg', 'l/m.ini', 'pkg.module']);
+    expect(clean.moduleArguments).toEqual([{ callee: 'load', argument: 0, value: 'pkg.module', line: 11 }]);
+    // With a syntax error the values come from walking each string's children: the same answers.
+    const broken = analyzePythonSource([...lines, 'def broken(:'].join('\n'));
+    expect(broken.syntaxError).toBeDefined();
+    expect(broken.strings).toEqual(clean.strings);
+    expect(broken.moduleArguments).toEqual(clean.moduleArguments);
+  });
+
   it('reports the first syntax error with its position', () => {
     const facts = analyzePythonSource('import os\n\ndef broken(:\n    return 1\n');
     expect(facts.syntaxError?.line).toBe(3);

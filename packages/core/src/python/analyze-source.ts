@@ -246,6 +246,8 @@ function literalStrings(value: Node): string[] {
   return out;
 }
 
+/** The prefix of a string literal that can hold interpolations (`f"..."`, `rf'...'`, `t"..."`). */
+const FORMAT_PREFIX = /^[A-Za-z]*[fFtT]/;
 const DYNAMIC_IMPORT_FUNCTIONS = new Set(['import_module', '__import__']);
 const DOTTED = /^\.*[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 /** Kept per file at most, so a generated file of literals cannot bloat the graph cache. */
@@ -448,6 +450,9 @@ function factsOf(tree: Tree, source: string): PythonModuleFacts {
   const pendingIdentifiers: Array<{ dynamic: PythonDynamicImport; identifier: string }> = [];
 
   const captures: Array<{ name: string; node: Node }> = pythonQuery(BASE_QUERY).captures(tree.rootNode);
+  // In a tree without errors only an f- or t-string has interpolations: any other string's value is read from its text
+  // (walking a string's children asks for each next sibling, which is linear in the ones before it).
+  const clean = !tree.rootNode.hasError;
   // No spreading into push(): a file of 150,000 imports would pass that many arguments.
   for (const capture of dynamicCaptures(tree, source)) captures.push(capture);
   for (const { name, node } of captures) {
@@ -459,7 +464,7 @@ function factsOf(tree: Tree, source: string): PythonModuleFacts {
         if (node.endIndex - node.startIndex > MAX_PATH_LITERAL + 8) break;
         const raw = source.slice(node.startIndex, node.endIndex);
         if (!/[./\\]/.test(raw)) break;
-        const value = plainStringValue(node);
+        const value = clean && !FORMAT_PREFIX.test(raw) ? stringLiteralValue(raw) : plainStringValue(node);
         if (value === undefined) break;
         if (value.length <= MAX_PATH_LITERAL && !value.includes('\n') && /[./\\]/.test(value)) strings.add(value);
         // A dotted name passed to a function: evidence for an import whose target is that function's parameter.

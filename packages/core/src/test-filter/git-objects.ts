@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
@@ -101,6 +101,138 @@ export async function readBlobs(repoDir: string, ids: readonly string[]): Promis
   }
   return result;
 }
+
+/** One object read by `GitObjectReader`: its id, type and content as UTF-8 text. */
+export interface GitObject {
+  id: string;
+  type: string;
+  text: string;
+}
+
+/**
+ * One long-lived `git cat-file --batch` process for every object a selection reads: `<rev>^{tree}` (the head's tree id),
+ * `<rev>:<path>` (a file of a commit, read before its blob id is known) and blob ids, in the order asked. Saves a process
+ * start per question, and lets the first reads run while the graph cache is loaded. Answers are kept by object id, so a
+ * blob read by path is not read again by id. `close()` ends the process (reads after it start a new one).
+ */
+export class GitObjectReader {
+  private session: BatchSession | undefined;
+  private failure: Error | undefined;
+  private readonly byId = new Map<string, GitObject>();
+  private readonly repoDir: string;
+
+  constructor(repoDir: string) {
+    this.repoDir = repoDir;
+  }
+
+  /** The object `spec` names (undefined when the clone does not have it, or the spec cannot be written on one line). */
+  read(spec: string): Promise<GitObject | undefined> {
+    const known = this.byId.get(spec);
+    if (known) return Promise.resolve(known);
+    if (spec.includes('\n') || spec.includes('\r') || spec === '') return Promise.resolve(undefined);
+    if (this.failure) return Promise.reject(this.failure);
+    const session = (this.session ??= this.start());
+    return new Promise((resolve, reject) => {
+      session.waiting.push({
+        resolve: (object) => {
+          if (object) this.byId.set(object.id, object);
+          resolve(object);
+        },
+        reject,
+      });
+      session.child.stdin.write(`${spec}\n`);
+    });
+  }
+
+  /** Blob ids -> text, like `readBlobs` (ids the clone does not have are left out). */
+  async readBlobs(ids: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    const objects = await Promise.all(unique.map((id) => this.read(id)));
+    const result = new Map<string, string>();
+    unique.forEach((id, i) => {
+      const object = objects[i];
+      if (object?.type === 'blob') result.set(id, object.text);
+    });
+    return result;
+  }
+
+  /** Ends the process once it has answered what was asked; a later read starts another. */
+  close(): void {
+    const session = this.session;
+    this.session = undefined;
+    session?.child.stdin.end();
+  }
+
+  private start(): BatchSession {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: this.repoDir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const session = new BatchSession(child);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // A write after the process died must not throw out of the event loop: the close handler fails the reads instead.
+    child.stdin.on('error', () => {});
+    const fail = (error: Error) => {
+      if (this.session === session) this.session = undefined;
+      if (session.waiting.length === 0) return;
+      this.failure = error;
+      for (const waiter of session.waiting.splice(0)) waiter.reject(error);
+    };
+    child.on('error', fail);
+    child.on('close', (code) => fail(new Error(`git cat-file --batch failed (${code}): ${stderr.trim() || 'it ended before answering'}`)));
+    return session;
+  }
+}
+
+/** One `git cat-file --batch` process: the questions it was asked and the part of its output not yet handed out. */
+class BatchSession {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly waiting: Array<{ resolve: (object: GitObject | undefined) => void; reject: (error: Error) => void }> = [];
+  private chunks: Buffer[] = [];
+  private received = 0;
+  /** Bytes the next answer needs before it can be read. */
+  private needed = 0;
+
+  constructor(child: ChildProcessWithoutNullStreams) {
+    this.child = child;
+    child.stdout.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.received += chunk.length;
+      this.drain();
+    });
+  }
+
+  /** Hands out every complete answer received, in the order the questions were written. */
+  private drain(): void {
+    if (this.received < this.needed) return;
+    let buffer = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    for (;;) {
+      const newline = buffer.indexOf(10);
+      if (newline === -1 || this.waiting.length === 0) {
+        this.needed = buffer.length + 1;
+        break;
+      }
+      // "<id> <type> <size>" and the content, or "<spec> missing" (or "ambiguous") alone.
+      const header = HEADER.exec(buffer.toString('utf8', 0, newline));
+      if (!header) {
+        buffer = buffer.subarray(newline + 1);
+        this.waiting.shift()!.resolve(undefined);
+        continue;
+      }
+      const end = newline + 1 + Number(header[3]);
+      // Large contents arrive in many pieces: they are joined once, when all of it is here.
+      if (buffer.length < end + 1) {
+        this.needed = end + 1;
+        break;
+      }
+      const object = { id: header[1], type: header[2], text: buffer.toString('utf8', newline + 1, end) };
+      buffer = buffer.subarray(end + 1);
+      this.waiting.shift()!.resolve(object);
+    }
+    this.chunks = [buffer];
+    this.received = buffer.length;
+  }
+}
+
+const HEADER = /^([0-9a-f]{40,64}) ([a-z]+) (\d+)$/;
 
 // The changed-file listing is the core git layer's; the old name stays for this domain's callers.
 export { listChangedFiles as diffChangedFiles, type ChangedFile } from '../git/index.ts';

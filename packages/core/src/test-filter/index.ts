@@ -17,7 +17,7 @@ export {
 export type { TestFilterOptions, MapRule, UnknownFilePolicy, DynamicImportPolicy } from './options.ts';
 export { directoryGraphCacheStore, GRAPH_CACHE_SCHEMA, graphCacheKey } from './graph-cache.ts';
 export type { GraphCacheStore } from './graph-cache.ts';
-export { diffChangedFiles, listTreeBlobs, readBlobs, resolveCommit } from './git-objects.ts';
+export { diffChangedFiles, GitObjectReader, listTreeBlobs, readBlobs, resolveCommit } from './git-objects.ts';
 export type { ChangedFile } from './git-objects.ts';
 export { evaluatePathFilters, matchesGlob } from './globs.ts';
 export { loadPytestDiscovery, PytestTestMatcher, readIniSection, readTomlTable, fnmatch } from './pytest-config.ts';

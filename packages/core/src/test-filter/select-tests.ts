@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 
 import { ConftestScope } from './conftest-scope.ts';
 import { filesMentioning } from './data-files.ts';
-import { type ChangedFile, diffTrees, listTreeBlobs, readBlobs, treeOf } from './git-objects.ts';
+import { type ChangedFile, diffTrees, GitObjectReader, listTreeBlobs } from './git-objects.ts';
 import { Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
 import { GraphSnapshot, StoredFactsNotLoaded, type TreeDelta } from './graph-snapshot.ts';
@@ -71,6 +71,8 @@ const CONFIG_NAMES = ['pytest.ini', '.pytest.ini', 'pyproject.toml', 'tox.ini', 
 const PATCH_LIMIT = 5_000;
 /** A patched graph is stored again once this many files had to be parsed for it (small patches are redone instead). */
 const SAVE_AFTER_PARSED = 50;
+/** Changed files whose contents are read before the graph asks for them (a larger change is read when it does). */
+const EARLY_READS = 200;
 
 /** How the graph of the head is obtained: patched from the stored graph of another tree, or built from the listing. */
 type GraphPlan<F extends LanguageFacts> =
@@ -85,6 +87,7 @@ class RepositoryView<F extends LanguageFacts> {
   cached = 0;
 
   readonly request: SelectTestsRequest;
+  readonly objects: GitObjectReader;
   readonly language: SourceLanguage<F>;
   readonly discovery: PytestDiscovery;
   readonly matcher: PytestTestMatcher;
@@ -93,8 +96,9 @@ class RepositoryView<F extends LanguageFacts> {
   readonly plan: GraphPlan<F>;
   readonly settings: { key: string; discovery: PytestDiscovery; configs: string[]; roots?: string[]; extraRoots: string[] };
 
-  constructor(parts: Pick<RepositoryView<F>, 'request' | 'language' | 'discovery' | 'matcher' | 'testFiles' | 'cache' | 'plan' | 'settings'>) {
+  constructor(parts: Pick<RepositoryView<F>, 'request' | 'objects' | 'language' | 'discovery' | 'matcher' | 'testFiles' | 'cache' | 'plan' | 'settings'>) {
     this.request = parts.request;
+    this.objects = parts.objects;
     this.language = parts.language;
     this.discovery = parts.discovery;
     this.matcher = parts.matcher;
@@ -145,7 +149,7 @@ class RepositoryView<F extends LanguageFacts> {
       else missing.push(path);
     }
     if (missing.length) {
-      const [texts] = await Promise.all([readBlobs(this.request.repoDir, missing.map((path) => blobs.get(path)!)), this.language.prepare?.()]);
+      const [texts] = await Promise.all([this.objects.readBlobs(missing.map((path) => blobs.get(path)!)), this.language.prepare?.()]);
       for (const path of missing) {
         const fileFacts = this.language.analyze(texts.get(blobs.get(path)!) ?? '');
         if (fileFacts.unparsed) this.request.warn?.(`${JSON.stringify(path)} was not analysed (${fileFacts.unparsed}): it counts as importing anything.`);
@@ -208,7 +212,7 @@ class RepositoryView<F extends LanguageFacts> {
   }
 }
 
-async function openRepository(request: SelectTestsRequest, warn: (message: string) => void) {
+async function openRepository(request: SelectTestsRequest, objects: GitObjectReader, warn: (message: string) => void) {
   const { repoDir, head, options } = request;
   const projectDir = options.projectDir;
   const language = pythonLanguage as SourceLanguage<LanguageFacts>;
@@ -217,7 +221,10 @@ async function openRepository(request: SelectTestsRequest, warn: (message: strin
   const extraRootsOf = (discovery: PytestDiscovery) => discovery.pythonpath.map((dir) => posix.join(projectDir, dir).replace(/^\.$/, ''));
   // Git works while the stored graph is read and parsed: the head's tree is needed either way, and the tree diff from
   // the stored tree as soon as the document names it.
-  const headTree = treeOf(repoDir, head);
+  const headTree = objects.read(`${head}^{tree}`).then(
+    (object) => (object?.type === 'tree' ? object.id : undefined),
+    () => undefined,
+  );
   let early: { from: string; delta: ReturnType<typeof diffTrees> } | undefined;
   const cache = await loadGraphCache(request.cache, language, warn, (from) => {
     early = { from, delta: diffTrees(repoDir, from, head) };
@@ -235,7 +242,7 @@ async function openRepository(request: SelectTestsRequest, warn: (message: strin
       for (const item of delta) if (item.status === 'added' && matcher.isTestFile(item.path)) tests.push(item.path);
       const testFiles = tests.length === stored.tests.length && gone.size === 0 ? tests : tests.sort();
       const settings = { key: settingsKey, discovery, configs: configPaths, roots: options.roots, extraRoots: extraRootsOf(discovery) };
-      return new RepositoryView({ request, language, discovery, matcher, testFiles, cache, settings, plan: { kind: 'patch', tree, snapshot: stored, delta } });
+      return new RepositoryView({ request, objects, language, discovery, matcher, testFiles, cache, settings, plan: { kind: 'patch', tree, snapshot: stored, delta } });
     }
   }
   const [files, tree] = await Promise.all([listTreeBlobs(repoDir, head), headTree]);
@@ -244,7 +251,7 @@ async function openRepository(request: SelectTestsRequest, warn: (message: strin
     const blob = files.get(projectDir ? `${projectDir}/${name}` : name);
     if (blob) configBlobs.set(name, blob);
   }
-  const texts = await readBlobs(repoDir, [...configBlobs.values()]);
+  const texts = await objects.readBlobs([...configBlobs.values()]);
   const discovery = await loadPytestDiscovery(async (name) => {
     const blob = configBlobs.get(name);
     return blob === undefined ? undefined : texts.get(blob);
@@ -252,7 +259,7 @@ async function openRepository(request: SelectTestsRequest, warn: (message: strin
   const matcher = new PytestTestMatcher(discovery, projectDir);
   const testFiles = [...files.keys()].filter((path) => matcher.isTestFile(path)).sort();
   const settings = { key: settingsKey, discovery, configs: configPaths, roots: options.roots, extraRoots: extraRootsOf(discovery) };
-  return new RepositoryView({ request, language, discovery, matcher, testFiles, cache, settings, plan: { kind: 'build', tree, files } });
+  return new RepositoryView({ request, objects, language, discovery, matcher, testFiles, cache, settings, plan: { kind: 'build', tree, files } });
 }
 
 /** Lists at most MAX_LISTED_REASONS reasons and counts the rest, so outputs and summaries stay readable. */
@@ -266,13 +273,36 @@ function capReasons(reasons: string[]): string[] {
  * scope, data files named in string literals and the user's map rules, or every test when a safety trigger fires.
  */
 export async function selectAffectedTests(request: SelectTestsRequest): Promise<TestSelection> {
+  const objects = new GitObjectReader(request.repoDir);
+  try {
+    return await selectWithReader(request, objects);
+  } finally {
+    objects.close();
+  }
+}
+
+/**
+ * Reads the changed source files at the head before the graph asks for them, in the process that also answers the head's
+ * tree: a graph patch parses them (or the cold build, everything), and their contents are then at hand. A read that is
+ * not used costs only its share of that process's time. (Loading the parser this early was tried: it costs more CPU
+ * than it saves wherever nothing needs parsing, and the first parse is not faster for it.)
+ */
+function startEarlyReads(request: SelectTestsRequest, language: SourceLanguage<LanguageFacts>, objects: GitObjectReader): void {
+  const { changes, options, head } = request;
+  if (!changes || changes.length > options.maxChangedFiles) return;
+  const sources = changes.filter((change) => change.status !== 'deleted' && language.handles(change.path));
+  for (const change of sources.slice(0, EARLY_READS)) objects.read(`${head}:${change.path}`).catch(() => {});
+}
+
+async function selectWithReader(request: SelectTestsRequest, objects: GitObjectReader): Promise<TestSelection> {
   const warn = request.warn ?? (() => {});
   const phase = request.phase ?? noPhase;
   const { options } = request;
   const changes = request.changes ? [...request.changes] : [];
   const reasons: string[] = [];
 
-  const view = await phase('graph', () => openRepository(request, warn));
+  startEarlyReads(request, pythonLanguage as SourceLanguage<LanguageFacts>, objects);
+  const view = await phase('graph', () => openRepository(request, objects, warn));
   const testSet = new Set(view.testFiles);
 
   const selection = await phase('select', async () => {

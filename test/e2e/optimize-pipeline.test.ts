@@ -280,7 +280,7 @@ describe('optimize.yml end to end on the example service', () => {
 
     // Same-job A/B: base and head benchmarked in turn; the verdict is published and the API used correctly.
     const perf = step(run.job('perf'), 'perf');
-    expect(perf.inputs['ab-runs']).toBe('2');
+    expect(perf.inputs['ab-runs']).toBe('3');
     expect(['regression', 'improvement', 'inconclusive', 'unchanged']).toContain(perf.outputs.verdict);
     expect(perf.log).toMatch(/A\/B run 4 of 4: (base|head)/);
     expect(perf.outputs['payload-file']).toBe('');

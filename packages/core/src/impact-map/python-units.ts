@@ -78,7 +78,7 @@ const childrenOf = (node: Node): Node[] => node.children.filter((child): child i
  * Serialises a subtree as node types and leaf text, skipping comments: equal prints mean equal code (the types carry
  * the block structure that Python's indentation gives). A cursor walks it, so deep nesting never meets the JS stack.
  */
-function fingerprint(node: Node, out: string[] = []): string[] {
+function fingerprint(node: Node, source: string, out: string[] = []): string[] {
   const cursor: TreeCursor = node.walk();
   try {
     let depth = 0;
@@ -90,7 +90,8 @@ function fingerprint(node: Node, out: string[] = []): string[] {
           depth += 1;
           continue;
         }
-        out.push(cursor.nodeText);
+        // Sliced here: the cursor's text goes through a callback that copies from the node to the end of the file.
+        out.push(source.slice(cursor.startIndex, cursor.endIndex));
       }
       for (;;) {
         if (depth === 0) return out;
@@ -204,11 +205,11 @@ function lastCodeLine(body: Node): number {
  */
 export function shapePythonModule(source: string): PythonModuleShape {
   return withPythonTree(source, (tree) =>
-    tree ? shapeTree(tree) : { units: [], classes: [], residuePrint: '', duplicates: new Set<string>(), syntaxError: { line: 1 } },
+    tree ? shapeTree(tree, source) : { units: [], classes: [], residuePrint: '', duplicates: new Set<string>(), syntaxError: { line: 1 } },
   );
 }
 
-function shapeTree(tree: Tree): PythonModuleShape {
+function shapeTree(tree: Tree, source: string): PythonModuleShape {
   const units: PythonUnit[] = [];
   const classes: PythonClassShape[] = [];
   const duplicates = new Set<string>();
@@ -246,7 +247,7 @@ function shapeTree(tree: Tree): PythonModuleShape {
           visit(part);
           residue.push('}');
         } else if (COMPOUND.has(part.type)) compound(part);
-        else fingerprint(part, residue);
+        else fingerprint(part, source, residue);
       }
       residue.push('}');
     };
@@ -271,9 +272,9 @@ function shapeTree(tree: Tree): PythonModuleShape {
           if (name !== plainName) duplicates.add([...prefix, plainName].join('.'));
           const qualified = [...prefix, name];
           const qualifiedName = qualified.join('.');
-          const decoratorPrint = decorators.flatMap((d) => fingerprint(d)).join(' ');
+          const decoratorPrint = decorators.flatMap((d) => fingerprint(d, source)).join(' ');
           const header: string[] = [decoratorPrint];
-          for (const part of childrenOf(definition)) if (part.startIndex < body.startIndex) fingerprint(part, header);
+          for (const part of childrenOf(definition)) if (part.startIndex < body.startIndex) fingerprint(part, source, header);
           if (definition.type === 'class_definition') {
             // Listed before the classes nested in it (source order, as `ast` walks).
             const shape: PythonClassShape | undefined = enclosing ? undefined : { qualifiedName, print: '' };
@@ -307,7 +308,7 @@ function shapeTree(tree: Tree): PythonModuleShape {
           continue;
         }
         if (COMPOUND.has(child.type)) compound(child);
-        else fingerprint(child, residue);
+        else fingerprint(child, source, residue);
       }
     };
     visit(scope);

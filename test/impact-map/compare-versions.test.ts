@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { comparePythonVersions, shapePythonModule, unitAtLine, unitLines } from '@ci-optimizer/core/impact-map';
+import { loadPythonParser } from '@ci-optimizer/core/python';
+
+beforeAll(async () => {
+  await loadPythonParser();
+});
 
 const BASE = `"""Ledger postings."""
 import math

@@ -1,7 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors/index.ts';
-import { parsePythonSource, PythonModuleIndex } from '../python/index.ts';
+import { loadPythonParser, PythonModuleIndex } from '../python/index.ts';
+import { withPythonTree } from '../python/tree-sitter-parser.ts';
 import { listTreeBlobs, readBlobs, resolveCommit } from '../test-filter/git-objects.ts';
 import { countSkip, type CoverageContexts } from './coverage-reader.ts';
 import { encodeIds, IMPACT_MAP_SCHEMA, type ImpactMap, type ImpactMapModule, type LearnSummary, type SharedStateGroup } from './map-format.ts';
@@ -54,16 +55,15 @@ const SHARED_SCOPE = /\bscope\s*=\s*(?!["'](function|class|module)["'])/;
 function sharedFixtureScopes(conftests: Map<string, string>): string[] {
   const scopes: string[] = [];
   for (const [path, source] of conftests) {
-    const tree = parsePythonSource(source);
-    let shared = false;
-    tree.iterate({
-      enter: (node) => {
-        if (shared) return false;
-        if (node.name !== 'Decorator') return undefined;
-        const text = source.slice(node.from, node.to);
-        if (/fixture/.test(text) && SHARED_SCOPE.test(text)) shared = true;
-        return false;
-      },
+    // A conftest that does not parse counts as sharing: what it sets up cannot be told apart.
+    const shared = withPythonTree(source, (tree) => {
+      if (!tree) return true;
+      let found = false;
+      for (const node of tree.rootNode.descendantsOfType('decorator')) {
+        const text = node?.text ?? '';
+        if (/fixture/.test(text) && SHARED_SCOPE.test(text)) found = true;
+      }
+      return found;
     });
     if (shared) scopes.push(posix.dirname(path) === '.' ? '' : posix.dirname(path));
   }
@@ -201,6 +201,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     );
   }
 
+  await loadPythonParser();
   const conftestPaths = [...tree.keys()].filter((path) => posix.basename(path) === 'conftest.py');
   const paths = [...measured.keys()].sort();
   const texts = await readBlobs(request.repoDir, [...paths, ...conftestPaths].map((path) => tree.get(path)!));

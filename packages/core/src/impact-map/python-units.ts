@@ -1,5 +1,6 @@
-import type { SyntaxNode } from '@lezer/common';
-import { parsePythonSource } from '../python/index.ts';
+import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
+import { firstSyntaxError } from '../python/analyze-source.ts';
+import { withPythonTree } from '../python/tree-sitter-parser.ts';
 
 /**
  * A unit of the impact map: a function or method at any depth, nested functions (closures, decorator wrappers)
@@ -49,35 +50,83 @@ export interface PythonModuleShape {
   syntaxError?: { line: number };
 }
 
-const lineStartsOf = (source: string) => {
-  const starts = [0];
-  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-};
+/** Tokens that never change what code means: comments and backslash continuations. */
+const LAYOUT = new Set(['comment', 'line_continuation']);
 
-function lineAt(starts: number[], offset: number): number {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid] <= offset) low = mid;
-    else high = mid - 1;
+/** Statements and clauses that hold blocks (definitions may sit in them at any level). */
+const COMPOUND = new Set([
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'for_statement',
+  'while_statement',
+  'try_statement',
+  'except_clause',
+  'except_group_clause',
+  'finally_clause',
+  'with_statement',
+  'match_statement',
+  'case_clause',
+]);
+
+const lineOf = (node: Node) => node.startPosition.row + 1;
+
+/** The children of a node in one call (asking each node for its next sibling is linear in the earlier ones). */
+const childrenOf = (node: Node): Node[] => node.children.filter((child): child is Node => child !== null);
+
+/**
+ * Serialises a subtree as node types and leaf text, skipping comments: equal prints mean equal code (the types carry
+ * the block structure that Python's indentation gives). A cursor walks it, so deep nesting never meets the JS stack.
+ */
+function fingerprint(node: Node, source: string, out: string[] = []): string[] {
+  const cursor: TreeCursor = node.walk();
+  try {
+    let depth = 0;
+    for (;;) {
+      const type = cursor.nodeType;
+      if (!LAYOUT.has(type)) {
+        if (cursor.gotoFirstChild()) {
+          out.push(type, '{');
+          depth += 1;
+          continue;
+        }
+        // Sliced here: the cursor's text goes through a callback that copies from the node to the end of the file.
+        out.push(source.slice(cursor.startIndex, cursor.endIndex));
+      }
+      for (;;) {
+        if (depth === 0) return out;
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        depth -= 1;
+        out.push('}');
+      }
+    }
+  } finally {
+    cursor.delete();
   }
-  return low + 1;
 }
 
-/** Serialises a subtree as node names and leaf text, skipping comments: equal prints mean equal code. */
-function fingerprint(node: SyntaxNode, source: string, out: string[] = []): string[] {
-  if (node.name === 'Comment') return out;
-  const first = node.firstChild;
-  if (!first) {
-    out.push(source.slice(node.from, node.to));
-    return out;
+/** Calls `visit` with the type of every node of a subtree and a way to get the node (cursor walk, no recursion). */
+function eachNode(node: Node, visit: (type: string, current: () => Node) => void): void {
+  const cursor = node.walk();
+  try {
+    let depth = 0;
+    for (;;) {
+      visit(cursor.nodeType, () => cursor.currentNode);
+      if (cursor.gotoFirstChild()) {
+        depth += 1;
+        continue;
+      }
+      for (;;) {
+        if (depth === 0) return;
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        depth -= 1;
+      }
+    }
+  } finally {
+    cursor.delete();
   }
-  out.push(node.name, '{');
-  for (let child: SyntaxNode | null = first; child; child = child.nextSibling) fingerprint(child, source, out);
-  out.push('}');
-  return out;
 }
 
 const CACHE_DECORATORS = /(^|\.)(lru_cache|cache|cached_property|cached|memoize|memoized|memoise|memoised|cache_on_self|functools\.cache)$/;
@@ -88,86 +137,94 @@ export function isCachingDecorator(decorator: string): boolean {
   return CACHE_DECORATORS.test(callee);
 }
 
-/** Names bound at module level to a dict-like object (`_CACHE = {}`, `REGISTRY = dict()`). */
-function moduleDictNames(top: SyntaxNode, source: string): Set<string> {
+/** Names bound at module level to a dict-like object (`_CACHE = {}`, `REGISTRY = dict()`, `_C: dict = {}`). */
+function moduleDictNames(root: Node): Set<string> {
   const names = new Set<string>();
-  for (let child = top.firstChild; child; child = child.nextSibling) {
-    if (child.name !== 'AssignStatement') continue;
-    const target = child.firstChild;
-    const value = child.lastChild;
-    if (target?.name !== 'VariableName' || !value) continue;
-    const text = source.slice(value.from, value.to).replace(/\s+/g, '');
-    if (value.name === 'DictionaryExpression' || /^(dict|OrderedDict|defaultdict|WeakValueDictionary|WeakKeyDictionary|collections\.\w+)\(/.test(text)) {
-      names.add(source.slice(target.from, target.to));
+  for (const statement of childrenOf(root)) {
+    if (statement.type !== 'expression_statement') continue;
+    const assignment = statement.firstNamedChild;
+    if (assignment?.type !== 'assignment') continue;
+    const target = assignment.childForFieldName('left');
+    const value = assignment.childForFieldName('right');
+    if (target?.type !== 'identifier' || !value) continue;
+    const text = value.text.replace(/\s+/g, '');
+    if (value.type === 'dictionary' || /^(dict|OrderedDict|defaultdict|WeakValueDictionary|WeakKeyDictionary|collections\.\w+)\(/.test(text)) {
+      names.add(target.text);
     }
   }
   return names;
 }
 
 /** Identifiers in a subtree, and whether it writes into one of `moduleDicts` or declares a `global`. */
-function scanBody(body: SyntaxNode, source: string, moduleDicts: Set<string>): { mentions: Set<string>; memoises: boolean } {
+function scanBody(body: Node, moduleDicts: Set<string>): { mentions: Set<string>; memoises: boolean } {
   const mentions = new Set<string>();
   let memoises = false;
-  const text = (node: SyntaxNode) => source.slice(node.from, node.to);
-  const isModuleDict = (node: SyntaxNode | null | undefined) => node?.name === 'VariableName' && moduleDicts.has(text(node));
-  const visit = (node: SyntaxNode) => {
-    const name = node.name;
-    if (name === 'VariableName' || name === 'PropertyName') mentions.add(text(node));
-    else if (name === 'ScopeStatement' && text(node).startsWith('global')) memoises = true;
-    else if ((name === 'AssignStatement' || name === 'UpdateStatement') && node.firstChild?.name === 'MemberExpression') {
-      if (isModuleDict(node.firstChild.firstChild)) memoises = true;
-    } else if (name === 'CallExpression' && node.firstChild?.name === 'MemberExpression') {
-      const callee = node.firstChild;
-      const method = callee.lastChild;
-      if (isModuleDict(callee.firstChild) && method && /^(setdefault|update|__setitem__)$/.test(text(method))) memoises = true;
-    }
-    for (let child = node.firstChild; child; child = child.nextSibling) visit(child);
+  /** `D[k]` or `D.x` where D is a module dict. */
+  const intoModuleDict = (target: Node | null) => {
+    const holder = target?.type === 'subscript' ? target.childForFieldName('value') : target?.type === 'attribute' ? target.childForFieldName('object') : null;
+    return holder?.type === 'identifier' && moduleDicts.has(holder.text);
   };
-  visit(body);
+  eachNode(body, (type, current) => {
+    if (type === 'identifier') mentions.add(current().text);
+    else if (type === 'global_statement') memoises = true;
+    else if (moduleDicts.size && (type === 'assignment' || type === 'augmented_assignment')) {
+      if (intoModuleDict(current().childForFieldName('left'))) memoises = true;
+    } else if (moduleDicts.size && type === 'call') {
+      const callee = current().childForFieldName('function');
+      if (callee?.type === 'attribute' && intoModuleDict(callee) && /^(setdefault|update|__setitem__)$/.test(callee.childForFieldName('attribute')?.text ?? '')) {
+        memoises = true;
+      }
+    }
+  });
   return { mentions, memoises };
 }
 
-/** The last line of a body that holds code (the grammar keeps trailing comments in it; Python does not). */
-function lastCodeLine(body: SyntaxNode, starts: number[]): number {
-  let last: SyntaxNode | null = body.lastChild;
-  while (last && last.name === 'Comment') last = last.prevSibling;
-  return lineAt(starts, Math.max(body.from, (last ?? body).to - 1));
-}
-
-function firstStatement(body: SyntaxNode): SyntaxNode | null {
-  let child = body.firstChild;
-  while (child && (child.name === ':' || child.name === 'Comment')) child = child.nextSibling;
-  return child;
+/** The last child that is code (not a comment), or null. */
+function lastCodeChild(node: Node): Node | null {
+  const children = childrenOf(node);
+  for (let i = children.length - 1; i >= 0; i--) if (!LAYOUT.has(children[i].type)) return children[i];
+  return null;
 }
 
 /**
- * Splits a module into units (functions, methods), classes and the module-level residue, from the same Lezer
- * parser as the dependency graph. Nothing is imported or executed.
+ * The last line of a body that holds code, as `ast`'s `end_lineno` of its last statement: the grammar keeps comments
+ * that follow a block's last statement inside the block (at any depth), Python does not.
+ */
+function lastCodeLine(body: Node): number {
+  let node = body;
+  for (let child = lastCodeChild(node); child; child = lastCodeChild(node)) node = child;
+  const end = node.endPosition;
+  // A token that ends with its line break (none should) ends on the line before.
+  return end.column === 0 && end.row > node.startPosition.row ? end.row : end.row + 1;
+}
+
+/**
+ * Splits a module into units (functions, methods), classes and the module-level residue, from the same
+ * tree-sitter grammar as the dependency graph (it accepts what CPython accepts). Nothing is imported or executed.
+ * Requires `loadPythonParser()` to have been awaited. A file the parser cannot take (too large) counts as not parsing.
  */
 export function shapePythonModule(source: string): PythonModuleShape {
-  const tree = parsePythonSource(source);
-  const starts = lineStartsOf(source);
+  return withPythonTree(source, (tree) =>
+    tree ? shapeTree(tree, source) : { units: [], classes: [], residuePrint: '', duplicates: new Set<string>(), syntaxError: { line: 1 } },
+  );
+}
+
+function shapeTree(tree: Tree, source: string): PythonModuleShape {
   const units: PythonUnit[] = [];
   const classes: PythonClassShape[] = [];
   const duplicates = new Set<string>();
-  let syntaxError: { line: number } | undefined;
-  tree.iterate({
-    enter: (node) => {
-      if (node.type.isError && !syntaxError) syntaxError = { line: lineAt(starts, node.from) };
-    },
-  });
-  const top = tree.topNode;
-  const moduleDicts = moduleDictNames(top, source);
+  const root = tree.rootNode;
+  const moduleDicts = moduleDictNames(root);
 
   /** Suffixes a name defined again in the same scope: property accessors by their role, others by occurrence. */
   const counts = new Map<string, number>();
-  const uniqueName = (name: string, decorators: SyntaxNode[], scopeKey: string): string => {
+  const uniqueName = (name: string, decorators: Node[], scopeKey: string): string => {
     const key = `${scopeKey}\u0000${name}`;
     const n = (counts.get(key) ?? 0) + 1;
     counts.set(key, n);
     if (n === 1) return name;
     const accessor = decorators
-      .map((d) => source.slice(d.from, d.to).replace(/\s+/g, ''))
+      .map((d) => d.text.replace(/\s+/g, ''))
       .find((text) => text === `@${name}.setter` || text === `@${name}.deleter` || text === `@${name}.getter`);
     const role = accessor?.slice(name.length + 2);
     const suffixed = role && !counts.has(`${key}.${role}`) ? `${name}.${role}` : `${name}#${n}`;
@@ -179,84 +236,88 @@ export function shapePythonModule(source: string): PythonModuleShape {
    * Walks a scope (module, class body, or function body when `enclosing` is set); returns the residue print of
    * what is not a unit or class (for a function body: the body with nested units' bodies left out).
    */
-  const visitScope = (scope: SyntaxNode, prefix: string[], enclosing?: string): string[] => {
+  const visitScope = (scope: Node, prefix: string[], enclosing?: string): string[] => {
     const residue: string[] = [];
     const scopeKey = prefix.join('.');
-    const visit = (node: SyntaxNode) => {
-      for (let child = node.firstChild; child; child = child.nextSibling) {
-        if (child.name === 'Comment') continue;
-        let definition: SyntaxNode = child;
-        const decorators: SyntaxNode[] = [];
-        if (child.name === 'DecoratedStatement') {
-          const inner = child.lastChild;
-          if (inner && (inner.name === 'FunctionDefinition' || inner.name === 'ClassDefinition')) {
+    const compound = (statement: Node) => {
+      residue.push(statement.type, '{');
+      for (const part of childrenOf(statement)) {
+        if (part.type === 'block') {
+          residue.push('block', '{');
+          visit(part);
+          residue.push('}');
+        } else if (COMPOUND.has(part.type)) compound(part);
+        else fingerprint(part, source, residue);
+      }
+      residue.push('}');
+    };
+    const visit = (node: Node) => {
+      for (const child of childrenOf(node)) {
+        if (LAYOUT.has(child.type)) continue;
+        let definition = child;
+        const decorators: Node[] = [];
+        if (child.type === 'decorated_definition') {
+          const inner = child.childForFieldName('definition');
+          if (inner) {
             definition = inner;
-            for (let d = child.firstChild; d && d.from < inner.from; d = d.nextSibling) if (d.name === 'Decorator') decorators.push(d);
+            for (const part of childrenOf(child)) if (part.type === 'decorator') decorators.push(part);
           }
         }
-        const nameNode = definition.getChild('VariableName');
-        const body = definition.getChild('Body');
-        if ((definition.name === 'FunctionDefinition' || definition.name === 'ClassDefinition') && nameNode && body) {
-          const plainName = source.slice(nameNode.from, nameNode.to);
+        const isDefinition = definition.type === 'function_definition' || definition.type === 'class_definition';
+        const nameNode = isDefinition ? definition.childForFieldName('name') : null;
+        const body = isDefinition ? definition.childForFieldName('body') : null;
+        if (nameNode && body) {
+          const plainName = nameNode.text;
           const name = uniqueName(plainName, decorators, scopeKey);
           if (name !== plainName) duplicates.add([...prefix, plainName].join('.'));
           const qualified = [...prefix, name];
           const qualifiedName = qualified.join('.');
           const decoratorPrint = decorators.flatMap((d) => fingerprint(d, source)).join(' ');
           const header: string[] = [decoratorPrint];
-          for (let part = definition.firstChild; part && part.from < body.from; part = part.nextSibling) fingerprint(part, source, header);
-          if (definition.name === 'ClassDefinition') {
+          for (const part of childrenOf(definition)) if (part.startIndex < body.startIndex) fingerprint(part, source, header);
+          if (definition.type === 'class_definition') {
+            // Listed before the classes nested in it (source order, as `ast` walks).
+            const shape: PythonClassShape | undefined = enclosing ? undefined : { qualifiedName, print: '' };
+            if (shape) classes.push(shape);
             const inner = visitScope(body, qualified, enclosing);
-            if (enclosing) residue.push('class', ...header, '|', ...inner);
-            else classes.push({ qualifiedName, print: [...header, '|', ...inner].join(' ') });
+            if (shape) shape.print = [...header, '|', ...inner].join(' ');
+            else residue.push('class', ...header, '|', ...inner);
           } else {
-            const first = firstStatement(body);
-            const scan = scanBody(body, source, moduleDicts);
-            const index = units.length;
+            const first = childrenOf(body).find((part) => !LAYOUT.has(part.type));
+            const scan = scanBody(body, moduleDicts);
             const unit: PythonUnit = {
               qualifiedName,
-              startLine: lineAt(starts, child.from),
-              bodyStartLine: lineAt(starts, (first ?? body).from),
-              endLine: lastCodeLine(body, starts),
-              decorators: decorators.map((d) => source.slice(d.from, d.to).replace(/^@/, '').replace(/\s+/g, '')),
+              startLine: lineOf(child),
+              bodyStartLine: lineOf(first ?? body),
+              endLine: lastCodeLine(body),
+              decorators: decorators.map((d) => d.text.replace(/^@/, '').replace(/\s+/g, '')),
               // A nested unit's header runs with its enclosing function: it is part of that body's print.
               decoratorPrint: enclosing ? '' : decoratorPrint,
-              signaturePrint: '',
+              signaturePrint: enclosing ? '' : header.slice(1).join(' '),
               bodyPrint: '',
               mentions: scan.mentions,
               memoises: scan.memoises,
             };
-            if (enclosing) unit.parent = enclosing;
+            if (enclosing) {
+              unit.parent = enclosing;
+              residue.push('def', name, ...header);
+            }
             units.push(unit);
-            if (enclosing) residue.push('def', name, ...header);
-            else unit.signaturePrint = header.slice(1).join(' ');
             unit.bodyPrint = visitScope(body, [...qualified, '<locals>'], qualifiedName).join(' ');
-            units[index] = unit;
           }
           continue;
         }
-        // Compound statements (if/try/with/for at any level) may hold definitions; walk into them.
-        if (child.firstChild && /Statement$|Clause$/.test(child.name) && child.name !== 'ExpressionStatement' && child.name !== 'AssignStatement') {
-          residue.push(child.name, '{');
-          for (let part: SyntaxNode | null = child.firstChild; part; part = part.nextSibling) {
-            if (part.name === 'Body' || /Clause$/.test(part.name)) {
-              residue.push(part.name, '{');
-              visit(part);
-              residue.push('}');
-            } else if (part.name !== 'Comment') fingerprint(part, source, residue);
-          }
-          residue.push('}');
-          continue;
-        }
-        fingerprint(child, source, residue);
+        if (COMPOUND.has(child.type)) compound(child);
+        else fingerprint(child, source, residue);
       }
     };
     visit(scope);
     return residue;
   };
-  const residue = visitScope(top, []);
+  const residue = visitScope(root, []);
   const shape: PythonModuleShape = { units, classes, residuePrint: residue.join(' '), duplicates };
-  if (syntaxError) shape.syntaxError = syntaxError;
+  const error = firstSyntaxError(tree);
+  if (error) shape.syntaxError = { line: error.line };
   return shape;
 }
 

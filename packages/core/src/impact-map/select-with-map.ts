@@ -3,6 +3,7 @@ import { fetchCommit, openRepo } from '../git/index.ts';
 import { diffChangedFiles, listTreeBlobs, readBlobs, resolveCommit, runGit, type ChangedFile } from '../test-filter/git-objects.ts';
 import { loadPytestDiscovery, PytestTestMatcher } from '../test-filter/pytest-config.ts';
 import { selectAffectedTests, type SelectTestsRequest, type TestSelection } from '../test-filter/select-tests.ts';
+import { loadPythonParser } from '../python/index.ts';
 import { comparePythonVersions } from './compare-versions.ts';
 import { ImpactMapIndex, type ImpactMap } from './map-format.ts';
 
@@ -185,7 +186,7 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     if (problem !== undefined || !path.endsWith('.py')) moduleLevel.set(path, problem ?? 'not Python');
     else candidates.push(change);
   }
-  const texts = await readBlobs(repoDir, candidates.flatMap((c) => [oldFiles.get(c.path)!, newFiles.get(c.path)!]));
+  const [texts] = await Promise.all([readBlobs(repoDir, candidates.flatMap((c) => [oldFiles.get(c.path)!, newFiles.get(c.path)!])), candidates.length ? loadPythonParser() : undefined]);
   const narrowed: NarrowedFile[] = [];
   for (const change of candidates) {
     const path = change.path;

@@ -1,5 +1,3 @@
-import { parser as lezerParser } from '@lezer/python';
-import type { Tree as LezerTree } from '@lezer/common';
 import type { Node, Tree } from 'web-tree-sitter';
 import type {
   PythonDefinition,
@@ -16,15 +14,6 @@ export const PYTHON_FACTS_VERSION = 2;
 
 // Longer literals are prose or SQL, not file names; keeping them would only bloat the graph cache.
 const MAX_PATH_LITERAL = 200;
-
-/**
- * Parses Python source with the Lezer grammar (error-tolerant; nothing is imported or executed). Kept for the impact
- * map's unit shapes; the test filter's facts and `listPythonDefinitions` use tree-sitter's grammar, which accepts all
- * of CPython's syntax (Lezer's rejects e.g. a bare `yield` statement).
- */
-export function parsePythonSource(source: string): LezerTree {
-  return lezerParser.parse(source);
-}
 
 /** The value of a plain string literal node (`'x'`, `r"x"`, `"""x"""`); undefined for f-strings and bytes. */
 export function stringLiteralValue(raw: string): string | undefined {
@@ -317,7 +306,7 @@ function unparsedFacts(problem: string): PythonModuleFacts {
  * zero-width MISSING nodes (asking a node for its next sibling skips them). For a MISSING token the position is that
  * of the token after it, where CPython reports the error.
  */
-function firstSyntaxError(tree: Tree): PythonSyntaxError | undefined {
+export function firstSyntaxError(tree: Tree): PythonSyntaxError | undefined {
   if (!tree.rootNode.hasError) return undefined;
   const cursor = tree.walk();
   const position = () => ({ line: cursor.startPosition.row + 1, column: cursor.startPosition.column + 1 });

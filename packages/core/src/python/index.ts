@@ -14,7 +14,6 @@ export { loadPythonParser, MAX_PARSED_SOURCE_CHARS, TREE_SITTER_WASM_FILES } fro
 export {
   analyzePythonSource,
   listPythonDefinitions,
-  parsePythonSource,
   stringLiteralValue,
   PYTHON_FACTS_VERSION,
 } from './analyze-source.ts';

@@ -9,10 +9,11 @@ import type {
   PythonModuleFacts,
   PythonSyntaxError,
 } from './facts.ts';
+import { doctestSource, hasDoctestExamples } from './doctest-source.ts';
 import { pythonQuery, withPythonTree } from './tree-sitter-parser.ts';
 
 /** Bumped whenever the facts extracted from a file change shape or meaning, so cached facts are not reused. */
-export const PYTHON_FACTS_VERSION = 2;
+export const PYTHON_FACTS_VERSION = 3;
 
 // Longer literals are prose or SQL, not file names; keeping them would only bloat the graph cache.
 const MAX_PATH_LITERAL = 200;
@@ -353,7 +354,34 @@ function firstSyntaxError(tree: Tree): PythonSyntaxError | undefined {
  * The walk is iterative, so input size never meets the JavaScript stack.
  */
 export function analyzePythonSource(source: string): PythonModuleFacts {
-  return withPythonTree(source, (tree, problem) => (tree ? factsOf(tree, source) : unparsedFacts(problem ?? 'unknown')));
+  const examples: Array<{ text: string; line: number }> = [];
+  const facts = withPythonTree(source, (tree, problem) => (tree ? factsOf(tree, source, examples) : unparsedFacts(problem ?? 'unknown')));
+  const doctestImports = examples.length ? importsOfExamples(examples) : [];
+  if (doctestImports.length) facts.doctestImports = doctestImports;
+  return facts;
+}
+
+/** Facts of the examples (`>>>` lines) of a doctest text file: the code they run, as if it were a module. */
+export function analyzeDoctestText(text: string): PythonModuleFacts {
+  return analyzePythonSource(doctestSource(text));
+}
+
+const IMPORT_QUERY = '[(import_statement) (import_from_statement) (future_import_statement)] @import';
+
+/** The import statements of the examples in string literals (docstrings), at their lines in the file. */
+function importsOfExamples(examples: ReadonlyArray<{ text: string; line: number }>): PythonImport[] {
+  const out: PythonImport[] = [];
+  for (const { text, line: first } of examples) {
+    const code = doctestSource(text);
+    if (!/\bimport\b/.test(code)) continue;
+    withPythonTree(code, (tree) => {
+      if (!tree) return;
+      for (const { node } of pythonQuery(IMPORT_QUERY).captures(tree.rootNode)) {
+        for (const imp of readImport(node)) out.push({ ...imp, line: imp.line + first - 1 });
+      }
+    });
+  }
+  return out;
 }
 
 /**
@@ -437,7 +465,19 @@ function argumentOf(argument: Node): { call: Node; argument: number | string } |
   return { call, argument: position };
 }
 
-function factsOf(tree: Tree, source: string): PythonModuleFacts {
+/** Whether one of the sorted positions lies in [start, end). */
+function promptWithin(positions: readonly number[], start: number, end: number): boolean {
+  let low = 0;
+  let high = positions.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (positions[middle] < start) low = middle + 1;
+    else high = middle;
+  }
+  return low < positions.length && positions[low] < end;
+}
+
+function factsOf(tree: Tree, source: string, examples: Array<{ text: string; line: number }>): PythonModuleFacts {
   const imports: PythonImport[] = [];
   const dynamicImports: PythonDynamicImport[] = [];
   const moduleArguments: PythonModuleArgument[] = [];
@@ -447,6 +487,9 @@ function factsOf(tree: Tree, source: string): PythonModuleFacts {
   const scannedNames = new Set<string>();
   const pendingIdentifiers: Array<{ dynamic: PythonDynamicImport; identifier: string }> = [];
 
+  // Where `>>>` occurs (doctest examples are looked for only in strings that hold one).
+  const prompts: number[] = [];
+  for (let at = source.indexOf('>>>'); at !== -1; at = source.indexOf('>>>', at + 3)) prompts.push(at);
   const captures: Array<{ name: string; node: Node }> = pythonQuery(BASE_QUERY).captures(tree.rootNode);
   // No spreading into push(): a file of 150,000 imports would pass that many arguments.
   for (const capture of dynamicCaptures(tree, source)) captures.push(capture);
@@ -456,6 +499,11 @@ function factsOf(tree: Tree, source: string): PythonModuleFacts {
         for (const imp of readImport(node)) imports.push(imp);
         break;
       case 'string': {
+        // A docstring's examples run as tests under `--doctest-modules`: their imports are kept apart.
+        if (prompts.length && promptWithin(prompts, node.startIndex, node.endIndex) && node.parent?.type === 'expression_statement') {
+          const text = source.slice(node.startIndex, node.endIndex);
+          if (hasDoctestExamples(text)) examples.push({ text, line: line(node) });
+        }
         if (node.endIndex - node.startIndex > MAX_PATH_LITERAL + 8) break;
         const raw = source.slice(node.startIndex, node.endIndex);
         if (!/[./\\]/.test(raw)) break;

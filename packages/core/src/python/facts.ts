@@ -65,6 +65,11 @@ export interface PythonModuleFacts {
   strings: string[];
   /** Literal `__all__` names, when the module declares them (a star import of a package loads these submodules). */
   all?: string[];
+  /**
+   * Imports in the examples (`>>>` lines) of the module's string statements (docstrings): they run when pytest collects
+   * the module as doctests (`--doctest-modules`). Not part of `imports` (CPython's `ast` does not see them).
+   */
+  doctestImports?: PythonImport[];
   /** Dotted-name literals passed to calls (only kept when the file calls something with one). */
   moduleArguments?: PythonModuleArgument[];
   syntaxError?: PythonSyntaxError;

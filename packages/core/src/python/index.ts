@@ -13,6 +13,7 @@ export type {
 export { loadPythonParser, MAX_PARSED_SOURCE_CHARS, TREE_SITTER_WASM_FILES } from './tree-sitter-parser.ts';
 export {
   analyzePythonSource,
+  analyzeDoctestText,
   listPythonDefinitions,
   parsePythonSource,
   stringLiteralValue,
@@ -20,3 +21,4 @@ export {
 } from './analyze-source.ts';
 export { PythonModuleIndex, isPythonSourcePath } from './module-index.ts';
 export type { ResolvedImport } from './module-index.ts';
+export { doctestSource } from './doctest-source.ts';

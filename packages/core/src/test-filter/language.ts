@@ -56,6 +56,11 @@ export interface LinkedSources<F extends LanguageFacts = LanguageFacts> {
   readonly dynamic: DynamicDependency[];
   /** Imports that would load one of `gone` (deleted or renamed-away files). */
   danglingImports(gone: ReadonlySet<string>): DanglingImport[];
+  /**
+   * The dependencies `facts` would have as the facts of a file at `path` that is not among the linked files (a doctest
+   * text file's examples, read at selection time).
+   */
+  dependenciesOfFacts?(path: string, facts: F): DependencyEdge[];
   /** JSON-serialisable, language-owned state that lets a later link of a similar file set skip whole-repository work. */
   state(): unknown;
   /**
@@ -79,13 +84,15 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   prepare?(): Promise<void>;
   /** Parses one file; never runs it. */
   analyze(source: string): F;
+  /** Facts of the code examples of a doctest text file (`>>>` lines), when the language has doctests. */
+  analyzeDoctestText?(text: string): F;
   /**
    * Links every file's facts (path -> facts) into dependencies. `state` is `LinkedSources.state()` of an earlier link
    * over the same folders, to start from; `dynamicFiles`, when given, are the only files with dynamic imports. Work is done on demand, so a caller that asks about few files pays little.
    */
   link(
     facts: ReadonlyMap<string, F>,
-    options: { roots?: string[]; extraRoots?: string[]; state?: unknown; dynamicFiles?: Iterable<string> },
+    options: { roots?: string[]; extraRoots?: string[]; state?: unknown; dynamicFiles?: Iterable<string>; doctestModules?: boolean },
   ): LinkedSources<F>;
   /** True when the file imports something computed at run time (the graph snapshot lists these files). */
   hasDynamicImports(facts: F): boolean;

@@ -1,4 +1,5 @@
 import {
+  analyzeDoctestText,
   analyzePythonSource,
   isPythonSourcePath,
   loadPythonParser,
@@ -22,6 +23,9 @@ const KIND_VERB: Record<string, string> = {
   plugin: 'registers pytest plugin',
 };
 
+/** An import in a doctest example: `its doctests import pkg.a (line 12)`. */
+const doctestWhy = (name: string, line: number) => `its doctests import ${name} (line ${line})`;
+
 /** Python for the test filter: facts from tree-sitter's Python grammar, linked through the module index. */
 export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
   id: 'python',
@@ -31,6 +35,7 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
     await loadPythonParser();
   },
   analyze: analyzePythonSource,
+  analyzeDoctestText,
   hasDynamicImports: (facts) => facts.dynamicImports.length > 0,
   // Files appearing or going make `affectedBy` scan every file's imports and may re-link their importers; a changed
   // package may change its `__all__` (the earlier one is compared); a star import reads the package's `__all__`.
@@ -124,7 +129,7 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
           names.some((name) => name === module || name.startsWith(`${module}.`) || module.startsWith(`${name}.`));
         for (const [path, fileFacts] of facts) {
           if (affected.has(path)) continue;
-          const hit = fileFacts.imports.some((imp) => {
+          const hit = [...fileFacts.imports, ...(fileFacts.doctestImports ?? [])].some((imp) => {
             if (imp.level === 0) return related(imp.module);
             const base = index.relativeBase(path, imp.level);
             return base !== undefined && (base === '' || moved.some((gone) => gone.startsWith(`${base}/`)));
@@ -147,6 +152,26 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
             if (seen.has(target.path)) continue;
             seen.add(target.path);
             edges.push({ from: path, to: target.path, why: `${KIND_VERB[imp.kind]} ${target.name} (line ${target.line})` });
+          }
+        }
+        // Under `--doctest-modules` the module is a test too, and its docstrings' examples import what they name.
+        for (const imp of options.doctestModules ? (fileFacts.doctestImports ?? []) : []) {
+          for (const target of index.resolve(path, imp, allOf)) {
+            if (seen.has(target.path)) continue;
+            seen.add(target.path);
+            edges.push({ from: path, to: target.path, why: doctestWhy(target.name, target.line) });
+          }
+        }
+        return edges;
+      },
+      dependenciesOfFacts(path, textFacts) {
+        const edges: DependencyEdge[] = [];
+        const seen = new Set<string>();
+        for (const imp of textFacts.imports) {
+          for (const target of index.resolve(path, imp, allOf)) {
+            if (seen.has(target.path)) continue;
+            seen.add(target.path);
+            edges.push({ from: path, to: target.path, why: `its examples import ${target.name} (line ${target.line})` });
           }
         }
         return edges;

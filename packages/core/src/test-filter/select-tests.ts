@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 
 import { ConftestScope } from './conftest-scope.ts';
 import { filesMentioning } from './data-files.ts';
+import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts';
 import { type ChangedFile, diffTrees, listTreeBlobs, readBlobs, treeOf } from './git-objects.ts';
 import { Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
@@ -213,7 +214,8 @@ async function openRepository(request: SelectTestsRequest, warn: (message: strin
   const projectDir = options.projectDir;
   const language = pythonLanguage as SourceLanguage<LanguageFacts>;
   const configPaths = CONFIG_NAMES.map((name) => (projectDir ? `${projectDir}/${name}` : name));
-  const settingsKey = JSON.stringify({ projectDir, roots: options.roots ?? null });
+  // `discovery: 2`: test files include doctest modules and text files (graphs stored before listed neither).
+  const settingsKey = JSON.stringify({ projectDir, roots: options.roots ?? null, discovery: 2 });
   const extraRootsOf = (discovery: PytestDiscovery) => discovery.pythonpath.map((dir) => posix.join(projectDir, dir).replace(/^\.$/, ''));
   // Git works while the stored graph is read and parsed: the head's tree is needed either way, and the tree diff from
   // the stored tree as soon as the document names it.
@@ -320,8 +322,10 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
       if (change.oldPath && view.language.handles(change.oldPath) && change.status === 'renamed') gone.add(change.oldPath);
       if (change.status === 'deleted') {
         if (view.language.handles(change.path)) gone.add(change.path);
-        else otherFiles.push(change);
-      } else if (view.language.handles(change.path)) {
+        // A doctest text file that is gone is a test that no longer runs.
+        else if (!view.matcher.isTestFile(change.path)) otherFiles.push(change);
+      } else if (view.language.handles(change.path) || testSet.has(change.path)) {
+        // A doctest text file (`--doctest-glob`) is a test: a change to it selects it.
         seeds.set(change.path, status);
       } else {
         otherFiles.push(change);
@@ -329,6 +333,7 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
     }
 
     let closure: Closure | undefined;
+    let doctestTexts = new Map<string, ReachedDoctestFile>();
     if (reasons.length === 0) {
       await view.build(warn);
       // Facts of files nobody changed are read only for what needs them: deleted files, other files, dynamic imports.
@@ -381,6 +386,10 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
           }
           for (const text of used) reasons.push(`${text}, which the change reaches (dynamic-imports: run-all).`);
         }
+        const textTests = view.testFiles.filter((test) => !view.language.handles(test));
+        if (reasons.length === 0 && textTests.length) {
+          doctestTexts = await reachedDoctestFiles(request.repoDir, request.head, textTests, closure, view.language, view.linked);
+        }
       }
     }
 
@@ -395,6 +404,10 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
           const steps = closure.chain(test);
           explanations[test] = formatChain(steps);
           distances[test] = closure.depth(test)! + (mentionSeeds.has(steps[steps.length - 1].path) ? 1 : 0);
+        } else if (doctestTexts.has(test)) {
+          selected.add(test);
+          explanations[test] = doctestTexts.get(test)!.explanation;
+          distances[test] = doctestTexts.get(test)!.depth;
         } else if (direct.has(test)) {
           selected.add(test);
           explanations[test] = direct.get(test)!;

@@ -14,6 +14,9 @@ export { loadPythonParser, MAX_PARSED_SOURCE_CHARS, TREE_SITTER_WASM_FILES } fro
 export {
   analyzePythonSource,
   analyzeDoctestText,
+  pythonCallSites,
+  type PythonArgumentEvidence,
+  type PythonCallSite,
   listPythonDefinitions,
   parsePythonSource,
   stringLiteralValue,

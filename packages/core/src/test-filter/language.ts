@@ -34,6 +34,18 @@ export interface DynamicDependency {
    * the evidence an unbounded call can be narrowed to (not used yet by the selection).
    */
   scope?: { file: string; qualifiedName: string };
+  /**
+   * The name is a parameter of the function around the call: what loads is what its callers pass. The selection finds
+   * the callers (`attributeToCallers`) and replaces this call with one bounded call per caller, or an unbounded one
+   * naming the caller nothing bounds.
+   */
+  callers?: { function: string; parameter: string; position: number; passedOnly: boolean };
+}
+
+/** What a call site passes for a module name: whole names, literal starts, or nothing known. */
+export interface NameEvidence {
+  literals: readonly string[];
+  prefixes: ReadonlyArray<{ prefix: string; level: number; anchor?: 'module' }>;
 }
 
 /** A file that is gone but still imported as written somewhere. */
@@ -61,6 +73,8 @@ export interface LinkedSources<F extends LanguageFacts = LanguageFacts> {
    * text file's examples, read at selection time).
    */
   dependenciesOfFacts?(path: string, facts: F): DependencyEdge[];
+  /** The files a computed import in `from` may load when its name is bounded by `evidence`. */
+  filesNamed?(from: string, evidence: NameEvidence): Set<string>;
   /** JSON-serialisable, language-owned state that lets a later link of a similar file set skip whole-repository work. */
   state(): unknown;
   /**

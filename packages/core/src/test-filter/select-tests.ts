@@ -8,7 +8,8 @@ import { Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
 import { GraphSnapshot, StoredFactsNotLoaded, type TreeDelta } from './graph-snapshot.ts';
 import { evaluatePathFilters, firstMatchingGlob, matchesGlob } from './globs.ts';
-import type { DependencyEdge, LanguageFacts, LinkedSources, SourceLanguage } from './language.ts';
+import { attributeToCallers } from './dynamic-callers.ts';
+import type { DependencyEdge, DynamicDependency, LanguageFacts, LinkedSources, SourceLanguage } from './language.ts';
 import { BUILTIN_IGNORE, BUILTIN_RUN_ALL_ON, type TestFilterOptions } from './options.ts';
 import { loadPytestDiscovery, PytestTestMatcher, type PytestDiscovery } from './pytest-config.ts';
 import { pythonLanguage } from './python-language.ts';
@@ -363,16 +364,20 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
         );
       }
       if (reasons.length === 0) {
-        const dynamicCalls = dynamic ? view.linked.dynamic : [];
+        const linkedCalls = dynamic ? view.linked.dynamic : [];
+        // An import of a parameter's value is bounded by what the function's callers pass (found at the head).
+        const dynamicCalls = linkedCalls.some((call) => call.callers)
+          ? await attributeToCallers(request.repoDir, request.head, linkedCalls, view.linked)
+          : linkedCalls;
         // A bounded computed import is an edge like an import; only an unbounded one (it may load any file) is marked for
         // the run-all policy below.
-        const unbounded = new Set<string>();
+        const unbounded = new Map<string, DynamicDependency>();
         const dynamicEdges = (path: string): DependencyEdge[] =>
           dynamicCalls
             .filter((call) => call.from !== path && call.mayLoad(path))
             .map((call) => {
               const why = `may load it at run time: ${call.text} (line ${call.line})`;
-              if (!call.bounded) unbounded.add(why);
+              if (!call.bounded) unbounded.set(why, call);
               return { from: call.from, to: path, why, dynamic: true };
             });
         closure = view.graph!.reverseClosure(seeds, dynamicCalls.length ? dynamicEdges : undefined);
@@ -381,7 +386,9 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
           for (const path of closure.files()) {
             if (!testSet.has(path)) continue;
             for (const edge of closure.edges(path)) {
-              if (edge.dynamic && unbounded.has(edge.why)) used.add(`${edge.from}: ${edge.why.replace(/^may load it at run time: /, '')} may load ${edge.to}`);
+              const call = edge.dynamic ? unbounded.get(edge.why) : undefined;
+              // The reason names the call: file:line, then the call as written.
+              if (call) used.add(`${call.from}:${call.line}: ${call.text} may load ${edge.to}`);
             }
           }
           for (const text of used) reasons.push(`${text}, which the change reaches (dynamic-imports: run-all).`);

@@ -334,7 +334,10 @@ function bindingsOf(name: string, scope: Node): Binding[] {
           // `for key, value in d.items()`: the first name of a pair is the key.
           const left = child.childForFieldName('left');
           const first = left && left.type !== 'identifier' ? namedChildren(left)[0] : left;
-          if (bound && right && (bound === 'self' || (first?.type === 'identifier' && first.text === name && right.type === 'call' && /\.items$/.test(right.childForFieldName('function')?.text ?? '')))) {
+          const called = right?.type === 'call' ? (right.childForFieldName('function')?.text ?? '') : '';
+          const pairKey = first?.type === 'identifier' && first.text === name && /\.items$/.test(called);
+          // `for _, name, _ in pkgutil.iter_modules(__path__)`: the module name is the second of the triple.
+          if (bound && right && (bound === 'self' || pairKey || /(^|\.)(iter_modules|walk_packages)$/.test(called))) {
             out.push({ kind: 'loop', iterable: right });
           } else if (bound) out.push({ kind: 'other' });
           break;

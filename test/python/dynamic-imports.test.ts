@@ -210,6 +210,17 @@ describe('names followed to their evidence (the corpus cases)', () => {
     expect(escaped.reasons.join('\n')).toContain('app/registry.py:2: [load_package] hands load_package on, so its callers are not all known');
   });
 
+  it('entry points load what distributions declare: not read yet, so a reached call runs everything and is named', { timeout: 600_000 }, async () => {
+    const base = {
+      ...callers,
+      'app/registry.py': 'from importlib.metadata import entry_points\ndef plugins():\n    return [ep.load() for ep in entry_points(group="app.plugins")]\n',
+      'tests/test_registry.py': 'import app.registry\n',
+    };
+    const result = await selectForChange(base, { 'app/plugins/xml.py': 'X = 2\n' });
+    expect(result.runAll).toBe(true);
+    expect(result.reasons.join('\n')).toContain('app/registry.py:3: entry_points(group="app.plugins") (entry points: the modules they load are not read)');
+  });
+
   it('dist/test-filter/index.js names the unbounded caller in its run-all reason', { timeout: 600_000 }, async () => {
     const repo = new TempGitRepo();
     const job = new RunnerJob();

@@ -702,7 +702,8 @@ const BASE_QUERY = `
 (string) @string
 `;
 /** Identifiers that only matter where they occur: found by text, then the tree is asked what is there (no query pass). */
-const DYNAMIC_WORDS = ['import_module', '__import__', '__all__', 'pytest_plugins', 'iter_modules', 'walk_packages'];
+const DYNAMIC_WORDS = ['import_module', '__import__', '__all__', 'pytest_plugins', 'iter_modules', 'walk_packages', 'entry_points', 'iter_entry_points'];
+const ENTRY_POINT_WORDS = new Set(['entry_points', 'iter_entry_points']);
 
 /**
  * The nodes of interest around each occurrence of the words above that is an identifier in code (not in a string or a
@@ -733,7 +734,7 @@ function dynamicCaptures(tree: Tree, source: string): Array<{ name: string; node
       }
       if (parent?.type !== 'call' || parent.childForFieldName('function')?.id !== callee.id || seen.has(parent.id)) continue;
       seen.add(parent.id);
-      out.push({ name: word === 'iter_modules' || word === 'walk_packages' ? 'scan' : 'dynamic', node: parent });
+      out.push({ name: word === 'iter_modules' || word === 'walk_packages' ? 'scan' : ENTRY_POINT_WORDS.has(word) ? 'entry-points' : 'dynamic', node: parent });
     }
   }
   // Document order, as a query would give them.
@@ -836,6 +837,14 @@ function factsOf(tree: Tree, source: string, examples: Array<{ text: string; lin
         // After every import is read: what the names of the file are bound to bounds the name.
         dynamicNodes.push(node);
         break;
+      case 'entry-points': {
+        // `entry_points(group=...)`, `iter_entry_points(...)`: `.load()` imports whatever the installed distributions
+        // declare, the project's own code included. The declarations are not read yet, so nothing bounds it.
+        const text = shorten(node.text);
+        const scope = enclosingScope(node);
+        dynamicImports.push({ prefix: '', level: 0, line: line(node), text: `${text} (entry points: the modules they load are not read)`, ...(scope ? { scope: scope.qualifiedName } : {}) });
+        break;
+      }
       case 'assign': {
         const target = node.childForFieldName('left');
         const value = node.childForFieldName('right');

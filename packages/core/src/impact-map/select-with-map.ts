@@ -178,7 +178,9 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     const problem =
       change.oldPath && change.oldPath !== path ? `${change.status} from ${change.oldPath}`
       : !path.endsWith('.py') ? undefined
-      : matcher.isTestFile(path) || posix.basename(path) === 'conftest.py' ? 'a test file or conftest'
+      // A module that is a test only for its doctests (`--doctest-modules`) is still source: its body changes narrow
+      // (it stays selected itself, as a test the map does not know).
+      : (matcher.isTestFile(path) && !matcher.isDoctestFile(path)) || posix.basename(path) === 'conftest.py' ? 'a test file or conftest'
       : !index.moduleByPath.has(path) ? 'not measured when the map was learned'
       : !oldFiles.has(path) ? 'added since the map was learned'
       : !newFiles.has(path) ? 'deleted'

@@ -7,10 +7,11 @@ import type {
   PythonModuleFacts,
   PythonSyntaxError,
 } from './facts.ts';
+import { doctestSource, hasDoctestExamples } from './doctest-source.ts';
 import { pythonQuery, withPythonTree } from './tree-sitter-parser.ts';
 
 /** Bumped whenever the facts extracted from a file change shape or meaning, so cached facts are not reused. */
-export const PYTHON_FACTS_VERSION = 2;
+export const PYTHON_FACTS_VERSION = 3;
 
 // Longer literals are prose or SQL, not file names; keeping them would only bloat the graph cache.
 const MAX_PATH_LITERAL = 200;
@@ -87,6 +88,67 @@ interface NameShape {
   anchor?: '__name__' | '__package__';
   /** The whole expression is one identifier (a variable or parameter) with nothing known about it. */
   identifier?: string;
+  /** The name starts with `<x>.__name__` where `x` came from `from <module> import <name>` (resolved by the link). */
+  moduleOf?: { module: string; level: number; name: string };
+  /** The name is an object's `__module__`: a module that is already imported. */
+  loaded?: boolean;
+  /** Relative to the file's package (a name from `pkgutil.iter_modules(__path__)`). */
+  relative?: boolean;
+  /** Evidence that the whole name is this literal (kept apart from a prefix: `a.b` is not also `a.bc`). */
+  literal?: string;
+  /**
+   * The values are literal keys of a dict parameter's module-level default: callers passing the parameter decide the
+   * rest (`parameter` of the dynamic import, with `passedOnly`).
+   */
+  defaultOf?: { name: string; position: number };
+}
+
+/** What the names of a file are bound to, for `x.__name__` (module objects) and loops over a module-level dict. */
+interface NameContext {
+  /** `import a.b as x` binds x -> a.b; `import a.b` binds a -> a. */
+  modules: Map<string, string>;
+  /** `from m import n as x` binds x -> (m, level, n). */
+  fromImports: Map<string, { module: string; level: number; name: string }>;
+  root: Node;
+}
+
+/** `x.__name__` of a module object `x`: its name, or where it was imported from. */
+function moduleNameOf(node: Node, context: NameContext | undefined): Pick<NameShape, 'literal' | 'moduleOf'> | undefined {
+  if (!context || node.type !== 'attribute' || node.childForFieldName('attribute')?.text !== '__name__') return undefined;
+  const object = node.childForFieldName('object');
+  if (object?.type !== 'identifier') return undefined;
+  const module = context.modules.get(object.text);
+  if (module !== undefined) return { literal: module };
+  const from = context.fromImports.get(object.text);
+  return from ? { moduleOf: from } : undefined;
+}
+
+/** `x.__module__`, `getattr(x, "__module__"[, default])`: the module an existing object was defined in. */
+function isModuleOfObject(node: Node): boolean {
+  if (node.type === 'attribute') return node.childForFieldName('attribute')?.text === '__module__';
+  if (node.type !== 'call' || calleeName(node) !== 'getattr' || node.childForFieldName('function')?.type !== 'identifier') return false;
+  const { positional } = callArguments(node);
+  return positional.length >= 2 && positional[1] !== undefined && plainStringValue(positional[1]) === '__module__';
+}
+
+/** `"sep".join([lit, lit, x, ...])`: the literal start (the literals joined, and the separator before a computed part). */
+function joinedPrefix(node: Node): { prefix: string; complete: boolean } | undefined {
+  const fn = node.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'join') return undefined;
+  const object = fn.childForFieldName('object');
+  const separator = object ? plainStringValue(object) : undefined;
+  const { positional, keywords } = callArguments(node);
+  if (separator === undefined || positional.length !== 1 || keywords.size) return undefined;
+  const list = positional[0];
+  if (list.type !== 'list' && list.type !== 'tuple') return undefined;
+  const items = namedChildren(list);
+  let prefix = '';
+  for (let i = 0; i < items.length; i++) {
+    const value = items[i].type === 'list_splat' ? undefined : plainStringValue(items[i]);
+    if (value === undefined) return { prefix: i > 0 ? prefix + separator : prefix, complete: false };
+    prefix += (i > 0 ? separator : '') + value;
+  }
+  return { prefix, complete: true };
 }
 
 /**
@@ -94,7 +156,7 @@ interface NameShape {
  * `"plugins.%s" % name`, `"plugins.{}".format(name)`), with `__name__`/`__package__` anchors. Iterative: a long chain
  * of `+` is a deep left spine.
  */
-function nameShape(expression: Node): NameShape {
+function nameShape(expression: Node, context?: NameContext): NameShape {
   let prefix = '';
   let node: Node | null = expression;
   const anchorOf = (n: Node) => (n.type === 'identifier' && (n.text === '__name__' || n.text === '__package__') ? (n.text as '__name__' | '__package__') : undefined);
@@ -119,8 +181,21 @@ function nameShape(expression: Node): NameShape {
   const bottom = node;
   let anchor = anchorOf(bottom);
   let complete = false;
+  let moduleOf: NameShape['moduleOf'];
+  const moduleName = moduleNameOf(bottom, context);
   if (anchor) complete = true;
-  else if (bottom.type === 'string' || bottom.type === 'concatenated_string') {
+  else if (moduleName) {
+    // `tomllib.__name__ + "._types"`: the module's name is a literal (or known once the link resolves the import).
+    prefix = moduleName.literal ?? '';
+    moduleOf = moduleName.moduleOf;
+    complete = true;
+  } else if (rights.length === 0 && isModuleOfObject(bottom)) {
+    return { prefix: '', loaded: true };
+  } else if (bottom.type === 'call' && joinedPrefix(bottom)) {
+    const joined = joinedPrefix(bottom)!;
+    prefix = joined.prefix;
+    complete = joined.complete;
+  } else if (bottom.type === 'string' || bottom.type === 'concatenated_string') {
     const parts = bottom.type === 'string' ? [bottom] : namedChildren(bottom);
     complete = true;
     for (let i = 0; i < parts.length && complete; i++) {
@@ -130,6 +205,22 @@ function nameShape(expression: Node): NameShape {
         const interpolation = parts[i].firstNamedChild?.nextNamedSibling;
         const inner = interpolation?.type === 'interpolation' ? interpolation.childForFieldName('expression') : null;
         const innerAnchor = inner ? anchorOf(inner) : undefined;
+        const innerModule = inner ? moduleNameOf(inner, context) : undefined;
+        if (innerModule && interpolation && parts.length === 1) {
+          // `f"{tomllib.__name__}._types"`: the module's name, then the literal after it (up to the next interpolation).
+          let rest = innerModule.literal ?? '';
+          let whole = true;
+          for (let child = interpolation.nextNamedSibling; child; child = child.nextNamedSibling) {
+            if (child.type === 'string_content') rest += child.text;
+            else if (child.type === 'escape_sequence') rest += child.text.length === 2 ? child.text[1] : '';
+            else if (child.type !== 'string_end') {
+              whole = false;
+              break;
+            }
+          }
+          if (innerModule.moduleOf) return { prefix: rest, moduleOf: innerModule.moduleOf };
+          return whole ? { prefix: rest, literal: rest } : { prefix: rest };
+        }
         if (innerAnchor && interpolation) {
           anchor = innerAnchor;
           // The literal after the interpolation, up to the next one.
@@ -171,7 +262,226 @@ function nameShape(expression: Node): NameShape {
       complete = false;
     } else prefix += value;
   }
-  return anchor ? { prefix, anchor } : { prefix };
+  if (moduleOf) return { prefix, moduleOf };
+  if (anchor) return { prefix, anchor };
+  return complete && (moduleName || bottom.type === 'call') ? { prefix, literal: prefix } : { prefix };
+}
+
+const SCOPE_BOUNDARIES = new Set(['function_definition', 'class_definition', 'lambda']);
+
+/** How a name is bound in a scope: to a value, by a loop over an iterable, or some other way (unknown). */
+type Binding = { kind: 'value'; node: Node } | { kind: 'loop'; iterable: Node } | { kind: 'other' };
+
+/** The bindings of `name` in the body of `scope` (a function, or the module), nested functions and classes left out. */
+function bindingsOf(name: string, scope: Node): Binding[] {
+  const out: Binding[] = [];
+  const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
+  if (!body) return out;
+  const binds = (target: Node | null): 'self' | 'inside' | undefined => {
+    if (!target) return undefined;
+    if (target.type === 'identifier') return target.text === name ? 'self' : undefined;
+    if (target.type === 'attribute' || target.type === 'subscript') return undefined;
+    const stack = [target];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (node.type === 'identifier' && node.text === name) return 'inside';
+      if (node.type === 'attribute' || node.type === 'subscript') continue;
+      for (const child of namedChildren(node)) stack.push(child);
+    }
+    return undefined;
+  };
+  const stack: Node[] = [body];
+  while (stack.length) {
+    const node = stack.pop()!;
+    for (const child of namedChildren(node)) {
+      if (SCOPE_BOUNDARIES.has(child.type)) {
+        // The name of a nested definition binds it in this scope.
+        if (child.type !== 'lambda' && child.childForFieldName('name')?.text === name) out.push({ kind: 'other' });
+        continue;
+      }
+      switch (child.type) {
+        case 'assignment': {
+          const bound = binds(child.childForFieldName('left'));
+          const right = child.childForFieldName('right');
+          if (bound === 'self' && right && right.type !== 'assignment') out.push({ kind: 'value', node: right });
+          else if (bound) out.push({ kind: 'other' });
+          break;
+        }
+        case 'augmented_assignment':
+          if (binds(child.childForFieldName('left'))) out.push({ kind: 'other' });
+          break;
+        case 'named_expression':
+          if (child.childForFieldName('name')?.text === name) {
+            const value = child.childForFieldName('value');
+            out.push(value ? { kind: 'value', node: value } : { kind: 'other' });
+          }
+          break;
+        case 'for_statement':
+        case 'for_in_clause': {
+          const bound = binds(child.childForFieldName('left'));
+          const right = child.childForFieldName('right');
+          // `for key, value in d.items()`: the first name of a pair is the key.
+          const left = child.childForFieldName('left');
+          const first = left && left.type !== 'identifier' ? namedChildren(left)[0] : left;
+          const called = right?.type === 'call' ? (right.childForFieldName('function')?.text ?? '') : '';
+          const pairKey = first?.type === 'identifier' && first.text === name && /\.items$/.test(called);
+          // `for _, name, _ in pkgutil.iter_modules(__path__)`: the module name is the second of the triple.
+          if (bound && right && (bound === 'self' || pairKey || /(^|\.)(iter_modules|walk_packages)$/.test(called))) {
+            out.push({ kind: 'loop', iterable: right });
+          } else if (bound) out.push({ kind: 'other' });
+          break;
+        }
+        case 'with_item':
+        case 'as_pattern':
+        case 'except_clause':
+        case 'global_statement':
+        case 'nonlocal_statement':
+        case 'import_statement':
+        case 'import_from_statement':
+          if (binds(child)) out.push({ kind: 'other' });
+          break;
+      }
+      stack.push(child);
+    }
+  }
+  return out;
+}
+
+/** The definition whose body holds `node` (a function), or the module. */
+function scopeNodeOf(node: Node): Node {
+  let up = node.parent;
+  while (up && up.type !== 'function_definition' && up.type !== 'module') up = up.parent;
+  return up ?? node;
+}
+
+/**
+ * Literal string keys of a module-level dict: `D = {"a": ...}`, `D["a"] = ...`, `D.update({"a": ...}, b=...)`,
+ * `D.setdefault("a", ...)`. Undefined when a key may be a string we cannot read (a key that is no literal and no
+ * imported module object).
+ */
+function moduleDictKeys(name: string, context: NameContext): string[] | undefined {
+  const keys = new Set<string>();
+  let assigned = false;
+  const key = (node: Node): boolean => {
+    const value = plainStringValue(node);
+    if (value !== undefined) keys.add(value);
+    else if (!(node.type === 'identifier' && (context.modules.has(node.text) || context.fromImports.has(node.text)))) return false;
+    return true;
+  };
+  const dictKeys = (node: Node): boolean => {
+    if (node.type === 'call' && node.childForFieldName('function')?.text === 'dict' && namedChildren(node.childForFieldName('arguments')!).every((a) => a.type === 'keyword_argument')) {
+      for (const argument of namedChildren(node.childForFieldName('arguments')!)) keys.add(argument.childForFieldName('name')!.text);
+      return true;
+    }
+    if (node.type !== 'dictionary') return false;
+    for (const pair of namedChildren(node)) {
+      if (pair.type !== 'pair') return false;
+      if (!key(pair.childForFieldName('key')!)) return false;
+    }
+    return true;
+  };
+  const stack: Node[] = [context.root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    for (const child of namedChildren(node)) {
+      if (SCOPE_BOUNDARIES.has(child.type)) continue;
+      if (child.type === 'assignment') {
+        const left = child.childForFieldName('left');
+        const right = child.childForFieldName('right');
+        if (left?.type === 'identifier' && left.text === name) {
+          if (!right || !dictKeys(right)) return undefined;
+          assigned = true;
+        } else if (left?.type === 'subscript' && left.childForFieldName('value')?.text === name) {
+          const subscript = left.childForFieldName('subscript');
+          if (!subscript || !key(subscript)) return undefined;
+        }
+      } else if (child.type === 'call') {
+        const fn = child.childForFieldName('function');
+        const method = fn?.type === 'attribute' && fn.childForFieldName('object')?.text === name ? fn.childForFieldName('attribute')?.text : undefined;
+        const args = callArguments(child);
+        if (method === 'update') {
+          for (const argument of args.positional) if (!dictKeys(argument)) return undefined;
+          for (const keyword of args.keywords.keys()) keys.add(keyword);
+        } else if (method === 'setdefault') {
+          if (!args.positional[0] || !key(args.positional[0])) return undefined;
+        }
+      }
+      stack.push(child);
+    }
+  }
+  return assigned ? [...keys] : undefined;
+}
+
+/**
+ * The shapes a computed name may have, following an identifier to its bindings in the enclosing function (or module):
+ * `module_name = "toolz." + name`, loops over literal lists and over the keys of a module-level dict, `x.__name__` of
+ * an imported module. `{ prefix: '' }` among them means nothing bounds it.
+ */
+function shapesOf(expression: Node, context: NameContext, scope: FunctionScope | undefined, depth = 0): NameShape[] {
+  const shape = nameShape(expression, context);
+  if (!shape.identifier || depth > 3) return [shape];
+  const name = shape.identifier;
+  const scopeNode = scopeNodeOf(expression);
+  const bindings = bindingsOf(name, scopeNode);
+  const parameter = scopeNode.type === 'function_definition' ? scope?.parameters.get(name) : undefined;
+  if (bindings.length === 0) return [shape];
+  if (parameter !== undefined || bindings.some((binding) => binding.kind === 'other')) return [{ prefix: '' }];
+  const shapes: NameShape[] = [];
+  for (const binding of bindings) {
+    if (binding.kind === 'value') {
+      // `module = import_module(module)`: the name then holds the module object the call returned, not a name.
+      if (binding.node.startIndex <= expression.startIndex && expression.endIndex <= binding.node.endIndex) continue;
+      for (const inner of shapesOf(binding.node, context, scope, depth + 1)) shapes.push(inner.identifier ? { prefix: '' } : inner);
+    } else if (binding.kind === 'loop') {
+      shapes.push(...loopShapes(binding.iterable, context, scopeNode, scope));
+    }
+  }
+  return shapes;
+}
+
+/** What a loop variable takes from its iterable: literals of a list, keys of a module-level dict, submodules of `__path__`. */
+function loopShapes(iterable: Node, context: NameContext, scopeNode: Node, scope: FunctionScope | undefined): NameShape[] {
+  if (iterable.type === 'list' || iterable.type === 'tuple' || iterable.type === 'set') {
+    return namedChildren(iterable).map((item) => {
+      const value = plainStringValue(item);
+      return value === undefined ? nameShape(item, context) : { prefix: value, literal: value };
+    });
+  }
+  if (iterable.type === 'call') {
+    const fn = iterable.childForFieldName('function');
+    const called = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
+    if (called === 'iter_modules' || called === 'walk_packages') {
+      const args = callArguments(iterable);
+      const first = args.positional[0] ?? args.keywords.get('path');
+      if (first && (first.text === '__path__' || (first.type === 'attribute' && first.childForFieldName('attribute')?.text === '__path__'))) return [{ prefix: '', relative: true }];
+      return [{ prefix: '' }];
+    }
+    if (fn?.type === 'attribute' && (called === 'items' || called === 'keys') && callArguments(iterable).positional.length === 0) {
+      return dictShapes(fn.childForFieldName('object')!, context, scopeNode, scope);
+    }
+    return [{ prefix: '' }];
+  }
+  return dictShapes(iterable, context, scopeNode, scope);
+}
+
+/** The keys of a dict named by `node`: a module-level dict, or a parameter whose default is one (callers may pass another). */
+function dictShapes(node: Node, context: NameContext, scopeNode: Node, scope: FunctionScope | undefined): NameShape[] {
+  if (node.type !== 'identifier') return [{ prefix: '' }];
+  let dictName = node.text;
+  let defaultOf: NameShape['defaultOf'];
+  const position = scopeNode.type === 'function_definition' ? scope?.parameters.get(dictName) : undefined;
+  if (position !== undefined) {
+    const parameter = namedChildren(scopeNode.childForFieldName('parameters')!).find((p) => p.childForFieldName('name')?.text === dictName);
+    const value = parameter?.type === 'default_parameter' || parameter?.type === 'typed_default_parameter' ? parameter.childForFieldName('value') : null;
+    if (value?.type !== 'identifier' || bindingsOf(dictName, scopeNode).length) return [{ prefix: '' }];
+    defaultOf = { name: dictName, position };
+    dictName = value.text;
+  } else if (scopeNode.type === 'function_definition' && bindingsOf(dictName, scopeNode).length) {
+    return [{ prefix: '' }];
+  }
+  const keys = moduleDictKeys(dictName, context);
+  if (!keys) return [{ prefix: '' }];
+  return [...keys.map((key) => ({ prefix: key, literal: key })), ...(defaultOf ? [{ prefix: '', defaultOf }] : [])];
 }
 
 /** `a.b.c` from a dotted_name's text (`a . b` and a backslash continuation are the same name; no comment fits inside). */
@@ -344,7 +654,34 @@ export function firstSyntaxError(tree: Tree): PythonSyntaxError | undefined {
  * The walk is iterative, so input size never meets the JavaScript stack.
  */
 export function analyzePythonSource(source: string): PythonModuleFacts {
-  return withPythonTree(source, (tree, problem) => (tree ? factsOf(tree, source) : unparsedFacts(problem ?? 'unknown')));
+  const examples: Array<{ text: string; line: number }> = [];
+  const facts = withPythonTree(source, (tree, problem) => (tree ? factsOf(tree, source, examples) : unparsedFacts(problem ?? 'unknown')));
+  const doctestImports = examples.length ? importsOfExamples(examples) : [];
+  if (doctestImports.length) facts.doctestImports = doctestImports;
+  return facts;
+}
+
+/** Facts of the examples (`>>>` lines) of a doctest text file: the code they run, as if it were a module. */
+export function analyzeDoctestText(text: string): PythonModuleFacts {
+  return analyzePythonSource(doctestSource(text));
+}
+
+const IMPORT_QUERY = '[(import_statement) (import_from_statement) (future_import_statement)] @import';
+
+/** The import statements of the examples in string literals (docstrings), at their lines in the file. */
+function importsOfExamples(examples: ReadonlyArray<{ text: string; line: number }>): PythonImport[] {
+  const out: PythonImport[] = [];
+  for (const { text, line: first } of examples) {
+    const code = doctestSource(text);
+    if (!/\bimport\b/.test(code)) continue;
+    withPythonTree(code, (tree) => {
+      if (!tree) return;
+      for (const { node } of pythonQuery(IMPORT_QUERY).captures(tree.rootNode)) {
+        for (const imp of readImport(node)) out.push({ ...imp, line: imp.line + first - 1 });
+      }
+    });
+  }
+  return out;
 }
 
 /**
@@ -356,7 +693,8 @@ const BASE_QUERY = `
 (string) @string
 `;
 /** Identifiers that only matter where they occur: found by text, then the tree is asked what is there (no query pass). */
-const DYNAMIC_WORDS = ['import_module', '__import__', '__all__', 'pytest_plugins', 'iter_modules', 'walk_packages'];
+const DYNAMIC_WORDS = ['import_module', '__import__', '__all__', 'pytest_plugins', 'iter_modules', 'walk_packages', 'entry_points', 'iter_entry_points'];
+const ENTRY_POINT_WORDS = new Set(['entry_points', 'iter_entry_points']);
 
 /**
  * The nodes of interest around each occurrence of the words above that is an identifier in code (not in a string or a
@@ -387,7 +725,7 @@ function dynamicCaptures(tree: Tree, source: string): Array<{ name: string; node
       }
       if (parent?.type !== 'call' || parent.childForFieldName('function')?.id !== callee.id || seen.has(parent.id)) continue;
       seen.add(parent.id);
-      out.push({ name: word === 'iter_modules' || word === 'walk_packages' ? 'scan' : 'dynamic', node: parent });
+      out.push({ name: word === 'iter_modules' || word === 'walk_packages' ? 'scan' : ENTRY_POINT_WORDS.has(word) ? 'entry-points' : 'dynamic', node: parent });
     }
   }
   // Document order, as a query would give them.
@@ -428,7 +766,19 @@ function argumentOf(argument: Node): { call: Node; argument: number | string } |
   return { call, argument: position };
 }
 
-function factsOf(tree: Tree, source: string): PythonModuleFacts {
+/** Whether one of the sorted positions lies in [start, end). */
+function promptWithin(positions: readonly number[], start: number, end: number): boolean {
+  let low = 0;
+  let high = positions.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (positions[middle] < start) low = middle + 1;
+    else high = middle;
+  }
+  return low < positions.length && positions[low] < end;
+}
+
+function factsOf(tree: Tree, source: string, examples: Array<{ text: string; line: number }>): PythonModuleFacts {
   const imports: PythonImport[] = [];
   const dynamicImports: PythonDynamicImport[] = [];
   const moduleArguments: PythonModuleArgument[] = [];
@@ -437,7 +787,13 @@ function factsOf(tree: Tree, source: string): PythonModuleFacts {
   // Names bound by `for ... in pkgutil.iter_modules(__path__)` (a loop or a comprehension): submodules of this package.
   const scannedNames = new Set<string>();
   const pendingIdentifiers: Array<{ dynamic: PythonDynamicImport; identifier: string }> = [];
+  const importNodes: Node[] = [];
+  const dynamicNodes: Node[] = [];
+  let moduleAliases: Record<string, string> | undefined;
 
+  // Where `>>>` occurs (doctest examples are looked for only in strings that hold one).
+  const prompts: number[] = [];
+  for (let at = source.indexOf('>>>'); at !== -1; at = source.indexOf('>>>', at + 3)) prompts.push(at);
   const captures: Array<{ name: string; node: Node }> = pythonQuery(BASE_QUERY).captures(tree.rootNode);
   // In a tree without errors only an f- or t-string has interpolations: any other string's value is read from its text
   // (walking a string's children asks for each next sibling, which is linear in the ones before it).
@@ -448,8 +804,14 @@ function factsOf(tree: Tree, source: string): PythonModuleFacts {
     switch (name) {
       case 'import':
         for (const imp of readImport(node)) imports.push(imp);
+        importNodes.push(node);
         break;
       case 'string': {
+        // A docstring's examples run as tests under `--doctest-modules`: their imports are kept apart.
+        if (prompts.length && promptWithin(prompts, node.startIndex, node.endIndex) && node.parent?.type === 'expression_statement') {
+          const text = source.slice(node.startIndex, node.endIndex);
+          if (hasDoctestExamples(text)) examples.push({ text, line: line(node) });
+        }
         if (node.endIndex - node.startIndex > MAX_PATH_LITERAL + 8) break;
         const raw = source.slice(node.startIndex, node.endIndex);
         if (!/[./\\]/.test(raw)) break;
@@ -466,8 +828,17 @@ function factsOf(tree: Tree, source: string): PythonModuleFacts {
         break;
       }
       case 'dynamic':
-        readDynamicImport(node, callArguments(node), enclosingScope(node), imports, dynamicImports, pendingIdentifiers);
+        // After every import is read: what the names of the file are bound to bounds the name.
+        dynamicNodes.push(node);
         break;
+      case 'entry-points': {
+        // `entry_points(group=...)`, `iter_entry_points(...)`: `.load()` imports whatever the installed distributions
+        // declare, the project's own code included. The declarations are not read yet, so nothing bounds it.
+        const text = shorten(node.text);
+        const scope = enclosingScope(node);
+        dynamicImports.push({ prefix: '', level: 0, line: line(node), text: `${text} (entry points: the modules they load are not read)`, ...(scope ? { scope: scope.qualifiedName } : {}) });
+        break;
+      }
       case 'assign': {
         const target = node.childForFieldName('left');
         const value = node.childForFieldName('right');
@@ -494,6 +865,19 @@ function factsOf(tree: Tree, source: string): PythonModuleFacts {
     }
   }
 
+  if (dynamicNodes.length) {
+    const context = nameContextOf(importNodes, tree.rootNode);
+    for (const node of dynamicNodes) readDynamicImport(node, callArguments(node), enclosingScope(node), context, imports, dynamicImports, pendingIdentifiers);
+    // `import tomli as tomllib`: another module's `tomllib.__name__` (after `from pkg import tomllib`) is `tomli`.
+  }
+  for (const node of importNodes) {
+    if (node.type !== 'import_statement') continue;
+    for (const child of namedChildren(node)) {
+      const name = child.type === 'aliased_import' ? child.childForFieldName('name') : null;
+      const alias = child.type === 'aliased_import' ? child.childForFieldName('alias') : null;
+      if (name && alias) (moduleAliases ??= {})[alias.text] = dotted(name.text);
+    }
+  }
   for (const { dynamic, identifier } of pendingIdentifiers) {
     if (scannedNames.has(identifier)) {
       dynamic.level = 1;
@@ -505,6 +889,7 @@ function factsOf(tree: Tree, source: string): PythonModuleFacts {
   const facts: PythonModuleFacts = { imports, dynamicImports, strings: [...strings] };
   if (all) facts.all = all;
   if (moduleArguments.length) facts.moduleArguments = moduleArguments;
+  if (moduleAliases) facts.moduleAliases = moduleAliases;
   const syntaxError = firstSyntaxError(tree);
   if (syntaxError) facts.syntaxError = syntaxError;
   return facts;
@@ -515,21 +900,19 @@ function readDynamicImport(
   node: Node,
   args: ReturnType<typeof callArguments>,
   scope: FunctionScope | undefined,
+  context: NameContext,
   imports: PythonImport[],
   dynamicImports: PythonDynamicImport[],
   pendingIdentifiers: Array<{ dynamic: PythonDynamicImport; identifier: string }>,
 ) {
   const target = args.positional[0] ?? args.keywords.get('name');
   const at = line(node);
-  if (!target || target.type === 'list_splat' || target.type === 'dictionary_splat') {
-    if (!target && args.positional.length === 0 && args.keywords.size === 0) return;
-  }
+  if (!target && args.positional.length === 0 && args.keywords.size === 0) return;
   const callee = calleeName(node);
   const packageArgument = callee === 'import_module' ? (args.positional[1] ?? args.keywords.get('package')) : undefined;
-  const literal = target ? plainStringValue(target) : undefined;
   const packageLiteral = packageArgument ? plainStringValue(packageArgument) : undefined;
   const packageAnchor = packageArgument?.type === 'identifier' && (packageArgument.text === '__package__' || packageArgument.text === '__name__');
-  if (literal !== undefined) {
+  const literalImport = (literal: string) => {
     const { level, module } = splitRelative(literal);
     if (level > 0 && packageLiteral !== undefined) {
       // `import_module(".x", "pkg.sub")` is `pkg.sub.x`, wherever the call is.
@@ -538,44 +921,113 @@ function readDynamicImport(
     } else {
       imports.push({ module, level, line: at, kind: 'dynamic' });
     }
+  };
+  const literal = target ? plainStringValue(target) : undefined;
+  if (literal !== undefined) {
+    literalImport(literal);
     return;
   }
   const text = node.text.replace(/\s+/g, ' ');
-  const shape = target ? nameShape(target) : { prefix: '' };
-  const dynamic: PythonDynamicImport = {
-    prefix: '',
-    level: 0,
-    line: at,
-    text: text.length > 80 ? `${text.slice(0, 77)}...` : text,
-  };
-  if (scope) dynamic.scope = scope.qualifiedName;
-  if (shape.anchor === '__name__') {
-    dynamic.anchor = 'module';
-    dynamic.prefix = shape.prefix;
-  } else if (shape.anchor === '__package__') {
-    // `__package__ + ".x"` names something in this file's own package.
-    dynamic.level = 1;
-    dynamic.prefix = shape.prefix.replace(/^\./, '');
-  } else {
-    const { level, module } = splitRelative(shape.prefix);
-    dynamic.level = level;
-    dynamic.prefix = module;
-    if (packageLiteral !== undefined && level === 0 && module === '') {
-      // `package=` only matters to a relative name: the call means one relative to that package.
-      dynamic.package = packageLiteral;
-    } else if (packageLiteral !== undefined && level > 0) {
-      dynamic.package = packageLiteral.split('.').slice(0, Math.max(0, packageLiteral.split('.').length - (level - 1))).join('.');
-      dynamic.level = 0;
-    } else if (packageAnchor && level === 0 && module === '') {
+  const shapes = target && target.type !== 'list_splat' && target.type !== 'dictionary_splat' ? shapesOf(target, context, scope) : [{ prefix: '' }];
+  const seen = new Set<string>();
+  for (const shape of shapes) {
+    const key = JSON.stringify(shape);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // A name known whole is an import like any other (with `package=` for a relative one).
+    if (shape.literal !== undefined && !shape.moduleOf && !shape.anchor) {
+      literalImport(shape.literal);
+      continue;
+    }
+    const dynamic: PythonDynamicImport = {
+      prefix: '',
+      level: 0,
+      line: at,
+      text: text.length > 80 ? `${text.slice(0, 77)}...` : text,
+    };
+    if (scope) dynamic.scope = scope.qualifiedName;
+    if (shape.loaded) {
+      dynamic.loaded = true;
+    } else if (shape.moduleOf) {
+      dynamic.moduleOf = shape.moduleOf;
+      dynamic.prefix = shape.prefix;
+    } else if (shape.defaultOf) {
+      // The keys of the parameter's default were read; a caller passing its own dict decides the rest.
+      dynamic.parameter = { ...shape.defaultOf, passedOnly: true };
+    } else if (shape.relative) {
       dynamic.level = 1;
+    } else if (shape.anchor === '__name__') {
+      dynamic.anchor = 'module';
+      dynamic.prefix = shape.prefix;
+    } else if (shape.anchor === '__package__') {
+      // `__package__ + ".x"` names something in this file's own package.
+      dynamic.level = 1;
+      dynamic.prefix = shape.prefix.replace(/^\./, '');
+    } else {
+      const { level, module } = splitRelative(shape.prefix);
+      dynamic.level = level;
+      dynamic.prefix = module;
+      if (packageLiteral !== undefined && level === 0 && module === '') {
+        // `package=` only matters to a relative name: the call means one relative to that package.
+        dynamic.package = packageLiteral;
+      } else if (packageLiteral !== undefined && level > 0) {
+        dynamic.package = packageLiteral.split('.').slice(0, Math.max(0, packageLiteral.split('.').length - (level - 1))).join('.');
+        dynamic.level = 0;
+      } else if (packageAnchor && level === 0 && module === '') {
+        dynamic.level = 1;
+      }
+    }
+    if (shape.identifier && dynamic.level === 0 && !dynamic.package && !dynamic.anchor) {
+      const position = scope?.parameters.get(shape.identifier);
+      if (position !== undefined) dynamic.parameter = { name: shape.identifier, position };
+      pendingIdentifiers.push({ dynamic, identifier: shape.identifier });
+    }
+    dynamicImports.push(dynamic);
+  }
+}
+
+/** What the import statements bind: module objects (`import a.b as x`) and names taken from modules (`from m import n`). */
+function nameContextOf(importNodes: readonly Node[], root: Node): NameContext {
+  const modules = new Map<string, string>();
+  const fromImports = new Map<string, { module: string; level: number; name: string }>();
+  const conflicts = new Set<string>();
+  const bind = <T>(map: Map<string, T>, name: string, value: T) => {
+    const earlier = map.get(name);
+    if (earlier !== undefined && JSON.stringify(earlier) !== JSON.stringify(value)) conflicts.add(name);
+    map.set(name, value);
+  };
+  for (const node of importNodes) {
+    if (node.type === 'import_statement') {
+      for (const child of namedChildren(node)) {
+        if (child.type === 'aliased_import') {
+          const name = child.childForFieldName('name');
+          const alias = child.childForFieldName('alias');
+          if (name && alias) bind(modules, alias.text, dotted(name.text));
+        } else if (child.type === 'dotted_name') {
+          const first = dotted(child.text).split('.')[0];
+          bind(modules, first, first);
+        }
+      }
+    } else if (node.type === 'import_from_statement') {
+      const [imp] = readImport(node);
+      for (const child of namedChildren(node)) {
+        if (node.childForFieldName('module_name')?.id === child.id) continue;
+        const name = child.type === 'aliased_import' ? child.childForFieldName('name') : child.type === 'dotted_name' ? child : null;
+        const alias = child.type === 'aliased_import' ? child.childForFieldName('alias') : child;
+        if (name && alias) bind(fromImports, alias.text, { module: imp.module, level: imp.level, name: dotted(name.text) });
+      }
     }
   }
-  if (shape.identifier && dynamic.level === 0 && !dynamic.package && !dynamic.anchor) {
-    const position = scope?.parameters.get(shape.identifier);
-    if (position !== undefined) dynamic.parameter = { name: shape.identifier, position };
-    pendingIdentifiers.push({ dynamic, identifier: shape.identifier });
+  // A name bound to two different things is not known.
+  for (const name of conflicts) {
+    modules.delete(name);
+    fromImports.delete(name);
   }
-  dynamicImports.push(dynamic);
+  for (const name of modules.keys()) if (fromImports.has(name)) {
+    modules.delete(name);
+    fromImports.delete(name);
+  }
+  return { modules, fromImports, root };
 }
 
 /**
@@ -624,4 +1076,123 @@ export function listPythonDefinitions(source: string): PythonDefinition[] {
     // Document order (the stack visits nested bodies after their siblings).
     return definitions.sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
   });
+}
+
+/** What a call site passes for one argument: the shapes its name may have, or the caller's own parameter. */
+export interface PythonArgumentEvidence {
+  /** The argument as written (shortened). */
+  text: string;
+  /** Literal names (whole) the argument may be. */
+  literals: string[];
+  /** Computed names bounded by a literal start (`prefix`), relative (`level`) or anchored to the caller's `__name__`. */
+  prefixes: Array<{ prefix: string; level: number; anchor?: 'module' }>;
+  /** The argument is a parameter of the function around the call: that function's callers decide. */
+  parameter?: { function: string; name: string; position: number };
+  /** Some value of it is not bounded by anything. */
+  unbounded: boolean;
+}
+
+/** One place a function name occurs in code: a call (with the argument at the position or keyword asked for), or another use. */
+export interface PythonCallSite {
+  line: number;
+  /** `call`: `name(...)` / `x.name(...)`; `value`: the name used otherwise (passed, stored, returned, imported under another name). */
+  kind: 'call' | 'value';
+  /** The call as written (shortened). */
+  text: string;
+  /** For a call: the argument at the position or keyword asked for, undefined when the call does not pass it. */
+  argument?: PythonArgumentEvidence;
+  /** A call passing `*args`/`**kwargs` may pass anything at any position. */
+  splat?: boolean;
+}
+
+const shorten = (text: string, max = 80) => {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
+};
+
+/**
+ * Every occurrence of `name` in code (not strings or comments) that is not its own definition: calls, with what they
+ * pass as the argument at `position` (0-based, not counting `self`; -1 when only the keyword counts) or keyword
+ * `keyword`, and other uses (the function then escapes, so its callers are not all known). Requires the parser.
+ */
+export function pythonCallSites(source: string, name: string, position: number, keyword: string): PythonCallSite[] {
+  return withPythonTree(source, (tree) => {
+    const sites: PythonCallSite[] = [];
+    if (!tree) return [{ line: 1, kind: 'value', text: '(the file was not analysed)' }];
+    const importNodes: Node[] = pythonQuery(IMPORT_QUERY).captures(tree.rootNode).map((capture) => capture.node);
+    const context = nameContextOf(importNodes, tree.rootNode);
+    const pattern = new RegExp(`\\b${name.replace(/[^A-Za-z0-9_]/g, '')}\\b`, 'g');
+    const seen = new Set<number>();
+    for (const match of source.matchAll(pattern)) {
+      const at = match.index!;
+      const leaf = tree.rootNode.descendantForIndex(at, at + name.length);
+      if (!leaf || leaf.type !== 'identifier' || leaf.text !== name || seen.has(leaf.id)) continue;
+      seen.add(leaf.id);
+      const parent = leaf.parent;
+      if (!parent) continue;
+      // Its own definition, a parameter or keyword of that name, an attribute assigned on an object: not a use of the function.
+      if ((parent.type === 'function_definition' || parent.type === 'class_definition') && parent.childForFieldName('name')?.id === leaf.id) continue;
+      if (parent.type === 'keyword_argument' && parent.childForFieldName('name')?.id === leaf.id) continue;
+      if (parent.type === 'parameters' || parent.type === 'default_parameter' || parent.type === 'typed_parameter' || parent.type === 'typed_default_parameter') continue;
+      // `from m import name` keeps the name: its calls are found as calls. Under another name, they are not.
+      if (parent.type === 'dotted_name' && (parent.parent?.type === 'import_from_statement' || parent.parent?.type === 'aliased_import')) {
+        const aliased = parent.parent.type === 'aliased_import' && parent.parent.childForFieldName('alias')?.text !== name;
+        if (aliased) sites.push({ line: line(leaf), kind: 'value', text: shorten(parent.parent.text) });
+        continue;
+      }
+      let callee: Node = leaf;
+      let call = parent;
+      if (parent.type === 'attribute') {
+        if (parent.childForFieldName('attribute')?.id !== leaf.id) {
+          // `name.attr`: a use of the object, not a call of it.
+          sites.push({ line: line(leaf), kind: 'value', text: shorten(parent.text) });
+          continue;
+        }
+        callee = parent;
+        call = parent.parent!;
+      }
+      if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id) {
+        // `self.name = ...` assigns an attribute of that name; anything else hands the function on.
+        if (callee.type === 'attribute' && callee.parent?.type === 'assignment' && callee.parent.childForFieldName('left')?.id === callee.id) continue;
+        sites.push({ line: line(leaf), kind: 'value', text: shorten((callee.parent ?? callee).text) });
+        continue;
+      }
+      const args = callArguments(call);
+      const list = call.childForFieldName('arguments');
+      const splat = list ? namedChildren(list).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') : false;
+      const positional = args.positional.filter((a) => a.type !== 'list_splat' && a.type !== 'dictionary_splat');
+      const node = args.keywords.get(keyword) ?? (position >= 0 ? positional[position] : undefined);
+      const site: PythonCallSite = { line: line(call), kind: 'call', text: shorten(call.text) };
+      if (splat) site.splat = true;
+      if (node) site.argument = argumentEvidence(node, context, enclosingScope(call));
+      sites.push(site);
+    }
+    return sites;
+  });
+}
+
+/** The shapes an argument's value may have at a call site (literals, prefixes, the caller's own parameter). */
+function argumentEvidence(node: Node, context: NameContext, scope: FunctionScope | undefined): PythonArgumentEvidence {
+  const evidence: PythonArgumentEvidence = { text: shorten(node.text), literals: [], prefixes: [], unbounded: false };
+  const literal = plainStringValue(node);
+  if (literal !== undefined) {
+    evidence.literals.push(literal);
+    return evidence;
+  }
+  if (node.type === 'none') return evidence;
+  for (const shape of shapesOf(node, context, scope)) {
+    if (shape.identifier) {
+      const position = scope?.parameters.get(shape.identifier);
+      if (position !== undefined && scope && !scope.isClass) evidence.parameter = { function: scope.qualifiedName, name: shape.identifier, position };
+      else evidence.unbounded = true;
+    } else if (shape.literal !== undefined && !shape.moduleOf) evidence.literals.push(shape.literal);
+    else if (shape.anchor === '__name__') evidence.prefixes.push({ prefix: shape.prefix, level: 0, anchor: 'module' });
+    else if (shape.anchor === '__package__' || shape.relative) evidence.prefixes.push({ prefix: shape.prefix.replace(/^\./, ''), level: 1 });
+    else if (shape.loaded) continue;
+    else if (shape.prefix !== '' && !shape.moduleOf) {
+      const { level, module } = splitRelative(shape.prefix);
+      evidence.prefixes.push({ prefix: module, level });
+    } else evidence.unbounded = true;
+  }
+  return evidence;
 }

@@ -33,7 +33,18 @@ export interface PythonDynamicImport {
   text: string;
   anchor?: 'module';
   package?: string;
-  parameter?: { name: string; position: number };
+  /**
+   * `passedOnly`: the parameter's default was read (its literal keys are imports of their own); only callers that pass
+   * the argument decide more.
+   */
+  parameter?: { name: string; position: number; passedOnly?: boolean };
+  /**
+   * The name starts with `<x>.__name__` where `x` came from `from <module> import <name>` (level dots): the link finds
+   * the module `x` is (a submodule, or a module alias in that module's facts) and reads `prefix` after it.
+   */
+  moduleOf?: { module: string; level: number; name: string };
+  /** The name is an existing object's `__module__`: that module is already imported, so the call loads no new file. */
+  loaded?: boolean;
   /**
    * Qualified name of the enclosing function or method (`Loader.load`; absent at module level). A hook for the impact
    * map: the tests it saw executing this function are the ones an unbounded call can affect.
@@ -65,6 +76,13 @@ export interface PythonModuleFacts {
   strings: string[];
   /** Literal `__all__` names, when the module declares them (a star import of a package loads these submodules). */
   all?: string[];
+  /**
+   * Imports in the examples (`>>>` lines) of the module's string statements (docstrings): they run when pytest collects
+   * the module as doctests (`--doctest-modules`). Not part of `imports` (CPython's `ast` does not see them).
+   */
+  doctestImports?: PythonImport[];
+  /** `import a.b as x` statements: x -> a.b (so another module's `from this import x` then `x.__name__` is known). */
+  moduleAliases?: Record<string, string>;
   /** Dotted-name literals passed to calls (only kept when the file calls something with one). */
   moduleArguments?: PythonModuleArgument[];
   syntaxError?: PythonSyntaxError;

@@ -13,9 +13,14 @@ export type {
 export { loadPythonParser, MAX_PARSED_SOURCE_CHARS, TREE_SITTER_WASM_FILES } from './tree-sitter-parser.ts';
 export {
   analyzePythonSource,
+  analyzeDoctestText,
+  pythonCallSites,
+  type PythonArgumentEvidence,
+  type PythonCallSite,
   listPythonDefinitions,
   stringLiteralValue,
   PYTHON_FACTS_VERSION,
 } from './analyze-source.ts';
 export { PythonModuleIndex, isPythonSourcePath } from './module-index.ts';
 export type { ResolvedImport } from './module-index.ts';
+export { doctestSource } from './doctest-source.ts';

@@ -239,7 +239,7 @@ export class PythonModuleIndex {
    * anchored to the module's own name, not a parameter (then every module of the repository is a candidate).
    */
   static isUnbounded(dynamic: PythonDynamicImport): boolean {
-    return dynamic.level === 0 && dynamic.prefix === '' && dynamic.package === undefined && dynamic.anchor === undefined;
+    return dynamic.level === 0 && dynamic.prefix === '' && dynamic.package === undefined && dynamic.anchor === undefined && !dynamic.loaded;
   }
 
   /** Every file whose module name (under any root) starts with `prefix`. */

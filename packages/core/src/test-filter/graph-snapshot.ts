@@ -269,6 +269,7 @@ export class GraphSnapshot<F extends LanguageFacts> {
       extraRoots: settings.extraRoots,
       state: withState ? this.linkState : undefined,
       dynamicFiles: this.dynamic,
+      doctestModules: this.discovery.doctestModules,
     });
     if (withState) this.current = linked;
     return linked;

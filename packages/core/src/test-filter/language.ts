@@ -34,6 +34,18 @@ export interface DynamicDependency {
    * the evidence an unbounded call can be narrowed to (not used yet by the selection).
    */
   scope?: { file: string; qualifiedName: string };
+  /**
+   * The name is a parameter of the function around the call: what loads is what its callers pass. The selection finds
+   * the callers (`attributeToCallers`) and replaces this call with one bounded call per caller, or an unbounded one
+   * naming the caller nothing bounds.
+   */
+  callers?: { function: string; parameter: string; position: number; passedOnly: boolean };
+}
+
+/** What a call site passes for a module name: whole names, literal starts, or nothing known. */
+export interface NameEvidence {
+  literals: readonly string[];
+  prefixes: ReadonlyArray<{ prefix: string; level: number; anchor?: 'module' }>;
 }
 
 /** A file that is gone but still imported as written somewhere. */
@@ -56,6 +68,13 @@ export interface LinkedSources<F extends LanguageFacts = LanguageFacts> {
   readonly dynamic: DynamicDependency[];
   /** Imports that would load one of `gone` (deleted or renamed-away files). */
   danglingImports(gone: ReadonlySet<string>): DanglingImport[];
+  /**
+   * The dependencies `facts` would have as the facts of a file at `path` that is not among the linked files (a doctest
+   * text file's examples, read at selection time).
+   */
+  dependenciesOfFacts?(path: string, facts: F): DependencyEdge[];
+  /** The files a computed import in `from` may load when its name is bounded by `evidence`. */
+  filesNamed?(from: string, evidence: NameEvidence): Set<string>;
   /** JSON-serialisable, language-owned state that lets a later link of a similar file set skip whole-repository work. */
   state(): unknown;
   /**
@@ -79,13 +98,15 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   prepare?(): Promise<void>;
   /** Parses one file; never runs it. */
   analyze(source: string): F;
+  /** Facts of the code examples of a doctest text file (`>>>` lines), when the language has doctests. */
+  analyzeDoctestText?(text: string): F;
   /**
    * Links every file's facts (path -> facts) into dependencies. `state` is `LinkedSources.state()` of an earlier link
    * over the same folders, to start from; `dynamicFiles`, when given, are the only files with dynamic imports. Work is done on demand, so a caller that asks about few files pays little.
    */
   link(
     facts: ReadonlyMap<string, F>,
-    options: { roots?: string[]; extraRoots?: string[]; state?: unknown; dynamicFiles?: Iterable<string> },
+    options: { roots?: string[]; extraRoots?: string[]; state?: unknown; dynamicFiles?: Iterable<string>; doctestModules?: boolean },
   ): LinkedSources<F>;
   /** True when the file imports something computed at run time (the graph snapshot lists these files). */
   hasDynamicImports(facts: F): boolean;

@@ -16,10 +16,21 @@ export interface PytestDiscovery {
   ignoreGlobs: string[];
   /** `pythonpath` folders (pytest puts them on sys.path), relative to the project. */
   pythonpath: string[];
+  /**
+   * `--doctest-modules` in addopts: pytest collects every `.py` module it walks (also `__init__.py` and `conftest.py`;
+   * not `__main__.py` nor a `setup.py`) as a doctest module, so each is a test file. Absent in graphs stored before.
+   */
+  doctestModules?: boolean;
+  /**
+   * Patterns of doctest text files (`--doctest-glob`, default `test*.txt`); empty when `-p no:doctest` turns the
+   * doctest plugin off. Absent in graphs stored before (then the default applies).
+   */
+  doctestGlobs?: string[];
 }
 
 export const PYTEST_DEFAULTS = {
   pythonFiles: ['test_*.py', '*_test.py'],
+  doctestGlobs: ['test*.txt'],
   norecursedirs: ['*.egg', '.*', '_darcs', 'build', 'CVS', 'dist', 'node_modules', 'venv', '{arch}'],
 } as const;
 
@@ -121,7 +132,9 @@ export async function loadPytestDiscovery(read: (path: string) => Promise<string
     const optionValues = (flag: string) =>
       addopts.flatMap((word, i) => (word.startsWith(`${flag}=`) ? [word.slice(flag.length + 1)] : word === flag && addopts[i + 1] ? [addopts[i + 1]] : []));
     const clean = (p: string) => p.replace(/^\.\/?/, '').replace(/\/+$/, '');
+    const doctest = doctestSettings(addopts, optionValues);
     return {
+      ...doctest,
       ignore: optionValues('--ignore').map(clean),
       ignoreGlobs: optionValues('--ignore-glob').map(clean),
       pythonpath: (asList(settings.pythonpath) ?? []).map(clean),
@@ -131,7 +144,29 @@ export async function loadPytestDiscovery(read: (path: string) => Promise<string
       norecursedirs: asList(settings.norecursedirs) ?? [...PYTEST_DEFAULTS.norecursedirs],
     };
   }
-  return { ignore: [], ignoreGlobs: [], pythonpath: [], configFile: '', testpaths: [], pythonFiles: [...PYTEST_DEFAULTS.pythonFiles], norecursedirs: [...PYTEST_DEFAULTS.norecursedirs] };
+  return {
+    ignore: [],
+    ignoreGlobs: [],
+    pythonpath: [],
+    configFile: '',
+    testpaths: [],
+    pythonFiles: [...PYTEST_DEFAULTS.pythonFiles],
+    norecursedirs: [...PYTEST_DEFAULTS.norecursedirs],
+    doctestModules: false,
+    doctestGlobs: [...PYTEST_DEFAULTS.doctestGlobs],
+  };
+}
+
+/**
+ * What addopts says about pytest's doctest plugin: `--doctest-modules`, each `--doctest-glob` (appended; the default
+ * `test*.txt` only when none is given) and `-p no:doctest` (the plugin is off: no doctest is collected at all, and
+ * pytest rejects `--doctest-modules`).
+ */
+function doctestSettings(addopts: string[], optionValues: (flag: string) => string[]): { doctestModules: boolean; doctestGlobs: string[] } {
+  const disabled = addopts.some((word, i) => word === '-pno:doctest' || word === '-p=no:doctest' || (word === '-p' && addopts[i + 1] === 'no:doctest'));
+  if (disabled) return { doctestModules: false, doctestGlobs: [] };
+  const globs = optionValues('--doctest-glob');
+  return { doctestModules: addopts.includes('--doctest-modules'), doctestGlobs: globs.length ? globs : [...PYTEST_DEFAULTS.doctestGlobs] };
 }
 
 const GLOB_OPTIONS = { dot: true, nocomment: true, nonegate: true } as const;
@@ -156,10 +191,46 @@ export class PytestTestMatcher {
   /** True when pytest (run in the project folder with no arguments) collects `path` (repository-relative). */
   isTestFile(path: string): boolean {
     const rel = this.relative(path);
-    if (rel === undefined || !rel.endsWith('.py')) return false;
+    if (rel === undefined) return false;
     const name = posix.basename(rel);
+    if (rel.endsWith('.py')) {
+      if (!this.isDoctestModule(name) && !this.isPythonTestModule(rel, name)) return false;
+    } else if (!this.isDoctestText(rel, name)) {
+      return false;
+    }
+    return this.isWalked(rel);
+  }
+
+  /** True for a test file pytest collects as doctests only (a module that is no `test_*.py`, or a text file). */
+  isDoctestFile(path: string): boolean {
+    const rel = this.relative(path);
+    if (rel === undefined) return false;
+    const name = posix.basename(rel);
+    return this.isTestFile(path) && (rel.endsWith('.py') ? !this.isPythonTestModule(rel, name) : true);
+  }
+
+  private isPythonTestModule(rel: string, name: string): boolean {
     if (name === 'conftest.py' || name === '__init__.py') return false;
-    if (!this.discovery.pythonFiles.some((pattern) => fnmatch(pattern.includes('/') ? rel : name, pattern))) return false;
+    return this.discovery.pythonFiles.some((pattern) => fnmatch(pattern.includes('/') ? rel : name, pattern));
+  }
+
+  /**
+   * pytest's doctest plugin with `--doctest-modules` collects every `.py` it walks except `__main__.py` and a
+   * `setup.py` that mentions setuptools or distutils (taken here as every `setup.py`: the content is not read).
+   */
+  private isDoctestModule(name: string): boolean {
+    return this.discovery.doctestModules === true && name !== '__main__.py' && name !== 'setup.py';
+  }
+
+  /** A doctest text file: its name (or, for a pattern with a slash, its path) matches a `--doctest-glob`. */
+  private isDoctestText(rel: string, name: string): boolean {
+    const globs = this.discovery.doctestGlobs ?? PYTEST_DEFAULTS.doctestGlobs;
+    // pytest's fnmatch_ex: a pattern without a slash matches the name, one with a slash the absolute path ("*/" added).
+    return globs.some((glob) => (glob.includes('/') ? pythonFnmatch(`/${rel}`, glob.startsWith('/') ? glob : `*/${glob}`) : pythonFnmatch(name, glob)));
+  }
+
+  /** Whether pytest's walk reaches the file: under testpaths, not ignored, no folder below the start in norecursedirs. */
+  private isWalked(rel: string): boolean {
     const { testpaths, ignore, ignoreGlobs } = this.discovery;
     if (ignore.some((p) => rel === p || rel.startsWith(`${p}/`))) return false;
     if (ignoreGlobs.some((glob) => minimatch(rel, glob, GLOB_OPTIONS))) return false;
@@ -178,6 +249,35 @@ export class PytestTestMatcher {
   isRootConftest(path: string): boolean {
     return this.relative(path) === 'conftest.py';
   }
+}
+
+/**
+ * Python's `fnmatch.fnmatch` exactly, case-sensitive as on Linux runners: `*` and `?` also match `/` (pytest matches
+ * doctest globs with a slash against the whole path).
+ */
+export function pythonFnmatch(name: string, pattern: string): boolean {
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') source += '.*';
+    else if (c === '?') source += '.';
+    else if (c === '[') {
+      // As Python's fnmatch.translate: `[!...]` negates, a `]` right after `[` or `[!` is a member, no `]` is literal.
+      let j = i + 1;
+      if (pattern[j] === '!') j++;
+      if (pattern[j] === ']') j++;
+      const close = pattern.indexOf(']', j);
+      if (close === -1) source += '\\[';
+      else {
+        const members = pattern.slice(i + 1, close);
+        const negated = members.startsWith('!');
+        const escaped = (negated ? members.slice(1) : members).replace(/[\\\]^]/g, '\\$&');
+        source += `[${negated ? '^' : ''}${escaped}]`;
+        i = close;
+      }
+    } else source += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 's').test(name);
 }
 
 /** Python's fnmatch (`*`, `?`, `[seq]`), case-sensitive as on Linux runners. */

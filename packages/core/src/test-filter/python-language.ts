@@ -1,4 +1,5 @@
 import {
+  analyzeDoctestText,
   analyzePythonSource,
   isPythonSourcePath,
   loadPythonParser,
@@ -22,6 +23,9 @@ const KIND_VERB: Record<string, string> = {
   plugin: 'registers pytest plugin',
 };
 
+/** An import in a doctest example: `its doctests import pkg.a (line 12)`. */
+const doctestWhy = (name: string, line: number) => `its doctests import ${name} (line ${line})`;
+
 /** Python for the test filter: facts from tree-sitter's Python grammar, linked through the module index. */
 export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
   id: 'python',
@@ -31,6 +35,7 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
     await loadPythonParser();
   },
   analyze: analyzePythonSource,
+  analyzeDoctestText,
   hasDynamicImports: (facts) => facts.dynamicImports.length > 0,
   // Files appearing or going make `affectedBy` scan every file's imports and may re-link their importers; a changed
   // package may change its `__all__` (the earlier one is compared); a star import reads the package's `__all__`.
@@ -44,58 +49,49 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
     const index = new PythonModuleIndex(facts.keys(), { ...options, knownRoots });
     const allOf = (init: string) => facts.get(init)?.all;
     let dynamic: DynamicDependency[] | undefined;
-    // Literal module names passed to each called name, over every file (for imports whose target is a parameter).
-    let argumentsByCallee: Map<string, Array<{ path: string; argument: number | string; value: string; line: number }>> | undefined;
-    const literalCallers = (callee: string) => {
-      if (!argumentsByCallee) {
-        argumentsByCallee = new Map();
-        for (const [path, fileFacts] of facts) {
-          for (const item of fileFacts.moduleArguments ?? []) {
-            const list = argumentsByCallee.get(item.callee);
-            const entry = { path, argument: item.argument, value: item.value, line: item.line };
-            if (list) list.push(entry);
-            else argumentsByCallee.set(item.callee, [entry]);
-          }
-        }
-      }
-      return argumentsByCallee.get(callee) ?? [];
+    /** `x.__name__` where `from <module> import x` in `path`: a submodule's name, or the module alias `x` is there. */
+    const moduleNameOf = (path: string, from: { module: string; level: number; name: string }): string | undefined => {
+      const base = { module: from.module, level: from.level, line: 0, kind: 'from' as const };
+      const container = index.resolve(path, { ...base, names: [] }, allOf);
+      const known = new Set(container.map((target) => target.path));
+      const submodule = index.resolve(path, { ...base, names: [from.name] }, allOf).find((target) => !known.has(target.path));
+      if (submodule) return index.moduleNames(submodule.path)[0];
+      const owner = container[container.length - 1]?.path;
+      const ownerFacts = owner ? facts.get(owner) : undefined;
+      const alias = ownerFacts?.moduleAliases?.[from.name];
+      if (alias) return alias;
+      if (ownerFacts?.imports.some((imp) => imp.kind === 'import' && (imp.module === from.name || imp.module.startsWith(`${from.name}.`)))) return from.name;
+      return undefined;
     };
     const dynamicCalls = (): DynamicDependency[] => {
       const found: DynamicDependency[] = [];
       for (const path of options.dynamicFiles ?? facts.keys()) {
-        for (const call of facts.get(path)?.dynamicImports ?? []) {
-          const scope = call.scope ? { file: path, qualifiedName: call.scope } : undefined;
-          // `def load(name): import_module(name)`: what loads is what callers pass; each literal is an edge from its caller.
-          if (call.parameter && call.scope) {
-            const functionName = call.scope.slice(call.scope.lastIndexOf('.') + 1);
-            const callers = literalCallers(functionName).filter(
-              (item) => item.argument === call.parameter!.position || item.argument === call.parameter!.name,
-            );
-            if (callers.length > 0 && callers.every((caller) => !caller.value.startsWith('.'))) {
-              for (const caller of callers) {
-                let targets: Set<string> | undefined;
-                found.push({
-                  from: caller.path,
-                  line: caller.line,
-                  text: `${functionName}(${JSON.stringify(caller.value)}), which imports its ${call.parameter.name} (${path} line ${call.line})`,
-                  bounded: true,
-                  scope,
-                  mayLoad: (candidate) => (targets ??= new Set(index.resolveModuleName(caller.value))).has(candidate),
-                });
-              }
-              continue;
-            }
+        for (const original of facts.get(path)?.dynamicImports ?? []) {
+          // An existing object's `__module__` is already imported: the call loads no new file.
+          if (original.loaded) continue;
+          let call = original;
+          let note = '';
+          if (call.moduleOf) {
+            const module = moduleNameOf(path, call.moduleOf);
+            if (module !== undefined) call = { ...call, moduleOf: undefined, prefix: `${module}${call.prefix}` };
+            else note = `${call.moduleOf.name}.__name__ is not a module the link knows`;
           }
+          const scope = call.scope ? { file: path, qualifiedName: call.scope } : undefined;
           let targets: Set<string> | undefined;
-          const bounded = !PythonModuleIndex.isUnbounded(call);
-          found.push({
+          const bounded = !call.moduleOf && !call.parameter && !PythonModuleIndex.isUnbounded(call);
+          const entry: DynamicDependency = {
             from: path,
             line: call.line,
-            text: bounded ? call.text : `${call.text} (nothing bounds the name${call.parameter ? `; no caller passes a literal ${call.parameter.name}` : ''})`,
+            text: bounded ? call.text : `${call.text} (${note || 'nothing bounds the name'})`,
             bounded,
             scope,
-            mayLoad: (candidate) => (targets ??= new Set(index.resolveDynamic(path, call))).has(candidate),
-          });
+            mayLoad: (candidate) => (targets ??= new Set(call.moduleOf ? [...index.allFiles()] : index.resolveDynamic(path, call))).has(candidate),
+          };
+          // `def load(name): import_module(name)`: what loads is what callers pass (found by the selection).
+          if (call.parameter && call.scope) {
+            entry.callers = { function: call.scope, parameter: call.parameter.name, position: call.parameter.position, passedOnly: call.parameter.passedOnly === true };
+          }
+          found.push(entry);
         }
       }
       return found;
@@ -124,7 +120,7 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
           names.some((name) => name === module || name.startsWith(`${module}.`) || module.startsWith(`${name}.`));
         for (const [path, fileFacts] of facts) {
           if (affected.has(path)) continue;
-          const hit = fileFacts.imports.some((imp) => {
+          const hit = [...fileFacts.imports, ...(fileFacts.doctestImports ?? [])].some((imp) => {
             if (imp.level === 0) return related(imp.module);
             const base = index.relativeBase(path, imp.level);
             return base !== undefined && (base === '' || moved.some((gone) => gone.startsWith(`${base}/`)));
@@ -147,6 +143,38 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
             if (seen.has(target.path)) continue;
             seen.add(target.path);
             edges.push({ from: path, to: target.path, why: `${KIND_VERB[imp.kind]} ${target.name} (line ${target.line})` });
+          }
+        }
+        // Under `--doctest-modules` the module is a test too, and its docstrings' examples import what they name.
+        for (const imp of options.doctestModules ? (fileFacts.doctestImports ?? []) : []) {
+          for (const target of index.resolve(path, imp, allOf)) {
+            if (seen.has(target.path)) continue;
+            seen.add(target.path);
+            edges.push({ from: path, to: target.path, why: doctestWhy(target.name, target.line) });
+          }
+        }
+        return edges;
+      },
+      filesNamed(from, evidence) {
+        const out = new Set<string>();
+        for (const literal of evidence.literals) {
+          const { level, module } = { level: /^\.*/.exec(literal)![0].length, module: literal.replace(/^\.+/, '') };
+          // A relative name without `package=` does not import; with a level it is read like a prefix from the caller.
+          if (level === 0) for (const file of index.resolveModuleName(module)) out.add(file);
+        }
+        for (const item of evidence.prefixes) {
+          for (const file of index.resolveDynamic(from, { prefix: item.prefix, level: item.level, anchor: item.anchor, line: 0, text: '' })) out.add(file);
+        }
+        return out;
+      },
+      dependenciesOfFacts(path, textFacts) {
+        const edges: DependencyEdge[] = [];
+        const seen = new Set<string>();
+        for (const imp of textFacts.imports) {
+          for (const target of index.resolve(path, imp, allOf)) {
+            if (seen.has(target.path)) continue;
+            seen.add(target.path);
+            edges.push({ from: path, to: target.path, why: `its examples import ${target.name} (line ${target.line})` });
           }
         }
         return edges;

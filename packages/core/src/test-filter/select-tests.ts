@@ -2,12 +2,14 @@ import { posix } from 'node:path';
 
 import { ConftestScope } from './conftest-scope.ts';
 import { filesMentioning } from './data-files.ts';
+import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts';
 import { type ChangedFile, diffTrees, GitObjectReader, listTreeBlobs } from './git-objects.ts';
 import { Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
 import { GraphSnapshot, StoredFactsNotLoaded, type TreeDelta } from './graph-snapshot.ts';
 import { evaluatePathFilters, firstMatchingGlob, matchesGlob } from './globs.ts';
-import type { DependencyEdge, LanguageFacts, LinkedSources, SourceLanguage } from './language.ts';
+import { attributeToCallers } from './dynamic-callers.ts';
+import type { DependencyEdge, DynamicDependency, LanguageFacts, LinkedSources, SourceLanguage } from './language.ts';
 import { BUILTIN_IGNORE, BUILTIN_RUN_ALL_ON, type TestFilterOptions } from './options.ts';
 import { loadPytestDiscovery, PytestTestMatcher, type PytestDiscovery } from './pytest-config.ts';
 import { pythonLanguage } from './python-language.ts';
@@ -217,7 +219,8 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
   const projectDir = options.projectDir;
   const language = pythonLanguage as SourceLanguage<LanguageFacts>;
   const configPaths = CONFIG_NAMES.map((name) => (projectDir ? `${projectDir}/${name}` : name));
-  const settingsKey = JSON.stringify({ projectDir, roots: options.roots ?? null });
+  // `discovery: 2`: test files include doctest modules and text files (graphs stored before listed neither).
+  const settingsKey = JSON.stringify({ projectDir, roots: options.roots ?? null, discovery: 2 });
   const extraRootsOf = (discovery: PytestDiscovery) => discovery.pythonpath.map((dir) => posix.join(projectDir, dir).replace(/^\.$/, ''));
   // Git works while the stored graph is read and parsed: the head's tree is needed either way, and the tree diff from
   // the stored tree as soon as the document names it.
@@ -350,8 +353,10 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
       if (change.oldPath && view.language.handles(change.oldPath) && change.status === 'renamed') gone.add(change.oldPath);
       if (change.status === 'deleted') {
         if (view.language.handles(change.path)) gone.add(change.path);
-        else otherFiles.push(change);
-      } else if (view.language.handles(change.path)) {
+        // A doctest text file that is gone is a test that no longer runs.
+        else if (!view.matcher.isTestFile(change.path)) otherFiles.push(change);
+      } else if (view.language.handles(change.path) || testSet.has(change.path)) {
+        // A doctest text file (`--doctest-glob`) is a test: a change to it selects it.
         seeds.set(change.path, status);
       } else {
         otherFiles.push(change);
@@ -359,6 +364,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
     }
 
     let closure: Closure | undefined;
+    let doctestTexts = new Map<string, ReachedDoctestFile>();
     if (reasons.length === 0) {
       await view.build(warn);
       // Facts of files nobody changed are read only for what needs them: deleted files, other files, dynamic imports.
@@ -388,16 +394,20 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
         );
       }
       if (reasons.length === 0) {
-        const dynamicCalls = dynamic ? view.linked.dynamic : [];
+        const linkedCalls = dynamic ? view.linked.dynamic : [];
+        // An import of a parameter's value is bounded by what the function's callers pass (found at the head).
+        const dynamicCalls = linkedCalls.some((call) => call.callers)
+          ? await attributeToCallers(request.repoDir, request.head, linkedCalls, view.linked)
+          : linkedCalls;
         // A bounded computed import is an edge like an import; only an unbounded one (it may load any file) is marked for
         // the run-all policy below.
-        const unbounded = new Set<string>();
+        const unbounded = new Map<string, DynamicDependency>();
         const dynamicEdges = (path: string): DependencyEdge[] =>
           dynamicCalls
             .filter((call) => call.from !== path && call.mayLoad(path))
             .map((call) => {
               const why = `may load it at run time: ${call.text} (line ${call.line})`;
-              if (!call.bounded) unbounded.add(why);
+              if (!call.bounded) unbounded.set(why, call);
               return { from: call.from, to: path, why, dynamic: true };
             });
         closure = view.graph!.reverseClosure(seeds, dynamicCalls.length ? dynamicEdges : undefined);
@@ -406,10 +416,16 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
           for (const path of closure.files()) {
             if (!testSet.has(path)) continue;
             for (const edge of closure.edges(path)) {
-              if (edge.dynamic && unbounded.has(edge.why)) used.add(`${edge.from}: ${edge.why.replace(/^may load it at run time: /, '')} may load ${edge.to}`);
+              const call = edge.dynamic ? unbounded.get(edge.why) : undefined;
+              // The reason names the call: file:line, then the call as written.
+              if (call) used.add(`${call.from}:${call.line}: ${call.text} may load ${edge.to}`);
             }
           }
           for (const text of used) reasons.push(`${text}, which the change reaches (dynamic-imports: run-all).`);
+        }
+        const textTests = view.testFiles.filter((test) => !view.language.handles(test));
+        if (reasons.length === 0 && textTests.length) {
+          doctestTexts = await reachedDoctestFiles(request.repoDir, request.head, textTests, closure, view.language, view.linked);
         }
       }
     }
@@ -425,6 +441,10 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
           const steps = closure.chain(test);
           explanations[test] = formatChain(steps);
           distances[test] = closure.depth(test)! + (mentionSeeds.has(steps[steps.length - 1].path) ? 1 : 0);
+        } else if (doctestTexts.has(test)) {
+          selected.add(test);
+          explanations[test] = doctestTexts.get(test)!.explanation;
+          distances[test] = doctestTexts.get(test)!.depth;
         } else if (direct.has(test)) {
           selected.add(test);
           explanations[test] = direct.get(test)!;

@@ -142,7 +142,7 @@ export function commitCleanBaseline(work) {
 
 export async function runMutationSafety({ mutants = 40, seed = 20261101, log = () => {} } = {}) {
   const { selectAffectedTests } = await import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter/select-tests.ts')).href);
-  const { diffChangedFiles } = await import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter/git-objects.ts')).href);
+  const { diffChangedFiles } = await import(pathToFileURL(join(ROOT, 'packages/core/src/git/git-objects.ts')).href);
   const { resolveTestFilterOptions } = await import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter/options.ts')).href);
   const work = mkdtempSync(join(tmpdir(), 'ci-opt-mutation-'));
   try {

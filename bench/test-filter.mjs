@@ -18,7 +18,7 @@ const SELF = fileURLToPath(import.meta.url);
 async function child(repo, base, head, storeDir) {
   const core = (file) => import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter', file)).href);
   const { selectAffectedTests } = await core('select-tests.ts');
-  const { diffChangedFiles } = await core('git-objects.ts');
+  const { diffChangedFiles } = await import(pathToFileURL(join(ROOT, 'packages/core/src/git/git-objects.ts')).href);
   const { resolveTestFilterOptions } = await core('options.ts');
   const { directoryGraphCacheStore } = await core('graph-cache.ts');
   const options = resolveTestFilterOptions({});

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzePythonSource, listPythonDefinitions, loadPythonParser, PythonModuleIndex } from '@ci-optimizer/core/python';
+import { analyzePythonSource, listPythonDefinitions, loadPythonParser, PythonModuleIndex } from '@ci-optimizer/core/languages/python';
 
 beforeAll(async () => {
   await loadPythonParser();

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzePythonSource, loadPythonParser } from '@ci-optimizer/core/python';
+import { analyzePythonSource, loadPythonParser } from '@ci-optimizer/core/languages/python';
 
 // Conformance with CPython, file by file, on every .py file of the system Python's standard library and site
 // packages (found by the oracle through sysconfig/site). SLOW BUT NECESSARY: it is the proof that the front end

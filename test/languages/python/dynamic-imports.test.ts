@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzePythonSource, loadPythonParser } from '@ci-optimizer/core/python';
-import { selectForChange } from '../test-filter/support.ts';
+import { analyzePythonSource, loadPythonParser } from '@ci-optimizer/core/languages/python';
+import { selectForChange } from '../../test-filter/support.ts';
 
 // Computed imports bounded by the evidence in the source: each case is a real git repository, a change, and the
 // selection through the real diff (default policy `dynamic-imports: run-all`, which now applies only when nothing

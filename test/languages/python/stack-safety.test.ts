@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzePythonSource, listPythonDefinitions, loadPythonParser, MAX_PARSED_SOURCE_CHARS } from '@ci-optimizer/core/python';
-import { TempGitRepo } from '../support/git-repo.ts';
-import { selectBetween } from '../test-filter/support.ts';
+import { analyzePythonSource, listPythonDefinitions, loadPythonParser, MAX_PARSED_SOURCE_CHARS } from '@ci-optimizer/core/languages/python';
+import { TempGitRepo } from '../../support/git-repo.ts';
+import { selectBetween } from '../../test-filter/support.ts';
 
 // The system Python (Debian's, as the other Python-backed tests use), unless CONFORMANCE_PYTHON names another.
 const python = process.env.CONFORMANCE_PYTHON ?? '/usr/bin/python3';

@@ -6,9 +6,9 @@ import type { CommandContext, Outputs } from '../runtime/types.ts';
 import { openStore } from '../store/index.ts';
 import { logValue, mdCode } from '../escape/index.ts';
 import { fitSummary, markdownCell, markdownTable } from '../summary/index.ts';
-import { computeCacheKeys, type CacheKeyResult } from './cache-key.ts';
-import { ROTATIONS } from './compose.ts';
-import { ECOSYSTEM_IDS, isEcosystemId, type EcosystemId, type RuntimeName } from './ecosystems.ts';
+import { computeCacheKeys, type CacheKeyResult } from '../cache-key/cache-key.ts';
+import { ROTATIONS } from '../cache-key/compose.ts';
+import { ECOSYSTEM_IDS, isEcosystemId, type EcosystemId, type RuntimeName } from '../cache-key/ecosystems.ts';
 import {
   classifyRestore,
   keyFamily,
@@ -17,7 +17,7 @@ import {
   summarizeHitRate,
   type HitRateSummary,
   type RestoreOutcome,
-} from './hit-rate.ts';
+} from '../cache-key/hit-rate.ts';
 
 const RUNTIME_INPUTS: RuntimeName[] = ['python', 'node', 'go', 'rust', 'java'];
 

@@ -6,17 +6,17 @@ import { createGitHubClient, GitHubPermissionError, findStickyComment, upsertSti
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
 import { DEFAULT_STORE, openStore, type Store } from '../store/index.ts';
-import { appendBaselineRun, readBaselineRuns, runStatistics } from './baseline-history.ts';
-import { prepareInstructionCounting, type Measure } from './measure-instructions.ts';
-import { baselineCandidates, saveBaseline, type PerfStore } from './baseline-store.ts';
-import { FORK_PAYLOAD_FILE, forkPayload, parseForkPayload } from './fork-payload.ts';
-import { mergeBenchmarkRuns } from './merge-runs.ts';
-import { normalizeBenchmarkNames } from './benchmark-names.ts';
-import { readBenchmarkFile } from './parse-benchmarks.ts';
-import { readProfileFile } from './parse-profiles.ts';
-import { buildPerfReport, perfOutputs, shouldComment, type PerfReport } from './perf-report.ts';
-import { commentMarker, renderPerfComment } from './render-comment.ts';
-import { addBaseWorktree, runSameJobAb } from './same-job-ab.ts';
+import { appendBaselineRun, readBaselineRuns, runStatistics } from '../perf/baseline-history.ts';
+import { prepareInstructionCounting, type Measure } from '../perf/measure-instructions.ts';
+import { baselineCandidates, saveBaseline, type PerfStore } from '../perf/baseline-store.ts';
+import { FORK_PAYLOAD_FILE, forkPayload, parseForkPayload } from '../perf/fork-payload.ts';
+import { mergeBenchmarkRuns } from '../perf/merge-runs.ts';
+import { normalizeBenchmarkNames } from '../perf/benchmark-names.ts';
+import { readBenchmarkFile } from '../perf/parse-benchmarks.ts';
+import { readProfileFile } from '../perf/parse-profiles.ts';
+import { buildPerfReport, perfOutputs, shouldComment, type PerfReport } from '../perf/perf-report.ts';
+import { commentMarker, renderPerfComment } from '../perf/render-comment.ts';
+import { addBaseWorktree, runSameJobAb } from '../perf/same-job-ab.ts';
 
 const MODES = ['compare', 'ab', 'store-baseline', 'post'] as const;
 type Mode = (typeof MODES)[number];

@@ -7,13 +7,13 @@ import { describeSkipped, openStore } from '../store/index.ts';
 import { fitSummary } from '../summary/index.ts';
 import { errorMessage, InputError } from '../errors/index.ts';
 import { existsSync } from 'node:fs';
-import { readCoveragePercent } from './coverage.ts';
-import { computeDashboard } from './dashboard.ts';
-import { readJobMetrics, readMetricsFolder } from './job-metrics.ts';
-import { renderReportHtml } from './html.ts';
-import { renderDashboard } from './render.ts';
-import { appendRun, readRunHistory, rollingHitRate, RUN_HISTORY_AREA, type RunRecord } from './run-history.ts';
-import { evaluateSlos } from './slo.ts';
+import { readCoveragePercent } from '../report/coverage.ts';
+import { computeDashboard } from '../report/dashboard.ts';
+import { readJobMetrics, readMetricsFolder } from '../report/job-metrics.ts';
+import { renderReportHtml } from '../report/html.ts';
+import { renderDashboard } from '../report/render.ts';
+import { appendRun, readRunHistory, rollingHitRate, RUN_HISTORY_AREA, type RunRecord } from '../report/run-history.ts';
+import { evaluateSlos } from '../report/slo.ts';
 
 /** `report`: the job's dashboard, gathered from every ci-optimizer step's metrics record. */
 export const reportCommand: CommandWithConfig = {

@@ -4,12 +4,12 @@ import { COUNTERS } from '../metrics/well-known.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
 import { openS3Store, pruneCache } from '../s3/index.ts';
-import { Inputs, Outputs as Out, SAVE_ALWAYS_ENV } from './constants.ts';
-import { formatBytes } from './report.ts';
-import { restoreCache } from './restore.ts';
-import { saveCache } from './save.ts';
-import { readCacheSettings, readS3Settings } from './settings.ts';
-import { noStateProvider, stepStateProvider, type CacheStateProvider } from './state.ts';
+import { Inputs, Outputs as Out, SAVE_ALWAYS_ENV } from '../s3-cache/constants.ts';
+import { formatBytes } from '../s3-cache/report.ts';
+import { restoreCache } from '../s3-cache/restore.ts';
+import { saveCache } from '../s3-cache/save.ts';
+import { readCacheSettings, readS3Settings } from '../s3-cache/settings.ts';
+import { noStateProvider, stepStateProvider, type CacheStateProvider } from '../s3-cache/state.ts';
 
 /** `.github/ci-optimizer.yml` section `s3-cache`: the connection settings a repository shares across its workflows. */
 const configSchema = {

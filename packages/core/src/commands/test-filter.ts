@@ -5,17 +5,17 @@ import { logValue } from '../escape/index.ts';
 import { assertGitCheckout } from '../git/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
 // The history module only (not the test-predictor face, which imports test-filter): no import cycle.
-import { meanFileDurations, readHistory } from '../test-predictor/history.ts';
+import { meanFileDurations, readHistory } from '../test-history/history.ts';
 import { listChangedFiles, openRepo, resolveDiffRange, resolveSha } from '../git/index.ts';
 import { learnImpactMapIntoStore, renderImpactMapNote, selectWithStoredMap } from '../impact-map/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
 import { openStore, type Store } from '../store/index.ts';
-import type { GraphCacheStore } from './graph-cache.ts';
-import { parseFilters, parseMapRules, testFilterConfigSchema, type TestFilterOptions } from './options.ts';
-import { selectAffectedTests, type SelectTestsRequest } from './select-tests.ts';
-import { renderSelectionSummary } from './summary.ts';
-import { withTestsFiles } from './tests-file.ts';
+import type { GraphCacheStore } from '../test-filter/graph-cache.ts';
+import { parseFilters, parseMapRules, testFilterConfigSchema, type TestFilterOptions } from '../test-filter/options.ts';
+import { selectAffectedTests, type SelectTestsRequest } from '../test-filter/select-tests.ts';
+import { renderSelectionSummary } from '../test-filter/summary.ts';
+import { withTestsFiles } from '../test-filter/tests-file.ts';
 
 /** Reads the typed options from inputs (a given input > the config section > the action.yml default). */
 function readOptions(ctx: CommandContext): TestFilterOptions {

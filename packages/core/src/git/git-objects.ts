@@ -103,4 +103,4 @@ export async function readBlobs(repoDir: string, ids: readonly string[]): Promis
 }
 
 // The changed-file listing is the core git layer's; the old name stays for this domain's callers.
-export { listChangedFiles as diffChangedFiles, type ChangedFile } from '../git/index.ts';
+export { listChangedFiles as diffChangedFiles, type ChangedFile } from './index.ts';

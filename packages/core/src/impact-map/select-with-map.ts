@@ -1,9 +1,9 @@
 import { posix } from 'node:path';
 import { fetchCommit, openRepo } from '../git/index.ts';
-import { diffChangedFiles, listTreeBlobs, readBlobs, resolveCommit, runGit, type ChangedFile } from '../test-filter/git-objects.ts';
-import { loadPytestDiscovery, PytestTestMatcher } from '../test-filter/pytest-config.ts';
+import { diffChangedFiles, listTreeBlobs, readBlobs, resolveCommit, runGit, type ChangedFile } from '../git/git-objects.ts';
+import { loadPytestDiscovery, PytestTestMatcher } from '../languages/python/pytest-config.ts';
 import { selectAffectedTests, type SelectTestsRequest, type TestSelection } from '../test-filter/select-tests.ts';
-import { comparePythonVersions } from './compare-versions.ts';
+import { comparePythonVersions } from '../languages/python/compare-versions.ts';
 import { ImpactMapIndex, type ImpactMap } from './map-format.ts';
 
 /** The defences against coverage lies; each can be switched off to measure what it prevents. */

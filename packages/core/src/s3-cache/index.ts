@@ -11,4 +11,4 @@ export {
   s3CachePruneCommand,
   restoreStep,
   saveStep,
-} from './command.ts';
+} from '../commands/s3-cache.ts';

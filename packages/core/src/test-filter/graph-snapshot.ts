@@ -1,5 +1,5 @@
-import type { DependencyEdge, FileSetChange, LanguageFacts, LinkedSources, SourceLanguage } from './language.ts';
-import type { PytestDiscovery } from './pytest-config.ts';
+import type { DependencyEdge, FileSetChange, LanguageFacts, LinkedSources, SourceLanguage } from '../languages/types.ts';
+import type { PytestDiscovery } from '../languages/python/pytest-config.ts';
 
 /**
  * The linked graph of one tree as stored: every source file with its blob, the files it depends on and the files that

@@ -1,16 +1,16 @@
 import { posix } from 'node:path';
 
-import { ConftestScope } from './conftest-scope.ts';
+import { ConftestScope } from '../languages/python/conftest-scope.ts';
 import { filesMentioning } from './data-files.ts';
-import { type ChangedFile, diffTrees, listTreeBlobs, readBlobs, treeOf } from './git-objects.ts';
+import { type ChangedFile, diffTrees, listTreeBlobs, readBlobs, treeOf } from '../git/git-objects.ts';
 import { Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
 import { GraphSnapshot, StoredFactsNotLoaded, type TreeDelta } from './graph-snapshot.ts';
 import { evaluatePathFilters, firstMatchingGlob, matchesGlob } from './globs.ts';
-import type { DependencyEdge, LanguageFacts, LinkedSources, SourceLanguage } from './language.ts';
+import type { DependencyEdge, LanguageFacts, LinkedSources, SourceLanguage } from '../languages/types.ts';
 import { BUILTIN_IGNORE, BUILTIN_RUN_ALL_ON, type TestFilterOptions } from './options.ts';
-import { loadPytestDiscovery, PytestTestMatcher, type PytestDiscovery } from './pytest-config.ts';
-import { pythonLanguage } from './python-language.ts';
+import { loadPytestDiscovery, PytestTestMatcher, type PytestDiscovery } from '../languages/python/pytest-config.ts';
+import { pythonLanguage } from '../languages/python/language.ts';
 
 /** What the selection needs: the head commit, the changes (undefined when the base is unknown) and the rules. */
 export interface SelectTestsRequest {

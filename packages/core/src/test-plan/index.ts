@@ -1,1 +1,1 @@
-export { createTestPlanCommand, type TestPlanParts } from './command.ts';
+export { createTestPlanCommand, type TestPlanParts } from '../commands/test-plan.ts';

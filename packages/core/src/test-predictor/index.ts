@@ -3,8 +3,8 @@
  * budget and shards the rest by duration; measures its own misses on full runs and switches itself off above a
  * miss rate.
  */
-export { testPredictorCommand } from './command.ts';
-export { parseJunitXml, resolveCaseFile, caseId, type JunitCase, type TestOutcome, type FileResolution } from './junit.ts';
+export { testPredictorCommand } from '../commands/test-predictor.ts';
+export { parseJunitXml, resolveCaseFile, caseId, type JunitCase, type TestOutcome, type FileResolution } from '../test-history/junit.ts';
 export { findJunitFiles, readJunitRun, type JunitRun } from './record.ts';
 export {
   HISTORY_SCHEMA,
@@ -25,7 +25,7 @@ export {
   type CaseRecord,
   type ChangeRecord,
   type SafetyAudit,
-} from './history.ts';
+} from '../test-history/history.ts';
 export { labelFlaky, type FlakyLabels } from './flaky.ts';
 export { FEATURE_NAMES, HistoryStats, changeOfRun, combineWithGraphPrior, graphDiscriminates, selectedByTestFilter, summarizeChange, looksLikeTest, type ChangeContext, type FeatureName } from './features.ts';
 export { parseBudget, formatBudget, selectForBudget, failFastOrder, failuresPerSecond, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';

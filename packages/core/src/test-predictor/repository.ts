@@ -10,7 +10,7 @@ import {
   type GraphCacheStore,
   type TestFilterOptions,
 } from '../test-filter/index.ts';
-import { diffWithLineCounts, type ChangeRecord } from './history.ts';
+import { diffWithLineCounts, type ChangeRecord } from '../test-history/history.ts';
 
 /** The change as the predictor sees it: the diff with line counts, the graph's reach and the test files at head. */
 export interface ChangeView {

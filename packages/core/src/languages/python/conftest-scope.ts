@@ -1,4 +1,4 @@
-import type { DependencyEdge } from './language.ts';
+import type { DependencyEdge } from '../types.ts';
 
 const dirOf = (path: string) => {
   const slash = path.lastIndexOf('/');

@@ -1,5 +1,5 @@
 import { open, readFile } from 'node:fs/promises';
-import { UserError } from '../errors/index.ts';
+import { UserError } from '../../errors/index.ts';
 
 /** Per-test coverage as coverage.py recorded it: measured file -> context -> executed lines (sorted). */
 export interface CoverageContexts {

@@ -5,8 +5,8 @@ import {
   PythonModuleIndex,
   PYTHON_FACTS_VERSION,
   type PythonModuleFacts,
-} from '../python/index.ts';
-import type { DanglingImport, DependencyEdge, DynamicDependency, LinkedSources, SourceLanguage } from './language.ts';
+} from './index.ts';
+import type { DanglingImport, DependencyEdge, DynamicDependency, LinkedSources, SourceLanguage } from '../types.ts';
 
 /** What a Python link keeps between runs: the import roots it found (they depend on every file's folder). */
 interface PythonLinkState {

@@ -21,13 +21,14 @@ async function child(repo, base, head, storeDir) {
   const { diffChangedFiles } = await import(pathToFileURL(join(ROOT, 'packages/core/src/git/git-objects.ts')).href);
   const { resolveTestFilterOptions } = await core('options.ts');
   const { directoryGraphCacheStore } = await core('graph-cache.ts');
+  const { pythonPack } = await import(pathToFileURL(join(ROOT, 'packages/core/src/languages/python/index.ts')).href);
   const options = resolveTestFilterOptions({});
   const phases = {};
   const start = performance.now();
   const changes = await diffChangedFiles(repo, base, head);
   phases.diff = performance.now() - start;
   const selection = await selectAffectedTests({
-    repoDir: repo, head, changes, options, cache: directoryGraphCacheStore(storeDir),
+    pack: pythonPack, repoDir: repo, head, changes, options, cache: directoryGraphCacheStore(storeDir),
     phase: async (name, fn) => { const t = performance.now(); try { return await fn(); } finally { phases[name] = performance.now() - t; } },
   });
   const ms = performance.now() - start;

@@ -339,8 +339,9 @@ function mergeBaseOf(payload: Record<string, unknown>, env: NodeJS.ProcessEnv): 
 }
 
 async function headCommit(dir: string): Promise<string> {
-  const { simpleGit } = await import('simple-git');
-  return (await simpleGit(dir).revparse(['HEAD'])).trim();
+  // Loaded on first use: most runs never ask (the head comes from the event).
+  const { openRepo } = await import('../git/index.ts');
+  return (await openRepo(dir).revparse(['HEAD'])).trim();
 }
 
 function resolveIn(base: string, file: string): string {

@@ -4,16 +4,16 @@ import { errorMessage, InputError, isUserError, UserError } from '../errors/inde
 import { logValue } from '../escape/index.ts';
 import { assertGitCheckout } from '../git/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
-// The history module only (not the test-predictor face, which imports test-filter): no import cycle.
-import { meanFileDurations, readHistory } from '../test-history/history.ts';
+import { meanFileDurations, readHistory } from '../test-history/index.ts';
 import { listChangedFiles, openRepo, resolveDiffRange, resolveSha } from '../git/index.ts';
-import { learnImpactMapIntoStore, renderImpactMapNote, selectWithStoredMap } from '../impact-map/index.ts';
+import { learnImpactMapIntoStore, renderImpactMapNote, selectTestsForChange } from '../impact-map/index.ts';
+import { pythonPack } from '../languages/python/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
 import { openStore, type Store } from '../store/index.ts';
 import type { GraphCacheStore } from '../test-filter/graph-cache.ts';
 import { parseFilters, parseMapRules, testFilterConfigSchema, type TestFilterOptions } from '../test-filter/options.ts';
-import { selectAffectedTests, type SelectTestsRequest } from '../test-filter/select-tests.ts';
+import type { SelectTestsRequest } from '../test-filter/select-tests.ts';
 import { renderSelectionSummary } from '../test-filter/summary.ts';
 import { withTestsFiles } from '../test-filter/tests-file.ts';
 
@@ -140,11 +140,14 @@ export async function assertProjectDir(repoDir: string, projectDir: string, head
   );
 }
 
+/** The language pack of the projects test-filter selects for (the only one so far). */
+const PACK = pythonPack;
+
 /** No test file at all is a configuration mistake, never "0 selected of 0". */
 function noTestFilesError(projectDir: string, head: string): UserError {
   return new UserError(
     `test-filter found no test file in ${projectDir === '' ? 'the repository' : `'${projectDir}'`} at ${head.slice(0, 12)}: ` +
-      "pytest's discovery (testpaths and python_files from pytest.ini, pyproject.toml, tox.ini or setup.cfg; default test_*.py and *_test.py) matches nothing there. " +
+      `${PACK.framework.discoveryHint} matches nothing there. ` +
       "Check 'project-dir' (the folder pytest runs in) and pytest's testpaths/python_files.",
   );
 }
@@ -186,6 +189,7 @@ export const testFilterCommand: CommandWithConfig = {
 
     const durations = await ctx.metrics.phase('history', () => historicDurations(ctx, repoDir));
     const request: SelectTestsRequest = {
+      pack: PACK,
       repoDir,
       head: range.head,
       changes,
@@ -196,18 +200,17 @@ export const testFilterCommand: CommandWithConfig = {
       warn: (message) => ctx.log.warning(message),
       phase: (name, fn) => ctx.metrics.phase(name, fn),
     };
-    const staticSelection = await selectAffectedTests(request);
-    if (staticSelection.totalCount === 0) throw noTestFilesError(options.projectDir, range.head);
     // The impact map (learned from coverage) only ever removes tests the static closure adds for body changes.
-    const selection = await ctx.metrics.phase('impact-map', () =>
-      selectWithStoredMap({
+    const changeSelection = await selectTestsForChange(request, {
+      map: () => ({
         store: storeOf(ctx, repoDir),
-        request,
-        staticSelection,
         maxMapAgeMs: ctx.inputs.duration('max-map-age'),
         maxMapDistance: ctx.inputs.int('max-map-distance', { min: 0 }),
       }),
-    );
+      noTests: () => noTestFilesError(options.projectDir, range.head),
+    });
+    // Always consulted here (no `onlyWhenUseful`), so the summary can say why the map was (not) used.
+    const selection = changeSelection.selection!;
     ctx.log.info(`Impact map: ${selection.impactMap.reason}`);
     ctx.metrics.count('impact-map-removed', selection.impactMap.removed);
     ctx.metrics.count('changed-files', selection.changedFiles.length);

@@ -2,8 +2,8 @@ import { COUNTERS } from '../metrics/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import { runSubStep } from '../runtime/compose.ts';
 import type { CommandContext, Metrics, Outputs } from '../runtime/types.ts';
-import { testFilterCommand } from '../test-filter/index.ts';
-import { testPredictorCommand } from '../test-predictor/index.ts';
+import { testFilterCommand } from './test-filter.ts';
+import { testPredictorCommand } from './test-predictor.ts';
 
 /** The action.yml texts of the two actions the plan runs (their defaults apply to what the plan does not set). */
 export interface TestPlanParts {

@@ -7,15 +7,17 @@ import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, OutputValue, Outputs } from '../runtime/types.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { loadConfigSection } from '../config/index.ts';
-import { assertProjectDir, resolveTestFilterOptions, testFilterCommand, withTestsFiles, type GraphCacheStore, type TestFilterOptions } from '../test-filter/index.ts';
+import { pythonPack } from '../languages/python/index.ts';
+import { discoverTests, resolveTestFilterOptions, withTestsFiles, type GraphCacheStore, type TestFilterOptions } from '../test-filter/index.ts';
+import { assertProjectDir, testFilterCommand } from './test-filter.ts';
 import { UserError } from '../errors/index.ts';
 import { parseBudget, formatBudget, type Budget } from '../test-predictor/budget.ts';
 import { labelFlaky } from '../test-predictor/flaky.ts';
-import { appendRun, failedFiles, HISTORY_SCHEMA, readHistory, STORE_KEYS, type RunRecord } from '../test-history/history.ts';
+import { appendRun, failedFiles, HISTORY_SCHEMA, readHistory, STORE_KEYS, type RunRecord } from '../test-history/index.ts';
 import { retrainWithRollback, type RetrainResult } from '../test-predictor/model-lifecycle.ts';
 import { describeRanking, predictTests, type Prediction } from '../test-predictor/predict.ts';
 import { findJunitFiles, readJunitRun } from '../test-predictor/record.ts';
-import { pytestTestFiles, viewChange, type ChangeView } from '../test-predictor/repository.ts';
+import { viewChange, type ChangeView } from '../test-predictor/repository.ts';
 import { nextSafetyState, readSafetyState, writeSafetyState, type SafetyState } from '../test-predictor/safety.ts';
 import { shardMatrix } from '../test-predictor/shards.ts';
 import { renderPredictSummary, renderRecordSummary, renderTrainSummary } from '../test-predictor/summary.ts';
@@ -82,6 +84,7 @@ async function describeChange(ctx: CommandContext, s: Settings): Promise<{ view:
   });
   await assertProjectDir(s.repoDir, s.projectDir, range.head);
   const view = await viewChange({
+    pack: pythonPack,
     repoDir: s.repoDir,
     range,
     options: s.filterOptions,
@@ -463,7 +466,7 @@ function json(value: OutputValue): string {
 async function fallbackOutputs(ctx: CommandContext, s: Settings): Promise<Outputs> {
   let files: string[] = [];
   try {
-    files = await pytestTestFiles(s.repoDir, ctx.inputs.optionalString('head') ?? 'HEAD', s.projectDir);
+    files = (await discoverTests(pythonPack.framework, s.repoDir, ctx.inputs.optionalString('head') ?? 'HEAD', s.projectDir)).tests;
   } catch {
     files = [];
   }

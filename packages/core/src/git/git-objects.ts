@@ -102,5 +102,5 @@ export async function readBlobs(repoDir: string, ids: readonly string[]): Promis
   return result;
 }
 
-// The changed-file listing is the core git layer's; the old name stays for this domain's callers.
-export { listChangedFiles as diffChangedFiles, type ChangedFile } from './index.ts';
+// The changed-file listing under the name the selection engine's callers use.
+export { listChangedFiles as diffChangedFiles, type ChangedFile } from './changed-files.ts';

@@ -11,3 +11,4 @@ export {
   fetchCommit,
   deepenUntilMergeBase,
 } from './revisions.ts';
+export { diffChangedFiles, diffTrees, listTreeBlobs, readBlobs, resolveCommit, runGit, treeOf } from './git-objects.ts';

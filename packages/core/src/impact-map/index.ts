@@ -24,3 +24,5 @@ export {
 export type { ImpactDefence, ImpactSelectRequest, ImpactSelection, ImpactMapUse } from './select-with-map.ts';
 export { learnImpactMapIntoStore, selectWithStoredMap, renderImpactMapNote, renderLearnSummary } from './command-support.ts';
 export type { LearnOutputs, LearnResult } from './command-support.ts';
+export { selectTestsForChange } from './select-for-change.ts';
+export type { ChangeSelection, ChangeSelectionOptions } from './select-for-change.ts';

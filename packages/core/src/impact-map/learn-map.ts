@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors/index.ts';
 import { parsePythonSource, PythonModuleIndex } from '../languages/python/index.ts';
-import { listTreeBlobs, readBlobs, resolveCommit } from '../git/git-objects.ts';
+import { listTreeBlobs, readBlobs, resolveCommit } from '../git/index.ts';
 import { countSkip, type CoverageContexts } from '../languages/python/coverage-reader.ts';
 import { encodeIds, IMPACT_MAP_SCHEMA, type ImpactMap, type ImpactMapModule, type LearnSummary, type SharedStateGroup } from './map-format.ts';
 import { isCachingDecorator, shapePythonModule, unitAtLine, unitLines, type PythonUnit } from '../languages/python/python-units.ts';

@@ -95,3 +95,55 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
    */
   patchReadsStoredFacts(change: FileSetChange, changed: ReadonlyMap<string, F>): boolean;
 }
+
+/** Which files a test framework collects as tests, under one discovery configuration. */
+export interface TestMatcher {
+  /** True when the framework (run in the project folder with no arguments) collects `path` (repository-relative). */
+  isTestFile(path: string): boolean;
+  /** The path relative to the project folder, or undefined when the file lies outside it. */
+  relative(path: string): string | undefined;
+}
+
+/** Dependencies the framework adds by its own rules, not by imports (pytest: a conftest's fixtures reach the tests below it). */
+export interface ImplicitDependencies {
+  /** How many such edges there are (for the graph's statistics). */
+  readonly edgeCount: number;
+  /** The files that depend on `path` by the framework's rules, in the order of the test files. */
+  dependentsOf(path: string): DependencyEdge[];
+}
+
+/**
+ * A test framework the test filter understands: how it finds its configuration and its test files, what it adds to the
+ * import graph, and which files make every test run. `D` is its discovery configuration: plain JSON (it is stored with
+ * the graph, so a later run that reuses the graph does not read the configuration again).
+ */
+export interface TestFramework<D = unknown> {
+  id: string;
+  /** The configuration files that decide discovery, relative to the project folder (a change to one rebuilds the graph). */
+  configFiles: readonly string[];
+  /** Reads the discovery configuration the way the framework does; `read` gives a file of `configFiles` (undefined: absent). */
+  loadDiscovery(read: (name: string) => Promise<string | undefined>): Promise<D>;
+  matcher(discovery: D, projectDir: string): TestMatcher;
+  /** Folders (repository-relative, '' for the root) the framework puts on the import path, besides the language's own roots. */
+  importRoots(discovery: D, projectDir: string): string[];
+  /** The framework's own edges over the source files and test files of a tree. */
+  implicitDependencies(sourceFiles: Iterable<string>, testFiles: readonly string[], projectDir: string): ImplicitDependencies;
+  /** Why a change to `path` reaches every test by the framework's rules (pytest: the root conftest.py), else undefined. */
+  runsEverything(path: string, matcher: TestMatcher): string | undefined;
+  /** Files (globs) whose change can alter how every test runs: packaging, dependency pins, the framework's configuration. */
+  runAllOn: readonly string[];
+  /** One sentence for the error when discovery finds no test file: what the framework looks for and where. */
+  discoveryHint: string;
+}
+
+/**
+ * A language pack: one language and the test framework that runs its tests. The selection engine (test-filter,
+ * impact-map) takes a pack and knows nothing of any particular language; docs/adding-a-language.md says how to add one.
+ */
+export interface LanguagePack<F extends LanguageFacts = LanguageFacts, D = unknown> {
+  id: string;
+  /** The language's name in messages ("is not Python"). */
+  name: string;
+  language: SourceLanguage<F>;
+  framework: TestFramework<D>;
+}

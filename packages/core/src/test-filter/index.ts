@@ -17,14 +17,10 @@ export {
 export type { TestFilterOptions, MapRule, UnknownFilePolicy, DynamicImportPolicy } from './options.ts';
 export { directoryGraphCacheStore, GRAPH_CACHE_SCHEMA, graphCacheKey } from './graph-cache.ts';
 export type { GraphCacheStore } from './graph-cache.ts';
-export { diffChangedFiles, listTreeBlobs, readBlobs, resolveCommit } from '../git/git-objects.ts';
-export type { ChangedFile } from '../git/git-objects.ts';
+export type { ChangedFile } from '../git/index.ts';
+export { discoverTests } from './discover-tests.ts';
+export type { DiscoveredTests } from './discover-tests.ts';
 export { evaluatePathFilters, matchesGlob } from './globs.ts';
-export { loadPytestDiscovery, PytestTestMatcher, readIniSection, readTomlTable, fnmatch } from '../languages/python/pytest-config.ts';
-export type { PytestDiscovery } from '../languages/python/pytest-config.ts';
-export { pythonLanguage } from '../languages/python/language.ts';
-export type { SourceLanguage, LanguageFacts, LinkedSources, DependencyEdge } from '../languages/types.ts';
 export { literalNamesFile } from './data-files.ts';
-export { assertProjectDir, testFilterCommand } from '../commands/test-filter.ts';
 export { renderSelectionSummary } from './summary.ts';
 export { withTestsFiles, writeTestsFile } from './tests-file.ts';

@@ -1,6 +1,5 @@
 import { Ajv } from 'ajv';
-import { simpleGit } from 'simple-git';
-import type { ChangeStatus, ChangedFile } from '../git/index.ts';
+import { openRepo, type ChangeStatus, type ChangedFile } from '../git/index.ts';
 import { appendRecord, compactRecordLog, describeSkipped, readRecordLog, type RecordLogSpec, type Store } from '../store/index.ts';
 import type { TestOutcome } from './junit.ts';
 
@@ -261,7 +260,7 @@ function estimateBytes(run: RunRecord): number {
 
 /** The diff base..head with added/removed line counts per file (`git diff --numstat`, renames followed). */
 export async function diffWithLineCounts(repoDir: string, base: string, head: string, files: ChangedFile[]): Promise<ChangeRecord[]> {
-  const output = await simpleGit({ baseDir: repoDir }).raw([
+  const output = await openRepo(repoDir).raw([
     '-c',
     'core.quotepath=false',
     'diff',

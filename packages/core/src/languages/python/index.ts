@@ -20,3 +20,8 @@ export {
 } from './analyze-source.ts';
 export { PythonModuleIndex, isPythonSourcePath } from './module-index.ts';
 export type { ResolvedImport } from './module-index.ts';
+export { pythonPack } from './pack.ts';
+export { pythonLanguage } from './language.ts';
+export { pytestFramework } from './pytest.ts';
+export { loadPytestDiscovery, PytestTestMatcher, readIniSection, readTomlTable, fnmatch } from './pytest-config.ts';
+export type { PytestDiscovery } from './pytest-config.ts';

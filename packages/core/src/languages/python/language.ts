@@ -1,11 +1,7 @@
-import {
-  analyzePythonSource,
-  isPythonSourcePath,
-  loadPythonParser,
-  PythonModuleIndex,
-  PYTHON_FACTS_VERSION,
-  type PythonModuleFacts,
-} from './index.ts';
+import { analyzePythonSource, PYTHON_FACTS_VERSION } from './analyze-source.ts';
+import type { PythonModuleFacts } from './facts.ts';
+import { isPythonSourcePath, PythonModuleIndex } from './module-index.ts';
+import { loadPythonParser } from './tree-sitter-parser.ts';
 import type { DanglingImport, DependencyEdge, DynamicDependency, LinkedSources, SourceLanguage } from '../types.ts';
 
 /** What a Python link keeps between runs: the import roots it found (they depend on every file's folder). */

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '@lezer/common';
-import { parsePythonSource } from './index.ts';
+import { parsePythonSource } from './analyze-source.ts';
 
 /**
  * A unit of the impact map: a function or method at any depth, nested functions (closures, decorator wrappers)

@@ -1,1 +1,0 @@
-export { createTestPlanCommand, type TestPlanParts } from '../commands/test-plan.ts';

@@ -3,7 +3,7 @@
 // starting the CLI for each run. Used by history-growth.mjs. Run with --experimental-transform-types.
 // Usage: node --experimental-transform-types bench/history-growth.seed.mts STORE_DIR FIRST_RUN LAST_RUN CASES PER_FILE
 import { DirStore } from '../packages/core/src/store/dir-store.ts';
-import { appendRun, type CaseRecord, type RunRecord } from '../packages/core/src/test-predictor/history.ts';
+import { appendRun, type CaseRecord, type RunRecord } from '../packages/core/src/test-history/history.ts';
 
 const [storeDir, first, last, cases, perFile] = process.argv.slice(2);
 const store = new DirStore(storeDir);

@@ -88,6 +88,7 @@ function variants(core) {
 export async function selectVariants(core, project, head) {
   const { work, base, durations, map } = project;
   const request = {
+    pack: core.python.pythonPack,
     repoDir: work,
     head,
     changes: await core.gitObjects.diffChangedFiles(work, base, head),

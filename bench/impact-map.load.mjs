@@ -16,7 +16,8 @@ export async function loadCore() {
       `export * as impactMap from ${JSON.stringify(join(ROOT, 'packages/core/src/impact-map/index.ts'))};`,
       `export * as testFilter from ${JSON.stringify(join(ROOT, 'packages/core/src/test-filter/select-tests.ts'))};`,
       `export * as testFilterOptions from ${JSON.stringify(join(ROOT, 'packages/core/src/test-filter/options.ts'))};`,
-      `export * as gitObjects from ${JSON.stringify(join(ROOT, 'packages/core/src/test-filter/git-objects.ts'))};`,
+      `export * as gitObjects from ${JSON.stringify(join(ROOT, 'packages/core/src/git/git-objects.ts'))};`,
+      `export * as python from ${JSON.stringify(join(ROOT, 'packages/core/src/languages/python/index.ts'))};`,
       `export * as store from ${JSON.stringify(join(ROOT, 'packages/core/src/store/index.ts'))};`,
     ].join('\n');
     const outfile = join(dir, 'core.mjs');

@@ -128,6 +128,7 @@ try {
   git(repo, 'commit', '-q', '-am', 'body change');
   const head = git(repo, 'rev-parse', 'HEAD');
   const request = {
+    pack: core.python.pythonPack,
     repoDir: repo,
     head,
     changes: await gitObjects.diffChangedFiles(repo, map.commit, head),

@@ -142,8 +142,9 @@ export function commitCleanBaseline(work) {
 
 export async function runMutationSafety({ mutants = 40, seed = 20261101, log = () => {} } = {}) {
   const { selectAffectedTests } = await import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter/select-tests.ts')).href);
-  const { diffChangedFiles } = await import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter/git-objects.ts')).href);
+  const { diffChangedFiles } = await import(pathToFileURL(join(ROOT, 'packages/core/src/git/git-objects.ts')).href);
   const { resolveTestFilterOptions } = await import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter/options.ts')).href);
+  const { pythonPack } = await import(pathToFileURL(join(ROOT, 'packages/core/src/languages/python/index.ts')).href);
   const work = mkdtempSync(join(tmpdir(), 'ci-opt-mutation-'));
   try {
     cpSync(EXAMPLE_DIR, work, { recursive: true, filter: (src) => !/(__pycache__|\.pytest_cache|\.junit\.xml)/.test(src) });
@@ -159,7 +160,7 @@ export async function runMutationSafety({ mutants = 40, seed = 20261101, log = (
       writeFileSync(path, lines.join('\n'));
       git(work, 'commit', '-q', '-am', `mutant ${mutant.file}:${mutant.line}`);
       const head = git(work, 'rev-parse', 'HEAD');
-      const selection = await selectAffectedTests({ repoDir: work, head, changes: await diffChangedFiles(work, base, head), options, durations });
+      const selection = await selectAffectedTests({ pack: pythonPack, repoDir: work, head, changes: await diffChangedFiles(work, base, head), options, durations });
       const results = runPytest(work);
       const failing = [...results].filter(([file, r]) => r.failed && !brokenAtBase.has(file)).map(([file]) => file);
       const selected = new Set(selection.tests);

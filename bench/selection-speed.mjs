@@ -14,7 +14,7 @@
 // this repository> measures another version of the selection code on the same input (before/after figures).
 // Usage: node bench/selection-speed.mjs [--quick]   (npm run bench -- --only selection-speed)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -25,16 +25,20 @@ const ROOT = resolve(process.env.BENCH_SPEED_ROOT ?? join(dirname(SELF), '..'));
 
 /** One selection in this process; prints its time, CPU time and the selection. */
 async function child(repo, base, head, storeDir) {
-  const core = (file) => import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter', file)).href);
-  const { selectAffectedTests } = await core('select-tests.ts');
-  const { diffChangedFiles } = await core('git-objects.ts');
-  const { resolveTestFilterOptions } = await core('options.ts');
-  const { directoryGraphCacheStore } = await core('graph-cache.ts');
+  const load = (path) => import(pathToFileURL(join(ROOT, 'packages/core/src', path)).href);
+  // The layout since the language packs (git/, languages/python/); an older checkout (BENCH_SPEED_ROOT) has the
+  // git reads in test-filter/ and no pack.
+  const packed = existsSync(join(ROOT, 'packages/core/src/languages/python/pack.ts'));
+  const { selectAffectedTests } = await load('test-filter/select-tests.ts');
+  const { diffChangedFiles } = await load(packed ? 'git/git-objects.ts' : 'test-filter/git-objects.ts');
+  const { resolveTestFilterOptions } = await load('test-filter/options.ts');
+  const { directoryGraphCacheStore } = await load('test-filter/graph-cache.ts');
+  const pack = packed ? (await load('languages/python/pack.ts')).pythonPack : undefined;
   const options = resolveTestFilterOptions({});
   const cpu = process.cpuUsage();
   const start = performance.now();
   const changes = await diffChangedFiles(repo, base, head);
-  const selection = await selectAffectedTests({ repoDir: repo, head, changes, options, cache: storeDir === '-' ? undefined : directoryGraphCacheStore(storeDir) });
+  const selection = await selectAffectedTests({ repoDir: repo, head, changes, options, pack, cache: storeDir === '-' ? undefined : directoryGraphCacheStore(storeDir) });
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
   const { tests, runAll, reasons, explanations, distances, totalCount, stats } = selection;

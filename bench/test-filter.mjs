@@ -18,16 +18,17 @@ const SELF = fileURLToPath(import.meta.url);
 async function child(repo, base, head, storeDir) {
   const core = (file) => import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter', file)).href);
   const { selectAffectedTests } = await core('select-tests.ts');
-  const { diffChangedFiles } = await core('git-objects.ts');
+  const { diffChangedFiles } = await import(pathToFileURL(join(ROOT, 'packages/core/src/git/git-objects.ts')).href);
   const { resolveTestFilterOptions } = await core('options.ts');
   const { directoryGraphCacheStore } = await core('graph-cache.ts');
+  const { pythonPack } = await import(pathToFileURL(join(ROOT, 'packages/core/src/languages/python/index.ts')).href);
   const options = resolveTestFilterOptions({});
   const phases = {};
   const start = performance.now();
   const changes = await diffChangedFiles(repo, base, head);
   phases.diff = performance.now() - start;
   const selection = await selectAffectedTests({
-    repoDir: repo, head, changes, options, cache: directoryGraphCacheStore(storeDir),
+    pack: pythonPack, repoDir: repo, head, changes, options, cache: directoryGraphCacheStore(storeDir),
     phase: async (name, fn) => { const t = performance.now(); try { return await fn(); } finally { phases[name] = performance.now() - t; } },
   });
   const ms = performance.now() - start;

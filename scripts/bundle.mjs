@@ -55,7 +55,7 @@ const actionMetadataPlugin = {
 
 /**
  * WebAssembly a bundle loads at run time, copied next to its index.js when the bundle contains the package that loads
- * it (the Python parser: packages/core/src/python/tree-sitter-parser.ts looks there first).
+ * it (the Python parser: packages/core/src/languages/python/tree-sitter-parser.ts looks there first).
  */
 const WASM_ASSETS = [
   { when: 'node_modules/web-tree-sitter/', files: ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm'] },

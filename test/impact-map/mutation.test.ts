@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as impactMap from '@ci-optimizer/core/impact-map';
-import { diffChangedFiles, resolveTestFilterOptions, selectAffectedTests } from '@ci-optimizer/core/test-filter';
+import { diffChangedFiles } from '@ci-optimizer/core/git';
+import { pythonPack } from '@ci-optimizer/core/languages/python';
+import { resolveTestFilterOptions, selectAffectedTests } from '@ci-optimizer/core/test-filter';
 // The harness is the benchmark itself (bench/impact-map-mutation.mjs), so this sample and the full run agree.
 import { DEEP_TRAPS, evaluateProject } from '../../bench/impact-map-mutation.mjs';
 import { timeoutFor } from '../support/timeouts.ts';
@@ -12,6 +14,7 @@ const core = {
   testFilter: { selectAffectedTests },
   testFilterOptions: { resolveTestFilterOptions },
   gitObjects: { diffChangedFiles },
+  python: { pythonPack },
 };
 
 describe('impact map mutation sample on the generated deep re-exporting project', () => {

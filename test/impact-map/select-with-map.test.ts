@@ -7,14 +7,16 @@ import {
   learnImpactMap,
   learnImpactMapIntoStore,
   renderImpactMapNote,
-  selectWithStoredMap,
+  selectTestsForChange,
   loadImpactMap,
   readCoverageContexts,
   selectWithImpactMap,
   type ImpactMap,
   type ImpactSelectRequest,
 } from '@ci-optimizer/core/impact-map';
-import { diffChangedFiles, resolveTestFilterOptions, selectAffectedTests } from '@ci-optimizer/core/test-filter';
+import { diffChangedFiles } from '@ci-optimizer/core/git';
+import { pythonPack } from '@ci-optimizer/core/languages/python';
+import { resolveTestFilterOptions } from '@ci-optimizer/core/test-filter';
 import { DirStore } from '@ci-optimizer/core/store';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
 import { LEDGER_PROJECT, recordCoverage, type LearnedRepo } from './support.ts';
@@ -51,6 +53,7 @@ describe('selecting with the impact map', () => {
     try {
       const selection = await selectWithImpactMap({
         request: {
+          pack: pythonPack,
           repoDir: repo.dir,
           head,
           changes: await diffChangedFiles(repo.dir, base, head),
@@ -155,7 +158,7 @@ describe('selecting with the impact map', () => {
       const dir = join(clone, 'c');
       expect(() => execFileSync('git', ['cat-file', '-e', `${map.commit}^{commit}`], { cwd: dir, stdio: 'pipe' })).toThrow();
       const selection = await selectWithImpactMap({
-        request: { repoDir: dir, head, changes: [{ status: 'modified', path: 'pkg/ledger.py' }], options: resolveTestFilterOptions({}) },
+        request: { pack: pythonPack, repoDir: dir, head, changes: [{ status: 'modified', path: 'pkg/ledger.py' }], options: resolveTestFilterOptions({}) },
         map,
         now: new Date(map.createdAt),
       });
@@ -188,8 +191,9 @@ describe('selecting with the impact map', () => {
     repo.write(edit('pkg/ledger.py', 'return sum(self.entries)', 'return sum(self.entries) + 1'));
     const head = repo.commit('change');
     try {
-      const request = { repoDir: repo.dir, head, changes: await diffChangedFiles(repo.dir, map.commit, head), options: resolveTestFilterOptions({}) };
-      const selection = await selectWithStoredMap({ store, request, staticSelection: await selectAffectedTests(request) });
+      const request = { pack: pythonPack, repoDir: repo.dir, head, changes: await diffChangedFiles(repo.dir, map.commit, head), options: resolveTestFilterOptions({}) };
+      const { selection } = await selectTestsForChange(request, { map: () => ({ store }) });
+      if (!selection) throw new Error('the map was not consulted');
       expect(selection.tests).toEqual(['tests/test_total.py']);
       expect(renderImpactMapNote(selection.impactMap)).toMatch(/^\*\*Impact map \(map of [0-9a-f]{12}, 1 commits behind\):\*\* narrowed 1 changed file/);
     } finally {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GitObjectReader, readBlobs } from '@ci-optimizer/core/test-filter';
+import { GitObjectReader, readBlobs } from '@ci-optimizer/core/git';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
 import { rmSync } from 'node:fs';
 

@@ -10,6 +10,7 @@ import {
   type GraphCacheStore,
   type TestSelection,
 } from '@ci-optimizer/core/test-filter';
+import { pythonPack } from '@ci-optimizer/core/languages/python';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
 
 const STORE_KEY = join('test-filter', 'graph-python.json');
@@ -18,6 +19,7 @@ const FACTS_KEY = join('test-filter', 'facts-python.json');
 /** Selection at `head` as if exactly `path` changed (graph of the head, closure from that one file). */
 async function selectFor(repo: TempGitRepo, head: string, path: string, cache?: GraphCacheStore, warnings?: string[]): Promise<TestSelection> {
   return selectAffectedTests({
+    pack: pythonPack,
     repoDir: repo.dir,
     head,
     changes: [{ status: 'modified', path }],

@@ -218,7 +218,9 @@ describe('run-all safety triggers', () => {
       repo.write(base);
       const head = repo.commit();
       const { selectAffectedTests, resolveTestFilterOptions } = await import('@ci-optimizer/core/test-filter');
+      const { pythonPack } = await import('@ci-optimizer/core/languages/python');
       const result = await selectAffectedTests({
+        pack: pythonPack,
         repoDir: repo.dir,
         head,
         changes: undefined,

@@ -1,6 +1,7 @@
 import { TempGitRepo } from '../support/git-repo.ts';
+import { diffChangedFiles } from '@ci-optimizer/core/git';
+import { pythonPack } from '@ci-optimizer/core/languages/python';
 import {
-  diffChangedFiles,
   resolveTestFilterOptions,
   selectAffectedTests,
   type GraphCacheStore,
@@ -18,6 +19,7 @@ export async function selectBetween(
 ): Promise<TestSelection> {
   const changes = await diffChangedFiles(repo.dir, base, head);
   return selectAffectedTests({
+    pack: pythonPack,
     repoDir: repo.dir,
     head,
     changes,

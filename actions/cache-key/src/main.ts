@@ -1,4 +1,4 @@
-import { cacheKeyCommand } from '@ci-optimizer/core/cache-key';
+import { cacheKeyCommand } from '@ci-optimizer/core/commands/cache-key';
 import { runAction } from '@ci-optimizer/core/runtime';
 import actionYml from '../action.yml';
 

@@ -1,4 +1,4 @@
-import { perfCommentCommand } from '@ci-optimizer/core/perf';
+import { perfCommentCommand } from '@ci-optimizer/core/commands/perf-comment';
 import { runAction } from '@ci-optimizer/core/runtime';
 import actionYml from '../action.yml';
 

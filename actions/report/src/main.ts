@@ -1,4 +1,4 @@
-import { reportCommand } from '@ci-optimizer/core/report';
+import { reportCommand } from '@ci-optimizer/core/commands/report';
 import { runAction } from '@ci-optimizer/core/runtime';
 import actionYml from '../action.yml';
 

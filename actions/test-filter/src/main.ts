@@ -1,4 +1,4 @@
-import { testFilterCommand } from '@ci-optimizer/core/test-filter';
+import { testFilterCommand } from '@ci-optimizer/core/commands/test-filter';
 import { runAction } from '@ci-optimizer/core/runtime';
 import actionYml from '../action.yml';
 

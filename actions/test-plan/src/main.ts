@@ -1,5 +1,5 @@
 import { runAction } from '@ci-optimizer/core/runtime';
-import { createTestPlanCommand } from '@ci-optimizer/core/test-plan';
+import { createTestPlanCommand } from '@ci-optimizer/core/commands/test-plan';
 import testFilterYml from '../../test-filter/action.yml';
 import testPredictorYml from '../../test-predictor/action.yml';
 import actionYml from '../action.yml';

@@ -1,4 +1,4 @@
-import { testPredictorCommand } from '@ci-optimizer/core/test-predictor';
+import { testPredictorCommand } from '@ci-optimizer/core/commands/test-predictor';
 import { runAction } from '@ci-optimizer/core/runtime';
 import actionYml from '../action.yml';
 

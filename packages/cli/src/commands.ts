@@ -1,11 +1,11 @@
 import type { CliEntry } from '@ci-optimizer/core/runtime';
-import { reportCommand } from '@ci-optimizer/core/report';
-import { cacheKeyCommand } from '@ci-optimizer/core/cache-key';
-import { testFilterCommand } from '@ci-optimizer/core/test-filter';
-import { perfCommentCommand } from '@ci-optimizer/core/perf';
-import { testPredictorCommand } from '@ci-optimizer/core/test-predictor';
-import { createTestPlanCommand } from '@ci-optimizer/core/test-plan';
-import { s3CacheCommand, s3CacheRestoreCommand, s3CacheSaveCommand, s3CachePruneCommand } from '@ci-optimizer/core/s3-cache';
+import { reportCommand } from '@ci-optimizer/core/commands/report';
+import { cacheKeyCommand } from '@ci-optimizer/core/commands/cache-key';
+import { testFilterCommand } from '@ci-optimizer/core/commands/test-filter';
+import { perfCommentCommand } from '@ci-optimizer/core/commands/perf-comment';
+import { testPredictorCommand } from '@ci-optimizer/core/commands/test-predictor';
+import { createTestPlanCommand } from '@ci-optimizer/core/commands/test-plan';
+import { s3CacheCommand, s3CacheRestoreCommand, s3CacheSaveCommand, s3CachePruneCommand } from '@ci-optimizer/core/commands/s3-cache';
 import metadata from 'virtual:action-metadata';
 
 /** Every action the CLI offers, with its action.yml text (inputs, defaults, help). Add new actions here. */

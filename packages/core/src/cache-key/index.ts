@@ -1,4 +1,3 @@
-export { cacheKeyCommand } from './command.ts';
 export { computeCacheKeys, type CacheKeyRequest, type CacheKeyResult, type EcosystemKey } from './cache-key.ts';
 export { detectEcosystems, listProjectFiles, type DetectedEcosystem, type DetectOptions } from './detect.ts';
 export { ECOSYSTEMS, ECOSYSTEM_IDS, isEcosystemId, type EcosystemId, type EcosystemSpec, type RuntimeName } from './ecosystems.ts';

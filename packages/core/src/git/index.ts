@@ -11,3 +11,5 @@ export {
   fetchCommit,
   deepenUntilMergeBase,
 } from './revisions.ts';
+export { diffChangedFiles, diffTrees, GitObjectReader, listTreeBlobs, readBlobs, resolveCommit, runGit, treeOf } from './git-objects.ts';
+export type { GitObject } from './git-objects.ts';

@@ -3,12 +3,12 @@
  * function or method), compared against the changed functions of a diff, it narrows the static import closure to
  * the tests that executed what changed, with defences where coverage does not tell the whole truth.
  */
-export { readCoverageContexts, parseCoverageJson, readCoverageSqlite, decodeNumbits, countSkip } from './coverage-reader.ts';
-export type { CoverageContexts } from './coverage-reader.ts';
-export { comparePythonVersions, compareShapes } from './compare-versions.ts';
-export type { PythonFileChange } from './compare-versions.ts';
-export { shapePythonModule, unitAtLine, unitLines, isCachingDecorator } from './python-units.ts';
-export type { PythonUnit, PythonModuleShape, PythonClassShape } from './python-units.ts';
+export { readCoverageContexts, parseCoverageJson, readCoverageSqlite, decodeNumbits, countSkip } from '../languages/python/coverage-reader.ts';
+export type { CoverageContexts } from '../languages/python/coverage-reader.ts';
+export { comparePythonVersions, compareShapes } from '../languages/python/compare-versions.ts';
+export type { PythonFileChange } from '../languages/python/compare-versions.ts';
+export { shapePythonModule, unitAtLine, unitLines, isCachingDecorator } from '../languages/python/python-units.ts';
+export type { PythonUnit, PythonModuleShape, PythonClassShape } from '../languages/python/python-units.ts';
 export { learnImpactMap, parseTestContext } from './learn-map.ts';
 export type { LearnRequest, ParsedContext } from './learn-map.ts';
 export { IMPACT_MAP_KEY, IMPACT_MAP_SCHEMA, ImpactMapIndex, encodeIds, decodeIds } from './map-format.ts';
@@ -24,3 +24,5 @@ export {
 export type { ImpactDefence, ImpactSelectRequest, ImpactSelection, ImpactMapUse } from './select-with-map.ts';
 export { learnImpactMapIntoStore, selectWithStoredMap, renderImpactMapNote, renderLearnSummary } from './command-support.ts';
 export type { LearnOutputs, LearnResult } from './command-support.ts';
+export { selectTestsForChange } from './select-for-change.ts';
+export type { ChangeSelection, ChangeSelectionOptions } from './select-for-change.ts';

@@ -1,10 +1,9 @@
 import { posix } from 'node:path';
-import { fetchCommit, openRepo } from '../git/index.ts';
-import { diffChangedFiles, listTreeBlobs, readBlobs, resolveCommit, runGit, type ChangedFile } from '../test-filter/git-objects.ts';
-import { loadPytestDiscovery, PytestTestMatcher } from '../test-filter/pytest-config.ts';
+import { diffChangedFiles, fetchCommit, listTreeBlobs, openRepo, readBlobs, resolveCommit, runGit, type ChangedFile } from '../git/index.ts';
+import { discoverTests } from '../test-filter/discover-tests.ts';
 import { selectAffectedTests, type SelectTestsRequest, type TestSelection } from '../test-filter/select-tests.ts';
-import { loadPythonParser } from '../python/index.ts';
-import { comparePythonVersions } from './compare-versions.ts';
+import { loadPythonParser } from '../languages/python/index.ts';
+import { comparePythonVersions } from '../languages/python/compare-versions.ts';
 import { ImpactMapIndex, type ImpactMap } from './map-format.ts';
 
 /** The defences against coverage lies; each can be switched off to measure what it prevents. */
@@ -62,18 +61,6 @@ const unionChanges = (...lists: (readonly ChangedFile[])[]): ChangedFile[] => {
   for (const list of lists) for (const change of list) if (!byPath.has(change.path)) byPath.set(change.path, change);
   return [...byPath.values()];
 };
-
-async function testFilesAt(repoDir: string, head: string, projectDir: string, files: Map<string, string>): Promise<{ tests: string[]; matcher: PytestTestMatcher }> {
-  const blobs = new Map<string, string>();
-  for (const name of ['pytest.ini', '.pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg']) {
-    const blob = files.get(projectDir ? `${projectDir}/${name}` : name);
-    if (blob) blobs.set(name, blob);
-  }
-  const texts = await readBlobs(repoDir, [...blobs.values()]);
-  const discovery = await loadPytestDiscovery(async (name) => (blobs.has(name) ? texts.get(blobs.get(name)!) : undefined));
-  const matcher = new PytestTestMatcher(discovery, projectDir);
-  return { tests: [...files.keys()].filter((path) => matcher.isTestFile(path)).sort(), matcher };
-}
 
 function reductionOf(selected: ReadonlySet<string>, allTests: readonly string[], durations: ReadonlyMap<string, number> | undefined): { reduction: number; basis: 'duration' | 'count' } {
   if (allTests.length === 0) return { reduction: 0, basis: 'count' };
@@ -169,7 +156,7 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
   const changes = unionChanges(request.changes, sinceMap);
   const [oldFiles, newFiles] = await Promise.all([listTreeBlobs(repoDir, mapCommit), listTreeBlobs(repoDir, head)]);
   const projectDir = request.options.projectDir;
-  const { tests: allTests, matcher } = await testFilesAt(repoDir, head, projectDir, newFiles);
+  const { tests: allTests, matcher } = await discoverTests(request.pack.framework, repoDir, head, projectDir, newFiles);
 
   const moduleLevel = new Map<string, string>();
   const candidates: ChangedFile[] = [];
@@ -180,7 +167,7 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
       : !path.endsWith('.py') ? undefined
       // A module that is a test only for its doctests (`--doctest-modules`) is still source: its body changes narrow
       // (it stays selected itself, as a test the map does not know).
-      : (matcher.isTestFile(path) && !matcher.isDoctestFile(path)) || posix.basename(path) === 'conftest.py' ? 'a test file or conftest'
+      : (matcher.isTestFile(path) && !matcher.isDoctestFile?.(path)) || posix.basename(path) === 'conftest.py' ? 'a test file or conftest'
       : !index.moduleByPath.has(path) ? 'not measured when the map was learned'
       : !oldFiles.has(path) ? 'added since the map was learned'
       : !newFiles.has(path) ? 'deleted'

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { UserError } from '../errors/index.ts';
+import { openRepo } from '../git/index.ts';
 import type { BenchmarkSet } from './benchmark-types.ts';
 import type { CpuProfile } from './parse-profiles.ts';
 
@@ -116,7 +116,7 @@ export function parseBaselineRecord(text: string, source: string): BaselineRecor
 /** The merge base and its first-parent ancestors, newest first: the commits whose baselines may stand in. */
 export async function baselineCandidates(repoDir: string, mergeBase: string, limit = 50): Promise<string[]> {
   try {
-    const output = await simpleGit(repoDir).raw(['rev-list', '--first-parent', `--max-count=${limit}`, mergeBase]);
+    const output = await openRepo(repoDir).raw(['rev-list', '--first-parent', `--max-count=${limit}`, mergeBase]);
     return output.split('\n').map((line) => line.trim()).filter(Boolean);
   } catch {
     // Shallow clones and unknown commits: the caller falls back to the newest stored baseline and says so.

@@ -39,7 +39,6 @@ export { buildPerfReport, perfOutputs, shouldComment } from './perf-report.ts';
 export type { PerfReport, PerfReportOptions } from './perf-report.ts';
 export { FORK_PAYLOAD_FILE, forkPayload, parseForkPayload } from './fork-payload.ts';
 export type { ForkPayload } from './fork-payload.ts';
-export { perfCommentCommand, perfStoreOf } from './command.ts';
 export { appendBaselineRun, BASELINE_RUNS_PREFIX, DEFAULT_HISTORY_SIZE, readBaselineRuns, runStatistics } from './baseline-history.ts';
 export type { BaselineRun, RunStatistic } from './baseline-history.ts';
 export { compareWithHistory, DEFAULT_MIN_HISTORY_RUNS, PLAUSIBLE_RUN_NOISE } from './compare-with-history.ts';

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { UserError } from '../errors/index.ts';
+import { openRepo } from '../git/index.ts';
 
 export type AbSide = 'base' | 'head';
 
@@ -64,7 +64,7 @@ export async function runSameJobAb(options: SameJobAbOptions): Promise<SameJobAb
 
 /** Checks out `commit` into a detached git worktree at `dir`; returns the function that removes it. */
 export async function addBaseWorktree(repoDir: string, commit: string, dir: string): Promise<() => Promise<void>> {
-  const git = simpleGit(repoDir);
+  const git = openRepo(repoDir);
   try {
     await git.raw(['worktree', 'add', '--detach', dir, commit]);
   } catch (error) {

@@ -1,4 +1,3 @@
-export { reportCommand } from './command.ts';
 export { readJobMetrics, readMetricsFolder, type JobMetrics } from './job-metrics.ts';
 export { computeDashboard, type Dashboard } from './dashboard.ts';
 export { evaluateSlos, type SloResult, type SloTargets } from './slo.ts';

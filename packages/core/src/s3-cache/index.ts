@@ -4,11 +4,3 @@ export { readCacheSettings, readS3Settings, type CacheSettings } from './setting
 export { stepStateProvider, noStateProvider, type CacheState, type CacheStateProvider } from './state.ts';
 export { Inputs as S3CacheInputs, Outputs as S3CacheOutputs, State as S3CacheState, SAVE_ALWAYS_ENV } from './constants.ts';
 export { describeCacheFault, megabytesPerSecond } from './report.ts';
-export {
-  s3CacheCommand,
-  s3CacheRestoreCommand,
-  s3CacheSaveCommand,
-  s3CachePruneCommand,
-  restoreStep,
-  saveStep,
-} from './command.ts';

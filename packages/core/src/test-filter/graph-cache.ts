@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errorMessage } from '../errors/index.ts';
 import { GraphSnapshot, isFactsDocumentOf, isSnapshotDocument, type SnapshotDocument } from './graph-snapshot.ts';
-import type { LanguageFacts, SourceLanguage } from './language.ts';
+import type { LanguageFacts, SourceLanguage } from '../languages/types.ts';
 
 /**
  * Where the parsed graph is kept between runs: a get/put of one JSON text by key. The core's store (`dir:`, S3,

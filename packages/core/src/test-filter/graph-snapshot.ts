@@ -1,5 +1,4 @@
-import type { DependencyEdge, FileSetChange, LanguageFacts, LinkedSources, SourceLanguage } from './language.ts';
-import type { PytestDiscovery } from './pytest-config.ts';
+import type { DependencyEdge, FileSetChange, LanguageFacts, LinkedSources, SourceLanguage } from '../languages/types.ts';
 
 /**
  * The linked graph of one tree as stored: every source file with its blob, the files it depends on and the files that
@@ -17,8 +16,9 @@ export interface SnapshotDocument {
   tree: string;
   /** Options the graph depends on (project folder, configured roots); another value means a rebuild. */
   settings: string;
-  discovery: PytestDiscovery;
-  /** Repository paths of the pytest configuration files read for `discovery` (a change to one means a rebuild). */
+  /** The test framework's discovery configuration (`TestFramework.loadDiscovery`). */
+  discovery: unknown;
+  /** Repository paths of the test framework's configuration files read for `discovery` (a change to one means a rebuild). */
   configs: string[];
   linkState: unknown;
   paths: string[];
@@ -154,13 +154,13 @@ export class GraphSnapshot<F extends LanguageFacts> {
   private current: LinkedSources<F> | undefined;
   readonly language: SourceLanguage<F>;
   readonly settings: string;
-  readonly discovery: PytestDiscovery;
+  readonly discovery: unknown;
   readonly configs: string[];
 
   constructor(
     language: SourceLanguage<F>,
     settings: string,
-    discovery: PytestDiscovery,
+    discovery: unknown,
     configs: string[],
     parts: { tree: string; tests: string[]; dynamic: Iterable<string>; linkState: unknown },
   ) {
@@ -177,7 +177,7 @@ export class GraphSnapshot<F extends LanguageFacts> {
   /** Links every file from scratch (a cold run, or a change that reaches every file). */
   static build<F extends LanguageFacts>(
     language: SourceLanguage<F>,
-    settings: { key: string; discovery: PytestDiscovery; configs: string[]; roots?: string[]; extraRoots: string[] },
+    settings: { key: string; discovery: unknown; configs: string[]; roots?: string[]; extraRoots: string[] },
     tree: string,
     files: ReadonlyMap<string, { blob: string; facts: F }>,
     tests: string[],
@@ -269,7 +269,8 @@ export class GraphSnapshot<F extends LanguageFacts> {
       extraRoots: settings.extraRoots,
       state: withState ? this.linkState : undefined,
       dynamicFiles: this.dynamic,
-      doctestModules: this.discovery.doctestModules,
+      // The framework's discovery decides whether source modules are collected as tests too (pytest's doctest modules).
+      doctestModules: (this.discovery as { doctestModules?: boolean } | undefined)?.doctestModules,
     });
     if (withState) this.current = linked;
     return linked;

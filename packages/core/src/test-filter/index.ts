@@ -17,14 +17,10 @@ export {
 export type { TestFilterOptions, MapRule, UnknownFilePolicy, DynamicImportPolicy } from './options.ts';
 export { directoryGraphCacheStore, GRAPH_CACHE_SCHEMA, graphCacheKey } from './graph-cache.ts';
 export type { GraphCacheStore } from './graph-cache.ts';
-export { diffChangedFiles, GitObjectReader, listTreeBlobs, readBlobs, resolveCommit } from './git-objects.ts';
-export type { ChangedFile } from './git-objects.ts';
+export type { ChangedFile } from '../git/index.ts';
+export { discoverTests } from './discover-tests.ts';
+export type { DiscoveredTests } from './discover-tests.ts';
 export { evaluatePathFilters, matchesGlob } from './globs.ts';
-export { loadPytestDiscovery, PytestTestMatcher, readIniSection, readTomlTable, fnmatch } from './pytest-config.ts';
-export type { PytestDiscovery } from './pytest-config.ts';
-export { pythonLanguage } from './python-language.ts';
-export type { SourceLanguage, LanguageFacts, LinkedSources, DependencyEdge } from './language.ts';
 export { literalNamesFile } from './data-files.ts';
-export { assertProjectDir, testFilterCommand } from './command.ts';
 export { renderSelectionSummary } from './summary.ts';
 export { withTestsFiles, writeTestsFile } from './tests-file.ts';

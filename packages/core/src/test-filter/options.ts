@@ -13,7 +13,7 @@ export type DynamicImportPolicy = 'run-all' | 'widen';
 
 /** The typed `test-filter:` section of `.github/ci-optimizer.yml` (every field optional there). */
 export interface TestFilterOptions {
-  /** The Python project inside the repository (where pytest runs and its config lives); '' for the root. */
+  /** The project inside the repository (where its test framework runs and its config lives); '' for the root. */
   projectDir: string;
   /** Import roots relative to the repository root; undefined = detect (root, src/, lib/, package parents). */
   roots?: string[];
@@ -36,27 +36,11 @@ export interface TestFilterOptions {
 export const DEFAULT_CONFIG_PATH = '.github/ci-optimizer.yml';
 export const DEFAULT_MAX_CHANGED_FILES = 200;
 
-/** Packaging, test and CI configuration: a change can alter how every test runs. */
-export const BUILTIN_RUN_ALL_ON: readonly string[] = [
-  '**/pyproject.toml',
-  '**/setup.cfg',
-  '**/setup.py',
-  '**/tox.ini',
-  '**/pytest.ini',
-  '**/.pytest.ini',
-  '**/noxfile.py',
-  '**/requirements*.txt',
-  '**/requirements/**/*.txt',
-  '**/constraints*.txt',
-  '**/Pipfile',
-  '**/Pipfile.lock',
-  '**/poetry.lock',
-  '**/pdm.lock',
-  '**/uv.lock',
-  '**/.python-version',
-  '**/MANIFEST.in',
-  '.github/**',
-];
+/**
+ * CI configuration: a change can alter how every test runs, in any language. The language pack adds its own
+ * (packaging, dependency pins, the test framework's configuration: `TestFramework.runAllOn`), matched first.
+ */
+export const BUILTIN_RUN_ALL_ON: readonly string[] = ['.github/**'];
 
 /** Files that cannot change what a test does unless a test names them (docs, prose, images, licences). */
 export const BUILTIN_IGNORE: readonly string[] = [

@@ -1,21 +1,27 @@
-import { posix } from 'node:path';
-
-import { ConftestScope } from './conftest-scope.ts';
 import { filesMentioning } from './data-files.ts';
+import { discoverTests } from './discover-tests.ts';
 import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts';
-import { type ChangedFile, diffTrees, GitObjectReader, listTreeBlobs } from './git-objects.ts';
+import { type ChangedFile, diffTrees, GitObjectReader } from '../git/git-objects.ts';
 import { Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
 import { GraphSnapshot, StoredFactsNotLoaded, type TreeDelta } from './graph-snapshot.ts';
 import { evaluatePathFilters, firstMatchingGlob, matchesGlob } from './globs.ts';
-import { attributeToCallers } from './dynamic-callers.ts';
-import type { DependencyEdge, DynamicDependency, LanguageFacts, LinkedSources, SourceLanguage } from './language.ts';
+import type {
+  DependencyEdge,
+  DynamicDependency,
+  LanguageFacts,
+  LanguagePack,
+  LinkedSources,
+  SourceLanguage,
+  TestFramework,
+  TestMatcher,
+} from '../languages/types.ts';
 import { BUILTIN_IGNORE, BUILTIN_RUN_ALL_ON, type TestFilterOptions } from './options.ts';
-import { loadPytestDiscovery, PytestTestMatcher, type PytestDiscovery } from './pytest-config.ts';
-import { pythonLanguage } from './python-language.ts';
 
 /** What the selection needs: the head commit, the changes (undefined when the base is unknown) and the rules. */
 export interface SelectTestsRequest {
+  /** The language and test framework of the project (the engine knows no language of its own). */
+  pack: LanguagePack;
   repoDir: string;
   /** The commit whose tests run (any revision git understands). */
   head: string;
@@ -68,7 +74,6 @@ const STATUS_TEXT: Record<ChangedFile['status'], string> = {
   'type-changed': 'type changed',
 };
 
-const CONFIG_NAMES = ['pytest.ini', '.pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg'];
 /** Beyond this many differing files, listing the head's tree and linking it whole is about as cheap as patching. */
 const PATCH_LIMIT = 5_000;
 /** A patched graph is stored again once this many files had to be parsed for it (small patches are redone instead). */
@@ -91,17 +96,21 @@ class RepositoryView<F extends LanguageFacts> {
   readonly request: SelectTestsRequest;
   readonly objects: GitObjectReader;
   readonly language: SourceLanguage<F>;
-  readonly discovery: PytestDiscovery;
-  readonly matcher: PytestTestMatcher;
+  readonly framework: TestFramework;
+  readonly discovery: unknown;
+  readonly matcher: TestMatcher;
   readonly testFiles: string[];
   readonly cache: LoadedGraphCache<F>;
   readonly plan: GraphPlan<F>;
-  readonly settings: { key: string; discovery: PytestDiscovery; configs: string[]; roots?: string[]; extraRoots: string[] };
+  readonly settings: { key: string; discovery: unknown; configs: string[]; roots?: string[]; extraRoots: string[] };
 
-  constructor(parts: Pick<RepositoryView<F>, 'request' | 'objects' | 'language' | 'discovery' | 'matcher' | 'testFiles' | 'cache' | 'plan' | 'settings'>) {
+  constructor(
+    parts: Pick<RepositoryView<F>, 'request' | 'objects' | 'language' | 'framework' | 'discovery' | 'matcher' | 'testFiles' | 'cache' | 'plan' | 'settings'>,
+  ) {
     this.request = parts.request;
     this.objects = parts.objects;
     this.language = parts.language;
+    this.framework = parts.framework;
     this.discovery = parts.discovery;
     this.matcher = parts.matcher;
     this.testFiles = parts.testFiles;
@@ -164,7 +173,7 @@ class RepositoryView<F extends LanguageFacts> {
 
   /**
    * Patches the stored graph to the head (parsing and linking again only what the tree diff reaches) or builds it from
-   * the listing, then adds pytest's own dependencies (conftest scope).
+   * the listing, then adds the test framework's own dependencies (pytest: conftest scope).
    */
   async build(warn: (message: string) => void): Promise<void> {
     const { plan, settings } = this;
@@ -196,8 +205,8 @@ class RepositoryView<F extends LanguageFacts> {
       snapshot = this.snapshot = GraphSnapshot.build(this.language, settings, plan.tree ?? '', files, this.testFiles);
       save = plan.tree !== undefined;
     }
-    const scope = new ConftestScope(snapshot.entries.keys(), this.testFiles, this.request.options.projectDir);
-    // Import edges first, then pytest's (the order a closure meets them, and so the explanations, depend on it).
+    const scope = this.framework.implicitDependencies(snapshot.entries.keys(), this.testFiles, this.request.options.projectDir);
+    // Import edges first, then the framework's (the order a closure meets them, and so the explanations, depend on it).
     this.graph = new DependencyGraph({
       edgeCount: snapshot.edgeCount + scope.edgeCount,
       dependentsOf(path) {
@@ -217,11 +226,12 @@ class RepositoryView<F extends LanguageFacts> {
 async function openRepository(request: SelectTestsRequest, objects: GitObjectReader, warn: (message: string) => void) {
   const { repoDir, head, options } = request;
   const projectDir = options.projectDir;
-  const language = pythonLanguage as SourceLanguage<LanguageFacts>;
-  const configPaths = CONFIG_NAMES.map((name) => (projectDir ? `${projectDir}/${name}` : name));
+  const language = request.pack.language;
+  const framework = request.pack.framework;
+  const configPaths = framework.configFiles.map((name) => (projectDir ? `${projectDir}/${name}` : name));
   // `discovery: 2`: test files include doctest modules and text files (graphs stored before listed neither).
   const settingsKey = JSON.stringify({ projectDir, roots: options.roots ?? null, discovery: 2 });
-  const extraRootsOf = (discovery: PytestDiscovery) => discovery.pythonpath.map((dir) => posix.join(projectDir, dir).replace(/^\.$/, ''));
+  const extraRootsOf = (discovery: unknown) => framework.importRoots(discovery, projectDir);
   // Git works while the stored graph is read and parsed: the head's tree is needed either way, and the tree diff from
   // the stored tree as soon as the document names it.
   const headTree = objects.read(`${head}^{tree}`).then(
@@ -239,30 +249,21 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
     const [tree, delta] = await Promise.all([headTree, diff]);
     if (tree && delta && delta.length <= PATCH_LIMIT && !delta.some((item) => configPaths.includes(item.path))) {
       const discovery = stored.discovery;
-      const matcher = new PytestTestMatcher(discovery, projectDir);
+      const matcher = framework.matcher(discovery, projectDir);
       const gone = new Set(delta.filter((item) => item.status === 'deleted').map((item) => item.path));
       const tests = stored.tests.filter((test) => !gone.has(test));
       for (const item of delta) if (item.status === 'added' && matcher.isTestFile(item.path)) tests.push(item.path);
       const testFiles = tests.length === stored.tests.length && gone.size === 0 ? tests : tests.sort();
       const settings = { key: settingsKey, discovery, configs: configPaths, roots: options.roots, extraRoots: extraRootsOf(discovery) };
-      return new RepositoryView({ request, objects, language, discovery, matcher, testFiles, cache, settings, plan: { kind: 'patch', tree, snapshot: stored, delta } });
+      return new RepositoryView({ request, objects, language, framework, discovery, matcher, testFiles, cache, settings, plan: { kind: 'patch', tree, snapshot: stored, delta } });
     }
   }
-  const [files, tree] = await Promise.all([listTreeBlobs(repoDir, head), headTree]);
-  const configBlobs = new Map<string, string>();
-  for (const name of CONFIG_NAMES) {
-    const blob = files.get(projectDir ? `${projectDir}/${name}` : name);
-    if (blob) configBlobs.set(name, blob);
-  }
-  const texts = await objects.readBlobs([...configBlobs.values()]);
-  const discovery = await loadPytestDiscovery(async (name) => {
-    const blob = configBlobs.get(name);
-    return blob === undefined ? undefined : texts.get(blob);
-  });
-  const matcher = new PytestTestMatcher(discovery, projectDir);
-  const testFiles = [...files.keys()].filter((path) => matcher.isTestFile(path)).sort();
+  const [{ files, discovery, matcher, tests: testFiles }, tree] = await Promise.all([
+    discoverTests(framework, repoDir, head, projectDir, undefined, (ids) => objects.readBlobs(ids)),
+    headTree,
+  ]);
   const settings = { key: settingsKey, discovery, configs: configPaths, roots: options.roots, extraRoots: extraRootsOf(discovery) };
-  return new RepositoryView({ request, objects, language, discovery, matcher, testFiles, cache, settings, plan: { kind: 'build', tree, files } });
+  return new RepositoryView({ request, objects, language, framework, discovery, matcher, testFiles, cache, settings, plan: { kind: 'build', tree, files } });
 }
 
 /** Lists at most MAX_LISTED_REASONS reasons and counts the rest, so outputs and summaries stay readable. */
@@ -272,8 +273,8 @@ function capReasons(reasons: string[]): string[] {
 }
 
 /**
- * Selects the test files a change can break: the reverse import closure of the changed files, pytest's conftest
- * scope, data files named in string literals and the user's map rules, or every test when a safety trigger fires.
+ * Selects the test files a change can break: the reverse import closure of the changed files, the test framework's
+ * own dependencies (pytest's conftest scope), data files named in string literals and the user's map rules, or every test when a safety trigger fires.
  */
 export async function selectAffectedTests(request: SelectTestsRequest): Promise<TestSelection> {
   const objects = new GitObjectReader(request.repoDir);
@@ -304,7 +305,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
   const changes = request.changes ? [...request.changes] : [];
   const reasons: string[] = [];
 
-  startEarlyReads(request, pythonLanguage as SourceLanguage<LanguageFacts>, objects);
+  startEarlyReads(request, request.pack.language as SourceLanguage<LanguageFacts>, objects);
   const view = await phase('graph', () => openRepository(request, objects, warn));
   const testSet = new Set(view.testFiles);
 
@@ -323,6 +324,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
       reasons.push(`${changes.length} files changed, more than max-changed-files (${options.maxChangedFiles}).`);
     }
     const userRunAll = options.runAllOn;
+  const builtinRunAll = [...request.pack.framework.runAllOn, ...BUILTIN_RUN_ALL_ON];
     for (const change of reasons.length ? [] : changes) {
       const status = STATUS_TEXT[change.status];
       for (const path of change.oldPath ? [change.oldPath, change.path] : [change.path]) {
@@ -330,13 +332,14 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
           reasons.push(`${path} (${status}): the test filter's own configuration changed.`);
           continue;
         }
-        const trigger = firstMatchingGlob(path, userRunAll) ?? firstMatchingGlob(path, BUILTIN_RUN_ALL_ON);
+        const trigger = firstMatchingGlob(path, userRunAll) ?? firstMatchingGlob(path, builtinRunAll);
         if (trigger) {
           reasons.push(`${path} (${status}) matches the run-all trigger '${trigger}'.`);
           continue;
         }
-        if (view.matcher.isRootConftest(path)) {
-          reasons.push(`${path} (${status}): the root conftest.py applies to every test.`);
+        const everything = view.framework.runsEverything(path, view.matcher);
+        if (everything) {
+          reasons.push(`${path} (${status}): ${everything}.`);
           continue;
         }
         for (const rule of options.map) {
@@ -389,16 +392,17 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
         const ignored = firstMatchingGlob(change.path, options.ignore) ?? firstMatchingGlob(change.path, BUILTIN_IGNORE);
         if (ignored || options.unknownFiles === 'ignore') continue;
         reasons.push(
-          `${change.path} (${status}) is not Python, not named by any test or module, and matches no rule; ` +
+          `${change.path} (${status}) is not ${request.pack.name}, not named by any test or module, and matches no rule; ` +
             `add it to 'ignore' or 'map' in ${options.configPath}, or set unknown-files: ignore.`,
         );
       }
       if (reasons.length === 0) {
         const linkedCalls = dynamic ? view.linked.dynamic : [];
         // An import of a parameter's value is bounded by what the function's callers pass (found at the head).
-        const dynamicCalls = linkedCalls.some((call) => call.callers)
-          ? await attributeToCallers(request.repoDir, request.head, linkedCalls, view.linked)
-          : linkedCalls;
+        const dynamicCalls =
+          linkedCalls.some((call) => call.callers) && view.language.attributeToCallers
+            ? await view.language.attributeToCallers(request.repoDir, request.head, linkedCalls, view.linked)
+            : linkedCalls;
         // A bounded computed import is an edge like an import; only an unbounded one (it may load any file) is marked for
         // the run-all policy below.
         const unbounded = new Map<string, DynamicDependency>();

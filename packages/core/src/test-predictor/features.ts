@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { caseKey, changedPaths, type ChangeRecord, type RunRecord } from './history.ts';
+import { caseKey, changedPaths, type ChangeRecord, type RunRecord } from '../test-history/index.ts';
 import type { FlakyLabels } from './flaky.ts';
 import { median } from './budget.ts';
 

@@ -1,4 +1,4 @@
-import { caseKey, type RunRecord } from './history.ts';
+import { caseKey, type RunRecord } from '../test-history/index.ts';
 
 /** Flaky labels over a history. */
 export interface FlakyLabels {

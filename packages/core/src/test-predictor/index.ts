@@ -3,8 +3,7 @@
  * budget and shards the rest by duration; measures its own misses on full runs and switches itself off above a
  * miss rate.
  */
-export { testPredictorCommand } from './command.ts';
-export { parseJunitXml, resolveCaseFile, caseId, type JunitCase, type TestOutcome, type FileResolution } from './junit.ts';
+export { parseJunitXml, resolveCaseFile, caseId, type JunitCase, type TestOutcome, type FileResolution } from '../test-history/index.ts';
 export { findJunitFiles, readJunitRun, type JunitRun } from './record.ts';
 export {
   HISTORY_SCHEMA,
@@ -25,7 +24,7 @@ export {
   type CaseRecord,
   type ChangeRecord,
   type SafetyAudit,
-} from './history.ts';
+} from '../test-history/index.ts';
 export { labelFlaky, type FlakyLabels } from './flaky.ts';
 export { FEATURE_NAMES, HistoryStats, changeOfRun, combineWithGraphPrior, graphDiscriminates, selectedByTestFilter, summarizeChange, looksLikeTest, type ChangeContext, type FeatureName } from './features.ts';
 export { parseBudget, formatBudget, selectForBudget, failFastOrder, failuresPerSecond, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
@@ -56,6 +55,6 @@ export {
 } from './training.ts';
 export { retrainWithRollback, type ModelStatus, type RetrainResult } from './model-lifecycle.ts';
 export { computeMissRate, nextSafetyState, readSafetyState, writeSafetyState, formatRate, type MissRate, type SafetyState } from './safety.ts';
-export { viewChange, pytestTestFiles, hopsOf, type ChangeView } from './repository.ts';
+export { viewChange, hopsOf, type ChangeView } from './repository.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
 export { chooseRanking, simpleScore, simpleScores, RANKINGS, SIMPLE_RANKINGS, type RankingChoice, type RankingName, type SimpleRanking } from './rankings.ts';

@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.ts';
-import { STORE_KEYS, type RunRecord } from './history.ts';
+import { STORE_KEYS, type RunRecord } from '../test-history/index.ts';
 import { evaluateModel, readModel, trainFromHistory, writeModel, type Evaluation, type LoadedModel, type TrainSettings } from './training.ts';
 
 /** What `mode: train` did with the model. */

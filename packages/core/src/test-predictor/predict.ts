@@ -2,7 +2,7 @@ import { mainReasons, predictRowProbability, type FeatureContribution } from '..
 import { failFastOrder, median, selectForBudget, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
 import { combineWithGraphPrior, graphDiscriminates, HistoryStats, selectedByTestFilter, summarizeChange, type ChangeContext } from './features.ts';
 import { labelFlaky } from './flaky.ts';
-import { failedFiles, type RunRecord } from './history.ts';
+import { failedFiles, type RunRecord } from '../test-history/index.ts';
 import { buildShards, type Shard } from './shards.ts';
 import { RANKING_DESCRIPTIONS, simpleScore, type RankingChoice } from './rankings.ts';
 import { chooseSimpleRanking, type LoadedModel } from './training.ts';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import { minimatch } from 'minimatch';
-import { caseId, parseJunitXml, resolveCaseFile, type FileResolution } from './junit.ts';
-import type { CaseRecord } from './history.ts';
+import { caseId, parseJunitXml, resolveCaseFile, type FileResolution } from '../test-history/index.ts';
+import type { CaseRecord } from '../test-history/index.ts';
 
 /** The test cases of one run, gathered from its JUnit files. */
 export interface JunitRun {

@@ -1,16 +1,9 @@
 import { listChangedFiles, type DiffRange } from '../git/index.ts';
-import { selectWithStoredMap } from '../impact-map/index.ts';
+import { selectTestsForChange } from '../impact-map/index.ts';
+import type { LanguagePack } from '../languages/types.ts';
 import type { Store } from '../store/index.ts';
-import {
-  listTreeBlobs,
-  loadPytestDiscovery,
-  PytestTestMatcher,
-  readBlobs,
-  selectAffectedTests,
-  type GraphCacheStore,
-  type TestFilterOptions,
-} from '../test-filter/index.ts';
-import { diffWithLineCounts, type ChangeRecord } from './history.ts';
+import { discoverTests, type GraphCacheStore, type SelectTestsRequest, type TestFilterOptions } from '../test-filter/index.ts';
+import { diffWithLineCounts, type ChangeRecord } from '../test-history/index.ts';
 
 /** The change as the predictor sees it: the diff with line counts, the graph's reach and the test files at head. */
 export interface ChangeView {
@@ -22,7 +15,7 @@ export interface ChangeView {
   reachAll: boolean;
   /** Why test-filter runs everything, when it does. */
   reachAllReasons: string[];
-  /** pytest's test files at head (repository-relative); empty when the project is not a pytest project. */
+  /** The test framework's test files at head (repository-relative); empty when it finds none. */
   testFiles: string[];
   /**
    * Graph-reached test files that test-filter's impact map (learned from coverage) removes because they never ran
@@ -35,6 +28,8 @@ export interface ChangeView {
 
 /** What the change view needs. */
 export interface ChangeViewRequest {
+  /** The project's language and test framework. */
+  pack: LanguagePack;
   repoDir: string;
   range: DiffRange;
   options: TestFilterOptions;
@@ -46,16 +41,17 @@ export interface ChangeViewRequest {
   warn: (message: string) => void;
 }
 
-/** Reads the diff, lists pytest's test files at head and, when asked, runs test-filter's graph on the change. */
+/** Reads the diff, lists the test files at head and, when asked, runs test-filter's selection on the change. */
 export async function viewChange(request: ChangeViewRequest): Promise<ChangeView> {
   const { repoDir, range, options } = request;
   const changes = range.base ? await diffWithLineCounts(repoDir, range.base, range.head, await listChangedFiles(repoDir, range.base, range.head)) : null;
-  const testFiles = await pytestTestFiles(repoDir, range.head, options.projectDir);
+  const testFiles = (await discoverTests(request.pack.framework, repoDir, range.head, options.projectDir)).tests;
   if (!request.graph || testFiles.length === 0) {
     return { changes, reach: null, reachAll: false, reachAllReasons: [], testFiles, mapRemoved: null };
   }
   try {
-    const selectRequest = {
+    const selectRequest: SelectTestsRequest = {
+      pack: request.pack,
       repoDir,
       head: range.head,
       changes: changes?.map((c) => ({ status: c.status, path: c.path, ...(c.oldPath ? { oldPath: c.oldPath } : {}) })),
@@ -64,16 +60,18 @@ export async function viewChange(request: ChangeViewRequest): Promise<ChangeView
       cache: request.cache,
       warn: request.warn,
     };
-    const selection = await selectAffectedTests(selectRequest);
+    // The same sequence test-filter's `mode: select` runs: tests the map removes never ran the changed code.
+    const { staticSelection: selection, selection: narrowed } = await selectTestsForChange(selectRequest, {
+      map: () => ({ store: request.impactMapStore }),
+      onlyWhenUseful: true,
+    });
     const prefix = options.projectDir ? `${options.projectDir}/` : '';
     const reach: Record<string, number> = {};
     if (!selection.runAll) {
       for (const test of selection.tests) reach[`${prefix}${test}`] = selection.distances?.[test] ?? hopsOf(selection.explanations[test]);
     }
     const view: ChangeView = { changes, reach, reachAll: selection.runAll, reachAllReasons: selection.reasons, testFiles, mapRemoved: null };
-    if (request.impactMapStore && !selection.runAll) {
-      // The same narrowing test-filter applies in `mode: select`: tests the map removes never ran the changed code.
-      const narrowed = await selectWithStoredMap({ store: request.impactMapStore, request: selectRequest, staticSelection: selection });
+    if (narrowed) {
       view.mapNote = narrowed.impactMap.reason;
       if (narrowed.impactMap.used) {
         const kept = new Set(narrowed.tests);
@@ -96,21 +94,4 @@ export function hopsOf(explanation: string | undefined): number {
   if (!explanation) return 1;
   const arrows = explanation.split('→').length - 1;
   return arrows === 0 && !/\((added|modified|renamed|copied|type changed|changed)\)$/.test(explanation) ? 1 : arrows;
-}
-
-/** The test files pytest collects at `rev` (repository-relative), by the project's own pytest configuration. */
-export async function pytestTestFiles(repoDir: string, rev: string, projectDir: string): Promise<string[]> {
-  const files = await listTreeBlobs(repoDir, rev);
-  const configBlobs = new Map<string, string>();
-  for (const name of ['pytest.ini', '.pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg']) {
-    const blob = files.get(projectDir ? `${projectDir}/${name}` : name);
-    if (blob) configBlobs.set(name, blob);
-  }
-  const texts = await readBlobs(repoDir, [...configBlobs.values()]);
-  const discovery = await loadPytestDiscovery(async (name) => {
-    const blob = configBlobs.get(name);
-    return blob === undefined ? undefined : texts.get(blob);
-  });
-  const matcher = new PytestTestMatcher(discovery, projectDir);
-  return [...files.keys()].filter((path) => matcher.isTestFile(path)).sort();
 }

@@ -1,5 +1,5 @@
 import { readJsonDocument, writeJsonDocument, type Store } from '../store/index.ts';
-import { STORE_KEYS, type RunRecord } from './history.ts';
+import { STORE_KEYS, type RunRecord } from '../test-history/index.ts';
 
 /** Schema of the safety state document. */
 export const SAFETY_SCHEMA = 1;

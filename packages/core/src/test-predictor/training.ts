@@ -20,7 +20,7 @@ import { failFastOrder, median, selectForBudget, type ScoredTest } from './budge
 import { changeOfRun, combineWithGraphPrior, FEATURE_NAMES, graphDiscriminates, HistoryStats, summarizeChange } from './features.ts';
 import { chooseRanking, SIMPLE_RANKINGS, simpleScores, type RankingChoice, type RankingName } from './rankings.ts';
 import { labelFlaky, type FlakyLabels } from './flaky.ts';
-import { failedFiles, STORE_KEYS, type RunRecord } from './history.ts';
+import { failedFiles, STORE_KEYS, type RunRecord } from '../test-history/index.ts';
 
 /** Schema of the model document this version writes. */
 export const MODEL_SCHEMA = 1;

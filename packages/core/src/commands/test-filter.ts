@@ -1,0 +1,258 @@
+import { parse as parseYaml } from 'yaml';
+import { posix } from 'node:path';
+import { errorMessage, InputError, isUserError, UserError } from '../errors/index.ts';
+import { logValue } from '../escape/index.ts';
+import { assertGitCheckout } from '../git/index.ts';
+import { COUNTERS } from '../metrics/index.ts';
+import { meanFileDurations, readHistory } from '../test-history/index.ts';
+import { listChangedFiles, openRepo, resolveDiffRange, resolveSha } from '../git/index.ts';
+import { learnImpactMapIntoStore, renderImpactMapNote, selectTestsForChange } from '../impact-map/index.ts';
+import { pythonPack } from '../languages/python/index.ts';
+import type { CommandWithConfig } from '../runtime/github.ts';
+import type { CommandContext, Outputs } from '../runtime/types.ts';
+import { openStore, type Store } from '../store/index.ts';
+import type { GraphCacheStore } from '../test-filter/graph-cache.ts';
+import { parseFilters, parseMapRules, testFilterConfigSchema, type TestFilterOptions } from '../test-filter/options.ts';
+import type { SelectTestsRequest } from '../test-filter/select-tests.ts';
+import { renderSelectionSummary } from '../test-filter/summary.ts';
+import { withTestsFiles } from '../test-filter/tests-file.ts';
+
+/** Reads the typed options from inputs (a given input > the config section > the action.yml default). */
+function readOptions(ctx: CommandContext): TestFilterOptions {
+  const { inputs } = ctx;
+  const where = 'the test-filter inputs or .github/ci-optimizer.yml';
+  const structured = (name: string) => inputs.configValue(name) ?? inputs.raw(name);
+  const dirOf = (value: string) => value.replace(/^\.\/?/, '').replace(/\/+$/, '');
+  return {
+    projectDir: dirOf(inputs.string('project-dir')),
+    roots: inputs.isSet('roots') ? inputs.list('roots').map(dirOf) : undefined,
+    alwaysRun: inputs.lines('always-run'),
+    runAllOn: inputs.lines('run-all-on'),
+    ignore: inputs.lines('ignore'),
+    map: parseMapRules(structured('map') || undefined, where),
+    maxChangedFiles: inputs.int('max-changed-files', { min: 1 }),
+    unknownFiles: inputs.enum('unknown-files', ['run-all', 'ignore'] as const),
+    dynamicImports: inputs.enum('dynamic-imports', ['run-all', 'widen'] as const),
+    filters: parseFilters(structured('filters'), where, (text) => {
+      try {
+        return parseYaml(text);
+      } catch (error) {
+        throw new UserError(`Input 'filters' is not valid YAML (${(error as Error).message}). Write a map: name: [globs].`);
+      }
+    }),
+    configPath: '.github/ci-optimizer.yml',
+  };
+}
+
+/** The store as the graph cache sees it; a store that cannot be opened only costs a cold parse. */
+function graphCacheFor(ctx: CommandContext, repoDir: string): GraphCacheStore | undefined {
+  const spec = ctx.inputs.string('store');
+  if (spec === '' || spec === 'none') return undefined;
+  const store = openStore(spec, repoDir);
+  return {
+    read: async (key) => (await store.read(key))?.toString('utf8'),
+    write: (key, text) => store.write(key, text),
+  };
+}
+
+/** The `store` input as a store, or undefined for `none`. */
+function storeOf(ctx: CommandContext, repoDir: string): Store | undefined {
+  const spec = ctx.inputs.string('store');
+  return spec === 'none' ? undefined : openStore(spec, repoDir);
+}
+
+/** `mode: learn`: builds the impact map from per-test coverage on the head commit and writes it to the store. */
+async function learnMap(ctx: CommandContext, repoDir: string, projectDir: string): Promise<Outputs> {
+  const coveragePath = ctx.inputs.path('coverage');
+  if (coveragePath === '') {
+    throw new UserError(
+      "Input 'coverage' is required with mode: learn. Run pytest with per-test contexts " +
+        "(pytest --cov=<package> --cov-context=test) and pass the .coverage file or 'coverage json --show-contexts' output.",
+    );
+  }
+  const store = storeOf(ctx, repoDir);
+  if (!store) throw new UserError("Input 'store' is 'none', so there is nowhere to keep the impact map. Use dir:PATH or s3://...");
+  const head = ctx.inputs.optionalString('head') ?? 'HEAD';
+  const commit = await resolveSha(openRepo(repoDir), head);
+  if (!commit) throw new UserError(`Input 'head' has value '${head}', which is not a commit of ${repoDir}.`);
+  let learned: Awaited<ReturnType<typeof learnImpactMapIntoStore>>;
+  try {
+    learned = await ctx.metrics.phase('learn', () =>
+      learnImpactMapIntoStore({ repoDir, coveragePath, store, commit, projectDir, warn: (message) => ctx.log.warning(message) }),
+    );
+  } catch (error) {
+    // A bad coverage file is the user's to fix; a store that cannot be reached only costs this run's map.
+    if (isUserError(error)) throw error;
+    ctx.log.warning(`The impact map was not saved to ${store.description} (${errorMessage(error)}); selection keeps the previous map or the import graph.`);
+    return { 'map-commit': '', 'map-test-files': 0, 'map-functions': 0, 'map-bytes': 0 };
+  }
+  ctx.metrics.count('map-test-files', learned['map-test-files']);
+  ctx.metrics.count('map-functions', learned['map-functions']);
+  ctx.summary.append(
+    `**Impact map learned** on ${commit.slice(0, 12)}: ${learned['map-test-files']} test files, ` +
+      `${learned['map-functions']} functions, ${learned['map-bytes']} bytes in ${store.description}. Coverage: ${learned.readSummary}.`,
+  );
+  ctx.log.info(`Coverage: ${learned.readSummary}.`);
+  const { readSummary: _, ...outputs } = learned;
+  return outputs;
+}
+
+/** Mean durations per test file from test-predictor's history in the same store (empty without history). */
+async function historicDurations(ctx: CommandContext, repoDir: string): Promise<Map<string, number>> {
+  const spec = ctx.inputs.string('store');
+  if (spec === '' || spec === 'none') return new Map();
+  try {
+    return meanFileDurations(await readHistory(openStore(spec, repoDir), (message) => ctx.log.warning(message)));
+  } catch (error) {
+    ctx.log.warning(`Test durations are not available (${errorMessage(error)}); the reduction is measured by count.`);
+    return new Map();
+  }
+}
+
+/** Historic test time of the files not selected, in milliseconds (0 without durations). */
+function timeSavedMs(selected: readonly string[], projectDir: string, durations: ReadonlyMap<string, number>): number {
+  // Durations are keyed by repository path, selected tests by project path.
+  const chosen = new Set(selected.map((test) => posix.normalize(posix.join(projectDir, test))));
+  let seconds = 0;
+  for (const [file, duration] of durations) if (!chosen.has(file)) seconds += duration;
+  return Math.round(seconds * 1000);
+}
+
+/**
+ * The project folder must exist at the head commit: a wrong `project-dir` would otherwise find no test file and
+ * select nothing, and a workflow that skips its tests when nothing is selected would go green without testing.
+ */
+export async function assertProjectDir(repoDir: string, projectDir: string, head: string): Promise<void> {
+  if (projectDir === '') return;
+  const git = openRepo(repoDir);
+  let kind = '';
+  try {
+    kind = (await git.raw(['cat-file', '-t', `${head}:${projectDir}`])).trim();
+  } catch {
+    // Not in the commit (or the head is not a commit: the diff reports that with its own message).
+    if (!(await resolveSha(git, head))) return;
+  }
+  if (kind === 'tree') return;
+  throw new InputError(
+    `Input 'project-dir' (or 'project-dir' in .github/ci-optimizer.yml) has value '${projectDir}', which is ` +
+      `${kind === '' ? 'not a folder' : `a ${kind === 'blob' ? 'file' : kind}, not a folder,`} of the repository at ${head}. ` +
+      "Set it to the folder pytest runs in (where pytest.ini, pyproject.toml or setup.cfg is), relative to the repository root; '.' for the root.",
+  );
+}
+
+/** The language pack of the projects test-filter selects for (the only one so far). */
+const PACK = pythonPack;
+
+/** No test file at all is a configuration mistake, never "0 selected of 0". */
+function noTestFilesError(projectDir: string, head: string): UserError {
+  return new UserError(
+    `test-filter found no test file in ${projectDir === '' ? 'the repository' : `'${projectDir}'`} at ${head.slice(0, 12)}: ` +
+      `${PACK.framework.discoveryHint} matches nothing there. ` +
+      "Check 'project-dir' (the folder pytest runs in) and pytest's testpaths/python_files.",
+  );
+}
+
+/** `test-filter`: the test files a change can break, why each was selected, and path filters from the same diff. */
+export const testFilterCommand: CommandWithConfig = {
+  name: 'test-filter',
+  configSchema: {
+    ...testFilterConfigSchema,
+    properties: {
+      ...testFilterConfigSchema.properties,
+      roots: { type: ['array', 'string'], items: { type: 'string' } },
+      store: { type: 'string' },
+      base: { type: 'string' },
+      head: { type: 'string' },
+      'max-map-age': { type: 'string' },
+      'max-map-distance': { type: 'integer', minimum: 0 },
+    },
+  },
+  async main(ctx: CommandContext): Promise<Outputs> {
+    const repoDir = ctx.inputs.path('repo') || ctx.run.workspace;
+    const options = readOptions(ctx);
+    await assertGitCheckout(repoDir);
+    await assertProjectDir(repoDir, options.projectDir, ctx.inputs.optionalString('head') ?? 'HEAD');
+    if (ctx.inputs.enum('mode', ['select', 'learn']) === 'learn') return learnMap(ctx, repoDir, options.projectDir);
+    const { range, changes } = await ctx.metrics.phase('diff', async () => {
+      const range = await resolveDiffRange({
+        repoDir,
+        eventName: ctx.run.eventName,
+        payload: ctx.run.eventPayload,
+        base: ctx.inputs.optionalString('base'),
+        head: ctx.inputs.optionalString('head'),
+      });
+      const changes = range.base ? await listChangedFiles(repoDir, range.base, range.head) : undefined;
+      return { range, changes };
+    });
+    ctx.log.info(`Changes: ${range.source}${changes ? ` (${changes.length} files)` : ''}`);
+    if (range.fallbackReason) ctx.log.warning(`test-filter runs every test: ${range.fallbackReason}.`);
+
+    const durations = await ctx.metrics.phase('history', () => historicDurations(ctx, repoDir));
+    const request: SelectTestsRequest = {
+      pack: PACK,
+      repoDir,
+      head: range.head,
+      changes,
+      baseProblem: range.fallbackReason,
+      options,
+      durations,
+      cache: graphCacheFor(ctx, repoDir),
+      warn: (message) => ctx.log.warning(message),
+      phase: (name, fn) => ctx.metrics.phase(name, fn),
+    };
+    // The impact map (learned from coverage) only ever removes tests the static closure adds for body changes.
+    const changeSelection = await selectTestsForChange(request, {
+      map: () => ({
+        store: storeOf(ctx, repoDir),
+        maxMapAgeMs: ctx.inputs.duration('max-map-age'),
+        maxMapDistance: ctx.inputs.int('max-map-distance', { min: 0 }),
+      }),
+      noTests: () => noTestFilesError(options.projectDir, range.head),
+    });
+    // Always consulted here (no `onlyWhenUseful`), so the summary can say why the map was (not) used.
+    const selection = changeSelection.selection!;
+    ctx.log.info(`Impact map: ${selection.impactMap.reason}`);
+    ctx.metrics.count('impact-map-removed', selection.impactMap.removed);
+    ctx.metrics.count('changed-files', selection.changedFiles.length);
+    ctx.metrics.count(COUNTERS.testsSelected, selection.tests.length);
+    ctx.metrics.count(COUNTERS.testsTotal, selection.totalCount);
+    ctx.metrics.count(COUNTERS.runAll, selection.runAll ? 1 : 0);
+    // Without recorded durations the time saved is unknown, which is not 0: the counter is left out.
+    if (durations.size > 0) ctx.metrics.count(COUNTERS.testTimeSavedMs, timeSavedMs(selection.tests, options.projectDir, durations));
+    ctx.metrics.count('source-files', selection.stats.sourceFiles);
+    ctx.metrics.count('parsed-files', selection.stats.parsedFiles);
+    ctx.metrics.count('cached-files', selection.stats.cachedFiles);
+    ctx.summary.append(renderSelectionSummary(selection, range.source));
+    ctx.summary.append(renderImpactMapNote(selection.impactMap));
+    for (const reason of selection.reasons) ctx.log.info(`run-all: ${logValue(reason, 1000)}`);
+
+    const outputs: Outputs = {};
+    // Filter booleans are dynamic outputs (action.yml cannot declare them); `filters-json` carries the same values.
+    for (const [name, value] of Object.entries(selection.filters)) outputs[name] = value;
+    Object.assign(outputs, {
+      'run-all': selection.runAll,
+      reasons: selection.reasons,
+      tests: selection.tests,
+      'tests-json': selection.tests,
+      'selected-count': selection.tests.length,
+      'total-count': selection.totalCount,
+      reduction: selection.reduction,
+      'reduction-basis': selection.reductionBasis,
+      'changed-files-json': selection.changedFiles,
+      'filters-json': selection.filters,
+      'reasons-by-test': selection.reasonsByTest,
+      'impact-map-used': selection.impactMap.used,
+      'impact-map-reason': selection.impactMap.reason,
+      base: range.base ?? '',
+      head: range.head,
+    });
+    return withTestsFiles(ctx.run.runnerTemp, 'test-filter', outputs, { 'tests-file': 'tests' });
+  },
+  formatOutput: {
+    tests: (value) => (value as string[]).join(' '),
+    'tests-json': (value) => JSON.stringify(value),
+    'changed-files-json': (value) => JSON.stringify(value),
+    'filters-json': (value) => JSON.stringify(value),
+    'reasons-by-test': (value) => JSON.stringify(value),
+  },
+};

@@ -1,0 +1,180 @@
+/** What every language layer reports about one file (the rest is the language's own business). */
+export interface LanguageFacts {
+  syntaxError?: { line: number; column: number };
+  /** Short string literals that may name a data file. */
+  strings: string[];
+  /** Why the file could not be analysed at all (its facts are then the safe fallback the language chose). */
+  unparsed?: string;
+}
+
+/** `from` depends on `to`: a change to `to` can change what `from` does. */
+export interface DependencyEdge {
+  from: string;
+  to: string;
+  /** Why, for the explanation chain (`imports payments.ledger (line 3)`). */
+  why: string;
+  /** True for an edge guessed from an import computed at run time. */
+  dynamic?: boolean;
+}
+
+/** A computed import: `from` may load any file for which `mayLoad` is true. */
+export interface DynamicDependency {
+  from: string;
+  line: number;
+  /** The call as written. */
+  text: string;
+  mayLoad(path: string): boolean;
+  /**
+   * False when nothing bounds what the call loads (every file is a candidate): only such a call, reached by a change,
+   * makes `dynamic-imports: run-all` run everything. A bounded one is an edge like an import.
+   */
+  bounded: boolean;
+  /**
+   * Hook for the impact map: the function around the call (`file`, qualified name). Tests the map saw executing it are
+   * the evidence an unbounded call can be narrowed to (not used yet by the selection).
+   */
+  scope?: { file: string; qualifiedName: string };
+  /**
+   * The name is a parameter of the function around the call: what loads is what its callers pass. The selection finds
+   * the callers (`attributeToCallers`) and replaces this call with one bounded call per caller, or an unbounded one
+   * naming the caller nothing bounds.
+   */
+  callers?: { function: string; parameter: string; position: number; passedOnly: boolean };
+}
+
+/** What a call site passes for a module name: whole names, literal starts, or nothing known. */
+export interface NameEvidence {
+  literals: readonly string[];
+  prefixes: ReadonlyArray<{ prefix: string; level: number; anchor?: 'module' }>;
+}
+
+/** A file that is gone but still imported as written somewhere. */
+export interface DanglingImport {
+  importer: string;
+  line: number;
+  missing: string;
+}
+
+/** How the set of files changed since an earlier link (for patching a stored graph instead of linking again). */
+export interface FileSetChange {
+  added: readonly string[];
+  deleted: readonly string[];
+  modified: readonly string[];
+}
+
+/** The files of one language, linked into dependencies. */
+export interface LinkedSources<F extends LanguageFacts = LanguageFacts> {
+  dependencies(path: string): DependencyEdge[];
+  readonly dynamic: DynamicDependency[];
+  /** Imports that would load one of `gone` (deleted or renamed-away files). */
+  danglingImports(gone: ReadonlySet<string>): DanglingImport[];
+  /**
+   * The dependencies `facts` would have as the facts of a file at `path` that is not among the linked files (a doctest
+   * text file's examples, read at selection time).
+   */
+  dependenciesOfFacts?(path: string, facts: F): DependencyEdge[];
+  /** The files a computed import in `from` may load when its name is bounded by `evidence`. */
+  filesNamed?(from: string, evidence: NameEvidence): Set<string>;
+  /** JSON-serialisable, language-owned state that lets a later link of a similar file set skip whole-repository work. */
+  state(): unknown;
+  /**
+   * The files whose dependencies may differ from those of the earlier link that had `previousState` and `previousFacts`
+   * (this link being over the files after `change`); 'all' when the change reaches every file (new import roots,
+   * packages appearing). Errs towards more files: re-linking a file too many only costs time.
+   */
+  affectedBy(change: FileSetChange, previousState: unknown, previousFacts: (path: string) => F | undefined): Set<string> | 'all';
+}
+
+/**
+ * A language the test filter understands. Python is the first; a JS/TS layer plugs in the same way (its own facts,
+ * module resolution and test discovery stay inside it).
+ */
+export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
+  id: string;
+  /** Bumped when `analyze` changes, so cached facts of an older version are not reused. */
+  factsVersion: number;
+  handles(path: string): boolean;
+  /** Loads what `analyze` needs (a grammar compiled from WebAssembly); awaited once before the first `analyze`. */
+  prepare?(): Promise<void>;
+  /** Parses one file; never runs it. */
+  analyze(source: string): F;
+  /** Facts of the code examples of a doctest text file (`>>>` lines), when the language has doctests. */
+  analyzeDoctestText?(text: string): F;
+  /**
+   * Bounds the computed imports whose module name is a parameter (`call.callers`) by what the function's callers at
+   * `head` pass; a caller nothing bounds makes the call unbounded (run-all naming it).
+   */
+  attributeToCallers?(repoDir: string, head: string, calls: readonly DynamicDependency[], linked: LinkedSources<F>): Promise<DynamicDependency[]>;
+  /**
+   * Links every file's facts (path -> facts) into dependencies. `state` is `LinkedSources.state()` of an earlier link
+   * over the same folders, to start from; `dynamicFiles`, when given, are the only files with dynamic imports. Work is done on demand, so a caller that asks about few files pays little.
+   */
+  link(
+    facts: ReadonlyMap<string, F>,
+    options: { roots?: string[]; extraRoots?: string[]; state?: unknown; dynamicFiles?: Iterable<string>; doctestModules?: boolean },
+  ): LinkedSources<F>;
+  /** True when the file imports something computed at run time (the graph snapshot lists these files). */
+  hasDynamicImports(facts: F): boolean;
+  /**
+   * Whether re-linking after `change` (with `changed`, the new facts of the added and modified files) reads facts of
+   * files it did not change. When false, a stored graph is patched without reading the stored facts.
+   */
+  patchReadsStoredFacts(change: FileSetChange, changed: ReadonlyMap<string, F>): boolean;
+}
+
+/** Which files a test framework collects as tests, under one discovery configuration. */
+export interface TestMatcher {
+  /** True when the framework (run in the project folder with no arguments) collects `path` (repository-relative). */
+  isTestFile(path: string): boolean;
+  /**
+   * True for a source file that is a test only for the examples embedded in it (pytest's `--doctest-modules`): its
+   * body changes still narrow through the impact map, and it stays selected itself.
+   */
+  isDoctestFile?(path: string): boolean;
+  /** The path relative to the project folder, or undefined when the file lies outside it. */
+  relative(path: string): string | undefined;
+}
+
+/** Dependencies the framework adds by its own rules, not by imports (pytest: a conftest's fixtures reach the tests below it). */
+export interface ImplicitDependencies {
+  /** How many such edges there are (for the graph's statistics). */
+  readonly edgeCount: number;
+  /** The files that depend on `path` by the framework's rules, in the order of the test files. */
+  dependentsOf(path: string): DependencyEdge[];
+}
+
+/**
+ * A test framework the test filter understands: how it finds its configuration and its test files, what it adds to the
+ * import graph, and which files make every test run. `D` is its discovery configuration: plain JSON (it is stored with
+ * the graph, so a later run that reuses the graph does not read the configuration again).
+ */
+export interface TestFramework<D = unknown> {
+  id: string;
+  /** The configuration files that decide discovery, relative to the project folder (a change to one rebuilds the graph). */
+  configFiles: readonly string[];
+  /** Reads the discovery configuration the way the framework does; `read` gives a file of `configFiles` (undefined: absent). */
+  loadDiscovery(read: (name: string) => Promise<string | undefined>): Promise<D>;
+  matcher(discovery: D, projectDir: string): TestMatcher;
+  /** Folders (repository-relative, '' for the root) the framework puts on the import path, besides the language's own roots. */
+  importRoots(discovery: D, projectDir: string): string[];
+  /** The framework's own edges over the source files and test files of a tree. */
+  implicitDependencies(sourceFiles: Iterable<string>, testFiles: readonly string[], projectDir: string): ImplicitDependencies;
+  /** Why a change to `path` reaches every test by the framework's rules (pytest: the root conftest.py), else undefined. */
+  runsEverything(path: string, matcher: TestMatcher): string | undefined;
+  /** Files (globs) whose change can alter how every test runs: packaging, dependency pins, the framework's configuration. */
+  runAllOn: readonly string[];
+  /** One sentence for the error when discovery finds no test file: what the framework looks for and where. */
+  discoveryHint: string;
+}
+
+/**
+ * A language pack: one language and the test framework that runs its tests. The selection engine (test-filter,
+ * impact-map) takes a pack and knows nothing of any particular language; docs/adding-a-language.md says how to add one.
+ */
+export interface LanguagePack<F extends LanguageFacts = LanguageFacts, D = unknown> {
+  id: string;
+  /** The language's name in messages ("is not Python"). */
+  name: string;
+  language: SourceLanguage<F>;
+  framework: TestFramework<D>;
+}

@@ -1,0 +1,341 @@
+import { Ajv } from 'ajv';
+import { openRepo, type ChangeStatus, type ChangedFile } from '../git/index.ts';
+import { appendRecord, compactRecordLog, describeSkipped, readRecordLog, type RecordLogSpec, type Store } from '../store/index.ts';
+import type { TestOutcome } from './junit.ts';
+
+/** Schema of the history lines this version writes; readers accept this and older. */
+export const HISTORY_SCHEMA = 1;
+
+/**
+ * Store keys of the test-predictor. The plan named the history `.metrics/test_history.json`; in the store's
+ * `<area>/<file>` scheme that file is `test-predictor/test_history.json` (JSON Lines despite the plan's name), so
+ * `store: dir:.metrics` puts it at `.metrics/test-predictor/test_history.json` and the default store at
+ * `.ci-optimizer/test-predictor/test_history.json`.
+ */
+export const STORE_KEYS = {
+  /** The JSON Lines file versions before the record log appended to; read and folded into the log. */
+  history: 'test-predictor/test_history.json',
+  /** The record log (one object per recorded run, compacted into segments): see store/record-log.ts. */
+  historyLog: 'test-predictor/history',
+  model: 'test-predictor/model.json',
+  previousModel: 'test-predictor/model.previous.json',
+  safety: 'test-predictor/safety.json',
+} as const;
+
+/** One changed file of a run's diff, with its line counts (binary files count 0). */
+export interface ChangeRecord {
+  path: string;
+  status: ChangeStatus;
+  oldPath?: string;
+  added: number;
+  removed: number;
+}
+
+/** One executed test case. */
+export interface CaseRecord {
+  /** Repository-relative test file ('' when the report did not say). */
+  file: string;
+  /** Node id: `file::Class::name`. */
+  id: string;
+  outcome: TestOutcome;
+  /** Seconds. */
+  duration: number;
+  /** True for the second and later attempts of the same case in one run. */
+  retry: boolean;
+}
+
+/** What the selections would have dropped on a full run (the measured-safety audit). */
+export interface SafetyAudit {
+  /** Test files that failed for real (not flaky) in this run. */
+  failedFiles: string[];
+  /** Failed files the test-filter graph would not have selected (null: graph unavailable). */
+  missedByTestFilter: string[] | null;
+  /** Failed files the predictor's selection would not have run (null: no model yet). */
+  missedByPredictor: string[] | null;
+  /** The budget the predictor's selection was computed for. */
+  budget: string;
+}
+
+/** One run of the test suite: the line appended by `mode: record`. */
+export interface RunRecord {
+  schema: number;
+  /**
+   * The run's identity: a digest of its JUnit files, so recording the same report twice is one run. Absent in
+   * lines older versions wrote (their identity is time and commit).
+   */
+  id?: string;
+  /** True when old runs were folded into per-file aggregates to bound the history's size (see compactRun). */
+  compacted?: boolean;
+  /** The number of cases the run had before compaction. */
+  caseCount?: number;
+  /** ISO time of recording. */
+  time: string;
+  commit: string;
+  /** The commit the change is judged against; null when unknown. */
+  base: string | null;
+  event: string;
+  /** True when every test ran (default branch, schedule, run-all): such runs feed the safety audit. */
+  full: boolean;
+  /** The diff base..commit; null when the base is unknown. */
+  changes: ChangeRecord[] | null;
+  /** Test file -> import-graph distance from the nearest changed file (0 = the test itself changed); null: no graph. */
+  reach: Record<string, number> | null;
+  /** True when the graph selected every test (a run-all trigger fired). */
+  reachAll?: boolean;
+  /** Reached test files test-filter's impact map removed (they never ran the changed functions); absent: no map. */
+  mapRemoved?: string[];
+  cases: CaseRecord[];
+  audit?: SafetyAudit;
+  /** The files the predictor ranked riskiest for this diff before the run (the report compares with failures). */
+  predictedRisky?: string[];
+}
+
+/**
+ * The history's byte bounds. The newest runs keep every case while their cases fit in RAW_HISTORY_BYTES (the newest
+ * run always does); older runs are folded into per-file aggregates (compactRun) and, oldest first, dropped when the
+ * whole history passes HISTORY_BYTES. Sizes are JSON bytes as stored.
+ */
+export const RAW_HISTORY_BYTES = 32 * 1024 * 1024;
+export const HISTORY_BYTES = 64 * 1024 * 1024;
+
+const finite = { type: 'number', minimum: -1e15, maximum: 1e15 } as const;
+const runSchema = {
+  type: 'object',
+  required: ['schema', 'time', 'commit', 'base', 'event', 'full', 'changes', 'reach', 'cases'],
+  properties: {
+    schema: { type: 'integer', minimum: 1 },
+    id: { type: 'string', minLength: 1, maxLength: 200 },
+    compacted: { type: 'boolean' },
+    caseCount: { type: 'integer', minimum: 0 },
+    time: { type: 'string', minLength: 1, maxLength: 64 },
+    commit: { type: 'string' },
+    base: { type: ['string', 'null'] },
+    event: { type: 'string' },
+    full: { type: 'boolean' },
+    changes: {
+      type: ['array', 'null'],
+      items: {
+        type: 'object',
+        required: ['path', 'status', 'added', 'removed'],
+        properties: { path: { type: 'string' }, status: { type: 'string' }, oldPath: { type: 'string' }, added: finite, removed: finite },
+      },
+    },
+    reach: { type: ['object', 'null'], additionalProperties: finite },
+    reachAll: { type: 'boolean' },
+    mapRemoved: { type: 'array', items: { type: 'string' } },
+    cases: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['file', 'id', 'outcome', 'duration', 'retry'],
+        properties: {
+          file: { type: 'string' },
+          id: { type: 'string' },
+          outcome: { enum: ['passed', 'failed', 'error', 'skipped'] },
+          duration: { type: 'number', minimum: 0, maximum: 1e9 },
+          retry: { type: 'boolean' },
+        },
+      },
+    },
+    audit: {
+      type: 'object',
+      required: ['failedFiles', 'missedByTestFilter', 'missedByPredictor', 'budget'],
+      properties: {
+        failedFiles: { type: 'array', items: { type: 'string' } },
+        missedByTestFilter: { type: ['array', 'null'], items: { type: 'string' } },
+        missedByPredictor: { type: ['array', 'null'], items: { type: 'string' } },
+        budget: { type: 'string' },
+      },
+    },
+    predictedRisky: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+let validateRun: ReturnType<Ajv['compile']> | undefined;
+
+/** The reason a parsed history line is not a run record; undefined when it is one. */
+export function runRecordProblem(value: unknown): string | undefined {
+  validateRun ??= new Ajv({ allErrors: false, strict: false }).compile(runSchema);
+  if (validateRun(value)) return undefined;
+  const error = validateRun.errors?.[0];
+  return error ? `${error.instancePath || 'the line'} ${error.message ?? 'is invalid'}`.slice(0, 300) : 'not a run record';
+}
+
+/** The identity of a run: its id, or for lines older versions wrote, its time and commit. */
+export function runId(record: RunRecord): string {
+  return record.id ?? `${record.time}\u0000${record.commit}`;
+}
+
+export const HISTORY_LOG: RecordLogSpec<RunRecord> = {
+  area: STORE_KEYS.historyLog,
+  legacyKey: STORE_KEYS.history,
+  maxSchema: HISTORY_SCHEMA,
+  validate: runRecordProblem,
+  idOf: runId,
+  timeOf: (record) => record.time,
+};
+
+/**
+ * Reads the history, oldest first. Unusable lines (not JSON, wrong types, a newer schema) are skipped and reported
+ * through ONE call of `warn`, never thrown.
+ */
+export async function readHistory(store: Store, warn: (message: string) => void): Promise<RunRecord[]> {
+  const { records, skipped } = await readRecordLog(store, HISTORY_LOG);
+  const message = describeSkipped(store, STORE_KEYS.historyLog, skipped);
+  if (message) warn(message);
+  return records;
+}
+
+/**
+ * Appends one run to the history as its own object (safe when jobs record at once), then compacts the history:
+ * at most `keepRuns` runs, within the byte bounds above. Returns 'exists' (and writes nothing) when a run with the
+ * same id is in `known`, the history the caller read.
+ */
+export async function appendRun(
+  store: Store,
+  record: RunRecord,
+  keepRuns: number,
+  known?: readonly RunRecord[],
+): Promise<'added' | 'exists'> {
+  const outcome = await appendRecord(store, HISTORY_LOG, record, known);
+  if (outcome === 'added') await compactRecordLog(store, HISTORY_LOG, (runs) => boundHistory(runs, keepRuns));
+  return outcome;
+}
+
+/** Keeps the newest `keepRuns` runs; within the byte bounds (RAW_HISTORY_BYTES, HISTORY_BYTES), see above. */
+export function boundHistory(
+  runs: readonly RunRecord[],
+  keepRuns: number,
+  bounds: { raw: number; total: number } = { raw: RAW_HISTORY_BYTES, total: HISTORY_BYTES },
+): RunRecord[] {
+  const newest = runs.slice(-keepRuns);
+  const kept: RunRecord[] = [];
+  let raw = 0;
+  let total = 0;
+  for (let i = newest.length - 1; i >= 0; i--) {
+    let run = newest[i];
+    let size = estimateBytes(run);
+    if (i < newest.length - 1 && !run.compacted && raw + size > bounds.raw) {
+      run = compactRun(run);
+      size = estimateBytes(run);
+    }
+    if (!run.compacted) raw += size;
+    if (i < newest.length - 1 && total + size > bounds.total) break;
+    total += size;
+    kept.push(run);
+  }
+  return kept.reverse();
+}
+
+/**
+ * A run with its passed and skipped cases folded into one aggregate per file and outcome (id: the file, duration:
+ * the sum); failures and errors stay as they were, so failure labels, flaky labels and per-file durations hold.
+ */
+export function compactRun(run: RunRecord): RunRecord {
+  if (run.compacted) return run;
+  const aggregates = new Map<string, CaseRecord>();
+  const cases: CaseRecord[] = [];
+  for (const testCase of run.cases) {
+    if (testCase.outcome === 'failed' || testCase.outcome === 'error') {
+      cases.push(testCase);
+      continue;
+    }
+    const key = `${testCase.file}\u0000${testCase.outcome}`;
+    const aggregate = aggregates.get(key);
+    if (aggregate) aggregate.duration += testCase.duration;
+    else aggregates.set(key, { file: testCase.file, id: testCase.file, outcome: testCase.outcome, duration: testCase.duration, retry: false });
+  }
+  for (const aggregate of aggregates.values()) aggregate.duration = Math.round(aggregate.duration * 1e6) / 1e6;
+  return { ...run, compacted: true, caseCount: run.cases.length, cases: [...cases, ...aggregates.values()] };
+}
+
+/** Approximately the JSON bytes of a run, without building the string. */
+function estimateBytes(run: RunRecord): number {
+  let bytes = 400;
+  for (const testCase of run.cases) bytes += testCase.file.length + testCase.id.length + 60;
+  for (const change of run.changes ?? []) bytes += change.path.length + (change.oldPath?.length ?? 0) + 70;
+  for (const file of Object.keys(run.reach ?? {})) bytes += file.length + 6;
+  return bytes;
+}
+
+/** The diff base..head with added/removed line counts per file (`git diff --numstat`, renames followed). */
+export async function diffWithLineCounts(repoDir: string, base: string, head: string, files: ChangedFile[]): Promise<ChangeRecord[]> {
+  const output = await openRepo(repoDir).raw([
+    '-c',
+    'core.quotepath=false',
+    'diff',
+    '--numstat',
+    '-z',
+    '-M',
+    '--no-color',
+    '--no-ext-diff',
+    base,
+    head,
+    '--',
+  ]);
+  const counts = parseNumstat(output);
+  return files.map((file) => {
+    const count = counts.get(file.path) ?? { added: 0, removed: 0 };
+    return { path: file.path, status: file.status, ...(file.oldPath ? { oldPath: file.oldPath } : {}), ...count };
+  });
+}
+
+/** Parses `git diff --numstat -z`: `added\tremoved\tpath\0` or, for renames, `added\tremoved\t\0old\0new\0`. */
+export function parseNumstat(output: string): Map<string, { added: number; removed: number }> {
+  const fields = output.split('\0');
+  const counts = new Map<string, { added: number; removed: number }>();
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    if (field === '') continue;
+    const [added, removed, path] = field.split('\t');
+    const value = { added: Number(added) || 0, removed: Number(removed) || 0 };
+    if (path === '' || path === undefined) {
+      i += 2;
+      counts.set(fields[i], value);
+    } else {
+      counts.set(path, value);
+    }
+  }
+  return counts;
+}
+
+/** Test files that failed for real in a run: failed/error outcomes, excluding the given flaky case ids. */
+export function failedFiles(record: RunRecord, flakyCases: ReadonlySet<string> = new Set()): Set<string> {
+  const failed = new Set<string>();
+  for (const testCase of record.cases) {
+    if (testCase.retry || testCase.file === '') continue;
+    if ((testCase.outcome === 'failed' || testCase.outcome === 'error') && !flakyCases.has(caseKey(record, testCase))) {
+      failed.add(testCase.file);
+    }
+  }
+  return failed;
+}
+
+/** The key of one case in one run, for flaky labels. */
+export function caseKey(record: RunRecord, testCase: CaseRecord): string {
+  return `${record.time}\u0000${record.commit}\u0000${testCase.id}`;
+}
+
+/** Changed paths of a run (old and new names of renames). */
+export function changedPaths(record: Pick<RunRecord, 'changes'>): string[] {
+  return (record.changes ?? []).flatMap((change) => (change.oldPath ? [change.oldPath, change.path] : [change.path]));
+}
+
+/**
+ * Mean duration in seconds per test file over the newest `lastRuns` runs that ran it (retries included, as they
+ * cost time too). test-filter uses it to measure its reduction by time.
+ */
+export function meanFileDurations(history: readonly RunRecord[], lastRuns = 20): Map<string, number> {
+  const totals = new Map<string, { seconds: number; runs: number }>();
+  for (const record of history.slice(-lastRuns)) {
+    const perRun = new Map<string, number>();
+    for (const testCase of record.cases) {
+      if (testCase.file !== '') perRun.set(testCase.file, (perRun.get(testCase.file) ?? 0) + testCase.duration);
+    }
+    for (const [file, seconds] of perRun) {
+      const total = totals.get(file) ?? { seconds: 0, runs: 0 };
+      totals.set(file, { seconds: total.seconds + seconds, runs: total.runs + 1 });
+    }
+  }
+  return new Map([...totals].map(([file, total]) => [file, total.seconds / total.runs]));
+}

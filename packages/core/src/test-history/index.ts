@@ -1,0 +1,28 @@
+/**
+ * test-history: the record of test runs kept in a store (one record per run: commit, change, per-test outcome and
+ * duration), read bounded, and JUnit XML as the way outcomes come in. test-predictor learns from it; test-filter
+ * reads mean durations from it.
+ */
+export { parseJunitXml, resolveCaseFile, caseId, type JunitCase, type TestOutcome, type FileResolution } from './junit.ts';
+export {
+  HISTORY_SCHEMA,
+  STORE_KEYS,
+  readHistory,
+  appendRun,
+  boundHistory,
+  compactRun,
+  runRecordProblem,
+  meanFileDurations,
+  HISTORY_LOG,
+  RAW_HISTORY_BYTES,
+  HISTORY_BYTES,
+  diffWithLineCounts,
+  parseNumstat,
+  failedFiles,
+  caseKey,
+  changedPaths,
+  type RunRecord,
+  type CaseRecord,
+  type ChangeRecord,
+  type SafetyAudit,
+} from './history.ts';

@@ -1,1 +1,0 @@
-export { createTestPlanCommand, type TestPlanParts } from './command.ts';

@@ -74,6 +74,49 @@ export class S3ObjectStore {
     }
   }
 
+  /** The object's bytes and ETag (its version for a conditional write), or undefined when it does not exist. */
+  async getVersioned(key: string, options: CallOptions = {}): Promise<{ data: Buffer; etag: string } | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
+        abortSignal: options.signal,
+      });
+      const data = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
+      if (!response.ETag) throw new Error(`the store returned no ETag for '${key}', so it cannot be written conditionally`);
+      return { data, etag: response.ETag };
+    } catch (error) {
+      if (isNoSuchKey(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes the object only when its ETag is still `expected` (`If-Match`), or, with undefined, only when it does
+   * not exist (`If-None-Match: *`): S3's conditional writes. Returns false when the condition failed (412, a 409
+   * conflict with a concurrent conditional write, or 404 for If-Match on a deleted object). A store that does not
+   * implement the headers (501) is an error: the caller needs the guarantee, so there is no plain-PUT fallback.
+   */
+  async putIfVersion(key: string, body: Buffer | string, expected: string | undefined, options: CallOptions = {}): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.fullKey(key),
+          Body: typeof body === 'string' ? Buffer.from(body) : body,
+          ContentType: 'application/octet-stream',
+          ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: expected }),
+        }),
+        { abortSignal: options.signal },
+      );
+      return true;
+    } catch (error) {
+      if (isPreconditionFailed(error) || (expected !== undefined && isNoSuchKey(error))) return false;
+      if (isNotImplemented(error)) {
+        throw new Error('this S3 store does not implement conditional writes (If-Match / If-None-Match answered 501)', { cause: error });
+      }
+      throw error;
+    }
+  }
+
   /** Size and date of an object, or undefined when it does not exist. */
   async head(key: string, options: CallOptions = {}): Promise<ObjectInfo | undefined> {
     try {

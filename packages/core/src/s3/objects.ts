@@ -7,6 +7,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { isNoSuchKey, isNotImplemented, isPreconditionFailed } from './errors.ts';
+import { DEFAULT_RETRY, withRetries } from './retry.ts';
 import type { S3Settings } from './client.ts';
 
 /** One object as listed: key relative to the store's prefix. */
@@ -62,31 +63,25 @@ export class S3ObjectStore {
 
   /** The object's bytes, or undefined when it does not exist. Meant for small objects (indexes, JSON). */
   async get(key: string, options: CallOptions = {}): Promise<Buffer | undefined> {
-    try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
-        abortSignal: options.signal,
-      });
-      if (!response.Body) return Buffer.alloc(0);
-      return Buffer.from(await response.Body.transformToByteArray());
-    } catch (error) {
-      if (isNoSuchKey(error)) return undefined;
-      throw error;
-    }
+    return (await this.getVersioned(key, options, false))?.data;
   }
 
   /** The object's bytes and ETag (its version for a conditional write), or undefined when it does not exist. */
-  async getVersioned(key: string, options: CallOptions = {}): Promise<{ data: Buffer; etag: string } | undefined> {
-    try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
-        abortSignal: options.signal,
-      });
-      const data = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
-      if (!response.ETag) throw new Error(`the store returned no ETag for '${key}', so it cannot be written conditionally`);
-      return { data, etag: response.ETag };
-    } catch (error) {
-      if (isNoSuchKey(error)) return undefined;
-      throw error;
-    }
+  async getVersioned(key: string, options: CallOptions = {}, needEtag = true): Promise<{ data: Buffer; etag: string } | undefined> {
+    // The SDK retries a request that failed; a body cut off mid-transfer (a reset connection) is retried here.
+    return withRetries(async () => {
+      try {
+        const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
+          abortSignal: options.signal,
+        });
+        const data = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
+        if (needEtag && !response.ETag) throw new Error(`the store returned no ETag for '${key}', so it cannot be written conditionally`);
+        return { data, etag: response.ETag ?? '' };
+      } catch (error) {
+        if (isNoSuchKey(error)) return undefined;
+        throw error;
+      }
+    }, DEFAULT_RETRY, options.signal);
   }
 
   /**

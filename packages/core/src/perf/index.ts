@@ -26,20 +26,19 @@ export {
   BASELINE_SCHEMA,
   baselineCandidates,
   baselineKey,
-  directoryStore,
   LATEST_BASELINE_KEY,
   parseBaselineRecord,
   saveBaseline,
   selectBaseline,
 } from './baseline-store.ts';
-export type { BaselineRecord, PerfStore, SelectedBaseline } from './baseline-store.ts';
+export type { BaselineRecord, SelectedBaseline } from './baseline-store.ts';
 export { abRunOrder, addBaseWorktree, runSameJobAb } from './same-job-ab.ts';
 export type { AbSide, SameJobAbOptions, SameJobAbRuns } from './same-job-ab.ts';
 export { buildPerfReport, perfOutputs, shouldComment } from './perf-report.ts';
 export type { PerfReport, PerfReportOptions } from './perf-report.ts';
 export { FORK_PAYLOAD_FILE, forkPayload, parseForkPayload } from './fork-payload.ts';
 export type { ForkPayload } from './fork-payload.ts';
-export { perfCommentCommand, perfStoreOf } from './command.ts';
+export { perfCommentCommand } from './command.ts';
 export { appendBaselineRun, BASELINE_RUNS_PREFIX, DEFAULT_HISTORY_SIZE, readBaselineRuns, runStatistics } from './baseline-history.ts';
 export type { BaselineRun, RunStatistic } from './baseline-history.ts';
 export { compareWithHistory, DEFAULT_MIN_HISTORY_RUNS, PLAUSIBLE_RUN_NOISE } from './compare-with-history.ts';

@@ -2,7 +2,7 @@ import { UserError } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
 import { readBaselineRuns, runStatistics } from './baseline-history.ts';
 import { normalizeBenchmarkNames, requireCommonBenchmarks } from './benchmark-names.ts';
-import { selectBaseline, type PerfStore } from './baseline-store.ts';
+import { selectBaseline } from './baseline-store.ts';
 import { compareInstructionCounts } from './compare-instructions.ts';
 import { compareWithHistory, DEFAULT_MIN_HISTORY_RUNS } from './compare-with-history.ts';
 import type { Measure } from './measure-instructions.ts';
@@ -21,7 +21,7 @@ export interface PerfReportOptions {
   baselineFiles?: readonly string[];
   profileFile?: string;
   baselineProfileFile?: string;
-  store?: PerfStore;
+  store?: Store;
   /** Merge base first, then its older first-parent ancestors (see baselineCandidates). */
   candidates?: readonly string[];
   maxBaselineAgeMs?: number;

@@ -51,7 +51,7 @@ function expectInertLog(outcome: StepOutcome): void {
       expect(line).not.toContain('\u001b');
     }
   }
-  for (const annotation of outcome.annotations) expect(annotation.message.split('\n')).toHaveLength(1);
+  for (const annotation of outcome.annotations) expect(annotation.message.split('\n'), annotation.message.slice(0, 500)).toHaveLength(1);
 }
 
 const ALLOWED_TAGS = new Set([
@@ -344,7 +344,8 @@ describe('hostile corpus through every action bundle', () => {
         mkdirSync(join(jobs[0].workspace, 'deps'), { recursive: true });
         writeFileSync(join(jobs[0].workspace, 'deps', name), name);
       }
-      const key = `hostile-<script>alert(1)</script>-@admin-\`tick\`-a|b-[x](javascript:alert(1))-![t](https://tracker.invalid/p.png)`;
+      // No '//' in the key: s3rver cannot route an object key holding one (S3 can).
+      const key = `hostile-<script>alert(1)</script>-@admin-\`tick\`-a|b-[x](javascript:alert(1))-![t](tracker.invalid/p.png)`;
       const restoreKeys = [`::warning title=${FORGED}::restore`, '<img src=x onerror=alert(1)>', '@octo-org/admins', 'hostile-<script>'].join('\n');
       const inputs = { bucket: s3.bucket, endpoint: s3.endpoint, prefix: 'hostile', path: 'deps', key, 'restore-keys': restoreKeys };
       const save = await runActionStep({ timeoutMs: STEP_TIMEOUT_MS, action: 's3-cache', job: jobs[0], inputs, env: s3.env });

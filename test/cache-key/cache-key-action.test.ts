@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { computeCacheKeys } from '@ci-optimizer/core/cache-key';
+import { computeCacheKeys, readRestoreHistory } from '@ci-optimizer/core/cache-key';
+import { DirStore } from '@ci-optimizer/core/store';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 
 describe('cache-key action through dist/cache-key/index.js', () => {
@@ -77,9 +78,11 @@ describe('cache-key action through dist/cache-key/index.js', () => {
     expect(third.main.outputs['hit-rate-runs']).toBe('3');
     expect(Number(third.main.outputs['hit-rate'])).toBeCloseTo((2 / 3) * 100, 0);
     expect(third.main.outputs['hit-rate-met']).toBe('false');
-    const history = readFileSync(join(dir, '.ci-optimizer', 'cache-key', 'hits.jsonl'), 'utf8').trim().split('\n');
-    expect(history.map((line) => JSON.parse(line).outcome)).toEqual(['miss', 'exact', 'partial']);
-    expect(JSON.parse(history[0]).key).toBe(key);
+    const history = (await readRestoreHistory(new DirStore(join(dir, '.ci-optimizer')))).records;
+    expect(history.map((record) => record.outcome)).toEqual(['miss', 'exact', 'partial']);
+    expect(history[0].key).toBe(key);
+    // The log is compacted into one segment; no record is left as a JSON Lines file of the old kind.
+    expect(existsSync(join(dir, '.ci-optimizer', 'cache-key', 'hits.jsonl'))).toBe(false);
     expect(third.main.summary).toContain('This restore: **partial**');
   });
 

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -56,6 +56,31 @@ describe('hit-rate history in the store', () => {
     const all = summarizeHitRate(records, keyFamily(key), 100, 0.8);
     expect([all.exact, all.partial, all.miss]).toEqual([6, 1, 3]);
     expect(all.met).toBe(false);
+  });
+
+  it('reads the old JSON Lines file and folds it into the record log on the next record', async () => {
+    const dir = tempDir('ci-opt-store-');
+    dirs.push(dir);
+    mkdirSync(join(dir, 'cache-key'), { recursive: true });
+    writeFileSync(join(dir, HIT_HISTORY_KEY), '{"schema":1,"time":"2026-01-01T00:00:00.000Z","family":"f-","key":"f-1","outcome":"exact"}\n');
+    const store = new DirStore(dir);
+    const { records } = await recordRestore(store, { time: '2026-01-02T00:00:00.000Z', family: 'f-', key: 'f-2', outcome: 'miss' });
+    expect(records.map((record) => record.key)).toEqual(['f-1', 'f-2']);
+    expect(existsSync(join(dir, HIT_HISTORY_KEY))).toBe(false);
+    expect((await readRestoreHistory(store)).records.map((record) => record.outcome)).toEqual(['exact', 'miss']);
+  });
+
+  it('a wrong-typed or truncated line is skipped and counted, a valid one kept', async () => {
+    const dir = tempDir('ci-opt-store-');
+    dirs.push(dir);
+    mkdirSync(join(dir, 'cache-key'), { recursive: true });
+    writeFileSync(
+      join(dir, HIT_HISTORY_KEY),
+      '{"schema":1,"time":"t","family":"f-","key":"f-1","outcome":"hit"}\n{"schema":1,"time":"t2","family":"f-","key":"f-1","outcome":"exact"}\n{"schema":1,"ti',
+    );
+    const { records, skipped } = await readRestoreHistory(new DirStore(dir));
+    expect(records.map((record) => record.time)).toEqual(['t2']);
+    expect(skipped).toBe(2);
   });
 
   it('skips malformed lines and refuses nothing newer silently', async () => {

@@ -11,6 +11,9 @@ import { RunnerJob, runActionStep, type StepOutcome } from '../support/action-ru
 import { TempGitRepo } from '../support/git-repo.ts';
 import { GitHubApiServer, installIssueComments, type IssueCommentsFake } from '../support/github-api-server.ts';
 import { renderedDom } from '../support/headless-browser.ts';
+import { startS3Server } from '../support/s3-server.ts';
+import { readRestoreHistory } from '@ci-optimizer/core/cache-key';
+import { DirStore } from '@ci-optimizer/core/store';
 
 const FORGED = 'Forged';
 /** A step's time limit: a busy shared machine (load 50+) slows a bundle down tenfold; the step is not a benchmark. */
@@ -34,6 +37,8 @@ const CORPUS = [
   '\u001b[31mred\u001b[0m\r\u202etxt.exe',
 ];
 const HUGE = `huge-${'A'.repeat(5 * 1024 * 1024)}`;
+/** Inputs reach an action through the environment, where Linux caps one variable at 128 KB: the largest input. */
+const BIG_INPUT = `big-${'B'.repeat(100 * 1024)}`;
 const safeFileName = (text: string, index: number) => `test_${index}_${text.replace(/\//g, '_')}`.slice(0, 200);
 
 /** Workflow commands the runner would execute: only ours, without parameters, may appear at a line start. */
@@ -46,7 +51,7 @@ function expectInertLog(outcome: StepOutcome): void {
       expect(line).not.toContain('\u001b');
     }
   }
-  for (const annotation of outcome.annotations) expect(annotation.message.split('\n')).toHaveLength(1);
+  for (const annotation of outcome.annotations) expect(annotation.message.split('\n'), annotation.message.slice(0, 500)).toHaveLength(1);
 }
 
 const ALLOWED_TAGS = new Set([
@@ -283,5 +288,103 @@ describe('hostile corpus through every action bundle', () => {
     expect(dom).toMatch(/<svg class="chart"[\s\S]*<rect class="bar"/);
     // The names are there, as visible text.
     expect(dom).toContain('&lt;script&gt;');
+  }, 1_200_000);
+
+  it('cache-key: hostile dependency file names, restored and matched keys (from caches other runs made) in logs, outputs, summary and the hit history', async () => {
+    const keyJob = new RunnerJob();
+    try {
+      const files: Record<string, string> = {};
+      CORPUS.forEach((text, index) => (files[`requirements-${safeFileName(text, index)}.txt`] = `pkg${index}==1.0\n`));
+      for (const [name, content] of Object.entries(files)) writeFileSync(join(keyJob.workspace, name), content);
+      const hostileKey = `deps-${CORPUS.join('-')}`;
+      const common = { 'probe-runtimes': 'false', 'python-version': '3.12', ecosystems: 'pip' };
+      const matched = await runActionStep({
+        timeoutMs: STEP_TIMEOUT_MS,
+        action: 'cache-key',
+        job: keyJob,
+        workspace: keyJob.workspace,
+        inputs: { ...common, 'cache-hit': 'false', 'cache-matched-key': hostileKey, 'restored-key': `${CORPUS.join(' ')}-restored` },
+      });
+      expect(matched.main.exitCode, matched.main.stdout.slice(-3000)).toBe(0);
+      expectInertLog(matched.main);
+      expectInertMarkdown(matched.main.summary);
+      expect(matched.main.outputs['hit-outcome']).toBe('partial');
+      // Every hostile file is keyed and listed exactly in the JSON output.
+      const listed = JSON.parse(matched.main.outputs['ecosystems-json'])[0].files as string[];
+      expect(listed.sort()).toEqual(Object.keys(files).sort());
+      // The hit history keeps the keys as data, exactly.
+      const { records, skipped } = await readRestoreHistory(new DirStore(join(keyJob.workspace, '.ci-optimizer')));
+      expect(skipped).toBe(0);
+      expect(records.map((record) => [record.key, record.matchedKey])).toEqual([[`${CORPUS.join(' ')}-restored`, hostileKey]]);
+
+      // A key far longer than any cache key: a warning, the step goes on, nothing half-written is kept.
+      const big = await runActionStep({
+        timeoutMs: STEP_TIMEOUT_MS,
+        action: 'cache-key',
+        job: keyJob,
+        workspace: keyJob.workspace,
+        inputs: { ...common, 'cache-hit': 'true', 'restored-key': BIG_INPUT },
+      });
+      expect(big.main.exitCode, big.main.stdout.slice(-3000)).toBe(0);
+      expectInertLog(big.main);
+      expectInertMarkdown(big.main.summary);
+      expect(big.main.stdout.length).toBeLessThan(BIG_INPUT.length);
+      expect((await readRestoreHistory(new DirStore(join(keyJob.workspace, '.ci-optimizer')))).records).toHaveLength(1);
+    } finally {
+      keyJob.remove();
+    }
+  }, 1_200_000);
+
+  it('s3-cache: hostile file names in the cached path, hostile key and restore-keys, a key the store refuses', async () => {
+    const s3 = await startS3Server();
+    const jobs = [new RunnerJob(), new RunnerJob(), new RunnerJob()];
+    try {
+      const names = CORPUS.map((text, index) => safeFileName(text, index));
+      for (const name of names) {
+        mkdirSync(join(jobs[0].workspace, 'deps'), { recursive: true });
+        writeFileSync(join(jobs[0].workspace, 'deps', name), name);
+      }
+      // No '//' in the key: s3rver cannot route an object key holding one (S3 can).
+      const key = `hostile-<script>alert(1)</script>-@admin-\`tick\`-a|b-[x](javascript:alert(1))-![t](tracker.invalid/p.png)`;
+      const restoreKeys = [`::warning title=${FORGED}::restore`, '<img src=x onerror=alert(1)>', '@octo-org/admins', 'hostile-<script>'].join('\n');
+      const inputs = { bucket: s3.bucket, endpoint: s3.endpoint, prefix: 'hostile', path: 'deps', key, 'restore-keys': restoreKeys };
+      const save = await runActionStep({ timeoutMs: STEP_TIMEOUT_MS, action: 's3-cache', job: jobs[0], inputs, env: s3.env });
+      expect(save.main.exitCode, save.main.stdout.slice(-3000)).toBe(0);
+      expect(save.post?.exitCode, save.post?.stdout.slice(-3000)).toBe(0);
+      for (const step of [save.main, save.post!]) {
+        expectInertLog(step);
+        expectInertMarkdown(step.summary);
+      }
+
+      // Another job restores by a hostile restore key: every hostile file name comes back exactly.
+      const restore = await runActionStep({
+        timeoutMs: STEP_TIMEOUT_MS,
+        action: 's3-cache',
+        job: jobs[1],
+        inputs: { ...inputs, key: 'hostile-other', 'restore-keys': restoreKeys },
+        env: s3.env,
+      });
+      expect(restore.main.exitCode, restore.main.stdout.slice(-3000)).toBe(0);
+      expectInertLog(restore.main);
+      expectInertMarkdown(restore.main.summary);
+      expect(restore.main.outputs['cache-matched-key']).toBe(key);
+      for (const name of names) expect(readFileSync(join(jobs[1].workspace, 'deps', name), 'utf8')).toBe(name);
+
+      // A key with a newline and workflow commands: refused as a usage error (a failed step, as actions fail on bad
+      // input), the message inert.
+      const refused = await runActionStep({
+        timeoutMs: STEP_TIMEOUT_MS,
+        action: 's3-cache',
+        job: jobs[2],
+        inputs: { ...inputs, key: CORPUS[0] },
+        env: s3.env,
+      });
+      expect(refused.main.exitCode).toBe(1);
+      expectInertLog(refused.main);
+      expect(refused.main.annotations.some((annotation) => annotation.level === 'error' && annotation.message.includes("Input 'key'"))).toBe(true);
+    } finally {
+      for (const job of jobs) job.remove();
+      await s3.dispose();
+    }
   }, 1_200_000);
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunHistory } from '@ci-optimizer/core/report';
-import { appendJsonLines, openStore, readJsonLines, S3Store } from '@ci-optimizer/core/store';
+import { openStore, S3Store } from '@ci-optimizer/core/store';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 import { setEnv, startS3Server, type S3TestServer } from '../support/s3-server.ts';
 
@@ -23,8 +23,7 @@ describe('s3:// store (real s3rver on 127.0.0.1)', () => {
     const store = openStore(`s3://${server.bucket}/team/ci`, '/unused');
     expect(store.description).toBe(`s3://${server.bucket}/team/ci`);
     await store.write('report/runs.jsonl', '{"schema":1}\n');
-    await appendJsonLines(store, 'report/runs.jsonl', [{ schema: 1, n: 2 }]);
-    expect((await readJsonLines(store, 'report/runs.jsonl', 1)).records).toEqual([{ schema: 1 }, { schema: 1, n: 2 }]);
+    expect((await store.read('report/runs.jsonl'))?.toString()).toBe('{"schema":1}\n');
     expect(await store.read('missing.json')).toBeUndefined();
     expect((await store.list('report/')).map((entry) => entry.key)).toEqual(['report/runs.jsonl']);
     await store.delete('report/runs.jsonl');

@@ -4,10 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   DirStore,
   NewerSchemaError,
-  appendJsonLines,
   openStore,
   readJsonDocument,
-  readJsonLines,
   writeJsonDocument,
 } from '@ci-optimizer/core/store';
 import { tempDir } from '../support/git-repo.ts';
@@ -61,17 +59,5 @@ describe('dir: store', () => {
     const read = readJsonDocument(store, 'model.json', 2);
     await expect(read).rejects.toBeInstanceOf(NewerSchemaError);
     await expect(readJsonDocument(store, 'model.json', 2)).rejects.toThrow(/has schema 3, newer than this version of ci-optimizer reads \(up to 2\)\. Upgrade/);
-  });
-
-  it('appends JSON lines, keeps the newest N and skips bad lines with their numbers', async () => {
-    dir = tempDir();
-    const store = new DirStore(dir);
-    await appendJsonLines(store, 'h.jsonl', [{ schema: 1, n: 1 }, { schema: 1, n: 2 }]);
-    await appendJsonLines(store, 'h.jsonl', [{ schema: 1, n: 3 }], 2);
-    expect((await readJsonLines(store, 'h.jsonl', 1)).records).toEqual([{ schema: 1, n: 2 }, { schema: 1, n: 3 }]);
-    await store.write('bad.jsonl', '{"schema":1}\nnot json\n{"schema":9}\n');
-    const bad = await readJsonLines(store, 'bad.jsonl', 1);
-    expect(bad.records).toEqual([{ schema: 1 }]);
-    expect(bad.skipped.map((s) => s.line)).toEqual([2, 3]);
   });
 });

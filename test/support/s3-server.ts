@@ -30,6 +30,13 @@ export interface S3TestServer {
 export interface S3TestServerOptions {
   /** Buckets to create; the first is `bucket`. Default `['test-bucket']`. */
   buckets?: string[];
+  /**
+   * Answer conditional PUTs as AWS S3 does (s3rver ignores If-Match and If-None-Match): `If-None-Match: *` on an
+   * existing key and `If-Match` with another ETag get 412 PreconditionFailed, `If-Match` on an absent key 404
+   * NoSuchKey; conditional PUTs of one key are checked and applied one at a time, so of racing writers exactly one
+   * wins. Off by default: the s3-cache tests cover stores without conditional writes.
+   */
+  conditionalWrites?: boolean;
 }
 
 /** Starts s3rver on 127.0.0.1 on a free port in a fresh temp folder, with the buckets created. */
@@ -39,6 +46,7 @@ export async function startS3Server(options: S3TestServerOptions = {}): Promise<
   let port = 0;
   let instance: S3rver | undefined;
   const sockets = new Set<Socket>();
+  const keyQueues = new Map<string, Promise<void>>();
 
   const start = async () => {
     instance = new S3rver({
@@ -48,6 +56,7 @@ export async function startS3Server(options: S3TestServerOptions = {}): Promise<
       directory,
       configureBuckets: buckets.map((name) => ({ name })),
     });
+    if (options.conditionalWrites) instance.middleware.unshift(conditionalPut(instance, keyQueues));
     const address = await instance.run();
     port = address.port;
     instance.httpServer?.on('connection', (socket: Socket) => {
@@ -88,6 +97,53 @@ export async function startS3Server(options: S3TestServerOptions = {}): Promise<
       await stop();
       rmSync(directory, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The conditional-PUT middleware (see S3TestServerOptions.conditionalWrites). s3rver writes an object's file and its
+ * MD5 in place, so a GET during a PUT can see the new ETag with the old bytes (or a cut body); S3 replaces objects
+ * atomically. With conditional writes on, every GET, HEAD, PUT and DELETE of one key is served one at a time (GET
+ * bodies are read in full first), which gives the atomic replacement S3 guarantees.
+ */
+function conditionalPut(server: S3rver, queues: Map<string, Promise<void>>): S3rver['middleware'][number] {
+  return async (ctx, next) => {
+    const [bucket, ...rest] = ctx.path.split('/').slice(1).map((part) => decodeURIComponent(part));
+    const key = rest.join('/');
+    if (!['GET', 'HEAD', 'PUT', 'DELETE'].includes(ctx.method) || !bucket || key === '' || ctx.query.uploadId !== undefined) return next();
+    const id = `${bucket}/${key}`;
+    const previous = queues.get(id) ?? Promise.resolve();
+    let release = () => {};
+    const mine = new Promise<void>((done) => (release = done));
+    const chain = previous.then(() => mine);
+    queues.set(id, chain);
+    await previous;
+    try {
+      const ifMatch = ctx.method === 'PUT' ? ctx.get('if-match') : '';
+      const ifNoneMatch = ctx.method === 'PUT' ? ctx.get('if-none-match') : '';
+      if (ifMatch !== '' || ifNoneMatch !== '') {
+        const etag = await server.store.getMetadata(bucket, key).then((metadata) => metadata.etag, () => undefined);
+        const refuse = (status: number, code: string, message: string) => {
+          ctx.req.resume();
+          ctx.status = status;
+          ctx.type = 'application/xml';
+          ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+        };
+        if (ifNoneMatch === '*' && etag !== undefined) return refuse(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+        if (ifMatch !== '' && etag === undefined) return refuse(404, 'NoSuchKey', 'The specified key does not exist.');
+        if (ifMatch !== '' && ifMatch !== etag) return refuse(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+      }
+      await next();
+      const body = ctx.body as { pipe?: unknown; [Symbol.asyncIterator]?: () => AsyncIterator<Buffer> } | undefined;
+      if (ctx.method === 'GET' && body && typeof body.pipe === 'function' && body[Symbol.asyncIterator]) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
+        ctx.body = Buffer.concat(chunks);
+      }
+    } finally {
+      release();
+      if (queues.get(id) === chain) queues.delete(id);
+    }
   };
 }
 

@@ -20,6 +20,21 @@ declare module 's3rver' {
     close(): Promise<void>;
     reset(): void;
     httpServer?: Server;
+    /** Koa's middleware list (S3rver is a Koa app); composed when the server starts. */
+    middleware: ((ctx: S3rverContext, next: () => Promise<void>) => Promise<void>)[];
+    store: { getMetadata(bucket: string, key: string): Promise<{ etag: string }> };
+  }
+
+  interface S3rverContext {
+    method: string;
+    path: string;
+    query: Record<string, string | string[] | undefined>;
+    status: number;
+    body: unknown;
+    type: string;
+    get(header: string): string;
+    set(header: string, value: string): void;
+    req: { resume(): void };
   }
   export default S3rver;
 }

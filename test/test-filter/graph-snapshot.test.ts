@@ -208,7 +208,7 @@ describe('graph and facts stored as two documents', () => {
     return {
       read: async (key) => {
         reads.push(key);
-        return key.endsWith('facts-python.json') ? facts : store.read(key);
+        return key.endsWith('facts-python.json') ? (facts === undefined ? undefined : Buffer.from(facts)) : store.read(key);
       },
       write: async () => {},
     };
@@ -262,7 +262,7 @@ describe('graph and facts stored as two documents', () => {
     repo.write({ 'src/shop/tax.py': 'RATE = 3\n' });
     const small = repo.commit('small');
     const reads: string[] = [];
-    const counting = withFacts(store, await store.read('test-filter/facts-python.json'), reads);
+    const counting = withFacts(store, (await store.read('test-filter/facts-python.json'))?.toString('utf8'), reads);
     const warm = await selectFor(repo, small, 'src/shop/tax.py', counting);
     expect(reads).toEqual(['test-filter/graph-python.json']);
     expect(warm.stats).toMatchObject({ sourceFiles: 10, parsedFiles: 1 });

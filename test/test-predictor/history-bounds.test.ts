@@ -38,4 +38,17 @@ describe('history byte bounds', () => {
     expect(boundHistory(runs, 1000, { raw: 10, total: 10 }).map((r) => [r.id, r.compacted])).toEqual([['run-39', undefined]]);
     expect(boundHistory(runs, 7).map((r) => r.id)).toEqual(runs.slice(-7).map((r) => r.id));
   });
+
+  it('bounding after every run (each record compacts) leaves the same history as bounding once at the end', () => {
+    // bench/history-growth.seed.mts relies on this to seed 99 runs of 200,000 cases without 99 store round trips.
+    const runs = Array.from({ length: 90 }, (_, i) => run(i, 100, 20, i % 7 === 0 ? 'tests/test_1.py' : undefined));
+    const oneRaw = JSON.stringify(runs[0]).length;
+    const bounds = { raw: oneRaw * 3, total: oneRaw * 5 };
+    let stepwise: RunRecord[] = [];
+    for (const next of runs) stepwise = boundHistory([...stepwise, next], 1000, bounds);
+    const once = boundHistory(runs, 1000, bounds);
+    expect(stepwise.some((r) => r.compacted)).toBe(true);
+    expect(stepwise.length).toBeLessThan(runs.length);
+    expect(stepwise).toEqual(once);
+  });
 });

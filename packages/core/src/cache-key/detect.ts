@@ -44,7 +44,7 @@ const SKIPPED_DIRS = new Set([
   '.cache',
 ]);
 
-const REQUIREMENTS_FILE = /^(.*[-_.])?(requirements|constraints)([-_.].*)?\.txt$/i;
+const REQUIREMENTS_FILE = /^(.*[-_.])?(requirements|constraints)([-_.].*)?\.txt$/is;
 const GRADLE_FILES = new Set([
   'build.gradle',
   'build.gradle.kts',

@@ -1,17 +1,23 @@
-import { appendJsonLines, readJsonLines, type Store } from '../store/index.ts';
+import { randomBytes } from 'node:crypto';
+import { Ajv } from 'ajv';
+import { appendRecord, compactRecordLog, readRecordLog, type RecordLogSpec, type SkippedLine, type Store } from '../store/index.ts';
 
 /** How a restore went: the exact key, a restore-key prefix (only the delta is installed), or nothing. */
 export type RestoreOutcome = 'exact' | 'partial' | 'miss';
 
-/** Where the records live in the store. */
+/** The JSON Lines file versions before the record log appended to (read, and folded in by the next compaction). */
 export const HIT_HISTORY_KEY = 'cache-key/hits.jsonl';
+/** The record log of restores (one object per restore, compacted into segments): see store/record-log.ts. */
+export const HIT_HISTORY_AREA = 'cache-key/hits';
 export const HIT_RECORD_SCHEMA = 1;
-/** Records kept; the rate uses the last `window` of one family, so this bounds the file, not the answer. */
+/** Records kept; the rate uses the last `window` of one family, so this bounds the log, not the answer. */
 const KEEP_RECORDS = 5000;
 
 /** One restore, as stored. */
 export interface HitRecord {
   schema: number;
+  /** Unique per recorded restore; absent in lines older versions wrote. */
+  id?: string;
   /** ISO time. */
   time: string;
   /** The key without its hash: one cache family (same tools, OS, arch, runtime, version). */
@@ -81,13 +87,56 @@ export function summarizeHitRate(records: HitRecord[], family: string, window: n
   };
 }
 
-/** Appends one restore record to the store's history. */
-export async function recordRestore(store: Store, record: Omit<HitRecord, 'schema'>): Promise<void> {
-  await appendJsonLines(store, HIT_HISTORY_KEY, [{ schema: HIT_RECORD_SCHEMA, ...record }], KEEP_RECORDS);
+/** GitHub's cache keys are at most 512 characters; room is left for other caches' keys. */
+const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
+const hitSchema = {
+  type: 'object',
+  required: ['schema', 'time', 'family', 'key', 'outcome'],
+  properties: {
+    schema: { const: 1 },
+    id: text(200),
+    time: text(64),
+    family: { type: 'string', maxLength: 1024 },
+    key: text(1024),
+    outcome: { enum: ['exact', 'partial', 'miss'] },
+    matchedKey: { type: 'string', maxLength: 1024 },
+    runId: { type: 'string', maxLength: 64 },
+    ref: { type: 'string', maxLength: 1024 },
+  },
+} as const;
+let validate: ReturnType<Ajv['compile']> | undefined;
+
+/** Why a parsed line is not a restore record, or undefined when it is one. */
+export function hitRecordProblem(value: unknown): string | undefined {
+  validate ??= new Ajv({ allErrors: false, strict: false }).compile(hitSchema);
+  if (validate(value)) return undefined;
+  const error = validate.errors?.[0];
+  return error ? `${error.instancePath || 'the line'} ${error.message ?? 'is invalid'}` : 'not a restore record';
 }
 
-/** Reads the restore history; unreadable lines are skipped (reported in `skipped`). */
-export async function readRestoreHistory(store: Store): Promise<{ records: HitRecord[]; skipped: number }> {
-  const { records, skipped } = await readJsonLines<HitRecord>(store, HIT_HISTORY_KEY, HIT_RECORD_SCHEMA);
-  return { records, skipped: skipped.length };
+const HIT_LOG: RecordLogSpec<HitRecord> = {
+  area: HIT_HISTORY_AREA,
+  legacyKey: HIT_HISTORY_KEY,
+  maxSchema: HIT_RECORD_SCHEMA,
+  validate: hitRecordProblem,
+  idOf: (record) => record.id ?? `${record.time}\u0000${record.key}\u0000${record.outcome}\u0000${record.runId ?? ''}`,
+  timeOf: (record) => record.time,
+};
+
+/**
+ * Remembers one restore as an object of its own (safe when jobs record at once, on every store), then compacts the
+ * log to the newest 5000 restores. Returns the records the compaction kept (this restore among them) and the lines
+ * it skipped (and dropped, unless a newer version wrote them).
+ */
+export async function recordRestore(store: Store, record: Omit<HitRecord, 'schema'>): Promise<{ records: HitRecord[]; skippedLines: SkippedLine[] }> {
+  const full: HitRecord = { schema: HIT_RECORD_SCHEMA, ...record, id: record.id ?? `${record.time}-${randomBytes(6).toString('hex')}` };
+  await appendRecord(store, HIT_LOG, full);
+  const { records, skipped } = await compactRecordLog(store, HIT_LOG, (all) => all.slice(-KEEP_RECORDS));
+  return { records, skippedLines: skipped };
+}
+
+/** Reads the restore history, oldest first; unusable lines (not JSON, wrong types, newer schema) are skipped and counted. */
+export async function readRestoreHistory(store: Store): Promise<{ records: HitRecord[]; skipped: number; skippedLines: SkippedLine[] }> {
+  const { records, skipped } = await readRecordLog(store, HIT_LOG);
+  return { records, skipped: skipped.length, skippedLines: skipped };
 }

@@ -3,7 +3,7 @@ import { errorMessage } from '../errors/index.ts';
 import { UserError } from '../errors/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
 import type { CommandContext, Outputs } from '../runtime/types.ts';
-import { openStore } from '../store/index.ts';
+import { describeSkipped, openStore } from '../store/index.ts';
 import { logValue, mdCode } from '../escape/index.ts';
 import { fitSummary, markdownCell, markdownTable } from '../summary/index.ts';
 import { computeCacheKeys, type CacheKeyResult } from '../cache-key/cache-key.ts';
@@ -11,8 +11,8 @@ import { ROTATIONS } from '../cache-key/compose.ts';
 import { ECOSYSTEM_IDS, isEcosystemId, type EcosystemId, type RuntimeName } from '../cache-key/ecosystems.ts';
 import {
   classifyRestore,
+  HIT_HISTORY_AREA,
   keyFamily,
-  readRestoreHistory,
   recordRestore,
   summarizeHitRate,
   type HitRateSummary,
@@ -138,7 +138,7 @@ async function trackHitRate(ctx: CommandContext, computedKey: string): Promise<H
   try {
     const store = openStore(inputs.string('store'), ctx.run.workspace);
     const summary = await ctx.metrics.phase('history', async () => {
-      await recordRestore(store, {
+      const { records, skippedLines } = await recordRestore(store, {
         time: new Date().toISOString(),
         family: keyFamily(key),
         key,
@@ -147,8 +147,8 @@ async function trackHitRate(ctx: CommandContext, computedKey: string): Promise<H
         ...(ctx.run.env.GITHUB_RUN_ID ? { runId: ctx.run.env.GITHUB_RUN_ID } : {}),
         ...(ctx.run.env.GITHUB_REF ? { ref: ctx.run.env.GITHUB_REF } : {}),
       });
-      const { records, skipped } = await readRestoreHistory(store);
-      if (skipped > 0) ctx.log.warning(`${skipped} unreadable line(s) in the cache hit history were left out.`);
+      const skipped = describeSkipped(store, HIT_HISTORY_AREA, skippedLines);
+      if (skipped) ctx.log.warning(skipped);
       return summarizeHitRate(records, keyFamily(key), window, target);
     });
     ctx.metrics.count('hit-rate-percent', round1(summary.hitRate * 100));

@@ -8,7 +8,7 @@ import type { CommandContext, Outputs } from '../runtime/types.ts';
 import { DEFAULT_STORE, openStore, type Store } from '../store/index.ts';
 import { appendBaselineRun, readBaselineRuns, runStatistics } from '../perf/baseline-history.ts';
 import { prepareInstructionCounting, type Measure } from '../perf/measure-instructions.ts';
-import { baselineCandidates, saveBaseline, type PerfStore } from '../perf/baseline-store.ts';
+import { baselineCandidates, saveBaseline } from '../perf/baseline-store.ts';
 import { FORK_PAYLOAD_FILE, forkPayload, parseForkPayload } from '../perf/fork-payload.ts';
 import { mergeBenchmarkRuns } from '../perf/merge-runs.ts';
 import { normalizeBenchmarkNames } from '../perf/benchmark-names.ts';
@@ -20,14 +20,6 @@ import { addBaseWorktree, runSameJobAb } from '../perf/same-job-ab.ts';
 
 const MODES = ['compare', 'ab', 'store-baseline', 'post'] as const;
 type Mode = (typeof MODES)[number];
-
-/** Adapts the shared store (Buffer values, DESIGN §5) to the text interface baselines use. */
-export function perfStoreOf(store: Store): PerfStore {
-  return {
-    read: async (key) => (await store.read(key))?.toString('utf8'),
-    write: (key, text) => store.write(key, text),
-  };
-}
 
 /** `perf-comment`: compares benchmark results with a baseline, explains profiles, keeps one PR comment current. */
 export const perfCommentCommand: CommandWithConfig = {
@@ -99,7 +91,7 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
     return await buildPerfReport({
       ...options,
       currentRoot: run.workspace,
-      store: perfStoreOf(store),
+      store,
       historyStore: store,
       historySize: inputs.int('history-size', { min: 2, max: 1000 }),
       minHistoryRuns: inputs.int('min-history-runs', { min: 2, max: 1000 }),
@@ -207,7 +199,7 @@ async function storeBaselineMode(ctx: CommandContext): Promise<Outputs> {
   ctx.metrics.count('benchmarks', results.benchmarks.length);
   try {
     await appendBaselineRun(store, { commit, createdAt, benchmarks: runStatistics(results) }, historySize);
-    await saveBaseline(perfStoreOf(store), {
+    await saveBaseline(store, {
       commit,
       branch: (run.env.GITHUB_REF ?? '').replace(/^refs\/heads\//, '') || undefined,
       createdAt,

@@ -48,11 +48,7 @@ function readOptions(ctx: CommandContext): TestFilterOptions {
 function graphCacheFor(ctx: CommandContext, repoDir: string): GraphCacheStore | undefined {
   const spec = ctx.inputs.string('store');
   if (spec === '' || spec === 'none') return undefined;
-  const store = openStore(spec, repoDir);
-  return {
-    read: async (key) => (await store.read(key))?.toString('utf8'),
-    write: (key, text) => store.write(key, text),
-  };
+  return openStore(spec, repoDir);
 }
 
 /** The `store` input as a store, or undefined for `none`. */

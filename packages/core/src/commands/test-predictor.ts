@@ -18,7 +18,7 @@ import { retrainWithRollback, type RetrainResult } from '../test-predictor/model
 import { describeRanking, predictTests, type Prediction } from '../test-predictor/predict.ts';
 import { findJunitFiles, readJunitRun } from '../test-predictor/record.ts';
 import { viewChange, type ChangeView } from '../test-predictor/repository.ts';
-import { nextSafetyState, readSafetyState, writeSafetyState, type SafetyState } from '../test-predictor/safety.ts';
+import { nextSafetyState, readSafetyState, updateSafetyState, type SafetyState } from '../test-predictor/safety.ts';
 import { shardMatrix } from '../test-predictor/shards.ts';
 import { renderPredictSummary, renderRecordSummary, renderTrainSummary } from '../test-predictor/summary.ts';
 import { parseModel, readModel, type LoadedModel, type TrainSettings } from '../test-predictor/training.ts';
@@ -70,10 +70,6 @@ function trainSettings(ctx: CommandContext, budget: Budget, history: readonly Ru
   return { holdout: 0.2, timeBudgetMs: ctx.inputs.duration('train-time-budget'), timeFraction: evaluationFraction(budget, history) };
 }
 
-function graphCache(store: Store): GraphCacheStore {
-  return { read: async (key) => (await store.read(key))?.toString('utf8'), write: (key, text) => store.write(key, text) };
-}
-
 async function describeChange(ctx: CommandContext, s: Settings): Promise<{ view: ChangeView; commit: string; base: string | null; rangeNote?: string }> {
   const range = await resolveDiffRange({
     repoDir: s.repoDir,
@@ -89,7 +85,7 @@ async function describeChange(ctx: CommandContext, s: Settings): Promise<{ view:
     range,
     options: s.filterOptions,
     graph: s.graph,
-    cache: graphCache(s.store),
+    cache: s.store,
     ...(s.impactMap ? { impactMapStore: s.store } : {}),
     warn: (m) => ctx.log.warning(m),
   });
@@ -330,14 +326,9 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   let safety: SafetyState | undefined;
   const reset = ctx.inputs.boolean('reset-safety');
   if (full || reset) {
-    const previous = await readSafetyState(s.store, (m) => ctx.log.warning(m));
-    safety = nextSafetyState(previous, withRun, {
-      window: ctx.inputs.int('miss-window', { min: 1 }),
-      maxMissRate: ctx.inputs.number('max-miss-rate', { min: 0, max: 1 }),
-      reset,
-      now: record.time,
-    });
-    await writeSafetyState(s.store, safety);
+    const options = { window: ctx.inputs.int('miss-window', { min: 1 }), maxMissRate: ctx.inputs.number('max-miss-rate', { min: 0, max: 1 }), reset, now: record.time };
+    // A conditional write: a reset another job stored meanwhile is read again and kept.
+    safety = await updateSafetyState(s.store, (previous) => nextSafetyState(previous, withRun, options), (m) => ctx.log.warning(m));
     if (!safety.selectionEnabled) ctx.log.warning(`test-predictor selection is off: ${safety.reason}.`);
   } else {
     safety = await readSafetyState(s.store, (m) => ctx.log.warning(m));

@@ -1,40 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { UserError } from '../errors/index.ts';
 import { openRepo } from '../git/index.ts';
+import type { Store } from '../store/index.ts';
 import type { BenchmarkSet } from './benchmark-types.ts';
 import type { CpuProfile } from './parse-profiles.ts';
-
-/**
- * The little a baseline needs from a store (DESIGN §5). The shared store module can be adapted to it in a few
- * lines; `directoryStore` is the `dir:` flavour used until then and by the CLI.
- */
-export interface PerfStore {
-  read(key: string): Promise<string | undefined>;
-  /** Must never leave a half-written value visible. */
-  write(key: string, text: string): Promise<void>;
-}
-
-/** A `dir:` store: one file per key under `root`, written to a temp file then renamed. */
-export function directoryStore(root: string): PerfStore {
-  return {
-    async read(key) {
-      try {
-        return await readFile(join(root, key), 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw error;
-      }
-    },
-    async write(key, text) {
-      const file = join(root, key);
-      await mkdir(dirname(file), { recursive: true });
-      const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-      await writeFile(temp, text);
-      await rename(temp, file);
-    },
-  };
-}
 
 export const BASELINE_SCHEMA = 1;
 /** Newest baseline, the file the plan names (`.metrics/baseline.json` with the default `dir:.metrics`). */
@@ -56,11 +24,33 @@ export function baselineKey(commit: string): string {
   return `baselines/${commit}.json`;
 }
 
-/** Stores a baseline under its commit and as the newest baseline. */
-export async function saveBaseline(store: PerfStore, record: Omit<BaselineRecord, 'schema'>): Promise<void> {
+/** Tries of the compare-and-swap of the newest baseline before giving up (each loser read a newer one first). */
+const LATEST_ATTEMPTS = 10;
+
+/**
+ * Stores a baseline under its commit, and as the newest baseline unless a newer one is stored. The per-commit key is
+ * last-writer-wins on purpose: two jobs measuring one commit store equally good baselines of it. The newest one
+ * is a conditional write (Store.writeIf): two pushes that finish out of order cannot leave the older as the newest.
+ */
+export async function saveBaseline(store: Store, record: Omit<BaselineRecord, 'schema'>): Promise<void> {
   const text = JSON.stringify({ schema: BASELINE_SCHEMA, ...record });
   await store.write(baselineKey(record.commit), text);
-  await store.write(LATEST_BASELINE_KEY, text);
+  for (let attempt = 1; attempt <= LATEST_ATTEMPTS; attempt++) {
+    const current = await store.readVersioned(LATEST_BASELINE_KEY);
+    if (current && storedIsNewer(current.data, record.createdAt)) return;
+    if (await store.writeIf(LATEST_BASELINE_KEY, text, current?.version)) return;
+  }
+  throw new Error(`${LATEST_BASELINE_KEY} kept changing under ${LATEST_ATTEMPTS} attempts to replace it; the baseline of ${record.commit} is stored under its commit`);
+}
+
+/** Whether a stored newest baseline was measured after `createdAt` (an unreadable one is replaced). */
+function storedIsNewer(data: Buffer, createdAt: string): boolean {
+  try {
+    const stored = JSON.parse(data.toString('utf8')) as Partial<BaselineRecord>;
+    return typeof stored.createdAt === 'string' && Date.parse(stored.createdAt) > Date.parse(createdAt);
+  } catch {
+    return false;
+  }
 }
 
 /** A chosen baseline and why it was chosen. */
@@ -76,7 +66,7 @@ export interface SelectedBaseline {
  * ancestors (`candidates`, merge base first), else — when git history is unavailable — the newest stored.
  */
 export async function selectBaseline(
-  store: PerfStore,
+  store: Store,
   candidates: readonly string[],
   options: { maxAgeMs?: number; now?: number } = {},
 ): Promise<SelectedBaseline | undefined> {
@@ -86,11 +76,11 @@ export async function selectBaseline(
     return { record, kind, ageMs, stale: options.maxAgeMs !== undefined && ageMs > options.maxAgeMs };
   };
   for (const [index, commit] of candidates.entries()) {
-    const text = await store.read(baselineKey(commit));
+    const text = (await store.read(baselineKey(commit)))?.toString('utf8');
     if (text !== undefined) return finish(parseBaselineRecord(text, baselineKey(commit)), index === 0 ? 'merge base' : 'newest older baseline');
   }
   if (candidates.length > 0) return undefined;
-  const latest = await store.read(LATEST_BASELINE_KEY);
+  const latest = (await store.read(LATEST_BASELINE_KEY))?.toString('utf8');
   return latest === undefined ? undefined : finish(parseBaselineRecord(latest, LATEST_BASELINE_KEY), 'newest stored baseline');
 }
 

@@ -26,13 +26,12 @@ export {
   BASELINE_SCHEMA,
   baselineCandidates,
   baselineKey,
-  directoryStore,
   LATEST_BASELINE_KEY,
   parseBaselineRecord,
   saveBaseline,
   selectBaseline,
 } from './baseline-store.ts';
-export type { BaselineRecord, PerfStore, SelectedBaseline } from './baseline-store.ts';
+export type { BaselineRecord, SelectedBaseline } from './baseline-store.ts';
 export { abRunOrder, addBaseWorktree, runSameJobAb } from './same-job-ab.ts';
 export type { AbSide, SameJobAbOptions, SameJobAbRuns } from './same-job-ab.ts';
 export { buildPerfReport, perfOutputs, shouldComment } from './perf-report.ts';

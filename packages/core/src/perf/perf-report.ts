@@ -2,7 +2,7 @@ import { InputError, UserError } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
 import { readBaselineRuns, runStatistics } from './baseline-history.ts';
 import { normalizeBenchmarkNames, requireCommonBenchmarks } from './benchmark-names.ts';
-import { selectBaseline, type PerfStore } from './baseline-store.ts';
+import { selectBaseline } from './baseline-store.ts';
 import { compareInstructionCounts } from './compare-instructions.ts';
 import { canCompareRunPairs, compareRunPairs } from './compare-run-pairs.ts';
 import { compareWithHistory, DEFAULT_MIN_HISTORY_RUNS } from './compare-with-history.ts';
@@ -22,7 +22,7 @@ export interface PerfReportOptions {
   baselineFiles?: readonly string[];
   profileFile?: string;
   baselineProfileFile?: string;
-  store?: PerfStore;
+  store?: Store;
   /** Merge base first, then its older first-parent ancestors (see baselineCandidates). */
   candidates?: readonly string[];
   maxBaselineAgeMs?: number;

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { UserError } from '../errors/index.ts';
+import { logValue } from '../escape/index.ts';
 import type { CallOptions, ObjectInfo, PutOutcome, S3ObjectStore } from './objects.ts';
 
 /** Schema of the entry record; readers accept this and older, and refuse newer ones. */
@@ -54,12 +55,13 @@ export function cacheVersion(inputs: VersionInputs): string {
 export function validateKey(key: string, input: string): void {
   if (key === '') throw new UserError(`Input '${input}' is empty. Set it to the cache key, e.g. 'deps-\${{ hashFiles('package-lock.json') }}'.`);
   if (key.length > 512) {
-    throw new UserError(`Input '${input}' is ${key.length} characters long; cache keys may be at most 512. Shorten '${key.slice(0, 40)}...'.`);
+    throw new UserError(`Input '${input}' is ${key.length} characters long; cache keys may be at most 512. Shorten '${logValue(key.slice(0, 40))}...'.`);
   }
-  if (key.includes(',')) throw new UserError(`Input '${input}' has value '${key}', which contains a comma. Cache keys cannot contain commas.`);
+  // The key is shown as one line with its control characters visible: it may come from a pull request's files.
+  if (key.includes(',')) throw new UserError(`Input '${input}' has value '${logValue(key)}', which contains a comma. Cache keys cannot contain commas.`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(key)) {
-    throw new UserError(`Input '${input}' has a control character (newline, tab, ...) in '${key}'. Remove it.`);
+    throw new UserError(`Input '${input}' has a control character (newline, tab, ...) in '${logValue(key)}'. Remove it.`);
   }
 }
 

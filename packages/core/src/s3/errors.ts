@@ -62,7 +62,8 @@ export function describeS3Error(error: unknown, where: { bucket: string; endpoin
   const status = s3Status(error);
   const endpoint = where.endpoint === undefined ? undefined : redactUrl(where.endpoint);
   const place = endpoint ? `bucket '${where.bucket}' at ${endpoint}` : `bucket '${where.bucket}'`;
-  const said = () => redactSecrets(errorMessage(error));
+  // One line: the server's or the SDK's text may span several (an annotation is one line).
+  const said = () => redactSecrets(errorMessage(error)).replace(/\s*\n\s*/g, ' ');
   if (code === 'StoreUnresponsive') return `${place} stopped answering: ${said()}.`;
   if ((error as { firstByteTimeout?: boolean } | undefined)?.firstByteTimeout) return `${place} did not answer: ${said()}.`;
   switch (code) {

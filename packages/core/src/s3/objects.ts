@@ -7,6 +7,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { isNoSuchKey, isNotImplemented, isPreconditionFailed } from './errors.ts';
+import { DEFAULT_RETRY, withRetries } from './retry.ts';
 import type { S3Settings } from './client.ts';
 
 /** One object as listed: key relative to the store's prefix. */
@@ -62,14 +63,51 @@ export class S3ObjectStore {
 
   /** The object's bytes, or undefined when it does not exist. Meant for small objects (indexes, JSON). */
   async get(key: string, options: CallOptions = {}): Promise<Buffer | undefined> {
+    return (await this.getVersioned(key, options, false))?.data;
+  }
+
+  /** The object's bytes and ETag (its version for a conditional write), or undefined when it does not exist. */
+  async getVersioned(key: string, options: CallOptions = {}, needEtag = true): Promise<{ data: Buffer; etag: string } | undefined> {
+    // The SDK retries a request that failed; a body cut off mid-transfer (a reset connection) is retried here.
+    return withRetries(async () => {
+      try {
+        const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
+          abortSignal: options.signal,
+        });
+        const data = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
+        if (needEtag && !response.ETag) throw new Error(`the store returned no ETag for '${key}', so it cannot be written conditionally`);
+        return { data, etag: response.ETag ?? '' };
+      } catch (error) {
+        if (isNoSuchKey(error)) return undefined;
+        throw error;
+      }
+    }, DEFAULT_RETRY, options.signal);
+  }
+
+  /**
+   * Writes the object only when its ETag is still `expected` (`If-Match`), or, with undefined, only when it does
+   * not exist (`If-None-Match: *`): S3's conditional writes. Returns false when the condition failed (412, a 409
+   * conflict with a concurrent conditional write, or 404 for If-Match on a deleted object). A store that does not
+   * implement the headers (501) is an error: the caller needs the guarantee, so there is no plain-PUT fallback.
+   */
+  async putIfVersion(key: string, body: Buffer | string, expected: string | undefined, options: CallOptions = {}): Promise<boolean> {
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
-        abortSignal: options.signal,
-      });
-      if (!response.Body) return Buffer.alloc(0);
-      return Buffer.from(await response.Body.transformToByteArray());
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.fullKey(key),
+          Body: typeof body === 'string' ? Buffer.from(body) : body,
+          ContentType: 'application/octet-stream',
+          ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: expected }),
+        }),
+        { abortSignal: options.signal },
+      );
+      return true;
     } catch (error) {
-      if (isNoSuchKey(error)) return undefined;
+      if (isPreconditionFailed(error) || (expected !== undefined && isNoSuchKey(error))) return false;
+      if (isNotImplemented(error)) {
+        throw new Error('this S3 store does not implement conditional writes (If-Match / If-None-Match answered 501)', { cause: error });
+      }
       throw error;
     }
   }

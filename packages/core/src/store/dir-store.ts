@@ -1,10 +1,20 @@
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { UserError } from '../errors/index.ts';
-import type { Store, StoreEntry } from './store.ts';
+import type { Store, StoreEntry, StoredValue } from './store.ts';
 
-/** The `dir:` backend: plain files under one folder, written to a temp name and renamed into place. */
+/** A lock older than this was left by a process that died while holding it (the locked work takes milliseconds). */
+const STALE_LOCK_MS = 60_000;
+/** How long a conditional write waits for another one on the same key before it fails. */
+const LOCK_WAIT_MS = 120_000;
+
+/**
+ * The `dir:` backend: plain files under one folder, written to a temp name and renamed into place. The version of
+ * a value is the SHA-256 of its bytes; a conditional write holds an `O_EXCL` lock file next to the key (`<key>.tmp-lock`,
+ * left out of listings) while it compares and renames, so it is safe between processes on one machine and on a
+ * shared file system that honours exclusive create.
+ */
 export class DirStore implements Store {
   readonly description: string;
 
@@ -31,6 +41,25 @@ export class DirStore implements Store {
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
+    }
+  }
+
+  async readVersioned(key: string): Promise<StoredValue | undefined> {
+    const data = await this.read(key);
+    return data === undefined ? undefined : { data, version: versionOf(data) };
+  }
+
+  async writeIf(key: string, data: Buffer | string, expected: string | undefined): Promise<boolean> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const release = await lock(`${path}.tmp-lock`);
+    try {
+      const current = await this.read(key);
+      if ((current === undefined ? undefined : versionOf(current)) !== expected) return false;
+      await this.write(key, data);
+      return true;
+    } finally {
+      await release();
     }
   }
 
@@ -76,5 +105,33 @@ export class DirStore implements Store {
       throw new UserError(`Store key '${key}' is not a relative path inside the store.`);
     }
     return join(this.root, ...parts);
+  }
+}
+
+/** The version a `dir:` value has (also the GitHub cache store's, which keeps its files in a DirStore). */
+export function versionOf(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Takes an exclusive lock file (O_EXCL create); a lock older than STALE_LOCK_MS is taken over. */
+async function lock(path: string): Promise<() => Promise<void>> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.close();
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const info = await stat(path).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > STALE_LOCK_MS) {
+      await rm(path, { force: true });
+      continue;
+    }
+    if (Date.now() - started > LOCK_WAIT_MS) {
+      throw new Error(`the lock ${path} has been held by another writer for over ${LOCK_WAIT_MS / 1000} s; delete it if no job is running`);
+    }
+    await new Promise((done) => setTimeout(done, Math.min(200, 5 * 2 ** Math.min(attempt, 5)) + Math.random() * 20));
   }
 }

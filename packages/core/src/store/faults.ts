@@ -1,5 +1,5 @@
 import { errorMessage, isUserError } from '../errors/index.ts';
-import type { Store, StoreEntry } from './store.ts';
+import type { Store, StoreEntry, StoredValue } from './store.ts';
 
 /** A store that failed during the step: which one, where it points, and what went wrong. */
 export interface StoreFault {
@@ -46,6 +46,14 @@ export class FaultNamingStore implements Store {
 
   write(key: string, data: Buffer | string): Promise<void> {
     return this.guard('write', key, () => this.inner.write(key, data));
+  }
+
+  readVersioned(key: string): Promise<StoredValue | undefined> {
+    return this.guard('read', key, () => this.inner.readVersioned(key));
+  }
+
+  writeIf(key: string, data: Buffer | string, expected: string | undefined): Promise<boolean> {
+    return this.guard('write (conditionally)', key, () => this.inner.writeIf(key, data, expected));
   }
 
   list(prefix = ''): Promise<StoreEntry[]> {

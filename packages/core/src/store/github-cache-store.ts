@@ -1,11 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { errorMessage, UserError } from '../errors/index.ts';
-import { DirStore } from './dir-store.ts';
+import { DirStore, versionOf } from './dir-store.ts';
 import { recordStoreFault } from './faults.ts';
-import type { Store, StoreEntry } from './store.ts';
+import type { Store, StoreEntry, StoredValue } from './store.ts';
 
 /** The spec prefix and the name used when the spec gives none. */
 export const GITHUB_CACHE_SPEC = 'github-cache';
@@ -63,7 +63,10 @@ export function parseGitHubCacheSpec(spec: string): string {
  *   refuses to create a key that exists (`already_exists`), so that key is a compare-and-swap: of jobs that save at
  *   once, one gets the key and the others restore the new newest entry, merge again and take the next number. Only
  *   the files this process wrote or deleted are merged in, so records other jobs added (the record logs keep one
- *   object per record) are never lost.
+ *   object per record) are never lost. A conditional write (`writeIf`) is checked against the job's folder when it is
+ *   made and again at the merge: when another job changed that key since this job restored it, the other job's
+ *   value is kept and this job's change to the key is dropped (with a note in the log), as a compare-and-swap that
+ *   lost would have been.
  * - GitHub scopes caches by branch: a pull request's run reads its own entries, then its base branch's and the
  *   default branch's; what it saves is visible to that pull request only.
  * - A fault of the cache service (down, denied, not on a runner) is a warning: the store goes on as a local
@@ -83,6 +86,8 @@ export class GitHubCacheStore implements Store {
   private dirty = false;
   /** What this process changed, to merge into the newest entry at flush: key -> written or deleted. */
   private readonly changes = new Map<string, 'write' | 'delete'>();
+  /** Keys changed only by conditional writes -> the version they had when this job first changed them. */
+  private readonly conditional = new Map<string, string | undefined>();
   private unavailableWarned = false;
 
   constructor(spec: string, options: GitHubCacheStoreOptions = {}) {
@@ -120,7 +125,23 @@ export class GitHubCacheStore implements Store {
     await this.restoreOnce();
     await this.files.write(key, data);
     this.changes.set(key, 'write');
+    this.conditional.delete(key);
     this.dirty = true;
+  }
+
+  async readVersioned(key: string): Promise<StoredValue | undefined> {
+    await this.restoreOnce();
+    return this.files.readVersioned(key);
+  }
+
+  async writeIf(key: string, data: Buffer | string, expected: string | undefined): Promise<boolean> {
+    await this.restoreOnce();
+    const written = await this.files.writeIf(key, data, expected);
+    if (!written) return false;
+    if (!this.changes.has(key)) this.conditional.set(key, expected);
+    this.changes.set(key, 'write');
+    this.dirty = true;
+    return true;
   }
 
   async list(prefix = ''): Promise<StoreEntry[]> {
@@ -132,6 +153,7 @@ export class GitHubCacheStore implements Store {
     await this.restoreOnce();
     await this.files.delete(key);
     this.changes.set(key, 'delete');
+    this.conditional.delete(key);
     this.dirty = true;
   }
 
@@ -193,11 +215,21 @@ export class GitHubCacheStore implements Store {
     return { sequence: /^\d+$/.test(tail) ? Number(tail) : 0 };
   }
 
-  /** Applies this process's writes and deletes to a restored copy of the folder. */
+  /**
+   * Applies this process's writes and deletes to a restored copy of the folder. A key written only conditionally is
+   * left as the other job wrote it when its version there is no longer the one this job started from.
+   */
   private mergeChangesInto(folder: string): void {
     for (const [key, change] of this.changes) {
       const target = join(folder, ...key.split('/'));
       const source = join(this.folder, ...key.split('/'));
+      if (this.conditional.has(key)) {
+        const theirs = existsSync(target) ? versionOf(readFileSync(target)) : undefined;
+        if (theirs !== this.conditional.get(key)) {
+          this.log.info(`Another job changed '${key}' in the store '${this.description}' since this job read it: its value is kept, this job's conditional write of it is dropped.`);
+          continue;
+        }
+      }
       if (change === 'delete' || !existsSync(source)) {
         rmSync(target, { force: true });
         continue;

@@ -7,7 +7,7 @@ import { S3Store } from './s3-store.ts';
 import type { Store } from './store.ts';
 import { FaultNamingStore } from './faults.ts';
 
-export type { Store, StoreEntry } from './store.ts';
+export type { Store, StoreEntry, StoredValue } from './store.ts';
 export { DirStore } from './dir-store.ts';
 export { S3Store } from './s3-store.ts';
 export { GitHubCacheStore, parseGitHubCacheSpec, type GitHubCacheStoreOptions, type StoreLog } from './github-cache-store.ts';
@@ -15,11 +15,7 @@ export {
   NewerSchemaError,
   readJsonDocument,
   writeJsonDocument,
-  readJsonLines,
-  parseJsonLines,
-  appendJsonLines,
   type Versioned,
-  type JsonLinesResult,
 } from './documents.ts';
 export {
   appendRecord,
@@ -37,8 +33,8 @@ export { recordStoreFault, takeStoreFaults, StoreFaultError, type StoreFault } f
 /** The store every action uses unless told otherwise (DESIGN §5). */
 export const DEFAULT_STORE = 'dir:.ci-optimizer';
 
-/** A backend for a scheme other than `dir:` (s3://, github-cache), registered by its module. */
-export type StoreFactory = (spec: string, workspace: string) => Store;
+/** How a backend for a scheme other than `dir:` is opened from the `store` input (docs/adding-a-store.md). */
+type StoreFactory = (spec: string, workspace: string) => Store;
 const factories = new Map<string, StoreFactory>([
   ['s3://', (spec) => new FaultNamingStore(new S3Store(spec), s3Endpoint(process.env))],
   [GITHUB_CACHE_SPEC, (spec) => new GitHubCacheStore(spec, storeSettings)],
@@ -73,11 +69,6 @@ export async function flushOpenStores(warn: (message: string) => void): Promise<
   }
 }
 
-/** Lets a backend module (S3, GitHub cache) handle specs that start with `prefix`. */
-export function registerStoreBackend(prefix: string, factory: StoreFactory): void {
-  factories.set(prefix, factory);
-}
-
 /** Opens the store named by the `store` input: `dir:PATH` (relative to the workspace), `s3://bucket/prefix`, ... */
 export function openStore(spec: string, workspace: string): Store {
   const text = spec.trim() === '' ? DEFAULT_STORE : spec.trim();
@@ -100,9 +91,7 @@ export function openStore(spec: string, workspace: string): Store {
   }
   throw new UserError(
     `Input 'store' has value '${text}', which is not a known store. Use 'dir:PATH' (default '${DEFAULT_STORE}'), ` +
-      `'s3://bucket/prefix', 'github-cache' or 'github-cache:NAME'` +
-      (factories.size > 2 ? ` (also registered: ${[...factories.keys()].filter((p) => p !== 's3://' && p !== GITHUB_CACHE_SPEC).map((p) => `'${p}...'`).join(', ')})` : '') +
-      '.',
+      `'s3://bucket/prefix', 'github-cache' or 'github-cache:NAME'.`,
   );
 }
 

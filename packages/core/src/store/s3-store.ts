@@ -1,5 +1,5 @@
 import type { S3ObjectStore } from '../s3/index.ts';
-import type { Store, StoreEntry } from './store.ts';
+import type { Store, StoreEntry, StoredValue } from './store.ts';
 
 /**
  * The `s3://bucket/prefix` backend: the same files as `dir:`, as objects. Settings other than bucket and prefix
@@ -29,6 +29,20 @@ export class S3Store implements Store {
 
   async write(key: string, data: Buffer | string): Promise<void> {
     await (await this.open()).putAtomic(key, data);
+  }
+
+  /**
+   * The value in the run's own scope with its ETag. Conditional writes compare with the object this run writes
+   * (its own scope), not with the base branch's copy a plain `read` may fall back to.
+   */
+  async readVersioned(key: string): Promise<StoredValue | undefined> {
+    const found = await (await this.open()).getVersioned(key);
+    return found && { data: found.data, version: found.etag };
+  }
+
+  /** S3's conditional writes (If-Match / If-None-Match: *) in the run's own scope; see S3ObjectStore.putIfVersion. */
+  async writeIf(key: string, data: Buffer | string, expected: string | undefined): Promise<boolean> {
+    return (await this.open()).putIfVersion(key, data, expected);
   }
 
   async list(prefix = ''): Promise<StoreEntry[]> {

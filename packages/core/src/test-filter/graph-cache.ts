@@ -1,38 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { errorMessage } from '../errors/index.ts';
+import { DirStore, type Store } from '../store/index.ts';
 import { GraphSnapshot, isFactsDocumentOf, isSnapshotDocument, type SnapshotDocument } from './graph-snapshot.ts';
 import type { LanguageFacts, SourceLanguage } from '../languages/types.ts';
 
-/**
- * Where the parsed graph is kept between runs: a get/put of one JSON text by key. The core's store (`dir:`, S3,
- * GitHub cache) provides this; `directoryGraphCacheStore` is the plain-folder form for the CLI and tests.
- */
-export interface GraphCacheStore {
-  read(key: string): Promise<string | undefined>;
-  write(key: string, text: string): Promise<void>;
-}
+/** Where the parsed graph is kept between runs: the part of the one store interface it uses (`dir:`, S3, GitHub cache). */
+export type GraphCacheStore = Pick<Store, 'read' | 'write'>;
 
-/** A folder-backed cache store; writes are atomic (temp file, then rename). */
+/** The `dir:` store on a plain folder, for the CLI, benchmarks and tests. */
 export function directoryGraphCacheStore(dir: string): GraphCacheStore {
-  return {
-    async read(key) {
-      try {
-        return await readFile(join(dir, key), 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw error;
-      }
-    },
-    async write(key, text) {
-      const path = join(dir, key);
-      await mkdir(dirname(path), { recursive: true });
-      const temp = `${path}.${process.pid}.tmp`;
-      await writeFile(temp, text);
-      await rename(temp, path);
-    },
-  };
+  return new DirStore(dir);
 }
 
 /**
@@ -103,7 +80,7 @@ export async function loadGraphCache<F extends LanguageFacts>(
   if (!store) return empty;
   let text: string | undefined;
   try {
-    text = await store.read(key);
+    text = (await store.read(key))?.toString('utf8');
   } catch (error) {
     warn(`Could not read the test-filter graph cache (${key}): ${errorMessage(error)}. Parsing every file instead.`);
     return empty;
@@ -144,7 +121,7 @@ export async function loadGraphCache<F extends LanguageFacts>(
   const loadFacts = async () => {
     let factsText: string | undefined;
     try {
-      factsText = await store.read(factsKey);
+      factsText = (await store.read(factsKey))?.toString('utf8');
     } catch (error) {
       warn(`Could not read the test-filter facts cache (${factsKey}): ${errorMessage(error)}. Parsing the files instead.`);
       return;

@@ -54,7 +54,7 @@ export {
   type TrainOutcome,
 } from './training.ts';
 export { retrainWithRollback, type ModelStatus, type RetrainResult } from './model-lifecycle.ts';
-export { computeMissRate, nextSafetyState, readSafetyState, writeSafetyState, formatRate, type MissRate, type SafetyState } from './safety.ts';
+export { computeMissRate, nextSafetyState, readSafetyState, writeSafetyState, updateSafetyState, formatRate, type MissRate, type SafetyState } from './safety.ts';
 export { viewChange, hopsOf, type ChangeView } from './repository.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
 export { chooseRanking, simpleScore, simpleScores, RANKINGS, SIMPLE_RANKINGS, type RankingChoice, type RankingName, type SimpleRanking } from './rankings.ts';

@@ -107,6 +107,39 @@ export async function writeSafetyState(store: Store, state: SafetyState): Promis
   await writeJsonDocument(store, STORE_KEYS.safety, state);
 }
 
+/** Tries of the compare-and-swap before the last computed state is written plainly. */
+const UPDATE_ATTEMPTS = 10;
+
+/**
+ * Computes the next switch from the stored one and writes it with a conditional write (Store.writeIf), again from a
+ * fresh read when another job wrote in between: a person's reset (`resetAt`) written by one job is never overwritten
+ * by a record that read the state before it. An unreadable or newer-schema document counts as absent (with a warning).
+ */
+export async function updateSafetyState(
+  store: Store,
+  next: (previous: SafetyState | undefined) => SafetyState,
+  warn: (message: string) => void,
+): Promise<SafetyState> {
+  let state: SafetyState | undefined;
+  for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
+    const current = await store.readVersioned(STORE_KEYS.safety);
+    state = next(current === undefined ? undefined : parseSafetyState(store, current.data, warn));
+    if (await store.writeIf(STORE_KEYS.safety, `${JSON.stringify(state)}\n`, current?.version)) return state;
+  }
+  throw new Error(`${STORE_KEYS.safety} kept changing under ${UPDATE_ATTEMPTS} attempts to update it`);
+}
+
+function parseSafetyState(store: Store, data: Buffer, warn: (message: string) => void): SafetyState | undefined {
+  try {
+    const parsed = JSON.parse(data.toString('utf8')) as Partial<SafetyState>;
+    if (typeof parsed.schema !== 'number' || parsed.schema > SAFETY_SCHEMA) throw new Error(`schema ${String(parsed.schema)} is not one this version reads (up to ${SAFETY_SCHEMA})`);
+    return parsed as SafetyState;
+  } catch (error) {
+    warn(`The safety state ${store.description}/${STORE_KEYS.safety} cannot be read (${(error as Error).message}); treating selection as on.`);
+    return undefined;
+  }
+}
+
 /** A rate as a percentage with one decimal. */
 export function formatRate(rate: number | null): string {
   return rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`;

@@ -15,7 +15,7 @@
 // Usage: node bench/test-predictor-real.mjs [--only-project NAME[,NAME]] [--keep DIR] [--quick]
 //   --keep DIR keeps the recorded histories, so a second call evaluates in seconds; --quick: the first 3 projects.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,8 @@ import { absentFiles, apfdValues, caseMetrics, caseRuns, explainUnreached, fileR
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const corpusData = join(root, 'bench', 'real-world');
-const cli = join(root, 'dist', 'cli', 'index.js');
+const bundledCli = join(root, 'dist', 'cli');
+let cli = join(bundledCli, 'index.js');
 const args = process.argv.slice(2);
 const flag = (name) => {
   const i = args.indexOf(name);
@@ -45,7 +46,7 @@ if (!corpus) {
   );
   process.exit(0);
 }
-if (!existsSync(cli)) {
+if (!existsSync(join(bundledCli, 'index.js'))) {
   console.log('test-predictor-real: dist/cli/index.js is missing: run `npm run bundle` first.');
   process.exit(1);
 }
@@ -66,25 +67,30 @@ function run(command, commandArgs, options = {}) {
 /** Records every mutant run of a project, in order, through the CLI; returns the history's runs. */
 async function recordHistory(core, project, dir) {
   const done = join(dir, 'recorded');
+  const store = join(dir, 'store');
+  const read = () => core.readHistory(new core.DirStore(store), (message) => process.stderr.write(`${project.name}: ${message}\n`));
   if (!existsSync(done)) {
-    rmSync(join(dir, 'store'), { recursive: true, force: true });
     const repo = join(dir, 'repo');
-    rmSync(repo, { recursive: true, force: true });
-    run('git', ['clone', '-q', '--no-checkout', join(corpus, project.name, 'repo'), repo]);
+    if (!existsSync(join(repo, '.git'))) {
+      rmSync(repo, { recursive: true, force: true });
+      run('git', ['clone', '-q', '--no-checkout', join(corpus, project.name, 'repo'), repo]);
+    }
     const mutants = readFileSync(join(corpusData, project.name, 'mutants.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     const usable = mutants.filter((m) => m.outcome !== 'timeout' && m.junit && existsSync(join(corpus, m.junit)));
+    // Resumes an interrupted recording (runs are recorded in order, one per mutant).
+    const already = existsSync(store) ? (await read()).length : 0;
     const started = performance.now();
-    for (const mutant of usable) {
+    for (const mutant of usable.slice(already)) {
       run('git', ['-C', repo, 'checkout', '-q', '--detach', mutant.commit]);
       run(process.execPath, [cli, 'test-predictor', '--mode', 'record', '--repo', repo, '--base', project.commit, '--head', mutant.commit,
-        '--junit', join(corpus, mutant.junit), '--store', `dir:${join(dir, 'store')}`, '--retrain-after', '3650d', '--json'], {
+        '--junit', join(corpus, mutant.junit), '--store', `dir:${store}`, '--retrain-after', '3650d', '--json'], {
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
       });
     }
-    process.stderr.write(`${project.name}: ${usable.length} runs recorded through the CLI in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stderr.write(`${project.name}: ${usable.length - already} runs recorded through the CLI in ${((performance.now() - started) / 1000).toFixed(0)} s${already ? ` (${already} recorded before)` : ''}\n`);
     writeFileSync(done, `${usable.length}\n`);
   }
-  return core.readHistory(new core.DirStore(join(dir, 'store')), (message) => process.stderr.write(`${project.name}: ${message}\n`));
+  return read();
 }
 
 /** Raw counts of every order over the three held-out blocks of one project's history (so projects pool). */
@@ -202,6 +208,9 @@ try {
     process.exit(1);
   }
   const core = await loadCore(work);
+  // The CLI as it was when the benchmark started: a rebuild of dist/ during a long recording does not break it.
+  cpSync(bundledCli, join(work, 'cli'), { recursive: true });
+  cli = join(work, 'cli', 'index.js');
   const evaluations = [];
   for (const project of chosen) {
     const runs = await recordHistory(core, project, join(work, project.name));

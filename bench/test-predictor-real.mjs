@@ -115,13 +115,13 @@ function evaluateProject(core, name, runs) {
     // Without a model the action ranks with the best simple ranking on the history before the block.
     const fallback = outcome.model ? undefined : core.chooseSimpleRanking(trainRuns, 0.33).chosen;
     chosenRankings.push(outcome.model ? outcome.model.document.ranking.chosen : `no model, ${fallback}`);
-    const asPredicted = outcome.model ? core.scoreHeldOutAsPredicted(outcome.model, held) : core.simpleScores(fallback, values, rows, cols);
+    const asPredicted = outcome.model ? core.scoreHeldOutAsPredicted(outcome.model, held) : core.simpleScores(fallback, values, rows, cols, held.graphPriors);
     const scorers = {
       'test-predictor (as it runs)': [asPredicted],
       'GBDT + graph prior alone': modelScores ? [modelScores] : [],
-      'co-failure per second': [core.simpleScores('co-failure', values, rows, cols)],
-      'failure frequency per second': [core.simpleScores('failure-frequency', values, rows, cols)],
-      'import graph (test-filter distance)': [core.simpleScores('import-graph', values, rows, cols)],
+      'co-failure per second': [core.simpleScores('co-failure', values, rows, cols, held.graphPriors)],
+      'failure frequency per second': [core.simpleScores('failure-frequency', values, rows, cols, held.graphPriors)],
+      'import graph (test-filter distance)': [core.simpleScores('import-graph', values, rows, cols, held.graphPriors)],
       'random order (mean of 20)': Array.from({ length: 20 }, () => Float64Array.from({ length: rows }, () => random.next())),
       'optimal (failing files first)': [Float64Array.from(labels, (label) => (label === 1 ? 1 : 1e-6))],
     };

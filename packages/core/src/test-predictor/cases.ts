@@ -257,9 +257,13 @@ export function buildCaseReplay(
       const known = ids.map((id) => stats.duration(id)).filter((d): d is number => d !== undefined);
       const fallback = known.length ? median(known) : typical;
       const q = stats.shares(file, ids, paths);
+      // A module that failed at collection is reported as the file itself: any of the file's node ids would have
+      // collected it and hit the same error, so it costs what the file's cheapest known case costs.
+      const cheapest = Math.min(...(stats.casesOf(file) ?? []).map((id) => stats.duration(id) ?? Number.POSITIVE_INFINITY));
       ids.forEach((id, i) => {
         const entry = seen.get(id)!;
-        cases.push({ id, file, fileRow: rowOf.get(`${r}\u0000${file}`)!, label: entry.failed ? 1 : 0, duration: entry.seconds, expected: stats.duration(id) ?? fallback, q: q[i] });
+        const expected = id === file && Number.isFinite(cheapest) ? cheapest : (stats.duration(id) ?? fallback);
+        cases.push({ id, file, fileRow: rowOf.get(`${r}\u0000${file}`)!, label: entry.failed ? 1 : 0, duration: entry.seconds, expected, q: q[i] });
       });
     }
     if (cases.length > 0) out.set(r, cases);

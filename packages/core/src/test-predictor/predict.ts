@@ -104,7 +104,7 @@ export function predictTests(request: PredictRequest): Prediction {
     if (model) {
       probability = combineWithGraphPrior(predictRowProbability(model, row), graphPriorApplies ? stats.graphPrior(request.change, file) : undefined);
     } else {
-      const score = simpleScore(ranking.chosen as Exclude<typeof ranking.chosen, 'model'>, row);
+      const score = simpleScore(ranking.chosen as Exclude<typeof ranking.chosen, 'model'>, row, 0, graphPriorApplies ? stats.graphPrior(request.change, file) : undefined);
       probability = mustRun !== undefined ? Math.max(score, 0.9) : score;
     }
     return { file, probability, duration: durationOf(file), graphReached: reachOf(file), ...(mustRun ? { mustRun } : {}) };

@@ -205,6 +205,16 @@ export function expandToCases(files: readonly ScoredTest[], stats: CaseStats, pa
   return { items, fileOf, wholeFiles };
 }
 
+/**
+ * Whether a reported case is the test module itself (pytest reports a module that failed or was skipped at
+ * collection as the file, or, in reports read by older versions, as `file::dotted.module`).
+ */
+function isModuleItem(file: string, id: string): boolean {
+  if (id === file) return true;
+  const tail = id.startsWith(`${file}::`) ? id.slice(file.length + 2) : '';
+  return /^[A-Za-z_][\w.]*$/.test(tail) && tail.includes('.') && `/${file}`.endsWith(`/${tail.split('.').join('/')}.py`);
+}
+
 /** One case of a replayed run: what a prediction for that run knew of it, and how it ended. */
 export interface ReplayedCase {
   id: string;
@@ -262,7 +272,7 @@ export function buildCaseReplay(
       const cheapest = Math.min(...(stats.casesOf(file) ?? []).map((id) => stats.duration(id) ?? Number.POSITIVE_INFINITY));
       ids.forEach((id, i) => {
         const entry = seen.get(id)!;
-        const expected = id === file && Number.isFinite(cheapest) ? cheapest : (stats.duration(id) ?? fallback);
+        const expected = isModuleItem(file, id) && Number.isFinite(cheapest) ? cheapest : (stats.duration(id) ?? fallback);
         cases.push({ id, file, fileRow: rowOf.get(`${r}\u0000${file}`)!, label: entry.failed ? 1 : 0, duration: entry.seconds, expected, q: q[i] });
       });
     }

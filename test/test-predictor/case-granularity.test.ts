@@ -64,7 +64,7 @@ describe('test-case granularity', () => {
     expect(stats.duration('tests/test_big.py::test_slow')).toBe(58);
   });
 
-  it('case scores add up to at most the file score, likelier per second first, each less per second than the one before', () => {
+  it('case scores: likelier per second first, each less per second than the one before, later ones of a file discounted', () => {
     const scores = caseScores(0.5, [
       { q: 0.1, duration: 10 },
       { q: 0.9, duration: 0.1 },
@@ -72,12 +72,15 @@ describe('test-case granularity', () => {
       { q: 0.1, duration: 0.1 },
     ]);
     const total = scores.reduce((a, b) => a + b, 0);
-    expect(total).toBeLessThanOrEqual(0.5 + 1e-12);
-    // 1 - (1-0.9)(1-0.9)(1-0.1)(1-0.1): what running every case catches of the file's failing changes.
-    expect(total).toBeCloseTo(0.5 * (1 - 0.1 * 0.1 * 0.9 * 0.9), 10);
+    // At most what every case catches taken as independent, plus the tenth of each chance that is kept.
+    expect(total).toBeLessThanOrEqual(0.5 * (1 - 0.1 * 0.1 * 0.9 * 0.9) + 0.5 * 0.1 * (0.1 + 0.9 + 0.9 + 0.1) + 1e-12);
     expect(scores[1]).toBeCloseTo(0.45, 10);
-    // The second equally likely case only adds what the first misses.
-    expect(scores[2]).toBeCloseTo(0.045, 10);
+    // The second equally likely case adds what the first misses, plus a tenth of its own chance.
+    expect(scores[2]).toBeCloseTo(0.5 * (0.1 + 0.9 * 0.1) * 0.9, 10);
+    // Taken as independent (keep 0): 1 - (1-0.9)(1-0.9)(1-0.1)(1-0.1), what running every case catches.
+    const independent = caseScores(0.5, [{ q: 0.1, duration: 10 }, { q: 0.9, duration: 0.1 }, { q: 0.9, duration: 0.1 }, { q: 0.1, duration: 0.1 }], 0);
+    expect(independent.reduce((a, b) => a + b, 0)).toBeCloseTo(0.5 * (1 - 0.1 * 0.1 * 0.9 * 0.9), 10);
+    expect(independent[2]).toBeCloseTo(0.045, 10);
     const rates = [1, 2, 3, 0].map((i) => scores[i] / Math.max(0.01, [10, 0.1, 0.1, 0.1][i]));
     for (let k = 1; k < rates.length; k++) expect(rates[k]).toBeLessThanOrEqual(rates[k - 1]);
   });

@@ -72,11 +72,12 @@ export function simpleScore(ranking: SimpleRanking, values: ArrayLike<number>, o
       // Frequency only breaks ties: alone it favours the files that failed for other changes over cheap ones.
       // The import graph breaks ties among files with no history evidence (it is uniform where it reaches all alike).
       const near = values[offset + COLUMNS.reached] === 1 ? FLOOR / (1 + value(COLUMNS.distance)) : 0;
-      const prior = graphPrior === undefined || Number.isNaN(graphPrior) ? 0 : graphPrior;
+      // Not for a test the impact map says never ran the changed functions: the map's fifth below says it all.
+      const kept = values[offset + COLUMNS.kept];
+      const prior = graphPrior === undefined || Number.isNaN(graphPrior) || kept === 0 ? 0 : graphPrior;
       const score = FLOOR + near + prior + value(COLUMNS.cofail) + 0.3 * value(COLUMNS.cofailDir) + 0.2 * value(COLUMNS.helper) + 0.02 * frequency;
       // test-filter's impact map, when there is one: a test that ran the changed functions gains, one that never did
       // (reached by imports only) keeps a fifth.
-      const kept = values[offset + COLUMNS.kept];
       return Math.min(1, kept === 1 ? score + 0.05 : kept === 0 ? score / 5 : score);
     }
     case 'import-graph': {

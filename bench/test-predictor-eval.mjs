@@ -32,7 +32,7 @@ const keep = flag('--keep', undefined);
 const FRACTIONS = [0.1, 0.2, 0.33, 0.5];
 const PYTHON = '/usr/bin/python3';
 const example = join(root, 'examples', 'python-service');
-const cli = join(root, 'dist', 'cli', 'index.js');
+let cli = join(root, 'dist', 'cli', 'index.js');
 
 if (!existsSync(join(example, 'pytest.ini'))) {
   console.log('examples/python-service is not there yet; nothing to evaluate.');
@@ -174,8 +174,8 @@ function evaluate(core, runs, seedOfHistory) {
     'test-predictor (chosen ranking, impact map)': () => core.scoreHeldOutAsPredicted(outcome.model, held),
     'test-predictor without the impact map': () => core.scoreHeldOutAsPredicted(noMap.outcome.model, noMap.held),
     'GBDT + graph prior (impact map)': () => core.scoreHeldOut(outcome.model.model, held),
-    'co-failure per second': () => core.simpleScores('co-failure', held.data.values, rows, cols),
-    'failure frequency per second': () => core.simpleScores('failure-frequency', held.data.values, rows, cols),
+    'co-failure per second': () => core.simpleScores('co-failure', held.data.values, rows, cols, held.graphPriors),
+    'failure frequency per second': () => core.simpleScores('failure-frequency', held.data.values, rows, cols, held.graphPriors),
     'GBDT alone (impact map)': () => core.predictProbabilities(outcome.model.model, held.data),
     'random order (mean of 20)': null,
     'test-filter with the impact map alone': () => Float64Array.from({ length: rows }, (_, i) => (at(i, 'graph_reached') === 1 && at(i, 'impact_map_kept') !== 0 ? distanceScore(i) : -1)),
@@ -265,18 +265,23 @@ const tmp = keep ?? mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-'));
 mkdirSync(tmp, { recursive: true });
 try {
   const core = await loadCore(tmp);
+  // The CLI as it was at the start: a rebuild of dist/ during the hour of recording does not break it.
+  cpSync(dirname(cli), join(tmp, 'cli'), { recursive: true });
+  cli = join(tmp, 'cli', 'index.js');
   const evaluations = [];
   for (const historySeed of seeds) {
     // One folder per history; a single seed keeps the layout of earlier versions (repo/ and store/ at the top).
     const dir = seeds.length === 1 ? tmp : join(tmp, `seed-${historySeed}`);
     const repo = join(dir, 'repo');
     const storeDir = join(dir, 'store');
-    if (!existsSync(join(storeDir, 'test-predictor', 'test_history.json'))) {
+    // `recorded` marks a finished history (record writes a record log; older versions a test_history.json).
+    if (!existsSync(join(dir, 'recorded')) && !existsSync(join(storeDir, 'test-predictor', 'test_history.json'))) {
       const started = performance.now();
       generateHistory(core, repo, storeDir, historySeed, join(dir, 'work'));
+      writeFileSync(join(dir, 'recorded'), `${runCount}\n`);
       console.log(`History (seed ${historySeed}): ${runCount} real mutation runs recorded in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
     }
-    const runs = readFileSync(join(storeDir, 'test-predictor', 'test_history.json'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const runs = await core.readHistory(new core.DirStore(storeDir), (message) => process.stderr.write(`${message}\n`));
     const evaluation = evaluate(core, runs, historySeed);
     evaluations.push(evaluation);
     if (seeds.length > 1) printTable(`test-predictor evaluation, history of seed ${historySeed}`, [evaluation]);

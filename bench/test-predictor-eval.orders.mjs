@@ -16,6 +16,7 @@ export async function loadCore(dir) {
       contents: [
         "export * from './packages/core/src/test-predictor/index.ts';",
         "export { SeededRandom, predictProbabilities } from './packages/core/src/model/index.ts';",
+        "export { DirStore } from './packages/core/src/store/index.ts';",
         "export { syntheticHistory } from './test/test-predictor/synthetic-history.ts';",
       ].join('\n'),
       resolveDir: root,
@@ -48,8 +49,7 @@ function apfd(order, failing) {
  * Trains on the labelled runs before `share` of them; returns the model and the held-out rows of the runs from there
  * up to `endShare` (the rest of the history by default).
  */
-export function trainAndHoldOut(core, runs, share = 0.7, endShare = 1) {
-  const dataset = core.buildHistoryDataset(runs);
+export function trainAndHoldOut(core, runs, share = 0.7, endShare = 1, dataset = core.buildHistoryDataset(runs)) {
   const labelled = dataset.labelledRuns;
   const cutRun = labelled[Math.floor(labelled.length * share)];
   const endRun = endShare >= 1 ? runs.length : labelled[Math.floor(labelled.length * endShare)];
@@ -75,7 +75,7 @@ export function trainAndHoldOut(core, runs, share = 0.7, endShare = 1) {
     expectedDurations: dataset.expectedDurations.slice(cut, end),
     graphPriors: dataset.graphPriors.slice(cut, end),
   };
-  return { outcome, held, trainRuns, trainMs };
+  return { outcome, held, trainRuns, trainMs, dataset, cut };
 }
 
 /**
@@ -184,6 +184,145 @@ export function explainMisses(core, held, runs, name, scores, eligible, fraction
           `${held.files[i]} ranked ${rank}/${order.length}, ${graph}, expected ${pct(held.expectedDurations[i] / expectedTotal)} of the suite's time`,
       );
     }
+  }
+  return lines;
+}
+
+/**
+ * Test-case granularity of one held-out block: every held-out run's cases (from core.buildCaseReplay) as the items
+ * the budget orders, scored by core.caseScores from their file's score (or by `direct`, a score per case: random,
+ * optimal). A must-run file's cases are all must-run (the action runs such a file whole). Returns per run: the scored items, and which item belongs to which file and failed.
+ */
+export function caseRuns(core, held, cut, replay, fileScores, direct, absent = new Map()) {
+  const out = [];
+  for (const [run, rows] of rowsByRun(held)) {
+    const cases = replay.get(run);
+    if (!cases) continue;
+    const fileTests = new Map(core.heldOutTests(held, rows, fileScores).map((t) => [t.file, t]));
+    const byFile = new Map();
+    for (const c of cases) {
+      if (!fileTests.has(c.file) || c.fileRow - cut < 0 || c.fileRow - cut >= held.data.rows) continue;
+      if (!byFile.has(c.file)) byFile.set(c.file, []);
+      byFile.get(c.file).push(c);
+    }
+    const items = [];
+    const meta = new Map();
+    for (const [file, list] of byFile) {
+      const test = fileTests.get(file);
+      const scores = direct ? list.map(direct) : core.caseScores(test.probability, list.map((c) => ({ q: c.q, duration: c.expected })));
+      list.forEach((c, k) => {
+        items.push({ file: c.id, probability: scores[k], duration: c.expected, graphReached: test.graphReached, ...(test.mustRun ? { mustRun: test.mustRun } : {}) });
+        meta.set(c.id, { file, label: c.label, measured: c.duration });
+      });
+    }
+    padAbsent(items, meta, absent.get(run));
+    out.push({ run, items, meta });
+  }
+  return out;
+}
+
+/**
+ * Test files the suite had before a run that did not run in it (pytest stopped at a collection error), with their
+ * expected seconds: a prediction before the run would have had them, so they count in the time box (last in every
+ * order, never failing: an unknown outcome counts as a pass, which can only lower recall).
+ */
+export function absentFiles(runs) {
+  const recent = new Map();
+  const out = new Map();
+  runs.forEach((run, r) => {
+    const ran = new Map();
+    for (const c of run.cases) if (!c.retry && c.file !== '') ran.set(c.file, (ran.get(c.file) ?? 0) + c.duration);
+    const missing = [...recent].filter(([file]) => !ran.has(file)).map(([file, list]) => [file, [...list].sort((a, b) => a - b)[list.length >> 1]]);
+    if (missing.length && ran.size < recent.size / 2) out.set(r, missing);
+    for (const [file, seconds] of ran) recent.set(file, [...(recent.get(file) ?? []), seconds].slice(-5));
+  });
+  return out;
+}
+
+function padAbsent(items, meta, missing) {
+  for (const [file, seconds] of missing ?? []) {
+    const id = `\u0000absent:${file}`;
+    items.push({ file: id, probability: 0, duration: seconds, graphReached: false });
+    meta.set(id, { file, label: 0, measured: 0 });
+  }
+}
+
+/** The same shape as caseRuns at file level (items are the held-out test files), so caseMetrics compares both. */
+export function fileRuns(core, held, scores, absent = new Map()) {
+  const out = [];
+  for (const [run, rows] of rowsByRun(held)) {
+    const items = core.heldOutTests(held, rows, scores);
+    const meta = new Map(rows.map((i) => [held.files[i], { file: held.files[i], label: held.data.labels[i], measured: held.durations[i] }]));
+    padAbsent(items, meta, absent.get(run));
+    out.push({ run, items, meta });
+  }
+  return out;
+}
+
+/** Recall, APFD (each failing file one fault, found at its first failing case) and time to first failure at case level. */
+export function caseMetrics(core, runs, fraction) {
+  let failing = 0;
+  let caught = 0;
+  let faulty = 0;
+  let caughtRuns = 0;
+  const apfd = [];
+  const firstFailure = [];
+  for (const { items, meta } of runs) {
+    const badFiles = new Set([...meta.values()].filter((m) => m.label === 1).map((m) => m.file));
+    if (badFiles.size === 0) continue;
+    const total = items.reduce((sum, t) => sum + t.duration, 0);
+    const chosen = core.selectForBudget(items, { kind: 'time', seconds: fraction * total * (1 + 1e-12) }).selected;
+    const hitFiles = new Set(chosen.map((id) => meta.get(id)).filter((m) => m.label === 1).map((m) => m.file));
+    failing += badFiles.size;
+    caught += hitFiles.size;
+    faulty++;
+    if (hitFiles.size > 0) caughtRuns++;
+    const order = core.failFastOrder(items);
+    const measuredTotal = order.reduce((sum, t) => sum + meta.get(t.file).measured, 0);
+    let before = 0;
+    let sum = 0;
+    let first;
+    const found = new Set();
+    for (const t of order) {
+      const m = meta.get(t.file);
+      if (m.label === 1 && !found.has(m.file)) {
+        found.add(m.file);
+        sum += measuredTotal - before - m.measured / 2;
+        first ??= before + m.measured;
+      }
+      before += m.measured;
+    }
+    apfd.push(measuredTotal > 0 ? sum / (measuredTotal * badFiles.size) : 0.5);
+    firstFailure.push(measuredTotal > 0 ? first / measuredTotal : 0);
+  }
+  return { caught, failing, caughtRuns, faulty, apfd, firstFailure };
+}
+
+/**
+ * Why an order (the optimal one) leaves a faulty run out at `fraction`: for every run with no failing item selected,
+ * each failing file with the cheapest failing item's expected share of the run's expected time (the box is that
+ * share of it), and its measured share.
+ */
+export function explainUnreached(core, levelRuns, fraction, records, label) {
+  const lines = [];
+  for (const { run, items, meta } of levelRuns) {
+    const bad = items.filter((t) => meta.get(t.file).label === 1);
+    if (bad.length === 0) continue;
+    const total = items.reduce((sum, t) => sum + t.duration, 0);
+    const chosen = new Set(core.selectForBudget(items, { kind: 'time', seconds: fraction * total * (1 + 1e-12) }).selected);
+    if (bad.some((t) => chosen.has(t.file))) continue;
+    const measuredTotal = items.reduce((sum, t) => sum + meta.get(t.file).measured, 0);
+    const must = items.filter((t) => t.mustRun).reduce((sum, t) => sum + t.duration, 0);
+    const cheapest = new Map();
+    for (const t of bad) {
+      const file = meta.get(t.file).file;
+      if (!cheapest.has(file) || t.duration < cheapest.get(file).duration) cheapest.set(file, t);
+    }
+    const changed = (records[run].changes ?? []).map((c) => c.path).join(', ');
+    const parts = [...cheapest].map(([file, t]) =>
+      `${file}${t.file === file ? '' : ` (cheapest failing case ${t.file.slice(file.length + 2)})`}: expected ${pct(t.duration / total)}, measured ${pct(meta.get(t.file).measured / Math.max(1e-12, measuredTotal))} of the run`,
+    );
+    lines.push(`- ${label} misses run ${run + 1} (${changed}) @${Math.round(fraction * 100)}%${must > 0 ? ` (must-run files take ${pct(must / total)})` : ''}: ${parts.join('; ')}`);
   }
   return lines;
 }

@@ -15,15 +15,16 @@
 // Usage: node bench/test-predictor-real.mjs [--only-project NAME[,NAME]] [--keep DIR] [--quick]
 //   --keep DIR keeps the recorded histories, so a second call evaluates in seconds; --quick: the first 3 projects.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { apfdValues, firstFailureShares, loadCore, pct, recallAt, trainAndHoldOut } from './test-predictor-eval.orders.mjs';
+import { absentFiles, apfdValues, caseMetrics, caseRuns, explainUnreached, fileRuns, firstFailureShares, loadCore, pct, recallAt, trainAndHoldOut } from './test-predictor-eval.orders.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const corpusData = join(root, 'bench', 'real-world');
-const cli = join(root, 'dist', 'cli', 'index.js');
+const bundledCli = join(root, 'dist', 'cli');
+let cli = join(bundledCli, 'index.js');
 const args = process.argv.slice(2);
 const flag = (name) => {
   const i = args.indexOf(name);
@@ -45,7 +46,7 @@ if (!corpus) {
   );
   process.exit(0);
 }
-if (!existsSync(cli)) {
+if (!existsSync(join(bundledCli, 'index.js'))) {
   console.log('test-predictor-real: dist/cli/index.js is missing: run `npm run bundle` first.');
   process.exit(1);
 }
@@ -64,25 +65,32 @@ function run(command, commandArgs, options = {}) {
 }
 
 /** Records every mutant run of a project, in order, through the CLI; returns the history's runs. */
-function recordHistory(project, dir) {
-  const history = join(dir, 'store', 'test-predictor', 'test_history.json');
-  if (!existsSync(history)) {
+async function recordHistory(core, project, dir) {
+  const done = join(dir, 'recorded');
+  const store = join(dir, 'store');
+  const read = () => core.readHistory(new core.DirStore(store), (message) => process.stderr.write(`${project.name}: ${message}\n`));
+  if (!existsSync(done)) {
     const repo = join(dir, 'repo');
-    rmSync(repo, { recursive: true, force: true });
-    run('git', ['clone', '-q', '--no-checkout', join(corpus, project.name, 'repo'), repo]);
+    if (!existsSync(join(repo, '.git'))) {
+      rmSync(repo, { recursive: true, force: true });
+      run('git', ['clone', '-q', '--no-checkout', join(corpus, project.name, 'repo'), repo]);
+    }
     const mutants = readFileSync(join(corpusData, project.name, 'mutants.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     const usable = mutants.filter((m) => m.outcome !== 'timeout' && m.junit && existsSync(join(corpus, m.junit)));
+    // Resumes an interrupted recording (runs are recorded in order, one per mutant).
+    const already = existsSync(store) ? (await read()).length : 0;
     const started = performance.now();
-    for (const mutant of usable) {
+    for (const mutant of usable.slice(already)) {
       run('git', ['-C', repo, 'checkout', '-q', '--detach', mutant.commit]);
       run(process.execPath, [cli, 'test-predictor', '--mode', 'record', '--repo', repo, '--base', project.commit, '--head', mutant.commit,
-        '--junit', join(corpus, mutant.junit), '--store', `dir:${join(dir, 'store')}`, '--retrain-after', '3650d', '--json'], {
+        '--junit', join(corpus, mutant.junit), '--store', `dir:${store}`, '--retrain-after', '3650d', '--json'], {
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
       });
     }
-    process.stderr.write(`${project.name}: ${usable.length} runs recorded through the CLI in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    process.stderr.write(`${project.name}: ${usable.length - already} runs recorded through the CLI in ${((performance.now() - started) / 1000).toFixed(0)} s${already ? ` (${already} recorded before)` : ''}\n`);
+    writeFileSync(done, `${usable.length}\n`);
   }
-  return readFileSync(history, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  return read();
 }
 
 /** Raw counts of every order over the three held-out blocks of one project's history (so projects pool). */
@@ -92,8 +100,13 @@ function evaluateProject(core, name, runs) {
   let heldRuns = 0;
   let faultyRuns = 0;
   const random = new core.SeededRandom(17);
+  const dataset = core.buildHistoryDataset(runs);
+  const replay = core.buildCaseReplay(runs, dataset);
+  const absent = absentFiles(runs);
+  const granular = new Map();
+  const unreached = [];
   for (const [from, to] of BLOCKS) {
-    const { outcome, held, trainRuns } = trainAndHoldOut(core, runs, from, to);
+    const { outcome, held, trainRuns, cut } = trainAndHoldOut(core, runs, from, to, dataset);
     if (held.data.rows === 0) continue;
     const { rows, cols, values, labels } = held.data;
     heldRuns += new Set(held.runOfRow).size;
@@ -102,18 +115,38 @@ function evaluateProject(core, name, runs) {
     // Without a model the action ranks with the best simple ranking on the history before the block.
     const fallback = outcome.model ? undefined : core.chooseSimpleRanking(trainRuns, 0.33).chosen;
     chosenRankings.push(outcome.model ? outcome.model.document.ranking.chosen : `no model, ${fallback}`);
-    const asPredicted = outcome.model ? core.scoreHeldOutAsPredicted(outcome.model, held) : core.simpleScores(fallback, values, rows, cols);
+    const asPredicted = outcome.model ? core.scoreHeldOutAsPredicted(outcome.model, held) : core.simpleScores(fallback, values, rows, cols, held.graphPriors);
     const scorers = {
       'test-predictor (as it runs)': [asPredicted],
       'GBDT + graph prior alone': modelScores ? [modelScores] : [],
-      'co-failure per second': [core.simpleScores('co-failure', values, rows, cols)],
-      'failure frequency per second': [core.simpleScores('failure-frequency', values, rows, cols)],
-      'import graph (test-filter distance)': [core.simpleScores('import-graph', values, rows, cols)],
+      'co-failure per second': [core.simpleScores('co-failure', values, rows, cols, held.graphPriors)],
+      'failure frequency per second': [core.simpleScores('failure-frequency', values, rows, cols, held.graphPriors)],
+      'import graph (test-filter distance)': [core.simpleScores('import-graph', values, rows, cols, held.graphPriors)],
       'random order (mean of 20)': Array.from({ length: 20 }, () => Float64Array.from({ length: rows }, () => random.next())),
       'optimal (failing files first)': [Float64Array.from(labels, (label) => (label === 1 ? 1 : 1e-6))],
     };
     for (const [order, trials] of Object.entries(scorers)) {
       if (trials.length === 0) continue;
+      // Both granularities of the same order on the same runs (random and optimal score cases directly).
+      const direct = order.startsWith('random') ? () => random.next() : order.startsWith('optimal') ? (c) => (c.label === 1 ? 1 : 1e-6) : undefined;
+      const levels = {
+        file: trials.map((scores) => fileRuns(core, held, scores, absent)),
+        case: trials.map((scores) => caseRuns(core, held, cut, replay, scores, direct, absent)),
+      };
+      for (const [level, trialRuns] of Object.entries(levels)) {
+        const key = `${order} | ${level}`;
+        const entry = granular.get(key) ?? { counts: FRACTIONS.map(() => ({ caught: 0, failing: 0, caughtRuns: 0, faulty: 0 })), apfd: [], firstFailure: [] };
+        FRACTIONS.forEach((fraction, f) => {
+          const per = trialRuns.map((r) => caseMetrics(core, r, fraction));
+          for (const k of ['caught', 'failing', 'caughtRuns', 'faulty']) entry.counts[f][k] += per.reduce((a, e) => a + e[k], 0) / per.length;
+          if (f === 2) {
+            entry.apfd.push(...per[0].apfd.map((_, k) => per.reduce((a, e) => a + e.apfd[k], 0) / per.length));
+            entry.firstFailure.push(...per[0].firstFailure.map((_, k) => per.reduce((a, e) => a + e.firstFailure[k], 0) / per.length));
+          }
+        });
+        granular.set(key, entry);
+        if (order.startsWith('optimal')) unreached.push(...explainUnreached(core, trialRuns[0], 0.33, runs, `optimal ${level} order`));
+      }
       const entry = orders.get(order) ?? { counts: FRACTIONS.map(() => ({ caught: 0, failing: 0, caughtRuns: 0, faulty: 0 })), apfd: [], firstFailure: [] };
       FRACTIONS.forEach((fraction, f) => {
         const per = trials.map((scores) => recallAt(core, held, scores, fraction, () => true));
@@ -126,7 +159,7 @@ function evaluateProject(core, name, runs) {
       orders.set(order, entry);
     }
   }
-  return { name, runs: runs.length, heldRuns, faultyRuns, chosenRankings, orders };
+  return { name, runs: runs.length, heldRuns, faultyRuns, chosenRankings, orders, granular, unreached };
 }
 
 function printTable(title, evaluations) {
@@ -151,6 +184,21 @@ function printTable(title, evaluations) {
   }
 }
 
+/** Both granularities of every order: change recall, failing-file recall at a third, APFDc and time to first failure. */
+function printGranularity(title, evaluations) {
+  console.log(`\n### ${title}`);
+  const header = ['order | granularity', ...FRACTIONS.map((f) => `change recall @${Math.round(f * 100)}%`), 'test-file recall @33%', 'APFDc', 'time to 1st failure'];
+  console.log(`\n| ${header.join(' | ')} |`);
+  console.log(`| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
+  for (const name of evaluations[0].granular.keys()) {
+    const all = evaluations.map((e) => e.granular.get(name)).filter(Boolean);
+    const sum = (f, key) => all.reduce((a, entry) => a + entry.counts[f][key], 0);
+    const change = FRACTIONS.map((_, f) => pct(sum(f, 'caughtRuns') / Math.max(1e-9, sum(f, 'faulty'))));
+    const mean = (list) => (list.length ? list.reduce((a, b) => a + b, 0) / list.length : NaN);
+    console.log(`| ${[name, ...change, pct(sum(2, 'caught') / Math.max(1e-9, sum(2, 'failing'))), mean(all.flatMap((e) => e.apfd)).toFixed(3), pct(mean(all.flatMap((e) => e.firstFailure)))].join(' | ')} |`);
+  }
+}
+
 const keep = flag('--keep');
 const work = keep ?? mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-real-'));
 mkdirSync(work, { recursive: true });
@@ -160,13 +208,19 @@ try {
     process.exit(1);
   }
   const core = await loadCore(work);
+  // The CLI as it was when the benchmark started: a rebuild of dist/ during a long recording does not break it.
+  cpSync(bundledCli, join(work, 'cli'), { recursive: true });
+  cli = join(work, 'cli', 'index.js');
   const evaluations = [];
   for (const project of chosen) {
-    const runs = recordHistory(project, join(work, project.name));
+    const runs = await recordHistory(core, project, join(work, project.name));
     const evaluation = evaluateProject(core, project.name, runs);
     evaluations.push(evaluation);
     printTable(`test-predictor on ${project.name} (real pytest runs of ${project.repo} at ${project.commit.slice(0, 12)})`, [evaluation]);
+    printGranularity(`${project.name}: test files or test cases (pytest node ids) as the items ordered, same held-out runs`, [evaluation]);
+    if (evaluation.unreached.length) console.log(`\nFaulty runs the optimal order cannot reach at 33% of the expected time:\n${evaluation.unreached.join('\n')}`);
   }
+  printGranularity(`${evaluations.length} public projects pooled: test files or test cases as the items ordered`, evaluations);
   printTable(`test-predictor on ${evaluations.length} public projects, pooled (sums of runs and files; APFD and time to first failure over every faulty run)`, evaluations);
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });

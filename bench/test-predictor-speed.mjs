@@ -4,18 +4,20 @@
 // any `record` pays) and `node -e 0`. `predict` is timed twice: cold (no graph cache in the store) and warm.
 // Usage: node bench/test-predictor-speed.mjs [--quick]   (--quick: 3 samples instead of 7, 20 runs of history)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist', 'cli', 'index.js');
+let cli = join(root, 'dist', 'cli', 'index.js');
 const samples = process.argv.includes('--quick') ? 3 : 7;
 const MODULES = 80;
 const TEST_FILES = 300;
 const CASES = 1000;
 const RUNS = process.argv.includes('--quick') ? 20 : 60;
+const cpus = (await import('node:os')).cpus().length;
 
 function git(repo, ...args) {
   const result = spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
@@ -53,18 +55,34 @@ function junit(failing) {
   return `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="${CASES}">${cases.join('')}</testsuite></testsuites>`;
 }
 
-function timed(args, cwd) {
+// On a shared machine the wall time mostly measures the queue for a core: with GNU time (/usr/bin/time) each call's
+// CPU time (user + system, the process and its children) is measured too, and printed beside it.
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const cpuTimes = new Map();
+
+function timed(args, cwd, label) {
+  const cpuFile = join(work, 'cpu.txt');
+  const command = gnuTime ? gnuTime : process.execPath;
+  const commandArgs = gnuTime ? ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args] : args;
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  const result = spawnSync(command, commandArgs, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${args.slice(0, 3).join(' ')} failed: ${result.stderr}`);
+  if (gnuTime && label) {
+    const [user, system] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    cpuTimes.set(label, [...(cpuTimes.get(label) ?? []), (user + system) * 1000]);
+  }
   return ms;
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const cpu = (label) => (cpuTimes.has(label) ? median(cpuTimes.get(label)) : undefined);
 
 const work = mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-speed-'));
 try {
+  // The CLI as it was at the start: a rebuild of dist/ meanwhile does not break the run.
+  cpSync(dirname(cli), join(work, 'cli'), { recursive: true });
+  cli = join(work, 'cli', 'index.js');
   const repo = join(work, 'repo');
   makeProject(repo);
   const base = git(repo, 'rev-parse', 'HEAD');
@@ -85,27 +103,35 @@ try {
   }
   const head = git(repo, 'rev-parse', 'HEAD');
   const parseOnly = `import { readFileSync } from 'node:fs'; import { XMLParser } from 'fast-xml-parser'; const doc = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(${JSON.stringify(report)}, 'utf8')); if (!doc.testsuites) process.exit(1);`;
-  const reference = median(Array.from({ length: samples }, () => timed(['--input-type=module', '-e', parseOnly], root)));
-  const nodeOnly = median(Array.from({ length: samples }, () => timed(['-e', '0'], root)));
+  const reference = median(Array.from({ length: samples }, () => timed(['--input-type=module', '-e', parseOnly], root, 'reference')));
+  const nodeOnly = median(Array.from({ length: samples }, () => timed(['-e', '0'], root, 'node')));
   const record = median(
     Array.from({ length: samples }, (_, k) => {
       writeFileSync(report, junit(new Set([`tests/test_${k}.py`])));
-      return timed([cli, 'test-predictor', '--mode', 'record', '--repo', repo, '--base', base, '--head', head, '--junit', report, '--store', store, '--retrain-after', '3650d', '--json'], repo);
+      return timed([cli, 'test-predictor', '--mode', 'record', '--repo', repo, '--base', base, '--head', head, '--junit', report, '--store', store, '--retrain-after', '3650d', '--json'], repo, 'record');
     }),
   );
-  const train = timed([cli, 'test-predictor', '--mode', 'train', '--repo', repo, '--store', store, '--json'], repo);
+  const train = timed([cli, 'test-predictor', '--mode', 'train', '--repo', repo, '--store', store, '--json'], repo, 'train');
   const predictArgs = [cli, 'test-predictor', '--mode', 'predict', '--repo', repo, '--base', base, '--head', head, '--store', store, '--json'];
-  const cold = timed(predictArgs, repo);
-  const warm = median(Array.from({ length: samples }, () => timed(predictArgs, repo)));
-  console.log(`\n### test-predictor through the CLI: ${TEST_FILES} test files, ${MODULES} modules, a ${CASES}-case JUnit report, ${RUNS} runs of history (median of ${samples})\n`);
-  console.log('| step | time | ratio to reading the JUnit file alone | target |');
-  console.log('| --- | ---: | ---: | --- |');
-  console.log(`| \`node -e 0\` | ${nodeOnly.toFixed(0)} ms | ${(nodeOnly / reference).toFixed(2)}x | |`);
-  console.log(`| read and parse the JUnit file alone (reference) | ${reference.toFixed(0)} ms | 1.00x | |`);
-  console.log(`| record | ${record.toFixed(0)} ms | ${(record / reference).toFixed(2)}x | < 500 ms |`);
-  console.log(`| train | ${train.toFixed(0)} ms | ${(train / reference).toFixed(2)}x | |`);
-  console.log(`| predict, cold (graph built) | ${cold.toFixed(0)} ms | ${(cold / reference).toFixed(2)}x | |`);
-  console.log(`| predict, warm | ${warm.toFixed(0)} ms | ${(warm / reference).toFixed(2)}x | < 300 ms |`);
+  const cold = timed(predictArgs, repo, 'cold');
+  const warm = median(Array.from({ length: samples }, () => timed(predictArgs, repo, 'warm')));
+  const caseArgs = [...predictArgs, '--granularity', 'case'];
+  const warmCase = median(Array.from({ length: samples }, () => timed(caseArgs, repo, 'warm-case')));
+  console.log(`\n### test-predictor through the CLI: ${TEST_FILES} test files, ${MODULES} modules, a ${CASES}-case JUnit report, ${RUNS} runs of history (median of ${samples}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus} cores)\n`);
+  console.log('| step | wall time | ratio to reading the JUnit file alone | CPU time (user + system) | CPU ratio | target (wall) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+  const row = (name, ms, label, target = '') => {
+    const c = cpu(label);
+    const ref = cpu('reference');
+    console.log(`| ${name} | ${ms.toFixed(0)} ms | ${(ms / reference).toFixed(2)}x | ${c === undefined ? 'n/a' : `${c.toFixed(0)} ms`} | ${c === undefined || !ref ? 'n/a' : `${(c / ref).toFixed(2)}x`} | ${target} |`);
+  };
+  row('`node -e 0`', nodeOnly, 'node');
+  row('read and parse the JUnit file alone (reference)', reference, 'reference');
+  row('record', record, 'record', '< 500 ms');
+  row('train', train, 'train');
+  row('predict, cold (graph built)', cold, 'cold');
+  row('predict, warm', warm, 'warm', '< 300 ms');
+  row('predict, warm, --granularity case', warmCase, 'warm-case');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -20,17 +20,17 @@ describe('budgets', () => {
     expect(() => parseBudget('half')).toThrow(/not a budget. Use 'all'/);
   });
 
-  it('all: every test, most expected failures per second first (likelier first among equals), must-run included', () => {
+  it('all: every test, must-run first, then most expected failures per second (likelier first among equals)', () => {
     const s = selectForBudget(tests, { kind: 'all' });
-    // a and b both find 0.06 failures a second; c 0.05; e 0.0025; d 0.002.
-    expect(s.selected).toEqual(['a', 'b', 'c', 'e', 'd']);
+    // e is must-run; a and b both find 0.06 failures a second; c 0.05; d 0.002.
+    expect(s.selected).toEqual(['e', 'a', 'b', 'c', 'd']);
     expect(s.estimatedRecall).toBe(1);
   });
 
   it('recall: keeps every graph-reached and must-run test, adds by probability until the estimate is reached', () => {
     const s = selectForBudget(tests, { kind: 'recall', target: 0.9 });
     // a, c (graph), e (must-run) = 0.66 of 1.0; b brings it to 0.96.
-    expect(s.selected).toEqual(['a', 'b', 'c', 'e']);
+    expect(s.selected).toEqual(['e', 'a', 'b', 'c']);
     expect(s.estimatedRecall).toBeCloseTo(0.96, 10);
     expect(s.droppedReached).toEqual([]);
   });
@@ -38,11 +38,11 @@ describe('budgets', () => {
   it('time: a hard box that may drop graph-reached tests, and says which', () => {
     const s = selectForBudget(tests, { kind: 'time', seconds: 15 });
     // e (must-run, 4 s) first; a (10 s) fits; b (5 s) does not; c (1 s) does.
-    expect(s.selected).toEqual(['a', 'c', 'e']);
+    expect(s.selected).toEqual(['e', 'a', 'c']);
     expect(s.selectedSeconds).toBe(15);
     expect(s.droppedReached).toEqual([]);
     const tight = selectForBudget(tests, { kind: 'fraction', fraction: 0.25 });
-    expect(tight.selected).toEqual(['b', 'c', 'e']);
+    expect(tight.selected).toEqual(['e', 'b', 'c']);
     expect(tight.droppedReached).toEqual(['a']);
   });
 });

@@ -90,6 +90,37 @@ describe('rankings', () => {
     expect(simpleScore('import-graph', row)).toBeLessThan(0.05);
   });
 
+  it('co-failure on a flat package: the graph prior puts the tests of a module nobody changed before first', () => {
+    // Like boltons: one folder of modules, one test file per module that the import graph reaches from it alone; the
+    // folder's co-failure then favours every test that failed for any module, the graph says which one matters.
+    const tests = Array.from({ length: 12 }, (_, i) => `tests/test_mod${i}.py`);
+    const runs: RunRecord[] = Array.from({ length: 20 }, (_, r) => {
+      const m = r % 10;
+      return {
+        schema: 1,
+        time: new Date(Date.UTC(2026, 0, 1) + r * 3_600_000).toISOString(),
+        commit: `c${r + 1}`,
+        base: 'c0',
+        event: 'pull_request',
+        full: true,
+        changes: [{ path: `pkg/mod${m}.py`, status: 'modified', added: 1, removed: 1 }],
+        reach: { [tests[m]]: 1 },
+        cases: tests.map((file, t) => ({ file, id: `${file}::test_it`, outcome: t === m ? 'failed' : 'passed', duration: t === 11 ? 1 : 0.5, retry: false })),
+      };
+    });
+    const change = { changes: [{ path: 'pkg/mod11.py', status: 'modified' as const, added: 1, removed: 1 }], reach: { [tests[11]]: 1 } };
+    const p = predictTests({ history: runs, change, candidates: tests, mustRun: new Map(), budget: { kind: 'fraction', fraction: 0.2 }, minHistory: 5, shards: 1, slowThreshold: 60 });
+    expect(p.ranking.chosen).toBe('co-failure');
+    expect(p.ordered[0].file).toBe(tests[11]);
+    expect(p.selection.selected).toContain(tests[11]);
+    // The same row without the prior: a test that failed for a neighbour module outranks it per second.
+    const row = new Float64Array(FEATURE_NAMES.length).fill(Number.NaN);
+    row[FEATURE_NAMES.indexOf('graph_reached')] = 1;
+    row[FEATURE_NAMES.indexOf('graph_distance')] = 1;
+    expect(simpleScore('co-failure', row, 0, 0.9)).toBeGreaterThan(simpleScore('co-failure', row) + 0.8);
+    expect(simpleScore('co-failure', row, 0, Number.NaN)).toBe(simpleScore('co-failure', row));
+  });
+
   it('time-weighted APFD: 1 minus half the first test when it fails, lower when the failure comes after a long test', () => {
     const t = (file: string, duration: number) => ({ file, probability: 0, duration, graphReached: false });
     const seconds = new Map([['a', 1], ['b', 9]]);

@@ -18,6 +18,7 @@ import { retrainWithRollback, type RetrainResult } from '../test-predictor/model
 import { describeRanking, predictTests, type Prediction } from '../test-predictor/predict.ts';
 import { findJunitFiles, readJunitRun } from '../test-predictor/record.ts';
 import { viewChange, type ChangeView } from '../test-predictor/repository.ts';
+import { GRANULARITIES, type Granularity } from '../test-predictor/cases.ts';
 import { nextSafetyState, readSafetyState, updateSafetyState, type SafetyState } from '../test-predictor/safety.ts';
 import { shardMatrix } from '../test-predictor/shards.ts';
 import { renderPredictSummary, renderRecordSummary, renderTrainSummary } from '../test-predictor/summary.ts';
@@ -36,6 +37,7 @@ interface Settings {
   budget: Budget;
   graph: boolean;
   impactMap: boolean;
+  granularity: Granularity;
 }
 
 function readSettings(ctx: CommandContext): Settings {
@@ -52,6 +54,7 @@ function readSettings(ctx: CommandContext): Settings {
     budget: parseBudget(ctx.inputs.string('budget')),
     graph: ctx.inputs.boolean('graph'),
     impactMap: ctx.inputs.boolean('impact-map'),
+    granularity: ctx.inputs.isSet('granularity') ? ctx.inputs.enum('granularity', GRANULARITIES) : 'file',
   };
 }
 
@@ -160,7 +163,17 @@ function candidateInput(ctx: CommandContext): string[] | undefined {
 }
 
 /** Predicts for the current change; shared by predict and by record's audit (which passes the history before the run). */
-function predictFor(ctx: CommandContext, s: Settings, view: ChangeView, base: string | null, history: readonly RunRecord[], model: LoadedModel | undefined, budget: Budget, candidatesOverride?: string[]): { prediction: Prediction; candidates: string[] } {
+function predictFor(
+  ctx: CommandContext,
+  s: Settings,
+  view: ChangeView,
+  base: string | null,
+  history: readonly RunRecord[],
+  model: LoadedModel | undefined,
+  budget: Budget,
+  candidatesOverride?: string[],
+  granularity: Granularity = 'file',
+): { prediction: Prediction; candidates: string[] } {
   // An explicit candidate list is the answer even when empty (test-filter selected nothing for a docs change).
   let candidates = candidatesOverride ?? view.testFiles;
   if (candidatesOverride === undefined && candidates.length === 0) {
@@ -185,6 +198,7 @@ function predictFor(ctx: CommandContext, s: Settings, view: ChangeView, base: st
     slowThreshold: ctx.inputs.duration('slow-threshold') / 1000,
     explainTop: ctx.inputs.int('top', { min: 0 }),
     timeFraction: evaluationFraction(budget, history),
+    granularity,
   });
   return { prediction, candidates };
 }
@@ -199,7 +213,7 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const budget: Budget = enabled ? s.budget : { kind: 'all' };
   if (!enabled) ctx.log.warning(`test-predictor runs every test: ${safety!.reason}.`);
   const override = candidateInput(ctx)?.map((p) => repoPath(s, p));
-  const { prediction } = await ctx.metrics.phase('predict', async () => predictFor(ctx, s, view, base, history, model, budget, override));
+  const { prediction } = await ctx.metrics.phase('predict', async () => predictFor(ctx, s, view, base, history, model, budget, override, s.granularity));
   if (prediction.coldStart) ctx.log.notice(`test-predictor: no usable model (${prediction.coldStartReason}).`);
   ctx.log.info(`test-predictor ranking: ${describeRanking(prediction.ranking)}.`);
   const sel = prediction.selection;
@@ -215,12 +229,14 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
       ...(view.mapNote ? { impactMap: { note: view.mapNote, removed: view.mapRemoved?.length ?? null } } : {}),
     }),
   );
-  ctx.metrics.count(COUNTERS.testsSelected, sel.selected.length);
+  // Counted in test files at either granularity (a file counts when any of its cases runs).
+  const selectedFiles = new Set(sel.selected.map((item) => prediction.fileOf.get(item) ?? item)).size;
+  ctx.metrics.count(COUNTERS.testsSelected, selectedFiles);
   // The total is every test file (not only the candidates), so the report compares against the whole suite.
   const allTests = Math.max(view.testFiles.length, prediction.ordered.length);
   ctx.metrics.count(COUNTERS.testsTotal, allTests);
   ctx.metrics.count(COUNTERS.testTimeSavedMs, Math.round((sel.totalSeconds - sel.selectedSeconds) * 1000));
-  const runAll = allTests > 0 && sel.selected.length >= allTests;
+  const runAll = allTests > 0 && selectedFiles >= allTests && sel.selected.length === prediction.items.length;
   ctx.metrics.count(COUNTERS.runAll, runAll ? 1 : 0);
   return predictOutputs(s, prediction, enabled, safety, runAll);
 }
@@ -229,8 +245,8 @@ function predictOutputs(s: Settings, prediction: Prediction, enabled: boolean, s
   const show = (f: string) => displayPath(s, f);
   const sel = prediction.selection;
   return {
-    tests: prediction.ordered.map((t) => show(t.file)),
-    'tests-json': prediction.ordered.map((t) => show(t.file)),
+    tests: prediction.items.map((t) => show(t.file)),
+    'tests-json': prediction.items.map((t) => show(t.file)),
     selected: sel.selected.map(show),
     'selected-json': sel.selected.map(show),
     probabilities: Object.fromEntries(prediction.ordered.map((t) => [show(t.file), Math.round(t.probability * 1e6) / 1e6])),
@@ -241,9 +257,10 @@ function predictOutputs(s: Settings, prediction: Prediction, enabled: boolean, s
     // As in test-filter and test-plan: every test file of the suite runs. (Up to 0.1 it meant "every candidate
     // is selected", which all-candidates-selected now says.)
     'run-all': runAll,
-    'all-candidates-selected': sel.selected.length === prediction.ordered.length,
+    'all-candidates-selected': sel.selected.length === prediction.items.length,
     'cold-start': prediction.coldStart,
     ranking: prediction.ranking.chosen,
+    granularity: prediction.granularity,
     'selection-enabled': enabled,
     'miss-rate': safety?.missRate.predictorRate ?? null,
   };

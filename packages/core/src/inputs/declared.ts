@@ -111,6 +111,7 @@ export const DECLARED_INPUT_TYPES: Record<string, InputTypes> = {
   'test-predictor': {
     'store-required': bool,
     mode: oneOf('record', 'train', 'predict'),
+    granularity: oneOf('file', 'case'),
     'full-run': oneOf('auto', 'true', 'false'),
     shards: int(1, 256),
     'slow-threshold': duration,

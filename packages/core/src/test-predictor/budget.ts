@@ -79,12 +79,14 @@ export function failuresPerSecond(test: Pick<ScoredTest, 'probability' | 'durati
 }
 
 /**
- * Fail-fast order, cost-aware: most expected failures per second first (the greedy answer to "most failures found
- * within a time box"), then the likelier, then the cheaper, then by name for determinism.
+ * Fail-fast order, cost-aware: must-run tests first (a changed test file, one that failed on the base: they run
+ * whatever the budget and are the likeliest to fail), then most expected failures per second (the greedy answer to
+ * "most failures found within a time box"), then the likelier, then the cheaper, then by name for determinism.
  */
 export function failFastOrder(tests: readonly ScoredTest[]): ScoredTest[] {
   return [...tests].sort(
     (a, b) =>
+      Number(b.mustRun !== undefined) - Number(a.mustRun !== undefined) ||
       failuresPerSecond(b) - failuresPerSecond(a) || b.probability - a.probability || a.duration - b.duration || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
   );
 }

@@ -58,3 +58,14 @@ export { computeMissRate, nextSafetyState, readSafetyState, writeSafetyState, up
 export { viewChange, hopsOf, type ChangeView } from './repository.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
 export { chooseRanking, simpleScore, simpleScores, RANKINGS, SIMPLE_RANKINGS, type RankingChoice, type RankingName, type SimpleRanking } from './rankings.ts';
+export {
+  CaseStats,
+  GRANULARITIES,
+  buildCaseReplay,
+  caseScores,
+  expandToCases,
+  passableNodeId,
+  type CaseItems,
+  type Granularity,
+  type ReplayedCase,
+} from './cases.ts';

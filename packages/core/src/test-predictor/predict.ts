@@ -5,6 +5,7 @@ import { labelFlaky } from './flaky.ts';
 import { failedFiles, type RunRecord } from '../test-history/index.ts';
 import { buildShards, type Shard } from './shards.ts';
 import { RANKING_DESCRIPTIONS, simpleScore, type RankingChoice } from './rankings.ts';
+import { CaseStats, expandToCases, type Granularity } from './cases.ts';
 import { chooseSimpleRanking, type LoadedModel } from './training.ts';
 
 /** Everything a prediction needs; no git, no store: the command gathers it. */
@@ -26,6 +27,8 @@ export interface PredictRequest {
   explainTop?: number;
   /** Share of test time at which rankings are compared when no trained model chose one (default a third). */
   timeFraction?: number;
+  /** What is ordered and selected: test files (default) or their test cases (pytest node ids, see cases.ts). */
+  granularity?: Granularity;
 }
 
 /** A slow test case (a `@pytest.mark.slow` candidate). */
@@ -40,8 +43,18 @@ export interface Prediction {
   coldStart: boolean;
   /** Why the model was not used (cold start). */
   coldStartReason?: string;
-  /** Candidates in fail-fast order with their scores. */
+  /** Candidate test files in fail-fast order with their scores. */
   ordered: ScoredTest[];
+  granularity: Granularity;
+  /**
+   * What runs, in fail-fast order: the files of `ordered`, or at case granularity node ids (and files run whole,
+   * see `wholeFiles`). `selection` and `shards` are over these items.
+   */
+  items: ScoredTest[];
+  /** Item -> its test file. */
+  fileOf: ReadonlyMap<string, string>;
+  /** At case granularity: files run whole and why. */
+  wholeFiles: ReadonlyMap<string, string>;
   selection: BudgetSelection;
   shards: Shard[];
   slowTests: SlowTest[];
@@ -91,15 +104,32 @@ export function predictTests(request: PredictRequest): Prediction {
     if (model) {
       probability = combineWithGraphPrior(predictRowProbability(model, row), graphPriorApplies ? stats.graphPrior(request.change, file) : undefined);
     } else {
-      const score = simpleScore(ranking.chosen as Exclude<typeof ranking.chosen, 'model'>, row);
+      const score = simpleScore(ranking.chosen as Exclude<typeof ranking.chosen, 'model'>, row, 0, graphPriorApplies ? stats.graphPrior(request.change, file) : undefined);
       probability = mustRun !== undefined ? Math.max(score, 0.9) : score;
     }
     return { file, probability, duration: durationOf(file), graphReached: reachOf(file), ...(mustRun ? { mustRun } : {}) };
   });
   const ordered = failFastOrder(scored);
-  const selection = selectForBudget(ordered, request.budget);
-  const byFile = new Map(ordered.map((t) => [t.file, t]));
-  const shards = buildShards(selection.selected.map((file) => ({ file, duration: byFile.get(file)!.duration })), request.shards);
+  const granularity = request.granularity ?? 'file';
+  let items = ordered;
+  let fileOf: ReadonlyMap<string, string> = new Map(ordered.map((t) => [t.file, t.file]));
+  let wholeFiles: ReadonlyMap<string, string> = new Map();
+  if (granularity === 'case') {
+    const caseStats = new CaseStats(flaky);
+    for (const run of request.history) caseStats.add(run);
+    const expanded = expandToCases(ordered, caseStats, summary.paths);
+    items = failFastOrder(expanded.items);
+    fileOf = expanded.fileOf;
+    wholeFiles = expanded.wholeFiles;
+  }
+  const selection = selectForBudget(items, request.budget);
+  if (granularity === 'case') {
+    // A reached file is left out only when none of its cases runs.
+    const running = new Set(selection.selected.map((item) => fileOf.get(item)!));
+    selection.droppedReached = [...new Set(selection.droppedReached.map((item) => fileOf.get(item)!))].filter((file) => !running.has(file));
+  }
+  const byItem = new Map(items.map((t) => [t.file, t]));
+  const shards = buildShards(selection.selected.map((file) => ({ file, duration: byItem.get(file)!.duration })), request.shards);
 
   const reasons = new Map<string, FeatureContribution[]>();
   if (model) {
@@ -109,6 +139,10 @@ export function predictTests(request: PredictRequest): Prediction {
     coldStart: coldStartReason !== undefined,
     ...(coldStartReason ? { coldStartReason } : {}),
     ordered,
+    granularity,
+    items,
+    fileOf,
+    wholeFiles,
     selection,
     shards,
     slowTests: slowTests(request.history, request.slowThreshold),

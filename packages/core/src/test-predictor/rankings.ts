@@ -17,7 +17,7 @@ export const SIMPLE_RANKINGS: readonly SimpleRanking[] = ['co-failure', 'failure
 /** What a ranking means, for summaries. */
 export const RANKING_DESCRIPTIONS: Record<RankingName, string> = {
   model: 'the trained model (GBDT) per second of expected test time',
-  'co-failure': 'co-failure with the changed files and folders per second of expected test time',
+  'co-failure': 'co-failure with the changed files and folders (and the import graph where it tells tests apart) per second of expected test time',
   'failure-frequency': 'recent failure frequency per second of expected test time',
   'import-graph': "test-filter's import-graph distance (nearest first), then failure frequency",
 };
@@ -52,8 +52,14 @@ const COLUMNS = {
  */
 const FLOOR = 0.01;
 
-/** The score of a simple ranking for one feature row (from `HistoryStats.features`), in [0, 1]. */
-export function simpleScore(ranking: SimpleRanking, values: ArrayLike<number>, offset = 0): number {
+/**
+ * The score of a simple ranking for one feature row (from `HistoryStats.features`), in [0, 1]. `graphPrior` is the
+ * history's failure rate of tests at this row's import-graph distance (HistoryStats.graphPrior), given only where
+ * the graph tells the candidates apart: co-failure adds it, so on a package where each module has its own tests a
+ * change to a module nobody changed before still ranks its tests first (a folder's co-failure alone favours every
+ * test that failed for any module in a flat package).
+ */
+export function simpleScore(ranking: SimpleRanking, values: ArrayLike<number>, offset = 0, graphPrior?: number): number {
   const value = (index: number) => {
     const v = values[offset + index];
     return Number.isNaN(v) ? 0 : v;
@@ -66,10 +72,12 @@ export function simpleScore(ranking: SimpleRanking, values: ArrayLike<number>, o
       // Frequency only breaks ties: alone it favours the files that failed for other changes over cheap ones.
       // The import graph breaks ties among files with no history evidence (it is uniform where it reaches all alike).
       const near = values[offset + COLUMNS.reached] === 1 ? FLOOR / (1 + value(COLUMNS.distance)) : 0;
-      const score = FLOOR + near + value(COLUMNS.cofail) + 0.3 * value(COLUMNS.cofailDir) + 0.2 * value(COLUMNS.helper) + 0.02 * frequency;
+      // Not for a test the impact map says never ran the changed functions: the map's fifth below says it all.
+      const kept = values[offset + COLUMNS.kept];
+      const prior = graphPrior === undefined || Number.isNaN(graphPrior) || kept === 0 ? 0 : graphPrior;
+      const score = FLOOR + near + prior + value(COLUMNS.cofail) + 0.3 * value(COLUMNS.cofailDir) + 0.2 * value(COLUMNS.helper) + 0.02 * frequency;
       // test-filter's impact map, when there is one: a test that ran the changed functions gains, one that never did
       // (reached by imports only) keeps a fifth.
-      const kept = values[offset + COLUMNS.kept];
       return Math.min(1, kept === 1 ? score + 0.05 : kept === 0 ? score / 5 : score);
     }
     case 'import-graph': {
@@ -81,10 +89,10 @@ export function simpleScore(ranking: SimpleRanking, values: ArrayLike<number>, o
   }
 }
 
-/** Scores of a simple ranking for every row of a row-major feature matrix. */
-export function simpleScores(ranking: SimpleRanking, values: ArrayLike<number>, rows: number, cols: number): Float64Array {
+/** Scores of a simple ranking for every row of a row-major feature matrix (graph priors per row, NaN for none). */
+export function simpleScores(ranking: SimpleRanking, values: ArrayLike<number>, rows: number, cols: number, graphPriors?: ArrayLike<number>): Float64Array {
   const out = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) out[i] = simpleScore(ranking, values, i * cols);
+  for (let i = 0; i < rows; i++) out[i] = simpleScore(ranking, values, i * cols, graphPriors?.[i]);
   return out;
 }
 

@@ -37,8 +37,13 @@ export function renderPredictSummary(input: {
   const { prediction: p, display } = input;
   const sel = p.selection;
   const share = sel.totalSeconds > 0 ? sel.selectedSeconds / sel.totalSeconds : 1;
+  const files = new Set(sel.selected.map((item) => p.fileOf.get(item) ?? item)).size;
+  const heading =
+    p.granularity === 'case'
+      ? `${sel.selected.length} of ${p.items.length} test cases (in ${files} of ${p.ordered.length} test files) selected`
+      : `${sel.selected.length} of ${p.ordered.length} test files selected`;
   const sections = [
-    `## test-predictor: ${sel.selected.length} of ${p.ordered.length} test files selected (budget ${formatBudget(input.budget)})`,
+    `## test-predictor: ${heading} (budget ${formatBudget(input.budget)})`,
     `Estimated recall ${pct(sel.estimatedRecall)} for ${pct(share)} of the expected test time (${formatDuration(sel.selectedSeconds * 1000)} of ${formatDuration(sel.totalSeconds * 1000)}), in ${p.shards.length} shard(s).`,
   ];
   if (input.safety && !input.safety.selectionEnabled) sections.push(`> **Selection is off:** ${input.safety.reason}.`);
@@ -52,12 +57,15 @@ export function renderPredictSummary(input: {
         (removed ? `; ${removed} test file(s) the import graph reaches never ran the changed functions and are ranked as such.` : '.'),
     );
   }
+  const casesSelected = new Map<string, number>();
+  for (const item of sel.selected) casesSelected.set(p.fileOf.get(item) ?? item, (casesSelected.get(p.fileOf.get(item) ?? item) ?? 0) + 1);
+  const selectedFiles = new Set(casesSelected.keys());
   const rows = p.ordered.slice(0, input.top).map((test, i) => [
     i + 1,
     display(test.file),
     Number(test.probability.toFixed(4)),
     formatDuration(test.duration * 1000),
-    sel.selected.includes(test.file) ? 'yes' : 'no',
+    selectedFiles.has(test.file) ? (p.wholeFiles.has(test.file) || p.granularity === 'file' ? 'yes' : `${casesSelected.get(test.file) ?? 0} case(s)`) : 'no',
     test.mustRun ?? (p.reasons.get(test.file) ?? []).map((r) => `${r.feature}=${formatValue(r.value)} (+${r.contribution.toFixed(2)})`).join(', '),
   ]);
   sections.push(markdownTable(['#', 'test file', 'p(fail)', 'duration', 'selected', 'main reasons'], rows, ['right', 'left', 'right', 'right', 'left', 'left']));

@@ -285,7 +285,7 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
 /** Held-out figures of every simple ranking on the same rows. */
 export function evaluateSimpleRankings(heldOut: HeldOutRuns, timeFraction: number): Partial<Record<RankingName, Evaluation>> {
   const { values, rows, cols } = heldOut.data;
-  return Object.fromEntries(SIMPLE_RANKINGS.map((name) => [name, evaluateScores(simpleScores(name, values, rows, cols), heldOut, timeFraction)]));
+  return Object.fromEntries(SIMPLE_RANKINGS.map((name) => [name, evaluateScores(simpleScores(name, values, rows, cols, heldOut.graphPriors), heldOut, timeFraction)]));
 }
 
 /** Every replayed row as held-out rows: each row's features come from the runs before its own. */
@@ -296,6 +296,7 @@ function wholeHistory(dataset: HistoryDataset): HeldOutRuns {
     files: dataset.files,
     durations: dataset.durations,
     expectedDurations: dataset.expectedDurations,
+    graphPriors: dataset.graphPriors,
   };
 }
 
@@ -320,7 +321,7 @@ export function scoreHeldOut(model: GbdtModel, heldOut: HeldOutRuns): Float64Arr
 /** The predictor's scores for held-out rows: the ranking its document chose, the model's where none is recorded. */
 export function scoreHeldOutAsPredicted(model: LoadedModel, heldOut: HeldOutRuns): Float64Array {
   const chosen = model.document?.ranking?.chosen;
-  if (chosen && chosen !== 'model') return simpleScores(chosen, heldOut.data.values, heldOut.data.rows, heldOut.data.cols);
+  if (chosen && chosen !== 'model') return simpleScores(chosen, heldOut.data.values, heldOut.data.rows, heldOut.data.cols, heldOut.graphPriors);
   return scoreHeldOut(model.model, heldOut);
 }
 

@@ -6,8 +6,8 @@ import type { BenchmarkSet } from './benchmark-types.ts';
 import type { CpuProfile } from './parse-profiles.ts';
 
 /**
- * The little a baseline needs from a store (DESIGN §5). The shared store module can be adapted to it in a few
- * lines; `directoryStore` is the `dir:` flavour used until then and by the CLI.
+ * The little a baseline needs from a store (docs/architecture.md#stores). The shared store module can be adapted to
+ * it in a few lines; `directoryStore` is the `dir:` flavour used until then and by the CLI.
  */
 export interface PerfStore {
   read(key: string): Promise<string | undefined>;

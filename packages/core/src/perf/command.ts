@@ -21,7 +21,7 @@ import { addBaseWorktree, runSameJobAb } from './same-job-ab.ts';
 const MODES = ['compare', 'ab', 'store-baseline', 'post'] as const;
 type Mode = (typeof MODES)[number];
 
-/** Adapts the shared store (Buffer values, DESIGN §5) to the text interface baselines use. */
+/** Adapts the shared store (Buffer values, docs/architecture.md#stores) to the text interface baselines use. */
 export function perfStoreOf(store: Store): PerfStore {
   return {
     read: async (key) => (await store.read(key))?.toString('utf8'),
@@ -330,7 +330,7 @@ async function pullRequestOfWorkflowRun(client: GitHubClient, run: CommandContex
   return data[0] ? { owner, repo, issueNumber: data[0].number } : undefined;
 }
 
-/** The commit the PR is compared with: on pull_request the merge commit's first parent (DESIGN §8). */
+/** The commit the PR is compared with: on pull_request the merge commit's first parent (docs/architecture.md#platform-facts). */
 function mergeBaseOf(payload: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
   const pr = payload.pull_request as { base?: { sha?: string } } | undefined;
   if (env.PERF_BASE_SHA) return env.PERF_BASE_SHA;

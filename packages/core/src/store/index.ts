@@ -34,7 +34,7 @@ export {
 
 export { recordStoreFault, takeStoreFaults, StoreFaultError, type StoreFault } from './faults.ts';
 
-/** The store every action uses unless told otherwise (DESIGN §5). */
+/** The store every action uses unless told otherwise (docs/architecture.md#stores). */
 export const DEFAULT_STORE = 'dir:.ci-optimizer';
 
 /** A backend for a scheme other than `dir:` (s3://, github-cache), registered by its module. */

@@ -6,8 +6,9 @@ export interface StoreEntry {
 }
 
 /**
- * Where history, models, baselines and cache statistics live between runs (DESIGN §5). Keys are relative POSIX
- * paths (`test-predictor/history.jsonl`). Writes are atomic: a reader sees the old or the new content, never a mix.
+ * Where history, models, baselines and cache statistics live between runs (docs/architecture.md#stores). Keys are
+ * relative POSIX paths (`test-predictor/history.jsonl`). Writes are atomic: a reader sees the old or the new content,
+ * never a mix.
  */
 export interface Store {
   /** `dir:/path`, `s3://bucket/prefix`, ... for messages. */

@@ -44,7 +44,7 @@ export interface Evaluation {
   apfd?: number | null;
 }
 
-/** The stored model: an XGBoost model plus what it was trained on and how it did (DESIGN §5: `schema`). */
+/** The stored model: an XGBoost model plus what it was trained on and how it did (docs/architecture.md#stores: `schema`). */
 export interface ModelDocument {
   schema: number;
   trainedAt: string;

@@ -220,7 +220,7 @@ async function postMode(ctx: CommandContext): Promise<Outputs> {
     throw new UserError(`Input 'payload': cannot read '${file}'. Download the '${FORK_PAYLOAD_FILE}' artifact of the triggering run first.`);
   }), file);
   // The PR number comes from the trusted event, never from the artifact.
-  const client = githubClient(ctx);
+  const client = await githubClient(ctx);
   const explicit = inputs.int('pr-number', { min: 0 });
   const ref = client ? await pullRequestOfWorkflowRun(client, run, explicit) : undefined;
   if (!client || !ref) {
@@ -254,7 +254,7 @@ async function publish(ctx: CommandContext, report: PerfReport): Promise<Outputs
   const mode = inputs.enum('comment', ['always', 'on-change', 'never'] as const);
   const prNumber = Number((run.eventPayload.pull_request as { number?: number } | undefined)?.number);
   if (mode !== 'never' && Number.isInteger(prNumber) && prNumber > 0 && !run.isCli) {
-    const client = githubClient(ctx);
+    const client = await githubClient(ctx);
     const [owner, repo] = (run.env.GITHUB_REPOSITORY ?? '/').split('/');
     const ref = { owner, repo, issueNumber: prNumber };
     const marker = commentMarker(markerId);
@@ -308,7 +308,7 @@ async function leaveForTrustedWorkflow(ctx: CommandContext, report: PerfReport, 
   return file;
 }
 
-function githubClient(ctx: CommandContext): GitHubClient | undefined {
+async function githubClient(ctx: CommandContext): Promise<GitHubClient | undefined> {
   const token = ctx.inputs.string('token') || ctx.run.env.GITHUB_TOKEN;
   if (!token) return undefined;
   return createGitHubClient({ token, baseUrl: ctx.run.env.GITHUB_API_URL || undefined, log: ctx.log });

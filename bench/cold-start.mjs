@@ -1,7 +1,7 @@
 // Cold start of every action bundle: `node dist/<action>/index.js` with empty inputs under a runner-like
 // environment, median of N runs, against `node -e 0` measured in the same run (interleaved, so both see the same load).
 // Prints each bundle's ratio to the reference and fails (exit 1) when one is above the target (2.5x, issue 17).
-// Usage: node bench/cold-start.mjs [--quick] [--dist DIR] [--target RATIO]
+// Usage: node bench/cold-start.mjs [--quick] [--dist DIR] [--target RATIO] [--bundle NAME ...]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ const runs = args.includes('--quick') ? 5 : 15;
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const dist = option('--dist', join(root, 'dist'));
 const target = Number(option('--target', '2.5'));
+const wanted = args.flatMap((arg, i) => (args[i - 1] === '--bundle' ? [arg] : []));
 
 function bundles() {
   const found = [];
@@ -79,12 +80,12 @@ try {
     writeFileSync(env[name], '');
   }
   const cases = [{ label: '`node -e 0` (reference)', args: ['-e', '0'] }];
-  for (const bundle of bundles()) {
+  for (const bundle of bundles().filter((name) => wanted.length === 0 || wanted.includes(name))) {
     const file = join(dist, bundle, 'index.js');
     cases.push({ label: `dist/${bundle}/index.js`, args: [file], bytes: loadedBytes(file) });
   }
   const cli = join(dist, 'cli', 'index.js');
-  if (existsSync(cli)) cases.push({ label: 'dist/cli/index.js --help', args: [cli, '--help'], bytes: loadedBytes(cli) });
+  if (existsSync(cli) && (wanted.length === 0 || wanted.includes('cli'))) cases.push({ label: 'dist/cli/index.js --help', args: [cli, '--help'], bytes: loadedBytes(cli) });
   // Rounds: every case once per round, so a burst of load on the shared machine hits the reference as well.
   const samples = cases.map(() => []);
   for (let round = 0; round < runs; round++) cases.forEach((c, i) => samples[i].push(once(c.args, env)));

@@ -61,7 +61,7 @@ function gitDiff(repo, base, head) {
 /** The scratch repository: the package's files, then two commits that each change one module. */
 function makeProject(dir) {
   let source = process.env.BENCH_SPEED_DIR;
-  let name = source ? basename(resolve(source)) : process.env.BENCH_SPEED_PACKAGE ?? 'numpy';
+  const name = source ? basename(resolve(source)) : process.env.BENCH_SPEED_PACKAGE ?? 'numpy';
   if (!source) {
     const python = process.env.BENCH_SPEED_PYTHON ?? '/usr/bin/python3';
     source = execFileSync(python, ['-c', `import os, ${name}; print(os.path.dirname(${name}.__file__))`], { encoding: 'utf8' }).trim();

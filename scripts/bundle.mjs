@@ -1,10 +1,13 @@
-// Builds dist/<action>/index.js for every actions/**/src/main.ts, and dist/cli/index.js, as self-contained ESM
-// bundles (code behind dynamic imports in dist/<action>/chunks/) with a licenses.txt of the third-party code each
-// one carries. Usage:
-//   node scripts/bundle.mjs [action ...] [--out DIR]
-// The action list is derived from the folders, so adding an action needs no edit here.
+// Builds every action's dist/<action>/index.js (one per actions/**/src/main.ts) and dist/cli/index.js in ONE esbuild
+// pass: ESM, code shared by several bundles (the runtime, yaml, ajv, the parsers, the SDKs) in dist/chunks/, each
+// bundle's code behind a dynamic import() loaded only when used. dist/licenses.txt lists the third-party code in
+// dist/; the WebAssembly the Python parser reads is copied to dist/. Usage:
+//   node scripts/bundle.mjs [--out DIR] [--metafile FILE]
+// (--metafile writes esbuild's metafile, for esbuild's bundle analyzer: what each bundle loads and why.)
+// The action list is derived from the folders, so adding an action needs no edit here. The output is a function of
+// the sources alone (same input, same bytes): scripts/check-dist.mjs rebuilds into a temp folder and compares.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,9 +29,16 @@ export function discoverActions() {
   return found;
 }
 
-// ESM bundle; some bundled CommonJS still calls require() or reads __dirname (DESIGN §8). __filename and
-// __dirname get private names, substituted for free uses only (`define`), because some bundled ESM modules
-// declare their own top-level `__filename`, which a banner `const __filename` would collide with.
+/** The CLI's bundle name (dist/cli/index.js, package.json's `bin`). */
+const CLI = { name: 'cli', entry: 'packages/cli/src/main.ts' };
+
+/** The folder of the shared and lazily loaded chunks, next to the bundles' folders. */
+export const CHUNKS = 'chunks';
+
+// ESM output; some bundled CommonJS still calls require() or reads __dirname (see docs/decisions.md, "Bundles").
+// __filename and __dirname get private names, substituted for free uses only (`define`), because some bundled ESM
+// modules declare their own top-level `__filename`, which a banner `const __filename` would collide with. The banner
+// opens every output file, chunks included; the CLI's hashbang comes from its entry and goes before it.
 const banner = [
   "import { createRequire as __ciOptCreateRequire } from 'node:module';",
   "import { fileURLToPath as __ciOptFileURLToPath } from 'node:url';",
@@ -54,39 +64,68 @@ const actionMetadataPlugin = {
 };
 
 /**
- * WebAssembly a bundle loads at run time, copied next to its index.js when the bundle contains the package that loads
- * it (the Python parser: packages/core/src/languages/python/tree-sitter-parser.ts looks there first).
+ * Packages whose modules do nothing at import that other code relies on, so esbuild may leave out what no bundle uses:
+ * @actions/core imports its OIDC client, and through it @actions/http-client and undici (half a megabyte), which only
+ * getIDToken() needs. Without this every action would load undici at start.
+ */
+const SIDE_EFFECT_FREE = /[\\/]node_modules[\\/](@actions[\\/](core|http-client)|undici|tunnel)[\\/]/;
+const SIDE_EFFECT_FREE_SPECIFIER = /^(@actions\/(core|http-client)|undici|tunnel)(\/|$)/;
+const sideEffectFreePlugin = {
+  name: 'side-effect-free',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'side-effect-free' || !(SIDE_EFFECT_FREE_SPECIFIER.test(args.path) || SIDE_EFFECT_FREE.test(args.importer))) return undefined;
+      const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'side-effect-free' });
+      if (resolved.errors.length > 0 || resolved.external || !SIDE_EFFECT_FREE.test(resolved.path)) return resolved.errors.length > 0 ? { errors: resolved.errors } : resolved;
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
+/**
+ * WebAssembly the bundles load at run time, copied to the top of the output folder when a bundle contains the package
+ * that loads it (the Python parser: packages/core/src/languages/python/tree-sitter-parser.ts looks next to the
+ * running file and in its parent, which is the output folder for code in chunks/ and in dist/<action>/).
  */
 const WASM_ASSETS = [
   { when: 'node_modules/web-tree-sitter/', files: ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm'] },
 ];
 const requireFromRoot = createRequire(join(root, 'package.json'));
 
-/** The folder of a bundle's lazily loaded chunks. */
-const CHUNKS = 'chunks';
+/** Removes what a build writes (bundles, chunks, wasm, licenses), also from older layouts, and folders left empty. */
+function clean(folder) {
+  if (!existsSync(folder)) return;
+  for (const item of readdirSync(folder, { withFileTypes: true })) {
+    const full = join(folder, item.name);
+    if (item.isDirectory()) {
+      clean(full);
+      if (readdirSync(full).length === 0) rmdirSync(full);
+    } else if (/\.(js|wasm)$/.test(item.name) || item.name === 'licenses.txt') {
+      rmSync(full);
+    }
+  }
+}
 
-async function bundleOne(name, entry, outDir, isCli) {
-  const folder = join(outDir, name);
-  // Only this bundle's own files: nested actions (s3-cache/restore) live in subfolders of their parent's folder.
-  mkdirSync(folder, { recursive: true });
-  for (const file of readdirSync(folder)) if (file.endsWith('.js') || file.endsWith('.wasm') || file === 'licenses.txt') rmSync(join(folder, file));
-  rmSync(join(folder, CHUNKS), { recursive: true, force: true });
+/** Builds every action and the CLI into outDir (dist/ by default); returns the entry files written. */
+export async function bundle(outDir = join(root, 'dist'), { metafile } = {}) {
+  const entries = [...discoverActions(), CLI];
+  clean(outDir);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'package.json'), '{\n  "type": "module"\n}\n');
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { index: entry },
-    outdir: folder,
-    // Code behind a dynamic import() (the S3 SDK, the cache toolkit with the Azure SDK) goes to chunks/ and is
-    // loaded only when used, so an action that never touches those stores does not compile them at every start.
+    entryPoints: Object.fromEntries(entries.map((entry) => [`${entry.name}/index`, entry.entry])),
+    outdir: outDir,
     splitting: true,
     chunkNames: `${CHUNKS}/[name]-[hash]`,
     bundle: true,
     platform: 'node',
     target: 'node24',
     format: 'esm',
-    banner: { js: isCli ? `#!/usr/bin/env node\n${banner}` : banner },
+    banner: { js: banner },
     loader: { '.yml': 'text' },
     define: { __filename: '__ciOptFilename', __dirname: '__ciOptDirname' },
-    plugins: [actionMetadataPlugin],
+    plugins: [actionMetadataPlugin, sideEffectFreePlugin],
     legalComments: 'none',
     minifyWhitespace: true,
     minifySyntax: true,
@@ -94,23 +133,30 @@ async function bundleOne(name, entry, outDir, isCli) {
     metafile: true,
     logLevel: 'warning',
   });
-  writeFileSync(join(folder, 'licenses.txt'), licenseText(result.metafile));
-  // The CLI is package.json's `bin`: npm makes it executable on install, so it is built (and committed) as 755 and a
-  // fresh `npm ci` leaves the clone clean.
-  if (isCli) chmodSync(join(folder, 'index.js'), 0o755);
+  if (metafile) writeFileSync(metafile, JSON.stringify(result.metafile));
   const inputs = Object.keys(result.metafile.inputs).map((input) => input.split(sep).join('/'));
+  writeFileSync(join(outDir, 'licenses.txt'), licenseText(inputs));
+  // The CLI is package.json's `bin`: it starts with a hashbang, and npm makes it executable on install, so it is built
+  // (and committed) as 755 and a fresh `npm ci` leaves the clone clean.
+  const cli = join(outDir, CLI.name, 'index.js');
+  writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, 'utf8')}`);
+  chmodSync(cli, 0o755);
   for (const asset of WASM_ASSETS) {
     if (!inputs.some((input) => input.includes(asset.when))) continue;
-    for (const file of asset.files) copyFileSync(requireFromRoot.resolve(file), join(folder, file.slice(file.lastIndexOf('/') + 1)));
+    for (const file of asset.files) {
+      const target = join(outDir, file.slice(file.lastIndexOf('/') + 1));
+      copyFileSync(requireFromRoot.resolve(file), target);
+      chmodSync(target, 0o644);
+    }
   }
-  return join(folder, 'index.js');
+  return entries.map((entry) => join(outDir, entry.name, 'index.js'));
 }
 
-/** The licenses of the third-party packages a bundle contains, sorted by package name. */
-function licenseText(metafile) {
+/** The licenses of the third-party packages among the build's inputs, sorted by package name. */
+function licenseText(inputs) {
   const packages = new Map();
-  for (const input of Object.keys(metafile.inputs)) {
-    const parts = input.split(/[\\/]/);
+  for (const input of inputs) {
+    const parts = input.split('/');
     const index = parts.lastIndexOf('node_modules');
     if (index < 0) continue;
     const nameParts = parts[index + 1].startsWith('@') ? parts.slice(index + 1, index + 3) : parts.slice(index + 1, index + 2);
@@ -124,27 +170,17 @@ function licenseText(metafile) {
     const text = licenseFile ? readFileSync(join(dir, licenseFile), 'utf8').trim() : '(no license file in the package)';
     sections.push(`${name}@${pkg.version}\n${typeof pkg.license === 'string' ? pkg.license : JSON.stringify(pkg.license ?? 'UNKNOWN')}\n\n${text}`);
   }
-  return `Third-party software bundled in this file:\n\n${sections.join('\n\n-----\n\n')}\n`;
-}
-
-/** Builds the named actions (all when none), the CLI when building all, into outDir. */
-export async function bundle(names = [], outDir = join(root, 'dist')) {
-  const actions = discoverActions();
-  const wanted = names.length === 0 ? actions : actions.filter((action) => names.includes(action.name));
-  const unknown = names.filter((name) => name !== 'cli' && !actions.some((action) => action.name === name));
-  if (unknown.length > 0) throw new Error(`Unknown action(s): ${unknown.join(', ')}. Known: ${actions.map((a) => a.name).join(', ')}, cli`);
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'package.json'), '{\n  "type": "module"\n}\n');
-  const built = [];
-  for (const action of wanted) built.push(await bundleOne(action.name, action.entry, outDir, false));
-  if (names.length === 0 || names.includes('cli')) built.push(await bundleOne('cli', 'packages/cli/src/main.ts', outDir, true));
-  return built;
+  return `Third-party software bundled in the files of this folder:\n\n${sections.join('\n\n-----\n\n')}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const outIndex = args.indexOf('--out');
   const outDir = outIndex >= 0 ? args.splice(outIndex, 2)[1] : join(root, 'dist');
-  const built = await bundle(args, outDir);
+  const metaIndex = args.indexOf('--metafile');
+  const metafile = metaIndex >= 0 ? args.splice(metaIndex, 2)[1] : undefined;
+  // Older usage named actions; one pass builds them all (shared chunks depend on every entry).
+  if (args.length > 0) console.log(`note: one pass builds every bundle (ignoring ${args.join(' ')})`);
+  const built = await bundle(outDir, { metafile });
   for (const file of built) console.log(`built ${relative(root, file).split(sep).join('/')}`);
 }

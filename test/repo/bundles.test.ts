@@ -19,30 +19,52 @@ function bundledActions(): string[] {
   return names.sort();
 }
 
+/** The modules a bundle file imports (static or behind import()). */
+function importSpecifiers(file: string): string[] {
+  const code = readFileSync(file, 'utf8');
+  return [
+    ...code.matchAll(/\bimport\s*(?:\{[^}]*\}|\*\s*as\s+[\w$]+|[\w$]+)\s*from\s*["']([^"']+)["']/g),
+    ...code.matchAll(/\bimport\s*["']([^"']+)["']/g),
+    ...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g),
+  ]
+    .map((m) => m[1])
+    // Minified code also holds the word `import` before a string (a parser's token names): a specifier has no spaces or code.
+    .filter((spec) => /^[\w@.:/-]+$/.test(spec));
+}
+
 describe('bundles', () => {
   it('the core version is the package version', () => {
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
     expect(VERSION).toBe(pkg.version);
   });
 
+  it('come from one build: chunks import only Node built-ins and other chunks, and one licenses.txt covers dist/', () => {
+    // The S3 SDK's error messages tell the user to write `import "@aws-sdk/signature-v4-crt"`: text, not imports.
+    const inMessages = ['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v4a'];
+    const chunks = readdirSync(join(REPO_ROOT, 'dist', 'chunks'));
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) {
+      const specifiers = importSpecifiers(join(REPO_ROOT, 'dist', 'chunks', chunk));
+      const foreign = specifiers.filter((spec) => !spec.startsWith('node:') && !builtinModules.includes(spec) && !/^\.\/[\w-]+\.js$/.test(spec) && !inMessages.includes(spec));
+      expect(foreign, chunk).toEqual([]);
+      for (const spec of specifiers.filter((s) => s.startsWith('./'))) expect(existsSync(join(REPO_ROOT, 'dist', 'chunks', spec)), `${chunk} imports ${spec}`).toBe(true);
+    }
+    const licenses = readFileSync(join(REPO_ROOT, 'dist', 'licenses.txt'), 'utf8');
+    for (const pkg of ['@actions/core@', 'yaml@', 'ajv@', '@aws-sdk/client-s3@', 'web-tree-sitter@']) expect(licenses).toContain(pkg);
+    // The Python parser's WebAssembly, where tree-sitter-parser.ts looks for it (the parent of chunks/ and of dist/<action>/).
+    for (const wasm of ['tree-sitter.wasm', 'tree-sitter-python.wasm']) expect(existsSync(join(REPO_ROOT, 'dist', wasm)), wasm).toBe(true);
+  });
+
   describe.each(bundledActions())('dist/%s', (action) => {
-    it('is a self-contained ESM bundle with its licenses and no deprecated commands', () => {
-      const code = readFileSync(join(REPO_ROOT, 'dist', action, 'index.js'), 'utf8');
-      // Only Node's own modules and the bundle's chunks (static or behind import()), which must be there.
-      const specifiers = [
-        ...code.matchAll(/\bimport\s*(?:\{[^}]*\}|\*\s*as\s+[\w$]+|[\w$]+)\s*from\s*["']([^"']+)["']/g),
-        ...code.matchAll(/\bimport\s*["']([^"']+)["']/g),
-        ...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g),
-      ]
-        .map((m) => m[1])
-        // Minified code also holds the word `import` before a string (a parser's token names): a specifier has no spaces or code.
-        .filter((spec) => /^[\w@.:/-]+$/.test(spec));
+    it('is an ESM bundle that imports only Node built-ins and chunks of the shared build, with no deprecated commands', () => {
+      const specifiers = importSpecifiers(join(REPO_ROOT, 'dist', action, 'index.js'));
       expect(specifiers.length).toBeGreaterThan(0);
       const builtin = (spec: string) => spec.startsWith('node:') || builtinModules.includes(spec);
-      expect(specifiers.filter((spec) => !builtin(spec) && !/^\.\/chunks\/[\w-]+\.js$/.test(spec))).toEqual([]);
-      for (const chunk of specifiers.filter((spec) => spec.startsWith('./'))) expect(existsSync(join(REPO_ROOT, 'dist', action, chunk)), chunk).toBe(true);
-      expect(code).not.toContain('::set-output');
-      expect(readFileSync(join(REPO_ROOT, 'dist', action, 'licenses.txt'), 'utf8')).toContain('@actions/core@');
+      // The entry sits in dist/<action>/ (one level deeper for s3-cache/restore); the chunks are dist/chunks/.
+      const chunk = new RegExp(`^${'\\.\\./'.repeat(action.split('/').length)}chunks/[\\w-]+\\.js$`);
+      expect(specifiers.filter((spec) => !builtin(spec) && !chunk.test(spec))).toEqual([]);
+      for (const spec of specifiers.filter((s) => s.startsWith('.'))) expect(existsSync(join(REPO_ROOT, 'dist', action, spec)), spec).toBe(true);
+      expect(readFileSync(join(REPO_ROOT, 'dist', action, 'index.js'), 'utf8')).not.toContain('::set-output');
     });
 
     it('starts under the runner with default inputs and publishes its timing outputs', async () => {

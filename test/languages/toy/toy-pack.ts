@@ -69,7 +69,8 @@ export const toySpecFramework: TestFramework<ToyDiscovery> = {
       relative,
       isTestFile(path) {
         const rel = relative(path);
-        return rel !== undefined && rel.endsWith('.spec') && (discovery.tests === '' || rel.startsWith(`${discovery.tests}/`));
+        if (rel === undefined) return false;
+        return rel.endsWith('.spec') && (discovery.tests === '' || rel.startsWith(`${discovery.tests}/`));
       },
     };
   },

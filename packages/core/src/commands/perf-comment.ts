@@ -226,7 +226,7 @@ async function postMode(ctx: CommandContext): Promise<Outputs> {
     throw new InputError(`Input 'payload' has value '${given}': cannot read '${file}'. Download the '${FORK_PAYLOAD_FILE}' artifact of the triggering run first (actions/download-artifact).`);
   }), file);
   // The PR number comes from the trusted event, never from the artifact.
-  const client = githubClient(ctx);
+  const client = await githubClient(ctx);
   const explicit = inputs.int('pr-number', { min: 0 });
   const ref = client ? await pullRequestOfWorkflowRun(client, run, explicit) : undefined;
   if (!client || !ref) {
@@ -260,7 +260,7 @@ async function publish(ctx: CommandContext, report: PerfReport): Promise<Outputs
   const mode = inputs.enum('comment', ['always', 'on-change', 'never'] as const);
   const prNumber = Number((run.eventPayload.pull_request as { number?: number } | undefined)?.number);
   if (mode !== 'never' && Number.isInteger(prNumber) && prNumber > 0 && !run.isCli) {
-    const client = githubClient(ctx);
+    const client = await githubClient(ctx);
     const [owner, repo] = (run.env.GITHUB_REPOSITORY ?? '/').split('/');
     const ref = { owner, repo, issueNumber: prNumber };
     const marker = commentMarker(markerId);
@@ -314,7 +314,7 @@ async function leaveForTrustedWorkflow(ctx: CommandContext, report: PerfReport, 
   return file;
 }
 
-function githubClient(ctx: CommandContext): GitHubClient | undefined {
+async function githubClient(ctx: CommandContext): Promise<GitHubClient | undefined> {
   const token = ctx.inputs.string('token') || ctx.run.env.GITHUB_TOKEN;
   if (!token) return undefined;
   return createGitHubClient({ token, baseUrl: ctx.run.env.GITHUB_API_URL || undefined, log: ctx.log });
@@ -336,7 +336,7 @@ async function pullRequestOfWorkflowRun(client: GitHubClient, run: CommandContex
   return data[0] ? { owner, repo, issueNumber: data[0].number } : undefined;
 }
 
-/** The commit the PR is compared with: on pull_request the merge commit's first parent (DESIGN §8). */
+/** The commit the PR is compared with: on pull_request the merge commit's first parent (docs/architecture.md#platform-facts). */
 function mergeBaseOf(payload: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
   const pr = payload.pull_request as { base?: { sha?: string } } | undefined;
   if (env.PERF_BASE_SHA) return env.PERF_BASE_SHA;

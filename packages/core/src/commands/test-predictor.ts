@@ -8,7 +8,7 @@ import type { CommandContext, OutputValue, Outputs } from '../runtime/types.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { loadConfigSection } from '../config/index.ts';
 import { pythonPack } from '../languages/python/index.ts';
-import { discoverTests, resolveTestFilterOptions, withTestsFiles, type GraphCacheStore, type TestFilterOptions } from '../test-filter/index.ts';
+import { discoverTests, resolveTestFilterOptions, withTestsFiles, type TestFilterOptions } from '../test-filter/index.ts';
 import { assertProjectDir, testFilterCommand } from './test-filter.ts';
 import { UserError } from '../errors/index.ts';
 import { parseBudget, formatBudget, type Budget } from '../test-predictor/budget.ts';
@@ -459,7 +459,8 @@ async function recordOrPredict(ctx: CommandContext, s: Settings): Promise<Output
     return s.mode === 'record' ? await runRecord(ctx, s) : await runPredict(ctx, s);
   } catch (error) {
     if (isUserError(error)) throw error;
-    // An optimisation must not fail the job (DESIGN §2): report, and for predict fall back to running everything.
+    // An optimisation must not fail the job (docs/architecture.md#runner-contract): report, and for predict fall back
+    // to running everything.
     ctx.log.warning(`test-predictor ${s.mode} failed (${(error as Error).message}); ${s.mode === 'predict' ? 'every test runs' : 'this run is not recorded'}.`);
     if (s.mode === 'record') return { 'recorded-cases': 0, 'failed-tests': [], 'flaky-tests': [], 'full-run': false, 'model-status': 'skipped' };
     return fallbackOutputs(ctx, s);

@@ -11,7 +11,7 @@ import {
   type FetchLog,
 } from './revisions.ts';
 
-/** The two commits a change is judged between (DESIGN §4). `base` is undefined when it cannot be known. */
+/** The two commits a change is judged between (docs/architecture.md#git). `base` is undefined when it cannot be known. */
 export interface DiffRange {
   /** The commit to diff from (the merge base for pull requests and explicit bases), or undefined. */
   base?: string;
@@ -110,7 +110,7 @@ async function pullRequestRange(
   const pr = record(payload.pull_request);
   const prHead = stringOf(record(pr.head).sha);
   const prBase = stringOf(record(pr.base).sha);
-  // actions/checkout checks out the merge commit; its first parent is the accurate base (DESIGN §8).
+  // actions/checkout checks out the merge commit; its first parent is the accurate base (docs/architecture.md#git).
   const checkedOut = await resolveSha(git, 'HEAD');
   if (!options.head && checkedOut && prHead) {
     const parents = await parentsOf(git, checkedOut);

@@ -1,4 +1,4 @@
-import { getOctokit } from '@actions/github';
+import type { getOctokit } from '@actions/github';
 
 /** The Octokit instance `@actions/github` builds (REST methods and pagination included). */
 export type GitHubClient = ReturnType<typeof getOctokit>;
@@ -46,7 +46,10 @@ interface HttpErrorShape {
  * for primary (x-ratelimit-reset) and secondary (retry-after) rate limits when short, and a typed error for 403s
  * that mean "no permission" (fork PRs).
  */
-export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
+  // Loaded when a client is made: Octokit with its proxy-aware fetch (undici) is 0.7 MB that runs which post nothing
+  // (a push, `comment: never`, the CLI) need not load at start.
+  const { getOctokit } = await import('@actions/github');
   const retries = options.retries ?? 3;
   const maxWait = options.maxRateLimitWaitMs ?? 60_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));

@@ -36,8 +36,8 @@ export function tokenIdentity(octokit: GitHubClient): Promise<string | undefined
 
 /**
  * The oldest comment on the issue that is ours: written by the token's identity or github-actions[bot], with `marker`
- * at the start of its body. Anyone can paste a marker into a comment; such a comment is never adopted (DESIGN: what
- * a pull request touches is data). Searches every page.
+ * at the start of its body. Anyone can paste a marker into a comment; such a comment is never adopted (what a pull
+ * request touches is data: docs/architecture.md#runner-contract). Searches every page.
  */
 export async function findStickyComment(octokit: GitHubClient, ref: IssueRef, marker: string): Promise<StickyComment | undefined> {
   const matches = await listMarkedComments(octokit, ref, marker);

@@ -48,7 +48,7 @@ export interface LearnSummary {
   skipped: Record<string, number>;
 }
 
-/** The function-level impact map of one commit (stored as JSON, DESIGN §5). */
+/** The function-level impact map of one commit (stored as JSON, docs/architecture.md#stores). */
 export interface ImpactMap {
   schema: number;
   commit: string;

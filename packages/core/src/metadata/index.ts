@@ -70,7 +70,7 @@ export function inputDefaults(metadata: ActionMetadata): Record<string, string> 
   return defaults;
 }
 
-/** The environment variable the runner sets for an input (DESIGN §2: upper-cased, spaces to `_`). */
+/** The environment variable the runner sets for an input (docs/architecture.md#runner-contract: upper-cased, spaces to `_`). */
 export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }

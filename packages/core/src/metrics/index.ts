@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Metrics } from '../runtime/types.ts';
 
-/** One step's record in `metrics.jsonl` and its `metrics` output (DESIGN §2). */
+/** One step's record in `metrics.jsonl` and its `metrics` output (docs/architecture.md#runner-contract). */
 export interface MetricsRecord {
   action: string;
   version: string;

@@ -1,4 +1,4 @@
-import { InputError, UserError } from '../errors/index.ts';
+import { InputError } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
 import { readBaselineRuns, runStatistics } from './baseline-history.ts';
 import { normalizeBenchmarkNames, requireCommonBenchmarks } from './benchmark-names.ts';

@@ -28,7 +28,7 @@ export interface CliIo {
   cwd: string;
 }
 
-/** Exit codes of DESIGN §3. */
+/** Exit codes of docs/architecture.md#command-line */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;

@@ -9,7 +9,7 @@ export interface Logger {
   info(message: string): void;
   debug(message: string): void;
   notice(message: string): void;
-  /** Something the user should know; the job goes on (DESIGN §2: faults of an optimisation are warnings). */
+  /** Something the user should know; the job goes on (docs/architecture.md#runner-contract). */
   warning(message: string): void;
   /** Runs `fn` inside a collapsible log group. */
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
@@ -45,7 +45,8 @@ export interface RunEnvironment {
   runnerTemp: string;
   /**
    * Where every step appends its metrics record and `report` reads them: `$RUNNER_TEMP/ci-optimizer/metrics.jsonl`
-   * on a runner; for the CLI see DESIGN/README (RUNNER_TEMP, --metrics-dir, else the repository's .ci-optimizer/).
+   * on a runner; for the CLI see docs/architecture.md#command-line and the README (RUNNER_TEMP, --metrics-dir, else the
+   * repository's .ci-optimizer/).
    * Undefined: the RUNNER_TEMP one.
    */
   metricsFile?: string;

@@ -118,7 +118,7 @@ export function createS3Client(settings: S3Settings): S3Client {
   });
 }
 
-/** Splits `s3://bucket/some/prefix` into bucket and prefix (the `store: s3://...` input of DESIGN §5). */
+/** Splits `s3://bucket/some/prefix` into bucket and prefix (the `store: s3://...` input of docs/architecture.md#stores). */
 export function parseS3Url(url: string, input = 'store'): { bucket: string; prefix: string } {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url.trim());
   if (!match) {

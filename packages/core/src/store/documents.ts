@@ -5,7 +5,7 @@ export class NewerSchemaError extends Error {
   override readonly name = 'NewerSchemaError';
 }
 
-/** A JSON document with a schema version, as every stored JSON file is (DESIGN §5). */
+/** A JSON document with a schema version, as every stored JSON file is (docs/architecture.md#stores). */
 export interface Versioned {
   schema: number;
 }

@@ -30,7 +30,7 @@ export {
 
 export { recordStoreFault, takeStoreFaults, StoreFaultError, type StoreFault } from './faults.ts';
 
-/** The store every action uses unless told otherwise (DESIGN §5). */
+/** The store every action uses unless told otherwise (docs/architecture.md#stores). */
 export const DEFAULT_STORE = 'dir:.ci-optimizer';
 
 /** How a backend for a scheme other than `dir:` is opened from the `store` input (docs/adding-a-store.md). */

@@ -13,8 +13,8 @@ export interface StoredValue {
 
 /**
  * Where history, models, baselines, caches and statistics live between runs: the one interface every backend
- * (`dir:`, `s3://`, `github-cache`) implements and every domain uses. docs/adding-a-store.md has the contract and the
- * test every backend passes (test/store/store-contract.test.ts).
+ * (`dir:`, `s3://`, `github-cache`) implements and every domain uses (docs/architecture.md#stores).
+ * docs/adding-a-store.md has the contract and the test every backend passes (test/store/store-contract.test.ts).
  *
  * Keys are relative POSIX paths (`test-predictor/history/pending/<id>.json`). Writes are atomic: a reader sees the
  * old or the new content, never a mix. A plain `write` is last-writer-wins; what must not lose a record uses one

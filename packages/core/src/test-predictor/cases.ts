@@ -97,7 +97,7 @@ export class CaseStats {
   /** Expected seconds of a case: the median of its last runs; undefined when it never ran. */
   duration(id: string): number | undefined {
     const entry = this.cases.get(id);
-    return entry && entry.recentDurations.length ? median(entry.recentDurations) : undefined;
+    return entry?.recentDurations.length ? median(entry.recentDurations) : undefined;
   }
 
   /**

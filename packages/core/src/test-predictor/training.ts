@@ -15,12 +15,12 @@ import {
   type LabelledDataset,
   type StopReason,
 } from '../model/index.ts';
-import { NewerSchemaError, readJsonDocument, writeJsonDocument, type Store } from '../store/index.ts';
+import { NewerSchemaError, writeJsonDocument, type Store } from '../store/index.ts';
 import { failFastOrder, median, selectForBudget, type ScoredTest } from './budget.ts';
 import { changeOfRun, combineWithGraphPrior, FEATURE_NAMES, graphDiscriminates, HistoryStats, summarizeChange } from './features.ts';
 import { chooseRanking, SIMPLE_RANKINGS, simpleScores, type RankingChoice, type RankingName } from './rankings.ts';
 import { labelFlaky, type FlakyLabels } from './flaky.ts';
-import { failedFiles, STORE_KEYS, type RunRecord } from '../test-history/index.ts';
+import { failedFiles, type RunRecord } from '../test-history/index.ts';
 
 /** Schema of the model document this version writes. */
 export const MODEL_SCHEMA = 1;
@@ -44,7 +44,7 @@ export interface Evaluation {
   apfd?: number | null;
 }
 
-/** The stored model: an XGBoost model plus what it was trained on and how it did (DESIGN §5: `schema`). */
+/** The stored model: an XGBoost model plus what it was trained on and how it did (docs/architecture.md#stores: `schema`). */
 export interface ModelDocument {
   schema: number;
   trainedAt: string;
@@ -441,15 +441,6 @@ export function parseModel(text: string, source: string): LoadedModel {
 export async function writeModel(store: Store, key: string, model: LoadedModel): Promise<void> {
   if (!model.document) throw new Error('only models with a document are stored');
   await writeJsonDocument(store, key, model.document);
-}
-
-/** Reads the model document alone (for its age), undefined when absent or unreadable. */
-export async function readModelDocument(store: Store): Promise<ModelDocument | undefined> {
-  try {
-    return await readJsonDocument<ModelDocument>(store, STORE_KEYS.model, MODEL_SCHEMA);
-  } catch {
-    return undefined;
-  }
 }
 
 function count(labels: ArrayLike<number>): number {

@@ -707,7 +707,7 @@ function dynamicCaptures(tree: Tree, source: string): Array<{ name: string; node
   for (const word of DYNAMIC_WORDS) {
     for (let at = source.indexOf(word); at !== -1; at = source.indexOf(word, at + word.length)) {
       const leaf = tree.rootNode.descendantForIndex(at, at + word.length);
-      if (!leaf || leaf.type !== 'identifier' || leaf.text !== word) continue;
+      if (leaf?.type !== 'identifier' || leaf.text !== word) continue;
       let parent = leaf.parent;
       if (!parent) continue;
       if (word === '__all__' || word === 'pytest_plugins') {
@@ -1045,7 +1045,7 @@ export function listPythonDefinitions(source: string): PythonDefinition[] {
       const { node, scope } = stack.pop()!;
       for (let child = node.firstNamedChild; child; child = child.nextNamedSibling) {
         let definition = child;
-        let start = child;
+        const start = child;
         if (child.type === 'decorated_definition') {
           const inner = child.childForFieldName('definition');
           if (inner) definition = inner;
@@ -1126,7 +1126,7 @@ export function pythonCallSites(source: string, name: string, position: number, 
     for (const match of source.matchAll(pattern)) {
       const at = match.index!;
       const leaf = tree.rootNode.descendantForIndex(at, at + name.length);
-      if (!leaf || leaf.type !== 'identifier' || leaf.text !== name || seen.has(leaf.id)) continue;
+      if (leaf?.type !== 'identifier' || leaf.text !== name || seen.has(leaf.id)) continue;
       seen.add(leaf.id);
       const parent = leaf.parent;
       if (!parent) continue;

@@ -1,4 +1,4 @@
-import { pythonCallSites, type PythonCallSite } from './index.ts';
+import { pythonCallSites, type PythonCallSite } from './analyze-source.ts';
 import { readBlobs, runGit } from '../../git/index.ts';
 import type { DynamicDependency, LanguageFacts, LinkedSources } from '../types.ts';
 

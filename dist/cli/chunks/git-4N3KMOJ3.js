@@ -1,8 +1,0 @@
-#!/usr/bin/env node
-import { createRequire as __ciOptCreateRequire } from 'node:module';
-import { fileURLToPath as __ciOptFileURLToPath } from 'node:url';
-import { dirname as __ciOptPathDirname } from 'node:path';
-const require = __ciOptCreateRequire(import.meta.url);
-const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
-const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{GitObjectReader,ZERO_SHA,assertGitCheckout,deepenUntilMergeBase,diffTrees,fetchCommit,hasCommit,isShallow,listChangedFiles,listTreeBlobs,mergeBase,openRepo,parseNameStatus,readBlobs,resolveCommit,resolveDiffRange,resolveSha,runGit,treeOf}from"./chunk-YMUINUGK.js";import"./chunk-UYAUSLOV.js";import{runRefsOf}from"./chunk-443BYOV5.js";import"./chunk-SLNGF4CM.js";export{GitObjectReader,ZERO_SHA,assertGitCheckout,deepenUntilMergeBase,listChangedFiles as diffChangedFiles,diffTrees,fetchCommit,hasCommit,isShallow,listChangedFiles,listTreeBlobs,mergeBase,openRepo,parseNameStatus,readBlobs,resolveCommit,resolveDiffRange,resolveSha,runGit,runRefsOf,treeOf};

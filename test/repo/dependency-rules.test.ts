@@ -1,0 +1,88 @@
+// The dependency rules (.dependency-cruiser.cjs, docs/architecture.md) fail on what they forbid: a small tree laid out
+// like packages/core/src with one deliberate violation per rule, checked by the project's own configuration.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/action-runner.ts';
+import { tempDir } from '../support/git-repo.ts';
+import { timeoutFor } from '../support/timeouts.ts';
+
+const work = tempDir('ci-opt-deps-');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function tree(name: string, files: Record<string, string>): string {
+  const dir = join(work, name);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', allowImportingTsExtensions: true, noEmit: true } }));
+  return dir;
+}
+
+interface Violation {
+  from: string;
+  to: string;
+  rule: { name: string };
+}
+
+/** Runs the rules as `npm run lint:deps` does (its exit code) and reads the violations from the JSON report it writes. */
+function cruise(dir: string): { code: number | null; violations: Violation[] } {
+  const report = join(dir, 'report.json');
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs'),
+      'packages',
+      '--config',
+      join(REPO_ROOT, '.dependency-cruiser.cjs'),
+      '--output-type',
+      'err',
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  const json = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs'), 'packages', '--config', join(REPO_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json', '--output-to', report],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  expect(json.status, json.stderr).toBe(0);
+  return { code: result.status, violations: JSON.parse(readFileSync(report, 'utf8')).summary.violations };
+}
+
+const clean = {
+  'packages/core/src/errors/index.ts': 'export class UserError extends Error {}\n',
+  'packages/core/src/alpha/index.ts': "export { alpha } from './alpha.ts';\n",
+  'packages/core/src/alpha/alpha.ts': "import { UserError } from '../errors/index.ts';\nexport const alpha = () => new UserError('a');\n",
+  'packages/core/src/beta/index.ts': "export { beta } from './beta.ts';\n",
+  'packages/core/src/beta/beta.ts': "import { alpha } from '../alpha/index.ts';\nexport const beta = () => alpha();\n",
+  'packages/core/src/runtime/index.ts': "import * as core from '@actions/core';\nexport const info = (text: string) => core.info(text);\n",
+};
+
+describe('dependency rules', () => {
+  it('pass on a tree that keeps them', () => {
+    const { code, violations } = cruise(tree('clean', clean));
+    expect(violations).toEqual([]);
+    expect(code).toBe(0);
+  }, timeoutFor(1, 20_000));
+
+  it('fail on a deliberately added cycle between two domains, a deep import and @actions/core below runtime/', () => {
+    const dir = tree('broken', {
+      ...clean,
+      // alpha -> beta -> alpha: the cycle.
+      'packages/core/src/alpha/alpha.ts': "import { beta } from '../beta/index.ts';\nexport const alpha = () => beta;\n",
+      // Reaching into another folder's internals instead of its index.ts.
+      'packages/core/src/gamma/index.ts': "import { beta } from '../beta/beta.ts';\nexport const gamma = beta;\n",
+      // The runner protocol outside runtime/.
+      'packages/core/src/delta/index.ts': "import * as core from '@actions/core';\nexport const delta = () => core.info('x');\n",
+    });
+    const { code, violations } = cruise(dir);
+    expect(code).not.toBe(0);
+    const found = violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
+    expect(found).toContain('no-cycles: packages/core/src/alpha/alpha.ts -> packages/core/src/beta/index.ts');
+    expect(found).toContain('domain-through-index: packages/core/src/gamma/index.ts -> packages/core/src/beta/beta.ts');
+    expect(found.some((v) => v.startsWith('runner-protocol-in-runtime-only: packages/core/src/delta/index.ts -> '))).toBe(true);
+  }, timeoutFor(1, 20_000));
+});

@@ -282,7 +282,7 @@ describe('optimize.yml end to end on the example service', () => {
     const perf = step(run.job('perf'), 'perf');
     expect(perf.inputs['ab-runs']).toBe('3');
     expect(['regression', 'improvement', 'inconclusive', 'unchanged']).toContain(perf.outputs.verdict);
-    expect(perf.log).toMatch(/A\/B run 4 of 4: (base|head)/);
+    expect(perf.log).toMatch(/A\/B run 6 of 6: (base|head)/);
     expect(perf.outputs['payload-file']).toBe('');
     expect(comments.onIssue(PR_NUMBER).length).toBe(perf.outputs['comment-url'] === '' ? 0 : 1);
     api.assertNoViolations();

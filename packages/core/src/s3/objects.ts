@@ -4,10 +4,11 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  type GetObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { isNoSuchKey, isNotImplemented, isPreconditionFailed } from './errors.ts';
-import { DEFAULT_RETRY, withRetries } from './retry.ts';
+import { DEFAULT_RETRY, isTransient } from './retry.ts';
 import type { S3Settings } from './client.ts';
 
 /** One object as listed: key relative to the store's prefix. */
@@ -68,20 +69,26 @@ export class S3ObjectStore {
 
   /** The object's bytes and ETag (its version for a conditional write), or undefined when it does not exist. */
   async getVersioned(key: string, options: CallOptions = {}, needEtag = true): Promise<{ data: Buffer; etag: string } | undefined> {
-    // The SDK retries a request that failed; a body cut off mid-transfer (a reset connection) is retried here.
-    return withRetries(async () => {
+    // The SDK retries a request that failed (its own bounded attempts: not again here); a body cut off mid-transfer
+    // (a reset connection) is retried here with a new request.
+    for (let attempt = 1; ; attempt++) {
+      let response: GetObjectCommandOutput;
       try {
-        const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
+        response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
           abortSignal: options.signal,
         });
-        const data = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
-        if (needEtag && !response.ETag) throw new Error(`the store returned no ETag for '${key}', so it cannot be written conditionally`);
-        return { data, etag: response.ETag ?? '' };
       } catch (error) {
         if (isNoSuchKey(error)) return undefined;
         throw error;
       }
-    }, DEFAULT_RETRY, options.signal);
+      try {
+        const data = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
+        if (needEtag && !response.ETag) throw new Error(`the store returned no ETag for '${key}', so it cannot be written conditionally`);
+        return { data, etag: response.ETag ?? '' };
+      } catch (error) {
+        if (attempt >= DEFAULT_RETRY.attempts || !isTransient(error) || options.signal?.aborted) throw error;
+      }
+    }
   }
 
   /**

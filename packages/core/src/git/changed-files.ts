@@ -23,23 +23,17 @@ const STATUS: Record<string, ChangeStatus> = {
  * spaces, quotes, newlines or non-ASCII characters come back exactly as they are.
  */
 export async function listChangedFiles(repoDir: string, base: string, head: string): Promise<ChangedFile[]> {
-  const output = await simpleGit({ baseDir: repoDir }).raw([
-    '-c',
-    'core.quotepath=false',
-    'diff',
-    '--name-status',
-    '-z',
-    '-M',
-    '--no-color',
-    '--no-ext-diff',
-    base,
-    head,
-    '--',
-  ]);
-  return parseNameStatus(output);
+  return parseNameStatus(await rawDiff(repoDir, base, head, '--name-status'));
 }
 
-/** Parses `git diff --name-status -z` output. */
+/**
+ * `git diff <format> -z -M` between two commits, with paths unquoted and no colour or external diff tool: the one
+ * diff invocation behind the changed-file listing (`--name-status`) and the line counts (`--numstat`).
+ */
+export function rawDiff(repoDir: string, base: string, head: string, format: '--name-status' | '--numstat'): Promise<string> {
+  return simpleGit({ baseDir: repoDir }).raw(['-c', 'core.quotepath=false', 'diff', format, '-z', '-M', '--no-color', '--no-ext-diff', base, head, '--']);
+}
+
 export function parseNameStatus(output: string): ChangedFile[] {
   const fields = output.split('\0');
   const files: ChangedFile[] = [];

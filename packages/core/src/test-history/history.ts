@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import { openRepo, type ChangeStatus, type ChangedFile } from '../git/index.ts';
+import { rawDiff, type ChangeStatus, type ChangedFile } from '../git/index.ts';
 import { appendRecord, compactRecordLog, describeSkipped, readRecordLog, type RecordLogSpec, type Store } from '../store/index.ts';
 import type { TestOutcome } from './junit.ts';
 
@@ -260,19 +260,7 @@ function estimateBytes(run: RunRecord): number {
 
 /** The diff base..head with added/removed line counts per file (`git diff --numstat`, renames followed). */
 export async function diffWithLineCounts(repoDir: string, base: string, head: string, files: ChangedFile[]): Promise<ChangeRecord[]> {
-  const output = await openRepo(repoDir).raw([
-    '-c',
-    'core.quotepath=false',
-    'diff',
-    '--numstat',
-    '-z',
-    '-M',
-    '--no-color',
-    '--no-ext-diff',
-    base,
-    head,
-    '--',
-  ]);
+  const output = await rawDiff(repoDir, base, head, '--numstat');
   const counts = parseNumstat(output);
   return files.map((file) => {
     const count = counts.get(file.path) ?? { added: 0, removed: 0 };

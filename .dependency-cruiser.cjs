@@ -1,11 +1,42 @@
-// Dependency rules of docs/architecture.md, checked by `npm run lint:deps` (dependency-cruiser; in `npm run lint`,
-// .ci/run and the GitHub workflow). Violations that existed when a rule was introduced are listed in
-// .dependency-cruiser-known-violations.json: they are reported but do not fail; any other violation fails.
-// After removing one, regenerate the list with `npm run lint:deps:baseline` (it must only shrink).
+// Dependency rules of docs/architecture.md ("Layers" and "Rules and how they are enforced"), checked by
+// `npm run lint:deps` (dependency-cruiser; in `npm run lint`, .ci/run and the GitHub workflow). Any violation fails,
+// except the ones listed in .dependency-cruiser-known-violations.json (each explained in docs/architecture.md, "Known
+// violations"); after removing one, regenerate the list with `npm run lint:deps:baseline` (it must only shrink).
+// test/repo/dependency-rules.test.ts shows that the rules bite.
 const CORE = '^packages/core/src/';
 /** Folders every layer may use: no product logic, no imports of the layers above. */
-const SHARED = ['errors', 'escape', 'inputs', 'metadata', 'metrics', 'version', 'config', 'summary', 'archive', 'git', 'github', 'store', 's3'];
+const SHARED = [
+  'errors', 'escape', 'inputs', 'metadata', 'metrics', 'version', 'config', 'summary', 'archive', 'git', 'github', 'store',
+  's3', 'contract',
+];
 const shared = `${CORE}(${SHARED.join('|')})/`;
+/**
+ * The domains (the engines a command calls) and the other domains each may use. Libraries (language packs, the model,
+ * the test history) use no other domain; an engine uses libraries and only the engines listed here. test-filter and
+ * impact-map are the two stages of one selection engine (impact-map narrows test-filter's static selection, and
+ * `selectTestsForChange` is the one sequence of the two); test-predictor asks that engine for its graph features.
+ * Everything else that combines engines is a command's job (packages/core/src/commands/).
+ */
+const LIBRARIES = ['languages', 'model', 'test-history'];
+const ENGINES = {
+  'cache-key': [],
+  's3-cache': [],
+  'test-filter': [],
+  'impact-map': ['test-filter'],
+  'test-predictor': ['test-filter', 'impact-map'],
+  perf: [],
+  report: [],
+};
+const folders = (names) => `${CORE}(${names.join('|')})/`;
+const engineRules = Object.entries(ENGINES).map(([engine, uses]) => ({
+  name: 'engines-do-not-orchestrate-engines',
+  comment:
+    `${engine}/ uses ${uses.length === 0 ? 'no other engine' : `of the other engines only ${uses.join(', ')}`}: ` +
+    'a command combines engines (ENGINES in .dependency-cruiser.cjs, docs/architecture.md "Layers").',
+  severity: 'error',
+  from: { path: `${CORE}${engine}/` },
+  to: { path: folders(Object.keys(ENGINES).filter((other) => other !== engine && !uses.includes(other))) },
+}));
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -19,17 +50,21 @@ module.exports = {
     },
     {
       name: 'domain-through-index',
-      comment: 'Code outside a folder of packages/core/src uses it through its index.ts only (its public surface).',
+      comment:
+        'Code outside a folder of packages/core/src uses it through its index.ts only (its public surface); a language ' +
+        'pack (languages/<pack>/) is used through its own index.ts.',
       severity: 'error',
       from: { path: `${CORE}([^/]+)/` },
-      to: { path: `${CORE}[^/]+/`, pathNot: [`${CORE}$1/`, `${CORE}[^/]+/index\\.ts$`] },
+      to: { path: `${CORE}[^/]+/`, pathNot: [`${CORE}$1/`, `${CORE}[^/]+/index\\.ts$`, `${CORE}languages/[^/]+/index\\.ts$`] },
     },
     {
       name: 'entries-through-core-index',
-      comment: 'Actions and the CLI use the core through @ci-optimizer/core/<folder> (its index.ts) only.',
+      comment:
+        'Actions and the CLI use the core through @ci-optimizer/core/<folder> (its index.ts) and their command through ' +
+        '@ci-optimizer/core/commands/<action> (one file per action, so a bundle loads only its own command).',
       severity: 'error',
       from: { path: '^(actions|packages/cli)/' },
-      to: { path: `${CORE}[^/]+/`, pathNot: `${CORE}[^/]+/index\\.ts$` },
+      to: { path: `${CORE}[^/]+/`, pathNot: [`${CORE}[^/]+/index\\.ts$`, `${CORE}commands/[^/]+\\.ts$`] },
     },
     {
       name: 'runner-protocol-in-runtime-only',
@@ -49,18 +84,35 @@ module.exports = {
     },
     {
       name: 'shared-below-domains',
-      comment: 'Shared folders (see SHARED) import no domain and no runtime code (type-only imports of runtime types are fine).',
+      comment: 'Shared folders (see SHARED) import no domain, no command and no runtime code, not even their types.',
       severity: 'error',
       from: { path: shared },
-      to: { path: CORE, pathNot: [shared, `${CORE}runtime/types\\.ts$`], dependencyTypesNot: ['type-only'] },
+      to: { path: CORE, pathNot: shared },
     },
     {
-      name: 'domains-below-runtime',
-      comment: 'Domains do not import runtime/ code; commands implement its types (type-only imports).',
+      name: 'nothing-imports-the-runtime',
+      comment:
+        'Only the entries (actions, CLI) use runtime/; commands and domains see the command contract (contract/), ' +
+        'which the runtime implements.',
       severity: 'error',
       from: { path: CORE, pathNot: `${CORE}runtime/` },
-      to: { path: `${CORE}runtime/`, dependencyTypesNot: ['type-only'] },
+      to: { path: `${CORE}runtime/` },
     },
+    {
+      name: 'domains-below-commands',
+      comment: 'Domains and shared folders do not import commands: a command calls the engines, never the reverse.',
+      severity: 'error',
+      from: { path: CORE, pathNot: `${CORE}commands/` },
+      to: { path: `${CORE}commands/` },
+    },
+    {
+      name: 'libraries-below-engines',
+      comment: `The domain libraries (${LIBRARIES.join(', ')}) import no other domain (see ENGINES).`,
+      severity: 'error',
+      from: { path: folders(LIBRARIES) },
+      to: { path: folders([...LIBRARIES, ...Object.keys(ENGINES)]), pathNot: `${CORE}$1/` },
+    },
+    ...engineRules,
     {
       name: 'no-dev-dependencies-in-shipped-code',
       comment: 'What is bundled into dist/ must not need a devDependency.',

@@ -36,6 +36,7 @@ function cruise(dir: string): { code: number | null; violations: Violation[] } {
     [
       join(REPO_ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs'),
       'packages',
+      'actions',
       '--config',
       join(REPO_ROOT, '.dependency-cruiser.cjs'),
       '--output-type',
@@ -45,7 +46,7 @@ function cruise(dir: string): { code: number | null; violations: Violation[] } {
   );
   const json = spawnSync(
     process.execPath,
-    [join(REPO_ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs'), 'packages', '--config', join(REPO_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json', '--output-to', report],
+    [join(REPO_ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs'), 'packages', 'actions', '--config', join(REPO_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json', '--output-to', report],
     { cwd: dir, encoding: 'utf8' },
   );
   expect(json.status, json.stderr).toBe(0);
@@ -59,6 +60,14 @@ const clean = {
   'packages/core/src/beta/index.ts': "export { beta } from './beta.ts';\n",
   'packages/core/src/beta/beta.ts': "import { alpha } from '../alpha/index.ts';\nexport const beta = () => alpha();\n",
   'packages/core/src/runtime/index.ts': "import * as core from '@actions/core';\nexport const info = (text: string) => core.info(text);\n",
+  // A language pack is used through its own index.ts; an action's entry imports its command's file.
+  'packages/core/src/languages/toy/index.ts': 'export const toyPack = { name: "toy" };\n',
+  'packages/core/src/commands/alpha.ts':
+    "import { alpha } from '../alpha/index.ts';\nimport { toyPack } from '../languages/toy/index.ts';\nexport const alphaCommand = () => [alpha(), toyPack];\n",
+  'actions/alpha/src/main.ts': "import { alphaCommand } from '../../../packages/core/src/commands/alpha.ts';\nalphaCommand();\n",
+  // Two engines, each on its own (a command would combine them).
+  'packages/core/src/perf/index.ts': "import { UserError } from '../errors/index.ts';\nexport const perf = () => new UserError('p');\n",
+  'packages/core/src/report/index.ts': "export const report = () => 'r';\n",
 };
 
 describe('dependency rules', () => {
@@ -85,4 +94,35 @@ describe('dependency rules', () => {
     expect(found).toContain('domain-through-index: packages/core/src/gamma/index.ts -> packages/core/src/beta/beta.ts');
     expect(found.some((v) => v.startsWith('runner-protocol-in-runtime-only: packages/core/src/delta/index.ts -> '))).toBe(true);
   }, timeoutFor(1, 20_000));
+
+  it('fail when an engine orchestrates another, a domain imports the runtime or a command, or an entry reaches past an index', () => {
+    const dir = tree('layers', {
+      ...clean,
+      // report/ calling perf/: combining two engines is a command's job.
+      'packages/core/src/report/index.ts': "import { perf } from '../perf/index.ts';\nexport const report = () => perf();\n",
+      // A domain using the runtime (even its types) or a command: the layers point down only.
+      'packages/core/src/beta/beta.ts':
+        "import { info } from '../runtime/index.ts';\nimport { alphaCommand } from '../commands/alpha.ts';\nexport const beta = () => [info('b'), alphaCommand];\n",
+      // An entry reaching into a domain's file instead of its index.ts.
+      'actions/alpha/src/main.ts': "import { alpha } from '../../../packages/core/src/alpha/alpha.ts';\nalpha();\n",
+    });
+    const { code, violations } = cruise(dir);
+    expect(code).not.toBe(0);
+    const found = violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
+    expect(found).toContain('engines-do-not-orchestrate-engines: packages/core/src/report/index.ts -> packages/core/src/perf/index.ts');
+    expect(found).toContain('nothing-imports-the-runtime: packages/core/src/beta/beta.ts -> packages/core/src/runtime/index.ts');
+    expect(found).toContain('domains-below-commands: packages/core/src/beta/beta.ts -> packages/core/src/commands/alpha.ts');
+    expect(found).toContain('entries-through-core-index: actions/alpha/src/main.ts -> packages/core/src/alpha/alpha.ts');
+  }, timeoutFor(1, 20_000));
+
+  it('list no known violation that docs/architecture.md does not explain', () => {
+    const known = JSON.parse(readFileSync(join(REPO_ROOT, '.dependency-cruiser-known-violations.json'), 'utf8')) as Violation[];
+    const docs = readFileSync(join(REPO_ROOT, 'docs', 'architecture.md'), 'utf8');
+    const section = docs.slice(docs.indexOf('### Known dependency violations'), docs.indexOf('\n## ', docs.indexOf('### Known dependency violations')));
+    expect(section.length).toBeGreaterThan(0);
+    for (const violation of known) {
+      expect(section, `${violation.rule.name}: ${violation.from} -> ${violation.to}`).toContain(`\`${violation.from}\``);
+      expect(section, `${violation.rule.name}: ${violation.from} -> ${violation.to}`).toContain(`\`${violation.to}\``);
+    }
+  });
 });

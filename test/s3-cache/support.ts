@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '@ci-optimizer/core/runtime';
+import type { Logger } from '@ci-optimizer/core/contract';
 import { cacheVersion, resolveS3Settings } from '@ci-optimizer/core/s3';
 import type { CacheSettings } from '@ci-optimizer/core/s3-cache';
 

@@ -252,8 +252,7 @@ describe('cache index', () => {
 
 describe('ref scopes (GitHub cache semantics as key prefixes)', () => {
   it('derives write and read scopes from the run, and never reads another pull request', async () => {
-    const { runRefsOf } = await import('@ci-optimizer/core/git');
-    const { storeScopes, scopeOfRef, storePrefixes } = await import('@ci-optimizer/core/s3');
+    const { runRefsOf, storeScopes, scopeOfRef, storePrefixes } = await import('@ci-optimizer/core/s3');
     const repository = { full_name: 'o/r', default_branch: 'main' };
     const scopes = (event: string, env: Record<string, string>, payload: Record<string, unknown> = {}) =>
       storeScopes(runRefsOf(event, { repository, ...payload }, env), 'ref');

@@ -1,23 +1,25 @@
 import { COUNTERS } from '../metrics/index.ts';
-import { errorMessage } from '../errors/index.ts';
-import { UserError } from '../errors/index.ts';
-import type { CommandWithConfig } from '../runtime/github.ts';
-import type { CommandContext, Outputs } from '../runtime/types.ts';
+import { errorMessage, UserError } from '../errors/index.ts';
+import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { describeSkipped, openStore } from '../store/index.ts';
 import { logValue, mdCode } from '../escape/index.ts';
 import { fitSummary, markdownCell, markdownTable } from '../summary/index.ts';
-import { computeCacheKeys, type CacheKeyResult } from '../cache-key/cache-key.ts';
-import { ROTATIONS } from '../cache-key/compose.ts';
-import { ECOSYSTEM_IDS, isEcosystemId, type EcosystemId, type RuntimeName } from '../cache-key/ecosystems.ts';
 import {
+  type CacheKeyResult,
   classifyRestore,
+  computeCacheKeys,
+  ECOSYSTEM_IDS,
+  type EcosystemId,
   HIT_HISTORY_AREA,
+  type HitRateSummary,
+  isEcosystemId,
   keyFamily,
   recordRestore,
-  summarizeHitRate,
-  type HitRateSummary,
   type RestoreOutcome,
-} from '../cache-key/hit-rate.ts';
+  ROTATIONS,
+  type RuntimeName,
+  summarizeHitRate,
+} from '../cache-key/index.ts';
 
 const RUNTIME_INPUTS: RuntimeName[] = ['python', 'node', 'go', 'rust', 'java'];
 

@@ -3,20 +3,32 @@ import { COUNTERS } from '../metrics/index.ts';
 import { join } from 'node:path';
 import { errorMessage, FailureWithOutputs, InputError, UserError } from '../errors/index.ts';
 import { createGitHubClient, GitHubPermissionError, findStickyComment, upsertStickyComment, type GitHubClient } from '../github/index.ts';
-import type { CommandWithConfig } from '../runtime/github.ts';
-import type { CommandContext, Outputs } from '../runtime/types.ts';
+import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { DEFAULT_STORE, openStore, type Store } from '../store/index.ts';
-import { appendBaselineRun, readBaselineRuns, runStatistics } from '../perf/baseline-history.ts';
-import { prepareInstructionCounting, type Measure } from '../perf/measure-instructions.ts';
-import { baselineCandidates, saveBaseline } from '../perf/baseline-store.ts';
-import { FORK_PAYLOAD_FILE, forkPayload, parseForkPayload } from '../perf/fork-payload.ts';
-import { mergeBenchmarkRuns } from '../perf/merge-runs.ts';
-import { normalizeBenchmarkNames } from '../perf/benchmark-names.ts';
-import { readBenchmarkFile } from '../perf/parse-benchmarks.ts';
-import { readProfileFile } from '../perf/parse-profiles.ts';
-import { buildPerfReport, perfOutputs, shouldComment, type PerfReport } from '../perf/perf-report.ts';
-import { commentMarker, renderPerfComment } from '../perf/render-comment.ts';
-import { addBaseWorktree, runSameJobAb } from '../perf/same-job-ab.ts';
+import {
+  addBaseWorktree,
+  appendBaselineRun,
+  baselineCandidates,
+  buildPerfReport,
+  commentMarker,
+  FORK_PAYLOAD_FILE,
+  forkPayload,
+  type Measure,
+  mergeBenchmarkRuns,
+  normalizeBenchmarkNames,
+  parseForkPayload,
+  perfOutputs,
+  type PerfReport,
+  prepareInstructionCounting,
+  readBaselineRuns,
+  readBenchmarkFile,
+  readProfileFile,
+  renderPerfComment,
+  runSameJobAb,
+  runStatistics,
+  saveBaseline,
+  shouldComment,
+} from '../perf/index.ts';
 
 const MODES = ['compare', 'ab', 'store-baseline', 'post'] as const;
 type Mode = (typeof MODES)[number];

@@ -1,19 +1,25 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { jobMetricsPath } from '../metrics/index.ts';
-import type { CommandWithConfig } from '../runtime/github.ts';
-import type { CommandContext, Outputs } from '../runtime/types.ts';
+import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { describeSkipped, openStore } from '../store/index.ts';
 import { fitSummary } from '../summary/index.ts';
 import { errorMessage, InputError } from '../errors/index.ts';
 import { existsSync } from 'node:fs';
-import { readCoveragePercent } from '../report/coverage.ts';
-import { computeDashboard } from '../report/dashboard.ts';
-import { readJobMetrics, readMetricsFolder } from '../report/job-metrics.ts';
-import { renderReportHtml } from '../report/html.ts';
-import { renderDashboard } from '../report/render.ts';
-import { appendRun, readRunHistory, rollingHitRate, RUN_HISTORY_AREA, type RunRecord } from '../report/run-history.ts';
-import { evaluateSlos } from '../report/slo.ts';
+import {
+  appendRun,
+  computeDashboard,
+  evaluateSlos,
+  readCoveragePercent,
+  readJobMetrics,
+  readMetricsFolder,
+  readRunHistory,
+  renderDashboard,
+  renderReportHtml,
+  rollingHitRate,
+  RUN_HISTORY_AREA,
+  type RunRecord,
+} from '../report/index.ts';
 
 /** `report`: the job's dashboard, gathered from every ci-optimizer step's metrics record. */
 export const reportCommand: CommandWithConfig = {

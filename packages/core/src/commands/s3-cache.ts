@@ -1,15 +1,21 @@
 import { appendFileSync } from 'node:fs';
 import { UserError } from '../errors/index.ts';
-import { COUNTERS } from '../metrics/well-known.ts';
-import type { CommandWithConfig } from '../runtime/github.ts';
-import type { CommandContext, Outputs } from '../runtime/types.ts';
+import { COUNTERS } from '../metrics/index.ts';
+import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { openS3Store, pruneCache } from '../s3/index.ts';
-import { Inputs, Outputs as Out, SAVE_ALWAYS_ENV } from '../s3-cache/constants.ts';
-import { formatBytes } from '../s3-cache/report.ts';
-import { restoreCache } from '../s3-cache/restore.ts';
-import { saveCache } from '../s3-cache/save.ts';
-import { readCacheSettings, readS3Settings } from '../s3-cache/settings.ts';
-import { noStateProvider, stepStateProvider, type CacheStateProvider } from '../s3-cache/state.ts';
+import {
+  type CacheStateProvider,
+  formatBytes,
+  noStateProvider,
+  readCacheSettings,
+  readS3Settings,
+  S3CacheInputs as Inputs,
+  S3CacheOutputs as Out,
+  restoreCache,
+  SAVE_ALWAYS_ENV,
+  saveCache,
+  stepStateProvider,
+} from '../s3-cache/index.ts';
 
 /** `.github/ci-optimizer.yml` section `s3-cache`: the connection settings a repository shares across its workflows. */
 const configSchema = {

@@ -8,14 +8,18 @@ import { meanFileDurations, readHistory } from '../test-history/index.ts';
 import { listChangedFiles, openRepo, resolveDiffRange, resolveSha } from '../git/index.ts';
 import { learnImpactMapIntoStore, renderImpactMapNote, selectTestsForChange } from '../impact-map/index.ts';
 import { pythonPack } from '../languages/python/index.ts';
-import type { CommandWithConfig } from '../runtime/github.ts';
-import type { CommandContext, Outputs } from '../runtime/types.ts';
+import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import type { GraphCacheStore } from '../test-filter/graph-cache.ts';
-import { parseFilters, parseMapRules, testFilterConfigSchema, type TestFilterOptions } from '../test-filter/options.ts';
-import type { SelectTestsRequest } from '../test-filter/select-tests.ts';
-import { renderSelectionSummary } from '../test-filter/summary.ts';
-import { withTestsFiles } from '../test-filter/tests-file.ts';
+import {
+  type GraphCacheStore,
+  parseFilters,
+  parseMapRules,
+  renderSelectionSummary,
+  type SelectTestsRequest,
+  testFilterConfigSchema,
+  type TestFilterOptions,
+  withTestsFiles,
+} from '../test-filter/index.ts';
 
 /** Reads the typed options from inputs (a given input > the config section > the action.yml default). */
 function readOptions(ctx: CommandContext): TestFilterOptions {

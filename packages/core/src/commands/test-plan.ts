@@ -1,7 +1,5 @@
 import { COUNTERS } from '../metrics/index.ts';
-import type { CommandWithConfig } from '../runtime/github.ts';
-import { runSubStep } from '../runtime/compose.ts';
-import type { CommandContext, Metrics, Outputs } from '../runtime/types.ts';
+import { runSubStep, type CommandContext, type CommandWithConfig, type Metrics, type Outputs } from '../contract/index.ts';
 import { testFilterCommand } from './test-filter.ts';
 import { testPredictorCommand } from './test-predictor.ts';
 

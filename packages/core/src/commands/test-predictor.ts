@@ -3,26 +3,43 @@ import { minimatch } from 'minimatch';
 import { isUserError } from '../errors/index.ts';
 import { resolveDiffRange } from '../git/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
-import type { CommandWithConfig } from '../runtime/github.ts';
-import type { CommandContext, OutputValue, Outputs } from '../runtime/types.ts';
+import type { CommandContext, CommandWithConfig, Outputs, OutputValue } from '../contract/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { loadConfigSection } from '../config/index.ts';
 import { pythonPack } from '../languages/python/index.ts';
 import { discoverTests, resolveTestFilterOptions, withTestsFiles, type TestFilterOptions } from '../test-filter/index.ts';
 import { assertProjectDir, testFilterCommand } from './test-filter.ts';
 import { UserError } from '../errors/index.ts';
-import { parseBudget, formatBudget, type Budget } from '../test-predictor/budget.ts';
-import { labelFlaky } from '../test-predictor/flaky.ts';
+import {
+  type Budget,
+  type ChangeView,
+  describeRanking,
+  findJunitFiles,
+  formatBudget,
+  GRANULARITIES,
+  type Granularity,
+  labelFlaky,
+  type LoadedModel,
+  nextSafetyState,
+  parseBudget,
+  parseModel,
+  type Prediction,
+  predictTests,
+  readJunitRun,
+  readModel,
+  readSafetyState,
+  renderPredictSummary,
+  renderRecordSummary,
+  renderTrainSummary,
+  type RetrainResult,
+  retrainWithRollback,
+  type SafetyState,
+  shardMatrix,
+  type TrainSettings,
+  updateSafetyState,
+  viewChange,
+} from '../test-predictor/index.ts';
 import { appendRun, failedFiles, HISTORY_SCHEMA, readHistory, STORE_KEYS, type RunRecord } from '../test-history/index.ts';
-import { retrainWithRollback, type RetrainResult } from '../test-predictor/model-lifecycle.ts';
-import { describeRanking, predictTests, type Prediction } from '../test-predictor/predict.ts';
-import { findJunitFiles, readJunitRun } from '../test-predictor/record.ts';
-import { viewChange, type ChangeView } from '../test-predictor/repository.ts';
-import { GRANULARITIES, type Granularity } from '../test-predictor/cases.ts';
-import { nextSafetyState, readSafetyState, updateSafetyState, type SafetyState } from '../test-predictor/safety.ts';
-import { shardMatrix } from '../test-predictor/shards.ts';
-import { renderPredictSummary, renderRecordSummary, renderTrainSummary } from '../test-predictor/summary.ts';
-import { parseModel, readModel, type LoadedModel, type TrainSettings } from '../test-predictor/training.ts';
 
 const MODES = ['record', 'train', 'predict'] as const;
 type Mode = (typeof MODES)[number];

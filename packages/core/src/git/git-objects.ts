@@ -235,4 +235,4 @@ class BatchSession {
 const HEADER = /^([0-9a-f]{40,64}) ([a-z]+) (\d+)$/;
 
 // The changed-file listing under the name the selection engine's callers use.
-export { listChangedFiles as diffChangedFiles, type ChangedFile } from './changed-files.ts';
+export { listChangedFiles as diffChangedFiles } from './changed-files.ts';

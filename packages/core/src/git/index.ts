@@ -1,5 +1,6 @@
 export { listChangedFiles, parseNameStatus, rawDiff, type ChangedFile, type ChangeStatus } from './changed-files.ts';
-export { resolveDiffRange, runRefsOf, type DiffRange, type DiffRangeOptions, type RunRefs } from './run-context.ts';
+export { resolveDiffRange, type DiffRange, type DiffRangeOptions } from './run-context.ts';
+export { workTreeRoot } from './work-tree.ts';
 export {
   ZERO_SHA,
   openRepo,

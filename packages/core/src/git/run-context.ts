@@ -188,7 +188,3 @@ function stringOf(value: unknown): string | undefined {
 function shortSha(sha: string): string {
   return sha.slice(0, 12);
 }
-
-// Ref scoping (who wrote a cache entry or store object) lives in run-refs.ts, free of git so that the S3 code can
-// use it without loading simple-git.
-export { runRefsOf, type RunRefs } from './run-refs.ts';

@@ -1,8 +1,8 @@
 import { mdText } from '../escape/index.ts';
 import { errorMessage } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
-import type { SelectTestsRequest, TestSelection } from '../test-filter/select-tests.ts';
-import { readCoverageContexts } from '../languages/python/coverage-reader.ts';
+import type { SelectTestsRequest, TestSelection } from '../test-filter/index.ts';
+import { readCoverageContexts } from '../languages/python/index.ts';
 import { learnImpactMap } from './learn-map.ts';
 import { ImpactMapIndex, type LearnSummary } from './map-format.ts';
 import { loadImpactMap, saveImpactMap } from './map-store.ts';

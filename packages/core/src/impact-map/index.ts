@@ -3,12 +3,27 @@
  * function or method), compared against the changed functions of a diff, it narrows the static import closure to
  * the tests that executed what changed, with defences where coverage does not tell the whole truth.
  */
-export { readCoverageContexts, parseCoverageJson, readCoverageSqlite, decodeNumbits, countSkip } from '../languages/python/coverage-reader.ts';
-export type { CoverageContexts } from '../languages/python/coverage-reader.ts';
-export { comparePythonVersions, compareShapes } from '../languages/python/compare-versions.ts';
-export type { PythonFileChange } from '../languages/python/compare-versions.ts';
-export { shapePythonModule, unitAtLine, unitLines, isCachingDecorator } from '../languages/python/python-units.ts';
-export type { PythonUnit, PythonModuleShape, PythonClassShape } from '../languages/python/python-units.ts';
+// The Python parts the map is made of, from the Python pack (kept here for the impact map's callers and tests).
+export {
+  readCoverageContexts,
+  parseCoverageJson,
+  readCoverageSqlite,
+  decodeNumbits,
+  countSkip,
+  comparePythonVersions,
+  compareShapes,
+  shapePythonModule,
+  unitAtLine,
+  unitLines,
+  isCachingDecorator,
+} from '../languages/python/index.ts';
+export type {
+  CoverageContexts,
+  PythonFileChange,
+  PythonUnit,
+  PythonModuleShape,
+  PythonClassShape,
+} from '../languages/python/index.ts';
 export { learnImpactMap, parseTestContext } from './learn-map.ts';
 export type { LearnRequest, ParsedContext } from './learn-map.ts';
 export { IMPACT_MAP_KEY, IMPACT_MAP_SCHEMA, ImpactMapIndex, encodeIds, decodeIds } from './map-format.ts';

@@ -1,12 +1,20 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors/index.ts';
-import { loadPythonParser, PythonModuleIndex } from '../languages/python/index.ts';
-import { withPythonTree } from '../languages/python/tree-sitter-parser.ts';
+import {
+  countSkip,
+  type CoverageContexts,
+  isCachingDecorator,
+  loadPythonParser,
+  PythonModuleIndex,
+  type PythonUnit,
+  shapePythonModule,
+  unitAtLine,
+  unitLines,
+  withPythonTree,
+} from '../languages/python/index.ts';
 import { listTreeBlobs, readBlobs, resolveCommit } from '../git/index.ts';
-import { countSkip, type CoverageContexts } from '../languages/python/coverage-reader.ts';
 import { encodeIds, IMPACT_MAP_SCHEMA, type ImpactMap, type ImpactMapModule, type LearnSummary, type SharedStateGroup } from './map-format.ts';
-import { isCachingDecorator, shapePythonModule, unitAtLine, unitLines, type PythonUnit } from '../languages/python/python-units.ts';
 
 /** What learning needs: the repository at the commit the coverage was recorded on, and the coverage. */
 export interface LearnRequest {

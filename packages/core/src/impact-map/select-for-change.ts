@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.ts';
-import { selectAffectedTests, type SelectTestsRequest, type TestSelection } from '../test-filter/select-tests.ts';
+import { selectAffectedTests, type SelectTestsRequest, type TestSelection } from '../test-filter/index.ts';
 import { selectWithStoredMap } from './command-support.ts';
 import type { ImpactSelection } from './select-with-map.ts';
 

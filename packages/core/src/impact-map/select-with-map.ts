@@ -1,9 +1,12 @@
 import { posix } from 'node:path';
 import { diffChangedFiles, fetchCommit, listTreeBlobs, openRepo, readBlobs, resolveCommit, runGit, type ChangedFile } from '../git/index.ts';
-import { discoverTests } from '../test-filter/discover-tests.ts';
-import { selectAffectedTests, type SelectTestsRequest, type TestSelection } from '../test-filter/select-tests.ts';
-import { loadPythonParser } from '../languages/python/index.ts';
-import { comparePythonVersions } from '../languages/python/compare-versions.ts';
+import {
+  discoverTests,
+  selectAffectedTests,
+  type SelectTestsRequest,
+  type TestSelection,
+} from '../test-filter/index.ts';
+import { comparePythonVersions, loadPythonParser } from '../languages/python/index.ts';
 import { ImpactMapIndex, type ImpactMap } from './map-format.ts';
 
 /** The defences against coverage lies; each can be switched off to measure what it prevents. */

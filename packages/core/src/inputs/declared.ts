@@ -1,4 +1,4 @@
-import type { Inputs } from './index.ts';
+import type { Inputs } from './typed-inputs.ts';
 
 /**
  * The type of one input, as its command reads it. action.yml cannot say it (the runner rejects unknown keys in an

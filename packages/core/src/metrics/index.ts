@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Metrics } from '../runtime/types.ts';
+import type { Metrics } from '../contract/index.ts';
 
 /** One step's record in `metrics.jsonl` and its `metrics` output (docs/architecture.md#runner-contract). */
 export interface MetricsRecord {

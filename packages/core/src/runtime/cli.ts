@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfigSection } from '../config/index.ts';
@@ -12,8 +11,7 @@ import { VERSION } from '../version/index.ts';
 import { executeStep, failureMessage } from './execute.ts';
 import { runEnvironmentFromEnv } from './environment.ts';
 import { formatOutputs } from './outputs.ts';
-import type { CommandWithConfig } from './github.ts';
-import type { CommandContext, Logger } from './types.ts';
+import type { CommandContext, CommandWithConfig, Logger } from './types.ts';
 
 /** One command the CLI offers: its logic and the text of its action.yml (inputs, defaults, help). */
 export interface CliEntry {
@@ -68,7 +66,9 @@ export async function runCli(argv: string[], entries: CliEntry[], io: CliIo): Pr
       io.stdout(actionHelp(name, metadata));
       return EXIT_OK;
     }
-    return await runEntry(entry, metadata, flags, io, cliSetup(flags, io, name));
+    // git/ is loaded here, not at the top: actions load this module through runtime/index.ts and must not load git.
+    const { workTreeRoot } = await import('../git/index.ts');
+    return await runEntry(entry, metadata, flags, io, cliSetup(flags, io, name, workTreeRoot));
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`ci-optimizer: ${guardLogMessage(error.message)}\n`);
@@ -94,7 +94,7 @@ interface CliSetup {
  * - the metrics of each step (what `report` adds up): $RUNNER_TEMP/ci-optimizer/metrics.jsonl when RUNNER_TEMP is
  *   set, else --metrics-dir DIR/metrics.jsonl, else .ci-optimizer/metrics.jsonl in the repository.
  */
-function cliSetup(flags: Map<string, string>, io: CliIo, action: string): CliSetup {
+function cliSetup(flags: Map<string, string>, io: CliIo, action: string, workTreeRoot: (dir: string) => string | undefined): CliSetup {
   let workspace: string;
   const repo = flags.get('repo');
   if (repo !== undefined) {
@@ -102,7 +102,7 @@ function cliSetup(flags: Map<string, string>, io: CliIo, action: string): CliSet
     if (!existsSync(workspace)) throw new UsageError(`--repo '${repo}': ${workspace} does not exist. Give the folder of a git checkout.`);
     if (!statSync(workspace).isDirectory()) throw new UsageError(`--repo '${repo}': ${workspace} is a file, not a folder. Give the folder of a git checkout.`);
   } else {
-    workspace = gitTopLevel(io.cwd) ?? io.cwd;
+    workspace = workTreeRoot(io.cwd) ?? io.cwd;
     if (workspace !== resolve(io.cwd)) {
       io.stderr(`ci-optimizer: working in the repository root ${workspace} (relative paths are read from there; --repo DIR chooses another folder).\n`);
     }
@@ -123,13 +123,6 @@ function cliSetup(flags: Map<string, string>, io: CliIo, action: string): CliSet
   if (io.env.RUNNER_TEMP) return { workspace, summaryFile, metricsFile: jobMetricsPath(io.env.RUNNER_TEMP), ownMetrics: false };
   if (metricsDir !== undefined) return { workspace, summaryFile, metricsFile: join(resolve(io.cwd, metricsDir), 'metrics.jsonl'), ownMetrics: false };
   return { workspace, summaryFile, metricsFile: join(workspace, '.ci-optimizer', 'metrics.jsonl'), ownMetrics: true };
-}
-
-/** The root of the git work tree around `dir`, or undefined outside one (or without git). */
-function gitTopLevel(dir: string): string | undefined {
-  const result = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8' });
-  const top = result.status === 0 ? result.stdout.trim() : '';
-  return top === '' ? undefined : resolve(top);
 }
 
 async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<string, string>, io: CliIo, setup: CliSetup): Promise<number> {

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { loadConfigSection, type SectionSchema } from '../config/index.ts';
+import { loadConfigSection } from '../config/index.ts';
 import { isUserError } from '../errors/index.ts';
 import { guardLogMessage } from '../escape/index.ts';
 import { Inputs } from '../inputs/index.ts';
@@ -8,15 +8,9 @@ import { configureStores } from '../store/index.ts';
 import { executeStep, failureMessage } from './execute.ts';
 import { formatOutputs } from './outputs.ts';
 import { runEnvironmentFromEnv } from './environment.ts';
-import type { Command, CommandContext, Logger, StateStore, SummarySink } from './types.ts';
+import type { CommandContext, CommandWithConfig, Logger, StateStore, SummarySink } from './types.ts';
 
 const POST_MARKER = 'ci-optimizer-is-post';
-
-/** A command plus what the runtime needs to know about it. */
-export interface CommandWithConfig extends Command {
-  /** JSON schema of the action's section in `.github/ci-optimizer.yml`; without it the section is not read. */
-  configSchema?: SectionSchema;
-}
 
 /**
  * The whole of an action's entry file: decides main or post, reads inputs as the runner gives them, runs the

@@ -8,7 +8,7 @@ import {
   planPlacement,
   type ExtractOptions,
 } from '../archive/index.ts';
-import type { Logger, Metrics } from '../runtime/types.ts';
+import type { Logger, Metrics } from '../contract/index.ts';
 import {
   CacheIndex,
   IntegrityError,

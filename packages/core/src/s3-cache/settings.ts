@@ -1,11 +1,10 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { UserError } from '../errors/index.ts';
-import { runRefsOf } from '../git/run-refs.ts';
 import { resolveCompression, type Compression, type CompressionChoice } from '../archive/index.ts';
 import type { Inputs as InputReader } from '../inputs/index.ts';
-import type { RunEnvironment } from '../runtime/types.ts';
-import { cacheVersion, parseScopeMode, resolveS3Settings, storeScopes, type S3Settings, type StoreScopes } from '../s3/index.ts';
+import type { RunEnvironment } from '../contract/index.ts';
+import { cacheVersion, parseScopeMode, resolveS3Settings, runRefsOf, storeScopes, type S3Settings, type StoreScopes } from '../s3/index.ts';
 import { Inputs } from './constants.ts';
 
 /** Everything restore and save need besides the keys, read once from the inputs. */

@@ -1,4 +1,4 @@
-import type { StateStore } from '../runtime/types.ts';
+import type { StateStore } from '../contract/index.ts';
 import { State } from './constants.ts';
 
 /** What restore learned that save needs: the key asked for and the key found ('' on a miss). */

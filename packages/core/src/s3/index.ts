@@ -51,6 +51,7 @@ export {
   type ScopeMode,
   type StoreScopes,
 } from './scope.ts';
+export { runRefsOf, type RunRefs } from './run-refs.ts';
 export { pruneCache, type PruneLimits, type PruneReport } from './prune.ts';
 
 import { createS3Client, resolveS3Settings, type S3SettingsInput } from './client.ts';

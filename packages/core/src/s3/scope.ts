@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { runRefsOf, type RunRefs } from '../git/run-refs.ts';
+import { runRefsOf, type RunRefs } from './run-refs.ts';
 import { UserError } from '../errors/index.ts';
 
 /** `ref`: entries are scoped by the ref that wrote them (GitHub's cache semantics); `shared`: one pool for all. */

@@ -1,5 +1,5 @@
 import { listTreeBlobs, readBlobs } from '../git/index.ts';
-import type { TestFramework, TestMatcher } from '../languages/types.ts';
+import type { TestFramework, TestMatcher } from '../languages/index.ts';
 
 /** A commit's test files as its test framework finds them, with what decided it. */
 export interface DiscoveredTests<D = unknown> {

@@ -1,7 +1,7 @@
 import { readBlobs } from '../git/index.ts';
 import type { Closure } from './graph.ts';
 import { formatChain } from './graph.ts';
-import type { LanguageFacts, LinkedSources, SourceLanguage } from '../languages/types.ts';
+import type { LanguageFacts, LinkedSources, SourceLanguage } from '../languages/index.ts';
 
 /** A doctest text file the change reaches through the imports of its examples. */
 export interface ReachedDoctestFile {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../errors/index.ts';
 import { DirStore, type Store } from '../store/index.ts';
 import { GraphSnapshot, isFactsDocumentOf, isSnapshotDocument, type SnapshotDocument } from './graph-snapshot.ts';
-import type { LanguageFacts, SourceLanguage } from '../languages/types.ts';
+import type { LanguageFacts, SourceLanguage } from '../languages/index.ts';
 
 /** Where the parsed graph is kept between runs: the part of the one store interface it uses (`dir:`, S3, GitHub cache). */
 export type GraphCacheStore = Pick<Store, 'read' | 'write'>;

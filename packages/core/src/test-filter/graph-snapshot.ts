@@ -1,4 +1,4 @@
-import type { DependencyEdge, FileSetChange, LanguageFacts, LinkedSources, SourceLanguage } from '../languages/types.ts';
+import type { DependencyEdge, FileSetChange, LanguageFacts, LinkedSources, SourceLanguage } from '../languages/index.ts';
 
 /**
  * The linked graph of one tree as stored: every source file with its blob, the files it depends on and the files that

@@ -1,4 +1,4 @@
-import type { DependencyEdge } from '../languages/types.ts';
+import type { DependencyEdge } from '../languages/index.ts';
 
 /** One step of an explanation: `path`, reached because it depends on the previous step for `why`. */
 export interface ChainStep {

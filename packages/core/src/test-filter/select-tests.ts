@@ -1,7 +1,7 @@
 import { filesMentioning } from './data-files.ts';
 import { discoverTests } from './discover-tests.ts';
 import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts';
-import { type ChangedFile, diffTrees, GitObjectReader } from '../git/git-objects.ts';
+import { type ChangedFile, diffTrees, GitObjectReader } from '../git/index.ts';
 import { Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
 import { GraphSnapshot, StoredFactsNotLoaded, type TreeDelta } from './graph-snapshot.ts';
@@ -15,7 +15,7 @@ import type {
   SourceLanguage,
   TestFramework,
   TestMatcher,
-} from '../languages/types.ts';
+} from '../languages/index.ts';
 import { BUILTIN_IGNORE, BUILTIN_RUN_ALL_ON, type TestFilterOptions } from './options.ts';
 
 /** What the selection needs: the head commit, the changes (undefined when the base is unknown) and the rules. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Outputs } from '../runtime/types.ts';
+import type { Outputs } from '../contract/index.ts';
 
 /**
  * Writes a list of test files as a NUL-terminated file (each path followed by a NUL byte) under RUNNER_TEMP and

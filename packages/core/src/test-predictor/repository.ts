@@ -1,6 +1,6 @@
 import { listChangedFiles, type DiffRange } from '../git/index.ts';
 import { selectTestsForChange } from '../impact-map/index.ts';
-import type { LanguagePack } from '../languages/types.ts';
+import type { LanguagePack } from '../languages/index.ts';
 import type { Store } from '../store/index.ts';
 import { discoverTests, type GraphCacheStore, type SelectTestsRequest, type TestFilterOptions } from '../test-filter/index.ts';
 import { diffWithLineCounts, type ChangeRecord } from '../test-history/index.ts';

@@ -10,7 +10,7 @@ export type {
   PythonModuleFacts,
   PythonSyntaxError,
 } from './facts.ts';
-export { loadPythonParser, MAX_PARSED_SOURCE_CHARS, TREE_SITTER_WASM_FILES } from './tree-sitter-parser.ts';
+export { loadPythonParser, MAX_PARSED_SOURCE_CHARS, TREE_SITTER_WASM_FILES, withPythonTree } from './tree-sitter-parser.ts';
 export {
   analyzePythonSource,
   analyzeDoctestText,
@@ -29,3 +29,11 @@ export { pythonLanguage } from './language.ts';
 export { pytestFramework } from './pytest.ts';
 export { loadPytestDiscovery, PytestTestMatcher, readIniSection, readTomlTable, fnmatch } from './pytest-config.ts';
 export type { PytestDiscovery } from './pytest-config.ts';
+// The impact map's Python parts: functions and methods as units with line ranges, what changed between two versions
+// of a file, and coverage.py's per-test contexts.
+export { shapePythonModule, unitAtLine, unitLines, isCachingDecorator } from './python-units.ts';
+export type { PythonUnit, PythonModuleShape, PythonClassShape } from './python-units.ts';
+export { comparePythonVersions, compareShapes } from './compare-versions.ts';
+export type { PythonFileChange } from './compare-versions.ts';
+export { readCoverageContexts, parseCoverageJson, readCoverageSqlite, decodeNumbits, countSkip } from './coverage-reader.ts';
+export type { CoverageContexts } from './coverage-reader.ts';

@@ -1,8 +1,7 @@
 import { loadConfigSection } from '../config/index.ts';
 import { declaredInputTypes, Inputs, validateDeclaredInputs } from '../inputs/index.ts';
 import { inputDefaults, parseActionMetadata } from '../metadata/index.ts';
-import type { CommandWithConfig } from './github.ts';
-import type { CommandContext, Outputs } from './types.ts';
+import type { CommandContext, CommandWithConfig, Outputs } from './types.ts';
 
 /** One action run as a part of another: its command, its action.yml (for defaults) and the inputs to give it. */
 export interface SubStep {

@@ -7,6 +7,7 @@
 // The action list is derived from the folders, so adding an action needs no edit here. The output is a function of
 // the sources alone (same input, same bytes): scripts/check-dist.mjs rebuilds into a temp folder and compares.
 import { build } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -48,17 +49,41 @@ const banner = [
   'const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);',
 ].join('\n');
 
-/** Embeds every action.yml for the CLI (`import metadata from 'virtual:action-metadata'`). */
+/**
+ * An action.yml as the bundles embed it (ActionYml in packages/core/src/metadata): parsed here, so no bundle loads a
+ * YAML parser to start. `file` is relative to the repository root. A YAML error fails the build, naming the file.
+ */
+function embeddedActionYml(file) {
+  const source = relative(root, file).split(sep).join('/');
+  let data;
+  try {
+    data = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${source} is not valid YAML: ${error.message}`);
+  }
+  // What a bundle embeds is JSON: a number JSON cannot carry (.inf, .nan) would silently become null.
+  return JSON.stringify({ source, data }, (key, value) => {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${source}: '${key}' is ${value}, which cannot be embedded as JSON`);
+    return value;
+  });
+}
+
+/** `import actionYml from '../action.yml'`: the file parsed at build time (see embeddedActionYml). */
+const actionYmlPlugin = {
+  name: 'action-yml',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /\.yml$/ }, (args) => ({ contents: `export default ${embeddedActionYml(args.path)};`, loader: 'js' }));
+  },
+};
+
+/** Embeds every action.yml, parsed, for the CLI (`import metadata from 'virtual:action-metadata'`). */
 const actionMetadataPlugin = {
   name: 'action-metadata',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^virtual:action-metadata$/ }, () => ({ path: 'action-metadata', namespace: 'virtual' }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'virtual' }, () => {
-      const metadata = {};
-      for (const action of discoverActions()) {
-        metadata[action.name] = readFileSync(join(root, 'actions', action.name, 'action.yml'), 'utf8');
-      }
-      return { contents: `export default ${JSON.stringify(metadata, null, 1)};`, loader: 'js' };
+      const entries = discoverActions().map((action) => `${JSON.stringify(action.name)}: ${embeddedActionYml(join(root, 'actions', action.name, 'action.yml'))}`);
+      return { contents: `export default {\n${entries.join(',\n')}\n};`, loader: 'js' };
     });
   },
 };
@@ -78,6 +103,58 @@ const sideEffectFreePlugin = {
       const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'side-effect-free' });
       if (resolved.errors.length > 0 || resolved.external || !SIDE_EFFECT_FREE.test(resolved.path)) return resolved.errors.length > 0 ? { errors: resolved.errors } : resolved;
       return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
+/**
+ * CommonJS packages whose start-up work is paid only when first used. esbuild runs a bundled CommonJS module's body
+ * on its first require(), but an ESM `import { parse } from 'yaml'` requires it as soon as the importing module runs,
+ * i.e. at the action's start. Imports of these packages from our own sources get a stand-in module instead: each
+ * function the package exports (classes included) is replaced by one that requires the package on its first call
+ * and forwards to it (`new` included). The package's code is still in the bundle; only its initialisation waits.
+ * yaml and ajv are used at start by no bundle once action.yml is embedded parsed (see actionYmlPlugin) and the
+ * config file, schemas and YAML lockfiles are read only when present.
+ */
+const LAZY_INIT = /^(yaml|ajv)$/;
+const lazyInitPlugin = {
+  name: 'lazy-init',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: LAZY_INIT }, (args) => {
+      if (args.namespace === 'lazy-init' || /[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      return { path: args.path, namespace: 'lazy-init' };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-init' }, (args) => {
+      const real = requireFromRoot(args.path);
+      const names = Object.keys(real).filter((name) => typeof real[name] === 'function' && /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
+      const lines = [
+        `let real;`,
+        `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+        '// Reflect.construct with the package\'s own class: `new` gives the real instance, with its prototype.',
+        'const lazy = (name) => function (...args) { const fn = load()[name]; return new.target ? Reflect.construct(fn, args) : fn.apply(this, args); };',
+        ...names.map((name) => `export const ${name} = lazy(${JSON.stringify(name)});`),
+      ];
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: root };
+    });
+  },
+};
+
+/**
+ * node:http, imported through require() rather than as an ES module. Node builds an ES module's view of a built-in
+ * by reading every export, getters included, and node:http's WebSocket, CloseEvent and MessageEvent getters load
+ * Node's internal fetch implementation (undici): about 50 ms of CPU wherever a bundle imports node:http (the AWS
+ * SDK's and @actions/http-client's code do). The stand-in module exports node:http as default and each of its
+ * exports by name except those getters (importing one by name fails the build).
+ */
+const HTTP_SLOW_GETTERS = ['WebSocket', 'CloseEvent', 'MessageEvent'];
+const httpViaRequirePlugin = {
+  name: 'http-via-require',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(node:)?http$/ }, (args) => (args.kind === 'require-call' ? undefined : { path: 'node:http', namespace: 'http-via-require' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'http-via-require' }, () => {
+      const names = Object.keys(requireFromRoot('node:http')).filter((name) => !HTTP_SLOW_GETTERS.includes(name) && name !== 'default');
+      const lines = ["const http = require('node:http');", 'export default http;', ...names.map((name) => `export const ${name} = http.${name};`)];
+      return { contents: lines.join('\n'), loader: 'js' };
     });
   },
 };
@@ -123,9 +200,8 @@ export async function bundle(outDir = join(root, 'dist'), { metafile } = {}) {
     target: 'node24',
     format: 'esm',
     banner: { js: banner },
-    loader: { '.yml': 'text' },
     define: { __filename: '__ciOptFilename', __dirname: '__ciOptDirname' },
-    plugins: [actionMetadataPlugin, sideEffectFreePlugin],
+    plugins: [actionYmlPlugin, actionMetadataPlugin, lazyInitPlugin, httpViaRequirePlugin, sideEffectFreePlugin],
     legalComments: 'none',
     minifyWhitespace: true,
     minifySyntax: true,

@@ -1,14 +1,14 @@
 import { COUNTERS } from '../metrics/index.ts';
 import type { CommandWithConfig } from '../runtime/github.ts';
-import { runSubStep } from '../runtime/compose.ts';
+import { runSubStep, type SubStep } from '../runtime/compose.ts';
 import type { CommandContext, Metrics, Outputs } from '../runtime/types.ts';
 import { testFilterCommand } from './test-filter.ts';
 import { testPredictorCommand } from './test-predictor.ts';
 
-/** The action.yml texts of the two actions the plan runs (their defaults apply to what the plan does not set). */
+/** The action.yml of the two actions the plan runs (their defaults apply to what the plan does not set). */
 export interface TestPlanParts {
-  testFilterYml: string;
-  testPredictorYml: string;
+  testFilterYml: SubStep['actionYml'];
+  testPredictorYml: SubStep['actionYml'];
 }
 
 /** Inputs of the plan that are handed to both parts under the same name. */

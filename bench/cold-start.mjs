@@ -94,7 +94,17 @@ try {
   }
   // Rounds: every case once per round, so a burst of load on the shared machine hits the reference as well.
   const samples = cases.map(() => []);
-  for (let round = 0; round < runs; round++) cases.forEach((c, i) => samples[i].push(once(c.args, env, scratch)));
+  // Every run starts as the first step of a fresh job: what earlier runs left (the job's metrics.jsonl, the default
+  // store .ci-optimizer/) is removed, or report would read a few hundred records by the last round.
+  const freshJob = () => {
+    for (const left of ['ci-optimizer', '.ci-optimizer']) rmSync(join(scratch, left), { recursive: true, force: true });
+  };
+  for (let round = 0; round < runs; round++) {
+    cases.forEach((c, i) => {
+      freshJob();
+      samples[i].push(once(c.args, env, scratch));
+    });
+  }
   const wall = samples.map((runs) => median(runs.map((run) => run.wall)));
   const cpu = samples.map((runs) => median(runs.map((run) => run.cpu)));
   const over = [];

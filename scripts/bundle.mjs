@@ -108,29 +108,38 @@ const sideEffectFreePlugin = {
 };
 
 /**
- * CommonJS packages whose start-up work is paid only when first used. esbuild runs a bundled CommonJS module's body
- * on its first require(), but an ESM `import { parse } from 'yaml'` requires it as soon as the importing module runs,
- * i.e. at the action's start. Imports of these packages from our own sources get a stand-in module instead: each
- * function the package exports (classes included) is replaced by one that requires the package on its first call
- * and forwards to it (`new` included). The package's code is still in the bundle; only its initialisation waits.
- * yaml and ajv are used at start by no bundle once action.yml is embedded parsed (see actionYmlPlugin) and the
- * config file, schemas and YAML lockfiles are read only when present.
+ * Packages that most starts do not use, built apart as CommonJS files (dist/chunks/<name>.cjs, by a second esbuild pass)
+ * and loaded with require() on first use: yaml and ajv (0.3 MB) are needed only when a config file, a record log or a
+ * YAML lockfile is read, yet their users call them synchronously, which a dynamic import() cannot serve. Imports of
+ * them from our sources get a stand-in module instead: each function the package exports (classes included) is
+ * replaced by one that requires the package's file on its first call and forwards to it (`new` included: the real
+ * class constructs, so instances have the real prototype). The stand-in lives in dist/chunks/ or in an entry's folder
+ * (dist/<name>/ or dist/<group>/<name>/), so it looks for chunks/<name>.cjs from its own folder up to dist/.
  */
-const LAZY_INIT = /^(yaml|ajv)$/;
-const lazyInitPlugin = {
-  name: 'lazy-init',
+const LAZY_PACKAGES = ['yaml', 'ajv'];
+const lazyPackagePlugin = {
+  name: 'lazy-package',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: LAZY_INIT }, (args) => {
-      if (args.namespace === 'lazy-init' || /[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
-      return { path: args.path, namespace: 'lazy-init' };
+    pluginBuild.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, (args) => {
+      if (/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      return { path: args.path, namespace: 'lazy-package' };
     });
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-init' }, (args) => {
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => {
       const real = requireFromRoot(args.path);
       const names = Object.keys(real).filter((name) => typeof real[name] === 'function' && /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
+      const file = `${args.path}.cjs`;
       const lines = [
-        `let real;`,
-        `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
-        '// Reflect.construct with the package\'s own class: `new` gives the real instance, with its prototype.',
+        "const { existsSync } = require('node:fs');",
+        "const { dirname, join } = require('node:path');",
+        'let real;',
+        'function load() {',
+        `  if (real) return real;`,
+        `  for (const dir of [__ciOptDirname, dirname(__ciOptDirname), dirname(dirname(__ciOptDirname))]) {`,
+        `    const candidate = join(dir, ${JSON.stringify(CHUNKS)}, ${JSON.stringify(file)});`,
+        `    if (existsSync(candidate)) return (real = require(candidate));`,
+        '  }',
+        `  throw new Error(\`${CHUNKS}/${file} is missing above \${__ciOptDirname}: the build is incomplete (npm run bundle)\`);`,
+        '}',
         'const lazy = (name) => function (...args) { const fn = load()[name]; return new.target ? Reflect.construct(fn, args) : fn.apply(this, args); };',
         ...names.map((name) => `export const ${name} = lazy(${JSON.stringify(name)});`),
       ];
@@ -138,6 +147,27 @@ const lazyInitPlugin = {
     });
   },
 };
+
+/** Builds dist/chunks/<name>.cjs for each of LAZY_PACKAGES (see lazyPackagePlugin); returns the build's inputs. */
+async function buildLazyPackages(outDir) {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [name, relative(root, requireFromRoot.resolve(name)).split(sep).join('/')])),
+    outdir: join(outDir, CHUNKS),
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    legalComments: 'none',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    charset: 'utf8',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return Object.keys(result.metafile.inputs);
+}
 
 /**
  * node:http, imported through require() rather than as an ES module. Node builds an ES module's view of a built-in
@@ -177,7 +207,7 @@ function clean(folder) {
     if (item.isDirectory()) {
       clean(full);
       if (readdirSync(full).length === 0) rmdirSync(full);
-    } else if (/\.(js|wasm)$/.test(item.name) || item.name === 'licenses.txt') {
+    } else if (/\.(c?js|wasm)$/.test(item.name) || item.name === 'licenses.txt') {
       rmSync(full);
     }
   }
@@ -201,7 +231,7 @@ export async function bundle(outDir = join(root, 'dist'), { metafile } = {}) {
     format: 'esm',
     banner: { js: banner },
     define: { __filename: '__ciOptFilename', __dirname: '__ciOptDirname' },
-    plugins: [actionYmlPlugin, actionMetadataPlugin, lazyInitPlugin, httpViaRequirePlugin, sideEffectFreePlugin],
+    plugins: [actionYmlPlugin, actionMetadataPlugin, lazyPackagePlugin, httpViaRequirePlugin, sideEffectFreePlugin],
     legalComments: 'none',
     minifyWhitespace: true,
     minifySyntax: true,
@@ -210,7 +240,8 @@ export async function bundle(outDir = join(root, 'dist'), { metafile } = {}) {
     logLevel: 'warning',
   });
   if (metafile) writeFileSync(metafile, JSON.stringify(result.metafile));
-  const inputs = Object.keys(result.metafile.inputs).map((input) => input.split(sep).join('/'));
+  const lazyInputs = await buildLazyPackages(outDir);
+  const inputs = [...Object.keys(result.metafile.inputs), ...lazyInputs].map((input) => input.split(sep).join('/'));
   writeFileSync(join(outDir, 'licenses.txt'), licenseText(inputs));
   // The CLI is package.json's `bin`: it starts with a hashbang, and npm makes it executable on install, so it is built
   // (and committed) as 755 and a fresh `npm ci` leaves the clone clean.

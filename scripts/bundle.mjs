@@ -109,14 +109,16 @@ const sideEffectFreePlugin = {
 
 /**
  * Packages that most starts do not use, built apart as CommonJS files (dist/chunks/<name>.cjs, by a second esbuild pass)
- * and loaded with require() on first use: yaml and ajv (0.3 MB) are needed only when a config file, a record log or a
- * YAML lockfile is read, yet their users call them synchronously, which a dynamic import() cannot serve. Imports of
+ * and loaded with require() on first use: yaml and ajv are needed only when a config file, a record log or a YAML
+ * lockfile is read, simple-git when a command asks git, fast-xml-parser when coverage XML is read (0.5 MB together),
+ * yet their users call them synchronously, which a dynamic import() cannot serve. Only for packages our code uses
+ * through functions and `new`: the stand-ins carry no static members and are not the classes `instanceof` checks. Imports of
  * them from our sources get a stand-in module instead: each function the package exports (classes included) is
  * replaced by one that requires the package's file on its first call and forwards to it (`new` included: the real
  * class constructs, so instances have the real prototype). The stand-in lives in dist/chunks/ or in an entry's folder
  * (dist/<name>/ or dist/<group>/<name>/), so it looks for chunks/<name>.cjs from its own folder up to dist/.
  */
-const LAZY_PACKAGES = ['yaml', 'ajv'];
+const LAZY_PACKAGES = ['yaml', 'ajv', 'simple-git', 'fast-xml-parser'];
 const lazyPackagePlugin = {
   name: 'lazy-package',
   setup(pluginBuild) {

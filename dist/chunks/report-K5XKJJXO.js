@@ -4,4 +4,4 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{perfCommentCommand}from"./chunk-FFSRAB3R.js";import"./chunk-OGWRINYM.js";import"./chunk-SBX5H54G.js";import"./chunk-CJEGP6Y3.js";import"./chunk-FMJBS4LA.js";import"./chunk-HU6ZTLZD.js";import"./chunk-L5MUYILW.js";import"./chunk-4CZ6BPBD.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{perfCommentCommand};
+import{reportCommand}from"./chunk-PBKC4J4H.js";import"./chunk-5YI27RO6.js";import"./chunk-QFJU5QM4.js";import"./chunk-DA2KFOPT.js";import"./chunk-ZOQFAKRJ.js";import"./chunk-WGLXV642.js";import"./chunk-4CZ6BPBD.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{reportCommand};

@@ -4,4 +4,4 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{cacheKeyCommand}from"./chunk-F6ZT5OLV.js";import"./chunk-QFJU5QM4.js";import"./chunk-FMJBS4LA.js";import"./chunk-HU6ZTLZD.js";import"./chunk-PULMHNO2.js";import"./chunk-ZOQFAKRJ.js";import"./chunk-L5MUYILW.js";import"./chunk-4CZ6BPBD.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{cacheKeyCommand};
+import{cacheKeyCommand}from"./chunk-YKNBH3DJ.js";import"./chunk-QFJU5QM4.js";import"./chunk-FMJBS4LA.js";import"./chunk-HU6ZTLZD.js";import"./chunk-DA2KFOPT.js";import"./chunk-ZOQFAKRJ.js";import"./chunk-WGLXV642.js";import"./chunk-4CZ6BPBD.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{cacheKeyCommand};

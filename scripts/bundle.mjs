@@ -110,15 +110,16 @@ const sideEffectFreePlugin = {
 /**
  * Packages that most starts do not use, built apart as CommonJS files (dist/chunks/<name>.cjs, by a second esbuild pass)
  * and loaded with require() on first use: yaml and ajv are needed only when a config file, a record log or a YAML
- * lockfile is read, simple-git when a command asks git, fast-xml-parser when coverage XML is read (0.5 MB together),
- * yet their users call them synchronously, which a dynamic import() cannot serve. Only for packages our code uses
- * through functions and `new`: the stand-ins carry no static members and are not the classes `instanceof` checks. Imports of
- * them from our sources get a stand-in module instead: each function the package exports (classes included) is
- * replaced by one that requires the package's file on its first call and forwards to it (`new` included: the real
- * class constructs, so instances have the real prototype). The stand-in lives in dist/chunks/ or in an entry's folder
- * (dist/<name>/ or dist/<group>/<name>/), so it looks for chunks/<name>.cjs from its own folder up to dist/.
+ * lockfile is read, simple-git when a command asks git, fast-xml-parser when coverage XML is read, web-tree-sitter
+ * when a Python file is parsed (0.6 MB together), yet their users call them synchronously, which a dynamic import()
+ * cannot serve. Imports of them from our sources get a stand-in module instead: each function or class the package
+ * exports is replaced by a proxy that requires the package's file on first use and forwards to it (calls, `new`,
+ * static members and `instanceof`: the real class constructs, so instances have the real prototype). Only for
+ * packages our code uses through their exported functions and classes (other exported values are not carried). The
+ * stand-in lives in dist/chunks/ or in an entry's folder (dist/<name>/ or dist/<group>/<name>/), so it looks for
+ * chunks/<name>.cjs from its own folder up to dist/.
  */
-const LAZY_PACKAGES = ['yaml', 'ajv', 'simple-git', 'fast-xml-parser'];
+const LAZY_PACKAGES = ['yaml', 'ajv', 'simple-git', 'fast-xml-parser', 'web-tree-sitter'];
 const lazyPackagePlugin = {
   name: 'lazy-package',
   setup(pluginBuild) {
@@ -142,7 +143,16 @@ const lazyPackagePlugin = {
         '  }',
         `  throw new Error(\`${CHUNKS}/${file} is missing above \${__ciOptDirname}: the build is incomplete (npm run bundle)\`);`,
         '}',
-        'const lazy = (name) => function (...args) { const fn = load()[name]; return new.target ? Reflect.construct(fn, args) : fn.apply(this, args); };',
+        // A function or class of the package, loaded on first use: calls, `new`, static members (methods bound to the
+        // class) and `instanceof` reach the real one.
+        'const lazy = (name) => {',
+        '  const proxy = new Proxy(function () {}, {',
+        '    apply: (_target, self, args) => Reflect.apply(load()[name], self, args),',
+        '    construct: (_target, args, newTarget) => Reflect.construct(load()[name], args, newTarget === proxy ? load()[name] : newTarget),',
+        "    get: (_target, key) => { const own = load()[name]; const value = Reflect.get(own, key); return typeof value === 'function' && key !== 'prototype' && key !== 'constructor' ? value.bind(own) : value; },",
+        '  });',
+        '  return proxy;',
+        '};',
         ...names.map((name) => `export const ${name} = lazy(${JSON.stringify(name)});`),
       ];
       return { contents: lines.join('\n'), loader: 'js', resolveDir: root };

@@ -4,4 +4,4 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{cacheKeyCommand}from"./chunk-YKNBH3DJ.js";import"./chunk-QFJU5QM4.js";import"./chunk-FMJBS4LA.js";import"./chunk-HU6ZTLZD.js";import"./chunk-DA2KFOPT.js";import"./chunk-ZOQFAKRJ.js";import"./chunk-WGLXV642.js";import"./chunk-4CZ6BPBD.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{cacheKeyCommand};
+import{reportCommand}from"./chunk-5F7QDPDU.js";import"./chunk-L6GRTB3S.js";import"./chunk-QFJU5QM4.js";import"./chunk-2NP5BKSO.js";import"./chunk-MD7RD3FD.js";import"./chunk-MKQKNVHG.js";import"./chunk-4CZ6BPBD.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{reportCommand};

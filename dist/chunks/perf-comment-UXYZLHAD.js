@@ -4,4 +4,4 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{perfCommentCommand}from"./chunk-TJ77UJO7.js";import"./chunk-MHXHOI3D.js";import"./chunk-CJEGP6Y3.js";import"./chunk-FMJBS4LA.js";import"./chunk-HU6ZTLZD.js";import"./chunk-WGLXV642.js";import"./chunk-4CZ6BPBD.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{perfCommentCommand};
+import{perfCommentCommand}from"./chunk-SE6BOGFT.js";import"./chunk-FKT24ARY.js";import"./chunk-CJEGP6Y3.js";import"./chunk-FMJBS4LA.js";import"./chunk-HU6ZTLZD.js";import"./chunk-MKQKNVHG.js";import"./chunk-4CZ6BPBD.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{perfCommentCommand};

@@ -1,0 +1,7 @@
+import { createRequire as __ciOptCreateRequire } from 'node:module';
+import { fileURLToPath as __ciOptFileURLToPath } from 'node:url';
+import { dirname as __ciOptPathDirname } from 'node:path';
+const require = __ciOptCreateRequire(import.meta.url);
+const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
+const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
+import{createTestPlanCommand}from"./chunk-GDSOFHHC.js";import"./chunk-3UFZEQP3.js";import"./chunk-WUHLSVJN.js";import"./chunk-FKT24ARY.js";import"./chunk-L6GRTB3S.js";import"./chunk-QFJU5QM4.js";import"./chunk-CJEGP6Y3.js";import"./chunk-FMJBS4LA.js";import"./chunk-HU6ZTLZD.js";import"./chunk-36TE2DUJ.js";import"./chunk-GJBDD4TJ.js";import"./chunk-2NP5BKSO.js";import"./chunk-MD7RD3FD.js";import"./chunk-MKQKNVHG.js";import"./chunk-4CZ6BPBD.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{createTestPlanCommand};

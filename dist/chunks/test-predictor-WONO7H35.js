@@ -1,7 +1,0 @@
-import { createRequire as __ciOptCreateRequire } from 'node:module';
-import { fileURLToPath as __ciOptFileURLToPath } from 'node:url';
-import { dirname as __ciOptPathDirname } from 'node:path';
-const require = __ciOptCreateRequire(import.meta.url);
-const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
-const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{testPredictorCommand}from"./chunk-TVQZ5V5O.js";import"./chunk-TLRJDX6L.js";import"./chunk-MHXHOI3D.js";import"./chunk-5YI27RO6.js";import"./chunk-QFJU5QM4.js";import"./chunk-CJEGP6Y3.js";import"./chunk-FMJBS4LA.js";import"./chunk-HU6ZTLZD.js";import"./chunk-GJBDD4TJ.js";import"./chunk-DA2KFOPT.js";import"./chunk-ZOQFAKRJ.js";import"./chunk-WGLXV642.js";import"./chunk-4CZ6BPBD.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{testPredictorCommand};

@@ -7,6 +7,7 @@
 // The action list is derived from the folders, so adding an action needs no edit here. The output is a function of
 // the sources alone (same input, same bytes): scripts/check-dist.mjs rebuilds into a temp folder and compares.
 import { build } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -48,17 +49,41 @@ const banner = [
   'const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);',
 ].join('\n');
 
-/** Embeds every action.yml for the CLI (`import metadata from 'virtual:action-metadata'`). */
+/**
+ * An action.yml as the bundles embed it (ActionYml in packages/core/src/metadata): parsed here, so no bundle loads a
+ * YAML parser to start. `file` is relative to the repository root. A YAML error fails the build, naming the file.
+ */
+function embeddedActionYml(file) {
+  const source = relative(root, file).split(sep).join('/');
+  let data;
+  try {
+    data = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${source} is not valid YAML: ${error.message}`);
+  }
+  // What a bundle embeds is JSON: a number JSON cannot carry (.inf, .nan) would silently become null.
+  return JSON.stringify({ source, data }, (key, value) => {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${source}: '${key}' is ${value}, which cannot be embedded as JSON`);
+    return value;
+  });
+}
+
+/** `import actionYml from '../action.yml'`: the file parsed at build time (see embeddedActionYml). */
+const actionYmlPlugin = {
+  name: 'action-yml',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /\.yml$/ }, (args) => ({ contents: `export default ${embeddedActionYml(args.path)};`, loader: 'js' }));
+  },
+};
+
+/** Embeds every action.yml, parsed, for the CLI (`import metadata from 'virtual:action-metadata'`). */
 const actionMetadataPlugin = {
   name: 'action-metadata',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^virtual:action-metadata$/ }, () => ({ path: 'action-metadata', namespace: 'virtual' }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'virtual' }, () => {
-      const metadata = {};
-      for (const action of discoverActions()) {
-        metadata[action.name] = readFileSync(join(root, 'actions', action.name, 'action.yml'), 'utf8');
-      }
-      return { contents: `export default ${JSON.stringify(metadata, null, 1)};`, loader: 'js' };
+      const entries = discoverActions().map((action) => `${JSON.stringify(action.name)}: ${embeddedActionYml(join(root, 'actions', action.name, 'action.yml'))}`);
+      return { contents: `export default {\n${entries.join(',\n')}\n};`, loader: 'js' };
     });
   },
 };
@@ -83,6 +108,100 @@ const sideEffectFreePlugin = {
 };
 
 /**
+ * Packages that most starts do not use, built apart as CommonJS files (dist/chunks/<name>.cjs, by a second esbuild pass)
+ * and loaded with require() on first use: yaml and ajv are needed only when a config file, a record log or a YAML
+ * lockfile is read, simple-git when a command asks git, fast-xml-parser when coverage XML is read, web-tree-sitter
+ * when a Python file is parsed (0.6 MB together), yet their users call them synchronously, which a dynamic import()
+ * cannot serve. Imports of them from our sources get a stand-in module instead: each function or class the package
+ * exports is replaced by a proxy that requires the package's file on first use and forwards to it (calls, `new`,
+ * static members and `instanceof`: the real class constructs, so instances have the real prototype). Only for
+ * packages our code uses through their exported functions and classes (other exported values are not carried). The
+ * stand-in lives in dist/chunks/ or in an entry's folder (dist/<name>/ or dist/<group>/<name>/), so it looks for
+ * chunks/<name>.cjs from its own folder up to dist/.
+ */
+const LAZY_PACKAGES = ['yaml', 'ajv', 'simple-git', 'fast-xml-parser', 'web-tree-sitter'];
+const lazyPackagePlugin = {
+  name: 'lazy-package',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, (args) => {
+      if (/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      return { path: args.path, namespace: 'lazy-package' };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => {
+      const real = requireFromRoot(args.path);
+      const names = Object.keys(real).filter((name) => typeof real[name] === 'function' && /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
+      const file = `${args.path}.cjs`;
+      const lines = [
+        "const { existsSync } = require('node:fs');",
+        "const { dirname, join } = require('node:path');",
+        'let real;',
+        'function load() {',
+        `  if (real) return real;`,
+        `  for (const dir of [__ciOptDirname, dirname(__ciOptDirname), dirname(dirname(__ciOptDirname))]) {`,
+        `    const candidate = join(dir, ${JSON.stringify(CHUNKS)}, ${JSON.stringify(file)});`,
+        `    if (existsSync(candidate)) return (real = require(candidate));`,
+        '  }',
+        `  throw new Error(\`${CHUNKS}/${file} is missing above \${__ciOptDirname}: the build is incomplete (npm run bundle)\`);`,
+        '}',
+        // A function or class of the package, loaded on first use: calls, `new`, static members (methods bound to the
+        // class) and `instanceof` reach the real one.
+        'const lazy = (name) => {',
+        '  const proxy = new Proxy(function () {}, {',
+        '    apply: (_target, self, args) => Reflect.apply(load()[name], self, args),',
+        '    construct: (_target, args, newTarget) => Reflect.construct(load()[name], args, newTarget === proxy ? load()[name] : newTarget),',
+        "    get: (_target, key) => { const own = load()[name]; const value = Reflect.get(own, key); return typeof value === 'function' && key !== 'prototype' && key !== 'constructor' ? value.bind(own) : value; },",
+        '  });',
+        '  return proxy;',
+        '};',
+        ...names.map((name) => `export const ${name} = lazy(${JSON.stringify(name)});`),
+      ];
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: root };
+    });
+  },
+};
+
+/** Builds dist/chunks/<name>.cjs for each of LAZY_PACKAGES (see lazyPackagePlugin); returns the build's inputs. */
+async function buildLazyPackages(outDir) {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [name, relative(root, requireFromRoot.resolve(name)).split(sep).join('/')])),
+    outdir: join(outDir, CHUNKS),
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    legalComments: 'none',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    charset: 'utf8',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return Object.keys(result.metafile.inputs);
+}
+
+/**
+ * node:http, imported through require() rather than as an ES module. Node builds an ES module's view of a built-in
+ * by reading every export, getters included, and node:http's WebSocket, CloseEvent and MessageEvent getters load
+ * Node's internal fetch implementation (undici): about 50 ms of CPU wherever a bundle imports node:http (the AWS
+ * SDK's and @actions/http-client's code do). The stand-in module exports node:http as default and each of its
+ * exports by name except those getters (importing one by name fails the build).
+ */
+const HTTP_SLOW_GETTERS = ['WebSocket', 'CloseEvent', 'MessageEvent'];
+const httpViaRequirePlugin = {
+  name: 'http-via-require',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(node:)?http$/ }, (args) => (args.kind === 'require-call' ? undefined : { path: 'node:http', namespace: 'http-via-require' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'http-via-require' }, () => {
+      const names = Object.keys(requireFromRoot('node:http')).filter((name) => !HTTP_SLOW_GETTERS.includes(name) && name !== 'default');
+      const lines = ["const http = require('node:http');", 'export default http;', ...names.map((name) => `export const ${name} = http.${name};`)];
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
+
+/**
  * WebAssembly the bundles load at run time, copied to the top of the output folder when a bundle contains the package
  * that loads it (the Python parser: packages/core/src/languages/python/tree-sitter-parser.ts looks next to the
  * running file and in its parent, which is the output folder for code in chunks/ and in dist/<action>/).
@@ -100,7 +219,7 @@ function clean(folder) {
     if (item.isDirectory()) {
       clean(full);
       if (readdirSync(full).length === 0) rmdirSync(full);
-    } else if (/\.(js|wasm)$/.test(item.name) || item.name === 'licenses.txt') {
+    } else if (/\.(c?js|wasm)$/.test(item.name) || item.name === 'licenses.txt') {
       rmSync(full);
     }
   }
@@ -123,9 +242,8 @@ export async function bundle(outDir = join(root, 'dist'), { metafile } = {}) {
     target: 'node24',
     format: 'esm',
     banner: { js: banner },
-    loader: { '.yml': 'text' },
     define: { __filename: '__ciOptFilename', __dirname: '__ciOptDirname' },
-    plugins: [actionMetadataPlugin, sideEffectFreePlugin],
+    plugins: [actionYmlPlugin, actionMetadataPlugin, lazyPackagePlugin, httpViaRequirePlugin, sideEffectFreePlugin],
     legalComments: 'none',
     minifyWhitespace: true,
     minifySyntax: true,
@@ -134,7 +252,8 @@ export async function bundle(outDir = join(root, 'dist'), { metafile } = {}) {
     logLevel: 'warning',
   });
   if (metafile) writeFileSync(metafile, JSON.stringify(result.metafile));
-  const inputs = Object.keys(result.metafile.inputs).map((input) => input.split(sep).join('/'));
+  const lazyInputs = await buildLazyPackages(outDir);
+  const inputs = [...Object.keys(result.metafile.inputs), ...lazyInputs].map((input) => input.split(sep).join('/'));
   writeFileSync(join(outDir, 'licenses.txt'), licenseText(inputs));
   // The CLI is package.json's `bin`: it starts with a hashbang, and npm makes it executable on install, so it is built
   // (and committed) as 755 and a fresh `npm ci` leaves the clone clean.

@@ -1,24 +1,32 @@
-import type { CliEntry } from '@ci-optimizer/core/runtime';
-import { reportCommand } from '@ci-optimizer/core/commands/report';
-import { cacheKeyCommand } from '@ci-optimizer/core/commands/cache-key';
-import { testFilterCommand } from '@ci-optimizer/core/commands/test-filter';
-import { perfCommentCommand } from '@ci-optimizer/core/commands/perf-comment';
-import { testPredictorCommand } from '@ci-optimizer/core/commands/test-predictor';
-import { createTestPlanCommand } from '@ci-optimizer/core/commands/test-plan';
-import { s3CacheCommand, s3CacheRestoreCommand, s3CacheSaveCommand, s3CachePruneCommand } from '@ci-optimizer/core/commands/s3-cache';
+import type { CliEntry, CommandWithConfig } from '@ci-optimizer/core/runtime';
 import metadata from 'virtual:action-metadata';
 
-/** Every action the CLI offers, with its action.yml text (inputs, defaults, help). Add new actions here. */
-export const commands = [
-  createTestPlanCommand({ testFilterYml: metadata['test-filter'], testPredictorYml: metadata['test-predictor'] }),
-  reportCommand, cacheKeyCommand, testFilterCommand, perfCommentCommand, testPredictorCommand,
-  s3CacheCommand, s3CacheRestoreCommand, s3CacheSaveCommand, s3CachePruneCommand];
+/**
+ * Every action the CLI offers, in the order of its help, with how to load its command. Each loader is a dynamic
+ * import(), so the bundle keeps every command in its own chunk and a run loads only the one it names (help loads
+ * none). Add new actions here.
+ */
+const loaders: [name: string, load: () => Promise<CommandWithConfig>][] = [
+  ['test-plan', async () => (await import('@ci-optimizer/core/commands/test-plan')).createTestPlanCommand({ testFilterYml: actionYml('test-filter'), testPredictorYml: actionYml('test-predictor') })],
+  ['report', async () => (await import('@ci-optimizer/core/commands/report')).reportCommand],
+  ['cache-key', async () => (await import('@ci-optimizer/core/commands/cache-key')).cacheKeyCommand],
+  ['test-filter', async () => (await import('@ci-optimizer/core/commands/test-filter')).testFilterCommand],
+  ['perf-comment', async () => (await import('@ci-optimizer/core/commands/perf-comment')).perfCommentCommand],
+  ['test-predictor', async () => (await import('@ci-optimizer/core/commands/test-predictor')).testPredictorCommand],
+  ['s3-cache', async () => (await import('@ci-optimizer/core/commands/s3-cache')).s3CacheCommand],
+  ['s3-cache/restore', async () => (await import('@ci-optimizer/core/commands/s3-cache')).s3CacheRestoreCommand],
+  ['s3-cache/save', async () => (await import('@ci-optimizer/core/commands/s3-cache')).s3CacheSaveCommand],
+  ['s3-cache/prune', async () => (await import('@ci-optimizer/core/commands/s3-cache')).s3CachePruneCommand],
+];
 
-/** The CLI entries: each command paired with its action.yml, embedded at bundle time. */
+/** An action's action.yml, embedded (parsed) at bundle time. */
+function actionYml(name: string): CliEntry['actionYml'] {
+  const yml = metadata[name];
+  if (yml === undefined) throw new Error(`No action.yml bundled for '${name}' (expected actions/${name}/action.yml).`);
+  return yml;
+}
+
+/** The CLI entries: each action's name and action.yml, and the loader of its command. */
 export function cliEntries(): CliEntry[] {
-  return commands.map((command) => {
-    const actionYml = metadata[command.name];
-    if (actionYml === undefined) throw new Error(`No action.yml bundled for '${command.name}' (expected actions/${command.name}/action.yml).`);
-    return { command, actionYml };
-  });
+  return loaders.map(([name, load]) => ({ name, actionYml: actionYml(name), load }));
 }

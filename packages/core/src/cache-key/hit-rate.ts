@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Ajv } from 'ajv';
 import { appendRecord, compactRecordLog, readRecordLog, type RecordLogSpec, type SkippedLine, type Store } from '../store/index.ts';
+import { compileSchema } from '../config/index.ts';
 
 /** How a restore went: the exact key, a restore-key prefix (only the delta is installed), or nothing. */
 export type RestoreOutcome = 'exact' | 'partial' | 'miss';
@@ -104,11 +104,11 @@ const hitSchema = {
     ref: { type: 'string', maxLength: 1024 },
   },
 } as const;
-let validate: ReturnType<Ajv['compile']> | undefined;
+let validate: ReturnType<typeof compileSchema> | undefined;
 
 /** Why a parsed line is not a restore record, or undefined when it is one. */
 export function hitRecordProblem(value: unknown): string | undefined {
-  validate ??= new Ajv({ allErrors: false, strict: false }).compile(hitSchema);
+  validate ??= compileSchema(hitSchema);
   if (validate(value)) return undefined;
   const error = validate.errors?.[0];
   return error ? `${error.instancePath || 'the line'} ${error.message ?? 'is invalid'}` : 'not a restore record';

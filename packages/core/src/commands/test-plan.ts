@@ -1,12 +1,12 @@
 import { COUNTERS } from '../metrics/index.ts';
-import { runSubStep, type CommandContext, type CommandWithConfig, type Metrics, type Outputs } from '../contract/index.ts';
+import { runSubStep, type CommandContext, type CommandWithConfig, type Metrics, type Outputs, type SubStep } from '../contract/index.ts';
 import { testFilterCommand } from './test-filter.ts';
 import { testPredictorCommand } from './test-predictor.ts';
 
-/** The action.yml texts of the two actions the plan runs (their defaults apply to what the plan does not set). */
+/** The action.yml of the two actions the plan runs (their defaults apply to what the plan does not set). */
 export interface TestPlanParts {
-  testFilterYml: string;
-  testPredictorYml: string;
+  testFilterYml: SubStep['actionYml'];
+  testPredictorYml: SubStep['actionYml'];
 }
 
 /** Inputs of the plan that are handed to both parts under the same name. */

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { UserError } from '../errors/index.ts';
+import { compileSchema } from './schema.ts';
+
+export { compileSchema, compiledSchemas } from './schema.ts';
 
 /** Where the shared config file lives, relative to the repository root (first match wins). */
 export const CONFIG_FILES = ['.github/ci-optimizer.yml', '.github/ci-optimizer.yaml'];
@@ -66,8 +69,7 @@ function validateSection(
   document: Document,
   lineCounter: LineCounter,
 ): void {
-  const ajv = new Ajv({ allErrors: false, strict: false });
-  const validate = ajv.compile(schema);
+  const validate = compileSchema(schema);
   if (validate(values)) return;
   const error = validate.errors?.[0] as ErrorObject;
   const path = error.instancePath

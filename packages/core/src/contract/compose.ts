@@ -1,12 +1,12 @@
 import { loadConfigSection } from '../config/index.ts';
 import { declaredInputTypes, Inputs, validateDeclaredInputs } from '../inputs/index.ts';
-import { inputDefaults, parseActionMetadata } from '../metadata/index.ts';
+import { actionMetadata, inputDefaults, type ActionYml } from '../metadata/index.ts';
 import type { CommandContext, CommandWithConfig, Outputs } from './types.ts';
 
 /** One action run as a part of another: its command, its action.yml (for defaults) and the inputs to give it. */
 export interface SubStep {
   command: CommandWithConfig;
-  actionYml: string;
+  actionYml: ActionYml;
   given: Record<string, string | undefined>;
 }
 
@@ -16,7 +16,7 @@ export interface SubStep {
  * as if it ran as its own step.
  */
 export async function runSubStep(ctx: CommandContext, step: SubStep): Promise<Outputs> {
-  const metadata = parseActionMetadata(step.actionYml, `actions/${step.command.name}/action.yml`);
+  const metadata = actionMetadata(step.actionYml);
   const config = step.command.configSchema
     ? loadConfigSection(ctx.run.workspace, step.command.name.split('/')[0], step.command.configSchema).values
     : undefined;

@@ -22,6 +22,15 @@ export interface ActionMetadata {
   branding?: { icon?: string; color?: string };
 }
 
+/**
+ * An action.yml as the bundles embed it: parsed to plain data at build time (scripts/bundle.mjs), so an action does
+ * not load a YAML parser to start; `source` (`actions/<name>/action.yml`) names it in errors.
+ */
+export interface ActionYml {
+  readonly source: string;
+  readonly data: unknown;
+}
+
 /** Parses the text of an action.yml; `source` names it in errors. */
 export function parseActionMetadata(text: string, source = 'action.yml'): ActionMetadata {
   let raw: unknown;
@@ -30,6 +39,12 @@ export function parseActionMetadata(text: string, source = 'action.yml'): Action
   } catch (error) {
     throw new UserError(`${source} is not valid YAML: ${(error as Error).message}`);
   }
+  return actionMetadata({ source, data: raw });
+}
+
+/** The metadata of an action.yml already parsed to plain data (what the bundles embed). */
+export function actionMetadata(yml: ActionYml): ActionMetadata {
+  const { source, data: raw } = yml;
   if (!isRecord(raw)) throw new UserError(`${source} must be a YAML map with 'name', 'description' and 'runs'.`);
   const inputs: Record<string, InputMetadata> = {};
   for (const [name, value] of Object.entries(asRecord(raw.inputs))) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Ajv } from 'ajv';
 import { appendRecord, compactRecordLog, readRecordLog, type RecordLogSpec, type SkippedLine, type Store } from '../store/index.ts';
+import { compileSchema } from '../config/index.ts';
 
 /** One pipeline run as the report remembers it, for rolling rates and trends. */
 export interface RunRecord {
@@ -42,10 +42,10 @@ const runSchema = {
     cache: { enum: ['exact', 'partial', 'miss', 'none'] },
   },
 } as const;
-let validate: ReturnType<Ajv['compile']> | undefined;
+let validate: ReturnType<typeof compileSchema> | undefined;
 
 function runProblem(value: unknown): string | undefined {
-  validate ??= new Ajv({ allErrors: false, strict: false }).compile(runSchema);
+  validate ??= compileSchema(runSchema);
   if (validate(value)) return undefined;
   const error = validate.errors?.[0];
   return error ? `${error.instancePath || 'the line'} ${error.message ?? 'is invalid'}` : 'not a run record';

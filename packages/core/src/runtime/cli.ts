@@ -4,7 +4,7 @@ import { loadConfigSection } from '../config/index.ts';
 import { isInputError } from '../errors/index.ts';
 import { Inputs, isBooleanInput } from '../inputs/index.ts';
 import { jobMetricsPath } from '../metrics/index.ts';
-import { inputDefaults, parseActionMetadata, type ActionMetadata } from '../metadata/index.ts';
+import { actionMetadata, inputDefaults, type ActionMetadata, type ActionYml } from '../metadata/index.ts';
 import { guardLogMessage } from '../escape/index.ts';
 import { configureStores } from '../store/index.ts';
 import { VERSION } from '../version/index.ts';
@@ -13,10 +13,14 @@ import { runEnvironmentFromEnv } from './environment.ts';
 import { formatOutputs } from './outputs.ts';
 import type { CommandContext, CommandWithConfig, Logger } from './types.ts';
 
-/** One command the CLI offers: its logic and the text of its action.yml (inputs, defaults, help). */
+/**
+ * One command the CLI offers: its name, its action.yml (inputs, defaults, help) and how to load its logic. Only the
+ * command that runs is loaded: help, usage errors and one action do not pay for every action's code.
+ */
 export interface CliEntry {
-  command: CommandWithConfig;
-  actionYml: string;
+  name: string;
+  actionYml: ActionYml;
+  load: () => Promise<CommandWithConfig>;
 }
 
 export interface CliIo {
@@ -39,7 +43,7 @@ class UsageError extends Error {}
 
 /** Runs `ci-optimizer <action> [--<input> value ...] [--json]`; returns the exit code. */
 export async function runCli(argv: string[], entries: CliEntry[], io: CliIo): Promise<number> {
-  const byName = new Map(entries.map((entry) => [entry.command.name, entry]));
+  const byName = new Map(entries.map((entry) => [entry.name, entry]));
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       io.stdout(toolHelp(entries));
@@ -60,7 +64,7 @@ export async function runCli(argv: string[], entries: CliEntry[], io: CliIo): Pr
     if (!entry) {
       throw new UsageError(`unknown action '${name}'. Actions: ${[...byName.keys()].join(', ')}. See 'ci-optimizer --help'.`);
     }
-    const metadata = parseActionMetadata(entry.actionYml, `actions/${name}/action.yml`);
+    const metadata = actionMetadata(entry.actionYml);
     const flags = parseFlags(rest, metadata, name);
     if (flags.has('help')) {
       io.stdout(actionHelp(name, metadata));
@@ -126,7 +130,8 @@ function cliSetup(flags: Map<string, string>, io: CliIo, action: string, workTre
 }
 
 async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<string, string>, io: CliIo, setup: CliSetup): Promise<number> {
-  const { command } = entry;
+  const command = await entry.load();
+  if (command.name !== entry.name) throw new Error(`the CLI's entry '${entry.name}' loaded the command '${command.name}'`);
   const json = flags.has('json');
   const { workspace } = setup;
   const baseRun = runEnvironmentFromEnv({ ...io.env, GITHUB_WORKSPACE: workspace }, true);
@@ -188,7 +193,7 @@ async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<st
  * What a person reads: the step summary, then the outputs that are plain values (text, numbers, booleans, lists
  * of names). Structured outputs (JSON objects, the metrics record) are only named: `--json` prints them.
  */
-function plainOutput(command: CliEntry['command'], outputs: Record<string, unknown>, summaryText: string): string {
+function plainOutput(command: CommandWithConfig, outputs: Record<string, unknown>, summaryText: string): string {
   const lines: string[] = [];
   if (summaryText.trim() !== '') lines.push(summaryText.trim(), '');
   const structured: string[] = [];
@@ -291,8 +296,8 @@ function cliLogger(io: CliIo): Logger {
 
 function toolHelp(entries: CliEntry[]): string {
   const rows = entries.map((entry) => {
-    const metadata = parseActionMetadata(entry.actionYml);
-    return `  ${entry.command.name.replace('/', ' ').padEnd(20)} ${metadata.description.split('\n')[0]}`;
+    const metadata = actionMetadata(entry.actionYml);
+    return `  ${entry.name.replace('/', ' ').padEnd(20)} ${metadata.description.split('\n')[0]}`;
   });
   return [
     `ci-optimizer ${VERSION}: the engine of the ci-optimizer GitHub Actions, on your machine.`,

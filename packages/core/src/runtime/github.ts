@@ -3,7 +3,7 @@ import { loadConfigSection } from '../config/index.ts';
 import { isUserError } from '../errors/index.ts';
 import { guardLogMessage } from '../escape/index.ts';
 import { Inputs } from '../inputs/index.ts';
-import { inputDefaults, inputEnvName, parseActionMetadata, type ActionMetadata } from '../metadata/index.ts';
+import { actionMetadata, inputDefaults, inputEnvName, type ActionMetadata, type ActionYml } from '../metadata/index.ts';
 import { configureStores } from '../store/index.ts';
 import { executeStep, failureMessage } from './execute.ts';
 import { formatOutputs } from './outputs.ts';
@@ -16,8 +16,8 @@ const POST_MARKER = 'ci-optimizer-is-post';
  * The whole of an action's entry file: decides main or post, reads inputs as the runner gives them, runs the
  * command, writes outputs, the step summary and the metrics record. A post step never fails the job.
  */
-export async function runAction(command: CommandWithConfig, actionYml: string): Promise<void> {
-  const metadata = parseActionMetadata(actionYml, `actions/${command.name}/action.yml`);
+export async function runAction(command: CommandWithConfig, actionYml: ActionYml): Promise<void> {
+  const metadata = actionMetadata(actionYml);
   const isPost = core.getState(POST_MARKER) === 'true';
   if (!isPost && command.post) core.saveState(POST_MARKER, 'true');
   const step = isPost ? 'post' : 'main';

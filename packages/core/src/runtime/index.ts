@@ -3,3 +3,4 @@ export { runCli, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliEntry, type CliIo } f
 export { formatOutputValue, formatOutputs } from './outputs.ts';
 export { runEnvironmentFromEnv } from './environment.ts';
 export { executeStep, failureMessage } from './execute.ts';
+export type { CommandWithConfig } from './types.ts';

@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { UserError } from '../errors/index.ts';
 import { boundedAgents } from './bounded-agent.ts';
 import { redactUrl } from './redact.ts';
@@ -86,13 +86,51 @@ export function normalisePrefix(prefix: string): string {
     .join('/');
 }
 
+/** The AWS SDK's S3 client class, the commands and the multipart upload (sdk.ts). */
+type S3Sdk = typeof import('./sdk.ts');
+
+let sdk: Promise<S3Sdk> | undefined;
+
 /**
- * An S3 client for AWS and S3-compatible stores. Checksums are computed and validated only where the S3 API
- * requires them: since SDK 3.729 the default adds CRC32 headers and aws-chunked trailers to every upload, which
- * MinIO before 2025, Ceph, R2 and s3rver reject or store verbatim. Integrity is checked end to end instead
- * (size + SHA-256 of the whole archive, recorded in the cache entry).
+ * Loads the AWS SDK on first use. It is a dynamic import (chunks of their own in the bundles, ~1.5 MB with the
+ * SDK's dependencies), so an action starts without it and pays for it only when it talks to S3 (bench/cold-start.mjs).
  */
-export function createS3Client(settings: S3Settings): S3Client {
+function loadS3Sdk(): Promise<S3Sdk> {
+  sdk ??= import('./sdk.ts');
+  return sdk;
+}
+
+/**
+ * An S3 client for AWS and S3-compatible stores, made on first use: `connect()` loads the SDK (see loadS3Sdk) and
+ * creates the SDK's client once; every request of the stores sharing this connection goes through it.
+ */
+export class S3Connection {
+  readonly settings: S3Settings;
+  private opened: Promise<{ client: S3Client; sdk: S3Sdk }> | undefined;
+
+  constructor(settings: S3Settings) {
+    this.settings = settings;
+  }
+
+  /** The SDK's client and the SDK (for its command classes). */
+  connect(): Promise<{ client: S3Client; sdk: S3Sdk }> {
+    this.opened ??= loadS3Sdk().then((loaded) => ({ client: new loaded.S3Client(s3ClientConfig(this.settings)), sdk: loaded }));
+    return this.opened;
+  }
+}
+
+/** An S3 connection for `settings`; nothing is loaded or sent until its first request. */
+export function createS3Client(settings: S3Settings): S3Connection {
+  return new S3Connection(settings);
+}
+
+/**
+ * The SDK client's configuration. Checksums are computed and validated only where the S3 API requires them: since
+ * SDK 3.729 the default adds CRC32 headers and aws-chunked trailers to every upload, which MinIO before 2025, Ceph,
+ * R2 and s3rver reject or store verbatim. Integrity is checked end to end instead (size + SHA-256 of the whole
+ * archive, recorded in the cache entry).
+ */
+function s3ClientConfig(settings: S3Settings): S3ClientConfig {
   const agents = boundedAgents(
     {
       firstByteTimeoutMs: settings.firstByteTimeoutMs ?? S3_DEFAULTS.firstByteTimeoutMs,
@@ -101,7 +139,7 @@ export function createS3Client(settings: S3Settings): S3Client {
     },
     { keepAlive: true, maxSockets: 64 },
   );
-  return new S3Client({
+  return {
     region: settings.region,
     endpoint: settings.endpoint,
     forcePathStyle: settings.forcePathStyle,
@@ -115,7 +153,7 @@ export function createS3Client(settings: S3Settings): S3Client {
       httpAgent: agents.httpAgent,
       httpsAgent: agents.httpsAgent,
     },
-  });
+  };
 }
 
 /** Splits `s3://bucket/some/prefix` into bucket and prefix (the `store: s3://...` input of docs/architecture.md#stores). */

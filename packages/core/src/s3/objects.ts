@@ -1,15 +1,7 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type GetObjectCommandOutput,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { isNoSuchKey, isNotImplemented, isPreconditionFailed } from './errors.ts';
 import { DEFAULT_RETRY, isTransient } from './retry.ts';
-import type { S3Settings } from './client.ts';
+import type { S3Connection, S3Settings } from './client.ts';
 
 /** One object as listed: key relative to the store's prefix. */
 export interface ObjectInfo {
@@ -40,10 +32,11 @@ export class S3ObjectStore {
   /** Set when the store answered a conditional write with 501: later writes skip the condition. */
   conditionalWritesUnsupported = false;
 
-  readonly client: S3Client;
+  /** Shared by the stores of one bucket (several prefixes); the SDK is loaded on the first request. */
+  readonly client: S3Connection;
   readonly settings: S3Settings;
 
-  constructor(client: S3Client, settings: S3Settings) {
+  constructor(client: S3Connection, settings: S3Settings) {
     this.client = client;
     this.settings = settings;
   }
@@ -69,12 +62,13 @@ export class S3ObjectStore {
 
   /** The object's bytes and ETag (its version for a conditional write), or undefined when it does not exist. */
   async getVersioned(key: string, options: CallOptions = {}, needEtag = true): Promise<{ data: Buffer; etag: string } | undefined> {
+    const { client, sdk } = await this.client.connect();
     // The SDK retries a request that failed (its own bounded attempts: not again here); a body cut off mid-transfer
     // (a reset connection) is retried here with a new request.
     for (let attempt = 1; ; attempt++) {
       let response: GetObjectCommandOutput;
       try {
-        response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
+        response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
           abortSignal: options.signal,
         });
       } catch (error) {
@@ -98,9 +92,10 @@ export class S3ObjectStore {
    * implement the headers (501) is an error: the caller needs the guarantee, so there is no plain-PUT fallback.
    */
   async putIfVersion(key: string, body: Buffer | string, expected: string | undefined, options: CallOptions = {}): Promise<boolean> {
+    const { client, sdk } = await this.client.connect();
     try {
-      await this.client.send(
-        new PutObjectCommand({
+      await client.send(
+        new sdk.PutObjectCommand({
           Bucket: this.bucket,
           Key: this.fullKey(key),
           Body: typeof body === 'string' ? Buffer.from(body) : body,
@@ -121,8 +116,9 @@ export class S3ObjectStore {
 
   /** Size and date of an object, or undefined when it does not exist. */
   async head(key: string, options: CallOptions = {}): Promise<ObjectInfo | undefined> {
+    const { client, sdk } = await this.client.connect();
     try {
-      const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
+      const response = await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
         abortSignal: options.signal,
       });
       return { key, size: response.ContentLength ?? 0, lastModified: response.LastModified ?? new Date(0) };
@@ -138,10 +134,11 @@ export class S3ObjectStore {
    * writes (AWS, MinIO, R2); stores that answer 501 get a plain PUT, and the caller's content must tolerate that.
    */
   async putAtomic(key: string, body: Buffer | string, options: PutOptions = {}): Promise<PutOutcome> {
+    const { client, sdk } = await this.client.connect();
     const conditional = options.ifAbsent === true && !this.conditionalWritesUnsupported;
     const send = (ifNoneMatch: string | undefined) =>
-      this.client.send(
-        new PutObjectCommand({
+      client.send(
+        new sdk.PutObjectCommand({
           Bucket: this.bucket,
           Key: this.fullKey(key),
           Body: typeof body === 'string' ? Buffer.from(body) : body,
@@ -166,10 +163,11 @@ export class S3ObjectStore {
 
   /** Every object under `prefix` (relative), page by page (ListObjectsV2), in key order. */
   async *list(prefix: string, options: CallOptions = {}): AsyncGenerator<ObjectInfo> {
+    const { client, sdk } = await this.client.connect();
     let continuationToken: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
+      const page = await client.send(
+        new sdk.ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: this.fullKey(prefix),
           ContinuationToken: continuationToken,
@@ -197,7 +195,8 @@ export class S3ObjectStore {
 
   /** Deletes one object; absent objects are not an error (S3 semantics). */
   async delete(key: string, options: CallOptions = {}): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
+    const { client, sdk } = await this.client.connect();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), {
       abortSignal: options.signal,
     });
   }

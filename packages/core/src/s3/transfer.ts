@@ -1,5 +1,3 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Transform, type Readable } from 'node:stream';
@@ -64,8 +62,9 @@ export async function uploadStream(
   const abortController = new AbortController();
   const onAbort = () => abortController.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const upload = new Upload({
-    client: store.client,
+  const { client, sdk } = await store.client.connect();
+  const upload = new sdk.Upload({
+    client,
     params: {
       Bucket: store.bucket,
       Key: store.fullKey(key),
@@ -212,10 +211,11 @@ async function fetchRange(
   let offset = start;
   await withRetries(
     async () => {
+      const { client, sdk } = await store.client.connect();
       let response;
       try {
-        response = await store.client.send(
-          new GetObjectCommand({ Bucket: store.bucket, Key: store.fullKey(key), Range: `bytes=${offset}-${end}` }),
+        response = await client.send(
+          new sdk.GetObjectCommand({ Bucket: store.bucket, Key: store.fullKey(key), Range: `bytes=${offset}-${end}` }),
           { abortSignal: signal },
         );
       } catch (error) {

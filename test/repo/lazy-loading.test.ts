@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/action-runner.ts';
+import { tempDir } from '../support/git-repo.ts';
+
+// What a bundle loads, as Node's module hooks see it (ES modules and require() alike): scripts/bundle.mjs keeps yaml,
+// ajv (dist/chunks/*.cjs) and the AWS SDK (the chunk of packages/core/src/s3/sdk.ts) out of an action's start and
+// loads them when a run needs them (docs/decisions.md, "Cold start").
+const scratch = tempDir('ci-opt-lazy-');
+const hook = join(scratch, 'record-loads.mjs');
+writeFileSync(
+  hook,
+  [
+    "import { registerHooks } from 'node:module';",
+    'const loaded = [];',
+    'registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });',
+    "process.on('exit', () => process.stderr.write(`\\nLOADED ${JSON.stringify(loaded)}\\n`));",
+  ].join('\n'),
+);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const NODE = join(REPO_ROOT, 'node_modules', '.bin', 'node');
+
+/** Runs a dist/ file with empty inputs in a fresh runner-like job; returns its exit code, log and the dist/ files it loaded. */
+function run(file: string, args: string[] = [], setup: (workspace: string) => void = () => {}, env: Record<string, string> = {}) {
+  const job = tempDir('ci-opt-lazy-job-');
+  const workspace = join(job, 'workspace');
+  mkdirSync(workspace);
+  setup(workspace);
+  const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV'].map((name) => [name, join(job, name)]));
+  for (const path of Object.values(files)) writeFileSync(path, '');
+  try {
+    const result = spawnSync(NODE, ['--import', pathToFileURL(hook).href, join(REPO_ROOT, 'dist', file), ...args], {
+      cwd: workspace,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: job, RUNNER_TEMP: job, GITHUB_WORKSPACE: workspace, ...files, ...env },
+    });
+    const line = result.stderr.split('\n').find((text) => text.startsWith('LOADED '));
+    expect(line, result.stderr).toBeDefined();
+    const dist = pathToFileURL(join(REPO_ROOT, 'dist')).href;
+    const loaded = (JSON.parse(line?.slice('LOADED '.length) ?? '[]') as string[]).filter((url) => url.startsWith(dist)).map((url) => url.slice(dist.length + 1));
+    return { status: result.status, stdout: result.stdout, loaded };
+  } finally {
+    rmSync(job, { recursive: true, force: true });
+  }
+}
+
+const LAZY = [/^chunks\/yaml\.cjs$/, /^chunks\/ajv\.cjs$/, /^chunks\/sdk-[\w-]+\.js$/];
+const lazyIn = (loaded: string[]) => loaded.filter((file) => LAZY.some((pattern) => pattern.test(file)));
+
+describe('what a bundle loads', () => {
+  it.each(['cache-key/index.js', 'perf-comment/index.js', 's3-cache/restore/index.js', 'test-predictor/index.js'])(
+    '%s with empty inputs starts without yaml, ajv and the AWS SDK',
+    (file) => {
+      const { status, loaded } = run(file);
+      expect(status).toBe(1); // each fails on its empty inputs, after its start
+      expect(loaded).toContain(file);
+      expect(lazyIn(loaded)).toEqual([]);
+    },
+  );
+
+  it('the CLI prints its help without loading any action command, yaml or ajv', () => {
+    const help = run('cli/index.js', ['--help']);
+    const command = run('cli/index.js', ['cache-key']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('cache-key');
+    expect(lazyIn(help.loaded)).toEqual([]);
+    expect(command.status).toBe(1);
+    // The command is loaded only when it runs.
+    expect(command.loaded.length).toBeGreaterThan(help.loaded.length);
+    for (const file of help.loaded) expect(command.loaded).toContain(file);
+  });
+
+  it('a config file loads yaml and ajv when the step reads it, with the same errors', () => {
+    const { status, stdout, loaded } = run('report/index.js', [], (workspace) => {
+      mkdirSync(join(workspace, '.github'));
+      writeFileSync(join(workspace, '.github', 'ci-optimizer.yml'), 'report:\n  title: 3\n  bogus: 1\n');
+    });
+    expect(status).toBe(1);
+    expect(stdout).toContain("::error::.github/ci-optimizer.yml:3: unknown key 'report.bogus'.");
+    expect(lazyIn(loaded).sort()).toEqual(['chunks/ajv.cjs', 'chunks/yaml.cjs']);
+  });
+
+  it('an S3 store loads the AWS SDK on its first request', () => {
+    const { status, stdout, loaded } = run('s3-cache/restore/index.js', [], () => {}, {
+      INPUT_PATH: 'build',
+      INPUT_KEY: 'k',
+      INPUT_BUCKET: 'test-bucket',
+      INPUT_ENDPOINT: 'http://127.0.0.1:9',
+      'INPUT_MAX-ATTEMPTS': '1',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+    });
+    expect(status).toBe(0); // a store that is down is a miss, not a failure
+    expect(stdout).toMatch(/::warning::Failed to restore cache 'k'/);
+    expect(lazyIn(loaded).some((file) => file.startsWith('chunks/sdk-'))).toBe(true);
+  });
+});

@@ -2,7 +2,9 @@
 // generated pytest project of a few hundred test files with a 1,000-test JUnit report and 60 recorded runs of
 // history; against, measured in the same run, a Node process that only reads and parses that JUnit file (the floor
 // any `record` pays) and `node -e 0`. `predict` is timed twice: cold (no graph cache in the store) and warm.
-// Usage: node bench/test-predictor-speed.mjs [--quick]   (--quick: 3 samples instead of 7, 20 runs of history)
+// Usage: node bench/test-predictor-speed.mjs [--quick] [--keep DIR]
+//   --quick: 3 samples instead of 7, 20 runs of history; --keep DIR: build the project, store and report in DIR and
+//   leave them there (to profile `record`/`predict` on them, or compare their output before and after a change).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -78,11 +80,18 @@ function timed(args, cwd, label) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const cpu = (label) => (cpuTimes.has(label) ? median(cpuTimes.get(label)) : undefined);
 
-const work = mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-speed-'));
+const keepAt = process.argv.indexOf('--keep');
+const keep = keepAt >= 0 ? process.argv[keepAt + 1] : undefined;
+if (keepAt >= 0 && (!keep || keep.startsWith('--'))) {
+  console.error('--keep needs a directory: node bench/test-predictor-speed.mjs --keep DIR');
+  process.exit(2);
+}
+if (keep) mkdirSync(keep, { recursive: true });
+const work = keep ? mkdtempSync(join(keep, 'run-')) : mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-speed-'));
 try {
-  // The CLI as it was at the start: a rebuild of dist/ meanwhile does not break the run.
-  cpSync(dirname(cli), join(work, 'cli'), { recursive: true });
-  cli = join(work, 'cli', 'index.js');
+  // The CLI as it was at the start (with the shared chunks beside it): a rebuild of dist/ meanwhile does not break the run.
+  cpSync(join(root, 'dist'), join(work, 'dist'), { recursive: true });
+  cli = join(work, 'dist', 'cli', 'index.js');
   const repo = join(work, 'repo');
   makeProject(repo);
   const base = git(repo, 'rev-parse', 'HEAD');
@@ -132,6 +141,7 @@ try {
   row('predict, cold (graph built)', cold, 'cold');
   row('predict, warm', warm, 'warm', '< 300 ms');
   row('predict, warm, --granularity case', warmCase, 'warm-case');
+  if (keep) console.log(`\nKept in ${work}: repo/, store/, report.xml (base ${base}, head ${head}), dist/ (the CLI measured).`);
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (!keep) rmSync(work, { recursive: true, force: true });
 }

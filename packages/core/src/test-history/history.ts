@@ -1,7 +1,7 @@
-import { Ajv } from 'ajv';
 import { rawDiff, type ChangeStatus, type ChangedFile } from '../git/index.ts';
 import { appendRecord, compactRecordLog, describeSkipped, readRecordLog, type RecordLogSpec, type Store } from '../store/index.ts';
 import type { TestOutcome } from './junit.ts';
+import { runRecordProblem } from './run-record-shape.ts';
 
 /** Schema of the history lines this version writes; readers accept this and older. */
 export const HISTORY_SCHEMA = 1;
@@ -97,69 +97,6 @@ export interface RunRecord {
  */
 export const RAW_HISTORY_BYTES = 32 * 1024 * 1024;
 export const HISTORY_BYTES = 64 * 1024 * 1024;
-
-const finite = { type: 'number', minimum: -1e15, maximum: 1e15 } as const;
-const runSchema = {
-  type: 'object',
-  required: ['schema', 'time', 'commit', 'base', 'event', 'full', 'changes', 'reach', 'cases'],
-  properties: {
-    schema: { type: 'integer', minimum: 1 },
-    id: { type: 'string', minLength: 1, maxLength: 200 },
-    compacted: { type: 'boolean' },
-    caseCount: { type: 'integer', minimum: 0 },
-    time: { type: 'string', minLength: 1, maxLength: 64 },
-    commit: { type: 'string' },
-    base: { type: ['string', 'null'] },
-    event: { type: 'string' },
-    full: { type: 'boolean' },
-    changes: {
-      type: ['array', 'null'],
-      items: {
-        type: 'object',
-        required: ['path', 'status', 'added', 'removed'],
-        properties: { path: { type: 'string' }, status: { type: 'string' }, oldPath: { type: 'string' }, added: finite, removed: finite },
-      },
-    },
-    reach: { type: ['object', 'null'], additionalProperties: finite },
-    reachAll: { type: 'boolean' },
-    mapRemoved: { type: 'array', items: { type: 'string' } },
-    cases: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['file', 'id', 'outcome', 'duration', 'retry'],
-        properties: {
-          file: { type: 'string' },
-          id: { type: 'string' },
-          outcome: { enum: ['passed', 'failed', 'error', 'skipped'] },
-          duration: { type: 'number', minimum: 0, maximum: 1e9 },
-          retry: { type: 'boolean' },
-        },
-      },
-    },
-    audit: {
-      type: 'object',
-      required: ['failedFiles', 'missedByTestFilter', 'missedByPredictor', 'budget'],
-      properties: {
-        failedFiles: { type: 'array', items: { type: 'string' } },
-        missedByTestFilter: { type: ['array', 'null'], items: { type: 'string' } },
-        missedByPredictor: { type: ['array', 'null'], items: { type: 'string' } },
-        budget: { type: 'string' },
-      },
-    },
-    predictedRisky: { type: 'array', items: { type: 'string' } },
-  },
-} as const;
-
-let validateRun: ReturnType<Ajv['compile']> | undefined;
-
-/** The reason a parsed history line is not a run record; undefined when it is one. */
-export function runRecordProblem(value: unknown): string | undefined {
-  validateRun ??= new Ajv({ allErrors: false, strict: false }).compile(runSchema);
-  if (validateRun(value)) return undefined;
-  const error = validateRun.errors?.[0];
-  return error ? `${error.instancePath || 'the line'} ${error.message ?? 'is invalid'}`.slice(0, 300) : 'not a run record';
-}
 
 /** The identity of a run: its id, or for lines older versions wrote, its time and commit. */
 export function runId(record: RunRecord): string {

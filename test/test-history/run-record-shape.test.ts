@@ -24,7 +24,13 @@ const runSchema = {
       items: {
         type: 'object',
         required: ['path', 'status', 'added', 'removed'],
-        properties: { path: { type: 'string' }, status: { type: 'string' }, oldPath: { type: 'string' }, added: finite, removed: finite },
+        properties: {
+          path: { type: 'string' },
+          status: { type: 'string' },
+          oldPath: { type: 'string' },
+          added: finite,
+          removed: finite,
+        },
       },
     },
     reach: { type: ['object', 'null'], additionalProperties: finite },
@@ -70,7 +76,10 @@ function validRun(): Record<string, unknown> {
     base: 'c0',
     event: 'pull_request',
     full: true,
-    changes: [{ path: 'pkg/a.py', status: 'modified', added: 3, removed: 1 }, { path: 'pkg/b.py', status: 'renamed', oldPath: 'pkg/old.py', added: 0, removed: 0 }],
+    changes: [
+      { path: 'pkg/a.py', status: 'modified', added: 3, removed: 1 },
+      { path: 'pkg/b.py', status: 'renamed', oldPath: 'pkg/old.py', added: 0, removed: 0 },
+    ],
     reach: { 'tests/test_a.py': 1, 'tests/x/y.py': 2 },
     reachAll: false,
     mapRemoved: ['tests/x/y.py'],
@@ -78,7 +87,12 @@ function validRun(): Record<string, unknown> {
       { file: 'tests/test_a.py', id: 'tests/test_a.py::test_one', outcome: 'failed', duration: 0.5, retry: false },
       { file: '', id: 'x::y', outcome: 'skipped', duration: 0, retry: true },
     ],
-    audit: { failedFiles: ['tests/test_a.py'], missedByTestFilter: null, missedByPredictor: ['tests/test_a.py'], budget: '33%' },
+    audit: {
+      failedFiles: ['tests/test_a.py'],
+      missedByTestFilter: null,
+      missedByPredictor: ['tests/test_a.py'],
+      budget: '33%',
+    },
     predictedRisky: ['tests/test_a.py'],
   };
 }
@@ -87,13 +101,42 @@ function validRun(): Record<string, unknown> {
 function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [prefix];
   if (Array.isArray(value)) value.forEach((item, i) => out.push(...paths(item, [...prefix, i])));
-  else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) out.push(...paths(item, [...prefix, key]));
+  else if (value && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) out.push(...paths(item, [...prefix, key]));
   return out;
 }
 
 const REPLACEMENTS: unknown[] = [
-  null, true, false, 0, -1, 1, 1.5, 2e15, -2e15, 1e9, 1e9 + 1, '', 'x', 'a'.repeat(64), 'a'.repeat(65), 'a'.repeat(200),
-  'a'.repeat(201), '😀'.repeat(64), '😀'.repeat(65), 'passed', 'failed', 'error', 'skipped', 'PASSED', [], ['s'], [1], {}, { a: 1 }, { a: 'x' },
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1,
+  1.5,
+  2e15,
+  -2e15,
+  1e9,
+  1e9 + 1,
+  '',
+  'x',
+  'a'.repeat(64),
+  'a'.repeat(65),
+  'a'.repeat(200),
+  'a'.repeat(201),
+  '😀'.repeat(64),
+  '😀'.repeat(65),
+  'passed',
+  'failed',
+  'error',
+  'skipped',
+  'PASSED',
+  [],
+  ['s'],
+  [1],
+  {},
+  { a: 1 },
+  { a: 'x' },
   { 'a/b~c': 1e16 },
 ];
 
@@ -118,8 +161,12 @@ describe('history line check', () => {
   it('accepts a full valid line and one with only the required fields', () => {
     expect(runRecordProblem(validRun())).toBeUndefined();
     const { schema, time, commit, base, event, full, changes, reach, cases } = validRun();
-    expect(runRecordProblem({ schema, time, commit, base: null, event, full, changes: null, reach: null, cases: [] })).toBeUndefined();
-    expect(runRecordProblem({ schema, time, commit, base, event, full, changes, reach, cases, extra: { anything: 1 } })).toBeUndefined();
+    expect(
+      runRecordProblem({ schema, time, commit, base: null, event, full, changes: null, reach: null, cases: [] }),
+    ).toBeUndefined();
+    expect(
+      runRecordProblem({ schema, time, commit, base, event, full, changes, reach, cases, extra: { anything: 1 } }),
+    ).toBeUndefined();
   });
 
   it('judges every one-field change of a valid line as the JSON schema does, and names the place', () => {
@@ -132,7 +179,10 @@ describe('history line check', () => {
         const expected = schemaCheck(line);
         const problem = runRecordProblem(line);
         checked++;
-        expect(problem === undefined, `${JSON.stringify(path)} := ${String(replacement === DELETE ? 'deleted' : JSON.stringify(replacement))}: ${problem}`).toBe(expected);
+        expect(
+          problem === undefined,
+          `${JSON.stringify(path)} := ${String(replacement === DELETE ? 'deleted' : JSON.stringify(replacement))}: ${problem}`,
+        ).toBe(expected);
         if (problem === undefined) continue;
         rejected++;
         // The message names the same place as the schema's first error.

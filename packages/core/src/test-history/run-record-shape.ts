@@ -46,7 +46,8 @@ function string(value: unknown, at: string, min?: number, max?: number): Problem
   if (typeof value !== 'string') return `${at} must be string`;
   if (min === undefined && max === undefined) return undefined;
   // Code points are never more than UTF-16 units: count them only when the units say it could matter.
-  const length = value.length >= (min ?? 0) && value.length <= (max ?? Number.POSITIVE_INFINITY) ? value.length : codePoints(value);
+  const length =
+    value.length >= (min ?? 0) && value.length <= (max ?? Number.POSITIVE_INFINITY) ? value.length : codePoints(value);
   if (min !== undefined && length < min) return `${at} must NOT have fewer than ${min} characters`;
   if (max !== undefined && length > max) return `${at} must NOT have more than ${max} characters`;
   return undefined;
@@ -106,7 +107,8 @@ function testCase(value: unknown, at: string): Problem {
 
 function audit(value: unknown, at: string): Problem {
   if (!isObject(value)) return `${at} must be object`;
-  const nullableStrings = (field: unknown, where: string) => (field === null ? undefined : Array.isArray(field) ? strings(field, where) : `${where} must be array,null`);
+  const nullableStrings = (field: unknown, where: string) =>
+    field === null ? undefined : Array.isArray(field) ? strings(field, where) : `${where} must be array,null`;
   return (
     missing(value, AUDIT_REQUIRED, at) ??
     strings(value.failedFiles, `${at}/failedFiles`) ??
@@ -155,10 +157,16 @@ export function runRecordProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'the line must be object';
   const problem =
     missing(value, RUN_REQUIRED, 'the line') ??
-    (Number.isInteger(value.schema) ? number(value.schema, '/schema', 1, Number.POSITIVE_INFINITY) : '/schema must be integer') ??
+    (Number.isInteger(value.schema)
+      ? number(value.schema, '/schema', 1, Number.POSITIVE_INFINITY)
+      : '/schema must be integer') ??
     (has(value, 'id') ? string(value.id, '/id', 1, 200) : undefined) ??
     (has(value, 'compacted') ? boolean(value.compacted, '/compacted') : undefined) ??
-    (has(value, 'caseCount') ? (Number.isInteger(value.caseCount) ? number(value.caseCount, '/caseCount', 0, Number.POSITIVE_INFINITY) : '/caseCount must be integer') : undefined) ??
+    (has(value, 'caseCount')
+      ? Number.isInteger(value.caseCount)
+        ? number(value.caseCount, '/caseCount', 0, Number.POSITIVE_INFINITY)
+        : '/caseCount must be integer'
+      : undefined) ??
     string(value.time, '/time', 1, 64) ??
     string(value.commit, '/commit') ??
     (value.base === null ? undefined : string(value.base, '/base')?.replace('must be string', 'must be string,null')) ??

@@ -1,5 +1,5 @@
 import { rawDiff, type ChangeStatus, type ChangedFile } from '../git/index.ts';
-import { appendRecord, compactRecordLog, describeSkipped, readRecordLog, type RecordLogSpec, type Store } from '../store/index.ts';
+import { appendRecord, compactRecordLog, describeSkipped, readRecordLog, type RecordLogSnapshot, type RecordLogSpec, type Store } from '../store/index.ts';
 import type { TestOutcome } from './junit.ts';
 import { runRecordProblem } from './run-record-shape.ts';
 
@@ -117,11 +117,15 @@ export const HISTORY_LOG: RecordLogSpec<RunRecord> = {
  * through ONE call of `warn`, never thrown.
  */
 export async function readHistory(store: Store, warn: (message: string) => void): Promise<RunRecord[]> {
-  const { records, skipped } = await readRecordLog(store, HISTORY_LOG);
+  const { records, skipped, snapshot } = await readRecordLog(store, HISTORY_LOG);
   const message = describeSkipped(store, STORE_KEYS.historyLog, skipped);
   if (message) warn(message);
+  snapshots.set(records, { store, snapshot });
   return records;
 }
+
+/** The segments each history read parsed, by the array it returned: appendRun's compaction does not parse them again. */
+const snapshots = new WeakMap<readonly RunRecord[], { store: Store; snapshot: RecordLogSnapshot<RunRecord> }>();
 
 /**
  * Appends one run to the history as its own object (safe when jobs record at once), then compacts the history:
@@ -135,7 +139,9 @@ export async function appendRun(
   known?: readonly RunRecord[],
 ): Promise<'added' | 'exists'> {
   const outcome = await appendRecord(store, HISTORY_LOG, record, known);
-  if (outcome === 'added') await compactRecordLog(store, HISTORY_LOG, (runs) => boundHistory(runs, keepRuns));
+  const read = known ? snapshots.get(known) : undefined;
+  const reuse = read?.store === store ? read.snapshot : undefined;
+  if (outcome === 'added') await compactRecordLog(store, HISTORY_LOG, (runs) => boundHistory(runs, keepRuns), reuse);
   return outcome;
 }
 

@@ -1,4 +1,4 @@
-export { listChangedFiles, parseNameStatus, rawDiff, type ChangedFile, type ChangeStatus } from './changed-files.ts';
+export { listChangedFiles, listChangedFilesWithNumstat, parseNameStatus, rawDiff, type ChangedFile, type ChangeStatus } from './changed-files.ts';
 export { resolveDiffRange, runRefsOf, type DiffRange, type DiffRangeOptions, type RunRefs } from './run-context.ts';
 export {
   ZERO_SHA,

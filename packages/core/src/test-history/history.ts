@@ -1,4 +1,4 @@
-import { rawDiff, type ChangeStatus, type ChangedFile } from '../git/index.ts';
+import { listChangedFilesWithNumstat, type ChangeStatus } from '../git/index.ts';
 import { appendRecord, compactRecordLog, describeSkipped, readRecordLog, type RecordLogSnapshot, type RecordLogSpec, type Store } from '../store/index.ts';
 import type { TestOutcome } from './junit.ts';
 import { runRecordProblem } from './run-record-shape.ts';
@@ -201,10 +201,10 @@ function estimateBytes(run: RunRecord): number {
   return bytes;
 }
 
-/** The diff base..head with added/removed line counts per file (`git diff --numstat`, renames followed). */
-export async function diffWithLineCounts(repoDir: string, base: string, head: string, files: ChangedFile[]): Promise<ChangeRecord[]> {
-  const output = await rawDiff(repoDir, base, head, '--numstat');
-  const counts = parseNumstat(output);
+/** The diff base..head with added/removed line counts per file (`git diff --numstat`, renames followed), one git call. */
+export async function diffWithLineCounts(repoDir: string, base: string, head: string): Promise<ChangeRecord[]> {
+  const { files, numstat } = await listChangedFilesWithNumstat(repoDir, base, head);
+  const counts = parseNumstat(numstat);
   return files.map((file) => {
     const count = counts.get(file.path) ?? { added: 0, removed: 0 };
     return { path: file.path, status: file.status, ...(file.oldPath ? { oldPath: file.oldPath } : {}), ...count };

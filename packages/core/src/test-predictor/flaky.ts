@@ -47,14 +47,18 @@ export function labelFlaky(runs: readonly RunRecord[]): FlakyLabels {
   // Per commit, the ids that failed (first attempts) in any run on it, and of those the ones that also passed in any
   // run on it. Most cases never fail: only the failures' ids are kept, the passes are only looked up.
   const failedOnCommit = new Map<string, Set<string>>();
-  for (const run of runs) {
+  // Each run's first-attempt failures, in report order: the only cases the labelling below looks at.
+  const failuresOf = runs.map((run) => {
+    const failures: CaseRecord[] = [];
     for (const testCase of run.cases) {
       if (!isFailure(testCase.outcome) || testCase.retry) continue;
+      failures.push(testCase);
       let ids = failedOnCommit.get(run.commit);
       if (!ids) failedOnCommit.set(run.commit, (ids = new Set()));
       ids.add(testCase.id);
     }
-  }
+    return failures;
+  });
   const passedOnCommit = new Map<string, Set<string>>();
   for (const run of runs) {
     const failed = failedOnCommit.get(run.commit);
@@ -67,24 +71,21 @@ export function labelFlaky(runs: readonly RunRecord[]): FlakyLabels {
     }
   }
   const lastRunOnCommit = new Map<string, RunRecord>();
-  for (const run of runs) {
-    if (failedOnCommit.has(run.commit)) {
-      const passed = passedOnCommit.get(run.commit);
-      for (const testCase of run.cases) {
-        if (!isFailure(testCase.outcome) || testCase.retry) continue;
-        if (passed?.has(testCase.id)) {
-          mark(run, testCase.id);
-          continue;
-        }
-        if (run.reach && !run.reachAll && testCase.file !== '' && !(testCase.file in run.reach)) {
-          const onBase = run.base ? lastRunOnCommit.get(run.base) : undefined;
-          const failedOnBase = onBase?.cases.some((c) => c.id === testCase.id && isFailure(c.outcome)) ?? false;
-          if (!failedOnBase) mark(run, testCase.id);
-        }
+  runs.forEach((run, r) => {
+    const passed = passedOnCommit.get(run.commit);
+    for (const testCase of failuresOf[r]) {
+      if (passed?.has(testCase.id)) {
+        mark(run, testCase.id);
+        continue;
+      }
+      if (run.reach && !run.reachAll && testCase.file !== '' && !(testCase.file in run.reach)) {
+        const onBase = run.base ? lastRunOnCommit.get(run.base) : undefined;
+        const failedOnBase = onBase?.cases.some((c) => c.id === testCase.id && isFailure(c.outcome)) ?? false;
+        if (!failedOnBase) mark(run, testCase.id);
       }
     }
     lastRunOnCommit.set(run.commit, run);
-  }
+  });
 
   const flakyCountByFile = new Map<string, number>();
   const labels: FlakyLabels = { flakyFailures, flakyCountByFile, flakyIds, flakyRuns };

@@ -118,11 +118,11 @@ function audit(value: unknown, at: string): Problem {
   );
 }
 
-function changes(value: unknown): Problem {
-  if (value === null) return undefined;
-  if (!Array.isArray(value)) return '/changes must be array,null';
+/** The first problem of an array's items (`check` per item), or that it is no array. */
+function items(value: unknown, at: string, check: (item: unknown, at: string) => Problem): Problem {
+  if (!Array.isArray(value)) return `${at} must be array`;
   for (let i = 0; i < value.length; i++) {
-    const problem = change(value[i], `/changes/${i}`);
+    const problem = check(value[i], `${at}/${i}`);
     if (problem) return problem;
   }
   return undefined;
@@ -133,15 +133,6 @@ function reach(value: unknown): Problem {
   if (!isObject(value)) return '/reach must be object,null';
   for (const key of Object.keys(value)) {
     const problem = number(value[key], `/reach/${pointerToken(key)}`, -FINITE_BOUND, FINITE_BOUND);
-    if (problem) return problem;
-  }
-  return undefined;
-}
-
-function cases(value: unknown): Problem {
-  if (!Array.isArray(value)) return '/cases must be array';
-  for (let i = 0; i < value.length; i++) {
-    const problem = testCase(value[i], `/cases/${i}`);
     if (problem) return problem;
   }
   return undefined;
@@ -172,11 +163,15 @@ export function runRecordProblem(value: unknown): string | undefined {
     (value.base === null ? undefined : string(value.base, '/base')?.replace('must be string', 'must be string,null')) ??
     string(value.event, '/event') ??
     boolean(value.full, '/full') ??
-    changes(value.changes) ??
+    (value.changes === null
+      ? undefined
+      : Array.isArray(value.changes)
+        ? items(value.changes, '/changes', change)
+        : '/changes must be array,null') ??
     reach(value.reach) ??
     (has(value, 'reachAll') ? boolean(value.reachAll, '/reachAll') : undefined) ??
     (has(value, 'mapRemoved') ? strings(value.mapRemoved, '/mapRemoved') : undefined) ??
-    cases(value.cases) ??
+    items(value.cases, '/cases', testCase) ??
     (has(value, 'audit') ? audit(value.audit, '/audit') : undefined) ??
     (has(value, 'predictedRisky') ? strings(value.predictedRisky, '/predictedRisky') : undefined);
   return problem?.slice(0, 300);

@@ -265,9 +265,10 @@ const tmp = keep ?? mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-'));
 mkdirSync(tmp, { recursive: true });
 try {
   const core = await loadCore(tmp);
-  // The CLI as it was at the start: a rebuild of dist/ during the hour of recording does not break it.
-  cpSync(dirname(cli), join(tmp, 'cli'), { recursive: true });
-  cli = join(tmp, 'cli', 'index.js');
+  // The CLI as it was at the start (with the shared chunks beside it): a rebuild of dist/ during the hour of
+  // recording does not break it.
+  cpSync(join(root, 'dist'), join(tmp, 'dist'), { recursive: true });
+  cli = join(tmp, 'dist', 'cli', 'index.js');
   const evaluations = [];
   for (const historySeed of seeds) {
     // One folder per history; a single seed keeps the layout of earlier versions (repo/ and store/ at the top).

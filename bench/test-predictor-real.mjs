@@ -208,9 +208,10 @@ try {
     process.exit(1);
   }
   const core = await loadCore(work);
-  // The CLI as it was when the benchmark started: a rebuild of dist/ during a long recording does not break it.
-  cpSync(bundledCli, join(work, 'cli'), { recursive: true });
-  cli = join(work, 'cli', 'index.js');
+  // The CLI as it was when the benchmark started (with the shared chunks beside it): a rebuild of dist/ during a long
+  // recording does not break it.
+  cpSync(dirname(bundledCli), join(work, 'dist'), { recursive: true });
+  cli = join(work, 'dist', 'cli', 'index.js');
   const evaluations = [];
   for (const project of chosen) {
     const runs = await recordHistory(core, project, join(work, project.name));

@@ -2,9 +2,14 @@
 // generated pytest project of a few hundred test files with a 1,000-test JUnit report and 60 recorded runs of
 // history; against, measured in the same run, a Node process that only reads and parses that JUnit file (the floor
 // any `record` pays) and `node -e 0`. `predict` is timed twice: cold (no graph cache in the store) and warm.
-// Usage: node bench/test-predictor-speed.mjs [--quick]   (--quick: 3 samples instead of 7, 20 runs of history)
+// Usage: node bench/test-predictor-speed.mjs [--quick] [--keep DIR] [--baseline DIST]
+//   --quick: 3 samples instead of 7, 20 runs of history; --keep DIR: build the project, store and report in DIR and
+//   leave them there (to profile `record`/`predict` on them); --baseline DIST: a dist/ folder of another revision
+//   (e.g. `git archive main dist | tar -x -C OTHER`, then OTHER/dist): its CLI runs the same predictions and a
+//   record on copies of the same store, their outputs must be identical to this CLI's (exit 1 when not), and both
+//   are timed turn about.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -60,7 +65,7 @@ function junit(failing) {
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const cpuTimes = new Map();
 
-function timed(args, cwd, label) {
+function timed(args, cwd, label, output) {
   const cpuFile = join(work, 'cpu.txt');
   const command = gnuTime ? gnuTime : process.execPath;
   const commandArgs = gnuTime ? ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args] : args;
@@ -68,6 +73,7 @@ function timed(args, cwd, label) {
   const result = spawnSync(command, commandArgs, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${args.slice(0, 3).join(' ')} failed: ${result.stderr}`);
+  if (output) Object.assign(output, { stdout: result.stdout, stderr: result.stderr });
   if (gnuTime && label) {
     const [user, system] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
     cpuTimes.set(label, [...(cpuTimes.get(label) ?? []), (user + system) * 1000]);
@@ -75,14 +81,109 @@ function timed(args, cwd, label) {
   return ms;
 }
 
+/** The predictions compared with --baseline: every budget kind, both granularities, cold start, no graph, shards. */
+const VARIANTS = [[], ['--granularity', 'case'], ['--budget', 'fraction:0.2'], ['--budget', 'time:10s'], ['--budget', 'recall:0.99', '--shards', '4'], ['--min-history', '1000'], ['--min-history', '1000', '--granularity', 'case'], ['--graph', 'false']];
+
+/** A CLI's JSON output without what differs from call to call (timings, temp file names). */
+function comparable(stdout) {
+  const outputs = JSON.parse(stdout);
+  for (const key of ['duration-ms', 'metrics', 'tests-file', 'selected-file']) delete outputs[key];
+  return JSON.stringify(outputs);
+}
+
+/** The newest recorded run (without its recording time) and the safety state (without times) of a dir: store. */
+function recordedState(storeDir) {
+  const segments = join(storeDir, 'test-predictor', 'history');
+  const lines = ['segments', 'pending'].flatMap((part) =>
+    existsSync(join(segments, part)) ? readdirSync(join(segments, part)).sort().flatMap((f) => readFileSync(join(segments, part, f), 'utf8').split('\n').filter(Boolean)) : [],
+  );
+  const runs = lines.map((line) => JSON.parse(line)).sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const { time, ...newest } = runs.at(-1);
+  const safetyFile = join(storeDir, 'test-predictor', 'safety.json');
+  const safety = (existsSync(safetyFile) ? readFileSync(safetyFile, 'utf8') : 'none').replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"TIME"');
+  return JSON.stringify({ runs: runs.length, newest, safety });
+}
+
+/**
+ * --baseline: the same commands through another build's CLI on fresh copies of the same store (one path, so log
+ * lines naming it match): outputs, log lines and what record stores must be identical; then CPU time turn about.
+ */
+function compareWithBaseline({ repo, base, head, storeDir, report }) {
+  const clis = { this: cli, baseline: join(work, 'baseline-dist', 'cli', 'index.js') };
+  cpSync(baseline, join(work, 'baseline-dist'), { recursive: true });
+  const scratch = join(work, 'store-compare');
+  const fresh = () => {
+    rmSync(scratch, { recursive: true, force: true });
+    cpSync(storeDir, scratch, { recursive: true });
+  };
+  const predict = (which, extra) => [clis[which], 'test-predictor', '--mode', 'predict', '--repo', repo, '--base', base, '--head', head, '--store', `dir:${scratch}`, '--json', ...extra];
+  const record = (which) => [clis[which], 'test-predictor', '--mode', 'record', '--repo', repo, '--base', base, '--head', head, '--junit', report, '--store', `dir:${scratch}`, '--retrain-after', '3650d', '--json'];
+  writeFileSync(report, junit(new Set(['tests/test_7.py', 'tests/test_87.py'])));
+  const differing = [];
+  const outcomes = (which) => {
+    const seen = [];
+    for (const extra of VARIANTS) {
+      fresh();
+      const output = {};
+      timed(predict(which, extra), repo, undefined, output);
+      seen.push({ name: `predict ${extra.join(' ') || '(defaults)'}`, value: `${comparable(output.stdout)}\n${output.stderr}` });
+    }
+    fresh();
+    const output = {};
+    timed(record(which), repo, undefined, output);
+    seen.push({ name: 'record', value: `${comparable(output.stdout)}\n${output.stderr}\n${recordedState(scratch)}` });
+    return seen;
+  };
+  const mine = outcomes('this');
+  const theirs = outcomes('baseline');
+  mine.forEach((item, i) => {
+    if (item.value !== theirs[i].value) differing.push(item.name);
+  });
+  for (let k = 0; k < samples * 2; k++) {
+    for (const which of ['this', 'baseline']) {
+      fresh();
+      timed(predict(which, []), repo, `ab-predict-${which}`);
+      fresh();
+      timed(record(which), repo, `ab-record-${which}`);
+    }
+  }
+  console.log(`\n### This CLI against --baseline, same data, turn about (median of ${samples * 2}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`);
+  console.log('| step | CPU time, this | CPU time, baseline | this / baseline |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const step of ['predict', 'record']) {
+    const mineCpu = cpu(`ab-${step}-this`);
+    const theirCpu = cpu(`ab-${step}-baseline`);
+    console.log(`| ${step === 'predict' ? 'predict, warm' : 'record'} | ${mineCpu?.toFixed(0) ?? 'n/a'} ms | ${theirCpu?.toFixed(0) ?? 'n/a'} ms | ${mineCpu && theirCpu ? (mineCpu / theirCpu).toFixed(2) : 'n/a'} |`);
+  }
+  console.log(
+    differing.length === 0
+      ? `\nOutputs identical to the baseline's: ${VARIANTS.length} predictions (outputs and log lines) and a record (outputs, log lines, the stored run and safety state).`
+      : `\nOutputs DIFFER from the baseline's in: ${differing.join('; ')}.`,
+  );
+  if (differing.length > 0) process.exitCode = 1;
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const cpu = (label) => (cpuTimes.has(label) ? median(cpuTimes.get(label)) : undefined);
 
-const work = mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-speed-'));
+const keepAt = process.argv.indexOf('--keep');
+const keep = keepAt >= 0 ? process.argv[keepAt + 1] : undefined;
+if (keepAt >= 0 && (!keep || keep.startsWith('--'))) {
+  console.error('--keep needs a directory: node bench/test-predictor-speed.mjs --keep DIR');
+  process.exit(2);
+}
+if (keep) mkdirSync(keep, { recursive: true });
+const baselineAt = process.argv.indexOf('--baseline');
+const baseline = baselineAt >= 0 ? process.argv[baselineAt + 1] : undefined;
+if (baselineAt >= 0 && (!baseline || !existsSync(join(baseline, 'cli', 'index.js')))) {
+  console.error(`--baseline needs a dist/ folder with cli/index.js in it (got ${JSON.stringify(baseline ?? '')}): node bench/test-predictor-speed.mjs --baseline OTHER/dist`);
+  process.exit(2);
+}
+const work = keep ? mkdtempSync(join(keep, 'run-')) : mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-speed-'));
 try {
-  // The CLI as it was at the start: a rebuild of dist/ meanwhile does not break the run.
-  cpSync(dirname(cli), join(work, 'cli'), { recursive: true });
-  cli = join(work, 'cli', 'index.js');
+  // The CLI as it was at the start (with the shared chunks beside it): a rebuild of dist/ meanwhile does not break the run.
+  cpSync(join(root, 'dist'), join(work, 'dist'), { recursive: true });
+  cli = join(work, 'dist', 'cli', 'index.js');
   const repo = join(work, 'repo');
   makeProject(repo);
   const base = git(repo, 'rev-parse', 'HEAD');
@@ -132,6 +233,8 @@ try {
   row('predict, cold (graph built)', cold, 'cold');
   row('predict, warm', warm, 'warm', '< 300 ms');
   row('predict, warm, --granularity case', warmCase, 'warm-case');
+  if (baseline) compareWithBaseline({ repo, base, head, storeDir: join(work, 'store'), report });
+  if (keep) console.log(`\nKept in ${work}: repo/, store/, report.xml (base ${base}, head ${head}), dist/ (the CLI measured).`);
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (!keep) rmSync(work, { recursive: true, force: true });
 }

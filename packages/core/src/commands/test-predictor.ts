@@ -31,6 +31,7 @@ import {
   renderPredictSummary,
   renderRecordSummary,
   renderTrainSummary,
+  type FlakyLabels,
   type RetrainResult,
   retrainWithRollback,
   type SafetyState,
@@ -126,12 +127,21 @@ async function loadModel(ctx: CommandContext, s: Settings): Promise<LoadedModel 
 }
 
 /** Must-run tests: changed or new test files, tests that failed on the base, `always-run` globs. */
-function mustRunTests(ctx: CommandContext, s: Settings, view: ChangeView, base: string | null, candidates: string[], history: readonly RunRecord[]): Map<string, string> {
+function mustRunTests(
+  ctx: CommandContext,
+  s: Settings,
+  view: ChangeView,
+  base: string | null,
+  candidates: string[],
+  history: readonly RunRecord[],
+  flaky: FlakyLabels,
+): Map<string, string> {
   const must = new Map<string, string>();
   const changed = new Map((view.changes ?? []).filter((c) => c.status !== 'deleted').map((c) => [c.path, c.status]));
-  const seen = new Set(history.flatMap((run) => run.cases.map((c) => c.file)));
+  const seen = new Set<string>();
+  for (const run of history) for (const testCase of run.cases) seen.add(testCase.file);
   const onBase = base ? [...history].reverse().find((run) => run.commit === base) : undefined;
-  const failedOnBase = onBase ? failedFiles(onBase, labelFlaky(history).flakyFailures) : new Set<string>();
+  const failedOnBase = onBase ? failedFiles(onBase, flaky.flakyFailures) : new Set<string>();
   const globs = ctx.inputs.lines('always-run');
   for (const file of candidates) {
     if (changed.has(file)) must.set(file, `test file ${changed.get(file)}`);
@@ -198,8 +208,11 @@ function predictFor(
     candidates = [...new Set(history.slice(-20).flatMap((run) => run.cases.map((c) => c.file)).filter((f) => f !== ''))].sort();
     if (candidates.length === 0) throw noTestFilesError(s);
   }
+  const flaky = labelFlaky(history);
+  const mustRun = mustRunTests(ctx, s, view, base, candidates, history, flaky);
   const prediction = predictTests({
     history,
+    flaky,
     model,
     change: {
       changes: view.changes ?? [],
@@ -208,7 +221,7 @@ function predictFor(
       ...(view.mapRemoved ? { mapRemoved: new Set(view.mapRemoved) } : {}),
     },
     candidates,
-    mustRun: mustRunTests(ctx, s, view, base, candidates, history),
+    mustRun,
     budget,
     minHistory: ctx.inputs.int('min-history', { min: 0 }),
     shards: ctx.inputs.int('shards', { min: 1, max: 256 }),

@@ -34,6 +34,33 @@ export function rawDiff(repoDir: string, base: string, head: string, format: '--
   return simpleGit({ baseDir: repoDir }).raw(['-c', 'core.quotepath=false', 'diff', format, '-z', '-M', '--no-color', '--no-ext-diff', base, head, '--']);
 }
 
+/**
+ * The changed files and the `--numstat -z` line counts of `base..head` from ONE `git diff --raw --numstat -z -M`
+ * (the same entries as listChangedFiles and rawDiff(..., '--numstat'), one git process instead of two).
+ */
+export async function listChangedFilesWithNumstat(repoDir: string, base: string, head: string): Promise<{ files: ChangedFile[]; numstat: string }> {
+  const output = await simpleGit({ baseDir: repoDir }).raw(['-c', 'core.quotepath=false', 'diff', '--raw', '--numstat', '-z', '-M', '--no-color', '--no-ext-diff', base, head, '--']);
+  return parseRawWithNumstat(output);
+}
+
+/**
+ * Splits `git diff --raw --numstat -z` output: raw entries (`:<modes> <ids> <status>\0<path>\0`, two paths for
+ * renames and copies) come first, then the numstat part, returned as its own text.
+ */
+export function parseRawWithNumstat(output: string): { files: ChangedFile[]; numstat: string } {
+  const fields = output.split('\0');
+  const names: string[] = [];
+  let index = 0;
+  while (index < fields.length && fields[index].startsWith(':')) {
+    const header = fields[index++];
+    const code = header.slice(header.lastIndexOf(' ') + 1);
+    const status = STATUS[code[0]];
+    names.push(code, fields[index++]);
+    if (status === 'renamed' || status === 'copied') names.push(fields[index++]);
+  }
+  return { files: parseNameStatus(names.join('\0')), numstat: fields.slice(index).join('\0') };
+}
+
 export function parseNameStatus(output: string): ChangedFile[] {
   const fields = output.split('\0');
   const files: ChangedFile[] = [];

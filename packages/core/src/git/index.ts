@@ -1,4 +1,4 @@
-export { listChangedFiles, parseNameStatus, rawDiff, type ChangedFile, type ChangeStatus } from './changed-files.ts';
+export { listChangedFiles, listChangedFilesWithNumstat, parseNameStatus, rawDiff, type ChangedFile, type ChangeStatus } from './changed-files.ts';
 export { resolveDiffRange, type DiffRange, type DiffRangeOptions } from './run-context.ts';
 export { workTreeRoot } from './work-tree.ts';
 export {

@@ -25,6 +25,7 @@ export {
   pendingKey,
   type RecordLogSpec,
   type RecordLogContent,
+  type RecordLogSnapshot,
   type SkippedLine,
 } from './record-log.ts';
 

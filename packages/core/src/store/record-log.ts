@@ -48,11 +48,26 @@ export interface RecordLogContent<T> {
   skipped: SkippedLine[];
 }
 
+/** What one object of the log held, parsed: its records and skipped lines in line order. */
+interface ParsedObject<T> {
+  records: T[];
+  skipped: Omit<SkippedLine, 'key'>[];
+  newerLines: Buffer[];
+}
+
+/**
+ * The segments a read parsed, by key. A segment is written once under a unique name and never changed (compaction
+ * writes new ones and deletes the old), so a compaction in the same process can take them from here instead of
+ * reading and parsing them again; pending objects and the legacy file are always read again.
+ */
+export type RecordLogSnapshot<T> = ReadonlyMap<string, ParsedObject<T>>;
+
 interface ReadOutcome<T> extends RecordLogContent<T> {
   /** The objects read (to delete after a compaction). */
   keys: string[];
   /** Newer-schema lines, verbatim. */
   newerLines: Buffer[];
+  snapshot: Map<string, ParsedObject<T>>;
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -84,38 +99,57 @@ export async function appendRecord<T>(
   return 'added';
 }
 
-/** Reads the log: segments, pending records and the legacy file, validated, one record per id, oldest first. */
-export async function readRecordLog<T>(store: Store, spec: RecordLogSpec<T>): Promise<RecordLogContent<T>> {
-  const { records, skipped } = await readAll(store, spec);
-  return { records, skipped };
+/**
+ * Reads the log: segments, pending records and the legacy file, validated, one record per id, oldest first. The
+ * snapshot lets a compaction of the same store right after (compactRecordLog) skip the segments read here.
+ */
+export async function readRecordLog<T>(store: Store, spec: RecordLogSpec<T>): Promise<RecordLogContent<T> & { snapshot: RecordLogSnapshot<T> }> {
+  const { records, skipped, snapshot } = await readAll(store, spec);
+  return { records, skipped, snapshot };
 }
 
-async function readAll<T>(store: Store, spec: RecordLogSpec<T>): Promise<ReadOutcome<T>> {
+function parseObject<T>(data: Buffer, spec: RecordLogSpec<T>): ParsedObject<T> {
+  const parsedObject: ParsedObject<T> = { records: [], skipped: [], newerLines: [] };
+  forEachLine(data, (bytes, line) => {
+    const parsed = parseLine(bytes, spec);
+    if ('reason' in parsed) {
+      parsedObject.skipped.push({ line, reason: parsed.reason, newer: parsed.newer });
+      if (parsed.newer) parsedObject.newerLines.push(Buffer.concat([bytes, NEWLINE]));
+      return;
+    }
+    parsedObject.records.push(parsed.record);
+  });
+  return parsedObject;
+}
+
+async function readAll<T>(store: Store, spec: RecordLogSpec<T>, reuse?: RecordLogSnapshot<T>): Promise<ReadOutcome<T>> {
   const listing = await store.list(`${spec.area}/`);
   const pending = listing.filter((entry) => entry.key.startsWith(`${spec.area}/${PENDING}/`) && entry.key.endsWith('.json'));
   const segments = listing.filter((entry) => entry.key.startsWith(`${spec.area}/${SEGMENTS}/`) && entry.key.endsWith('.jsonl'));
   // Pending (raw) copies first: where a record is also in a segment, possibly compacted, the raw one is kept.
   const keys = [...pending.map((entry) => entry.key), ...segments.map((entry) => entry.key)];
   if (spec.legacyKey) keys.push(spec.legacyKey);
-  const out: ReadOutcome<T> = { records: [], skipped: [], keys: [], newerLines: [] };
+  const out: ReadOutcome<T> = { records: [], skipped: [], keys: [], newerLines: [], snapshot: new Map() };
+  const segmentKeys = new Set(segments.map((entry) => entry.key));
   const seen = new Set<string>();
   for (const key of keys) {
-    const data = await store.read(key);
-    // Gone since the listing: a compaction moved it into a segment (read now or on the next read).
-    if (data === undefined) continue;
+    let parsedObject = segmentKeys.has(key) ? reuse?.get(key) : undefined;
+    if (!parsedObject) {
+      const data = await store.read(key);
+      // Gone since the listing: a compaction moved it into a segment (read now or on the next read).
+      if (data === undefined) continue;
+      parsedObject = parseObject(data, spec);
+    }
+    if (segmentKeys.has(key)) out.snapshot.set(key, parsedObject);
     out.keys.push(key);
-    forEachLine(data, (bytes, line) => {
-      const parsed = parseLine(bytes, spec);
-      if ('reason' in parsed) {
-        out.skipped.push({ key, line, reason: parsed.reason, newer: parsed.newer });
-        if (parsed.newer) out.newerLines.push(Buffer.concat([bytes, NEWLINE]));
-        return;
-      }
-      const id = spec.idOf(parsed.record);
-      if (seen.has(id)) return;
+    for (const skipped of parsedObject.skipped) out.skipped.push({ key, ...skipped });
+    out.newerLines.push(...parsedObject.newerLines);
+    for (const record of parsedObject.records) {
+      const id = spec.idOf(record);
+      if (seen.has(id)) continue;
       seen.add(id);
-      out.records.push(parsed.record);
-    });
+      out.records.push(record);
+    }
   }
   const order = out.records.map((record, index) => ({ record, index, time: spec.timeOf(record) }));
   order.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.index - b.index));
@@ -125,14 +159,16 @@ async function readAll<T>(store: Store, spec: RecordLogSpec<T>): Promise<ReadOut
 
 /**
  * Folds the pending records and the segments into one new segment, after `shrink` (retention, byte bounds) has
- * had its say, then deletes what it read. Returns the records kept. Safe to run in several jobs at once.
+ * had its say, then deletes what it read. Returns the records kept. Safe to run in several jobs at once. `reuse`:
+ * the snapshot of a read of this store in this process (readRecordLog), whose segments are not read again.
  */
 export async function compactRecordLog<T>(
   store: Store,
   spec: RecordLogSpec<T>,
   shrink: (records: T[]) => T[] = (records) => records,
+  reuse?: RecordLogSnapshot<T>,
 ): Promise<RecordLogContent<T> & { objects: number }> {
-  const read = await readAll(store, spec);
+  const read = await readAll(store, spec, reuse);
   const kept = shrink(read.records);
   const lines: Buffer[] = [...read.newerLines, ...kept.map((record) => Buffer.from(`${JSON.stringify(record)}\n`))];
   const written: string[] = [];

@@ -1,7 +1,7 @@
-import { Ajv } from 'ajv';
-import { rawDiff, type ChangeStatus, type ChangedFile } from '../git/index.ts';
-import { appendRecord, compactRecordLog, describeSkipped, readRecordLog, type RecordLogSpec, type Store } from '../store/index.ts';
+import { listChangedFilesWithNumstat, type ChangeStatus } from '../git/index.ts';
+import { appendRecord, compactRecordLog, describeSkipped, readRecordLog, type RecordLogSnapshot, type RecordLogSpec, type Store } from '../store/index.ts';
 import type { TestOutcome } from './junit.ts';
+import { runRecordProblem } from './run-record-shape.ts';
 
 /** Schema of the history lines this version writes; readers accept this and older. */
 export const HISTORY_SCHEMA = 1;
@@ -98,69 +98,6 @@ export interface RunRecord {
 export const RAW_HISTORY_BYTES = 32 * 1024 * 1024;
 export const HISTORY_BYTES = 64 * 1024 * 1024;
 
-const finite = { type: 'number', minimum: -1e15, maximum: 1e15 } as const;
-const runSchema = {
-  type: 'object',
-  required: ['schema', 'time', 'commit', 'base', 'event', 'full', 'changes', 'reach', 'cases'],
-  properties: {
-    schema: { type: 'integer', minimum: 1 },
-    id: { type: 'string', minLength: 1, maxLength: 200 },
-    compacted: { type: 'boolean' },
-    caseCount: { type: 'integer', minimum: 0 },
-    time: { type: 'string', minLength: 1, maxLength: 64 },
-    commit: { type: 'string' },
-    base: { type: ['string', 'null'] },
-    event: { type: 'string' },
-    full: { type: 'boolean' },
-    changes: {
-      type: ['array', 'null'],
-      items: {
-        type: 'object',
-        required: ['path', 'status', 'added', 'removed'],
-        properties: { path: { type: 'string' }, status: { type: 'string' }, oldPath: { type: 'string' }, added: finite, removed: finite },
-      },
-    },
-    reach: { type: ['object', 'null'], additionalProperties: finite },
-    reachAll: { type: 'boolean' },
-    mapRemoved: { type: 'array', items: { type: 'string' } },
-    cases: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['file', 'id', 'outcome', 'duration', 'retry'],
-        properties: {
-          file: { type: 'string' },
-          id: { type: 'string' },
-          outcome: { enum: ['passed', 'failed', 'error', 'skipped'] },
-          duration: { type: 'number', minimum: 0, maximum: 1e9 },
-          retry: { type: 'boolean' },
-        },
-      },
-    },
-    audit: {
-      type: 'object',
-      required: ['failedFiles', 'missedByTestFilter', 'missedByPredictor', 'budget'],
-      properties: {
-        failedFiles: { type: 'array', items: { type: 'string' } },
-        missedByTestFilter: { type: ['array', 'null'], items: { type: 'string' } },
-        missedByPredictor: { type: ['array', 'null'], items: { type: 'string' } },
-        budget: { type: 'string' },
-      },
-    },
-    predictedRisky: { type: 'array', items: { type: 'string' } },
-  },
-} as const;
-
-let validateRun: ReturnType<Ajv['compile']> | undefined;
-
-/** The reason a parsed history line is not a run record; undefined when it is one. */
-export function runRecordProblem(value: unknown): string | undefined {
-  validateRun ??= new Ajv({ allErrors: false, strict: false }).compile(runSchema);
-  if (validateRun(value)) return undefined;
-  const error = validateRun.errors?.[0];
-  return error ? `${error.instancePath || 'the line'} ${error.message ?? 'is invalid'}`.slice(0, 300) : 'not a run record';
-}
-
 /** The identity of a run: its id, or for lines older versions wrote, its time and commit. */
 export function runId(record: RunRecord): string {
   return record.id ?? `${record.time}\u0000${record.commit}`;
@@ -180,11 +117,15 @@ export const HISTORY_LOG: RecordLogSpec<RunRecord> = {
  * through ONE call of `warn`, never thrown.
  */
 export async function readHistory(store: Store, warn: (message: string) => void): Promise<RunRecord[]> {
-  const { records, skipped } = await readRecordLog(store, HISTORY_LOG);
+  const { records, skipped, snapshot } = await readRecordLog(store, HISTORY_LOG);
   const message = describeSkipped(store, STORE_KEYS.historyLog, skipped);
   if (message) warn(message);
+  snapshots.set(records, { store, snapshot });
   return records;
 }
+
+/** The segments each history read parsed, by the array it returned: appendRun's compaction does not parse them again. */
+const snapshots = new WeakMap<readonly RunRecord[], { store: Store; snapshot: RecordLogSnapshot<RunRecord> }>();
 
 /**
  * Appends one run to the history as its own object (safe when jobs record at once), then compacts the history:
@@ -198,7 +139,9 @@ export async function appendRun(
   known?: readonly RunRecord[],
 ): Promise<'added' | 'exists'> {
   const outcome = await appendRecord(store, HISTORY_LOG, record, known);
-  if (outcome === 'added') await compactRecordLog(store, HISTORY_LOG, (runs) => boundHistory(runs, keepRuns));
+  const read = known ? snapshots.get(known) : undefined;
+  const reuse = read?.store === store ? read.snapshot : undefined;
+  if (outcome === 'added') await compactRecordLog(store, HISTORY_LOG, (runs) => boundHistory(runs, keepRuns), reuse);
   return outcome;
 }
 
@@ -258,10 +201,10 @@ function estimateBytes(run: RunRecord): number {
   return bytes;
 }
 
-/** The diff base..head with added/removed line counts per file (`git diff --numstat`, renames followed). */
-export async function diffWithLineCounts(repoDir: string, base: string, head: string, files: ChangedFile[]): Promise<ChangeRecord[]> {
-  const output = await rawDiff(repoDir, base, head, '--numstat');
-  const counts = parseNumstat(output);
+/** The diff base..head with added/removed line counts per file (`git diff --numstat`, renames followed), one git call. */
+export async function diffWithLineCounts(repoDir: string, base: string, head: string): Promise<ChangeRecord[]> {
+  const { files, numstat } = await listChangedFilesWithNumstat(repoDir, base, head);
+  const counts = parseNumstat(numstat);
   return files.map((file) => {
     const count = counts.get(file.path) ?? { added: 0, removed: 0 };
     return { path: file.path, status: file.status, ...(file.oldPath ? { oldPath: file.oldPath } : {}), ...count };

@@ -11,7 +11,6 @@ export {
   appendRun,
   boundHistory,
   compactRun,
-  runRecordProblem,
   meanFileDurations,
   HISTORY_LOG,
   RAW_HISTORY_BYTES,
@@ -26,3 +25,4 @@ export {
   type ChangeRecord,
   type SafetyAudit,
 } from './history.ts';
+export { runRecordProblem } from './run-record-shape.ts';

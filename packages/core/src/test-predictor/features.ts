@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
-import { caseKey, changedPaths, type ChangeRecord, type RunRecord } from '../test-history/index.ts';
-import type { FlakyLabels } from './flaky.ts';
+import { changedPaths, type ChangeRecord, type RunRecord } from '../test-history/index.ts';
+import { isFlakyCase, runKey, type FlakyLabels } from './flaky.ts';
 import { median } from './budget.ts';
 
 /**
@@ -135,10 +135,11 @@ export class HistoryStats {
   add(run: RunRecord, failed: ReadonlySet<string>): void {
     const durations = new Map<string, number>();
     const flakyHere = new Map<string, number>();
+    const runHasFlaky = this.flaky ? this.flaky.flakyRuns.has(runKey(run)) : false;
     for (const testCase of run.cases) {
       if (testCase.file === '' || testCase.retry) continue;
       durations.set(testCase.file, (durations.get(testCase.file) ?? 0) + testCase.duration);
-      if (this.flaky?.flakyFailures.has(caseKey(run, testCase))) flakyHere.set(testCase.file, (flakyHere.get(testCase.file) ?? 0) + 1);
+      if (runHasFlaky && isFlakyCase(this.flaky!, run, testCase, true)) flakyHere.set(testCase.file, (flakyHere.get(testCase.file) ?? 0) + 1);
     }
     for (const [file, duration] of durations) {
       let stats = this.files.get(file);

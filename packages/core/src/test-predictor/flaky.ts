@@ -1,4 +1,4 @@
-import { caseKey, type RunRecord } from '../test-history/index.ts';
+import { caseKey, type CaseRecord, type RunRecord } from '../test-history/index.ts';
 
 /** Flaky labels over a history. */
 export interface FlakyLabels {
@@ -8,9 +8,24 @@ export interface FlakyLabels {
   flakyCountByFile: Map<string, number>;
   /** Node ids with at least one flaky failure. */
   flakyIds: Set<string>;
+  /**
+   * runKey()s of the runs with a flaky failure: a case of any other run is not in flakyFailures, so the callers that
+   * look every case up skip those runs whole (the keys of a history are built and hashed once per run, not per case).
+   */
+  flakyRuns: Set<string>;
 }
 
 const isFailure = (outcome: string) => outcome === 'failed' || outcome === 'error';
+
+/** The part of caseKey() that all cases of a run share (time and commit, which our writers never give a NUL). */
+export function runKey(run: Pick<RunRecord, 'time' | 'commit'>): string {
+  return `${run.time}\u0000${run.commit}`;
+}
+
+/** Whether this case of this run is a flaky failure: flakyFailures.has(caseKey(run, testCase)), without the key for most runs. */
+export function isFlakyCase(labels: FlakyLabels, run: RunRecord, testCase: CaseRecord, runHasFlaky = labels.flakyRuns.has(runKey(run))): boolean {
+  return runHasFlaky && labels.flakyFailures.has(caseKey(run, testCase));
+}
 
 /**
  * Labels flaky failures: a case that failed and passed in the same run (a retry) or on the same commit in another
@@ -20,32 +35,46 @@ const isFailure = (outcome: string) => outcome === 'failed' || outcome === 'erro
 export function labelFlaky(runs: readonly RunRecord[]): FlakyLabels {
   const flakyFailures = new Set<string>();
   const flakyIds = new Set<string>();
+  const flakyRuns = new Set<string>();
   const mark = (run: RunRecord, id: string) => {
     for (const testCase of run.cases) {
       if (testCase.id === id && isFailure(testCase.outcome) && !testCase.retry) flakyFailures.add(caseKey(run, testCase));
     }
+    flakyRuns.add(runKey(run));
     flakyIds.add(id);
   };
 
-  // Outcomes per commit and id, over every run on that commit.
-  const byCommit = new Map<string, Map<string, { failed: boolean; passed: boolean }>>();
-  for (const run of runs) {
-    const outcomes = byCommit.get(run.commit) ?? new Map<string, { failed: boolean; passed: boolean }>();
-    byCommit.set(run.commit, outcomes);
+  // Per commit, the ids that failed (first attempts) in any run on it, and of those the ones that also passed in any
+  // run on it. Most cases never fail: only the failures' ids are kept, the passes are only looked up.
+  const failedOnCommit = new Map<string, Set<string>>();
+  // Each run's first-attempt failures, in report order: the only cases the labelling below looks at.
+  const failuresOf = runs.map((run) => {
+    const failures: CaseRecord[] = [];
     for (const testCase of run.cases) {
-      const seen = outcomes.get(testCase.id) ?? { failed: false, passed: false };
-      if (isFailure(testCase.outcome)) seen.failed = true;
-      if (testCase.outcome === 'passed') seen.passed = true;
-      outcomes.set(testCase.id, seen);
+      if (!isFailure(testCase.outcome) || testCase.retry) continue;
+      failures.push(testCase);
+      let ids = failedOnCommit.get(run.commit);
+      if (!ids) failedOnCommit.set(run.commit, (ids = new Set()));
+      ids.add(testCase.id);
+    }
+    return failures;
+  });
+  const passedOnCommit = new Map<string, Set<string>>();
+  for (const run of runs) {
+    const failed = failedOnCommit.get(run.commit);
+    if (!failed) continue;
+    for (const testCase of run.cases) {
+      if (testCase.outcome !== 'passed' || !failed.has(testCase.id)) continue;
+      let ids = passedOnCommit.get(run.commit);
+      if (!ids) passedOnCommit.set(run.commit, (ids = new Set()));
+      ids.add(testCase.id);
     }
   }
   const lastRunOnCommit = new Map<string, RunRecord>();
-  for (const run of runs) {
-    const outcomes = byCommit.get(run.commit)!;
-    for (const testCase of run.cases) {
-      if (!isFailure(testCase.outcome) || testCase.retry) continue;
-      const seen = outcomes.get(testCase.id)!;
-      if (seen.passed) {
+  runs.forEach((run, r) => {
+    const passed = passedOnCommit.get(run.commit);
+    for (const testCase of failuresOf[r]) {
+      if (passed?.has(testCase.id)) {
         mark(run, testCase.id);
         continue;
       }
@@ -56,13 +85,15 @@ export function labelFlaky(runs: readonly RunRecord[]): FlakyLabels {
       }
     }
     lastRunOnCommit.set(run.commit, run);
-  }
+  });
 
   const flakyCountByFile = new Map<string, number>();
+  const labels: FlakyLabels = { flakyFailures, flakyCountByFile, flakyIds, flakyRuns };
   for (const run of runs) {
+    if (!flakyRuns.has(runKey(run))) continue;
     for (const testCase of run.cases) {
       if (flakyFailures.has(caseKey(run, testCase))) flakyCountByFile.set(testCase.file, (flakyCountByFile.get(testCase.file) ?? 0) + 1);
     }
   }
-  return { flakyFailures, flakyCountByFile, flakyIds };
+  return labels;
 }

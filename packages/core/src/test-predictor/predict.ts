@@ -1,7 +1,7 @@
 import { mainReasons, predictRowProbability, type FeatureContribution } from '../model/index.ts';
 import { failFastOrder, median, selectForBudget, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
 import { combineWithGraphPrior, graphDiscriminates, HistoryStats, selectedByTestFilter, summarizeChange, type ChangeContext } from './features.ts';
-import { labelFlaky } from './flaky.ts';
+import { labelFlaky, type FlakyLabels } from './flaky.ts';
 import { failedFiles, type RunRecord } from '../test-history/index.ts';
 import { buildShards, type Shard } from './shards.ts';
 import { RANKING_DESCRIPTIONS, simpleScore, type RankingChoice } from './rankings.ts';
@@ -29,6 +29,8 @@ export interface PredictRequest {
   timeFraction?: number;
   /** What is ordered and selected: test files (default) or their test cases (pytest node ids, see cases.ts). */
   granularity?: Granularity;
+  /** labelFlaky(history), when the caller has it already (it is computed otherwise). */
+  flaky?: FlakyLabels;
 }
 
 /** A slow test case (a `@pytest.mark.slow` candidate). */
@@ -77,7 +79,7 @@ const REPLAY_RUNS = 100;
  * frequency or the import graph); every order is per second of expected time (budget.ts).
  */
 export function predictTests(request: PredictRequest): Prediction {
-  const flaky = labelFlaky(request.history);
+  const flaky = request.flaky ?? labelFlaky(request.history);
   const stats = new HistoryStats(flaky);
   for (const run of request.history) stats.add(run, failedFiles(run, flaky.flakyFailures));
   const usableRuns = request.history.filter((run) => run.changes !== null && run.cases.length > 0).length;
@@ -170,10 +172,19 @@ export function describeRanking(choice: RankingChoice): string {
 
 /** Test cases whose median duration over their last runs exceeds the threshold, slowest first. */
 export function slowTests(history: readonly RunRecord[], thresholdSeconds: number): SlowTest[] {
-  const recent = new Map<string, { file: string; seconds: number[] }>();
-  for (const run of history.slice(-10)) {
+  const runs = history.slice(-10);
+  // A median is never above the largest value: only ids with a run above the threshold can be slow.
+  const over = new Set<string>();
+  for (const run of runs) {
     for (const testCase of run.cases) {
-      if (testCase.retry || testCase.outcome === 'skipped') continue;
+      if (testCase.duration > thresholdSeconds && !testCase.retry && testCase.outcome !== 'skipped') over.add(testCase.id);
+    }
+  }
+  if (over.size === 0) return [];
+  const recent = new Map<string, { file: string; seconds: number[] }>();
+  for (const run of runs) {
+    for (const testCase of run.cases) {
+      if (testCase.retry || testCase.outcome === 'skipped' || !over.has(testCase.id)) continue;
       const entry = recent.get(testCase.id) ?? { file: testCase.file, seconds: [] };
       entry.seconds.push(testCase.duration);
       recent.set(testCase.id, entry);

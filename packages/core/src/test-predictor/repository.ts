@@ -1,4 +1,4 @@
-import { listChangedFiles, type DiffRange } from '../git/index.ts';
+import type { DiffRange } from '../git/index.ts';
 import { selectTestsForChange } from '../impact-map/index.ts';
 import type { LanguagePack } from '../languages/index.ts';
 import type { Store } from '../store/index.ts';
@@ -44,7 +44,7 @@ export interface ChangeViewRequest {
 /** Reads the diff, lists the test files at head and, when asked, runs test-filter's selection on the change. */
 export async function viewChange(request: ChangeViewRequest): Promise<ChangeView> {
   const { repoDir, range, options } = request;
-  const changes = range.base ? await diffWithLineCounts(repoDir, range.base, range.head, await listChangedFiles(repoDir, range.base, range.head)) : null;
+  const changes = range.base ? await diffWithLineCounts(repoDir, range.base, range.head) : null;
   const testFiles = (await discoverTests(request.pack.framework, repoDir, range.head, options.projectDir)).tests;
   if (!request.graph || testFiles.length === 0) {
     return { changes, reach: null, reachAll: false, reachAllReasons: [], testFiles, mapRemoved: null };

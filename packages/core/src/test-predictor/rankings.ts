@@ -1,5 +1,5 @@
 import { FEATURE_NAMES, type FeatureName } from './features.ts';
-import type { Evaluation } from './training.ts';
+import type { Evaluation } from './evaluation.ts';
 
 /**
  * The orders the predictor can run. Every one is cost-aware: the budget code ranks by score per expected second

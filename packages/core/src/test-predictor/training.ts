@@ -25,24 +25,9 @@ import { failedFiles, type RunRecord } from '../test-history/index.ts';
 /** Schema of the model document this version writes. */
 export const MODEL_SCHEMA = 1;
 
-/** Held-out figures of a model: ranking quality and recall when a share of the test time is spent. */
-export interface Evaluation {
-  runs: number;
-  rows: number;
-  /** Failing test files in the held-out runs, and runs with at least one. */
-  failures: number;
-  faultyRuns: number;
-  auc: number | null;
-  prAuc: number | null;
-  /** The share of test time the recall figures are taken at. */
-  timeFraction: number;
-  /** Failing test files caught / failing test files. */
-  testRecall: number | null;
-  /** Faulty runs with at least one failing file caught / faulty runs (Meta's "change recall"). */
-  changeRecall: number | null;
-  /** Time-weighted APFD (APFDc, each failing file one fault) of the fail-fast order, mean over faulty runs. */
-  apfd?: number | null;
-}
+import type { Evaluation } from './evaluation.ts';
+
+export type { Evaluation };
 
 /** The stored model: an XGBoost model plus what it was trained on and how it did (docs/architecture.md#stores: `schema`). */
 export interface ModelDocument {

@@ -68,8 +68,8 @@ export async function prepareProject(core, name) {
   PROJECTS[name].prepare(work);
   const { base, durations, brokenAtBase } = commitCleanBaseline(work);
   const started = Date.now();
-  const coverage = await core.impactMap.readCoverageContexts(recordCoverage(work, join(root, '.coverage')));
-  const map = await core.impactMap.learnImpactMap({ repoDir: work, coverage });
+  const coverage = await core.python.readCoverageContexts(recordCoverage(work, join(root, '.coverage')));
+  const map = await core.impactMap.learnImpactMap({ pack: core.python.pythonPack, repoDir: work, coverage });
   return { root, work, base, durations, brokenAtBase, map, learnSeconds: (Date.now() - started) / 1000, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 

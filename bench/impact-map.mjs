@@ -118,8 +118,8 @@ try {
   const sqliteFile = join(root, '.coverage');
 
   const parseOnly = await time(() => JSON.parse(readFileSync(jsonFile, 'utf8')), 3);
-  const learnJson = await time(async () => impactMap.learnImpactMap({ repoDir: repo, coverage: await impactMap.readCoverageContexts(jsonFile) }), 2);
-  const learnSqlite = await time(async () => impactMap.learnImpactMap({ repoDir: repo, coverage: await impactMap.readCoverageContexts(sqliteFile) }), 2);
+  const learnJson = await time(async () => impactMap.learnImpactMap({ pack: core.python.pythonPack, repoDir: repo, coverage: await core.python.readCoverageContexts(jsonFile) }), 2);
+  const learnSqlite = await time(async () => impactMap.learnImpactMap({ pack: core.python.pythonPack, repoDir: repo, coverage: await core.python.readCoverageContexts(sqliteFile) }), 2);
   const map = learnJson.result;
   const mapText = JSON.stringify(map);
 

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import {
-  attributeChangedBodies,
-  comparePythonVersions,
-  ImpactMapIndex,
-  learnImpactMap,
-  readCoverageContexts,
-  type ImpactMap,
-} from '@ci-optimizer/core/impact-map';
+import { attributeChangedBodies, ImpactMapIndex, learnImpactMap, type ImpactMap } from '@ci-optimizer/core/impact-map';
+import { comparePythonVersions, readCoverageContexts, pythonPack } from '@ci-optimizer/core/languages/python';
 import { recordCoverage, type LearnedRepo } from './support.ts';
 
 // Item 4 of issue 13: a change attributes to the smallest enclosing unit the map knows, on the constructs real
@@ -182,7 +176,7 @@ describe('attributing changes to the smallest enclosing unit, on real coverage',
     learned = recordCoverage(PROJECT);
     const coverage = await readCoverageContexts(learned.jsonFile);
     expect(coverage.format).toBe('coverage-json');
-    map = await learnImpactMap({ repoDir: learned.repo.dir, coverage });
+    map = await learnImpactMap({ pack: pythonPack, repoDir: learned.repo.dir, coverage });
     index = new ImpactMapIndex(map);
   }, 300_000);
   afterAll(() => learned?.remove());

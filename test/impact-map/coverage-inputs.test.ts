@@ -3,7 +3,8 @@ import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImpactMapIndex, learnImpactMap, parseTestContext, readCoverageContexts, type ImpactMap } from '@ci-optimizer/core/impact-map';
+import { ImpactMapIndex, learnImpactMap, type ImpactMap } from '@ci-optimizer/core/impact-map';
+import { parseTestContext, readCoverageContexts, pythonPack } from '@ci-optimizer/core/languages/python';
 import { UserError } from '@ci-optimizer/core/errors';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
@@ -115,8 +116,8 @@ describe('learning from the coverage data real suites write (Debian pytest-cov 4
     expect(report.files['tests/__init__.py'].contexts).toEqual({ '0': [''] });
     expect(report.files['pkg/calc.py'].contexts['22']).toEqual(['tests/test_box.py::test_box|setup']);
 
-    const fromJson = await learnImpactMap({ repoDir: repo.dir, coverage: await readCoverageContexts(join(data, 'coverage.json')) });
-    const fromSqlite = await learnImpactMap({ repoDir: repo.dir, coverage: await readCoverageContexts(join(data, '.coverage')) });
+    const fromJson = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage: await readCoverageContexts(join(data, 'coverage.json')) });
+    const fromSqlite = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage: await readCoverageContexts(join(data, '.coverage')) });
     for (const map of [fromJson, fromSqlite]) {
       expect(map.commit).toBe(commit);
       expect(pkgUnitsByTest(map)).toEqual(EXPECTED);
@@ -132,7 +133,7 @@ describe('learning from the coverage data real suites write (Debian pytest-cov 4
   it('coverage 7 JSON (format 3, functions and classes sections) learns the same map', async () => {
     const coverage = await readCoverageContexts(join(FIXTURES, 'coverage-7-format-3.json'));
     expect(coverage.tool).toBe('coverage.py 7.6.1');
-    const map = await learnImpactMap({ repoDir: repo.dir, coverage });
+    const map = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage });
     expect(pkgUnitsByTest(map)).toEqual(EXPECTED);
     expect(importTimeLabels(map)).toEqual(['pkg.calc.logged']);
   });
@@ -146,7 +147,7 @@ describe('learning from the coverage data real suites write (Debian pytest-cov 4
     const coverage = await readCoverageContexts(join(data, '.coverage'));
     const contexts = new Set([...coverage.files.values()].flatMap((byContext) => [...byContext.keys()]));
     expect(contexts).toContain('tests.test_add.test_add');
-    const map = await learnImpactMap({ repoDir: repo.dir, coverage });
+    const map = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage });
     // test_function names the test function only: fixture setup runs before it, in no context (import time).
     expect(pkgUnitsByTest(map)).toEqual({ ...EXPECTED, 'tests/test_box.py': ['pkg.calc.Box.value', 'pkg.calc.Box.value.setter'] });
     expect(importTimeLabels(map).sort()).toEqual(['pkg.calc.Box.__init__', 'pkg.calc.logged']);
@@ -171,7 +172,7 @@ describe('learning from the coverage data real suites write (Debian pytest-cov 4
       const recorded = [...coverage.files.keys()];
       if (relativeFiles) expect(recorded.every((path) => path.startsWith('pkg/'))).toBe(true);
       else expect(recorded.some((path) => path.startsWith(other))).toBe(true);
-      const map = await learnImpactMap({ repoDir: repo.dir, coverage });
+      const map = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage });
       expect(pkgUnitsByTest(map)).toEqual(EXPECTED);
       // Without [paths], the other checkout's files are matched by their path tail and merged with ours.
       expect(map.learned!.remappedFiles).toBe(relativeFiles ? 0 : 2);
@@ -188,7 +189,7 @@ describe('learning from the coverage data real suites write (Debian pytest-cov 4
     const odd = join(data, 'odd.json');
     writeFileSync(odd, JSON.stringify(report));
     const warnings: string[] = [];
-    const map = await learnImpactMap({ repoDir: repo.dir, coverage: await readCoverageContexts(odd), warn: (m) => warnings.push(m) });
+    const map = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage: await readCoverageContexts(odd), warn: (m) => warnings.push(m) });
     expect(pkgUnitsByTest(map)).toEqual(EXPECTED);
     expect(map.learned!.skipped).toEqual({
       'line entries that are not a line number with a list of contexts': 1,
@@ -202,8 +203,8 @@ describe('learning from the coverage data real suites write (Debian pytest-cov 4
     const bare = join(data, '.coverage-bare');
     run(['-m', 'coverage', 'run', `--data-file=${bare}`, '--source=pkg', '-m', 'pytest', '-q', '-p', 'no:cacheprovider'], repo.dir);
     const coverage = await readCoverageContexts(bare);
-    await expect(learnImpactMap({ repoDir: repo.dir, coverage })).rejects.toThrow(UserError);
-    await expect(learnImpactMap({ repoDir: repo.dir, coverage })).rejects.toThrow(/names no test.*--cov-context=test/);
+    await expect(learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage })).rejects.toThrow(UserError);
+    await expect(learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage })).rejects.toThrow(/names no test.*--cov-context=test/);
   }, 120_000);
 
   it('parses static-context labels in front of test contexts', () => {

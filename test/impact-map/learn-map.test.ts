@@ -1,18 +1,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  IMPACT_MAP_KEY,
-  ImpactMapIndex,
-  decodeIds,
-  encodeIds,
-  learnImpactMap,
-  loadImpactMap,
-  parseTestContext,
-  readCoverageContexts,
-  saveImpactMap,
-  type ImpactMap,
-} from '@ci-optimizer/core/impact-map';
+import { IMPACT_MAP_KEY, ImpactMapIndex, decodeIds, encodeIds, learnImpactMap, loadImpactMap, saveImpactMap, type ImpactMap } from '@ci-optimizer/core/impact-map';
+import { parseTestContext, readCoverageContexts, pythonPack } from '@ci-optimizer/core/languages/python';
 import { UserError } from '@ci-optimizer/core/errors';
 import { DirStore } from '@ci-optimizer/core/store';
 import { tempDir } from '../support/git-repo.ts';
@@ -51,7 +41,7 @@ describe('learning the impact map from real pytest-cov runs', () => {
   it('reads the .coverage SQLite file through node:sqlite and keys functions by qualified name', async () => {
     const coverage = await readCoverageContexts(learned.sqliteFile);
     expect(coverage.format).toBe('coverage-sqlite');
-    const map = await learnImpactMap({ repoDir: learned.repo.dir, coverage });
+    const map = await learnImpactMap({ pack: pythonPack, repoDir: learned.repo.dir, coverage });
     expect(map.commit).toBe(learned.commit);
     expect(map.schema).toBe(2);
     expect(executedByTest(map)).toEqual(expected);
@@ -66,14 +56,14 @@ describe('learning the impact map from real pytest-cov runs', () => {
   });
 
   it('reads the JSON report with contexts and learns the same map', async () => {
-    const fromJson = await learnImpactMap({ repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.jsonFile) });
-    const fromSqlite = await learnImpactMap({ repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.sqliteFile) });
+    const fromJson = await learnImpactMap({ pack: pythonPack, repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.jsonFile) });
+    const fromSqlite = await learnImpactMap({ pack: pythonPack, repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.sqliteFile) });
     expect(executedByTest(fromJson)).toEqual(expected);
     expect(fromJson.modules).toEqual(fromSqlite.modules);
   });
 
   it('stores the map in the store with its schema and reads it back; a newer schema is refused with a reason', async () => {
-    const map = await learnImpactMap({ repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.jsonFile) });
+    const map = await learnImpactMap({ pack: pythonPack, repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.jsonFile) });
     const store = new DirStore(scratch('ci-opt-store-'));
     await saveImpactMap(store, map);
     expect((await loadImpactMap(store)).map).toEqual(map);
@@ -95,7 +85,7 @@ describe('learning the impact map from real pytest-cov runs', () => {
     await expect(readCoverageContexts(join(dir, 'missing.json'))).rejects.toThrow(/cannot be read/);
     const elsewhere = join(dir, 'elsewhere.json');
     writeFileSync(elsewhere, JSON.stringify({ files: { 'other/mod.py': { contexts: { '1': [''] } } } }));
-    await expect(learnImpactMap({ repoDir: learned.repo.dir, coverage: await readCoverageContexts(elsewhere) })).rejects.toThrow(
+    await expect(learnImpactMap({ pack: pythonPack, repoDir: learned.repo.dir, coverage: await readCoverageContexts(elsewhere) })).rejects.toThrow(
       /None of the 1 files.*other\/mod.py/,
     );
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as impactMap from '@ci-optimizer/core/impact-map';
 import { diffChangedFiles } from '@ci-optimizer/core/git';
-import { pythonPack } from '@ci-optimizer/core/languages/python';
+import { pythonPack, readCoverageContexts } from '@ci-optimizer/core/languages/python';
 import { resolveTestFilterOptions, selectAffectedTests } from '@ci-optimizer/core/test-filter';
 // The harness is the benchmark itself (bench/impact-map-mutation.mjs), so this sample and the full run agree.
 import { DEEP_TRAPS, evaluateProject } from '../../bench/impact-map-mutation.mjs';
@@ -14,7 +14,7 @@ const core = {
   testFilter: { selectAffectedTests },
   testFilterOptions: { resolveTestFilterOptions },
   gitObjects: { diffChangedFiles },
-  python: { pythonPack },
+  python: { pythonPack, readCoverageContexts },
 };
 
 describe('impact map mutation sample on the generated deep re-exporting project', () => {

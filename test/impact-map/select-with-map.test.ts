@@ -2,20 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  IMPACT_MAP_KEY,
-  learnImpactMap,
-  learnImpactMapIntoStore,
-  renderImpactMapNote,
-  selectTestsForChange,
-  loadImpactMap,
-  readCoverageContexts,
-  selectWithImpactMap,
-  type ImpactMap,
-  type ImpactSelectRequest,
-} from '@ci-optimizer/core/impact-map';
+import { IMPACT_MAP_KEY, learnImpactMap, learnImpactMapIntoStore, renderImpactMapNote, selectTestsForChange, loadImpactMap, selectWithImpactMap, type ImpactMap, type ImpactSelectRequest } from '@ci-optimizer/core/impact-map';
 import { diffChangedFiles } from '@ci-optimizer/core/git';
-import { pythonPack } from '@ci-optimizer/core/languages/python';
+import { pythonPack, readCoverageContexts } from '@ci-optimizer/core/languages/python';
 import { resolveTestFilterOptions } from '@ci-optimizer/core/test-filter';
 import { DirStore } from '@ci-optimizer/core/store';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
@@ -41,7 +30,7 @@ describe('selecting with the impact map', () => {
   beforeAll(async () => {
     learned = recordCoverage(LEDGER_PROJECT);
     repo = learned.repo;
-    map = await learnImpactMap({ repoDir: repo.dir, coverage: await readCoverageContexts(learned.sqliteFile) });
+    map = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage: await readCoverageContexts(learned.sqliteFile) });
   });
   afterAll(() => learned?.remove());
 
@@ -186,7 +175,7 @@ describe('selecting with the impact map', () => {
 
   it('learns into the store and selects from it, as the test-filter command does', async () => {
     const store = new DirStore(scratch('ci-opt-store-'));
-    const outputs = await learnImpactMapIntoStore({ repoDir: repo.dir, coveragePath: learned.jsonFile, store });
+    const outputs = await learnImpactMapIntoStore({ pack: pythonPack, repoDir: repo.dir, coveragePath: learned.jsonFile, store });
     expect(outputs).toMatchObject({ 'map-commit': map.commit, 'map-test-files': 3, 'map-functions': 5 });
     repo.write(edit('pkg/ledger.py', 'return sum(self.entries)', 'return sum(self.entries) + 1'));
     const head = repo.commit('change');

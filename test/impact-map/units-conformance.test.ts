@@ -4,8 +4,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { shapePythonModule } from '@ci-optimizer/core/impact-map';
-import { loadPythonParser } from '@ci-optimizer/core/languages/python';
+import { loadPythonParser, shapePythonModule } from '@ci-optimizer/core/languages/python';
 
 // The impact map's units (functions and methods at any depth, their lines) against CPython's `ast` on real files:
 // modules of the system Python's standard library chosen for their syntax (async code, generators, decorators,

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { comparePythonVersions, shapePythonModule, unitAtLine, unitLines } from '@ci-optimizer/core/impact-map';
-import { loadPythonParser } from '@ci-optimizer/core/languages/python';
+import { loadPythonParser, comparePythonVersions, shapePythonModule, unitAtLine, unitLines } from '@ci-optimizer/core/languages/python';
 
 beforeAll(async () => {
   await loadPythonParser();

@@ -78,7 +78,7 @@ async function learnMap(ctx: CommandContext, repoDir: string, projectDir: string
   let learned: Awaited<ReturnType<typeof learnImpactMapIntoStore>>;
   try {
     learned = await ctx.metrics.phase('learn', () =>
-      learnImpactMapIntoStore({ repoDir, coveragePath, store, commit, projectDir, warn: (message) => ctx.log.warning(message) }),
+      learnImpactMapIntoStore({ repoDir, coveragePath, pack: PACK, store, commit, projectDir, warn: (message) => ctx.log.warning(message) }),
     );
   } catch (error) {
     // A bad coverage file is the user's to fix; a store that cannot be reached only costs this run's map.

@@ -2,8 +2,8 @@ import { mdText } from '../escape/index.ts';
 import { errorMessage } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
 import type { SelectTestsRequest, TestSelection } from '../test-filter/index.ts';
-import { readCoverageContexts } from '../languages/python/index.ts';
-import { learnImpactMap } from './learn-map.ts';
+import type { LanguagePack } from '../languages/index.ts';
+import { impactSupportOf, learnImpactMap } from './learn-map.ts';
 import { ImpactMapIndex, type LearnSummary } from './map-format.ts';
 import { loadImpactMap, saveImpactMap } from './map-store.ts';
 import { selectWithImpactMap, type ImpactMapUse, type ImpactSelection } from './select-with-map.ts';
@@ -40,13 +40,14 @@ export function renderLearnSummary(learned: LearnSummary | undefined, tool: stri
 export async function learnImpactMapIntoStore(options: {
   repoDir: string;
   coveragePath: string;
+  pack: LanguagePack;
   store: Store;
   commit?: string;
   projectDir?: string;
   warn?: (message: string) => void;
 }): Promise<LearnResult> {
-  const coverage = await readCoverageContexts(options.coveragePath);
-  const map = await learnImpactMap({ repoDir: options.repoDir, coverage, commit: options.commit, projectDir: options.projectDir, warn: options.warn });
+  const coverage = await impactSupportOf(options.pack).readCoverage(options.coveragePath);
+  const map = await learnImpactMap({ repoDir: options.repoDir, coverage, pack: options.pack, commit: options.commit, projectDir: options.projectDir, warn: options.warn });
   await saveImpactMap(options.store, map);
   return {
     'map-commit': map.commit,

@@ -3,29 +3,8 @@
  * function or method), compared against the changed functions of a diff, it narrows the static import closure to
  * the tests that executed what changed, with defences where coverage does not tell the whole truth.
  */
-// The Python parts the map is made of, from the Python pack (kept here for the impact map's callers and tests).
-export {
-  readCoverageContexts,
-  parseCoverageJson,
-  readCoverageSqlite,
-  decodeNumbits,
-  countSkip,
-  comparePythonVersions,
-  compareShapes,
-  shapePythonModule,
-  unitAtLine,
-  unitLines,
-  isCachingDecorator,
-} from '../languages/python/index.ts';
-export type {
-  CoverageContexts,
-  PythonFileChange,
-  PythonUnit,
-  PythonModuleShape,
-  PythonClassShape,
-} from '../languages/python/index.ts';
-export { learnImpactMap, parseTestContext } from './learn-map.ts';
-export type { LearnRequest, ParsedContext } from './learn-map.ts';
+export { learnImpactMap, impactSupportOf } from './learn-map.ts';
+export type { LearnRequest } from './learn-map.ts';
 export { IMPACT_MAP_KEY, IMPACT_MAP_SCHEMA, ImpactMapIndex, encodeIds, decodeIds } from './map-format.ts';
 export type { ImpactMap, ImpactMapModule, LearnSummary, SharedStateGroup } from './map-format.ts';
 export { saveImpactMap, loadImpactMap } from './map-store.ts';

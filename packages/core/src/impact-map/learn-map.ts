@@ -1,20 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors/index.ts';
-import {
-  countSkip,
-  type CoverageContexts,
-  isCachingDecorator,
-  loadPythonParser,
-  PythonModuleIndex,
-  type PythonUnit,
-  shapePythonModule,
-  unitAtLine,
-  unitLines,
-  withPythonTree,
-} from '../languages/python/index.ts';
+import type { CodeUnit, CoverageContexts, ImpactMapSupport, LanguagePack, ParsedContext } from '../languages/index.ts';
 import { listTreeBlobs, readBlobs, resolveCommit } from '../git/index.ts';
-import { encodeIds, IMPACT_MAP_SCHEMA, type ImpactMap, type ImpactMapModule, type LearnSummary, type SharedStateGroup } from './map-format.ts';
+import { encodeIds, IMPACT_MAP_SCHEMA, type ImpactMap, type ImpactMapModule, type LearnSummary} from './map-format.ts';
 
 /** What learning needs: the repository at the commit the coverage was recorded on, and the coverage. */
 export interface LearnRequest {
@@ -22,106 +11,12 @@ export interface LearnRequest {
   /** The commit the tests ran on (default HEAD). */
   commit?: string;
   coverage: CoverageContexts;
-  /** The Python project inside the repository (where pytest ran); '' for the root. */
+  /** The language and test framework of the project (its `impact` part reads units and contexts). */
+  pack: LanguagePack;
+  /** The project inside the repository (where the tests ran); '' for the root. */
   projectDir?: string;
   now?: Date;
   warn?: (message: string) => void;
-}
-
-/** A recorded context as the map sees it: which test file, and in which pytest phase. */
-export interface ParsedContext {
-  /** Test path as recorded (relative to pytest's rootdir), or a dotted test function name. */
-  test: string;
-  dotted: boolean;
-  phase: 'setup' | 'run' | 'teardown';
-}
-
-/**
- * Parses a coverage context: pytest-cov's `tests/test_a.py::TestX::test_y[1]|run`, or coverage.py's own
- * `dynamic_context = test_function` (`tests.test_a.TestX.test_y`), either after a static context
- * (`[run] context = py311` records `py311|tests/test_a.py::test_y|run`); undefined for the empty context.
- */
-export function parseTestContext(context: string): ParsedContext | undefined {
-  if (context === '') return undefined;
-  const bar = context.lastIndexOf('|');
-  const phaseText = bar === -1 ? '' : context.slice(bar + 1);
-  const known = phaseText === 'setup' || phaseText === 'run' || phaseText === 'teardown';
-  const phase = known ? (phaseText as ParsedContext['phase']) : 'run';
-  const id = known ? context.slice(0, bar) : context;
-  const colons = id.indexOf('::');
-  let test = colons === -1 ? id : id.slice(0, colons);
-  // What comes before the last bar of the test's path is a static context label.
-  test = test.slice(test.lastIndexOf('|') + 1);
-  if (test === '') return undefined;
-  if (colons !== -1 || test.endsWith('.py')) return { test, dotted: false, phase };
-  return { test, dotted: true, phase };
-}
-
-const SHARED_SCOPE = /\bscope\s*=\s*(?!["'](function|class|module)["'])/;
-
-/** Folders whose tests share a session- or package-scoped fixture (or one whose scope is computed). */
-function sharedFixtureScopes(conftests: Map<string, string>): string[] {
-  const scopes: string[] = [];
-  for (const [path, source] of conftests) {
-    // A conftest that does not parse counts as sharing: what it sets up cannot be told apart.
-    const shared = withPythonTree(source, (tree) => {
-      if (!tree) return true;
-      let found = false;
-      for (const node of tree.rootNode.descendantsOfType('decorator')) {
-        const text = node?.text ?? '';
-        if (/fixture/.test(text) && SHARED_SCOPE.test(text)) found = true;
-      }
-      return found;
-    });
-    if (shared) scopes.push(posix.dirname(path) === '.' ? '' : posix.dirname(path));
-  }
-  return scopes;
-}
-
-const lastName = (qualified: string) => qualified.slice(qualified.lastIndexOf('.') + 1);
-
-/**
- * Finds units whose results are kept between calls (cache decorators, module-level memo dicts, `global` singletons),
- * the units they reach by name, and the units whose executors must be selected when one of them changes.
- */
-function sharedStateGroups(units: { id: number; module: number; unit: PythonUnit }[], moduleUnits: number[][]): SharedStateGroup[] {
-  const byLastName = new Map<string, number[]>();
-  const classInit = new Map<string, number[]>();
-  for (const { id, unit } of units) {
-    const name = lastName(unit.qualifiedName);
-    (byLastName.get(name) ?? byLastName.set(name, []).get(name)!).push(id);
-    const parts = unit.qualifiedName.split('.');
-    if (parts.length >= 2 && /^__(init|new|post_init)__$/.test(name)) {
-      const cls = parts[parts.length - 2];
-      (classInit.get(cls) ?? classInit.set(cls, []).get(cls)!).push(id);
-    }
-  }
-  const groups: SharedStateGroup[] = [];
-  for (const root of units) {
-    const cached = root.unit.decorators.find(isCachingDecorator);
-    if (!cached && !root.unit.memoises) continue;
-    const members = new Set<number>([root.id]);
-    const queue = [root];
-    for (let i = 0; i < queue.length; i++) {
-      for (const mention of queue[i].unit.mentions) {
-        for (const id of [...(byLastName.get(mention) ?? []), ...(classInit.get(mention) ?? [])]) {
-          if (members.has(id)) continue;
-          members.add(id);
-          queue.push(units[id]);
-        }
-      }
-    }
-    const rootName = lastName(root.unit.qualifiedName);
-    const reach = new Set<number>(moduleUnits[root.module]);
-    for (const { id, unit } of units) if (unit.mentions.has(rootName)) reach.add(id);
-    groups.push({
-      root: root.id,
-      why: cached ? `@${cached.replace(/\(.*$/s, '')}` : 'memoises in module state',
-      members: [...members].sort((a, b) => a - b),
-      reach: [...reach].sort((a, b) => a - b),
-    });
-  }
-  return groups;
 }
 
 /**
@@ -138,18 +33,20 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   }
   const tree = await listTreeBlobs(request.repoDir, commit);
   const { coverage } = request;
+  const support = impactSupportOf(request.pack);
+  const isSource = (path: string) => request.pack.language.handles(path);
   const realRepo = realpathSync(request.repoDir);
   const inProject = (path: string) => (projectDir ? `${projectDir}/${path}` : path);
   const skipped = new Map(coverage.skipped);
-  const skip = (reason: string, n = 1) => countSkip(skipped, reason, n);
+  const skip = (reason: string, n = 1) => skipped.set(reason, (skipped.get(reason) ?? 0) + n);
   // Paths recorded elsewhere (another runner's workspace, site-packages, a `[paths]` entry that is not this
-  // checkout) are matched by their longest tail that names exactly one Python file of the commit.
+  // checkout) are matched by their longest tail that names exactly one source file of the commit.
   let byTail: Map<string, string | null> | undefined;
   const tailMatch = (parts: string[]): string | undefined => {
     if (!byTail) {
       byTail = new Map();
       for (const path of tree.keys()) {
-        if (!path.endsWith('.py')) continue;
+        if (!isSource(path)) continue;
         const segments = path.split('/');
         for (let i = 0; i < segments.length; i++) {
           const tail = segments.slice(i).join('/');
@@ -186,7 +83,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   for (const [recorded, contexts] of coverage.files) {
     const path = toRepoPath(recorded);
     if (!path || !tree.has(path)) skip('measured files not in the commit (paths that match no file of the checkout)');
-    else if (!path.endsWith('.py')) skip('measured files that are not Python sources');
+    else if (!isSource(path)) skip(`measured files that are not ${request.pack.name} sources`);
     else if (measured.has(path)) {
       // Two recorded paths of one file (combined data without [paths]): merge their contexts.
       const into = measured.get(path)!;
@@ -197,7 +94,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   if (notInCommit) warn(`${notInCommit} measured file(s) are not files of commit ${commit.slice(0, 12)}; they are left out of the map.`);
   if (coverage.files.size > 0 && measured.size === 0) {
     throw new UserError(
-      `None of the ${coverage.files.size} files in the coverage data is a Python file of commit ${commit.slice(0, 12)} ` +
+      `None of the ${coverage.files.size} files in the coverage data is a ${request.pack.name} file of commit ${commit.slice(0, 12)} ` +
         `in '${request.repoDir}' (first: '${[...coverage.files.keys()][0]}'). Pass --repo (and project-dir) of the checkout the tests ran in.`,
     );
   }
@@ -205,21 +102,21 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   if (!hasTestContext) {
     throw new UserError(
       `The coverage data names no test: every line was recorded outside a test context, so it cannot tell tests apart. ` +
-        'Record per-test contexts: `pytest --cov=<package> --cov-context=test`, or `dynamic_context = test_function` under [run] in the coverage configuration.',
+        support.contextHint,
     );
   }
 
-  await loadPythonParser();
-  const conftestPaths = [...tree.keys()].filter((path) => posix.basename(path) === 'conftest.py');
+  await support.prepare();
+  const conftestPaths = [...tree.keys()].filter((path) => support.isSharedSetupFile(path));
   const paths = [...measured.keys()].sort();
   const texts = await readBlobs(request.repoDir, [...paths, ...conftestPaths].map((path) => tree.get(path)!));
-  const moduleIndex = new PythonModuleIndex(tree.keys());
-  const sharedScopes = sharedFixtureScopes(new Map(conftestPaths.map((path) => [path, texts.get(tree.get(path)!) ?? ''])));
+  const moduleNamesOf = support.moduleNames(tree.keys());
+  const sharedScopes = support.sharedSetupScopes(new Map(conftestPaths.map((path) => [path, texts.get(tree.get(path)!) ?? ''])));
 
   const testIndex = new Map<string, number>();
   const testPaths: string[] = [];
   const testSets: Set<number>[] = [];
-  const testFiles = new Set([...tree.keys()].filter((path) => path.endsWith('.py')));
+  const testFiles = new Set([...tree.keys()].filter(isSource));
   const pyByBasename = new Map<string, string | null>();
   for (const path of testFiles) {
     const base = posix.basename(path);
@@ -234,7 +131,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     // package, `test_a` when pytest put its folder on sys.path. The longest dotted prefix naming one file wins.
     const parts = context.test.split('.');
     for (let n = parts.length - 1; n > 0; n--) {
-      const candidate = `${parts.slice(0, n).join('/')}.py`;
+      const candidate = support.moduleFile(parts.slice(0, n));
       if (testFiles.has(inProject(candidate))) return inProject(candidate);
       if (testFiles.has(candidate)) return candidate;
       const tail = tailMatch(candidate.split('/'));
@@ -249,7 +146,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   const testOf = (context: string) => {
     if (contextCache.has(context)) return contextCache.get(context);
     let known: { test: number; phase: ParsedContext['phase'] } | null | undefined;
-    const parsed = parseTestContext(context);
+    const parsed = support.parseTestContext(context);
     const path = parsed && resolveTest(parsed);
     if (!parsed) known = null;
     else if (!path) {
@@ -270,7 +167,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   };
 
   const modules: ImpactMapModule[] = [];
-  const allUnits: { id: number; module: number; unit: PythonUnit }[] = [];
+  const allUnits: { id: number; module: number; unit: CodeUnit }[] = [];
   const moduleUnits: number[][] = [];
   const importTime = new Set<number>();
   const setupUnits = new Map<number, Set<number>>();
@@ -279,13 +176,12 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   let parseFailures = 0;
   for (const path of paths) {
     const source = texts.get(tree.get(path)!) ?? '';
-    const shape = shapePythonModule(source);
+    const shape = support.shapeModule(source);
     if (shape.syntaxError) warn(`${path} does not parse at line ${shape.syntaxError.line}; its lines count as module level.`);
-    const units = shape.syntaxError ? [] : shape.units;
-    const owner = unitLines(units);
+    const { units } = shape;
     const lineCount = source.split('\n').length;
     if (shape.syntaxError) parseFailures += 1;
-    const names = moduleIndex.moduleNames(path).sort((a, b) => a.split('.').length - b.split('.').length);
+    const names = moduleNamesOf(path);
     const moduleLevelTests = new Set<number>();
     const moduleNumber = modules.length;
     const ids = units.map((unit, i) => {
@@ -305,7 +201,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
           continue;
         }
         hits += 1;
-        const local = unitAtLine(owner, line);
+        const local = shape.unitAt(line);
         if (test === null) {
           if (local !== -1) importTime.add(offset + local);
         } else if (local === -1) {
@@ -318,7 +214,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     }
     modules.push({
       path,
-      name: names[0] ?? path.replace(/\.py$/, '').replaceAll('/', '.'),
+      name: names[0] ?? path.replace(/\.[^./]+$/, '').replaceAll('/', '.'),
       units: units.map((unit) => unit.qualifiedName),
       moduleLevelTests: [...moduleLevelTests].sort((a, b) => a - b),
     });
@@ -334,7 +230,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   if (testPaths.length === 0) {
     throw new UserError(
       `No context in the coverage data names a test file of commit ${commit.slice(0, 12)} (first: '${[...unresolved][0] ?? ''}'). ` +
-        'Record per-test contexts with `pytest --cov=<package> --cov-context=test` in the checkout of that commit.',
+        `${support.contextHint} Record them in the checkout of that commit.`,
     );
   }
   if (unresolved.size) {
@@ -361,7 +257,13 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     tests: testPaths.map((path, i) => ({ path, units: encodeIds(sorted(testSets[i])) })),
     importTime: sorted(importTime),
     sharedFixtureSetup: sorted(sharedFixtureSetup),
-    sharedState: sharedStateGroups(allUnits, moduleUnits),
+    sharedState: support.sharedStateGroups(allUnits, moduleUnits),
     learned,
   };
+}
+
+/** The pack's impact-map part, or a usage error naming the pack when it has none. */
+export function impactSupportOf(pack: LanguagePack): ImpactMapSupport {
+  if (!pack.impact) throw new UserError(`The ${pack.name} pack has no impact-map support: run test-filter without an impact map (mode: select, no map).`);
+  return pack.impact;
 }

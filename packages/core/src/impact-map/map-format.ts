@@ -1,3 +1,4 @@
+import type { SharedStateGroup } from '../languages/index.ts';
 /**
  * The schema of the stored impact map; readers accept this and older versions, and refuse newer ones.
  * 2: nested functions are units (`f.<locals>.g`), repeated names carry a suffix (`f#2`, `p.setter`), `learned`.
@@ -19,16 +20,7 @@ export interface ImpactMapModule {
   moduleLevelTests: number[];
 }
 
-/** Why a unit is not narrowed like the others (the defences against coverage lies). */
-export interface SharedStateGroup {
-  /** The cached or memoising unit whose results later callers reuse without running it. */
-  root: number;
-  why: string;
-  /** Units whose change is covered by this group: the root and the units it reaches. */
-  members: number[];
-  /** Units whose executors are selected when a member changes: the root's module and every caller of the root. */
-  reach: number[];
-}
+export type { SharedStateGroup } from '../languages/index.ts';
 
 /** What learning read from the coverage data and what it left out, by reason (for the summary). */
 export interface LearnSummary {

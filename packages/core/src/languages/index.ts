@@ -3,15 +3,22 @@
  * Each pack lives in its own folder (languages/python/); docs/adding-a-language.md says how to add one.
  */
 export type {
+  CodeUnit,
+  CoverageContexts,
   DanglingImport,
   DependencyEdge,
   DynamicDependency,
   FileSetChange,
+  ImpactMapSupport,
   ImplicitDependencies,
   LanguageFacts,
   LanguagePack,
   LinkedSources,
+  ModuleUnits,
+  ParsedContext,
+  SharedStateGroup,
   SourceLanguage,
   TestFramework,
   TestMatcher,
+  UnitChange,
 } from './types.ts';

@@ -177,4 +177,87 @@ export interface LanguagePack<F extends LanguageFacts = LanguageFacts, D = unkno
   name: string;
   language: SourceLanguage<F>;
   framework: TestFramework<D>;
+  /** What the impact map needs (per-test coverage, code units); a pack without it selects by the import graph only. */
+  impact?: ImpactMapSupport;
+}
+
+/** Per-test coverage as the coverage tool recorded it: measured file -> context -> executed lines (sorted). */
+export interface CoverageContexts {
+  /** The file format read (`coverage-json`, `coverage-sqlite`), for the map's provenance. */
+  format: string;
+  /** The tool and version that wrote it (`coverage.py 7.4.0`). */
+  tool: string;
+  files: Map<string, Map<string, number[]>>;
+  /** Distinct contexts seen, the empty one (import and collection time) included. */
+  contextCount: number;
+  /** Entries the reader could not use, by reason (a malformed line entry, an arc without lines...). */
+  skipped: Map<string, number>;
+}
+
+/** A recorded test context: which test (a path, or a dotted name to resolve) and the phase it ran in. */
+export interface ParsedContext {
+  /** Test path as recorded (relative to the framework's root folder), or a dotted test function name. */
+  test: string;
+  dotted: boolean;
+  phase: 'setup' | 'run' | 'teardown';
+}
+
+/** A unit of the impact map: a function or method; lines go to the innermost unit whose body holds them. */
+export interface CodeUnit {
+  qualifiedName: string;
+}
+
+/** A source file cut into units, as the impact map attributes coverage lines to them. */
+export interface ModuleUnits<U extends CodeUnit = CodeUnit> {
+  units: U[];
+  syntaxError?: { line: number };
+  /** The index in `units` of the innermost unit whose body holds `line`; -1 for module level. */
+  unitAt(line: number): number;
+}
+
+/** Units whose results are kept between calls (caches, memo tables): a change to a member selects `reach`'s executors. */
+export interface SharedStateGroup {
+  /** The cached or memoising unit whose results later callers reuse without running it. */
+  root: number;
+  why: string;
+  /** Units whose change is covered by this group: the root and the units it reaches. */
+  members: number[];
+  /** Units whose executors are selected when a member changes: the root's module and every caller of the root. */
+  reach: number[];
+}
+
+/** What changed in one source file between two versions, as the impact map can use it. */
+export interface UnitChange {
+  /** Units whose body changed and nothing else about them. */
+  changedBodies: string[];
+  /** Why the change cannot be narrowed to unit bodies (module-level code, a signature...); empty when it can. */
+  moduleLevel: string[];
+}
+
+/**
+ * The impact map's view of a language and its coverage tool: how per-test coverage is read and named, how a file is
+ * cut into units, which state is shared between tests, and how two versions of a file compare unit by unit.
+ */
+export interface ImpactMapSupport<U extends CodeUnit = CodeUnit> {
+  /** Reads a per-test coverage file in any format the coverage tool writes. */
+  readCoverage(path: string): Promise<CoverageContexts>;
+  /** Parses one recorded context; undefined for the context of code run outside any test. */
+  parseTestContext(context: string): ParsedContext | undefined;
+  /** The file a dotted module name is read from, without a folder prefix (`tests.test_a` -> `tests/test_a.py`). */
+  moduleFile(dotted: readonly string[]): string;
+  /** How to record per-test contexts, for the error when the coverage names no test. */
+  contextHint: string;
+  /** Files whose set-up may be shared by all tests below them (pytest: conftest.py). */
+  isSharedSetupFile(path: string): boolean;
+  /** Of those files (path -> source), the folders whose tests share set-up across test files. */
+  sharedSetupScopes(files: ReadonlyMap<string, string>): string[];
+  /** Loads what `shapeModule` needs (a grammar), once. */
+  prepare(): Promise<void>;
+  shapeModule(source: string): ModuleUnits<U>;
+  /** For the files of a tree: a file's importable names, shortest first. */
+  moduleNames(paths: Iterable<string>): (path: string) => string[];
+  /** Units whose results are kept between calls, and who is reached when one changes (ids as in `units`). */
+  sharedStateGroups(units: ReadonlyArray<{ id: number; module: number; unit: U }>, moduleUnits: readonly number[][]): SharedStateGroup[];
+  /** Compares two versions of a file unit by unit. */
+  compareVersions(before: string, after: string): UnitChange;
 }

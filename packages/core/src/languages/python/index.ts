@@ -25,6 +25,7 @@ export { PythonModuleIndex, isPythonSourcePath } from './module-index.ts';
 export type { ResolvedImport } from './module-index.ts';
 export { doctestSource } from './doctest-source.ts';
 export { pythonPack } from './pack.ts';
+export { pythonImpactSupport, parseTestContext } from './impact-support.ts';
 export { pythonLanguage } from './language.ts';
 export { pytestFramework } from './pytest.ts';
 export { loadPytestDiscovery, PytestTestMatcher, readIniSection, readTomlTable, fnmatch } from './pytest-config.ts';

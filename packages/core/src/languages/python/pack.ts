@@ -1,5 +1,6 @@
 import type { LanguagePack } from '../types.ts';
 import type { PythonModuleFacts } from './facts.ts';
+import { pythonImpactSupport } from './impact-support.ts';
 import { pythonLanguage } from './language.ts';
 import type { PytestDiscovery } from './pytest-config.ts';
 import { pytestFramework } from './pytest.ts';
@@ -10,4 +11,5 @@ export const pythonPack: LanguagePack<PythonModuleFacts, PytestDiscovery> = {
   name: 'Python',
   language: pythonLanguage,
   framework: pytestFramework,
+  impact: pythonImpactSupport,
 };

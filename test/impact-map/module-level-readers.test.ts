@@ -8,7 +8,7 @@ import { recordCoverage, type LearnedRepo } from './support.ts';
 
 /**
  * Module-level names read by functions, a derived name, a default argument, a class attribute, a name only a test
- * reads, a script outside the package that reads a name (no test imports it), and a loader whose computed import
+ * reads, scripts outside the package that read a name or star-import a module (no test imports them), and a loader whose computed import
  * nothing in the source bounds.
  */
 const PROJECT: Record<string, string> = {
@@ -36,6 +36,7 @@ const PROJECT: Record<string, string> = {
   'pkg/shapes.py': 'class Box:\n    size = 4\n\n    def area(self):\n        return self.size * self.size\n',
   'pkg/loader.py': 'import importlib\nimport json\n\n\ndef load(text):\n    return importlib.import_module(json.loads(text)["module"])\n',
   'tools/report.py': 'from pkg.limits import LIMIT\n\nprint(LIMIT)\n',
+  'tools/everything.py': 'from pkg.limits import *  # noqa\n',
   'tests/test_clamp.py': 'from pkg.limits import clamp\n\n\ndef test_clamp():\n    assert clamp(50) == 10\n',
   'tests/test_double.py': 'from pkg.limits import double_limit\n\n\ndef test_double():\n    assert double_limit() == 20\n',
   'tests/test_scaled.py': 'from pkg.limits import scaled\n\n\ndef test_scaled():\n    assert scaled(2) == 6\n',
@@ -115,8 +116,10 @@ describe('module-level changes narrowed to the code that reads the names', () =>
     }
   });
 
-  it('a removed name that only function bodies read selects their executors', async () => {
+  it('a removed name that only a test reads selects it; a star importer adds the tests that may import it', async () => {
     const { selection } = await selectAfter({ 'pkg/limits.py': ['UNUSED = 5', 'pass'] });
-    expect(selection.tests).toEqual(['tests/test_names.py']);
+    // tools/everything.py star-imports pkg.limits: only the loader's test may import it (it may import anything)
+    expect(selection.tests.sort()).toEqual(['tests/test_load.py', 'tests/test_names.py']);
+    expect(selection.reasonsByTest['tests/test_load.py']).toMatch(/^mentions UNUSED \(through tools\/everything.py\)/);
   });
 });

@@ -49,25 +49,35 @@ function mayName(module: string, path: string): boolean {
  * every Python file of the head: function bodies are readers (their executors see the change), module- and
  * class-level assignments from them derive new names (followed in turn), test files that mention a name are kept.
  * Returns why not when a mention cannot be followed (a module outside the map, a decorator or a statement at module
- * level reading the name, a star import of a changed `__all__`): then the static closure decides, as before.
+ * level reading the name): then the static closure decides, as before. A module that star-imports the changed one
+ * while its `__all__` changed or a name was removed keeps every test that may import it.
  */
 export async function findBindingReaders(changedPath: string, bindings: ChangedBindings, search: BindingSearch): Promise<BindingReaders | string> {
   const units = new Map<string, Set<string>>([[changedPath, new Set(bindings.functions)]]);
   const tests = new Map<string, string>();
   /** A module the map did not measure reads a name: every test that may import it (its static closure) is kept. */
-  const outsideTheMap = async (path: string, read: Iterable<string>): Promise<string | undefined> => {
+  const importersStay = async (path: string, read: readonly string[], how: string): Promise<string | undefined> => {
     const importers = await search.importersOf(path);
-    if (typeof importers === 'string') return `${path} reads ${[...read].join(', ')}, the map did not measure it and ${importers}`;
-    for (const test of importers) if (!tests.has(test)) tests.set(test, `${[...read][0]} (through ${path})`);
+    if (typeof importers === 'string') return `${path} ${how} and ${importers}`;
+    for (const test of importers) if (!tests.has(test)) tests.set(test, `${read[0]} (through ${path})`);
     return undefined;
+  };
+  const outsideTheMap = (path: string, read: Iterable<string>) => {
+    const names = [...read];
+    return importersStay(path, names, `reads ${names.join(', ')}, the map did not measure it`);
   };
   const names = new Set(bindings.names);
   if (names.size === 0 && bindings.removed.length === 0) return { units, tests, names: [] };
   const texts = await search.read();
   // A star import copies the module's public names (or those `__all__` lists): it is a reader of them all.
   if (names.has('__all__') || bindings.removed.length) {
-    const star = [...texts].find(([path, text]) => starImportsOf(text).some((module) => mayName(module, changedPath)) && path !== changedPath);
-    if (star) return `${names.has('__all__') ? '__all__ changed' : `${bindings.removed.join(', ')} removed`} and ${star[0]} has a star import of it`;
+    const exported = names.has('__all__') ? ['__all__'] : bindings.removed;
+    for (const [path, text] of texts) {
+      if (path === changedPath || !starImportsOf(text).some((module) => mayName(module, changedPath))) continue;
+      // The star importer's own names change: every test that may import it stays (none for a script no test reaches).
+      const problem = await importersStay(path, exported, `star-imports ${changedPath}`);
+      if (problem) return problem;
+    }
   }
   const mayImportChanged = (module: string) => mayName(module, changedPath);
   // Removed names: a function body that reads one fails when it runs; any other mention fails at import.

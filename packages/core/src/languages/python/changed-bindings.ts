@@ -292,8 +292,15 @@ export function readersOfNames(source: string, names: ReadonlySet<string>, remov
   return result;
 }
 
+/** The name of a `def` or `class` (another binding of the same name, which reads nothing). */
+function isDefinitionName(node: Node): boolean {
+  const parent = node.parent;
+  return (parent?.type === 'function_definition' || parent?.type === 'class_definition') && parent.childForFieldName('name')?.startIndex === node.startIndex;
+}
+
 /** A top-level mention of a removed name that cannot fail: a name imported from another module, a module name, `__all__`. */
 function harmlessWhenRemoved(node: Node, mayImportChanged: (module: string) => boolean): boolean {
+  if (isDefinitionName(node)) return true;
   for (let at: Node | null = node; at; at = at.parent) {
     if (at.type === 'import_statement') return true;
     if (at.type === 'import_from_statement') return !mayImportChanged(at.childForFieldName('module_name')?.text ?? '.');
@@ -310,6 +317,7 @@ function harmlessWhenRemoved(node: Node, mayImportChanged: (module: string) => b
 
 /** Sorts a mention outside every unit body; returns why it cannot be followed. */
 function topLevelMention(node: Node, derived: Set<string>, defaults: Set<string>): string | undefined {
+  if (isDefinitionName(node)) return undefined;
   let inLeft = false;
   let inParameters = false;
   for (let at: Node | null = node; at; at = at.parent) {

@@ -80,11 +80,12 @@ describe('selecting with the impact map', () => {
     expect(Object.values(selection.reasonsByTest)).toEqual(['executed pkg.rates.convert', 'executed pkg.rates.convert', 'executed pkg.rates.convert']);
   });
 
-  it('a module-level change falls back to the static closure, and says so', async () => {
-    const { selection } = await selectAfter(edit('pkg/rates.py', 'RATE = 2', 'RATE = 3'));
+  it('a module-level change that is more than new values falls back to the static closure, and says so', async () => {
+    const { selection } = await selectAfter(edit('pkg/rates.py', 'RATE = 2', 'RATE = 2\nprint(RATE)'));
     expect(selection.tests.sort()).toEqual(ALL_TESTS);
-    expect(selection.reasonsByTest["tests/test_rates.py"]).toMatch(/^imports pkg.rates \(module-level change: module-level code changed\)/);
-    expect(selection.impactMap.moduleLevelFiles).toEqual({ 'pkg/rates.py': 'module-level code changed' });
+    expect(selection.reasonsByTest["tests/test_rates.py"]).toMatch(/^imports pkg.rates \(module-level change: module-level code changed/);
+    expect(selection.impactMap.moduleLevelFiles).toEqual({ 'pkg/rates.py': 'module-level code changed (statements added or removed at module level)' });
+    expect(selection.impactMap.reason).toMatch(/the static closure stands \(pkg\/rates.py: module-level code changed/);
   });
 
   it('a change to a function no test executed falls back to the static closure (coverage may not see it)', async () => {

@@ -22,11 +22,11 @@ export interface LearnResult extends LearnOutputs {
 }
 
 /** One line for the summary: what learning read from the coverage data and what it skipped, by reason. */
-export function renderLearnSummary(learned: LearnSummary | undefined, tool: string): string {
+export function renderLearnSummary(learned: LearnSummary | undefined, tool: string, language: string): string {
   if (!learned) return '';
   const skipped = Object.entries(learned.skipped);
   const parts = [
-    `read ${learned.files} Python file(s) and ${learned.testContexts} test context(s) from ${tool}`,
+    `read ${learned.files} ${language} file(s) and ${learned.testContexts} test context(s) from ${tool}`,
     `${learned.lineHits} line hit(s) attributed`,
     learned.importContext ? 'code run outside any test (imports, collection) counts as module level' : '',
     learned.remappedFiles ? `${learned.remappedFiles} file(s) matched by path tail` : '',
@@ -54,7 +54,7 @@ export async function learnImpactMapIntoStore(options: {
     'map-test-files': map.tests.length,
     'map-functions': new ImpactMapIndex(map).unitCount,
     'map-bytes': Buffer.byteLength(JSON.stringify(map)),
-    readSummary: renderLearnSummary(map.learned, coverage.tool),
+    readSummary: renderLearnSummary(map.learned, coverage.tool, options.pack.name),
   };
 }
 

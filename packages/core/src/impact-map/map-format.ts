@@ -24,7 +24,7 @@ export type { SharedStateGroup } from '../languages/index.ts';
 
 /** What learning read from the coverage data and what it left out, by reason (for the summary). */
 export interface LearnSummary {
-  /** Measured Python files of the commit the map covers. */
+  /** Measured source files of the commit the map covers. */
   files: number;
   /** Of those, files recorded under another path (another workspace, site-packages) matched by their tail. */
   remappedFiles: number;
@@ -46,7 +46,7 @@ export interface ImpactMap {
   commit: string;
   /** ISO time the map was built; staleness (`max-map-age`) counts from here. */
   createdAt: string;
-  /** The Python project inside the repository where pytest ran ('' for the root). */
+  /** The project inside the repository where the tests ran ('' for the root). */
   projectDir: string;
   source: { format: string; tool: string; contexts: number };
   modules: ImpactMapModule[];

@@ -40,7 +40,7 @@ export async function selectTestsForChange(request: SelectTestsRequest, options:
   const staticSelection = await selectAffectedTests(request);
   if (staticSelection.totalCount === 0 && options.noTests) throw options.noTests(staticSelection);
   const map = options.map();
-  if (options.onlyWhenUseful && (!map.store || staticSelection.runAll)) return { staticSelection, selection: undefined };
+  if (options.onlyWhenUseful && (!map.store || (staticSelection.runAll && !staticSelection.runAllForUnboundedImports))) return { staticSelection, selection: undefined };
   const narrow = () => selectWithStoredMap({ ...map, request, staticSelection });
   const selection = await (request.phase ? request.phase('impact-map', narrow) : narrow());
   return { staticSelection, selection };

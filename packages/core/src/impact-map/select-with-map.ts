@@ -1,12 +1,12 @@
-import { posix } from 'node:path';
 import { diffChangedFiles, fetchCommit, listTreeBlobs, openRepo, readBlobs, resolveCommit, runGit, type ChangedFile } from '../git/index.ts';
 import {
   discoverTests,
   selectAffectedTests,
   type SelectTestsRequest,
   type TestSelection,
+  type UnboundedImportEvidence,
 } from '../test-filter/index.ts';
-import { comparePythonVersions, loadPythonParser } from '../languages/python/index.ts';
+import type { DynamicDependency, ReaderSearch, TestMatcher } from '../languages/index.ts';
 import { ImpactMapIndex, type ImpactMap } from './map-format.ts';
 
 /** The defences against coverage lies; each can be switched off to measure what it prevents. */
@@ -118,9 +118,9 @@ export function attributeChangedBodies(
  * selection with the reason.
  */
 export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<ImpactSelection> {
-  const { request } = input;
+  let { request } = input;
   const warn = request.warn ?? (() => {});
-  const staticSelection = input.staticSelection ?? (await selectAffectedTests(request));
+  let staticSelection = input.staticSelection ?? (await selectAffectedTests(request));
   const fallback = (reason: string, asWarning = false, extra: Partial<ImpactMapUse> = {}): ImpactSelection => {
     if (asWarning) warn(`The impact map is not used: ${reason}. The static selection stands.`);
     return {
@@ -130,9 +130,13 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     };
   };
   const map = input.map;
+  const support = request.pack.impact;
+  if (!support) return fallback(`the ${request.pack.name} pack has no impact-map support`);
+  const isSource = (path: string) => request.pack.language.handles(path);
   if (!map) return fallback(input.mapProblem ?? 'the store has no impact map yet (run test-filter with mode: learn)', input.mapProblem !== undefined);
-  if (staticSelection.runAll) return fallback('every test runs anyway', false, { commit: map.commit });
-  if (!request.changes) return fallback('the base commit is unknown', false, { commit: map.commit });
+  if (staticSelection.runAll && !staticSelection.runAllForUnboundedImports) return fallback('every test runs anyway', false, { commit: map.commit });
+  const requestChanges = request.changes;
+  if (!requestChanges) return fallback('the base commit is unknown', false, { commit: map.commit });
 
   const now = input.now ?? new Date();
   const maxAge = input.maxMapAgeMs ?? DEFAULT_MAX_MAP_AGE_MS;
@@ -155,10 +159,17 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
 
   const defences = input.defences ?? new Set(ALL_DEFENCES);
   const index = new ImpactMapIndex(map);
+  if (staticSelection.runAll) {
+    // Every test ran only for computed imports nothing bounds: the tests the map saw executing each call bound it.
+    request = { ...request, boundUnboundedImport: (call) => unboundedImportEvidence(index, call, defences) };
+    staticSelection = await selectAffectedTests(request);
+    if (staticSelection.runAll) return fallback('every test runs anyway', false, { commit: mapCommit, distance });
+  }
   const sinceMap = await diffChangedFiles(repoDir, mapCommit, head);
-  const changes = unionChanges(request.changes, sinceMap);
+  const changes = unionChanges(requestChanges, sinceMap);
   const [oldFiles, newFiles] = await Promise.all([listTreeBlobs(repoDir, mapCommit), listTreeBlobs(repoDir, head)]);
   const projectDir = request.options.projectDir;
+  const inProject = (test: string) => (projectDir ? `${projectDir}/${test}` : test);
   const { tests: allTests, matcher } = await discoverTests(request.pack.framework, repoDir, head, projectDir, newFiles);
 
   const moduleLevel = new Map<string, string>();
@@ -167,26 +178,57 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     const path = change.path;
     const problem =
       change.oldPath && change.oldPath !== path ? `${change.status} from ${change.oldPath}`
-      : !path.endsWith('.py') ? undefined
+      : !isSource(path) ? undefined
       // A module that is a test only for its doctests (`--doctest-modules`) is still source: its body changes narrow
       // (it stays selected itself, as a test the map does not know).
-      : (matcher.isTestFile(path) && !matcher.isDoctestFile?.(path)) || posix.basename(path) === 'conftest.py' ? 'a test file or conftest'
+      : (matcher.isTestFile(path) && !matcher.isDoctestFile?.(path)) || support.isSharedSetupFile(path) ? 'a test file or conftest'
       : !index.moduleByPath.has(path) ? 'not measured when the map was learned'
       : !oldFiles.has(path) ? 'added since the map was learned'
       : !newFiles.has(path) ? 'deleted'
       : undefined;
-    if (problem !== undefined || !path.endsWith('.py')) moduleLevel.set(path, problem ?? 'not Python');
+    if (problem !== undefined || !isSource(path)) moduleLevel.set(path, problem ?? `not ${request.pack.name}`);
     else candidates.push(change);
   }
-  const [texts] = await Promise.all([readBlobs(repoDir, candidates.flatMap((c) => [oldFiles.get(c.path)!, newFiles.get(c.path)!])), candidates.length ? loadPythonParser() : undefined]);
+  const [texts] = await Promise.all([readBlobs(repoDir, candidates.flatMap((c) => [oldFiles.get(c.path)!, newFiles.get(c.path)!])), candidates.length ? support.prepare() : undefined]);
   const narrowed: NarrowedFile[] = [];
+  const mentioningTests = new Map<string, string>();
+  const followedNames: string[] = [];
+  const search = readerSearch(repoDir, newFiles, matcher, isSource, (path) => index.moduleByPath.has(path), async (path) => {
+    const closure = await selectAffectedTests({ ...request, changes: [{ path, status: 'modified' }] });
+    return closure.runAll ? `every test may (${closure.reasons[0] ?? ''})` : closure.tests.map(inProject);
+  });
   for (const change of candidates) {
     const path = change.path;
     const before = texts.get(oldFiles.get(path)!) ?? '';
     const after = texts.get(newFiles.get(path)!) ?? '';
-    const comparison = comparePythonVersions(before, after);
+    const comparison = support.compareVersions(before, after);
     if (comparison.moduleLevel.length) {
-      moduleLevel.set(path, comparison.moduleLevel.slice(0, 3).join('; '));
+      // A change that only gives names new values reaches tests through the code that reads them.
+      const readers = support.readersOfChange ? await support.readersOfChange(path, before, after, search) : 'no reader search for this language';
+      if (typeof readers === 'string') {
+        moduleLevel.set(path, `${comparison.moduleLevel.slice(0, 3).join('; ')} (${readers})`);
+        continue;
+      }
+      const file: Omit<NarrowedFile, 'path'> = { units: [], widen: [] };
+      const units = new Map(readers.units);
+      units.set(path, new Set([...(units.get(path) ?? []), ...comparison.changedBodies]));
+      let problem: string | undefined;
+      for (const [readerPath, names] of units) {
+        const attributed = attributeChangedBodies(index, readerPath, [...names], defences);
+        if (typeof attributed === 'string') {
+          problem = attributed;
+          break;
+        }
+        file.units.push(...attributed.units);
+        file.widen.push(...attributed.widen);
+      }
+      if (problem) {
+        moduleLevel.set(path, `${comparison.moduleLevel.slice(0, 3).join('; ')} (${problem})`);
+        continue;
+      }
+      for (const [test, name] of readers.tests) if (!mentioningTests.has(test)) mentioningTests.set(test, `mentions ${name}, which the change in ${path} gives a new value`);
+      followedNames.push(...readers.names);
+      narrowed.push({ path, ...file });
       continue;
     }
     const attributed = attributeChangedBodies(index, path, comparison.changedBodies, defences);
@@ -209,17 +251,16 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
       const position = chain.lastIndexOf(`${path} (`);
       if (position > at) [seed, at] = [path, position];
     }
-    if (seed && seed !== repoPath && seed.endsWith('.py')) return `imports ${moduleNameOf(seed)} (module-level change: ${moduleLevel.get(seed)}): ${chain}`;
+    if (seed && seed !== repoPath && isSource(seed)) return `imports ${moduleNameOf(seed)} (module-level change: ${moduleLevel.get(seed)}): ${chain}`;
     return chain || 'static rules';
   };
-  const inProject = (test: string) => (projectDir ? `${projectDir}/${test}` : test);
   if (narrowed.length === 0) {
     const reasonsByTest = Object.fromEntries(staticSelection.tests.map((test) => [test, staticReason(staticSelection.explanations[test] ?? '', inProject(test))]));
     return {
       ...staticSelection,
       explanations: reasonsByTest,
       reasonsByTest,
-      impactMap: { used: true, reason: 'every change is module-level or outside the map: the static closure stands', ...base, narrowedFiles: [], removed: 0 },
+      impactMap: { used: true, reason: `every change is module-level or outside the map: the static closure stands${firstModuleLevel(moduleLevel)}`, ...base, narrowedFiles: [], removed: 0 },
     };
   }
 
@@ -242,6 +283,8 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
 
   function keepReason(test: string, repoPath: string): string | undefined {
     if (restTests.has(test)) return staticReason(staticRest!.explanations[test] ?? '', repoPath);
+    const mention = mentioningTests.get(repoPath);
+    if (mention) return mention;
     const testIndex = index.testByPath.get(repoPath);
     if (testIndex === undefined) {
       return addedSinceMap.has(repoPath) ? 'new test' : 'not in the impact map (it did not run when the map was learned)';
@@ -270,12 +313,56 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     reasonsByTest,
     impactMap: {
       used: true,
-      reason: `narrowed ${narrowed.length} changed file(s) to the tests that executed their changed functions; ${removed} of ${staticSelection.tests.length} statically selected test files skipped`,
+      reason:
+        `narrowed ${narrowed.length} changed file(s) to the tests that executed their changed functions` +
+        (followedNames.length ? ` or code reading the names they give new values (${[...new Set(followedNames)].slice(0, 8).join(', ')})` : '') +
+        `; ${removed} of ${staticSelection.tests.length} statically selected test files skipped`,
       ...base,
       narrowedFiles: narrowed.map((file) => file.path),
       removed,
     },
   };
+}
+
+/** ` (path: why)` for the first change that fell back to the static closure (more: counted). */
+function firstModuleLevel(moduleLevel: ReadonlyMap<string, string>): string {
+  const [first] = moduleLevel;
+  if (!first) return '';
+  const more = moduleLevel.size > 1 ? `, and ${moduleLevel.size - 1} more file(s)` : '';
+  return ` (${first[0]}: ${first[1]}${more})`;
+}
+
+/** The head's source and test files for the pack's `readersOfChange`, read on first need (once per selection). */
+function readerSearch(
+  repoDir: string,
+  files: ReadonlyMap<string, string>,
+  matcher: TestMatcher,
+  isSource: (path: string) => boolean,
+  measured: ReaderSearch['measured'],
+  importersOf: ReaderSearch['importersOf'],
+): ReaderSearch {
+  const isTest = (path: string) => matcher.isTestFile(path);
+  const paths = [...files.keys()].filter((path) => isSource(path) || isTest(path));
+  let texts: Promise<ReadonlyMap<string, string>> | undefined;
+  const read = () =>
+    (texts ??= readBlobs(repoDir, paths.map((path) => files.get(path)!)).then((byBlob) => new Map(paths.map((path) => [path, byBlob.get(files.get(path)!) ?? '']))));
+  return { files: paths, read, isTest, isSource, importersOf, measured };
+}
+
+/**
+ * The tests the map saw executing the function around an unbounded computed import: in no other test did the call
+ * load anything. None when the call is at module level, the map does not know its function, no test executed it, or
+ * it ran at import time or in a shared fixture (then a test's units do not say whether it ran the call).
+ */
+export function unboundedImportEvidence(index: ImpactMapIndex, call: DynamicDependency, defences: ReadonlySet<ImpactDefence>): UnboundedImportEvidence | undefined {
+  if (!call.scope) return undefined;
+  const id = index.unitId(call.scope.file, call.scope.qualifiedName);
+  if (id === undefined) return undefined;
+  if (defences.has('import-time') && index.map.importTime.includes(id)) return undefined;
+  if (defences.has('shared-fixtures') && index.map.sharedFixtureSetup.includes(id)) return undefined;
+  const tests = index.executorsOf(id).map((test) => index.map.tests[test].path);
+  if (tests.length === 0) return undefined;
+  return { tests, why: `the impact map saw only these tests execute ${index.unitLabel(id)}` };
 }
 
 /** Durations are keyed by project-relative paths (like the selection); the reduction works on repository paths. */

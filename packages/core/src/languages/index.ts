@@ -3,6 +3,7 @@
  * Each pack lives in its own folder (languages/python/); docs/adding-a-language.md says how to add one.
  */
 export type {
+  ChangeReaders,
   CodeUnit,
   CoverageContexts,
   DanglingImport,
@@ -16,6 +17,7 @@ export type {
   LinkedSources,
   ModuleUnits,
   ParsedContext,
+  ReaderSearch,
   SharedStateGroup,
   SourceLanguage,
   TestFramework,

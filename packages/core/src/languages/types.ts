@@ -260,4 +260,35 @@ export interface ImpactMapSupport<U extends CodeUnit = CodeUnit> {
   sharedStateGroups(units: ReadonlyArray<{ id: number; module: number; unit: U }>, moduleUnits: readonly number[][]): SharedStateGroup[];
   /** Compares two versions of a file unit by unit. */
   compareVersions(before: string, after: string): UnitChange;
+  /**
+   * For a change `compareVersions` could not narrow (module-level code): the units and test files that read the names
+   * it gave new values, or why they cannot be told (then the static selection decides). Absent: never narrowed.
+   */
+  readersOfChange?(path: string, before: string, after: string, search: ReaderSearch): Promise<ChangeReaders | string>;
+}
+
+/** Where `readersOfChange` reads the head's files, and which are tests. */
+export interface ReaderSearch {
+  /** Repository paths of the head's source files and test files. */
+  files: readonly string[];
+  /** Their texts (read once for every changed file that needs them). */
+  read: () => Promise<ReadonlyMap<string, string>>;
+  /** A test file (a module that is a test only for its doctests counts as both source and test). */
+  isTest: (path: string) => boolean;
+  /** A source file of the language (a doctest module, a conftest, any module). */
+  isSource: (path: string) => boolean;
+  /** A module the impact map measured (its units are known; any other module reading a name is followed by its importers). */
+  measured: (path: string) => boolean;
+  /** The test files (repository paths) that may import a file (its static closure), or why every test may. */
+  importersOf: (path: string) => Promise<readonly string[] | string>;
+}
+
+/** What reads the names a module-level change gave new values: units of the map, and test files that name them. */
+export interface ChangeReaders {
+  /** Repository path of a measured module -> qualified names of its units that read a name (or whose default changed). */
+  units: Map<string, Set<string>>;
+  /** Test file (repository path) -> the name it mentions. */
+  tests: Map<string, string>;
+  /** Every name followed (the changed ones and those derived from them). */
+  names: string[];
 }

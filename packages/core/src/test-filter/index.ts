@@ -3,7 +3,7 @@
  * filters for job routing from the same diff.
  */
 export { selectAffectedTests } from './select-tests.ts';
-export type { SelectTestsRequest, TestSelection } from './select-tests.ts';
+export type { SelectTestsRequest, TestSelection, UnboundedImportEvidence } from './select-tests.ts';
 export {
   resolveTestFilterOptions,
   testFilterConfigSchema,

@@ -36,6 +36,17 @@ export interface SelectTestsRequest {
   warn?: (message: string) => void;
   /** Times a phase (`graph`, `select`); the action passes its metrics. */
   phase?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+  /**
+   * Evidence that bounds a computed import nothing in the source bounds (the impact map: the tests it saw executing
+   * the function around the call). With evidence, a change the call may load selects those tests instead of every test.
+   */
+  boundUnboundedImport?: (call: DynamicDependency) => UnboundedImportEvidence | undefined;
+}
+
+/** The test files (repository paths) an unbounded computed import can affect, and why. */
+export interface UnboundedImportEvidence {
+  tests: readonly string[];
+  why: string;
 }
 
 /** The outcome, shaped for the action's outputs and the summary. */
@@ -43,6 +54,11 @@ export interface TestSelection {
   runAll: boolean;
   /** Why every test runs (empty when the selection is partial). */
   reasons: string[];
+  /**
+   * True when every reason to run everything is a computed import nothing bounds (`dynamic-imports: run-all`): the
+   * impact map's evidence (`boundUnboundedImport`) may narrow it.
+   */
+  runAllForUnboundedImports?: boolean;
   /** Selected test files, relative to the project folder (every test file when runAll). */
   tests: string[];
   totalCount: number;
@@ -267,6 +283,32 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
 }
 
 /** Lists at most MAX_LISTED_REASONS reasons and counts the rest, so outputs and summaries stay readable. */
+/**
+ * The unbounded computed imports that outside evidence bounds: when the closure holds a file such a call may load (other
+ * than the call's own file), the evidence's tests are selected, with the call in the reason.
+ */
+function selectByEvidence(
+  evidence: ReadonlyMap<DynamicDependency, UnboundedImportEvidence | undefined>,
+  closure: Closure,
+  testSet: ReadonlySet<string>,
+  direct: Map<string, string>,
+): void {
+  for (const [call, found] of evidence) {
+    if (!found) continue;
+    let reached: string | undefined;
+    for (const path of closure.files()) {
+      if (path !== call.from && call.mayLoad(path)) {
+        reached = path;
+        break;
+      }
+    }
+    if (reached === undefined) continue;
+    for (const test of found.tests) {
+      if (testSet.has(test) && !direct.has(test)) direct.set(test, `${call.from}:${call.line}: ${call.text} may load ${reached} at run time; ${found.why}`);
+    }
+  }
+}
+
 function capReasons(reasons: string[]): string[] {
   if (reasons.length <= MAX_LISTED_REASONS) return reasons;
   return [...reasons.slice(0, MAX_LISTED_REASONS), `... and ${reasons.length - MAX_LISTED_REASONS} more`];
@@ -367,6 +409,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
     }
 
     let closure: Closure | undefined;
+    let dynamicReasons = 0;
     let doctestTexts = new Map<string, ReachedDoctestFile>();
     if (reasons.length === 0) {
       await view.build(warn);
@@ -406,15 +449,23 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
         // A bounded computed import is an edge like an import; only an unbounded one (it may load any file) is marked for
         // the run-all policy below.
         const unbounded = new Map<string, DynamicDependency>();
+        // An unbounded call with outside evidence (the impact map) is not an edge: it selects the evidence's tests.
+        const evidence = new Map<DynamicDependency, UnboundedImportEvidence | undefined>();
+        const evidenceOf = (call: DynamicDependency): UnboundedImportEvidence | undefined => {
+          if (call.bounded || !request.boundUnboundedImport) return undefined;
+          if (!evidence.has(call)) evidence.set(call, request.boundUnboundedImport(call));
+          return evidence.get(call);
+        };
         const dynamicEdges = (path: string): DependencyEdge[] =>
           dynamicCalls
-            .filter((call) => call.from !== path && call.mayLoad(path))
+            .filter((call) => call.from !== path && call.mayLoad(path) && !evidenceOf(call))
             .map((call) => {
               const why = `may load it at run time: ${call.text} (line ${call.line})`;
               if (!call.bounded) unbounded.set(why, call);
               return { from: call.from, to: path, why, dynamic: true };
             });
         closure = view.graph!.reverseClosure(seeds, dynamicCalls.length ? dynamicEdges : undefined);
+        selectByEvidence(evidence, closure, testSet, direct);
         if (options.dynamicImports === 'run-all' && unbounded.size) {
           const used = new Set<string>();
           for (const path of closure.files()) {
@@ -426,6 +477,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
             }
           }
           for (const text of used) reasons.push(`${text}, which the change reaches (dynamic-imports: run-all).`);
+          dynamicReasons = used.size;
         }
         const textTests = view.testFiles.filter((test) => !view.language.handles(test));
         if (reasons.length === 0 && textTests.length) {
@@ -460,7 +512,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
         }
       }
     }
-    return { runAll, selected: runAll ? new Set(view.testFiles) : selected, explanations, distances };
+    return { runAll, selected: runAll ? new Set(view.testFiles) : selected, explanations, distances, onlyDynamic: runAll && dynamicReasons === reasons.length };
   });
 
   const relative = (path: string) => view.matcher.relative(path) ?? path;
@@ -489,6 +541,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
   return {
     runAll: selection.runAll,
     reasons: capReasons(reasons),
+    ...(selection.onlyDynamic ? { runAllForUnboundedImports: true } : {}),
     tests: [...selection.selected].map(relative),
     totalCount: total,
     reduction: Math.round(reduction * 10_000) / 10_000,

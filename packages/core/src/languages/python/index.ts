@@ -24,6 +24,8 @@ export {
 export { PythonModuleIndex, isPythonSourcePath } from './module-index.ts';
 export type { ResolvedImport } from './module-index.ts';
 export { doctestSource } from './doctest-source.ts';
+export { changedBindings, readersOfNames, type ChangedBindings, type NameReaders } from './changed-bindings.ts';
+export { findBindingReaders, type BindingReaders, type BindingSearch } from './binding-readers.ts';
 export { pythonPack } from './pack.ts';
 export { pythonImpactSupport, parseTestContext } from './impact-support.ts';
 export { pythonLanguage } from './language.ts';

@@ -78,7 +78,7 @@ const childrenOf = (node: Node): Node[] => node.children.filter((child): child i
  * Serialises a subtree as node types and leaf text, skipping comments: equal prints mean equal code (the types carry
  * the block structure that Python's indentation gives). A cursor walks it, so deep nesting never meets the JS stack.
  */
-function fingerprint(node: Node, source: string, out: string[] = []): string[] {
+export function fingerprint(node: Node, source: string, out: string[] = []): string[] {
   const cursor: TreeCursor = node.walk();
   try {
     let depth = 0;

@@ -114,6 +114,14 @@ module.exports = {
     },
     ...engineRules,
     {
+      name: 'engines-know-no-language',
+      comment:
+        'The engines (test-filter, impact-map, test-predictor) take a language pack; only commands choose one, so no engine imports a pack folder (docs/adding-a-language.md).',
+      severity: 'error',
+      from: { path: `${CORE}(test-filter|impact-map|test-predictor)/` },
+      to: { path: `${CORE}languages/[^/]+/` },
+    },
+    {
       name: 'no-dev-dependencies-in-shipped-code',
       comment: 'What is bundled into dist/ must not need a devDependency.',
       severity: 'error',

@@ -105,6 +105,8 @@ describe('dependency rules', () => {
         "import { info } from '../runtime/index.ts';\nimport { alphaCommand } from '../commands/alpha.ts';\nexport const beta = () => [info('b'), alphaCommand];\n",
       // An entry reaching into a domain's file instead of its index.ts.
       'actions/alpha/src/main.ts': "import { alpha } from '../../../packages/core/src/alpha/alpha.ts';\nalpha();\n",
+      // The selection engine choosing a language itself instead of taking the pack a command gives it.
+      'packages/core/src/impact-map/index.ts': "import { toyPack } from '../languages/toy/index.ts';\nexport const map = () => toyPack;\n",
     });
     const { code, violations } = cruise(dir);
     expect(code).not.toBe(0);
@@ -113,6 +115,7 @@ describe('dependency rules', () => {
     expect(found).toContain('nothing-imports-the-runtime: packages/core/src/beta/beta.ts -> packages/core/src/runtime/index.ts');
     expect(found).toContain('domains-below-commands: packages/core/src/beta/beta.ts -> packages/core/src/commands/alpha.ts');
     expect(found).toContain('entries-through-core-index: actions/alpha/src/main.ts -> packages/core/src/alpha/alpha.ts');
+    expect(found).toContain('engines-know-no-language: packages/core/src/impact-map/index.ts -> packages/core/src/languages/toy/index.ts');
   }, timeoutFor(1, 20_000));
 
   it('list no known violation that docs/architecture.md does not explain', () => {

@@ -4,7 +4,7 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{cacheKeyCommand}from"../chunks/chunk-C42PSWQU.js";import"../chunks/chunk-QFJU5QM4.js";import"../chunks/chunk-FMJBS4LA.js";import"../chunks/chunk-HU6ZTLZD.js";import{runAction}from"../chunks/chunk-6VK4OOXD.js";import"../chunks/chunk-YSERSKIG.js";import"../chunks/chunk-Y6R66KAF.js";import"../chunks/chunk-QQFMQDA4.js";import"../chunks/chunk-CY6WDTSA.js";var action_default=`name: 'ci-optimizer cache-key'
+import{cacheKeyCommand}from"../chunks/chunk-E2DDBRU2.js";import"../chunks/chunk-QFJU5QM4.js";import"../chunks/chunk-FMJBS4LA.js";import"../chunks/chunk-HU6ZTLZD.js";import{runAction}from"../chunks/chunk-5YO7KJL7.js";import"../chunks/chunk-YSERSKIG.js";import"../chunks/chunk-Y6R66KAF.js";import"../chunks/chunk-QQFMQDA4.js";import"../chunks/chunk-CY6WDTSA.js";var action_default=`name: 'ci-optimizer cache-key'
 description: 'Dependency cache keys that hit and never restore the wrong thing: per-ecosystem keys pinned to OS, arch, interpreter minor and CACHE_VERSION, safe restore-keys, cache paths, and the measured hit rate.'
 author: 'ci-optimizer'
 branding:

@@ -5,7 +5,7 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{createTestPlanCommand}from"../chunks/chunk-7YEA65TC.js";import{testPredictorCommand}from"../chunks/chunk-6WMDH6D2.js";import{cacheKeyCommand}from"../chunks/chunk-C42PSWQU.js";import{perfCommentCommand}from"../chunks/chunk-4UDA6ATJ.js";import{reportCommand}from"../chunks/chunk-XN6IUNU7.js";import{s3CacheCommand,s3CachePruneCommand,s3CacheRestoreCommand,s3CacheSaveCommand}from"../chunks/chunk-VDHHMGXU.js";import"../chunks/chunk-HXDSDWO7.js";import"../chunks/chunk-4UX44O7K.js";import{testFilterCommand}from"../chunks/chunk-AQV25TPJ.js";import"../chunks/chunk-OGWRINYM.js";import"../chunks/chunk-SBX5H54G.js";import"../chunks/chunk-6GEYS663.js";import"../chunks/chunk-QFJU5QM4.js";import"../chunks/chunk-CJEGP6Y3.js";import"../chunks/chunk-FMJBS4LA.js";import"../chunks/chunk-HU6ZTLZD.js";import{runCli}from"../chunks/chunk-6VK4OOXD.js";import"../chunks/chunk-YSERSKIG.js";import"../chunks/chunk-Y6R66KAF.js";import"../chunks/chunk-QQFMQDA4.js";import"../chunks/chunk-CY6WDTSA.js";var action_metadata_default={"cache-key":`name: 'ci-optimizer cache-key'
+import{createTestPlanCommand}from"../chunks/chunk-PKOIFODM.js";import{testPredictorCommand}from"../chunks/chunk-3AZFZZ7D.js";import{cacheKeyCommand}from"../chunks/chunk-E2DDBRU2.js";import{perfCommentCommand}from"../chunks/chunk-UHZHDS45.js";import{reportCommand}from"../chunks/chunk-GWUM4PTS.js";import{s3CacheCommand,s3CachePruneCommand,s3CacheRestoreCommand,s3CacheSaveCommand}from"../chunks/chunk-QSJLJ2LV.js";import"../chunks/chunk-HXDSDWO7.js";import"../chunks/chunk-4UX44O7K.js";import{testFilterCommand}from"../chunks/chunk-JWC6K4MJ.js";import"../chunks/chunk-OGWRINYM.js";import"../chunks/chunk-SBX5H54G.js";import"../chunks/chunk-6GEYS663.js";import"../chunks/chunk-QFJU5QM4.js";import"../chunks/chunk-CJEGP6Y3.js";import"../chunks/chunk-FMJBS4LA.js";import"../chunks/chunk-HU6ZTLZD.js";import{runCli}from"../chunks/chunk-5YO7KJL7.js";import"../chunks/chunk-YSERSKIG.js";import"../chunks/chunk-Y6R66KAF.js";import"../chunks/chunk-QQFMQDA4.js";import"../chunks/chunk-CY6WDTSA.js";var action_metadata_default={"cache-key":`name: 'ci-optimizer cache-key'
 description: 'Dependency cache keys that hit and never restore the wrong thing: per-ecosystem keys pinned to OS, arch, interpreter minor and CACHE_VERSION, safe restore-keys, cache paths, and the measured hit rate.'
 author: 'ci-optimizer'
 branding:
@@ -170,9 +170,13 @@ inputs:
     required: false
     default: ''
   ab-runs:
-    description: 'mode ab: whole runs per side, alternated base/PR/PR/base..., judged pair by pair. Empty: 3 for time (calibrated: 2 raise false alarms on a busy runner), 1 for instructions.'
+    description: 'mode ab: runs per side, judged pair by pair. Empty: 3 for time (calibrated: 2 raise false alarms on a busy runner), 1 for instructions.'
     required: false
     default: ''
+  ab-interleave:
+    description: 'mode ab, measure time: rounds (default) runs each base/PR pair of runs at the same time in lockstep, one pytest-benchmark round a side in turn on the same CPU, so load hits both sides alike (needs one pytest session per run; other commands fall back to runs); runs alternates whole runs base/PR/PR/base...'
+    required: false
+    default: 'rounds'
   alpha:
     description: 'Significance level, Holm-corrected for the number of benchmarks.'
     required: false

@@ -4,7 +4,7 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{perfCommentCommand}from"../chunks/chunk-4UDA6ATJ.js";import"../chunks/chunk-OGWRINYM.js";import"../chunks/chunk-SBX5H54G.js";import"../chunks/chunk-CJEGP6Y3.js";import"../chunks/chunk-FMJBS4LA.js";import"../chunks/chunk-HU6ZTLZD.js";import{runAction}from"../chunks/chunk-6VK4OOXD.js";import"../chunks/chunk-YSERSKIG.js";import"../chunks/chunk-Y6R66KAF.js";import"../chunks/chunk-QQFMQDA4.js";import"../chunks/chunk-CY6WDTSA.js";var action_default=`name: 'ci-optimizer perf-comment'
+import{perfCommentCommand}from"../chunks/chunk-UHZHDS45.js";import"../chunks/chunk-OGWRINYM.js";import"../chunks/chunk-SBX5H54G.js";import"../chunks/chunk-CJEGP6Y3.js";import"../chunks/chunk-FMJBS4LA.js";import"../chunks/chunk-HU6ZTLZD.js";import{runAction}from"../chunks/chunk-5YO7KJL7.js";import"../chunks/chunk-YSERSKIG.js";import"../chunks/chunk-Y6R66KAF.js";import"../chunks/chunk-QQFMQDA4.js";import"../chunks/chunk-CY6WDTSA.js";var action_default=`name: 'ci-optimizer perf-comment'
 description: 'Catches performance regressions in pull requests with statistics on the samples, and keeps one PR comment with the verdicts and the slowest functions.'
 author: 'ci-optimizer'
 branding:
@@ -56,9 +56,13 @@ inputs:
     required: false
     default: ''
   ab-runs:
-    description: 'mode ab: whole runs per side, alternated base/PR/PR/base..., judged pair by pair. Empty: 3 for time (calibrated: 2 raise false alarms on a busy runner), 1 for instructions.'
+    description: 'mode ab: runs per side, judged pair by pair. Empty: 3 for time (calibrated: 2 raise false alarms on a busy runner), 1 for instructions.'
     required: false
     default: ''
+  ab-interleave:
+    description: 'mode ab, measure time: rounds (default) runs each base/PR pair of runs at the same time in lockstep, one pytest-benchmark round a side in turn on the same CPU, so load hits both sides alike (needs one pytest session per run; other commands fall back to runs); runs alternates whole runs base/PR/PR/base...'
+    required: false
+    default: 'rounds'
   alpha:
     description: 'Significance level, Holm-corrected for the number of benchmarks.'
     required: false

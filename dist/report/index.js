@@ -4,7 +4,7 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{reportCommand}from"../chunks/chunk-XN6IUNU7.js";import"../chunks/chunk-6GEYS663.js";import"../chunks/chunk-QFJU5QM4.js";import{runAction}from"../chunks/chunk-6VK4OOXD.js";import"../chunks/chunk-YSERSKIG.js";import"../chunks/chunk-Y6R66KAF.js";import"../chunks/chunk-QQFMQDA4.js";import"../chunks/chunk-CY6WDTSA.js";var action_default=`name: 'ci-optimizer report'
+import{reportCommand}from"../chunks/chunk-GWUM4PTS.js";import"../chunks/chunk-6GEYS663.js";import"../chunks/chunk-QFJU5QM4.js";import{runAction}from"../chunks/chunk-5YO7KJL7.js";import"../chunks/chunk-YSERSKIG.js";import"../chunks/chunk-Y6R66KAF.js";import"../chunks/chunk-QQFMQDA4.js";import"../chunks/chunk-CY6WDTSA.js";var action_default=`name: 'ci-optimizer report'
 description: 'The job''s CI dashboard: step timeline, cache hit rate, tests run and time saved, predictions, perf verdicts and CI SLOs.'
 author: 'ci-optimizer'
 branding:

@@ -4,7 +4,7 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{s3CachePruneCommand}from"../../chunks/chunk-VDHHMGXU.js";import"../../chunks/chunk-HXDSDWO7.js";import"../../chunks/chunk-4UX44O7K.js";import"../../chunks/chunk-CJEGP6Y3.js";import"../../chunks/chunk-FMJBS4LA.js";import"../../chunks/chunk-HU6ZTLZD.js";import{runAction}from"../../chunks/chunk-6VK4OOXD.js";import"../../chunks/chunk-YSERSKIG.js";import"../../chunks/chunk-Y6R66KAF.js";import"../../chunks/chunk-QQFMQDA4.js";import"../../chunks/chunk-CY6WDTSA.js";var action_default=`name: 'ci-optimizer s3-cache/prune'
+import{s3CachePruneCommand}from"../../chunks/chunk-QSJLJ2LV.js";import"../../chunks/chunk-HXDSDWO7.js";import"../../chunks/chunk-4UX44O7K.js";import"../../chunks/chunk-CJEGP6Y3.js";import"../../chunks/chunk-FMJBS4LA.js";import"../../chunks/chunk-HU6ZTLZD.js";import{runAction}from"../../chunks/chunk-5YO7KJL7.js";import"../../chunks/chunk-YSERSKIG.js";import"../../chunks/chunk-Y6R66KAF.js";import"../../chunks/chunk-QQFMQDA4.js";import"../../chunks/chunk-CY6WDTSA.js";var action_default=`name: 'ci-optimizer s3-cache/prune'
 description: 'Housekeeping for s3-cache: deletes the oldest entries by age and total size, like GitHubs cache eviction.'
 author: 'ci-optimizer'
 branding:

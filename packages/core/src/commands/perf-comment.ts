@@ -16,7 +16,7 @@ import { readBenchmarkFile } from '../perf/parse-benchmarks.ts';
 import { readProfileFile } from '../perf/parse-profiles.ts';
 import { buildPerfReport, perfOutputs, shouldComment, type PerfReport } from '../perf/perf-report.ts';
 import { commentMarker, renderPerfComment } from '../perf/render-comment.ts';
-import { addBaseWorktree, runSameJobAb } from '../perf/same-job-ab.ts';
+import { AB_INTERLEAVES, addBaseWorktree, runSameJobAb, type AbInterleave } from '../perf/same-job-ab.ts';
 
 const MODES = ['compare', 'ab', 'store-baseline', 'post'] as const;
 type Mode = (typeof MODES)[number];
@@ -29,7 +29,7 @@ export const perfCommentCommand: CommandWithConfig = {
     additionalProperties: false,
     properties: {
       ...Object.fromEntries(
-        ['results', 'baseline', 'profile', 'baseline-profile', 'mode', 'store', 'min-change', 'max-baseline-age', 'comment', 'drift-correction', 'ab-command', 'marker-id', 'payload', 'measure'].map((k) => [k, { type: 'string' }]),
+        ['results', 'baseline', 'profile', 'baseline-profile', 'mode', 'store', 'min-change', 'max-baseline-age', 'comment', 'drift-correction', 'ab-command', 'marker-id', 'payload', 'measure', 'ab-interleave'].map((k) => [k, { type: 'string' }]),
       ),
       ignore: { type: ['array', 'string'], items: { type: 'string' } },
       alpha: { type: 'number' },
@@ -139,11 +139,18 @@ function abRunsOf(ctx: CommandContext, measure: Measure): number {
   return ctx.inputs.int('ab-runs', { min: 1, max: 20 });
 }
 
+function abInterleaveOf(ctx: CommandContext, measure: Measure): AbInterleave {
+  const given = ctx.inputs.raw('ab-interleave').trim() === '' ? 'rounds' : ctx.inputs.enum<AbInterleave>('ab-interleave', AB_INTERLEAVES);
+  // Instruction counts do not depend on the moment's load: whole runs, one after the other (Valgrind is slow enough).
+  return measure === 'instructions' ? 'runs' : given;
+}
+
 async function abReport(ctx: CommandContext): Promise<PerfReport> {
   const { inputs, run } = ctx;
   const command = inputs.string('ab-command', { required: true });
   const measure = measureOf(ctx);
   const runsPerSide = abRunsOf(ctx, measure);
+  const interleave = abInterleaveOf(ctx, measure);
   const statistics = statisticsOptions(ctx);
   const base = mergeBaseOf(run.eventPayload, run.env) ?? 'HEAD^1';
   const work = join(run.runnerTemp, 'ci-optimizer', 'perf-ab');
@@ -159,6 +166,8 @@ async function abReport(ctx: CommandContext): Promise<PerfReport> {
       outDir: join(work, 'results'),
       env: instructions?.env,
       wrapCommand: instructions?.wrapCommand,
+      interleave,
+      onFallback: (why) => ctx.log.notice(`Same-job A/B: ${why}.`),
       onRun: (side, index, total) => ctx.log.info(`A/B run ${index} of ${total}: ${side}${instructions ? ' (under Valgrind, counting instructions)' : ''}`),
     });
     return await buildPerfReport({

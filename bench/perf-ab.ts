@@ -2,7 +2,8 @@
 // repeated TRIALS times on whatever else the machine is doing: an A/A pull request (a comment-only change) must flag
 // nothing, and a pull request where checksum does 2x and horner 1.15x the work must flag both and nothing else.
 // Usage: npm run bench -- --only perf-ab   (PERF_AB_TRIALS=5, PERF_AB_RUNS=3 runs a side; PERF_AB_INTERLEAVE=rounds
-// (default: each pair of runs in lockstep) or runs (whole runs one after the other))
+// (default: each pair of runs in lockstep) or runs (whole runs one after the other); PERF_AB_KEEP=<folder> keeps each
+// trial's result files and report there)
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ function git(dir: string, ...args: string[]): string {
   return run.stdout.trim();
 }
 
-function trial(pr: (source: string) => string): { verdicts: Record<string, string>; reasons: Record<string, string>; seconds: number; load: string } {
+function trial(pr: (source: string) => string, id: string): { verdicts: Record<string, string>; reasons: Record<string, string>; seconds: number; load: string } {
   const dir = mkdtempSync(join(tmpdir(), 'perf-ab-bench-'));
   const temp = mkdtempSync(join(tmpdir(), 'perf-ab-runner-'));
   try {
@@ -46,6 +47,10 @@ function trial(pr: (source: string) => string): { verdicts: Record<string, strin
     if (run.status !== 0) throw new Error(`perf-comment failed: ${run.stderr}`);
     const report = JSON.parse(run.stdout) as { benchmarks: { label: string; verdict: string; change?: number; reason: string }[] };
     const verdicts = Object.fromEntries(report.benchmarks.map((b) => [b.label.replace('test_', ''), `${b.verdict} ${b.change === undefined ? '' : (b.change * 100).toFixed(1) + '%'}`]));
+    if (process.env.PERF_AB_KEEP) {
+      cpSync(join(temp, 'ci-optimizer', 'perf-ab', 'results'), join(process.env.PERF_AB_KEEP, id), { recursive: true });
+      writeFileSync(join(process.env.PERF_AB_KEEP, id, 'report.json'), run.stdout);
+    }
     const reasons = Object.fromEntries(report.benchmarks.map((b) => [b.label.replace('test_', ''), b.reason]));
     return { verdicts, reasons, seconds: (Date.now() - started) / 1000, load };
   } finally {
@@ -67,7 +72,7 @@ for (let i = 1; i <= trials; i++) {
     ['A/A', aa, new Set<string>()],
     ['2x + 1.15x', slower, new Set(['checksum', 'horner'])],
   ] as const) {
-    const result = trial(change);
+    const result = trial(change, `trial-${i}-${kind === 'A/A' ? 'aa' : 'pr'}`);
     const flagged = names.filter((n) => /^(regression|improvement)/.test(result.verdicts[n] ?? ''));
     const ok = flagged.length === expected.size && flagged.every((n) => expected.has(n) && result.verdicts[n].startsWith('regression'));
     if (ok) good++;

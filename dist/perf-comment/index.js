@@ -4,7 +4,7 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{perfCommentCommand}from"../chunks/chunk-UHZHDS45.js";import"../chunks/chunk-OGWRINYM.js";import"../chunks/chunk-SBX5H54G.js";import"../chunks/chunk-CJEGP6Y3.js";import"../chunks/chunk-FMJBS4LA.js";import"../chunks/chunk-HU6ZTLZD.js";import{runAction}from"../chunks/chunk-5YO7KJL7.js";import"../chunks/chunk-YSERSKIG.js";import"../chunks/chunk-Y6R66KAF.js";import"../chunks/chunk-QQFMQDA4.js";import"../chunks/chunk-CY6WDTSA.js";var action_default=`name: 'ci-optimizer perf-comment'
+import{perfCommentCommand}from"../chunks/chunk-JNUZKGUG.js";import"../chunks/chunk-OGWRINYM.js";import"../chunks/chunk-SBX5H54G.js";import"../chunks/chunk-CJEGP6Y3.js";import"../chunks/chunk-FMJBS4LA.js";import"../chunks/chunk-HU6ZTLZD.js";import{runAction}from"../chunks/chunk-5YO7KJL7.js";import"../chunks/chunk-YSERSKIG.js";import"../chunks/chunk-Y6R66KAF.js";import"../chunks/chunk-QQFMQDA4.js";import"../chunks/chunk-CY6WDTSA.js";var action_default=`name: 'ci-optimizer perf-comment'
 description: 'Catches performance regressions in pull requests with statistics on the samples, and keeps one PR comment with the verdicts and the slowest functions.'
 author: 'ci-optimizer'
 branding:

@@ -9,11 +9,13 @@
  * within 1-2%: load that comes and goes over seconds, and which CPU a run landed on, hit both sides alike.
  *
  * Protocol, over two FIFOs in CI_OPTIMIZER_LOCKSTEP_DIR (`to-base`, `to-head`), one byte a message:
- *  - `R`: "I reached the next test" (a barrier before every test and after the last one: pytest's start-up,
- *    collection and teardown of one side never overlap the other's measuring);
+ *  - `R` (PR side), `B`/`H` (base side: "base first"/"PR first" in the coming test): "I reached the next test"
+ *    (a barrier before every test and after the last one: pytest's start-up, collection and teardown of one side
+ *    never overlap the other's measuring);
  *  - `T`: "your turn" (after each round of pytest-benchmark's runner, including calibration and warm-up);
  *  - `D`: "I finished this test" (the other side runs the rest of its rounds alone).
- * Which side goes first alternates from test to test and from pair to pair. A side whose peer has exited (the runner writes
+ * Which side goes first alternates from test to test and from pair to pair; the base side decides, so sides
+ * whose tests differ (a benchmark added by the PR) still agree. A side whose peer has exited (the runner writes
  * `exited-<side>`; checked every 0.2 s while waiting) runs on alone. Only the first pytest session of a side joins
  * (`joined-<side>`, created exclusively); the runner starts the PR side only once the base side has joined, and
  * falls back to whole runs one after the other when a command never loads the plugin (not pytest).
@@ -59,13 +61,14 @@ def _receive():
     return message
 
 
-def _barrier():
-    """Waits until the peer reaches the same point (R); what is left of the previous test's turns is dropped."""
-    _send(b"R")
+def _barrier(mine):
+    """Sends this side's barrier message and waits for the peer's (R, B or H; None once the peer has exited);
+    what is left of the previous test's turns is dropped."""
+    _send(mine)
     while True:
         message = _receive()
-        if message is None or message == b"R":
-            return
+        if message is None or message in (b"R", b"B", b"H"):
+            return message
 
 
 def _acquire():
@@ -144,10 +147,13 @@ def pytest_runtest_protocol(item, nextitem):
     if not _s["active"]:
         yield
         return
-    _barrier()
-    _s["peer_in_test"] = not _s["peer_gone"]
-    _s["holding"] = ((_s["tests"] + _PAIR) % 2 == 0) == (_SIDE == "base")
+    # The base side decides who goes first (from its own test count, so that sides with different tests never
+    # both wait for a turn) and says so in its barrier message: B (base first) or H (PR first).
+    base_first = (_s["tests"] + _PAIR) % 2 == 0
     _s["tests"] += 1
+    answer = _barrier((b"B" if base_first else b"H") if _SIDE == "base" else b"R")
+    _s["peer_in_test"] = not _s["peer_gone"]
+    _s["holding"] = base_first if _SIDE == "base" else (answer != b"B")
     _s["alone"] = 0
     if not _s["by_round"]:
         _acquire()
@@ -160,7 +166,7 @@ def pytest_runtest_protocol(item, nextitem):
         _s["alone_by_test"][item.nodeid] = _s["alone"]
         _send(b"D")
         if nextitem is None:
-            _barrier()
+            _barrier(b"R")
 
 
 @pytest.hookimpl(optionalhook=True)

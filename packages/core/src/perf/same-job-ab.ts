@@ -80,10 +80,6 @@ async function runInLockstep(options: SameJobAbOptions): Promise<SameJobAbRuns> 
   await writeFile(join(pluginDir, `${LOCKSTEP_PLUGIN_MODULE}.py`), LOCKSTEP_PLUGIN_SOURCE);
   const files: SameJobAbRuns = { base: [], head: [], order: [], interleave: 'rounds' };
   const total = options.runsPerSide * 2;
-  // Both sides of a pair share one hash seed (str hashes, and with them dict and set layouts, are then alike in the
-  // two processes), a different one per pair; a seed the job sets itself is kept.
-  const givenSeed = options.env?.PYTHONHASHSEED ?? process.env.PYTHONHASHSEED;
-  const firstSeed = 1 + Math.floor(Math.random() * 1_000_000);
   const record = (side: AbSide) => {
     files.order.push(side);
     options.onRun?.(side, files.order.length, total);
@@ -94,7 +90,6 @@ async function runInLockstep(options: SameJobAbOptions): Promise<SameJobAbRuns> 
     const lockstep = {
       CI_OPTIMIZER_LOCKSTEP_DIR: dir,
       CI_OPTIMIZER_LOCKSTEP_PAIR: String(pair),
-      PYTHONHASHSEED: givenSeed ?? String(firstSeed + pair),
       PYTHONPATH: [pluginDir, options.env?.PYTHONPATH ?? process.env.PYTHONPATH].filter(Boolean).join(':'),
       CI_OPTIMIZER_PYTEST_ADDOPTS: [`-p ${LOCKSTEP_PLUGIN_MODULE}`, options.env?.CI_OPTIMIZER_PYTEST_ADDOPTS].filter(Boolean).join(' '),
     };

@@ -67,6 +67,7 @@ describe('perf-comment through the bundles (dist/cli and dist/perf-comment)', ()
     ['a CPU profile given as results', ['--results', 'prof.cpuprofile', '--baseline', 'base.json'], /Input 'results' has value '.*prof\.cpuprofile': .* is a CPU profile, not benchmark results\. Pass it as 'profile'/],
     ['min-change that is not a percentage', ['--results', 'pr.json', '--baseline', 'base.json', '--min-change', 'five'], /Input 'min-change' has value 'five', which is not a percentage\. Use e\.g\. '5%'/],
     ['ab-runs out of range', ['--mode', 'ab', '--ab-command', 'true', '--ab-runs', '0'], /Input 'ab-runs' has value '0', below the minimum 1/],
+    ['ab-interleave that does not exist', ['--mode', 'ab', '--ab-command', 'true', '--ab-interleave', 'tests'], /Input 'ab-interleave' has value 'tests'.*rounds.*runs/],
     ['mode ab without ab-command', ['--mode', 'ab'], /Input 'ab-command' is required but empty/],
     ['measure that does not exist', ['--results', 'pr.json', '--baseline', 'base.json', '--measure', 'cycles'], /Input 'measure' has value 'cycles'/],
     ['post without the payload artifact', ['--mode', 'post', '--payload', 'gone.json'], /Input 'payload' has value 'gone\.json': cannot read .*Download the 'perf-comment\.json' artifact/],

@@ -6,6 +6,8 @@ import { createGitHubClient, GitHubPermissionError, findStickyComment, upsertSti
 import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { DEFAULT_STORE, openStore, type Store } from '../store/index.ts';
 import {
+  AB_INTERLEAVES,
+  type AbInterleave,
   addBaseWorktree,
   appendBaselineRun,
   baselineCandidates,
@@ -41,7 +43,7 @@ export const perfCommentCommand: CommandWithConfig = {
     additionalProperties: false,
     properties: {
       ...Object.fromEntries(
-        ['results', 'baseline', 'profile', 'baseline-profile', 'mode', 'store', 'min-change', 'max-baseline-age', 'comment', 'drift-correction', 'ab-command', 'marker-id', 'payload', 'measure'].map((k) => [k, { type: 'string' }]),
+        ['results', 'baseline', 'profile', 'baseline-profile', 'mode', 'store', 'min-change', 'max-baseline-age', 'comment', 'drift-correction', 'ab-command', 'marker-id', 'payload', 'measure', 'ab-interleave'].map((k) => [k, { type: 'string' }]),
       ),
       ignore: { type: ['array', 'string'], items: { type: 'string' } },
       alpha: { type: 'number' },
@@ -151,11 +153,18 @@ function abRunsOf(ctx: CommandContext, measure: Measure): number {
   return ctx.inputs.int('ab-runs', { min: 1, max: 20 });
 }
 
+function abInterleaveOf(ctx: CommandContext, measure: Measure): AbInterleave {
+  const given = ctx.inputs.raw('ab-interleave').trim() === '' ? 'rounds' : ctx.inputs.enum<AbInterleave>('ab-interleave', AB_INTERLEAVES);
+  // Instruction counts do not depend on the moment's load: whole runs, one after the other (Valgrind is slow enough).
+  return measure === 'instructions' ? 'runs' : given;
+}
+
 async function abReport(ctx: CommandContext): Promise<PerfReport> {
   const { inputs, run } = ctx;
   const command = inputs.string('ab-command', { required: true });
   const measure = measureOf(ctx);
   const runsPerSide = abRunsOf(ctx, measure);
+  const interleave = abInterleaveOf(ctx, measure);
   const statistics = statisticsOptions(ctx);
   const base = mergeBaseOf(run.eventPayload, run.env) ?? 'HEAD^1';
   const work = join(run.runnerTemp, 'ci-optimizer', 'perf-ab');
@@ -171,6 +180,8 @@ async function abReport(ctx: CommandContext): Promise<PerfReport> {
       outDir: join(work, 'results'),
       env: instructions?.env,
       wrapCommand: instructions?.wrapCommand,
+      interleave,
+      onFallback: (why) => ctx.log.notice(`Same-job A/B: ${why}.`),
       onRun: (side, index, total) => ctx.log.info(`A/B run ${index} of ${total}: ${side}${instructions ? ' (under Valgrind, counting instructions)' : ''}`),
     });
     return await buildPerfReport({

@@ -32,7 +32,7 @@ export {
   selectBaseline,
 } from './baseline-store.ts';
 export type { BaselineRecord, SelectedBaseline } from './baseline-store.ts';
-export { abRunOrder, addBaseWorktree, runSameJobAb } from './same-job-ab.ts';
+export { AB_INTERLEAVES, abRunOrder, addBaseWorktree, runSameJobAb, type AbInterleave } from './same-job-ab.ts';
 export type { AbSide, SameJobAbOptions, SameJobAbRuns } from './same-job-ab.ts';
 export { buildPerfReport, perfOutputs, shouldComment } from './perf-report.ts';
 export type { PerfReport, PerfReportOptions } from './perf-report.ts';

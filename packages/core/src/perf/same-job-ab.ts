@@ -1,10 +1,20 @@
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors/index.ts';
 import { openRepo } from '../git/index.ts';
+import { LOCKSTEP_PLUGIN_MODULE, LOCKSTEP_PLUGIN_SOURCE } from './lockstep-plugin.ts';
 
 export type AbSide = 'base' | 'head';
+
+/**
+ * How the two sides of a same-job A/B take turns. `runs`: whole runs one after the other (abRunOrder). `rounds`:
+ * each pair of runs at the same time, in lockstep, one pytest-benchmark round a side in turn (lockstep-plugin.ts);
+ * a command that never loads the plugin (not pytest) falls back to `runs`.
+ */
+export type AbInterleave = 'rounds' | 'runs';
+export const AB_INTERLEAVES: readonly AbInterleave[] = ['rounds', 'runs'];
 
 /**
  * The order of whole runs: ABBA BAAB ... Each side runs as often early as late, so a machine that speeds up or
@@ -29,6 +39,10 @@ export interface SameJobAbOptions {
   onRun?: (side: AbSide, index: number, total: number) => void;
   /** Turns the command into the one that runs (measure: instructions runs it under Valgrind). */
   wrapCommand?: (command: string, side: AbSide, output: string) => string;
+  /** Default `runs`. */
+  interleave?: AbInterleave;
+  /** Called once when `rounds` was asked for but the command did not load the lockstep plugin. */
+  onFallback?: (why: string) => void;
 }
 
 /** Result files of each side, in run order. */
@@ -36,30 +50,110 @@ export interface SameJobAbRuns {
   base: string[];
   head: string[];
   order: AbSide[];
+  /** How the runs were made: `rounds` only when every pair ran in lockstep. */
+  interleave: AbInterleave;
 }
 
-/** Benchmarks the base and the PR in the same job, alternating whole runs (see abRunOrder). */
+/** Benchmarks the base and the PR in the same job: whole runs alternated (abRunOrder), or pairs of runs in lockstep. */
 export async function runSameJobAb(options: SameJobAbOptions): Promise<SameJobAbRuns> {
   await mkdir(options.outDir, { recursive: true });
+  if (options.interleave === 'rounds') return runInLockstep(options);
   const order = abRunOrder(options.runsPerSide);
-  const files: SameJobAbRuns = { base: [], head: [], order };
+  const files: SameJobAbRuns = { base: [], head: [], order, interleave: 'runs' };
   for (const [index, side] of order.entries()) {
-    const output = join(options.outDir, `${side}-${files[side].length + 1}.json`);
     options.onRun?.(side, index + 1, order.length);
-    const dir = side === 'base' ? options.baseDir : options.headDir;
-    const env = { ...process.env, ...options.env };
-    const command = options.command.replaceAll('{output}', output);
-    await runShell(options.wrapCommand ? options.wrapCommand(command, side, output) : command, dir, {
-      ...env,
-      // pytest names benchmarks relative to its rootdir: pin it to each side's checkout so both sides name a
-      // benchmark alike. A --rootdir in the command comes later on pytest's command line and wins.
-      PYTEST_ADDOPTS: [`'--rootdir=${dir.replaceAll("'", `'\\''`)}'`, env.CI_OPTIMIZER_PYTEST_ADDOPTS, env.PYTEST_ADDOPTS].filter(Boolean).join(' '),
-      PERF_OUTPUT: output,
-      PERF_SIDE: side,
-    });
-    files[side].push(output);
+    files[side].push(await runSide(options, side, files[side].length + 1).finished);
   }
   return files;
+}
+
+/**
+ * Each pair of runs in lockstep: the base side starts and, once its pytest has loaded the plugin (`ready-base`),
+ * the PR side starts; the plugin makes them take turns round by round. If the base side finishes without loading
+ * the plugin (the command is not one pytest session), that run stands as a whole run and every later run is made
+ * one after the other, in abRunOrder's order.
+ */
+async function runInLockstep(options: SameJobAbOptions): Promise<SameJobAbRuns> {
+  const root = join(options.outDir, 'lockstep');
+  const pluginDir = join(root, 'plugin');
+  await mkdir(pluginDir, { recursive: true });
+  await writeFile(join(pluginDir, `${LOCKSTEP_PLUGIN_MODULE}.py`), LOCKSTEP_PLUGIN_SOURCE);
+  const files: SameJobAbRuns = { base: [], head: [], order: [], interleave: 'rounds' };
+  const total = options.runsPerSide * 2;
+  const record = (side: AbSide) => {
+    files.order.push(side);
+    options.onRun?.(side, files.order.length, total);
+  };
+  for (let pair = 0; pair < options.runsPerSide; pair++) {
+    const dir = join(root, `pair-${pair + 1}`);
+    await mkdir(dir, { recursive: true });
+    const lockstep = {
+      CI_OPTIMIZER_LOCKSTEP_DIR: dir,
+      CI_OPTIMIZER_LOCKSTEP_PAIR: String(pair),
+      PYTHONPATH: [pluginDir, options.env?.PYTHONPATH ?? process.env.PYTHONPATH].filter(Boolean).join(':'),
+      CI_OPTIMIZER_PYTEST_ADDOPTS: [`-p ${LOCKSTEP_PLUGIN_MODULE}`, options.env?.CI_OPTIMIZER_PYTEST_ADDOPTS].filter(Boolean).join(' '),
+    };
+    const sideOptions = { ...options, env: { ...options.env, ...lockstep } };
+    record('base');
+    const base = runSide(sideOptions, 'base', pair + 1);
+    const exited = (side: AbSide) => () => writeFile(join(dir, `exited-${side}`), '').catch(() => undefined);
+    const baseDone = base.finished.finally(exited('base'));
+    let baseEnded = false;
+    const ended = baseDone.then(
+      () => (baseEnded = true),
+      () => (baseEnded = true),
+    );
+    const joined = await Promise.race([waitForFile(join(dir, 'ready-base'), () => baseEnded), ended.then(() => false)]);
+    if (!joined) {
+      files.base.push(await baseDone);
+      options.onFallback?.(
+        `the benchmark command did not load the lockstep plugin (${LOCKSTEP_PLUGIN_MODULE}: one pytest session per run, PYTHONPATH kept), so runs alternate whole`,
+      );
+      const rest = abRunOrder(options.runsPerSide).slice(1);
+      for (const side of rest) {
+        record(side);
+        files[side].push(await runSide(options, side, files[side].length + 1).finished);
+      }
+      return { ...files, interleave: 'runs' };
+    }
+    record('head');
+    const headDone = runSide(sideOptions, 'head', pair + 1).finished.finally(exited('head'));
+    const [baseFile, headFile] = await Promise.allSettled([baseDone, headDone]);
+    for (const result of [baseFile, headFile]) if (result.status === 'rejected') throw result.reason;
+    files.base.push((baseFile as PromiseFulfilledResult<string>).value);
+    files.head.push((headFile as PromiseFulfilledResult<string>).value);
+  }
+  return files;
+}
+
+/** Starts one run of one side; `finished` is its result file. */
+function runSide(options: SameJobAbOptions, side: AbSide, number: number): { finished: Promise<string> } {
+  const output = join(options.outDir, `${side}-${number}.json`);
+  const dir = side === 'base' ? options.baseDir : options.headDir;
+  const env = { ...process.env, ...options.env };
+  const command = options.command.replaceAll('{output}', output);
+  const finished = runShell(options.wrapCommand ? options.wrapCommand(command, side, output) : command, dir, {
+    ...env,
+    // pytest names benchmarks relative to its rootdir: pin it to each side's checkout so both sides name a
+    // benchmark alike. A --rootdir in the command comes later on pytest's command line and wins.
+    PYTEST_ADDOPTS: [`'--rootdir=${dir.replaceAll("'", `'\\''`)}'`, env.CI_OPTIMIZER_PYTEST_ADDOPTS, env.PYTEST_ADDOPTS].filter(Boolean).join(' '),
+    PERF_OUTPUT: output,
+    PERF_SIDE: side,
+  }).then(() => output);
+  return { finished };
+}
+
+/** True once `file` exists; false when `stop()` says to give up first. */
+async function waitForFile(file: string, stop: () => boolean): Promise<boolean> {
+  while (!stop()) {
+    try {
+      await access(file);
+      return true;
+    } catch {
+      await sleep(50);
+    }
+  }
+  return false;
 }
 
 /** Checks out `commit` into a detached git worktree at `dir`; returns the function that removes it. */
@@ -91,10 +185,13 @@ function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise
     child.on('close', (code) => {
       if (code === 0) resolve();
       else {
+        const plugin = tail.includes(LOCKSTEP_PLUGIN_MODULE)
+          ? ` pytest could not load perf-comment's lockstep plugin (${LOCKSTEP_PLUGIN_MODULE}): keep the PYTHONPATH the action sets (e.g. PYTHONPATH=src:$PYTHONPATH), or set 'ab-interleave: runs'.`
+          : '';
         reject(
           new UserError(
             `The benchmark command failed with exit code ${code} in '${cwd}': ${command}\n${tail.trim()}\n` +
-              "Fix the command in 'ab-command' so it passes on both the base and the PR.",
+              `Fix the command in 'ab-command' so it passes on both the base and the PR.${plugin}`,
           ),
         );
       }

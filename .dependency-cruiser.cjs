@@ -1,7 +1,6 @@
 // Dependency rules of docs/architecture.md ("Layers" and "Rules and how they are enforced"), checked by
-// `npm run lint:deps` (dependency-cruiser; in `npm run lint`, .ci/run and the GitHub workflow). Any violation fails,
-// except the ones listed in .dependency-cruiser-known-violations.json (each explained in docs/architecture.md, "Known
-// violations"); after removing one, regenerate the list with `npm run lint:deps:baseline` (it must only shrink).
+// `npm run lint:deps` (dependency-cruiser; in `npm run lint`, .ci/run and the GitHub workflow). Any violation fails
+// (there is no baseline of known violations).
 // test/repo/dependency-rules.test.ts shows that the rules bite.
 const CORE = '^packages/core/src/';
 /** Folders every layer may use: no product logic, no imports of the layers above. */

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, RunnerJob, runActionStep } from '../support/action-runner.ts';
-import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+import { type TempGitRepo, tempDir } from '../support/git-repo.ts';
 import { timeoutFor } from '../support/timeouts.ts';
 import { pythonProject, runPytest } from '../test-predictor/python-project.ts';
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { PYTHON } from './support.ts';
  * What real suites write: empty `__init__.py` files (coverage.py records line 0), a decorator applied at import, its
  * wrapper run by one test, a property getter and setter (one name, two functions), a yield fixture (`|setup`).
  */
+// biome-ignore lint/suspicious/noExportsInTest: the attribution test reuses this project
 export const COVERAGE_PROJECT: Record<string, string> = {
   '.gitignore': '.coverage*\n.ci-optimizer/\n__pycache__/\n*.json\n',
   'pkg/__init__.py': '',

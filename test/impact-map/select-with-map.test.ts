@@ -7,7 +7,7 @@ import { diffChangedFiles } from '@ci-optimizer/core/git';
 import { pythonPack, readCoverageContexts } from '@ci-optimizer/core/languages/python';
 import { resolveTestFilterOptions } from '@ci-optimizer/core/test-filter';
 import { DirStore } from '@ci-optimizer/core/store';
-import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+import { type TempGitRepo, tempDir } from '../support/git-repo.ts';
 import { LEDGER_PROJECT, recordCoverage, type LearnedRepo } from './support.ts';
 
 const scratchDirs: string[] = [];

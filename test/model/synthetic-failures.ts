@@ -14,7 +14,6 @@ export const SYNTHETIC_FEATURES = [
  */
 export function syntheticFailures(rows: number, seed: number, extraNoise = 0, missingRate = 0.05): LabelledDataset {
   const random = new SeededRandom(seed);
-  const cols = SYNTHETIC_FEATURES.length + extraNoise;
   const names = [...SYNTHETIC_FEATURES, ...Array.from({ length: extraNoise }, (_, i) => `noise_${i}`)];
   const data: number[][] = [];
   const labels: number[] = [];
@@ -34,8 +33,8 @@ export function syntheticFailures(rows: number, seed: number, extraNoise = 0, mi
     const row = [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9];
     for (let k = 0; k < extraNoise; k++) row.push(u[16 + k]);
     let z = -4.2;
-    z = z + 2.5 * (f0 !== f0 ? 0.2 : f0);
-    z = z + (f3 !== f3 ? 0.5 : f3 === 0 ? 2.0 : f3 === 1 ? 1.0 : 0.0);
+    z = z + 2.5 * (Number.isNaN(f0) ? 0.2 : f0);
+    z = z + (Number.isNaN(f3) ? 0.5 : f3 === 0 ? 2.0 : f3 === 1 ? 1.0 : 0.0);
     z = z + 1.5 * f4;
     z = z + 0.25 * f2;
     z = z + (f0 > 0.5 && f6 > 10 ? 1.5 : 0.0);
@@ -55,7 +54,7 @@ export function fingerprint(data: LabelledDataset): { sum: number; missing: numb
   let positives = 0;
   for (let i = 0; i < data.values.length; i++) {
     const v = data.values[i];
-    if (v !== v) missing++;
+    if (Number.isNaN(v)) missing++;
     else sum = sum + v * ((i % 7) + 1);
   }
   for (let i = 0; i < data.rows; i++) positives += data.labels[i];

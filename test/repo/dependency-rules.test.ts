@@ -117,15 +117,4 @@ describe('dependency rules', () => {
     expect(found).toContain('entries-through-core-index: actions/alpha/src/main.ts -> packages/core/src/alpha/alpha.ts');
     expect(found).toContain('engines-know-no-language: packages/core/src/impact-map/index.ts -> packages/core/src/languages/toy/index.ts');
   }, timeoutFor(1, 20_000));
-
-  it('list no known violation that docs/architecture.md does not explain', () => {
-    const known = JSON.parse(readFileSync(join(REPO_ROOT, '.dependency-cruiser-known-violations.json'), 'utf8')) as Violation[];
-    const docs = readFileSync(join(REPO_ROOT, 'docs', 'architecture.md'), 'utf8');
-    const section = docs.slice(docs.indexOf('### Known dependency violations'), docs.indexOf('\n## ', docs.indexOf('### Known dependency violations')));
-    expect(section.length).toBeGreaterThan(0);
-    for (const violation of known) {
-      expect(section, `${violation.rule.name}: ${violation.from} -> ${violation.to}`).toContain(`\`${violation.from}\``);
-      expect(section, `${violation.rule.name}: ${violation.from} -> ${violation.to}`).toContain(`\`${violation.to}\``);
-    }
-  });
 });

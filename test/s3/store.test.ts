@@ -160,8 +160,14 @@ describe('transfers', () => {
     let cuts = 0;
     proxy.rule = (r) => {
       if (r.method !== 'GET') return undefined;
-      if (slowDowns < 2) return (slowDowns++, { kind: 'error', status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' });
-      if (cuts < 1) return (cuts++, { kind: 'cut', afterBytes: 1000 });
+      if (slowDowns < 2) {
+        slowDowns++;
+        return { kind: 'error', status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' };
+      }
+      if (cuts < 1) {
+        cuts++;
+        return { kind: 'cut', afterBytes: 1000 };
+      }
       return undefined;
     };
     const { data: back } = await collect(s, 'retry/object', data.length, {

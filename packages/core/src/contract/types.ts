@@ -83,6 +83,7 @@ export interface Command {
   /** The action's folder name under actions/ (e.g. `report`, `s3-cache/restore`). */
   name: string;
   main(ctx: CommandContext): Promise<Outputs>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a post step may end without outputs (an async function with no return)
   post?(ctx: CommandContext): Promise<Outputs | void>;
   /** How an output is written as text for GITHUB_OUTPUT when the default (see formatOutputValue) does not fit. */
   formatOutput?: Partial<Record<string, (value: OutputValue) => string>>;

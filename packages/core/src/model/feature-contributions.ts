@@ -98,7 +98,7 @@ function nodeMeanValues(tree: RegressionTree): Float64Array {
 
 function nextNode(tree: RegressionTree, node: number, row: ArrayLike<number>): number {
   const x = row[tree.splitFeature[node]];
-  if (x !== x) return tree.defaultLeft[node] ? tree.left[node] : tree.right[node];
+  if (Number.isNaN(x)) return tree.defaultLeft[node] ? tree.left[node] : tree.right[node];
   return Math.fround(x) < tree.splitCondition[node] ? tree.left[node] : tree.right[node];
 }
 

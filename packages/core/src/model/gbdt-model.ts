@@ -53,7 +53,7 @@ export function leafIndex(tree: RegressionTree, values: ArrayLike<number>, offse
   let node = 0;
   while (left[node] !== -1) {
     const x = values[offset + splitFeature[node]];
-    if (x !== x) node = defaultLeft[node] ? left[node] : right[node];
+    if (Number.isNaN(x)) node = defaultLeft[node] ? left[node] : right[node];
     else node = Math.fround(x) < splitCondition[node] ? left[node] : right[node];
   }
   return node;

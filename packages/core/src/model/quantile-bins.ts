@@ -25,7 +25,7 @@ export function computeCuts(matrix: FeatureMatrix, maxBin: number): Float32Array
     let n = 0;
     for (let r = 0; r < rows; r++) {
       const v = values[r * cols + f];
-      if (v === v) column[n++] = v;
+      if (!Number.isNaN(v)) column[n++] = v;
     }
     const sorted = column.subarray(0, n).sort();
     cuts.push(cutsOfSorted(sorted, maxBin));
@@ -65,7 +65,7 @@ export function binMatrix(matrix: FeatureMatrix, cuts: readonly Float32Array[]):
     const missing = binOffset[f + 1] - 1;
     for (let r = 0; r < rows; r++) {
       const v = values[r * cols + f];
-      slots[r * cols + f] = v === v ? base + upperBound(c, v) : missing;
+      slots[r * cols + f] = !Number.isNaN(v) ? base + upperBound(c, v) : missing;
     }
   }
   return { rows, cols, cuts, binOffset, totalSlots, slots };

@@ -30,3 +30,15 @@ export interface BenchmarkSet {
   source: string;
   benchmarks: BenchmarkResult[];
 }
+
+/** What the history says about the machine's noise; printed in the comment. */
+export interface HistoryNoise {
+  /** Baseline runs the verdicts stand on (the most any benchmark had). */
+  runs: number;
+  minRuns: number;
+  /** Median over benchmarks of the run-to-run spread (relative standard deviation after the common shift). */
+  noise?: number;
+  /** The PR run's shift shared by the benchmarks (drift), when corrected. */
+  drift?: number;
+  plausibleNoise: number;
+}

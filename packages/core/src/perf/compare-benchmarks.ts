@@ -1,5 +1,5 @@
 import { minimatch } from 'minimatch';
-import type { HistoryNoise } from './compare-with-history.ts';
+import type { HistoryNoise } from './benchmark-types.ts';
 import type { BenchmarkResult, BenchmarkSet } from './benchmark-types.ts';
 import { holmAdjust, mannWhitney, meanAndStddev, median, quantileOfSorted, welchTest, type TwoSampleTest } from './statistics.ts';
 

@@ -1,6 +1,6 @@
 import { minimatch } from 'minimatch';
 import type { RunStatistic } from './baseline-history.ts';
-import type { BenchmarkSet } from './benchmark-types.ts';
+import type { BenchmarkSet, HistoryNoise } from './benchmark-types.ts';
 import { percent, overallVerdict, type BenchmarkComparison, type Comparison } from './compare-benchmarks.ts';
 import { runStatistics } from './baseline-history.ts';
 import { holmAdjust, median, studentTCdf, studentTQuantile } from './statistics.ts';
@@ -18,6 +18,7 @@ import { holmAdjust, median, studentTCdf, studentTQuantile } from './statistics.
  * Holm-corrected over the benchmarks. Drift correction can only explain a change away: a benchmark whose own
  * value did not move the same way by min-change is never flagged (issue: unchanged code labelled a regression).
  */
+
 export interface HistoryCompareOptions {
   alpha?: number;
   minChange?: number;
@@ -31,18 +32,6 @@ export interface HistoryCompareOptions {
   priorDf?: number;
   noiseFloor?: number;
   driftNoise?: number;
-}
-
-/** What the history says about the machine's noise; printed in the comment. */
-export interface HistoryNoise {
-  /** Baseline runs the verdicts stand on (the most any benchmark had). */
-  runs: number;
-  minRuns: number;
-  /** Median over benchmarks of the run-to-run spread (relative standard deviation after the common shift). */
-  noise?: number;
-  /** The PR run's shift shared by the benchmarks (drift), when corrected. */
-  drift?: number;
-  plausibleNoise: number;
 }
 
 export const DEFAULT_MIN_HISTORY_RUNS = 5;
@@ -169,7 +158,6 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
     };
     const worse = reference.biggerIsBetter ? change < 0 : change > 0;
     const sameWay = Math.sign(rawChange) === Math.sign(change) && Math.abs(rawChange) >= minChange;
-    const interval = Number.isFinite(fit.high) ? `; ${Math.round((1 - alpha) * 1000) / 10}% of unchanged runs fall within ±${percent(Math.expm1(fit.high), false)}` : '';
     const noiseText = noise !== undefined ? `run-to-run noise ±${percent(noise, false)} over ${fit.n} baseline run${fit.n === 1 ? '' : 's'}` : `${fit.n} baseline run`;
     if (Math.abs(change) < minChange || (!sameWay && Math.abs(rawChange) < minChange)) {
       return { ...row, verdict: 'unchanged', reason: `${percent(change)}${driftText} (own value ${percent(rawChange)}), below min-change ${percent(minChange, false)}; ${noiseText}` };

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { compileSchema } from '../config/index.ts';
 import { UserError } from '../errors/index.ts';
 import { formatP, percent } from './compare-benchmarks.ts';
 import type { PerfReport } from './perf-report.ts';
@@ -125,7 +125,7 @@ const payloadSchema = {
   },
 } as const;
 
-let validate: ReturnType<Ajv['compile']> | undefined;
+let validate: ReturnType<typeof compileSchema> | undefined;
 
 /** Reads an artifact written by an untrusted run: validated against a strict schema, never trusted as Markdown. */
 export function parseForkPayload(textValue: string, source: string): ForkPayload {
@@ -136,7 +136,7 @@ export function parseForkPayload(textValue: string, source: string): ForkPayload
   } catch (error) {
     throw new UserError(`'${source}' is not valid JSON (${(error as Error).message}); expected the ${FORK_PAYLOAD_FILE} artifact of a perf-comment run.`);
   }
-  validate ??= new Ajv({ allErrors: false, strict: false }).compile(payloadSchema);
+  validate ??= compileSchema(payloadSchema);
   if (!validate(data)) {
     throw new UserError(
       `'${source}' is not a valid ${FORK_PAYLOAD_FILE} artifact: ${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message}. ` +

@@ -1,7 +1,7 @@
 import { mdCode, mdText, mermaidLabel, safeLinkUrl } from '../escape/index.ts';
 import type { BenchmarkComparison, Comparison } from './compare-benchmarks.ts';
 import { formatP, percent } from './compare-benchmarks.ts';
-import type { FunctionTime, ProfileReport } from './profile-summary.ts';
+import type { ProfileReport } from './profile-summary.ts';
 import { describeFunction } from './profile-summary.ts';
 
 /** GitHub rejects comment bodies longer than this many characters. */

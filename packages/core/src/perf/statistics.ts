@@ -68,11 +68,13 @@ export function normalQuantile(p: number): number {
 }
 
 function logGamma(x: number): number {
+  // biome-ignore lint/correctness/noPrecisionLoss: Lanczos coefficients as published (Numerical Recipes, gammln)
   const g = [76.18009172947146, -86.50532032941677, 24.01409824083091, -1.231739572450155, 0.1208650973866179e-2, -0.5395239384953e-5];
   let y = x;
   const tmp = x + 5.5 - (x + 0.5) * Math.log(x + 5.5);
   let ser = 1.000000000190015;
   for (const coefficient of g) ser += coefficient / ++y;
+  // biome-ignore lint/correctness/noPrecisionLoss: sqrt(2*pi) as published with the coefficients above
   return -tmp + Math.log((2.5066282746310005 * ser) / x);
 }
 

@@ -2,7 +2,7 @@ import { filesMentioning } from './data-files.ts';
 import { discoverTests } from './discover-tests.ts';
 import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts';
 import { type ChangedFile, diffTrees, GitObjectReader } from '../git/index.ts';
-import { Closure, DependencyGraph, formatChain } from './graph.ts';
+import { type Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
 import { GraphSnapshot, StoredFactsNotLoaded, type TreeDelta } from './graph-snapshot.ts';
 import { evaluatePathFilters, firstMatchingGlob, matchesGlob } from './globs.ts';
@@ -520,7 +520,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
   let reduction: number;
   let reductionBasis: TestSelection['reductionBasis'] = 'count';
   const total = view.testFiles.length;
-  if (durations && durations.size) {
+  if (durations?.size) {
     const known = view.testFiles.map((test) => durations.get(relative(test)) ?? durations.get(test));
     const knownValues = known.filter((d): d is number => d !== undefined);
     const mean = knownValues.length ? knownValues.reduce((a, b) => a + b, 0) / knownValues.length : 1;

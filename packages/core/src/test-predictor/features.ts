@@ -128,7 +128,7 @@ export class HistoryStats {
   /** Real failures over all runs of the file / its runs (0 when it never ran). */
   failureRate(file: string): number {
     const stats = this.files.get(file);
-    return stats && stats.outcomes.length ? stats.failures / stats.outcomes.length : 0;
+    return stats?.outcomes.length ? stats.failures / stats.outcomes.length : 0;
   }
 
   /** Folds one run in: outcomes, durations, co-failures and flaky counts. `failed` are its real failed files. */

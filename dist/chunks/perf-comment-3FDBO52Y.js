@@ -4,4 +4,4 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{reportCommand}from"./chunk-IO2GOTCA.js";import"./chunk-L6GRTB3S.js";import"./chunk-QFJU5QM4.js";import"./chunk-DPMS2ONJ.js";import"./chunk-BQKHMMAG.js";import"./chunk-MD7RD3FD.js";import"./chunk-6ITI3ENL.js";import"./chunk-ID7MFAYF.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{reportCommand};
+import{perfCommentCommand}from"./chunk-CSFT4ULU.js";import"./chunk-NQGHZLMV.js";import"./chunk-FMJBS4LA.js";import"./chunk-HU6ZTLZD.js";import"./chunk-JUBE7R7Y.js";import"./chunk-3BJAGDMI.js";import"./chunk-ID7MFAYF.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{perfCommentCommand};

@@ -41,6 +41,7 @@ const PROJECT: Record<string, string> = {
   'tests/test_double.py': 'from pkg.limits import double_limit\n\n\ndef test_double():\n    assert double_limit() == 20\n',
   'tests/test_scaled.py': 'from pkg.limits import scaled\n\n\ndef test_scaled():\n    assert scaled(2) == 6\n',
   'tests/test_names.py': 'import pkg.limits\n\n\ndef test_unused():\n    assert pkg.limits.UNUSED == 5\n',
+  'tests/test_namespace.py': 'import pkg.limits\n\n\ndef test_namespace():\n    assert len(vars(pkg.limits)) > 3\n',
   'tests/test_box.py': 'from pkg.shapes import Box\n\n\ndef test_area():\n    assert Box().area() == 16\n',
   'tests/test_load.py': 'from pkg.loader import load\n\n\ndef test_load():\n    assert load(\'{"module": "pkg.shapes"}\').Box().area() == 16\n',
 };
@@ -81,7 +82,9 @@ describe('module-level changes narrowed to the code that reads the names', () =>
     expect(selection.runAll).toBe(false);
     // tools/report.py reads LIMIT at module level and the map did not measure it: the tests that may import it stay
     // (only the loader's, which may import anything)
-    expect(selection.tests.sort()).toEqual(['tests/test_clamp.py', 'tests/test_double.py', 'tests/test_load.py']);
+    // test_namespace lists a module's names (`vars(...)`): it reads every name
+    expect(selection.tests.sort()).toEqual(['tests/test_clamp.py', 'tests/test_double.py', 'tests/test_load.py', 'tests/test_namespace.py']);
+    expect(selection.reasonsByTest['tests/test_namespace.py']).toMatch(/^mentions vars/);
     expect(selection.reasonsByTest['tests/test_load.py']).toMatch(/^mentions LIMIT \(through tools\/report.py\)/);
     expect(selection.reasonsByTest['tests/test_clamp.py']).toBe('executed pkg.limits.clamp');
     expect(selection.reasonsByTest['tests/test_double.py']).toBe('executed pkg.limits.double_limit');
@@ -95,12 +98,13 @@ describe('module-level changes narrowed to the code that reads the names', () =>
 
   it('a class attribute selects the tests that executed the methods reading it', async () => {
     const { selection } = await selectAfter({ 'pkg/shapes.py': ['size = 4', 'size = 5'] });
+    // (test_namespace lists pkg.limits only: the static closure of pkg/shapes.py does not hold it)
     expect(selection.tests.sort()).toEqual(['tests/test_box.py', 'tests/test_load.py']);
   });
 
   it('a name only a test reads selects that test, by its mention', async () => {
     const { selection } = await selectAfter({ 'pkg/limits.py': ['UNUSED = 5', 'UNUSED = 6'] });
-    expect(selection.tests).toEqual(['tests/test_names.py']);
+    expect(selection.tests.sort()).toEqual(['tests/test_names.py', 'tests/test_namespace.py']);
     expect(selection.reasonsByTest['tests/test_names.py']).toMatch(/^mentions UNUSED/);
   });
 
@@ -111,7 +115,7 @@ describe('module-level changes narrowed to the code that reads the names', () =>
     expect(added.selection.impactMap.moduleLevelFiles['pkg/limits.py']).toMatch(/statements added or removed at module level/);
     for (const { selection } of [removed, added]) {
       // every test the static closure of pkg/limits.py reaches, and the loader's test (it may import anything)
-      expect(selection.tests.sort()).toEqual(['tests/test_clamp.py', 'tests/test_double.py', 'tests/test_load.py', 'tests/test_names.py', 'tests/test_scaled.py']);
+      expect(selection.tests.sort()).toEqual(['tests/test_clamp.py', 'tests/test_double.py', 'tests/test_load.py', 'tests/test_names.py', 'tests/test_namespace.py', 'tests/test_scaled.py']);
       expect(selection.reasonsByTest['tests/test_load.py']).toMatch(/pkg\/loader.py:6: .*may load .* the impact map saw only these tests execute pkg.loader.load/);
     }
   });
@@ -119,7 +123,7 @@ describe('module-level changes narrowed to the code that reads the names', () =>
   it('a removed name that only a test reads selects it; a star importer adds the tests that may import it', async () => {
     const { selection } = await selectAfter({ 'pkg/limits.py': ['UNUSED = 5', 'pass'] });
     // tools/everything.py star-imports pkg.limits: only the loader's test may import it (it may import anything)
-    expect(selection.tests.sort()).toEqual(['tests/test_load.py', 'tests/test_names.py']);
+    expect(selection.tests.sort()).toEqual(['tests/test_load.py', 'tests/test_names.py', 'tests/test_namespace.py']);
     expect(selection.reasonsByTest['tests/test_load.py']).toMatch(/^mentions UNUSED \(through tools\/everything.py\)/);
   });
 });

@@ -159,9 +159,11 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
 
   const defences = input.defences ?? new Set(ALL_DEFENCES);
   const index = new ImpactMapIndex(map);
+  // A computed import nothing bounds: the tests the map saw executing the function around it bound it (for every
+  // static selection from here on: the rest of the module-level changes, the importers of modules outside the map).
+  request = { ...request, boundUnboundedImport: (call) => unboundedImportEvidence(index, call, defences) };
   if (staticSelection.runAll) {
-    // Every test ran only for computed imports nothing bounds: the tests the map saw executing each call bound it.
-    request = { ...request, boundUnboundedImport: (call) => unboundedImportEvidence(index, call, defences) };
+    // Every test ran only for such imports: select again with the evidence.
     staticSelection = await selectAffectedTests(request);
     if (staticSelection.runAll) return fallback('every test runs anyway', false, { commit: mapCommit, distance });
   }

@@ -4,7 +4,8 @@ import { readersOfNames, type ChangedBindings } from './changed-bindings.ts';
 export type { ReaderSearch as BindingSearch, ChangeReaders as BindingReaders } from '../types.ts';
 
 const MAX_ROUNDS = 6;
-const MAX_NAMES = 60;
+const NAMESPACE_READERS = ['vars', 'dir', 'globals', 'locals', '__dict__', 'getmembers'];
+const MAX_NAMES = 70;
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const wordPattern = (names: Iterable<string>) => new RegExp(`\\b(?:${[...names].map(escapeRegExp).join('|')})\\b`);
 
@@ -43,8 +44,9 @@ export async function findBindingReaders(changedPath: string, bindings: ChangedB
     const names = [...read];
     return importersStay(path, names, `reads ${names.join(', ')}, the map did not measure it`);
   };
-  const names = new Set(bindings.names);
-  if (names.size === 0 && bindings.removed.length === 0) return { units, tests, names: [] };
+  if (bindings.names.length === 0 && bindings.removed.length === 0) return { units, tests, names: [] };
+  // Code that lists a namespace (`vars(module)`, `module.__dict__`, `dir()`, `inspect.getmembers`) reads every name.
+  const names = new Set([...bindings.names, ...NAMESPACE_READERS]);
   const texts = await search.read();
   // A star import copies the module's public names (or those `__all__` lists): it is a reader of them all.
   if (names.has('__all__') || bindings.removed.length) {
@@ -105,5 +107,5 @@ export async function findBindingReaders(changedPath: string, bindings: ChangedB
       }
     }
   }
-  return { units, tests, names: [...names].sort() };
+  return { units, tests, names: [...names].filter((name) => !NAMESPACE_READERS.includes(name)).sort() };
 }

@@ -4,4 +4,4 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{perfCommentCommand}from"./chunk-O474YREP.js";import"./chunk-NQGHZLMV.js";import"./chunk-FMJBS4LA.js";import"./chunk-HU6ZTLZD.js";import"./chunk-BQKHMMAG.js";import"./chunk-6ITI3ENL.js";import"./chunk-ID7MFAYF.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{perfCommentCommand};
+import{cacheKeyCommand}from"./chunk-TB5JAOPA.js";import"./chunk-QFJU5QM4.js";import"./chunk-QC3PF26J.js";import"./chunk-BES7EJN2.js";import"./chunk-MD7RD3FD.js";import"./chunk-BQKHMMAG.js";import"./chunk-P36TXUDD.js";import"./chunk-ID7MFAYF.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{cacheKeyCommand};

@@ -111,7 +111,7 @@ const sideEffectFreePlugin = {
  * Packages that most starts do not use, built apart as CommonJS files (dist/chunks/<name>.cjs, by a second esbuild pass)
  * and loaded with require() on first use: yaml and ajv are needed only when a config file, a record log or a YAML
  * lockfile is read, simple-git when a command asks git, fast-xml-parser when coverage XML is read, web-tree-sitter
- * when a Python file is parsed (0.6 MB together), yet their users call them synchronously, which a dynamic import()
+ * when a Python file is parsed, minimatch when a glob is matched (0.7 MB together), yet their users call them synchronously, which a dynamic import()
  * cannot serve. Imports of them from our sources get a stand-in module instead: each function or class the package
  * exports is replaced by a proxy that requires the package's file on first use and forwards to it (calls, `new`,
  * static members and `instanceof`: the real class constructs, so instances have the real prototype). Only for
@@ -119,7 +119,7 @@ const sideEffectFreePlugin = {
  * stand-in lives in dist/chunks/ or in an entry's folder (dist/<name>/ or dist/<group>/<name>/), so it looks for
  * chunks/<name>.cjs from its own folder up to dist/.
  */
-const LAZY_PACKAGES = ['yaml', 'ajv', 'simple-git', 'fast-xml-parser', 'web-tree-sitter'];
+const LAZY_PACKAGES = ['yaml', 'ajv', 'simple-git', 'fast-xml-parser', 'web-tree-sitter', 'minimatch'];
 const lazyPackagePlugin = {
   name: 'lazy-package',
   setup(pluginBuild) {

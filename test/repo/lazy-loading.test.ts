@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,14 @@ function run(file: string, args: string[] = [], setup: (workspace: string) => vo
     rmSync(job, { recursive: true, force: true });
   }
 }
+
+/** The loaded chunks that hold a piece of code, found by a text only that code has. */
+const holding = (loaded: string[], text: string) =>
+  loaded.filter((file) => file.endsWith('.js') && readFileSync(join(REPO_ROOT, 'dist', file), 'utf8').includes(text));
+/** Texts of test-filter's selection engine: the Python pack and the impact map. */
+const ENGINE = ['tree-sitter-python.wasm', '(map of '];
+/** A text of test-predictor's command. */
+const PREDICTOR = 'test-predictor did not train';
 
 const LAZY = [/^chunks\/yaml\.cjs$/, /^chunks\/ajv\.cjs$/, /^chunks\/sdk-[\w-]+\.js$/];
 const lazyIn = (loaded: string[]) => loaded.filter((file) => LAZY.some((pattern) => pattern.test(file)));
@@ -97,5 +105,25 @@ describe('what a bundle loads', () => {
     expect(status).toBe(0); // a store that is down is a miss, not a failure
     expect(stdout).toMatch(/::warning::Failed to restore cache 'k'/);
     expect(lazyIn(loaded).some((file) => file.startsWith('chunks/sdk-'))).toBe(true);
+  });
+
+  it('test-filter and test-plan check the checkout before they load the selection engine, git library or predictor', () => {
+    for (const file of ['test-filter/index.js', 'test-plan/index.js']) {
+      const refused = run(file); // the workspace is not a git checkout
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toContain('is not a git checkout');
+      expect(refused.loaded).toContain(file);
+      expect(refused.loaded).not.toContain('chunks/simple-git.cjs');
+      for (const text of [...ENGINE, PREDICTOR]) expect(holding(refused.loaded, text)).toEqual([]);
+    }
+    // A run that selects loads them (the texts above do find the engine's chunks).
+    const selected = run('test-filter/index.js', [], (workspace) => {
+      writeFileSync(join(workspace, 'test_a.py'), 'def test_a():\n    assert True\n');
+      for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=T', '-c', 'user.email=t@example.invalid', 'commit', '-q', '-m', 'c']]) {
+        execFileSync('git', args, { cwd: workspace, stdio: 'ignore' });
+      }
+    });
+    expect(selected.status, selected.stdout).toBe(0);
+    for (const text of ENGINE) expect(holding(selected.loaded, text)).not.toEqual([]);
   });
 });

@@ -4,10 +4,11 @@ import { errorMessage, InputError, isUserError, UserError } from '../errors/inde
 import { logValue } from '../escape/index.ts';
 import { assertGitCheckout } from '../git/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
-import { meanFileDurations, readHistory } from '../test-history/index.ts';
 import { listChangedFiles, openRepo, resolveDiffRange, resolveSha } from '../git/index.ts';
-import { learnImpactMapIntoStore, renderImpactMapNote, selectTestsForChange } from '../impact-map/index.ts';
-import { pythonPack } from '../languages/python/index.ts';
+// The selection engine (impact map, language pack, test history) is imported when a run gets past its input and
+// checkout checks: a step that fails on those does not load it (docs/decisions.md, "Cold start").
+import type { learnImpactMapIntoStore } from '../impact-map/index.ts';
+import type { pythonPack } from '../languages/python/index.ts';
 import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import {
@@ -76,9 +77,10 @@ async function learnMap(ctx: CommandContext, repoDir: string, projectDir: string
   const commit = await resolveSha(openRepo(repoDir), head);
   if (!commit) throw new UserError(`Input 'head' has value '${head}', which is not a commit of ${repoDir}.`);
   let learned: Awaited<ReturnType<typeof learnImpactMapIntoStore>>;
+  const [pack, { learnImpactMapIntoStore }] = await Promise.all([loadLanguagePack(), import('../impact-map/index.ts')]);
   try {
     learned = await ctx.metrics.phase('learn', () =>
-      learnImpactMapIntoStore({ repoDir, coveragePath, pack: PACK, store, commit, projectDir, warn: (message) => ctx.log.warning(message) }),
+      learnImpactMapIntoStore({ repoDir, coveragePath, pack, store, commit, projectDir, warn: (message) => ctx.log.warning(message) }),
     );
   } catch (error) {
     // A bad coverage file is the user's to fix; a store that cannot be reached only costs this run's map.
@@ -102,6 +104,7 @@ async function historicDurations(ctx: CommandContext, repoDir: string): Promise<
   const spec = ctx.inputs.string('store');
   if (spec === '' || spec === 'none') return new Map();
   try {
+    const { meanFileDurations, readHistory } = await import('../test-history/index.ts');
     return meanFileDurations(await readHistory(openStore(spec, repoDir), (message) => ctx.log.warning(message)));
   } catch (error) {
     ctx.log.warning(`Test durations are not available (${errorMessage(error)}); the reduction is measured by count.`);
@@ -140,11 +143,13 @@ export async function assertProjectDir(repoDir: string, projectDir: string, head
   );
 }
 
-/** The language pack of the projects test-filter selects for (the only one so far). */
-const PACK = pythonPack;
+/** The language pack of the projects test-filter selects for (the only one so far), loaded when a run needs it. */
+export async function loadLanguagePack(): Promise<typeof pythonPack> {
+  return (await import('../languages/python/index.ts')).pythonPack;
+}
 
 /** No test file at all is a configuration mistake, never "0 selected of 0". */
-function noTestFilesError(projectDir: string, head: string): UserError {
+function noTestFilesError(PACK: typeof pythonPack, projectDir: string, head: string): UserError {
   return new UserError(
     `test-filter found no test file in ${projectDir === '' ? 'the repository' : `'${projectDir}'`} at ${head.slice(0, 12)}: ` +
       `${PACK.framework.discoveryHint} matches nothing there. ` +
@@ -188,6 +193,7 @@ export const testFilterCommand: CommandWithConfig = {
     if (range.fallbackReason) ctx.log.warning(`test-filter runs every test: ${range.fallbackReason}.`);
 
     const durations = await ctx.metrics.phase('history', () => historicDurations(ctx, repoDir));
+    const [PACK, { renderImpactMapNote, selectTestsForChange }] = await Promise.all([loadLanguagePack(), import('../impact-map/index.ts')]);
     const request: SelectTestsRequest = {
       pack: PACK,
       repoDir,
@@ -207,7 +213,7 @@ export const testFilterCommand: CommandWithConfig = {
         maxMapAgeMs: ctx.inputs.duration('max-map-age'),
         maxMapDistance: ctx.inputs.int('max-map-distance', { min: 0 }),
       }),
-      noTests: () => noTestFilesError(options.projectDir, range.head),
+      noTests: () => noTestFilesError(PACK, options.projectDir, range.head),
     });
     // Always consulted here (no `onlyWhenUseful`), so the summary can say why the map was (not) used.
     const selection = changeSelection.selection!;

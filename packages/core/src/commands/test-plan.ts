@@ -1,7 +1,7 @@
 import { COUNTERS } from '../metrics/index.ts';
 import { runSubStep, type CommandContext, type CommandWithConfig, type Metrics, type Outputs, type SubStep } from '../contract/index.ts';
 import { testFilterCommand } from './test-filter.ts';
-import { testPredictorCommand } from './test-predictor.ts';
+import { testPredictorOutputFormat } from './test-predictor-outputs.ts';
 
 /** The action.yml of the two actions the plan runs (their defaults apply to what the plan does not set). */
 export interface TestPlanParts {
@@ -45,6 +45,8 @@ export function createTestPlanCommand(parts: TestPlanParts): CommandWithConfig {
           given: { ...shared, 'max-changed-files': ctx.inputs.raw('max-changed-files'), filters: ctx.inputs.raw('filters') },
         }),
       );
+      // test-predictor is loaded when its part runs: a plan that stops in test-filter does not load it.
+      const { testPredictorCommand } = await import('./test-predictor.ts');
       const predicted = await ctx.log.group('test-predictor: order, budget, shards', () =>
         runSubStep({ ...ctx, metrics: partMetrics(ctx.metrics, predictorCounters) }, {
           command: testPredictorCommand,
@@ -85,7 +87,7 @@ export function createTestPlanCommand(parts: TestPlanParts): CommandWithConfig {
       };
     },
     formatOutput: {
-      ...testPredictorCommand.formatOutput,
+      ...testPredictorOutputFormat,
       tests: (value) => (Array.isArray(value) ? value.join(' ') : String(value ?? '')),
       'tests-json': (value) => JSON.stringify(value ?? []),
     },

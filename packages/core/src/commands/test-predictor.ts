@@ -3,12 +3,12 @@ import { minimatch } from 'minimatch';
 import { isUserError } from '../errors/index.ts';
 import { resolveDiffRange } from '../git/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
-import type { CommandContext, CommandWithConfig, Outputs, OutputValue } from '../contract/index.ts';
+import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { loadConfigSection } from '../config/index.ts';
-import { pythonPack } from '../languages/python/index.ts';
 import { discoverTests, resolveTestFilterOptions, withTestsFiles, type TestFilterOptions } from '../test-filter/index.ts';
-import { assertProjectDir, testFilterCommand } from './test-filter.ts';
+import { assertProjectDir, loadLanguagePack, testFilterCommand } from './test-filter.ts';
+import { testPredictorOutputFormat } from './test-predictor-outputs.ts';
 import { UserError } from '../errors/index.ts';
 import {
   type Budget,
@@ -101,7 +101,7 @@ async function describeChange(ctx: CommandContext, s: Settings): Promise<{ view:
   });
   await assertProjectDir(s.repoDir, s.projectDir, range.head);
   const view = await viewChange({
-    pack: pythonPack,
+    pack: await loadLanguagePack(),
     repoDir: s.repoDir,
     range,
     options: s.filterOptions,
@@ -471,16 +471,7 @@ export const testPredictorCommand: CommandWithConfig = {
     if (s.mode === 'record') return outputs;
     return withTestsFiles(ctx.run.runnerTemp, 'test-predictor', outputs, { 'tests-file': 'tests', 'selected-file': 'selected' });
   },
-  formatOutput: {
-    tests: (v) => (v as string[]).join(' '),
-    selected: (v) => (v as string[]).join(' '),
-    'tests-json': json,
-    'selected-json': json,
-    'failed-tests': json,
-    'flaky-tests': json,
-    'slow-tests': json,
-    shards: (v) => JSON.stringify({ include: v }),
-  },
+  formatOutput: testPredictorOutputFormat,
 };
 
 /** record or predict; a fault that is not the user's warns (record: not recorded; predict: every test runs). */
@@ -497,15 +488,11 @@ async function recordOrPredict(ctx: CommandContext, s: Settings): Promise<Output
   }
 }
 
-function json(value: OutputValue): string {
-  return JSON.stringify(value);
-}
-
 /** Every candidate we can still list, unordered, in one shard: the safe answer when prediction broke. */
 async function fallbackOutputs(ctx: CommandContext, s: Settings): Promise<Outputs> {
   let files: string[] = [];
   try {
-    files = (await discoverTests(pythonPack.framework, s.repoDir, ctx.inputs.optionalString('head') ?? 'HEAD', s.projectDir)).tests;
+    files = (await discoverTests((await loadLanguagePack()).framework, s.repoDir, ctx.inputs.optionalString('head') ?? 'HEAD', s.projectDir)).tests;
   } catch {
     files = [];
   }

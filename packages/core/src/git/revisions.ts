@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../errors/index.ts';
+import { runGit } from './git-objects.ts';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
@@ -126,7 +127,8 @@ export async function assertGitCheckout(repoDir: string): Promise<void> {
   if (!existsSync(repoDir)) throw new UserError(`The repository folder ${repoDir} does not exist. ${fix}`);
   if (!statSync(repoDir).isDirectory()) throw new UserError(`The repository folder ${repoDir} is a file, not a folder. ${fix}`);
   try {
-    const inside = (await simpleGit({ baseDir: repoDir }).raw(['rev-parse', '--is-inside-work-tree'])).trim();
+    // One plain git call: a step that stops here (a wrong folder) does not load simple-git.
+    const inside = (await runGit(repoDir, ['rev-parse', '--is-inside-work-tree'])).trim();
     if (inside === 'true') return;
   } catch {
     // Not a repository (or git is missing): the message below says what to do.

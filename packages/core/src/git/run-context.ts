@@ -45,7 +45,10 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
   const log: FetchLog = { steps: [] };
   const finish = (range: Omit<DiffRange, 'fetchSteps'>): DiffRange => ({ ...range, fetchSteps: log.steps });
   const payload = options.payload ?? {};
-  if (!(await resolveSha(git, 'HEAD')) && !options.head) {
+  // HEAD does not move while the range is found (fetches only add objects): resolved once, not per question.
+  const checkedOut = await resolveSha(git, 'HEAD');
+  const headOf = (rev: string) => (rev === 'HEAD' && checkedOut ? Promise.resolve(checkedOut) : commitOf(git, rev, log));
+  if (!checkedOut && !options.head) {
     throw new UserError(`${options.repoDir} has no commit checked out (HEAD does not resolve). Commit first, or check out a branch.`);
   }
   if (options.head && !(await commitOf(git, options.head, log))) {
@@ -56,7 +59,7 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
   }
 
   if (options.base) {
-    const head = await headOf(git, options.head ?? 'HEAD', log);
+    const head = await headOf(options.head ?? 'HEAD');
     if (!head) return finish({ head: options.head ?? 'HEAD', source: 'inputs', fallbackReason: `head '${options.head ?? 'HEAD'}' is not a commit in this repository` });
     const base = await commitOf(git, options.base, log);
     if (!base) {
@@ -73,14 +76,14 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
   switch (options.eventName) {
     case 'pull_request':
     case 'pull_request_target':
-      return finish(await pullRequestRange(git, payload, log, options));
+      return finish(await pullRequestRange(git, payload, log, options, checkedOut));
     case 'push':
       return finish(await pushRange(git, payload, log, options));
     case 'merge_group': {
       const group = record(payload.merge_group);
       const baseSha = stringOf(group.base_sha);
       const headSha = options.head ?? stringOf(group.head_sha) ?? 'HEAD';
-      const head = await headOf(git, headSha, log);
+      const head = await headOf(headSha);
       if (!head) return finish({ head: headSha, source: 'merge_group', fallbackReason: `merge queue head ${headSha} is not available` });
       if (!baseSha || !(await fetchCommit(git, baseSha, log))) {
         return finish({ head, source: 'merge_group', fallbackReason: `merge queue base ${baseSha ?? '(none)'} is not available` });
@@ -90,7 +93,7 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
       return finish({ base: found, head, source: 'merge_group base..head' });
     }
     default: {
-      const head = (await headOf(git, options.head ?? 'HEAD', log)) ?? 'HEAD';
+      const head = (await headOf(options.head ?? 'HEAD')) ?? 'HEAD';
       const event = options.eventName || 'none (local run)';
       return finish({
         head,
@@ -106,12 +109,12 @@ async function pullRequestRange(
   payload: Record<string, unknown>,
   log: FetchLog,
   options: DiffRangeOptions,
+  checkedOut: string | undefined,
 ): Promise<Omit<DiffRange, 'fetchSteps'>> {
   const pr = record(payload.pull_request);
   const prHead = stringOf(record(pr.head).sha);
   const prBase = stringOf(record(pr.base).sha);
   // actions/checkout checks out the merge commit; its first parent is the accurate base (docs/architecture.md#git).
-  const checkedOut = await resolveSha(git, 'HEAD');
   if (!options.head && checkedOut && prHead) {
     const parents = await parentsOf(git, checkedOut);
     if (parents.length === 2 && parents[1] === prHead && (await fetchCommit(git, parents[0], log))) {
@@ -119,7 +122,7 @@ async function pullRequestRange(
     }
   }
   const headRef = options.head ?? prHead ?? 'HEAD';
-  const head = await headOf(git, headRef, log);
+  const head = headRef === 'HEAD' && checkedOut ? checkedOut : await commitOf(git, headRef, log);
   if (!head) return { head: headRef, source: 'pull_request', fallbackReason: `pull request head ${headRef} is not available` };
   if (!prBase || !(await fetchCommit(git, prBase, log))) {
     return { head, source: 'pull_request', fallbackReason: `pull request base ${prBase ?? '(missing from the event)'} is not available` };
@@ -137,7 +140,7 @@ async function pushRange(
 ): Promise<Omit<DiffRange, 'fetchSteps'>> {
   const before = stringOf(payload.before);
   const afterRef = options.head ?? stringOf(payload.after) ?? 'HEAD';
-  const head = await headOf(git, afterRef, log);
+  const head = await commitOf(git, afterRef, log);
   if (!head) return { head: afterRef, source: 'push', fallbackReason: `pushed commit ${afterRef} is not available` };
   if (!before || before === ZERO_SHA) {
     return { head, source: 'push', fallbackReason: 'the push created the branch: there is no previous commit to compare with' };
@@ -146,10 +149,6 @@ async function pushRange(
     return { head, source: 'push', fallbackReason: `the push's previous commit ${shortSha(before)} is not in the repository (force push?)` };
   }
   return { base: before, head, source: 'push before..after' };
-}
-
-async function headOf(git: SimpleGit, rev: string, log: FetchLog): Promise<string | undefined> {
-  return commitOf(git, rev, log);
 }
 
 async function commitOf(git: SimpleGit, rev: string, log: FetchLog): Promise<string | undefined> {

@@ -35,20 +35,23 @@ const LIST_ELEMENTS = new Set([
   'flakyError',
 ]);
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  attributesGroupName: '$',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: true,
-  // The parser's own limits (entity count, size and expansion; nesting depth) guard against entity bombs and deep
-  // nesting; a file over them throws, and the caller skips that file with a warning.
-  processEntities: { enabled: true, maxEntityCount: 100, maxEntitySize: 10_000, maxExpandedLength: 1_000_000 },
-  maxNestedTags: 100,
-  ignoreDeclaration: true,
-  isArray: (name) => LIST_ELEMENTS.has(name),
-});
+// Made on first use, so fast-xml-parser is loaded when a JUnit file is read, not when a step starts.
+let parser: XMLParser | undefined;
+const xmlParser = (): XMLParser =>
+  (parser ??= new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    attributesGroupName: '$',
+    parseAttributeValue: false,
+    parseTagValue: false,
+    trimValues: true,
+    // The parser's own limits (entity count, size and expansion; nesting depth) guard against entity bombs and deep
+    // nesting; a file over them throws, and the caller skips that file with a warning.
+    processEntities: { enabled: true, maxEntityCount: 100, maxEntitySize: 10_000, maxExpandedLength: 1_000_000 },
+    maxNestedTags: 100,
+    ignoreDeclaration: true,
+    isArray: (name) => LIST_ELEMENTS.has(name),
+  }));
 
 type XmlNode = Record<string, unknown> & { $?: Record<string, string> };
 
@@ -59,7 +62,7 @@ type XmlNode = Record<string, unknown> & { $?: Record<string, string> };
 export function parseJunitXml(text: string, source: string): JunitCase[] {
   let doc: Record<string, unknown>;
   try {
-    doc = parser.parse(text, true) as Record<string, unknown>;
+    doc = xmlParser().parse(text, true) as Record<string, unknown>;
   } catch (error) {
     throw new UserError(
       `JUnit file ${source} is not well-formed XML or is over the XML parser's limits (${firstLine((error as Error).message)}); ` +

@@ -4,4 +4,4 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{reportCommand}from"./chunk-XLRVLAYM.js";import"./chunk-L6GRTB3S.js";import"./chunk-QFJU5QM4.js";import"./chunk-JUBE7R7Y.js";import"./chunk-3BJAGDMI.js";import"./chunk-ID7MFAYF.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{reportCommand};
+function json(value){return JSON.stringify(value)}var testPredictorOutputFormat={tests:v=>v.join(" "),selected:v=>v.join(" "),"tests-json":json,"selected-json":json,"failed-tests":json,"flaky-tests":json,"slow-tests":json,shards:v=>JSON.stringify({include:v})};export{testPredictorOutputFormat};

@@ -1,7 +1,0 @@
-import { createRequire as __ciOptCreateRequire } from 'node:module';
-import { fileURLToPath as __ciOptFileURLToPath } from 'node:url';
-import { dirname as __ciOptPathDirname } from 'node:path';
-const require = __ciOptCreateRequire(import.meta.url);
-const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
-const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{testPredictorCommand}from"./chunk-HPNBO33F.js";import"./chunk-QVQLXG2N.js";import"./chunk-NQGHZLMV.js";import"./chunk-L6GRTB3S.js";import"./chunk-QFJU5QM4.js";import"./chunk-FMJBS4LA.js";import"./chunk-HU6ZTLZD.js";import"./chunk-HL2A2W7I.js";import"./chunk-JUBE7R7Y.js";import"./chunk-3BJAGDMI.js";import"./chunk-ID7MFAYF.js";import"./chunk-Y6R66KAF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{testPredictorCommand};

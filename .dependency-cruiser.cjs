@@ -5,8 +5,20 @@
 const CORE = '^packages/core/src/';
 /** Folders every layer may use: no product logic, no imports of the layers above. */
 const SHARED = [
-  'errors', 'escape', 'inputs', 'metadata', 'metrics', 'version', 'config', 'summary', 'archive', 'git', 'github', 'store',
-  's3', 'contract',
+  'errors',
+  'escape',
+  'inputs',
+  'metadata',
+  'metrics',
+  'version',
+  'config',
+  'summary',
+  'archive',
+  'git',
+  'github',
+  'store',
+  's3',
+  'contract',
 ];
 const shared = `${CORE}(${SHARED.join('|')})/`;
 /**
@@ -42,7 +54,8 @@ module.exports = {
   forbidden: [
     {
       name: 'no-cycles',
-      comment: 'A module must not reach itself through its imports (type-only imports included: they tangle the design too).',
+      comment:
+        'A module must not reach itself through its imports (type-only imports included: they tangle the design too).',
       severity: 'error',
       from: {},
       to: { circular: true },
@@ -54,7 +67,10 @@ module.exports = {
         'pack (languages/<pack>/) is used through its own index.ts.',
       severity: 'error',
       from: { path: `${CORE}([^/]+)/` },
-      to: { path: `${CORE}[^/]+/`, pathNot: [`${CORE}$1/`, `${CORE}[^/]+/index\\.ts$`, `${CORE}languages/[^/]+/index\\.ts$`] },
+      to: {
+        path: `${CORE}[^/]+/`,
+        pathNot: [`${CORE}$1/`, `${CORE}[^/]+/index\\.ts$`, `${CORE}languages/[^/]+/index\\.ts$`],
+      },
     },
     {
       name: 'entries-through-core-index',
@@ -78,7 +94,10 @@ module.exports = {
         'Nothing below runtime/ imports @actions/*, except the two adapters that wrap a toolkit library as a store or a ' +
         'client: store/github-cache-store.ts (@actions/cache) and github/client.ts (@actions/github).',
       severity: 'error',
-      from: { path: CORE, pathNot: [`${CORE}runtime/`, `${CORE}store/github-cache-store\\.ts$`, `${CORE}github/client\\.ts$`] },
+      from: {
+        path: CORE,
+        pathNot: [`${CORE}runtime/`, `${CORE}store/github-cache-store\\.ts$`, `${CORE}github/client\\.ts$`],
+      },
       to: { path: '(^|/)node_modules/@actions/' },
     },
     {

@@ -48,7 +48,11 @@ function bump(version, rand) {
 }
 
 function requirementsText(pins, comments) {
-  const lines = ['# Runtime dependencies, pinned.', ...comments, ...pins.map(([name, version]) => `${name}==${version}`)];
+  const lines = [
+    '# Runtime dependencies, pinned.',
+    ...comments,
+    ...pins.map(([name, version]) => `${name}==${version}`),
+  ];
   return `${lines.join('\n')}\n`;
 }
 
@@ -92,7 +96,12 @@ function pyprojectText(state) {
 export function generateHistory(dir, { commits = 300, seed = 20261126 } = {}) {
   const rand = random(seed);
   const git = (args, env = {}) =>
-    execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    execFileSync('git', args, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   git(['init', '-q', '-b', 'main']);
   git(['config', 'user.name', 'Replay']);
   git(['config', 'user.email', 'replay@example.invalid']);
@@ -116,7 +125,10 @@ export function generateHistory(dir, { commits = 300, seed = 20261126 } = {}) {
   };
   const writeAll = () => {
     write('requirements.txt', requirementsText(state.pins, state.comments));
-    write('requirements-dev.txt', `-r requirements.txt\n${state.devComments.join('\n')}${state.devComments.length ? '\n' : ''}${state.devPins.map(([n, v]) => `${n}==${v}`).join('\n')}\n`);
+    write(
+      'requirements-dev.txt',
+      `-r requirements.txt\n${state.devComments.join('\n')}${state.devComments.length ? '\n' : ''}${state.devPins.map(([n, v]) => `${n}==${v}`).join('\n')}\n`,
+    );
     write('pyproject.toml', pyprojectText(state));
     write('.python-version', `${state.pythons[0]}\n`);
     write('.github/workflows/ci.yml', workflowText(state));
@@ -182,13 +194,22 @@ export function generateHistory(dir, { commits = 300, seed = 20261126 } = {}) {
         write(`src/orders/module_${state.modules % 12}.py`, `VALUE = ${state.modules}\n`);
       }
       const sha = commit(message);
-      runs.push({ sha, ref: `refs/pull/${pr}/merge`, scopes: [`refs/pull/${pr}/merge`, 'refs/heads/main'], time, kind });
+      runs.push({
+        sha,
+        ref: `refs/pull/${pr}/merge`,
+        scopes: [`refs/pull/${pr}/merge`, 'refs/heads/main'],
+        time,
+        kind,
+      });
     }
     git(['checkout', '-q', 'main']);
     advance();
     const date = new Date(time).toISOString();
     const tag = `[r${count}]`;
-    git(['merge', '-q', '--no-ff', branch, '-m', `Merge pull request #${pr} ${tag}`], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
+    git(['merge', '-q', '--no-ff', branch, '-m', `Merge pull request #${pr} ${tag}`], {
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    });
     count += 1;
     runs.push({ sha: tag, ref: 'refs/heads/main', scopes: ['refs/heads/main'], time, kind: 'merge' });
   }
@@ -248,10 +269,10 @@ export function readWorkflow(dir) {
  */
 export function imagePython(minor, os, time) {
   const RELEASES = {
-    '3.11': { base: 9, days: [25, 85] },
-    '3.12': { base: 4, days: [40, 100] },
-    '3.13': { base: 0, days: [20, 80] },
-    '3.14': { base: 0, days: [60] },
+    3.11: { base: 9, days: [25, 85] },
+    3.12: { base: 4, days: [40, 100] },
+    3.13: { base: 0, days: [20, 80] },
+    3.14: { base: 0, days: [60] },
   };
   const pickupDays = os === 'Linux' ? 4 : 9;
   const day = (time - Date.UTC(2026, 5, 1)) / DAY_MS;

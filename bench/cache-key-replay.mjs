@@ -19,7 +19,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { ActionsCacheModel, anyRequirements, cacheVersionOf, hashFiles, rootRequirements, setupPythonPipKeys } from './cache-key-replay.model.mjs';
+import {
+  ActionsCacheModel,
+  anyRequirements,
+  cacheVersionOf,
+  hashFiles,
+  rootRequirements,
+  setupPythonPipKeys,
+} from './cache-key-replay.model.mjs';
 import { generateHistory, imagePython, readWorkflow } from './cache-key-replay.history.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -98,7 +105,8 @@ function emptyStats() {
   };
 }
 
-const sameRuntime = (a, b) => a.os === b.os && a.arch === b.arch && a.python === b.python && a.cacheVersion === b.cacheVersion;
+const sameRuntime = (a, b) =>
+  a.os === b.os && a.arch === b.arch && a.python === b.python && a.cacheVersion === b.cacheVersion;
 
 /** GitHub's cache service, one model per scheme (scopes, eviction). */
 function memoryBackend() {
@@ -111,7 +119,13 @@ function memoryBackend() {
     },
     async restore(scheme, job, run) {
       const { key, restoreKeys, paths } = job.keys[scheme];
-      const found = models[scheme].restore({ key, restoreKeys, version: cacheVersionOf(paths), scopes: run.scopes, now: run.time });
+      const found = models[scheme].restore({
+        key,
+        restoreKeys,
+        version: cacheVersionOf(paths),
+        scopes: run.scopes,
+        now: run.time,
+      });
       return { outcome: found.outcome, matchedKey: found.matchedKey, meta: found.entry?.meta };
     },
     missCause(scheme, job, run) {
@@ -119,7 +133,14 @@ function memoryBackend() {
     },
     async save(scheme, job, run) {
       const { key, paths } = job.keys[scheme];
-      return models[scheme].save({ key, version: cacheVersionOf(paths), scope: run.ref, now: run.time, size: CACHE_BYTES, meta: job.meta });
+      return models[scheme].save({
+        key,
+        version: cacheVersionOf(paths),
+        scope: run.ref,
+        now: run.time,
+        size: CACHE_BYTES,
+        meta: job.meta,
+      });
     },
   };
 }
@@ -151,10 +172,24 @@ async function s3Backend(core, work) {
     const { paths } = job.keys[scheme];
     const dir = join(work, 's3-jobs', String(job.index));
     return {
-      s3: core.resolveS3Settings({ bucket: server.bucket, prefix: `replay/${SCHEMES.indexOf(scheme)}`, endpoint: server.endpoint, forcePathStyle: true }, process.env),
+      s3: core.resolveS3Settings(
+        {
+          bucket: server.bucket,
+          prefix: `replay/${SCHEMES.indexOf(scheme)}`,
+          endpoint: server.endpoint,
+          forcePathStyle: true,
+        },
+        process.env,
+      ),
       paths,
       compression,
-      version: core.s3CacheVersion({ paths, compression, cacheVersion: job.meta.cacheVersion, os: job.meta.os, crossOs: false }),
+      version: core.s3CacheVersion({
+        paths,
+        compression,
+        cacheVersion: job.meta.cacheVersion,
+        os: job.meta.os,
+        crossOs: false,
+      }),
       workspace: join(dir, 'workspace'),
       home: join(dir, 'home'),
       tempDir: join(dir, 'tmp'),
@@ -179,7 +214,11 @@ async function s3Backend(core, work) {
       rmSync(join(work, 's3-jobs', String(job.index)), { recursive: true, force: true });
       for (const dir of [settings.workspace, settings.home, settings.tempDir]) mkdirSync(dir, { recursive: true });
       const { key, restoreKeys } = job.keys[scheme];
-      const result = await core.restoreCache(settings, { primaryKey: key, restoreKeys, lookupOnly: false }, { log: quiet });
+      const result = await core.restoreCache(
+        settings,
+        { primaryKey: key, restoreKeys, lookupOnly: false },
+        { log: quiet },
+      );
       const file = metaFile(settings);
       const meta = result.kind !== 'miss' && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
       return { outcome: result.kind === 'prefix' ? 'partial' : result.kind, matchedKey: result.matchedKey, meta };
@@ -267,7 +306,9 @@ async function replayRun(backend, stats, jobs, run, track) {
       s.restores += 1;
       s[result.outcome] += 1;
       const saved = result.meta;
-      const unsafe = saved !== undefined && (saved.os !== job.meta.os || saved.arch !== job.meta.arch || saved.python !== job.meta.python);
+      const unsafe =
+        saved !== undefined &&
+        (saved.os !== job.meta.os || saved.arch !== job.meta.arch || saved.python !== job.meta.python);
       const stale = saved !== undefined && saved.cacheVersion !== job.meta.cacheVersion;
       const outdated = result.outcome === 'exact' && saved !== undefined && saved.deps !== job.meta.deps;
       if (unsafe) s.unsafe += 1;
@@ -427,7 +468,9 @@ function renderMarkdown(report) {
       `${(report.recent.hitRate * 100).toFixed(1)}% (target 80%: ${report.recent.met ? 'met' : 'not met'}).`,
     `Key computation: ${report.keyMsPerJob.toFixed(2)} ms per job (detect + normalise + hash on the checked-out tree); ` +
       `history generated in ${(report.generateMs / 1000).toFixed(1)} s. Evictions: ` +
-      `${Object.entries(report.evictions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+      `${Object.entries(report.evictions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}.`,
   );
   if (!report.s3) lines.push('S3: not run (add --s3, e.g. `--quick --s3`, to replay through s3-cache on s3rver).');
   lines.push('');

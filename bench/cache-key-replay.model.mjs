@@ -105,14 +105,18 @@ function firstRestoreKeyMatch(entries, restoreKeys) {
 
 /** actions/cache's cache version: the paths and the compression method (and a Windows-only flag, unused here). */
 export function cacheVersionOf(paths, compression = 'zstd') {
-  return createHash('sha256').update([...paths, compression].join('|')).digest('hex');
+  return createHash('sha256')
+    .update([...paths, compression].join('|'))
+    .digest('hex');
 }
 
 /** The runner's hashFiles() over files matching `match(relativePath)`, walked in sorted order. */
 export function hashFiles(root, match) {
   const files = [];
   const walk = (rel) => {
-    for (const entry of readdirSync(join(root, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(join(root, rel), { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const path = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         if (entry.name !== '.git') walk(path);
@@ -124,7 +128,12 @@ export function hashFiles(root, match) {
   walk('');
   if (files.length === 0) return '';
   const result = createHash('sha256');
-  for (const file of files) result.update(createHash('sha256').update(readFileSync(join(root, file))).digest());
+  for (const file of files)
+    result.update(
+      createHash('sha256')
+        .update(readFileSync(join(root, file)))
+        .digest(),
+    );
   return result.digest('hex');
 }
 

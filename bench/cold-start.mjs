@@ -44,11 +44,16 @@ function median(values) {
  */
 function once(args, env, cwd) {
   const start = process.hrtime.bigint();
-  const result = spawnSync('bash', ['-c', '"$0" "$@" >/dev/null 2>&1; times', process.execPath, ...args], { env, cwd, encoding: 'utf8' });
+  const result = spawnSync('bash', ['-c', '"$0" "$@" >/dev/null 2>&1; times', process.execPath, ...args], {
+    env,
+    cwd,
+    encoding: 'utf8',
+  });
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
   const children = result.stdout.trim().split('\n').at(-1) ?? '';
   const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  if (seconds.length !== 2) throw new Error(`cannot read the child's CPU time from bash's times: ${JSON.stringify(result.stdout)}`);
+  if (seconds.length !== 2)
+    throw new Error(`cannot read the child's CPU time from bash's times: ${JSON.stringify(result.stdout)}`);
   return { wall, cpu: (seconds[0] + seconds[1]) * 1000 };
 }
 
@@ -58,7 +63,8 @@ function loadedBytes(entry) {
   const visit = (file) => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*"(\.\.?\/[^"]+\.js)"/g)) visit(join(dirname(file), match[1]));
+    for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*"(\.\.?\/[^"]+\.js)"/g))
+      visit(join(dirname(file), match[1]));
   };
   visit(entry);
   return [...seen].reduce((sum, file) => sum + statSync(file).size, 0);
@@ -76,7 +82,13 @@ function folderBytes(folder) {
 
 const scratch = mkdtempSync(join(tmpdir(), 'ci-opt-cold-'));
 try {
-  const env = { PATH: process.env.PATH, HOME: scratch, RUNNER_TEMP: scratch, GITHUB_WORKSPACE: scratch, RUNNER_OS: 'Linux' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: scratch,
+    RUNNER_TEMP: scratch,
+    GITHUB_WORKSPACE: scratch,
+    RUNNER_OS: 'Linux',
+  };
   for (const name of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV']) {
     env[name] = join(scratch, name);
     writeFileSync(env[name], '');
@@ -108,13 +120,19 @@ try {
   const wall = samples.map((runs) => median(runs.map((run) => run.wall)));
   const cpu = samples.map((runs) => median(runs.map((run) => run.cpu)));
   const over = [];
-  console.log(`\n### Cold start (median of ${runs}, Node ${process.version}, dist/ ${(folderBytes(dist) / 1e6).toFixed(1)} MB)\n`);
-  console.log('| bundle | loaded at start | wall ms | × reference | CPU ms | × reference |\n|---|---:|---:|---:|---:|---:|');
+  console.log(
+    `\n### Cold start (median of ${runs}, Node ${process.version}, dist/ ${(folderBytes(dist) / 1e6).toFixed(1)} MB)\n`,
+  );
+  console.log(
+    '| bundle | loaded at start | wall ms | × reference | CPU ms | × reference |\n|---|---:|---:|---:|---:|---:|',
+  );
   cases.forEach((c, i) => {
     const ratio = wall[i] / wall[0];
     if (i > 0 && ratio > target) over.push(c.label);
     const bytes = c.bytes === undefined ? '—' : `${(c.bytes / 1e6).toFixed(2)} MB`;
-    console.log(`| ${c.label} | ${bytes} | ${wall[i].toFixed(1)} | ${ratio.toFixed(2)} | ${cpu[i].toFixed(0)} | ${(cpu[i] / cpu[0]).toFixed(2)} |`);
+    console.log(
+      `| ${c.label} | ${bytes} | ${wall[i].toFixed(1)} | ${ratio.toFixed(2)} | ${cpu[i].toFixed(0)} | ${(cpu[i] / cpu[0]).toFixed(2)} |`,
+    );
   });
   if (over.length > 0) {
     console.log(`\nWall time above ${target}x the reference: ${over.join(', ')}`);

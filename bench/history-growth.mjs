@@ -41,11 +41,17 @@ function git(...gitArgs) {
 
 /** A pytest-style JUnit report of `cases` cases in `files` files; `run` changes the durations (a new report). */
 function junit(run) {
-  const parts = ['<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="pytest" tests="', String(cases), '">'];
+  const parts = [
+    '<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="pytest" tests="',
+    String(cases),
+    '">',
+  ];
   for (let i = 0; i < cases; i++) {
     const file = Math.floor(i / perFile);
     const time = (((i * 7919 + run * 104729) % 1000) / 1000).toFixed(3);
-    parts.push(`<testcase classname="tests.pkg_${file % 100}.test_mod_${file}" name="test_case_${i % perFile}" time="${time}"/>`);
+    parts.push(
+      `<testcase classname="tests.pkg_${file % 100}.test_mod_${file}" name="test_case_${i % perFile}" time="${time}"/>`,
+    );
   }
   parts.push('</testsuite></testsuites>\n');
   return parts.join('');
@@ -53,13 +59,18 @@ function junit(run) {
 
 function cliRun(cliArgs) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['--import', measureRss, cli, ...cliArgs, '--repo', repo, '--store', `dir:${store}`, '--json'], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    env: { PATH: process.env.PATH, HOME: scratch },
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', measureRss, cli, ...cliArgs, '--repo', repo, '--store', `dir:${store}`, '--json'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: { PATH: process.env.PATH, HOME: scratch },
+    },
+  );
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`ci-optimizer ${cliArgs.join(' ')} exited ${result.status}: ${result.stderr.slice(-2000)}`);
+  if (result.status !== 0)
+    throw new Error(`ci-optimizer ${cliArgs.join(' ')} exited ${result.status}: ${result.stderr.slice(-2000)}`);
   const [rssKb, cpuUs] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
   // CPU time (user + system) says what the work costs when the machine is shared; wall time says what a job waits.
   return { ms, cpuS: cpuUs / 1e6, rssMb: rssKb / 1024, output: JSON.parse(result.stdout), stderr: result.stderr };
@@ -101,7 +112,9 @@ try {
   git('commit', '-q', '-m', 'initial');
   const report = join(scratch, 'report.xml');
 
-  console.log(`${cases.toLocaleString('en')} cases in ${files.toLocaleString('en')} files, ${runs} recorded runs (seeding: ${seedMode}; the last with dist/cli/index.js test-predictor --mode record)\n`);
+  console.log(
+    `${cases.toLocaleString('en')} cases in ${files.toLocaleString('en')} files, ${runs} recorded runs (seeding: ${seedMode}; the last with dist/cli/index.js test-predictor --mode record)\n`,
+  );
   console.log('| after run | store size | largest object | record time | record peak RSS |');
   console.log('|---:|---:|---:|---:|---:|');
   // Runs 1..N-1 go through the core's appendRun (append + compact under the bounds, what record ends in) in a
@@ -112,7 +125,21 @@ try {
   let unbounded = 0;
   const seed = (first, last, mode) => {
     const start = process.hrtime.bigint();
-    const seeded = spawnSync(process.execPath, ['--experimental-transform-types', '--no-warnings', seeder, store, String(first), String(last), String(cases), String(perFile), mode], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const seeded = spawnSync(
+      process.execPath,
+      [
+        '--experimental-transform-types',
+        '--no-warnings',
+        seeder,
+        store,
+        String(first),
+        String(last),
+        String(cases),
+        String(perFile),
+        mode,
+      ],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
     if (seeded.status !== 0) throw new Error(`seeding runs ${first}-${last}: ${seeded.stderr.slice(-2000)}`);
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     const rssMb = Number(seeded.stdout.trim().split('\n').at(-1)) / 1024;
@@ -120,7 +147,9 @@ try {
   };
   const row = (run, ms, rssMb, how) => {
     const size = folderBytes(store);
-    console.log(`| ${run} | ${mb(size.total)} MB | ${mb(size.largest)} MB | ${(ms / 1000).toFixed(1)} s (${how}) | ${rssMb.toFixed(0)} MB |`);
+    console.log(
+      `| ${run} | ${mb(size.total)} MB | ${mb(size.largest)} MB | ${(ms / 1000).toFixed(1)} s (${how}) | ${rssMb.toFixed(0)} MB |`,
+    );
   };
   if (runs > 1) {
     // Run 1 always through appendRun: its size is the growth per run without a bound.
@@ -143,27 +172,60 @@ try {
     row(runs - 1, rest.ms, rest.rssMb, `runs 2-${runs - 1} seeded in memory, written once`);
   }
   writeFileSync(report, junit(runs));
-  const lastRecord = cliRun(['test-predictor', '--mode', 'record', '--junit', report, '--graph', 'false', '--impact-map', 'false', '--full-run', 'true']);
-  if (lastRecord.output['recorded-cases'] !== cases) throw new Error(`the last run recorded ${lastRecord.output['recorded-cases']} cases: ${lastRecord.stderr.slice(-1000)}`);
+  const lastRecord = cliRun([
+    'test-predictor',
+    '--mode',
+    'record',
+    '--junit',
+    report,
+    '--graph',
+    'false',
+    '--impact-map',
+    'false',
+    '--full-run',
+    'true',
+  ]);
+  if (lastRecord.output['recorded-cases'] !== cases)
+    throw new Error(
+      `the last run recorded ${lastRecord.output['recorded-cases']} cases: ${lastRecord.stderr.slice(-1000)}`,
+    );
   if (runs === 1) unbounded = folderBytes(store).total;
   {
     const size = folderBytes(store);
-    console.log(`| ${runs} | ${mb(size.total)} MB | ${mb(size.largest)} MB | ${(lastRecord.ms / 1000).toFixed(1)} s (CLI record) | ${lastRecord.rssMb.toFixed(0)} MB |`);
+    console.log(
+      `| ${runs} | ${mb(size.total)} MB | ${mb(size.largest)} MB | ${(lastRecord.ms / 1000).toFixed(1)} s (CLI record) | ${lastRecord.rssMb.toFixed(0)} MB |`,
+    );
   }
   const recordTimes = [lastRecord.ms];
-  const predict = cliRun(['test-predictor', '--mode', 'predict', '--graph', 'false', '--impact-map', 'false', '--budget', 'fraction:0.3']);
+  const predict = cliRun([
+    'test-predictor',
+    '--mode',
+    'predict',
+    '--graph',
+    'false',
+    '--impact-map',
+    'false',
+    '--budget',
+    'fraction:0.3',
+  ]);
   const final = folderBytes(store);
   console.log('');
   console.log(`| measure | value |`);
   console.log('|---|---:|');
   console.log(`| store after ${runs} runs | ${mb(final.total)} MB |`);
-  console.log(`| reference: the same runs unbounded (${mb(unbounded)} MB per run × ${runs}) | ${mb(unbounded * runs)} MB |`);
+  console.log(
+    `| reference: the same runs unbounded (${mb(unbounded)} MB per run × ${runs}) | ${mb(unbounded * runs)} MB |`,
+  );
   console.log(`| ratio bounded / unbounded | ${(final.total / (unbounded * runs)).toFixed(3)} |`);
-  console.log(`| record (CLI, run ${runs}), time (CPU time) | ${(recordTimes[0] / 1000).toFixed(1)} s (${lastRecord.cpuS.toFixed(1)} s) |`);
+  console.log(
+    `| record (CLI, run ${runs}), time (CPU time) | ${(recordTimes[0] / 1000).toFixed(1)} s (${lastRecord.cpuS.toFixed(1)} s) |`,
+  );
   console.log(`| record (last), peak RSS | ${lastRecord.rssMb.toFixed(0)} MB |`);
   if (seedTimes.length > 0) {
     const sorted = [...seedTimes].sort((a, b) => a - b);
-    console.log(`| appendRun (${seedMode === 'store' ? `runs 1-${runs - 1}` : 'run 1'}), median / max time | ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(1)} s / ${(sorted.at(-1) / 1000).toFixed(1)} s |`);
+    console.log(
+      `| appendRun (${seedMode === 'store' ? `runs 1-${runs - 1}` : 'run 1'}), median / max time | ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(1)} s / ${(sorted.at(-1) / 1000).toFixed(1)} s |`,
+    );
     console.log(`| seeding, peak RSS (largest helper process) | ${seedRssMb.toFixed(0)} MB |`);
   }
   console.log(`| predict, time (CPU time) | ${(predict.ms / 1000).toFixed(1)} s (${predict.cpuS.toFixed(1)} s) |`);

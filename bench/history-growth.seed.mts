@@ -10,7 +10,13 @@
 //          seeding gives the same history both ways (--check).
 import { DirStore } from '../packages/core/src/store/dir-store.ts';
 import { appendRecord, compactRecordLog, readRecordLog } from '../packages/core/src/store/record-log.ts';
-import { appendRun, boundHistory, HISTORY_LOG, type CaseRecord, type RunRecord } from '../packages/core/src/test-history/history.ts';
+import {
+  appendRun,
+  boundHistory,
+  HISTORY_LOG,
+  type CaseRecord,
+  type RunRecord,
+} from '../packages/core/src/test-history/history.ts';
 
 const [storeDir, first, last, cases, perFile, mode = 'store'] = process.argv.slice(2);
 const store = new DirStore(storeDir);
@@ -24,7 +30,13 @@ function runRecord(run: number): RunRecord {
     const file = Math.floor(i / per);
     const path = `tests/pkg_${file % 100}/test_mod_${file}.py`;
     // The same durations the benchmark's JUnit report has for this run.
-    records.push({ file: path, id: `${path}::test_case_${i % per}`, outcome: 'passed', duration: ((i * 7919 + run * 104729) % 1000) / 1000, retry: false });
+    records.push({
+      file: path,
+      id: `${path}::test_case_${i % per}`,
+      outcome: 'passed',
+      duration: ((i * 7919 + run * 104729) % 1000) / 1000,
+      retry: false,
+    });
   }
   return {
     schema: 1,

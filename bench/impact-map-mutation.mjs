@@ -24,10 +24,26 @@ function git(cwd, ...args) {
  * import, a session fixture): random mutants rarely land there, and these are what the defences are for.
  */
 export const DEEP_TRAPS = [
-  { file: 'src/acme/shipping/zones.py', find: '    return name, int(factor)', replace: '    return name, int(factor) + 1' },
-  { file: 'src/acme/core/registry.py', find: '    width = len(name) * 2 + 3', replace: '    width = len(name) * 2 + 4' },
-  { file: 'src/acme/billing/tax.py', find: '        return cls(int(spec.rstrip("%")))', replace: '        return cls(int(spec.rstrip("%")) + 1)' },
-  { file: 'src/acme/shipping/parcels.py', find: '        return cls({name: int(weight) for', replace: '        return cls({name: int(weight) + 1 for' },
+  {
+    file: 'src/acme/shipping/zones.py',
+    find: '    return name, int(factor)',
+    replace: '    return name, int(factor) + 1',
+  },
+  {
+    file: 'src/acme/core/registry.py',
+    find: '    width = len(name) * 2 + 3',
+    replace: '    width = len(name) * 2 + 4',
+  },
+  {
+    file: 'src/acme/billing/tax.py',
+    find: '        return cls(int(spec.rstrip("%")))',
+    replace: '        return cls(int(spec.rstrip("%")) + 1)',
+  },
+  {
+    file: 'src/acme/shipping/parcels.py',
+    find: '        return cls({name: int(weight) for',
+    replace: '        return cls({name: int(weight) + 1 for',
+  },
 ];
 
 /** Turns a trap into a mutant of the harness's shape. */
@@ -42,7 +58,11 @@ function trapMutant(dir, trap) {
 export const PROJECTS = {
   example: {
     available: exampleExists,
-    prepare: (dir) => cpSync(EXAMPLE_DIR, dir, { recursive: true, filter: (src) => !/(__pycache__|\.pytest_cache|\.junit\.xml|\.coverage)$/.test(src) }),
+    prepare: (dir) =>
+      cpSync(EXAMPLE_DIR, dir, {
+        recursive: true,
+        filter: (src) => !/(__pycache__|\.pytest_cache|\.junit\.xml|\.coverage)$/.test(src),
+      }),
   },
   deep: { available: () => true, prepare: (dir) => writeDeepProject(dir, 7), traps: DEEP_TRAPS },
 };
@@ -51,12 +71,16 @@ export const PROJECTS = {
 export function recordCoverage(projectDir, dataFile) {
   const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', COVERAGE_FILE: dataFile };
   delete env.PYTEST_ADDOPTS;
-  spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--cov=src', '--cov-context=test', '--cov-report='], {
-    cwd: projectDir,
-    env,
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
+  spawnSync(
+    PYTHON,
+    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--cov=src', '--cov-context=test', '--cov-report='],
+    {
+      cwd: projectDir,
+      env,
+      encoding: 'utf8',
+      timeout: 600_000,
+    },
+  );
   if (!existsSync(dataFile)) throw new Error(`pytest-cov wrote no coverage data to ${dataFile}`);
   return dataFile;
 }
@@ -70,7 +94,16 @@ export async function prepareProject(core, name) {
   const started = Date.now();
   const coverage = await core.python.readCoverageContexts(recordCoverage(work, join(root, '.coverage')));
   const map = await core.impactMap.learnImpactMap({ pack: core.python.pythonPack, repoDir: work, coverage });
-  return { root, work, base, durations, brokenAtBase, map, learnSeconds: (Date.now() - started) / 1000, remove: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    work,
+    base,
+    durations,
+    brokenAtBase,
+    map,
+    learnSeconds: (Date.now() - started) / 1000,
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 /** The selection variants compared per mutant: the map with every defence, and with each one switched off. */
@@ -98,7 +131,13 @@ export async function selectVariants(core, project, head) {
   const staticSelection = await core.testFilter.selectAffectedTests(request);
   const out = { static: staticSelection };
   for (const [name, defences] of variants(core)) {
-    out[name] = await core.impactMap.selectWithImpactMap({ request, map, staticSelection, defences, now: new Date(map.createdAt) });
+    out[name] = await core.impactMap.selectWithImpactMap({
+      request,
+      map,
+      staticSelection,
+      defences,
+      now: new Date(map.createdAt),
+    });
   }
   return out;
 }
@@ -109,9 +148,10 @@ export async function evaluateProject(core, name, { mutants, seed, traps = true,
   try {
     const { work, base, durations, brokenAtBase } = project;
     const totalSeconds = [...durations.values()].reduce((a, b) => a + b, 0);
-    const seconds = (selection) => (selection.runAll ? totalSeconds : selection.tests.reduce((sum, t) => sum + (durations.get(t) ?? 0), 0));
+    const seconds = (selection) =>
+      selection.runAll ? totalSeconds : selection.tests.reduce((sum, t) => sum + (durations.get(t) ?? 0), 0);
     const rows = [];
-    const trapMutants = (traps ? PROJECTS[name].traps ?? [] : []).map((trap) => trapMutant(work, trap));
+    const trapMutants = (traps ? (PROJECTS[name].traps ?? []) : []).map((trap) => trapMutant(work, trap));
     for (const mutant of [...trapMutants, ...chooseMutants(work, mutants, seed)]) {
       const path = join(work, mutant.file);
       const original = readFileSync(path, 'utf8');
@@ -131,7 +171,9 @@ export async function evaluateProject(core, name, { mutants, seed, traps = true,
       const failingSeconds = failing.reduce((sum, t) => sum + (durations.get(t) ?? 0), 0);
       row.reduction.oracle = totalSeconds ? 1 - failingSeconds / totalSeconds : 0;
       rows.push(row);
-      log(`${name} ${mutant.file}:${mutant.line} ${mutant.kind}: ${failing.length} failing; static ${pct(row.reduction.static)}, map ${pct(row.reduction.map)}, oracle ${pct(row.reduction.oracle)}; missed by map ${row.missed.map.length}`);
+      log(
+        `${name} ${mutant.file}:${mutant.line} ${mutant.kind}: ${failing.length} failing; static ${pct(row.reduction.static)}, map ${pct(row.reduction.map)}, oracle ${pct(row.reduction.oracle)}; missed by map ${row.missed.map.length}`,
+      );
       git(work, 'reset', '-q', '--hard', base);
     }
     const mean = (key) => (rows.length ? rows.reduce((sum, row) => sum + row.reduction[key], 0) / rows.length : 0);
@@ -146,11 +188,14 @@ export async function evaluateProject(core, name, { mutants, seed, traps = true,
       oracle: mean('oracle'),
       missed: { static: missedFiles('static'), map: missedFiles('map') },
       // Alone: failing files a defence catches when it is the only one on; needed: those missed when only it is off.
-      alone: Object.fromEntries(core.impactMap.ALL_DEFENCES.map((d) => [d, missedFiles('no defences') - missedFiles(`only ${d}`)])),
+      alone: Object.fromEntries(
+        core.impactMap.ALL_DEFENCES.map((d) => [d, missedFiles('no defences') - missedFiles(`only ${d}`)]),
+      ),
       needed: Object.fromEntries(core.impactMap.ALL_DEFENCES.map((d) => [d, missedFiles(`without ${d}`)])),
       withoutAny: missedFiles('no defences'),
     };
-    summary.gapRecovered = summary.oracle - summary.static > 1e-9 ? (summary.map - summary.static) / (summary.oracle - summary.static) : 1;
+    summary.gapRecovered =
+      summary.oracle - summary.static > 1e-9 ? (summary.map - summary.static) / (summary.oracle - summary.static) : 1;
     return { summary, rows };
   } finally {
     project.remove();
@@ -161,15 +206,24 @@ const pct = (x) => `${(x * 100 + 0).toFixed(1)}%`;
 
 /** Prints the Markdown tables for the summaries. */
 export function printTables(summaries, defences) {
-  console.log('| project | mutants | killed | missed (static) | missed (map) | reduction static | reduction map | oracle | gap recovered | learn (s) |');
+  console.log(
+    '| project | mutants | killed | missed (static) | missed (map) | reduction static | reduction map | oracle | gap recovered | learn (s) |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of summaries) {
-    console.log(`| ${s.project} | ${s.mutants} | ${s.killed} | ${s.missed.static} | ${s.missed.map} | ${pct(s.static)} | ${pct(s.map)} | ${pct(s.oracle)} | ${pct(s.gapRecovered)} | ${s.learnSeconds.toFixed(1)} |`);
+    console.log(
+      `| ${s.project} | ${s.mutants} | ${s.killed} | ${s.missed.static} | ${s.missed.map} | ${pct(s.static)} | ${pct(s.map)} | ${pct(s.oracle)} | ${pct(s.gapRecovered)} | ${s.learnSeconds.toFixed(1)} |`,
+    );
   }
-  console.log('\nFailing test files missed without defences, and prevented by each defence (alone = the only one on; needed = missed when only it is off):\n');
+  console.log(
+    '\nFailing test files missed without defences, and prevented by each defence (alone = the only one on; needed = missed when only it is off):\n',
+  );
   console.log(`| project | missed with no defence | ${defences.map((d) => `${d} alone / needed`).join(' | ')} |`);
   console.log(`|---|---:|${defences.map(() => '---:').join('|')}|`);
-  for (const s of summaries) console.log(`| ${s.project} | ${s.withoutAny} | ${defences.map((d) => `${s.alone[d]} / ${s.needed[d]}`).join(' | ')} |`);
+  for (const s of summaries)
+    console.log(
+      `| ${s.project} | ${s.withoutAny} | ${defences.map((d) => `${s.alone[d]} / ${s.needed[d]}`).join(' | ')} |`,
+    );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -190,10 +244,19 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       continue;
     }
     const mutants = Number(flag('--mutants', quick ? (name === 'example' ? 6 : 12) : name === 'example' ? 20 : 60));
-    const { summary, rows } = await evaluateProject(core, name, { mutants, seed: Number(flag('--seed', 20261101)), log: (line) => console.error(line) });
+    const { summary, rows } = await evaluateProject(core, name, {
+      mutants,
+      seed: Number(flag('--seed', 20261101)),
+      log: (line) => console.error(line),
+    });
     summaries.push(summary);
-    for (const row of rows) for (const file of row.missed.map) failures.push(`MISSED: ${name} ${row.file}:${row.line} ${row.kind} -> ${file}`);
-    if (summary.gapRecovered < 0.5) failures.push(`${name}: the map recovered ${pct(summary.gapRecovered)} of the gap between static and oracle (need 50%)`);
+    for (const row of rows)
+      for (const file of row.missed.map)
+        failures.push(`MISSED: ${name} ${row.file}:${row.line} ${row.kind} -> ${file}`);
+    if (summary.gapRecovered < 0.5)
+      failures.push(
+        `${name}: the map recovered ${pct(summary.gapRecovered)} of the gap between static and oracle (need 50%)`,
+      );
   }
   printTables(summaries, core.impactMap.ALL_DEFENCES);
   for (const line of failures) console.log(line);

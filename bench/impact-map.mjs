@@ -17,7 +17,8 @@ const TEST_FILES = quick ? 100 : 500;
 const TESTS_PER_FILE = 10;
 const FUNCTIONS_PER_TEST = 40;
 
-const git = (cwd, ...args) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 }).trim();
+const git = (cwd, ...args) =>
+  execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 }).trim();
 const write = (root, path, text) => {
   mkdirSync(dirname(join(root, path)), { recursive: true });
   writeFileSync(join(root, path), text);
@@ -39,10 +40,15 @@ const functionLines = (j) => [2 + 5 * j, 3 + 5 * j, 4 + 5 * j];
 function generate(root) {
   const next = random(11);
   write(root, 'pytest.ini', '[pytest]\ntestpaths = tests\n');
-  write(root, 'pkg/__init__.py', Array.from({ length: MODULES }, (_, i) => `from .m${i} import *  # noqa`).join('\n') + '\n');
+  write(
+    root,
+    'pkg/__init__.py',
+    Array.from({ length: MODULES }, (_, i) => `from .m${i} import *  # noqa`).join('\n') + '\n',
+  );
   for (let i = 0; i < MODULES; i++) {
     const lines = [];
-    for (let j = 0; j < FUNCTIONS; j++) lines.push(`def f_${i}_${j}(x):`, `    y = x + ${j}`, `    y = y * ${i + 1}`, `    return y`, '');
+    for (let j = 0; j < FUNCTIONS; j++)
+      lines.push(`def f_${i}_${j}(x):`, `    y = x + ${j}`, `    y = y * ${i + 1}`, `    return y`, '');
     write(root, `pkg/m${i}.py`, `${lines.join('\n')}\n`);
   }
   // Coverage data: per module file, per line, the contexts (tests) that executed it.
@@ -56,7 +62,11 @@ function generate(root) {
   };
   for (let i = 0; i < MODULES; i++) for (let j = 0; j < FUNCTIONS; j++) linesOf(i, '').add(1 + 5 * j);
   for (let f = 0; f < TEST_FILES; f++) {
-    write(root, `tests/test_f${f}.py`, `import pkg\n\n${Array.from({ length: TESTS_PER_FILE }, (_, t) => `def test_${t}():\n    assert pkg\n`).join('\n')}`);
+    write(
+      root,
+      `tests/test_f${f}.py`,
+      `import pkg\n\n${Array.from({ length: TESTS_PER_FILE }, (_, t) => `def test_${t}():\n    assert pkg\n`).join('\n')}`,
+    );
     // Tests of a file mostly exercise a few neighbouring modules, as real suites do.
     const home = Math.floor(next() * MODULES);
     for (let t = 0; t < TESTS_PER_FILE; t++) {
@@ -118,8 +128,24 @@ try {
   const sqliteFile = join(root, '.coverage');
 
   const parseOnly = await time(() => JSON.parse(readFileSync(jsonFile, 'utf8')), 3);
-  const learnJson = await time(async () => impactMap.learnImpactMap({ pack: core.python.pythonPack, repoDir: repo, coverage: await core.python.readCoverageContexts(jsonFile) }), 2);
-  const learnSqlite = await time(async () => impactMap.learnImpactMap({ pack: core.python.pythonPack, repoDir: repo, coverage: await core.python.readCoverageContexts(sqliteFile) }), 2);
+  const learnJson = await time(
+    async () =>
+      impactMap.learnImpactMap({
+        pack: core.python.pythonPack,
+        repoDir: repo,
+        coverage: await core.python.readCoverageContexts(jsonFile),
+      }),
+    2,
+  );
+  const learnSqlite = await time(
+    async () =>
+      impactMap.learnImpactMap({
+        pack: core.python.pythonPack,
+        repoDir: repo,
+        coverage: await core.python.readCoverageContexts(sqliteFile),
+      }),
+    2,
+  );
   const map = learnJson.result;
   const mapText = JSON.stringify(map);
 
@@ -136,19 +162,35 @@ try {
   };
   const staticRun = await time(() => testFilter.selectAffectedTests(request), 2);
   const loadMap = await time(() => JSON.parse(mapText), 3);
-  const narrow = await time(() => impactMap.selectWithImpactMap({ request, map, staticSelection: staticRun.result, now: new Date(map.createdAt) }), 3);
+  const narrow = await time(
+    () =>
+      impactMap.selectWithImpactMap({ request, map, staticSelection: staticRun.result, now: new Date(map.createdAt) }),
+    3,
+  );
 
   const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
   const ms = (x) => `${x.toFixed(0)} ms`;
   const tests = TEST_FILES * TESTS_PER_FILE;
-  console.log(`Generated: ${MODULES} modules x ${FUNCTIONS} functions, ${TEST_FILES} test files / ${tests} tests, ${FUNCTIONS_PER_TEST} functions per test.`);
-  console.log(`Coverage JSON ${mb(statSync(jsonFile).size)}, .coverage ${mb(statSync(sqliteFile).size)}; map ${mb(mapText.length)} (${map.tests.length} test files).\n`);
+  console.log(
+    `Generated: ${MODULES} modules x ${FUNCTIONS} functions, ${TEST_FILES} test files / ${tests} tests, ${FUNCTIONS_PER_TEST} functions per test.`,
+  );
+  console.log(
+    `Coverage JSON ${mb(statSync(jsonFile).size)}, .coverage ${mb(statSync(sqliteFile).size)}; map ${mb(mapText.length)} (${map.tests.length} test files).\n`,
+  );
   console.log('| step | time | reference | ratio |');
   console.log('|---|---:|---:|---:|');
-  console.log(`| learn from coverage JSON (read + map) | ${ms(learnJson.ms)} | JSON.parse of the coverage file ${ms(parseOnly.ms)} | ${(learnJson.ms / parseOnly.ms).toFixed(1)}x |`);
-  console.log(`| learn from .coverage SQLite (node:sqlite) | ${ms(learnSqlite.ms)} | JSON.parse of the coverage file ${ms(parseOnly.ms)} | ${(learnSqlite.ms / parseOnly.ms).toFixed(1)}x |`);
-  console.log(`| select with the map (load + narrow) | ${ms(loadMap.ms + narrow.ms)} | static selection ${ms(staticRun.ms)} | ${((loadMap.ms + narrow.ms) / staticRun.ms).toFixed(2)}x |`);
-  console.log(`\nOne function body changed: static selection ${staticRun.result.tests.length} test files, with the map ${narrow.result.tests.length}.`);
+  console.log(
+    `| learn from coverage JSON (read + map) | ${ms(learnJson.ms)} | JSON.parse of the coverage file ${ms(parseOnly.ms)} | ${(learnJson.ms / parseOnly.ms).toFixed(1)}x |`,
+  );
+  console.log(
+    `| learn from .coverage SQLite (node:sqlite) | ${ms(learnSqlite.ms)} | JSON.parse of the coverage file ${ms(parseOnly.ms)} | ${(learnSqlite.ms / parseOnly.ms).toFixed(1)}x |`,
+  );
+  console.log(
+    `| select with the map (load + narrow) | ${ms(loadMap.ms + narrow.ms)} | static selection ${ms(staticRun.ms)} | ${((loadMap.ms + narrow.ms) / staticRun.ms).toFixed(2)}x |`,
+  );
+  console.log(
+    `\nOne function body changed: static selection ${staticRun.result.tests.length} test files, with the map ${narrow.result.tests.length}.`,
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

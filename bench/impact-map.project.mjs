@@ -6,11 +6,11 @@ import { dirname, join } from 'node:path';
 import { seededRandom as random } from '../packages/core/src/model/seeded-random.ts';
 
 const PACKAGES = {
-  'core': ['numbers', 'text'],
-  'billing': ['invoice', 'discount'],
+  core: ['numbers', 'text'],
+  billing: ['invoice', 'discount'],
   'billing/rules': ['vat', 'rounding'],
   'billing/rules/regional': ['nordic', 'alpine'],
-  'shipping': ['rates'],
+  shipping: ['rates'],
   'inventory/levels': ['bins', 'counts'],
   'reports/formats': ['totals', 'layout'],
 };
@@ -182,7 +182,13 @@ export function writeDeepProject(dir, seed = 7) {
         const fname = `${name}_${['scale', 'shift', 'clip', 'mix'][j]}`;
         const [a, b, c, d] = [int(2, 9), int(1, 30), int(40, 200), int(3, 25)];
         const useDep = depends && j === 3;
-        lines.push('', `def ${fname}(value):`, `    result = value * ${a} + ${b}`, `    if result > ${c}:`, `        result = result - ${d}`);
+        lines.push(
+          '',
+          `def ${fname}(value):`,
+          `    result = value * ${a} + ${b}`,
+          `    if result > ${c}:`,
+          `        result = result - ${d}`,
+        );
         if (useDep) lines.push(`    result = result + ${depends.name}(value)`);
         lines.push('    return result', '');
         const dep = useDep ? depends.fn : undefined;
@@ -196,7 +202,16 @@ export function writeDeepProject(dir, seed = 7) {
       }
       const cls = name[0].toUpperCase() + name.slice(1) + 'Meter';
       const [k, m] = [int(2, 7), int(1, 50)];
-      lines.push('', `class ${cls}:`, '    def __init__(self, base):', `        self.base = base + ${m}`, '', '    def read(self, value):', `        return self.base + value * ${k}`, '');
+      lines.push(
+        '',
+        `class ${cls}:`,
+        '    def __init__(self, base):',
+        `        self.base = base + ${m}`,
+        '',
+        '    def read(self, value):',
+        `        return self.base + value * ${k}`,
+        '',
+      );
       const module = `${pkg.replaceAll('/', '.')}.${name}`;
       files[`src/acme/${pkg}/${name}.py`] = `${lines.join('\n')}\n`;
       for (const f of functions) exported.push({ module, ...f });
@@ -207,7 +222,14 @@ export function writeDeepProject(dir, seed = 7) {
         tests.push('');
       }
       const reps = int(1, 4) * 20000;
-      tests.push('', `def test_${cls.toLowerCase()}_reads():`, `    meter = acme.${cls}(10)`, `    total = 0`, `    for value in range(${reps}):`, `        total += meter.read(value % 7)`);
+      tests.push(
+        '',
+        `def test_${cls.toLowerCase()}_reads():`,
+        `    meter = acme.${cls}(10)`,
+        `    total = 0`,
+        `    for value in range(${reps}):`,
+        `        total += meter.read(value % 7)`,
+      );
       let total = 0;
       for (let v = 0; v < reps; v++) total += 10 + m + (v % 7) * k;
       tests.push(`    assert total == ${total}`, '');
@@ -218,12 +240,15 @@ export function writeDeepProject(dir, seed = 7) {
   for (const pkg of packageDirs) {
     const lines = [];
     const depth = pkg === '' ? 0 : pkg.split('/').length;
-    for (const child of [...packageDirs].filter((p) => p !== pkg && p.split('/').length === depth + 1 && (pkg === '' || p.startsWith(`${pkg}/`)))) {
+    for (const child of [...packageDirs].filter(
+      (p) => p !== pkg && p.split('/').length === depth + 1 && (pkg === '' || p.startsWith(`${pkg}/`)),
+    )) {
       lines.push(`from .${child.split('/').pop()} import *  # noqa: F401,F403`);
     }
     for (const name of modulesByPackage[pkg] ?? []) lines.push(`from .${name} import *  # noqa: F401,F403`);
     if (pkg === 'core') lines.push('from .registry import *  # noqa: F401,F403');
-    if (pkg === 'shipping') lines.push('from .zones import *  # noqa: F401,F403', 'from .parcels import *  # noqa: F401,F403');
+    if (pkg === 'shipping')
+      lines.push('from .zones import *  # noqa: F401,F403', 'from .parcels import *  # noqa: F401,F403');
     if (pkg === 'billing') lines.push('from .tax import *  # noqa: F401,F403');
     files[`src/acme/${pkg ? `${pkg}/` : ''}__init__.py`] = `${lines.join('\n')}\n`;
   }

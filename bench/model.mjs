@@ -71,8 +71,11 @@ try {
     const seconds = (performance.now() - started) / 1000;
     const p = m.predictProbabilities(result.model, test);
     ours.push({
-      rows, seconds, trees: result.model.trees.length,
-      auc: m.rocAuc(p, test.labels), ap: m.averagePrecision(p, test.labels),
+      rows,
+      seconds,
+      trees: result.model.trees.length,
+      auc: m.rocAuc(p, test.labels),
+      ap: m.averagePrecision(p, test.labels),
     });
     spec.sizes.push({
       rows: write(`train-${rows}.f32`, train.values),
@@ -84,34 +87,50 @@ try {
   let reference = null;
   const specFile = join(tmp, 'spec.json');
   writeFileSync(specFile, JSON.stringify(spec));
-  const run = spawnSync(PYTHON, [join(root, 'bench', 'model.py'), specFile], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const run = spawnSync(PYTHON, [join(root, 'bench', 'model.py'), specFile], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
   if (run.status === 0) reference = JSON.parse(run.stdout);
-  else console.error(`XGBoost reference not measured (${PYTHON} with xgboost and numpy is needed): ${run.stderr.trim().split('\n').pop()}`);
+  else
+    console.error(
+      `XGBoost reference not measured (${PYTHON} with xgboost and numpy is needed): ${run.stderr.trim().split('\n').pop()}`,
+    );
 
   const rowsOut = ours.map((o, i) => {
     const ref = reference?.results[i];
     const refP = ref?.test_probabilities;
     return {
-      rows: o.rows, features: test.cols, trees: o.trees,
+      rows: o.rows,
+      features: test.cols,
+      trees: o.trees,
       oursSeconds: o.seconds,
       xgboostSeconds1: ref ? ref.seconds_1 : null,
       xgboostSecondsAll: ref ? ref[`seconds_${spec.threads.at(-1)}`] : null,
       ratio: ref ? o.seconds / ref.seconds_1 : null,
-      oursAuc: o.auc, xgboostAuc: refP ? m.rocAuc(refP, test.labels) : null,
-      oursAp: o.ap, xgboostAp: refP ? m.averagePrecision(refP, test.labels) : null,
+      oursAuc: o.auc,
+      xgboostAuc: refP ? m.rocAuc(refP, test.labels) : null,
+      oursAp: o.ap,
+      xgboostAp: refP ? m.averagePrecision(refP, test.labels) : null,
     };
   });
   if (json) {
     console.log(JSON.stringify({ params, xgboost: reference?.version ?? null, rows: rowsOut }));
   } else {
     const f = (v, d = 2) => (v === null ? 'n/a' : v.toFixed(d));
-    console.log(`GBDT training, ${rounds} rounds, depth ${params.maxDepth}, eta ${params.eta}, max_bin ${params.maxBin}; ` +
-      `held-out set of ${test.rows} rows; XGBoost ${reference?.version ?? 'not available'} (tree_method=hist)\n`);
-    console.log(`| rows x features | ours (s) | XGBoost 1 thread (s) | ours / XGBoost 1 thread | XGBoost ${spec.threads.at(-1)} threads (s) | ROC AUC ours / XGBoost | PR AUC ours / XGBoost |`);
+    console.log(
+      `GBDT training, ${rounds} rounds, depth ${params.maxDepth}, eta ${params.eta}, max_bin ${params.maxBin}; ` +
+        `held-out set of ${test.rows} rows; XGBoost ${reference?.version ?? 'not available'} (tree_method=hist)\n`,
+    );
+    console.log(
+      `| rows x features | ours (s) | XGBoost 1 thread (s) | ours / XGBoost 1 thread | XGBoost ${spec.threads.at(-1)} threads (s) | ROC AUC ours / XGBoost | PR AUC ours / XGBoost |`,
+    );
     console.log('|---|---|---|---|---|---|---|');
     for (const r of rowsOut) {
-      console.log(`| ${r.rows} x ${r.features} | ${f(r.oursSeconds)} | ${f(r.xgboostSeconds1)} | ${f(r.ratio)}x | ${f(r.xgboostSecondsAll)} | ` +
-        `${f(r.oursAuc, 4)} / ${f(r.xgboostAuc, 4)} | ${f(r.oursAp, 4)} / ${f(r.xgboostAp, 4)} |`);
+      console.log(
+        `| ${r.rows} x ${r.features} | ${f(r.oursSeconds)} | ${f(r.xgboostSeconds1)} | ${f(r.ratio)}x | ${f(r.xgboostSecondsAll)} | ` +
+          `${f(r.oursAuc, 4)} / ${f(r.xgboostAuc, 4)} | ${f(r.oursAp, 4)} / ${f(r.xgboostAp, 4)} |`,
+      );
     }
   }
 } finally {

@@ -18,7 +18,6 @@ export function exampleExists() {
   return existsSync(join(EXAMPLE_DIR, 'pytest.ini'));
 }
 
-
 const COMPARISONS = [
   [' == ', ' != '],
   [' != ', ' == '],
@@ -37,13 +36,20 @@ export function lineMutations(line) {
   for (const [from, to] of COMPARISONS) if (line.includes(from)) out.push(['flip comparison', line.replace(from, to)]);
   const number = /(?<![\w.])(\d+)(?![\w.])/.exec(line);
   if (number && !/^(def|class)\s/.test(trimmed)) {
-    out.push(['change constant', line.slice(0, number.index) + String(Number(number[1]) + 1) + line.slice(number.index + number[1].length)]);
+    out.push([
+      'change constant',
+      line.slice(0, number.index) + String(Number(number[1]) + 1) + line.slice(number.index + number[1].length),
+    ]);
   }
   if (line.includes(' + ')) out.push(['swap +/-', line.replace(' + ', ' - ')]);
   else if (line.includes(' - ')) out.push(['swap +/-', line.replace(' - ', ' + ')]);
   const ret = /^(\s*)return\s+(?!None\b)(.+)$/.exec(line);
-  if (ret && !ret[2].endsWith('(') && !/[([{,\\]$/.test(ret[2])) out.push(['replace return value', `${ret[1]}return None`]);
-  const simple = /^(\s*)(?!(def|class|if|elif|else|for|while|try|except|finally|with|return|raise|pass|yield|async|global|nonlocal|break|continue)\b)[A-Za-z_][\w.]*(\[[^\]]*\])?\s*(=|\+=|-=|\()/.exec(line);
+  if (ret && !ret[2].endsWith('(') && !/[([{,\\]$/.test(ret[2]))
+    out.push(['replace return value', `${ret[1]}return None`]);
+  const simple =
+    /^(\s*)(?!(def|class|if|elif|else|for|while|try|except|finally|with|return|raise|pass|yield|async|global|nonlocal|break|continue)\b)[A-Za-z_][\w.]*(\[[^\]]*\])?\s*(=|\+=|-=|\()/.exec(
+      line,
+    );
   if (simple && !/[([{,\\:]$/.test(trimmed)) out.push(['delete statement', `${simple[1]}pass`]);
   return out;
 }
@@ -70,7 +76,8 @@ export function chooseMutants(projectDir, count, seed) {
         if (quotes % 2 === 1) inDocstring = !inDocstring;
         return;
       }
-      for (const [kind, mutated] of lineMutations(line)) all.push({ file: relative(projectDir, file), line: index + 1, kind, mutated });
+      for (const [kind, mutated] of lineMutations(line))
+        all.push({ file: relative(projectDir, file), line: index + 1, kind, mutated });
     });
   }
   const next = random(seed);
@@ -89,12 +96,16 @@ function git(cwd, ...args) {
 export function runPytest(projectDir) {
   const xml = join(projectDir, '.junit.xml');
   rmSync(xml, { force: true });
-  spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--no-header', `--junitxml=${xml}`, '-o', 'junit_family=xunit1'], {
-    cwd: projectDir,
-    encoding: 'utf8',
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-    timeout: 300_000,
-  });
+  spawnSync(
+    PYTHON,
+    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--no-header', `--junitxml=${xml}`, '-o', 'junit_family=xunit1'],
+    {
+      cwd: projectDir,
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      timeout: 300_000,
+    },
+  );
   const files = new Map();
   if (!existsSync(xml)) return files;
   const text = readFileSync(xml, 'utf8');
@@ -141,13 +152,20 @@ export function commitCleanBaseline(work) {
 }
 
 export async function runMutationSafety({ mutants = 40, seed = 20261101, log = () => {} } = {}) {
-  const { selectAffectedTests } = await import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter/select-tests.ts')).href);
+  const { selectAffectedTests } = await import(
+    pathToFileURL(join(ROOT, 'packages/core/src/test-filter/select-tests.ts')).href
+  );
   const { diffChangedFiles } = await import(pathToFileURL(join(ROOT, 'packages/core/src/git/git-objects.ts')).href);
-  const { resolveTestFilterOptions } = await import(pathToFileURL(join(ROOT, 'packages/core/src/test-filter/options.ts')).href);
+  const { resolveTestFilterOptions } = await import(
+    pathToFileURL(join(ROOT, 'packages/core/src/test-filter/options.ts')).href
+  );
   const { pythonPack } = await import(pathToFileURL(join(ROOT, 'packages/core/src/languages/python/index.ts')).href);
   const work = mkdtempSync(join(tmpdir(), 'ci-opt-mutation-'));
   try {
-    cpSync(EXAMPLE_DIR, work, { recursive: true, filter: (src) => !/(__pycache__|\.pytest_cache|\.junit\.xml)/.test(src) });
+    cpSync(EXAMPLE_DIR, work, {
+      recursive: true,
+      filter: (src) => !/(__pycache__|\.pytest_cache|\.junit\.xml)/.test(src),
+    });
     const { base, durations, brokenAtBase } = commitCleanBaseline(work);
     const totalSeconds = [...durations.values()].reduce((a, b) => a + b, 0);
     const options = resolveTestFilterOptions({});
@@ -160,16 +178,35 @@ export async function runMutationSafety({ mutants = 40, seed = 20261101, log = (
       writeFileSync(path, lines.join('\n'));
       git(work, 'commit', '-q', '-am', `mutant ${mutant.file}:${mutant.line}`);
       const head = git(work, 'rev-parse', 'HEAD');
-      const selection = await selectAffectedTests({ pack: pythonPack, repoDir: work, head, changes: await diffChangedFiles(work, base, head), options, durations });
+      const selection = await selectAffectedTests({
+        pack: pythonPack,
+        repoDir: work,
+        head,
+        changes: await diffChangedFiles(work, base, head),
+        options,
+        durations,
+      });
       const results = runPytest(work);
       const failing = [...results].filter(([file, r]) => r.failed && !brokenAtBase.has(file)).map(([file]) => file);
       const selected = new Set(selection.tests);
       const missed = selection.runAll ? [] : failing.filter((file) => !selected.has(file));
-      const selectedSeconds = selection.runAll ? totalSeconds : selection.tests.reduce((sum, t) => sum + (durations.get(t) ?? 0), 0);
+      const selectedSeconds = selection.runAll
+        ? totalSeconds
+        : selection.tests.reduce((sum, t) => sum + (durations.get(t) ?? 0), 0);
       const failingSeconds = failing.reduce((sum, t) => sum + (durations.get(t) ?? 0), 0);
-      rows.push({ ...mutant, runAll: selection.runAll, selected: selection.tests.length, total: selection.totalCount, failing, missed,
-        reduction: totalSeconds ? 1 - selectedSeconds / totalSeconds : 0, oracle: totalSeconds ? 1 - failingSeconds / totalSeconds : 0 });
-      log(`${mutant.file}:${mutant.line} ${mutant.kind}: ${failing.length} failing files, ${selection.runAll ? 'run-all' : `${selection.tests.length} selected`}, missed ${missed.length}`);
+      rows.push({
+        ...mutant,
+        runAll: selection.runAll,
+        selected: selection.tests.length,
+        total: selection.totalCount,
+        failing,
+        missed,
+        reduction: totalSeconds ? 1 - selectedSeconds / totalSeconds : 0,
+        oracle: totalSeconds ? 1 - failingSeconds / totalSeconds : 0,
+      });
+      log(
+        `${mutant.file}:${mutant.line} ${mutant.kind}: ${failing.length} failing files, ${selection.runAll ? 'run-all' : `${selection.tests.length} selected`}, missed ${missed.length}`,
+      );
       git(work, 'reset', '-q', '--hard', base);
     }
     const killed = rows.filter((row) => row.failing.length > 0);
@@ -206,9 +243,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     log: (line) => console.error(line),
   });
   const pct = (x) => `${(x * 100).toFixed(1)}%`;
-  console.log('| mutants | killed | missed | mean reduction by time (all) | mean reduction (killed) | oracle (failing files only) |');
+  console.log(
+    '| mutants | killed | missed | mean reduction by time (all) | mean reduction (killed) | oracle (failing files only) |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|');
-  console.log(`| ${result.mutants} | ${result.killed} | ${result.missed} | ${pct(result.meanReductionByTime)} | ${pct(result.meanReductionKilled)} | ${pct(result.meanOracleReduction)} |`);
+  console.log(
+    `| ${result.mutants} | ${result.killed} | ${result.missed} | ${pct(result.meanReductionByTime)} | ${pct(result.meanReductionKilled)} | ${pct(result.meanOracleReduction)} |`,
+  );
   for (const line of result.missedFiles) console.log(`MISSED: ${line}`);
   process.exit(result.missed === 0 ? 0 : 1);
 }

@@ -21,23 +21,37 @@ interface Fixture {
   runs: RecordedRun[];
   pr: RecordedRun[];
 }
-const fixtureFile = process.env.PERF_AA_FIXTURE ?? fileURLToPath(new URL('../test/perf/fixtures/aa-runs.json', import.meta.url));
+const fixtureFile =
+  process.env.PERF_AA_FIXTURE ?? fileURLToPath(new URL('../test/perf/fixtures/aa-runs.json', import.meta.url));
 const heldOutFiles = process.env.PERF_AA_HELDOUT
   ? [process.env.PERF_AA_HELDOUT]
-  : ['aa-runs-heldout.json', 'aa-runs-heldout-1s.json'].map((name) => fileURLToPath(new URL(`../test/perf/fixtures/${name}`, import.meta.url)));
+  : ['aa-runs-heldout.json', 'aa-runs-heldout-1s.json'].map((name) =>
+      fileURLToPath(new URL(`../test/perf/fixtures/${name}`, import.meta.url)),
+    );
 const load = (file: string) => {
   const data = JSON.parse(readFileSync(file, 'utf8')) as Fixture;
-  return { runs: data.runs.filter((run) => run.id.endsWith('-a')).sort((x, y) => x.at.localeCompare(y.at)), pr: data.pr };
+  return {
+    runs: data.runs.filter((run) => run.id.endsWith('-a')).sort((x, y) => x.at.localeCompare(y.at)),
+    pr: data.pr,
+  };
 };
 const fixture = load(fixtureFile);
 const runs = fixture.runs;
 
 const stats = (run: RecordedRun): Record<string, RunStatistic> =>
-  Object.fromEntries(Object.entries(run.benchmarks).map(([name, value]) => [name, { value, unit: 's', biggerIsBetter: false }]));
+  Object.fromEntries(
+    Object.entries(run.benchmarks).map(([name, value]) => [name, { value, unit: 's', biggerIsBetter: false }]),
+  );
 const set = (run: RecordedRun): BenchmarkSet => ({
   format: 'pytest-benchmark',
   source: run.id,
-  benchmarks: Object.entries(run.benchmarks).map(([name, value]) => ({ name, label: name, unit: 's', biggerIsBetter: false, value })),
+  benchmarks: Object.entries(run.benchmarks).map(([name, value]) => ({
+    name,
+    label: name,
+    unit: 's',
+    biggerIsBetter: false,
+    value,
+  })),
 });
 
 type Settings = Pick<HistoryCompareOptions, 'priorDf' | 'noiseFloor' | 'driftNoise'>;
@@ -49,7 +63,10 @@ function aaRow(data: Fixture, historySize: number, drift: boolean, settings: Set
   let flaggedPairs = 0;
   const noise: number[] = [];
   for (let i = historySize; i < data.runs.length; i++) {
-    const history = data.runs.slice(i - historySize, i).reverse().map(stats);
+    const history = data.runs
+      .slice(i - historySize, i)
+      .reverse()
+      .map(stats);
     const comparison = compareWithHistory(history, set(data.runs[i]), { driftCorrection: drift, ...settings });
     pairs++;
     const r = comparison.benchmarks.filter((b) => b.verdict === 'regression').length;
@@ -60,7 +77,14 @@ function aaRow(data: Fixture, historySize: number, drift: boolean, settings: Set
     if (comparison.history?.noise !== undefined) noise.push(comparison.history.noise);
   }
   noise.sort((a, b) => a - b);
-  return { pairs, benchmarks: pairs * 5, regressions, improvements, flaggedPairs, noise: noise[Math.floor(noise.length / 2)] };
+  return {
+    pairs,
+    benchmarks: pairs * 5,
+    regressions,
+    improvements,
+    flaggedPairs,
+    noise: noise[Math.floor(noise.length / 2)],
+  };
 }
 
 function prRow(data: Fixture, historySize: number, settings: Settings = {}) {
@@ -82,27 +106,38 @@ function prRow(data: Fixture, historySize: number, settings: Settings = {}) {
 }
 
 function report(name: string, data: Fixture) {
-  console.log(`\n## ${name}: ${data.runs.length} A/A runs, ${data.pr.length} real PR runs; α=0.01 (Holm over 5), min-change 5%\n`);
-  console.log('| history (runs) | drift correction | A/A pairs | benchmark verdicts | false regressions | false improvements | pairs with any flag | median run-to-run noise |');
+  console.log(
+    `\n## ${name}: ${data.runs.length} A/A runs, ${data.pr.length} real PR runs; α=0.01 (Holm over 5), min-change 5%\n`,
+  );
+  console.log(
+    '| history (runs) | drift correction | A/A pairs | benchmark verdicts | false regressions | false improvements | pairs with any flag | median run-to-run noise |',
+  );
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const h of [5, 10, 20]) {
     for (const drift of [true, false]) {
       const row = aaRow(data, h, drift);
       if (row.pairs === 0) continue;
-      console.log(`| ${h} | ${drift ? 'on' : 'off'} | ${row.pairs} | ${row.benchmarks} | ${row.regressions} | ${row.improvements} | ${row.flaggedPairs} (${((100 * row.flaggedPairs) / row.pairs).toFixed(1)}%) | ±${(100 * row.noise).toFixed(1)}% |`);
+      console.log(
+        `| ${h} | ${drift ? 'on' : 'off'} | ${row.pairs} | ${row.benchmarks} | ${row.regressions} | ${row.improvements} | ${row.flaggedPairs} (${((100 * row.flaggedPairs) / row.pairs).toFixed(1)}%) | ±${(100 * row.noise).toFixed(1)}% |`,
+      );
     }
   }
-  console.log('\n| history (runs) | real PR runs judged | checksum 2x flagged | horner 1.15x flagged | other benchmarks flagged |');
+  console.log(
+    '\n| history (runs) | real PR runs judged | checksum 2x flagged | horner 1.15x flagged | other benchmarks flagged |',
+  );
   console.log('|---:|---:|---:|---:|---:|');
   for (const h of [5, 10]) {
     const row = prRow(data, h);
-    if (row.tried > 0) console.log(`| ${h} | ${row.tried} | ${row.checksum2x} | ${row.horner115} | ${row.falseFlags} |`);
+    if (row.tried > 0)
+      console.log(`| ${h} | ${row.tried} | ${row.checksum2x} | ${row.horner115} | ${row.falseFlags} |`);
   }
 }
 
 report(`tuning (${fixtureFile.replace(/^.*\/test\//, 'test/')})`, fixture);
 if (process.env.PERF_AA_GRID) {
-  console.log('\n### constants tried on the tuning runs (drift correction on; false regressions+improvements over history 5/10/20; 2x flagged at history 5/10)\n');
+  console.log(
+    '\n### constants tried on the tuning runs (drift correction on; false regressions+improvements over history 5/10/20; 2x flagged at history 5/10)\n',
+  );
   console.log('| prior df | noise floor | drift noise | false flags h=5 | h=10 | h=20 | 2x flagged h=5 | h=10 |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const priorDf of [4, 8]) {
@@ -116,7 +151,8 @@ if (process.env.PERF_AA_GRID) {
     }
   }
 }
-for (const file of heldOutFiles.filter((f) => existsSync(f))) report(`held out (${file.replace(/^.*\/test\//, 'test/')}), recorded after the constants were chosen`, load(file));
+for (const file of heldOutFiles.filter((f) => existsSync(f)))
+  report(`held out (${file.replace(/^.*\/test\//, 'test/')}), recorded after the constants were chosen`, load(file));
 
 // The per-round test across runs (what compare mode did with a stored baseline): needs the raw files.
 const raw = process.env.PERF_AA_RAW;
@@ -134,5 +170,7 @@ if (raw && existsSync(raw)) {
     regressions += r;
     if (comparison.benchmarks.some((b) => b.verdict === 'regression' || b.verdict === 'improvement')) flagged++;
   }
-  console.log(`\nPer-round test across runs (previous behaviour), consecutive A/A runs ~70 s apart: ${pairs} pairs, ${flagged} with a flag, ${regressions} false regressions.`);
+  console.log(
+    `\nPer-round test across runs (previous behaviour), consecutive A/A runs ~70 s apart: ${pairs} pairs, ${flagged} with a flag, ${regressions} false regressions.`,
+  );
 }

@@ -9,7 +9,12 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkSet } from '../packages/core/src/perf/benchmark-types.ts';
-import { compareRunPairs, DEFAULT_ESTIMATOR, PAIR_NOISE_FLOOR, PAIR_PRIOR_DF } from '../packages/core/src/perf/compare-run-pairs.ts';
+import {
+  compareRunPairs,
+  DEFAULT_ESTIMATOR,
+  PAIR_NOISE_FLOOR,
+  PAIR_PRIOR_DF,
+} from '../packages/core/src/perf/compare-run-pairs.ts';
 
 /** One run: per benchmark the fastest round and the median round, in seconds. */
 interface Run {
@@ -36,7 +41,10 @@ const fixtureFile = fileURLToPath(new URL('../test/perf/fixtures/ab-runs.json', 
 const short = (name: string) => name.slice(name.lastIndexOf('::') + 2).replace(/^test_/, '');
 
 function readRun(file: string): Run {
-  const data = JSON.parse(readFileSync(file, 'utf8')) as { datetime: string; benchmarks: { fullname: string; stats: { data: number[]; median: number } }[] };
+  const data = JSON.parse(readFileSync(file, 'utf8')) as {
+    datetime: string;
+    benchmarks: { fullname: string; stats: { data: number[]; median: number } }[];
+  };
   return {
     at: data.datetime,
     min: Object.fromEntries(data.benchmarks.map((b) => [short(b.fullname), Math.min(...b.stats.data)])),
@@ -51,15 +59,26 @@ function readRun(file: string): Run {
  */
 function tuningTrials(dir: string): Trial[] {
   const files = readdirSync(dir);
-  const iterations = files.filter((f) => /^run-\d+-a\.json$/.test(f)).map((f) => f.slice(4, 6)).sort();
+  const iterations = files
+    .filter((f) => /^run-\d+-a\.json$/.test(f))
+    .map((f) => f.slice(4, 6))
+    .sort();
   const trials: Trial[] = [];
   for (let i = 0; i + 2 < iterations.length; i += 3) {
-    const [x, y, z] = iterations.slice(i, i + 3).map((id) => ({ a: readRun(join(dir, `run-${id}-a.json`)), b: readRun(join(dir, `run-${id}-b.json`)) }));
+    const [x, y, z] = iterations
+      .slice(i, i + 3)
+      .map((id) => ({ a: readRun(join(dir, `run-${id}-a.json`)), b: readRun(join(dir, `run-${id}-b.json`)) }));
     trials.push({ id: `aa-${iterations[i]}`, maxTime: 0.2, kind: 'aa', base: [x.a, y.b, z.a], head: [x.b, y.a, z.b] });
   }
   const aRuns = iterations.map((id) => readRun(join(dir, `run-${id}-a.json`)));
-  const prRuns = files.filter((f) => /^pr-\d+\.json$/.test(f)).sort().map((f) => readRun(join(dir, f)));
-  const nearest = (run: Run) => aRuns.reduce((best, a) => (Math.abs(Date.parse(a.at) - Date.parse(run.at)) < Math.abs(Date.parse(best.at) - Date.parse(run.at)) ? a : best));
+  const prRuns = files
+    .filter((f) => /^pr-\d+\.json$/.test(f))
+    .sort()
+    .map((f) => readRun(join(dir, f)));
+  const nearest = (run: Run) =>
+    aRuns.reduce((best, a) =>
+      Math.abs(Date.parse(a.at) - Date.parse(run.at)) < Math.abs(Date.parse(best.at) - Date.parse(run.at)) ? a : best,
+    );
   for (let i = 0; i + 2 < prRuns.length; i++) {
     const head = prRuns.slice(i, i + 3);
     trials.push({ id: `pr-${i + 1}`, maxTime: 0.2, kind: 'pr', base: head.map(nearest), head });
@@ -77,7 +96,13 @@ function sameJobTrials(dir: string, maxTime: number, prefix: string): Trial[] {
     if (mine.length !== 6) continue;
     const side = (s: string) => mine.filter((f) => f.endsWith(`-${s}.json`)).map((f) => readRun(join(dir, f)));
     try {
-      trials.push({ id: `${prefix}${id}`, maxTime, kind: id.endsWith('pr') ? 'pr' : 'aa', base: side('base'), head: side('head') });
+      trials.push({
+        id: `${prefix}${id}`,
+        maxTime,
+        kind: id.endsWith('pr') ? 'pr' : 'aa',
+        base: side('base'),
+        head: side('head'),
+      });
     } catch {
       // the iteration still being recorded
     }
@@ -98,7 +123,8 @@ if (process.env.PERF_AB_EXTRACT) {
       '(2) A-itNN: real same-job sequences (base, PR, PR, base, base, PR), A/A and PR alternating, both with --benchmark-max-time=0.2, ' +
       "(3) B-it01..B-it04 of the held-out recording; heldOut: B-itNN, the same sequences with pytest-benchmark's default max-time (1 s), recorded " +
       'after the rule was chosen. maxTime says which.',
-    command: 'python3 -m pytest -q -p no:cacheprovider pkg --rootdir=SIDE --benchmark-only --benchmark-save-data [--benchmark-max-time=0.2] --benchmark-min-rounds=10 --benchmark-json=RUN.json',
+    command:
+      'python3 -m pytest -q -p no:cacheprovider pkg --rootdir=SIDE --benchmark-only --benchmark-save-data [--benchmark-max-time=0.2] --benchmark-min-rounds=10 --benchmark-json=RUN.json',
     // The same-job recording's first TUNING_ITERATIONS iterations were used for tuning too; the rest only reported.
     tuning: [
       ...tuningTrials(process.env.PERF_AB_TUNING_RAW!),
@@ -128,7 +154,14 @@ const setOf = (run: Run, statistic: Statistic): BenchmarkSet => ({
   format: 'pytest-benchmark',
   source: run.at,
   // One "round" per run: runStatistics then uses exactly this run-level value.
-  benchmarks: Object.entries(run[statistic]).map(([name, value]) => ({ name, label: name, unit: 's', biggerIsBetter: false, value, samples: [value] })),
+  benchmarks: Object.entries(run[statistic]).map(([name, value]) => ({
+    name,
+    label: name,
+    unit: 's',
+    biggerIsBetter: false,
+    value,
+    samples: [value],
+  })),
 });
 
 interface Setting {
@@ -154,10 +187,18 @@ function evaluate(trials: Trial[], setting: Setting) {
     const comparison = compareRunPairs(
       trial.base.slice(0, pairs).map((run) => setOf(run, setting.statistic)),
       trial.head.slice(0, pairs).map((run) => setOf(run, setting.statistic)),
-      { noiseFloor: setting.noiseFloor, priorDf: setting.priorDf, driftCorrection: setting.driftCorrection, estimator: setting.estimator },
+      {
+        noiseFloor: setting.noiseFloor,
+        priorDf: setting.priorDf,
+        driftCorrection: setting.driftCorrection,
+        estimator: setting.estimator,
+      },
     );
     const flagged = comparison.benchmarks.filter((b) => b.verdict === 'regression' || b.verdict === 'improvement');
-    const cells = comparison.benchmarks.map((b) => `${b.verdict === 'regression' ? 'REG' : b.verdict === 'improvement' ? 'IMP' : b.verdict.slice(0, 5)} ${percent(b.change)}`);
+    const cells = comparison.benchmarks.map(
+      (b) =>
+        `${b.verdict === 'regression' ? 'REG' : b.verdict === 'improvement' ? 'IMP' : b.verdict.slice(0, 5)} ${percent(b.change)}`,
+    );
     if (trial.kind === 'aa') {
       aaTrials++;
       if (flagged.length > 0) aaFlagged++;
@@ -165,12 +206,16 @@ function evaluate(trials: Trial[], setting: Setting) {
     } else {
       prTrials++;
       const wrong = flagged.filter((b) => !expected.has(b.name) || b.verdict !== 'regression').length;
-      const missed = [...expected].filter((name) => !flagged.some((b) => b.name === name && b.verdict === 'regression')).length;
+      const missed = [...expected].filter(
+        (name) => !flagged.some((b) => b.name === name && b.verdict === 'regression'),
+      ).length;
       prFalse += wrong;
       prMissed += missed;
       if (wrong === 0 && missed === 0) prGood++;
     }
-    rows.push(`| ${trial.id} | ${comparison.benchmarks.map((b) => b.name).join(',') === '' ? '' : cells.join(' | ')} |`);
+    rows.push(
+      `| ${trial.id} | ${comparison.benchmarks.map((b) => b.name).join(',') === '' ? '' : cells.join(' | ')} |`,
+    );
   }
   return { aaTrials, aaFlagged, aaFalse, prTrials, prGood, prMissed, prFalse, rows };
 }
@@ -179,7 +224,13 @@ function percent(value: number | undefined): string {
   return value === undefined ? '' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
 }
 
-const chosen: Setting = { estimator: DEFAULT_ESTIMATOR, statistic: 'min', noiseFloor: PAIR_NOISE_FLOOR, priorDf: PAIR_PRIOR_DF, driftCorrection: false };
+const chosen: Setting = {
+  estimator: DEFAULT_ESTIMATOR,
+  statistic: 'min',
+  noiseFloor: PAIR_NOISE_FLOOR,
+  priorDf: PAIR_PRIOR_DF,
+  driftCorrection: false,
+};
 const grid: Setting[] = [];
 for (const estimator of ['pairs', 'trimmed'] as const) {
   for (const statistic of ['min', 'median'] as const) {
@@ -193,21 +244,29 @@ for (const estimator of ['pairs', 'trimmed'] as const) {
     }
   }
 }
-const header = '| estimator | statistic | floor | prior df | drift | A/A trials with a flag | false flags | PR trials exactly right | 2x/1.15x missed | other flags |';
+const header =
+  '| estimator | statistic | floor | prior df | drift | A/A trials with a flag | false flags | PR trials exactly right | 2x/1.15x missed | other flags |';
 const line = '|---|---|---:|---:|---|---:|---:|---:|---:|---:|';
 const row = (s: Setting, r: ReturnType<typeof evaluate>) =>
   `| ${s.estimator} | ${s.statistic} | ${s.noiseFloor} | ${s.priorDf} | ${s.driftCorrection ? 'on' : 'off'} | ${r.aaFlagged}/${r.aaTrials} | ${r.aaFalse} | ${r.prGood}/${r.prTrials} | ${r.prMissed} | ${r.prFalse} |`;
 
 const only = process.env.PERF_AB_SET;
-for (const [name, trials] of [['tuning', fixture.tuning], ['held-out', fixture.heldOut]] as const) {
+for (const [name, trials] of [
+  ['tuning', fixture.tuning],
+  ['held-out', fixture.heldOut],
+] as const) {
   if (only && only !== name) continue;
-  console.log(`\n## ${name}: ${trials.filter((t) => t.kind === 'aa').length} A/A and ${trials.filter((t) => t.kind === 'pr').length} PR trials, 3 pairs each, α=0.01 Holm over 5, min-change 5%\n`);
+  console.log(
+    `\n## ${name}: ${trials.filter((t) => t.kind === 'aa').length} A/A and ${trials.filter((t) => t.kind === 'pr').length} PR trials, 3 pairs each, α=0.01 Holm over 5, min-change 5%\n`,
+  );
   if (name === 'tuning' || process.env.PERF_AB_GRID) {
     console.log(header);
     console.log(line);
     for (const setting of grid) console.log(row(setting, evaluate(trials, setting)));
   }
-  console.log(`\nChosen (${chosen.estimator}, floor ${chosen.noiseFloor}, prior df ${chosen.priorDf}, fastest round, drift correction off):\n`);
+  console.log(
+    `\nChosen (${chosen.estimator}, floor ${chosen.noiseFloor}, prior df ${chosen.priorDf}, fastest round, drift correction off):\n`,
+  );
   console.log(header);
   console.log(line);
   for (const pairs of [2, 3]) {

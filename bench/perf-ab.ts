@@ -20,12 +20,19 @@ const command =
   '--benchmark-min-rounds=10 --benchmark-json={output}';
 
 function git(dir: string, ...args: string[]): string {
-  const run = spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8' });
+  const run = spawnSync(
+    'git',
+    ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', '-c', 'commit.gpgsign=false', ...args],
+    { cwd: dir, encoding: 'utf8' },
+  );
   if (run.status !== 0) throw new Error(`git ${args.join(' ')}: ${run.stderr}`);
   return run.stdout.trim();
 }
 
-function trial(pr: (source: string) => string, id: string): { verdicts: Record<string, string>; reasons: Record<string, string>; seconds: number; load: string } {
+function trial(
+  pr: (source: string) => string,
+  id: string,
+): { verdicts: Record<string, string>; reasons: Record<string, string>; seconds: number; load: string } {
   const dir = mkdtempSync(join(tmpdir(), 'perf-ab-bench-'));
   const temp = mkdtempSync(join(tmpdir(), 'perf-ab-runner-'));
   try {
@@ -38,15 +45,40 @@ function trial(pr: (source: string) => string, id: string): { verdicts: Record<s
     git(dir, 'commit', '-q', '-am', 'pr');
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     const started = Date.now();
-    const run = spawnSync(process.execPath, [cli, 'perf-comment', '--mode', 'ab', '--ab-runs', runs, '--ab-interleave', interleave, '--ab-command', command, '--comment', 'never', '--json'], {
-      cwd: dir,
-      env: { ...process.env, RUNNER_TEMP: temp },
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'perf-comment',
+        '--mode',
+        'ab',
+        '--ab-runs',
+        runs,
+        '--ab-interleave',
+        interleave,
+        '--ab-command',
+        command,
+        '--comment',
+        'never',
+        '--json',
+      ],
+      {
+        cwd: dir,
+        env: { ...process.env, RUNNER_TEMP: temp },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     if (run.status !== 0) throw new Error(`perf-comment failed: ${run.stderr}`);
-    const report = JSON.parse(run.stdout) as { benchmarks: { label: string; verdict: string; change?: number; reason: string }[] };
-    const verdicts = Object.fromEntries(report.benchmarks.map((b) => [b.label.replace('test_', ''), `${b.verdict} ${b.change === undefined ? '' : (b.change * 100).toFixed(1) + '%'}`]));
+    const report = JSON.parse(run.stdout) as {
+      benchmarks: { label: string; verdict: string; change?: number; reason: string }[];
+    };
+    const verdicts = Object.fromEntries(
+      report.benchmarks.map((b) => [
+        b.label.replace('test_', ''),
+        `${b.verdict} ${b.change === undefined ? '' : (b.change * 100).toFixed(1) + '%'}`,
+      ]),
+    );
     if (process.env.PERF_AB_KEEP) {
       cpSync(join(temp, 'ci-optimizer', 'perf-ab', 'results'), join(process.env.PERF_AB_KEEP, id), { recursive: true });
       writeFileSync(join(process.env.PERF_AB_KEEP, id, 'report.json'), run.stdout);
@@ -60,9 +92,14 @@ function trial(pr: (source: string) => string, id: string): { verdicts: Record<s
 }
 
 const aa = (source: string) => source.replace('"""Five small', '"""(A/A: a comment-only change) Five small');
-const slower = (source: string) => source.replace('CHECKSUM_SIZE = 20000', 'CHECKSUM_SIZE = 40000').replace('HORNER_SIZE = 20000', 'HORNER_SIZE = 23000');
+const slower = (source: string) =>
+  source
+    .replace('CHECKSUM_SIZE = 20000', 'CHECKSUM_SIZE = 40000')
+    .replace('HORNER_SIZE = 20000', 'HORNER_SIZE = 23000');
 const names = ['checksum', 'horner', 'running_max', 'digit_sum', 'moving_sum'];
-console.log(`Same-job A/B, ${runs} runs a side, ab-interleave ${interleave}, ${trials} trials (CLI bundle, real pytest-benchmark)\n`);
+console.log(
+  `Same-job A/B, ${runs} runs a side, ab-interleave ${interleave}, ${trials} trials (CLI bundle, real pytest-benchmark)\n`,
+);
 console.log(`| trial | PR | load (1 min) | seconds | ${names.join(' | ')} | as expected |`);
 console.log(`|---:|---|---:|---:|${names.map(() => '---').join('|')}|---|`);
 let good = 0;
@@ -74,10 +111,16 @@ for (let i = 1; i <= trials; i++) {
   ] as const) {
     const result = trial(change, `trial-${i}-${kind === 'A/A' ? 'aa' : 'pr'}`);
     const flagged = names.filter((n) => /^(regression|improvement)/.test(result.verdicts[n] ?? ''));
-    const ok = flagged.length === expected.size && flagged.every((n) => expected.has(n) && result.verdicts[n].startsWith('regression'));
+    const ok =
+      flagged.length === expected.size &&
+      flagged.every((n) => expected.has(n) && result.verdicts[n].startsWith('regression'));
     if (ok) good++;
-    else for (const n of names.filter((n) => expected.has(n) !== flagged.includes(n))) notes.push(`trial ${i} ${kind}, ${n}: ${result.reasons[n]}`);
-    console.log(`| ${i} | ${kind} | ${result.load} | ${result.seconds.toFixed(0)} | ${names.map((n) => result.verdicts[n] ?? '—').join(' | ')} | ${ok ? 'yes' : '**no**'} |`);
+    else
+      for (const n of names.filter((n) => expected.has(n) !== flagged.includes(n)))
+        notes.push(`trial ${i} ${kind}, ${n}: ${result.reasons[n]}`);
+    console.log(
+      `| ${i} | ${kind} | ${result.load} | ${result.seconds.toFixed(0)} | ${names.map((n) => result.verdicts[n] ?? '—').join(' | ')} | ${ok ? 'yes' : '**no**'} |`,
+    );
   }
 }
 console.log(`\n${good} of ${trials * 2} trials as expected.`);

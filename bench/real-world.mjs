@@ -90,8 +90,13 @@ function testFilter(repo, cliArgs) {
         out = undefined;
       }
       const reported = Number(out?.['duration-ms']);
-      resolve({ status, out, ms: performance.now() - started, reportedMs: Number.isFinite(reported) ? reported : NaN,
-        stderr: Buffer.concat(stderr).toString('utf8').trim() });
+      resolve({
+        status,
+        out,
+        ms: performance.now() - started,
+        reportedMs: Number.isFinite(reported) ? reported : NaN,
+        stderr: Buffer.concat(stderr).toString('utf8').trim(),
+      });
     });
   });
 }
@@ -148,7 +153,9 @@ async function learn(repo, commit, coverage, store) {
   return {
     ok: Boolean(ok),
     ms: r.ms,
-    error: ok ? undefined : firstLine(r.out?.error || r.stderr || `exit ${r.status}`).replaceAll(corpus, '$CI_OPTIMIZER_CORPUS'),
+    error: ok
+      ? undefined
+      : firstLine(r.out?.error || r.stderr || `exit ${r.status}`).replaceAll(corpus, '$CI_OPTIMIZER_CORPUS'),
     testFiles: r.out?.['map-test-files'],
     functions: r.out?.['map-functions'],
   };
@@ -160,7 +167,10 @@ async function measureProject(project) {
   const recordsPath = join(here, project.name, 'mutants.jsonl');
   const durationsPath = join(here, project.name, 'durations.json');
   if (!existsSync(join(repo, '.git')) || !existsSync(recordsPath) || !existsSync(durationsPath)) {
-    return { name: project.name, skipped: `no clone at $CI_OPTIMIZER_CORPUS/${project.name}/repo or no committed records` };
+    return {
+      name: project.name,
+      skipped: `no clone at $CI_OPTIMIZER_CORPUS/${project.name}/repo or no committed records`,
+    };
   }
   let records = readFileSync(recordsPath, 'utf8')
     .split('\n')
@@ -194,7 +204,12 @@ async function measureProject(project) {
     const selectTimes = { static: [], map: [] };
     const reportedTimes = { static: [], map: [] };
     const cold = {};
-    const rows = records.map((record) => ({ id: record.id, outcome: record.outcome, failing: record.failingFiles ?? [], scope: record.scope }));
+    const rows = records.map((record) => ({
+      id: record.id,
+      outcome: record.outcome,
+      failing: record.failingFiles ?? [],
+      scope: record.scope,
+    }));
     const select = async (index, variant) => {
       const record = records[index];
       const row = rows[index];
@@ -206,7 +221,12 @@ async function measureProject(project) {
         reportedTimes[variant].push(r.reportedMs);
       }
       if (r.status !== 0 || !r.out) {
-        row[variant] = { error: firstLine(r.out?.error || r.stderr || `exit ${r.status}`), runAll: true, selected: universe, reasons: ['select failed'] };
+        row[variant] = {
+          error: firstLine(r.out?.error || r.stderr || `exit ${r.status}`),
+          runAll: true,
+          selected: universe,
+          reasons: ['select failed'],
+        };
         return;
       }
       const runAll = r.out['run-all'] === true || r.out['run-all'] === 'true';
@@ -214,7 +234,9 @@ async function measureProject(project) {
       const tests = runAll ? universe : Array.isArray(listed) ? listed : JSON.parse(listed || '[]');
       row[variant] = {
         runAll,
-        reasons: runAll ? (Array.isArray(r.out.reasons) ? r.out.reasons : String(r.out.reasons || '').split('\n')).filter(Boolean) : [],
+        reasons: runAll
+          ? (Array.isArray(r.out.reasons) ? r.out.reasons : String(r.out.reasons || '').split('\n')).filter(Boolean)
+          : [],
         selected: tests,
         mapUsed: r.out['impact-map-used'] === true || r.out['impact-map-used'] === 'true',
         mapReason: r.out['impact-map-reason'],
@@ -237,10 +259,19 @@ async function measureProject(project) {
 
     const evaluated = rows.filter((r) => r.outcome === 'killed' || r.outcome === 'survived');
     const killed = evaluated.filter((r) => r.outcome === 'killed');
-    const summary = { name: project.name, mutants: records.length, killed: killed.length,
-      timeouts: rows.filter((r) => r.outcome === 'timeout').length, universe: universe.length, totalTime,
-      learnJson, learnDb, coldSelectMs: cold, meanSelectMs: { static: mean(selectTimes.static), map: mean(selectTimes.map) },
-      meanReportedMs: { static: mean(reportedTimes.static), map: mean(reportedTimes.map) } };
+    const summary = {
+      name: project.name,
+      mutants: records.length,
+      killed: killed.length,
+      timeouts: rows.filter((r) => r.outcome === 'timeout').length,
+      universe: universe.length,
+      totalTime,
+      learnJson,
+      learnDb,
+      coldSelectMs: cold,
+      meanSelectMs: { static: mean(selectTimes.static), map: mean(selectTimes.map) },
+      meanReportedMs: { static: mean(reportedTimes.static), map: mean(reportedTimes.map) },
+    };
     for (const variant of ['static', 'map', 'oracle']) {
       const sel = (row) => new Set(variant === 'oracle' ? row.failing : row[variant].selected);
       let caught = 0;
@@ -268,7 +299,8 @@ async function measureProject(project) {
           for (const kind of new Set(row[variant].reasons.map(reasonKind))) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
         }
         summary[variant].reasonKinds = [...kinds].sort((a, b) => b[1] - a[1]);
-        if (variant === 'map') summary.map.mapUsedRate = evaluated.filter((row) => row.map.mapUsed).length / (evaluated.length || 1);
+        if (variant === 'map')
+          summary.map.mapUsedRate = evaluated.filter((row) => row.map.mapUsed).length / (evaluated.length || 1);
       }
     }
     const mapReasons = new Map();
@@ -279,9 +311,18 @@ async function measureProject(project) {
     }
     summary.mapReasonKinds = [...mapReasons].sort((a, b) => b[1] - a[1]);
     summary.rows = rows.map(({ id, outcome, failing, scope, static: s, map: m }) => ({
-      id, outcome, scope, failing,
+      id,
+      outcome,
+      scope,
+      failing,
       static: { runAll: s.runAll, selected: s.selected.length, reasons: s.reasons },
-      map: { runAll: m.runAll, selected: m.selected.length, reasons: m.reasons, mapUsed: m.mapUsed, mapReason: m.mapReason },
+      map: {
+        runAll: m.runAll,
+        selected: m.selected.length,
+        reasons: m.reasons,
+        mapUsed: m.mapUsed,
+        mapReason: m.mapReason,
+      },
     }));
     return summary;
   } finally {
@@ -308,9 +349,15 @@ if (measured.length === 0) {
   process.exit(1);
 }
 
-const scope = from ? 'saved results' : Number.isFinite(mutantLimit) ? `the first ${mutantLimit} mutants of each` : 'all mutants';
+const scope = from
+  ? 'saved results'
+  : Number.isFinite(mutantLimit)
+    ? `the first ${mutantLimit} mutants of each`
+    : 'all mutants';
 console.log(`\n### test-filter on real projects (${scope}; static / with the impact map / oracle)\n`);
-console.log('| project | test files | mutants | killed | timeouts | missed static | missed map | safety static | safety map | reduction by count static / map / oracle | reduction by time static / map / oracle | run-all static / map | map narrowed |');
+console.log(
+  '| project | test files | mutants | killed | timeouts | missed static | missed map | safety static | safety map | reduction by count static / map / oracle | reduction by time static / map / oracle | run-all static / map | map narrowed |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of measured) {
   console.log(
@@ -324,7 +371,9 @@ for (const r of measured) {
 console.log('\n### learn and select (wall time of each CLI call, ms; machine shared)\n');
 const jobCounts = [...new Set(measured.map((r) => r.jobs ?? '?'))].join(' or ');
 console.log(`\n(${jobCounts} CLI calls at once; wall = the child process, reported = the CLI's own duration-ms)\n`);
-console.log('| project | learn from coverage JSON | learn from .coverage | map test files / functions | cold select static / map (wall) | warm select static: wall / reported | warm select with map: wall / reported |');
+console.log(
+  '| project | learn from coverage JSON | learn from .coverage | map test files / functions | cold select static / map (wall) | warm select static: wall / reported | warm select with map: wall / reported |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const r of measured) {
   const l = (x) => (x.ok ? `ok, ${x.ms.toFixed(0)} ms` : `FAILED: ${cell(x.error)}`);
@@ -339,7 +388,8 @@ console.log('| project | variant | mutants | reason kind |');
 console.log('|---|---|---|---|');
 for (const r of measured) {
   for (const variant of ['static', 'map']) {
-    for (const [kind, n] of kindsOf(r, variant).slice(0, 6)) console.log(`| ${cell(r.name)} | ${variant} | ${n} | ${cell(kind)} |`);
+    for (const [kind, n] of kindsOf(r, variant).slice(0, 6))
+      console.log(`| ${cell(r.name)} | ${variant} | ${n} | ${cell(kind)} |`);
   }
 }
 console.log('\n### what the impact map did (mutants by impact-map-reason kind)\n');

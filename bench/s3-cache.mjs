@@ -50,12 +50,20 @@ async function main(quick) {
       const inputBytes = du(join(source, 'data'));
 
       const archive = join(root, `floor-${i}.tar.zst`);
-      const tarMs = time(() => sh(`tar --create --file=- --format=gnu --sparse --directory=/ ${q(join(source, 'data').slice(1))} | zstd -T0 -3 -q -c > ${q(archive)}`));
+      const tarMs = time(() =>
+        sh(
+          `tar --create --file=- --format=gnu --sparse --directory=/ ${q(join(source, 'data').slice(1))} | zstd -T0 -3 -q -c > ${q(archive)}`,
+        ),
+      );
       const archiveBytes = statSync(archive).size;
       const raw = await rawTransfers(server, archive, join(root, `floor-${i}.download`));
       const extractDir = join(root, `floor-extract-${i}`);
       mkdirSync(extractDir, { recursive: true });
-      const untarMs = time(() => sh(`zstd -d -q -c ${q(join(root, `floor-${i}.download`))} | tar --extract --file=- --directory=${q(extractDir)} --no-same-owner --preserve-permissions`));
+      const untarMs = time(() =>
+        sh(
+          `zstd -d -q -c ${q(join(root, `floor-${i}.download`))} | tar --extract --file=- --directory=${q(extractDir)} --no-same-owner --preserve-permissions`,
+        ),
+      );
       rmSync(extractDir, { recursive: true, force: true });
       rmSync(archive);
       rmSync(join(root, `floor-${i}.download`));
@@ -64,8 +72,10 @@ async function main(quick) {
       const save = await runChild({ ...common, op: 'save', workspace: source, temp: join(root, `temp-${i}`) });
       const target = join(root, `target-${i}`, 'work', 'repo');
       const restore = await runChild({ ...common, op: 'restore', workspace: target, temp: join(root, `temp-${i}`) });
-      if (restore.kind !== 'exact') throw new Error(`restore of dataset ${dataset.name} missed: ${JSON.stringify(restore)}`);
-      if (du(join(target, 'data')) !== inputBytes) throw new Error(`restore of dataset ${dataset.name} is not complete`);
+      if (restore.kind !== 'exact')
+        throw new Error(`restore of dataset ${dataset.name} missed: ${JSON.stringify(restore)}`);
+      if (du(join(target, 'data')) !== inputBytes)
+        throw new Error(`restore of dataset ${dataset.name} is not complete`);
       rmSync(join(root, `target-${i}`), { recursive: true, force: true });
       rmSync(join(root, `source-${i}`), { recursive: true, force: true });
 
@@ -183,7 +193,8 @@ async function child(job) {
       ? await saveCache(settings, job.key, { log, metrics })
       : await restoreCache(settings, { primaryKey: job.key, restoreKeys: [], lookupOnly: false }, { log, metrics });
   const ms = performance.now() - started;
-  if (process.env.BENCH_PHASES) process.stderr.write(`${job.op} phases ${JSON.stringify(phases)} total ${Math.round(ms)}\n`);
+  if (process.env.BENCH_PHASES)
+    process.stderr.write(`${job.op} phases ${JSON.stringify(phases)} total ${Math.round(ms)}\n`);
   if (warnings.length > 0) throw new Error(warnings.join('\n'));
   process.stdout.write(`${JSON.stringify({ ...result, ms, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
 }
@@ -198,7 +209,9 @@ function runChild(job) {
     proc.stdout.on('data', (chunk) => (out += chunk));
     proc.on('error', reject);
     proc.on('close', (code) =>
-      code === 0 ? resolvePromise(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`child ${job.op} exited ${code}`)),
+      code === 0
+        ? resolvePromise(JSON.parse(out.trim().split('\n').at(-1)))
+        : reject(new Error(`child ${job.op} exited ${code}`)),
     );
   });
 }
@@ -213,7 +226,7 @@ function generate(dir, files, totalBytes, seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  const words = Array.from({ length: 4096 }, (_, i) => `w${(i * 2654435761 >>> 0).toString(36)}`);
+  const words = Array.from({ length: 4096 }, (_, i) => `w${((i * 2654435761) >>> 0).toString(36)}`);
   const perFile = Math.round(totalBytes / files);
   const perDir = Math.max(1, Math.ceil(Math.sqrt(files)));
   const random = Buffer.alloc(perFile);

@@ -38,21 +38,43 @@ async function child(repo, base, head, storeDir) {
   const cpu = process.cpuUsage();
   const start = performance.now();
   const changes = await diffChangedFiles(repo, base, head);
-  const selection = await selectAffectedTests({ repoDir: repo, head, changes, options, pack, cache: storeDir === '-' ? undefined : directoryGraphCacheStore(storeDir) });
+  const selection = await selectAffectedTests({
+    repoDir: repo,
+    head,
+    changes,
+    options,
+    pack,
+    cache: storeDir === '-' ? undefined : directoryGraphCacheStore(storeDir),
+  });
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
   const { tests, runAll, reasons, explanations, distances, totalCount, stats } = selection;
-  process.stdout.write(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000, parsed: stats.parsedFiles, selection: { tests, runAll, reasons, explanations, distances, totalCount } }));
+  process.stdout.write(
+    JSON.stringify({
+      ms,
+      cpuMs: (used.user + used.system) / 1000,
+      parsed: stats.parsedFiles,
+      selection: { tests, runAll, reasons, explanations, distances, totalCount },
+    }),
+  );
 }
 
 function runChild(repo, base, head, storeDir) {
-  return JSON.parse(execFileSync(process.execPath, [SELF, '--child', repo, base, head, storeDir], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+  return JSON.parse(
+    execFileSync(process.execPath, [SELF, '--child', repo, base, head, storeDir], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    }),
+  );
 }
 
 /** `git diff --name-only` over the same commits, timed the same way (wall and CPU of the child). */
 function gitDiff(repo, base, head) {
   const start = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%U %S', 'git', 'diff', '--name-only', base, head], { cwd: repo, encoding: 'utf8' });
+  const result = spawnSync('/usr/bin/time', ['-f', '%U %S', 'git', 'diff', '--name-only', base, head], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
   const ms = performance.now() - start;
   const [user, system] = (result.stderr ?? '').trim().split('\n').pop().split(' ').map(Number);
   return { ms, cpuMs: Number.isFinite(user + system) ? (user + system) * 1000 : undefined };
@@ -61,13 +83,22 @@ function gitDiff(repo, base, head) {
 /** The scratch repository: the package's files, then two commits that each change one module. */
 function makeProject(dir) {
   let source = process.env.BENCH_SPEED_DIR;
-  const name = source ? basename(resolve(source)) : process.env.BENCH_SPEED_PACKAGE ?? 'numpy';
+  const name = source ? basename(resolve(source)) : (process.env.BENCH_SPEED_PACKAGE ?? 'numpy');
   if (!source) {
     const python = process.env.BENCH_SPEED_PYTHON ?? '/usr/bin/python3';
-    source = execFileSync(python, ['-c', `import os, ${name}; print(os.path.dirname(${name}.__file__))`], { encoding: 'utf8' }).trim();
+    source = execFileSync(python, ['-c', `import os, ${name}; print(os.path.dirname(${name}.__file__))`], {
+      encoding: 'utf8',
+    }).trim();
   }
-  cpSync(source, join(dir, name), { recursive: true, filter: (path) => !/(^|\/)(__pycache__|\.git)$/.test(path) && !path.endsWith('.so') && !path.endsWith('.pyc') });
-  const git = (...args) => execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+  cpSync(source, join(dir, name), {
+    recursive: true,
+    filter: (path) => !/(^|\/)(__pycache__|\.git)$/.test(path) && !path.endsWith('.so') && !path.endsWith('.pyc'),
+  });
+  const git = (...args) =>
+    execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+    }).trim();
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-qm', 'base');
@@ -76,7 +107,8 @@ function makeProject(dir) {
     for (const item of readdirSync(join(dir, folder)).sort()) {
       const rel = `${folder}/${item}`;
       if (statSync(join(dir, rel)).isDirectory()) walk(rel);
-      else if (item.endsWith('.py') && !item.startsWith('test') && !rel.includes('/tests/') && item !== '__init__.py') modules.push(rel);
+      else if (item.endsWith('.py') && !item.startsWith('test') && !rel.includes('/tests/') && item !== '__init__.py')
+        modules.push(rel);
     }
   };
   walk(name);
@@ -87,7 +119,14 @@ function makeProject(dir) {
   }
   const files = git('ls-files').split('\n');
   const rev = (r) => git('rev-parse', r);
-  return { name, base: rev('main~2'), head1: rev('main~1'), head2: rev('main'), python: files.filter((f) => f.endsWith('.py')).length, changed };
+  return {
+    name,
+    base: rev('main~2'),
+    head1: rev('main~1'),
+    head2: rev('main'),
+    python: files.filter((f) => f.endsWith('.py')).length,
+    changed,
+  };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -122,7 +161,11 @@ async function main() {
     // The warm answer must be exactly what a run without any cache gives (tests, reasons, explanations, distances).
     const uncached = runChild(dir, base, head2, '-');
     const uncachedHead1 = runChild(dir, base, head1, '-');
-    for (const [label, runs, reference] of [['cold', cold, uncachedHead1], ['warm', warm, uncached], ['warm, same tree', same, uncached]]) {
+    for (const [label, runs, reference] of [
+      ['cold', cold, uncachedHead1],
+      ['warm', warm, uncached],
+      ['warm, same tree', same, uncached],
+    ]) {
       for (const run of runs) {
         if (!isDeepStrictEqual(run.selection, reference.selection)) {
           failed = true;
@@ -138,18 +181,28 @@ async function main() {
       return `| ${label} (median of ${runs.length}) | ${ms.toFixed(0)} ms | ${(ms / gitMs).toFixed(1)}x | ${cpu.toFixed(0)} ms | ${Number.isFinite(gitCpu) && gitCpu > 0 ? `${(cpu / gitCpu).toFixed(0)}x` : 'n/a'} | ${runs[0].parsed} |`;
     };
     const selection = warm[0].selection;
-    console.log(`test-filter selection speed: ${project.name} (${project.python} Python files) in a scratch repository; changes to ${project.changed.join(', ')}`);
-    console.log(`selection for the second change: ${selection.runAll ? 'every test (run-all)' : `${selection.tests.length} of ${selection.totalCount} test files`}${selection.runAll ? ` — ${selection.reasons[0]}` : ''}\n`);
+    console.log(
+      `test-filter selection speed: ${project.name} (${project.python} Python files) in a scratch repository; changes to ${project.changed.join(', ')}`,
+    );
+    console.log(
+      `selection for the second change: ${selection.runAll ? 'every test (run-all)' : `${selection.tests.length} of ${selection.totalCount} test files`}${selection.runAll ? ` — ${selection.reasons[0]}` : ''}\n`,
+    );
     console.log('| run | wall | vs git diff | CPU | CPU vs git diff | files parsed |');
     console.log('|---|---:|---:|---:|---:|---:|');
-    console.log(`| git diff --name-only (reference, median of ${git.length}) | ${gitMs.toFixed(1)} ms | 1.0x | ${Number.isFinite(gitCpu) ? `${gitCpu.toFixed(0)} ms` : 'n/a'} | 1x | |`);
+    console.log(
+      `| git diff --name-only (reference, median of ${git.length}) | ${gitMs.toFixed(1)} ms | 1.0x | ${Number.isFinite(gitCpu) ? `${gitCpu.toFixed(0)} ms` : 'n/a'} | 1x | |`,
+    );
     console.log(row('cold (no cache)', cold));
     console.log(row('warm (cache of the previous commit)', warm));
     console.log(row('warm (cache of the same tree)', same));
     const coldMs = median(cold.map((r) => r.ms));
     const warmMs = median(warm.map((r) => r.ms));
-    console.log(`\nTargets (issue 13): cold < 1 s: ${coldMs < 1000 ? 'met' : 'NOT met'} (wall); warm < 150 ms: ${warmMs < 150 ? 'met' : 'NOT met'} (wall).`);
-    console.log(`Selections: cold, warm and warm-same-tree ${failed ? 'DIFFER from' : 'are identical to'} the uncached selection of the same commits.`);
+    console.log(
+      `\nTargets (issue 13): cold < 1 s: ${coldMs < 1000 ? 'met' : 'NOT met'} (wall); warm < 150 ms: ${warmMs < 150 ? 'met' : 'NOT met'} (wall).`,
+    );
+    console.log(
+      `Selections: cold, warm and warm-same-tree ${failed ? 'DIFFER from' : 'are identical to'} the uncached selection of the same commits.`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     for (const path of stores) rmSync(path, { recursive: true, force: true });

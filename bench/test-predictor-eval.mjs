@@ -13,7 +13,17 @@
 //   [--keep DIR] [--no-train-sizes]. Several seeds make several histories (one folder each under DIR), each evaluated
 //   alone, then pooled: sums of caught and failing files / runs over every history, APFD over every faulty run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +37,9 @@ const flag = (name, fallback) => {
 };
 const quick = args.includes('--quick');
 const runCount = Number(flag('--runs', quick ? 16 : 96));
-const seeds = String(flag('--seeds', flag('--seed', '7'))).split(',').map(Number);
+const seeds = String(flag('--seeds', flag('--seed', '7')))
+  .split(',')
+  .map(Number);
 const keep = flag('--keep', undefined);
 const FRACTIONS = [0.1, 0.2, 0.33, 0.5];
 const PYTHON = '/usr/bin/python3';
@@ -71,7 +83,14 @@ function mutate(text, random) {
   lines.forEach((line, i) => {
     const trimmed = line.trim();
     const quotes = (trimmed.match(/"""|'''/g) ?? []).length;
-    if (inDoc || trimmed.startsWith('#') || trimmed.startsWith('"""') || trimmed.startsWith("'''") || trimmed.startsWith('import ') || trimmed.startsWith('from ')) {
+    if (
+      inDoc ||
+      trimmed.startsWith('#') ||
+      trimmed.startsWith('"""') ||
+      trimmed.startsWith("'''") ||
+      trimmed.startsWith('import ') ||
+      trimmed.startsWith('from ')
+    ) {
       if (quotes % 2 === 1) inDoc = !inDoc;
       return;
     }
@@ -108,19 +127,55 @@ function generateHistory(core, repo, storeDir, historySeed, work) {
   // the default branch); every record below reads it from the same store.
   mkdirSync(work, { recursive: true });
   const coverageFile = join(work, 'base.coverage');
-  spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-m', 'not slow', '--cov=src', '--cov-context=test', '--cov-report='], {
-    cwd: repo,
-    stdio: 'ignore',
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', COVERAGE_FILE: coverageFile },
-    timeout: 600_000,
-  });
-  const learn = spawnSync(process.execPath, [cli, 'test-filter', '--mode', 'learn', '--repo', repo, '--coverage', coverageFile, '--store', `dir:${storeDir}`, '--json'], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-  });
+  spawnSync(
+    PYTHON,
+    [
+      '-m',
+      'pytest',
+      '-q',
+      '-p',
+      'no:cacheprovider',
+      '-m',
+      'not slow',
+      '--cov=src',
+      '--cov-context=test',
+      '--cov-report=',
+    ],
+    {
+      cwd: repo,
+      stdio: 'ignore',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', COVERAGE_FILE: coverageFile },
+      timeout: 600_000,
+    },
+  );
+  const learn = spawnSync(
+    process.execPath,
+    [
+      cli,
+      'test-filter',
+      '--mode',
+      'learn',
+      '--repo',
+      repo,
+      '--coverage',
+      coverageFile,
+      '--store',
+      `dir:${storeDir}`,
+      '--json',
+    ],
+    {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    },
+  );
   if (learn.status !== 0) throw new Error(`test-filter --mode learn failed: ${learn.stderr}`);
-  process.stderr.write(`impact map learned on the clean base: ${JSON.parse(learn.stdout)['map-test-files']} test files\n`);
-  const modules = walk(join(repo, 'src')).filter((f) => f.endsWith('.py') && !f.endsWith('__init__.py')).map((f) => relative(repo, f)).sort();
+  process.stderr.write(
+    `impact map learned on the clean base: ${JSON.parse(learn.stdout)['map-test-files']} test files\n`,
+  );
+  const modules = walk(join(repo, 'src'))
+    .filter((f) => f.endsWith('.py') && !f.endsWith('__init__.py'))
+    .map((f) => relative(repo, f))
+    .sort();
   const random = new core.SeededRandom(historySeed);
   const reports = join(work, 'reports');
   mkdirSync(reports, { recursive: true });
@@ -144,13 +199,37 @@ function generateHistory(core, repo, storeDir, historySeed, work) {
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
       timeout: 120_000,
     });
-    const record = spawnSync(process.execPath, [cli, 'test-predictor', '--mode', 'record', '--repo', repo, '--base', 'main', '--head', 'HEAD', '--junit', report, '--store', `dir:${storeDir}`, '--retrain-after', '3650d', '--json'], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-    });
+    const record = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'test-predictor',
+        '--mode',
+        'record',
+        '--repo',
+        repo,
+        '--base',
+        'main',
+        '--head',
+        'HEAD',
+        '--junit',
+        report,
+        '--store',
+        `dir:${storeDir}`,
+        '--retrain-after',
+        '3650d',
+        '--json',
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      },
+    );
     if (record.status !== 0) throw new Error(`record failed for run ${run}: ${record.stderr}`);
     const out = JSON.parse(record.stdout);
-    process.stderr.write(`run ${run + 1}/${runCount}: ${touched.join(', ')} -> ${out['failed-tests'].length} failing file(s)\n`);
+    process.stderr.write(
+      `run ${run + 1}/${runCount}: ${touched.join(', ')} -> ${out['failed-tests'].length} failing file(s)\n`,
+    );
   }
 }
 
@@ -162,7 +241,12 @@ function generateHistory(core, repo, storeDir, historySeed, work) {
 function evaluate(core, runs, seedOfHistory) {
   const withMap = trainAndHoldOut(core, runs);
   const hasMap = runs.some((run) => run.mapRemoved !== undefined);
-  const noMap = hasMap ? trainAndHoldOut(core, runs.map(({ mapRemoved, ...run }) => run)) : withMap;
+  const noMap = hasMap
+    ? trainAndHoldOut(
+        core,
+        runs.map(({ mapRemoved, ...run }) => run),
+      )
+    : withMap;
   const { held, outcome } = withMap;
   const rows = held.data.rows;
   const cols = held.data.cols;
@@ -175,12 +259,20 @@ function evaluate(core, runs, seedOfHistory) {
     'test-predictor without the impact map': () => core.scoreHeldOutAsPredicted(noMap.outcome.model, noMap.held),
     'GBDT + graph prior (impact map)': () => core.scoreHeldOut(outcome.model.model, held),
     'co-failure per second': () => core.simpleScores('co-failure', held.data.values, rows, cols, held.graphPriors),
-    'failure frequency per second': () => core.simpleScores('failure-frequency', held.data.values, rows, cols, held.graphPriors),
+    'failure frequency per second': () =>
+      core.simpleScores('failure-frequency', held.data.values, rows, cols, held.graphPriors),
     'GBDT alone (impact map)': () => core.predictProbabilities(outcome.model.model, held.data),
     'random order (mean of 20)': null,
-    'test-filter with the impact map alone': () => Float64Array.from({ length: rows }, (_, i) => (at(i, 'graph_reached') === 1 && at(i, 'impact_map_kept') !== 0 ? distanceScore(i) : -1)),
-    'test-filter static graph alone': () => Float64Array.from({ length: rows }, (_, i) => (at(i, 'graph_reached') === 1 ? distanceScore(i) : -1)),
-    'historic failure rate': () => Float64Array.from({ length: rows }, (_, i) => (Number.isNaN(at(i, 'fail_rate_all')) ? 0 : at(i, 'fail_rate_all'))),
+    'test-filter with the impact map alone': () =>
+      Float64Array.from({ length: rows }, (_, i) =>
+        at(i, 'graph_reached') === 1 && at(i, 'impact_map_kept') !== 0 ? distanceScore(i) : -1,
+      ),
+    'test-filter static graph alone': () =>
+      Float64Array.from({ length: rows }, (_, i) => (at(i, 'graph_reached') === 1 ? distanceScore(i) : -1)),
+    'historic failure rate': () =>
+      Float64Array.from({ length: rows }, (_, i) =>
+        Number.isNaN(at(i, 'fail_rate_all')) ? 0 : at(i, 'fail_rate_all'),
+      ),
   };
   if (!hasMap) {
     delete scorers['test-predictor without the impact map'];
@@ -188,19 +280,33 @@ function evaluate(core, runs, seedOfHistory) {
   }
   const results = [];
   const misses = [];
-  process.stderr.write(`ranking chosen at training (seed ${seedOfHistory}): ${outcome.model.document.ranking?.chosen} — ${outcome.model.document.ranking?.reason}\n`);
+  process.stderr.write(
+    `ranking chosen at training (seed ${seedOfHistory}): ${outcome.model.document.ranking?.chosen} — ${outcome.model.document.ranking?.reason}\n`,
+  );
   for (const [name, make] of Object.entries(scorers)) {
-    const trials = make ? [make()] : Array.from({ length: 20 }, () => Float64Array.from({ length: rows }, () => random.next()));
+    const trials = make
+      ? [make()]
+      : Array.from({ length: 20 }, () => Float64Array.from({ length: rows }, () => random.next()));
     // test-filter alone never runs what it does not select: those rows are not eligible at any budget.
     const eligible = name.startsWith('test-filter') ? (score) => score >= 0 : () => true;
     const counts = FRACTIONS.map((fraction) => {
       const per = trials.map((scores) => recallAt(core, held, scores, fraction, eligible));
       const mean = (key) => per.reduce((a, e) => a + e[key], 0) / per.length;
-      return { caught: mean('caught'), failing: mean('failing'), caughtRuns: mean('caughtRuns'), faulty: mean('faulty'), spentShare: mean('spentShare') };
+      return {
+        caught: mean('caught'),
+        failing: mean('failing'),
+        caughtRuns: mean('caughtRuns'),
+        faulty: mean('faulty'),
+        spentShare: mean('spentShare'),
+      };
     });
     const apfds = trials.map((scores) => apfdValues(core, held, scores));
     results.push({ name, counts, apfd: apfds.flat(), trials: apfds.length });
-    if (name.startsWith('test-predictor (')) misses.push(...explainMisses(core, held, runs, name, trials[0], eligible, 0.33, 'change'), ...explainMisses(core, held, runs, name, trials[0], eligible, 0.5, 'file'));
+    if (name.startsWith('test-predictor ('))
+      misses.push(
+        ...explainMisses(core, held, runs, name, trials[0], eligible, 0.33, 'change'),
+        ...explainMisses(core, held, runs, name, trials[0], eligible, 0.5, 'file'),
+      );
   }
   const faulty = new Set(held.runOfRow.filter((_, i) => held.data.labels[i] === 1)).size;
   const failures = held.data.labels.reduce((a, b) => a + b, 0);
@@ -219,32 +325,50 @@ function printTable(title, evaluations) {
   console.log(`\n### ${title}`);
   for (const e of evaluations) console.log(`- ${e.header}`);
   console.log(
-    '\nBudgets are shares of the expected test time (the median of each file\'s last 5 runs before the run, as the action selects); ' +
+    "\nBudgets are shares of the expected test time (the median of each file's last 5 runs before the run, as the action selects); " +
       '"measured @33%" is the share of the run\'s real test time the 33% selection took (a fault can make a test slow).\n',
   );
-  const header = ['order', ...FRACTIONS.map((f) => `test recall @${Math.round(f * 100)}%`), ...FRACTIONS.map((f) => `change recall @${Math.round(f * 100)}%`), 'APFD', 'measured @33%'];
+  const header = [
+    'order',
+    ...FRACTIONS.map((f) => `test recall @${Math.round(f * 100)}%`),
+    ...FRACTIONS.map((f) => `change recall @${Math.round(f * 100)}%`),
+    'APFD',
+    'measured @33%',
+  ];
   console.log(`| ${header.join(' | ')} |`);
   console.log(`| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
   const rows = evaluations[0].results.map((first, k) => {
     const all = evaluations.map((e) => e.results[k]);
     const figures = FRACTIONS.map((_, f) => {
       const sum = (key) => all.reduce((a, r) => a + r.counts[f][key], 0);
-      return { testRecall: sum('caught') / Math.max(1e-9, sum('failing')), changeRecall: sum('caughtRuns') / Math.max(1e-9, sum('faulty')), spentShare: sum('spentShare') / all.length };
+      return {
+        testRecall: sum('caught') / Math.max(1e-9, sum('failing')),
+        changeRecall: sum('caughtRuns') / Math.max(1e-9, sum('faulty')),
+        spentShare: sum('spentShare') / all.length,
+      };
     });
     const apfds = all.flatMap((r) => r.apfd);
     return { name: first.name, figures, apfd: apfds.reduce((a, b) => a + b, 0) / Math.max(1, apfds.length) };
   });
   for (const row of rows) {
-    console.log(`| ${[row.name, ...row.figures.map((f) => pct(f.testRecall)), ...row.figures.map((f) => pct(f.changeRecall)), row.apfd.toFixed(3), pct(row.figures[2].spentShare)].join(' | ')} |`);
+    console.log(
+      `| ${[row.name, ...row.figures.map((f) => pct(f.testRecall)), ...row.figures.map((f) => pct(f.changeRecall)), row.apfd.toFixed(3), pct(row.figures[2].spentShare)].join(' | ')} |`,
+    );
   }
   const model = rows[0];
   const ref = rows.find((row) => row.name.startsWith('random'));
-  console.log(`\nRatio to random order at 33% of test time: test recall ${(model.figures[2].testRecall / Math.max(1e-9, ref.figures[2].testRecall)).toFixed(2)}x, APFD ${(model.apfd / ref.apfd).toFixed(2)}x.`);
-  console.log(`Targets: change recall >= 99% at <= 33% of test time -> ${pct(model.figures[2].changeRecall)}; test-file FNR < 5% at 50% -> ${pct(1 - model.figures[3].testRecall)}.`);
+  console.log(
+    `\nRatio to random order at 33% of test time: test recall ${(model.figures[2].testRecall / Math.max(1e-9, ref.figures[2].testRecall)).toFixed(2)}x, APFD ${(model.apfd / ref.apfd).toFixed(2)}x.`,
+  );
+  console.log(
+    `Targets: change recall >= 99% at <= 33% of test time -> ${pct(model.figures[2].changeRecall)}; test-file FNR < 5% at 50% -> ${pct(1 - model.figures[3].testRecall)}.`,
+  );
   const misses = evaluations.flatMap((e) => e.misses.map((line) => `${line} [seed ${e.seed}]`));
-  if (misses.length) console.log(`\nWhat test-predictor missed (faulty runs with every failing file left out at 33%; failing files left out at 50%):\n${misses.join('\n')}`);
+  if (misses.length)
+    console.log(
+      `\nWhat test-predictor missed (faulty runs with every failing file left out at 33%; failing files left out at 50%):\n${misses.join('\n')}`,
+    );
 }
-
 
 function trainingTimes(core) {
   console.log('\n### test-predictor training time (features + held-out fit + final fit, one thread)\n');
@@ -256,7 +380,9 @@ function trainingTimes(core) {
     const outcome = core.trainFromHistory(runs, { holdout: 0.2, timeBudgetMs: 600_000, timeFraction: 0.33 });
     const ms = performance.now() - started;
     const doc = outcome.model.document;
-    console.log(`| ${doc.rows} | ${runs.length} | ${(ms / 1000).toFixed(1)} s | ${doc.training.rounds} | ${doc.training.stoppedBy} | ${doc.evaluation?.auc ?? 'n/a'} |`);
+    console.log(
+      `| ${doc.rows} | ${runs.length} | ${(ms / 1000).toFixed(1)} s | ${doc.training.rounds} | ${doc.training.stoppedBy} | ${doc.evaluation?.auc ?? 'n/a'} |`,
+    );
   }
 }
 
@@ -280,7 +406,9 @@ try {
       const started = performance.now();
       generateHistory(core, repo, storeDir, historySeed, join(dir, 'work'));
       writeFileSync(join(dir, 'recorded'), `${runCount}\n`);
-      console.log(`History (seed ${historySeed}): ${runCount} real mutation runs recorded in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+      console.log(
+        `History (seed ${historySeed}): ${runCount} real mutation runs recorded in ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+      );
     }
     const runs = await core.readHistory(new core.DirStore(storeDir), (message) => process.stderr.write(`${message}\n`));
     const evaluation = evaluate(core, runs, historySeed);

@@ -134,7 +134,12 @@ export function recallAt(core, held, scores, fraction, eligible) {
   for (const rows of byRun.values()) {
     const chosen = selectRun(core, held, rows, scores, fraction, eligible);
     const picked = rows.filter((i) => chosen.has(held.files[i]));
-    spentShare += picked.reduce((sum, i) => sum + held.durations[i], 0) / Math.max(1e-12, rows.reduce((sum, i) => sum + held.durations[i], 0));
+    spentShare +=
+      picked.reduce((sum, i) => sum + held.durations[i], 0) /
+      Math.max(
+        1e-12,
+        rows.reduce((sum, i) => sum + held.durations[i], 0),
+      );
     const bad = rows.filter((i) => held.data.labels[i] === 1);
     const hits = bad.filter((i) => chosen.has(held.files[i])).length;
     failing += bad.length;
@@ -178,7 +183,10 @@ export function explainMisses(core, held, runs, name, scores, eligible, fraction
     for (const i of missed) {
       const rank = order.findIndex((t) => t.file === held.files[i]) + 1;
       const hops = runs[run].reach?.[held.files[i]];
-      const graph = hops === undefined ? 'graph does not reach it' : `graph reaches it (${hops} hop(s))${removed.has(held.files[i]) ? ', impact map removed it' : ''}`;
+      const graph =
+        hops === undefined
+          ? 'graph does not reach it'
+          : `graph reaches it (${hops} hop(s))${removed.has(held.files[i]) ? ', impact map removed it' : ''}`;
       lines.push(
         `- ${kind === 'change' ? `change missed @${Math.round(fraction * 100)}%` : `file missed @${Math.round(fraction * 100)}%`}: run ${run + 1} (${changed}) -> ` +
           `${held.files[i]} ranked ${rank}/${order.length}, ${graph}, expected ${pct(held.expectedDurations[i] / expectedTotal)} of the suite's time`,
@@ -209,9 +217,20 @@ export function caseRuns(core, held, cut, replay, fileScores, direct, absent = n
     const meta = new Map();
     for (const [file, list] of byFile) {
       const test = fileTests.get(file);
-      const scores = direct ? list.map(direct) : core.caseScores(test.probability, list.map((c) => ({ q: c.q, duration: c.expected })));
+      const scores = direct
+        ? list.map(direct)
+        : core.caseScores(
+            test.probability,
+            list.map((c) => ({ q: c.q, duration: c.expected })),
+          );
       list.forEach((c, k) => {
-        items.push({ file: c.id, probability: scores[k], duration: c.expected, graphReached: test.graphReached, ...(test.mustRun ? { mustRun: test.mustRun } : {}) });
+        items.push({
+          file: c.id,
+          probability: scores[k],
+          duration: c.expected,
+          graphReached: test.graphReached,
+          ...(test.mustRun ? { mustRun: test.mustRun } : {}),
+        });
         meta.set(c.id, { file, label: c.label, measured: c.duration });
       });
     }
@@ -232,7 +251,9 @@ export function absentFiles(runs) {
   runs.forEach((run, r) => {
     const ran = new Map();
     for (const c of run.cases) if (!c.retry && c.file !== '') ran.set(c.file, (ran.get(c.file) ?? 0) + c.duration);
-    const missing = [...recent].filter(([file]) => !ran.has(file)).map(([file, list]) => [file, [...list].sort((a, b) => a - b)[list.length >> 1]]);
+    const missing = [...recent]
+      .filter(([file]) => !ran.has(file))
+      .map(([file, list]) => [file, [...list].sort((a, b) => a - b)[list.length >> 1]]);
     if (missing.length && ran.size < recent.size / 2) out.set(r, missing);
     for (const [file, seconds] of ran) recent.set(file, [...(recent.get(file) ?? []), seconds].slice(-5));
   });
@@ -252,7 +273,12 @@ export function fileRuns(core, held, scores, absent = new Map()) {
   const out = [];
   for (const [run, rows] of rowsByRun(held)) {
     const items = core.heldOutTests(held, rows, scores);
-    const meta = new Map(rows.map((i) => [held.files[i], { file: held.files[i], label: held.data.labels[i], measured: held.durations[i] }]));
+    const meta = new Map(
+      rows.map((i) => [
+        held.files[i],
+        { file: held.files[i], label: held.data.labels[i], measured: held.durations[i] },
+      ]),
+    );
     padAbsent(items, meta, absent.get(run));
     out.push({ run, items, meta });
   }
@@ -272,7 +298,12 @@ export function caseMetrics(core, runs, fraction) {
     if (badFiles.size === 0) continue;
     const total = items.reduce((sum, t) => sum + t.duration, 0);
     const chosen = core.selectForBudget(items, { kind: 'time', seconds: fraction * total * (1 + 1e-12) }).selected;
-    const hitFiles = new Set(chosen.map((id) => meta.get(id)).filter((m) => m.label === 1).map((m) => m.file));
+    const hitFiles = new Set(
+      chosen
+        .map((id) => meta.get(id))
+        .filter((m) => m.label === 1)
+        .map((m) => m.file),
+    );
     failing += badFiles.size;
     caught += hitFiles.size;
     faulty++;
@@ -309,7 +340,9 @@ export function explainUnreached(core, levelRuns, fraction, records, label) {
     const bad = items.filter((t) => meta.get(t.file).label === 1);
     if (bad.length === 0) continue;
     const total = items.reduce((sum, t) => sum + t.duration, 0);
-    const chosen = new Set(core.selectForBudget(items, { kind: 'time', seconds: fraction * total * (1 + 1e-12) }).selected);
+    const chosen = new Set(
+      core.selectForBudget(items, { kind: 'time', seconds: fraction * total * (1 + 1e-12) }).selected,
+    );
     if (bad.some((t) => chosen.has(t.file))) continue;
     const measuredTotal = items.reduce((sum, t) => sum + meta.get(t.file).measured, 0);
     const must = items.filter((t) => t.mustRun).reduce((sum, t) => sum + t.duration, 0);
@@ -319,10 +352,13 @@ export function explainUnreached(core, levelRuns, fraction, records, label) {
       if (!cheapest.has(file) || t.duration < cheapest.get(file).duration) cheapest.set(file, t);
     }
     const changed = (records[run].changes ?? []).map((c) => c.path).join(', ');
-    const parts = [...cheapest].map(([file, t]) =>
-      `${file}${t.file === file ? '' : ` (cheapest failing case ${t.file.slice(file.length + 2)})`}: expected ${pct(t.duration / total)}, measured ${pct(meta.get(t.file).measured / Math.max(1e-12, measuredTotal))} of the run`,
+    const parts = [...cheapest].map(
+      ([file, t]) =>
+        `${file}${t.file === file ? '' : ` (cheapest failing case ${t.file.slice(file.length + 2)})`}: expected ${pct(t.duration / total)}, measured ${pct(meta.get(t.file).measured / Math.max(1e-12, measuredTotal))} of the run`,
     );
-    lines.push(`- ${label} misses run ${run + 1} (${changed}) @${Math.round(fraction * 100)}%${must > 0 ? ` (must-run files take ${pct(must / total)})` : ''}: ${parts.join('; ')}`);
+    lines.push(
+      `- ${label} misses run ${run + 1} (${changed}) @${Math.round(fraction * 100)}%${must > 0 ? ` (must-run files take ${pct(must / total)})` : ''}: ${parts.join('; ')}`,
+    );
   }
   return lines;
 }

@@ -19,7 +19,19 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { absentFiles, apfdValues, caseMetrics, caseRuns, explainUnreached, fileRuns, firstFailureShares, loadCore, pct, recallAt, trainAndHoldOut } from './test-predictor-eval.orders.mjs';
+import {
+  absentFiles,
+  apfdValues,
+  caseMetrics,
+  caseRuns,
+  explainUnreached,
+  fileRuns,
+  firstFailureShares,
+  loadCore,
+  pct,
+  recallAt,
+  trainAndHoldOut,
+} from './test-predictor-eval.orders.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const corpusData = join(root, 'bench', 'real-world');
@@ -60,7 +72,8 @@ const chosen = projects
 
 function run(command, commandArgs, options = {}) {
   const result = spawnSync(command, commandArgs, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
-  if (result.status !== 0) throw new Error(`${command} ${commandArgs.slice(0, 3).join(' ')} … failed: ${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${commandArgs.slice(0, 3).join(' ')} … failed: ${result.stderr}`);
   return result.stdout;
 }
 
@@ -68,26 +81,53 @@ function run(command, commandArgs, options = {}) {
 async function recordHistory(core, project, dir) {
   const done = join(dir, 'recorded');
   const store = join(dir, 'store');
-  const read = () => core.readHistory(new core.DirStore(store), (message) => process.stderr.write(`${project.name}: ${message}\n`));
+  const read = () =>
+    core.readHistory(new core.DirStore(store), (message) => process.stderr.write(`${project.name}: ${message}\n`));
   if (!existsSync(done)) {
     const repo = join(dir, 'repo');
     if (!existsSync(join(repo, '.git'))) {
       rmSync(repo, { recursive: true, force: true });
       run('git', ['clone', '-q', '--no-checkout', join(corpus, project.name, 'repo'), repo]);
     }
-    const mutants = readFileSync(join(corpusData, project.name, 'mutants.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const mutants = readFileSync(join(corpusData, project.name, 'mutants.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const usable = mutants.filter((m) => m.outcome !== 'timeout' && m.junit && existsSync(join(corpus, m.junit)));
     // Resumes an interrupted recording (runs are recorded in order, one per mutant).
     const already = existsSync(store) ? (await read()).length : 0;
     const started = performance.now();
     for (const mutant of usable.slice(already)) {
       run('git', ['-C', repo, 'checkout', '-q', '--detach', mutant.commit]);
-      run(process.execPath, [cli, 'test-predictor', '--mode', 'record', '--repo', repo, '--base', project.commit, '--head', mutant.commit,
-        '--junit', join(corpus, mutant.junit), '--store', `dir:${store}`, '--retrain-after', '3650d', '--json'], {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-      });
+      run(
+        process.execPath,
+        [
+          cli,
+          'test-predictor',
+          '--mode',
+          'record',
+          '--repo',
+          repo,
+          '--base',
+          project.commit,
+          '--head',
+          mutant.commit,
+          '--junit',
+          join(corpus, mutant.junit),
+          '--store',
+          `dir:${store}`,
+          '--retrain-after',
+          '3650d',
+          '--json',
+        ],
+        {
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+        },
+      );
     }
-    process.stderr.write(`${project.name}: ${usable.length - already} runs recorded through the CLI in ${((performance.now() - started) / 1000).toFixed(0)} s${already ? ` (${already} recorded before)` : ''}\n`);
+    process.stderr.write(
+      `${project.name}: ${usable.length - already} runs recorded through the CLI in ${((performance.now() - started) / 1000).toFixed(0)} s${already ? ` (${already} recorded before)` : ''}\n`,
+    );
     writeFileSync(done, `${usable.length}\n`);
   }
   return read();
@@ -115,42 +155,63 @@ function evaluateProject(core, name, runs) {
     // Without a model the action ranks with the best simple ranking on the history before the block.
     const fallback = outcome.model ? undefined : core.chooseSimpleRanking(trainRuns, 0.33).chosen;
     chosenRankings.push(outcome.model ? outcome.model.document.ranking.chosen : `no model, ${fallback}`);
-    const asPredicted = outcome.model ? core.scoreHeldOutAsPredicted(outcome.model, held) : core.simpleScores(fallback, values, rows, cols, held.graphPriors);
+    const asPredicted = outcome.model
+      ? core.scoreHeldOutAsPredicted(outcome.model, held)
+      : core.simpleScores(fallback, values, rows, cols, held.graphPriors);
     const scorers = {
       'test-predictor (as it runs)': [asPredicted],
       'GBDT + graph prior alone': modelScores ? [modelScores] : [],
       'co-failure per second': [core.simpleScores('co-failure', values, rows, cols, held.graphPriors)],
       'failure frequency per second': [core.simpleScores('failure-frequency', values, rows, cols, held.graphPriors)],
       'import graph (test-filter distance)': [core.simpleScores('import-graph', values, rows, cols, held.graphPriors)],
-      'random order (mean of 20)': Array.from({ length: 20 }, () => Float64Array.from({ length: rows }, () => random.next())),
+      'random order (mean of 20)': Array.from({ length: 20 }, () =>
+        Float64Array.from({ length: rows }, () => random.next()),
+      ),
       'optimal (failing files first)': [Float64Array.from(labels, (label) => (label === 1 ? 1 : 1e-6))],
     };
     for (const [order, trials] of Object.entries(scorers)) {
       if (trials.length === 0) continue;
       // Both granularities of the same order on the same runs (random and optimal score cases directly).
-      const direct = order.startsWith('random') ? () => random.next() : order.startsWith('optimal') ? (c) => (c.label === 1 ? 1 : 1e-6) : undefined;
+      const direct = order.startsWith('random')
+        ? () => random.next()
+        : order.startsWith('optimal')
+          ? (c) => (c.label === 1 ? 1 : 1e-6)
+          : undefined;
       const levels = {
         file: trials.map((scores) => fileRuns(core, held, scores, absent)),
         case: trials.map((scores) => caseRuns(core, held, cut, replay, scores, direct, absent)),
       };
       for (const [level, trialRuns] of Object.entries(levels)) {
         const key = `${order} | ${level}`;
-        const entry = granular.get(key) ?? { counts: FRACTIONS.map(() => ({ caught: 0, failing: 0, caughtRuns: 0, faulty: 0 })), apfd: [], firstFailure: [] };
+        const entry = granular.get(key) ?? {
+          counts: FRACTIONS.map(() => ({ caught: 0, failing: 0, caughtRuns: 0, faulty: 0 })),
+          apfd: [],
+          firstFailure: [],
+        };
         FRACTIONS.forEach((fraction, f) => {
           const per = trialRuns.map((r) => caseMetrics(core, r, fraction));
-          for (const k of ['caught', 'failing', 'caughtRuns', 'faulty']) entry.counts[f][k] += per.reduce((a, e) => a + e[k], 0) / per.length;
+          for (const k of ['caught', 'failing', 'caughtRuns', 'faulty'])
+            entry.counts[f][k] += per.reduce((a, e) => a + e[k], 0) / per.length;
           if (f === 2) {
             entry.apfd.push(...per[0].apfd.map((_, k) => per.reduce((a, e) => a + e.apfd[k], 0) / per.length));
-            entry.firstFailure.push(...per[0].firstFailure.map((_, k) => per.reduce((a, e) => a + e.firstFailure[k], 0) / per.length));
+            entry.firstFailure.push(
+              ...per[0].firstFailure.map((_, k) => per.reduce((a, e) => a + e.firstFailure[k], 0) / per.length),
+            );
           }
         });
         granular.set(key, entry);
-        if (order.startsWith('optimal')) unreached.push(...explainUnreached(core, trialRuns[0], 0.33, runs, `optimal ${level} order`));
+        if (order.startsWith('optimal'))
+          unreached.push(...explainUnreached(core, trialRuns[0], 0.33, runs, `optimal ${level} order`));
       }
-      const entry = orders.get(order) ?? { counts: FRACTIONS.map(() => ({ caught: 0, failing: 0, caughtRuns: 0, faulty: 0 })), apfd: [], firstFailure: [] };
+      const entry = orders.get(order) ?? {
+        counts: FRACTIONS.map(() => ({ caught: 0, failing: 0, caughtRuns: 0, faulty: 0 })),
+        apfd: [],
+        firstFailure: [],
+      };
       FRACTIONS.forEach((fraction, f) => {
         const per = trials.map((scores) => recallAt(core, held, scores, fraction, () => true));
-        for (const key of ['caught', 'failing', 'caughtRuns', 'faulty']) entry.counts[f][key] += per.reduce((a, e) => a + e[key], 0) / per.length;
+        for (const key of ['caught', 'failing', 'caughtRuns', 'faulty'])
+          entry.counts[f][key] += per.reduce((a, e) => a + e[key], 0) / per.length;
       });
       const apfds = trials.map((scores) => apfdValues(core, held, scores));
       const firsts = trials.map((scores) => firstFailureShares(core, held, scores));
@@ -165,9 +226,17 @@ function evaluateProject(core, name, runs) {
 function printTable(title, evaluations) {
   console.log(`\n### ${title}`);
   for (const e of evaluations) {
-    console.log(`- ${e.name}: ${e.runs} recorded runs; held out ${e.heldRuns} (${e.faultyRuns} with failures) in three blocks; rankings chosen at training: ${e.chosenRankings.join(', ')}`);
+    console.log(
+      `- ${e.name}: ${e.runs} recorded runs; held out ${e.heldRuns} (${e.faultyRuns} with failures) in three blocks; rankings chosen at training: ${e.chosenRankings.join(', ')}`,
+    );
   }
-  const header = ['order', ...FRACTIONS.map((f) => `change recall @${Math.round(f * 100)}%`), ...FRACTIONS.map((f) => `test recall @${Math.round(f * 100)}%`), 'APFD', 'time to 1st failure'];
+  const header = [
+    'order',
+    ...FRACTIONS.map((f) => `change recall @${Math.round(f * 100)}%`),
+    ...FRACTIONS.map((f) => `test recall @${Math.round(f * 100)}%`),
+    'APFD',
+    'time to 1st failure',
+  ];
   console.log(`\n| ${header.join(' | ')} |`);
   console.log(`| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
   const names = [...evaluations[0].orders.keys()];
@@ -187,7 +256,13 @@ function printTable(title, evaluations) {
 /** Both granularities of every order: change recall, failing-file recall at a third, APFDc and time to first failure. */
 function printGranularity(title, evaluations) {
   console.log(`\n### ${title}`);
-  const header = ['order | granularity', ...FRACTIONS.map((f) => `change recall @${Math.round(f * 100)}%`), 'test-file recall @33%', 'APFDc', 'time to 1st failure'];
+  const header = [
+    'order | granularity',
+    ...FRACTIONS.map((f) => `change recall @${Math.round(f * 100)}%`),
+    'test-file recall @33%',
+    'APFDc',
+    'time to 1st failure',
+  ];
   console.log(`\n| ${header.join(' | ')} |`);
   console.log(`| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
   for (const name of evaluations[0].granular.keys()) {
@@ -195,7 +270,9 @@ function printGranularity(title, evaluations) {
     const sum = (f, key) => all.reduce((a, entry) => a + entry.counts[f][key], 0);
     const change = FRACTIONS.map((_, f) => pct(sum(f, 'caughtRuns') / Math.max(1e-9, sum(f, 'faulty'))));
     const mean = (list) => (list.length ? list.reduce((a, b) => a + b, 0) / list.length : NaN);
-    console.log(`| ${[name, ...change, pct(sum(2, 'caught') / Math.max(1e-9, sum(2, 'failing'))), mean(all.flatMap((e) => e.apfd)).toFixed(3), pct(mean(all.flatMap((e) => e.firstFailure)))].join(' | ')} |`);
+    console.log(
+      `| ${[name, ...change, pct(sum(2, 'caught') / Math.max(1e-9, sum(2, 'failing'))), mean(all.flatMap((e) => e.apfd)).toFixed(3), pct(mean(all.flatMap((e) => e.firstFailure)))].join(' | ')} |`,
+    );
   }
 }
 
@@ -204,7 +281,9 @@ const work = keep ?? mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-real-'))
 mkdirSync(work, { recursive: true });
 try {
   if (chosen.length === 0) {
-    console.log('test-predictor-real: no project of bench/real-world/projects.json has both its mutant records and its clone in CI_OPTIMIZER_CORPUS.');
+    console.log(
+      'test-predictor-real: no project of bench/real-world/projects.json has both its mutant records and its clone in CI_OPTIMIZER_CORPUS.',
+    );
     process.exit(1);
   }
   const core = await loadCore(work);
@@ -217,12 +296,27 @@ try {
     const runs = await recordHistory(core, project, join(work, project.name));
     const evaluation = evaluateProject(core, project.name, runs);
     evaluations.push(evaluation);
-    printTable(`test-predictor on ${project.name} (real pytest runs of ${project.repo} at ${project.commit.slice(0, 12)})`, [evaluation]);
-    printGranularity(`${project.name}: test files or test cases (pytest node ids) as the items ordered, same held-out runs`, [evaluation]);
-    if (evaluation.unreached.length) console.log(`\nFaulty runs the optimal order cannot reach at 33% of the expected time:\n${evaluation.unreached.join('\n')}`);
+    printTable(
+      `test-predictor on ${project.name} (real pytest runs of ${project.repo} at ${project.commit.slice(0, 12)})`,
+      [evaluation],
+    );
+    printGranularity(
+      `${project.name}: test files or test cases (pytest node ids) as the items ordered, same held-out runs`,
+      [evaluation],
+    );
+    if (evaluation.unreached.length)
+      console.log(
+        `\nFaulty runs the optimal order cannot reach at 33% of the expected time:\n${evaluation.unreached.join('\n')}`,
+      );
   }
-  printGranularity(`${evaluations.length} public projects pooled: test files or test cases as the items ordered`, evaluations);
-  printTable(`test-predictor on ${evaluations.length} public projects, pooled (sums of runs and files; APFD and time to first failure over every faulty run)`, evaluations);
+  printGranularity(
+    `${evaluations.length} public projects pooled: test files or test cases as the items ordered`,
+    evaluations,
+  );
+  printTable(
+    `test-predictor on ${evaluations.length} public projects, pooled (sums of runs and files; APFD and time to first failure over every faulty run)`,
+    evaluations,
+  );
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });
 }

@@ -40,7 +40,10 @@ function makeProject(repo) {
     writeFileSync(join(repo, 'pkg', `mod${m}.py`), `${uses}\ndef f${m}(x):\n    return x + ${m}\n`);
   }
   for (let t = 0; t < TEST_FILES; t++) {
-    writeFileSync(join(repo, 'tests', `test_${t}.py`), `from pkg.mod${t % MODULES} import f${t % MODULES}\n\n\ndef test_it():\n    assert f${t % MODULES}(1)\n`);
+    writeFileSync(
+      join(repo, 'tests', `test_${t}.py`),
+      `from pkg.mod${t % MODULES} import f${t % MODULES}\n\n\ndef test_it():\n    assert f${t % MODULES}(1)\n`,
+    );
   }
   git(repo, 'init', '-q', '-b', 'main');
   git(repo, 'config', 'user.email', 'bench@example.invalid');
@@ -55,7 +58,9 @@ function junit(failing) {
   for (let i = 0; i < CASES; i++) {
     const file = `tests/test_${i % TEST_FILES}.py`;
     const fail = failing.has(file) ? '<failure message="assert 0">AssertionError</failure>' : '';
-    cases.push(`<testcase classname="tests.test_${i % TEST_FILES}" name="test_case_${i}" file="${file}" line="4" time="0.0${(i % 9) + 1}">${fail}</testcase>`);
+    cases.push(
+      `<testcase classname="tests.test_${i % TEST_FILES}" name="test_case_${i}" file="${file}" line="4" time="0.0${(i % 9) + 1}">${fail}</testcase>`,
+    );
   }
   return `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="${CASES}">${cases.join('')}</testsuite></testsuites>`;
 }
@@ -70,7 +75,11 @@ function timed(args, cwd, label, output) {
   const command = gnuTime ? gnuTime : process.execPath;
   const commandArgs = gnuTime ? ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args] : args;
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, commandArgs, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+  const result = spawnSync(command, commandArgs, {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${args.slice(0, 3).join(' ')} failed: ${result.stderr}`);
   if (output) Object.assign(output, { stdout: result.stdout, stderr: result.stderr });
@@ -82,7 +91,16 @@ function timed(args, cwd, label, output) {
 }
 
 /** The predictions compared with --baseline: every budget kind, both granularities, cold start, no graph, shards. */
-const VARIANTS = [[], ['--granularity', 'case'], ['--budget', 'fraction:0.2'], ['--budget', 'time:10s'], ['--budget', 'recall:0.99', '--shards', '4'], ['--min-history', '1000'], ['--min-history', '1000', '--granularity', 'case'], ['--graph', 'false']];
+const VARIANTS = [
+  [],
+  ['--granularity', 'case'],
+  ['--budget', 'fraction:0.2'],
+  ['--budget', 'time:10s'],
+  ['--budget', 'recall:0.99', '--shards', '4'],
+  ['--min-history', '1000'],
+  ['--min-history', '1000', '--granularity', 'case'],
+  ['--graph', 'false'],
+];
 
 /** A CLI's JSON output without what differs from call to call (timings, temp file names). */
 function comparable(stdout) {
@@ -95,12 +113,23 @@ function comparable(stdout) {
 function recordedState(storeDir) {
   const segments = join(storeDir, 'test-predictor', 'history');
   const lines = ['segments', 'pending'].flatMap((part) =>
-    existsSync(join(segments, part)) ? readdirSync(join(segments, part)).sort().flatMap((f) => readFileSync(join(segments, part, f), 'utf8').split('\n').filter(Boolean)) : [],
+    existsSync(join(segments, part))
+      ? readdirSync(join(segments, part))
+          .sort()
+          .flatMap((f) =>
+            readFileSync(join(segments, part, f), 'utf8')
+              .split('\n')
+              .filter(Boolean),
+          )
+      : [],
   );
   const runs = lines.map((line) => JSON.parse(line)).sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   const { time, ...newest } = runs.at(-1);
   const safetyFile = join(storeDir, 'test-predictor', 'safety.json');
-  const safety = (existsSync(safetyFile) ? readFileSync(safetyFile, 'utf8') : 'none').replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"TIME"');
+  const safety = (existsSync(safetyFile) ? readFileSync(safetyFile, 'utf8') : 'none').replace(
+    /"\d{4}-\d\d-\d\dT[\d:.]+Z"/g,
+    '"TIME"',
+  );
   return JSON.stringify({ runs: runs.length, newest, safety });
 }
 
@@ -116,8 +145,41 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
     rmSync(scratch, { recursive: true, force: true });
     cpSync(storeDir, scratch, { recursive: true });
   };
-  const predict = (which, extra) => [clis[which], 'test-predictor', '--mode', 'predict', '--repo', repo, '--base', base, '--head', head, '--store', `dir:${scratch}`, '--json', ...extra];
-  const record = (which) => [clis[which], 'test-predictor', '--mode', 'record', '--repo', repo, '--base', base, '--head', head, '--junit', report, '--store', `dir:${scratch}`, '--retrain-after', '3650d', '--json'];
+  const predict = (which, extra) => [
+    clis[which],
+    'test-predictor',
+    '--mode',
+    'predict',
+    '--repo',
+    repo,
+    '--base',
+    base,
+    '--head',
+    head,
+    '--store',
+    `dir:${scratch}`,
+    '--json',
+    ...extra,
+  ];
+  const record = (which) => [
+    clis[which],
+    'test-predictor',
+    '--mode',
+    'record',
+    '--repo',
+    repo,
+    '--base',
+    base,
+    '--head',
+    head,
+    '--junit',
+    report,
+    '--store',
+    `dir:${scratch}`,
+    '--retrain-after',
+    '3650d',
+    '--json',
+  ];
   writeFileSync(report, junit(new Set(['tests/test_7.py', 'tests/test_87.py'])));
   const differing = [];
   const outcomes = (which) => {
@@ -126,7 +188,10 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
       fresh();
       const output = {};
       timed(predict(which, extra), repo, undefined, output);
-      seen.push({ name: `predict ${extra.join(' ') || '(defaults)'}`, value: `${comparable(output.stdout)}\n${output.stderr}` });
+      seen.push({
+        name: `predict ${extra.join(' ') || '(defaults)'}`,
+        value: `${comparable(output.stdout)}\n${output.stderr}`,
+      });
     }
     fresh();
     const output = {};
@@ -147,13 +212,19 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
       timed(record(which), repo, `ab-record-${which}`);
     }
   }
-  console.log(`\n### This CLI against --baseline, same data, turn about (median of ${samples * 2}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n`);
+  console.log(
+    `\n### This CLI against --baseline, same data, turn about (median of ${samples * 2}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})\n`,
+  );
   console.log('| step | CPU time, this | CPU time, baseline | this / baseline |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const step of ['predict', 'record']) {
     const mineCpu = cpu(`ab-${step}-this`);
     const theirCpu = cpu(`ab-${step}-baseline`);
-    console.log(`| ${step === 'predict' ? 'predict, warm' : 'record'} | ${mineCpu?.toFixed(0) ?? 'n/a'} ms | ${theirCpu?.toFixed(0) ?? 'n/a'} ms | ${mineCpu && theirCpu ? (mineCpu / theirCpu).toFixed(2) : 'n/a'} |`);
+    console.log(
+      `| ${step === 'predict' ? 'predict, warm' : 'record'} | ${mineCpu?.toFixed(0) ?? 'n/a'} ms | ${theirCpu?.toFixed(0) ?? 'n/a'} ms | ${mineCpu && theirCpu ? (mineCpu / theirCpu).toFixed(2) : 'n/a'} |`,
+    );
   }
   console.log(
     differing.length === 0
@@ -176,7 +247,9 @@ if (keep) mkdirSync(keep, { recursive: true });
 const baselineAt = process.argv.indexOf('--baseline');
 const baseline = baselineAt >= 0 ? process.argv[baselineAt + 1] : undefined;
 if (baselineAt >= 0 && (!baseline || !existsSync(join(baseline, 'cli', 'index.js')))) {
-  console.error(`--baseline needs a dist/ folder with cli/index.js in it (got ${JSON.stringify(baseline ?? '')}): node bench/test-predictor-speed.mjs --baseline OTHER/dist`);
+  console.error(
+    `--baseline needs a dist/ folder with cli/index.js in it (got ${JSON.stringify(baseline ?? '')}): node bench/test-predictor-speed.mjs --baseline OTHER/dist`,
+  );
   process.exit(2);
 }
 const work = keep ? mkdtempSync(join(keep, 'run-')) : mkdtempSync(join(tmpdir(), 'ci-opt-bench-predictor-speed-'));
@@ -195,36 +268,109 @@ try {
     const m = r % MODULES;
     writeFileSync(join(repo, 'pkg', `mod${m}.py`), `\ndef f${m}(x):\n    return x - ${r}\n`);
     git(repo, 'commit', '-q', '-am', `run ${r}`);
-    const failing = new Set(Array.from({ length: TEST_FILES }, (_, t) => `tests/test_${t}.py`).filter((_, t) => t % MODULES === m));
+    const failing = new Set(
+      Array.from({ length: TEST_FILES }, (_, t) => `tests/test_${t}.py`).filter((_, t) => t % MODULES === m),
+    );
     writeFileSync(report, junit(failing));
     const head = git(repo, 'rev-parse', 'HEAD');
     if (r < RUNS - samples) {
-      timed([cli, 'test-predictor', '--mode', 'record', '--repo', repo, '--base', base, '--head', head, '--junit', report, '--store', store, '--retrain-after', '3650d', '--json'], repo);
+      timed(
+        [
+          cli,
+          'test-predictor',
+          '--mode',
+          'record',
+          '--repo',
+          repo,
+          '--base',
+          base,
+          '--head',
+          head,
+          '--junit',
+          report,
+          '--store',
+          store,
+          '--retrain-after',
+          '3650d',
+          '--json',
+        ],
+        repo,
+      );
     }
   }
   const head = git(repo, 'rev-parse', 'HEAD');
   const parseOnly = `import { readFileSync } from 'node:fs'; import { XMLParser } from 'fast-xml-parser'; const doc = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(${JSON.stringify(report)}, 'utf8')); if (!doc.testsuites) process.exit(1);`;
-  const reference = median(Array.from({ length: samples }, () => timed(['--input-type=module', '-e', parseOnly], root, 'reference')));
+  const reference = median(
+    Array.from({ length: samples }, () => timed(['--input-type=module', '-e', parseOnly], root, 'reference')),
+  );
   const nodeOnly = median(Array.from({ length: samples }, () => timed(['-e', '0'], root, 'node')));
   const record = median(
     Array.from({ length: samples }, (_, k) => {
       writeFileSync(report, junit(new Set([`tests/test_${k}.py`])));
-      return timed([cli, 'test-predictor', '--mode', 'record', '--repo', repo, '--base', base, '--head', head, '--junit', report, '--store', store, '--retrain-after', '3650d', '--json'], repo, 'record');
+      return timed(
+        [
+          cli,
+          'test-predictor',
+          '--mode',
+          'record',
+          '--repo',
+          repo,
+          '--base',
+          base,
+          '--head',
+          head,
+          '--junit',
+          report,
+          '--store',
+          store,
+          '--retrain-after',
+          '3650d',
+          '--json',
+        ],
+        repo,
+        'record',
+      );
     }),
   );
-  const train = timed([cli, 'test-predictor', '--mode', 'train', '--repo', repo, '--store', store, '--json'], repo, 'train');
-  const predictArgs = [cli, 'test-predictor', '--mode', 'predict', '--repo', repo, '--base', base, '--head', head, '--store', store, '--json'];
+  const train = timed(
+    [cli, 'test-predictor', '--mode', 'train', '--repo', repo, '--store', store, '--json'],
+    repo,
+    'train',
+  );
+  const predictArgs = [
+    cli,
+    'test-predictor',
+    '--mode',
+    'predict',
+    '--repo',
+    repo,
+    '--base',
+    base,
+    '--head',
+    head,
+    '--store',
+    store,
+    '--json',
+  ];
   const cold = timed(predictArgs, repo, 'cold');
   const warm = median(Array.from({ length: samples }, () => timed(predictArgs, repo, 'warm')));
   const caseArgs = [...predictArgs, '--granularity', 'case'];
   const warmCase = median(Array.from({ length: samples }, () => timed(caseArgs, repo, 'warm-case')));
-  console.log(`\n### test-predictor through the CLI: ${TEST_FILES} test files, ${MODULES} modules, a ${CASES}-case JUnit report, ${RUNS} runs of history (median of ${samples}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus} cores)\n`);
-  console.log('| step | wall time | ratio to reading the JUnit file alone | CPU time (user + system) | CPU ratio | target (wall) |');
+  console.log(
+    `\n### test-predictor through the CLI: ${TEST_FILES} test files, ${MODULES} modules, a ${CASES}-case JUnit report, ${RUNS} runs of history (median of ${samples}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus} cores)\n`,
+  );
+  console.log(
+    '| step | wall time | ratio to reading the JUnit file alone | CPU time (user + system) | CPU ratio | target (wall) |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | --- |');
   const row = (name, ms, label, target = '') => {
     const c = cpu(label);
     const ref = cpu('reference');
-    console.log(`| ${name} | ${ms.toFixed(0)} ms | ${(ms / reference).toFixed(2)}x | ${c === undefined ? 'n/a' : `${c.toFixed(0)} ms`} | ${c === undefined || !ref ? 'n/a' : `${(c / ref).toFixed(2)}x`} | ${target} |`);
+    console.log(
+      `| ${name} | ${ms.toFixed(0)} ms | ${(ms / reference).toFixed(2)}x | ${c === undefined ? 'n/a' : `${c.toFixed(0)} ms`} | ${c === undefined || !ref ? 'n/a' : `${(c / ref).toFixed(2)}x`} | ${target} |`,
+    );
   };
   row('`node -e 0`', nodeOnly, 'node');
   row('read and parse the JUnit file alone (reference)', reference, 'reference');
@@ -234,7 +380,8 @@ try {
   row('predict, warm', warm, 'warm', '< 300 ms');
   row('predict, warm, --granularity case', warmCase, 'warm-case');
   if (baseline) compareWithBaseline({ repo, base, head, storeDir: join(work, 'store'), report });
-  if (keep) console.log(`\nKept in ${work}: repo/, store/, report.xml (base ${base}, head ${head}), dist/ (the CLI measured).`);
+  if (keep)
+    console.log(`\nKept in ${work}: repo/, store/, report.xml (base ${base}, head ${head}), dist/ (the CLI measured).`);
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });
 }

@@ -8,7 +8,17 @@
 // the sources alone (same input, same bytes): scripts/check-dist.mjs rebuilds into a temp folder and compares.
 import { build } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +29,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export function discoverActions() {
   const found = [];
   const walk = (folder) => {
-    for (const item of readdirSync(join(root, folder), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const item of readdirSync(join(root, folder), { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       if (!item.isDirectory() || item.name === 'src' || item.name === 'node_modules') continue;
       const sub = `${folder}/${item.name}`;
-      if (existsSync(join(root, sub, 'src', 'main.ts'))) found.push({ name: sub.slice('actions/'.length), entry: `${sub}/src/main.ts` });
+      if (existsSync(join(root, sub, 'src', 'main.ts')))
+        found.push({ name: sub.slice('actions/'.length), entry: `${sub}/src/main.ts` });
       walk(sub);
     }
   };
@@ -63,7 +76,8 @@ function embeddedActionYml(file) {
   }
   // What a bundle embeds is JSON: a number JSON cannot carry (.inf, .nan) would silently become null.
   return JSON.stringify({ source, data }, (key, value) => {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${source}: '${key}' is ${value}, which cannot be embedded as JSON`);
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new Error(`${source}: '${key}' is ${value}, which cannot be embedded as JSON`);
     return value;
   });
 }
@@ -72,7 +86,10 @@ function embeddedActionYml(file) {
 const actionYmlPlugin = {
   name: 'action-yml',
   setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /\.yml$/ }, (args) => ({ contents: `export default ${embeddedActionYml(args.path)};`, loader: 'js' }));
+    pluginBuild.onLoad({ filter: /\.yml$/ }, (args) => ({
+      contents: `export default ${embeddedActionYml(args.path)};`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -80,9 +97,15 @@ const actionYmlPlugin = {
 const actionMetadataPlugin = {
   name: 'action-metadata',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^virtual:action-metadata$/ }, () => ({ path: 'action-metadata', namespace: 'virtual' }));
+    pluginBuild.onResolve({ filter: /^virtual:action-metadata$/ }, () => ({
+      path: 'action-metadata',
+      namespace: 'virtual',
+    }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'virtual' }, () => {
-      const entries = discoverActions().map((action) => `${JSON.stringify(action.name)}: ${embeddedActionYml(join(root, 'actions', action.name, 'action.yml'))}`);
+      const entries = discoverActions().map(
+        (action) =>
+          `${JSON.stringify(action.name)}: ${embeddedActionYml(join(root, 'actions', action.name, 'action.yml'))}`,
+      );
       return { contents: `export default {\n${entries.join(',\n')}\n};`, loader: 'js' };
     });
   },
@@ -99,9 +122,19 @@ const sideEffectFreePlugin = {
   name: 'side-effect-free',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData === 'side-effect-free' || !(SIDE_EFFECT_FREE_SPECIFIER.test(args.path) || SIDE_EFFECT_FREE.test(args.importer))) return undefined;
-      const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'side-effect-free' });
-      if (resolved.errors.length > 0 || resolved.external || !SIDE_EFFECT_FREE.test(resolved.path)) return resolved.errors.length > 0 ? { errors: resolved.errors } : resolved;
+      if (
+        args.pluginData === 'side-effect-free' ||
+        !(SIDE_EFFECT_FREE_SPECIFIER.test(args.path) || SIDE_EFFECT_FREE.test(args.importer))
+      )
+        return undefined;
+      const resolved = await pluginBuild.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'side-effect-free',
+      });
+      if (resolved.errors.length > 0 || resolved.external || !SIDE_EFFECT_FREE.test(resolved.path))
+        return resolved.errors.length > 0 ? { errors: resolved.errors } : resolved;
       return { ...resolved, sideEffects: false };
     });
   },
@@ -129,7 +162,9 @@ const lazyPackagePlugin = {
     });
     pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => {
       const real = requireFromRoot(args.path);
-      const names = Object.keys(real).filter((name) => typeof real[name] === 'function' && /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
+      const names = Object.keys(real).filter(
+        (name) => typeof real[name] === 'function' && /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default',
+      );
       const file = `${args.path}.cjs`;
       const lines = [
         "const { existsSync } = require('node:fs');",
@@ -164,7 +199,9 @@ const lazyPackagePlugin = {
 async function buildLazyPackages(outDir) {
   const result = await build({
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [name, relative(root, requireFromRoot.resolve(name)).split(sep).join('/')])),
+    entryPoints: Object.fromEntries(
+      LAZY_PACKAGES.map((name) => [name, relative(root, requireFromRoot.resolve(name)).split(sep).join('/')]),
+    ),
     outdir: join(outDir, CHUNKS),
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -192,10 +229,18 @@ const HTTP_SLOW_GETTERS = ['WebSocket', 'CloseEvent', 'MessageEvent'];
 const httpViaRequirePlugin = {
   name: 'http-via-require',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^(node:)?http$/ }, (args) => (args.kind === 'require-call' ? undefined : { path: 'node:http', namespace: 'http-via-require' }));
+    pluginBuild.onResolve({ filter: /^(node:)?http$/ }, (args) =>
+      args.kind === 'require-call' ? undefined : { path: 'node:http', namespace: 'http-via-require' },
+    );
     pluginBuild.onLoad({ filter: /.*/, namespace: 'http-via-require' }, () => {
-      const names = Object.keys(requireFromRoot('node:http')).filter((name) => !HTTP_SLOW_GETTERS.includes(name) && name !== 'default');
-      const lines = ["const http = require('node:http');", 'export default http;', ...names.map((name) => `export const ${name} = http.${name};`)];
+      const names = Object.keys(requireFromRoot('node:http')).filter(
+        (name) => !HTTP_SLOW_GETTERS.includes(name) && name !== 'default',
+      );
+      const lines = [
+        "const http = require('node:http');",
+        'export default http;',
+        ...names.map((name) => `export const ${name} = http.${name};`),
+      ];
       return { contents: lines.join('\n'), loader: 'js' };
     });
   },
@@ -207,7 +252,10 @@ const httpViaRequirePlugin = {
  * running file and in its parent, which is the output folder for code in chunks/ and in dist/<action>/).
  */
 const WASM_ASSETS = [
-  { when: 'node_modules/web-tree-sitter/', files: ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm'] },
+  {
+    when: 'node_modules/web-tree-sitter/',
+    files: ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm'],
+  },
 ];
 const requireFromRoot = createRequire(join(root, 'package.json'));
 
@@ -278,7 +326,9 @@ function licenseText(inputs) {
     const parts = input.split('/');
     const index = parts.lastIndexOf('node_modules');
     if (index < 0) continue;
-    const nameParts = parts[index + 1].startsWith('@') ? parts.slice(index + 1, index + 3) : parts.slice(index + 1, index + 2);
+    const nameParts = parts[index + 1].startsWith('@')
+      ? parts.slice(index + 1, index + 3)
+      : parts.slice(index + 1, index + 2);
     const dir = join(root, ...parts.slice(0, index + 1 + nameParts.length));
     packages.set(nameParts.join('/'), dir);
   }
@@ -287,7 +337,9 @@ function licenseText(inputs) {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     const licenseFile = readdirSync(dir).find((file) => /^(licen[sc]e|copying)(\.|$)/i.test(file));
     const text = licenseFile ? readFileSync(join(dir, licenseFile), 'utf8').trim() : '(no license file in the package)';
-    sections.push(`${name}@${pkg.version}\n${typeof pkg.license === 'string' ? pkg.license : JSON.stringify(pkg.license ?? 'UNKNOWN')}\n\n${text}`);
+    sections.push(
+      `${name}@${pkg.version}\n${typeof pkg.license === 'string' ? pkg.license : JSON.stringify(pkg.license ?? 'UNKNOWN')}\n\n${text}`,
+    );
   }
   return `Third-party software bundled in the files of this folder:\n\n${sections.join('\n\n-----\n\n')}\n`;
 }

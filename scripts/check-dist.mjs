@@ -30,11 +30,14 @@ try {
   const problems = [];
   for (const file of built) {
     if (!committed.has(file)) problems.push(`missing from dist/: ${file}`);
-    else if (!readFileSync(join(dist, file)).equals(readFileSync(join(fresh, file)))) problems.push(`differs from a fresh build: dist/${file}`);
+    else if (!readFileSync(join(dist, file)).equals(readFileSync(join(fresh, file))))
+      problems.push(`differs from a fresh build: dist/${file}`);
   }
   for (const file of committed) if (!built.has(file)) problems.push(`not produced by the build (stale): dist/${file}`);
   if (problems.length > 0) {
-    console.error(`dist/ is not in step with the sources:\n  ${problems.join('\n  ')}\nRun 'npm run bundle' and commit dist/.`);
+    console.error(
+      `dist/ is not in step with the sources:\n  ${problems.join('\n  ')}\nRun 'npm run bundle' and commit dist/.`,
+    );
     process.exitCode = 1;
   } else {
     console.log(`dist/ is in step with the sources (${built.size} files).`);

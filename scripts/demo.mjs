@@ -29,7 +29,12 @@ mkdirSync(runnerTemp, { recursive: true });
 mkdirSync(outDir, { recursive: true });
 
 function run(command, commandArgs, options = {}) {
-  const result = spawnSync(command, commandArgs, { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  const result = spawnSync(command, commandArgs, {
+    cwd: repo,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    ...options,
+  });
   if (result.error) throw result.error;
   return result;
 }
@@ -39,12 +44,17 @@ function git(...gitArgs) {
   return result.stdout.trim();
 }
 const available = new Set(
-  run(process.execPath, [cliPath, '--help'], { cwd: root }).stdout.split('\n').map((line) => /^ {2}(\S+)/.exec(line)?.[1]).filter(Boolean),
+  run(process.execPath, [cliPath, '--help'], { cwd: root })
+    .stdout.split('\n')
+    .map((line) => /^ {2}(\S+)/.exec(line)?.[1])
+    .filter(Boolean),
 );
 /** Runs an action through the CLI with --json; returns its outputs, or undefined when the CLI lacks the action. */
 function action(name, flags, env = {}) {
   if (!available.has(name)) return undefined;
-  const result = run(process.execPath, [cliPath, name, ...flags, '--json'], { env: { ...process.env, RUNNER_TEMP: runnerTemp, ...env } });
+  const result = run(process.execPath, [cliPath, name, ...flags, '--json'], {
+    env: { ...process.env, RUNNER_TEMP: runnerTemp, ...env },
+  });
   if (result.status !== 0) {
     console.log(`  ${name} failed (exit ${result.status}): ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
     return undefined;
@@ -54,7 +64,16 @@ function action(name, flags, env = {}) {
 /** Runs pytest for real on the given test files (all when undefined); returns wall time and outcome. */
 function pytest(tests, junit, extra = []) {
   const start = process.hrtime.bigint();
-  const result = run(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${junit}`, ...extra, ...(tests ?? [])]);
+  const result = run(python, [
+    '-m',
+    'pytest',
+    '-q',
+    '-p',
+    'no:cacheprovider',
+    `--junitxml=${junit}`,
+    ...extra,
+    ...(tests ?? []),
+  ]);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const summary = result.stdout.trim().split('\n').pop();
   return { ms, ok: result.status === 0 || result.status === 5, summary };
@@ -82,10 +101,11 @@ async function startS3Process() {
   return {
     endpoint,
     env,
-    stop: () => new Promise((done) => {
-      child.once('exit', done);
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((done) => {
+        child.once('exit', done);
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -96,8 +116,12 @@ const SCRIPT = [
       const file = join(repo, 'src/service/payments/fees.py');
       const text = readFileSync(file, 'utf8');
       const line = '    return schedule.fee(amount, method, international)\n';
-      if (!text.includes(line)) throw new Error('the demo expects compute_fee in src/service/payments/fees.py to end with: ' + line);
-      writeFileSync(file, text.replace(line, '    fee = schedule.fee(amount, method, international)\n    return fee\n'));
+      if (!text.includes(line))
+        throw new Error('the demo expects compute_fee in src/service/payments/fees.py to end with: ' + line);
+      writeFileSync(
+        file,
+        text.replace(line, '    fee = schedule.fee(amount, method, international)\n    return fee\n'),
+      );
     },
   },
   {
@@ -109,7 +133,8 @@ const SCRIPT = [
   },
   {
     title: 'a docs-only change',
-    change: () => writeFileSync(join(repo, 'README.md'), `${readFileSync(join(repo, 'README.md'), 'utf8')}\nA line of docs.\n`),
+    change: () =>
+      writeFileSync(join(repo, 'README.md'), `${readFileSync(join(repo, 'README.md'), 'utf8')}\nA line of docs.\n`),
   },
   {
     title: 'a dependency bump',
@@ -134,7 +159,10 @@ try {
     store = 's3://ci-optimizer-demo/demo';
   }
   console.log(`ci-optimizer demo: scratch copy of examples/python-service in ${scratch}; store ${store}`);
-  cpSync(join(root, 'examples', 'python-service'), repo, { recursive: true, filter: (src) => !/__pycache__|\.pytest_cache/.test(src) });
+  cpSync(join(root, 'examples', 'python-service'), repo, {
+    recursive: true,
+    filter: (src) => !/__pycache__|\.pytest_cache/.test(src),
+  });
   git('init', '-q', '-b', 'main');
   git('config', 'user.name', 'demo');
   git('config', 'user.email', 'demo@example.invalid');
@@ -144,12 +172,39 @@ try {
   console.log('\nBaseline: the full test suite, recorded as history');
   const full = pytest(undefined, join(scratch, 'junit-full.xml'));
   console.log(`  full suite: ${(full.ms / 1000).toFixed(1)} s (${full.summary})`);
-  action('test-predictor', ['--mode', 'record', '--repo', repo, '--junit', join(scratch, 'junit-full.xml'), '--store', store]);
+  action('test-predictor', [
+    '--mode',
+    'record',
+    '--repo',
+    repo,
+    '--junit',
+    join(scratch, 'junit-full.xml'),
+    '--store',
+    store,
+  ]);
   // A full run with per-test coverage contexts teaches test-filter which test executes which function.
   if (run(python, ['-c', 'import pytest_cov']).status === 0) {
-    const covered = pytest(undefined, join(scratch, 'junit-coverage.xml'), ['--cov=service', '--cov-context=test', '--cov-report=']);
-    const learned = covered.ok ? action('test-filter', ['--mode', 'learn', '--repo', repo, '--coverage', join(repo, '.coverage'), '--store', store]) : undefined;
-    if (learned) console.log(`  impact map learned: ${learned['map-test-files']} test files, ${learned['map-functions']} functions (${(covered.ms / 1000).toFixed(1)} s with coverage)`);
+    const covered = pytest(undefined, join(scratch, 'junit-coverage.xml'), [
+      '--cov=service',
+      '--cov-context=test',
+      '--cov-report=',
+    ]);
+    const learned = covered.ok
+      ? action('test-filter', [
+          '--mode',
+          'learn',
+          '--repo',
+          repo,
+          '--coverage',
+          join(repo, '.coverage'),
+          '--store',
+          store,
+        ])
+      : undefined;
+    if (learned)
+      console.log(
+        `  impact map learned: ${learned['map-test-files']} test files, ${learned['map-functions']} functions (${(covered.ms / 1000).toFixed(1)} s with coverage)`,
+      );
   }
 
   const rows = [];
@@ -168,37 +223,91 @@ try {
     let tests;
     if (filter) {
       const nothing = filter['selected-count'] === 0 ? ': no test depends on the change, pytest is not run' : '';
-      console.log(`  test-filter: ${filter['run-all'] ? `run all (${(filter.reasons ?? []).join('; ')})` : `${filter['selected-count']} of ${filter['total-count']} test files${nothing}`}`);
+      console.log(
+        `  test-filter: ${filter['run-all'] ? `run all (${(filter.reasons ?? []).join('; ')})` : `${filter['selected-count']} of ${filter['total-count']} test files${nothing}`}`,
+      );
       if (filter['impact-map-used']) console.log(`  impact map: ${filter['impact-map-reason']}`);
-      tests = filter['run-all'] ? undefined : filter['tests-json'] ?? filter.tests;
+      tests = filter['run-all'] ? undefined : (filter['tests-json'] ?? filter.tests);
     }
     let ran = { ms: 0, ok: true, summary: 'no tests selected' };
     if (tests === undefined || tests.length > 0) {
       const candidates = tests === undefined ? [] : ['--candidates', JSON.stringify(tests)];
-      const predicted = action('test-predictor', ['--mode', 'predict', '--repo', repo, '--base', 'HEAD~1', '--head', 'HEAD', '--store', store, '--shards', '2', ...candidates]);
+      const predicted = action('test-predictor', [
+        '--mode',
+        'predict',
+        '--repo',
+        repo,
+        '--base',
+        'HEAD~1',
+        '--head',
+        'HEAD',
+        '--store',
+        store,
+        '--shards',
+        '2',
+        ...candidates,
+      ]);
       if (predicted?.tests) {
-        console.log(`  test-predictor: ${predicted['cold-start'] ? 'cold start (little history), ' : ''}${predicted['shard-count']} shard(s); first ${predicted.tests.slice(0, 3).join(', ')}`);
+        console.log(
+          `  test-predictor: ${predicted['cold-start'] ? 'cold start (little history), ' : ''}${predicted['shard-count']} shard(s); first ${predicted.tests.slice(0, 3).join(', ')}`,
+        );
         if (tests !== undefined) tests = predicted.tests;
       }
       const junit = join(scratch, `junit-${index + 1}.xml`);
       ran = pytest(tests, junit);
-      action('test-predictor', ['--mode', 'record', '--repo', repo, '--base', 'HEAD~1', '--head', 'HEAD', '--junit', junit, '--store', store]);
+      action('test-predictor', [
+        '--mode',
+        'record',
+        '--repo',
+        repo,
+        '--base',
+        'HEAD~1',
+        '--head',
+        'HEAD',
+        '--junit',
+        junit,
+        '--store',
+        store,
+      ]);
     }
     console.log(`  pytest: ${(ran.ms / 1000).toFixed(1)} s (${ran.summary})`);
     const reportFile = join(scratch, `report-${index + 1}.md`);
     const report = action(
       'report',
-      ['--repo', repo, '--store', store, '--summary', reportFile, '--title', `Commit ${index + 1}: ${step.title}`, '--trend', 'true'],
+      [
+        '--repo',
+        repo,
+        '--store',
+        store,
+        '--summary',
+        reportFile,
+        '--title',
+        `Commit ${index + 1}: ${step.title}`,
+        '--trend',
+        'true',
+      ],
       { GITHUB_EVENT_NAME: 'pull_request' },
     );
     if (report) {
-      console.log(`  report: pipeline ${(report['pipeline-ms'] / 1000).toFixed(1)} s, ${(report['minutes-saved'] * 60).toFixed(1)} s of recorded test time not run, SLOs ${report['slo-passed'] ? 'met' : 'not met'}`);
+      console.log(
+        `  report: pipeline ${(report['pipeline-ms'] / 1000).toFixed(1)} s, ${(report['minutes-saved'] * 60).toFixed(1)} s of recorded test time not run, SLOs ${report['slo-passed'] ? 'met' : 'not met'}`,
+      );
       reports.push(readFileSync(reportFile, 'utf8'));
     }
-    rows.push([step.title, filter ? (filter['run-all'] ? 'run all' : `${filter['selected-count']}/${filter['total-count']} files`) : 'all', `${(ran.ms / 1000).toFixed(1)} s`, `${(full.ms / 1000).toFixed(1)} s`, `${Math.max(0, 100 * (1 - ran.ms / full.ms)).toFixed(0)}%`]);
+    rows.push([
+      step.title,
+      filter ? (filter['run-all'] ? 'run all' : `${filter['selected-count']}/${filter['total-count']} files`) : 'all',
+      `${(ran.ms / 1000).toFixed(1)} s`,
+      `${(full.ms / 1000).toFixed(1)} s`,
+      `${Math.max(0, 100 * (1 - ran.ms / full.ms)).toFixed(0)}%`,
+    ]);
   }
 
-  const table = ['| commit | selection | test time | full suite | reduction |', '|---|---|---:|---:|---:|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const table = [
+    '| commit | selection | test time | full suite | reduction |',
+    '|---|---|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
   const markdown = `# ci-optimizer demo\n\nThe example service's pipeline over ${rows.length} scripted commits (full suite: ${(full.ms / 1000).toFixed(1)} s).\n\n${table}\n\n${reports.join('\n\n')}\n`;
   writeFileSync(join(outDir, 'report.md'), markdown);
   writeFileSync(join(outDir, 'report.html'), renderReportHtml(markdown, 'ci-optimizer demo report'));

@@ -12,7 +12,11 @@ const REQUIREMENTS = [
   { pkgs: ['git'], check: () => has('git', ['--version']) },
   { pkgs: ['tar'], check: () => has('tar', ['--version']) },
   { pkgs: ['zstd'], check: () => has('zstd', ['--version']) },
-  { pkgs: ['time'], check: () => existsSync('/usr/bin/time'), why: 'GNU time: the benchmarks measure peak memory with /usr/bin/time -v' },
+  {
+    pkgs: ['time'],
+    check: () => existsSync('/usr/bin/time'),
+    why: 'GNU time: the benchmarks measure peak memory with /usr/bin/time -v',
+  },
   { pkgs: ['python3-pytest'], check: () => pyImport('pytest') },
   { pkgs: ['python3-pytest-benchmark'], check: () => pyImport('pytest_benchmark') },
   { pkgs: ['python3-pytest-xdist'], check: () => pyImport('xdist') },
@@ -56,7 +60,10 @@ const optional = [];
 for (const requirement of missing.filter((r) => r.optional)) {
   const pkg = hasApt ? requirement.pkgs.find(aptOffers) : undefined;
   if (pkg) optional.push(pkg);
-  else console.error(`Note: ${requirement.pkgs.join(' / ')} is not installed and apt offers no candidate for it (apt-cache policy ${requirement.pkgs.join(' ')}); ${requirement.optional}.`);
+  else
+    console.error(
+      `Note: ${requirement.pkgs.join(' / ')} is not installed and apt offers no candidate for it (apt-cache policy ${requirement.pkgs.join(' ')}); ${requirement.optional}.`,
+    );
 }
 const wanted = [...required, ...optional];
 if (wanted.length > 0) {
@@ -64,9 +71,13 @@ if (wanted.length > 0) {
   if (isRoot && hasApt && !checkOnly) {
     console.error(`Installing system packages the tests need: ${wanted.join(', ')}`);
     const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    const install = update.status === 0
-      ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...wanted], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
-      : update;
+    const install =
+      update.status === 0
+        ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...wanted], {
+            stdio: 'inherit',
+            env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+          })
+        : update;
     if (install.status !== 0) {
       console.error(`Could not install ${wanted.join(', ')}. Run: ${command}`);
       if (required.length > 0) process.exit(1);

@@ -20,7 +20,11 @@ export function workflowFiles() {
   }
   return folders
     .filter((folder) => existsSync(join(root, folder)))
-    .flatMap((folder) => readdirSync(join(root, folder)).filter((f) => /\.ya?ml$/.test(f)).map((f) => `${folder}/${f}`))
+    .flatMap((folder) =>
+      readdirSync(join(root, folder))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => `${folder}/${f}`),
+    )
     .sort();
 }
 
@@ -31,7 +35,8 @@ export async function lintWorkflows(files = workflowFiles()) {
     // A fresh instance per file: the WebAssembly build crashes ("unreachable") when one instance lints several.
     const lint = await createLinter();
     for (const result of lint(readFileSync(join(root, file), 'utf8'), file)) {
-      if (result.kind === 'runner-label' && NEWER_RUNNER_LABELS.some((label) => result.message.includes(`"${label}"`))) continue;
+      if (result.kind === 'runner-label' && NEWER_RUNNER_LABELS.some((label) => result.message.includes(`"${label}"`)))
+        continue;
       findings.push({ ...result, file });
     }
   }

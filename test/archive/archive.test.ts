@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -73,7 +84,9 @@ describe('resolveCachePaths', () => {
   });
 
   it('rejects an empty path input naming the input', async () => {
-    await expect(resolveCachePaths(['  ', '#only a comment'], { workspace, home })).rejects.toThrow(/Input 'path' is empty/);
+    await expect(resolveCachePaths(['  ', '#only a comment'], { workspace, home })).rejects.toThrow(
+      /Input 'path' is empty/,
+    );
   });
 });
 
@@ -128,7 +141,8 @@ describe('tar + zstd streaming', () => {
     mkdirSync(staging);
     const reader = extractArchiveStream(staging, 'zstd');
     const failure = (async () => {
-      for await (const chunk of Readable.from([Buffer.from('this is not zstd at all'.repeat(1000))])) await reader.write(chunk as Buffer);
+      for await (const chunk of Readable.from([Buffer.from('this is not zstd at all'.repeat(1000))]))
+        await reader.write(chunk as Buffer);
       await reader.finish();
     })();
     await expect(failure).rejects.toMatchObject({ name: 'ArchiveError', tool: 'decompressor' });
@@ -203,18 +217,31 @@ describe('logical member names (ws/, home/, abs/)', () => {
     const chunks: Buffer[] = [];
     for await (const chunk of writer.stream) chunks.push(chunk as Buffer);
     await writer.done;
-    const listing = execFileSync('sh', ['-c', 'zstd -d -q -c | tar -t'], { input: Buffer.concat(chunks) }).toString().trim().split('\n');
+    const listing = execFileSync('sh', ['-c', 'zstd -d -q -c | tar -t'], { input: Buffer.concat(chunks) })
+      .toString()
+      .trim()
+      .split('\n');
     expect(listing).toEqual(
-      expect.arrayContaining(['ws/node_modules/', 'ws/node_modules/pkg/index.js', 'home/.npm/cache.bin', `abs${root}/elsewhere/tool.txt`]),
+      expect.arrayContaining([
+        'ws/node_modules/',
+        'ws/node_modules/pkg/index.js',
+        'home/.npm/cache.bin',
+        `abs${root}/elsewhere/tool.txt`,
+      ]),
     );
     expect(listing.every((name) => /^(ws|home|abs)\//.test(name))).toBe(true);
-    expect(plan.roots.map((path) => memberName(path, names)).sort()).toEqual(['abs' + join(root, 'elsewhere'), 'home/.npm', 'ws/node_modules']);
+    expect(plan.roots.map((path) => memberName(path, names)).sort()).toEqual([
+      'abs' + join(root, 'elsewhere'),
+      'home/.npm',
+      'ws/node_modules',
+    ]);
 
     // Onto another runner: the names follow its own workspace and home.
     const other = { workspace: join(root, 'other ws'), home: join(root, 'other home') };
     expect(memberTarget('ws/node_modules/pkg', other)).toBe(join(other.workspace, 'node_modules/pkg'));
     expect(memberTarget('home/.npm', other)).toBe(join(other.home, '.npm'));
-    for (const bad of ['ws/../x', 'other/x', '/abs/x', 'abs', 'ws/./x', '']) expect(memberTarget(bad, other)).toBeUndefined();
+    for (const bad of ['ws/../x', 'other/x', '/abs/x', 'abs', 'ws/./x', ''])
+      expect(memberTarget(bad, other)).toBeUndefined();
 
     const staging = join(root, 'staging');
     mkdirSync(staging);
@@ -224,8 +251,12 @@ describe('logical member names (ws/, home/, abs/)', () => {
     mkdirSync(other.workspace, { recursive: true });
     const rules = placementRules(['node_modules', '~/.npm', join(root, 'elsewhere')], other);
     const placement = await planPlacement(staging, other, rules);
-    expect(placement.moves.map((move) => move.target).sort()).toEqual([join(root, 'elsewhere'), join(other.home, '.npm'), join(other.workspace, 'node_modules')].sort());
+    expect(placement.moves.map((move) => move.target).sort()).toEqual(
+      [join(root, 'elsewhere'), join(other.home, '.npm'), join(other.workspace, 'node_modules')].sort(),
+    );
     // The same archive against a narrower request is refused, naming the member.
-    await expect(planPlacement(staging, other, placementRules(['node_modules'], other))).rejects.toThrow(/archive member 'home\/\.npm'|archive member 'abs\//);
+    await expect(planPlacement(staging, other, placementRules(['node_modules'], other))).rejects.toThrow(
+      /archive member 'home\/\.npm'|archive member 'abs\//,
+    );
   });
 });

@@ -21,7 +21,13 @@ describe('cache-key action through dist/cache-key/index.js', () => {
   it('publishes key, multi-line restore-keys, paths, hash, ecosystems-json and metrics', async () => {
     const dir = workspace();
     const inputs = { 'probe-runtimes': 'false', 'python-version': '3.12', 'node-version': '22', 'cache-version': '3' };
-    const { main } = await runActionStep({ action: 'cache-key', job, workspace: dir, inputs, env: { ImageOS: 'ubuntu24' } });
+    const { main } = await runActionStep({
+      action: 'cache-key',
+      job,
+      workspace: dir,
+      inputs,
+      env: { ImageOS: 'ubuntu24' },
+    });
     expect(main.exitCode, main.stderr + main.stdout).toBe(0);
 
     const expected = await computeCacheKeys({
@@ -50,7 +56,9 @@ describe('cache-key action through dist/cache-key/index.js', () => {
 
   it('uses the real interpreter on PATH when asked to probe', async () => {
     const dir = workspace();
-    const minor = execFileSync('python3', ['-c', 'import sys;print("%d.%d"%sys.version_info[:2])'], { encoding: 'utf8' }).trim();
+    const minor = execFileSync('python3', ['-c', 'import sys;print("%d.%d"%sys.version_info[:2])'], {
+      encoding: 'utf8',
+    }).trim();
     const { main } = await runActionStep({ action: 'cache-key', job, workspace: dir, inputs: { ecosystems: 'pip' } });
     expect(main.exitCode, main.stderr + main.stdout).toBe(0);
     expect(main.outputs.key).toContain(`-linux-x64-cpython${minor}-v0-`);
@@ -58,20 +66,41 @@ describe('cache-key action through dist/cache-key/index.js', () => {
 
   it('records restore outcomes in the store and reports the rate against the target', async () => {
     const dir = workspace();
-    const common = { 'probe-runtimes': 'false', 'python-version': '3.12', 'node-version': '22', 'hit-rate-window': '10' };
-    const first = await runActionStep({ action: 'cache-key', job, workspace: dir, inputs: { ...common, 'record-restore': 'true' } });
+    const common = {
+      'probe-runtimes': 'false',
+      'python-version': '3.12',
+      'node-version': '22',
+      'hit-rate-window': '10',
+    };
+    const first = await runActionStep({
+      action: 'cache-key',
+      job,
+      workspace: dir,
+      inputs: { ...common, 'record-restore': 'true' },
+    });
     expect(first.main.exitCode, first.main.stderr).toBe(0);
     expect(first.main.outputs['hit-outcome']).toBe('miss');
     expect(first.main.outputs['hit-rate']).toBe('0');
-    expect(first.main.annotations.some((a) => a.level === 'warning' && a.message.includes('below the target 80%'))).toBe(true);
+    expect(
+      first.main.annotations.some((a) => a.level === 'warning' && a.message.includes('below the target 80%')),
+    ).toBe(true);
 
     const key = first.main.outputs.key;
-    const second = await runActionStep({ action: 'cache-key', job, workspace: dir, inputs: { ...common, 'cache-hit': 'true' } });
+    const second = await runActionStep({
+      action: 'cache-key',
+      job,
+      workspace: dir,
+      inputs: { ...common, 'cache-hit': 'true' },
+    });
     const third = await runActionStep({
       action: 'cache-key',
       job,
       workspace: dir,
-      inputs: { ...common, 'cache-hit': 'false', 'cache-matched-key': `${first.main.outputs['restore-keys']}00000000000000000000` },
+      inputs: {
+        ...common,
+        'cache-hit': 'false',
+        'cache-matched-key': `${first.main.outputs['restore-keys']}00000000000000000000`,
+      },
     });
     expect(second.main.outputs['hit-outcome']).toBe('exact');
     expect(third.main.outputs['hit-outcome']).toBe('partial');
@@ -88,7 +117,12 @@ describe('cache-key action through dist/cache-key/index.js', () => {
 
   it('fails with the input, the value and the fix on a bad ecosystem name', async () => {
     const dir = workspace();
-    const { main } = await runActionStep({ action: 'cache-key', job, workspace: dir, inputs: { ecosystems: 'pip, rubygems' } });
+    const { main } = await runActionStep({
+      action: 'cache-key',
+      job,
+      workspace: dir,
+      inputs: { ecosystems: 'pip, rubygems' },
+    });
     expect(main.exitCode).toBe(1);
     const error = main.annotations.find((a) => a.level === 'error')?.message ?? '';
     expect(error).toContain("Input 'ecosystems' has value 'rubygems'");

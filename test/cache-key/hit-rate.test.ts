@@ -39,11 +39,32 @@ describe('hit-rate history in the store', () => {
     const dir = tempDir('ci-opt-store-');
     dirs.push(dir);
     const store = new DirStore(dir);
-    const outcomes: RestoreOutcome[] = ['miss', 'miss', 'exact', 'partial', 'exact', 'exact', 'miss', 'exact', 'exact', 'exact'];
+    const outcomes: RestoreOutcome[] = [
+      'miss',
+      'miss',
+      'exact',
+      'partial',
+      'exact',
+      'exact',
+      'miss',
+      'exact',
+      'exact',
+      'exact',
+    ];
     for (const [i, outcome] of outcomes.entries()) {
-      await recordRestore(store, { time: new Date(Date.UTC(2026, 10, i + 1)).toISOString(), family: keyFamily(key), key, outcome });
+      await recordRestore(store, {
+        time: new Date(Date.UTC(2026, 10, i + 1)).toISOString(),
+        family: keyFamily(key),
+        key,
+        outcome,
+      });
       // Another family interleaved must not count.
-      await recordRestore(store, { time: new Date().toISOString(), family: 'deps-npm-', key: 'deps-npm-x', outcome: 'miss' });
+      await recordRestore(store, {
+        time: new Date().toISOString(),
+        family: 'deps-npm-',
+        key: 'deps-npm-x',
+        outcome: 'miss',
+      });
     }
     const { records, skipped } = await readRestoreHistory(store);
     expect(skipped).toBe(0);
@@ -62,9 +83,17 @@ describe('hit-rate history in the store', () => {
     const dir = tempDir('ci-opt-store-');
     dirs.push(dir);
     mkdirSync(join(dir, 'cache-key'), { recursive: true });
-    writeFileSync(join(dir, HIT_HISTORY_KEY), '{"schema":1,"time":"2026-01-01T00:00:00.000Z","family":"f-","key":"f-1","outcome":"exact"}\n');
+    writeFileSync(
+      join(dir, HIT_HISTORY_KEY),
+      '{"schema":1,"time":"2026-01-01T00:00:00.000Z","family":"f-","key":"f-1","outcome":"exact"}\n',
+    );
     const store = new DirStore(dir);
-    const { records } = await recordRestore(store, { time: '2026-01-02T00:00:00.000Z', family: 'f-', key: 'f-2', outcome: 'miss' });
+    const { records } = await recordRestore(store, {
+      time: '2026-01-02T00:00:00.000Z',
+      family: 'f-',
+      key: 'f-2',
+      outcome: 'miss',
+    });
     expect(records.map((record) => record.key)).toEqual(['f-1', 'f-2']);
     expect(existsSync(join(dir, HIT_HISTORY_KEY))).toBe(false);
     expect((await readRestoreHistory(store)).records.map((record) => record.outcome)).toEqual(['exact', 'miss']);

@@ -48,7 +48,9 @@ describe('interpreter versions never share a key or a restore-key prefix', () =>
         expect(a.key, `${versions[i]} vs ${versions[j]}`).not.toBe(b.key);
         // actions/cache matches a restore key as a prefix of stored keys (and of the key itself).
         for (const prefix of [a.key, ...a.restoreKeys]) {
-          expect(b.key.startsWith(prefix), `${versions[i]} prefix ${prefix} matches ${versions[j]} key ${b.key}`).toBe(false);
+          expect(b.key.startsWith(prefix), `${versions[i]} prefix ${prefix} matches ${versions[j]} key ${b.key}`).toBe(
+            false,
+          );
         }
       }
     }
@@ -83,9 +85,13 @@ describe('interpreter versions never share a key or a restore-key prefix', () =>
 
 describe('runtime versions', () => {
   it('reads the real Python interpreter (implementation and minor)', async () => {
-    const expected = execFileSync('python3', ['-c', 'import sys,platform;print(platform.python_implementation().lower()+"%d.%d"%sys.version_info[:2])'], {
-      encoding: 'utf8',
-    }).trim();
+    const expected = execFileSync(
+      'python3',
+      ['-c', 'import sys,platform;print(platform.python_implementation().lower()+"%d.%d"%sys.version_info[:2])'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
     const dir = project({ '.python-version': '2.7\n' });
     const found = await resolveRuntimeVersion('python', { dir, root: dir, probe: true });
     // The interpreter wins over the file: it is what pip will run under.
@@ -111,7 +117,9 @@ describe('runtime versions', () => {
       '.sdkmanrc': 'java=21.0.2-tem\n',
     });
     const noProbe = { root: dir, probe: false };
-    expect((await resolveRuntimeVersion('python', { ...noProbe, dir, inputs: { python: 'pypy3.10' } })).segment).toBe('pypy3.10');
+    expect((await resolveRuntimeVersion('python', { ...noProbe, dir, inputs: { python: 'pypy3.10' } })).segment).toBe(
+      'pypy3.10',
+    );
     expect((await resolveRuntimeVersion('python', { ...noProbe, dir })).segment).toBe('cpython3.11');
     expect((await resolveRuntimeVersion('python', { ...noProbe, dir: join(dir, 'svc') })).segment).toBe('cpython3.12');
     const api = await resolveRuntimeVersion('python', { ...noProbe, dir: join(dir, 'svc/api') });
@@ -169,7 +177,12 @@ describe('monorepos', () => {
 
   it('limits to a working directory or to globs', async () => {
     const dir = project(files);
-    const web = await computeCacheKeys({ root: dir, workingDirectory: join(dir, 'web'), ...base, runtimeInputs: { node: '20' } });
+    const web = await computeCacheKeys({
+      root: dir,
+      workingDirectory: join(dir, 'web'),
+      ...base,
+      runtimeInputs: { node: '20' },
+    });
     expect(web.ecosystems.map((e) => e.id)).toEqual(['npm']);
     const services = detectEcosystems(dir, { globs: ['services/**'] });
     expect(services.map((e) => e.id)).toEqual(['pip', 'poetry']);
@@ -202,16 +215,29 @@ describe('monorepos', () => {
 
 describe('key parts', () => {
   it('CACHE_VERSION and rotation buckets make new keys; restore keys stay inside the bucket', () => {
-    const parts = { prefix: 'deps', tools: ['pip'], os: 'ubuntu24', arch: 'x64', runtimes: ['cpython3.12'], hash: 'abc' };
+    const parts = {
+      prefix: 'deps',
+      tools: ['pip'],
+      os: 'ubuntu24',
+      arch: 'x64',
+      runtimes: ['cpython3.12'],
+      hash: 'abc',
+    };
     const v1 = composeKey({ ...parts, cacheVersion: '1' });
     const v2 = composeKey({ ...parts, cacheVersion: 'v2' });
     expect(v1.key).toBe('deps-pip-ubuntu24-x64-cpython3.12-v1-abc');
     expect(v2.restoreKeys).toEqual(['deps-pip-ubuntu24-x64-cpython3.12-v2-']);
-    const weekly = composeKey({ ...parts, cacheVersion: '1', bucket: dateBucket('weekly', new Date('2026-11-16T10:00:00Z')) });
+    const weekly = composeKey({
+      ...parts,
+      cacheVersion: '1',
+      bucket: dateBucket('weekly', new Date('2026-11-16T10:00:00Z')),
+    });
     expect(weekly.key).toBe('deps-pip-ubuntu24-x64-cpython3.12-v1-2026w47-abc');
     expect(weekly.restoreKeys).toEqual(['deps-pip-ubuntu24-x64-cpython3.12-v1-2026w47-']);
     // Dashes and commas in values cannot split or extend a segment.
-    expect(composeKey({ ...parts, os: 'my-os,x', cacheVersion: '1' }).key).toBe('deps-pip-my_os_x-x64-cpython3.12-v1-abc');
+    expect(composeKey({ ...parts, os: 'my-os,x', cacheVersion: '1' }).key).toBe(
+      'deps-pip-my_os_x-x64-cpython3.12-v1-abc',
+    );
   });
 
   it('ISO weeks across year ends, months and days', () => {

@@ -72,9 +72,9 @@ describe('TOML statements', () => {
 
 describe('other formats', () => {
   it('requirements: pip comment rules and line continuations', () => {
-    expect(normalizeRequirements('# c\nrequests==2 \\\n  --hash=sha256:ab  # pin\nurl @ https://x.example/a#egg=b\n\n')).toBe(
-      'requests==2 --hash=sha256:ab\nurl @ https://x.example/a#egg=b',
-    );
+    expect(
+      normalizeRequirements('# c\nrequests==2 \\\n  --hash=sha256:ab  # pin\nurl @ https://x.example/a#egg=b\n\n'),
+    ).toBe('requests==2 --hash=sha256:ab\nurl @ https://x.example/a#egg=b');
   });
 
   it('an unparsable JSON lockfile falls back to the line form instead of failing', () => {

@@ -2,7 +2,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashFiles as actionsHashFiles } from '@actions/glob';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActionsCacheModel, anyRequirements, cacheVersionOf, hashFiles, rootRequirements } from '../../bench/cache-key-replay.model.mjs';
+import {
+  ActionsCacheModel,
+  anyRequirements,
+  cacheVersionOf,
+  hashFiles,
+  rootRequirements,
+} from '../../bench/cache-key-replay.model.mjs';
 import { tempDir } from '../support/git-repo.ts';
 
 // The replay benchmark is only as good as its model of GitHub's cache service; these pin the documented rules.
@@ -17,12 +23,24 @@ describe('actions/cache service model', () => {
     cache.save({ key: 'pip-linux-a', version: v, scope: main, now: 1, size: 1, meta: 'a' });
     cache.save({ key: 'pip-linux-b', version: v, scope: main, now: 2, size: 1, meta: 'b' });
     cache.save({ key: 'pip-any-c', version: v, scope: main, now: 3, size: 1, meta: 'c' });
-    expect(cache.restore({ key: 'pip-linux-a', restoreKeys: ['pip-'], version: v, scopes: [main], now: 4 }).outcome).toBe('exact');
-    const partial = cache.restore({ key: 'pip-linux-z', restoreKeys: ['pip-linux-', 'pip-'], version: v, scopes: [main], now: 4 });
+    expect(
+      cache.restore({ key: 'pip-linux-a', restoreKeys: ['pip-'], version: v, scopes: [main], now: 4 }).outcome,
+    ).toBe('exact');
+    const partial = cache.restore({
+      key: 'pip-linux-z',
+      restoreKeys: ['pip-linux-', 'pip-'],
+      version: v,
+      scopes: [main],
+      now: 4,
+    });
     expect([partial.outcome, partial.matchedKey]).toEqual(['partial', 'pip-linux-b']);
-    expect(cache.restore({ key: 'pip-linux-z', restoreKeys: ['pip-'], version: v, scopes: [main], now: 4 }).matchedKey).toBe('pip-any-c');
+    expect(
+      cache.restore({ key: 'pip-linux-z', restoreKeys: ['pip-'], version: v, scopes: [main], now: 4 }).matchedKey,
+    ).toBe('pip-any-c');
     // The key itself is also matched as a prefix.
-    expect(cache.restore({ key: 'pip-linux', restoreKeys: [], version: v, scopes: [main], now: 4 }).matchedKey).toBe('pip-linux-b');
+    expect(cache.restore({ key: 'pip-linux', restoreKeys: [], version: v, scopes: [main], now: 4 }).matchedKey).toBe(
+      'pip-linux-b',
+    );
   });
 
   it('searches the run scope completely before the base branch, and only the same cache version', () => {

@@ -26,7 +26,9 @@ describe('ci-optimizer CLI (dist/cli/index.js)', () => {
   it('--help lists every action folder with the description from its action.yml', () => {
     const { code, stdout } = cli(['--help']);
     expect(code).toBe(0);
-    const description = /description: '(.*)'/.exec(readFileSync(join(REPO_ROOT, 'actions/report/action.yml'), 'utf8'))![1].replace(/''/g, "'");
+    const description = /description: '(.*)'/
+      .exec(readFileSync(join(REPO_ROOT, 'actions/report/action.yml'), 'utf8'))![1]
+      .replace(/''/g, "'");
     expect(stdout).toContain(`report               ${description}`);
   });
 
@@ -41,7 +43,10 @@ describe('ci-optimizer CLI (dist/cli/index.js)', () => {
   it('runs an action and prints typed outputs as one JSON object, logs on stderr', () => {
     dir = tempDir();
     const metrics = join(dir, 'metrics.jsonl');
-    writeFileSync(metrics, `${JSON.stringify({ action: 'cache-key', 'duration-ms': 40, phases: {}, counters: {} })}\nnot json\n`);
+    writeFileSync(
+      metrics,
+      `${JSON.stringify({ action: 'cache-key', 'duration-ms': 40, phases: {}, counters: {} })}\nnot json\n`,
+    );
     const { code, stdout, stderr } = cli(['report', '--metrics-file', metrics, '--json'], { cwd: dir });
     expect(code).toBe(0);
     const outputs = JSON.parse(stdout);
@@ -54,7 +59,10 @@ describe('ci-optimizer CLI (dist/cli/index.js)', () => {
   it('writes the step summary to a file with --summary', () => {
     dir = tempDir();
     const metrics = join(dir, 'metrics.jsonl');
-    writeFileSync(metrics, `${JSON.stringify({ action: 'test-filter', version: '0', 'duration-ms': 5, phases: {}, counters: {} })}\n`);
+    writeFileSync(
+      metrics,
+      `${JSON.stringify({ action: 'test-filter', version: '0', 'duration-ms': 5, phases: {}, counters: {} })}\n`,
+    );
     // The summary's folder must exist: a typo in it is a usage error, not a folder made on the fly.
     const missing = cli(['report', '--metrics-file', metrics, '--summary', 'out/summary.md', '--json'], { cwd: dir });
     expect(missing.code).toBe(2);
@@ -68,7 +76,9 @@ describe('ci-optimizer CLI (dist/cli/index.js)', () => {
   it('exits 2 with the known inputs on an unknown flag or action', () => {
     const flag = cli(['report', '--titel', 'x']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain("unknown flag '--titel' for 'report'. Its inputs: --metrics-file, --metrics-dir, --title,");
+    expect(flag.stderr).toContain(
+      "unknown flag '--titel' for 'report'. Its inputs: --metrics-file, --metrics-dir, --title,",
+    );
     const action = cli(['reprot']);
     expect(action.code).toBe(2);
     expect(action.stderr).toContain("unknown action 'reprot'");

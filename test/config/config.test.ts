@@ -30,7 +30,9 @@ describe('loadConfigSection', () => {
   });
 
   it('returns the section validated against its schema', () => {
-    write('test-filter:\n  max-changed-files: 50\n  ignore: ["docs/**"]\n  map:\n    "src/payments/**": "tests/payments/**"\nreport:\n  title: x\n');
+    write(
+      'test-filter:\n  max-changed-files: 50\n  ignore: ["docs/**"]\n  map:\n    "src/payments/**": "tests/payments/**"\nreport:\n  title: x\n',
+    );
     expect(loadConfigSection(dir, 'test-filter', schema)).toEqual({
       file: '.github/ci-optimizer.yml',
       values: { 'max-changed-files': 50, ignore: ['docs/**'], map: { 'src/payments/**': 'tests/payments/**' } },
@@ -53,7 +55,9 @@ describe('loadConfigSection', () => {
 
   it('names an unknown section', () => {
     write('test-filtre:\n  ignore: []\n');
-    expect(() => loadConfigSection(dir, 'test-filter', schema)).toThrow(/ci-optimizer.yml:1: unknown section 'test-filtre'/);
+    expect(() => loadConfigSection(dir, 'test-filter', schema)).toThrow(
+      /ci-optimizer.yml:1: unknown section 'test-filtre'/,
+    );
   });
 
   it('reports YAML syntax errors with line and column', () => {

@@ -22,7 +22,11 @@ describe('compileSchema (packages/core/src/config/schema.ts)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('validates like ajv and names the failing path', () => {
-    const validate = compileSchema({ type: 'object', properties: { n: { type: 'integer', minimum: 1 } }, required: ['n'] });
+    const validate = compileSchema({
+      type: 'object',
+      properties: { n: { type: 'integer', minimum: 1 } },
+      required: ['n'],
+    });
     expect(validate({ n: 2 })).toBe(true);
     expect(validate({ n: 0 })).toBe(false);
     expect(validate.errors?.[0]).toMatchObject({ instancePath: '/n', keyword: 'minimum' });
@@ -31,24 +35,46 @@ describe('compileSchema (packages/core/src/config/schema.ts)', () => {
   });
 
   it('every config section schema is valid against the JSON Schema meta-schema', () => {
-    const commands = [cacheKeyCommand, perfCommentCommand, reportCommand, s3CacheCommand, testFilterCommand, testPredictorCommand];
+    const commands = [
+      cacheKeyCommand,
+      perfCommentCommand,
+      reportCommand,
+      s3CacheCommand,
+      testFilterCommand,
+      testPredictorCommand,
+    ];
     for (const command of commands) {
       expect(command.configSchema, command.name).toBeDefined();
-      expect(metaCheck.validateSchema(command.configSchema as object), `${command.name}: ${metaCheck.errorsText()}`).toBe(true);
+      expect(
+        metaCheck.validateSchema(command.configSchema as object),
+        `${command.name}: ${metaCheck.errorsText()}`,
+      ).toBe(true);
     }
   });
 
   it('every record schema compiled through it (run history, cache hits) is valid against the meta-schema', async () => {
     const store = new DirStore(dir);
     await appendRun(store, {
-      schema: 1, time: '2026-01-01T00:00:00.000Z', kind: 'main', ref: 'refs/heads/main', sha: 'a'.repeat(40),
-      pipelineMs: 1000, testsSelected: 1, testsTotal: 2, testTimeSavedMs: 500, cache: 'exact',
+      schema: 1,
+      time: '2026-01-01T00:00:00.000Z',
+      kind: 'main',
+      ref: 'refs/heads/main',
+      sha: 'a'.repeat(40),
+      pipelineMs: 1000,
+      testsSelected: 1,
+      testsTotal: 2,
+      testTimeSavedMs: 500,
+      cache: 'exact',
     });
     expect((await readRunHistory(store)).runs).toHaveLength(1);
     expect(hitRecordProblem({})).toMatch(/./);
     const schemas = compiledSchemas();
     expect(schemas.length).toBeGreaterThanOrEqual(2);
-    for (const schema of schemas) expect(metaCheck.validateSchema(schema), `${JSON.stringify(schema).slice(0, 120)}: ${metaCheck.errorsText()}`).toBe(true);
+    for (const schema of schemas)
+      expect(
+        metaCheck.validateSchema(schema),
+        `${JSON.stringify(schema).slice(0, 120)}: ${metaCheck.errorsText()}`,
+      ).toBe(true);
   });
 
   it('the meta-schema check catches a malformed schema (what the run-time compile no longer does)', () => {

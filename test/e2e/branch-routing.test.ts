@@ -18,18 +18,39 @@ interface Trigger {
   payload?: Record<string, unknown>;
 }
 
-const featurePush: Trigger = { event: 'push', ref: 'refs/heads/feature/faster-forecast', payload: { before: 'a'.repeat(40), after: 'b'.repeat(40) } };
-const mainPush: Trigger = { event: 'push', ref: 'refs/heads/main', payload: { before: 'a'.repeat(40), after: 'b'.repeat(40) } };
+const featurePush: Trigger = {
+  event: 'push',
+  ref: 'refs/heads/feature/faster-forecast',
+  payload: { before: 'a'.repeat(40), after: 'b'.repeat(40) },
+};
+const mainPush: Trigger = {
+  event: 'push',
+  ref: 'refs/heads/main',
+  payload: { before: 'a'.repeat(40), after: 'b'.repeat(40) },
+};
 const nightly: Trigger = { event: 'schedule', ref: 'refs/heads/main', payload: { schedule: '17 3 * * *' } };
-const pullRequest: Trigger = { event: 'pull_request', ref: 'refs/pull/7/merge', payload: { number: 7, pull_request: { number: 7, base: { ref: 'main' }, head: { ref: 'feature/x' } } } };
+const pullRequest: Trigger = {
+  event: 'pull_request',
+  ref: 'refs/pull/7/merge',
+  payload: { number: 7, pull_request: { number: 7, base: { ref: 'main' }, head: { ref: 'feature/x' } } },
+};
 
 function github(trigger: Trigger): StrictObject {
-  return githubContext({ event: { name: trigger.event, payload: trigger.payload ?? {} }, ref: trigger.ref, sha: 'b'.repeat(40), runId: '1' });
+  return githubContext({
+    event: { name: trigger.event, payload: trigger.payload ?? {} },
+    ref: trigger.ref,
+    sha: 'b'.repeat(40),
+    runId: '1',
+  });
 }
 
 /** The `needs.plan` a downstream job sees, with the given path filters. */
 function needsPlan(filters: Record<string, boolean>, shardCount = 2): StrictObject {
-  const outputs: Record<string, string> = { filters: JSON.stringify(filters), 'shard-count': String(shardCount), shards: '{"include":[]}' };
+  const outputs: Record<string, string> = {
+    filters: JSON.stringify(filters),
+    'shard-count': String(shardCount),
+    shards: '{"include":[]}',
+  };
   return StrictObject.of('needs', {
     plan: StrictObject.of('needs.plan', { result: 'success', outputs: StrictObject.of('needs.plan.outputs', outputs) }),
   });
@@ -37,7 +58,10 @@ function needsPlan(filters: Record<string, boolean>, shardCount = 2): StrictObje
 
 /** Whether a job runs: its `if:` after plan succeeded. */
 function jobRuns(job: string, trigger: Trigger, filters: Record<string, boolean>, shardCount = 2): boolean {
-  return evaluateCondition(workflow.jobs[job].if, { contexts: { github: github(trigger), needs: needsPlan(filters, shardCount) }, status: 'success' });
+  return evaluateCondition(workflow.jobs[job].if, {
+    contexts: { github: github(trigger), needs: needsPlan(filters, shardCount) },
+    status: 'success',
+  });
 }
 
 /** The candidates the plan job hands test-predictor, given test-filter's selection. */
@@ -49,7 +73,11 @@ function candidates(trigger: Trigger): string {
     contexts: {
       github: github(trigger),
       env: StrictObject.of('env', env),
-      steps: StrictObject.of('steps', { filter: StrictObject.of('steps.filter', { outputs: StrictObject.of('steps.filter.outputs', { 'tests-json': SELECTED }) }) }),
+      steps: StrictObject.of('steps', {
+        filter: StrictObject.of('steps.filter', {
+          outputs: StrictObject.of('steps.filter.outputs', { 'tests-json': SELECTED }),
+        }),
+      }),
     },
   };
   return evaluateText(predict.with!.candidates, scope);
@@ -87,8 +115,12 @@ describe('optimize.yml branch routing', () => {
 
   it('the impact map is learned on the nightly schedule only, and only when every shard passed', () => {
     const learn = workflow.jobs.finish.steps!.find((step) => step.id === 'learn')!;
-    const needs = (result: string) => StrictObject.of('needs', { test: StrictObject.of('needs.test', { result, outputs: StrictObject.of('needs.test.outputs', {}) }) });
-    const learns = (trigger: Trigger, result: string) => evaluateCondition(learn.if, { contexts: { github: github(trigger), needs: needs(result) }, status: 'success' });
+    const needs = (result: string) =>
+      StrictObject.of('needs', {
+        test: StrictObject.of('needs.test', { result, outputs: StrictObject.of('needs.test.outputs', {}) }),
+      });
+    const learns = (trigger: Trigger, result: string) =>
+      evaluateCondition(learn.if, { contexts: { github: github(trigger), needs: needs(result) }, status: 'success' });
     expect(learns(nightly, 'success')).toBe(true);
     expect(learns(nightly, 'failure')).toBe(false);
     expect(learns(mainPush, 'success')).toBe(false);
@@ -111,7 +143,10 @@ describe('optimize.yml branch routing', () => {
   it('the shard jobs start only when there is something to run; finish runs after failures too', () => {
     expect(jobRuns('test', pullRequest, nothing, 0)).toBe(false);
     const finish = (status: 'success' | 'failure') =>
-      evaluateCondition(workflow.jobs.finish.if, { contexts: { github: github(pullRequest), needs: needsPlan(nothing) }, status });
+      evaluateCondition(workflow.jobs.finish.if, {
+        contexts: { github: github(pullRequest), needs: needsPlan(nothing) },
+        status,
+      });
     expect(finish('failure')).toBe(true);
     expect(finish('success')).toBe(true);
   });

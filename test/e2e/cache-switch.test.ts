@@ -25,31 +25,45 @@ function metadata(action: string): { inputs: string[]; outputs: string[]; requir
   return {
     inputs: Object.keys(yml.inputs ?? {}),
     outputs: Object.keys(yml.outputs ?? {}),
-    required: Object.entries(yml.inputs ?? {}).filter(([, input]) => input.required).map(([name]) => name),
+    required: Object.entries(yml.inputs ?? {})
+      .filter(([, input]) => input.required)
+      .map(([name]) => name),
   };
 }
 
 describe('optimize.yml cache steps switch to s3-cache in one line', () => {
   const workflow = readWorkflow(join(EXAMPLE_SERVICE_DIR, '.github', 'workflows', 'optimize.yml'));
   const text = readFileSync(join(EXAMPLE_SERVICE_DIR, '.github', 'workflows', 'optimize.yml'), 'utf8');
-  const cacheSteps = Object.values(workflow.jobs).flatMap((job) => (job.steps ?? []).filter((step) => step.uses && SWITCH[step.uses.replace(/@.*$/, '')]));
+  const cacheSteps = Object.values(workflow.jobs).flatMap((job) =>
+    (job.steps ?? []).filter((step) => step.uses && SWITCH[step.uses.replace(/@.*$/, '')]),
+  );
 
   it('has cache steps to switch (restore and save of the store, the dependency cache)', () => {
-    expect(cacheSteps.map((step) => step.uses!.replace(/@.*$/, '')).sort()).toEqual(['actions/cache', 'actions/cache/restore', 'actions/cache/restore', 'actions/cache/save']);
+    expect(cacheSteps.map((step) => step.uses!.replace(/@.*$/, '')).sort()).toEqual([
+      'actions/cache',
+      'actions/cache/restore',
+      'actions/cache/restore',
+      'actions/cache/save',
+    ]);
   });
 
   it('gives each only inputs its s3-cache counterpart has, which then needs nothing but bucket', () => {
     for (const step of cacheSteps) {
       const s3 = metadata(SWITCH[step.uses!.replace(/@.*$/, '')]);
       const given = Object.keys(step.with ?? {});
-      expect(given.filter((input) => !s3.inputs.includes(input)), step.name ?? step.uses).toEqual([]);
+      expect(
+        given.filter((input) => !s3.inputs.includes(input)),
+        step.name ?? step.uses,
+      ).toEqual([]);
       expect(s3.required.filter((input) => !given.includes(input))).toEqual(['bucket']);
     }
   });
 
   it('reads only outputs s3-cache also sets', () => {
     for (const step of cacheSteps.filter((s) => s.id)) {
-      const read = [...text.matchAll(new RegExp(`steps\\.${step.id}\\.outputs\\.([A-Za-z0-9_-]+)`, 'g'))].map((m) => m[1]);
+      const read = [...text.matchAll(new RegExp(`steps\\.${step.id}\\.outputs\\.([A-Za-z0-9_-]+)`, 'g'))].map(
+        (m) => m[1],
+      );
       expect(read.length).toBeGreaterThan(0);
       const s3 = metadata(SWITCH[step.uses!.replace(/@.*$/, '')]);
       expect(read.filter((output) => !s3.outputs.includes(output))).toEqual([]);

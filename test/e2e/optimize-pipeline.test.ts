@@ -13,7 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitHubApiServer, installIssueComments, type IssueCommentsFake } from '../support/github-api-server.ts';
 import { TempGitRepo } from '../support/git-repo.ts';
 import { EXAMPLE_SERVICE_DIR, copyExampleService, type ExampleCopy } from '../examples/example-service.ts';
-import { CacheService, readWorkflow, runWorkflow, type JobRecord, type StepRecord, type WorkflowRun } from './workflow-runner.ts';
+import {
+  CacheService,
+  readWorkflow,
+  runWorkflow,
+  type JobRecord,
+  type StepRecord,
+  type WorkflowRun,
+} from './workflow-runner.ts';
 import { timeoutFor } from '../support/timeouts.ts';
 
 // One whole workflow run (several jobs, real pytest in shards, A/B benchmarks): up to about 90 s on an idle machine.
@@ -33,7 +40,10 @@ interface Shard {
 
 function step(job: JobRecord, idOrName: string): StepRecord {
   const found = job.steps.find((s) => s.id === idOrName || s.name === idOrName);
-  if (!found) throw new Error(`job ${job.name} has no step '${idOrName}' (steps: ${job.steps.map((s) => s.id ?? s.name).join(', ')})`);
+  if (!found)
+    throw new Error(
+      `job ${job.name} has no step '${idOrName}' (steps: ${job.steps.map((s) => s.id ?? s.name).join(', ')})`,
+    );
   return found;
 }
 
@@ -85,7 +95,9 @@ function metricsLinesSeenByReport(finish: JobRecord): number {
     }
   };
   walk(join(finish.workspace, 'ci-metrics'));
-  const own = readFileSync(join(finish.runnerTemp, 'ci-optimizer', 'metrics.jsonl'), 'utf8').trim().split('\n');
+  const own = readFileSync(join(finish.runnerTemp, 'ci-optimizer', 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
   // The report appends its own record after reading.
   return lines + own.length - 1;
 }
@@ -110,10 +122,13 @@ function checkHandOffs(run: WorkflowRun, expectedTests: string[]): Shard[] {
   let cases = 0;
   for (const job of testJobs) {
     const shard = shards.find((s) => s.shard === job.matrix!.shard)!;
-    const pytest = step(job, 'pytest on this shard\'s test files');
+    const pytest = step(job, "pytest on this shard's test files");
     expect(pytest.kind).toBe('run');
     expect(pytest.env.TESTS_JSON).toBe(shard['tests-json']);
-    const report = junitFiles(readFileSync(join(job.workspace, 'reports', `junit-${shard.shard}.xml`), 'utf8'), expectedTests);
+    const report = junitFiles(
+      readFileSync(join(job.workspace, 'reports', `junit-${shard.shard}.xml`), 'utf8'),
+      expectedTests,
+    );
     expect(report.unmatched).toEqual([]);
     expect(report.files).toEqual([...(JSON.parse(shard['tests-json']) as string[])].sort());
     cases += report.cases;
@@ -169,175 +184,204 @@ describe('optimize.yml end to end on the example service', () => {
 
   // The runs build on each other (the PR restores what main saved; the nightly run comes last so the PR's figures
   // do not depend on its map), so they run in this order.
-  it('a push to main runs the full suite in shards, records the history and saves the store', async () => {
-    const before = origin.head();
-    writeFileSync(join(copy.dir, 'README.md'), `${readFileSync(join(copy.dir, 'README.md'), 'utf8')}\nA line of docs.\n`);
-    docsCommit = origin.commit('docs: one more line');
-    const run = await runWorkflow({
-      workflow,
-      origin: copy.dir,
-      checkoutRef: 'refs/heads/main',
-      event: { name: 'push', payload: { ref: 'refs/heads/main', before, after: docsCommit, repository: { default_branch: 'main' } } },
-      ref: 'refs/heads/main',
-      sha: docsCommit,
-      runId: '1001',
-      cache,
-      env: { GITHUB_API_URL: api.url },
-    });
-    runs.push(run);
-
-    expectSucceeded(run, ['plan', 'test', 'docker', 'security', 'finish']);
-    expect(run.job('perf').result).toBe('skipped');
-    // main runs everything: the image build and the scan are on (their steps need Docker or the network).
-    expect(run.job('docker').steps.map((s) => s.kind)).toEqual(['emulated', 'skipped', 'skipped']);
-    expect(run.job('security').steps.filter((s) => s.kind === 'skipped')).toHaveLength(3);
-
-    const plan = run.job('plan');
-    const filter = step(plan, 'filter');
-    // A docs-only push selects nothing, yet main runs every test: the candidates are left empty on purpose.
-    expect(JSON.parse(filter.outputs['changed-files-json'])).toEqual([{ status: 'modified', path: 'README.md' }]);
-    expect(filter.outputs['selected-count']).toBe('0');
-    expect(filter.outputs['total-count']).toBe(String(allTests.length));
-    expect(step(plan, 'predict').inputs.candidates).toBe('');
-    expect(step(plan, 'restore the ci-optimizer store').outputs['cache-hit']).toBe('');
-
-    const shards = checkHandOffs(run, allTests);
-    expect(shards).toHaveLength(2);
-
-    // The dependency cache missed; the shards' cache-key steps recorded it and the store saved the run.
-    for (const job of run.instances('test')) {
-      expect(step(job, 'record the dependency cache outcome').outputs['hit-outcome']).toBe('miss');
-    }
-    const finish = run.job('finish');
-    expect(step(finish, 'record').outputs['full-run']).toBe('true');
-    expect(step(finish, 'retrain the failure model (nightly)').kind).toBe('not-run');
-    const report = step(finish, 'report');
-    expect(report.outputs['tests-selected']).toBe(String(allTests.length));
-    expect(JSON.parse(report.outputs['slo-json']).map((s: { name: string }) => s.name)).toContain('main pipeline time');
-    expect(cache.list()).toEqual(
-      expect.arrayContaining([
-        { key: 'ci-optimizer-store-1001-1', scope: 'refs/heads/main' },
-        { key: step(run.instances('test')[0], 'deps-key').outputs.key, scope: 'refs/heads/main' },
-      ]),
-    );
-  }, WORKFLOW_RUN);
-
-  it('a pull request that changes one module runs only its tests, A/B-benchmarks it and reports the savings', async () => {
-    expect(docsCommit, 'the main run comes first').toBeDefined();
-    origin.git('checkout', '-q', '-b', 'feature/fsum');
-    const source = readFileSync(join(copy.dir, CHANGED_MODULE), 'utf8');
-    writeFileSync(join(copy.dir, CHANGED_MODULE), source.replace('return sum(history[-window:]) / window', 'return math.fsum(history[-window:]) / window'));
-    const head = origin.commit('forecast: moving average with math.fsum');
-    // GitHub checks out the merge of the PR into its base, published as refs/pull/N/merge.
-    origin.git('checkout', '-q', '--detach', docsCommit);
-    origin.git('merge', '-q', '--no-ff', '--no-edit', head);
-    const merge = origin.head();
-    origin.git('update-ref', `refs/pull/${PR_NUMBER}/merge`, merge);
-    origin.git('checkout', '-q', 'main');
-
-    const run = await runWorkflow({
-      workflow,
-      origin: copy.dir,
-      checkoutRef: `refs/pull/${PR_NUMBER}/merge`,
-      event: {
-        name: 'pull_request',
-        payload: {
-          action: 'synchronize',
-          number: PR_NUMBER,
-          pull_request: { number: PR_NUMBER, base: { ref: 'main', sha: docsCommit }, head: { ref: 'feature/fsum', sha: head } },
-          repository: { default_branch: 'main' },
+  it(
+    'a push to main runs the full suite in shards, records the history and saves the store',
+    async () => {
+      const before = origin.head();
+      writeFileSync(
+        join(copy.dir, 'README.md'),
+        `${readFileSync(join(copy.dir, 'README.md'), 'utf8')}\nA line of docs.\n`,
+      );
+      docsCommit = origin.commit('docs: one more line');
+      const run = await runWorkflow({
+        workflow,
+        origin: copy.dir,
+        checkoutRef: 'refs/heads/main',
+        event: {
+          name: 'push',
+          payload: { ref: 'refs/heads/main', before, after: docsCommit, repository: { default_branch: 'main' } },
         },
-      },
-      ref: `refs/pull/${PR_NUMBER}/merge`,
-      sha: merge,
-      runId: '1002',
-      cache,
-      env: { GITHUB_API_URL: api.url },
-    });
-    runs.push(run);
+        ref: 'refs/heads/main',
+        sha: docsCommit,
+        runId: '1001',
+        cache,
+        env: { GITHUB_API_URL: api.url },
+      });
+      runs.push(run);
 
-    expectSucceeded(run, ['plan', 'test', 'perf', 'docker', 'security', 'finish']);
-    const plan = run.job('plan');
-    const restore = step(plan, 'restore the ci-optimizer store');
-    expect(restore.outputs).toMatchObject({ 'cache-hit': 'false', 'cache-matched-key': 'ci-optimizer-store-1001-1' });
+      expectSucceeded(run, ['plan', 'test', 'docker', 'security', 'finish']);
+      expect(run.job('perf').result).toBe('skipped');
+      // main runs everything: the image build and the scan are on (their steps need Docker or the network).
+      expect(run.job('docker').steps.map((s) => s.kind)).toEqual(['emulated', 'skipped', 'skipped']);
+      expect(run.job('security').steps.filter((s) => s.kind === 'skipped')).toHaveLength(3);
 
-    const filter = step(plan, 'filter');
-    const selected = JSON.parse(filter.outputs['tests-json']) as string[];
-    expect(selected).toEqual(['tests/inventory/test_forecast.py', 'tests/inventory/test_reorder_simulation.py']);
-    expect(JSON.parse(filter.outputs['changed-files-json'])).toEqual([{ status: 'modified', path: CHANGED_MODULE }]);
-    expect(JSON.parse(filter.outputs['filters-json'])).toEqual({ docker: true, security: true, benchmarks: true });
-    // test-filter's selection is test-predictor's candidate list, as the runner hands it over.
-    const predict = step(plan, 'predict');
-    expect(predict.inputs.candidates).toBe(filter.outputs['tests-json']);
-    expect([...(JSON.parse(predict.outputs['tests-json']) as string[])].sort()).toEqual(selected);
+      const plan = run.job('plan');
+      const filter = step(plan, 'filter');
+      // A docs-only push selects nothing, yet main runs every test: the candidates are left empty on purpose.
+      expect(JSON.parse(filter.outputs['changed-files-json'])).toEqual([{ status: 'modified', path: 'README.md' }]);
+      expect(filter.outputs['selected-count']).toBe('0');
+      expect(filter.outputs['total-count']).toBe(String(allTests.length));
+      expect(step(plan, 'predict').inputs.candidates).toBe('');
+      expect(step(plan, 'restore the ci-optimizer store').outputs['cache-hit']).toBe('');
 
-    const shards = checkHandOffs(run, selected);
-    // Balanced by the durations main's run recorded.
-    expect(shards.every((s) => s['duration-s'] > 0)).toBe(true);
-    for (const job of run.instances('test')) {
-      expect(step(job, 'record the dependency cache outcome').outputs['hit-outcome']).toBe('exact');
-    }
+      const shards = checkHandOffs(run, allTests);
+      expect(shards).toHaveLength(2);
 
-    // Same-job A/B: base and head benchmarked in turn; the verdict is published and the API used correctly.
-    const perf = step(run.job('perf'), 'perf');
-    expect(perf.inputs['ab-runs']).toBe('3');
-    expect(['regression', 'improvement', 'inconclusive', 'unchanged']).toContain(perf.outputs.verdict);
-    expect(perf.log).toMatch(/A\/B run 6 of 6: (base|head)/);
-    expect(perf.outputs['payload-file']).toBe('');
-    expect(comments.onIssue(PR_NUMBER).length).toBe(perf.outputs['comment-url'] === '' ? 0 : 1);
-    api.assertNoViolations();
+      // The dependency cache missed; the shards' cache-key steps recorded it and the store saved the run.
+      for (const job of run.instances('test')) {
+        expect(step(job, 'record the dependency cache outcome').outputs['hit-outcome']).toBe('miss');
+      }
+      const finish = run.job('finish');
+      expect(step(finish, 'record').outputs['full-run']).toBe('true');
+      expect(step(finish, 'retrain the failure model (nightly)').kind).toBe('not-run');
+      const report = step(finish, 'report');
+      expect(report.outputs['tests-selected']).toBe(String(allTests.length));
+      expect(JSON.parse(report.outputs['slo-json']).map((s: { name: string }) => s.name)).toContain(
+        'main pipeline time',
+      );
+      expect(cache.list()).toEqual(
+        expect.arrayContaining([
+          { key: 'ci-optimizer-store-1001-1', scope: 'refs/heads/main' },
+          { key: step(run.instances('test')[0], 'deps-key').outputs.key, scope: 'refs/heads/main' },
+        ]),
+      );
+    },
+    WORKFLOW_RUN,
+  );
 
-    const finish = run.job('finish');
-    expect(step(finish, 'record').outputs['full-run']).toBe('false');
-    const history = await readHistory(new DirStore(join(finish.workspace, '.ci-optimizer')), (m) => expect.fail(m));
-    expect(history.map((run) => run.commit)).toEqual([docsCommit, merge]);
+  it(
+    'a pull request that changes one module runs only its tests, A/B-benchmarks it and reports the savings',
+    async () => {
+      expect(docsCommit, 'the main run comes first').toBeDefined();
+      origin.git('checkout', '-q', '-b', 'feature/fsum');
+      const source = readFileSync(join(copy.dir, CHANGED_MODULE), 'utf8');
+      writeFileSync(
+        join(copy.dir, CHANGED_MODULE),
+        source.replace('return sum(history[-window:]) / window', 'return math.fsum(history[-window:]) / window'),
+      );
+      const head = origin.commit('forecast: moving average with math.fsum');
+      // GitHub checks out the merge of the PR into its base, published as refs/pull/N/merge.
+      origin.git('checkout', '-q', '--detach', docsCommit);
+      origin.git('merge', '-q', '--no-ff', '--no-edit', head);
+      const merge = origin.head();
+      origin.git('update-ref', `refs/pull/${PR_NUMBER}/merge`, merge);
+      origin.git('checkout', '-q', 'main');
 
-    const report = step(finish, 'report');
-    expect(report.outputs['tests-selected']).toBe(String(selected.length));
-    expect(report.outputs['tests-total']).toBe(String(allTests.length));
-    expect(report.outcomeDetail!.summary).toContain(`${selected.length} of ${allTests.length} test files selected`);
-    expect(report.outcomeDetail!.summary).toContain('section ci-metrics-perf');
-    expect(JSON.parse(report.outputs['slo-json']).map((s: { name: string }) => s.name)).toContain('PR pipeline time');
-    expect(cache.list()).toContainEqual({ key: 'ci-optimizer-store-1002-1', scope: `refs/pull/${PR_NUMBER}/merge` });
-  }, WORKFLOW_RUN);
+      const run = await runWorkflow({
+        workflow,
+        origin: copy.dir,
+        checkoutRef: `refs/pull/${PR_NUMBER}/merge`,
+        event: {
+          name: 'pull_request',
+          payload: {
+            action: 'synchronize',
+            number: PR_NUMBER,
+            pull_request: {
+              number: PR_NUMBER,
+              base: { ref: 'main', sha: docsCommit },
+              head: { ref: 'feature/fsum', sha: head },
+            },
+            repository: { default_branch: 'main' },
+          },
+        },
+        ref: `refs/pull/${PR_NUMBER}/merge`,
+        sha: merge,
+        runId: '1002',
+        cache,
+        env: { GITHUB_API_URL: api.url },
+      });
+      runs.push(run);
 
-  it('the nightly schedule runs the full suite with per-test coverage and learns the impact map into the store', async () => {
-    expect(runs, 'the main and PR runs come first').toHaveLength(2);
-    const run = await runWorkflow({
-      workflow,
-      origin: copy.dir,
-      checkoutRef: 'refs/heads/main',
-      event: { name: 'schedule', payload: { schedule: '17 3 * * *', repository: { default_branch: 'main' } } },
-      ref: 'refs/heads/main',
-      sha: docsCommit,
-      runId: '1003',
-      cache,
-      env: { GITHUB_API_URL: api.url },
-    });
-    nightly = run;
+      expectSucceeded(run, ['plan', 'test', 'perf', 'docker', 'security', 'finish']);
+      const plan = run.job('plan');
+      const restore = step(plan, 'restore the ci-optimizer store');
+      expect(restore.outputs).toMatchObject({ 'cache-hit': 'false', 'cache-matched-key': 'ci-optimizer-store-1001-1' });
 
-    expectSucceeded(run, ['plan', 'test', 'docker', 'security', 'finish']);
-    checkHandOffs(run, allTests);
-    // Every shard measured its tests and handed the data file on.
-    for (const job of run.instances('test')) {
-      expect(step(job, 'pytest on this shard\'s test files').env.LEARN_IMPACT_MAP).toBe('true');
-      expect(readdirSync(join(job.workspace, 'coverage'))).toEqual([`.coverage.${job.matrix!.shard}`]);
-      expect(step(job, 'hand the per-test coverage to the impact map (nightly)').kind).toBe('emulated');
-    }
-    const finish = run.job('finish');
-    expect(step(finish, 'one coverage file of the whole suite (nightly)').kind).toBe('run');
-    const learn = step(finish, 'learn');
-    expect(learn.kind).toBe('action');
-    expect(learn.outputs['map-commit']).toBe(docsCommit);
-    // Every collected test file ran some service code, so each has its set of executed functions.
-    expect(Number(learn.outputs['map-test-files'])).toBe(allTests.length);
-    expect(Number(learn.outputs['map-functions'])).toBeGreaterThan(50);
-    expect(step(finish, 'retrain the failure model (nightly)').kind).toBe('action');
-    // The map travels in the store the run saved, for the next pull request's test-filter and test-predictor.
-    const map = JSON.parse(readFileSync(join(finish.workspace, '.ci-optimizer', 'test-filter', 'impact-map.json'), 'utf8')) as { commit: string };
-    expect(map.commit).toBe(docsCommit);
-    expect(cache.list()).toContainEqual({ key: 'ci-optimizer-store-1003-1', scope: 'refs/heads/main' });
-  }, WORKFLOW_RUN);
+      const filter = step(plan, 'filter');
+      const selected = JSON.parse(filter.outputs['tests-json']) as string[];
+      expect(selected).toEqual(['tests/inventory/test_forecast.py', 'tests/inventory/test_reorder_simulation.py']);
+      expect(JSON.parse(filter.outputs['changed-files-json'])).toEqual([{ status: 'modified', path: CHANGED_MODULE }]);
+      expect(JSON.parse(filter.outputs['filters-json'])).toEqual({ docker: true, security: true, benchmarks: true });
+      // test-filter's selection is test-predictor's candidate list, as the runner hands it over.
+      const predict = step(plan, 'predict');
+      expect(predict.inputs.candidates).toBe(filter.outputs['tests-json']);
+      expect([...(JSON.parse(predict.outputs['tests-json']) as string[])].sort()).toEqual(selected);
+
+      const shards = checkHandOffs(run, selected);
+      // Balanced by the durations main's run recorded.
+      expect(shards.every((s) => s['duration-s'] > 0)).toBe(true);
+      for (const job of run.instances('test')) {
+        expect(step(job, 'record the dependency cache outcome').outputs['hit-outcome']).toBe('exact');
+      }
+
+      // Same-job A/B: base and head benchmarked in turn; the verdict is published and the API used correctly.
+      const perf = step(run.job('perf'), 'perf');
+      expect(perf.inputs['ab-runs']).toBe('3');
+      expect(['regression', 'improvement', 'inconclusive', 'unchanged']).toContain(perf.outputs.verdict);
+      expect(perf.log).toMatch(/A\/B run 6 of 6: (base|head)/);
+      expect(perf.outputs['payload-file']).toBe('');
+      expect(comments.onIssue(PR_NUMBER).length).toBe(perf.outputs['comment-url'] === '' ? 0 : 1);
+      api.assertNoViolations();
+
+      const finish = run.job('finish');
+      expect(step(finish, 'record').outputs['full-run']).toBe('false');
+      const history = await readHistory(new DirStore(join(finish.workspace, '.ci-optimizer')), (m) => expect.fail(m));
+      expect(history.map((run) => run.commit)).toEqual([docsCommit, merge]);
+
+      const report = step(finish, 'report');
+      expect(report.outputs['tests-selected']).toBe(String(selected.length));
+      expect(report.outputs['tests-total']).toBe(String(allTests.length));
+      expect(report.outcomeDetail!.summary).toContain(`${selected.length} of ${allTests.length} test files selected`);
+      expect(report.outcomeDetail!.summary).toContain('section ci-metrics-perf');
+      expect(JSON.parse(report.outputs['slo-json']).map((s: { name: string }) => s.name)).toContain('PR pipeline time');
+      expect(cache.list()).toContainEqual({ key: 'ci-optimizer-store-1002-1', scope: `refs/pull/${PR_NUMBER}/merge` });
+    },
+    WORKFLOW_RUN,
+  );
+
+  it(
+    'the nightly schedule runs the full suite with per-test coverage and learns the impact map into the store',
+    async () => {
+      expect(runs, 'the main and PR runs come first').toHaveLength(2);
+      const run = await runWorkflow({
+        workflow,
+        origin: copy.dir,
+        checkoutRef: 'refs/heads/main',
+        event: { name: 'schedule', payload: { schedule: '17 3 * * *', repository: { default_branch: 'main' } } },
+        ref: 'refs/heads/main',
+        sha: docsCommit,
+        runId: '1003',
+        cache,
+        env: { GITHUB_API_URL: api.url },
+      });
+      nightly = run;
+
+      expectSucceeded(run, ['plan', 'test', 'docker', 'security', 'finish']);
+      checkHandOffs(run, allTests);
+      // Every shard measured its tests and handed the data file on.
+      for (const job of run.instances('test')) {
+        expect(step(job, "pytest on this shard's test files").env.LEARN_IMPACT_MAP).toBe('true');
+        expect(readdirSync(join(job.workspace, 'coverage'))).toEqual([`.coverage.${job.matrix!.shard}`]);
+        expect(step(job, 'hand the per-test coverage to the impact map (nightly)').kind).toBe('emulated');
+      }
+      const finish = run.job('finish');
+      expect(step(finish, 'one coverage file of the whole suite (nightly)').kind).toBe('run');
+      const learn = step(finish, 'learn');
+      expect(learn.kind).toBe('action');
+      expect(learn.outputs['map-commit']).toBe(docsCommit);
+      // Every collected test file ran some service code, so each has its set of executed functions.
+      expect(Number(learn.outputs['map-test-files'])).toBe(allTests.length);
+      expect(Number(learn.outputs['map-functions'])).toBeGreaterThan(50);
+      expect(step(finish, 'retrain the failure model (nightly)').kind).toBe('action');
+      // The map travels in the store the run saved, for the next pull request's test-filter and test-predictor.
+      const map = JSON.parse(
+        readFileSync(join(finish.workspace, '.ci-optimizer', 'test-filter', 'impact-map.json'), 'utf8'),
+      ) as { commit: string };
+      expect(map.commit).toBe(docsCommit);
+      expect(cache.list()).toContainEqual({ key: 'ci-optimizer-store-1003-1', scope: 'refs/heads/main' });
+    },
+    WORKFLOW_RUN,
+  );
 
   // The dashboard's facts come from the well-known counters (packages/core/src/metrics/well-known.ts) that each
   // action publishes; these check each fact against what the steps above did.
@@ -367,7 +411,9 @@ describe('optimize.yml end to end on the example service', () => {
       const regressions = (JSON.parse(perf.regressions) as unknown[]).length;
       const improvements = (JSON.parse(perf.improvements) as unknown[]).length;
       // Table cells are escaped Markdown (GitHub shows `\(` as a plain parenthesis).
-      expect(prReport).toContain(`| Performance | ${regressions} regression\\(s\\), ${improvements} improvement\\(s\\) |`);
+      expect(prReport).toContain(
+        `| Performance | ${regressions} regression\\(s\\), ${improvements} improvement\\(s\\) |`,
+      );
     });
   });
 });

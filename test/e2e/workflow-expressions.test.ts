@@ -1,12 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { ExpressionError, StrictObject, evaluate, evaluateCondition, evaluateValue, type EvaluationScope } from './workflow-expressions.ts';
+import {
+  ExpressionError,
+  StrictObject,
+  evaluate,
+  evaluateCondition,
+  evaluateValue,
+  type EvaluationScope,
+} from './workflow-expressions.ts';
 
 const scope: EvaluationScope = {
   contexts: {
-    github: StrictObject.of('github', { ref: 'refs/heads/main', event_name: 'push', event: { pull_request: null, before: 'abc' } }),
+    github: StrictObject.of('github', {
+      ref: 'refs/heads/main',
+      event_name: 'push',
+      event: { pull_request: null, before: 'abc' },
+    }),
     steps: StrictObject.of('steps', {
       filter: StrictObject.of('steps.filter', {
-        outputs: StrictObject.of('steps.filter.outputs', { 'tests-json': '["a.py"]', 'filters-json': '{"docker":true}', empty: '' }),
+        outputs: StrictObject.of('steps.filter.outputs', {
+          'tests-json': '["a.py"]',
+          'filters-json': '{"docker":true}',
+          empty: '',
+        }),
       }),
     }),
   },

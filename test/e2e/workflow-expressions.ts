@@ -111,7 +111,8 @@ class Parser {
 
   parse(): Node {
     const node = this.or();
-    if (this.index < this.tokens.length) throw new ExpressionError(`unexpected '${this.tokens[this.index].value}' in '${this.source}'`);
+    if (this.index < this.tokens.length)
+      throw new ExpressionError(`unexpected '${this.tokens[this.index].value}' in '${this.source}'`);
     return node;
   }
 
@@ -244,7 +245,8 @@ function compare(op: string, left: Value, right: Value): boolean {
 
 function member(object: Value, property: Value, describe: () => string): Value {
   if (object instanceof StrictObject) {
-    if (typeof property !== 'string') throw new ExpressionError(`'${object.path}' has no property ${JSON.stringify(property)}`);
+    if (typeof property !== 'string')
+      throw new ExpressionError(`'${object.path}' has no property ${JSON.stringify(property)}`);
     return object.get(property);
   }
   if (Array.isArray(object)) {
@@ -302,7 +304,8 @@ function evaluateNode(node: Node, scope: EvaluationScope): Value {
     case 'literal':
       return node.value;
     case 'context': {
-      if (!Object.hasOwn(scope.contexts, node.name)) throw new ExpressionError(`the context '${node.name}' is not available here`);
+      if (!Object.hasOwn(scope.contexts, node.name))
+        throw new ExpressionError(`the context '${node.name}' is not available here`);
       return scope.contexts[node.name];
     }
     case 'member':
@@ -331,7 +334,8 @@ function evaluateNode(node: Node, scope: EvaluationScope): Value {
 
 function callFunction(node: Extract<Node, { type: 'call' }>, scope: EvaluationScope): Value {
   const arity = (n: number) => {
-    if (node.args.length !== n) throw new ExpressionError(`${node.name}() takes ${n} argument(s), got ${node.args.length}`);
+    if (node.args.length !== n)
+      throw new ExpressionError(`${node.name}() takes ${n} argument(s), got ${node.args.length}`);
   };
   const status = () => {
     if (scope.status === undefined) throw new ExpressionError(`${node.name}() is only available in 'if:' conditions`);
@@ -356,7 +360,9 @@ function callFunction(node: Extract<Node, { type: 'call' }>, scope: EvaluationSc
       status();
       return false;
     default:
-      throw new ExpressionError(`the function '${node.name}()' is not implemented by this evaluator; add it (and a test) if the workflow needs it`);
+      throw new ExpressionError(
+        `the function '${node.name}()' is not implemented by this evaluator; add it (and a test) if the workflow needs it`,
+      );
   }
 }
 
@@ -372,7 +378,8 @@ export function evaluate(expression: string, scope: EvaluationScope): Value {
   try {
     return evaluateNode(node, scope);
   } catch (error) {
-    if (error instanceof ExpressionError) throw new ExpressionError(`${error.message} (in '\${{ ${expression.trim()} }}')`);
+    if (error instanceof ExpressionError)
+      throw new ExpressionError(`${error.message} (in '\${{ ${expression.trim()} }}')`);
     throw error;
   }
 }
@@ -405,7 +412,8 @@ export function evaluateText(value: unknown, scope: EvaluationScope): string {
 export function evaluateCondition(condition: unknown, scope: EvaluationScope): boolean {
   if (condition === undefined) return scope.status === 'success';
   if (typeof condition === 'boolean') return condition && scope.status === 'success';
-  if (typeof condition !== 'string') throw new ExpressionError(`an 'if:' must be a string, got ${JSON.stringify(condition)}`);
+  if (typeof condition !== 'string')
+    throw new ExpressionError(`an 'if:' must be a string, got ${JSON.stringify(condition)}`);
   const whole = /^\s*\$\{\{(.*)\}\}\s*$/s.exec(condition);
   const expression = whole ? whole[1] : condition;
   const usesStatus = /\b(always|success|failure|cancelled)\s*\(/i.test(expression);

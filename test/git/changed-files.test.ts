@@ -8,7 +8,11 @@ describe('listChangedFiles', () => {
 
   it('reports added, modified, deleted and renamed files with the old path', async () => {
     repo = new TempGitRepo();
-    repo.write({ 'src/a.py': 'a = 1\n', 'src/b.py': 'b = 2\n', 'src/moved.py': 'x = "a long enough body to be seen as a rename"\n' });
+    repo.write({
+      'src/a.py': 'a = 1\n',
+      'src/b.py': 'b = 2\n',
+      'src/moved.py': 'x = "a long enough body to be seen as a rename"\n',
+    });
     const base = repo.commit('base');
     repo.write({ 'src/a.py': 'a = 2\n', 'src/new.py': 'n = 1\n' }).delete('src/b.py');
     repo.write({ 'lib/moved.py': 'x = "a long enough body to be seen as a rename"\n' }).delete('src/moved.py');

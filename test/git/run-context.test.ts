@@ -67,7 +67,9 @@ describe('resolveDiffRange', () => {
     });
 
     expect(range.base).toBe(mainShas[4]);
-    expect(await listChangedFiles(clone.dir, range.base!, range.head)).toEqual([{ status: 'added', path: 'src/feature.py' }]);
+    expect(await listChangedFiles(clone.dir, range.base!, range.head)).toEqual([
+      { status: 'added', path: 'src/feature.py' },
+    ]);
   });
 
   it('falls back with a clear reason when the base is unreachable', async () => {
@@ -109,10 +111,18 @@ describe('resolveDiffRange', () => {
   it('diffs a push from before to after, and falls back on a new branch (all-zeros before)', async () => {
     const { origin, mainShas } = originWithHistory(3);
     cleanup.push(origin);
-    const push = await resolveDiffRange({ repoDir: origin.dir, eventName: 'push', payload: { before: mainShas[0], after: mainShas[2] } });
+    const push = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'push',
+      payload: { before: mainShas[0], after: mainShas[2] },
+    });
     expect(push).toMatchObject({ base: mainShas[0], head: mainShas[2], source: 'push before..after' });
 
-    const created = await resolveDiffRange({ repoDir: origin.dir, eventName: 'push', payload: { before: ZERO_SHA, after: mainShas[2] } });
+    const created = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'push',
+      payload: { before: ZERO_SHA, after: mainShas[2] },
+    });
     expect(created.base).toBeUndefined();
     expect(created.fallbackReason).toContain('created the branch');
   });
@@ -121,7 +131,11 @@ describe('resolveDiffRange', () => {
     const { origin, mainShas } = originWithHistory(2);
     cleanup.push(origin);
     const gone = 'deadbeef'.repeat(5);
-    const range = await resolveDiffRange({ repoDir: origin.dir, eventName: 'push', payload: { before: gone, after: mainShas[1] } });
+    const range = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'push',
+      payload: { before: gone, after: mainShas[1] },
+    });
     expect(range.fallbackReason).toContain('force push');
   });
 
@@ -129,7 +143,12 @@ describe('resolveDiffRange', () => {
     const { origin, mainShas, feature } = originWithHistory(3);
     cleanup.push(origin);
     origin.git('checkout', '-q', 'feature');
-    const range = await resolveDiffRange({ repoDir: origin.dir, eventName: 'workflow_dispatch', payload: {}, base: 'main' });
+    const range = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'workflow_dispatch',
+      payload: {},
+      base: 'main',
+    });
     expect(range).toMatchObject({ base: mainShas[2], head: feature });
   });
 

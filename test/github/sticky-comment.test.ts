@@ -16,7 +16,13 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
   let fake: IssueCommentsFake;
   let sleeps: number[];
   const client = (overrides: Parameters<typeof createGitHubClient>[0] | object = {}) =>
-    createGitHubClient({ token: 'ghs_test', baseUrl: api.url, fetch, sleep: async (ms) => void sleeps.push(ms), ...overrides });
+    createGitHubClient({
+      token: 'ghs_test',
+      baseUrl: api.url,
+      fetch,
+      sleep: async (ms) => void sleeps.push(ms),
+      ...overrides,
+    });
 
   beforeEach(async () => {
     api = await GitHubApiServer.start();
@@ -42,7 +48,13 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
 
   it('finds the marker on the third page of 250 comments (pagination over 100+ comments)', async () => {
     fake.seed(7, 230);
-    fake.comments.push({ id: 99_999, issue: 7, body: `${marker}\nold`, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' });
+    fake.comments.push({
+      id: 99_999,
+      issue: 7,
+      body: `${marker}\nold`,
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
+    });
     fake.seed(7, 19);
     fake.seed(8, 5, () => marker); // another PR's comment must not be found
     const octokit = await client();
@@ -56,7 +68,7 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
     api.assertNoViolations();
   });
 
-  it('adopts only its own comments: a drive-by user\'s comment with the marker, or ours with the marker not at the start, is left alone', async () => {
+  it("adopts only its own comments: a drive-by user's comment with the marker, or ours with the marker not at the start, is left alone", async () => {
     fake.seed(7, 1, () => `${marker}\nI pasted your marker`, 'drive-by-user');
     fake.seed(7, 1, () => `quoting the bot: ${marker}`);
     const octokit = await client();
@@ -81,14 +93,27 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
     api.route('issues/create-comment', (request) => {
       if (fake.onIssue(7).length === 0) fake.seed(7, 1, () => `${marker}\nother job`);
       const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      const comment = { id: 5000 + fake.comments.length, issue: 7, body: (request.body as { body: string }).body, createdAt: stamp, updatedAt: stamp };
+      const comment = {
+        id: 5000 + fake.comments.length,
+        issue: 7,
+        body: (request.body as { body: string }).body,
+        createdAt: stamp,
+        updatedAt: stamp,
+      };
       fake.comments.push(comment);
       return {
         status: 201,
         body: {
-          id: comment.id, node_id: 'IC_x', url: `https://api.github.com/repos/octo-org/octo-repo/issues/comments/${comment.id}`,
-          html_url: `https://github.com/octo-org/octo-repo/pull/7#issuecomment-${comment.id}`, issue_url: 'https://api.github.com/repos/octo-org/octo-repo/issues/7',
-          body: comment.body, user: null, created_at: stamp, updated_at: stamp, author_association: 'NONE',
+          id: comment.id,
+          node_id: 'IC_x',
+          url: `https://api.github.com/repos/octo-org/octo-repo/issues/comments/${comment.id}`,
+          html_url: `https://github.com/octo-org/octo-repo/pull/7#issuecomment-${comment.id}`,
+          issue_url: 'https://api.github.com/repos/octo-org/octo-repo/issues/7',
+          body: comment.body,
+          user: null,
+          created_at: stamp,
+          updated_at: stamp,
+          author_association: 'NONE',
         },
       };
     });
@@ -102,7 +127,10 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
   it('raises a permission error on the 403 a fork token gets', async () => {
     api.fault('issues/create-comment', {
       status: 403,
-      body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment' },
+      body: {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
+      },
     });
     const error = await upsertStickyComment(await client(), ref, marker, `${marker}\nx`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubPermissionError);
@@ -123,7 +151,9 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
 
   it('gives up after the configured retries on a persistent 500', async () => {
     api.fault('issues/list-comments', { status: 500, body: { message: 'boom' }, times: 10 });
-    const error = await upsertStickyComment(await client({ retries: 2 }), ref, marker, `${marker}\nx`).catch((e: { status?: number }) => e);
+    const error = await upsertStickyComment(await client({ retries: 2 }), ref, marker, `${marker}\nx`).catch(
+      (e: { status?: number }) => e,
+    );
     expect((error as { status?: number }).status).toBe(500);
     expect(api.calls('issues/list-comments')).toHaveLength(3);
   });
@@ -132,10 +162,22 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
     const reset = Math.floor(Date.now() / 1000) + 5;
     api.fault('issues/list-comments', {
       status: 403,
-      headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': 'core' },
-      body: { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting' },
+      headers: {
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(reset),
+        'x-ratelimit-resource': 'core',
+      },
+      body: {
+        message: 'API rate limit exceeded for installation ID 1.',
+        documentation_url: 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting',
+      },
     });
-    api.fault('issues/create-comment', { status: 429, headers: { 'retry-after': '3' }, body: { message: 'You have exceeded a secondary rate limit.' } });
+    api.fault('issues/create-comment', {
+      status: 429,
+      headers: { 'retry-after': '3' },
+      body: { message: 'You have exceeded a secondary rate limit.' },
+    });
     const result = await upsertStickyComment(await client(), ref, marker, `${marker}\nx`);
     expect(result.action).toBe('created');
     expect(sleeps).toHaveLength(2);
@@ -159,7 +201,14 @@ describe('sticky comment against the OpenAPI-validating GitHub server', () => {
   it('records a contract violation when a handler answers off-spec', async () => {
     api.route('issues/get-comment', () => ({ status: 200, body: { id: 'not-a-number' } }));
     await (await client()).rest.issues.getComment({ owner: 'octo-org', repo: 'octo-repo', comment_id: 1 });
-    await (await client()).request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: 'o', repo: 'r', issue_number: 1, bogus: 'x' }).catch(() => undefined);
+    await (await client())
+      .request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner: 'o',
+        repo: 'r',
+        issue_number: 1,
+        bogus: 'x',
+      })
+      .catch(() => undefined);
     expect(api.violations.join('\n')).toMatch(/issues\/get-comment.*response body/);
     expect(api.violations.join('\n')).toMatch(/query parameter 'bogus'/);
     expect(() => api.assertNoViolations()).toThrow(/contract violations/);

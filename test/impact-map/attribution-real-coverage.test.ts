@@ -140,24 +140,34 @@ square = lambda x: x * x  # noqa: E731
 
 /** Each construct: the test file that exercises it alone. */
 const TESTS: Record<string, string> = {
-  'tests/test_decorated.py': 'from pkg.shapes import decorated\n\n\ndef test_decorated():\n    assert decorated(1) == 2\n',
-  'tests/test_inner.py': 'from pkg.shapes import Outer\n\n\ndef test_inner():\n    assert Outer.Inner().method() == "inner"\n',
+  'tests/test_decorated.py':
+    'from pkg.shapes import decorated\n\n\ndef test_decorated():\n    assert decorated(1) == 2\n',
+  'tests/test_inner.py':
+    'from pkg.shapes import Outer\n\n\ndef test_inner():\n    assert Outer.Inner().method() == "inner"\n',
   'tests/test_static.py': 'from pkg.shapes import Outer\n\n\ndef test_static():\n    assert Outer.static(2) == 6\n',
-  'tests/test_build.py': 'from pkg.shapes import Outer\n\n\ndef test_build():\n    assert isinstance(Outer.build(), Outer)\n',
+  'tests/test_build.py':
+    'from pkg.shapes import Outer\n\n\ndef test_build():\n    assert isinstance(Outer.build(), Outer)\n',
   'tests/test_getter.py': 'from pkg.shapes import Box\n\n\ndef test_getter():\n    assert Box().value == 0\n',
-  'tests/test_setter.py': 'from pkg.shapes import Box\n\n\ndef test_setter():\n    box = Box()\n    box.value = 2\n    assert box._value == 20\n',
+  'tests/test_setter.py':
+    'from pkg.shapes import Box\n\n\ndef test_setter():\n    box = Box()\n    box.value = 2\n    assert box._value == 20\n',
   'tests/test_over.py': 'from pkg.shapes import over\n\n\ndef test_over():\n    assert over(2) == 4\n',
-  'tests/test_closure.py': 'from pkg.shapes import make_adder\n\n\ndef test_closure():\n    assert make_adder(2)(3) == 5\n',
-  'tests/test_lambda.py': 'from pkg.shapes import sort_by_len\n\n\ndef test_lambda():\n    assert sort_by_len(["bb", "a"]) == ["a", "bb"]\n',
+  'tests/test_closure.py':
+    'from pkg.shapes import make_adder\n\n\ndef test_closure():\n    assert make_adder(2)(3) == 5\n',
+  'tests/test_lambda.py':
+    'from pkg.shapes import sort_by_len\n\n\ndef test_lambda():\n    assert sort_by_len(["bb", "a"]) == ["a", "bb"]\n',
   'tests/test_fallback.py': 'from pkg.shapes import fallback\n\n\ndef test_fallback():\n    assert fallback(2) == 1\n',
   'tests/test_modern.py': 'from pkg.shapes import modern\n\n\ndef test_modern():\n    assert modern() == "modern"\n',
   'tests/test_multi.py': 'from pkg.shapes import multi\n\n\ndef test_multi():\n    assert multi(1) == 3\n',
-  'tests/test_documented.py': 'from pkg.shapes import documented\n\n\ndef test_documented():\n    assert documented() == 1\n',
-  'tests/test_fetch.py': 'import asyncio\n\nfrom pkg.shapes import fetch\n\n\ndef test_fetch():\n    assert asyncio.run(fetch(2)) == 4\n',
-  'tests/test_counter.py': 'from pkg.shapes import counter\n\n\ndef test_counter():\n    assert len(list(counter(3))) == 3\n',
+  'tests/test_documented.py':
+    'from pkg.shapes import documented\n\n\ndef test_documented():\n    assert documented() == 1\n',
+  'tests/test_fetch.py':
+    'import asyncio\n\nfrom pkg.shapes import fetch\n\n\ndef test_fetch():\n    assert asyncio.run(fetch(2)) == 4\n',
+  'tests/test_counter.py':
+    'from pkg.shapes import counter\n\n\ndef test_counter():\n    assert len(list(counter(3))) == 3\n',
   'tests/test_classify.py':
     'from pkg.shapes import Point, classify\n\n\ndef test_classify():\n    assert classify(Point(0, 0)) == "origin"\n    assert classify(Point(0, 1)) == "y-axis"\n',
-  'tests/test_one_liner.py': 'from pkg.shapes import one_liner, square\n\n\ndef test_one_liner():\n    assert one_liner() == 1\n    assert square(3) == 9\n',
+  'tests/test_one_liner.py':
+    'from pkg.shapes import one_liner, square\n\n\ndef test_one_liner():\n    assert one_liner() == 1\n    assert square(3) == 9\n',
 };
 
 const PROJECT: Record<string, string> = {
@@ -189,7 +199,13 @@ describe('attributing changes to the smallest enclosing unit, on real coverage',
     const result = attributeChangedBodies(index, 'pkg/shapes.py', change.changedBodies);
     if (typeof result === 'string') return result;
     return Object.fromEntries(
-      result.units.map((id) => [index.unitLabel(id), index.executorsOf(id).map((test) => map.tests[test].path).sort()]),
+      result.units.map((id) => [
+        index.unitLabel(id),
+        index
+          .executorsOf(id)
+          .map((test) => map.tests[test].path)
+          .sort(),
+      ]),
     );
   };
 
@@ -201,21 +217,81 @@ describe('attributing changes to the smallest enclosing unit, on real coverage',
   });
 
   it.each([
-    ['a method of a nested class', 'return "inner"', 'return "outer"', 'pkg.shapes.Outer.Inner.method', 'tests/test_inner.py'],
+    [
+      'a method of a nested class',
+      'return "inner"',
+      'return "outer"',
+      'pkg.shapes.Outer.Inner.method',
+      'tests/test_inner.py',
+    ],
     ['a decorated function', 'return x + 1', 'return x + 2', 'pkg.shapes.decorated', 'tests/test_decorated.py'],
     ['a staticmethod', 'return x * 3', 'return x * 4', 'pkg.shapes.Outer.static', 'tests/test_static.py'],
     ['a classmethod', 'return cls()', 'return cls.__new__(cls)', 'pkg.shapes.Outer.build', 'tests/test_build.py'],
-    ['a property getter', 'return self._value', 'return self._value + 0', 'pkg.shapes.Box.value', 'tests/test_getter.py'],
-    ['a property setter', 'self._value = new * 10', 'self._value = new * 11', 'pkg.shapes.Box.value.setter', 'tests/test_setter.py'],
-    ['an overload implementation', 'return x * 2\n\n\ndef make', 'return x * 3\n\n\ndef make', 'pkg.shapes.over#3', 'tests/test_over.py'],
+    [
+      'a property getter',
+      'return self._value',
+      'return self._value + 0',
+      'pkg.shapes.Box.value',
+      'tests/test_getter.py',
+    ],
+    [
+      'a property setter',
+      'self._value = new * 10',
+      'self._value = new * 11',
+      'pkg.shapes.Box.value.setter',
+      'tests/test_setter.py',
+    ],
+    [
+      'an overload implementation',
+      'return x * 2\n\n\ndef make',
+      'return x * 3\n\n\ndef make',
+      'pkg.shapes.over#3',
+      'tests/test_over.py',
+    ],
     ['a closure', 'return x + n', 'return x - n', 'pkg.shapes.make_adder.<locals>.add', 'tests/test_closure.py'],
-    ['a lambda inside a function', 'key=lambda s: (len(s), s)', 'key=lambda s: (len(s), s[::-1])', 'pkg.shapes.sort_by_len', 'tests/test_lambda.py'],
-    ['a function defined under try/except', 'return x - 1', 'return x - 2', 'pkg.shapes.fallback', 'tests/test_fallback.py'],
+    [
+      'a lambda inside a function',
+      'key=lambda s: (len(s), s)',
+      'key=lambda s: (len(s), s[::-1])',
+      'pkg.shapes.sort_by_len',
+      'tests/test_lambda.py',
+    ],
+    [
+      'a function defined under try/except',
+      'return x - 1',
+      'return x - 2',
+      'pkg.shapes.fallback',
+      'tests/test_fallback.py',
+    ],
     ['a function defined under if', 'return "modern"', 'return "new"', 'pkg.shapes.modern', 'tests/test_modern.py'],
-    ['a function with a multi-line signature', 'return a + b', 'return a - b', 'pkg.shapes.multi', 'tests/test_multi.py'],
-    ['a docstring-only change', '"""Returns one."""', '"""Returns 1."""', 'pkg.shapes.documented', 'tests/test_documented.py'],
-    ['an async function', 'return x * 2\n\n\ndef counter', 'return x * 5\n\n\ndef counter', 'pkg.shapes.fetch', 'tests/test_fetch.py'],
-    ['a generator with a bare yield', '        i += 1', '        i += 2', 'pkg.shapes.counter', 'tests/test_counter.py'],
+    [
+      'a function with a multi-line signature',
+      'return a + b',
+      'return a - b',
+      'pkg.shapes.multi',
+      'tests/test_multi.py',
+    ],
+    [
+      'a docstring-only change',
+      '"""Returns one."""',
+      '"""Returns 1."""',
+      'pkg.shapes.documented',
+      'tests/test_documented.py',
+    ],
+    [
+      'an async function',
+      'return x * 2\n\n\ndef counter',
+      'return x * 5\n\n\ndef counter',
+      'pkg.shapes.fetch',
+      'tests/test_fetch.py',
+    ],
+    [
+      'a generator with a bare yield',
+      '        i += 1',
+      '        i += 2',
+      'pkg.shapes.counter',
+      'tests/test_counter.py',
+    ],
     ['a match statement', 'return "y-axis"', 'return "x-axis"', 'pkg.shapes.classify', 'tests/test_classify.py'],
   ])('%s: narrowed to that unit and the test that ran it', (_what, from, to, unit, test) => {
     expect(attribute(from, to)).toEqual({ [unit]: [test] });
@@ -229,14 +305,22 @@ describe('attributing changes to the smallest enclosing unit, on real coverage',
 
   it('what the map cannot attribute stays safe (the static closure decides)', () => {
     // The decorator itself runs when the module is imported.
-    expect(attribute('    @functools.wraps(fn)\n', '')).toMatch(/pkg\.shapes\.traced runs at import or collection time/);
+    expect(attribute('    @functools.wraps(fn)\n', '')).toMatch(
+      /pkg\.shapes\.traced runs at import or collection time/,
+    );
     // A one-line function: its only line is also the def line, which runs at import.
-    expect(attribute('def one_liner(): return 1', 'def one_liner(): return 2')).toMatch(/one_liner runs at import or collection time/);
+    expect(attribute('def one_liner(): return 1', 'def one_liner(): return 2')).toMatch(
+      /one_liner runs at import or collection time/,
+    );
     // A module-level lambda is module-level code; so is a signature default.
-    expect(attribute('square = lambda x: x * x', 'square = lambda x: x * x * x')).toBe('module level: module-level code changed');
+    expect(attribute('square = lambda x: x * x', 'square = lambda x: x * x * x')).toBe(
+      'module level: module-level code changed',
+    );
     expect(attribute('    b=2,', '    b=3,')).toBe('module level: signature or default arguments of multi changed');
     // A class body (the dataclass fields) and a TYPE_CHECKING import are module level too.
     expect(attribute('    y: int\n', '    y: int = 0\n')).toBe('module level: class body or bases of Point changed');
-    expect(attribute('from collections.abc import Iterator', 'from collections.abc import Iterable')).toBe('module level: module-level code changed');
+    expect(attribute('from collections.abc import Iterator', 'from collections.abc import Iterable')).toBe(
+      'module level: module-level code changed',
+    );
   });
 });

@@ -71,7 +71,11 @@ function pkgUnitsByTest(map: ImpactMap): Record<string, string[]> {
   const index = new ImpactMapIndex(map);
   const out: Record<string, string[]> = {};
   map.tests.forEach((test, i) => {
-    const units = index.unitsOfTest(i).map((id) => index.unitLabel(id)).filter((label) => label.startsWith('pkg.')).sort();
+    const units = index
+      .unitsOfTest(i)
+      .map((id) => index.unitLabel(id))
+      .filter((label) => label.startsWith('pkg.'))
+      .sort();
     if (units.length) out[test.path] = units;
   });
   return out;
@@ -110,15 +114,37 @@ describe('learning from the coverage data real suites write (Debian pytest-cov 4
   it('pytest-cov --cov-context=test: the JSON report (line 0, empty context, |setup) and the .coverage file learn the same map', async () => {
     const data = scratch('ci-opt-cov-');
     const env = { COVERAGE_FILE: join(data, '.coverage') };
-    run(['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--cov=pkg', '--cov=tests', '--cov-context=test', '--cov-report='], repo.dir, env);
+    run(
+      [
+        '-m',
+        'pytest',
+        '-q',
+        '-p',
+        'no:cacheprovider',
+        '--cov=pkg',
+        '--cov=tests',
+        '--cov-context=test',
+        '--cov-report=',
+      ],
+      repo.dir,
+      env,
+    );
     run(['-m', 'coverage', 'json', '--show-contexts', '-o', join(data, 'coverage.json')], repo.dir, env);
     const report = JSON.parse(readFileSync(join(data, 'coverage.json'), 'utf8'));
     // The inputs the first version refused: line 0 of empty modules, in the empty context.
     expect(report.files['tests/__init__.py'].contexts).toEqual({ '0': [''] });
     expect(report.files['pkg/calc.py'].contexts['22']).toEqual(['tests/test_box.py::test_box|setup']);
 
-    const fromJson = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage: await readCoverageContexts(join(data, 'coverage.json')) });
-    const fromSqlite = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage: await readCoverageContexts(join(data, '.coverage')) });
+    const fromJson = await learnImpactMap({
+      pack: pythonPack,
+      repoDir: repo.dir,
+      coverage: await readCoverageContexts(join(data, 'coverage.json')),
+    });
+    const fromSqlite = await learnImpactMap({
+      pack: pythonPack,
+      repoDir: repo.dir,
+      coverage: await readCoverageContexts(join(data, '.coverage')),
+    });
     for (const map of [fromJson, fromSqlite]) {
       expect(map.commit).toBe(commit);
       expect(pkgUnitsByTest(map)).toEqual(EXPECTED);
@@ -150,7 +176,10 @@ describe('learning from the coverage data real suites write (Debian pytest-cov 4
     expect(contexts).toContain('tests.test_add.test_add');
     const map = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage });
     // test_function names the test function only: fixture setup runs before it, in no context (import time).
-    expect(pkgUnitsByTest(map)).toEqual({ ...EXPECTED, 'tests/test_box.py': ['pkg.calc.Box.value', 'pkg.calc.Box.value.setter'] });
+    expect(pkgUnitsByTest(map)).toEqual({
+      ...EXPECTED,
+      'tests/test_box.py': ['pkg.calc.Box.value', 'pkg.calc.Box.value.setter'],
+    });
     expect(importTimeLabels(map).sort()).toEqual(['pkg.calc.Box.__init__', 'pkg.calc.logged']);
   }, 120_000);
 
@@ -163,11 +192,30 @@ describe('learning from the coverage data real suites write (Debian pytest-cov 4
       const rc = join(other, 'coveragerc');
       // [paths]: the other checkout's files are the same files as ours (`pkg/` first: the name they get).
       const paths = relativeFiles ? `[paths]\nsource =\n    pkg/\n    ${other}/pkg/\n` : '';
-      writeFileSync(rc, `[run]\nsource = pkg\nparallel = True\nrelative_files = ${relativeFiles ? 'True' : 'False'}\n${paths}`);
-      const pytest = ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--cov', `--cov-config=${rc}`, '--cov-context=test', '--cov-report='];
-      run([...pytest, 'tests/test_add.py', 'tests/test_box.py'], repo.dir, { COVERAGE_FILE: join(shards, 'a', '.coverage') });
+      writeFileSync(
+        rc,
+        `[run]\nsource = pkg\nparallel = True\nrelative_files = ${relativeFiles ? 'True' : 'False'}\n${paths}`,
+      );
+      const pytest = [
+        '-m',
+        'pytest',
+        '-q',
+        '-p',
+        'no:cacheprovider',
+        '--cov',
+        `--cov-config=${rc}`,
+        '--cov-context=test',
+        '--cov-report=',
+      ];
+      run([...pytest, 'tests/test_add.py', 'tests/test_box.py'], repo.dir, {
+        COVERAGE_FILE: join(shards, 'a', '.coverage'),
+      });
       run([...pytest, 'tests/test_mul.py'], other, { COVERAGE_FILE: join(shards, 'b', '.coverage') });
-      run(['-m', 'coverage', 'combine', `--rcfile=${rc}`, join(shards, 'a', '.coverage'), join(shards, 'b', '.coverage')], repo.dir, { COVERAGE_FILE: join(shards, '.coverage') });
+      run(
+        ['-m', 'coverage', 'combine', `--rcfile=${rc}`, join(shards, 'a', '.coverage'), join(shards, 'b', '.coverage')],
+        repo.dir,
+        { COVERAGE_FILE: join(shards, '.coverage') },
+      );
       expect(existsSync(join(shards, '.coverage'))).toBe(true);
       const coverage = await readCoverageContexts(join(shards, '.coverage'));
       const recorded = [...coverage.files.keys()];
@@ -185,12 +233,20 @@ describe('learning from the coverage data real suites write (Debian pytest-cov 4
     const report = JSON.parse(readFileSync(join(FIXTURES, 'coverage-7-format-3.json'), 'utf8'));
     report.files['elsewhere/vendor.py'] = { contexts: { '1': ['tests/test_add.py::test_add|run'] } };
     report.files['pkg/calc.py'].contexts['999'] = ['tests/test_add.py::test_add|run'];
-    report.files['pkg/calc.py'].contexts['13'].push('gone/test_old.py::test_x|run', 'py311|tests/test_add.py::test_add|run');
+    report.files['pkg/calc.py'].contexts['13'].push(
+      'gone/test_old.py::test_x|run',
+      'py311|tests/test_add.py::test_add|run',
+    );
     report.files['pkg/calc.py'].contexts.bogus = ['x'];
     const odd = join(data, 'odd.json');
     writeFileSync(odd, JSON.stringify(report));
     const warnings: string[] = [];
-    const map = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage: await readCoverageContexts(odd), warn: (m) => warnings.push(m) });
+    const map = await learnImpactMap({
+      pack: pythonPack,
+      repoDir: repo.dir,
+      coverage: await readCoverageContexts(odd),
+      warn: (m) => warnings.push(m),
+    });
     expect(pkgUnitsByTest(map)).toEqual(EXPECTED);
     expect(map.learned!.skipped).toEqual({
       'line entries that are not a line number with a list of contexts': 1,
@@ -202,16 +258,33 @@ describe('learning from the coverage data real suites write (Debian pytest-cov 4
     expect(warnings.join('\n')).toMatch(/gone\/test_old.py/);
 
     const bare = join(data, '.coverage-bare');
-    run(['-m', 'coverage', 'run', `--data-file=${bare}`, '--source=pkg', '-m', 'pytest', '-q', '-p', 'no:cacheprovider'], repo.dir);
+    run(
+      ['-m', 'coverage', 'run', `--data-file=${bare}`, '--source=pkg', '-m', 'pytest', '-q', '-p', 'no:cacheprovider'],
+      repo.dir,
+    );
     const coverage = await readCoverageContexts(bare);
     await expect(learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage })).rejects.toThrow(UserError);
-    await expect(learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage })).rejects.toThrow(/names no test.*--cov-context=test/);
+    await expect(learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage })).rejects.toThrow(
+      /names no test.*--cov-context=test/,
+    );
   }, 120_000);
 
   it('parses static-context labels in front of test contexts', () => {
-    expect(parseTestContext('py311|tests/test_a.py::test_x[a|b]|run')).toEqual({ test: 'tests/test_a.py', dotted: false, phase: 'run' });
-    expect(parseTestContext('ci|tests.test_a.test_x')).toEqual({ test: 'tests.test_a.test_x', dotted: true, phase: 'run' });
-    expect(parseTestContext('tests/test_a.py::test_x|teardown')).toEqual({ test: 'tests/test_a.py', dotted: false, phase: 'teardown' });
+    expect(parseTestContext('py311|tests/test_a.py::test_x[a|b]|run')).toEqual({
+      test: 'tests/test_a.py',
+      dotted: false,
+      phase: 'run',
+    });
+    expect(parseTestContext('ci|tests.test_a.test_x')).toEqual({
+      test: 'tests.test_a.test_x',
+      dotted: true,
+      phase: 'run',
+    });
+    expect(parseTestContext('tests/test_a.py::test_x|teardown')).toEqual({
+      test: 'tests/test_a.py',
+      dotted: false,
+      phase: 'teardown',
+    });
   });
 });
 
@@ -233,11 +306,18 @@ describe('test-filter mode: learn through dist/test-filter/index.js on a combine
     run([...pytest, 'tests/test_box.py', 'tests/test_mul.py'], repo.dir, { COVERAGE_FILE: '.coverage.shard2' });
     run(['-m', 'coverage', 'combine', '.coverage.shard1', '.coverage.shard2'], repo.dir);
     job = new RunnerJob();
-    const learned = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { mode: 'learn', coverage: '.coverage' } });
+    const learned = await runActionStep({
+      action: 'test-filter',
+      job,
+      workspace: repo.dir,
+      inputs: { mode: 'learn', coverage: '.coverage' },
+    });
     expect(learned.main.exitCode, learned.main.stdout).toBe(0);
     expect(learned.main.outputs['map-commit']).toBe(base);
     expect(learned.main.outputs['map-test-files']).toBe('3');
-    expect(learned.main.summary).toMatch(/Coverage: read 2 Python file\(s\) and \d+ test context\(s\) from coverage\.py 6\.5\.\d+/);
+    expect(learned.main.summary).toMatch(
+      /Coverage: read 2 Python file\(s\) and \d+ test context\(s\) from coverage\.py 6\.5\.\d+/,
+    );
     expect(learned.main.summary).toContain('nothing skipped');
 
     // The setter's body changes: only the test file that set the property runs.
@@ -246,6 +326,8 @@ describe('test-filter mode: learn through dist/test-filter/index.js on a combine
     const selected = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { base, head } });
     expect(selected.main.exitCode, selected.main.stdout).toBe(0);
     expect(JSON.parse(selected.main.outputs['tests-json'])).toEqual(['tests/test_box.py']);
-    expect(JSON.parse(selected.main.outputs['reasons-by-test'])['tests/test_box.py']).toContain('pkg.calc.Box.value.setter');
+    expect(JSON.parse(selected.main.outputs['reasons-by-test'])['tests/test_box.py']).toContain(
+      'pkg.calc.Box.value.setter',
+    );
   }, 180_000);
 });

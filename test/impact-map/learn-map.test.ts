@@ -1,7 +1,16 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMPACT_MAP_KEY, ImpactMapIndex, decodeIds, encodeIds, learnImpactMap, loadImpactMap, saveImpactMap, type ImpactMap } from '@ci-optimizer/core/impact-map';
+import {
+  IMPACT_MAP_KEY,
+  ImpactMapIndex,
+  decodeIds,
+  encodeIds,
+  learnImpactMap,
+  loadImpactMap,
+  saveImpactMap,
+  type ImpactMap,
+} from '@ci-optimizer/core/impact-map';
 import { parseTestContext, readCoverageContexts, pythonPack } from '@ci-optimizer/core/languages/python';
 import { UserError } from '@ci-optimizer/core/errors';
 import { DirStore } from '@ci-optimizer/core/store';
@@ -22,7 +31,15 @@ afterAll(() => {
 /** Test file -> executed units, as labels, for readable assertions. */
 function executedByTest(map: ImpactMap): Record<string, string[]> {
   const index = new ImpactMapIndex(map);
-  return Object.fromEntries(map.tests.map((test, i) => [test.path, index.unitsOfTest(i).map((id) => index.unitLabel(id)).sort()]));
+  return Object.fromEntries(
+    map.tests.map((test, i) => [
+      test.path,
+      index
+        .unitsOfTest(i)
+        .map((id) => index.unitLabel(id))
+        .sort(),
+    ]),
+  );
 }
 
 describe('learning the impact map from real pytest-cov runs', () => {
@@ -35,7 +52,12 @@ describe('learning the impact map from real pytest-cov runs', () => {
   const expected = {
     'tests/test_ledger.py': ['pkg.ledger.Ledger.__init__', 'pkg.ledger.Ledger.post', 'pkg.rates.convert'],
     'tests/test_rates.py': ['pkg.rates.convert'],
-    'tests/test_total.py': ['pkg.ledger.Ledger.__init__', 'pkg.ledger.Ledger.post', 'pkg.ledger.Ledger.total', 'pkg.rates.convert'],
+    'tests/test_total.py': [
+      'pkg.ledger.Ledger.__init__',
+      'pkg.ledger.Ledger.post',
+      'pkg.ledger.Ledger.total',
+      'pkg.rates.convert',
+    ],
   };
 
   it('reads the .coverage SQLite file through node:sqlite and keys functions by qualified name', async () => {
@@ -56,14 +78,26 @@ describe('learning the impact map from real pytest-cov runs', () => {
   });
 
   it('reads the JSON report with contexts and learns the same map', async () => {
-    const fromJson = await learnImpactMap({ pack: pythonPack, repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.jsonFile) });
-    const fromSqlite = await learnImpactMap({ pack: pythonPack, repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.sqliteFile) });
+    const fromJson = await learnImpactMap({
+      pack: pythonPack,
+      repoDir: learned.repo.dir,
+      coverage: await readCoverageContexts(learned.jsonFile),
+    });
+    const fromSqlite = await learnImpactMap({
+      pack: pythonPack,
+      repoDir: learned.repo.dir,
+      coverage: await readCoverageContexts(learned.sqliteFile),
+    });
     expect(executedByTest(fromJson)).toEqual(expected);
     expect(fromJson.modules).toEqual(fromSqlite.modules);
   });
 
   it('stores the map in the store with its schema and reads it back; a newer schema is refused with a reason', async () => {
-    const map = await learnImpactMap({ pack: pythonPack, repoDir: learned.repo.dir, coverage: await readCoverageContexts(learned.jsonFile) });
+    const map = await learnImpactMap({
+      pack: pythonPack,
+      repoDir: learned.repo.dir,
+      coverage: await readCoverageContexts(learned.jsonFile),
+    });
     const store = new DirStore(scratch('ci-opt-store-'));
     await saveImpactMap(store, map);
     expect((await loadImpactMap(store)).map).toEqual(map);
@@ -81,13 +115,15 @@ describe('learning the impact map from real pytest-cov runs', () => {
     await expect(readCoverageContexts(broken)).rejects.toThrow(/broken\.json' is not valid JSON.*--cov-context=test/);
     const noContexts = join(dir, 'plain.json');
     writeFileSync(noContexts, JSON.stringify({ meta: {}, files: { 'pkg/rates.py': { executed_lines: [1, 4] } } }));
-    await expect(readCoverageContexts(noContexts)).rejects.toThrow(/no per-line contexts for 'pkg\/rates.py'.*--show-contexts/);
+    await expect(readCoverageContexts(noContexts)).rejects.toThrow(
+      /no per-line contexts for 'pkg\/rates.py'.*--show-contexts/,
+    );
     await expect(readCoverageContexts(join(dir, 'missing.json'))).rejects.toThrow(/cannot be read/);
     const elsewhere = join(dir, 'elsewhere.json');
     writeFileSync(elsewhere, JSON.stringify({ files: { 'other/mod.py': { contexts: { '1': [''] } } } }));
-    await expect(learnImpactMap({ pack: pythonPack, repoDir: learned.repo.dir, coverage: await readCoverageContexts(elsewhere) })).rejects.toThrow(
-      /None of the 1 files.*other\/mod.py/,
-    );
+    await expect(
+      learnImpactMap({ pack: pythonPack, repoDir: learned.repo.dir, coverage: await readCoverageContexts(elsewhere) }),
+    ).rejects.toThrow(/None of the 1 files.*other\/mod.py/);
   });
 });
 
@@ -103,9 +139,21 @@ describe('map encoding', () => {
   });
 
   it('parses pytest-cov and coverage.py test contexts', () => {
-    expect(parseTestContext('tests/a/test_x.py::TestY::test_z[1-2]|setup')).toEqual({ test: 'tests/a/test_x.py', dotted: false, phase: 'setup' });
-    expect(parseTestContext('tests/test_x.py::test_y|run')).toEqual({ test: 'tests/test_x.py', dotted: false, phase: 'run' });
-    expect(parseTestContext('tests.test_x.TestY.test_z')).toEqual({ test: 'tests.test_x.TestY.test_z', dotted: true, phase: 'run' });
+    expect(parseTestContext('tests/a/test_x.py::TestY::test_z[1-2]|setup')).toEqual({
+      test: 'tests/a/test_x.py',
+      dotted: false,
+      phase: 'setup',
+    });
+    expect(parseTestContext('tests/test_x.py::test_y|run')).toEqual({
+      test: 'tests/test_x.py',
+      dotted: false,
+      phase: 'run',
+    });
+    expect(parseTestContext('tests.test_x.TestY.test_z')).toEqual({
+      test: 'tests.test_x.TestY.test_z',
+      dotted: true,
+      phase: 'run',
+    });
     expect(parseTestContext('')).toBeUndefined();
   });
 });

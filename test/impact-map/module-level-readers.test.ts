@@ -34,16 +34,19 @@ const PROJECT: Record<string, string> = {
     '',
   ].join('\n'),
   'pkg/shapes.py': 'class Box:\n    size = 4\n\n    def area(self):\n        return self.size * self.size\n',
-  'pkg/loader.py': 'import importlib\nimport json\n\n\ndef load(text):\n    return importlib.import_module(json.loads(text)["module"])\n',
+  'pkg/loader.py':
+    'import importlib\nimport json\n\n\ndef load(text):\n    return importlib.import_module(json.loads(text)["module"])\n',
   'tools/report.py': 'from pkg.limits import LIMIT\n\nprint(LIMIT)\n',
   'tools/everything.py': 'from pkg.limits import *  # noqa\n',
   'tests/test_clamp.py': 'from pkg.limits import clamp\n\n\ndef test_clamp():\n    assert clamp(50) == 10\n',
-  'tests/test_double.py': 'from pkg.limits import double_limit\n\n\ndef test_double():\n    assert double_limit() == 20\n',
+  'tests/test_double.py':
+    'from pkg.limits import double_limit\n\n\ndef test_double():\n    assert double_limit() == 20\n',
   'tests/test_scaled.py': 'from pkg.limits import scaled\n\n\ndef test_scaled():\n    assert scaled(2) == 6\n',
   'tests/test_names.py': 'import pkg.limits\n\n\ndef test_unused():\n    assert pkg.limits.UNUSED == 5\n',
   'tests/test_namespace.py': 'import pkg.limits\n\n\ndef test_namespace():\n    assert len(vars(pkg.limits)) > 3\n',
   'tests/test_box.py': 'from pkg.shapes import Box\n\n\ndef test_area():\n    assert Box().area() == 16\n',
-  'tests/test_load.py': 'from pkg.loader import load\n\n\ndef test_load():\n    assert load(\'{"module": "pkg.shapes"}\').Box().area() == 16\n',
+  'tests/test_load.py':
+    'from pkg.loader import load\n\n\ndef test_load():\n    assert load(\'{"module": "pkg.shapes"}\').Box().area() == 16\n',
 };
 
 describe('module-level changes narrowed to the code that reads the names', () => {
@@ -53,7 +56,11 @@ describe('module-level changes narrowed to the code that reads the names', () =>
   beforeAll(async () => {
     learned = recordCoverage(PROJECT);
     repo = learned.repo;
-    map = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage: await readCoverageContexts(learned.sqliteFile) });
+    map = await learnImpactMap({
+      pack: pythonPack,
+      repoDir: repo.dir,
+      coverage: await readCoverageContexts(learned.sqliteFile),
+    });
   });
   afterAll(() => learned?.remove());
 
@@ -67,7 +74,13 @@ describe('module-level changes narrowed to the code that reads the names', () =>
     repo.write(files);
     const head = repo.commit('change');
     try {
-      const request = { pack: pythonPack, repoDir: repo.dir, head, changes: await diffChangedFiles(repo.dir, map.commit, head), options: resolveTestFilterOptions({}) };
+      const request = {
+        pack: pythonPack,
+        repoDir: repo.dir,
+        head,
+        changes: await diffChangedFiles(repo.dir, map.commit, head),
+        options: resolveTestFilterOptions({}),
+      };
       const staticSelection = await selectAffectedTests(request);
       const selection = await selectWithImpactMap({ request, staticSelection, map, now: new Date(map.createdAt) });
       return { selection, staticSelection };
@@ -83,7 +96,12 @@ describe('module-level changes narrowed to the code that reads the names', () =>
     // tools/report.py reads LIMIT at module level and the map did not measure it: the tests that may import it stay
     // (only the loader's, which may import anything)
     // test_namespace lists a module's names (`vars(...)`): it reads every name
-    expect(selection.tests.sort()).toEqual(['tests/test_clamp.py', 'tests/test_double.py', 'tests/test_load.py', 'tests/test_namespace.py']);
+    expect(selection.tests.sort()).toEqual([
+      'tests/test_clamp.py',
+      'tests/test_double.py',
+      'tests/test_load.py',
+      'tests/test_namespace.py',
+    ]);
     expect(selection.reasonsByTest['tests/test_namespace.py']).toMatch(/^mentions vars/);
     expect(selection.reasonsByTest['tests/test_load.py']).toMatch(/^mentions LIMIT \(through tools\/report.py\)/);
     expect(selection.reasonsByTest['tests/test_clamp.py']).toBe('executed pkg.limits.clamp');
@@ -110,13 +128,26 @@ describe('module-level changes narrowed to the code that reads the names', () =>
 
   it('a removed name read at module level or an added statement falls back to the static closure', async () => {
     const removed = await selectAfter({ 'pkg/limits.py': ['LIMIT = 10', 'pass'] });
-    expect(removed.selection.impactMap.moduleLevelFiles['pkg/limits.py']).toMatch(/read outside a function body, where a removed name fails at import/);
+    expect(removed.selection.impactMap.moduleLevelFiles['pkg/limits.py']).toMatch(
+      /read outside a function body, where a removed name fails at import/,
+    );
     const added = await selectAfter({ 'pkg/limits.py': ['UNUSED = 5', 'UNUSED = 5\nprint(UNUSED)'] });
-    expect(added.selection.impactMap.moduleLevelFiles['pkg/limits.py']).toMatch(/statements added or removed at module level/);
+    expect(added.selection.impactMap.moduleLevelFiles['pkg/limits.py']).toMatch(
+      /statements added or removed at module level/,
+    );
     for (const { selection } of [removed, added]) {
       // every test the static closure of pkg/limits.py reaches, and the loader's test (it may import anything)
-      expect(selection.tests.sort()).toEqual(['tests/test_clamp.py', 'tests/test_double.py', 'tests/test_load.py', 'tests/test_names.py', 'tests/test_namespace.py', 'tests/test_scaled.py']);
-      expect(selection.reasonsByTest['tests/test_load.py']).toMatch(/pkg\/loader.py:6: .*may load .* the impact map saw only these tests execute pkg.loader.load/);
+      expect(selection.tests.sort()).toEqual([
+        'tests/test_clamp.py',
+        'tests/test_double.py',
+        'tests/test_load.py',
+        'tests/test_names.py',
+        'tests/test_namespace.py',
+        'tests/test_scaled.py',
+      ]);
+      expect(selection.reasonsByTest['tests/test_load.py']).toMatch(
+        /pkg\/loader.py:6: .*may load .* the impact map saw only these tests execute pkg.loader.load/,
+      );
     }
   });
 

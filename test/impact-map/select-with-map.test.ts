@@ -2,7 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMPACT_MAP_KEY, learnImpactMap, learnImpactMapIntoStore, renderImpactMapNote, selectTestsForChange, loadImpactMap, selectWithImpactMap, type ImpactMap, type ImpactSelectRequest } from '@ci-optimizer/core/impact-map';
+import {
+  IMPACT_MAP_KEY,
+  learnImpactMap,
+  learnImpactMapIntoStore,
+  renderImpactMapNote,
+  selectTestsForChange,
+  loadImpactMap,
+  selectWithImpactMap,
+  type ImpactMap,
+  type ImpactSelectRequest,
+} from '@ci-optimizer/core/impact-map';
 import { diffChangedFiles } from '@ci-optimizer/core/git';
 import { pythonPack, readCoverageContexts } from '@ci-optimizer/core/languages/python';
 import { resolveTestFilterOptions } from '@ci-optimizer/core/test-filter';
@@ -30,12 +40,20 @@ describe('selecting with the impact map', () => {
   beforeAll(async () => {
     learned = recordCoverage(LEDGER_PROJECT);
     repo = learned.repo;
-    map = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage: await readCoverageContexts(learned.sqliteFile) });
+    map = await learnImpactMap({
+      pack: pythonPack,
+      repoDir: repo.dir,
+      coverage: await readCoverageContexts(learned.sqliteFile),
+    });
   });
   afterAll(() => learned?.remove());
 
   /** Commits `files` on top of the map's commit and selects base..head with the map; resets afterwards. */
-  async function selectAfter(files: Record<string, string>, extra: Partial<ImpactSelectRequest> = {}, base = map.commit) {
+  async function selectAfter(
+    files: Record<string, string>,
+    extra: Partial<ImpactSelectRequest> = {},
+    base = map.commit,
+  ) {
     repo.write(files);
     const head = repo.commit('change');
     const warnings: string[] = [];
@@ -66,7 +84,9 @@ describe('selecting with the impact map', () => {
   };
 
   it('a body change selects only the test files that executed the function, with the reason', async () => {
-    const { selection } = await selectAfter(edit('pkg/ledger.py', 'return sum(self.entries)', 'return sum(self.entries) + 1'));
+    const { selection } = await selectAfter(
+      edit('pkg/ledger.py', 'return sum(self.entries)', 'return sum(self.entries) + 1'),
+    );
     expect(selection.impactMap.used).toBe(true);
     expect(selection.tests).toEqual(['tests/test_total.py']);
     expect(selection.reasonsByTest).toEqual({ 'tests/test_total.py': 'executed pkg.ledger.Ledger.total' });
@@ -77,25 +97,41 @@ describe('selecting with the impact map', () => {
   it('a body change of a widely used function selects every test that executed it', async () => {
     const { selection } = await selectAfter(edit('pkg/rates.py', 'return amount * RATE', 'return amount * RATE + 1'));
     expect(selection.tests.sort()).toEqual(ALL_TESTS);
-    expect(Object.values(selection.reasonsByTest)).toEqual(['executed pkg.rates.convert', 'executed pkg.rates.convert', 'executed pkg.rates.convert']);
+    expect(Object.values(selection.reasonsByTest)).toEqual([
+      'executed pkg.rates.convert',
+      'executed pkg.rates.convert',
+      'executed pkg.rates.convert',
+    ]);
   });
 
   it('a module-level change that is more than new values falls back to the static closure, and says so', async () => {
     const { selection } = await selectAfter(edit('pkg/rates.py', 'RATE = 2', 'RATE = 2\nprint(RATE)'));
     expect(selection.tests.sort()).toEqual(ALL_TESTS);
-    expect(selection.reasonsByTest["tests/test_rates.py"]).toMatch(/^imports pkg.rates \(module-level change: module-level code changed/);
-    expect(selection.impactMap.moduleLevelFiles).toEqual({ 'pkg/rates.py': 'module-level code changed (statements added or removed at module level)' });
+    expect(selection.reasonsByTest['tests/test_rates.py']).toMatch(
+      /^imports pkg.rates \(module-level change: module-level code changed/,
+    );
+    expect(selection.impactMap.moduleLevelFiles).toEqual({
+      'pkg/rates.py': 'module-level code changed (statements added or removed at module level)',
+    });
     expect(selection.impactMap.reason).toMatch(/the static closure stands \(pkg\/rates.py: module-level code changed/);
   });
 
   it('a change to a function no test executed falls back to the static closure (coverage may not see it)', async () => {
     const { selection } = await selectAfter(edit('pkg/rates.py', 'return amount\n', 'return -amount\n'));
     expect(selection.tests.sort()).toEqual(ALL_TESTS);
-    expect(selection.impactMap.moduleLevelFiles['pkg/rates.py']).toBe('no test executed pkg.rates.unused when the map was learned');
+    expect(selection.impactMap.moduleLevelFiles['pkg/rates.py']).toBe(
+      'no test executed pkg.rates.unused when the map was learned',
+    );
   });
 
   it('a whitespace- or comment-only change selects nothing', async () => {
-    const { selection } = await selectAfter(edit('pkg/ledger.py', '        return sum(self.entries)', '        # the sum\n        return sum( self.entries )'));
+    const { selection } = await selectAfter(
+      edit(
+        'pkg/ledger.py',
+        '        return sum(self.entries)',
+        '        # the sum\n        return sum( self.entries )',
+      ),
+    );
     expect(selection.tests).toEqual([]);
     expect(selection.impactMap.removed).toBe(3);
   });
@@ -112,7 +148,9 @@ describe('selecting with the impact map', () => {
   it('commits made since the map count: a change already in the base still selects its executors', async () => {
     repo.write(edit('pkg/ledger.py', 'return len(self.entries)', 'return len(self.entries) * 1'));
     const prBase = repo.commit('on main after the map');
-    const text = repo.git('show', `${prBase}:pkg/ledger.py`).replace('return sum(self.entries)', 'return sum(self.entries) + 1');
+    const text = repo
+      .git('show', `${prBase}:pkg/ledger.py`)
+      .replace('return sum(self.entries)', 'return sum(self.entries) + 1');
     const { selection } = await selectAfter({ 'pkg/ledger.py': `${text}\n` }, {}, prBase);
     expect(selection.tests.sort()).toEqual(['tests/test_ledger.py', 'tests/test_total.py']);
     expect(selection.reasonsByTest['tests/test_ledger.py']).toBe('executed pkg.ledger.Ledger.post');
@@ -146,9 +184,17 @@ describe('selecting with the impact map', () => {
     try {
       execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo.dir}`, join(clone, 'c')]);
       const dir = join(clone, 'c');
-      expect(() => execFileSync('git', ['cat-file', '-e', `${map.commit}^{commit}`], { cwd: dir, stdio: 'pipe' })).toThrow();
+      expect(() =>
+        execFileSync('git', ['cat-file', '-e', `${map.commit}^{commit}`], { cwd: dir, stdio: 'pipe' }),
+      ).toThrow();
       const selection = await selectWithImpactMap({
-        request: { pack: pythonPack, repoDir: dir, head, changes: [{ status: 'modified', path: 'pkg/ledger.py' }], options: resolveTestFilterOptions({}) },
+        request: {
+          pack: pythonPack,
+          repoDir: dir,
+          head,
+          changes: [{ status: 'modified', path: 'pkg/ledger.py' }],
+          options: resolveTestFilterOptions({}),
+        },
         map,
         now: new Date(map.createdAt),
       });
@@ -165,10 +211,13 @@ describe('selecting with the impact map', () => {
     await store.write(IMPACT_MAP_KEY, '{"schema": 1, "commit": "abc", "modules": [');
     const loaded = await loadImpactMap(store);
     expect(loaded.map).toBeUndefined();
-    const { selection, warnings } = await selectAfter(edit('pkg/ledger.py', 'return sum(self.entries)', 'return sum(self.entries) + 1'), {
-      map: loaded.map,
-      mapProblem: loaded.problem,
-    });
+    const { selection, warnings } = await selectAfter(
+      edit('pkg/ledger.py', 'return sum(self.entries)', 'return sum(self.entries) + 1'),
+      {
+        map: loaded.map,
+        mapProblem: loaded.problem,
+      },
+    );
     expect(selection.impactMap.used).toBe(false);
     expect(selection.tests.sort()).toEqual(ALL_TESTS);
     expect(warnings[0]).toMatch(/impact-map.json is not valid JSON/);
@@ -176,16 +225,29 @@ describe('selecting with the impact map', () => {
 
   it('learns into the store and selects from it, as the test-filter command does', async () => {
     const store = new DirStore(scratch('ci-opt-store-'));
-    const outputs = await learnImpactMapIntoStore({ pack: pythonPack, repoDir: repo.dir, coveragePath: learned.jsonFile, store });
+    const outputs = await learnImpactMapIntoStore({
+      pack: pythonPack,
+      repoDir: repo.dir,
+      coveragePath: learned.jsonFile,
+      store,
+    });
     expect(outputs).toMatchObject({ 'map-commit': map.commit, 'map-test-files': 3, 'map-functions': 5 });
     repo.write(edit('pkg/ledger.py', 'return sum(self.entries)', 'return sum(self.entries) + 1'));
     const head = repo.commit('change');
     try {
-      const request = { pack: pythonPack, repoDir: repo.dir, head, changes: await diffChangedFiles(repo.dir, map.commit, head), options: resolveTestFilterOptions({}) };
+      const request = {
+        pack: pythonPack,
+        repoDir: repo.dir,
+        head,
+        changes: await diffChangedFiles(repo.dir, map.commit, head),
+        options: resolveTestFilterOptions({}),
+      };
       const { selection } = await selectTestsForChange(request, { map: () => ({ store }) });
       if (!selection) throw new Error('the map was not consulted');
       expect(selection.tests).toEqual(['tests/test_total.py']);
-      expect(renderImpactMapNote(selection.impactMap)).toMatch(/^\*\*Impact map \(map of [0-9a-f]{12}, 1 commits behind\):\*\* narrowed 1 changed file/);
+      expect(renderImpactMapNote(selection.impactMap)).toMatch(
+        /^\*\*Impact map \(map of [0-9a-f]{12}, 1 commits behind\):\*\* narrowed 1 changed file/,
+      );
     } finally {
       repo.git('reset', '-q', '--hard', map.commit);
     }

@@ -76,13 +76,21 @@ export function recordCoverage(files: Record<string, string>, cov = 'pkg'): Lear
   const jsonFile = join(dataDir, 'coverage.json');
   const env: NodeJS.ProcessEnv = { ...process.env, COVERAGE_FILE: sqliteFile, PYTHONDONTWRITEBYTECODE: '1' };
   delete env.PYTEST_ADDOPTS;
-  const run = spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--cov=${cov}`, '--cov-context=test', '--cov-report='], {
+  const run = spawnSync(
+    PYTHON,
+    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--cov=${cov}`, '--cov-context=test', '--cov-report='],
+    {
+      cwd: repo.dir,
+      env,
+      encoding: 'utf8',
+    },
+  );
+  if (!existsSync(sqliteFile)) throw new Error(`pytest-cov wrote no data: ${run.stdout}\n${run.stderr}`);
+  execFileSync(PYTHON, ['-m', 'coverage', 'json', '--show-contexts', '-o', jsonFile], {
     cwd: repo.dir,
     env,
-    encoding: 'utf8',
+    stdio: 'pipe',
   });
-  if (!existsSync(sqliteFile)) throw new Error(`pytest-cov wrote no data: ${run.stdout}\n${run.stderr}`);
-  execFileSync(PYTHON, ['-m', 'coverage', 'json', '--show-contexts', '-o', jsonFile], { cwd: repo.dir, env, stdio: 'pipe' });
   return {
     repo,
     commit,

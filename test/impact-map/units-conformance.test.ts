@@ -44,7 +44,9 @@ beforeAll(async () => {
 });
 
 describe('impact-map units against CPython ast', () => {
-  it('finds every function and method with the qualified name and line span ast reports', { timeout: 1_500_000 }, async () => {
+  it('finds every function and method with the qualified name and line span ast reports', {
+    timeout: 1_500_000,
+  }, async () => {
     const args = process.env.UNITS_CONFORMANCE_ALL ? ['--all'] : MODULES;
     const child = spawn(python, [join(here, 'units-oracle.py'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -76,18 +78,24 @@ describe('impact-map units against CPython ast', () => {
       const theirs = record.units;
       for (let i = 0; i < Math.max(ours.length, theirs.length); i++) {
         if (JSON.stringify(ours[i]) !== JSON.stringify(theirs[i])) {
-          mismatches.push(`${record.path}: unit ${i}: ast ${JSON.stringify(theirs[i])}, ours ${JSON.stringify(ours[i])}`);
+          mismatches.push(
+            `${record.path}: unit ${i}: ast ${JSON.stringify(theirs[i])}, ours ${JSON.stringify(ours[i])}`,
+          );
           break;
         }
       }
       const ourClasses = shape.classes.map((cls) => cls.qualifiedName);
       if (JSON.stringify(ourClasses) !== JSON.stringify(record.classes)) {
-        mismatches.push(`${record.path}: classes: ast ${JSON.stringify(record.classes).slice(0, 300)}, ours ${JSON.stringify(ourClasses).slice(0, 300)}`);
+        mismatches.push(
+          `${record.path}: classes: ast ${JSON.stringify(record.classes).slice(0, 300)}, ours ${JSON.stringify(ourClasses).slice(0, 300)}`,
+        );
       }
     }
     const code = await exited;
     expect(code, `the ast oracle failed: ${stderr.slice(0, 2000)}`).toBe(0);
-    console.log(`units against CPython ${header?.version.join('.')} ast: ${files} files, ${units} functions and methods; mismatches: ${mismatches.length}`);
+    console.log(
+      `units against CPython ${header?.version.join('.')} ast: ${files} files, ${units} functions and methods; mismatches: ${mismatches.length}`,
+    );
     // Every listed module was found and holds functions: the test must not pass vacuously.
     expect(files).toBeGreaterThanOrEqual(process.env.UNITS_CONFORMANCE_ALL ? 500 : MODULES.length);
     expect(units).toBeGreaterThan(files * 10);

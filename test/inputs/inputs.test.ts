@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { Inputs, parseDuration, parseSize } from '@ci-optimizer/core/inputs';
 import { UserError } from '@ci-optimizer/core/errors';
 
-const inputs = (given: Record<string, string>, defaults: Record<string, string> = {}, config?: Record<string, unknown>) =>
-  new Inputs({ given, defaults, config, baseDir: '/repo' });
+const inputs = (
+  given: Record<string, string>,
+  defaults: Record<string, string> = {},
+  config?: Record<string, unknown>,
+) => new Inputs({ given, defaults, config, baseDir: '/repo' });
 
 describe('Inputs', () => {
   it('reads booleans case-insensitively and names input, value and accepted forms on anything else', () => {
@@ -45,7 +48,9 @@ describe('Inputs', () => {
     expect(parseDuration('45')).toBe(45_000);
     expect(parseDuration('1w')).toBe(604_800_000);
     expect(parseDuration('soon')).toBeUndefined();
-    expect(() => inputs({ age: '7 days' }).duration('age')).toThrow(/Input 'age' has value '7 days', which is not a duration/);
+    expect(() => inputs({ age: '7 days' }).duration('age')).toThrow(
+      /Input 'age' has value '7 days', which is not a duration/,
+    );
     expect(parseSize('10GB')).toBe(10e9);
     expect(parseSize('1GiB')).toBe(1024 ** 3);
     expect(parseSize('100')).toBe(100);

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  featureContributions,
-  mainReasons,
-  predictMargins,
-  selectRows,
-  trainGbdt,
-} from '@ci-optimizer/core/model';
+import { featureContributions, mainReasons, predictMargins, selectRows, trainGbdt } from '@ci-optimizer/core/model';
 import type { GbdtModel, RegressionTree } from '@ci-optimizer/core/model';
 import { syntheticFailures } from './synthetic-failures.ts';
 
@@ -21,7 +15,8 @@ function conditionalExpectation(tree: RegressionTree, row: ArrayLike<number>, kn
   const l = tree.left[node];
   const r = tree.right[node];
   return (
-    (conditionalExpectation(tree, row, known, l) * tree.sumHessian[l] + conditionalExpectation(tree, row, known, r) * tree.sumHessian[r]) /
+    (conditionalExpectation(tree, row, known, l) * tree.sumHessian[l] +
+      conditionalExpectation(tree, row, known, r) * tree.sumHessian[r]) /
     tree.sumHessian[node]
   );
 }
@@ -50,7 +45,10 @@ function bruteForceShapley(model: GbdtModel, row: ArrayLike<number>): number[] {
 describe('feature contributions', () => {
   const data = syntheticFailures(3000, 301);
   const { model } = trainGbdt(data, { numRounds: 30, maxDepth: 5, eta: 0.2 });
-  const rows = selectRows(data, Array.from({ length: 25 }, (_, i) => i * 7));
+  const rows = selectRows(
+    data,
+    Array.from({ length: 25 }, (_, i) => i * 7),
+  );
   const margins = predictMargins(model, rows);
 
   for (const method of ['shap', 'saabas'] as const) {
@@ -63,7 +61,13 @@ describe('feature contributions', () => {
   }
 
   it('TreeSHAP equals the Shapley values computed from their definition', () => {
-    const small = trainGbdt(selectRows(data, Array.from({ length: 3000 }, (_, i) => i)), { numRounds: 4, maxDepth: 4 }).model;
+    const small = trainGbdt(
+      selectRows(
+        data,
+        Array.from({ length: 3000 }, (_, i) => i),
+      ),
+      { numRounds: 4, maxDepth: 4 },
+    ).model;
     for (let r = 0; r < 6; r++) {
       const row = rows.values.subarray(r * rows.cols, (r + 1) * rows.cols);
       const phi = featureContributions(small, row, 'shap');
@@ -83,7 +87,8 @@ describe('feature contributions', () => {
     const best = Math.max(...Array.from(phi.subarray(0, -1)));
     expect(reasons[0].contribution).toBe(best);
     expect(reasons[0].feature).toBe(model.featureNames[phi.indexOf(best)]);
-    for (let i = 1; i < reasons.length; i++) expect(reasons[i].contribution).toBeLessThanOrEqual(reasons[i - 1].contribution);
+    for (let i = 1; i < reasons.length; i++)
+      expect(reasons[i].contribution).toBeLessThanOrEqual(reasons[i - 1].contribution);
     for (const reason of reasons) expect(reason.contribution).toBeGreaterThan(0);
   });
 });

@@ -75,7 +75,10 @@ describe('ranking metrics', () => {
       }
     });
     expect(rocAuc(scores, labels, weights)).toBeCloseTo(rocAuc(repeated.scores, repeated.labels), 12);
-    expect(averagePrecision(scores, labels, weights)).toBeCloseTo(averagePrecision(repeated.scores, repeated.labels), 12);
+    expect(averagePrecision(scores, labels, weights)).toBeCloseTo(
+      averagePrecision(repeated.scores, repeated.labels),
+      12,
+    );
   });
 
   it('gives 1 for a perfect ranking, 0 for a reversed one, NaN without both classes', () => {

@@ -3,8 +3,16 @@ import type { LabelledDataset } from '@ci-optimizer/core/model';
 
 /** Feature names of the synthetic test-failure data (the first ten columns; extra columns are noise). */
 export const SYNTHETIC_FEATURES = [
-  'fail_rate_recent', 'runs_since_failure', 'cofailure_count', 'graph_distance', 'test_file_changed',
-  'shared_path_tokens', 'changed_files', 'duration_s', 'noise_uniform', 'noise_centered',
+  'fail_rate_recent',
+  'runs_since_failure',
+  'cofailure_count',
+  'graph_distance',
+  'test_file_changed',
+  'shared_path_tokens',
+  'changed_files',
+  'duration_s',
+  'noise_uniform',
+  'noise_centered',
 ];
 
 /**

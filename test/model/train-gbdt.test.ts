@@ -51,7 +51,7 @@ describe('trainGbdt', () => {
     expect(rocAuc(predictProbabilities(back, heldOut), heldOut.labels)).toBeGreaterThan(0.8);
   });
 
-  it('checks the budget after every round (clock under the test\'s control)', () => {
+  it("checks the budget after every round (clock under the test's control)", () => {
     let clock = 0;
     const now = (): number => (clock += 10);
     // Start reads 10; after round k the clock reads 10 * (k + 2); 10 * (k + 1) >= 55 first holds at k = 5.
@@ -68,14 +68,19 @@ describe('trainGbdt', () => {
   for (const evalMetric of ['logloss', 'auc'] as const) {
     it(`stops early on the validation ${evalMetric} and keeps the best round`, () => {
       const { train: fit, validation } = splitNewest(train, 0.3);
-      const result = trainGbdt(fit, { numRounds: 400, eta: 0.3, maxDepth: 6, minChildWeight: 0.1, evalMetric, earlyStoppingRounds: 8 }, { validation });
+      const result = trainGbdt(
+        fit,
+        { numRounds: 400, eta: 0.3, maxDepth: 6, minChildWeight: 0.1, evalMetric, earlyStoppingRounds: 8 },
+        { validation },
+      );
       expect(result.stoppedBy).toBe('early-stopping');
       expect(result.roundsTrained).toBe(result.bestIteration + 9);
       expect(result.model.trees.length).toBe(result.bestIteration + 1);
       const history = result.validationHistory;
       expect(history.length).toBe(result.roundsTrained);
       const better = (a: number, b: number): boolean => (evalMetric === 'auc' ? a > b : a < b);
-      for (let i = 0; i < history.length; i++) if (i !== result.bestIteration) expect(better(history[i], result.bestScore!)).toBe(false);
+      for (let i = 0; i < history.length; i++)
+        if (i !== result.bestIteration) expect(better(history[i], result.bestScore!)).toBe(false);
       // The kept model scores the validation set exactly as the best round did.
       const p = predictProbabilities(result.model, validation);
       const score = evalMetric === 'auc' ? rocAuc(p, validation.labels) : logLoss(p, validation.labels);
@@ -104,7 +109,8 @@ describe('trainGbdt', () => {
     const { model } = trainGbdt(train, { numRounds: 15, maxDepth: 3, minChildWeight: 5 });
     expect(Math.max(...model.trees.map((t) => treeDepth(t)))).toBe(3);
     for (const tree of model.trees) {
-      for (let n = 0; n < tree.left.length; n++) if (tree.left[n] === -1) expect(tree.sumHessian[n]).toBeGreaterThanOrEqual(5 - 1e-4);
+      for (let n = 0; n < tree.left.length; n++)
+        if (tree.left[n] === -1) expect(tree.sumHessian[n]).toBeGreaterThanOrEqual(5 - 1e-4);
     }
   });
 
@@ -116,7 +122,8 @@ describe('trainGbdt', () => {
     for (const t of pruned.trees) {
       for (let n = 0; n < t.left.length; n++) {
         const l = t.left[n];
-        if (l !== -1 && t.left[l] === -1 && t.left[t.right[n]] === -1) expect(t.lossChange[n]).toBeGreaterThanOrEqual(gamma);
+        if (l !== -1 && t.left[l] === -1 && t.left[t.right[n]] === -1)
+          expect(t.lossChange[n]).toBeGreaterThanOrEqual(gamma);
       }
     }
     expect(nodes(gamma)).toBeLessThan(nodes(0));
@@ -126,7 +133,9 @@ describe('trainGbdt', () => {
     const plain = trainGbdt(train, { numRounds: 40, maxDepth: 2 });
     const weighted = trainGbdt(train, { numRounds: 40, maxDepth: 2, scalePosWeight: 10 });
     const mean = (p: Float64Array): number => p.reduce((a, b) => a + b, 0) / p.length;
-    expect(mean(predictProbabilities(weighted.model, heldOut))).toBeGreaterThan(2 * mean(predictProbabilities(plain.model, heldOut)));
+    expect(mean(predictProbabilities(weighted.model, heldOut))).toBeGreaterThan(
+      2 * mean(predictProbabilities(plain.model, heldOut)),
+    );
     expect(weighted.model.scalePosWeight).toBe(10);
   });
 
@@ -146,7 +155,9 @@ describe('trainGbdt', () => {
     const allPassing = labelledDataset(featureMatrix([[1], [2]], ['x']), [0, 0]);
     expect(() => trainGbdt(allPassing)).toThrow(/training data has 0 positive rows out of 2/);
     const quietValidation = labelledDataset(featureMatrix([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]], train.featureNames), [0]);
-    expect(() => trainGbdt(train, { evalMetric: 'auc' }, { validation: quietValidation })).toThrow(/the validation set has 0 positive rows out of 1.*"logloss"/);
+    expect(() => trainGbdt(train, { evalMetric: 'auc' }, { validation: quietValidation })).toThrow(
+      /the validation set has 0 positive rows out of 1.*"logloss"/,
+    );
     expect(() => labelledDataset(featureMatrix([[1]], ['x']), [2])).toThrow(/label 0 is 2/);
     const narrow = labelledDataset(featureMatrix([[1], [2]], ['other']), [0, 1]);
     expect(() => trainGbdt(train, {}, { validation: narrow })).toThrow(/validation features \[other\]/);
@@ -162,7 +173,9 @@ describe('data sets', () => {
   it('holds out the newest rows, or a seeded random share', () => {
     const { train: older, validation: newest } = splitNewest(train, 0.25);
     expect(newest.rows).toBe(1500);
-    expect(Array.from(newest.values.subarray(0, train.cols))).toEqual(Array.from(train.values.subarray(4500 * train.cols, 4501 * train.cols)));
+    expect(Array.from(newest.values.subarray(0, train.cols))).toEqual(
+      Array.from(train.values.subarray(4500 * train.cols, 4501 * train.cols)),
+    );
     expect(older.rows + newest.rows).toBe(train.rows);
     const a = splitRandom(train, 0.2, 5);
     const b = splitRandom(train, 0.2, 5);

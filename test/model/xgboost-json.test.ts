@@ -40,7 +40,7 @@ describe('XGBoost JSON models', () => {
     expect(Math.fround(Number(doc.learner.learner_model_param.base_score))).toBe(model.baseScore);
   });
 
-  it('reads XGBoost\'s own files: names, base_score, trees', () => {
+  it("reads XGBoost's own files: names, base_score, trees", () => {
     const xgb = modelFromXgboostJson(goldenText, goldenModel);
     const doc = JSON.parse(goldenText);
     expect(xgb.featureNames).toEqual(doc.learner.feature_names);
@@ -73,14 +73,23 @@ describe('XGBoost JSON models', () => {
   });
 
   it('refuses files it cannot score, saying which file and what to do', () => {
-    const read = (text: string): (() => unknown) => () => modelFromXgboostJson(text, 'models/x.json');
+    const read =
+      (text: string): (() => unknown) =>
+      () =>
+        modelFromXgboostJson(text, 'models/x.json');
     expect(read('{"learner":')).toThrow(UserError);
     expect(read('{"learner":')).toThrow(/models\/x.json is not JSON.*save_model\("model.json"\)/);
     expect(read('{"foo":1}')).toThrow(/models\/x.json has no "learner" field/);
-    expect(read(edited((d) => (d.learner.objective.name = 'reg:squarederror')))).toThrow(/objective "reg:squarederror"; only binary:logistic/);
+    expect(read(edited((d) => (d.learner.objective.name = 'reg:squarederror')))).toThrow(
+      /objective "reg:squarederror"; only binary:logistic/,
+    );
     expect(read(edited((d) => (d.learner.learner_model_param.num_class = '3')))).toThrow(/3-class model/);
-    expect(read(edited((d) => (d.learner.gradient_booster.model.trees[0].split_type[0] = 1)))).toThrow(/tree 0\) has categorical splits/);
-    expect(read(edited((d) => (d.learner.gradient_booster.model.trees[1].left_children[1] = 0)))).toThrow(/tree 1\) node \d+ has children/);
+    expect(read(edited((d) => (d.learner.gradient_booster.model.trees[0].split_type[0] = 1)))).toThrow(
+      /tree 0\) has categorical splits/,
+    );
+    expect(read(edited((d) => (d.learner.gradient_booster.model.trees[1].left_children[1] = 0)))).toThrow(
+      /tree 1\) node \d+ has children/,
+    );
     expect(read(edited((d) => (d.learner.gradient_booster.name = 'gblinear')))).toThrow(/booster "gblinear"/);
   });
 
@@ -88,6 +97,8 @@ describe('XGBoost JSON models', () => {
     expect(() => checkFeatureNames(model, data.featureNames)).not.toThrow();
     const swapped = [...data.featureNames];
     [swapped[0], swapped[1]] = [swapped[1], swapped[0]];
-    expect(() => checkFeatureNames(model, swapped, 'features.json')).toThrow(/features.json has features \[runs_since_failure, fail_rate_recent/);
+    expect(() => checkFeatureNames(model, swapped, 'features.json')).toThrow(
+      /features.json has features \[runs_since_failure, fail_rate_recent/,
+    );
   });
 });

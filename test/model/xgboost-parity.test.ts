@@ -33,7 +33,11 @@ interface ParityRun {
 interface Expected {
   xgboost_version: string;
   fingerprints: { rows: number; seed: number; sum: number; missing: number; positives: number }[];
-  prediction: { train: { rows: number; seed: number }; test: { rows: number; seed: number }; models: Record<string, number[]> };
+  prediction: {
+    train: { rows: number; seed: number };
+    test: { rows: number; seed: number };
+    models: Record<string, number[]>;
+  };
   contributions: { rows: number; models: Record<string, { shap: number[]; saabas: number[] }> };
   parity: { train: { rows: number; seed: number }; test: { rows: number; seed: number }; runs: ParityRun[] };
 }
@@ -62,7 +66,11 @@ describe('golden files made by real XGBoost', () => {
 
   it('rebuilds the exact rows the Python script trained on', () => {
     for (const fp of expected.fingerprints) {
-      expect(fingerprint(syntheticFailures(fp.rows, fp.seed))).toEqual({ sum: fp.sum, missing: fp.missing, positives: fp.positives });
+      expect(fingerprint(syntheticFailures(fp.rows, fp.seed))).toEqual({
+        sum: fp.sum,
+        missing: fp.missing,
+        positives: fp.positives,
+      });
     }
   });
 
@@ -88,7 +96,10 @@ describe('golden files made by real XGBoost', () => {
   for (const [name, golden] of Object.entries(expected.contributions.models)) {
     it(`computes XGBoost's TreeSHAP and Saabas contributions for ${name}`, () => {
       const model = loadGoldenModel(name);
-      const head = selectRows(test, Array.from({ length: expected.contributions.rows }, (_, i) => i));
+      const head = selectRows(
+        test,
+        Array.from({ length: expected.contributions.rows }, (_, i) => i),
+      );
       expect(maxAbsDiff(matrixContributions(model, head, 'shap'), golden.shap)).toBeLessThan(1e-5);
       expect(maxAbsDiff(matrixContributions(model, head, 'saabas'), golden.saabas)).toBeLessThan(1e-5);
     });
@@ -138,7 +149,14 @@ describe.skipIf(!hasXgboost())('live against the installed XGBoost', () => {
   it('loads our trained model in XGBoost, which predicts what we predict', () => {
     const train = syntheticFailures(5000, 31);
     const heldOut = syntheticFailures(800, 32);
-    const { model } = trainGbdt(train, { numRounds: 60, eta: 0.2, maxDepth: 5, gamma: 0.2, colsampleByTree: 0.8, scalePosWeight: 3 });
+    const { model } = trainGbdt(train, {
+      numRounds: 60,
+      eta: 0.2,
+      maxDepth: 5,
+      gamma: 0.2,
+      colsampleByTree: 0.8,
+      scalePosWeight: 3,
+    });
     const file = join(tmp, 'ours.json');
     writeFileSync(file, modelToXgboostJson(model));
     const resaved = join(tmp, 'resaved.json');

@@ -10,7 +10,11 @@ afterEach(() => {
 });
 
 const results = { benchmarks: [{ name: 'parse', unit: 's', value: 1, biggerIsBetter: false }] } as never;
-const baseline = (commit: string, minute: number) => ({ commit, createdAt: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(), results });
+const baseline = (commit: string, minute: number) => ({
+  commit,
+  createdAt: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(),
+  results,
+});
 
 describe('baselines in the one store interface', () => {
   it('the newest baseline is never replaced by an older one, even when twenty pushes store at once', async () => {

@@ -14,13 +14,20 @@ interface RecordedRun {
   at: string;
   benchmarks: Record<string, number>;
 }
-const fixture = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/aa-runs.json', import.meta.url)), 'utf8')) as { runs: RecordedRun[]; pr: RecordedRun[] };
+const fixture = JSON.parse(
+  readFileSync(fileURLToPath(new URL('./fixtures/aa-runs.json', import.meta.url)), 'utf8'),
+) as { runs: RecordedRun[]; pr: RecordedRun[] };
 // One run per iteration (the first of each back-to-back pair): runs minutes apart, as a stored history is.
 const runs = fixture.runs.filter((run) => run.id.endsWith('-a')).sort((a, b) => a.at.localeCompare(b.at));
 const names = Object.keys(runs[0].benchmarks);
 
 const history = (run: RecordedRun): Record<string, RunStatistic> =>
-  Object.fromEntries(Object.entries(run.benchmarks).map(([name, value]) => [name, { value, unit: 's', biggerIsBetter: false, statistic: 'min' as const }]));
+  Object.fromEntries(
+    Object.entries(run.benchmarks).map(([name, value]) => [
+      name,
+      { value, unit: 's', biggerIsBetter: false, statistic: 'min' as const },
+    ]),
+  );
 const asSet = (run: RecordedRun, scale: Record<string, number> = {}): BenchmarkSet => ({
   format: 'pytest-benchmark',
   source: run.id,
@@ -30,15 +37,30 @@ const asSet = (run: RecordedRun, scale: Record<string, number> = {}): BenchmarkS
   }),
 });
 const judge = (index: number, size: number, scale: Record<string, number> = {}) =>
-  compareWithHistory(runs.slice(index - size, index).reverse().map(history), asSet(runs[index], scale));
+  compareWithHistory(
+    runs
+      .slice(index - size, index)
+      .reverse()
+      .map(history),
+    asSet(runs[index], scale),
+  );
 
 describe('cross-run verdicts against a history of runs (real A/A data from this machine)', () => {
   it('the fixture has enough runs to judge', () => {
     expect(runs.length).toBeGreaterThanOrEqual(20);
     expect(names).toHaveLength(5);
     // The run statistic is the fastest round: what runStatistics keeps from rounds.
-    expect(runStatistics({ format: 'pytest-benchmark', source: 'x', benchmarks: [{ name: 'a', label: 'a', unit: 's', biggerIsBetter: false, value: 3, samples: [3, 2, 5] }] }).a).toEqual({
-      value: 2, unit: 's', biggerIsBetter: false, statistic: 'min',
+    expect(
+      runStatistics({
+        format: 'pytest-benchmark',
+        source: 'x',
+        benchmarks: [{ name: 'a', label: 'a', unit: 's', biggerIsBetter: false, value: 3, samples: [3, 2, 5] }],
+      }).a,
+    ).toEqual({
+      value: 2,
+      unit: 's',
+      biggerIsBetter: false,
+      statistic: 'min',
     });
   });
 
@@ -49,7 +71,8 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
       for (let i = size; i < runs.length; i++) {
         pairs++;
         for (const b of judge(i, size).benchmarks) {
-          if (b.verdict === 'regression' || b.verdict === 'improvement') flagged.push(`${runs[i].id} ${b.name}: ${b.verdict} (${b.reason})`);
+          if (b.verdict === 'regression' || b.verdict === 'improvement')
+            flagged.push(`${runs[i].id} ${b.name}: ${b.verdict} (${b.reason})`);
         }
       }
       expect(pairs).toBeGreaterThanOrEqual(8);
@@ -60,14 +83,23 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
   // Recorded after the constants of compare-with-history.ts were chosen on aa-runs.json (bench/perf-aa-calibration.ts).
   for (const file of ['aa-runs-heldout.json', 'aa-runs-heldout-1s.json']) {
     it(`held-out A/A runs (${file}) against the last 5: no false flag in at least 8 pairs; their real 2x PR runs flagged`, () => {
-      const heldOut = JSON.parse(readFileSync(fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url)), 'utf8')) as { runs: RecordedRun[]; pr: RecordedRun[] };
+      const heldOut = JSON.parse(
+        readFileSync(fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url)), 'utf8'),
+      ) as { runs: RecordedRun[]; pr: RecordedRun[] };
       const sorted = heldOut.runs.sort((a, b) => a.at.localeCompare(b.at));
       const flagged: string[] = [];
       let pairs = 0;
       for (let i = 5; i < sorted.length; i++) {
         pairs++;
-        for (const b of compareWithHistory(sorted.slice(i - 5, i).reverse().map(history), asSet(sorted[i])).benchmarks) {
-          if (b.verdict === 'regression' || b.verdict === 'improvement') flagged.push(`${sorted[i].id} ${b.name}: ${b.verdict} (${b.reason})`);
+        for (const b of compareWithHistory(
+          sorted
+            .slice(i - 5, i)
+            .reverse()
+            .map(history),
+          asSet(sorted[i]),
+        ).benchmarks) {
+          if (b.verdict === 'regression' || b.verdict === 'improvement')
+            flagged.push(`${sorted[i].id} ${b.name}: ${b.verdict} (${b.reason})`);
         }
       }
       expect(pairs).toBeGreaterThanOrEqual(8);
@@ -121,7 +153,8 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
       const comparison = compareWithHistory(before.reverse().map(history), asSet(pr));
       for (const b of comparison.benchmarks) {
         if (b.name.endsWith('test_checksum') && b.verdict === 'regression') checksum++;
-        else if (!b.name.endsWith('test_horner')) expect(b.verdict, `${pr.id} ${b.name}: ${b.reason}`).not.toMatch(/regression|improvement/);
+        else if (!b.name.endsWith('test_horner'))
+          expect(b.verdict, `${pr.id} ${b.name}: ${b.reason}`).not.toMatch(/regression|improvement/);
         else expect(b.verdict).not.toBe('improvement');
       }
     }
@@ -130,7 +163,10 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
 
   it('with fewer than 5 runs the verdict is inconclusive unless the change is beyond any plausible noise (3x)', () => {
     const i = 12;
-    const two = runs.slice(i - 2, i).reverse().map(history);
+    const two = runs
+      .slice(i - 2, i)
+      .reverse()
+      .map(history);
     const doubled = compareWithHistory(two, asSet(runs[i], { [names[0]]: 2 }));
     expect(doubled.benchmarks.find((b) => b.name === names[0])!.verdict).toBe('inconclusive');
     expect(doubled.history).toMatchObject({ runs: 2, minRuns: 5 });
@@ -141,7 +177,9 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
   it('drift correction never turns an unchanged or faster benchmark into a regression', () => {
     // Four benchmarks 40% faster in the PR run, one unchanged: relative to the shift it looks +67% slower.
     const base = history(runs[20]);
-    const hist = [0, 1, 2, 3, 4, 5].map((k) => Object.fromEntries(Object.entries(base).map(([n, s]) => [n, { ...s, value: s.value * (1 + 0.01 * k) }])));
+    const hist = [0, 1, 2, 3, 4, 5].map((k) =>
+      Object.fromEntries(Object.entries(base).map(([n, s]) => [n, { ...s, value: s.value * (1 + 0.01 * k) }])),
+    );
     const scale = Object.fromEntries(names.map((n, k) => [n, k === 0 ? 1.02 : 0.6]));
     const comparison = compareWithHistory(hist, asSet(runs[20], scale));
     const row = comparison.benchmarks.find((b) => b.name === names[0])!;

@@ -11,10 +11,18 @@ import { timeoutFor } from '../support/timeouts.ts';
  * system-wide monotonic time to a shared log, so the order in which the two processes really ran can be checked.
  */
 const PYTHON = '/usr/bin/python3';
-const QUICK = '--benchmark-only --benchmark-save-data --benchmark-max-time=0.1 --benchmark-min-rounds=5 --benchmark-warmup=off';
+const QUICK =
+  '--benchmark-only --benchmark-save-data --benchmark-max-time=0.1 --benchmark-min-rounds=5 --benchmark-warmup=off';
 
 /** One side's checkout: two benchmarks of a call that sleeps `sleepMs`; with `rounds`, pedantic with that many rounds. */
-function side(root: string, name: 'base' | 'head', log: string, sleepMs: number, rounds?: number, tests = ['first', 'second']): string {
+function side(
+  root: string,
+  name: 'base' | 'head',
+  log: string,
+  sleepMs: number,
+  rounds?: number,
+  tests = ['first', 'second'],
+): string {
   const dir = join(root, name);
   mkdirSync(join(dir, 'pkg'), { recursive: true });
   writeFileSync(
@@ -79,61 +87,89 @@ describe('same-job A/B in lockstep (real pytest-benchmark)', () => {
     return { runs, log, notices };
   }
 
-  it('rounds: the two sides run at the same time and alternate call by call; runs: one side after the other', async () => {
-    // As many rounds on both sides (pedantic): every call but the first of the second test switches side.
-    const lockstep = await ab('rounds', { base: 2, head: 2 }, undefined, { base: 20, head: 20 });
-    expect(lockstep.runs.interleave).toBe('rounds');
-    expect(lockstep.notices).toEqual([]);
-    expect(lockstep.runs.base).toHaveLength(2);
-    expect(lockstep.runs.head).toHaveLength(2);
-    expect(switches(lockstep.log)).toBeGreaterThan(0.95);
-    for (const file of [...lockstep.runs.base, ...lockstep.runs.head]) {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { benchmarks: { name: string }[] };
-      expect(data.benchmarks.map((b) => b.name).sort()).toEqual(['test_first', 'test_second']);
-    }
+  it(
+    'rounds: the two sides run at the same time and alternate call by call; runs: one side after the other',
+    async () => {
+      // As many rounds on both sides (pedantic): every call but the first of the second test switches side.
+      const lockstep = await ab('rounds', { base: 2, head: 2 }, undefined, { base: 20, head: 20 });
+      expect(lockstep.runs.interleave).toBe('rounds');
+      expect(lockstep.notices).toEqual([]);
+      expect(lockstep.runs.base).toHaveLength(2);
+      expect(lockstep.runs.head).toHaveLength(2);
+      expect(switches(lockstep.log)).toBeGreaterThan(0.95);
+      for (const file of [...lockstep.runs.base, ...lockstep.runs.head]) {
+        const data = JSON.parse(readFileSync(file, 'utf8')) as { benchmarks: { name: string }[] };
+        expect(data.benchmarks.map((b) => b.name).sort()).toEqual(['test_first', 'test_second']);
+      }
 
-    const whole = await ab('runs', { base: 2, head: 2 }, undefined, { base: 20, head: 20 });
-    expect(whole.runs.interleave).toBe('runs');
-    expect(whole.runs.order).toEqual(['base', 'head', 'head', 'base']);
-    expect(switches(whole.log)).toBeLessThan(0.05);
-  }, timeoutFor(8, 5_000));
+      const whole = await ab('runs', { base: 2, head: 2 }, undefined, { base: 20, head: 20 });
+      expect(whole.runs.interleave).toBe('runs');
+      expect(whole.runs.order).toEqual(['base', 'head', 'head', 'base']);
+      expect(switches(whole.log)).toBeLessThan(0.05);
+    },
+    timeoutFor(8, 5_000),
+  );
 
-  it('rounds a side ran after the other side had finished the test are dropped, and its statistics recomputed', async () => {
-    // The base makes 40 rounds, the PR 10: after the PR's tenth, the base runs the rest of its rounds alone (its
-    // eleventh may still start on the PR's last turn).
-    const { runs } = await ab('rounds', { base: 2, head: 2 }, undefined, { base: 40, head: 10 });
-    const base = JSON.parse(readFileSync(runs.base[0], 'utf8')) as {
-      benchmarks: { stats: { data: number[]; rounds: number; min: number; median: number }; extra_info: Record<string, number> }[];
-    };
-    for (const benchmark of base.benchmarks) {
-      expect(benchmark.extra_info.ci_optimizer_rounds_dropped).toBeGreaterThanOrEqual(29);
-      expect(benchmark.extra_info.ci_optimizer_rounds_dropped).toBeLessThanOrEqual(30);
-      expect(benchmark.stats.rounds).toBe(40 - benchmark.extra_info.ci_optimizer_rounds_dropped);
-      expect(benchmark.stats.data).toHaveLength(benchmark.stats.rounds);
-      expect(benchmark.stats.min).toBe(Math.min(...benchmark.stats.data));
-    }
-    const head = JSON.parse(readFileSync(runs.head[0], 'utf8')) as { benchmarks: { stats: { rounds: number }; extra_info: Record<string, number> }[] };
-    for (const benchmark of head.benchmarks) {
-      expect(benchmark.stats.rounds).toBe(10);
-      expect(benchmark.extra_info.ci_optimizer_rounds_dropped).toBeUndefined();
-    }
-  }, timeoutFor(4, 5_000));
+  it(
+    'rounds a side ran after the other side had finished the test are dropped, and its statistics recomputed',
+    async () => {
+      // The base makes 40 rounds, the PR 10: after the PR's tenth, the base runs the rest of its rounds alone (its
+      // eleventh may still start on the PR's last turn).
+      const { runs } = await ab('rounds', { base: 2, head: 2 }, undefined, { base: 40, head: 10 });
+      const base = JSON.parse(readFileSync(runs.base[0], 'utf8')) as {
+        benchmarks: {
+          stats: { data: number[]; rounds: number; min: number; median: number };
+          extra_info: Record<string, number>;
+        }[];
+      };
+      for (const benchmark of base.benchmarks) {
+        expect(benchmark.extra_info.ci_optimizer_rounds_dropped).toBeGreaterThanOrEqual(29);
+        expect(benchmark.extra_info.ci_optimizer_rounds_dropped).toBeLessThanOrEqual(30);
+        expect(benchmark.stats.rounds).toBe(40 - benchmark.extra_info.ci_optimizer_rounds_dropped);
+        expect(benchmark.stats.data).toHaveLength(benchmark.stats.rounds);
+        expect(benchmark.stats.min).toBe(Math.min(...benchmark.stats.data));
+      }
+      const head = JSON.parse(readFileSync(runs.head[0], 'utf8')) as {
+        benchmarks: { stats: { rounds: number }; extra_info: Record<string, number> }[];
+      };
+      for (const benchmark of head.benchmarks) {
+        expect(benchmark.stats.rounds).toBe(10);
+        expect(benchmark.extra_info.ci_optimizer_rounds_dropped).toBeUndefined();
+      }
+    },
+    timeoutFor(4, 5_000),
+  );
 
-  it('a benchmark the PR adds in the middle: both sides still agree whose turn it is, and finish', async () => {
-    const { runs } = await ab('rounds', { base: 1, head: 1 }, undefined, { base: 10, head: 10 }, ['first', 'added', 'second']);
-    expect(runs.interleave).toBe('rounds');
-    const names = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { benchmarks: { name: string }[] }).benchmarks.map((b) => b.name).sort();
-    expect(names(runs.base[1])).toEqual(['test_first', 'test_second']);
-    expect(names(runs.head[1])).toEqual(['test_added', 'test_first', 'test_second']);
-  }, timeoutFor(4, 5_000));
+  it(
+    'a benchmark the PR adds in the middle: both sides still agree whose turn it is, and finish',
+    async () => {
+      const { runs } = await ab('rounds', { base: 1, head: 1 }, undefined, { base: 10, head: 10 }, [
+        'first',
+        'added',
+        'second',
+      ]);
+      expect(runs.interleave).toBe('rounds');
+      const names = (file: string) =>
+        (JSON.parse(readFileSync(file, 'utf8')) as { benchmarks: { name: string }[] }).benchmarks
+          .map((b) => b.name)
+          .sort();
+      expect(names(runs.base[1])).toEqual(['test_first', 'test_second']);
+      expect(names(runs.head[1])).toEqual(['test_added', 'test_first', 'test_second']);
+    },
+    timeoutFor(4, 5_000),
+  );
 
-  it('a command that is not a pytest session falls back to whole runs one after the other, and says so', async () => {
-    const command = `${PYTHON} -c "import json, os; json.dump([{'name': 'x', 'unit': 's', 'value': 1}], open(os.environ['PERF_OUTPUT'], 'w'))"`;
-    const { runs, notices } = await ab('rounds', { base: 1, head: 1 }, command);
-    expect(runs.interleave).toBe('runs');
-    expect(runs.order).toEqual(['base', 'head', 'head', 'base']);
-    expect(runs.base).toHaveLength(2);
-    expect(runs.head).toHaveLength(2);
-    expect(notices.join(' ')).toMatch(/did not load the lockstep plugin .*runs alternate whole/);
-  }, timeoutFor(4, 2_000));
+  it(
+    'a command that is not a pytest session falls back to whole runs one after the other, and says so',
+    async () => {
+      const command = `${PYTHON} -c "import json, os; json.dump([{'name': 'x', 'unit': 's', 'value': 1}], open(os.environ['PERF_OUTPUT'], 'w'))"`;
+      const { runs, notices } = await ab('rounds', { base: 1, head: 1 }, command);
+      expect(runs.interleave).toBe('runs');
+      expect(runs.order).toEqual(['base', 'head', 'head', 'base']);
+      expect(runs.base).toHaveLength(2);
+      expect(runs.head).toHaveLength(2);
+      expect(notices.join(' ')).toMatch(/did not load the lockstep plugin .*runs alternate whole/);
+    },
+    timeoutFor(4, 2_000),
+  );
 });

@@ -39,8 +39,17 @@ ${HOLT_PASS.replace(/^/gm, '    ').replace(/ +$/, '')}`;
 // so the 10 ms parse benchmark does not swamp the others; at least 10 rounds each. Three runs per side under the
 // sampler keep the whole test well under a minute on a loaded 2-core machine.
 const PYTEST_ARGS = [
-  '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--benchmark-only', '--benchmark-save-data',
-  '--benchmark-max-time=0.25', '--benchmark-min-rounds=10', '--benchmark-warmup=off', 'tests/benchmarks',
+  '-m',
+  'pytest',
+  '-q',
+  '-p',
+  'no:cacheprovider',
+  '--benchmark-only',
+  '--benchmark-save-data',
+  '--benchmark-max-time=0.25',
+  '--benchmark-min-rounds=10',
+  '--benchmark-warmup=off',
+  'tests/benchmarks',
 ];
 
 /**
@@ -68,44 +77,47 @@ describe('real pytest-benchmark runs on examples/python-service, same-job A/B (a
   let report: PerfReport;
   let headProfile: string;
 
-  beforeAll(async () => {
-    copy = copyExampleService();
-    repo = new TempGitRepo(copy.dir);
-    repo.git('init', '-q', '-b', 'main');
-    repo.git('config', 'user.name', 'Test');
-    repo.git('config', 'user.email', 'test@example.invalid');
-    repo.git('config', 'commit.gpgsign', 'false');
-    const baseCommit = repo.commit('base');
-    const forecast = readFileSync(join(repo.dir, FORECAST), 'utf8');
-    expect(forecast, `${FORECAST} still has the smoothing pass this test slows down`).toContain(HOLT_PASS);
-    repo.write({ [FORECAST]: forecast.replace(HOLT_PASS, HOLT_PASS_THRICE) });
-    repo.commit('forecast: smooth three times');
-    work = tempDir('perf-ab-');
-    const baseDir = join(work, 'base');
-    removeWorktree = await addBaseWorktree(repo.dir, baseCommit, baseDir);
-    // Every run goes through the sampling profiler, so both sides carry the same overhead and the profile comes
-    // from the very runs that are compared.
-    const command = `${PYTHON} ${SAMPLER} {output}.folded ${PYTEST_ARGS.slice(1).join(' ')} --benchmark-json={output}`;
-    const runs = await runSameJobAb({
-      command,
-      headDir: repo.dir,
-      baseDir,
-      runsPerSide: 3,
-      outDir: join(work, 'results'),
-      env: { PYTEST_ADDOPTS: '' },
-    });
-    expect(runs.order).toEqual(['base', 'head', 'head', 'base', 'base', 'head']);
-    // One profile per side from all its runs: a burst of load during one run shifts that run's shares.
-    headProfile = concatProfiles(runs.head, join(work, 'head.folded'));
-    report = await buildPerfReport({
-      resultFiles: runs.head,
-      baselineFiles: runs.base,
-      sameJob: true,
-      profileFile: headProfile,
-      baselineProfileFile: concatProfiles(runs.base, join(work, 'base.folded')),
-    });
-    // Six real pytest-benchmark runs (base/head alternated) under a sampler, about 10 s each on an idle machine.
-  }, timeoutFor(6, 20_000));
+  beforeAll(
+    async () => {
+      copy = copyExampleService();
+      repo = new TempGitRepo(copy.dir);
+      repo.git('init', '-q', '-b', 'main');
+      repo.git('config', 'user.name', 'Test');
+      repo.git('config', 'user.email', 'test@example.invalid');
+      repo.git('config', 'commit.gpgsign', 'false');
+      const baseCommit = repo.commit('base');
+      const forecast = readFileSync(join(repo.dir, FORECAST), 'utf8');
+      expect(forecast, `${FORECAST} still has the smoothing pass this test slows down`).toContain(HOLT_PASS);
+      repo.write({ [FORECAST]: forecast.replace(HOLT_PASS, HOLT_PASS_THRICE) });
+      repo.commit('forecast: smooth three times');
+      work = tempDir('perf-ab-');
+      const baseDir = join(work, 'base');
+      removeWorktree = await addBaseWorktree(repo.dir, baseCommit, baseDir);
+      // Every run goes through the sampling profiler, so both sides carry the same overhead and the profile comes
+      // from the very runs that are compared.
+      const command = `${PYTHON} ${SAMPLER} {output}.folded ${PYTEST_ARGS.slice(1).join(' ')} --benchmark-json={output}`;
+      const runs = await runSameJobAb({
+        command,
+        headDir: repo.dir,
+        baseDir,
+        runsPerSide: 3,
+        outDir: join(work, 'results'),
+        env: { PYTEST_ADDOPTS: '' },
+      });
+      expect(runs.order).toEqual(['base', 'head', 'head', 'base', 'base', 'head']);
+      // One profile per side from all its runs: a burst of load during one run shifts that run's shares.
+      headProfile = concatProfiles(runs.head, join(work, 'head.folded'));
+      report = await buildPerfReport({
+        resultFiles: runs.head,
+        baselineFiles: runs.base,
+        sameJob: true,
+        profileFile: headProfile,
+        baselineProfileFile: concatProfiles(runs.base, join(work, 'base.folded')),
+      });
+      // Six real pytest-benchmark runs (base/head alternated) under a sampler, about 10 s each on an idle machine.
+    },
+    timeoutFor(6, 20_000),
+  );
 
   afterAll(async () => {
     await removeWorktree?.();
@@ -137,7 +149,10 @@ describe('real pytest-benchmark runs on examples/python-service, same-job A/B (a
     expect(holt.change!, explain).toBeGreaterThan(0.3);
     expect(holt.change!, explain).toBeLessThan(4);
     expect(holt.changeLow!, explain).toBeGreaterThan(0.15);
-    expect(holt.pairChanges!.every((change) => change > 0.15), explain).toBe(true);
+    expect(
+      holt.pairChanges!.every((change) => change > 0.15),
+      explain,
+    ).toBe(true);
     expect(report.comparison.drift).toBeUndefined();
   });
 
@@ -147,12 +162,20 @@ describe('real pytest-benchmark runs on examples/python-service, same-job A/B (a
     // benchmark comparison above is what shows it got slower.
     const ranked = projectFunctionsBySelfTime(functionTimes(await readProfileFile(headProfile)));
     const top = ranked.slice(0, 3).map((fn) => `${fn.name} (${fn.file})`);
-    const listing = ranked.slice(0, 8).map((fn) => `${fn.name} (${fn.file}) ${(fn.selfShare * 100).toFixed(1)}%`).join('\n');
+    const listing = ranked
+      .slice(0, 8)
+      .map((fn) => `${fn.name} (${fn.file}) ${(fn.selfShare * 100).toFixed(1)}%`)
+      .join('\n');
     expect(top, listing).toContain(`holt_forecast (${FORECAST})`);
   });
 
   it('renders one comment with the marker, the regression, the profile and a mermaid chart', () => {
-    const body = renderPerfComment({ comparison: report.comparison, baseline: report.baseline, profile: report.profile, runUrl: 'https://github.com/octo-org/octo-repo/actions/runs/1' });
+    const body = renderPerfComment({
+      comparison: report.comparison,
+      baseline: report.baseline,
+      profile: report.profile,
+      runUrl: 'https://github.com/octo-org/octo-repo/actions/runs/1',
+    });
     expect(body.startsWith('<!-- ci-optimizer:perf-comment id=default -->')).toBe(true);
     expect(body).toMatch(/🔴 Performance: 1 regression/);
     // Benchmark names are escaped Markdown (`_` as `\_`, shown plain by GitHub).

@@ -18,11 +18,20 @@ interface Trial {
   base: Run[];
   head: Run[];
 }
-const fixture = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/ab-runs.json', import.meta.url)), 'utf8')) as { tuning: Trial[]; heldOut: Trial[] };
+const fixture = JSON.parse(
+  readFileSync(fileURLToPath(new URL('./fixtures/ab-runs.json', import.meta.url)), 'utf8'),
+) as { tuning: Trial[]; heldOut: Trial[] };
 const asSet = (run: Run): BenchmarkSet => ({
   format: 'pytest-benchmark',
   source: run.at,
-  benchmarks: Object.entries(run.min).map(([name, value]) => ({ name, label: name, unit: 's', biggerIsBetter: false, value, samples: [value] })),
+  benchmarks: Object.entries(run.min).map(([name, value]) => ({
+    name,
+    label: name,
+    unit: 's',
+    biggerIsBetter: false,
+    value,
+    samples: [value],
+  })),
 });
 const flagsOf = (trial: Trial) =>
   compareRunPairs(trial.base.map(asSet), trial.head.map(asSet))
@@ -30,7 +39,11 @@ const flagsOf = (trial: Trial) =>
     .map((b) => `${b.name} ${b.verdict}`);
 
 /** One run of `names` with `rounds` rounds each: lognormal rounds around `level * factor[name]`, slowed by `load`. */
-function syntheticRun(seed: number, factor: Record<string, number> = {}, load: Record<string, number> = {}): BenchmarkSet {
+function syntheticRun(
+  seed: number,
+  factor: Record<string, number> = {},
+  load: Record<string, number> = {},
+): BenchmarkSet {
   const normal = normalSource(seededRandom(seed));
   return {
     format: 'pytest-benchmark',
@@ -56,7 +69,11 @@ describe('same-job A/B verdicts pair by pair', () => {
   it('recorded PR trials (checksum 2x, horner 1.15x): only checksum or horner is ever flagged, and only as a regression', () => {
     const pr = [...fixture.tuning, ...fixture.heldOut].filter((trial) => trial.kind === 'pr');
     const flags = pr.flatMap(flagsOf);
-    expect(flags.filter((flag) => !/test_(checksum|horner) regression$/.test(flag) && !/^(checksum|horner) regression$/.test(flag))).toEqual([]);
+    expect(
+      flags.filter(
+        (flag) => !/test_(checksum|horner) regression$/.test(flag) && !/^(checksum|horner) regression$/.test(flag),
+      ),
+    ).toEqual([]);
     // The 2x is flagged in the trials quiet enough to tell (not all of them: see the calibration bench).
     expect(flags.filter((flag) => flag.startsWith('checksum')).length).toBeGreaterThanOrEqual(Math.ceil(pr.length / 3));
   });
@@ -74,7 +91,9 @@ describe('same-job A/B verdicts pair by pair', () => {
     expect(a.change).toBeLessThan(1.15);
     expect(a.changeLow!).toBeLessThan(a.change!);
     expect(comparison.pairs).toMatchObject({ count: 3 });
-    expect(renderPerfComment({ comparison, baseline: { kind: 'same-job A/B' } })).toContain('Judged pair by pair: 3 pairs of base and PR runs');
+    expect(renderPerfComment({ comparison, baseline: { kind: 'same-job A/B' } })).toContain(
+      'Judged pair by pair: 3 pairs of base and PR runs',
+    );
   });
 
   it('one disturbed run (a burst of load slows one benchmark by 40%) is no regression', () => {
@@ -92,16 +111,26 @@ describe('same-job A/B verdicts pair by pair', () => {
     let flagged = 0;
     for (let trial = 0; trial < 1000; trial++) {
       const seed = 10 + trial * 6;
-      const disturb = () => Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((name) => [name, random() < 0.15 ? 1 + random() * 0.5 : 1]));
+      const disturb = () =>
+        Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((name) => [name, random() < 0.15 ? 1 + random() * 0.5 : 1]));
       const base = [0, 1, 2].map((i) => syntheticRun(seed + i, {}, disturb()));
       const head = [3, 4, 5].map((i) => syntheticRun(seed + i, {}, disturb()));
-      if (compareRunPairs(base, head).benchmarks.some((b) => b.verdict === 'regression' || b.verdict === 'improvement')) flagged++;
+      if (compareRunPairs(base, head).benchmarks.some((b) => b.verdict === 'regression' || b.verdict === 'improvement'))
+        flagged++;
     }
     expect(flagged).toBeLessThanOrEqual(10);
   });
 
   it('throughputs: a drop is the regression', () => {
-    const flip = (set: BenchmarkSet): BenchmarkSet => ({ ...set, benchmarks: set.benchmarks.map((b) => ({ ...b, unit: 'ops/s', biggerIsBetter: true, samples: b.samples!.map((v) => 1 / v) })) });
+    const flip = (set: BenchmarkSet): BenchmarkSet => ({
+      ...set,
+      benchmarks: set.benchmarks.map((b) => ({
+        ...b,
+        unit: 'ops/s',
+        biggerIsBetter: true,
+        samples: b.samples!.map((v) => 1 / v),
+      })),
+    });
     const base = [1, 4, 5].map((seed) => flip(syntheticRun(seed)));
     const head = [2, 3, 6].map((seed) => flip(syntheticRun(seed, { a: 2 })));
     const a = compareRunPairs(base, head).benchmarks.find((b) => b.name === 'a')!;

@@ -15,14 +15,25 @@ import { lognormalTimings, normalSource, seededRandom } from './seeded-random.ts
 const ALPHA = 0.01;
 
 function oneBenchmark(samples: number[]): BenchmarkSet {
-  return { format: 'generic', source: 'generated', benchmarks: [{ name: 'bench', label: 'bench', unit: 's', biggerIsBetter: false, value: 0, samples }] };
+  return {
+    format: 'generic',
+    source: 'generated',
+    benchmarks: [{ name: 'bench', label: 'bench', unit: 's', biggerIsBetter: false, value: 0, samples }],
+  };
 }
 
 function manyBenchmarks(sides: number[][]): BenchmarkSet {
   return {
     format: 'generic',
     source: 'generated',
-    benchmarks: sides.map((samples, i) => ({ name: `bench_${i}`, label: `bench_${i}`, unit: 's', biggerIsBetter: false, value: 0, samples })),
+    benchmarks: sides.map((samples, i) => ({
+      name: `bench_${i}`,
+      label: `bench_${i}`,
+      unit: 's',
+      biggerIsBetter: false,
+      value: 0,
+      samples,
+    })),
   };
 }
 
@@ -41,7 +52,10 @@ describe('statistics against SciPy (the reference implementation, run for real)'
       const test = mannWhitney(base, current);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1));
-      const welch = welchTest({ mean: mean(base), stddev: sd(base), count: base.length }, { mean: mean(current), stddev: sd(current), count: current.length });
+      const welch = welchTest(
+        { mean: mean(base), stddev: sd(base), count: base.length },
+        { mean: mean(current), stddev: sd(current), count: current.length },
+      );
       return { mw: test.pValue, method: test.method, welch: welch.pValue };
     });
     const script = `
@@ -56,7 +70,9 @@ for c in cases:
     w = stats.ttest_ind(x, b, equal_var=False).pvalue
     out.append({'mw': float(mw), 'method': method, 'welch': float(w)})
 print(json.dumps(out))`;
-    const reference = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(cases) }).toString()) as { mw: number; method: string; welch: number }[];
+    const reference = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(cases) }).toString(),
+    ) as { mw: number; method: string; welch: number }[];
     ours.forEach((result, i) => {
       expect(result.method).toBe(`mann-whitney-${reference[i].method === 'exact' ? 'exact' : 'normal'}`);
       expect(result.mw).toBeCloseTo(reference[i].mw, 6);
@@ -77,7 +93,11 @@ describe('verdicts on generated samples (seeded, deterministic)', () => {
     let regressions = 0;
     let improvements = 0;
     for (let trial = 0; trial < 1000; trial++) {
-      const comparison = compareBenchmarks(oneBenchmark(lognormalTimings(normal, 20, 1e-3, 0.2)), oneBenchmark(lognormalTimings(normal, 20, 1e-3, 0.2)), { alpha: ALPHA });
+      const comparison = compareBenchmarks(
+        oneBenchmark(lognormalTimings(normal, 20, 1e-3, 0.2)),
+        oneBenchmark(lognormalTimings(normal, 20, 1e-3, 0.2)),
+        { alpha: ALPHA },
+      );
       if (comparison.verdict === 'regression') regressions++;
       if (comparison.verdict === 'improvement') improvements++;
     }
@@ -89,7 +109,8 @@ describe('verdicts on generated samples (seeded, deterministic)', () => {
     const normal = normalSource(seededRandom(99));
     let suitesWithRegression = 0;
     for (let trial = 0; trial < 1000; trial++) {
-      const draw = () => manyBenchmarks(Array.from({ length: 10 }, (_, i) => lognormalTimings(normal, 20, 1e-3 * (i + 1), 0.2)));
+      const draw = () =>
+        manyBenchmarks(Array.from({ length: 10 }, (_, i) => lognormalTimings(normal, 20, 1e-3 * (i + 1), 0.2)));
       if (compareBenchmarks(draw(), draw(), { alpha: ALPHA }).verdict === 'regression') suitesWithRegression++;
     }
     expect(suitesWithRegression).toBeLessThanOrEqual(1000 * ALPHA);
@@ -99,7 +120,11 @@ describe('verdicts on generated samples (seeded, deterministic)', () => {
     const normal = normalSource(seededRandom(4242));
     let detected = 0;
     for (let trial = 0; trial < 1000; trial++) {
-      const comparison = compareBenchmarks(oneBenchmark(lognormalTimings(normal, 20, 1e-3, 0.05)), oneBenchmark(lognormalTimings(normal, 20, 1.1e-3, 0.05)), { alpha: ALPHA });
+      const comparison = compareBenchmarks(
+        oneBenchmark(lognormalTimings(normal, 20, 1e-3, 0.05)),
+        oneBenchmark(lognormalTimings(normal, 20, 1.1e-3, 0.05)),
+        { alpha: ALPHA },
+      );
       if (comparison.verdict === 'regression') detected++;
     }
     expect(detected).toBeGreaterThanOrEqual(950);
@@ -109,7 +134,10 @@ describe('verdicts on generated samples (seeded, deterministic)', () => {
     const normal = normalSource(seededRandom(5));
     const counts = { regression: 0, inconclusive: 0, unchanged: 0, improvement: 0 };
     for (let trial = 0; trial < 1000; trial++) {
-      const verdict = compareBenchmarks(oneBenchmark(lognormalTimings(normal, 20, 1e-3, 0.2)), oneBenchmark(lognormalTimings(normal, 20, 1.1e-3, 0.2))).verdict;
+      const verdict = compareBenchmarks(
+        oneBenchmark(lognormalTimings(normal, 20, 1e-3, 0.2)),
+        oneBenchmark(lognormalTimings(normal, 20, 1.1e-3, 0.2)),
+      ).verdict;
       counts[verdict as keyof typeof counts]++;
     }
     expect(counts.improvement).toBe(0);
@@ -132,8 +160,12 @@ describe('verdicts on generated samples (seeded, deterministic)', () => {
 
   it('drift: when 8 benchmarks all slow by 30% and one by 80%, only that one is a regression, judged relative to the drift', () => {
     const normal = normalSource(seededRandom(3));
-    const base = manyBenchmarks(Array.from({ length: 9 }, (_, i) => lognormalTimings(normal, 30, 1e-3 * (i + 1), 0.03)));
-    const current = manyBenchmarks(Array.from({ length: 9 }, (_, i) => lognormalTimings(normal, 30, 1e-3 * (i + 1) * (i === 4 ? 1.8 : 1.3), 0.03)));
+    const base = manyBenchmarks(
+      Array.from({ length: 9 }, (_, i) => lognormalTimings(normal, 30, 1e-3 * (i + 1), 0.03)),
+    );
+    const current = manyBenchmarks(
+      Array.from({ length: 9 }, (_, i) => lognormalTimings(normal, 30, 1e-3 * (i + 1) * (i === 4 ? 1.8 : 1.3), 0.03)),
+    );
     const corrected = compareBenchmarks(base, current);
     expect(corrected.drift).toMatchObject({ applied: true, agreeing: 9, of: 9 });
     expect(corrected.drift!.change).toBeGreaterThan(0.25);
@@ -149,8 +181,22 @@ describe('verdicts on generated samples (seeded, deterministic)', () => {
       format: 'pytest-benchmark',
       source: 'a',
       benchmarks: [
-        { name: 'fast', label: 'fast', unit: 's', biggerIsBetter: false, value: 1, summary: { mean: 1, stddev: 0.02, count: 30 } },
-        { name: 'same', label: 'same', unit: 's', biggerIsBetter: false, value: 1, summary: { mean: 1, stddev: 0.3, count: 30 } },
+        {
+          name: 'fast',
+          label: 'fast',
+          unit: 's',
+          biggerIsBetter: false,
+          value: 1,
+          summary: { mean: 1, stddev: 0.02, count: 30 },
+        },
+        {
+          name: 'same',
+          label: 'same',
+          unit: 's',
+          biggerIsBetter: false,
+          value: 1,
+          summary: { mean: 1, stddev: 0.3, count: 30 },
+        },
         { name: 'gone', label: 'gone', unit: 's', biggerIsBetter: false, value: 1 },
         { name: 'unit', label: 'unit', unit: 's', biggerIsBetter: false, value: 1 },
       ],
@@ -159,15 +205,35 @@ describe('verdicts on generated samples (seeded, deterministic)', () => {
       format: 'pytest-benchmark',
       source: 'b',
       benchmarks: [
-        { name: 'fast', label: 'fast', unit: 's', biggerIsBetter: false, value: 1.2, summary: { mean: 1.2, stddev: 0.02, count: 30 } },
-        { name: 'same', label: 'same', unit: 's', biggerIsBetter: false, value: 1.1, summary: { mean: 1.1, stddev: 0.3, count: 30 } },
+        {
+          name: 'fast',
+          label: 'fast',
+          unit: 's',
+          biggerIsBetter: false,
+          value: 1.2,
+          summary: { mean: 1.2, stddev: 0.02, count: 30 },
+        },
+        {
+          name: 'same',
+          label: 'same',
+          unit: 's',
+          biggerIsBetter: false,
+          value: 1.1,
+          summary: { mean: 1.1, stddev: 0.3, count: 30 },
+        },
         { name: 'new', label: 'new', unit: 's', biggerIsBetter: false, value: 1 },
         { name: 'unit', label: 'unit', unit: 'ms', biggerIsBetter: false, value: 1000 },
       ],
     };
     const result = compareBenchmarks(base, current);
     const verdict = Object.fromEntries(result.benchmarks.map((b) => [b.name, b.verdict]));
-    expect(verdict).toEqual({ fast: 'regression', same: 'inconclusive', gone: 'not-comparable', unit: 'not-comparable', new: 'not-comparable' });
+    expect(verdict).toEqual({
+      fast: 'regression',
+      same: 'inconclusive',
+      gone: 'not-comparable',
+      unit: 'not-comparable',
+      new: 'not-comparable',
+    });
     expect(result.benchmarks.find((b) => b.name === 'fast')!.method).toBe('welch');
     expect(result.benchmarks.find((b) => b.name === 'unit')!.reason).toMatch(/unit changed from 's' to 'ms'/);
   });
@@ -177,7 +243,16 @@ describe('verdicts on generated samples (seeded, deterministic)', () => {
     const make = (scale: number): BenchmarkSet => ({
       format: 'generic',
       source: 'g',
-      benchmarks: [{ name: 'throughput', label: 'throughput', unit: 'ops/s', biggerIsBetter: true, value: 0, samples: lognormalTimings(normal, 25, 1000 * scale, 0.02) }],
+      benchmarks: [
+        {
+          name: 'throughput',
+          label: 'throughput',
+          unit: 'ops/s',
+          biggerIsBetter: true,
+          value: 0,
+          samples: lognormalTimings(normal, 25, 1000 * scale, 0.02),
+        },
+      ],
     });
     const base = make(1);
     const current = make(0.8);

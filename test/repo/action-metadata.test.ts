@@ -51,11 +51,17 @@ describe('action metadata', () => {
     it('describes every input and output with kebab-case names', () => {
       for (const [name, input] of Object.entries<Record<string, unknown>>(metadata.inputs ?? {})) {
         expect(KEBAB.test(name) || NAME_EXCEPTIONS.has(name), `input '${name}' is kebab-case`).toBe(true);
-        expect(typeof input.description === 'string' && input.description.trim() !== '', `input '${name}' has a description`).toBe(true);
+        expect(
+          typeof input.description === 'string' && input.description.trim() !== '',
+          `input '${name}' has a description`,
+        ).toBe(true);
       }
       for (const [name, output] of Object.entries<Record<string, unknown>>(metadata.outputs ?? {})) {
         expect(KEBAB.test(name), `output '${name}' is kebab-case`).toBe(true);
-        expect(typeof output.description === 'string' && output.description.trim() !== '', `output '${name}' has a description`).toBe(true);
+        expect(
+          typeof output.description === 'string' && output.description.trim() !== '',
+          `output '${name}' has a description`,
+        ).toBe(true);
       }
     });
 

@@ -22,14 +22,16 @@ function bundledActions(): string[] {
 /** The modules a bundle file imports (static or behind import()). */
 function importSpecifiers(file: string): string[] {
   const code = readFileSync(file, 'utf8');
-  return [
-    ...code.matchAll(/\bimport\s*(?:\{[^}]*\}|\*\s*as\s+[\w$]+|[\w$]+)\s*from\s*["']([^"']+)["']/g),
-    ...code.matchAll(/\bimport\s*["']([^"']+)["']/g),
-    ...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g),
-  ]
-    .map((m) => m[1])
-    // Minified code also holds the word `import` before a string (a parser's token names): a specifier has no spaces or code.
-    .filter((spec) => /^[\w@.:/-]+$/.test(spec));
+  return (
+    [
+      ...code.matchAll(/\bimport\s*(?:\{[^}]*\}|\*\s*as\s+[\w$]+|[\w$]+)\s*from\s*["']([^"']+)["']/g),
+      ...code.matchAll(/\bimport\s*["']([^"']+)["']/g),
+      ...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g),
+    ]
+      .map((m) => m[1])
+      // Minified code also holds the word `import` before a string (a parser's token names): a specifier has no spaces or code.
+      .filter((spec) => /^[\w@.:/-]+$/.test(spec))
+  );
 }
 
 describe('bundles', () => {
@@ -45,14 +47,23 @@ describe('bundles', () => {
     expect(chunks.length).toBeGreaterThan(0);
     for (const chunk of chunks) {
       const specifiers = importSpecifiers(join(REPO_ROOT, 'dist', 'chunks', chunk));
-      const foreign = specifiers.filter((spec) => !spec.startsWith('node:') && !builtinModules.includes(spec) && !/^\.\/[\w-]+\.js$/.test(spec) && !inMessages.includes(spec));
+      const foreign = specifiers.filter(
+        (spec) =>
+          !spec.startsWith('node:') &&
+          !builtinModules.includes(spec) &&
+          !/^\.\/[\w-]+\.js$/.test(spec) &&
+          !inMessages.includes(spec),
+      );
       expect(foreign, chunk).toEqual([]);
-      for (const spec of specifiers.filter((s) => s.startsWith('./'))) expect(existsSync(join(REPO_ROOT, 'dist', 'chunks', spec)), `${chunk} imports ${spec}`).toBe(true);
+      for (const spec of specifiers.filter((s) => s.startsWith('./')))
+        expect(existsSync(join(REPO_ROOT, 'dist', 'chunks', spec)), `${chunk} imports ${spec}`).toBe(true);
     }
     const licenses = readFileSync(join(REPO_ROOT, 'dist', 'licenses.txt'), 'utf8');
-    for (const pkg of ['@actions/core@', 'yaml@', 'ajv@', '@aws-sdk/client-s3@', 'web-tree-sitter@']) expect(licenses).toContain(pkg);
+    for (const pkg of ['@actions/core@', 'yaml@', 'ajv@', '@aws-sdk/client-s3@', 'web-tree-sitter@'])
+      expect(licenses).toContain(pkg);
     // The Python parser's WebAssembly, where tree-sitter-parser.ts looks for it (the parent of chunks/ and of dist/<action>/).
-    for (const wasm of ['tree-sitter.wasm', 'tree-sitter-python.wasm']) expect(existsSync(join(REPO_ROOT, 'dist', wasm)), wasm).toBe(true);
+    for (const wasm of ['tree-sitter.wasm', 'tree-sitter-python.wasm'])
+      expect(existsSync(join(REPO_ROOT, 'dist', wasm)), wasm).toBe(true);
   });
 
   describe.each(bundledActions())('dist/%s', (action) => {
@@ -63,7 +74,8 @@ describe('bundles', () => {
       // The entry sits in dist/<action>/ (one level deeper for s3-cache/restore); the chunks are dist/chunks/.
       const chunk = new RegExp(`^${'\\.\\./'.repeat(action.split('/').length)}chunks/[\\w-]+\\.js$`);
       expect(specifiers.filter((spec) => !builtin(spec) && !chunk.test(spec))).toEqual([]);
-      for (const spec of specifiers.filter((s) => s.startsWith('.'))) expect(existsSync(join(REPO_ROOT, 'dist', action, spec)), spec).toBe(true);
+      for (const spec of specifiers.filter((s) => s.startsWith('.')))
+        expect(existsSync(join(REPO_ROOT, 'dist', action, spec)), spec).toBe(true);
       expect(readFileSync(join(REPO_ROOT, 'dist', action, 'index.js'), 'utf8')).not.toContain('::set-output');
     });
 

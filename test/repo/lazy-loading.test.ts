@@ -25,12 +25,19 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const NODE = join(REPO_ROOT, 'node_modules', '.bin', 'node');
 
 /** Runs a dist/ file with empty inputs in a fresh runner-like job; returns its exit code, log and the dist/ files it loaded. */
-function run(file: string, args: string[] = [], setup: (workspace: string) => void = () => {}, env: Record<string, string> = {}) {
+function run(
+  file: string,
+  args: string[] = [],
+  setup: (workspace: string) => void = () => {},
+  env: Record<string, string> = {},
+) {
   const job = tempDir('ci-opt-lazy-job-');
   const workspace = join(job, 'workspace');
   mkdirSync(workspace);
   setup(workspace);
-  const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV'].map((name) => [name, join(job, name)]));
+  const files = Object.fromEntries(
+    ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV'].map((name) => [name, join(job, name)]),
+  );
   for (const path of Object.values(files)) writeFileSync(path, '');
   try {
     const result = spawnSync(NODE, ['--import', pathToFileURL(hook).href, join(REPO_ROOT, 'dist', file), ...args], {
@@ -41,7 +48,9 @@ function run(file: string, args: string[] = [], setup: (workspace: string) => vo
     const line = result.stderr.split('\n').find((text) => text.startsWith('LOADED '));
     expect(line, result.stderr).toBeDefined();
     const dist = pathToFileURL(join(REPO_ROOT, 'dist')).href;
-    const loaded = (JSON.parse(line?.slice('LOADED '.length) ?? '[]') as string[]).filter((url) => url.startsWith(dist)).map((url) => url.slice(dist.length + 1));
+    const loaded = (JSON.parse(line?.slice('LOADED '.length) ?? '[]') as string[])
+      .filter((url) => url.startsWith(dist))
+      .map((url) => url.slice(dist.length + 1));
     return { status: result.status, stdout: result.stdout, loaded };
   } finally {
     rmSync(job, { recursive: true, force: true });
@@ -119,7 +128,11 @@ describe('what a bundle loads', () => {
     // A run that selects loads them (the texts above do find the engine's chunks).
     const selected = run('test-filter/index.js', [], (workspace) => {
       writeFileSync(join(workspace, 'test_a.py'), 'def test_a():\n    assert True\n');
-      for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=T', '-c', 'user.email=t@example.invalid', 'commit', '-q', '-m', 'c']]) {
+      for (const args of [
+        ['init', '-q'],
+        ['add', '-A'],
+        ['-c', 'user.name=T', '-c', 'user.email=t@example.invalid', 'commit', '-q', '-m', 'c'],
+      ]) {
         execFileSync('git', args, { cwd: workspace, stdio: 'ignore' });
       }
     });

@@ -5,7 +5,12 @@ import { readRunHistory } from '@ci-optimizer/core/report';
 import { DirStore } from '@ci-optimizer/core/store';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 
-const record = (action: string, ms: number, counters: Record<string, number> = {}, extra: Record<string, unknown> = {}) =>
+const record = (
+  action: string,
+  ms: number,
+  counters: Record<string, number> = {},
+  extra: Record<string, unknown> = {},
+) =>
   JSON.stringify({ action, version: '0.1.0', 'duration-ms': ms, phases: { diff: 12, select: 30 }, counters, ...extra });
 
 function writeMetrics(job: RunnerJob, lines: string[]): void {
@@ -37,7 +42,12 @@ describe('report action through dist/report/index.js', () => {
 
   it('warns about a malformed line with its line number and still summarises the rest', async () => {
     job = new RunnerJob();
-    writeMetrics(job, [record('cache-key', 100), '{"action": "broken", ', JSON.stringify({ action: 'x' }), record('s3-cache', 900)]);
+    writeMetrics(job, [
+      record('cache-key', 100),
+      '{"action": "broken", ',
+      JSON.stringify({ action: 'x' }),
+      record('s3-cache', 900),
+    ]);
 
     const { main } = await runActionStep({ action: 'report', job });
 
@@ -56,9 +66,17 @@ describe('report action through dist/report/index.js', () => {
     const started = new Date(Date.now() - 30_000).toISOString();
     writeMetrics(job, [
       record('cache-key', 80, { 'cache-exact-hit': 1 }, { started }),
-      record('test-filter', 400, { 'tests-selected': 6, 'tests-total': 40, 'test-time-saved-ms': 180_000, 'run-all': 0 }),
+      record('test-filter', 400, {
+        'tests-selected': 6,
+        'tests-total': 40,
+        'test-time-saved-ms': 180_000,
+        'run-all': 0,
+      }),
     ]);
-    writeFileSync(join(job.workspace, 'coverage.xml'), '<?xml version="1.0" ?>\n<coverage version="7.2" line-rate="0.9134" branch-rate="0"></coverage>\n');
+    writeFileSync(
+      join(job.workspace, 'coverage.xml'),
+      '<?xml version="1.0" ?>\n<coverage version="7.2" line-rate="0.9134" branch-rate="0"></coverage>\n',
+    );
 
     const { main } = await runActionStep({
       action: 'report',
@@ -85,7 +103,10 @@ describe('report action through dist/report/index.js', () => {
 
   it('remembers runs in the store: the rolling hit rate and the trend cover earlier runs', async () => {
     job = new RunnerJob();
-    for (const counters of [{ 'cache-miss': 1 }, { 'cache-exact-hit': 1 }, { 'cache-partial-hit': 1 }] as Record<string, number>[]) {
+    for (const counters of [{ 'cache-miss': 1 }, { 'cache-exact-hit': 1 }, { 'cache-partial-hit': 1 }] as Record<
+      string,
+      number
+    >[]) {
       writeMetrics(job, [record('s3-cache', 100, counters)]);
       await runActionStep({ action: 'report', job, inputs: { trend: 'true' } });
     }
@@ -139,6 +160,8 @@ describe('report action through dist/report/index.js', () => {
     job = new RunnerJob();
     const { main } = await runActionStep({ action: 'report', job, inputs: { 'price-per-minute': 'cheap' } });
     expect(main.exitCode).toBe(1);
-    expect(main.annotations.find((a) => a.level === 'error')?.message).toContain("Input 'price-per-minute' has value 'cheap', which is not a number");
+    expect(main.annotations.find((a) => a.level === 'error')?.message).toContain(
+      "Input 'price-per-minute' has value 'cheap', which is not a number",
+    );
   });
 });

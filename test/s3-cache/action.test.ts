@@ -47,7 +47,11 @@ describe('actions/s3-cache (restore in main, save in post)', () => {
 
     const second = newJob();
     const run2 = await runActionStep({ action: 's3-cache', job: second, inputs, env: server.env });
-    expect(run2.main.outputs).toMatchObject({ 'cache-hit': 'true', 'cache-matched-key': 'contract-deps-1', 'hit-kind': 'exact' });
+    expect(run2.main.outputs).toMatchObject({
+      'cache-hit': 'true',
+      'cache-matched-key': 'contract-deps-1',
+      'hit-kind': 'exact',
+    });
     expect(Number(run2.main.outputs['archive-size'])).toBeGreaterThan(0);
     expect(JSON.parse(run2.main.outputs.metrics).counters).toMatchObject({ 'cache-exact-hit': 1, 'cache-miss': 0 });
     expect(snapshot(join(second.workspace, 'deps dir'))).toEqual(snapshot(join(first.workspace, 'deps dir')));
@@ -83,7 +87,10 @@ describe('actions/s3-cache (restore in main, save in post)', () => {
     expect(run.main.exitCode).toBe(0);
     expect(run.main.outputs['hit-kind']).toBe('miss');
     expect(run.main.annotations).toEqual([
-      { level: 'warning', message: expect.stringMatching(/Failed to restore cache 'down': .*could not be reached \(ECONNREFUSED\)/) },
+      {
+        level: 'warning',
+        message: expect.stringMatching(/Failed to restore cache 'down': .*could not be reached \(ECONNREFUSED\)/),
+      },
     ]);
     expect(run.post?.exitCode).toBe(0);
     expect(run.post?.annotations[0]?.message).toMatch(/Failed to save cache 'down'/);
@@ -159,7 +166,12 @@ describe('actions/s3-cache/prune', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const inputs = { bucket: server.bucket, endpoint: server.endpoint, prefix, 'max-age': '1s' };
-    const dry = await runActionStep({ action: 's3-cache/prune', job, inputs: { ...inputs, 'dry-run': 'true' }, env: server.env });
+    const dry = await runActionStep({
+      action: 's3-cache/prune',
+      job,
+      inputs: { ...inputs, 'dry-run': 'true' },
+      env: server.env,
+    });
     expect(dry.main.outputs).toMatchObject({ 'entries-deleted': '1', 'entries-kept': '0' });
     const real = await runActionStep({ action: 's3-cache/prune', job, inputs, env: server.env });
     expect(JSON.parse(real.main.outputs['deleted-keys'])).toEqual(['old-entry']);
@@ -170,35 +182,79 @@ describe('actions/s3-cache/prune', () => {
 
 describe('scoping and bounded faults, through the bundles', () => {
   const repository = { full_name: 'octo-org/octo-repo', default_branch: 'main' };
-  const inputsFor = (key: string) => ({ ...s3Inputs(), prefix: 'contract-scope', path: 'deps', key, 'restore-keys': 'scoped-' });
+  const inputsFor = (key: string) => ({
+    ...s3Inputs(),
+    prefix: 'contract-scope',
+    path: 'deps',
+    key,
+    'restore-keys': 'scoped-',
+  });
 
   it("a pull request restores the default branch's entry and saves into its own scope; pull_request_target does not save", async () => {
     const main = newJob();
     writeFile(join(main.workspace, 'deps/which.txt'), 'main');
     const mainEvent = { name: 'push', payload: { repository } };
-    const first = await runActionStep({ action: 's3-cache', job: main, inputs: inputsFor('scoped-1'), env: server.env, event: mainEvent });
+    const first = await runActionStep({
+      action: 's3-cache',
+      job: main,
+      inputs: inputsFor('scoped-1'),
+      env: server.env,
+      event: mainEvent,
+    });
     expect(first.post?.stdout).toMatch(/Cache saved with key 'scoped-1' in scope branch\/main/);
 
     const prJob = newJob();
-    const prEvent = { name: 'pull_request', payload: { repository, pull_request: { number: 7, base: { ref: 'main' } } } };
+    const prEvent = {
+      name: 'pull_request',
+      payload: { repository, pull_request: { number: 7, base: { ref: 'main' } } },
+    };
     const prEnv = { ...server.env, GITHUB_REF: 'refs/pull/7/merge', GITHUB_BASE_REF: 'main' };
-    const pr = await runActionStep({ action: 's3-cache', job: prJob, inputs: inputsFor('scoped-2'), env: prEnv, event: prEvent });
+    const pr = await runActionStep({
+      action: 's3-cache',
+      job: prJob,
+      inputs: inputsFor('scoped-2'),
+      env: prEnv,
+      event: prEvent,
+    });
     expect(pr.main.outputs).toMatchObject({ 'hit-kind': 'prefix', 'cache-matched-key': 'scoped-1' });
     expect(readFileSync(join(prJob.workspace, 'deps/which.txt'), 'utf8')).toBe('main');
     expect(pr.post?.stdout).toMatch(/Cache saved with key 'scoped-2' in scope pr\/7/);
 
     // The pull request's entry is invisible to the default branch.
-    const again = await runActionStep({ action: 's3-cache/restore', job: newJob(), inputs: { ...inputsFor('scoped-2'), 'restore-keys': '' }, env: server.env, event: mainEvent });
+    const again = await runActionStep({
+      action: 's3-cache/restore',
+      job: newJob(),
+      inputs: { ...inputsFor('scoped-2'), 'restore-keys': '' },
+      env: server.env,
+      event: mainEvent,
+    });
     expect(again.main.outputs['hit-kind']).toBe('miss');
 
     const targetJob = newJob();
     writeFile(join(targetJob.workspace, 'deps/which.txt'), 'poison');
-    const targetEvent = { name: 'pull_request_target', payload: { repository, pull_request: { number: 8, base: { ref: 'main' } } } };
-    const target = await runActionStep({ action: 's3-cache', job: targetJob, inputs: { ...inputsFor('scoped-3'), 'restore-keys': '' }, env: { ...server.env, GITHUB_BASE_REF: 'main' }, event: targetEvent });
+    const targetEvent = {
+      name: 'pull_request_target',
+      payload: { repository, pull_request: { number: 8, base: { ref: 'main' } } },
+    };
+    const target = await runActionStep({
+      action: 's3-cache',
+      job: targetJob,
+      inputs: { ...inputsFor('scoped-3'), 'restore-keys': '' },
+      env: { ...server.env, GITHUB_BASE_REF: 'main' },
+      event: targetEvent,
+    });
     expect(target.main.exitCode).toBe(0);
     expect(target.post?.exitCode).toBe(0);
-    expect(target.post?.stdout).toMatch(/Not saving cache 'scoped-3': pull_request_target runs with the base branch's rights/);
-    const afterTarget = await runActionStep({ action: 's3-cache/restore', job: newJob(), inputs: { ...inputsFor('scoped-3'), 'restore-keys': '' }, env: server.env, event: mainEvent });
+    expect(target.post?.stdout).toMatch(
+      /Not saving cache 'scoped-3': pull_request_target runs with the base branch's rights/,
+    );
+    const afterTarget = await runActionStep({
+      action: 's3-cache/restore',
+      job: newJob(),
+      inputs: { ...inputsFor('scoped-3'), 'restore-keys': '' },
+      env: server.env,
+      event: mainEvent,
+    });
     expect(afterTarget.main.outputs['hit-kind']).toBe('miss');
   }, 180_000);
 
@@ -226,7 +282,12 @@ describe('scoping and bounded faults, through the bundles', () => {
       expect(run.main.outputs.saved).toBe('false');
       expect(seconds).toBeLessThan(60);
       expect(run.main.annotations).toEqual([
-        { level: 'warning', message: expect.stringMatching(new RegExp(`Failed to save cache 'hole-1': .*${endpoint}.*within 10 s \\(first-byte-timeout\\)`)) },
+        {
+          level: 'warning',
+          message: expect.stringMatching(
+            new RegExp(`Failed to save cache 'hole-1': .*${endpoint}.*within 10 s \\(first-byte-timeout\\)`),
+          ),
+        },
       ]);
     } finally {
       for (const socket of sockets) socket.destroy();

@@ -5,7 +5,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { S3ObjectStore, createS3Client, resolveS3Settings, CacheIndex } from '@ci-optimizer/core/s3';
 import { restoreCache, saveCache, type CacheSettings } from '@ci-optimizer/core/s3-cache';
 import { setEnv, startS3Proxy, startS3Server, type S3TestProxy, type S3TestServer } from '../support/s3-server.ts';
-import { RecordingLogger, RunnerDirs, buildTree, memoryBackedTempDir, snapshot, testSettings, writeFile } from './support.ts';
+import {
+  RecordingLogger,
+  RunnerDirs,
+  buildTree,
+  memoryBackedTempDir,
+  snapshot,
+  testSettings,
+  writeFile,
+} from './support.ts';
 
 let server: S3TestServer;
 let proxy: S3TestProxy;
@@ -50,7 +58,11 @@ function rawStore(): S3ObjectStore {
   return new S3ObjectStore(createS3Client(s), s);
 }
 
-const request = (primaryKey: string, restoreKeys: string[] = [], lookupOnly = false) => ({ primaryKey, restoreKeys, lookupOnly });
+const request = (primaryKey: string, restoreKeys: string[] = [], lookupOnly = false) => ({
+  primaryKey,
+  restoreKeys,
+  lookupOnly,
+});
 
 describe('hits and misses', () => {
   it('misses, saves, then restores an exact hit onto another runner with spaces, symlinks, modes and empty folders intact', async () => {
@@ -129,7 +141,9 @@ describe('hits and misses', () => {
     const log = new RecordingLogger();
     const result = await saveCache(settings(a, ['missing-dir', 'also/missing']), 'nothing', { log });
     expect(result.outcome).toBe('nothing-to-save');
-    expect(log.warnings[0]).toMatch(/Path Validation Error: none of the paths to cache exist \(missing-dir, also\/missing\)/);
+    expect(log.warnings[0]).toMatch(
+      /Path Validation Error: none of the paths to cache exist \(missing-dir, also\/missing\)/,
+    );
   });
 });
 
@@ -203,7 +217,9 @@ describe('faults: a warning and a miss, never a half-extracted tree', () => {
     const other = runner('other');
     writeFile(join(other.workspace, 'data/evil.txt'), 'evil');
     const otherSettings = settings(other, ['data']);
-    await saveCache({ ...otherSettings, version: settings(a, ['data']).version }, 'evil', { log: new RecordingLogger() });
+    await saveCache({ ...otherSettings, version: settings(a, ['data']).version }, 'evil', {
+      log: new RecordingLogger(),
+    });
     const evil = (await index.readEntry('evil'))!;
     const evilBytes = (await index.store.get(evil.archive))!;
     await index.store.putAtomic(entry.archive, evilBytes);
@@ -248,7 +264,9 @@ describe('faults: a warning and a miss, never a half-extracted tree', () => {
       );
       expect(stopping).toBeDefined();
       expect(result.kind).toBe('miss');
-      expect(log.warnings[0]).toMatch(/Failed to restore cache 'stopped': .*(could not be reached|ECONNRESET|socket hang up|HTTP 50)/);
+      expect(log.warnings[0]).toMatch(
+        /Failed to restore cache 'stopped': .*(could not be reached|ECONNRESET|socket hang up|HTTP 50)/,
+      );
       untouched();
       expect(readdirSync(b.temp)).toEqual([]);
     } finally {
@@ -293,7 +311,8 @@ describe('faults: a warning and a miss, never a half-extracted tree', () => {
     const a = runner();
     await savedEntry(a, 'throttled');
     let throttled = 0;
-    proxy.rule = (r) => (r.method === 'GET' && throttled++ < 2 ? { kind: 'error', status: 503, code: 'SlowDown' } : undefined);
+    proxy.rule = (r) =>
+      r.method === 'GET' && throttled++ < 2 ? { kind: 'error', status: 503, code: 'SlowDown' } : undefined;
     const b = runner('b');
     const log = new RecordingLogger();
     const s = settings(b, ['data']);

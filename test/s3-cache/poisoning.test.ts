@@ -1,6 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -51,8 +64,11 @@ class Victim extends RunnerDirs {
   /** Everything this runner holds, except `node_modules` (which restore may write) and RUNNER_TEMP. */
   everythingElse(): Record<string, string> {
     const all = snapshot(this.base);
-    all['.'] = `workspace ${(statSync(this.workspace).mode & 0o7777).toString(8)} home ${(statSync(this.home).mode & 0o7777).toString(8)}`;
-    return Object.fromEntries(Object.entries(all).filter(([key]) => !key.startsWith('work/repo/node_modules') && !key.startsWith('temp')));
+    all['.'] =
+      `workspace ${(statSync(this.workspace).mode & 0o7777).toString(8)} home ${(statSync(this.home).mode & 0o7777).toString(8)}`;
+    return Object.fromEntries(
+      Object.entries(all).filter(([key]) => !key.startsWith('work/repo/node_modules') && !key.startsWith('temp')),
+    );
   }
 }
 
@@ -70,7 +86,9 @@ function craft(): string {
 
 /** `tar -c | zstd` of `members` of `dir`, with extra tar arguments (e.g. --transform, -P). */
 function tarZst(dir: string, members: string[], extra: string[] = []): Buffer {
-  const tar = execFileSync('tar', ['-c', '--format=gnu', '-C', dir, ...extra, '--', ...members], { maxBuffer: 1 << 30 });
+  const tar = execFileSync('tar', ['-c', '--format=gnu', '-C', dir, ...extra, '--', ...members], {
+    maxBuffer: 1 << 30,
+  });
   return execFileSync('zstd', ['-q', '-c'], { input: tar, maxBuffer: 1 << 30 });
 }
 
@@ -80,7 +98,13 @@ interface Attack {
 }
 
 /** Publishes `archive` as the entry `key` with a record of the attacker's choosing (correct size and SHA-256). */
-async function publish(victim: Victim, paths: string[], archive: Buffer, roots: string[], overrides: Partial<CacheSettings> = {}): Promise<Attack> {
+async function publish(
+  victim: Victim,
+  paths: string[],
+  archive: Buffer,
+  roots: string[],
+  overrides: Partial<CacheSettings> = {},
+): Promise<Attack> {
   const prefix = `poison-${++counter}`;
   const settings = testSettings(victim, { bucket: server.bucket, endpoint: server.endpoint, prefix }, paths, {
     protectedPaths: [victim.action],
@@ -105,7 +129,11 @@ async function publish(victim: Victim, paths: string[], archive: Buffer, roots: 
 }
 
 async function restore(attack: Attack) {
-  return restoreCache(attack.settings, { primaryKey: 'deps', restoreKeys: ['de'], lookupOnly: false }, { log: attack.log });
+  return restoreCache(
+    attack.settings,
+    { primaryKey: 'deps', restoreKeys: ['de'], lookupOnly: false },
+    { log: attack.log },
+  );
 }
 
 /** Restores the crafted entry and checks: a miss, a warning that names `member`, nothing else changed. */
@@ -136,7 +164,12 @@ describe('restore places only what the job asked for', () => {
     const dir = craft();
     writeFile(join(dir, 'ws/node_modules/ok.js'), 'ok');
     writeFile(join(dir, 'ws/src/index.js'), 'pwned()');
-    await expectRefused(victim, tarZst(dir, ['ws/node_modules', 'ws/src']), ['ws/node_modules', 'ws/src'], /archive member 'ws\/src' maps to .*src, which is not under any path the 'path' input asks for/);
+    await expectRefused(
+      victim,
+      tarZst(dir, ['ws/node_modules', 'ws/src']),
+      ['ws/node_modules', 'ws/src'],
+      /archive member 'ws\/src' maps to .*src, which is not under any path the 'path' input asks for/,
+    );
   });
 
   it('refuses the whole workspace (git hooks, a 0777 workspace) and never chmods the workspace', async () => {
@@ -179,7 +212,12 @@ describe('restore places only what the job asked for', () => {
     writeFile(join(raw, 'evil.txt'), 'evil');
     // -P keeps the leading '/': tar strips it on extraction, and the result is not in the layout.
     const absolute = tarZst(raw, ['evil.txt'], ['-P', `--transform=s,^,${victim.outside}/,`]);
-    await expectRefused(victim, absolute, [victim.outside], new RegExp(`archive member '${top}' is not in this tool's archive layout`));
+    await expectRefused(
+      victim,
+      absolute,
+      [victim.outside],
+      new RegExp(`archive member '${top}' is not in this tool's archive layout`),
+    );
   });
 
   it("refuses '..' in member names (tar itself skips them; the entry is a miss)", async () => {
@@ -194,7 +232,13 @@ describe('restore places only what the job asked for', () => {
     const victim = new Victim();
     const dir = craft();
     writeFile(join(dir, 'ws/tools/ci-optimizer/dist/s3-cache/index.js'), 'stealToken()');
-    await expectRefused(victim, tarZst(dir, ['ws/tools']), ['ws/tools'], /archive member 'ws\/tools\/ci-optimizer' would write into .*tools\/ci-optimizer, which restore never touches/, ['tools']);
+    await expectRefused(
+      victim,
+      tarZst(dir, ['ws/tools']),
+      ['ws/tools'],
+      /archive member 'ws\/tools\/ci-optimizer' would write into .*tools\/ci-optimizer, which restore never touches/,
+      ['tools'],
+    );
 
     const abs = craft();
     writeFile(join(abs, 'abs', victim.action, 'dist/s3-cache/index.js'), 'stealToken()');
@@ -209,12 +253,21 @@ describe('restore places only what the job asked for', () => {
     const fileDir = craft();
     writeFile(join(fileDir, 'ws/node_modules/keep.txt'), 'overwritten through the link');
     // One archive: the symlink, then a file "below" it (tar -C switches folders between members).
-    const tar = execFileSync('tar', ['-c', '--format=gnu', '-C', linkDir, 'ws/node_modules', '-C', fileDir, 'ws/node_modules/keep.txt']);
+    const tar = execFileSync('tar', [
+      '-c',
+      '--format=gnu',
+      '-C',
+      linkDir,
+      'ws/node_modules',
+      '-C',
+      fileDir,
+      'ws/node_modules/keep.txt',
+    ]);
     const archive = execFileSync('zstd', ['-q', '-c'], { input: tar });
     await expectRefused(victim, archive, ['ws/node_modules'], /tar failed|archive member/);
   });
 
-  it("replaces a symlink the runner has at the requested path instead of writing through it", async () => {
+  it('replaces a symlink the runner has at the requested path instead of writing through it', async () => {
     const victim = new Victim();
     symlinkSync(victim.outside, join(victim.workspace, 'node_modules'));
     const dir = craft();
@@ -277,7 +330,9 @@ describe('special files, privilege bits, size', () => {
     expect(existsSync(join(nm, 'package.json'))).toBe(false);
     expect(existsSync(join(nm, 'null'))).toBe(false);
     expect(attack.log.warnings).toEqual([
-      expect.stringMatching(/device node\(s\), FIFO\(s\) or socket\(s\), which were not restored: .*ws\/node_modules\/package\.json/),
+      expect.stringMatching(
+        /device node\(s\), FIFO\(s\) or socket\(s\), which were not restored: .*ws\/node_modules\/package\.json/,
+      ),
     ]);
     if (root) expect(attack.log.warnings[0]).toContain('ws/node_modules/null');
     expect(victim.everythingElse()).toEqual(before);
@@ -288,11 +343,18 @@ describe('special files, privilege bits, size', () => {
     const archive = zeroBomb(4 * 1024);
     expect(archive.length).toBeLessThan(1024 * 1024);
     const started = performance.now();
-    const attack = await expectRefused(victim, archive, ['ws/node_modules'], /the archive unpacks to more than 256 MiB \(100 x the .* archive; set max-unpacked-size to allow more\)/);
+    const attack = await expectRefused(
+      victim,
+      archive,
+      ['ws/node_modules'],
+      /the archive unpacks to more than 256 MiB \(100 x the .* archive; set max-unpacked-size to allow more\)/,
+    );
     // Extracting all 4 GiB would take minutes on a shared disk; stopping at the cap takes seconds.
     expect(performance.now() - started).toBeLessThan(100_000);
     // An explicit, smaller cap is named as such.
-    const capped = await publish(victim, ['node_modules'], archive, ['ws/node_modules'], { maxUnpackedBytes: 1024 * 1024 });
+    const capped = await publish(victim, ['node_modules'], archive, ['ws/node_modules'], {
+      maxUnpackedBytes: 1024 * 1024,
+    });
     expect((await restore(capped)).kind).toBe('miss');
     expect(capped.log.warnings[0]).toMatch(/unpacks to more than 1\.0 MiB \(max-unpacked-size\)/);
     expect(attack.log.warnings[0]).not.toMatch(/disk is full/);
@@ -311,7 +373,12 @@ function zeroBomb(mebibytes: number): Buffer {
   writeFileSync(file, '');
   execFileSync('truncate', ['-s', `${mebibytes}M`, file]);
   // The header of the member, as tar writes it (tar stops when head closes the pipe).
-  const header = execFileSync('sh', ['-c', 'tar -c --format=gnu -C "$1" ws/node_modules/zero | head -c 512', 'sh', dir]);
+  const header = execFileSync('sh', [
+    '-c',
+    'tar -c --format=gnu -C "$1" ws/node_modules/zero | head -c 512',
+    'sh',
+    dir,
+  ]);
   const zeroFrame = execFileSync('zstd', ['-q', '-c'], { input: Buffer.alloc(1024 * 1024) });
   const frames = [execFileSync('zstd', ['-q', '-c'], { input: header })];
   for (let i = 0; i < mebibytes; i++) frames.push(zeroFrame);
@@ -339,13 +406,25 @@ describe('a full disk says so', () => {
     const victim = new Victim();
     const disk = tinyDisk();
     const dir = craft();
-    writeFile(join(dir, 'ws/node_modules/big.bin'), execFileSync('head', ['-c', `${9 * 1024 * 1024}`, '/dev/urandom'], { maxBuffer: 1 << 26 }));
+    writeFile(
+      join(dir, 'ws/node_modules/big.bin'),
+      execFileSync('head', ['-c', `${9 * 1024 * 1024}`, '/dev/urandom'], { maxBuffer: 1 << 26 }),
+    );
     const archive = tarZst(dir, ['ws']);
     if (disk) {
-      await expectRefused(victim, archive, ['ws/node_modules'], /the disk is full: the archive unpacks to more than the [\d.]+ MiB free on the disk of/, ['node_modules'], { tempDir: disk });
+      await expectRefused(
+        victim,
+        archive,
+        ['ws/node_modules'],
+        /the disk is full: the archive unpacks to more than the [\d.]+ MiB free on the disk of/,
+        ['node_modules'],
+        { tempDir: disk },
+      );
     } else {
       // No mount here: a cap below the entry's size stands in for the free space (the same code path past the check).
-      await expectRefused(victim, archive, ['ws/node_modules'], /unpacks to more than/, ['node_modules'], { maxUnpackedBytes: 1024 * 1024 });
+      await expectRefused(victim, archive, ['ws/node_modules'], /unpacks to more than/, ['node_modules'], {
+        maxUnpackedBytes: 1024 * 1024,
+      });
     }
   }, 180_000);
 
@@ -355,6 +434,13 @@ describe('a full disk says so', () => {
     const victim = new Victim();
     const dir = craft();
     for (let i = 0; i < 2500; i++) writeFile(join(dir, `ws/node_modules/f${i}`), 'x');
-    await expectRefused(victim, tarZst(dir, ['ws']), ['ws/node_modules'], /the disk is full: tar could not write/, ['node_modules'], { tempDir: disk });
+    await expectRefused(
+      victim,
+      tarZst(dir, ['ws']),
+      ['ws/node_modules'],
+      /the disk is full: tar could not write/,
+      ['node_modules'],
+      { tempDir: disk },
+    );
   }, 180_000);
 });

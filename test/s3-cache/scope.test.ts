@@ -62,7 +62,11 @@ async function save(prefix: string, run: Run, content: string, key: string) {
 async function restore(prefix: string, run: Run, key: string, restoreKeys: string[] = []) {
   const d = runner('restorer');
   const log = new RecordingLogger();
-  const result = await restoreCache(settingsFor(d, prefix, run), { primaryKey: key, restoreKeys, lookupOnly: false }, { log });
+  const result = await restoreCache(
+    settingsFor(d, prefix, run),
+    { primaryKey: key, restoreKeys, lookupOnly: false },
+    { log },
+  );
   const path = join(d.workspace, 'deps/which.txt');
   let content: string | undefined;
   try {
@@ -87,11 +91,17 @@ describe('entries are scoped by ref, like GitHub’s cache', () => {
   it("a pull request restores the default branch's entries, and its base branch's before those", async () => {
     const prefix = `scope-${++counter}`;
     await save(prefix, push('main'), 'from main', 'deps-1');
-    expect(await restore(prefix, pr(9), 'deps-1')).toMatchObject({ result: { kind: 'exact', matchedKey: 'deps-1' }, content: 'from main' });
+    expect(await restore(prefix, pr(9), 'deps-1')).toMatchObject({
+      result: { kind: 'exact', matchedKey: 'deps-1' },
+      content: 'from main',
+    });
     await save(prefix, push('release'), 'from release', 'deps-1');
     expect(await restore(prefix, pr(10, 'release'), 'deps-1')).toMatchObject({ content: 'from release' });
     // A branch push reads its own scope, then the default branch's.
-    expect(await restore(prefix, push('feature'), 'deps-2', ['deps-'])).toMatchObject({ result: { kind: 'prefix' }, content: 'from main' });
+    expect(await restore(prefix, push('feature'), 'deps-2', ['deps-'])).toMatchObject({
+      result: { kind: 'prefix' },
+      content: 'from main',
+    });
   });
 
   it("a poisoned pull request entry never displaces the default branch's", async () => {
@@ -102,14 +112,25 @@ describe('entries are scoped by ref, like GitHub’s cache', () => {
     expect(mainSave.result.outcome).toBe('saved'); // not "already exists"
     await save(prefix, pr(66), 'poison', 'deps-9');
     expect(await restore(prefix, push('main'), 'deps-1')).toMatchObject({ content: 'from main' });
-    expect(await restore(prefix, push('main'), 'deps-2', ['deps-'])).toMatchObject({ result: { matchedKey: 'deps-1' }, content: 'from main' });
-    expect(await restore(prefix, pr(67), 'deps-2', ['deps-'])).toMatchObject({ result: { matchedKey: 'deps-1' }, content: 'from main' });
+    expect(await restore(prefix, push('main'), 'deps-2', ['deps-'])).toMatchObject({
+      result: { matchedKey: 'deps-1' },
+      content: 'from main',
+    });
+    expect(await restore(prefix, pr(67), 'deps-2', ['deps-'])).toMatchObject({
+      result: { matchedKey: 'deps-1' },
+      content: 'from main',
+    });
   });
 
   it('untrusted triggers restore but do not save unless told to', async () => {
     const prefix = `scope-${++counter}`;
     await save(prefix, push('main'), 'from main', 'deps-1');
-    const target: Run = { event: 'pull_request_target', ref: 'refs/heads/main', base: 'main', payload: { pull_request: { number: 5 } } };
+    const target: Run = {
+      event: 'pull_request_target',
+      ref: 'refs/heads/main',
+      base: 'main',
+      payload: { pull_request: { number: 5 } },
+    };
     const fork: Run = {
       event: 'workflow_run',
       ref: 'refs/heads/main',
@@ -120,14 +141,21 @@ describe('entries are scoped by ref, like GitHub’s cache', () => {
       expect(await restore(prefix, run, 'deps-1')).toMatchObject({ content: 'from main' });
       const { result, log } = await save(prefix, run, 'poison', 'deps-2');
       expect(result.outcome).toBe('untrusted');
-      expect(log.infos.join('\n')).toMatch(/Not saving cache 'deps-2': .* could poison the cache of trusted runs\. Set 'save-untrusted: true'/);
+      expect(log.infos.join('\n')).toMatch(
+        /Not saving cache 'deps-2': .* could poison the cache of trusted runs\. Set 'save-untrusted: true'/,
+      );
       expect((await restore(prefix, push('main'), 'deps-2')).result.kind).toBe('miss');
     }
-    const sameRepo: Run = { ...fork, payload: { workflow_run: { head_repository: { full_name: repository.full_name } } } };
+    const sameRepo: Run = {
+      ...fork,
+      payload: { workflow_run: { head_repository: { full_name: repository.full_name } } },
+    };
     expect((await save(prefix, sameRepo, 'trusted', 'deps-3')).result.outcome).toBe('saved');
     const d = runner('told');
     writeFile(join(d.workspace, 'deps/which.txt'), 'told to');
-    const told = await saveCache({ ...settingsFor(d, prefix, target), saveUntrusted: true }, 'deps-4', { log: new RecordingLogger() });
+    const told = await saveCache({ ...settingsFor(d, prefix, target), saveUntrusted: true }, 'deps-4', {
+      log: new RecordingLogger(),
+    });
     expect(told.outcome).toBe('saved');
   });
 
@@ -135,11 +163,20 @@ describe('entries are scoped by ref, like GitHub’s cache', () => {
     const prefix = `scope-${++counter}`;
     const d = runner('shared');
     writeFile(join(d.workspace, 'deps/which.txt'), 'from PR 7, shared');
-    const shared = { scopes: storeScopes(runRefsOf('pull_request', {}, { GITHUB_REF: 'refs/pull/7/merge' }), 'shared') };
-    expect((await saveCache({ ...settingsFor(d, prefix, pr(7)), ...shared }, 'deps-1', { log: new RecordingLogger() })).outcome).toBe('saved');
+    const shared = {
+      scopes: storeScopes(runRefsOf('pull_request', {}, { GITHUB_REF: 'refs/pull/7/merge' }), 'shared'),
+    };
+    expect(
+      (await saveCache({ ...settingsFor(d, prefix, pr(7)), ...shared }, 'deps-1', { log: new RecordingLogger() }))
+        .outcome,
+    ).toBe('saved');
     const m = runner('main');
     const log = new RecordingLogger();
-    const result = await restoreCache({ ...settingsFor(m, prefix, push('main')), ...shared }, { primaryKey: 'deps-1', restoreKeys: [], lookupOnly: false }, { log });
+    const result = await restoreCache(
+      { ...settingsFor(m, prefix, push('main')), ...shared },
+      { primaryKey: 'deps-1', restoreKeys: [], lookupOnly: false },
+      { log },
+    );
     expect(result.kind).toBe('exact');
   });
 });
@@ -213,10 +250,18 @@ describe('every fault is bounded, no secret in any log', () => {
     try {
       const echoed = new RecordingLogger();
       const via = { ...s, s3: { ...s.s3, endpoint: proxy.endpoint, maxAttempts: 1 } };
-      expect((await restoreCache(via, { primaryKey: 'k', restoreKeys: [], lookupOnly: false }, { log: echoed })).kind).toBe('miss');
+      expect(
+        (await restoreCache(via, { primaryKey: 'k', restoreKeys: [], lookupOnly: false }, { log: echoed })).kind,
+      ).toBe('miss');
       expect(echoed.warnings[0]).toMatch(/answered with InvalidArgument \(HTTP 400\): Bad header: /);
       expect(echoed.warnings[0]).toContain('[redacted]');
-      for (const secret of ['AWS4-HMAC-SHA256', 'Signature=', 'session-token-value', 'ghp_aaaa', server.env.AWS_ACCESS_KEY_ID]) {
+      for (const secret of [
+        'AWS4-HMAC-SHA256',
+        'Signature=',
+        'session-token-value',
+        'ghp_aaaa',
+        server.env.AWS_ACCESS_KEY_ID,
+      ]) {
         expect(echoed.warnings[0]).not.toContain(secret);
       }
     } finally {
@@ -226,9 +271,9 @@ describe('every fault is bounded, no secret in any log', () => {
 
   it('redacts credentials in URLs and credential-like text', () => {
     expect(redactUrl('https://user:pa%40ss@minio.internal:9000/bucket')).toBe('https://***@minio.internal:9000/bucket');
-    expect(redactUrl('https://s3.example/b/k?X-Amz-Signature=abcdef0123&X-Amz-Credential=AKIAABCDEFGHIJKLMNOP%2F2026&x=1')).toBe(
-      'https://s3.example/b/k?X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]&x=1',
-    );
+    expect(
+      redactUrl('https://s3.example/b/k?X-Amz-Signature=abcdef0123&X-Amz-Credential=AKIAABCDEFGHIJKLMNOP%2F2026&x=1'),
+    ).toBe('https://s3.example/b/k?X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]&x=1');
     expect(redactSecrets('key AKIAIOSFODNN7EXAMPLE and "password": "p4ss" and Bearer abc.def.ghi', {})).toBe(
       'key [redacted] and "password": "[redacted]" and Bearer [redacted]',
     );

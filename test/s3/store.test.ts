@@ -68,7 +68,9 @@ describe('settings', () => {
   });
 
   it('names the input and the fix for a bad bucket or endpoint', () => {
-    expect(() => resolveS3Settings({ bucket: 's3://x/y' }, {})).toThrow(/Input 'bucket' has value 's3:\/\/x\/y'.*prefix/);
+    expect(() => resolveS3Settings({ bucket: 's3://x/y' }, {})).toThrow(
+      /Input 'bucket' has value 's3:\/\/x\/y'.*prefix/,
+    );
     expect(() => resolveS3Settings({ bucket: 'ok-bucket', endpoint: 'minio:9000' }, {})).toThrow(/Input 'endpoint'/);
     expect(() => parseS3Url('bucket/prefix')).toThrow(/Input 'store'.*s3:\/\/bucket\/prefix/);
   });
@@ -101,7 +103,9 @@ describe('object API', () => {
     proxy.rule = (r) => (r.method === 'PUT' ? { kind: 'error', status: 412, code: 'PreconditionFailed' } : undefined);
     expect(await s.putAtomic('cond/y', 'two', { ifAbsent: true })).toBe('exists');
     proxy.rule = (r) =>
-      r.method === 'PUT' && r.headers['if-none-match'] ? { kind: 'error', status: 501, code: 'NotImplemented' } : undefined;
+      r.method === 'PUT' && r.headers['if-none-match']
+        ? { kind: 'error', status: 501, code: 'NotImplemented' }
+        : undefined;
     expect(await s.putAtomic('cond/y', 'three', { ifAbsent: true })).toBe('written');
     expect(s.conditionalWritesUnsupported).toBe(true);
     expect((await s.get('cond/y'))?.toString()).toBe('three');
@@ -122,7 +126,10 @@ describe('transfers', () => {
     expect(partPuts).toHaveLength(3);
 
     proxy.requests.length = 0;
-    const { data: back, result } = await collect(s, 'big/object', data.length, { partSize: 4 * 1024 * 1024, concurrency: 3 });
+    const { data: back, result } = await collect(s, 'big/object', data.length, {
+      partSize: 4 * 1024 * 1024,
+      concurrency: 3,
+    });
     expect(result.sha256).toBe(sha256(data));
     expect(back.equals(data)).toBe(true);
     const ranges = proxy.requests.filter((r) => r.method === 'GET').map((r) => r.headers.range);
@@ -199,7 +206,9 @@ describe('failures the store reports', () => {
   it('names wrong credentials without echoing the secret', async () => {
     const restore = setEnv({ AWS_ACCESS_KEY_ID: 'WRONGKEY', AWS_SECRET_ACCESS_KEY: 'super-secret-value-123' });
     try {
-      const error = await store().get('x').catch((e: unknown) => e);
+      const error = await store()
+        .get('x')
+        .catch((e: unknown) => e);
       const text = describeS3Error(error, { bucket: server.bucket, endpoint: proxy.endpoint });
       expect(text).toMatch(/credentials were rejected.*InvalidAccessKeyId/);
       expect(text).not.toContain('super-secret-value-123');
@@ -212,7 +221,9 @@ describe('failures the store reports', () => {
     const error = await store({ bucket: 'no-such-bucket' })
       .get('x')
       .catch((e: unknown) => e);
-    expect(describeS3Error(error, { bucket: 'no-such-bucket' })).toMatch(/'no-such-bucket' does not exist \(NoSuchBucket\)/);
+    expect(describeS3Error(error, { bucket: 'no-such-bucket' })).toMatch(
+      /'no-such-bucket' does not exist \(NoSuchBucket\)/,
+    );
   });
 
   it('names an endpoint nobody listens on', async () => {
@@ -262,19 +273,30 @@ describe('ref scopes (GitHub cache semantics as key prefixes)', () => {
     const repository = { full_name: 'o/r', default_branch: 'main' };
     const scopes = (event: string, env: Record<string, string>, payload: Record<string, unknown> = {}) =>
       storeScopes(runRefsOf(event, { repository, ...payload }, env), 'ref');
-    expect(scopes('push', { GITHUB_REF: 'refs/heads/feature/x' })).toEqual({ mode: 'ref', write: 'branch/feature%2Fx', read: ['branch/feature%2Fx', 'branch/main'] });
+    expect(scopes('push', { GITHUB_REF: 'refs/heads/feature/x' })).toEqual({
+      mode: 'ref',
+      write: 'branch/feature%2Fx',
+      read: ['branch/feature%2Fx', 'branch/main'],
+    });
     expect(scopes('pull_request', { GITHUB_REF: 'refs/pull/7/merge', GITHUB_BASE_REF: 'release' })).toEqual({
       mode: 'ref',
       write: 'pr/7',
       read: ['pr/7', 'branch/release', 'branch/main'],
     });
     expect(scopes('push', { GITHUB_REF: 'refs/tags/v1.0' }).read).toEqual(['tag/v1.0', 'branch/main']);
-    expect(scopes('merge_group', { GITHUB_REF: 'refs/heads/gh-readonly-queue/main/pr-3-abc' }, { merge_group: { base_ref: 'refs/heads/main' } }).read).toEqual([
-      'branch/gh-readonly-queue%2Fmain%2Fpr-3-abc',
-      'branch/main',
-    ]);
+    expect(
+      scopes(
+        'merge_group',
+        { GITHUB_REF: 'refs/heads/gh-readonly-queue/main/pr-3-abc' },
+        { merge_group: { base_ref: 'refs/heads/main' } },
+      ).read,
+    ).toEqual(['branch/gh-readonly-queue%2Fmain%2Fpr-3-abc', 'branch/main']);
     // pull_request_target runs on the base branch's ref: its scope is the base branch's, and it is untrusted.
-    const target = runRefsOf('pull_request_target', { repository, pull_request: { number: 7 } }, { GITHUB_REF: 'refs/heads/main', GITHUB_BASE_REF: 'main' });
+    const target = runRefsOf(
+      'pull_request_target',
+      { repository, pull_request: { number: 7 } },
+      { GITHUB_REF: 'refs/heads/main', GITHUB_BASE_REF: 'main' },
+    );
     expect(target.untrustedReason).toMatch(/pull_request_target/);
     expect(storeScopes(target, 'ref').write).toBe('branch/main');
     expect(runRefsOf('push', { repository }, { GITHUB_REF: 'refs/heads/main' }).untrustedReason).toBeUndefined();

@@ -53,7 +53,11 @@ describe(`${RECORDERS} concurrent recorders on one store (dist/cli/index.js)`, (
 
   beforeAll(async () => {
     repo = new TempGitRepo();
-    repo.write({ 'tests/test_a.py': 'def test_one():\n    pass\n', 'tests/test_b.py': 'def test_three():\n    pass\n', 'requirements.txt': 'requests==2.32.3\n' });
+    repo.write({
+      'tests/test_a.py': 'def test_one():\n    pass\n',
+      'tests/test_b.py': 'def test_three():\n    pass\n',
+      'requirements.txt': 'requests==2.32.3\n',
+    });
     repo.commit('tests');
     reports = tempDir('ci-opt-junit-');
     for (let i = 0; i < RECORDERS; i++) writeFileSync(join(reports, `report-${i}.xml`), junitReport(i));
@@ -72,12 +76,31 @@ describe(`${RECORDERS} concurrent recorders on one store (dist/cli/index.js)`, (
     return env;
   };
 
-  async function recordAll(store: string, envFor: (i: number) => NodeJS.ProcessEnv, kind: 'history' | 'hits' = 'history'): Promise<void> {
+  async function recordAll(
+    store: string,
+    envFor: (i: number) => NodeJS.ProcessEnv,
+    kind: 'history' | 'hits' = 'history',
+  ): Promise<void> {
     if (kind === 'hits') return recordHits(store, envFor);
     const runs = await Promise.all(
       Array.from({ length: RECORDERS }, (_, i) =>
         runCli(
-          ['test-predictor', '--repo', repo.dir, '--mode', 'record', '--store', store, '--junit', join(reports, `report-${i}.xml`), '--graph', 'false', '--impact-map', 'false', '--json'],
+          [
+            'test-predictor',
+            '--repo',
+            repo.dir,
+            '--mode',
+            'record',
+            '--store',
+            store,
+            '--junit',
+            join(reports, `report-${i}.xml`),
+            '--graph',
+            'false',
+            '--impact-map',
+            'false',
+            '--json',
+          ],
           envFor(i),
         ),
       ),
@@ -96,8 +119,20 @@ describe(`${RECORDERS} concurrent recorders on one store (dist/cli/index.js)`, (
       Array.from({ length: RECORDERS }, (_, i) =>
         runCli(
           [
-            'cache-key', '--repo', repo.dir, '--store', store, '--probe-runtimes', 'false', '--python-version', '3.12',
-            '--cache-hit', i % 2 === 0 ? 'true' : 'false', '--restored-key', `deps-pip-linux-x64-cpython3.12-v0-recorder${i}`, '--json',
+            'cache-key',
+            '--repo',
+            repo.dir,
+            '--store',
+            store,
+            '--probe-runtimes',
+            'false',
+            '--python-version',
+            '3.12',
+            '--cache-hit',
+            i % 2 === 0 ? 'true' : 'false',
+            '--restored-key',
+            `deps-pip-linux-x64-cpython3.12-v0-recorder${i}`,
+            '--json',
           ],
           { ...envFor(i), GITHUB_RUN_ID: String(7000 + i) },
         ),
@@ -105,7 +140,9 @@ describe(`${RECORDERS} concurrent recorders on one store (dist/cli/index.js)`, (
     );
     for (const [i, run] of runs.entries()) {
       expect(run.code, `recorder ${i}: ${run.stderr}`).toBe(0);
-      expect(JSON.parse(run.stdout)['hit-outcome'], `recorder ${i}: ${run.stderr}`).toBe(i % 2 === 0 ? 'exact' : 'partial');
+      expect(JSON.parse(run.stdout)['hit-outcome'], `recorder ${i}: ${run.stderr}`).toBe(
+        i % 2 === 0 ? 'exact' : 'partial',
+      );
       expect(run.stderr, `recorder ${i}`).not.toMatch(/Could not update the cache hit history|unusable line/i);
     }
   }
@@ -114,7 +151,9 @@ describe(`${RECORDERS} concurrent recorders on one store (dist/cli/index.js)`, (
     const { records, skipped } = await readRestoreHistory(store);
     expect(skipped).toBe(0);
     expect(records).toHaveLength(RECORDERS);
-    expect(records.map((record) => record.runId).sort()).toEqual(Array.from({ length: RECORDERS }, (_, i) => String(7000 + i)).sort());
+    expect(records.map((record) => record.runId).sort()).toEqual(
+      Array.from({ length: RECORDERS }, (_, i) => String(7000 + i)).sort(),
+    );
     for (const record of records) {
       const i = Number(record.runId) - 7000;
       expect(record.key).toBe(`deps-pip-linux-x64-cpython3.12-v0-recorder${i}`);
@@ -130,7 +169,9 @@ describe(`${RECORDERS} concurrent recorders on one store (dist/cli/index.js)`, (
     expect(history).toHaveLength(RECORDERS);
     expect(new Set(history.map((run: RunRecord) => run.id)).size).toBe(RECORDERS);
     // Every recorder's own case is there, whole.
-    const twos = history.flatMap((run) => run.cases.filter((c) => c.id.startsWith('tests/test_a.py::test_two[')).map((c) => c.id)).sort();
+    const twos = history
+      .flatMap((run) => run.cases.filter((c) => c.id.startsWith('tests/test_a.py::test_two[')).map((c) => c.id))
+      .sort();
     expect(twos).toEqual(Array.from({ length: RECORDERS }, (_, i) => `tests/test_a.py::test_two[${i}]`).sort());
     expect(history.every((run) => run.cases.length === 3)).toBe(true);
   }
@@ -163,7 +204,13 @@ describe(`${RECORDERS} concurrent recorders on one store (dist/cli/index.js)`, (
         const envFor = (i: number): NodeJS.ProcessEnv => {
           const runnerTemp = join(temps, `job-${i}`);
           mkdirSync(runnerTemp, { recursive: true });
-          return { ...baseEnv(), ...cache.env, RUNNER_TEMP: runnerTemp, GITHUB_RUN_ID: String(5000 + i), GITHUB_RUN_ATTEMPT: '1' };
+          return {
+            ...baseEnv(),
+            ...cache.env,
+            RUNNER_TEMP: runnerTemp,
+            GITHUB_RUN_ID: String(5000 + i),
+            GITHUB_RUN_ATTEMPT: '1',
+          };
         };
         await recordAll(`github-cache:concurrent-${kind}`, envFor, kind);
         expect(cache.violations).toEqual([]);
@@ -172,7 +219,10 @@ describe(`${RECORDERS} concurrent recorders on one store (dist/cli/index.js)`, (
         const saved = { ...process.env };
         Object.assign(process.env, envFor(RECORDERS));
         try {
-          const store = new GitHubCacheStore(`github-cache:concurrent-${kind}`, { log: { info: () => undefined, warning: (m) => expect.fail(m) }, libraryOutput: 'stderr' });
+          const store = new GitHubCacheStore(`github-cache:concurrent-${kind}`, {
+            log: { info: () => undefined, warning: (m) => expect.fail(m) },
+            libraryOutput: 'stderr',
+          });
           await expectAllRecorded(store, kind);
         } finally {
           for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];

@@ -8,7 +8,17 @@ import { GitHubCacheStore, flushOpenStores, openStore, type StoreLog } from '@ci
 import { startGitHubCacheServer, type GitHubCacheServer } from '../support/github-cache-server.ts';
 
 // @actions/cache reads process.env, so each test sets the runner's variables there and puts them back after.
-const VARIABLES = ['ACTIONS_CACHE_SERVICE_V2', 'ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_TOKEN', 'RUNNER_TEMP', 'GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_SERVER_URL', 'GITHUB_WORKSPACE', 'ACTIONS_CACHE_MODE'];
+const VARIABLES = [
+  'ACTIONS_CACHE_SERVICE_V2',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_RUNTIME_TOKEN',
+  'RUNNER_TEMP',
+  'GITHUB_RUN_ID',
+  'GITHUB_RUN_ATTEMPT',
+  'GITHUB_SERVER_URL',
+  'GITHUB_WORKSPACE',
+  'ACTIONS_CACHE_MODE',
+];
 
 interface Log extends StoreLog {
   infos: string[];
@@ -77,9 +87,14 @@ describe('github-cache store', () => {
     newJob();
     const second = new GitHubCacheStore(`github-cache:${name}`, { log, libraryOutput: 'stderr' });
     expect((await second.read('test-predictor/history.jsonl'))?.toString()).toBe('{"schema":1}\n');
-    expect((await second.list()).map((entry) => entry.key)).toEqual(['perf/baseline.json', 'test-predictor/history.jsonl']);
+    expect((await second.list()).map((entry) => entry.key)).toEqual([
+      'perf/baseline.json',
+      'test-predictor/history.jsonl',
+    ]);
     expect(log.warnings).toEqual([]);
-    expect(log.infos.join('\n')).toContain(`Restored the store 'github-cache:${name}' from the GitHub cache entry '${saves[0].key}'`);
+    expect(log.infos.join('\n')).toContain(
+      `Restored the store 'github-cache:${name}' from the GitHub cache entry '${saves[0].key}'`,
+    );
   });
 
   it('restores the newest entry of the family, and only its own family', async () => {
@@ -97,12 +112,18 @@ describe('github-cache store', () => {
     newJob();
     const store = new GitHubCacheStore(`github-cache:${name}`, { log: collectingLog(), libraryOutput: 'stderr' });
     expect((await store.read('x.json'))?.toString()).toBe('two');
-    const keys = server.entries().filter((entry) => entry.key.startsWith(store.keyPrefix)).map((entry) => entry.key);
+    const keys = server
+      .entries()
+      .filter((entry) => entry.key.startsWith(store.keyPrefix))
+      .map((entry) => entry.key);
     expect(new Set(keys).size).toBe(keys.length);
   });
 
   it('saves nothing when the job did not write', async () => {
-    const store = new GitHubCacheStore(`github-cache:read-only-${run}`, { log: collectingLog(), libraryOutput: 'stderr' });
+    const store = new GitHubCacheStore(`github-cache:read-only-${run}`, {
+      log: collectingLog(),
+      libraryOutput: 'stderr',
+    });
     await store.read('x.json');
     await store.list();
     const creates = requestsOf('CreateCacheEntry');
@@ -149,7 +170,9 @@ describe('github-cache store', () => {
     expect((await store.read('x.json'))?.toString()).toBe('local');
     await store.flush();
     expect(log.warnings).toHaveLength(1);
-    expect(log.warnings[0]).toContain("The store 'github-cache' cannot reach the GitHub cache: ACTIONS_RUNTIME_TOKEN is not set");
+    expect(log.warnings[0]).toContain(
+      "The store 'github-cache' cannot reach the GitHub cache: ACTIONS_RUNTIME_TOKEN is not set",
+    );
     expect(store.folder).toBe(join(runnerTemp, 'ci-optimizer', 'github-cache', 'ci-optimizer', 'files'));
     expect(statSync(join(store.folder, 'x.json')).isFile()).toBe(true);
   });
@@ -163,7 +186,11 @@ describe('github-cache store', () => {
     expect(log.warnings.join('\n')).toMatch(/could not be restored.*401/s);
     expect(log.warnings.join('\n')).toMatch(/was not saved to the GitHub cache/);
     // The refusals were this test's point, not the library's mistakes.
-    server.violations.splice(0, server.violations.length, ...server.violations.filter((v) => !v.includes('a-token-the-service-never-issued')));
+    server.violations.splice(
+      0,
+      server.violations.length,
+      ...server.violations.filter((v) => !v.includes('a-token-the-service-never-issued')),
+    );
   });
 
   it('opens github-cache specs through openStore, once per store, and saves them at flushOpenStores', async () => {
@@ -182,7 +209,13 @@ describe('github-cache store', () => {
   });
 
   it('refuses a bad name with a UserError naming the input, the value and the fix', () => {
-    for (const spec of ['github-cache:', 'github-cache:has space', 'github-cache:a,b', 'github-cachex', `github-cache:${'n'.repeat(65)}`]) {
+    for (const spec of [
+      'github-cache:',
+      'github-cache:has space',
+      'github-cache:a,b',
+      'github-cachex',
+      `github-cache:${'n'.repeat(65)}`,
+    ]) {
       let error: unknown;
       try {
         openStore(spec, '/unused');
@@ -214,29 +247,45 @@ describe('the local cache service', () => {
   const version = 'a'.repeat(64);
 
   it('takes block uploads as @azure/storage-blob sends them, and keeps entries immutable', async () => {
-    const created = (await (await twirp('CreateCacheEntry', { key: 'blocks-1', version })).json()) as { ok: boolean; signed_upload_url: string };
+    const created = (await (await twirp('CreateCacheEntry', { key: 'blocks-1', version })).json()) as {
+      ok: boolean;
+      signed_upload_url: string;
+    };
     expect(created.ok).toBe(true);
     const data = Buffer.alloc(300_000, 7);
     const dir = mkdtempSync(join(tmpdir(), 'ci-opt-blob-'));
     try {
       const file = join(dir, 'cache.tzst');
       await import('node:fs/promises').then((fs) => fs.writeFile(file, data));
-      await new BlockBlobClient(created.signed_upload_url).uploadFile(file, { blockSize: 100_000, maxSingleShotSize: 100_000, concurrency: 2 });
+      await new BlockBlobClient(created.signed_upload_url).uploadFile(file, {
+        blockSize: 100_000,
+        maxSingleShotSize: 100_000,
+        concurrency: 2,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(server.requests.filter((r) => r.operation === 'blob-put-block')).toHaveLength(3);
-    const finalized = (await (await twirp('FinalizeCacheEntryUpload', { key: 'blocks-1', version, size_bytes: String(data.length) })).json()) as { ok: boolean };
+    const finalized = (await (
+      await twirp('FinalizeCacheEntryUpload', { key: 'blocks-1', version, size_bytes: String(data.length) })
+    ).json()) as { ok: boolean };
     expect(finalized.ok).toBe(true);
 
     const again = await twirp('CreateCacheEntry', { key: 'blocks-1', version });
     expect(again.status).toBe(409);
-    expect(await again.json()).toEqual({ code: 'already_exists', msg: 'cache entry with the same key, version, and scope already exists' });
+    expect(await again.json()).toEqual({
+      code: 'already_exists',
+      msg: 'cache entry with the same key, version, and scope already exists',
+    });
 
-    const found = (await (await twirp('GetCacheEntryDownloadURL', { key: 'blocks-', restore_keys: [], version })).json()) as { ok: boolean; matched_key: string; signed_download_url: string };
+    const found = (await (
+      await twirp('GetCacheEntryDownloadURL', { key: 'blocks-', restore_keys: [], version })
+    ).json()) as { ok: boolean; matched_key: string; signed_download_url: string };
     expect(found).toMatchObject({ ok: true, matched_key: 'blocks-1' });
     expect(Buffer.from(await (await fetch(found.signed_download_url)).arrayBuffer()).equals(data)).toBe(true);
-    const otherVersion = (await (await twirp('GetCacheEntryDownloadURL', { key: 'blocks-1', version: 'b'.repeat(64) })).json()) as { ok: boolean };
+    const otherVersion = (await (
+      await twirp('GetCacheEntryDownloadURL', { key: 'blocks-1', version: 'b'.repeat(64) })
+    ).json()) as { ok: boolean };
     expect(otherVersion.ok).toBe(false);
     expect(server.violations).toEqual([]);
   });
@@ -244,15 +293,25 @@ describe('the local cache service', () => {
   it("lets a pull request read the default branch's entries but not the other way round", async () => {
     const pr = server.tokenFor({ scope: 'refs/pull/7/merge', readScopes: ['refs/pull/7/merge', 'refs/heads/main'] });
     const create = async (key: string, token: string) => {
-      const { signed_upload_url } = (await (await twirp('CreateCacheEntry', { key, version }, token)).json()) as { signed_upload_url: string };
-      const put = await fetch(signed_upload_url, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob', 'x-ms-version': '2025-01-05' }, body: key });
+      const { signed_upload_url } = (await (await twirp('CreateCacheEntry', { key, version }, token)).json()) as {
+        signed_upload_url: string;
+      };
+      const put = await fetch(signed_upload_url, {
+        method: 'PUT',
+        headers: { 'x-ms-blob-type': 'BlockBlob', 'x-ms-version': '2025-01-05' },
+        body: key,
+      });
       expect(put.status).toBe(201);
       await twirp('FinalizeCacheEntryUpload', { key, version, size_bytes: String(key.length) }, token);
     };
     await create('scope-main-1', server.token);
     await create('scope-pr-2', pr);
     const lookup = async (token: string) =>
-      ((await (await twirp('GetCacheEntryDownloadURL', { key: 'scope-none', restore_keys: ['scope-'], version }, token)).json()) as { matched_key: string }).matched_key;
+      (
+        (await (
+          await twirp('GetCacheEntryDownloadURL', { key: 'scope-none', restore_keys: ['scope-'], version }, token)
+        ).json()) as { matched_key: string }
+      ).matched_key;
     expect(await lookup(pr)).toBe('scope-pr-2');
     expect(await lookup(server.token)).toBe('scope-main-1');
     expect(server.violations).toEqual([]);

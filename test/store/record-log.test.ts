@@ -15,11 +15,21 @@ const spec: RecordLogSpec<Item> = {
   area: 'area/log',
   legacyKey: 'area/log.jsonl',
   maxSchema: 1,
-  validate: (value) => (typeof (value as Item).n === 'number' && typeof (value as Item).id === 'string' && typeof (value as Item).time === 'string' ? undefined : 'n must be a number'),
+  validate: (value) =>
+    typeof (value as Item).n === 'number' &&
+    typeof (value as Item).id === 'string' &&
+    typeof (value as Item).time === 'string'
+      ? undefined
+      : 'n must be a number',
   idOf: (item) => item.id,
   timeOf: (item) => item.time,
 };
-const item = (n: number): Item => ({ schema: 1, id: `run-${n}`, time: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(), n });
+const item = (n: number): Item => ({
+  schema: 1,
+  id: `run-${n}`,
+  time: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+  n,
+});
 
 describe('record log', () => {
   let dir: string;
@@ -59,11 +69,23 @@ describe('record log', () => {
   it('skips and counts bad lines, keeps newer-schema lines through compaction, folds in the legacy file', async () => {
     const store = open();
     mkdirSync(join(dir, 'area'), { recursive: true });
-    const lines = [JSON.stringify(item(1)), '{"schema":1,"id":"x","time":"t","n":"many"}', '{"schema":1,"id":"tr', JSON.stringify({ ...item(2), schema: 5 }), '[1]', JSON.stringify(item(3))];
+    const lines = [
+      JSON.stringify(item(1)),
+      '{"schema":1,"id":"x","time":"t","n":"many"}',
+      '{"schema":1,"id":"tr',
+      JSON.stringify({ ...item(2), schema: 5 }),
+      '[1]',
+      JSON.stringify(item(3)),
+    ];
     writeFileSync(join(dir, 'area', 'log.jsonl'), `${lines.join('\n')}\n`);
     const first = await readRecordLog(store, spec);
     expect(first.records.map((r) => r.n)).toEqual([1, 3]);
-    expect(first.skipped.map((s) => [s.line, s.newer])).toEqual([[2, false], [3, false], [4, true], [5, false]]);
+    expect(first.skipped.map((s) => [s.line, s.newer])).toEqual([
+      [2, false],
+      [3, false],
+      [4, true],
+      [5, false],
+    ]);
     expect(first.skipped[0].reason).toBe('n must be a number');
     expect(first.skipped[2].reason).toMatch(/schema 5 is newer/);
 

@@ -41,7 +41,13 @@ describe('s3:// store (real s3rver on 127.0.0.1)', () => {
       const env = { ...server.env, AWS_ENDPOINT_URL: server.endpoint } as Record<string, string>;
       const store = `s3://${server.bucket}/history`;
       // report keeps only runs in which a step recorded metrics (an empty run is not history).
-      const step = { action: 'test-filter', version: '0', 'duration-ms': 5, phases: {}, counters: { 'tests-selected': 1, 'tests-total': 2 } };
+      const step = {
+        action: 'test-filter',
+        version: '0',
+        'duration-ms': 5,
+        phases: {},
+        counters: { 'tests-selected': 1, 'tests-total': 2 },
+      };
       mkdirSync(join(job.runnerTemp, 'ci-optimizer'), { recursive: true });
       writeFileSync(join(job.runnerTemp, 'ci-optimizer', 'metrics.jsonl'), `${JSON.stringify(step)}\n`);
       await runActionStep({ action: 'report', job, inputs: { store }, env });
@@ -74,10 +80,23 @@ describe('s3:// store scopes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-opt-s3scope-'));
     try {
       const event = join(dir, 'event.json');
-      writeFileSync(event, JSON.stringify({ repository: { full_name: 'o/r', default_branch: 'main' }, pull_request: { number: 7 } }));
-      const base = { ...server.env, AWS_ENDPOINT_URL: server.endpoint, GITHUB_ACTIONS: 'true', GITHUB_EVENT_PATH: event };
+      writeFileSync(
+        event,
+        JSON.stringify({ repository: { full_name: 'o/r', default_branch: 'main' }, pull_request: { number: 7 } }),
+      );
+      const base = {
+        ...server.env,
+        AWS_ENDPOINT_URL: server.endpoint,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_EVENT_PATH: event,
+      };
       const mainEnv = { ...base, GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' };
-      const prEnv = { ...base, GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge', GITHUB_BASE_REF: 'main' };
+      const prEnv = {
+        ...base,
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_REF: 'refs/pull/7/merge',
+        GITHUB_BASE_REF: 'main',
+      };
       const url = `s3://${server.bucket}/scoped`;
       await new S3Store(url, mainEnv).write('baseline.json', 'main');
       const prStore = new S3Store(url, prEnv);
@@ -91,7 +110,12 @@ describe('s3:// store scopes', () => {
       expect(await mainStore.read('pr-only.json')).toBeUndefined();
       // The layout, seen unscoped (outside Actions): each run's files under its own scope.
       // pull_request_target runs on main's ref: it reads main's files but its writes stay out of main's scope.
-      const targetEnv = { ...base, GITHUB_EVENT_NAME: 'pull_request_target', GITHUB_REF: 'refs/heads/main', GITHUB_BASE_REF: 'main' };
+      const targetEnv = {
+        ...base,
+        GITHUB_EVENT_NAME: 'pull_request_target',
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_BASE_REF: 'main',
+      };
       const target = new S3Store(url, targetEnv);
       expect((await target.read('baseline.json'))?.toString()).toBe('main');
       await target.write('baseline.json', 'poison');

@@ -38,7 +38,22 @@ interface Backend {
   broken(): Promise<{ store: Store; where: RegExp; fault: 'rejects' | 'warns' }>;
 }
 
-const RUNNER_VARIABLES = ['ACTIONS_CACHE_SERVICE_V2', 'ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_TOKEN', 'RUNNER_TEMP', 'GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT', 'GITHUB_WORKSPACE', 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'GITHUB_REF', 'GITHUB_BASE_REF', 'GITHUB_HEAD_REF'];
+const RUNNER_VARIABLES = [
+  'ACTIONS_CACHE_SERVICE_V2',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_RUNTIME_TOKEN',
+  'RUNNER_TEMP',
+  'GITHUB_RUN_ID',
+  'GITHUB_RUN_ATTEMPT',
+  'GITHUB_WORKSPACE',
+  'AWS_ENDPOINT_URL',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+  'GITHUB_REF',
+  'GITHUB_BASE_REF',
+  'GITHUB_HEAD_REF',
+];
 const savedEnv = Object.fromEntries(RUNNER_VARIABLES.map((name) => [name, process.env[name]]));
 function resetEnv(values: Record<string, string>): void {
   for (const name of RUNNER_VARIABLES) delete process.env[name];
@@ -56,7 +71,11 @@ const dirBackend: Backend = {
   name: 'dir:',
   async fresh() {
     const spec = `dir:${join(scratch, `dir-${++serial}`)}`;
-    return { store: openStore(spec, scratch), sibling: () => openStore(spec, scratch), nextJob: async () => openStore(spec, scratch) };
+    return {
+      store: openStore(spec, scratch),
+      sibling: () => openStore(spec, scratch),
+      nextJob: async () => openStore(spec, scratch),
+    };
   },
   async broken() {
     // The store's folder is a file: nothing can be created under it.
@@ -71,11 +90,19 @@ const s3Backend: Backend = {
   async fresh() {
     resetEnv({ ...s3.env, AWS_ENDPOINT_URL: s3.endpoint });
     const spec = `s3://${s3.bucket}/contract-${++serial}`;
-    return { store: openStore(spec, scratch), sibling: () => openStore(spec, scratch), nextJob: async () => openStore(spec, scratch) };
+    return {
+      store: openStore(spec, scratch),
+      sibling: () => openStore(spec, scratch),
+      nextJob: async () => openStore(spec, scratch),
+    };
   },
   async broken() {
     resetEnv({ ...s3.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
-    return { store: openStore(`s3://${s3.bucket}/unreachable-${++serial}`, scratch), where: /endpoint http:\/\/127\.0\.0\.1:1/, fault: 'rejects' };
+    return {
+      store: openStore(`s3://${s3.bucket}/unreachable-${++serial}`, scratch),
+      where: /endpoint http:\/\/127\.0\.0\.1:1/,
+      fault: 'rejects',
+    };
   },
 };
 
@@ -111,7 +138,11 @@ const githubBackend: Backend = {
   async broken() {
     githubJob();
     process.env.ACTIONS_RESULTS_URL = 'http://127.0.0.1:1/';
-    return { store: new GitHubCacheStore(`github-cache:broken-${++serial}`, { log, libraryOutput: 'stderr' }), where: /cache service: http:\/\/127\.0\.0\.1:1/, fault: 'warns' };
+    return {
+      store: new GitHubCacheStore(`github-cache:broken-${++serial}`, { log, libraryOutput: 'stderr' }),
+      where: /cache service: http:\/\/127\.0\.0\.1:1/,
+      fault: 'warns',
+    };
   },
 };
 
@@ -126,7 +157,8 @@ interface Entry {
 const LOG: RecordLogSpec<Entry> = {
   area: 'contract/log',
   maxSchema: 1,
-  validate: (value) => (typeof (value as Entry).id === 'string' && typeof (value as Entry).writer === 'number' ? undefined : 'not an entry'),
+  validate: (value) =>
+    typeof (value as Entry).id === 'string' && typeof (value as Entry).writer === 'number' ? undefined : 'not an entry',
   idOf: (entry) => entry.id,
   timeOf: (entry) => entry.time,
 };
@@ -173,8 +205,17 @@ describe.each(BACKENDS)('store contract: $name', (backend) => {
       ['runs/a.json', 1],
       ['runs/b.json', 5],
     ]);
-    expect((await store.list('runs')).map((entry) => entry.key)).toEqual(['runs-other/c.json', 'runs/a.json', 'runs/b.json']);
-    expect((await store.list()).map((entry) => entry.key)).toEqual(['runs-other/c.json', 'runs/a.json', 'runs/b.json', 'top.json']);
+    expect((await store.list('runs')).map((entry) => entry.key)).toEqual([
+      'runs-other/c.json',
+      'runs/a.json',
+      'runs/b.json',
+    ]);
+    expect((await store.list()).map((entry) => entry.key)).toEqual([
+      'runs-other/c.json',
+      'runs/a.json',
+      'runs/b.json',
+      'top.json',
+    ]);
     expect((await store.list('runs/'))[0].modified).toBeInstanceOf(Date);
     await store.delete('runs/a.json');
     await store.delete('runs/never-written.json');
@@ -231,7 +272,12 @@ describe.each(BACKENDS)('store contract: $name', (backend) => {
     const writers = Array.from({ length: 20 }, () => handle.sibling());
     await Promise.all(
       writers.map(async (store, writer) => {
-        const entry: Entry = { schema: 1, id: `entry-${writer}`, time: new Date(Date.UTC(2026, 0, 1, 0, writer)).toISOString(), writer };
+        const entry: Entry = {
+          schema: 1,
+          id: `entry-${writer}`,
+          time: new Date(Date.UTC(2026, 0, 1, 0, writer)).toISOString(),
+          writer,
+        };
         await appendRecord(store, LOG, entry);
         await compactRecordLog(store, LOG);
       }),
@@ -252,7 +298,11 @@ describe.each(BACKENDS)('store contract: $name', (backend) => {
       await expect(store.write('x/y.json', '{}')).rejects.toThrow(where);
       await expect(store.read('x/y.json')).rejects.toThrow(where);
       await expect(store.writeIf('x/y.json', '{}', undefined)).rejects.toThrow(where);
-      expect(takeStoreFaults().map((recorded) => recorded.message).join('\n')).toMatch(where);
+      expect(
+        takeStoreFaults()
+          .map((recorded) => recorded.message)
+          .join('\n'),
+      ).toMatch(where);
     } else {
       // The GitHub cache is a carrier between jobs: without its service the store is the job's own folder.
       expect(await store.read('x/y.json')).toBeUndefined();
@@ -267,7 +317,7 @@ describe.each(BACKENDS)('store contract: $name', (backend) => {
 });
 
 describe('github-cache: conditional writes across jobs', () => {
-  it('two jobs that replace the same version: the first saved wins, the second job\'s change of that key is dropped, its other changes kept', async () => {
+  it("two jobs that replace the same version: the first saved wins, the second job's change of that key is dropped, its other changes kept", async () => {
     githubJob();
     const spec = `github-cache:cas-${++serial}`;
     const setup = new GitHubCacheStore(spec, { log, libraryOutput: 'stderr' });

@@ -1,13 +1,7 @@
 import { existsSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DirStore,
-  NewerSchemaError,
-  openStore,
-  readJsonDocument,
-  writeJsonDocument,
-} from '@ci-optimizer/core/store';
+import { DirStore, NewerSchemaError, openStore, readJsonDocument, writeJsonDocument } from '@ci-optimizer/core/store';
 import { tempDir } from '../support/git-repo.ts';
 
 describe('dir: store', () => {
@@ -58,6 +52,8 @@ describe('dir: store', () => {
     await writeJsonDocument(store, 'model.json', { schema: 3 });
     const read = readJsonDocument(store, 'model.json', 2);
     await expect(read).rejects.toBeInstanceOf(NewerSchemaError);
-    await expect(readJsonDocument(store, 'model.json', 2)).rejects.toThrow(/has schema 3, newer than this version of ci-optimizer reads \(up to 2\)\. Upgrade/);
+    await expect(readJsonDocument(store, 'model.json', 2)).rejects.toThrow(
+      /has schema 3, newer than this version of ci-optimizer reads \(up to 2\)\. Upgrade/,
+    );
   });
 });

@@ -1,16 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { details, fitSummary, formatBytes, formatDuration, markdownTable, mermaidBarChart, mermaidGantt } from '@ci-optimizer/core/summary';
+import {
+  details,
+  fitSummary,
+  formatBytes,
+  formatDuration,
+  markdownTable,
+  mermaidBarChart,
+  mermaidGantt,
+} from '@ci-optimizer/core/summary';
 
 describe('summary helpers', () => {
   it('builds tables with escaped cells and numeric columns right-aligned', () => {
-    expect(markdownTable(['Name', 'ms'], [['a|b', 12], ['<x>\nline', 3]])).toBe(
-      '| Name | ms |\n| --- | ---: |\n| a\\|b | 12 |\n| &lt;x&gt;\\\\nline | 3 |',
-    );
+    expect(
+      markdownTable(
+        ['Name', 'ms'],
+        [
+          ['a|b', 12],
+          ['<x>\nline', 3],
+        ],
+      ),
+    ).toBe('| Name | ms |\n| --- | ---: |\n| a\\|b | 12 |\n| &lt;x&gt;\\\\nline | 3 |');
   });
 
   it('folds long content into details and draws mermaid charts', () => {
-    expect(details('Why 3 tests', '- a\n- b')).toBe('<details><summary>Why 3 tests</summary>\n\n- a\n- b\n\n</details>');
-    const bars = mermaidBarChart('Slowest', 'ms', [{ label: 'f "x"', value: 10 }, { label: 'g', value: 5 }]);
+    expect(details('Why 3 tests', '- a\n- b')).toBe(
+      '<details><summary>Why 3 tests</summary>\n\n- a\n- b\n\n</details>',
+    );
+    const bars = mermaidBarChart('Slowest', 'ms', [
+      { label: 'f "x"', value: 10 },
+      { label: 'g', value: 5 },
+    ]);
     expect(bars).toContain('xychart-beta');
     expect(bars).toContain(`x-axis ["f 'x'", "g"]`);
     expect(bars).toContain('bar [10, 5]');

@@ -90,7 +90,8 @@ export async function runActionStep(options: ActionRunOptions): Promise<ActionRu
       env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
     }
     for (const name of Object.keys(options.inputs ?? {})) {
-      if (!(name in (metadata.inputs ?? {}))) throw new Error(`Input '${name}' is not declared in actions/${options.action}/action.yml`);
+      if (!(name in (metadata.inputs ?? {})))
+        throw new Error(`Input '${name}' is not declared in actions/${options.action}/action.yml`);
     }
     if (options.event) {
       const eventPath = job.stepFile('event.json');
@@ -139,7 +140,12 @@ function baseEnv(job: RunnerJob, workspace: string): Record<string, string> {
   };
 }
 
-async function runScript(script: string, env: Record<string, string>, job: RunnerJob, timeoutMs = 120_000): Promise<StepOutcome> {
+async function runScript(
+  script: string,
+  env: Record<string, string>,
+  job: RunnerJob,
+  timeoutMs = 120_000,
+): Promise<StepOutcome> {
   if (!existsSync(script)) throw new Error(`${script} does not exist: run 'npm run bundle' first`);
   const files = {
     GITHUB_OUTPUT: job.stepFile('output'),
@@ -148,7 +154,11 @@ async function runScript(script: string, env: Record<string, string>, job: Runne
     GITHUB_PATH: job.stepFile('path'),
     GITHUB_STEP_SUMMARY: job.stepFile('summary'),
   };
-  const child = spawn(process.execPath, [script], { cwd: env.GITHUB_WORKSPACE, env: { ...env, ...files }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], {
+    cwd: env.GITHUB_WORKSPACE,
+    env: { ...env, ...files },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -203,7 +213,11 @@ function parseAnnotations(stdout: string): { level: string; message: string }[] 
   const annotations: { level: string; message: string }[] = [];
   for (const line of stdout.split('\n')) {
     const match = /^::(warning|error|notice)(?: [^:]*)?::(.*)$/.exec(line);
-    if (match) annotations.push({ level: match[1], message: match[2].replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%') });
+    if (match)
+      annotations.push({
+        level: match[1],
+        message: match[2].replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'),
+      });
   }
   return annotations;
 }

@@ -67,7 +67,10 @@ function loadSpec(): Spec {
   if (loadedSpec) return loadedSpec;
   const require = createRequire(import.meta.url);
   const file = require.resolve('@octokit/openapi/generated/api.github.com.json');
-  const document = JSON.parse(readFileSync(file, 'utf8')) as { paths: Record<string, Record<string, any>>; components: Record<string, any> };
+  const document = JSON.parse(readFileSync(file, 'utf8')) as {
+    paths: Record<string, Record<string, any>>;
+    components: Record<string, any>;
+  };
   const operations: Operation[] = [];
   for (const [route, item] of Object.entries(document.paths)) {
     const paramNames: string[] = [];
@@ -113,7 +116,8 @@ function absoluteRefs(schema: unknown): unknown {
   if (schema && typeof schema === 'object') {
     const result: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(schema)) {
-      result[key] = key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? SCHEMA_ID + value : absoluteRefs(value);
+      result[key] =
+        key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? SCHEMA_ID + value : absoluteRefs(value);
     }
     return result;
   }
@@ -154,7 +158,10 @@ export class GitHubApiServer {
   private readonly faults = new Map<string, Fault[]>();
   private readonly spec = loadSpec();
 
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   /** Starts a server on a free port of 127.0.0.1. */
   static async start(): Promise<GitHubApiServer> {
@@ -191,7 +198,8 @@ export class GitHubApiServer {
 
   /** Throws with every recorded violation of the OpenAPI description. */
   assertNoViolations(): void {
-    if (this.violations.length > 0) throw new Error(`GitHub API contract violations:\n- ${this.violations.join('\n- ')}`);
+    if (this.violations.length > 0)
+      throw new Error(`GitHub API contract violations:\n- ${this.violations.join('\n- ')}`);
   }
 
   async close(): Promise<void> {
@@ -219,7 +227,10 @@ export class GitHubApiServer {
     const operation = candidates[0];
     if (!operation) {
       this.violations.push(`${method} ${url.pathname}: no such operation in GitHub's REST API`);
-      return this.send(res, { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } });
+      return this.send(res, {
+        status: 404,
+        body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+      });
     }
     const match = operation.pattern.exec(url.pathname)!;
     const params = Object.fromEntries(operation.paramNames.map((name, i) => [name, decodeURIComponent(match[i + 1])]));
@@ -231,7 +242,16 @@ export class GitHubApiServer {
         this.violations.push(`${method} ${operation.route}: request body is not JSON`);
       }
     }
-    const request: ApiRequest = { method, route: operation.route, operationId: operation.operationId, path: url.pathname, params, query: url.searchParams, headers: req.headers, body };
+    const request: ApiRequest = {
+      method,
+      route: operation.route,
+      operationId: operation.operationId,
+      path: url.pathname,
+      params,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    };
     this.requests.push(request);
     this.checkRequest(operation, request, raw !== '');
 
@@ -267,15 +287,27 @@ export class GitHubApiServer {
     const where = `${request.method} ${operation.route} (${operation.operationId})`;
     const declared = ((operation.definition.parameters ?? []) as unknown[]).map((p) => resolveComponent(this.spec, p));
     for (const parameter of declared) {
-      const value = parameter.in === 'path' ? request.params[parameter.name] : parameter.in === 'query' ? request.query.get(parameter.name) : undefined;
+      const value =
+        parameter.in === 'path'
+          ? request.params[parameter.name]
+          : parameter.in === 'query'
+            ? request.query.get(parameter.name)
+            : undefined;
       if (parameter.in !== 'path' && parameter.in !== 'query') continue;
       if (value === undefined || value === null) {
-        if (parameter.required) this.violations.push(`${where}: required ${parameter.in} parameter '${parameter.name}' is missing`);
+        if (parameter.required)
+          this.violations.push(`${where}: required ${parameter.in} parameter '${parameter.name}' is missing`);
         continue;
       }
-      const validate = validatorFor(this.spec, `${operation.operationId}:param:${parameter.name}`, parameter.schema ?? {});
+      const validate = validatorFor(
+        this.spec,
+        `${operation.operationId}:param:${parameter.name}`,
+        parameter.schema ?? {},
+      );
       if (!validate(coerce(value, parameter.schema))) {
-        this.violations.push(`${where}: ${parameter.in} parameter '${parameter.name}'='${value}' ${this.spec.ajv.errorsText(validate.errors)}`);
+        this.violations.push(
+          `${where}: ${parameter.in} parameter '${parameter.name}'='${value}' ${this.spec.ajv.errorsText(validate.errors)}`,
+        );
       }
     }
     const known = new Set(declared.filter((p) => p.in === 'query').map((p) => p.name));
@@ -292,11 +324,13 @@ export class GitHubApiServer {
       return;
     }
     const contentType = String(request.headers['content-type'] ?? '');
-    if (!contentType.startsWith('application/json')) this.violations.push(`${where}: content-type '${contentType}', expected application/json`);
+    if (!contentType.startsWith('application/json'))
+      this.violations.push(`${where}: content-type '${contentType}', expected application/json`);
     const schema = requestBody.content?.['application/json']?.schema;
     if (schema) {
       const validate = validatorFor(this.spec, `${operation.operationId}:body`, schema);
-      if (!validate(request.body)) this.violations.push(`${where}: request body ${this.spec.ajv.errorsText(validate.errors)}`);
+      if (!validate(request.body))
+        this.violations.push(`${where}: request body ${this.spec.ajv.errorsText(validate.errors)}`);
     }
   }
 
@@ -307,18 +341,25 @@ export class GitHubApiServer {
     if (!declared) {
       // GitHub answers any route with 404 for a missing resource, and with 5xx/429 when it is unwell; those are
       // real answers the description leaves out. Anything else is a contract breach.
-      const tolerated = response.status === 404 || (injected && (response.status >= 500 || response.status === 429 || response.status === 403));
-      if (!tolerated) this.violations.push(`${where}: status not in the operation's responses (${Object.keys(responses).join(', ')})`);
+      const tolerated =
+        response.status === 404 ||
+        (injected && (response.status >= 500 || response.status === 429 || response.status === 403));
+      if (!tolerated)
+        this.violations.push(
+          `${where}: status not in the operation's responses (${Object.keys(responses).join(', ')})`,
+        );
       return;
     }
     const definition = resolveComponent(this.spec, declared);
     const schema = definition?.content?.['application/json']?.schema;
     if (!schema) {
-      if (response.body !== undefined && response.status !== 304) this.violations.push(`${where}: sent a body where the description has none`);
+      if (response.body !== undefined && response.status !== 304)
+        this.violations.push(`${where}: sent a body where the description has none`);
       return;
     }
     const validate = validatorFor(this.spec, `${operation.operationId}:response:${response.status}`, schema);
-    if (!validate(response.body)) this.violations.push(`${where}: response body ${this.spec.ajv.errorsText(validate.errors)}`);
+    if (!validate(response.body))
+      this.violations.push(`${where}: response body ${this.spec.ajv.errorsText(validate.errors)}`);
   }
 
   private send(res: ServerResponse, response: ApiResponse): void {
@@ -378,7 +419,11 @@ export interface IssueCommentsFake {
 }
 
 /** Installs the stock issue-comment routes on `server`, for `owner/repo`. */
-export function installIssueComments(server: GitHubApiServer, owner = 'octo-org', repo = 'octo-repo'): IssueCommentsFake {
+export function installIssueComments(
+  server: GitHubApiServer,
+  owner = 'octo-org',
+  repo = 'octo-repo',
+): IssueCommentsFake {
   const comments: StoredComment[] = [];
   let nextId = 1000;
   const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -389,7 +434,10 @@ export function installIssueComments(server: GitHubApiServer, owner = 'octo-org'
     html_url: `https://github.com/${owner}/${repo}/pull/${c.issue}#issuecomment-${c.id}`,
     issue_url: `https://api.github.com/repos/${owner}/${repo}/issues/${c.issue}`,
     body: c.body,
-    user: c.author === undefined || c.author === ACTIONS_BOT ? fakeUser() : { ...fakeUser(c.author, 583231), type: 'User', html_url: `https://github.com/${c.author}` },
+    user:
+      c.author === undefined || c.author === ACTIONS_BOT
+        ? fakeUser()
+        : { ...fakeUser(c.author, 583231), type: 'User', html_url: `https://github.com/${c.author}` },
     created_at: c.createdAt,
     updated_at: c.updatedAt,
     author_association: 'NONE',
@@ -401,7 +449,10 @@ export function installIssueComments(server: GitHubApiServer, owner = 'octo-org'
   // A workflow's GITHUB_TOKEN may not read /user: GitHub answers 403 (its identity is github-actions[bot]).
   server.route('users/get-authenticated', () => ({
     status: 403,
-    body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' },
+    body: {
+      message: 'Resource not accessible by integration',
+      documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+    },
   }));
   server.route('issues/list-comments', (request) => {
     if (wrongRepo(request)) return notFound;
@@ -424,7 +475,13 @@ export function installIssueComments(server: GitHubApiServer, owner = 'octo-org'
   server.route('issues/create-comment', (request) => {
     if (wrongRepo(request)) return notFound;
     const stamp = now();
-    const comment = { id: nextId++, issue: Number(request.params.issue_number), body: String((request.body as { body: string }).body), createdAt: stamp, updatedAt: stamp };
+    const comment = {
+      id: nextId++,
+      issue: Number(request.params.issue_number),
+      body: String((request.body as { body: string }).body),
+      createdAt: stamp,
+      updatedAt: stamp,
+    };
     comments.push(comment);
     return { status: 201, headers: { location: toApi(comment).url }, body: toApi(comment) };
   });

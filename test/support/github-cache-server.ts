@@ -116,13 +116,21 @@ export async function startGitHubCacheServer(): Promise<GitHubCacheServer> {
   const signedUrl = (blob: string, permission: 'cw' | 'r') => {
     const path = `/${ACCOUNT}/${CONTAINER}/${blob}`;
     const expiry = new Date(Date.now() + 3_600_000).toISOString();
-    const query = new URLSearchParams({ sv: '2024-08-04', sr: 'b', sp: permission, se: expiry, sig: sign(path, permission, expiry) });
+    const query = new URLSearchParams({
+      sv: '2024-08-04',
+      sr: 'b',
+      sp: permission,
+      se: expiry,
+      sig: sign(path, permission, expiry),
+    });
     return `${base}${path}?${query}`;
   };
 
   const server: Server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
-      violations.push(`internal error handling ${request.method} ${request.url}: ${(error as Error).stack ?? String(error)}`);
+      violations.push(
+        `internal error handling ${request.method} ${request.url}: ${(error as Error).stack ?? String(error)}`,
+      );
       if (!response.headersSent) response.writeHead(500).end();
     });
   });
@@ -136,7 +144,8 @@ export async function startGitHubCacheServer(): Promise<GitHubCacheServer> {
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', base);
     const body = await readBody(request);
-    const log = (operation: string, status: number) => requests.push({ method: request.method ?? '', path: url.pathname, operation, status });
+    const log = (operation: string, status: number) =>
+      requests.push({ method: request.method ?? '', path: url.pathname, operation, status });
     if (url.pathname.startsWith('/twirp/')) {
       const method = url.pathname.slice(`/twirp/${SERVICE}/`.length);
       try {
@@ -146,7 +155,9 @@ export async function startGitHubCacheServer(): Promise<GitHubCacheServer> {
       } catch (error) {
         if (!(error instanceof TwirpError)) throw error;
         log(method, error.status);
-        response.writeHead(error.status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ code: error.code, msg: error.message }));
+        response
+          .writeHead(error.status, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ code: error.code, msg: error.message }));
       }
       return;
     }
@@ -181,7 +192,9 @@ export async function startGitHubCacheServer(): Promise<GitHubCacheServer> {
     const auth = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
     const scopes = auth ? tokens.get(auth[1]) : undefined;
     if (!scopes) {
-      violations.push(`${where}: Authorization '${request.headers.authorization ?? ''}' is not 'Bearer <a token this service issued>'`);
+      violations.push(
+        `${where}: Authorization '${request.headers.authorization ?? ''}' is not 'Bearer <a token this service issued>'`,
+      );
       throw new TwirpError(401, 'unauthenticated', 'invalid token');
     }
     let message: Record<string, unknown>;
@@ -202,15 +215,19 @@ export async function startGitHubCacheServer(): Promise<GitHubCacheServer> {
     if (!/^[0-9a-f]{64}$/.test(version)) violations.push(`${where}: version '${version}' is not a sha256 hex digest`);
 
     if (method === 'CreateCacheEntry') {
-      const exists = entries.some((entry) => entry.key === key && entry.version === version && entry.scope === scopes.scope) ||
+      const exists =
+        entries.some((entry) => entry.key === key && entry.version === version && entry.scope === scopes.scope) ||
         [...reservations.values()].some((r) => r.key === key && r.version === version && r.scope === scopes.scope);
-      if (exists) throw new TwirpError(409, 'already_exists', 'cache entry with the same key, version, and scope already exists');
+      if (exists)
+        throw new TwirpError(409, 'already_exists', 'cache entry with the same key, version, and scope already exists');
       const blob = randomBytes(12).toString('hex');
       reservations.set(blob, { key, version, scope: scopes.scope, blob, blocks: new Map() });
       return { ok: true, signed_upload_url: signedUrl(blob, 'cw') };
     }
     if (method === 'FinalizeCacheEntryUpload') {
-      const reservation = [...reservations.values()].find((r) => r.key === key && r.version === version && r.scope === scopes.scope);
+      const reservation = [...reservations.values()].find(
+        (r) => r.key === key && r.version === version && r.scope === scopes.scope,
+      );
       if (!reservation) {
         violations.push(`${where}: no reservation for key '${key}' version ${version} in scope ${scopes.scope}`);
         throw new TwirpError(404, 'not_found', 'cache entry not found');
@@ -221,11 +238,21 @@ export async function startGitHubCacheServer(): Promise<GitHubCacheServer> {
       }
       const size = Number(message.size_bytes);
       if (size !== reservation.data.length) {
-        violations.push(`${where}: size_bytes ${String(message.size_bytes)} but ${reservation.data.length} bytes were uploaded`);
+        violations.push(
+          `${where}: size_bytes ${String(message.size_bytes)} but ${reservation.data.length} bytes were uploaded`,
+        );
       }
       reservations.delete(reservation.blob);
       blobs.set(reservation.blob, reservation.data);
-      const entry = { id: entries.length + 1, key, version, scope: scopes.scope, size: reservation.data.length, data: reservation.data, sequence: ++sequence };
+      const entry = {
+        id: entries.length + 1,
+        key,
+        version,
+        scope: scopes.scope,
+        size: reservation.data.length,
+        data: reservation.data,
+        sequence: ++sequence,
+      };
       entries.push(entry);
       entryBlobs.set(entry, reservation.blob);
       return { ok: true, entry_id: String(entry.id) };
@@ -267,11 +294,15 @@ export async function startGitHubCacheServer(): Promise<GitHubCacheServer> {
         continue;
       }
       const ok =
-        type === 'string' ? typeof value === 'string' :
-        type === 'bool' ? typeof value === 'boolean' :
-        type === 'int64' ? (typeof value === 'string' && /^-?\d+$/.test(value)) || Number.isSafeInteger(value) :
-        type === 'string[]' ? Array.isArray(value) && value.every((item) => typeof item === 'string') :
-        isMetadata(value);
+        type === 'string'
+          ? typeof value === 'string'
+          : type === 'bool'
+            ? typeof value === 'boolean'
+            : type === 'int64'
+              ? (typeof value === 'string' && /^-?\d+$/.test(value)) || Number.isSafeInteger(value)
+              : type === 'string[]'
+                ? Array.isArray(value) && value.every((item) => typeof item === 'string')
+                : isMetadata(value);
       if (!ok) violations.push(`${where}: field '${name}' = ${JSON.stringify(value)} is not a ${type}`);
     }
     for (const required of ['key', 'version']) {
@@ -279,7 +310,11 @@ export async function startGitHubCacheServer(): Promise<GitHubCacheServer> {
     }
   }
 
-  function blobRequest(request: IncomingMessage, url: URL, body: Buffer): { status: number; headers: Record<string, string>; data?: Buffer; operation: string } {
+  function blobRequest(
+    request: IncomingMessage,
+    url: URL,
+    body: Buffer,
+  ): { status: number; headers: Record<string, string>; data?: Buffer; operation: string } {
     const blob = url.pathname.slice(`/${ACCOUNT}/${CONTAINER}/`.length);
     const where = `${request.method} ${url.pathname}${url.search.replace(/sig=[^&]*/, 'sig=***')}`;
     const permission = url.searchParams.get('sp') ?? '';
@@ -302,7 +337,12 @@ export async function startGitHubCacheServer(): Promise<GitHubCacheServer> {
         violations.push(`${where}: no such blob`);
         return { status: 404, headers: headers(), operation: 'blob-get' };
       }
-      return { status: 200, headers: headers({ 'Content-Length': String(data.length), 'Content-Type': 'application/octet-stream' }), data, operation: 'blob-get' };
+      return {
+        status: 200,
+        headers: headers({ 'Content-Length': String(data.length), 'Content-Type': 'application/octet-stream' }),
+        data,
+        operation: 'blob-get',
+      };
     }
     if (request.method !== 'PUT') {
       violations.push(`${where}: unexpected method`);
@@ -316,12 +356,14 @@ export async function startGitHubCacheServer(): Promise<GitHubCacheServer> {
     }
     if (!request.headers['x-ms-version']) violations.push(`${where}: no x-ms-version header`);
     const length = Number(request.headers['content-length']);
-    if (length !== body.length) violations.push(`${where}: Content-Length ${request.headers['content-length']} but ${body.length} bytes`);
+    if (length !== body.length)
+      violations.push(`${where}: Content-Length ${request.headers['content-length']} but ${body.length} bytes`);
     const etag = `"0x${randomBytes(8).toString('hex').toUpperCase()}"`;
     const written = { ETag: etag, 'Last-Modified': new Date().toUTCString(), 'x-ms-request-server-encrypted': 'true' };
     const comp = url.searchParams.get('comp');
     if (comp === null) {
-      if (request.headers['x-ms-blob-type'] !== 'BlockBlob') violations.push(`${where}: x-ms-blob-type '${request.headers['x-ms-blob-type']}', expected BlockBlob`);
+      if (request.headers['x-ms-blob-type'] !== 'BlockBlob')
+        violations.push(`${where}: x-ms-blob-type '${request.headers['x-ms-blob-type']}', expected BlockBlob`);
       reservation.data = body;
       const md5 = createHash('md5').update(body).digest('base64');
       return { status: 201, headers: headers({ ...written, 'Content-MD5': md5 }), operation: 'blob-put' };
@@ -332,11 +374,16 @@ export async function startGitHubCacheServer(): Promise<GitHubCacheServer> {
       const lengths = new Set([...reservation.blocks.keys(), id].map((item) => item.length));
       if (lengths.size > 1) violations.push(`${where}: block ids of one blob must all have the same length`);
       reservation.blocks.set(id, body);
-      return { status: 201, headers: headers({ 'x-ms-request-server-encrypted': 'true' }), operation: 'blob-put-block' };
+      return {
+        status: 201,
+        headers: headers({ 'x-ms-request-server-encrypted': 'true' }),
+        operation: 'blob-put-block',
+      };
     }
     if (comp === 'blocklist') {
       const xml = body.toString('utf8');
-      if (!/^(<\?xml[^>]*\?>)?\s*<BlockList>[\s\S]*<\/BlockList>\s*$/.test(xml)) violations.push(`${where}: body is not a <BlockList> document`);
+      if (!/^(<\?xml[^>]*\?>)?\s*<BlockList>[\s\S]*<\/BlockList>\s*$/.test(xml))
+        violations.push(`${where}: body is not a <BlockList> document`);
       const ids = [...xml.matchAll(/<(Latest|Uncommitted|Committed)>([^<]*)<\/\1>/g)].map((match) => match[2]);
       const missing = ids.filter((id) => !reservation.blocks.has(id));
       if (ids.length === 0 || missing.length > 0) {
@@ -376,7 +423,14 @@ function isMetadata(value: unknown): boolean {
       for (const scope of item as unknown[]) {
         if (typeof scope !== 'object' || scope === null) return false;
         for (const [field, fieldValue] of Object.entries(scope)) {
-          if (field === 'scope' ? typeof fieldValue !== 'string' : field === 'permission' ? !/^\d+$/.test(String(fieldValue)) : true) return false;
+          if (
+            field === 'scope'
+              ? typeof fieldValue !== 'string'
+              : field === 'permission'
+                ? !/^\d+$/.test(String(fieldValue))
+                : true
+          )
+            return false;
         }
       }
     } else {

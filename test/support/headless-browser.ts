@@ -12,9 +12,17 @@ export async function renderedDom(htmlFile: string, timeoutMs = 180_000): Promis
   const profile = mkdtempSync(join(tmpdir(), 'ci-opt-chromium-'));
   try {
     const args = [
-      '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--virtual-time-budget=2000',
-      '--dump-dom', pathToFileURL(htmlFile).href,
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--virtual-time-budget=2000',
+      '--dump-dom',
+      pathToFileURL(htmlFile).href,
     ];
     return await new Promise<string>((resolve, reject) => {
       const child = spawn('chromium', args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -108,9 +108,18 @@ export async function startS3Server(options: S3TestServerOptions = {}): Promise<
  */
 function conditionalPut(server: S3rver, queues: Map<string, Promise<void>>): S3rver['middleware'][number] {
   return async (ctx, next) => {
-    const [bucket, ...rest] = ctx.path.split('/').slice(1).map((part) => decodeURIComponent(part));
+    const [bucket, ...rest] = ctx.path
+      .split('/')
+      .slice(1)
+      .map((part) => decodeURIComponent(part));
     const key = rest.join('/');
-    if (!['GET', 'HEAD', 'PUT', 'DELETE'].includes(ctx.method) || !bucket || key === '' || ctx.query.uploadId !== undefined) return next();
+    if (
+      !['GET', 'HEAD', 'PUT', 'DELETE'].includes(ctx.method) ||
+      !bucket ||
+      key === '' ||
+      ctx.query.uploadId !== undefined
+    )
+      return next();
     const id = `${bucket}/${key}`;
     const previous = queues.get(id) ?? Promise.resolve();
     let release = () => {};
@@ -122,16 +131,21 @@ function conditionalPut(server: S3rver, queues: Map<string, Promise<void>>): S3r
       const ifMatch = ctx.method === 'PUT' ? ctx.get('if-match') : '';
       const ifNoneMatch = ctx.method === 'PUT' ? ctx.get('if-none-match') : '';
       if (ifMatch !== '' || ifNoneMatch !== '') {
-        const etag = await server.store.getMetadata(bucket, key).then((metadata) => metadata.etag, () => undefined);
+        const etag = await server.store.getMetadata(bucket, key).then(
+          (metadata) => metadata.etag,
+          () => undefined,
+        );
         const refuse = (status: number, code: string, message: string) => {
           ctx.req.resume();
           ctx.status = status;
           ctx.type = 'application/xml';
           ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
         };
-        if (ifNoneMatch === '*' && etag !== undefined) return refuse(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+        if (ifNoneMatch === '*' && etag !== undefined)
+          return refuse(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
         if (ifMatch !== '' && etag === undefined) return refuse(404, 'NoSuchKey', 'The specified key does not exist.');
-        if (ifMatch !== '' && ifMatch !== etag) return refuse(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+        if (ifMatch !== '' && ifMatch !== etag)
+          return refuse(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
       }
       await next();
       const body = ctx.body as { pipe?: unknown; [Symbol.asyncIterator]?: () => AsyncIterator<Buffer> } | undefined;

@@ -17,14 +17,21 @@ describe('numeric distances of the selection', () => {
   };
 
   it('counts import edges from the nearest changed file; a changed test is 0', async () => {
-    const result = await selectForChange(base, { 'app/low.py': 'X = 2\n', 'tests/test_top.py': 'import app.top\nY = 1\n' });
+    const result = await selectForChange(base, {
+      'app/low.py': 'X = 2\n',
+      'tests/test_top.py': 'import app.top\nY = 1\n',
+    });
     expect(result.distances).toEqual({ 'tests/test_low.py': 1, 'tests/test_mid.py': 2, 'tests/test_top.py': 0 });
     // The explanation text tells the same story: one arrow per import edge.
     expect(result.explanations['tests/test_mid.py'].split('→')).toHaveLength(3);
   });
 
   it('a changed data file is one hop beyond the module that names it; rules count one hop', async () => {
-    const result = await selectForChange(base, { 'data/rates.json': '{"a": 1}\n' }, { 'always-run': ['tests/test_smoke.py'] });
+    const result = await selectForChange(
+      base,
+      { 'data/rates.json': '{"a": 1}\n' },
+      { 'always-run': ['tests/test_smoke.py'] },
+    );
     expect(result.distances).toEqual({ 'tests/test_rates.py': 2, 'tests/test_smoke.py': 1 });
   });
 

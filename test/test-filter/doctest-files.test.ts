@@ -3,7 +3,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { analyzePythonSource, doctestSource, loadPythonParser } from '@ci-optimizer/core/languages/python';
-import { loadPytestDiscovery, PytestTestMatcher, pythonFnmatch } from '../../packages/core/src/languages/python/pytest-config.ts';
+import {
+  loadPytestDiscovery,
+  PytestTestMatcher,
+  pythonFnmatch,
+} from '../../packages/core/src/languages/python/pytest-config.ts';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
 import { selectForChange } from './support.ts';
@@ -58,7 +62,9 @@ const project = {
 async function matcherFor(files: Record<string, string>) {
   const discovery = await loadPytestDiscovery(async (name) => files[name]);
   const matcher = new PytestTestMatcher(discovery, '');
-  return Object.keys(files).filter((path) => matcher.isTestFile(path)).sort();
+  return Object.keys(files)
+    .filter((path) => matcher.isTestFile(path))
+    .sort();
 }
 
 describe('doctest files are test files, as pytest collects them', () => {
@@ -71,8 +77,20 @@ describe('doctest files are test files, as pytest collects them', () => {
   const configs: Array<[string, Record<string, string>]> = [
     ['no configuration (test*.txt only)', {}],
     ['pytest.ini with --doctest-modules', { 'pytest.ini': '[pytest]\naddopts = --doctest-modules\n' }],
-    ['tox.ini with --doctest-glob "*.rst" and testpaths', { 'tox.ini': '[pytest]\naddopts=\n    --doctest-modules\n    --doctest-glob "*.rst"\n    --ignore scripts/tool.py\ntestpaths=docs pkg\n' }],
-    ['pyproject.toml addopts list', { 'pyproject.toml': '[tool.pytest.ini_options]\naddopts = [\n  "--doctest-modules",  # doctests\n  "--doctest-glob=*.txt",\n]\n' }],
+    [
+      'tox.ini with --doctest-glob "*.rst" and testpaths',
+      {
+        'tox.ini':
+          '[pytest]\naddopts=\n    --doctest-modules\n    --doctest-glob "*.rst"\n    --ignore scripts/tool.py\ntestpaths=docs pkg\n',
+      },
+    ],
+    [
+      'pyproject.toml addopts list',
+      {
+        'pyproject.toml':
+          '[tool.pytest.ini_options]\naddopts = [\n  "--doctest-modules",  # doctests\n  "--doctest-glob=*.txt",\n]\n',
+      },
+    ],
     ['setup.cfg with -p no:doctest', { 'setup.cfg': '[tool:pytest]\naddopts = -p no:doctest\n' }],
   ];
   for (const [label, config] of configs) {
@@ -87,12 +105,20 @@ describe('doctest files are test files, as pytest collects them', () => {
 
   it('reads the doctest settings of addopts', async () => {
     const read = (text: string) => loadPytestDiscovery(async (name) => (name === 'tox.ini' ? text : undefined));
-    expect(await read('[pytest]\naddopts = --doctest-modules --doctest-glob "*.rst" --doctest-glob=*.md\n')).toMatchObject({
+    expect(
+      await read('[pytest]\naddopts = --doctest-modules --doctest-glob "*.rst" --doctest-glob=*.md\n'),
+    ).toMatchObject({
       doctestModules: true,
       doctestGlobs: ['*.rst', '*.md'],
     });
-    expect(await read('[pytest]\naddopts = -x\n')).toMatchObject({ doctestModules: false, doctestGlobs: ['test*.txt'] });
-    expect(await read('[pytest]\naddopts = -p no:doctest --doctest-glob=*.rst\n')).toMatchObject({ doctestModules: false, doctestGlobs: [] });
+    expect(await read('[pytest]\naddopts = -x\n')).toMatchObject({
+      doctestModules: false,
+      doctestGlobs: ['test*.txt'],
+    });
+    expect(await read('[pytest]\naddopts = -p no:doctest --doctest-glob=*.rst\n')).toMatchObject({
+      doctestModules: false,
+      doctestGlobs: [],
+    });
   });
 
   it("pythonFnmatch is Python's fnmatch", () => {
@@ -110,14 +136,42 @@ describe('doctest files are test files, as pytest collects them', () => {
       ['^x', '[\\^]x'],
     ];
     const script = `import fnmatch, json, sys\nprint(json.dumps([fnmatch.fnmatchcase(n, p) for n, p in json.load(sys.stdin)]))`;
-    const expected = JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8' }));
+    const expected = JSON.parse(
+      execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8' }),
+    );
     expect(cases.map(([name, pattern]) => pythonFnmatch(name, pattern))).toEqual(expected);
   });
 
   it('reads the examples of a text the way doctest does', () => {
-    const text = ['Intro', '  >>> from pkg import a', '  >>> for x in a.items():', '  ...     print(x)', '  1', '>>>', 'not code >>> here'].join('\n');
-    expect(doctestSource(text).split('\n')).toEqual(['', 'from pkg import a', 'for x in a.items():', '    print(x)', '', '', '']);
-    const facts = analyzePythonSource(['def f():', '    """', '    >>> import pkg.extra', '    >>> from pkg import other', '    """', 'x = ">>> import not_a_docstring"', ''].join('\n'));
+    const text = [
+      'Intro',
+      '  >>> from pkg import a',
+      '  >>> for x in a.items():',
+      '  ...     print(x)',
+      '  1',
+      '>>>',
+      'not code >>> here',
+    ].join('\n');
+    expect(doctestSource(text).split('\n')).toEqual([
+      '',
+      'from pkg import a',
+      'for x in a.items():',
+      '    print(x)',
+      '',
+      '',
+      '',
+    ]);
+    const facts = analyzePythonSource(
+      [
+        'def f():',
+        '    """',
+        '    >>> import pkg.extra',
+        '    >>> from pkg import other',
+        '    """',
+        'x = ">>> import not_a_docstring"',
+        '',
+      ].join('\n'),
+    );
     expect(facts.imports).toEqual([]);
     expect(facts.doctestImports).toEqual([
       { module: 'pkg.extra', level: 0, line: 3, kind: 'import' },
@@ -140,8 +194,12 @@ describe('doctest files are test files, as pytest collects them', () => {
     'docs/prose.rst': 'No examples here.\n',
   };
 
-  it('a change to a module selects the doctest modules and text files that reach it', { timeout: 600_000 }, async () => {
-    const result = await selectForChange(corpusLike, { 'src/pkg/sorted.py': 'class Sorted:\n    """\n    >>> Sorted().n\n    2\n    """\n    n = 2\n' });
+  it('a change to a module selects the doctest modules and text files that reach it', {
+    timeout: 600_000,
+  }, async () => {
+    const result = await selectForChange(corpusLike, {
+      'src/pkg/sorted.py': 'class Sorted:\n    """\n    >>> Sorted().n\n    2\n    """\n    n = 2\n',
+    });
     expect(result.reasons).toEqual([]);
     expect(result.totalCount).toBe(11);
     // `import pkg.lonely` runs pkg/__init__.py, which imports pkg.sorted.
@@ -156,15 +214,21 @@ describe('doctest files are test files, as pytest collects them', () => {
       'tests/issue_1.py',
       'tests/test_other.py',
     ]);
-    expect(result.explanations['docs/intro.rst']).toBe('docs/intro.rst its examples import pkg.sorted (line 3) → src/pkg/sorted.py (modified)');
+    expect(result.explanations['docs/intro.rst']).toBe(
+      'docs/intro.rst its examples import pkg.sorted (line 3) → src/pkg/sorted.py (modified)',
+    );
     expect(result.explanations['tests/issue_1.py']).toContain('tests/issue_1.py imports pkg.sorted (line 1)');
     // A docstring's example import is an edge of the doctest module.
     const extra = await selectForChange(corpusLike, { 'src/pkg/extra.py': 'E = 2\n' });
-    expect(extra.explanations['src/pkg/other.py']).toBe('src/pkg/other.py its doctests import pkg.extra (line 3) → src/pkg/extra.py (modified)');
+    expect(extra.explanations['src/pkg/other.py']).toBe(
+      'src/pkg/other.py its doctests import pkg.extra (line 3) → src/pkg/extra.py (modified)',
+    );
     expect(extra.tests).not.toContain('docs/prose.rst');
   });
 
-  it('a changed doctest text file selects itself; a deleted one is no reason to run everything', { timeout: 600_000 }, async () => {
+  it('a changed doctest text file selects itself; a deleted one is no reason to run everything', {
+    timeout: 600_000,
+  }, async () => {
     const changed = await selectForChange(corpusLike, { 'docs/prose.rst': 'Still no examples.\n' });
     expect(changed.reasons).toEqual([]);
     expect(changed.tests).toEqual(['docs/prose.rst']);
@@ -173,17 +237,24 @@ describe('doctest files are test files, as pytest collects them', () => {
     expect(deleted.tests).toEqual([]);
   });
 
-  it('without --doctest-modules a docstring import is no edge and modules are no tests', { timeout: 600_000 }, async () => {
+  it('without --doctest-modules a docstring import is no edge and modules are no tests', {
+    timeout: 600_000,
+  }, async () => {
     const plain = { ...corpusLike, 'tox.ini': '[pytest]\ntestpaths=docs src/pkg tests\n' };
     const result = await selectForChange(plain, { 'src/pkg/extra.py': 'E = 2\n' });
     expect(result.totalCount).toBe(1);
     expect(result.tests).toEqual([]);
   });
 
-  it('dist/test-filter/index.js selects the doctest module pytest collects through addopts', { timeout: 600_000 }, async () => {
+  it('dist/test-filter/index.js selects the doctest module pytest collects through addopts', {
+    timeout: 600_000,
+  }, async () => {
     const repo = new TempGitRepo();
     const job = new RunnerJob();
-    cleanup.push(() => repo.remove(), () => job.remove());
+    cleanup.push(
+      () => repo.remove(),
+      () => job.remove(),
+    );
     repo.write(corpusLike);
     const base = repo.commit('base');
     repo.write({ 'src/pkg/lonely.py': 'L = 2\n' });

@@ -14,7 +14,13 @@ const run = (commit: string, time: string, durations: Record<string, number>) =>
     full: true,
     changes: null,
     reach: null,
-    cases: Object.entries(durations).map(([file, duration]) => ({ file, id: `${file}::test_x`, outcome: 'passed', duration, retry: false })),
+    cases: Object.entries(durations).map(([file, duration]) => ({
+      file,
+      id: `${file}::test_x`,
+      outcome: 'passed',
+      duration,
+      retry: false,
+    })),
   });
 
 describe('test-filter reduction by time from the test history', () => {

@@ -55,7 +55,15 @@ describe('GitObjectReader: one git cat-file --batch process for a selection', ()
       reader.read(`${head}:pkg`),
       reader.read(`${head}:pkg/__init__.py`),
     ]);
-    expect(answers.map((answer) => answer?.type)).toEqual([undefined, 'blob', undefined, undefined, undefined, 'tree', 'blob']);
+    expect(answers.map((answer) => answer?.type)).toEqual([
+      undefined,
+      'blob',
+      undefined,
+      undefined,
+      undefined,
+      'tree',
+      'blob',
+    ]);
     expect(answers[6]).toMatchObject({ id: repo.git('rev-parse', `${head}:pkg/__init__.py`), text: '' });
     expect((await reader.readBlobs(['0000000000000000000000000000000000000001'])).size).toBe(0);
   });

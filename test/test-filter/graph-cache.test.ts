@@ -12,7 +12,10 @@ describe('graph cache keyed by git blob ids', () => {
   function setup() {
     const repo = new TempGitRepo();
     const storeDir = tempDir('ci-opt-store-');
-    cleanup.push(() => repo.remove(), () => rmSync(storeDir, { recursive: true, force: true }));
+    cleanup.push(
+      () => repo.remove(),
+      () => rmSync(storeDir, { recursive: true, force: true }),
+    );
     repo.write({
       'app/__init__.py': '',
       'app/a.py': 'A = 1\n',
@@ -61,6 +64,8 @@ describe('graph cache keyed by git blob ids', () => {
     const failing = { read: async () => undefined, write: async () => Promise.reject(new Error('disk full')) };
     const result = await selectBetween(repo, base, head, {}, { cache: failing, warnings });
     expect(result.runAll).toBe(false);
-    expect(warnings).toEqual(['Could not save the test-filter graph cache (test-filter/graph-python.json): disk full. The next run parses again.']);
+    expect(warnings).toEqual([
+      'Could not save the test-filter graph cache (test-filter/graph-python.json): disk full. The next run parses again.',
+    ]);
   });
 });

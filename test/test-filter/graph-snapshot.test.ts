@@ -17,7 +17,13 @@ const STORE_KEY = join('test-filter', 'graph-python.json');
 const FACTS_KEY = join('test-filter', 'facts-python.json');
 
 /** Selection at `head` as if exactly `path` changed (graph of the head, closure from that one file). */
-async function selectFor(repo: TempGitRepo, head: string, path: string, cache?: GraphCacheStore, warnings?: string[]): Promise<TestSelection> {
+async function selectFor(
+  repo: TempGitRepo,
+  head: string,
+  path: string,
+  cache?: GraphCacheStore,
+  warnings?: string[],
+): Promise<TestSelection> {
   return selectAffectedTests({
     pack: pythonPack,
     repoDir: repo.dir,
@@ -33,11 +39,18 @@ async function selectFor(repo: TempGitRepo, head: string, path: string, cache?: 
 function repoAndStore(cleanup: Array<() => void>): { repo: TempGitRepo; storeDir: string } {
   const repo = new TempGitRepo();
   const storeDir = tempDir('ci-opt-store-');
-  cleanup.push(() => repo.remove(), () => rmSync(storeDir, { recursive: true, force: true }));
+  cleanup.push(
+    () => repo.remove(),
+    () => rmSync(storeDir, { recursive: true, force: true }),
+  );
   return { repo, storeDir };
 }
 
-const pythonFiles = (repo: TempGitRepo, rev: string) => repo.git('ls-tree', '-r', '--name-only', rev).split('\n').filter((p) => p.endsWith('.py'));
+const pythonFiles = (repo: TempGitRepo, rev: string) =>
+  repo
+    .git('ls-tree', '-r', '--name-only', rev)
+    .split('\n')
+    .filter((p) => p.endsWith('.py'));
 
 /** For every Python file of `head` as the changed file: the warm (stored graph) selection equals the cold one. */
 async function expectSameAsCold(repo: TempGitRepo, head: string, cache: GraphCacheStore): Promise<number> {
@@ -45,7 +58,13 @@ async function expectSameAsCold(repo: TempGitRepo, head: string, cache: GraphCac
   for (const path of pythonFiles(repo, head)) {
     const warm = await selectFor(repo, head, path, cache);
     const cold = await selectFor(repo, head, path);
-    expect({ path, runAll: warm.runAll, reasons: warm.reasons, tests: [...warm.tests].sort(), why: warm.explanations }).toEqual({
+    expect({
+      path,
+      runAll: warm.runAll,
+      reasons: warm.reasons,
+      tests: [...warm.tests].sort(),
+      why: warm.explanations,
+    }).toEqual({
       path,
       runAll: cold.runAll,
       reasons: cold.reasons,
@@ -129,7 +148,10 @@ describe('graph snapshot patched from the tree diff', () => {
   it('a change to the pytest configuration rebuilds from the listing, with the same selection as a cold run', async () => {
     const { repo, store, first } = setup();
     await selectFor(repo, first, 'src/shop/tax.py', store);
-    repo.write({ 'pytest.ini': '[pytest]\npython_files = test_*.py check_*.py\n', 'tests/check_tax.py': 'import shop.tax\n' });
+    repo.write({
+      'pytest.ini': '[pytest]\npython_files = test_*.py check_*.py\n',
+      'tests/check_tax.py': 'import shop.tax\n',
+    });
     const second = repo.commit('config');
     await expectSameAsCold(repo, second, store);
     const warm = await selectFor(repo, second, 'src/shop/tax.py', store);
@@ -148,8 +170,13 @@ describe('graph snapshot patched from the tree diff', () => {
     // Schema 1 kept facts by blob: a rebuild from it parses nothing and stores the graph in the current schema.
     const stored = JSON.parse(readFileSync(join(storeDir, STORE_KEY), 'utf8'));
     const storedFacts = JSON.parse(readFileSync(join(storeDir, FACTS_KEY), 'utf8'));
-    const factsByBlob = Object.fromEntries(stored.paths.map((path: string, i: number) => [stored.blobs[i], JSON.parse(storedFacts.facts[i])]));
-    writeFileSync(join(storeDir, STORE_KEY), JSON.stringify({ schema: 1, language: 'python', factsVersion: stored.factsVersion, facts: factsByBlob }));
+    const factsByBlob = Object.fromEntries(
+      stored.paths.map((path: string, i: number) => [stored.blobs[i], JSON.parse(storedFacts.facts[i])]),
+    );
+    writeFileSync(
+      join(storeDir, STORE_KEY),
+      JSON.stringify({ schema: 1, language: 'python', factsVersion: stored.factsVersion, facts: factsByBlob }),
+    );
     const fromV1 = await selectFor(repo, first, 'src/shop/tax.py', store);
     expect(fromV1.stats.parsedFiles).toBe(0);
     expect(JSON.parse(readFileSync(join(storeDir, STORE_KEY), 'utf8')).schema).toBe(GRAPH_CACHE_SCHEMA);
@@ -208,7 +235,11 @@ describe('graph and facts stored as two documents', () => {
     return {
       read: async (key) => {
         reads.push(key);
-        return key.endsWith('facts-python.json') ? (facts === undefined ? undefined : Buffer.from(facts)) : store.read(key);
+        return key.endsWith('facts-python.json')
+          ? facts === undefined
+            ? undefined
+            : Buffer.from(facts)
+          : store.read(key);
       },
       write: async () => {},
     };
@@ -235,7 +266,9 @@ describe('graph and facts stored as two documents', () => {
     expect(await expectSameAsCold(repo, second, damaged)).toBe(10);
     const warnings: string[] = [];
     const warm = await selectFor(repo, second, 'src/shop/tax.py', damaged, warnings);
-    expect(warnings).toEqual([expect.stringMatching(/^The facts cache test-filter\/facts-python.json is not valid JSON/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^The facts cache test-filter\/facts-python.json is not valid JSON/),
+    ]);
     expect(warm.stats.parsedFiles).toBe(10);
   });
 
@@ -273,7 +306,11 @@ describe('graph and facts stored as two documents', () => {
     expect(reads).toEqual(['test-filter/graph-python.json', 'test-filter/facts-python.json']);
     expect(data.stats.parsedFiles).toBe(1);
     expect(data.explanations).toEqual((await selectFor(repo, small, 'data/rates.json')).explanations);
-    expect(Object.keys(data.explanations).sort()).toEqual(['tests/test_cart.py', 'tests/test_legacy.py', 'tests/test_prices.py']);
+    expect(Object.keys(data.explanations).sort()).toEqual([
+      'tests/test_cart.py',
+      'tests/test_legacy.py',
+      'tests/test_prices.py',
+    ]);
   });
 
   it('a schema 2 document (facts inside) is read for its facts and replaced by schema 3', async () => {
@@ -298,7 +335,9 @@ describe('graph and facts stored as two documents', () => {
       blobs: graph.blobs,
       facts: facts.facts,
       dependencies: cut(graph.dependencies, graph.dependencyCounts, 1).map((list) => list.map((i) => graph.paths[i])),
-      dependents: cut(graph.dependents, graph.dependentCounts, 2).map((list) => list.map((v, i) => (i % 2 ? graph.whys[v] : graph.paths[v]))),
+      dependents: cut(graph.dependents, graph.dependentCounts, 2).map((list) =>
+        list.map((v, i) => (i % 2 ? graph.whys[v] : graph.paths[v])),
+      ),
       tests: graph.tests,
       dynamic: graph.dynamic,
     };
@@ -310,7 +349,9 @@ describe('graph and facts stored as two documents', () => {
     // Rebuilt from the listing: only the 3 new blobs are parsed (stock.py, discounts.py, test_discounts.py).
     expect(fromV2.stats).toMatchObject({ sourceFiles: 10, parsedFiles: 3 });
     expect(JSON.parse(readFileSync(join(storeDir, STORE_KEY), 'utf8')).schema).toBe(GRAPH_CACHE_SCHEMA);
-    expect(JSON.parse(readFileSync(join(storeDir, FACTS_KEY), 'utf8')).graph).toBe(JSON.parse(readFileSync(join(storeDir, STORE_KEY), 'utf8')).id);
+    expect(JSON.parse(readFileSync(join(storeDir, FACTS_KEY), 'utf8')).graph).toBe(
+      JSON.parse(readFileSync(join(storeDir, STORE_KEY), 'utf8')).id,
+    );
     expect(await expectSameAsCold(repo, second, store)).toBe(10);
   });
 });

@@ -21,7 +21,12 @@ describe('test-filter with the impact map, through dist/test-filter/index.js', (
     const base = project.commit;
     job = new RunnerJob();
 
-    const learned = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { mode: 'learn', coverage: project.sqliteFile } });
+    const learned = await runActionStep({
+      action: 'test-filter',
+      job,
+      workspace: repo.dir,
+      inputs: { mode: 'learn', coverage: project.sqliteFile },
+    });
 
     expect(learned.main.exitCode, learned.main.stdout).toBe(0);
     expect(learned.main.outputs['map-commit']).toBe(base);
@@ -37,8 +42,16 @@ describe('test-filter with the impact map, through dist/test-filter/index.js', (
     expect(JSON.parse(selected.main.outputs['reasons-by-test'])['tests/test_add.py']).toContain('pkg.calc.add');
     expect(selected.main.summary).toContain('Impact map');
 
-    const withoutMap = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { base, head, store: 'none' } });
-    expect(JSON.parse(withoutMap.main.outputs['tests-json']).sort()).toEqual(['tests/test_add.py', 'tests/test_mul.py']);
+    const withoutMap = await runActionStep({
+      action: 'test-filter',
+      job,
+      workspace: repo.dir,
+      inputs: { base, head, store: 'none' },
+    });
+    expect(JSON.parse(withoutMap.main.outputs['tests-json']).sort()).toEqual([
+      'tests/test_add.py',
+      'tests/test_mul.py',
+    ]);
     // pytest plus three action runs: over a minute on a loaded two-core machine.
   }, 180_000);
 
@@ -51,11 +64,15 @@ describe('test-filter with the impact map, through dist/test-filter/index.js', (
       'tests/test_add.py': 'from pkg.calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
     });
     repo.commit('base');
-    execFileSync('/usr/bin/python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--cov=pkg', '--cov-context=test'], {
-      cwd: repo.dir,
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-      stdio: 'pipe',
-    });
+    execFileSync(
+      '/usr/bin/python3',
+      ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--cov=pkg', '--cov-context=test'],
+      {
+        cwd: repo.dir,
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+        stdio: 'pipe',
+      },
+    );
     job = new RunnerJob();
     const { main } = await runActionStep({
       action: 'test-filter',
@@ -63,11 +80,18 @@ describe('test-filter with the impact map, through dist/test-filter/index.js', (
       workspace: repo.dir,
       inputs: { mode: 'learn', coverage: '.coverage', store: 's3://ci-optimizer-nowhere/maps' },
       // Port 9 on loopback: nothing listens, so every request is refused at once.
-      env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+      env: {
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      },
     });
     expect(main.exitCode, main.stdout).toBe(0);
     expect(main.outputs['map-commit']).toBe('');
-    expect(main.annotations.some((a) => a.level === 'warning' && a.message.includes('The impact map was not saved'))).toBe(true);
+    expect(
+      main.annotations.some((a) => a.level === 'warning' && a.message.includes('The impact map was not saved')),
+    ).toBe(true);
   });
 
   it('names the missing coverage input on learn', async () => {
@@ -75,8 +99,15 @@ describe('test-filter with the impact map, through dist/test-filter/index.js', (
     repo.write({ 'a.py': 'x = 1\n' });
     repo.commit('base');
     job = new RunnerJob();
-    const { main } = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { mode: 'learn' } });
+    const { main } = await runActionStep({
+      action: 'test-filter',
+      job,
+      workspace: repo.dir,
+      inputs: { mode: 'learn' },
+    });
     expect(main.exitCode).toBe(1);
-    expect(main.annotations.find((a) => a.level === 'error')?.message).toContain("Input 'coverage' is required with mode: learn");
+    expect(main.annotations.find((a) => a.level === 'error')?.message).toContain(
+      "Input 'coverage' is required with mode: learn",
+    );
   });
 });

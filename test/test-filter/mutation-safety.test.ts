@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 // The harness is the benchmark script itself, so the sample here and the full run (`bench/mutation-safety.mjs`) agree.
-import { chooseMutants, EXAMPLE_DIR, exampleExists, lineMutations, runMutationSafety } from '../../bench/mutation-safety.mjs';
+import {
+  chooseMutants,
+  EXAMPLE_DIR,
+  exampleExists,
+  lineMutations,
+  runMutationSafety,
+} from '../../bench/mutation-safety.mjs';
 import { timeoutFor } from '../support/timeouts.ts';
 
 const MUTANTS = 2;
@@ -18,12 +24,16 @@ describe('mutation safety on examples/python-service', () => {
     if (exampleExists()) expect(chooseMutants(EXAMPLE_DIR, 5, 7)).toEqual(chooseMutants(EXAMPLE_DIR, 5, 7));
   });
 
-  it.skipIf(!exampleExists())('a seeded sample of mutants: every failing test file was selected', async () => {
-    const result = await runMutationSafety({ mutants: MUTANTS, seed: 11 });
-    expect(result.mutants).toBe(MUTANTS);
-    expect(result.missedFiles).toEqual([]);
-    expect(result.missed).toBe(0);
-    for (const row of result.rows) expect(row.selected).toBeLessThanOrEqual(row.total);
-    // Each mutant runs the example's whole suite for real (about 12 s idle), plus the unmutated baseline run.
-  }, timeoutFor(MUTANTS + 1, 12_000));
+  it.skipIf(!exampleExists())(
+    'a seeded sample of mutants: every failing test file was selected',
+    async () => {
+      const result = await runMutationSafety({ mutants: MUTANTS, seed: 11 });
+      expect(result.mutants).toBe(MUTANTS);
+      expect(result.missedFiles).toEqual([]);
+      expect(result.missed).toBe(0);
+      for (const row of result.rows) expect(row.selected).toBeLessThanOrEqual(row.total);
+      // Each mutant runs the example's whole suite for real (about 12 s idle), plus the unmutated baseline run.
+    },
+    timeoutFor(MUTANTS + 1, 12_000),
+  );
 });

@@ -19,7 +19,9 @@ describe('pytest semantics', () => {
   it('a changed conftest.py selects every test in its folder subtree', async () => {
     const result = await selectForChange(suite, { 'tests/unit/conftest.py': 'import pytest\nX = 1\n' });
     expect(sorted(result.tests)).toEqual(['tests/unit/test_a.py', 'tests/unit/test_b.py']);
-    expect(result.explanations['tests/unit/test_a.py']).toBe('tests/unit/test_a.py uses the fixtures of tests/unit/conftest.py → tests/unit/conftest.py (modified)');
+    expect(result.explanations['tests/unit/test_a.py']).toBe(
+      'tests/unit/test_a.py uses the fixtures of tests/unit/conftest.py → tests/unit/conftest.py (modified)',
+    );
   });
 
   it('a module imported by a conftest selects the conftest scope', async () => {
@@ -48,7 +50,10 @@ describe('pytest semantics', () => {
 
   it.each([
     ['pytest.ini', '[pytest]\ntestpaths = checks\npython_files = check_*.py\n'],
-    ['pyproject.toml', '[project]\nname = "x"\n\n[tool.pytest.ini_options]\ntestpaths = [\n  "checks",\n]\npython_files = ["check_*.py"]\n'],
+    [
+      'pyproject.toml',
+      '[project]\nname = "x"\n\n[tool.pytest.ini_options]\ntestpaths = [\n  "checks",\n]\npython_files = ["check_*.py"]\n',
+    ],
     ['setup.cfg', '[metadata]\nname = x\n\n[tool:pytest]\ntestpaths =\n    checks\npython_files = check_*.py\n'],
     ['tox.ini', '[tox]\nenvlist = py311\n\n[pytest]\ntestpaths = checks\npython_files = check_*.py\n'],
   ])('test discovery follows testpaths and python_files from %s', async (file, content) => {
@@ -111,13 +116,15 @@ describe('non-Python files', () => {
     'tests/test_case.py': 'from pathlib import Path\nCASE = Path(__file__).parent / "fixtures" / "case.json"\n',
     'tests/test_other.py': 'import os\n',
     'README.md': '# x\n',
-    'Makefile': 'all:\n',
+    Makefile: 'all:\n',
   };
 
   it('a data file named by path selects the modules that name it and their importers', async () => {
     const result = await selectForChange(base, { 'data/rates.json': '{"a": 1}\n' });
     expect(result.tests).toEqual(['tests/test_rates.py']);
-    expect(result.explanations['tests/test_rates.py']).toBe('tests/test_rates.py imports app.rates (line 1) → app/rates.py (names data/rates.json (modified))');
+    expect(result.explanations['tests/test_rates.py']).toBe(
+      'tests/test_rates.py imports app.rates (line 1) → app/rates.py (names data/rates.json (modified))',
+    );
   });
 
   it('a data file named by file name (Path(__file__).parent / "fixtures" / "x.json")', async () => {
@@ -180,7 +187,9 @@ describe('run-all safety triggers', () => {
   it('a deleted module still imported somewhere', async () => {
     const result = await selectForChange(base, { 'app/gone.py': null });
     expect(result.runAll).toBe(true);
-    expect(result.reasons).toEqual(['app/gone.py was deleted or renamed but tests/test_gone.py still imports it (line 1).']);
+    expect(result.reasons).toEqual([
+      'app/gone.py was deleted or renamed but tests/test_gone.py still imports it (line 1).',
+    ]);
   });
 
   it('a deleted module nobody imports any more selects nothing', async () => {
@@ -228,7 +237,9 @@ describe('run-all safety triggers', () => {
         options: resolveTestFilterOptions({}),
       });
       expect(result.runAll).toBe(true);
-      expect(result.reasons).toEqual(['The base commit is unknown (the push event has no before commit): every test runs.']);
+      expect(result.reasons).toEqual([
+        'The base commit is unknown (the push event has no before commit): every test runs.',
+      ]);
       expect(result.totalCount).toBe(2);
     } finally {
       repo.remove();
@@ -248,14 +259,16 @@ describe('run-all safety triggers', () => {
     );
     expect(mapped.runAll).toBe(false);
     expect(mapped.tests).toEqual(['tests/test_gone.py']);
-    expect(mapped.explanations['tests/test_gone.py']).toBe("map rule 'schemas/** -> tests/test_gone.py' (schemas/order.avsc modified)");
+    expect(mapped.explanations['tests/test_gone.py']).toBe(
+      "map rule 'schemas/** -> tests/test_gone.py' (schemas/order.avsc modified)",
+    );
   });
 });
 
 describe('path filters and reduction', () => {
   it('gives one boolean per filter from the same diff', async () => {
     const result = await selectForChange(
-      { 'app.py': 'A = 1\n', 'Dockerfile': 'FROM x\n', 'tests/test_app.py': 'import app\n' },
+      { 'app.py': 'A = 1\n', Dockerfile: 'FROM x\n', 'tests/test_app.py': 'import app\n' },
       { 'app.py': 'A = 2\n' },
       { filters: { docker: ['Dockerfile', 'docker/**'], python: ['**/*.py', '!tests/**'], docs: ['docs/**'] } },
     );
@@ -269,7 +282,18 @@ describe('path filters and reduction', () => {
       const first = repo.commit();
       repo.write({ 'a.py': 'A = 2\n' });
       const second = repo.commit();
-      const result = await selectBetween(repo, first, second, {}, { durations: new Map([['test_a.py', 1], ['test_b.py', 3]]) });
+      const result = await selectBetween(
+        repo,
+        first,
+        second,
+        {},
+        {
+          durations: new Map([
+            ['test_a.py', 1],
+            ['test_b.py', 3],
+          ]),
+        },
+      );
       expect(result.tests).toEqual(['test_a.py']);
       expect(result.reductionBasis).toBe('duration');
       expect(result.reduction).toBe(0.75);

@@ -20,7 +20,9 @@ describe('selection per Python import construct', () => {
     expect(result.tests).toEqual(['tests/test_ledger.py']);
     expect(result.totalCount).toBe(2);
     expect(result.reduction).toBe(0.5);
-    expect(result.explanations['tests/test_ledger.py']).toBe('tests/test_ledger.py imports app.ledger (line 1) → app/ledger.py (modified)');
+    expect(result.explanations['tests/test_ledger.py']).toBe(
+      'tests/test_ledger.py imports app.ledger (line 1) → app/ledger.py (modified)',
+    );
   });
 
   it('from a.b import c follows c when it is a submodule and a.b when it is a name', async () => {
@@ -32,10 +34,9 @@ describe('selection per Python import construct', () => {
       'tests/test_name.py': 'from app.core import helper\n',
     };
     expect((await selectForChange(base, { 'app/core/ledger.py': 'X = 2\n' })).tests).toEqual(['tests/test_sub.py']);
-    expect(sorted((await selectForChange(base, { 'app/core/__init__.py': 'def helper(): return 2\n' })).tests)).toEqual([
-      'tests/test_name.py',
-      'tests/test_sub.py',
-    ]);
+    expect(sorted((await selectForChange(base, { 'app/core/__init__.py': 'def helper(): return 2\n' })).tests)).toEqual(
+      ['tests/test_name.py', 'tests/test_sub.py'],
+    );
   });
 
   it('relative imports at any depth and from . import x', async () => {
@@ -96,7 +97,9 @@ describe('selection per Python import construct', () => {
       'tests/test_importlib.py': 'import importlib\nmod = importlib.import_module("app.plugins.csv")\n',
       'tests/test_dunder.py': 'util = __import__("app.util")\n',
     };
-    expect((await selectForChange(base, { 'app/plugins/csv.py': 'C = 2\n' })).tests).toEqual(['tests/test_importlib.py']);
+    expect((await selectForChange(base, { 'app/plugins/csv.py': 'C = 2\n' })).tests).toEqual([
+      'tests/test_importlib.py',
+    ]);
     expect((await selectForChange(base, { 'app/util.py': 'U = 2\n' })).tests).toEqual(['tests/test_dunder.py']);
   });
 
@@ -149,7 +152,11 @@ describe('selection per Python import construct', () => {
       'tests/test_handlers.py': 'import handlers\n',
       'tests/test_other.py': 'import json\n',
     };
-    const result = await selectForChange(base, { 'lib/common/strings.py': 'S = 2\n' }, { roots: ['lib', 'services/api'] });
+    const result = await selectForChange(
+      base,
+      { 'lib/common/strings.py': 'S = 2\n' },
+      { roots: ['lib', 'services/api'] },
+    );
     expect(result.tests).toEqual(['tests/test_handlers.py']);
     expect(result.explanations['tests/test_handlers.py']).toBe(
       'tests/test_handlers.py imports handlers (line 1) → services/api/handlers.py imports common.strings (line 1) → lib/common/strings.py (modified)',
@@ -164,7 +171,9 @@ describe('selection per Python import construct', () => {
       'tests/test_uses_test.py': 'from test_base import check\n',
       'tests/test_alone.py': 'import os\n',
     };
-    expect((await selectForChange(base, { 'tests/helpers.py': 'def make(): return 2\n' })).tests).toEqual(['tests/test_uses_helper.py']);
+    expect((await selectForChange(base, { 'tests/helpers.py': 'def make(): return 2\n' })).tests).toEqual([
+      'tests/test_uses_helper.py',
+    ]);
     expect(sorted((await selectForChange(base, { 'tests/test_base.py': 'def check(): assert 0\n' })).tests)).toEqual([
       'tests/test_base.py',
       'tests/test_uses_test.py',
@@ -205,7 +214,8 @@ describe('selection per Python import construct', () => {
   it('a computed import with a literal prefix selects the tests of its importer when a module under the prefix changes', async () => {
     const base = {
       'app/__init__.py': '',
-      'app/registry.py': 'import importlib\ndef load(name):\n    return importlib.import_module(f"app.plugins.{name}")\n',
+      'app/registry.py':
+        'import importlib\ndef load(name):\n    return importlib.import_module(f"app.plugins.{name}")\n',
       'app/plugins/__init__.py': '',
       'app/plugins/csv.py': 'C = 1\n',
       'app/other.py': 'O = 1\n',

@@ -17,7 +17,7 @@ function pullRequestCheckout() {
     'app/rates.py': 'RATE = 2\n',
     'tests/test_ledger.py': 'from app.ledger import post\n\ndef test_post():\n    assert post(1) == 1\n',
     'tests/test_rates.py': 'from app.rates import RATE\n\ndef test_rate():\n    assert RATE == 2\n',
-    'Dockerfile': 'FROM python:3.12\n',
+    Dockerfile: 'FROM python:3.12\n',
   });
   const base = origin.commit('base');
   origin.git('checkout', '-q', '-b', 'feature');
@@ -49,7 +49,12 @@ describe('test-filter action (dist/test-filter/index.js)', () => {
     const { origin, clone, base, featureHead } = pullRequestCheckout();
     const job = new RunnerJob();
     const storeDir = tempDir('ci-opt-store-');
-    cleanup.push(() => origin.remove(), () => rmSync(clone, { recursive: true, force: true }), () => job.remove(), () => rmSync(storeDir, { recursive: true, force: true }));
+    cleanup.push(
+      () => origin.remove(),
+      () => rmSync(clone, { recursive: true, force: true }),
+      () => job.remove(),
+      () => rmSync(storeDir, { recursive: true, force: true }),
+    );
     const { main } = await runActionStep({
       action: 'test-filter',
       job,
@@ -57,7 +62,10 @@ describe('test-filter action (dist/test-filter/index.js)', () => {
       inputs: { filters: 'docker:\n  - Dockerfile\npython:\n  - "**/*.py"\n', store: `dir:${storeDir}` },
       event: {
         name: 'pull_request',
-        payload: { number: 1, pull_request: { number: 1, base: { sha: base, ref: 'main' }, head: { sha: featureHead, ref: 'feature' } } },
+        payload: {
+          number: 1,
+          pull_request: { number: 1, base: { sha: base, ref: 'main' }, head: { sha: featureHead, ref: 'feature' } },
+        },
       },
     });
     expect(main.stderr).toBe('');
@@ -84,7 +92,10 @@ describe('test-filter action (dist/test-filter/index.js)', () => {
   it('runs everything with the reason when the base cannot be found', async () => {
     const repo = new TempGitRepo();
     const job = new RunnerJob();
-    cleanup.push(() => repo.remove(), () => job.remove());
+    cleanup.push(
+      () => repo.remove(),
+      () => job.remove(),
+    );
     repo.write({ 'a.py': 'A = 1\n', 'test_a.py': 'import a\n', 'test_b.py': 'import os\n' });
     const head = repo.commit();
     const { main } = await runActionStep({
@@ -104,10 +115,18 @@ describe('test-filter action (dist/test-filter/index.js)', () => {
   it('a bad input fails the step with a message naming it', async () => {
     const repo = new TempGitRepo();
     const job = new RunnerJob();
-    cleanup.push(() => repo.remove(), () => job.remove());
+    cleanup.push(
+      () => repo.remove(),
+      () => job.remove(),
+    );
     repo.write({ 'a.py': 'A = 1\n' });
     repo.commit();
-    const { main } = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { 'unknown-files': 'maybe', store: 'none' } });
+    const { main } = await runActionStep({
+      action: 'test-filter',
+      job,
+      workspace: repo.dir,
+      inputs: { 'unknown-files': 'maybe', store: 'none' },
+    });
     expect(main.exitCode).not.toBe(0);
     expect(main.annotations.find((a) => a.level === 'error')?.message).toContain("'unknown-files'");
   });

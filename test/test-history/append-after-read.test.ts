@@ -15,7 +15,13 @@ const run = (n: number): RunRecord => ({
   full: true,
   changes: [{ path: `pkg/m${n % 3}.py`, status: 'modified', added: 1, removed: 1 }],
   reach: { 'tests/test_a.py': 1 },
-  cases: Array.from({ length: 5 }, (_, k) => ({ file: 'tests/test_a.py', id: `tests/test_a.py::t${k}`, outcome: k === n % 5 ? 'failed' : 'passed', duration: 0.1 * (k + 1), retry: false })),
+  cases: Array.from({ length: 5 }, (_, k) => ({
+    file: 'tests/test_a.py',
+    id: `tests/test_a.py::t${k}`,
+    outcome: k === n % 5 ? 'failed' : 'passed',
+    duration: 0.1 * (k + 1),
+    retry: false,
+  })),
 });
 
 /** A dir store that counts the reads of each key. */
@@ -27,7 +33,10 @@ class CountingStore extends DirStore {
   }
 }
 
-const segmentsOf = (dir: string) => readdirSync(join(dir, 'test-predictor', 'history', 'segments')).map((f) => readFileSync(join(dir, 'test-predictor', 'history', 'segments', f), 'utf8'));
+const segmentsOf = (dir: string) =>
+  readdirSync(join(dir, 'test-predictor', 'history', 'segments')).map((f) =>
+    readFileSync(join(dir, 'test-predictor', 'history', 'segments', f), 'utf8'),
+  );
 
 describe('appending a run right after reading the history', () => {
   const dirs: string[] = [];
@@ -55,7 +64,9 @@ describe('appending a run right after reading the history', () => {
     const b = await fresh(6);
     await appendRun(b.store, run(7), 5);
     expect(segmentsOf(a.dir)).toEqual(segmentsOf(b.dir));
-    expect((await readHistory(a.store, () => {})).map((r) => r.id)).toEqual(['3', '4', '5', '6', '7'].map((n) => `junit-sha256:${n}`));
+    expect((await readHistory(a.store, () => {})).map((r) => r.id)).toEqual(
+      ['3', '4', '5', '6', '7'].map((n) => `junit-sha256:${n}`),
+    );
   });
 
   it('keeps what another job appended and compacted between the read and the append', async () => {
@@ -65,6 +76,8 @@ describe('appending a run right after reading the history', () => {
     await appendRecord(store, HISTORY_LOG, run(4));
     await compactRecordLog(store, HISTORY_LOG);
     await appendRun(store, run(5), 100, known);
-    expect((await readHistory(store, () => {})).map((r) => r.id)).toEqual([1, 2, 3, 4, 5].map((n) => `junit-sha256:${n}`));
+    expect((await readHistory(store, () => {})).map((r) => r.id)).toEqual(
+      [1, 2, 3, 4, 5].map((n) => `junit-sha256:${n}`),
+    );
   });
 });

@@ -23,7 +23,12 @@ describe('the diff a run records (one git call for files and line counts)', () =
       ':odd name.py': 'o = 1\n',
     });
     const base = repo.commit('base');
-    repo.write({ 'src/a.py': 'a = 2\nb = 2\nc = 3\n', 'src/new file ü.py': 'n = 1\nm = 2\n', 'data/blob.bin': 'bin\u0000ary2', ':odd name.py': 'o = 2\n' });
+    repo.write({
+      'src/a.py': 'a = 2\nb = 2\nc = 3\n',
+      'src/new file ü.py': 'n = 1\nm = 2\n',
+      'data/blob.bin': 'bin\u0000ary2',
+      ':odd name.py': 'o = 2\n',
+    });
     repo.delete('src/gone.py');
     repo.write({ 'lib/moved to.py': `${body}extra = 1\n` }).delete('src/moved.py');
     unlinkSync(join(repo.dir, 'src/becomes_link.py'));

@@ -59,11 +59,32 @@ describe('stores survive bad lines (dist bundles)', () => {
     const history = Array.from({ length: 8 }, (_, i) => JSON.stringify(goodRun(i)));
     const folder = join(repo.dir, '.ci-optimizer', 'test-predictor');
     mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'test_history.json'), `${[...history.slice(0, 4), ...badLines(goodRun(20)), ...history.slice(4)].join('\n')}\n`);
-    const reportRun = { schema: 1, time: '2026-11-01T00:00:00.000Z', kind: 'pr', ref: 'refs/pull/1/merge', sha: 'abc', pipelineMs: 60000, testsSelected: 2, testsTotal: 3, testTimeSavedMs: 1000, cache: 'exact' };
+    writeFileSync(
+      join(folder, 'test_history.json'),
+      `${[...history.slice(0, 4), ...badLines(goodRun(20)), ...history.slice(4)].join('\n')}\n`,
+    );
+    const reportRun = {
+      schema: 1,
+      time: '2026-11-01T00:00:00.000Z',
+      kind: 'pr',
+      ref: 'refs/pull/1/merge',
+      sha: 'abc',
+      pipelineMs: 60000,
+      testsSelected: 2,
+      testsTotal: 3,
+      testTimeSavedMs: 1000,
+      cache: 'exact',
+    };
     mkdirSync(join(repo.dir, '.ci-optimizer', 'report'), { recursive: true });
-    const reportBad = [JSON.stringify({ ...reportRun, pipelineMs: 'slow' }), JSON.stringify(reportRun).slice(0, 40), JSON.stringify({ ...reportRun, schema: 7 })];
-    writeFileSync(join(repo.dir, '.ci-optimizer', 'report', 'runs.jsonl'), `${[JSON.stringify(reportRun), ...reportBad].join('\n')}\n`);
+    const reportBad = [
+      JSON.stringify({ ...reportRun, pipelineMs: 'slow' }),
+      JSON.stringify(reportRun).slice(0, 40),
+      JSON.stringify({ ...reportRun, schema: 7 }),
+    ];
+    writeFileSync(
+      join(repo.dir, '.ci-optimizer', 'report', 'runs.jsonl'),
+      `${[JSON.stringify(reportRun), ...reportBad].join('\n')}\n`,
+    );
     job = new RunnerJob();
   });
   afterAll(() => {
@@ -73,7 +94,14 @@ describe('stores survive bad lines (dist bundles)', () => {
 
   it('record, train, predict, test-filter and report succeed with one warning each', async () => {
     runPytest(repo, 'run');
-    const record = (await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'record', junit: 'reports/*.xml', base, head } })).main;
+    const record = (
+      await runActionStep({
+        action: 'test-predictor',
+        job,
+        workspace: repo.dir,
+        inputs: { mode: 'record', junit: 'reports/*.xml', base, head },
+      })
+    ).main;
     expect(record.exitCode, record.stdout).toBe(0);
     expect(record.outputs['recorded-cases']).toBe('4');
     expect(about(warningsOf(record)), record.stdout).toHaveLength(1);
@@ -85,21 +113,32 @@ describe('stores survive bad lines (dist bundles)', () => {
     const runs = await readHistory(new DirStore(join(repo.dir, '.ci-optimizer')), () => undefined);
     expect(runs).toHaveLength(9);
 
-    const train = (await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'train' } })).main;
+    const train = (
+      await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'train' } })
+    ).main;
     expect(train.exitCode, train.stdout).toBe(0);
     expect(about(warningsOf(train)), train.stdout).toHaveLength(1);
     expect(about(warningsOf(train))[0]).toMatch(/^1 unusable line\(s\).*schema 99 is newer/);
 
-    const predict = (await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'predict', base, head } })).main;
+    const predict = (
+      await runActionStep({
+        action: 'test-predictor',
+        job,
+        workspace: repo.dir,
+        inputs: { mode: 'predict', base, head },
+      })
+    ).main;
     expect(predict.exitCode, predict.stdout).toBe(0);
     expect(about(warningsOf(predict))).toHaveLength(1);
     expect(JSON.parse(predict.outputs['tests-json']).sort()).toEqual(TEST_FILES);
 
-    const filter = (await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { base, head } })).main;
+    const filter = (await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { base, head } }))
+      .main;
     expect(filter.exitCode, filter.stdout).toBe(0);
     expect(about(warningsOf(filter))).toHaveLength(1);
     const counters = JSON.parse(filter.outputs.metrics).counters as Record<string, unknown>;
-    for (const [name, value] of Object.entries(counters)) expect(Number.isFinite(value), `${name}: ${String(value)}`).toBe(true);
+    for (const [name, value] of Object.entries(counters))
+      expect(Number.isFinite(value), `${name}: ${String(value)}`).toBe(true);
     expect(Number.isFinite(Number(filter.outputs.reduction))).toBe(true);
 
     const report = (await runActionStep({ action: 'report', job, workspace: repo.dir, inputs: {} })).main;

@@ -57,7 +57,13 @@ describe('test-predictor granularity: case (dist/test-predictor/index.js, real p
 
   it('records real pytest runs, lists node ids, and pytest runs exactly those cases from the NUL-separated file', async () => {
     const report = runPytest(repo, 'run');
-    const record = await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'record', store, junit: 'reports/*.xml', base, head }, event: { name: 'pull_request', payload: {} } });
+    const record = await runActionStep({
+      action: 'test-predictor',
+      job,
+      workspace: repo.dir,
+      inputs: { mode: 'record', store, junit: 'reports/*.xml', base, head },
+      event: { name: 'pull_request', payload: {} },
+    });
     expect(record.main.exitCode, record.main.stderr + record.main.stdout).toBe(0);
     rmSync(report);
 
@@ -90,15 +96,24 @@ describe('test-predictor granularity: case (dist/test-predictor/index.js, real p
     // several calls).
     const run = spawnSync(
       'sh',
-      ['-c', `xargs -0 -r sh -c 'exec /usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="reports/part-$$.xml" -- "$@"' sh < "$TESTS_FILE"`],
-      { cwd: repo.dir, encoding: 'utf8', env: { ...process.env, TESTS_FILE: predict.main.outputs['tests-file'], PYTHONDONTWRITEBYTECODE: '1' } },
+      [
+        '-c',
+        `xargs -0 -r sh -c 'exec /usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="reports/part-$$.xml" -- "$@"' sh < "$TESTS_FILE"`,
+      ],
+      {
+        cwd: repo.dir,
+        encoding: 'utf8',
+        env: { ...process.env, TESTS_FILE: predict.main.outputs['tests-file'], PYTHONDONTWRITEBYTECODE: '1' },
+      },
     );
     // xargs exits 123 when a pytest call exits 1-125 (failing tests); 4 ("not found") would also be 123, so the
     // reports decide: every listed case ran once.
     expect(run.stdout + run.stderr).not.toMatch(/ERROR: not found|no match in any of/);
     const reports = readdirSync(join(repo.dir, 'reports')).filter((f) => f.startsWith('part-'));
     expect(reports.length).toBeGreaterThan(0);
-    const ran = reports.flatMap((f) => [...readFileSync(join(repo.dir, 'reports', f), 'utf8').matchAll(/<testcase /g)]).length;
+    const ran = reports.flatMap((f) => [
+      ...readFileSync(join(repo.dir, 'reports', f), 'utf8').matchAll(/<testcase /g),
+    ]).length;
     expect(ran).toBe(listed.length);
   }, 600_000);
 });

@@ -12,9 +12,17 @@ function history(runs: number): RunRecord[] {
     const core = r % 2 === 0;
     const big = [
       { id: 'tests/test_big.py::test_slow', duration: 58, fails: false },
-      ...Array.from({ length: 20 }, (_, k) => ({ id: `tests/test_big.py::test_fast_${k}`, duration: 0.1, fails: core && k < 3 })),
+      ...Array.from({ length: 20 }, (_, k) => ({
+        id: `tests/test_big.py::test_fast_${k}`,
+        duration: 0.1,
+        fails: core && k < 3,
+      })),
     ];
-    const small = Array.from({ length: 4 }, (_, k) => ({ id: `tests/test_small.py::TestSmall::test_${k}[a-b]`, duration: 0.5, fails: !core && k === 1 }));
+    const small = Array.from({ length: 4 }, (_, k) => ({
+      id: `tests/test_small.py::TestSmall::test_${k}[a-b]`,
+      duration: 0.5,
+      fails: !core && k === 1,
+    }));
     const other = [{ id: 'tests/test_other.py::test_other', duration: 2, fails: false }];
     out.push({
       schema: 1,
@@ -40,7 +48,10 @@ function history(runs: number): RunRecord[] {
 const request = (runs: RunRecord[], granularity: 'file' | 'case', path = 'pkg/core.py') =>
   predictTests({
     history: runs,
-    change: { changes: [{ path, status: 'modified', added: 1, removed: 1 }], reach: { 'tests/test_big.py': 1, 'tests/test_small.py': 1, 'tests/test_other.py': 1 } },
+    change: {
+      changes: [{ path, status: 'modified', added: 1, removed: 1 }],
+      reach: { 'tests/test_big.py': 1, 'tests/test_small.py': 1, 'tests/test_other.py': 1 },
+    },
     candidates: ['tests/test_big.py', 'tests/test_small.py', 'tests/test_other.py'],
     mustRun: new Map(),
     budget: { kind: 'fraction', fraction: 0.33 },
@@ -78,7 +89,16 @@ describe('test-case granularity', () => {
     // The second equally likely case adds what the first misses, plus a tenth of its own chance.
     expect(scores[2]).toBeCloseTo(0.5 * (0.1 + 0.9 * 0.1) * 0.9, 10);
     // Taken as independent (keep 0): 1 - (1-0.9)(1-0.9)(1-0.1)(1-0.1), what running every case catches.
-    const independent = caseScores(0.5, [{ q: 0.1, duration: 10 }, { q: 0.9, duration: 0.1 }, { q: 0.9, duration: 0.1 }, { q: 0.1, duration: 0.1 }], 0);
+    const independent = caseScores(
+      0.5,
+      [
+        { q: 0.1, duration: 10 },
+        { q: 0.9, duration: 0.1 },
+        { q: 0.9, duration: 0.1 },
+        { q: 0.1, duration: 0.1 },
+      ],
+      0,
+    );
     expect(independent.reduce((a, b) => a + b, 0)).toBeCloseTo(0.5 * (1 - 0.1 * 0.1 * 0.9 * 0.9), 10);
     expect(independent[2]).toBeCloseTo(0.045, 10);
     const rates = [1, 2, 3, 0].map((i) => scores[i] / Math.max(0.01, [10, 0.1, 0.1, 0.1][i]));
@@ -106,7 +126,11 @@ describe('test-case granularity', () => {
     const byCase = request(runs, 'case');
     expect(byCase.granularity).toBe('case');
     // The failing cases first; after two of them a third adds little, and the box spreads over other files.
-    expect(['tests/test_big.py::test_fast_0', 'tests/test_big.py::test_fast_1', 'tests/test_big.py::test_fast_2']).toEqual(expect.arrayContaining(byCase.items.slice(0, 2).map((t) => t.file)));
+    expect([
+      'tests/test_big.py::test_fast_0',
+      'tests/test_big.py::test_fast_1',
+      'tests/test_big.py::test_fast_2',
+    ]).toEqual(expect.arrayContaining(byCase.items.slice(0, 2).map((t) => t.file)));
     for (const k of [0, 1, 2]) expect(byCase.selection.selected).toContain(`tests/test_big.py::test_fast_${k}`);
     expect(byCase.selection.selected).toContain('tests/test_other.py::test_other');
     expect(byCase.selection.selected).not.toContain('tests/test_big.py::test_slow');
@@ -124,19 +148,35 @@ describe('test-case granularity', () => {
 
   it('a must-run file, a file without recorded cases and one with an id that is no node id run whole', () => {
     const runs = history(6);
-    runs[runs.length - 1].cases.push({ file: 'tests/test_other.py', id: 'tests/test_other.py::pkg.mod.func', outcome: 'passed', duration: 0.1, retry: false });
+    runs[runs.length - 1].cases.push({
+      file: 'tests/test_other.py',
+      id: 'tests/test_other.py::pkg.mod.func',
+      outcome: 'passed',
+      duration: 0.1,
+      retry: false,
+    });
     const p = predictTests({
       history: runs,
-      change: { changes: [{ path: 'tests/test_small.py', status: 'modified', added: 1, removed: 1 }], reach: { 'tests/test_small.py': 0 } },
+      change: {
+        changes: [{ path: 'tests/test_small.py', status: 'modified', added: 1, removed: 1 }],
+        reach: { 'tests/test_small.py': 0 },
+      },
       candidates: ['tests/test_big.py', 'tests/test_small.py', 'tests/test_other.py', 'tests/test_new.py'],
-      mustRun: new Map([['tests/test_small.py', 'test file modified'], ['tests/test_new.py', 'new test file']]),
+      mustRun: new Map([
+        ['tests/test_small.py', 'test file modified'],
+        ['tests/test_new.py', 'new test file'],
+      ]),
       budget: { kind: 'all' },
       minHistory: 5,
       shards: 1,
       slowThreshold: 10,
       granularity: 'case',
     });
-    expect([...p.wholeFiles.keys()].sort()).toEqual(['tests/test_new.py', 'tests/test_other.py', 'tests/test_small.py']);
+    expect([...p.wholeFiles.keys()].sort()).toEqual([
+      'tests/test_new.py',
+      'tests/test_other.py',
+      'tests/test_small.py',
+    ]);
     expect(p.wholeFiles.get('tests/test_other.py')).toBe('a case id is not a plain pytest node id');
     const items = p.items.map((t) => t.file);
     expect(items).toContain('tests/test_small.py');

@@ -39,7 +39,9 @@ function plainLabels(runs: readonly RunRecord[]) {
     lastRunOnCommit.set(run.commit, run);
   }
   const flakyCountByFile = new Map<string, number>();
-  for (const run of runs) for (const c of run.cases) if (flakyFailures.has(caseKey(run, c))) flakyCountByFile.set(c.file, (flakyCountByFile.get(c.file) ?? 0) + 1);
+  for (const run of runs)
+    for (const c of run.cases)
+      if (flakyFailures.has(caseKey(run, c))) flakyCountByFile.set(c.file, (flakyCountByFile.get(c.file) ?? 0) + 1);
   return { flakyFailures, flakyIds, flakyCountByFile };
 }
 
@@ -57,7 +59,8 @@ function randomHistory(seed: number): RunRecord[] {
       const id = `${file || 'x'}::t${Math.floor(random.next() * 4)}`;
       cases.push({ file, id, outcome: pick(outcomes), duration: 0.1, retry: random.next() < 0.15 });
     }
-    const reach = random.next() < 0.7 ? Object.fromEntries(files.filter((f) => f && random.next() < 0.5).map((f) => [f, 1])) : null;
+    const reach =
+      random.next() < 0.7 ? Object.fromEntries(files.filter((f) => f && random.next() < 0.5).map((f) => [f, 1])) : null;
     return {
       schema: 1,
       // Two runs share a time now and then: their case keys coincide, as they would in the store.

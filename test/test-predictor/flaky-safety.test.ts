@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { computeMissRate, failedFiles, labelFlaky, nextSafetyState, type RunRecord } from '@ci-optimizer/core/test-predictor';
+import {
+  computeMissRate,
+  failedFiles,
+  labelFlaky,
+  nextSafetyState,
+  type RunRecord,
+} from '@ci-optimizer/core/test-predictor';
 
 let clock = 0;
-function run(commit: string, cases: [string, RunRecord['cases'][number]['outcome'], boolean?][], extra: Partial<RunRecord> = {}): RunRecord {
+function run(
+  commit: string,
+  cases: [string, RunRecord['cases'][number]['outcome'], boolean?][],
+  extra: Partial<RunRecord> = {},
+): RunRecord {
   clock++;
   return {
     schema: 1,
@@ -13,14 +23,24 @@ function run(commit: string, cases: [string, RunRecord['cases'][number]['outcome
     full: false,
     changes: [],
     reach: null,
-    cases: cases.map(([id, outcome, retry]) => ({ file: id.split('::')[0], id, outcome, duration: 1, retry: retry ?? false })),
+    cases: cases.map(([id, outcome, retry]) => ({
+      file: id.split('::')[0],
+      id,
+      outcome,
+      duration: 1,
+      retry: retry ?? false,
+    })),
     ...extra,
   };
 }
 
 describe('flaky labels', () => {
   it('labels a failure that passed on retry in the same run', () => {
-    const r = run('c1', [['t/a.py::x', 'failed'], ['t/a.py::x', 'passed', true], ['t/b.py::y', 'failed']]);
+    const r = run('c1', [
+      ['t/a.py::x', 'failed'],
+      ['t/a.py::x', 'passed', true],
+      ['t/b.py::y', 'failed'],
+    ]);
     const labels = labelFlaky([r]);
     expect([...failedFiles(r, labels.flakyFailures)]).toEqual(['t/b.py']);
     expect([...labels.flakyIds]).toEqual(['t/a.py::x']);
@@ -33,11 +53,22 @@ describe('flaky labels', () => {
   });
 
   it('labels a failure the change cannot reach, unless it already failed on the base', () => {
-    const base = run('c0', [['t/a.py::x', 'passed'], ['t/b.py::y', 'failed']]);
-    const change = run('c1', [['t/a.py::x', 'failed'], ['t/b.py::y', 'failed'], ['t/c.py::z', 'failed']], {
-      base: 'c0',
-      reach: { 't/c.py': 1 },
-    });
+    const base = run('c0', [
+      ['t/a.py::x', 'passed'],
+      ['t/b.py::y', 'failed'],
+    ]);
+    const change = run(
+      'c1',
+      [
+        ['t/a.py::x', 'failed'],
+        ['t/b.py::y', 'failed'],
+        ['t/c.py::z', 'failed'],
+      ],
+      {
+        base: 'c0',
+        reach: { 't/c.py': 1 },
+      },
+    );
     const labels = labelFlaky([base, change]);
     // a: unreachable and passed on the base -> flaky; b: broken on the base already -> real; c: reached -> real.
     expect([...failedFiles(change, labels.flakyFailures)].sort()).toEqual(['t/b.py', 't/c.py']);

@@ -40,14 +40,21 @@ describe('budgets on held-out runs', () => {
     const last = runs[runs.length - 1];
     const victim = Object.keys(last.reach!).sort()[0];
     // The fault sends the code into a long loop: the failing file takes far more than the whole suite used to.
-    last.cases = last.cases.map((c) => (c.file === victim ? { ...c, outcome: 'failed' as const, duration: 1000 } : { ...c, outcome: 'passed' as const }));
+    last.cases = last.cases.map((c) =>
+      c.file === victim ? { ...c, outcome: 'failed' as const, duration: 1000 } : { ...c, outcome: 'passed' as const },
+    );
     const dataset = buildHistoryDataset(runs);
     const rows = Array.from(dataset.runOfRow.keys()).filter((i) => dataset.runOfRow[i] === runs.length - 1);
     const row = rows.find((i) => dataset.files[i] === victim)!;
     expect(dataset.durations[row]).toBe(1000);
     expect(dataset.expectedDurations[row]).toBeLessThan(10);
     const heldOut = {
-      data: { ...dataset.data, rows: rows.length, values: dataset.data.values.slice(rows[0] * dataset.data.cols), labels: dataset.data.labels.slice(rows[0]) },
+      data: {
+        ...dataset.data,
+        rows: rows.length,
+        values: dataset.data.values.slice(rows[0] * dataset.data.cols),
+        labels: dataset.data.labels.slice(rows[0]),
+      },
       runOfRow: dataset.runOfRow.slice(rows[0]),
       files: dataset.files.slice(rows[0]),
       durations: dataset.durations.slice(rows[0]),
@@ -55,7 +62,10 @@ describe('budgets on held-out runs', () => {
     const scores = rows.map((i) => (i === row ? 1 : 0));
     // Measured durations (the old definition) can never fit it in a third of the time; expected ones do.
     expect(evaluateScores(scores, heldOut, 0.33).testRecall).toBe(0);
-    expect(evaluateScores(scores, { ...heldOut, expectedDurations: dataset.expectedDurations.slice(rows[0]) }, 0.33).testRecall).toBe(1);
+    expect(
+      evaluateScores(scores, { ...heldOut, expectedDurations: dataset.expectedDurations.slice(rows[0]) }, 0.33)
+        .testRecall,
+    ).toBe(1);
   });
 });
 
@@ -63,10 +73,15 @@ describe('expected durations', () => {
   it('are the median of the last runs: one run a fault sent into a hang does not make the file look slow', () => {
     const runs = syntheticHistory({ runs: 8, seed: 9 });
     const file = runs[0].cases[0].file;
-    runs[5].cases = runs[5].cases.map((c) => (c.file === file ? { ...c, outcome: 'failed' as const, duration: 120 } : c));
+    runs[5].cases = runs[5].cases.map((c) =>
+      c.file === file ? { ...c, outcome: 'failed' as const, duration: 120 } : c,
+    );
     const stats = new HistoryStats();
     for (const run of runs) stats.add(run, failedFiles(run, new Set()));
-    const usual = runs.slice(3).filter((_, i) => i !== 2).map((run) => run.cases.find((c) => c.file === file)!.duration);
+    const usual = runs
+      .slice(3)
+      .filter((_, i) => i !== 2)
+      .map((run) => run.cases.find((c) => c.file === file)!.duration);
     expect(stats.duration(file)).toBeGreaterThanOrEqual(Math.min(...usual));
     expect(stats.duration(file)).toBeLessThanOrEqual(Math.max(...usual));
   });
@@ -120,6 +135,9 @@ describe("test-filter's impact map in the features", () => {
     expect(keptPrior).toBeGreaterThan(0.4);
     expect(removedPrior).toBeLessThan(0.05);
     // When this change has no map, the test falls back to its distance bucket, the one the kept rows built.
-    expect(stats.graphPrior({ ...change, mapRemoved: undefined }, 'tests/test_imports_only.py')).toBeCloseTo(keptPrior, 6);
+    expect(stats.graphPrior({ ...change, mapRemoved: undefined }, 'tests/test_imports_only.py')).toBeCloseTo(
+      keptPrior,
+      6,
+    );
   });
 });

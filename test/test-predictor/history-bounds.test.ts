@@ -1,15 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { boundHistory, compactRun, failedFiles, meanFileDurations, type RunRecord } from '@ci-optimizer/core/test-predictor';
+import {
+  boundHistory,
+  compactRun,
+  failedFiles,
+  meanFileDurations,
+  type RunRecord,
+} from '@ci-optimizer/core/test-predictor';
 
 function run(i: number, files: number, perFile: number, failing?: string): RunRecord {
   const cases = [];
   for (let f = 0; f < files; f++) {
     const file = `tests/test_${f}.py`;
     for (let c = 0; c < perFile; c++) {
-      cases.push({ file, id: `${file}::test_${c}`, outcome: file === failing && c === 0 ? ('failed' as const) : ('passed' as const), duration: 0.25, retry: false });
+      cases.push({
+        file,
+        id: `${file}::test_${c}`,
+        outcome: file === failing && c === 0 ? ('failed' as const) : ('passed' as const),
+        duration: 0.25,
+        retry: false,
+      });
     }
   }
-  return { schema: 1, id: `run-${i}`, time: new Date(Date.UTC(2026, 0, 1, i)).toISOString(), commit: `c${i}`, base: null, event: 'push', full: true, changes: null, reach: null, cases };
+  return {
+    schema: 1,
+    id: `run-${i}`,
+    time: new Date(Date.UTC(2026, 0, 1, i)).toISOString(),
+    commit: `c${i}`,
+    base: null,
+    event: 'push',
+    full: true,
+    changes: null,
+    reach: null,
+    cases,
+  };
 }
 
 describe('history byte bounds', () => {
@@ -35,7 +58,9 @@ describe('history byte bounds', () => {
     expect(bounded.slice(0, -3).every((r) => r.compacted)).toBe(true);
     expect(bounded.length).toBeGreaterThan(10);
     // The newest run is kept whole even when it alone passes the bounds.
-    expect(boundHistory(runs, 1000, { raw: 10, total: 10 }).map((r) => [r.id, r.compacted])).toEqual([['run-39', undefined]]);
+    expect(boundHistory(runs, 1000, { raw: 10, total: 10 }).map((r) => [r.id, r.compacted])).toEqual([
+      ['run-39', undefined],
+    ]);
     expect(boundHistory(runs, 7).map((r) => r.id)).toEqual(runs.slice(-7).map((r) => r.id));
   });
 

@@ -6,7 +6,7 @@ import { readHistory, type RunRecord } from '@ci-optimizer/core/test-predictor';
 import { CALC_PROJECT, PYTHON, recordCoverage, type LearnedRepo } from '../impact-map/support.ts';
 import { RunnerJob, runActionStep } from '../support/action-runner.ts';
 
-describe('test-predictor with test-filter\'s impact map in the same store (dist bundles)', () => {
+describe("test-predictor with test-filter's impact map in the same store (dist bundles)", () => {
   let learned: LearnedRepo | undefined;
   let job: RunnerJob | undefined;
   afterEach(() => {
@@ -19,13 +19,21 @@ describe('test-predictor with test-filter\'s impact map in the same store (dist 
     learned = recordCoverage(CALC_PROJECT);
     const { repo, commit: base } = learned;
     job = new RunnerJob();
-    const learn = await runActionStep({ action: 'test-filter', job, workspace: repo.dir, inputs: { mode: 'learn', coverage: learned.sqliteFile } });
+    const learn = await runActionStep({
+      action: 'test-filter',
+      job,
+      workspace: repo.dir,
+      inputs: { mode: 'learn', coverage: learned.sqliteFile },
+    });
     expect(learn.main.exitCode, learn.main.stdout).toBe(0);
 
     // A fault in the body of add: only test_add ran add, so only it can fail.
     repo.write({ 'pkg/calc.py': 'def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n' });
     const head = repo.commit('break add');
-    spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--junitxml=report.xml'], { cwd: repo.dir, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--junitxml=report.xml'], {
+      cwd: repo.dir,
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
 
     const recorded = await runActionStep({
       action: 'test-predictor',
@@ -43,7 +51,12 @@ describe('test-predictor with test-filter\'s impact map in the same store (dist 
     expect(run.audit?.missedByTestFilter).toEqual([]);
     expect(recorded.main.stdout).toContain('Impact map:');
 
-    const predicted = await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'predict', base, head } });
+    const predicted = await runActionStep({
+      action: 'test-predictor',
+      job,
+      workspace: repo.dir,
+      inputs: { mode: 'predict', base, head },
+    });
     expect(predicted.main.exitCode, predicted.main.stdout).toBe(0);
     expect(JSON.parse(predicted.main.outputs['tests-json'])).toEqual(['tests/test_add.py', 'tests/test_mul.py']);
     const p = JSON.parse(predicted.main.outputs.probabilities) as Record<string, number>;
@@ -51,7 +64,12 @@ describe('test-predictor with test-filter\'s impact map in the same store (dist 
     expect(predicted.main.summary).toContain('1 test file(s) the import graph reaches never ran the changed functions');
 
     // Without the map both tests are one import away: test_mul is no longer ranked down for never running add.
-    const withoutMap = await runActionStep({ action: 'test-predictor', job, workspace: repo.dir, inputs: { mode: 'predict', base, head, 'impact-map': 'false' } });
+    const withoutMap = await runActionStep({
+      action: 'test-predictor',
+      job,
+      workspace: repo.dir,
+      inputs: { mode: 'predict', base, head, 'impact-map': 'false' },
+    });
     const q = JSON.parse(withoutMap.main.outputs.probabilities) as Record<string, number>;
     expect(q['tests/test_mul.py']).toBeGreaterThanOrEqual(p['tests/test_mul.py'] * 4);
     expect(withoutMap.main.summary).not.toContain('never ran the changed functions');

@@ -43,11 +43,17 @@ describe('JUnit from a real pytest run', () => {
 
   it('marks a second report of the same test as its retry (a rerun of the failures)', async () => {
     repo = pythonProject();
-    repo.write({ 'tests/test_stock.py': 'import os\n\n\ndef test_flips():\n    assert os.path.exists("second-attempt")\n' });
+    repo.write({
+      'tests/test_stock.py': 'import os\n\n\ndef test_flips():\n    assert os.path.exists("second-attempt")\n',
+    });
     const first = runPytest(repo, 'first');
     repo.write({ 'second-attempt': '' });
     const second = runPytest(repo, 'second', ['tests/test_stock.py']);
-    const run = await readJunitRun([first, second], { knownFiles: new Set(['tests/test_stock.py']), projectDir: '', repoRoot: repo.dir });
+    const run = await readJunitRun([first, second], {
+      knownFiles: new Set(['tests/test_stock.py']),
+      projectDir: '',
+      repoRoot: repo.dir,
+    });
     const attempts = run.cases.filter((c) => c.id === 'tests/test_stock.py::test_flips');
     expect(attempts.map((c) => [c.outcome, c.retry])).toEqual([
       ['failed', false],
@@ -73,7 +79,11 @@ describe('JUnit from other runners', () => {
 
   it('reads a jest-junit report: absolute file attributes, {filepath} suite names, suite errors', () => {
     const cases = parseJunitXml(readFileSync(fixture('jest-junit.xml'), 'utf8'), 'jest-junit.xml');
-    const where = { knownFiles: new Set(['src/cart/__tests__/cart.test.js', 'src/api/routes.test.ts']), projectDir: '', repoRoot: '/home/runner/_work/shop/shop' };
+    const where = {
+      knownFiles: new Set(['src/cart/__tests__/cart.test.js', 'src/api/routes.test.ts']),
+      projectDir: '',
+      repoRoot: '/home/runner/_work/shop/shop',
+    };
     expect(cases.map((c) => [resolveCaseFile(c, where), c.outcome, c.duration])).toEqual([
       ['src/cart/__tests__/cart.test.js', 'passed', 0.012],
       ['src/cart/__tests__/cart.test.js', 'failed', 0.4],
@@ -99,26 +109,49 @@ describe('JUnit from other runners', () => {
   });
 
   it('rejects a file that is not JUnit XML with a message naming it', () => {
-    expect(() => parseJunitXml('<html><body>oops</body></html>', 'reports/out.xml')).toThrow(/reports\/out\.xml has no <testsuites>/);
-    expect(() => parseJunitXml('<testsuite><testcase></testsuite>', 'bad.xml')).toThrow(/bad\.xml is not well-formed XML/);
+    expect(() => parseJunitXml('<html><body>oops</body></html>', 'reports/out.xml')).toThrow(
+      /reports\/out\.xml has no <testsuites>/,
+    );
+    expect(() => parseJunitXml('<testsuite><testcase></testsuite>', 'bad.xml')).toThrow(
+      /bad\.xml is not well-formed XML/,
+    );
   });
 
   it("skips a file over the parser's entity or nesting limits, or malformed, naming it, and records the others", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-opt-junit-limits-'));
     try {
       const good = join(dir, 'good.xml');
-      writeFileSync(good, '<testsuites><testsuite name="s"><testcase classname="tests.test_a" name="test_one" time="0.5"/></testsuite></testsuites>');
+      writeFileSync(
+        good,
+        '<testsuites><testsuite name="s"><testcase classname="tests.test_a" name="test_one" time="0.5"/></testsuite></testsuites>',
+      );
       // An entity bomb: each entity ten of the previous one.
-      const entities = ['<!ENTITY e0 "boom">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY e${i + 1} "${`&e${i};`.repeat(10)}">`)];
+      const entities = [
+        '<!ENTITY e0 "boom">',
+        ...Array.from({ length: 9 }, (_, i) => `<!ENTITY e${i + 1} "${`&e${i};`.repeat(10)}">`),
+      ];
       const bomb = join(dir, 'bomb.xml');
-      writeFileSync(bomb, `<?xml version="1.0"?>\n<!DOCTYPE testsuites [${entities.join('')}]>\n<testsuites><testsuite name="s"><testcase classname="tests.test_b" name="x"><failure>&e9;</failure></testcase></testsuite></testsuites>`);
+      writeFileSync(
+        bomb,
+        `<?xml version="1.0"?>\n<!DOCTYPE testsuites [${entities.join('')}]>\n<testsuites><testsuite name="s"><testcase classname="tests.test_b" name="x"><failure>&e9;</failure></testcase></testsuite></testsuites>`,
+      );
       const manyEntities = join(dir, 'many-entities.xml');
-      writeFileSync(manyEntities, `<!DOCTYPE testsuites [${Array.from({ length: 500 }, (_, i) => `<!ENTITY n${i} "v">`).join('')}]><testsuites/>`);
+      writeFileSync(
+        manyEntities,
+        `<!DOCTYPE testsuites [${Array.from({ length: 500 }, (_, i) => `<!ENTITY n${i} "v">`).join('')}]><testsuites/>`,
+      );
       const deep = join(dir, 'deep.xml');
-      writeFileSync(deep, `<testsuites>${'<testsuite name="s">'.repeat(5_000)}<testcase classname="tests.test_c" name="x"/>${'</testsuite>'.repeat(5_000)}</testsuites>`);
+      writeFileSync(
+        deep,
+        `<testsuites>${'<testsuite name="s">'.repeat(5_000)}<testcase classname="tests.test_c" name="x"/>${'</testsuite>'.repeat(5_000)}</testsuites>`,
+      );
       const truncated = join(dir, 'truncated.xml');
       writeFileSync(truncated, '<testsuites><testsuite name="s"><testcase classname="tests.test_d" na');
-      const run = await readJunitRun([bomb, good, manyEntities, deep, truncated], { knownFiles: new Set(['tests/test_a.py']), projectDir: '', repoRoot: dir });
+      const run = await readJunitRun([bomb, good, manyEntities, deep, truncated], {
+        knownFiles: new Set(['tests/test_a.py']),
+        projectDir: '',
+        repoRoot: dir,
+      });
       // The parser does not expand entities inside entity values, so the bomb is read as short text, not 10^9 copies.
       expect(run.files).toEqual([bomb, good]);
       expect(run.cases.map((c) => c.id)).toEqual(['tests/test_b.py::x', 'tests/test_a.py::test_one']);
@@ -133,7 +166,10 @@ describe('JUnit from other runners', () => {
 
   it('keeps a large real-looking report with many escaped characters (the limits are for entity definitions)', () => {
     const message = '&lt;div&gt; &amp; &quot;x&quot; '.repeat(20_000);
-    const cases = parseJunitXml(`<testsuites><testsuite name="s"><testcase classname="tests.test_a" name="t"><failure message="m">${message}</failure></testcase></testsuite></testsuites>`, 'big.xml');
+    const cases = parseJunitXml(
+      `<testsuites><testsuite name="s"><testcase classname="tests.test_a" name="t"><failure message="m">${message}</failure></testcase></testsuite></testsuites>`,
+      'big.xml',
+    );
     expect(cases).toHaveLength(1);
     expect(cases[0].outcome).toBe('failed');
   });

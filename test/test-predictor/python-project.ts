@@ -25,11 +25,15 @@ export function pythonProject(): TempGitRepo {
 export function runPytest(repo: TempGitRepo, name: string, extra: string[] = []): string {
   const report = join(repo.dir, 'reports', `${name}.xml`);
   try {
-    execFileSync('/usr/bin/python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${report}`, ...extra], {
-      cwd: repo.dir,
-      stdio: 'pipe',
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-    });
+    execFileSync(
+      '/usr/bin/python3',
+      ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${report}`, ...extra],
+      {
+        cwd: repo.dir,
+        stdio: 'pipe',
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      },
+    );
   } catch (error) {
     // pytest exits 1 when a test fails; the report is still written.
     if ((error as { status?: number }).status !== 1) throw error;

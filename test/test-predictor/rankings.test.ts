@@ -20,7 +20,11 @@ import {
 function packageLikeHistory(runs: number, seed: number): RunRecord[] {
   const random = new SeededRandom(seed);
   const modules = Array.from({ length: 12 }, (_, i) => `pkg/mod${i}.py`);
-  const tests = Array.from({ length: 48 }, (_, i) => ({ file: `tests/test_${i}.py`, owner: i % 12, duration: 0.5 + random.next() * 9.5 }));
+  const tests = Array.from({ length: 48 }, (_, i) => ({
+    file: `tests/test_${i}.py`,
+    owner: i % 12,
+    duration: 0.5 + random.next() * 9.5,
+  }));
   const out: RunRecord[] = [];
   for (let r = 0; r < runs; r++) {
     const changed = Math.floor(random.next() * modules.length);
@@ -47,20 +51,39 @@ function packageLikeHistory(runs: number, seed: number): RunRecord[] {
 }
 
 const evaluation = (changeRecall: number, testRecall: number, apfd: number): Evaluation => ({
-  runs: 10, rows: 100, failures: 12, faultyRuns: 8, auc: null, prAuc: null, timeFraction: 0.33, testRecall, changeRecall, apfd,
+  runs: 10,
+  rows: 100,
+  failures: 12,
+  faultyRuns: 8,
+  auc: null,
+  prAuc: null,
+  timeFraction: 0.33,
+  testRecall,
+  changeRecall,
+  apfd,
 });
 
 describe('rankings', () => {
   it('the model runs only when it beats the best simple ranking on the same held-out runs; a tie goes to the simple one', () => {
-    const simple = { 'co-failure': evaluation(0.9, 0.8, 0.85), 'failure-frequency': evaluation(0.8, 0.7, 0.8), 'import-graph': evaluation(0.5, 0.4, 0.6) };
+    const simple = {
+      'co-failure': evaluation(0.9, 0.8, 0.85),
+      'failure-frequency': evaluation(0.8, 0.7, 0.8),
+      'import-graph': evaluation(0.5, 0.4, 0.6),
+    };
     expect(chooseRanking({ ...simple, model: evaluation(0.9, 0.8, 0.85) }).chosen).toBe('co-failure');
     expect(chooseRanking({ ...simple, model: evaluation(0.88, 0.95, 0.95) }).chosen).toBe('co-failure');
     const won = chooseRanking({ ...simple, model: evaluation(0.95, 0.8, 0.8) });
     expect(won.chosen).toBe('model');
-    expect(won.reason).toMatch(/^co-failure ranks best on 8 held-out run\(s\) with failures at 33\.0% of test time .*, and the model beats it on the newest 10 held-out run\(s\)/);
+    expect(won.reason).toMatch(
+      /^co-failure ranks best on 8 held-out run\(s\) with failures at 33\.0% of test time .*, and the model beats it on the newest 10 held-out run\(s\)/,
+    );
     // With a replay of the whole history, the simple ranking is chosen there and the model judged against it.
     // Co-failure stays unless another ranking catches two more faulty runs (or as many and 5 points more files).
-    const replay = { 'co-failure': evaluation(0.75, 0.7, 0.7), 'failure-frequency': evaluation(1, 0.7, 0.7), 'import-graph': evaluation(0.5, 0.4, 0.6) };
+    const replay = {
+      'co-failure': evaluation(0.75, 0.7, 0.7),
+      'failure-frequency': evaluation(1, 0.7, 0.7),
+      'import-graph': evaluation(0.5, 0.4, 0.6),
+    };
     const fromReplay = chooseRanking({ ...simple, model: evaluation(0.9, 0.9, 0.9) }, replay);
     expect(fromReplay.chosen).toBe('model');
     expect(fromReplay.reason).toMatch(/^failure-frequency ranks best on 8 replayed run\(s\)/);
@@ -105,11 +128,29 @@ describe('rankings', () => {
         full: true,
         changes: [{ path: `pkg/mod${m}.py`, status: 'modified', added: 1, removed: 1 }],
         reach: { [tests[m]]: 1 },
-        cases: tests.map((file, t) => ({ file, id: `${file}::test_it`, outcome: t === m ? 'failed' : 'passed', duration: t === 11 ? 1 : 0.5, retry: false })),
+        cases: tests.map((file, t) => ({
+          file,
+          id: `${file}::test_it`,
+          outcome: t === m ? 'failed' : 'passed',
+          duration: t === 11 ? 1 : 0.5,
+          retry: false,
+        })),
       };
     });
-    const change = { changes: [{ path: 'pkg/mod11.py', status: 'modified' as const, added: 1, removed: 1 }], reach: { [tests[11]]: 1 } };
-    const p = predictTests({ history: runs, change, candidates: tests, mustRun: new Map(), budget: { kind: 'fraction', fraction: 0.2 }, minHistory: 5, shards: 1, slowThreshold: 60 });
+    const change = {
+      changes: [{ path: 'pkg/mod11.py', status: 'modified' as const, added: 1, removed: 1 }],
+      reach: { [tests[11]]: 1 },
+    };
+    const p = predictTests({
+      history: runs,
+      change,
+      candidates: tests,
+      mustRun: new Map(),
+      budget: { kind: 'fraction', fraction: 0.2 },
+      minHistory: 5,
+      shards: 1,
+      slowThreshold: 60,
+    });
     expect(p.ranking.chosen).toBe('co-failure');
     expect(p.ordered[0].file).toBe(tests[11]);
     expect(p.selection.selected).toContain(tests[11]);
@@ -123,7 +164,10 @@ describe('rankings', () => {
 
   it('time-weighted APFD: 1 minus half the first test when it fails, lower when the failure comes after a long test', () => {
     const t = (file: string, duration: number) => ({ file, probability: 0, duration, graphReached: false });
-    const seconds = new Map([['a', 1], ['b', 9]]);
+    const seconds = new Map([
+      ['a', 1],
+      ['b', 9],
+    ]);
     expect(timeWeightedApfd([t('a', 1), t('b', 9)], seconds, new Set(['a']))).toBeCloseTo(0.95, 10);
     expect(timeWeightedApfd([t('b', 9), t('a', 1)], seconds, new Set(['a']))).toBeCloseTo(0.05, 10);
   });
@@ -143,7 +187,17 @@ describe('rankings', () => {
     const change = { changes: next.changes!, reach: next.reach };
     const candidates = next.cases.map((c) => c.file);
     expect(graphDiscriminates(change, candidates)).toBe(false);
-    const p = predictTests({ history: runs, model: outcome.model, change, candidates, mustRun: new Map(), budget: { kind: 'fraction', fraction: 0.33 }, minHistory: 5, shards: 1, slowThreshold: 60 });
+    const p = predictTests({
+      history: runs,
+      model: outcome.model,
+      change,
+      candidates,
+      mustRun: new Map(),
+      budget: { kind: 'fraction', fraction: 0.33 },
+      minHistory: 5,
+      shards: 1,
+      slowThreshold: 60,
+    });
     expect(p.ranking.chosen).toBe(ranking.chosen);
     // The tests of the changed module come first: they failed with it before.
     const owner = Number(/mod(\d)/.exec(next.changes![0].path)![1]);
@@ -156,19 +210,46 @@ describe('rankings', () => {
     const next = history[50];
     const change = { changes: next.changes!, reach: next.reach };
     const candidates = next.cases.map((c) => c.file);
-    const p = predictTests({ history: history.slice(0, 50), change, candidates, mustRun: new Map(), budget: { kind: 'fraction', fraction: 0.33 }, minHistory: 5, shards: 1, slowThreshold: 60 });
+    const p = predictTests({
+      history: history.slice(0, 50),
+      change,
+      candidates,
+      mustRun: new Map(),
+      budget: { kind: 'fraction', fraction: 0.33 },
+      minHistory: 5,
+      shards: 1,
+      slowThreshold: 60,
+    });
     expect(p.coldStart).toBe(true);
     // The choice is the best of the simple rankings on the replayed history, by change recall first.
-    const figures = (['co-failure', 'failure-frequency', 'import-graph'] as const).map((name) => ({ name, e: p.ranking.replay![name]! }));
+    const figures = (['co-failure', 'failure-frequency', 'import-graph'] as const).map((name) => ({
+      name,
+      e: p.ranking.replay![name]!,
+    }));
     const caught = (e: Evaluation) => Math.round(e.changeRecall! * e.faultyRuns);
     const cofail = figures.find((f) => f.name === 'co-failure')!.e;
     const others = figures.filter((f) => f.name !== 'co-failure');
-    if (p.ranking.chosen === 'co-failure') for (const other of others) expect(caught(other.e)).toBeLessThan(caught(cofail) + 2);
-    else expect(caught(p.ranking.replay![p.ranking.chosen as 'co-failure']!)).toBeGreaterThanOrEqual(caught(cofail) + 2);
-    expect(p.ranking.reason).toMatch(new RegExp(`^${p.ranking.chosen} ranks best on \\d+ replayed run\\(s\\) with failures`));
+    if (p.ranking.chosen === 'co-failure')
+      for (const other of others) expect(caught(other.e)).toBeLessThan(caught(cofail) + 2);
+    else
+      expect(caught(p.ranking.replay![p.ranking.chosen as 'co-failure']!)).toBeGreaterThanOrEqual(caught(cofail) + 2);
+    expect(p.ranking.reason).toMatch(
+      new RegExp(`^${p.ranking.chosen} ranks best on \\d+ replayed run\\(s\\) with failures`),
+    );
     // Co-failure finds more of the failing files than raw frequency, which favours files that failed for other changes.
-    expect(p.ranking.replay!['co-failure']!.testRecall!).toBeGreaterThan(p.ranking.replay!['failure-frequency']!.testRecall!);
-    const empty = predictTests({ history: [], change, candidates, mustRun: new Map(), budget: { kind: 'all' }, minHistory: 5, shards: 1, slowThreshold: 60 });
+    expect(p.ranking.replay!['co-failure']!.testRecall!).toBeGreaterThan(
+      p.ranking.replay!['failure-frequency']!.testRecall!,
+    );
+    const empty = predictTests({
+      history: [],
+      change,
+      candidates,
+      mustRun: new Map(),
+      budget: { kind: 'all' },
+      minHistory: 5,
+      shards: 1,
+      slowThreshold: 60,
+    });
     expect(empty.ranking.chosen).toBe('import-graph');
   });
 });

@@ -1,7 +1,13 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nextSafetyState, readSafetyState, STORE_KEYS, updateSafetyState, writeSafetyState } from '@ci-optimizer/core/test-predictor';
+import {
+  nextSafetyState,
+  readSafetyState,
+  STORE_KEYS,
+  updateSafetyState,
+  writeSafetyState,
+} from '@ci-optimizer/core/test-predictor';
 import { DirStore } from '@ci-optimizer/core/store';
 import { tempDir } from '../support/git-repo.ts';
 
@@ -12,7 +18,7 @@ afterEach(() => {
 const options = (reset: boolean, now: string) => ({ window: 20, maxMissRate: 0.05, reset, now });
 
 describe('the safety switch is a conditional write', () => {
-  it('a reset stored by another job between a record\'s read and its write is read again and kept', async () => {
+  it("a reset stored by another job between a record's read and its write is read again and kept", async () => {
     const dir = tempDir('ci-opt-safety-');
     dirs.push(dir);
     const store = new DirStore(dir);
@@ -34,7 +40,9 @@ describe('the safety switch is a conditional write', () => {
     );
     expect(calls).toBe(2);
     expect(final.resetAt).toBe('2026-01-02T00:00:00.000Z');
-    expect((await readSafetyState(store, (message) => warnings.push(message)))?.resetAt).toBe('2026-01-02T00:00:00.000Z');
+    expect((await readSafetyState(store, (message) => warnings.push(message)))?.resetAt).toBe(
+      '2026-01-02T00:00:00.000Z',
+    );
     expect(warnings).toEqual([]);
   });
 });

@@ -25,7 +25,10 @@ describe('duration-balanced shards', () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       const { count, tests } = randomSet(random, trial);
       const shards = buildShards(tests, count);
-      const bound = shardLowerBound(tests.map((t) => t.duration), count);
+      const bound = shardLowerBound(
+        tests.map((t) => t.duration),
+        count,
+      );
       const largest = Math.max(...shards.map((s) => s.seconds));
       expect(largest).toBeGreaterThanOrEqual(bound - 1e-9);
       if (largest <= bound * 1.05) within++;
@@ -37,7 +40,13 @@ describe('duration-balanced shards', () => {
   });
 
   it('never makes an empty shard: fewer shards than asked when there are fewer tests', () => {
-    const shards = buildShards([{ file: 'a', duration: 3 }, { file: 'b', duration: 1 }], 5);
+    const shards = buildShards(
+      [
+        { file: 'a', duration: 3 },
+        { file: 'b', duration: 1 },
+      ],
+      5,
+    );
     expect(shards.map((s) => s.tests)).toEqual([['a'], ['b']]);
     expect(buildShards([], 4)).toEqual([]);
   });
@@ -55,7 +64,15 @@ describe('duration-balanced shards', () => {
   });
 
   it('writes a strategy.matrix JSON that fromJSON can fan out', () => {
-    const matrix = shardMatrix(buildShards([{ file: 'tests/a b.py', duration: 2 }, { file: 'tests/c.py', duration: 1 }], 2));
+    const matrix = shardMatrix(
+      buildShards(
+        [
+          { file: 'tests/a b.py', duration: 2 },
+          { file: 'tests/c.py', duration: 1 },
+        ],
+        2,
+      ),
+    );
     const parsed = JSON.parse(JSON.stringify(matrix)) as typeof matrix;
     expect(parsed.include).toEqual([
       { shard: 1, total: 2, tests: "'tests/a b.py'", 'tests-json': '["tests/a b.py"]', 'duration-s': 2 },

@@ -6,7 +6,14 @@ import type { RunRecord } from '@ci-optimizer/core/test-predictor';
  * changes one or two modules, and a test the change reaches fails with probability `breakRate`. Other tests fail
  * rarely (noise). `invert` makes the unreached tests the ones that fail, to build a history a model learns wrongly.
  */
-export function syntheticHistory(options: { runs: number; seed: number; modules?: number; tests?: number; breakRate?: number; invert?: boolean }): RunRecord[] {
+export function syntheticHistory(options: {
+  runs: number;
+  seed: number;
+  modules?: number;
+  tests?: number;
+  breakRate?: number;
+  invert?: boolean;
+}): RunRecord[] {
   const random = new SeededRandom(options.seed);
   const moduleCount = options.modules ?? 8;
   const testCount = options.tests ?? 24;
@@ -22,12 +29,19 @@ export function syntheticHistory(options: { runs: number; seed: number; modules?
     const changed = new Set([Math.floor(random.next() * moduleCount)]);
     if (random.next() < 0.3) changed.add(Math.floor(random.next() * moduleCount));
     const reach: Record<string, number> = {};
-    for (const t of tests) if (t.uses.some((m) => changed.has(m))) reach[t.file] = t.uses[0] === [...changed][0] ? 1 : 2;
+    for (const t of tests)
+      if (t.uses.some((m) => changed.has(m))) reach[t.file] = t.uses[0] === [...changed][0] ? 1 : 2;
     const commit = `c${r + 1}`;
     const cases = tests.map((t) => {
       const reached = t.file in reach;
       const p = (options.invert ? !reached : reached) ? (options.breakRate ?? 0.35) : 0.003;
-      return { file: t.file, id: `${t.file}::test_it`, outcome: random.next() < p ? ('failed' as const) : ('passed' as const), duration: t.duration * (0.9 + 0.2 * random.next()), retry: false };
+      return {
+        file: t.file,
+        id: `${t.file}::test_it`,
+        outcome: random.next() < p ? ('failed' as const) : ('passed' as const),
+        duration: t.duration * (0.9 + 0.2 * random.next()),
+        retry: false,
+      };
     });
     runs.push({
       schema: 1,
@@ -36,7 +50,12 @@ export function syntheticHistory(options: { runs: number; seed: number; modules?
       base: parent,
       event: 'pull_request',
       full: true,
-      changes: [...changed].map((m) => ({ path: modules[m], status: 'modified' as const, added: 1 + Math.floor(random.next() * 30), removed: Math.floor(random.next() * 10) })),
+      changes: [...changed].map((m) => ({
+        path: modules[m],
+        status: 'modified' as const,
+        added: 1 + Math.floor(random.next() * 30),
+        removed: Math.floor(random.next() * 10),
+      })),
       reach: options.invert ? null : reach,
       cases,
     });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirStore } from '@ci-optimizer/core/store';
@@ -95,9 +95,15 @@ describe('test-predictor action (dist/test-predictor/index.js)', () => {
     expect(main.exitCode, main.stderr + main.stdout).toBe(0);
     expect(main.outputs['cold-start']).toBe('true');
     // The base's failing test is a must-run; then what the graph reaches from the change; then the rest.
-    expect(JSON.parse(main.outputs['tests-json'])).toEqual(['tests/test_pricing.py', 'tests/test_stock.py', 'tests/api/test_health.py']);
+    expect(JSON.parse(main.outputs['tests-json'])).toEqual([
+      'tests/test_pricing.py',
+      'tests/test_stock.py',
+      'tests/api/test_health.py',
+    ]);
     expect(main.summary).toContain('failed on the base');
-    expect(main.annotations.some((a) => a.level === 'notice' && /no usable model \(no trained model yet\)/.test(a.message))).toBe(true);
+    expect(
+      main.annotations.some((a) => a.level === 'notice' && /no usable model \(no trained model yet\)/.test(a.message)),
+    ).toBe(true);
     expect(main.summary).toContain('**No usable model:**');
     // One recorded run is too little to prefer another ranking: co-failure, whose ties the import graph breaks.
     expect(main.summary).toContain('**Ranking: co-failure**');
@@ -127,7 +133,16 @@ describe('test-predictor action (dist/test-predictor/index.js)', () => {
       action: 'test-predictor',
       job,
       workspace: repo.dir,
-      inputs: { mode: 'predict', store, base: c2, head: c3, shards: '2', budget: 'recall:0.9', 'min-history': '5', 'slow-threshold': '1s' },
+      inputs: {
+        mode: 'predict',
+        store,
+        base: c2,
+        head: c3,
+        shards: '2',
+        budget: 'recall:0.9',
+        'min-history': '5',
+        'slow-threshold': '1s',
+      },
       event: { name: 'pull_request', payload: {} },
     });
     expect(main.exitCode, main.stderr + main.stdout).toBe(0);
@@ -146,15 +161,23 @@ describe('test-predictor action (dist/test-predictor/index.js)', () => {
     expect(Number(main.outputs['estimated-recall'])).toBeGreaterThanOrEqual(0.9);
 
     // What `strategy: matrix: ${{ fromJSON(needs.plan.outputs.shards) }}` sees: one job per include entry.
-    const matrix = JSON.parse(main.outputs.shards) as { include: { shard: number; total: number; tests: string; 'tests-json': string }[] };
+    const matrix = JSON.parse(main.outputs.shards) as {
+      include: { shard: number; total: number; tests: string; 'tests-json': string }[];
+    };
     expect(Number(main.outputs['shard-count'])).toBe(matrix.include.length);
     expect(matrix.include.length).toBe(Math.min(2, selected.length));
-    expect(matrix.include.flatMap((entry) => JSON.parse(entry['tests-json']) as string[]).sort()).toEqual([...selected].sort());
+    expect(matrix.include.flatMap((entry) => JSON.parse(entry['tests-json']) as string[]).sort()).toEqual(
+      [...selected].sort(),
+    );
     for (const entry of matrix.include) {
       expect(entry.total).toBe(matrix.include.length);
       expect(entry.tests).not.toBe('');
       // Each matrix job runs its shard for real.
-      const pytest = spawnSync('/usr/bin/python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...entry.tests.split(' ')], { cwd: repo.dir, encoding: 'utf8' });
+      const pytest = spawnSync(
+        '/usr/bin/python3',
+        ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...entry.tests.split(' ')],
+        { cwd: repo.dir, encoding: 'utf8' },
+      );
       expect(pytest.stdout).toMatch(/passed|failed/);
     }
     expect(JSON.parse(main.outputs['slow-tests'])).toEqual(['tests/api/test_health.py::test_x']);
@@ -164,13 +187,35 @@ describe('test-predictor action (dist/test-predictor/index.js)', () => {
   it('the CLI prints the typed JSON the issue names', () => {
     const cli = join(REPO_ROOT, 'dist', 'cli', 'index.js');
     if (!existsSync(cli)) throw new Error('dist/cli/index.js is missing: run npm run bundle -- cli');
-    const result = spawnSync(process.execPath, [cli, 'test-predictor', '--mode', 'predict', '--repo', repo.dir, '--base', c2, '--head', c3, '--store', store, '--min-history', '5', '--json'], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-    });
+    const result = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'test-predictor',
+        '--mode',
+        'predict',
+        '--repo',
+        repo.dir,
+        '--base',
+        c2,
+        '--head',
+        c3,
+        '--store',
+        store,
+        '--min-history',
+        '5',
+        '--json',
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      },
+    );
     expect(result.status, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(Object.keys(out)).toEqual(expect.arrayContaining(['tests', 'probabilities', 'selected', 'shards', 'estimated-recall']));
+    expect(Object.keys(out)).toEqual(
+      expect.arrayContaining(['tests', 'probabilities', 'selected', 'shards', 'estimated-recall']),
+    );
     expect(out.tests).toEqual(expect.arrayContaining(TEST_FILES));
     expect(Array.isArray(out.shards)).toBe(true);
     expect(typeof out['estimated-recall']).toBe('number');
@@ -184,6 +229,8 @@ describe('test-predictor action (dist/test-predictor/index.js)', () => {
       inputs: { mode: 'predict', store, budget: 'most' },
     });
     expect(main.exitCode).toBe(1);
-    expect(main.annotations.find((a) => a.level === 'error')?.message).toMatch(/Input 'budget' has value 'most'.*Use 'all', 'recall:0.99'/);
+    expect(main.annotations.find((a) => a.level === 'error')?.message).toMatch(
+      /Input 'budget' has value 'most'.*Use 'all', 'recall:0.99'/,
+    );
   });
 });

@@ -63,8 +63,13 @@ describe('training on history', () => {
   });
 
   it('skips training without enough failures, saying why', () => {
-    const runs = syntheticHistory({ runs: 20, seed: 5, breakRate: 0 }).map((r) => ({ ...r, cases: r.cases.map((c) => ({ ...c, outcome: 'passed' as const })) }));
-    expect(trainFromHistory(runs, settings).skippedReason).toMatch(/0 real failure\(s\); training needs at least 5 runs and 2 failures/);
+    const runs = syntheticHistory({ runs: 20, seed: 5, breakRate: 0 }).map((r) => ({
+      ...r,
+      cases: r.cases.map((c) => ({ ...c, outcome: 'passed' as const })),
+    }));
+    expect(trainFromHistory(runs, settings).skippedReason).toMatch(
+      /0 real failure\(s\); training needs at least 5 runs and 2 failures/,
+    );
   });
 });
 
@@ -79,7 +84,13 @@ describe('drift: keep or roll back to the better model', () => {
       // A history where the reached tests no longer fail (and there is no graph): the candidate learns noise.
       const bad = syntheticHistory({ runs: 100, seed: 6, invert: true }).map((r, i) => ({ ...r, commit: `x${i}` }));
       const evaluatedOn = [...good.slice(0, 70), ...good.slice(70)];
-      const kept = await retrainWithRollback(store, [...bad.slice(0, 75), ...evaluatedOn.slice(75)], settings, 0.05, () => {});
+      const kept = await retrainWithRollback(
+        store,
+        [...bad.slice(0, 75), ...evaluatedOn.slice(75)],
+        settings,
+        0.05,
+        () => {},
+      );
       expect(kept.status).toBe('kept');
       expect(kept.reason).toMatch(/more than 5\.0% below the current model/);
 
@@ -87,7 +98,13 @@ describe('drift: keep or roll back to the better model', () => {
       const worse = await retrainWithRollback(new DirStore(tempDir('other-')), bad, settings, 0.05, () => {});
       await store.write(STORE_KEYS.previousModel, (await store.read(STORE_KEYS.model))!);
       await store.write(STORE_KEYS.model, `${JSON.stringify(worse.active!.document)}\n`);
-      const rolled = await retrainWithRollback(store, [...bad.slice(0, 75), ...good.slice(75)], settings, 0.05, () => {});
+      const rolled = await retrainWithRollback(
+        store,
+        [...bad.slice(0, 75), ...good.slice(75)],
+        settings,
+        0.05,
+        () => {},
+      );
       expect(rolled.status).toBe('rolled-back');
       expect(rolled.reason).toMatch(/previous model is restored/);
     } finally {
@@ -107,8 +124,24 @@ describe('prediction', () => {
 
   it('ranks the tests the change reaches first and keeps them under a recall budget', () => {
     // The model's own path: a document whose ranking comparison chose the model.
-    const modelRanks = { ...model, document: { ...model.document!, ranking: { chosen: 'model' as const, reason: 'chosen for this test', heldOut: {} } } };
-    const p = predictTests({ history: runs, model: modelRanks, change, candidates, mustRun: new Map(), budget: { kind: 'recall', target: 0.95 }, minHistory: 20, shards: 3, slowThreshold: 4 });
+    const modelRanks = {
+      ...model,
+      document: {
+        ...model.document!,
+        ranking: { chosen: 'model' as const, reason: 'chosen for this test', heldOut: {} },
+      },
+    };
+    const p = predictTests({
+      history: runs,
+      model: modelRanks,
+      change,
+      candidates,
+      mustRun: new Map(),
+      budget: { kind: 'recall', target: 0.95 },
+      minHistory: 20,
+      shards: 3,
+      slowThreshold: 4,
+    });
     expect(p.coldStart).toBe(false);
     expect(new Set(p.ordered.slice(0, reached.length).map((t) => t.file))).toEqual(new Set(reached));
     for (const file of Object.keys(change.reach)) expect(p.selection.selected).toContain(file);
@@ -120,13 +153,32 @@ describe('prediction', () => {
   });
 
   it('falls back to the graph and historic durations at cold start, and says so', () => {
-    const p = predictTests({ history: runs.slice(0, 5), model, change, candidates, mustRun: new Map([['tests/test_mod0_0.py', 'test file modified']]), budget: { kind: 'all' }, minHistory: 20, shards: 1, slowThreshold: 1 });
+    const p = predictTests({
+      history: runs.slice(0, 5),
+      model,
+      change,
+      candidates,
+      mustRun: new Map([['tests/test_mod0_0.py', 'test file modified']]),
+      budget: { kind: 'all' },
+      minHistory: 20,
+      shards: 1,
+      slowThreshold: 1,
+    });
     expect(p.coldStart).toBe(true);
     expect(p.coldStartReason).toMatch(/5 usable run\(s\), fewer than min-history \(20\)/);
     expect(p.ordered[0].file).toBe('tests/test_mod0_0.py');
     const rest = reached.filter((f) => f !== 'tests/test_mod0_0.py');
     expect(new Set(p.ordered.slice(1, 1 + rest.length).map((t) => t.file))).toEqual(new Set(rest));
-    const noModel = predictTests({ history: [], change, candidates, mustRun: new Map(), budget: { kind: 'all' }, minHistory: 0, shards: 2, slowThreshold: 1 });
+    const noModel = predictTests({
+      history: [],
+      change,
+      candidates,
+      mustRun: new Map(),
+      budget: { kind: 'all' },
+      minHistory: 0,
+      shards: 2,
+      slowThreshold: 1,
+    });
     expect(noModel.coldStartReason).toBe('no trained model yet');
     expect(noModel.shards.map((s) => s.tests.length).reduce((a, b) => a + b, 0)).toBe(candidates.length);
   });

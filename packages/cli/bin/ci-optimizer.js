@@ -6,9 +6,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bundle = [join(here, '..', 'dist', 'cli', 'index.js'), join(here, '..', '..', '..', 'dist', 'cli', 'index.js')].find((path) => existsSync(path));
+const bundle = [
+  join(here, '..', 'dist', 'cli', 'index.js'),
+  join(here, '..', '..', '..', 'dist', 'cli', 'index.js'),
+].find((path) => existsSync(path));
 if (bundle === undefined) {
-  process.stderr.write('ci-optimizer: the bundle is missing (dist/cli/index.js in the package and in a checkout: run npm run bundle there).\n');
+  process.stderr.write(
+    'ci-optimizer: the bundle is missing (dist/cli/index.js in the package and in a checkout: run npm run bundle there).\n',
+  );
   process.exit(1);
 }
 await import(pathToFileURL(bundle).href);

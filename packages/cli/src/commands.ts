@@ -7,7 +7,14 @@ import metadata from 'virtual:action-metadata';
  * none). Add new actions here.
  */
 const loaders: [name: string, load: () => Promise<CommandWithConfig>][] = [
-  ['test-plan', async () => (await import('@ci-optimizer/core/commands/test-plan')).createTestPlanCommand({ testFilterYml: actionYml('test-filter'), testPredictorYml: actionYml('test-predictor') })],
+  [
+    'test-plan',
+    async () =>
+      (await import('@ci-optimizer/core/commands/test-plan')).createTestPlanCommand({
+        testFilterYml: actionYml('test-filter'),
+        testPredictorYml: actionYml('test-predictor'),
+      }),
+  ],
   ['report', async () => (await import('@ci-optimizer/core/commands/report')).reportCommand],
   ['cache-key', async () => (await import('@ci-optimizer/core/commands/cache-key')).cacheKeyCommand],
   ['test-filter', async () => (await import('@ci-optimizer/core/commands/test-filter')).testFilterCommand],

@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzePythonSource, listPythonDefinitions, loadPythonParser, PythonModuleIndex } from '@ci-optimizer/core/languages/python';
+import {
+  analyzePythonSource,
+  listPythonDefinitions,
+  loadPythonParser,
+  PythonModuleIndex,
+} from '@ci-optimizer/core/languages/python';
 
 beforeAll(async () => {
   await loadPythonParser();
@@ -8,7 +13,9 @@ beforeAll(async () => {
 describe('analyzePythonSource', () => {
   it('reads import statements with aliases, relative levels and parenthesised names', () => {
     const facts = analyzePythonSource(
-      ['import a.b as c, d', 'from ..x.y import (z as w,', '    q)', 'from . import *', 'from .... deep import k'].join('\n'),
+      ['import a.b as c, d', 'from ..x.y import (z as w,', '    q)', 'from . import *', 'from .... deep import k'].join(
+        '\n',
+      ),
     );
     expect(facts.imports).toEqual([
       { module: 'a.b', level: 0, line: 1, kind: 'import' },
@@ -33,7 +40,12 @@ describe('analyzePythonSource', () => {
         '    from app import late',
       ].join('\n'),
     );
-    expect(facts.imports.map((i) => `${i.module}:${i.line}`)).toEqual(['fast_json:2', 'json:4', 'app.models:6', 'app:8']);
+    expect(facts.imports.map((i) => `${i.module}:${i.line}`)).toEqual([
+      'fast_json:2',
+      'json:4',
+      'app.models:6',
+      'app:8',
+    ]);
   });
 
   it('turns literal dynamic imports into imports and keeps the literal prefix of computed ones', () => {
@@ -69,7 +81,10 @@ describe('analyzePythonSource', () => {
         'GREETING = "hello world"',
       ].join('\n'),
     );
-    expect(facts.imports.filter((i) => i.kind === 'plugin').map((i) => i.module)).toEqual(['tests.fixtures.db', 'tests.fixtures.http']);
+    expect(facts.imports.filter((i) => i.kind === 'plugin').map((i) => i.module)).toEqual([
+      'tests.fixtures.db',
+      'tests.fixtures.http',
+    ]);
     expect(facts.all).toEqual(['ledger', 'rates']);
     expect(facts.strings).toContain('rates.json');
     expect(facts.strings).toContain('data\\\\x.csv');
@@ -92,7 +107,15 @@ describe('analyzePythonSource', () => {
     ];
     const clean = analyzePythonSource(lines.join('\n'));
     expect(clean.syntaxError).toBeUndefined();
-    expect(clean.strings).toEqual(['data/a.json', "x'y/b.txt", 'c\\d.csv', 'e/{name}.json', 'j/k.cfg', 'l/m.ini', 'pkg.module']);
+    expect(clean.strings).toEqual([
+      'data/a.json',
+      "x'y/b.txt",
+      'c\\d.csv',
+      'e/{name}.json',
+      'j/k.cfg',
+      'l/m.ini',
+      'pkg.module',
+    ]);
     expect(clean.moduleArguments).toEqual([{ callee: 'load', argument: 0, value: 'pkg.module', line: 11 }]);
     // With a syntax error the values come from walking each string's children: the same answers.
     const broken = analyzePythonSource([...lines, 'def broken(:'].join('\n'));
@@ -156,19 +179,45 @@ describe('PythonModuleIndex', () => {
   });
 
   it('resolves absolute imports to every package on the path and to submodules named by from-imports', () => {
-    const resolved = index.resolve('tests/unit/test_ledger.py', { module: 'app.core', level: 0, names: ['ledger', 'Thing'], line: 1, kind: 'from' }, () => undefined);
-    expect(resolved.map((r) => r.path)).toEqual(['src/app/__init__.py', 'src/app/core/__init__.py', 'src/app/core/ledger.py']);
-    const namespace = index.resolve('tests/helpers.py', { module: 'nsroot.part.mod', level: 0, line: 1, kind: 'import' }, () => undefined);
+    const resolved = index.resolve(
+      'tests/unit/test_ledger.py',
+      { module: 'app.core', level: 0, names: ['ledger', 'Thing'], line: 1, kind: 'from' },
+      () => undefined,
+    );
+    expect(resolved.map((r) => r.path)).toEqual([
+      'src/app/__init__.py',
+      'src/app/core/__init__.py',
+      'src/app/core/ledger.py',
+    ]);
+    const namespace = index.resolve(
+      'tests/helpers.py',
+      { module: 'nsroot.part.mod', level: 0, line: 1, kind: 'import' },
+      () => undefined,
+    );
     expect(namespace.map((r) => r.path)).toEqual(['src/nsroot/part/mod.py']);
   });
 
   it('resolves relative imports from the file folder and reports imports of removed files', () => {
-    const resolved = index.resolve('src/app/core/ledger.py', { module: '', level: 2, names: ['core'], line: 3, kind: 'from' }, () => undefined);
+    const resolved = index.resolve(
+      'src/app/core/ledger.py',
+      { module: '', level: 2, names: ['core'], line: 3, kind: 'from' },
+      () => undefined,
+    );
     expect(resolved.map((r) => r.path)).toEqual(['src/app/__init__.py', 'src/app/core/__init__.py']);
     const gone = new Set(['src/app/core/rates.py']);
-    expect(index.wouldLoad('src/app/core/ledger.py', { module: 'rates', level: 1, line: 1, kind: 'from', names: ['x'] }, gone)).toBe('src/app/core/rates.py');
-    expect(index.wouldLoad('tests/helpers.py', { module: 'app.core.rates', level: 0, line: 1, kind: 'import' }, gone)).toBe('src/app/core/rates.py');
-    expect(index.wouldLoad('tests/helpers.py', { module: 'app.core.ledger', level: 0, line: 1, kind: 'import' }, gone)).toBeUndefined();
+    expect(
+      index.wouldLoad(
+        'src/app/core/ledger.py',
+        { module: 'rates', level: 1, line: 1, kind: 'from', names: ['x'] },
+        gone,
+      ),
+    ).toBe('src/app/core/rates.py');
+    expect(
+      index.wouldLoad('tests/helpers.py', { module: 'app.core.rates', level: 0, line: 1, kind: 'import' }, gone),
+    ).toBe('src/app/core/rates.py');
+    expect(
+      index.wouldLoad('tests/helpers.py', { module: 'app.core.ledger', level: 0, line: 1, kind: 'import' }, gone),
+    ).toBeUndefined();
   });
 
   it('takes configured roots plus the folders pytest puts on sys.path', () => {

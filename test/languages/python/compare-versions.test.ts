@@ -1,5 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadPythonParser, comparePythonVersions, shapePythonModule, unitAtLine, unitLines } from '@ci-optimizer/core/languages/python';
+import {
+  loadPythonParser,
+  comparePythonVersions,
+  shapePythonModule,
+  unitAtLine,
+  unitLines,
+} from '@ci-optimizer/core/languages/python';
 
 beforeAll(async () => {
   await loadPythonParser();
@@ -47,14 +53,19 @@ describe('comparing two versions of a Python file', () => {
       changedBodies: ['Ledger.post'],
       moduleLevel: [],
     });
-    expect(edit('return math.ceil(value)', 'return math.floor(value)')).toEqual({ changedBodies: ['round_up'], moduleLevel: [] });
+    expect(edit('return math.ceil(value)', 'return math.floor(value)')).toEqual({
+      changedBodies: ['round_up'],
+      moduleLevel: [],
+    });
   });
 
   it('a signature or default argument edit is module-level', () => {
     expect(edit('def post(self, amount, fee=FEE):', 'def post(self, amount, fee=0):').moduleLevel).toEqual([
       'signature or default arguments of Ledger.post changed',
     ]);
-    expect(edit('def round_up(value):', 'def round_up(value, places):').moduleLevel).toEqual(['signature or default arguments of round_up changed']);
+    expect(edit('def round_up(value):', 'def round_up(value, places):').moduleLevel).toEqual([
+      'signature or default arguments of round_up changed',
+    ]);
   });
 
   it('a decorator edit is module-level', () => {
@@ -64,8 +75,13 @@ describe('comparing two versions of a Python file', () => {
   });
 
   it('a class attribute edit is a class body change', () => {
-    expect(edit('currency = "EUR"', 'currency = "USD"')).toEqual({ changedBodies: [], moduleLevel: ['class body or bases of Ledger changed'] });
-    expect(edit('class Ledger:', 'class Ledger(object):').moduleLevel).toEqual(['class body or bases of Ledger changed']);
+    expect(edit('currency = "EUR"', 'currency = "USD"')).toEqual({
+      changedBodies: [],
+      moduleLevel: ['class body or bases of Ledger changed'],
+    });
+    expect(edit('class Ledger:', 'class Ledger(object):').moduleLevel).toEqual([
+      'class body or bases of Ledger changed',
+    ]);
   });
 
   it('a module constant edit is module-level', () => {
@@ -73,8 +89,12 @@ describe('comparing two versions of a Python file', () => {
   });
 
   it('an added method and an added function are module-level', () => {
-    expect(edit('    @property', '    def close(self):\n        self.entries = []\n\n    @property').moduleLevel).toEqual(['Ledger.close added']);
-    expect(edit('def render(ledger):', 'def helper():\n    return 1\n\n\ndef render(ledger):').moduleLevel).toEqual(['helper added']);
+    expect(
+      edit('    @property', '    def close(self):\n        self.entries = []\n\n    @property').moduleLevel,
+    ).toEqual(['Ledger.close added']);
+    expect(edit('def render(ledger):', 'def helper():\n    return 1\n\n\ndef render(ledger):').moduleLevel).toEqual([
+      'helper added',
+    ]);
   });
 
   it('a function moved within the file is no change at all', () => {
@@ -95,11 +115,16 @@ describe('comparing two versions of a Python file', () => {
 
   it('an indentation change that moves a statement into a block is a body change', () => {
     const source = 'def f(x):\n    if x:\n        x += 1\n    return x\n';
-    expect(comparePythonVersions(source, source.replace('    return x', '        return x')).changedBodies).toEqual(['f']);
+    expect(comparePythonVersions(source, source.replace('    return x', '        return x')).changedBodies).toEqual([
+      'f',
+    ]);
   });
 
   it('a renamed function is a removal plus an addition: module-level', () => {
-    expect(edit('def round_up(value):', 'def ceil_of(value):')).toEqual({ changedBodies: [], moduleLevel: ['round_up removed', 'ceil_of added'] });
+    expect(edit('def round_up(value):', 'def ceil_of(value):')).toEqual({
+      changedBodies: [],
+      moduleLevel: ['round_up removed', 'ceil_of added'],
+    });
   });
 
   it('a version that does not parse cannot be attributed', () => {
@@ -212,21 +237,40 @@ describe('comparing two versions of a Python file', () => {
 
     it('a body change of a duplicate, a property setter, an overload implementation or a closure names that unit alone', () => {
       expect(change('return x + 2', 'return x + 3')).toEqual({ changedBodies: ['fallback#2'], moduleLevel: [] });
-      expect(change('self._value = new', 'self._value = -new')).toEqual({ changedBodies: ['Outer.value.setter'], moduleLevel: [] });
+      expect(change('self._value = new', 'self._value = -new')).toEqual({
+        changedBodies: ['Outer.value.setter'],
+        moduleLevel: [],
+      });
       expect(change('    return x\n', '    return -x\n')).toEqual({ changedBodies: ['over#3'], moduleLevel: [] });
-      expect(change('return fn(*args)', 'return fn(*args[::-1])')).toEqual({ changedBodies: ['decorator.<locals>.wrapper'], moduleLevel: [] });
-      expect(change('return 5', 'return 6')).toEqual({ changedBodies: ['factory.<locals>.Local.run'], moduleLevel: [] });
-      expect(change('return "inner"', 'return "outer"')).toEqual({ changedBodies: ['Outer.Inner.method'], moduleLevel: [] });
+      expect(change('return fn(*args)', 'return fn(*args[::-1])')).toEqual({
+        changedBodies: ['decorator.<locals>.wrapper'],
+        moduleLevel: [],
+      });
+      expect(change('return 5', 'return 6')).toEqual({
+        changedBodies: ['factory.<locals>.Local.run'],
+        moduleLevel: [],
+      });
+      expect(change('return "inner"', 'return "outer"')).toEqual({
+        changedBodies: ['Outer.Inner.method'],
+        moduleLevel: [],
+      });
       expect(change('        return 1\n', '        return 2\n')).toEqual({ changedBodies: ['typed'], moduleLevel: [] });
     });
 
     it('the header of a nested function is part of the enclosing body; a new nested function too', () => {
       expect(change('    @functools.wraps(fn)\n', '')).toEqual({ changedBodies: ['decorator'], moduleLevel: [] });
-      expect(change('def wrapper(*args):', 'def wrapper(*args, **kw):')).toEqual({ changedBodies: ['decorator'], moduleLevel: [] });
-      expect(change('    return wrapper', '    def extra():\n        return 1\n    return wrapper')).toEqual({ changedBodies: ['decorator'], moduleLevel: [] });
+      expect(change('def wrapper(*args):', 'def wrapper(*args, **kw):')).toEqual({
+        changedBodies: ['decorator'],
+        moduleLevel: [],
+      });
+      expect(change('    return wrapper', '    def extra():\n        return 1\n    return wrapper')).toEqual({
+        changedBodies: ['decorator'],
+        moduleLevel: [],
+      });
       // A top-level overload added renumbers the implementation: added and removed, module level.
-      expect(change('def over(x):', '@overload\ndef over(x: bytes) -> bytes: ...\ndef over(x):').moduleLevel).toContain('over#4 added');
+      expect(change('def over(x):', '@overload\ndef over(x: bytes) -> bytes: ...\ndef over(x):').moduleLevel).toContain(
+        'over#4 added',
+      );
     });
   });
 });
-

@@ -25,7 +25,9 @@ beforeAll(async () => {
 });
 
 describe('the Python front end against CPython ast on the whole library', () => {
-  it('reports no syntax error where CPython reports none, and the same imports on every file', { timeout: 1_500_000 }, async () => {
+  it('reports no syntax error where CPython reports none, and the same imports on every file', {
+    timeout: 1_500_000,
+  }, async () => {
     const child = spawn(python, [join(here, 'ast-oracle.py')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -64,7 +66,9 @@ describe('the Python front end against CPython ast on the whole library', () => 
         .map((imp) => [imp.module, imp.names ?? null, imp.level, imp.line] as const)
         .sort((a, b) => a[3] - b[3] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       if (JSON.stringify(ours) !== JSON.stringify(record.imports)) {
-        importMismatches.push(`${record.path}: ast ${JSON.stringify(record.imports).slice(0, 300)} ours ${JSON.stringify(ours).slice(0, 300)}`);
+        importMismatches.push(
+          `${record.path}: ast ${JSON.stringify(record.imports).slice(0, 300)} ours ${JSON.stringify(ours).slice(0, 300)}`,
+        );
       }
     }
     const code = await exited;
@@ -73,7 +77,7 @@ describe('the Python front end against CPython ast on the whole library', () => 
     console.log(
       `conformance with CPython ${header?.version.join('.')} ast: ${files} files (${(bytes / 1e6).toFixed(1)} MB) under ${header?.roots.join(', ')}; ` +
         `CPython rejects ${cpythonRejects}; syntax errors where CPython has none: ${falseErrors.length}; import mismatches: ${importMismatches.length}; ` +
-        `${seconds.toFixed(1)} s in all, ${(parsing / 1000).toFixed(1)} s parsing (${((bytes / 1e6) / (parsing / 1000)).toFixed(1)} MB/s)`,
+        `${seconds.toFixed(1)} s in all, ${(parsing / 1000).toFixed(1)} s parsing (${(bytes / 1e6 / (parsing / 1000)).toFixed(1)} MB/s)`,
     );
     // A library this small would mean the oracle did not find the standard library: the test must not pass vacuously.
     expect(files).toBeGreaterThan(500);

@@ -41,25 +41,68 @@ describe('what bounds a computed import', () => {
         'Loader().load("app.plugins.csv")', // 14
       ].join('\n'),
     );
-    const shape = facts.dynamicImports.map(({ prefix, level, line, anchor, package: pkg, parameter, scope }) => ({ prefix, level, line, anchor, pkg, parameter, scope }));
+    const shape = facts.dynamicImports.map(({ prefix, level, line, anchor, package: pkg, parameter, scope }) => ({
+      prefix,
+      level,
+      line,
+      anchor,
+      pkg,
+      parameter,
+      scope,
+    }));
     expect(shape).toEqual([
       { prefix: '', level: 0, line: 2, anchor: undefined, pkg: 'app._data', parameter: undefined, scope: undefined },
-      { prefix: 'plugins.', level: 0, line: 3, anchor: undefined, pkg: undefined, parameter: undefined, scope: undefined },
-      { prefix: 'plugins.', level: 0, line: 4, anchor: undefined, pkg: undefined, parameter: undefined, scope: undefined },
-      { prefix: '.backends.', level: 0, line: 5, anchor: 'module', pkg: undefined, parameter: undefined, scope: undefined },
+      {
+        prefix: 'plugins.',
+        level: 0,
+        line: 3,
+        anchor: undefined,
+        pkg: undefined,
+        parameter: undefined,
+        scope: undefined,
+      },
+      {
+        prefix: 'plugins.',
+        level: 0,
+        line: 4,
+        anchor: undefined,
+        pkg: undefined,
+        parameter: undefined,
+        scope: undefined,
+      },
+      {
+        prefix: '.backends.',
+        level: 0,
+        line: 5,
+        anchor: 'module',
+        pkg: undefined,
+        parameter: undefined,
+        scope: undefined,
+      },
       { prefix: '', level: 1, line: 6, anchor: undefined, pkg: undefined, parameter: undefined, scope: undefined },
       { prefix: '', level: 1, line: 7, anchor: undefined, pkg: undefined, parameter: undefined, scope: undefined },
       { prefix: '', level: 1, line: 9, anchor: undefined, pkg: undefined, parameter: undefined, scope: undefined },
-      { prefix: '', level: 0, line: 12, anchor: undefined, pkg: undefined, parameter: { name: 'package_name', position: 0 }, scope: 'Loader.load' },
+      {
+        prefix: '',
+        level: 0,
+        line: 12,
+        anchor: undefined,
+        pkg: undefined,
+        parameter: { name: 'package_name', position: 0 },
+        scope: 'Loader.load',
+      },
       { prefix: '', level: 0, line: 13, anchor: undefined, pkg: undefined, parameter: undefined, scope: undefined },
     ]);
     expect(facts.moduleArguments).toEqual([{ callee: 'load', argument: 0, value: 'app.plugins.csv', line: 14 }]);
   });
 
-  it('import_module(name, "pkg._data") selects its importer for a change under the package, nothing for others', { timeout: 600_000 }, async () => {
+  it('import_module(name, "pkg._data") selects its importer for a change under the package, nothing for others', {
+    timeout: 600_000,
+  }, async () => {
     const base = {
       ...plugins,
-      'app/zones.py': 'import importlib\ndef zone(module_name):\n    return importlib.import_module(module_name, "app._data")\n',
+      'app/zones.py':
+        'import importlib\ndef zone(module_name):\n    return importlib.import_module(module_name, "app._data")\n',
       'tests/test_zones.py': 'from app.zones import zone\n',
     };
     const inside = await selectForChange(base, { 'app/_data/zones.py': 'Z = 2\n' });
@@ -71,10 +114,13 @@ describe('what bounds a computed import', () => {
     expect(outside.tests).toEqual(['tests/test_other.py']);
   });
 
-  it('a function importing the module its caller names is attributed to the callers that pass a literal', { timeout: 600_000 }, async () => {
+  it('a function importing the module its caller names is attributed to the callers that pass a literal', {
+    timeout: 600_000,
+  }, async () => {
     const base = {
       ...plugins,
-      'app/loader.py': 'import importlib\ndef load_package(package_name):\n    return importlib.import_module(package_name)\n',
+      'app/loader.py':
+        'import importlib\ndef load_package(package_name):\n    return importlib.import_module(package_name)\n',
       'app/uses_csv.py': 'from app.loader import load_package\nCSV = load_package("app.plugins.csv")\n',
       'tests/test_loader.py': 'import app.loader\n',
       'tests/test_csv.py': 'import app.uses_csv\n',
@@ -85,7 +131,10 @@ describe('what bounds a computed import', () => {
     expect(result.explanations['tests/test_csv.py']).toContain('load_package("app.plugins.csv")');
     // No literal reaches it: nothing bounds the call, and the reason names the file, line and call.
     const unbounded = await selectForChange(
-      { ...base, 'app/uses_csv.py': 'from app.loader import load_package\nimport os\nCSV = load_package(os.environ["X"])\n' },
+      {
+        ...base,
+        'app/uses_csv.py': 'from app.loader import load_package\nimport os\nCSV = load_package(os.environ["X"])\n',
+      },
       { 'app/plugins/csv.py': 'C = 2\n' },
     );
     expect(unbounded.runAll).toBe(true);
@@ -94,10 +143,13 @@ describe('what bounds a computed import', () => {
     );
   });
 
-  it('pkgutil.iter_modules(__path__) and __name__-anchored names stay inside the package', { timeout: 600_000 }, async () => {
+  it('pkgutil.iter_modules(__path__) and __name__-anchored names stay inside the package', {
+    timeout: 600_000,
+  }, async () => {
     const base = {
       ...plugins,
-      'app/plugins/__init__.py': 'import importlib, pkgutil\nfor _, name, _ in pkgutil.iter_modules(__path__):\n    importlib.import_module(f"{__name__}.{name}")\n',
+      'app/plugins/__init__.py':
+        'import importlib, pkgutil\nfor _, name, _ in pkgutil.iter_modules(__path__):\n    importlib.import_module(f"{__name__}.{name}")\n',
       'tests/test_plugins.py': 'import app.plugins\n',
     };
     const inside = await selectForChange(base, { 'app/plugins/csv.py': 'C = 2\n' });
@@ -144,12 +196,30 @@ describe('names followed to their evidence (the corpus cases)', () => {
       ['app.a', 21],
       ['app.b', 21],
     ]);
-    const shape = facts.dynamicImports.map(({ prefix, line, parameter, moduleOf, loaded }) => ({ prefix, line, parameter, moduleOf, loaded }));
+    const shape = facts.dynamicImports.map(({ prefix, line, parameter, moduleOf, loaded }) => ({
+      prefix,
+      line,
+      parameter,
+      moduleOf,
+      loaded,
+    }));
     expect(shape).toEqual([
-      { prefix: '', line: 11, parameter: { name: 'registry', position: 0, passedOnly: true }, moduleOf: undefined, loaded: undefined },
+      {
+        prefix: '',
+        line: 11,
+        parameter: { name: 'registry', position: 0, passedOnly: true },
+        moduleOf: undefined,
+        loaded: undefined,
+      },
       { prefix: 'app', line: 15, parameter: undefined, moduleOf: undefined, loaded: undefined },
       { prefix: '', line: 17, parameter: undefined, moduleOf: undefined, loaded: true },
-      { prefix: '._types', line: 19, parameter: undefined, moduleOf: { module: '', level: 1, name: 'lib' }, loaded: undefined },
+      {
+        prefix: '._types',
+        line: 19,
+        parameter: undefined,
+        moduleOf: { module: '', level: 1, name: 'lib' },
+        loaded: undefined,
+      },
     ]);
     expect(facts.moduleAliases).toEqual({ tomllib: 'tomli' });
   });
@@ -159,11 +229,14 @@ describe('names followed to their evidence (the corpus cases)', () => {
     'src/pkg/_parser.py': 'def loads(s):\n    return s\n',
     'src/pkg/_types.py': 'T = 1\n',
     'tests/__init__.py': 'import pkg as lib\n',
-    'tests/test_misc.py': 'import importlib\nfrom . import lib\ndef test_types():\n    importlib.import_module(f"{lib.__name__}._types")\n',
+    'tests/test_misc.py':
+      'import importlib\nfrom . import lib\ndef test_types():\n    importlib.import_module(f"{lib.__name__}._types")\n',
     'tests/test_data.py': 'from . import lib\n',
   };
 
-  it('f"{lib.__name__}._types" with lib imported from the tests package loads pkg._types only', { timeout: 600_000 }, async () => {
+  it('f"{lib.__name__}._types" with lib imported from the tests package loads pkg._types only', {
+    timeout: 600_000,
+  }, async () => {
     const types = await selectForChange(tomliLike, { 'src/pkg/_types.py': 'T = 2\n' });
     expect(types.reasons).toEqual([]);
     expect(types.tests).toEqual(['tests/test_misc.py']);
@@ -178,7 +251,8 @@ describe('names followed to their evidence (the corpus cases)', () => {
     'app/plugins/__init__.py': '',
     'app/plugins/csv.py': 'C = 1\n',
     'app/plugins/xml.py': 'X = 1\n',
-    'app/loader.py': 'import importlib\ndef load_package(package_name):\n    return importlib.import_module(package_name)\n',
+    'app/loader.py':
+      'import importlib\ndef load_package(package_name):\n    return importlib.import_module(package_name)\n',
     'app/front.py': 'from app.loader import load_package\ndef open_format(fmt):\n    return load_package(fmt)\n',
     'app/uses_csv.py': 'from app.front import open_format\nCSV = open_format("app.plugins.csv")\n',
     'app/uses_xml.py': 'from app.loader import load_package\nXML = load_package("app.plugins." + "xml")\n',
@@ -187,7 +261,9 @@ describe('names followed to their evidence (the corpus cases)', () => {
     'tests/test_loader.py': 'import app.loader\n',
   };
 
-  it('a name passed on through a function is followed to the literal its caller passes', { timeout: 600_000 }, async () => {
+  it('a name passed on through a function is followed to the literal its caller passes', {
+    timeout: 600_000,
+  }, async () => {
     const csv = await selectForChange(callers, { 'app/plugins/csv.py': 'C = 2\n' });
     expect(csv.reasons).toEqual([]);
     expect(csv.tests).toEqual(['tests/test_csv.py']);
@@ -196,36 +272,60 @@ describe('names followed to their evidence (the corpus cases)', () => {
     expect(xml.tests).toEqual(['tests/test_xml.py']);
   });
 
-  it('one caller passing an unbounded name among literal callers runs everything and names that call', { timeout: 600_000 }, async () => {
-    const mixed = { ...callers, 'app/cli.py': 'import sys\nfrom app.loader import load_package\nPLUGIN = load_package(sys.argv[1])\n', 'tests/test_cli.py': 'import app.cli\n' };
+  it('one caller passing an unbounded name among literal callers runs everything and names that call', {
+    timeout: 600_000,
+  }, async () => {
+    const mixed = {
+      ...callers,
+      'app/cli.py': 'import sys\nfrom app.loader import load_package\nPLUGIN = load_package(sys.argv[1])\n',
+      'tests/test_cli.py': 'import app.cli\n',
+    };
     const result = await selectForChange(mixed, { 'app/plugins/csv.py': 'C = 2\n' });
     expect(result.runAll).toBe(true);
     expect(result.reasons).toEqual([
       'app/cli.py:3: load_package(sys.argv[1]) passes sys.argv[1], which nothing bounds, to load_package, which imports its package_name (app/loader.py line 3) may load app/plugins/csv.py, which the change reaches (dynamic-imports: run-all).',
     ]);
     // Handed on as a value: its callers are not all known.
-    const handed = { ...callers, 'app/registry.py': 'from app.loader import load_package\nHOOKS = [load_package]\n', 'tests/test_registry.py': 'import app.registry\n' };
+    const handed = {
+      ...callers,
+      'app/registry.py': 'from app.loader import load_package\nHOOKS = [load_package]\n',
+      'tests/test_registry.py': 'import app.registry\n',
+    };
     const escaped = await selectForChange(handed, { 'app/plugins/csv.py': 'C = 2\n' });
     expect(escaped.runAll).toBe(true);
-    expect(escaped.reasons.join('\n')).toContain('app/registry.py:2: [load_package] hands load_package on, so its callers are not all known');
+    expect(escaped.reasons.join('\n')).toContain(
+      'app/registry.py:2: [load_package] hands load_package on, so its callers are not all known',
+    );
   });
 
-  it('entry points load what distributions declare: not read yet, so a reached call runs everything and is named', { timeout: 600_000 }, async () => {
+  it('entry points load what distributions declare: not read yet, so a reached call runs everything and is named', {
+    timeout: 600_000,
+  }, async () => {
     const base = {
       ...callers,
-      'app/registry.py': 'from importlib.metadata import entry_points\ndef plugins():\n    return [ep.load() for ep in entry_points(group="app.plugins")]\n',
+      'app/registry.py':
+        'from importlib.metadata import entry_points\ndef plugins():\n    return [ep.load() for ep in entry_points(group="app.plugins")]\n',
       'tests/test_registry.py': 'import app.registry\n',
     };
     const result = await selectForChange(base, { 'app/plugins/xml.py': 'X = 2\n' });
     expect(result.runAll).toBe(true);
-    expect(result.reasons.join('\n')).toContain('app/registry.py:3: entry_points(group="app.plugins") (entry points: the modules they load are not read)');
+    expect(result.reasons.join('\n')).toContain(
+      'app/registry.py:3: entry_points(group="app.plugins") (entry points: the modules they load are not read)',
+    );
   });
 
   it('dist/test-filter/index.js names the unbounded caller in its run-all reason', { timeout: 600_000 }, async () => {
     const repo = new TempGitRepo();
     const job = new RunnerJob();
-    cleanup.push(() => repo.remove(), () => job.remove());
-    repo.write({ ...callers, 'app/cli.py': 'import sys\nfrom app.loader import load_package\nPLUGIN = load_package(sys.argv[1])\n', 'tests/test_cli.py': 'import app.cli\n' });
+    cleanup.push(
+      () => repo.remove(),
+      () => job.remove(),
+    );
+    repo.write({
+      ...callers,
+      'app/cli.py': 'import sys\nfrom app.loader import load_package\nPLUGIN = load_package(sys.argv[1])\n',
+      'tests/test_cli.py': 'import app.cli\n',
+    });
     const base = repo.commit('base');
     repo.write({ 'app/plugins/csv.py': 'C = 2\n' });
     const head = repo.commit('head');
@@ -238,7 +338,9 @@ describe('names followed to their evidence (the corpus cases)', () => {
     });
     expect(main.exitCode).toBe(0);
     expect(main.outputs['run-all']).toBe('true');
-    expect(main.outputs.reasons).toContain('app/cli.py:3: load_package(sys.argv[1]) passes sys.argv[1], which nothing bounds');
+    expect(main.outputs.reasons).toContain(
+      'app/cli.py:3: load_package(sys.argv[1]) passes sys.argv[1], which nothing bounds',
+    );
     expect(main.summary).toContain('app/cli.py:3');
   });
 });

@@ -1,6 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzePythonSource, listPythonDefinitions, loadPythonParser, MAX_PARSED_SOURCE_CHARS } from '@ci-optimizer/core/languages/python';
+import {
+  analyzePythonSource,
+  listPythonDefinitions,
+  loadPythonParser,
+  MAX_PARSED_SOURCE_CHARS,
+} from '@ci-optimizer/core/languages/python';
 import { TempGitRepo } from '../../support/git-repo.ts';
 import { selectBetween } from '../../test-filter/support.ts';
 
@@ -25,7 +30,9 @@ function astImports(source: string): { ok: boolean; imports: Array<[string, stri
     '        out.append([node.module or "", [a.name for a in node.names], node.level, node.lineno])',
     'print(json.dumps({"ok": True, "imports": sorted(out, key=lambda i: (i[3], i[0]))}))',
   ].join('\n');
-  return JSON.parse(execFileSync(python, ['-c', script], { input: source, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
+  return JSON.parse(
+    execFileSync(python, ['-c', script], { input: source, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }),
+  );
 }
 
 const ours = (source: string) =>
@@ -45,9 +52,13 @@ describe('inputs large and deep parse without recursion on their size', () => {
   const longSum = `x = ${Array.from({ length: 1000 }, () => '1').join(' + ')}\nimport after_the_sum\n`;
   // Within CPython's own limits (it refuses more than 200 nested parentheses).
   const deep = `x = ${'('.repeat(190)}1${')'.repeat(190)}\nimport after_nesting\n`;
-  const deepBlocks = Array.from({ length: 90 }, (_, i) => `${'    '.repeat(i)}if x:\n`).join('') + `${'    '.repeat(90)}import nested_deep\n`;
+  const deepBlocks =
+    Array.from({ length: 90 }, (_, i) => `${'    '.repeat(i)}if x:\n`).join('') +
+    `${'    '.repeat(90)}import nested_deep\n`;
 
-  it('reads the same imports as CPython from a 150,000-name import, a 1,000-term sum and deep nesting', { timeout: 600_000 }, () => {
+  it('reads the same imports as CPython from a 150,000-name import, a 1,000-term sum and deep nesting', {
+    timeout: 600_000,
+  }, () => {
     for (const source of [hugeFrom, hugeImport, longSum, deep, deepBlocks]) {
       const oracle = astImports(source);
       expect(oracle.ok).toBe(true);
@@ -55,7 +66,11 @@ describe('inputs large and deep parse without recursion on their size', () => {
       expect(facts.syntaxError).toBeUndefined();
       expect(ours(source)).toEqual(oracle.imports);
     }
-    expect(listPythonDefinitions(`${'def f():\n    '.repeat(1)}return ${Array.from({ length: 1000 }, () => '1').join(' + ')}\n`)).toHaveLength(1);
+    expect(
+      listPythonDefinitions(
+        `${'def f():\n    '.repeat(1)}return ${Array.from({ length: 1000 }, () => '1').join(' + ')}\n`,
+      ),
+    ).toHaveLength(1);
   });
 
   it('a file beyond what is parsed is a warning and "may import anything", never a crash', () => {
@@ -65,7 +80,9 @@ describe('inputs large and deep parse without recursion on their size', () => {
     expect(facts.dynamicImports).toMatchObject([{ prefix: '', level: 0 }]);
   });
 
-  it('test-filter selects through a changed file with a 150,000-name import and one with a 1,000-term sum', { timeout: 600_000 }, async () => {
+  it('test-filter selects through a changed file with a 150,000-name import and one with a 1,000-term sum', {
+    timeout: 600_000,
+  }, async () => {
     const repo = new TempGitRepo();
     try {
       repo.write({
@@ -78,7 +95,10 @@ describe('inputs large and deep parse without recursion on their size', () => {
         'tests/test_other.py': 'import os\n',
       });
       const base = repo.commit('base');
-      repo.write({ 'app/names.py': `from app.m import (${names.join(', ')})\n`, 'app/sums.py': longSum.replace('import after_the_sum\n', '') });
+      repo.write({
+        'app/names.py': `from app.m import (${names.join(', ')})\n`,
+        'app/sums.py': longSum.replace('import after_the_sum\n', ''),
+      });
       const head = repo.commit('head');
       const warnings: string[] = [];
       const result = await selectBetween(repo, base, head, {}, { warnings });

@@ -2,7 +2,13 @@ import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diffChangedFiles } from '@ci-optimizer/core/git';
 import { learnImpactMap, selectWithImpactMap } from '@ci-optimizer/core/impact-map';
-import { discoverTests, directoryGraphCacheStore, resolveTestFilterOptions, selectAffectedTests, type TestSelection } from '@ci-optimizer/core/test-filter';
+import {
+  discoverTests,
+  directoryGraphCacheStore,
+  resolveTestFilterOptions,
+  selectAffectedTests,
+  type TestSelection,
+} from '@ci-optimizer/core/test-filter';
 import { TempGitRepo, tempDir } from '../../support/git-repo.ts';
 import { toyPack } from './toy-pack.ts';
 
@@ -35,7 +41,12 @@ function project(): { repo: TempGitRepo; base: string } {
   return { repo, base: repo.commit('toy project') };
 }
 
-async function selectAfter(repo: TempGitRepo, base: string, files: Record<string, string>, cacheDir?: string): Promise<TestSelection> {
+async function selectAfter(
+  repo: TempGitRepo,
+  base: string,
+  files: Record<string, string>,
+  cacheDir?: string,
+): Promise<TestSelection> {
   repo.write(files);
   const head = repo.commit('change');
   return selectAffectedTests({
@@ -100,12 +111,37 @@ describe('a toy language pack through the selection engine', () => {
 
   it('has no impact map: learning says so by name, and a selection with a map keeps the static selection', async () => {
     const { repo, base } = project();
-    const coverage = { format: 'toy', tool: 'toycov', files: new Map([['lib/math.toy', new Map([['specs/math.spec', [1]]])]]), contextCount: 1, skipped: new Map() };
-    await expect(learnImpactMap({ pack: toyPack, repoDir: repo.dir, coverage })).rejects.toThrow(/The Toy pack has no impact-map support/);
+    const coverage = {
+      format: 'toy',
+      tool: 'toycov',
+      files: new Map([['lib/math.toy', new Map([['specs/math.spec', [1]]])]]),
+      contextCount: 1,
+      skipped: new Map(),
+    };
+    await expect(learnImpactMap({ pack: toyPack, repoDir: repo.dir, coverage })).rejects.toThrow(
+      /The Toy pack has no impact-map support/,
+    );
     repo.write({ 'lib/math.toy': 'add\nsubtract\n' });
     const head = repo.commit('change');
-    const request = { pack: toyPack, repoDir: repo.dir, head, changes: await diffChangedFiles(repo.dir, base, head), options: resolveTestFilterOptions({}) };
-    const map = { schema: 2, commit: base, createdAt: new Date().toISOString(), projectDir: '', source: { format: 'toy', tool: 'toycov', contexts: 1 }, modules: [], tests: [], importTime: [], sharedFixtureSetup: [], sharedState: [] };
+    const request = {
+      pack: toyPack,
+      repoDir: repo.dir,
+      head,
+      changes: await diffChangedFiles(repo.dir, base, head),
+      options: resolveTestFilterOptions({}),
+    };
+    const map = {
+      schema: 2,
+      commit: base,
+      createdAt: new Date().toISOString(),
+      projectDir: '',
+      source: { format: 'toy', tool: 'toycov', contexts: 1 },
+      modules: [],
+      tests: [],
+      importTime: [],
+      sharedFixtureSetup: [],
+      sharedState: [],
+    };
     const selection = await selectWithImpactMap({ request, map });
     expect(selection.impactMap).toMatchObject({ used: false, reason: 'the Toy pack has no impact-map support' });
     expect(selection.tests.sort()).toEqual(['specs/main.spec', 'specs/math.spec', 'specs/text.spec']);

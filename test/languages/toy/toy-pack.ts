@@ -1,4 +1,12 @@
-import type { DanglingImport, DependencyEdge, LanguageFacts, LanguagePack, LinkedSources, SourceLanguage, TestFramework } from '@ci-optimizer/core/languages';
+import type {
+  DanglingImport,
+  DependencyEdge,
+  LanguageFacts,
+  LanguagePack,
+  LinkedSources,
+  SourceLanguage,
+  TestFramework,
+} from '@ci-optimizer/core/languages';
 
 /**
  * A toy language pack, the smallest that uses every part of the seam (docs/adding-a-language.md walks through it):
@@ -44,7 +52,9 @@ export const toyLanguage: SourceLanguage<ToyFacts> = {
       danglingImports(gone): DanglingImport[] {
         const dangling: DanglingImport[] = [];
         for (const [path, fileFacts] of facts) {
-          for (const use of fileFacts.uses) if (gone.has(targetOf(use.module))) dangling.push({ importer: path, line: use.line, missing: targetOf(use.module) });
+          for (const use of fileFacts.uses)
+            if (gone.has(targetOf(use.module)))
+              dangling.push({ importer: path, line: use.line, missing: targetOf(use.module) });
         }
         return dangling;
       },
@@ -64,7 +74,8 @@ export const toySpecFramework: TestFramework<ToyDiscovery> = {
     return { tests: /^tests\s*=\s*(\S+)\s*$/m.exec(text)?.[1].replace(/\/+$/, '') ?? '' };
   },
   matcher(discovery, projectDir) {
-    const relative = (path: string) => (projectDir === '' ? path : path.startsWith(`${projectDir}/`) ? path.slice(projectDir.length + 1) : undefined);
+    const relative = (path: string) =>
+      projectDir === '' ? path : path.startsWith(`${projectDir}/`) ? path.slice(projectDir.length + 1) : undefined;
     return {
       relative,
       isTestFile(path) {
@@ -83,12 +94,22 @@ export const toySpecFramework: TestFramework<ToyDiscovery> = {
     return {
       edgeCount,
       dependentsOf: (path) =>
-        setups.has(path) ? testFiles.filter((test) => applies(path, test)).map((test) => ({ from: test, to: path, why: `is set up by ${path}` })) : [],
+        setups.has(path)
+          ? testFiles
+              .filter((test) => applies(path, test))
+              .map((test) => ({ from: test, to: path, why: `is set up by ${path}` }))
+          : [],
     };
   },
-  runsEverything: (path, matcher) => (matcher.relative(path) === 'setup.toy' ? 'the root setup.toy applies to every spec' : undefined),
+  runsEverything: (path, matcher) =>
+    matcher.relative(path) === 'setup.toy' ? 'the root setup.toy applies to every spec' : undefined,
   runAllOn: ['**/toyspec.conf', '**/toy.lock'],
-  discoveryHint: 'toyspec\'s discovery (`tests = <folder>` in toyspec.conf; every *.spec file by default)',
+  discoveryHint: "toyspec's discovery (`tests = <folder>` in toyspec.conf; every *.spec file by default)",
 };
 
-export const toyPack: LanguagePack<ToyFacts, ToyDiscovery> = { id: 'toy', name: 'Toy', language: toyLanguage, framework: toySpecFramework };
+export const toyPack: LanguagePack<ToyFacts, ToyDiscovery> = {
+  id: 'toy',
+  name: 'Toy',
+  language: toyLanguage,
+  framework: toySpecFramework,
+};

@@ -9,7 +9,14 @@ export {
   type RequestedPattern,
 } from './paths.ts';
 export { memberName, memberTarget, memberTransformArgs, MEMBER_ROOTS } from './member-names.ts';
-export { planPlacement, executePlacement, placementRules, PlacementError, type Placement, type PlacementRules } from './restore-plan.ts';
+export {
+  planPlacement,
+  executePlacement,
+  placementRules,
+  PlacementError,
+  type Placement,
+  type PlacementRules,
+} from './restore-plan.ts';
 export {
   resolveCompression,
   archiveExtension,

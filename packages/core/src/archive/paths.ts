@@ -61,7 +61,9 @@ export interface RequestedPattern {
 /** The job's own `path` lines as absolute patterns on this runner: what restore may place, and nothing else. */
 export function requestedPatterns(patterns: readonly string[], context: PathContext): RequestedPattern[] {
   const lines = patterns.map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
-  return lines.map((line) => compile(absolutePattern(line, context))).map(({ negate, matcher, base }) => ({ negate, matcher, base }));
+  return lines
+    .map((line) => compile(absolutePattern(line, context)))
+    .map(({ negate, matcher, base }) => ({ negate, matcher, base }));
 }
 
 interface CompiledPattern {

@@ -16,7 +16,11 @@ export interface PlacementRules {
   protectedPaths: string[];
 }
 
-export function placementRules(paths: readonly string[], context: PathContext, protectedPaths: readonly string[] = []): PlacementRules {
+export function placementRules(
+  paths: readonly string[],
+  context: PathContext,
+  protectedPaths: readonly string[] = [],
+): PlacementRules {
   return { patterns: requestedPatterns(paths, context), protectedPaths: [...protectedPaths] };
 }
 
@@ -81,10 +85,14 @@ export async function planPlacement(
       return;
     }
     const target = memberTarget(member, context);
-    if (target === undefined) return refuse(member, 'has a name that does not normalise to a path below ws/, home/ or abs/');
-    const inProtected = rules.protectedPaths.find((path) => isInside(target, path) || (!stat.isDirectory() && isInside(path, target)));
+    if (target === undefined)
+      return refuse(member, 'has a name that does not normalise to a path below ws/, home/ or abs/');
+    const inProtected = rules.protectedPaths.find(
+      (path) => isInside(target, path) || (!stat.isDirectory() && isInside(path, target)),
+    );
     if (inProtected !== undefined) refuse(member, `would write into ${inProtected}, which restore never touches`);
-    if (negative.length > 0 && matchesAny(negative, target)) refuse(member, `maps to ${target}, which the 'path' input excludes`);
+    if (negative.length > 0 && matchesAny(negative, target))
+      refuse(member, `maps to ${target}, which the 'path' input excludes`);
     const allowed = allowedAbove || matchesAny(positive, target);
     if (allowed) {
       if (!allowedAbove) {
@@ -100,7 +108,8 @@ export async function planPlacement(
       // A folder on the way to a requested path: created if missing, never chmodded, never a symlink out.
       if (belowBase(target)) {
         const existing = await lstat(target).catch(() => undefined);
-        if (existing && !existing.isDirectory()) refuse(member, `would be placed through ${target}, which is not a folder here (a symlink?)`);
+        if (existing && !existing.isDirectory())
+          refuse(member, `would be placed through ${target}, which is not a folder here (a symlink?)`);
       }
     }
     if (stat.isDirectory()) {

@@ -113,7 +113,11 @@ export function createArchiveStream(plan: ArchivePlan, compression: Compression,
  * tar refuses `..`, absolute member names and writes through symlinks, so an archive cannot write outside
  * `directory`.
  */
-export function extractArchiveStream(directory: string, compression: Compression, options: ExtractOptions = {}): ArchiveReader {
+export function extractArchiveStream(
+  directory: string,
+  compression: Compression,
+  options: ExtractOptions = {},
+): ArchiveReader {
   const [command, commandArgs] = decompressCommand(compression);
   const decompressor = spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
   const tar = spawn(

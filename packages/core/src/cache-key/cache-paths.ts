@@ -42,7 +42,10 @@ export function cachePathsFor(id: EcosystemId, context: CachePathContext): strin
         env.POETRY_CACHE_DIR ?? byOs(`${xdgCache}/pypoetry`, '~/Library/Caches/pypoetry', local('pypoetry', 'Cache')),
       ];
     case 'pipenv':
-      return [env.PIPENV_CACHE_DIR ?? byOs(`${xdgCache}/pipenv`, '~/Library/Caches/pipenv', local('pipenv', 'pipenv', 'Cache'))];
+      return [
+        env.PIPENV_CACHE_DIR ??
+          byOs(`${xdgCache}/pipenv`, '~/Library/Caches/pipenv', local('pipenv', 'pipenv', 'Cache')),
+      ];
     case 'uv':
       // uv uses the XDG layout on macOS too.
       return [env.UV_CACHE_DIR ?? byOs(`${xdgCache}/uv`, '~/.cache/uv', local('uv', 'cache'))];
@@ -98,7 +101,8 @@ function yarnBerryPaths(context: CachePathContext): string[] {
     const major = yarnMajor(rc, readOrEmpty(join(context.root, dir, 'package.json')));
     const global = globalSetting === undefined ? major === undefined || major >= 4 : globalSetting === 'true';
     if (folder) paths.add(posix.join(dir, folder));
-    else if (global) paths.add(context.env.YARN_GLOBAL_FOLDER ? `${context.env.YARN_GLOBAL_FOLDER}/cache` : '~/.yarn/berry/cache');
+    else if (global)
+      paths.add(context.env.YARN_GLOBAL_FOLDER ? `${context.env.YARN_GLOBAL_FOLDER}/cache` : '~/.yarn/berry/cache');
     else paths.add(posix.join(dir, '.yarn/cache'));
   }
   return [...paths];

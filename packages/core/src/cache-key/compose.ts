@@ -54,7 +54,10 @@ export function keySegment(value: string): string {
 
 /** The user's prefix may contain dashes (`my-app`); it is the same in every key of a family, so that is safe. */
 function keyPrefix(value: string): string {
-  const cleaned = value.trim().replace(/[^A-Za-z0-9._+-]/g, '_').replace(/-+$/, '');
+  const cleaned = value
+    .trim()
+    .replace(/[^A-Za-z0-9._+-]/g, '_')
+    .replace(/-+$/, '');
   return cleaned === '' ? 'deps' : cleaned;
 }
 

@@ -37,14 +37,19 @@ export const ECOSYSTEMS: Record<EcosystemId, EcosystemSpec> = {
   pip: {
     id: 'pip',
     runtime: 'python',
-    looksFor: 'requirements*.txt, requirements/*.txt, constraints*.txt, pyproject.toml dependencies, setup.py/setup.cfg',
+    looksFor:
+      'requirements*.txt, requirements/*.txt, constraints*.txt, pyproject.toml dependencies, setup.py/setup.cfg',
   },
   poetry: { id: 'poetry', runtime: 'python', looksFor: 'poetry.lock, or pyproject.toml with [tool.poetry]' },
   pipenv: { id: 'pipenv', runtime: 'python', looksFor: 'Pipfile.lock or Pipfile' },
   uv: { id: 'uv', runtime: 'python', looksFor: 'uv.lock' },
   pdm: { id: 'pdm', runtime: 'python', looksFor: 'pdm.lock' },
   conda: { id: 'conda', looksFor: 'environment.yml, environment.yaml, conda-lock.yml' },
-  npm: { id: 'npm', runtime: 'node', looksFor: 'package-lock.json, npm-shrinkwrap.json, or package.json without a lockfile' },
+  npm: {
+    id: 'npm',
+    runtime: 'node',
+    looksFor: 'package-lock.json, npm-shrinkwrap.json, or package.json without a lockfile',
+  },
   yarn: { id: 'yarn', runtime: 'node', looksFor: 'yarn.lock (classic, v1)' },
   'yarn-berry': { id: 'yarn-berry', runtime: 'node', looksFor: 'yarn.lock with __metadata (Yarn 2+)' },
   pnpm: { id: 'pnpm', runtime: 'node', looksFor: 'pnpm-lock.yaml' },
@@ -54,7 +59,8 @@ export const ECOSYSTEMS: Record<EcosystemId, EcosystemSpec> = {
   gradle: {
     id: 'gradle',
     runtime: 'java',
-    looksFor: 'build.gradle(.kts), settings.gradle(.kts), gradle.properties, gradle/libs.versions.toml, *.lockfile, gradle-wrapper.properties',
+    looksFor:
+      'build.gradle(.kts), settings.gradle(.kts), gradle.properties, gradle/libs.versions.toml, *.lockfile, gradle-wrapper.properties',
   },
 };
 

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { appendRecord, compactRecordLog, readRecordLog, type RecordLogSpec, type SkippedLine, type Store } from '../store/index.ts';
+import {
+  appendRecord,
+  compactRecordLog,
+  readRecordLog,
+  type RecordLogSpec,
+  type SkippedLine,
+  type Store,
+} from '../store/index.ts';
 import { compileSchema } from '../config/index.ts';
 
 /** How a restore went: the exact key, a restore-key prefix (only the delta is installed), or nothing. */
@@ -128,15 +135,24 @@ const HIT_LOG: RecordLogSpec<HitRecord> = {
  * log to the newest 5000 restores. Returns the records the compaction kept (this restore among them) and the lines
  * it skipped (and dropped, unless a newer version wrote them).
  */
-export async function recordRestore(store: Store, record: Omit<HitRecord, 'schema'>): Promise<{ records: HitRecord[]; skippedLines: SkippedLine[] }> {
-  const full: HitRecord = { schema: HIT_RECORD_SCHEMA, ...record, id: record.id ?? `${record.time}-${randomBytes(6).toString('hex')}` };
+export async function recordRestore(
+  store: Store,
+  record: Omit<HitRecord, 'schema'>,
+): Promise<{ records: HitRecord[]; skippedLines: SkippedLine[] }> {
+  const full: HitRecord = {
+    schema: HIT_RECORD_SCHEMA,
+    ...record,
+    id: record.id ?? `${record.time}-${randomBytes(6).toString('hex')}`,
+  };
   await appendRecord(store, HIT_LOG, full);
   const { records, skipped } = await compactRecordLog(store, HIT_LOG, (all) => all.slice(-KEEP_RECORDS));
   return { records, skippedLines: skipped };
 }
 
 /** Reads the restore history, oldest first; unusable lines (not JSON, wrong types, newer schema) are skipped and counted. */
-export async function readRestoreHistory(store: Store): Promise<{ records: HitRecord[]; skipped: number; skippedLines: SkippedLine[] }> {
+export async function readRestoreHistory(
+  store: Store,
+): Promise<{ records: HitRecord[]; skipped: number; skippedLines: SkippedLine[] }> {
   const { records, skipped } = await readRecordLog(store, HIT_LOG);
   return { records, skipped: skipped.length, skippedLines: skipped };
 }

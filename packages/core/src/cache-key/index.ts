@@ -1,6 +1,13 @@
 export { computeCacheKeys, type CacheKeyRequest, type CacheKeyResult, type EcosystemKey } from './cache-key.ts';
 export { detectEcosystems, listProjectFiles, type DetectedEcosystem, type DetectOptions } from './detect.ts';
-export { ECOSYSTEMS, ECOSYSTEM_IDS, isEcosystemId, type EcosystemId, type EcosystemSpec, type RuntimeName } from './ecosystems.ts';
+export {
+  ECOSYSTEMS,
+  ECOSYSTEM_IDS,
+  isEcosystemId,
+  type EcosystemId,
+  type EcosystemSpec,
+  type RuntimeName,
+} from './ecosystems.ts';
 export {
   normalizeDependencyFile,
   normalFormOf,
@@ -10,7 +17,13 @@ export {
   type NormalForm,
 } from './normalize.ts';
 export { readTomlStatements, canonicalToml, type TomlStatement } from './toml-statements.ts';
-export { hashDependencyFiles, combineHashes, KEY_HASH_LENGTH, type DependencyHash, type HashedFile } from './dependency-hash.ts';
+export {
+  hashDependencyFiles,
+  combineHashes,
+  KEY_HASH_LENGTH,
+  type DependencyHash,
+  type HashedFile,
+} from './dependency-hash.ts';
 export {
   resolveRuntimeVersion,
   parseRuntimeVersion,
@@ -21,7 +34,17 @@ export {
   type RuntimeSources,
 } from './runtime-version.ts';
 export { cachePathsFor, toRunnerOs, type RunnerOs, type CachePathContext } from './cache-paths.ts';
-export { composeKey, keySegment, cacheVersionSegment, dateBucket, isoWeek, ROTATIONS, type Rotation, type KeyParts, type ComposedKey } from './compose.ts';
+export {
+  composeKey,
+  keySegment,
+  cacheVersionSegment,
+  dateBucket,
+  isoWeek,
+  ROTATIONS,
+  type Rotation,
+  type KeyParts,
+  type ComposedKey,
+} from './compose.ts';
 export {
   classifyRestore,
   keyFamily,

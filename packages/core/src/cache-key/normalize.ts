@@ -107,7 +107,12 @@ export function normalizeLines(content: string, comment?: RegExp): string {
  */
 export function normalizeRequirements(content: string): string {
   const joined = content.replace(/\\\r?\n/g, ' ');
-  return normalizeLines(joined.split(/\r?\n/).map((line) => line.replace(/(^|\s)#.*$/, '')).join('\n'));
+  return normalizeLines(
+    joined
+      .split(/\r?\n/)
+      .map((line) => line.replace(/(^|\s)#.*$/, ''))
+      .join('\n'),
+  );
 }
 
 /** The parts of a pyproject.toml that decide what gets installed; tool settings and metadata are left out. */

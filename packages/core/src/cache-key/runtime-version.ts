@@ -93,7 +93,10 @@ export function parseRuntimeVersion(runtime: RuntimeName, text: string): Parsed 
 
 /** `3.11.7` -> cpython3.11; `pypy3.10-7.3.12` -> pypy3.10; `3.13t` -> cpython3.13t; `>=3.11,<3.12` -> cpython3.11. */
 export function parsePythonVersion(text: string): Parsed | undefined {
-  const value = text.trim().toLowerCase().replace(/^["']|["']$/g, '');
+  const value = text
+    .trim()
+    .toLowerCase()
+    .replace(/^["']|["']$/g, '');
   if (value === '' || value === 'system') return undefined;
   if (/[<>=~!^*]/.test(value)) return parsePythonSpecifier(value);
   const impl = /^(pypy|graalpy)/.exec(value)?.[1] ?? 'cpython';
@@ -182,14 +185,18 @@ export function parseProbeOutput(runtime: RuntimeName, output: string): (Parsed 
   if (runtime === 'python') {
     const [impl, minor, full, threaded] = text.split(/\s+/);
     if (!impl || !/^\d+\.\d+$/.test(minor ?? '')) return undefined;
-    return { segment: `${impl.toLowerCase()}${minor}${threaded === 't' ? 't' : ''}`, version: full ?? minor, exact: true };
+    return {
+      segment: `${impl.toLowerCase()}${minor}${threaded === 't' ? 't' : ''}`,
+      version: full ?? minor,
+      exact: true,
+    };
   }
   if (runtime === 'java') {
     const match = /version "([^"]+)"/.exec(text);
     const parsed = match ? parseRuntimeVersion('java', match[1]) : undefined;
     return parsed?.exact ? { ...parsed, version: match![1] } : undefined;
   }
-  const version = runtime === 'rust' ? text.split(/\s+/)[1] ?? '' : text;
+  const version = runtime === 'rust' ? (text.split(/\s+/)[1] ?? '') : text;
   const parsed = parseRuntimeVersion(runtime, version);
   return parsed?.exact ? { ...parsed, version } : undefined;
 }
@@ -220,11 +227,7 @@ const VERSION_FILES: Record<RuntimeName, FileReader[]> = {
   ],
   go: [(dir) => toolVersions(dir, ['golang', 'go']), (dir) => goModVersion(dir)],
   rust: [(dir) => rustToolchain(dir), (dir) => toolVersions(dir, ['rust'])],
-  java: [
-    (dir) => firstLine(dir, '.java-version'),
-    (dir) => toolVersions(dir, ['java']),
-    (dir) => sdkmanJava(dir),
-  ],
+  java: [(dir) => firstLine(dir, '.java-version'), (dir) => toolVersions(dir, ['java']), (dir) => sdkmanJava(dir)],
 };
 
 /** Looks for version files in `dir` and each parent up to `root`; the nearest file wins, as pyenv and nvm do. */

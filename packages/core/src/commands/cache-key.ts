@@ -52,7 +52,10 @@ export const cacheKeyCommand: CommandWithConfig = {
     const result = await ctx.metrics.phase('keys', () => computeCacheKeys(request));
     for (const warning of result.warnings) ctx.log.warning(warning);
     ctx.metrics.count('ecosystems', result.ecosystems.length);
-    ctx.metrics.count('dependency-files', result.ecosystems.reduce((sum, e) => sum + e.files.length, 0));
+    ctx.metrics.count(
+      'dependency-files',
+      result.ecosystems.reduce((sum, e) => sum + e.files.length, 0),
+    );
     ctx.log.info(`key: ${logValue(result.key, 1000)}`);
 
     const hits = await trackHitRate(ctx, result.key);
@@ -69,7 +72,9 @@ export const cacheKeyCommand: CommandWithConfig = {
         paths: e.paths,
         hash: e.hash,
         files: e.files.map((f) => f.path),
-        runtime: e.runtime ? { segment: e.runtime.segment, version: e.runtime.version, source: e.runtime.source } : null,
+        runtime: e.runtime
+          ? { segment: e.runtime.segment, version: e.runtime.version, source: e.runtime.source }
+          : null,
       })),
       // null when no restore result was given: '' on GitHub, null in the CLI's --json.
       'hit-outcome': hits?.outcome ?? null,
@@ -136,7 +141,14 @@ async function trackHitRate(ctx: CommandContext, computedKey: string): Promise<H
   const window = inputs.int('hit-rate-window', { min: 1 });
   const target = inputs.number('hit-rate-target', { min: 0, max: 100 }) / 100;
   // The report's cache counters (COUNTERS), so the dashboard shows the hit kind when actions/cache did the restore.
-  ctx.metrics.count(outcome === 'exact' ? COUNTERS.cacheExactHit : outcome === 'partial' ? COUNTERS.cachePartialHit : COUNTERS.cacheMiss, 1);
+  ctx.metrics.count(
+    outcome === 'exact'
+      ? COUNTERS.cacheExactHit
+      : outcome === 'partial'
+        ? COUNTERS.cachePartialHit
+        : COUNTERS.cacheMiss,
+    1,
+  );
   try {
     const store = openStore(inputs.string('store'), ctx.run.workspace);
     const summary = await ctx.metrics.phase('history', async () => {
@@ -176,7 +188,11 @@ function renderSummary(result: CacheKeyResult, hits: HitTracking | undefined): s
     e.runtime ? `${e.runtime.segment} (${e.runtime.source})` : '—',
     markdownCell(mdCode(e.key, { inTable: true, max: 1000 })),
   ]);
-  const sections = ['### Cache key', mdCode(result.key, { max: 1000 }), markdownTable(['Ecosystem', 'Files', 'Runtime', 'Key'], rows)];
+  const sections = [
+    '### Cache key',
+    mdCode(result.key, { max: 1000 }),
+    markdownTable(['Ecosystem', 'Files', 'Runtime', 'Key'], rows),
+  ];
   if (hits) {
     const rate = hits.summary
       ? `hit rate ${round1(hits.summary.hitRate * 100)}% over ${hits.summary.runs} run(s) ` +

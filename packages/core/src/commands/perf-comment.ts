@@ -2,7 +2,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { COUNTERS } from '../metrics/index.ts';
 import { join } from 'node:path';
 import { errorMessage, FailureWithOutputs, InputError, UserError } from '../errors/index.ts';
-import { createGitHubClient, GitHubPermissionError, findStickyComment, upsertStickyComment, type GitHubClient } from '../github/index.ts';
+import {
+  createGitHubClient,
+  GitHubPermissionError,
+  findStickyComment,
+  upsertStickyComment,
+  type GitHubClient,
+} from '../github/index.ts';
 import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { DEFAULT_STORE, openStore, type Store } from '../store/index.ts';
 import {
@@ -43,7 +49,23 @@ export const perfCommentCommand: CommandWithConfig = {
     additionalProperties: false,
     properties: {
       ...Object.fromEntries(
-        ['results', 'baseline', 'profile', 'baseline-profile', 'mode', 'store', 'min-change', 'max-baseline-age', 'comment', 'drift-correction', 'ab-command', 'marker-id', 'payload', 'measure', 'ab-interleave'].map((k) => [k, { type: 'string' }]),
+        [
+          'results',
+          'baseline',
+          'profile',
+          'baseline-profile',
+          'mode',
+          'store',
+          'min-change',
+          'max-baseline-age',
+          'comment',
+          'drift-correction',
+          'ab-command',
+          'marker-id',
+          'payload',
+          'measure',
+          'ab-interleave',
+        ].map((k) => [k, { type: 'string' }]),
       ),
       ignore: { type: ['array', 'string'], items: { type: 'string' } },
       alpha: { type: 'number' },
@@ -71,7 +93,9 @@ export const perfCommentCommand: CommandWithConfig = {
 const LEGACY_STORE = 'dir:.metrics';
 
 function measureOf(ctx: CommandContext): Measure {
-  return ctx.inputs.raw('measure').trim() === '' ? 'time' : ctx.inputs.enum<Measure>('measure', ['time', 'instructions']);
+  return ctx.inputs.raw('measure').trim() === ''
+    ? 'time'
+    : ctx.inputs.enum<Measure>('measure', ['time', 'instructions']);
 }
 
 function statisticsOptions(ctx: CommandContext) {
@@ -80,7 +104,8 @@ function statisticsOptions(ctx: CommandContext) {
   return {
     alpha: inputs.number('alpha', { min: 1e-6, max: 0.5 }),
     // Instruction counts do not move with the machine: 1% is a real change there; timings need 5%.
-    minChange: minChange === '' ? (measureOf(ctx) === 'instructions' ? 0.01 : 0.05) : parsePercent(minChange, 'min-change'),
+    minChange:
+      minChange === '' ? (measureOf(ctx) === 'instructions' ? 0.01 : 0.05) : parsePercent(minChange, 'min-change'),
     ignore: inputs.list('ignore'),
     topN: inputs.int('top-functions', { min: 0, max: 50 }),
     driftCorrection: inputs.enum('drift-correction', ['auto', 'on', 'off'] as const),
@@ -94,7 +119,9 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
   const resultFiles = inputs.lines('results').map((file) => resolveIn(run.workspace, file));
   const baselineFiles = inputs.lines('baseline').map((file) => resolveIn(run.workspace, file));
   // Usage errors name the value as it was given, not as resolved in the workspace.
-  const given = new Map([...inputs.lines('results'), ...inputs.lines('baseline')].map((file) => [resolveIn(run.workspace, file), file]));
+  const given = new Map(
+    [...inputs.lines('results'), ...inputs.lines('baseline')].map((file) => [resolveIn(run.workspace, file), file]),
+  );
   const inputWords = (input: string, file: string) => `Input '${input}' has value '${given.get(file) ?? file}'`;
   const options = { ...statisticsOptions(ctx), resultFiles, baselineFiles, inputWords };
   if (baselineFiles.length > 0) return buildPerfReport(options);
@@ -115,7 +142,9 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
   } catch (error) {
     if (error instanceof UserError && !String(error.message).startsWith('Stored baseline')) throw error;
     // A broken store must not fail the job: compare with nothing and say why.
-    ctx.log.warning(`Baselines in ${store.description} are unreadable (${errorMessage(error)}); nothing to compare with.`);
+    ctx.log.warning(
+      `Baselines in ${store.description} are unreadable (${errorMessage(error)}); nothing to compare with.`,
+    );
     return buildPerfReport(options);
   }
 }
@@ -133,7 +162,9 @@ async function storeWithBaselines(ctx: CommandContext, candidates: readonly stri
     const hasAny = async (candidate: Store) =>
       (await readBaselineRuns(candidate, { limit: 1 })).runs.length > 0 ||
       (await candidate.read('baseline.json')) !== undefined ||
-      (await Promise.all(candidates.slice(0, 50).map((commit) => candidate.read(`baselines/${commit}.json`)))).some(Boolean);
+      (await Promise.all(candidates.slice(0, 50).map((commit) => candidate.read(`baselines/${commit}.json`)))).some(
+        Boolean,
+      );
     if (await hasAny(store)) return store;
     const legacy = openStore(LEGACY_STORE, run.workspace);
     if (!(await hasAny(legacy))) return store;
@@ -154,7 +185,10 @@ function abRunsOf(ctx: CommandContext, measure: Measure): number {
 }
 
 function abInterleaveOf(ctx: CommandContext, measure: Measure): AbInterleave {
-  const given = ctx.inputs.raw('ab-interleave').trim() === '' ? 'rounds' : ctx.inputs.enum<AbInterleave>('ab-interleave', AB_INTERLEAVES);
+  const given =
+    ctx.inputs.raw('ab-interleave').trim() === ''
+      ? 'rounds'
+      : ctx.inputs.enum<AbInterleave>('ab-interleave', AB_INTERLEAVES);
   // Instruction counts do not depend on the moment's load: whole runs, one after the other (Valgrind is slow enough).
   return measure === 'instructions' ? 'runs' : given;
 }
@@ -168,7 +202,8 @@ async function abReport(ctx: CommandContext): Promise<PerfReport> {
   const statistics = statisticsOptions(ctx);
   const base = mergeBaseOf(run.eventPayload, run.env) ?? 'HEAD^1';
   const work = join(run.runnerTemp, 'ci-optimizer', 'perf-ab');
-  const instructions = measure === 'instructions' ? await prepareInstructionCounting(join(work, 'callgrind'), run.env) : undefined;
+  const instructions =
+    measure === 'instructions' ? await prepareInstructionCounting(join(work, 'callgrind'), run.env) : undefined;
   const baseDir = join(work, 'base');
   const removeWorktree = await addBaseWorktree(run.workspace, base, baseDir);
   try {
@@ -182,7 +217,10 @@ async function abReport(ctx: CommandContext): Promise<PerfReport> {
       wrapCommand: instructions?.wrapCommand,
       interleave,
       onFallback: (why) => ctx.log.notice(`Same-job A/B: ${why}.`),
-      onRun: (side, index, total) => ctx.log.info(`A/B run ${index} of ${total}: ${side}${instructions ? ' (under Valgrind, counting instructions)' : ''}`),
+      onRun: (side, index, total) =>
+        ctx.log.info(
+          `A/B run ${index} of ${total}: ${side}${instructions ? ' (under Valgrind, counting instructions)' : ''}`,
+        ),
     });
     return await buildPerfReport({
       ...statistics,
@@ -205,11 +243,14 @@ async function storeBaselineMode(ctx: CommandContext): Promise<Outputs> {
   const { inputs, run } = ctx;
   const commit = run.env.GITHUB_SHA || (await headCommit(run.workspace));
   const files = inputs.lines('results');
-  if (files.length === 0) throw new InputError("Input 'results' is empty. Point it at the benchmark results file(s) of this push's run.");
+  if (files.length === 0)
+    throw new InputError("Input 'results' is empty. Point it at the benchmark results file(s) of this push's run.");
   const sets = await Promise.all(
     files.map((file) =>
       readBenchmarkFile(resolveIn(run.workspace, file)).catch((error: unknown) => {
-        throw error instanceof InputError ? new InputError(`Input 'results' has value '${file}': ${error.message}`) : error;
+        throw error instanceof InputError
+          ? new InputError(`Input 'results' has value '${file}': ${error.message}`)
+          : error;
       }),
     ),
   );
@@ -245,9 +286,14 @@ async function postMode(ctx: CommandContext): Promise<Outputs> {
   const { inputs, run } = ctx;
   const given = inputs.string('payload') || FORK_PAYLOAD_FILE;
   const file = resolveIn(run.workspace, given);
-  const payload = parseForkPayload(await readFile(file, 'utf8').catch(() => {
-    throw new InputError(`Input 'payload' has value '${given}': cannot read '${file}'. Download the '${FORK_PAYLOAD_FILE}' artifact of the triggering run first (actions/download-artifact).`);
-  }), file);
+  const payload = parseForkPayload(
+    await readFile(file, 'utf8').catch(() => {
+      throw new InputError(
+        `Input 'payload' has value '${given}': cannot read '${file}'. Download the '${FORK_PAYLOAD_FILE}' artifact of the triggering run first (actions/download-artifact).`,
+      );
+    }),
+    file,
+  );
   // The PR number comes from the trusted event, never from the artifact.
   const client = await githubClient(ctx);
   const explicit = inputs.int('pr-number', { min: 0 });
@@ -264,7 +310,8 @@ async function postMode(ctx: CommandContext): Promise<Outputs> {
 
 async function publish(ctx: CommandContext, report: PerfReport): Promise<Outputs> {
   const { inputs, run, log } = ctx;
-  const markerId = inputs.string('marker-id') || [run.env.GITHUB_WORKFLOW, run.env.GITHUB_JOB].filter(Boolean).join('/') || 'default';
+  const markerId =
+    inputs.string('marker-id') || [run.env.GITHUB_WORKFLOW, run.env.GITHUB_JOB].filter(Boolean).join('/') || 'default';
   const runUrl = run.env.GITHUB_RUN_ID
     ? `${run.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${run.env.GITHUB_REPOSITORY}/actions/runs/${run.env.GITHUB_RUN_ID}`
     : undefined;
@@ -272,11 +319,21 @@ async function publish(ctx: CommandContext, report: PerfReport): Promise<Outputs
   ctx.summary.append(body);
   const outputs = perfOutputs(report);
   for (const verdict of ['regression', 'improvement', 'inconclusive', 'unchanged', 'not-comparable'] as const) {
-    ctx.metrics.count(verdict === 'not-comparable' ? 'not-comparable' : `${verdict}s`, report.comparison.benchmarks.filter((b) => b.verdict === verdict).length);
+    ctx.metrics.count(
+      verdict === 'not-comparable' ? 'not-comparable' : `${verdict}s`,
+      report.comparison.benchmarks.filter((b) => b.verdict === verdict).length,
+    );
   }
-  ctx.metrics.count(COUNTERS.perfRegressions, report.comparison.benchmarks.filter((b) => b.verdict === 'regression').length);
-  ctx.metrics.count(COUNTERS.perfImprovements, report.comparison.benchmarks.filter((b) => b.verdict === 'improvement').length);
-  if (report.baseline.stale) log.warning(`The baseline is older than max-baseline-age; push to the default branch to refresh it.`);
+  ctx.metrics.count(
+    COUNTERS.perfRegressions,
+    report.comparison.benchmarks.filter((b) => b.verdict === 'regression').length,
+  );
+  ctx.metrics.count(
+    COUNTERS.perfImprovements,
+    report.comparison.benchmarks.filter((b) => b.verdict === 'improvement').length,
+  );
+  if (report.baseline.stale)
+    log.warning(`The baseline is older than max-baseline-age; push to the default branch to refresh it.`);
 
   let commentUrl = '';
   let payloadFile = '';
@@ -294,8 +351,10 @@ async function publish(ctx: CommandContext, report: PerfReport): Promise<Outputs
         commentUrl = (await ctx.metrics.phase('comment', () => upsertStickyComment(client, ref, marker, body))).url;
       }
     } catch (error) {
-      if (error instanceof GitHubPermissionError) payloadFile = await leaveForTrustedWorkflow(ctx, report, markerId, runUrl);
-      else log.warning(`The PR comment was not written (${errorMessage(error)}); the step summary has the same report.`);
+      if (error instanceof GitHubPermissionError)
+        payloadFile = await leaveForTrustedWorkflow(ctx, report, markerId, runUrl);
+      else
+        log.warning(`The PR comment was not written (${errorMessage(error)}); the step summary has the same report.`);
     }
   }
   const result: Outputs = { ...(outputs as Outputs), 'comment-url': commentUrl, 'payload-file': payloadFile };
@@ -318,13 +377,19 @@ function triggeringRunUrl(run: CommandContext['run']): string | undefined {
   const repository = run.env.GITHUB_REPOSITORY ?? '';
   const server = (run.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
   const id = (run.eventPayload.workflow_run as { id?: unknown } | undefined)?.id;
-  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository) || !/^https:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(server)) return undefined;
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository) || !/^https:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(server))
+    return undefined;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) return undefined;
   return `${server}/${repository}/actions/runs/${id}`;
 }
 
 /** A fork's read-only token cannot comment: leave the data for a trusted `workflow_run` workflow. */
-async function leaveForTrustedWorkflow(ctx: CommandContext, report: PerfReport, markerId: string, runUrl?: string): Promise<string> {
+async function leaveForTrustedWorkflow(
+  ctx: CommandContext,
+  report: PerfReport,
+  markerId: string,
+  runUrl?: string,
+): Promise<string> {
   const dir = join(ctx.run.runnerTemp, 'ci-optimizer', 'perf-comment');
   await mkdir(dir, { recursive: true });
   const file = join(dir, FORK_PAYLOAD_FILE);
@@ -355,7 +420,13 @@ async function pullRequestOfWorkflowRun(client: GitHubClient, run: CommandContex
   // GitHub leaves pull_requests empty for forks: find the open PR by the fork's owner and branch.
   const headOwner = workflowRun.head_repository?.owner?.login;
   if (!headOwner || !workflowRun.head_branch) return undefined;
-  const { data } = await client.rest.pulls.list({ owner, repo, state: 'open', head: `${headOwner}:${workflowRun.head_branch}`, per_page: 1 });
+  const { data } = await client.rest.pulls.list({
+    owner,
+    repo,
+    state: 'open',
+    head: `${headOwner}:${workflowRun.head_branch}`,
+    per_page: 1,
+  });
   return data[0] ? { owner, repo, issueNumber: data[0].number } : undefined;
 }
 
@@ -364,7 +435,9 @@ function mergeBaseOf(payload: Record<string, unknown>, env: NodeJS.ProcessEnv): 
   const pr = payload.pull_request as { base?: { sha?: string } } | undefined;
   if (env.PERF_BASE_SHA) return env.PERF_BASE_SHA;
   if (pr) return 'HEAD^1';
-  return pr === undefined && typeof payload.before === 'string' && !/^0+$/.test(payload.before) ? payload.before : undefined;
+  return pr === undefined && typeof payload.before === 'string' && !/^0+$/.test(payload.before)
+    ? payload.before
+    : undefined;
 }
 
 async function headCommit(dir: string): Promise<string> {

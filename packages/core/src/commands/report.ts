@@ -28,9 +28,18 @@ export const reportCommand: CommandWithConfig = {
     type: 'object',
     additionalProperties: false,
     properties: Object.fromEntries(
-      ['title', 'metrics-file', 'metrics-dir', 'store', 'coverage-file', 'default-branch', 'html-file'].map((k) => [k, { type: 'string' }])
-        .concat(['price-per-minute', 'slo-pr-minutes', 'slo-main-minutes', 'slo-cache-hit-rate', 'slo-coverage'].map((k) => [k, { type: 'number' }]))
-        .concat([['trend', { type: 'boolean' }], ['record', { type: 'boolean' }]]),
+      ['title', 'metrics-file', 'metrics-dir', 'store', 'coverage-file', 'default-branch', 'html-file']
+        .map((k) => [k, { type: 'string' }])
+        .concat(
+          ['price-per-minute', 'slo-pr-minutes', 'slo-main-minutes', 'slo-cache-hit-rate', 'slo-coverage'].map((k) => [
+            k,
+            { type: 'number' },
+          ]),
+        )
+        .concat([
+          ['trend', { type: 'boolean' }],
+          ['record', { type: 'boolean' }],
+        ]),
     ),
   },
   async main(ctx: CommandContext): Promise<Outputs> {
@@ -50,9 +59,14 @@ export const reportCommand: CommandWithConfig = {
     const coverageFile = inputs.path('coverage-file');
     const htmlFile = inputs.path('html-file');
     // A path the user named that is not there is a mistake to fix, not an empty report.
-    for (const [input, path] of [['metrics-file', inputs.isSet('metrics-file') ? metricsFile : ''], ['metrics-dir', metricsDir]]) {
+    for (const [input, path] of [
+      ['metrics-file', inputs.isSet('metrics-file') ? metricsFile : ''],
+      ['metrics-dir', metricsDir],
+    ]) {
       if (path !== '' && !existsSync(path)) {
-        throw new InputError(`Input '${input}' has value '${inputs.string(input)}', but ${path} does not exist. Give the file (or folder) the earlier steps wrote, or leave it empty for this job's metrics.`);
+        throw new InputError(
+          `Input '${input}' has value '${inputs.string(input)}', but ${path} does not exist. Give the file (or folder) the earlier steps wrote, or leave it empty for this job's metrics.`,
+        );
       }
     }
 
@@ -60,26 +74,53 @@ export const reportCommand: CommandWithConfig = {
       const own = readJobMetrics(metricsFile);
       if (!metricsDir) return own;
       const others = readMetricsFolder(metricsDir);
-      return { records: [...own.records, ...others.records], malformed: [...own.malformed, ...others.malformed], files: [...own.files, ...others.files] };
+      return {
+        records: [...own.records, ...others.records],
+        malformed: [...own.malformed, ...others.malformed],
+        files: [...own.files, ...others.files],
+      };
     });
     if (gathered.malformed.length > 0) {
-      const shown = gathered.malformed.slice(0, 3).map((bad) => `${bad.file} line ${bad.line}: ${bad.reason}`).join('; ');
+      const shown = gathered.malformed
+        .slice(0, 3)
+        .map((bad) => `${bad.file} line ${bad.line}: ${bad.reason}`)
+        .join('; ');
       const more = gathered.malformed.length > 3 ? `; and ${gathered.malformed.length - 3} more` : '';
-      ctx.log.warning(`${gathered.malformed.length} malformed metrics line(s) left out of the report (${shown}${more}).`);
+      ctx.log.warning(
+        `${gathered.malformed.length} malformed metrics line(s) left out of the report (${shown}${more}).`,
+      );
     }
     if (gathered.records.length === 0) {
       // Nothing to add up: an empty run is not a 0 ms pipeline with its SLOs met, and it is not kept in the history.
-      const where = gathered.files.length === 0 ? `no metrics file at ${metricsFile}` : `no record in ${gathered.files.join(', ')}`;
-      ctx.log.warning(`report: ${where}: no ci-optimizer step has run in this job yet (run report after them; from the command line, in the same repository or with the same --metrics-dir). Nothing is reported and this run is not recorded.`);
-      ctx.summary.append(`No ci-optimizer step has recorded metrics in this job yet (${where}), so there is nothing to report. This run is not recorded in the history.`);
+      const where =
+        gathered.files.length === 0 ? `no metrics file at ${metricsFile}` : `no record in ${gathered.files.join(', ')}`;
+      ctx.log.warning(
+        `report: ${where}: no ci-optimizer step has run in this job yet (run report after them; from the command line, in the same repository or with the same --metrics-dir). Nothing is reported and this run is not recorded.`,
+      );
+      ctx.summary.append(
+        `No ci-optimizer step has recorded metrics in this job yet (${where}), so there is nothing to report. This run is not recorded in the history.`,
+      );
       return {
-        steps: 0, 'total-ms': 0, 'malformed-lines': gathered.malformed.length, 'pipeline-ms': null, 'tests-selected': null, 'tests-total': null,
-        'minutes-saved': null, 'cost-saved': null, 'cache-hit-rate': null, 'slo-passed': null, 'slo-json': [],
+        steps: 0,
+        'total-ms': 0,
+        'malformed-lines': gathered.malformed.length,
+        'pipeline-ms': null,
+        'tests-selected': null,
+        'tests-total': null,
+        'minutes-saved': null,
+        'cost-saved': null,
+        'cache-hit-rate': null,
+        'slo-passed': null,
+        'slo-json': [],
       };
     }
 
     const dashboard = computeDashboard(gathered.records, new Date());
-    const kind = runKind(run.eventName, run.env.GITHUB_REF ?? '', inputs.string('default-branch') || defaultBranchOf(run.eventPayload));
+    const kind = runKind(
+      run.eventName,
+      run.env.GITHUB_REF ?? '',
+      inputs.string('default-branch') || defaultBranchOf(run.eventPayload),
+    );
     let coveragePercent: number | undefined;
     try {
       coveragePercent = coverageFile ? readCoveragePercent(coverageFile) : undefined;
@@ -95,7 +136,9 @@ export const reportCommand: CommandWithConfig = {
       const message = describeSkipped(store, RUN_HISTORY_AREA, read.skippedLines);
       if (message) ctx.log.warning(message);
     } catch (error) {
-      ctx.log.warning(`Run history in ${store.description} is unreadable (${errorMessage(error)}); rates and trends cover this run only.`);
+      ctx.log.warning(
+        `Run history in ${store.description} is unreadable (${errorMessage(error)}); rates and trends cover this run only.`,
+      );
     }
     const thisRun: RunRecord = {
       schema: 1,
@@ -107,11 +150,23 @@ export const reportCommand: CommandWithConfig = {
       testsSelected: dashboard.tests.selected,
       testsTotal: dashboard.tests.total,
       testTimeSavedMs: dashboard.tests.savedMs,
-      cache: dashboard.cache.exact > 0 ? 'exact' : dashboard.cache.partial > 0 ? 'partial' : dashboard.cache.miss > 0 ? 'miss' : 'none',
+      cache:
+        dashboard.cache.exact > 0
+          ? 'exact'
+          : dashboard.cache.partial > 0
+            ? 'partial'
+            : dashboard.cache.miss > 0
+              ? 'miss'
+              : 'none',
     };
     const runs = [...history, thisRun];
     const hitRate = rollingHitRate(runs);
-    const slos = evaluateSlos(targets, { kind, pipelineMs: dashboard.pipelineMs, cacheHitRatePercent: hitRate, coveragePercent });
+    const slos = evaluateSlos(targets, {
+      kind,
+      pipelineMs: dashboard.pipelineMs,
+      cacheHitRatePercent: hitRate,
+      coveragePercent,
+    });
 
     await ctx.metrics.phase('render', () => {
       const sections = renderDashboard({
@@ -125,7 +180,9 @@ export const reportCommand: CommandWithConfig = {
         jobName: run.env.GITHUB_JOB,
       });
       if (gathered.malformed.length > 0) {
-        sections.push(`_${gathered.malformed.length} malformed metrics line(s) left out: line ${gathered.malformed.map((m) => m.line).join(', ')}._`);
+        sections.push(
+          `_${gathered.malformed.length} malformed metrics line(s) left out: line ${gathered.malformed.map((m) => m.line).join(', ')}._`,
+        );
       }
       const markdown = fitSummary(sections);
       ctx.summary.append(markdown);
@@ -164,7 +221,9 @@ function writeHtmlPage(ctx: CommandContext, file: string, html: string): void {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, html);
   } catch (error) {
-    ctx.log.warning(`The HTML report was not written to ${file} (${errorMessage(error)}); the step summary has the same report.`);
+    ctx.log.warning(
+      `The HTML report was not written to ${file} (${errorMessage(error)}); the step summary has the same report.`,
+    );
   }
 }
 

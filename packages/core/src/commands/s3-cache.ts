@@ -88,13 +88,21 @@ export async function restoreStep(ctx: CommandContext, state: CacheStateProvider
 export async function saveStep(ctx: CommandContext, state: CacheStateProvider): Promise<Outputs> {
   const recalled = state.recall();
   const primaryKey = recalled.primaryKey ?? ctx.inputs.string(Inputs.Key, { required: true });
-  const skipped = { [Out.Saved]: false, [Out.ArchiveSize]: 0, [Out.BytesTransferred]: 0, [Out.SaveMs]: 0, [Out.MbPerS]: 0 };
+  const skipped = {
+    [Out.Saved]: false,
+    [Out.ArchiveSize]: 0,
+    [Out.BytesTransferred]: 0,
+    [Out.SaveMs]: 0,
+    [Out.MbPerS]: 0,
+  };
   if (recalled.matchedKey !== undefined && recalled.matchedKey === primaryKey) {
     ctx.log.info(`Cache hit occurred on the primary key ${primaryKey}, not saving cache.`);
     return skipped;
   }
   const settings = readCacheSettings(ctx.inputs, ctx.run, 'save');
-  const result = await ctx.metrics.phase('save', () => saveCache(settings, primaryKey, { log: ctx.log, metrics: ctx.metrics }));
+  const result = await ctx.metrics.phase('save', () =>
+    saveCache(settings, primaryKey, { log: ctx.log, metrics: ctx.metrics }),
+  );
   ctx.metrics.count(Out.SaveMs, result.ms);
   ctx.metrics.count(Out.ArchiveSize, result.archiveBytes);
   ctx.metrics.count(Out.BytesTransferred, result.bytesTransferred);
@@ -152,7 +160,9 @@ export const s3CachePruneCommand: CommandWithConfig = {
     const maxAge = ctx.inputs.raw(Inputs.MaxAge).trim();
     const maxSize = ctx.inputs.raw(Inputs.MaxTotalSize).trim();
     if (maxAge === '' && maxSize === '') {
-      throw new UserError("Inputs 'max-age' and 'max-total-size' are both empty. Set at least one, e.g. '7d' or '10GB'.");
+      throw new UserError(
+        "Inputs 'max-age' and 'max-total-size' are both empty. Set at least one, e.g. '7d' or '10GB'.",
+      );
     }
     const dryRun = ctx.inputs.boolean(Inputs.DryRun);
     const store = openS3Store(s3, ctx.run.env);

@@ -42,7 +42,9 @@ function readOptions(ctx: CommandContext): TestFilterOptions {
       try {
         return parseYaml(text);
       } catch (error) {
-        throw new UserError(`Input 'filters' is not valid YAML (${(error as Error).message}). Write a map: name: [globs].`);
+        throw new UserError(
+          `Input 'filters' is not valid YAML (${(error as Error).message}). Write a map: name: [globs].`,
+        );
       }
     }),
     configPath: '.github/ci-optimizer.yml',
@@ -72,7 +74,10 @@ async function learnMap(ctx: CommandContext, repoDir: string, projectDir: string
     );
   }
   const store = storeOf(ctx, repoDir);
-  if (!store) throw new UserError("Input 'store' is 'none', so there is nowhere to keep the impact map. Use dir:PATH or s3://...");
+  if (!store)
+    throw new UserError(
+      "Input 'store' is 'none', so there is nowhere to keep the impact map. Use dir:PATH or s3://...",
+    );
   const head = ctx.inputs.optionalString('head') ?? 'HEAD';
   const commit = await resolveSha(openRepo(repoDir), head);
   if (!commit) throw new UserError(`Input 'head' has value '${head}', which is not a commit of ${repoDir}.`);
@@ -80,12 +85,22 @@ async function learnMap(ctx: CommandContext, repoDir: string, projectDir: string
   const [pack, { learnImpactMapIntoStore }] = await Promise.all([loadLanguagePack(), import('../impact-map/index.ts')]);
   try {
     learned = await ctx.metrics.phase('learn', () =>
-      learnImpactMapIntoStore({ repoDir, coveragePath, pack, store, commit, projectDir, warn: (message) => ctx.log.warning(message) }),
+      learnImpactMapIntoStore({
+        repoDir,
+        coveragePath,
+        pack,
+        store,
+        commit,
+        projectDir,
+        warn: (message) => ctx.log.warning(message),
+      }),
     );
   } catch (error) {
     // A bad coverage file is the user's to fix; a store that cannot be reached only costs this run's map.
     if (isUserError(error)) throw error;
-    ctx.log.warning(`The impact map was not saved to ${store.description} (${errorMessage(error)}); selection keeps the previous map or the import graph.`);
+    ctx.log.warning(
+      `The impact map was not saved to ${store.description} (${errorMessage(error)}); selection keeps the previous map or the import graph.`,
+    );
     return { 'map-commit': '', 'map-test-files': 0, 'map-functions': 0, 'map-bytes': 0 };
   }
   ctx.metrics.count('map-test-files', learned['map-test-files']);
@@ -193,7 +208,10 @@ export const testFilterCommand: CommandWithConfig = {
     if (range.fallbackReason) ctx.log.warning(`test-filter runs every test: ${range.fallbackReason}.`);
 
     const durations = await ctx.metrics.phase('history', () => historicDurations(ctx, repoDir));
-    const [PACK, { renderImpactMapNote, selectTestsForChange }] = await Promise.all([loadLanguagePack(), import('../impact-map/index.ts')]);
+    const [PACK, { renderImpactMapNote, selectTestsForChange }] = await Promise.all([
+      loadLanguagePack(),
+      import('../impact-map/index.ts'),
+    ]);
     const request: SelectTestsRequest = {
       pack: PACK,
       repoDir,
@@ -224,7 +242,8 @@ export const testFilterCommand: CommandWithConfig = {
     ctx.metrics.count(COUNTERS.testsTotal, selection.totalCount);
     ctx.metrics.count(COUNTERS.runAll, selection.runAll ? 1 : 0);
     // Without recorded durations the time saved is unknown, which is not 0: the counter is left out.
-    if (durations.size > 0) ctx.metrics.count(COUNTERS.testTimeSavedMs, timeSavedMs(selection.tests, options.projectDir, durations));
+    if (durations.size > 0)
+      ctx.metrics.count(COUNTERS.testTimeSavedMs, timeSavedMs(selection.tests, options.projectDir, durations));
     ctx.metrics.count('source-files', selection.stats.sourceFiles);
     ctx.metrics.count('parsed-files', selection.stats.parsedFiles);
     ctx.metrics.count('cached-files', selection.stats.cachedFiles);

@@ -1,5 +1,12 @@
 import { COUNTERS } from '../metrics/index.ts';
-import { runSubStep, type CommandContext, type CommandWithConfig, type Metrics, type Outputs, type SubStep } from '../contract/index.ts';
+import {
+  runSubStep,
+  type CommandContext,
+  type CommandWithConfig,
+  type Metrics,
+  type Outputs,
+  type SubStep,
+} from '../contract/index.ts';
 import { testFilterCommand } from './test-filter.ts';
 import { testPredictorOutputFormat } from './test-predictor-outputs.ts';
 
@@ -39,35 +46,52 @@ export function createTestPlanCommand(parts: TestPlanParts): CommandWithConfig {
       const filterCounters = new Map<string, number>();
       const predictorCounters = new Map<string, number>();
       const filter = await ctx.log.group('test-filter: what the change can break', () =>
-        runSubStep({ ...ctx, metrics: partMetrics(ctx.metrics, filterCounters) }, {
-          command: testFilterCommand,
-          actionYml: parts.testFilterYml,
-          given: { ...shared, 'max-changed-files': ctx.inputs.raw('max-changed-files'), filters: ctx.inputs.raw('filters') },
-        }),
+        runSubStep(
+          { ...ctx, metrics: partMetrics(ctx.metrics, filterCounters) },
+          {
+            command: testFilterCommand,
+            actionYml: parts.testFilterYml,
+            given: {
+              ...shared,
+              'max-changed-files': ctx.inputs.raw('max-changed-files'),
+              filters: ctx.inputs.raw('filters'),
+            },
+          },
+        ),
       );
       // test-predictor is loaded when its part runs: a plan that stops in test-filter does not load it.
       const { testPredictorCommand } = await import('./test-predictor.ts');
       const predicted = await ctx.log.group('test-predictor: order, budget, shards', () =>
-        runSubStep({ ...ctx, metrics: partMetrics(ctx.metrics, predictorCounters) }, {
-          command: testPredictorCommand,
-          actionYml: parts.testPredictorYml,
-          given: {
-            ...shared,
-            mode: 'predict',
-            candidates: JSON.stringify(filter['tests-json'] ?? []),
-            budget: ctx.inputs.raw('budget'),
-            shards: ctx.inputs.raw('shards'),
+        runSubStep(
+          { ...ctx, metrics: partMetrics(ctx.metrics, predictorCounters) },
+          {
+            command: testPredictorCommand,
+            actionYml: parts.testPredictorYml,
+            given: {
+              ...shared,
+              mode: 'predict',
+              candidates: JSON.stringify(filter['tests-json'] ?? []),
+              budget: ctx.inputs.raw('budget'),
+              shards: ctx.inputs.raw('shards'),
+            },
           },
-        }),
+        ),
       );
       // Both parts count tests; the plan's total is every test file, not the predictor's candidates.
       ctx.metrics.count(COUNTERS.testsTotal, Number(filter['total-count']));
       // The time not run adds up: what test-filter left out of the suite, then what the budget left out of the rest
       // (each part sets the same counter; the second alone said 0 whenever the budget kept every candidate).
       const saved = [filterCounters, predictorCounters].map((c) => c.get(COUNTERS.testTimeSavedMs));
-      if (saved.some((ms) => ms !== undefined)) ctx.metrics.count(COUNTERS.testTimeSavedMs, saved.reduce<number>((sum, ms) => sum + (ms ?? 0), 0));
+      if (saved.some((ms) => ms !== undefined))
+        ctx.metrics.count(
+          COUNTERS.testTimeSavedMs,
+          saved.reduce<number>((sum, ms) => sum + (ms ?? 0), 0),
+        );
       // Likewise every test runs only when both parts say so.
-      ctx.metrics.count(COUNTERS.runAll, filter['run-all'] === true && (predictorCounters.get(COUNTERS.runAll) ?? 1) > 0 ? 1 : 0);
+      ctx.metrics.count(
+        COUNTERS.runAll,
+        filter['run-all'] === true && (predictorCounters.get(COUNTERS.runAll) ?? 1) > 0 ? 1 : 0,
+      );
       return {
         'run-all': filter['run-all'],
         reasons: filter.reasons,

@@ -6,7 +6,12 @@ import { COUNTERS } from '../metrics/index.ts';
 import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { loadConfigSection } from '../config/index.ts';
-import { discoverTests, resolveTestFilterOptions, withTestsFiles, type TestFilterOptions } from '../test-filter/index.ts';
+import {
+  discoverTests,
+  resolveTestFilterOptions,
+  withTestsFiles,
+  type TestFilterOptions,
+} from '../test-filter/index.ts';
 import { assertProjectDir, loadLanguagePack, testFilterCommand } from './test-filter.ts';
 import { testPredictorOutputFormat } from './test-predictor-outputs.ts';
 import { UserError } from '../errors/index.ts';
@@ -40,7 +45,14 @@ import {
   updateSafetyState,
   viewChange,
 } from '../test-predictor/index.ts';
-import { appendRun, failedFiles, HISTORY_SCHEMA, readHistory, STORE_KEYS, type RunRecord } from '../test-history/index.ts';
+import {
+  appendRun,
+  failedFiles,
+  HISTORY_SCHEMA,
+  readHistory,
+  STORE_KEYS,
+  type RunRecord,
+} from '../test-history/index.ts';
 
 const MODES = ['record', 'train', 'predict'] as const;
 type Mode = (typeof MODES)[number];
@@ -62,7 +74,12 @@ function readSettings(ctx: CommandContext): Settings {
   const repoDir = ctx.run.workspace;
   const section = loadConfigSection(repoDir, 'test-filter', testFilterCommand.configSchema).values;
   const filterOptions = resolveTestFilterOptions(section);
-  const projectDir = ctx.inputs.isSet('project-dir') ? ctx.inputs.string('project-dir').replace(/^\.\/?/, '').replace(/\/+$/, '') : filterOptions.projectDir;
+  const projectDir = ctx.inputs.isSet('project-dir')
+    ? ctx.inputs
+        .string('project-dir')
+        .replace(/^\.\/?/, '')
+        .replace(/\/+$/, '')
+    : filterOptions.projectDir;
   return {
     mode: ctx.inputs.enum('mode', MODES),
     repoDir,
@@ -80,7 +97,10 @@ function readSettings(ctx: CommandContext): Settings {
 function evaluationFraction(budget: Budget, history: readonly RunRecord[]): number {
   if (budget.kind === 'fraction') return budget.fraction;
   if (budget.kind === 'time') {
-    const totals = history.slice(-20).map((run) => run.cases.reduce((sum, c) => sum + (c.retry ? 0 : c.duration), 0)).filter((t) => t > 0);
+    const totals = history
+      .slice(-20)
+      .map((run) => run.cases.reduce((sum, c) => sum + (c.retry ? 0 : c.duration), 0))
+      .filter((t) => t > 0);
     const mean = totals.length ? totals.reduce((a, b) => a + b, 0) / totals.length : 0;
     return mean > 0 ? Math.min(1, budget.seconds / mean) : 0.33;
   }
@@ -88,10 +108,17 @@ function evaluationFraction(budget: Budget, history: readonly RunRecord[]): numb
 }
 
 function trainSettings(ctx: CommandContext, budget: Budget, history: readonly RunRecord[]): TrainSettings {
-  return { holdout: 0.2, timeBudgetMs: ctx.inputs.duration('train-time-budget'), timeFraction: evaluationFraction(budget, history) };
+  return {
+    holdout: 0.2,
+    timeBudgetMs: ctx.inputs.duration('train-time-budget'),
+    timeFraction: evaluationFraction(budget, history),
+  };
 }
 
-async function describeChange(ctx: CommandContext, s: Settings): Promise<{ view: ChangeView; commit: string; base: string | null; rangeNote?: string }> {
+async function describeChange(
+  ctx: CommandContext,
+  s: Settings,
+): Promise<{ view: ChangeView; commit: string; base: string | null; rangeNote?: string }> {
   const range = await resolveDiffRange({
     repoDir: s.repoDir,
     eventName: ctx.run.eventName,
@@ -111,7 +138,12 @@ async function describeChange(ctx: CommandContext, s: Settings): Promise<{ view:
     warn: (m) => ctx.log.warning(m),
   });
   if (view.mapNote) ctx.log.info(`Impact map: ${view.mapNote}`);
-  return { view, commit: range.head, base: range.base ?? null, ...(range.fallbackReason ? { rangeNote: range.fallbackReason } : {}) };
+  return {
+    view,
+    commit: range.head,
+    base: range.base ?? null,
+    ...(range.fallbackReason ? { rangeNote: range.fallbackReason } : {}),
+  };
 }
 
 async function loadModel(ctx: CommandContext, s: Settings): Promise<LoadedModel | undefined> {
@@ -147,7 +179,8 @@ function mustRunTests(
     if (changed.has(file)) must.set(file, `test file ${changed.get(file)}`);
     else if (history.length > 0 && !seen.has(file)) must.set(file, 'new test file');
     else if (failedOnBase.has(file)) must.set(file, 'failed on the base');
-    else if (globs.some((g) => minimatch(displayPath(s, file), g, { dot: true }) || minimatch(file, g, { dot: true }))) must.set(file, 'always-run');
+    else if (globs.some((g) => minimatch(displayPath(s, file), g, { dot: true }) || minimatch(file, g, { dot: true })))
+      must.set(file, 'always-run');
   }
   return must;
 }
@@ -179,7 +212,9 @@ function candidateInput(ctx: CommandContext): string[] | undefined {
     try {
       parsed = JSON.parse(raw);
     } catch (error) {
-      throw new UserError(`Input 'candidates' starts with '[' but is not a JSON array (${(error as Error).message}). Pass test-filter's tests-json output, or a newline-separated list.`);
+      throw new UserError(
+        `Input 'candidates' starts with '[' but is not a JSON array (${(error as Error).message}). Pass test-filter's tests-json output, or a newline-separated list.`,
+      );
     }
     if (!Array.isArray(parsed) || parsed.some((item) => typeof item !== 'string')) {
       throw new UserError(`Input 'candidates' must be a JSON array of test file paths, e.g. ["tests/test_a.py"].`);
@@ -205,7 +240,14 @@ function predictFor(
   let candidates = candidatesOverride ?? view.testFiles;
   if (candidatesOverride === undefined && candidates.length === 0) {
     // Not a pytest project (or nothing collected): the test files of the recent history that are still known.
-    candidates = [...new Set(history.slice(-20).flatMap((run) => run.cases.map((c) => c.file)).filter((f) => f !== ''))].sort();
+    candidates = [
+      ...new Set(
+        history
+          .slice(-20)
+          .flatMap((run) => run.cases.map((c) => c.file))
+          .filter((f) => f !== ''),
+      ),
+    ].sort();
     if (candidates.length === 0) throw noTestFilesError(s);
   }
   const flaky = labelFlaky(history);
@@ -243,7 +285,9 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const budget: Budget = enabled ? s.budget : { kind: 'all' };
   if (!enabled) ctx.log.warning(`test-predictor runs every test: ${safety!.reason}.`);
   const override = candidateInput(ctx)?.map((p) => repoPath(s, p));
-  const { prediction } = await ctx.metrics.phase('predict', async () => predictFor(ctx, s, view, base, history, model, budget, override, s.granularity));
+  const { prediction } = await ctx.metrics.phase('predict', async () =>
+    predictFor(ctx, s, view, base, history, model, budget, override, s.granularity),
+  );
   if (prediction.coldStart) ctx.log.notice(`test-predictor: no usable model (${prediction.coldStartReason}).`);
   ctx.log.info(`test-predictor ranking: ${describeRanking(prediction.ranking)}.`);
   const sel = prediction.selection;
@@ -271,7 +315,13 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
   return predictOutputs(s, prediction, enabled, safety, runAll);
 }
 
-function predictOutputs(s: Settings, prediction: Prediction, enabled: boolean, safety: SafetyState | undefined, runAll: boolean): Outputs {
+function predictOutputs(
+  s: Settings,
+  prediction: Prediction,
+  enabled: boolean,
+  safety: SafetyState | undefined,
+  runAll: boolean,
+): Outputs {
   const show = (f: string) => displayPath(s, f);
   const sel = prediction.selection;
   return {
@@ -279,7 +329,9 @@ function predictOutputs(s: Settings, prediction: Prediction, enabled: boolean, s
     'tests-json': prediction.items.map((t) => show(t.file)),
     selected: sel.selected.map(show),
     'selected-json': sel.selected.map(show),
-    probabilities: Object.fromEntries(prediction.ordered.map((t) => [show(t.file), Math.round(t.probability * 1e6) / 1e6])),
+    probabilities: Object.fromEntries(
+      prediction.ordered.map((t) => [show(t.file), Math.round(t.probability * 1e6) / 1e6]),
+    ),
     shards: shardMatrix(prediction.shards.map((shard) => ({ ...shard, tests: shard.tests.map(show) }))).include,
     'shard-count': prediction.shards.length,
     'slow-tests': prediction.slowTests.map((t) => show(t.id)),
@@ -298,11 +350,25 @@ function predictOutputs(s: Settings, prediction: Prediction, enabled: boolean, s
 
 async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const patterns = ctx.inputs.lines('junit');
-  if (patterns.length === 0) throw new UserError(`Input 'junit' is empty; mode: record needs the JUnit XML files of the run (e.g. 'junit: reports/*.xml').`);
+  if (patterns.length === 0)
+    throw new UserError(
+      `Input 'junit' is empty; mode: record needs the JUnit XML files of the run (e.g. 'junit: reports/*.xml').`,
+    );
   const junitFiles = await findJunitFiles(patterns, s.repoDir);
   if (junitFiles.length === 0) {
-    ctx.log.warning(`test-predictor: no JUnit file matches ${patterns.map((p) => `'${p}'`).join(', ')}; nothing recorded. Did the test step write --junitxml there?`);
-    return { 'recorded-cases': 0, 'failed-tests': [], 'flaky-tests': [], 'full-run': false, 'selection-enabled': true, 'miss-rate': null, 'test-filter-miss-rate': null, 'model-status': 'skipped' };
+    ctx.log.warning(
+      `test-predictor: no JUnit file matches ${patterns.map((p) => `'${p}'`).join(', ')}; nothing recorded. Did the test step write --junitxml there?`,
+    );
+    return {
+      'recorded-cases': 0,
+      'failed-tests': [],
+      'flaky-tests': [],
+      'full-run': false,
+      'selection-enabled': true,
+      'miss-rate': null,
+      'test-filter-miss-rate': null,
+      'model-status': 'skipped',
+    };
   }
   const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   const junit = await ctx.metrics.phase('junit', () =>
@@ -313,10 +379,21 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   }
   if (junit.files.length === 0) {
     ctx.log.warning(`test-predictor: none of the ${junitFiles.length} JUnit file(s) could be read; nothing recorded.`);
-    return { 'recorded-cases': 0, 'failed-tests': [], 'flaky-tests': [], 'full-run': false, 'selection-enabled': true, 'miss-rate': null, 'test-filter-miss-rate': null, 'model-status': 'skipped' };
+    return {
+      'recorded-cases': 0,
+      'failed-tests': [],
+      'flaky-tests': [],
+      'full-run': false,
+      'selection-enabled': true,
+      'miss-rate': null,
+      'test-filter-miss-rate': null,
+      'model-status': 'skipped',
+    };
   }
   if (junit.unattributed > 0) {
-    ctx.log.warning(`${junit.unattributed} test case(s) in the JUnit files name no test file; they are kept but not attributed (jest-junit: set addFileAttribute: "true").`);
+    ctx.log.warning(
+      `${junit.unattributed} test case(s) in the JUnit files name no test file; they are kept but not attributed (jest-junit: set addFileAttribute: "true").`,
+    );
   }
   const history = await ctx.metrics.phase('history', () => readHistory(s.store, (m) => ctx.log.warning(m)));
   if (history.some((run) => run.id === junit.digest)) {
@@ -324,7 +401,16 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       `test-predictor: these JUnit files are already recorded in ${s.store.description} (run ${junit.digest.slice(0, 26)}…); ` +
         'recording the same reports again is a no-op, the history is unchanged.',
     );
-    return { 'recorded-cases': 0, 'failed-tests': [], 'flaky-tests': [], 'full-run': false, 'selection-enabled': true, 'miss-rate': null, 'test-filter-miss-rate': null, 'model-status': 'kept' };
+    return {
+      'recorded-cases': 0,
+      'failed-tests': [],
+      'flaky-tests': [],
+      'full-run': false,
+      'selection-enabled': true,
+      'miss-rate': null,
+      'test-filter-miss-rate': null,
+      'model-status': 'kept',
+    };
   }
   const model = await loadModel(ctx, s);
 
@@ -349,7 +435,13 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const withRun = [...history, record];
   const flaky = labelFlaky(withRun);
   const failed = [...failedFiles(record, flaky.flakyFailures)].sort();
-  const flakyIds = [...new Set(record.cases.filter((c) => flaky.flakyIds.has(c.id) && (c.outcome === 'failed' || c.outcome === 'error')).map((c) => c.id))].sort();
+  const flakyIds = [
+    ...new Set(
+      record.cases
+        .filter((c) => flaky.flakyIds.has(c.id) && (c.outcome === 'failed' || c.outcome === 'error'))
+        .map((c) => c.id),
+    ),
+  ].sort();
 
   // What the predictor would have said for this diff, from the history before this run.
   const candidates = [...new Set([...view.testFiles, ...ranFiles])].sort();
@@ -361,21 +453,38 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     const selected = new Set(prediction.selection.selected);
     record.audit = {
       failedFiles: failed,
-      missedByTestFilter: view.reach === null ? null : view.reachAll ? [] : failed.filter((f) => !(f in view.reach!) || view.mapRemoved?.includes(f)),
+      missedByTestFilter:
+        view.reach === null
+          ? null
+          : view.reachAll
+            ? []
+            : failed.filter((f) => !(f in view.reach!) || view.mapRemoved?.includes(f)),
       missedByPredictor: failed.filter((f) => !selected.has(f)),
       budget: formatBudget(s.budget),
     };
   }
   const historyLimit = ctx.inputs.int('history-limit', { min: 10 });
   const appended = await ctx.metrics.phase('append', () => appendRun(s.store, record, historyLimit, history));
-  if (appended === 'exists') ctx.log.notice(`test-predictor: these JUnit files are already recorded in ${s.store.description}; the history is unchanged.`);
+  if (appended === 'exists')
+    ctx.log.notice(
+      `test-predictor: these JUnit files are already recorded in ${s.store.description}; the history is unchanged.`,
+    );
 
   let safety: SafetyState | undefined;
   const reset = ctx.inputs.boolean('reset-safety');
   if (full || reset) {
-    const options = { window: ctx.inputs.int('miss-window', { min: 1 }), maxMissRate: ctx.inputs.number('max-miss-rate', { min: 0, max: 1 }), reset, now: record.time };
+    const options = {
+      window: ctx.inputs.int('miss-window', { min: 1 }),
+      maxMissRate: ctx.inputs.number('max-miss-rate', { min: 0, max: 1 }),
+      reset,
+      now: record.time,
+    };
     // A conditional write: a reset another job stored meanwhile is read again and kept.
-    safety = await updateSafetyState(s.store, (previous) => nextSafetyState(previous, withRun, options), (m) => ctx.log.warning(m));
+    safety = await updateSafetyState(
+      s.store,
+      (previous) => nextSafetyState(previous, withRun, options),
+      (m) => ctx.log.warning(m),
+    );
     if (!safety.selectionEnabled) ctx.log.warning(`test-predictor selection is off: ${safety.reason}.`);
   } else {
     safety = await readSafetyState(s.store, (m) => ctx.log.warning(m));
@@ -385,9 +494,13 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const age = model?.document ? Date.now() - Date.parse(model.document.trainedAt) : Number.POSITIVE_INFINITY;
   if (!ctx.inputs.isSet('model-file') && age > ctx.inputs.duration('retrain-after')) {
     retrain = await ctx.metrics.phase('train', () =>
-      retrainWithRollback(s.store, withRun, trainSettings(ctx, s.budget, withRun), maxDrop(ctx), (m) => ctx.log.warning(m)),
+      retrainWithRollback(s.store, withRun, trainSettings(ctx, s.budget, withRun), maxDrop(ctx), (m) =>
+        ctx.log.warning(m),
+      ),
     );
-    ctx.log.info(`test-predictor retraining (model ${model ? 'older than retrain-after' : 'absent'}): ${retrain.status}, ${retrain.reason}.`);
+    ctx.log.info(
+      `test-predictor retraining (model ${model ? 'older than retrain-after' : 'absent'}): ${retrain.status}, ${retrain.reason}.`,
+    );
   }
 
   ctx.summary.append(
@@ -425,7 +538,12 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
 function isFullRun(ctx: CommandContext, view: ChangeView, ran: ReadonlySet<string>): boolean {
   if (ctx.run.eventName === 'schedule') return true;
   const payload = ctx.run.eventPayload as { ref?: string; repository?: { default_branch?: string } };
-  if (ctx.run.eventName === 'push' && payload.repository?.default_branch && payload.ref === `refs/heads/${payload.repository.default_branch}`) return true;
+  if (
+    ctx.run.eventName === 'push' &&
+    payload.repository?.default_branch &&
+    payload.ref === `refs/heads/${payload.repository.default_branch}`
+  )
+    return true;
   return view.testFiles.length > 0 && view.testFiles.every((file) => ran.has(file));
 }
 
@@ -436,7 +554,9 @@ function maxDrop(ctx: CommandContext): number {
 async function runTrain(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const history = await ctx.metrics.phase('history', () => readHistory(s.store, (m) => ctx.log.warning(m)));
   const result = await ctx.metrics.phase('train', () =>
-    retrainWithRollback(s.store, history, trainSettings(ctx, s.budget, history), maxDrop(ctx), (m) => ctx.log.warning(m)),
+    retrainWithRollback(s.store, history, trainSettings(ctx, s.budget, history), maxDrop(ctx), (m) =>
+      ctx.log.warning(m),
+    ),
   );
   if (result.status === 'skipped') ctx.log.notice(`test-predictor did not train: ${result.reason}.`);
   ctx.summary.append(renderTrainSummary(result, result.active, new Date()));
@@ -459,8 +579,24 @@ export const testPredictorCommand: CommandWithConfig = {
     additionalProperties: false,
     properties: Object.fromEntries(
       [
-        'budget', 'shards', 'slow-threshold', 'always-run', 'store', 'project-dir', 'graph', 'impact-map', 'max-miss-rate', 'miss-window',
-        'retrain-after', 'max-drop', 'min-history', 'train-time-budget', 'history-limit', 'model-file', 'top', 'full-run',
+        'budget',
+        'shards',
+        'slow-threshold',
+        'always-run',
+        'store',
+        'project-dir',
+        'graph',
+        'impact-map',
+        'max-miss-rate',
+        'miss-window',
+        'retrain-after',
+        'max-drop',
+        'min-history',
+        'train-time-budget',
+        'history-limit',
+        'model-file',
+        'top',
+        'full-run',
       ].map((name) => [name, { type: ['string', 'number', 'boolean', 'array'] }]),
     ),
   },
@@ -469,7 +605,10 @@ export const testPredictorCommand: CommandWithConfig = {
     if (s.mode === 'train') return runTrain(ctx, s);
     const outputs = await recordOrPredict(ctx, s);
     if (s.mode === 'record') return outputs;
-    return withTestsFiles(ctx.run.runnerTemp, 'test-predictor', outputs, { 'tests-file': 'tests', 'selected-file': 'selected' });
+    return withTestsFiles(ctx.run.runnerTemp, 'test-predictor', outputs, {
+      'tests-file': 'tests',
+      'selected-file': 'selected',
+    });
   },
   formatOutput: testPredictorOutputFormat,
 };
@@ -482,8 +621,17 @@ async function recordOrPredict(ctx: CommandContext, s: Settings): Promise<Output
     if (isUserError(error)) throw error;
     // An optimisation must not fail the job (docs/architecture.md#runner-contract): report, and for predict fall back
     // to running everything.
-    ctx.log.warning(`test-predictor ${s.mode} failed (${(error as Error).message}); ${s.mode === 'predict' ? 'every test runs' : 'this run is not recorded'}.`);
-    if (s.mode === 'record') return { 'recorded-cases': 0, 'failed-tests': [], 'flaky-tests': [], 'full-run': false, 'model-status': 'skipped' };
+    ctx.log.warning(
+      `test-predictor ${s.mode} failed (${(error as Error).message}); ${s.mode === 'predict' ? 'every test runs' : 'this run is not recorded'}.`,
+    );
+    if (s.mode === 'record')
+      return {
+        'recorded-cases': 0,
+        'failed-tests': [],
+        'flaky-tests': [],
+        'full-run': false,
+        'model-status': 'skipped',
+      };
     return fallbackOutputs(ctx, s);
   }
 }
@@ -492,7 +640,16 @@ async function recordOrPredict(ctx: CommandContext, s: Settings): Promise<Output
 async function fallbackOutputs(ctx: CommandContext, s: Settings): Promise<Outputs> {
   let files: string[] = [];
   try {
-    files = (await discoverTests((await loadLanguagePack()).framework, s.repoDir, ctx.inputs.optionalString('head') ?? 'HEAD', s.projectDir)).tests;
+    files = (
+      await discoverTests(
+        (
+          await loadLanguagePack()
+        ).framework,
+        s.repoDir,
+        ctx.inputs.optionalString('head') ?? 'HEAD',
+        s.projectDir,
+      )
+    ).tests;
   } catch {
     files = [];
   }

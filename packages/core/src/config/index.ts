@@ -96,7 +96,9 @@ function lineOf(document: Document, lineCounter: LineCounter, path: string[]): n
   for (let depth = path.length; depth > 0; depth--) {
     const parent = depth > 1 ? document.getIn(path.slice(0, depth - 1), true) : document.contents;
     if (isMap(parent)) {
-      const pair = parent.items.find((item) => String((item.key as { value?: unknown })?.value ?? item.key) === path[depth - 1]);
+      const pair = parent.items.find(
+        (item) => String((item.key as { value?: unknown })?.value ?? item.key) === path[depth - 1],
+      );
       const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
       if (range) return lineCounter.linePos(range[0]).line;
     }

@@ -20,7 +20,12 @@ export async function runSubStep(ctx: CommandContext, step: SubStep): Promise<Ou
   const config = step.command.configSchema
     ? loadConfigSection(ctx.run.workspace, step.command.name.split('/')[0], step.command.configSchema).values
     : undefined;
-  const inputs = new Inputs({ given: step.given, defaults: inputDefaults(metadata), config, baseDir: ctx.run.workspace });
+  const inputs = new Inputs({
+    given: step.given,
+    defaults: inputDefaults(metadata),
+    config,
+    baseDir: ctx.run.workspace,
+  });
   validateDeclaredInputs(inputs, declaredInputTypes(step.command.name));
   return step.command.main({ ...ctx, inputs });
 }

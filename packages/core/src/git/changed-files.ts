@@ -30,16 +30,50 @@ export async function listChangedFiles(repoDir: string, base: string, head: stri
  * `git diff <format> -z -M` between two commits, with paths unquoted and no colour or external diff tool: the one
  * diff invocation behind the changed-file listing (`--name-status`) and the line counts (`--numstat`).
  */
-export function rawDiff(repoDir: string, base: string, head: string, format: '--name-status' | '--numstat'): Promise<string> {
-  return simpleGit({ baseDir: repoDir }).raw(['-c', 'core.quotepath=false', 'diff', format, '-z', '-M', '--no-color', '--no-ext-diff', base, head, '--']);
+export function rawDiff(
+  repoDir: string,
+  base: string,
+  head: string,
+  format: '--name-status' | '--numstat',
+): Promise<string> {
+  return simpleGit({ baseDir: repoDir }).raw([
+    '-c',
+    'core.quotepath=false',
+    'diff',
+    format,
+    '-z',
+    '-M',
+    '--no-color',
+    '--no-ext-diff',
+    base,
+    head,
+    '--',
+  ]);
 }
 
 /**
  * The changed files and the `--numstat -z` line counts of `base..head` from ONE `git diff --raw --numstat -z -M`
  * (the same entries as listChangedFiles and rawDiff(..., '--numstat'), one git process instead of two).
  */
-export async function listChangedFilesWithNumstat(repoDir: string, base: string, head: string): Promise<{ files: ChangedFile[]; numstat: string }> {
-  const output = await simpleGit({ baseDir: repoDir }).raw(['-c', 'core.quotepath=false', 'diff', '--raw', '--numstat', '-z', '-M', '--no-color', '--no-ext-diff', base, head, '--']);
+export async function listChangedFilesWithNumstat(
+  repoDir: string,
+  base: string,
+  head: string,
+): Promise<{ files: ChangedFile[]; numstat: string }> {
+  const output = await simpleGit({ baseDir: repoDir }).raw([
+    '-c',
+    'core.quotepath=false',
+    'diff',
+    '--raw',
+    '--numstat',
+    '-z',
+    '-M',
+    '--no-color',
+    '--no-ext-diff',
+    base,
+    head,
+    '--',
+  ]);
   return parseRawWithNumstat(output);
 }
 

@@ -177,7 +177,9 @@ export class GitObjectReader {
       for (const waiter of session.waiting.splice(0)) waiter.reject(error);
     };
     child.on('error', fail);
-    child.on('close', (code) => fail(new Error(`git cat-file --batch failed (${code}): ${stderr.trim() || 'it ended before answering'}`)));
+    child.on('close', (code) =>
+      fail(new Error(`git cat-file --batch failed (${code}): ${stderr.trim() || 'it ended before answering'}`)),
+    );
     return session;
   }
 }

@@ -1,4 +1,11 @@
-export { listChangedFiles, listChangedFilesWithNumstat, parseNameStatus, rawDiff, type ChangedFile, type ChangeStatus } from './changed-files.ts';
+export {
+  listChangedFiles,
+  listChangedFilesWithNumstat,
+  parseNameStatus,
+  rawDiff,
+  type ChangedFile,
+  type ChangeStatus,
+} from './changed-files.ts';
 export { resolveDiffRange, type DiffRange, type DiffRangeOptions } from './run-context.ts';
 export { workTreeRoot } from './work-tree.ts';
 export {
@@ -12,5 +19,14 @@ export {
   fetchCommit,
   deepenUntilMergeBase,
 } from './revisions.ts';
-export { diffChangedFiles, diffTrees, GitObjectReader, listTreeBlobs, readBlobs, resolveCommit, runGit, treeOf } from './git-objects.ts';
+export {
+  diffChangedFiles,
+  diffTrees,
+  GitObjectReader,
+  listTreeBlobs,
+  readBlobs,
+  resolveCommit,
+  runGit,
+  treeOf,
+} from './git-objects.ts';
 export type { GitObject } from './git-objects.ts';

@@ -29,7 +29,10 @@ export async function isShallow(git: SimpleGit): Promise<boolean> {
 }
 
 async function remoteName(git: SimpleGit): Promise<string | undefined> {
-  const remotes = (await git.raw(['remote'])).split('\n').map((r) => r.trim()).filter(Boolean);
+  const remotes = (await git.raw(['remote']))
+    .split('\n')
+    .map((r) => r.trim())
+    .filter(Boolean);
   return remotes.includes('origin') ? 'origin' : remotes[0];
 }
 
@@ -123,9 +126,11 @@ async function isShallowBoundary(git: SimpleGit, sha: string): Promise<boolean> 
  * folder outside any repository): a wrong path must stop the step, never select from an empty repository.
  */
 export async function assertGitCheckout(repoDir: string): Promise<void> {
-  const fix = "Point the 'repo' input (--repo DIR on the command line) at a clone of the repository; on GitHub, run actions/checkout first.";
+  const fix =
+    "Point the 'repo' input (--repo DIR on the command line) at a clone of the repository; on GitHub, run actions/checkout first.";
   if (!existsSync(repoDir)) throw new UserError(`The repository folder ${repoDir} does not exist. ${fix}`);
-  if (!statSync(repoDir).isDirectory()) throw new UserError(`The repository folder ${repoDir} is a file, not a folder. ${fix}`);
+  if (!statSync(repoDir).isDirectory())
+    throw new UserError(`The repository folder ${repoDir} is a file, not a folder. ${fix}`);
   try {
     // One plain git call: a step that stops here (a wrong folder) does not load simple-git.
     const inside = (await runGit(repoDir, ['rev-parse', '--is-inside-work-tree'])).trim();

@@ -47,9 +47,12 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
   const payload = options.payload ?? {};
   // HEAD does not move while the range is found (fetches only add objects): resolved once, not per question.
   const checkedOut = await resolveSha(git, 'HEAD');
-  const headOf = (rev: string) => (rev === 'HEAD' && checkedOut ? Promise.resolve(checkedOut) : commitOf(git, rev, log));
+  const headOf = (rev: string) =>
+    rev === 'HEAD' && checkedOut ? Promise.resolve(checkedOut) : commitOf(git, rev, log);
   if (!checkedOut && !options.head) {
-    throw new UserError(`${options.repoDir} has no commit checked out (HEAD does not resolve). Commit first, or check out a branch.`);
+    throw new UserError(
+      `${options.repoDir} has no commit checked out (HEAD does not resolve). Commit first, or check out a branch.`,
+    );
   }
   if (options.head && !(await commitOf(git, options.head, log))) {
     throw new InputError(
@@ -60,7 +63,12 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
 
   if (options.base) {
     const head = await headOf(options.head ?? 'HEAD');
-    if (!head) return finish({ head: options.head ?? 'HEAD', source: 'inputs', fallbackReason: `head '${options.head ?? 'HEAD'}' is not a commit in this repository` });
+    if (!head)
+      return finish({
+        head: options.head ?? 'HEAD',
+        source: 'inputs',
+        fallbackReason: `head '${options.head ?? 'HEAD'}' is not a commit in this repository`,
+      });
     const base = await commitOf(git, options.base, log);
     if (!base) {
       throw new InputError(
@@ -69,7 +77,8 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
       );
     }
     const found = await deepenUntilMergeBase(git, base, head, log, options.maxDeepen);
-    if (!found) return finish({ head, source: 'inputs', fallbackReason: `no merge base between '${options.base}' and the head` });
+    if (!found)
+      return finish({ head, source: 'inputs', fallbackReason: `no merge base between '${options.base}' and the head` });
     return finish({ base: found, head, source: `merge base of ${options.base} and ${shortSha(head)}` });
   }
 
@@ -84,12 +93,26 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
       const baseSha = stringOf(group.base_sha);
       const headSha = options.head ?? stringOf(group.head_sha) ?? 'HEAD';
       const head = await headOf(headSha);
-      if (!head) return finish({ head: headSha, source: 'merge_group', fallbackReason: `merge queue head ${headSha} is not available` });
+      if (!head)
+        return finish({
+          head: headSha,
+          source: 'merge_group',
+          fallbackReason: `merge queue head ${headSha} is not available`,
+        });
       if (!baseSha || !(await fetchCommit(git, baseSha, log))) {
-        return finish({ head, source: 'merge_group', fallbackReason: `merge queue base ${baseSha ?? '(none)'} is not available` });
+        return finish({
+          head,
+          source: 'merge_group',
+          fallbackReason: `merge queue base ${baseSha ?? '(none)'} is not available`,
+        });
       }
       const found = await deepenUntilMergeBase(git, baseSha, head, log, options.maxDeepen);
-      if (!found) return finish({ head, source: 'merge_group', fallbackReason: 'no merge base between the merge queue base and head' });
+      if (!found)
+        return finish({
+          head,
+          source: 'merge_group',
+          fallbackReason: 'no merge base between the merge queue base and head',
+        });
       return finish({ base: found, head, source: 'merge_group base..head' });
     }
     default: {
@@ -123,12 +146,18 @@ async function pullRequestRange(
   }
   const headRef = options.head ?? prHead ?? 'HEAD';
   const head = headRef === 'HEAD' && checkedOut ? checkedOut : await commitOf(git, headRef, log);
-  if (!head) return { head: headRef, source: 'pull_request', fallbackReason: `pull request head ${headRef} is not available` };
+  if (!head)
+    return { head: headRef, source: 'pull_request', fallbackReason: `pull request head ${headRef} is not available` };
   if (!prBase || !(await fetchCommit(git, prBase, log))) {
-    return { head, source: 'pull_request', fallbackReason: `pull request base ${prBase ?? '(missing from the event)'} is not available` };
+    return {
+      head,
+      source: 'pull_request',
+      fallbackReason: `pull request base ${prBase ?? '(missing from the event)'} is not available`,
+    };
   }
   const found = await deepenUntilMergeBase(git, prBase, head, log, options.maxDeepen);
-  if (!found) return { head, source: 'pull_request', fallbackReason: 'no merge base between the pull request base and head' };
+  if (!found)
+    return { head, source: 'pull_request', fallbackReason: 'no merge base between the pull request base and head' };
   return { base: found, head, source: 'pull_request merge base' };
 }
 
@@ -143,10 +172,18 @@ async function pushRange(
   const head = await commitOf(git, afterRef, log);
   if (!head) return { head: afterRef, source: 'push', fallbackReason: `pushed commit ${afterRef} is not available` };
   if (!before || before === ZERO_SHA) {
-    return { head, source: 'push', fallbackReason: 'the push created the branch: there is no previous commit to compare with' };
+    return {
+      head,
+      source: 'push',
+      fallbackReason: 'the push created the branch: there is no previous commit to compare with',
+    };
   }
   if (!(await fetchCommit(git, before, log))) {
-    return { head, source: 'push', fallbackReason: `the push's previous commit ${shortSha(before)} is not in the repository (force push?)` };
+    return {
+      head,
+      source: 'push',
+      fallbackReason: `the push's previous commit ${shortSha(before)} is not in the repository (force push?)`,
+    };
   }
   return { base: before, head, source: 'push before..after' };
 }

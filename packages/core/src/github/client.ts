@@ -22,7 +22,10 @@ export interface GitHubClientOptions {
 /** Raised when GitHub refuses for lack of permission (a fork's read-only token), not for rate limits. */
 export class GitHubPermissionError extends Error {
   override readonly name = 'GitHubPermissionError';
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
@@ -30,7 +33,10 @@ export class GitHubPermissionError extends Error {
 /** Raised when the rate limit resets later than we are willing to wait. */
 export class GitHubRateLimitError extends Error {
   override readonly name = 'GitHubRateLimitError';
-  constructor(message: string, readonly resetAt?: Date) {
+  constructor(
+    message: string,
+    readonly resetAt?: Date,
+  ) {
     super(message);
   }
 }
@@ -82,12 +88,17 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
           continue;
         }
         if (status === 403 || status === 401) {
-          throw new GitHubPermissionError(`GitHub refused ${what} with ${status}: ${failure.message ?? ''}`.trim(), status);
+          throw new GitHubPermissionError(
+            `GitHub refused ${what} with ${status}: ${failure.message ?? ''}`.trim(),
+            status,
+          );
         }
         const transient = status >= 500 || status === 0;
         if (!transient || attempt >= retries) throw error;
         const delay = 1000 * 2 ** attempt;
-        options.log?.debug(`GitHub answered ${status || 'a network error'} on ${what}; retry ${attempt + 1} of ${retries} in ${delay} ms.`);
+        options.log?.debug(
+          `GitHub answered ${status || 'a network error'} on ${what}; retry ${attempt + 1} of ${retries} in ${delay} ms.`,
+        );
         await sleep(delay);
         attempt++;
       }
@@ -97,7 +108,11 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
 }
 
 /** Milliseconds to wait when a response is a rate limit (primary or secondary), else undefined. */
-function rateLimitWait(status: number, headers: Record<string, string | number | undefined>, message: string): number | undefined {
+function rateLimitWait(
+  status: number,
+  headers: Record<string, string | number | undefined>,
+  message: string,
+): number | undefined {
   if (status !== 403 && status !== 429) return undefined;
   const retryAfter = Number(headers['retry-after']);
   if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;

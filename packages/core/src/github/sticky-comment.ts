@@ -39,7 +39,11 @@ export function tokenIdentity(octokit: GitHubClient): Promise<string | undefined
  * at the start of its body. Anyone can paste a marker into a comment; such a comment is never adopted (what a pull
  * request touches is data: docs/architecture.md#runner-contract). Searches every page.
  */
-export async function findStickyComment(octokit: GitHubClient, ref: IssueRef, marker: string): Promise<StickyComment | undefined> {
+export async function findStickyComment(
+  octokit: GitHubClient,
+  ref: IssueRef,
+  marker: string,
+): Promise<StickyComment | undefined> {
   const matches = await listMarkedComments(octokit, ref, marker);
   return matches[0];
 }
@@ -77,12 +81,23 @@ export interface UpsertResult {
  * check after creating keeps the oldest, deletes the rest and writes this body into the survivor, so reruns and
  * concurrent jobs converge on a single comment.
  */
-export async function upsertStickyComment(octokit: GitHubClient, ref: IssueRef, marker: string, body: string): Promise<UpsertResult> {
-  if (!body.startsWith(marker)) throw new Error('The comment body must start with its marker, or it could never be found again.');
+export async function upsertStickyComment(
+  octokit: GitHubClient,
+  ref: IssueRef,
+  marker: string,
+  body: string,
+): Promise<UpsertResult> {
+  if (!body.startsWith(marker))
+    throw new Error('The comment body must start with its marker, or it could never be found again.');
   const existing = await findStickyComment(octokit, ref, marker);
   if (existing) {
     if (existing.body === body) return { action: 'unchanged', id: existing.id, url: existing.url };
-    const { data } = await octokit.rest.issues.updateComment({ owner: ref.owner, repo: ref.repo, comment_id: existing.id, body });
+    const { data } = await octokit.rest.issues.updateComment({
+      owner: ref.owner,
+      repo: ref.repo,
+      comment_id: existing.id,
+      body,
+    });
     return { action: 'updated', id: data.id, url: data.html_url };
   }
   const { data: created } = await octokit.rest.issues.createComment({
@@ -96,10 +111,17 @@ export async function upsertStickyComment(octokit: GitHubClient, ref: IssueRef, 
   if (!survivor || survivor.id === created.id) return { action: 'created', id: created.id, url: created.html_url };
   for (const duplicate of all.slice(1)) {
     // A concurrent job may have deleted it first.
-    await octokit.rest.issues.deleteComment({ owner: ref.owner, repo: ref.repo, comment_id: duplicate.id }).catch((error: { status?: number }) => {
-      if (error.status !== 404) throw error;
-    });
+    await octokit.rest.issues
+      .deleteComment({ owner: ref.owner, repo: ref.repo, comment_id: duplicate.id })
+      .catch((error: { status?: number }) => {
+        if (error.status !== 404) throw error;
+      });
   }
-  const { data } = await octokit.rest.issues.updateComment({ owner: ref.owner, repo: ref.repo, comment_id: survivor.id, body });
+  const { data } = await octokit.rest.issues.updateComment({
+    owner: ref.owner,
+    repo: ref.repo,
+    comment_id: survivor.id,
+    body,
+  });
   return { action: 'updated', id: data.id, url: data.html_url };
 }

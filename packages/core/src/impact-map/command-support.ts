@@ -47,7 +47,14 @@ export async function learnImpactMapIntoStore(options: {
   warn?: (message: string) => void;
 }): Promise<LearnResult> {
   const coverage = await impactSupportOf(options.pack).readCoverage(options.coveragePath);
-  const map = await learnImpactMap({ repoDir: options.repoDir, coverage, pack: options.pack, commit: options.commit, projectDir: options.projectDir, warn: options.warn });
+  const map = await learnImpactMap({
+    repoDir: options.repoDir,
+    coverage,
+    pack: options.pack,
+    commit: options.commit,
+    projectDir: options.projectDir,
+    warn: options.warn,
+  });
   await saveImpactMap(options.store, map);
   return {
     'map-commit': map.commit,
@@ -89,7 +96,9 @@ export async function selectWithStoredMap(options: {
 
 /** One line for the step summary: whether the map narrowed the selection, and why (not). */
 export function renderImpactMapNote(use: ImpactMapUse): string {
-  const commit = use.commit ? ` (map of ${mdText(use.commit.slice(0, 12))}${use.distance !== undefined ? `, ${use.distance} commits behind` : ''})` : '';
+  const commit = use.commit
+    ? ` (map of ${mdText(use.commit.slice(0, 12))}${use.distance !== undefined ? `, ${use.distance} commits behind` : ''})`
+    : '';
   // The reason can name files and store entries: escaped like any name.
   return `**Impact map${commit}:** ${use.used ? '' : 'not used — '}${mdText(use.reason, 1000)}.`;
 }

@@ -16,7 +16,12 @@ export {
   DEFAULT_MAX_MAP_DISTANCE,
 } from './select-with-map.ts';
 export type { ImpactDefence, ImpactSelectRequest, ImpactSelection, ImpactMapUse } from './select-with-map.ts';
-export { learnImpactMapIntoStore, selectWithStoredMap, renderImpactMapNote, renderLearnSummary } from './command-support.ts';
+export {
+  learnImpactMapIntoStore,
+  selectWithStoredMap,
+  renderImpactMapNote,
+  renderLearnSummary,
+} from './command-support.ts';
 export type { LearnOutputs, LearnResult } from './command-support.ts';
 export { selectTestsForChange } from './select-for-change.ts';
 export type { ChangeSelection, ChangeSelectionOptions } from './select-for-change.ts';

@@ -3,7 +3,7 @@ import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors/index.ts';
 import type { CodeUnit, CoverageContexts, ImpactMapSupport, LanguagePack, ParsedContext } from '../languages/index.ts';
 import { listTreeBlobs, readBlobs, resolveCommit } from '../git/index.ts';
-import { encodeIds, IMPACT_MAP_SCHEMA, type ImpactMap, type ImpactMapModule, type LearnSummary} from './map-format.ts';
+import { encodeIds, IMPACT_MAP_SCHEMA, type ImpactMap, type ImpactMapModule, type LearnSummary } from './map-format.ts';
 
 /** What learning needs: the repository at the commit the coverage was recorded on, and the coverage. */
 export interface LearnRequest {
@@ -29,7 +29,9 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   const projectDir = (request.projectDir ?? '').replace(/^\.\/?/, '').replace(/\/+$/, '');
   const commit = await resolveCommit(request.repoDir, request.commit ?? 'HEAD');
   if (!commit) {
-    throw new UserError(`Commit '${request.commit ?? 'HEAD'}' is not in the repository at '${request.repoDir}'. Pass the commit the tests ran on.`);
+    throw new UserError(
+      `Commit '${request.commit ?? 'HEAD'}' is not in the repository at '${request.repoDir}'. Pass the commit the tests ran on.`,
+    );
   }
   const tree = await listTreeBlobs(request.repoDir, commit);
   const { coverage } = request;
@@ -87,18 +89,27 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     else if (measured.has(path)) {
       // Two recorded paths of one file (combined data without [paths]): merge their contexts.
       const into = measured.get(path)!;
-      for (const [context, lines] of contexts) into.set(context, [...new Set([...(into.get(context) ?? []), ...lines])].sort((a, b) => a - b));
+      for (const [context, lines] of contexts)
+        into.set(
+          context,
+          [...new Set([...(into.get(context) ?? []), ...lines])].sort((a, b) => a - b),
+        );
     } else measured.set(path, contexts);
   }
   const notInCommit = skipped.get('measured files not in the commit (paths that match no file of the checkout)') ?? 0;
-  if (notInCommit) warn(`${notInCommit} measured file(s) are not files of commit ${commit.slice(0, 12)}; they are left out of the map.`);
+  if (notInCommit)
+    warn(
+      `${notInCommit} measured file(s) are not files of commit ${commit.slice(0, 12)}; they are left out of the map.`,
+    );
   if (coverage.files.size > 0 && measured.size === 0) {
     throw new UserError(
       `None of the ${coverage.files.size} files in the coverage data is a ${request.pack.name} file of commit ${commit.slice(0, 12)} ` +
         `in '${request.repoDir}' (first: '${[...coverage.files.keys()][0]}'). Pass --repo (and project-dir) of the checkout the tests ran in.`,
     );
   }
-  const hasTestContext = [...measured.values()].some((contexts) => [...contexts.keys()].some((context) => context !== ''));
+  const hasTestContext = [...measured.values()].some((contexts) =>
+    [...contexts.keys()].some((context) => context !== ''),
+  );
   if (!hasTestContext) {
     throw new UserError(
       `The coverage data names no test: every line was recorded outside a test context, so it cannot tell tests apart. ` +
@@ -109,9 +120,14 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   await support.prepare();
   const conftestPaths = [...tree.keys()].filter((path) => support.isSharedSetupFile(path));
   const paths = [...measured.keys()].sort();
-  const texts = await readBlobs(request.repoDir, [...paths, ...conftestPaths].map((path) => tree.get(path)!));
+  const texts = await readBlobs(
+    request.repoDir,
+    [...paths, ...conftestPaths].map((path) => tree.get(path)!),
+  );
   const moduleNamesOf = support.moduleNames(tree.keys());
-  const sharedScopes = support.sharedSetupScopes(new Map(conftestPaths.map((path) => [path, texts.get(tree.get(path)!) ?? ''])));
+  const sharedScopes = support.sharedSetupScopes(
+    new Map(conftestPaths.map((path) => [path, texts.get(tree.get(path)!) ?? ''])),
+  );
 
   const testIndex = new Map<string, number>();
   const testPaths: string[] = [];
@@ -177,7 +193,8 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   for (const path of paths) {
     const source = texts.get(tree.get(path)!) ?? '';
     const shape = support.shapeModule(source);
-    if (shape.syntaxError) warn(`${path} does not parse at line ${shape.syntaxError.line}; its lines count as module level.`);
+    if (shape.syntaxError)
+      warn(`${path} does not parse at line ${shape.syntaxError.line}; its lines count as module level.`);
     const { units } = shape;
     const lineCount = source.split('\n').length;
     if (shape.syntaxError) parseFailures += 1;
@@ -208,7 +225,8 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
           moduleLevelTests.add(test.test);
         } else {
           testSets[test.test].add(offset + local);
-          if (test.phase !== 'run') (setupUnits.get(test.test) ?? setupUnits.set(test.test, new Set()).get(test.test)!).add(offset + local);
+          if (test.phase !== 'run')
+            (setupUnits.get(test.test) ?? setupUnits.set(test.test, new Set()).get(test.test)!).add(offset + local);
         }
       }
     }
@@ -224,7 +242,8 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   const sharedFixtureSetup = new Set<number>();
   for (const [test, units] of setupUnits) {
     const path = testPaths[test];
-    if (sharedScopes.some((dir) => dir === '' || path.startsWith(`${dir}/`))) for (const id of units) sharedFixtureSetup.add(id);
+    if (sharedScopes.some((dir) => dir === '' || path.startsWith(`${dir}/`)))
+      for (const id of units) sharedFixtureSetup.add(id);
   }
   const sorted = (set: Iterable<number>) => [...set].sort((a, b) => a - b);
   if (testPaths.length === 0) {
@@ -235,7 +254,9 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   }
   if (unresolved.size) {
     skip('test contexts that name no test file of the commit', unresolved.size);
-    warn(`${unresolved.size} test context(s) name no test file of commit ${commit.slice(0, 12)} (first: '${[...unresolved][0]}'); their lines are left out.`);
+    warn(
+      `${unresolved.size} test context(s) name no test file of commit ${commit.slice(0, 12)} (first: '${[...unresolved][0]}'); their lines are left out.`,
+    );
   }
   const testContexts = [...contextCache.values()].filter((known) => known).length;
   const learned: LearnSummary = {
@@ -264,6 +285,9 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
 
 /** The pack's impact-map part, or a usage error naming the pack when it has none. */
 export function impactSupportOf(pack: LanguagePack): ImpactMapSupport {
-  if (!pack.impact) throw new UserError(`The ${pack.name} pack has no impact-map support: run test-filter without an impact map (mode: select, no map).`);
+  if (!pack.impact)
+    throw new UserError(
+      `The ${pack.name} pack has no impact-map support: run test-filter without an impact map (mode: select, no map).`,
+    );
   return pack.impact;
 }

@@ -172,7 +172,8 @@ export class ImpactMapIndex {
   executorsOf(unit: number): number[] {
     if (!this.executors) {
       const executors: number[][] = Array.from({ length: this.unitCount }, () => []);
-      for (let test = 0; test < this.map.tests.length; test++) for (const id of this.unitsOfTest(test)) executors[id]?.push(test);
+      for (let test = 0; test < this.map.tests.length; test++)
+        for (const id of this.unitsOfTest(test)) executors[id]?.push(test);
       this.executors = executors;
     }
     return this.executors[unit] ?? [];

@@ -16,7 +16,9 @@ export async function loadImpactMap(store: Store): Promise<{ map?: ImpactMap; pr
     const map = await readJsonDocument<ImpactMap>(store, IMPACT_MAP_KEY, IMPACT_MAP_SCHEMA);
     if (!map) return {};
     if (typeof map.commit !== 'string' || !Array.isArray(map.modules) || !Array.isArray(map.tests)) {
-      return { problem: `${store.description}/${IMPACT_MAP_KEY} is not an impact map (missing commit, modules or tests)` };
+      return {
+        problem: `${store.description}/${IMPACT_MAP_KEY} is not an impact map (missing commit, modules or tests)`,
+      };
     }
     return { map };
   } catch (error) {

@@ -36,11 +36,15 @@ export interface ChangeSelection {
  * triggers), then the impact map learned from coverage, which only ever removes tests the closure adds for body
  * changes. The map's step is timed as phase `impact-map` of `request.phase`.
  */
-export async function selectTestsForChange(request: SelectTestsRequest, options: ChangeSelectionOptions): Promise<ChangeSelection> {
+export async function selectTestsForChange(
+  request: SelectTestsRequest,
+  options: ChangeSelectionOptions,
+): Promise<ChangeSelection> {
   const staticSelection = await selectAffectedTests(request);
   if (staticSelection.totalCount === 0 && options.noTests) throw options.noTests(staticSelection);
   const map = options.map();
-  if (options.onlyWhenUseful && (!map.store || (staticSelection.runAll && !staticSelection.runAllForUnboundedImports))) return { staticSelection, selection: undefined };
+  if (options.onlyWhenUseful && (!map.store || (staticSelection.runAll && !staticSelection.runAllForUnboundedImports)))
+    return { staticSelection, selection: undefined };
   const narrow = () => selectWithStoredMap({ ...map, request, staticSelection });
   const selection = await (request.phase ? request.phase('impact-map', narrow) : narrow());
   return { staticSelection, selection };

@@ -1,4 +1,13 @@
-import { diffChangedFiles, fetchCommit, listTreeBlobs, openRepo, readBlobs, resolveCommit, runGit, type ChangedFile } from '../git/index.ts';
+import {
+  diffChangedFiles,
+  fetchCommit,
+  listTreeBlobs,
+  openRepo,
+  readBlobs,
+  resolveCommit,
+  runGit,
+  type ChangedFile,
+} from '../git/index.ts';
 import {
   discoverTests,
   selectAffectedTests,
@@ -65,9 +74,14 @@ const unionChanges = (...lists: (readonly ChangedFile[])[]): ChangedFile[] => {
   return [...byPath.values()];
 };
 
-function reductionOf(selected: ReadonlySet<string>, allTests: readonly string[], durations: ReadonlyMap<string, number> | undefined): { reduction: number; basis: 'duration' | 'count' } {
+function reductionOf(
+  selected: ReadonlySet<string>,
+  allTests: readonly string[],
+  durations: ReadonlyMap<string, number> | undefined,
+): { reduction: number; basis: 'duration' | 'count' } {
   if (allTests.length === 0) return { reduction: 0, basis: 'count' };
-  if (!durations || durations.size === 0) return { reduction: round(1 - selected.size / allTests.length), basis: 'count' };
+  if (!durations || durations.size === 0)
+    return { reduction: round(1 - selected.size / allTests.length), basis: 'count' };
   const known = allTests.map((test) => durations.get(test));
   const values = known.filter((d): d is number => d !== undefined);
   const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : 1;
@@ -99,12 +113,15 @@ export function attributeChangedBodies(
     const label = `${map.modules[index.moduleByPath.get(path)!.index].name}.${name}`;
     if (id === undefined) return `${label} is not in the map`;
     if (defences.has('import-time') && map.importTime.includes(id)) return `${label} runs at import or collection time`;
-    if (defences.has('shared-fixtures') && map.sharedFixtureSetup.includes(id)) return `${label} runs while setting up a shared fixture`;
-    if (defences.has('unexecuted') && index.executorsOf(id).length === 0) return `no test executed ${label} when the map was learned`;
+    if (defences.has('shared-fixtures') && map.sharedFixtureSetup.includes(id))
+      return `${label} runs while setting up a shared fixture`;
+    if (defences.has('unexecuted') && index.executorsOf(id).length === 0)
+      return `no test executed ${label} when the map was learned`;
     file.units.push(id);
     if (defences.has('shared-state')) {
       for (const group of map.sharedState) {
-        if (group.members.includes(id)) file.widen.push({ label: index.unitLabel(group.root), why: group.why, reach: group.reach });
+        if (group.members.includes(id))
+          file.widen.push({ label: index.unitLabel(group.root), why: group.why, reach: group.reach });
       }
     }
   }
@@ -133,8 +150,13 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
   const support = request.pack.impact;
   if (!support) return fallback(`the ${request.pack.name} pack has no impact-map support`);
   const isSource = (path: string) => request.pack.language.handles(path);
-  if (!map) return fallback(input.mapProblem ?? 'the store has no impact map yet (run test-filter with mode: learn)', input.mapProblem !== undefined);
-  if (staticSelection.runAll && !staticSelection.runAllForUnboundedImports) return fallback('every test runs anyway', false, { commit: map.commit });
+  if (!map)
+    return fallback(
+      input.mapProblem ?? 'the store has no impact map yet (run test-filter with mode: learn)',
+      input.mapProblem !== undefined,
+    );
+  if (staticSelection.runAll && !staticSelection.runAllForUnboundedImports)
+    return fallback('every test runs anyway', false, { commit: map.commit });
   const requestChanges = request.changes;
   if (!requestChanges) return fallback('the base commit is unknown', false, { commit: map.commit });
 
@@ -142,19 +164,30 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
   const maxAge = input.maxMapAgeMs ?? DEFAULT_MAX_MAP_AGE_MS;
   const ageMs = now.getTime() - Date.parse(map.createdAt);
   if (!(ageMs <= maxAge)) {
-    return fallback(`it was built ${Math.round(ageMs / 3600_000 / 24)} days ago, more than max-map-age (${Math.round(maxAge / 3600_000 / 24)} days)`, true, { commit: map.commit });
+    return fallback(
+      `it was built ${Math.round(ageMs / 3600_000 / 24)} days ago, more than max-map-age (${Math.round(maxAge / 3600_000 / 24)} days)`,
+      true,
+      { commit: map.commit },
+    );
   }
   const { repoDir, head } = request;
   let mapCommit = await resolveCommit(repoDir, map.commit);
   if (!mapCommit && input.fetchMissingCommit !== false) {
     const log = { steps: [] as string[] };
-    if (await fetchCommit(openRepo(repoDir), map.commit, log).catch(() => false)) mapCommit = await resolveCommit(repoDir, map.commit);
+    if (await fetchCommit(openRepo(repoDir), map.commit, log).catch(() => false))
+      mapCommit = await resolveCommit(repoDir, map.commit);
   }
-  if (!mapCommit) return fallback(`its commit ${map.commit.slice(0, 12)} is not in the clone and could not be fetched`, true, { commit: map.commit });
+  if (!mapCommit)
+    return fallback(`its commit ${map.commit.slice(0, 12)} is not in the clone and could not be fetched`, true, {
+      commit: map.commit,
+    });
   const distance = Number((await runGit(repoDir, ['rev-list', '--count', `${mapCommit}..${head}`])).trim());
   const maxDistance = input.maxMapDistance ?? DEFAULT_MAX_MAP_DISTANCE;
   if (distance > maxDistance) {
-    return fallback(`it is ${distance} commits behind the head, more than max-map-distance (${maxDistance})`, true, { commit: mapCommit, distance });
+    return fallback(`it is ${distance} commits behind the head, more than max-map-distance (${maxDistance})`, true, {
+      commit: mapCommit,
+      distance,
+    });
   }
 
   const defences = input.defences ?? new Set(ALL_DEFENCES);
@@ -179,26 +212,45 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
   for (const change of changes) {
     const path = change.path;
     const problem =
-      change.oldPath && change.oldPath !== path ? `${change.status} from ${change.oldPath}`
-      : !isSource(path) ? undefined
-      // A module that is a test only for its doctests (`--doctest-modules`) is still source: its body changes narrow
-      // (it stays selected itself, as a test the map does not know).
-      : (matcher.isTestFile(path) && !matcher.isDoctestFile?.(path)) || support.isSharedSetupFile(path) ? 'a test file or conftest'
-      : !index.moduleByPath.has(path) ? 'not measured when the map was learned'
-      : !oldFiles.has(path) ? 'added since the map was learned'
-      : !newFiles.has(path) ? 'deleted'
-      : undefined;
+      change.oldPath && change.oldPath !== path
+        ? `${change.status} from ${change.oldPath}`
+        : !isSource(path)
+          ? undefined
+          : // A module that is a test only for its doctests (`--doctest-modules`) is still source: its body changes narrow
+            // (it stays selected itself, as a test the map does not know).
+            (matcher.isTestFile(path) && !matcher.isDoctestFile?.(path)) || support.isSharedSetupFile(path)
+            ? 'a test file or conftest'
+            : !index.moduleByPath.has(path)
+              ? 'not measured when the map was learned'
+              : !oldFiles.has(path)
+                ? 'added since the map was learned'
+                : !newFiles.has(path)
+                  ? 'deleted'
+                  : undefined;
     if (problem !== undefined || !isSource(path)) moduleLevel.set(path, problem ?? `not ${request.pack.name}`);
     else candidates.push(change);
   }
-  const [texts] = await Promise.all([readBlobs(repoDir, candidates.flatMap((c) => [oldFiles.get(c.path)!, newFiles.get(c.path)!])), candidates.length ? support.prepare() : undefined]);
+  const [texts] = await Promise.all([
+    readBlobs(
+      repoDir,
+      candidates.flatMap((c) => [oldFiles.get(c.path)!, newFiles.get(c.path)!]),
+    ),
+    candidates.length ? support.prepare() : undefined,
+  ]);
   const narrowed: NarrowedFile[] = [];
   const mentioningTests = new Map<string, string>();
   const followedNames: string[] = [];
-  const search = readerSearch(repoDir, newFiles, matcher, isSource, (path) => index.moduleByPath.has(path), async (path) => {
-    const closure = await selectAffectedTests({ ...request, changes: [{ path, status: 'modified' }] });
-    return closure.runAll ? `every test may (${closure.reasons[0] ?? ''})` : closure.tests.map(inProject);
-  });
+  const search = readerSearch(
+    repoDir,
+    newFiles,
+    matcher,
+    isSource,
+    (path) => index.moduleByPath.has(path),
+    async (path) => {
+      const closure = await selectAffectedTests({ ...request, changes: [{ path, status: 'modified' }] });
+      return closure.runAll ? `every test may (${closure.reasons[0] ?? ''})` : closure.tests.map(inProject);
+    },
+  );
   for (const change of candidates) {
     const path = change.path;
     const before = texts.get(oldFiles.get(path)!) ?? '';
@@ -206,7 +258,9 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     const comparison = support.compareVersions(before, after);
     if (comparison.moduleLevel.length) {
       // A change that only gives names new values reaches tests through the code that reads them.
-      const readers = support.readersOfChange ? await support.readersOfChange(path, before, after, search) : 'no reader search for this language';
+      const readers = support.readersOfChange
+        ? await support.readersOfChange(path, before, after, search)
+        : 'no reader search for this language';
       if (typeof readers === 'string') {
         moduleLevel.set(path, `${comparison.moduleLevel.slice(0, 3).join('; ')} (${readers})`);
         continue;
@@ -228,7 +282,9 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
         moduleLevel.set(path, `${comparison.moduleLevel.slice(0, 3).join('; ')} (${problem})`);
         continue;
       }
-      for (const [test, name] of readers.tests) if (!mentioningTests.has(test)) mentioningTests.set(test, `mentions ${name}, which the change in ${path} gives a new value`);
+      for (const [test, name] of readers.tests)
+        if (!mentioningTests.has(test))
+          mentioningTests.set(test, `mentions ${name}, which the change in ${path} gives a new value`);
       followedNames.push(...readers.names);
       narrowed.push({ path, ...file });
       continue;
@@ -253,22 +309,37 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
       const position = chain.lastIndexOf(`${path} (`);
       if (position > at) [seed, at] = [path, position];
     }
-    if (seed && seed !== repoPath && isSource(seed)) return `imports ${moduleNameOf(seed)} (module-level change: ${moduleLevel.get(seed)}): ${chain}`;
+    if (seed && seed !== repoPath && isSource(seed))
+      return `imports ${moduleNameOf(seed)} (module-level change: ${moduleLevel.get(seed)}): ${chain}`;
     return chain || 'static rules';
   };
   if (narrowed.length === 0) {
-    const reasonsByTest = Object.fromEntries(staticSelection.tests.map((test) => [test, staticReason(staticSelection.explanations[test] ?? '', inProject(test))]));
+    const reasonsByTest = Object.fromEntries(
+      staticSelection.tests.map((test) => [
+        test,
+        staticReason(staticSelection.explanations[test] ?? '', inProject(test)),
+      ]),
+    );
     return {
       ...staticSelection,
       explanations: reasonsByTest,
       reasonsByTest,
-      impactMap: { used: true, reason: `every change is module-level or outside the map: the static closure stands${firstModuleLevel(moduleLevel)}`, ...base, narrowedFiles: [], removed: 0 },
+      impactMap: {
+        used: true,
+        reason: `every change is module-level or outside the map: the static closure stands${firstModuleLevel(moduleLevel)}`,
+        ...base,
+        narrowedFiles: [],
+        removed: 0,
+      },
     };
   }
 
   const moduleLevelChanges = changes.filter((change) => moduleLevel.has(change.path));
-  const staticRest = moduleLevelChanges.length ? await selectAffectedTests({ ...request, changes: moduleLevelChanges }) : undefined;
-  if (staticRest?.runAll) return fallback(`a change since the map runs every test (${staticRest.reasons[0] ?? ''})`, false, base);
+  const staticRest = moduleLevelChanges.length
+    ? await selectAffectedTests({ ...request, changes: moduleLevelChanges })
+    : undefined;
+  if (staticRest?.runAll)
+    return fallback(`a change since the map runs every test (${staticRest.reasons[0] ?? ''})`, false, base);
   const restTests = new Set(staticRest?.tests ?? []);
 
   const addedSinceMap = new Set(changes.filter((change) => change.status === 'added').map((change) => change.path));
@@ -289,7 +360,9 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     if (mention) return mention;
     const testIndex = index.testByPath.get(repoPath);
     if (testIndex === undefined) {
-      return addedSinceMap.has(repoPath) ? 'new test' : 'not in the impact map (it did not run when the map was learned)';
+      return addedSinceMap.has(repoPath)
+        ? 'new test'
+        : 'not in the impact map (it did not run when the map was learned)';
     }
     const executed = new Set(index.unitsOfTest(testIndex));
     for (const file of narrowed) {
@@ -298,13 +371,18 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     for (const file of narrowed) {
       for (const group of file.widen) {
         const via = group.reach.find((id) => executed.has(id));
-        if (via !== undefined) return `shares cached state with ${group.label} (${group.why}): executed ${index.unitLabel(via)}`;
+        if (via !== undefined)
+          return `shares cached state with ${group.label} (${group.why}): executed ${index.unitLabel(via)}`;
       }
     }
     return undefined;
   }
 
-  const { reduction, basis } = reductionOf(new Set([...selected].map(inProject)), allTests, mapDurations(request.durations, projectDir));
+  const { reduction, basis } = reductionOf(
+    new Set([...selected].map(inProject)),
+    allTests,
+    mapDurations(request.durations, projectDir),
+  );
   const removed = staticSelection.tests.length - selected.size;
   return {
     ...staticSelection,
@@ -317,7 +395,9 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
       used: true,
       reason:
         `narrowed ${narrowed.length} changed file(s) to the tests that executed their changed functions` +
-        (followedNames.length ? ` or code reading the names they give new values (${[...new Set(followedNames)].slice(0, 8).join(', ')})` : '') +
+        (followedNames.length
+          ? ` or code reading the names they give new values (${[...new Set(followedNames)].slice(0, 8).join(', ')})`
+          : '') +
         `; ${removed} of ${staticSelection.tests.length} statically selected test files skipped`,
       ...base,
       narrowedFiles: narrowed.map((file) => file.path),
@@ -347,7 +427,10 @@ function readerSearch(
   const paths = [...files.keys()].filter((path) => isSource(path) || isTest(path));
   let texts: Promise<ReadonlyMap<string, string>> | undefined;
   const read = () =>
-    (texts ??= readBlobs(repoDir, paths.map((path) => files.get(path)!)).then((byBlob) => new Map(paths.map((path) => [path, byBlob.get(files.get(path)!) ?? '']))));
+    (texts ??= readBlobs(
+      repoDir,
+      paths.map((path) => files.get(path)!),
+    ).then((byBlob) => new Map(paths.map((path) => [path, byBlob.get(files.get(path)!) ?? '']))));
   return { files: paths, read, isTest, isSource, importersOf, measured };
 }
 
@@ -356,7 +439,11 @@ function readerSearch(
  * load anything. None when the call is at module level, the map does not know its function, no test executed it, or
  * it ran at import time or in a shared fixture (then a test's units do not say whether it ran the call).
  */
-export function unboundedImportEvidence(index: ImpactMapIndex, call: DynamicDependency, defences: ReadonlySet<ImpactDefence>): UnboundedImportEvidence | undefined {
+export function unboundedImportEvidence(
+  index: ImpactMapIndex,
+  call: DynamicDependency,
+  defences: ReadonlySet<ImpactDefence>,
+): UnboundedImportEvidence | undefined {
   if (!call.scope) return undefined;
   const id = index.unitId(call.scope.file, call.scope.qualifiedName);
   if (id === undefined) return undefined;
@@ -368,7 +455,15 @@ export function unboundedImportEvidence(index: ImpactMapIndex, call: DynamicDepe
 }
 
 /** Durations are keyed by project-relative paths (like the selection); the reduction works on repository paths. */
-function mapDurations(durations: ReadonlyMap<string, number> | undefined, projectDir: string): Map<string, number> | undefined {
+function mapDurations(
+  durations: ReadonlyMap<string, number> | undefined,
+  projectDir: string,
+): Map<string, number> | undefined {
   if (!durations) return undefined;
-  return new Map([...durations].map(([test, seconds]) => [projectDir && !test.startsWith(`${projectDir}/`) ? `${projectDir}/${test}` : test, seconds]));
+  return new Map(
+    [...durations].map(([test, seconds]) => [
+      projectDir && !test.startsWith(`${projectDir}/`) ? `${projectDir}/${test}` : test,
+      seconds,
+    ]),
+  );
 }

@@ -82,7 +82,11 @@ export interface LinkedSources<F extends LanguageFacts = LanguageFacts> {
    * (this link being over the files after `change`); 'all' when the change reaches every file (new import roots,
    * packages appearing). Errs towards more files: re-linking a file too many only costs time.
    */
-  affectedBy(change: FileSetChange, previousState: unknown, previousFacts: (path: string) => F | undefined): Set<string> | 'all';
+  affectedBy(
+    change: FileSetChange,
+    previousState: unknown,
+    previousFacts: (path: string) => F | undefined,
+  ): Set<string> | 'all';
 }
 
 /**
@@ -104,14 +108,25 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
    * Bounds the computed imports whose module name is a parameter (`call.callers`) by what the function's callers at
    * `head` pass; a caller nothing bounds makes the call unbounded (run-all naming it).
    */
-  attributeToCallers?(repoDir: string, head: string, calls: readonly DynamicDependency[], linked: LinkedSources<F>): Promise<DynamicDependency[]>;
+  attributeToCallers?(
+    repoDir: string,
+    head: string,
+    calls: readonly DynamicDependency[],
+    linked: LinkedSources<F>,
+  ): Promise<DynamicDependency[]>;
   /**
    * Links every file's facts (path -> facts) into dependencies. `state` is `LinkedSources.state()` of an earlier link
    * over the same folders, to start from; `dynamicFiles`, when given, are the only files with dynamic imports. Work is done on demand, so a caller that asks about few files pays little.
    */
   link(
     facts: ReadonlyMap<string, F>,
-    options: { roots?: string[]; extraRoots?: string[]; state?: unknown; dynamicFiles?: Iterable<string>; doctestModules?: boolean },
+    options: {
+      roots?: string[];
+      extraRoots?: string[];
+      state?: unknown;
+      dynamicFiles?: Iterable<string>;
+      doctestModules?: boolean;
+    },
   ): LinkedSources<F>;
   /** True when the file imports something computed at run time (the graph snapshot lists these files). */
   hasDynamicImports(facts: F): boolean;
@@ -158,7 +173,11 @@ export interface TestFramework<D = unknown> {
   /** Folders (repository-relative, '' for the root) the framework puts on the import path, besides the language's own roots. */
   importRoots(discovery: D, projectDir: string): string[];
   /** The framework's own edges over the source files and test files of a tree. */
-  implicitDependencies(sourceFiles: Iterable<string>, testFiles: readonly string[], projectDir: string): ImplicitDependencies;
+  implicitDependencies(
+    sourceFiles: Iterable<string>,
+    testFiles: readonly string[],
+    projectDir: string,
+  ): ImplicitDependencies;
   /** Why a change to `path` reaches every test by the framework's rules (pytest: the root conftest.py), else undefined. */
   runsEverything(path: string, matcher: TestMatcher): string | undefined;
   /** Files (globs) whose change can alter how every test runs: packaging, dependency pins, the framework's configuration. */
@@ -257,7 +276,10 @@ export interface ImpactMapSupport<U extends CodeUnit = CodeUnit> {
   /** For the files of a tree: a file's importable names, shortest first. */
   moduleNames(paths: Iterable<string>): (path: string) => string[];
   /** Units whose results are kept between calls, and who is reached when one changes (ids as in `units`). */
-  sharedStateGroups(units: ReadonlyArray<{ id: number; module: number; unit: U }>, moduleUnits: readonly number[][]): SharedStateGroup[];
+  sharedStateGroups(
+    units: ReadonlyArray<{ id: number; module: number; unit: U }>,
+    moduleUnits: readonly number[][],
+  ): SharedStateGroup[];
   /** Compares two versions of a file unit by unit. */
   compareVersions(before: string, after: string): UnitChange;
   /**

@@ -27,7 +27,9 @@ export function featureMatrix(
   const values = new Float32Array(rows.length * cols);
   rows.forEach((row, r) => {
     if (row.length !== cols) {
-      throw new UserError(`feature row ${r} has ${row.length} values but ${cols} feature names were given; pass one value per feature`);
+      throw new UserError(
+        `feature row ${r} has ${row.length} values but ${cols} feature names were given; pass one value per feature`,
+      );
     }
     for (let c = 0; c < cols; c++) {
       const v = row[c];
@@ -60,7 +62,8 @@ export function labelledDataset(
   const out = new Uint8Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
     const v = Number(labels[i]);
-    if (v !== 0 && v !== 1) throw new UserError(`label ${i} is ${String(labels[i])}; labels must be 0 or 1 (or false/true)`);
+    if (v !== 0 && v !== 1)
+      throw new UserError(`label ${i} is ${String(labels[i])}; labels must be 0 or 1 (or false/true)`);
     out[i] = v;
   }
   let w: Float32Array | undefined;
@@ -70,7 +73,8 @@ export function labelledDataset(
     }
     w = Float32Array.from(weights);
     for (let i = 0; i < w.length; i++) {
-      if (!(w[i] >= 0) || !Number.isFinite(w[i])) throw new UserError(`row weight ${i} is ${weights[i]}; weights must be finite and >= 0`);
+      if (!(w[i] >= 0) || !Number.isFinite(w[i]))
+        throw new UserError(`row weight ${i} is ${weights[i]}; weights must be finite and >= 0`);
     }
   }
   return { ...matrix, labels: out, ...(w ? { weights: w } : {}) };
@@ -88,14 +92,24 @@ export function selectRows(data: LabelledDataset, indices: ArrayLike<number>): L
     labels[i] = data.labels[r];
     if (weights) weights[i] = data.weights![r];
   }
-  return { values, rows: indices.length, cols, featureNames: data.featureNames, labels, ...(weights ? { weights } : {}) };
+  return {
+    values,
+    rows: indices.length,
+    cols,
+    featureNames: data.featureNames,
+    labels,
+    ...(weights ? { weights } : {}),
+  };
 }
 
 /**
  * Splits off the last `fraction` of the rows as a validation set. For history ordered oldest-first this holds out
  * the newest runs, which is the honest way to validate a model that will score future changes.
  */
-export function splitNewest(data: LabelledDataset, fraction: number): { train: LabelledDataset; validation: LabelledDataset } {
+export function splitNewest(
+  data: LabelledDataset,
+  fraction: number,
+): { train: LabelledDataset; validation: LabelledDataset } {
   checkFraction(fraction);
   const cut = data.rows - Math.max(1, Math.round(data.rows * fraction));
   return {

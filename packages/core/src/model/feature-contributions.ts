@@ -40,11 +40,18 @@ export function featureContributions(
 }
 
 /** Contributions for every row of a matrix (row-major, nFeatures + 1 per row, bias last). */
-export function matrixContributions(model: GbdtModel, matrix: FeatureMatrix, method: ContributionMethod = 'shap'): Float64Array {
+export function matrixContributions(
+  model: GbdtModel,
+  matrix: FeatureMatrix,
+  method: ContributionMethod = 'shap',
+): Float64Array {
   const width = model.featureNames.length + 1;
   const out = new Float64Array(matrix.rows * width);
   for (let r = 0; r < matrix.rows; r++) {
-    out.set(featureContributions(model, matrix.values.subarray(r * matrix.cols, (r + 1) * matrix.cols), method), r * width);
+    out.set(
+      featureContributions(model, matrix.values.subarray(r * matrix.cols, (r + 1) * matrix.cols), method),
+      r * width,
+    );
   }
   return out;
 }
@@ -102,7 +109,13 @@ function nextNode(tree: RegressionTree, node: number, row: ArrayLike<number>): n
   return Math.fround(x) < tree.splitCondition[node] ? tree.left[node] : tree.right[node];
 }
 
-function saabas(tree: RegressionTree, means: Float64Array, row: ArrayLike<number>, phi: Float64Array, nf: number): void {
+function saabas(
+  tree: RegressionTree,
+  means: Float64Array,
+  row: ArrayLike<number>,
+  phi: Float64Array,
+  nf: number,
+): void {
   let node = 0;
   phi[nf] += means[0];
   while (tree.left[node] !== -1) {
@@ -118,7 +131,12 @@ function saabas(tree: RegressionTree, means: Float64Array, row: ArrayLike<number
  * slice per recursion level.
  */
 function treeShap(
-  tree: RegressionTree, means: Float64Array, depth: number, row: ArrayLike<number>, phi: Float64Array, nf: number,
+  tree: RegressionTree,
+  means: Float64Array,
+  depth: number,
+  row: ArrayLike<number>,
+  phi: Float64Array,
+  nf: number,
 ): void {
   phi[nf] += means[0];
   const maxd = depth + 2;
@@ -140,9 +158,16 @@ interface ShapPath {
 }
 
 function recurse(
-  tree: RegressionTree, row: ArrayLike<number>, phi: Float64Array, p: ShapPath,
-  node: number, parentOffset: number, uniqueDepth: number,
-  parentZero: number, parentOne: number, parentFeature: number,
+  tree: RegressionTree,
+  row: ArrayLike<number>,
+  phi: Float64Array,
+  p: ShapPath,
+  node: number,
+  parentOffset: number,
+  uniqueDepth: number,
+  parentZero: number,
+  parentOne: number,
+  parentFeature: number,
 ): void {
   // This level's path is a copy of the parent's, placed right after it.
   const offset = parentOffset + (node === 0 ? 0 : uniqueDepth);

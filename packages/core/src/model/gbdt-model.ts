@@ -82,7 +82,9 @@ export function predictProbabilities(model: GbdtModel, matrix: FeatureMatrix): F
 /** The probability for one row given as numbers in the model's feature order (NaN = missing). */
 export function predictRowProbability(model: GbdtModel, row: ArrayLike<number>): number {
   if (row.length < model.featureNames.length) {
-    throw new UserError(`a row has ${row.length} features but the model expects ${model.featureNames.length} (${model.featureNames.join(', ')})`);
+    throw new UserError(
+      `a row has ${row.length} features but the model expects ${model.featureNames.length} (${model.featureNames.join(', ')})`,
+    );
   }
   let margin = probabilityToMargin(model.baseScore);
   model.trees.forEach((tree, t) => {
@@ -115,19 +117,25 @@ export function truncateModel(model: GbdtModel, count: number): GbdtModel {
  * Checks that a matrix has the model's features in the model's order; a mismatch is a UserError, because scoring
  * with shuffled columns would give confident nonsense.
  */
-export function checkFeatureNames(model: GbdtModel, featureNames: readonly string[], source = 'the feature list'): void {
+export function checkFeatureNames(
+  model: GbdtModel,
+  featureNames: readonly string[],
+  source = 'the feature list',
+): void {
   const expected = model.featureNames;
   const same = expected.length === featureNames.length && expected.every((name, i) => name === featureNames[i]);
   if (!same) {
     throw new UserError(
       `${source} has features [${featureNames.join(', ')}] but the model was trained on [${expected.join(', ')}]; ` +
-        'compute the model\'s features in its order, or retrain the model',
+        "compute the model's features in its order, or retrain the model",
     );
   }
 }
 
 function checkWidth(model: GbdtModel, matrix: FeatureMatrix): void {
   if (matrix.cols < model.featureNames.length) {
-    throw new UserError(`the feature matrix has ${matrix.cols} columns but the model expects ${model.featureNames.length} (${model.featureNames.join(', ')})`);
+    throw new UserError(
+      `the feature matrix has ${matrix.cols} columns but the model expects ${model.featureNames.length} (${model.featureNames.join(', ')})`,
+    );
   }
 }

@@ -9,7 +9,9 @@ function orderByScore(scores: ArrayLike<number>): Uint32Array {
 
 function checkLengths(scores: ArrayLike<number>, labels: ArrayLike<number>, weights?: ArrayLike<number>): void {
   if (scores.length !== labels.length || (weights && weights.length !== labels.length)) {
-    throw new UserError(`metric inputs differ in length: ${scores.length} scores, ${labels.length} labels${weights ? `, ${weights.length} weights` : ''}`);
+    throw new UserError(
+      `metric inputs differ in length: ${scores.length} scores, ${labels.length} labels${weights ? `, ${weights.length} weights` : ''}`,
+    );
   }
 }
 
@@ -44,7 +46,11 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>, wei
  * thresholds of precision times the recall gained there). The baseline is the positive rate, not 0.5, which is
  * why it is the honest figure when failures are rare. NaN without positives.
  */
-export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<number>, weights?: ArrayLike<number>): number {
+export function averagePrecision(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  weights?: ArrayLike<number>,
+): number {
   checkLengths(scores, labels, weights);
   const order = orderByScore(scores);
   let totalPositive = 0;
@@ -80,7 +86,9 @@ export function recallAtBudget(
 ): number {
   checkLengths(scores, labels, costs);
   if (!(fraction >= 0 && fraction <= 1)) {
-    throw new UserError(`budget fraction is ${fraction}; use a number from 0 to 1, e.g. 0.33 for a third of the test time`);
+    throw new UserError(
+      `budget fraction is ${fraction}; use a number from 0 to 1, e.g. 0.33 for a third of the test time`,
+    );
   }
   let totalCost = 0;
   let positives = 0;
@@ -102,7 +110,11 @@ export function recallAtBudget(
 }
 
 /** Mean negative log-likelihood of the labels under the probabilities (clipped as XGBoost does, at 1e-16). */
-export function logLoss(probabilities: ArrayLike<number>, labels: ArrayLike<number>, weights?: ArrayLike<number>): number {
+export function logLoss(
+  probabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  weights?: ArrayLike<number>,
+): number {
   checkLengths(probabilities, labels, weights);
   const eps = 1e-16;
   let sum = 0;

@@ -76,7 +76,9 @@ export function resolveGbdtParams(overrides: Partial<GbdtParams> = {}): GbdtPara
   }
   checkInteger('earlyStoppingRounds', p.earlyStoppingRounds, 0, 100_000);
   if (!(p.timeBudgetMs > 0)) {
-    throw new UserError(`model parameter timeBudgetMs is ${p.timeBudgetMs}; use a positive number of milliseconds (or leave it unset)`);
+    throw new UserError(
+      `model parameter timeBudgetMs is ${p.timeBudgetMs}; use a positive number of milliseconds (or leave it unset)`,
+    );
   }
   return p;
 }
@@ -111,7 +113,14 @@ function checkInteger(name: string, value: number, min: number, max: number): vo
   }
 }
 
-function checkRange(name: string, value: number, min: number, max: number, minInclusive: boolean, maxExclusive = false): void {
+function checkRange(
+  name: string,
+  value: number,
+  min: number,
+  max: number,
+  minInclusive: boolean,
+  maxExclusive = false,
+): void {
   const aboveMin = minInclusive ? value >= min : value > min;
   const belowMax = maxExclusive ? value < max : value <= max;
   if (typeof value !== 'number' || !aboveMin || !belowMax) {

@@ -44,15 +44,22 @@ export interface TrainingResult {
  * depthwise). Deterministic: the same data, parameters and seed give the same model, bit for bit. The time budget
  * is checked after every round, and at least one tree is always grown, so the result is always usable.
  */
-export function trainGbdt(data: LabelledDataset, overrides: Partial<GbdtParams> = {}, options: TrainOptions = {}): TrainingResult {
+export function trainGbdt(
+  data: LabelledDataset,
+  overrides: Partial<GbdtParams> = {},
+  options: TrainOptions = {},
+): TrainingResult {
   const params = resolveGbdtParams(overrides);
   const now = options.now ?? (() => performance.now());
   const started = now();
   checkTrainingData(data, options.validation);
-  if (options.validation && params.evalMetric === 'auc') checkBothOutcomes(options.validation.labels, 'the validation set');
+  if (options.validation && params.evalMetric === 'auc')
+    checkBothOutcomes(options.validation.labels, 'the validation set');
 
   const rowWeight = rowWeights(data, params.scalePosWeight);
-  const baseScore = Math.fround(params.baseScore === 'mean' ? weightedPositiveRate(data.labels, rowWeight) : params.baseScore);
+  const baseScore = Math.fround(
+    params.baseScore === 'mean' ? weightedPositiveRate(data.labels, rowWeight) : params.baseScore,
+  );
   const baseMargin = probabilityToMargin(baseScore);
 
   const binned = binMatrix(data, computeCuts(data, params.maxBin));
@@ -76,7 +83,8 @@ export function trainGbdt(data: LabelledDataset, overrides: Partial<GbdtParams> 
   let stoppedBy: StopReason = 'rounds';
   for (let round = 0; round < params.numRounds; round++) {
     computeGradients(margins, data.labels, rowWeight, grad, hess);
-    const features = params.colsampleByTree < 1 ? sampleFeatures(random, data.cols, params.colsampleByTree) : allFeatures;
+    const features =
+      params.colsampleByTree < 1 ? sampleFeatures(random, data.cols, params.colsampleByTree) : allFeatures;
     const rowCount = params.subsample < 1 ? sampleRows(random, rows, params.subsample) : fillAll(rows);
     const grown = grower.grow(grad, hess, rows.subarray(0, rowCount), features);
     const { tree } = grown;
@@ -134,10 +142,15 @@ export function trainGbdt(data: LabelledDataset, overrides: Partial<GbdtParams> 
 
 function checkTrainingData(data: LabelledDataset, validation: LabelledDataset | undefined): void {
   if (data.rows === 0 || data.cols === 0) {
-    throw new UserError(`training data has ${data.rows} rows and ${data.cols} features; a model needs at least one of each`);
+    throw new UserError(
+      `training data has ${data.rows} rows and ${data.cols} features; a model needs at least one of each`,
+    );
   }
   checkBothOutcomes(data.labels, 'training data');
-  if (validation && (validation.cols !== data.cols || validation.featureNames.join('\u0000') !== data.featureNames.join('\u0000'))) {
+  if (
+    validation &&
+    (validation.cols !== data.cols || validation.featureNames.join('\u0000') !== data.featureNames.join('\u0000'))
+  ) {
     throw new UserError(
       `validation features [${validation.featureNames.join(', ')}] differ from training features [${data.featureNames.join(', ')}]; build both with the same feature list`,
     );
@@ -173,7 +186,13 @@ function weightedPositiveRate(labels: Uint8Array, weights: Float64Array): number
 }
 
 /** Logistic loss derivatives, as XGBoost computes them (hessian floored at 1e-16). */
-function computeGradients(margins: Float64Array, labels: Uint8Array, weights: Float64Array, grad: Float64Array, hess: Float64Array): void {
+function computeGradients(
+  margins: Float64Array,
+  labels: Uint8Array,
+  weights: Float64Array,
+  grad: Float64Array,
+  hess: Float64Array,
+): void {
   for (let i = 0; i < margins.length; i++) {
     const p = 1 / (1 + Math.exp(-margins[i]));
     grad[i] = (p - labels[i]) * weights[i];

@@ -105,12 +105,22 @@ export class TreeGrower {
           slot,
         });
         const left: OpenNode = {
-          id: leftId, start: node.start, end: mid, sumGrad: split.leftGrad, sumHess: split.leftHess,
-          hist: node.hist, depth: node.depth + 1,
+          id: leftId,
+          start: node.start,
+          end: mid,
+          sumGrad: split.leftGrad,
+          sumHess: split.leftHess,
+          hist: node.hist,
+          depth: node.depth + 1,
         };
         const right: OpenNode = {
-          id: rightId, start: mid, end: node.end, sumGrad: node.sumGrad - split.leftGrad,
-          sumHess: node.sumHess - split.leftHess, hist: node.hist, depth: node.depth + 1,
+          id: rightId,
+          start: mid,
+          end: node.end,
+          sumGrad: node.sumGrad - split.leftGrad,
+          sumHess: node.sumHess - split.leftHess,
+          hist: node.hist,
+          depth: node.depth + 1,
         };
         // Histogram subtraction: scan only the smaller child; the larger one is parent minus smaller.
         const smaller = mid - node.start <= node.end - mid ? left : right;
@@ -137,8 +147,13 @@ export class TreeGrower {
   }
 
   private buildHist(
-    hist: Float64Array, grad: Float64Array, hess: Float64Array, rows: Uint32Array,
-    start: number, end: number, features: Int32Array,
+    hist: Float64Array,
+    grad: Float64Array,
+    hess: Float64Array,
+    rows: Uint32Array,
+    start: number,
+    end: number,
+    features: Int32Array,
   ): void {
     const { slots, cols } = this.binned;
     const nf = features.length;
@@ -230,7 +245,14 @@ export class TreeGrower {
   }
 
   /** Stable in-place partition of rows[start, end); returns the first index of the right part. */
-  private partition(rows: Uint32Array, start: number, end: number, feature: number, slot: number, defaultLeft: boolean): number {
+  private partition(
+    rows: Uint32Array,
+    start: number,
+    end: number,
+    feature: number,
+    slot: number,
+    defaultLeft: boolean,
+  ): number {
     const { slots, cols, binOffset } = this.binned;
     const missing = binOffset[feature + 1] - 1;
     const scratch = this.partitionScratch;
@@ -305,7 +327,15 @@ class NodeList {
 
   setSplit(
     id: number,
-    s: { left: number; right: number; feature: number; condition: number; defaultLeft: boolean; lossChange: number; slot: number },
+    s: {
+      left: number;
+      right: number;
+      feature: number;
+      condition: number;
+      defaultLeft: boolean;
+      lossChange: number;
+      slot: number;
+    },
   ): void {
     this.left[id] = s.left;
     this.right[id] = s.right;

@@ -98,7 +98,8 @@ export function modelFromXgboostJson(text: string, source = 'the model file'): G
   }
   const params = field(learner, 'learner_model_param', source);
   const numClass = Number(optionalField(params, 'num_class') ?? 0);
-  if (numClass > 1) throw new UserError(`${source} is a ${numClass}-class model; a binary model (num_class 0) is needed`);
+  if (numClass > 1)
+    throw new UserError(`${source} is a ${numClass}-class model; a binary model (num_class 0) is needed`);
   const baseScore = parseScalar(optionalField(params, 'base_score') ?? '0.5', 'base_score', source);
   if (!(baseScore > 0 && baseScore < 1)) {
     throw new UserError(`${source} has base_score ${baseScore}; a logistic model's base_score must be between 0 and 1`);
@@ -115,12 +116,16 @@ export function modelFromXgboostJson(text: string, source = 'the model file'): G
     gbtree = field(field(booster, 'gbtree', source), 'model', source);
     treeWeights = Float32Array.from(arrayField(booster, 'weight_drop', source) as number[]);
   } else {
-    throw new UserError(`${source} uses booster ${JSON.stringify(boosterName)}; only tree boosters (gbtree, dart) can be scored`);
+    throw new UserError(
+      `${source} uses booster ${JSON.stringify(boosterName)}; only tree boosters (gbtree, dart) can be scored`,
+    );
   }
   const treeDocs = arrayField(gbtree, 'trees', source);
   const trees = treeDocs.map((t, i) => readTree(t, i, source));
   if (treeWeights && treeWeights.length !== trees.length) {
-    throw new UserError(`${source} has ${trees.length} trees but ${treeWeights.length} DART weights; the file is damaged, save it again`);
+    throw new UserError(
+      `${source} has ${trees.length} trees but ${treeWeights.length} DART weights; the file is damaged, save it again`,
+    );
   }
   const names = optionalField(learner, 'feature_names');
   const featureNames: string[] =
@@ -129,7 +134,9 @@ export function modelFromXgboostJson(text: string, source = 'the model file'): G
       : Array.from({ length: Math.max(numFeature, maxFeatureIndex(trees) + 1) }, (_, i) => `f${i}`);
   const highest = maxFeatureIndex(trees);
   if (highest >= featureNames.length) {
-    throw new UserError(`${source} splits on feature ${highest} but names only ${featureNames.length} features; the file is damaged, save it again`);
+    throw new UserError(
+      `${source} splits on feature ${highest} but names only ${featureNames.length} features; the file is damaged, save it again`,
+    );
   }
   const objectiveDoc = field(learner, 'objective', source);
   const lossParam = optionalField(objectiveDoc, 'reg_loss_param');
@@ -154,13 +161,15 @@ function readTree(doc: unknown, index: number, source: string): RegressionTree {
   const where = `${source} (tree ${index})`;
   const param = optionalField(doc, 'tree_param');
   const leafVector = param ? Number(optionalField(param, 'size_leaf_vector') ?? 0) : 0;
-  if (leafVector > 1) throw new UserError(`${where} has vector leaves (multi-target); only single-output models are supported`);
+  if (leafVector > 1)
+    throw new UserError(`${where} has vector leaves (multi-target); only single-output models are supported`);
   const left = Int32Array.from(arrayField(doc, 'left_children', where) as number[]);
   const n = left.length;
   const get = (name: string, required: boolean): number[] => {
     const value = required ? arrayField(doc, name, where) : optionalField(doc, name);
     const arr = Array.isArray(value) ? (value as unknown[]).map(Number) : new Array<number>(n).fill(0);
-    if (arr.length !== n) throw new UserError(`${where} has ${arr.length} ${name} for ${n} nodes; the file is damaged, save it again`);
+    if (arr.length !== n)
+      throw new UserError(`${where} has ${arr.length} ${name} for ${n} nodes; the file is damaged, save it again`);
     return arr;
   };
   const splitType = get('split_type', false);
@@ -185,7 +194,8 @@ function readTree(doc: unknown, index: number, source: string): RegressionTree {
     const i = stack.pop()!;
     const l = tree.left[i];
     const r = tree.right[i];
-    const bad = seen[i] === 1 || (l === -1 ? r !== -1 : !(l >= 0 && l < n && r >= 0 && r < n) || tree.splitFeature[i] < 0);
+    const bad =
+      seen[i] === 1 || (l === -1 ? r !== -1 : !(l >= 0 && l < n && r >= 0 && r < n) || tree.splitFeature[i] < 0);
     if (bad) throw new UserError(`${where} node ${i} has children ${l} and ${r}; the file is damaged, save it again`);
     seen[i] = 1;
     if (l !== -1) stack.push(l, r);
@@ -196,15 +206,21 @@ function readTree(doc: unknown, index: number, source: string): RegressionTree {
 
 function maxFeatureIndex(trees: readonly RegressionTree[]): number {
   let max = -1;
-  for (const t of trees) for (let i = 0; i < t.left.length; i++) if (t.left[i] !== -1 && t.splitFeature[i] > max) max = t.splitFeature[i];
+  for (const t of trees)
+    for (let i = 0; i < t.left.length; i++) if (t.left[i] !== -1 && t.splitFeature[i] > max) max = t.splitFeature[i];
   return max;
 }
 
 /** XGBoost writes scalars as strings ("5E-1"), and XGBoost 3 wraps base_score in brackets ("[5E-1]"). */
 function parseScalar(value: unknown, name: string, source: string): number {
-  const text = String(value).trim().replace(/^\[(.*)\]$/, '$1');
+  const text = String(value)
+    .trim()
+    .replace(/^\[(.*)\]$/, '$1');
   const n = Number(text);
-  if (!Number.isFinite(n)) throw new UserError(`${source} has ${name} ${JSON.stringify(value)}, which is not a number; the file is damaged, save it again`);
+  if (!Number.isFinite(n))
+    throw new UserError(
+      `${source} has ${name} ${JSON.stringify(value)}, which is not a number; the file is damaged, save it again`,
+    );
   return n;
 }
 
@@ -215,19 +231,25 @@ function optionalField(doc: unknown, name: string): unknown {
 function field(doc: unknown, name: string, source: string): unknown {
   const value = optionalField(doc, name);
   if (value === undefined || value === null) {
-    throw new UserError(`${source} has no "${name}" field, so it is not an XGBoost JSON model; save one with Booster.save_model("model.json")`);
+    throw new UserError(
+      `${source} has no "${name}" field, so it is not an XGBoost JSON model; save one with Booster.save_model("model.json")`,
+    );
   }
   return value;
 }
 
 function stringField(doc: unknown, name: string, source: string): string {
   const value = field(doc, name, source);
-  if (typeof value !== 'string') throw new UserError(`${source} has a non-string "${name}" (${JSON.stringify(value)}); the file is damaged, save it again`);
+  if (typeof value !== 'string')
+    throw new UserError(
+      `${source} has a non-string "${name}" (${JSON.stringify(value)}); the file is damaged, save it again`,
+    );
   return value;
 }
 
 function arrayField(doc: unknown, name: string, source: string): unknown[] {
   const value = field(doc, name, source);
-  if (!Array.isArray(value)) throw new UserError(`${source} has a non-array "${name}"; the file is damaged, save it again`);
+  if (!Array.isArray(value))
+    throw new UserError(`${source} has a non-array "${name}"; the file is damaged, save it again`);
   return value;
 }

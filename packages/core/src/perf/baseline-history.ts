@@ -38,22 +38,37 @@ export interface BaselineRun {
 export function runStatistics(set: BenchmarkSet): Record<string, RunStatistic> {
   const out: Record<string, RunStatistic> = {};
   for (const benchmark of set.benchmarks) {
-    const rounds = benchmark.samples && benchmark.samples.length > 0 && benchmark.samples.every((v) => v > 0) ? benchmark.samples : undefined;
+    const rounds =
+      benchmark.samples && benchmark.samples.length > 0 && benchmark.samples.every((v) => v > 0)
+        ? benchmark.samples
+        : undefined;
     // Throughputs (bigger is better) keep their best round too: the largest.
     const best = rounds ? (benchmark.biggerIsBetter ? Math.max(...rounds) : Math.min(...rounds)) : benchmark.min;
     const value = best ?? benchmark.value;
     if (!Number.isFinite(value) || !(value > 0)) continue;
-    out[benchmark.name] = { value, unit: benchmark.unit, biggerIsBetter: benchmark.biggerIsBetter, statistic: best !== undefined ? 'min' : 'value' };
+    out[benchmark.name] = {
+      value,
+      unit: benchmark.unit,
+      biggerIsBetter: benchmark.biggerIsBetter,
+      statistic: best !== undefined ? 'min' : 'value',
+    };
   }
   return out;
 }
 
 /** Adds a run to the history and drops the oldest beyond `keep` (best effort: a failed delete only keeps more). */
-export async function appendBaselineRun(store: Store, run: Omit<BaselineRun, 'schema'>, keep = DEFAULT_HISTORY_SIZE): Promise<string> {
+export async function appendBaselineRun(
+  store: Store,
+  run: Omit<BaselineRun, 'schema'>,
+  keep = DEFAULT_HISTORY_SIZE,
+): Promise<string> {
   const stamp = run.createdAt.replace(/[^0-9TZ]/g, '');
   const key = `${BASELINE_RUNS_PREFIX}${stamp}-${run.commit.replace(/[^0-9a-zA-Z]/g, '').slice(0, 12)}-${randomBytes(4).toString('hex')}.json`;
   await store.write(key, JSON.stringify({ schema: BASELINE_RUN_SCHEMA, ...run }));
-  const keys = (await store.list(BASELINE_RUNS_PREFIX)).map((entry) => entry.key).filter((k) => k.endsWith('.json')).sort();
+  const keys = (await store.list(BASELINE_RUNS_PREFIX))
+    .map((entry) => entry.key)
+    .filter((k) => k.endsWith('.json'))
+    .sort();
   for (const old of keys.slice(0, Math.max(0, keys.length - keep))) await store.delete(old).catch(() => undefined);
   return key;
 }
@@ -70,10 +85,17 @@ export interface HistoryReadResult {
  * only runs of those commits count: runs of default-branch commits the PR does not contain would compare it with
  * code it does not have.
  */
-export async function readBaselineRuns(store: Store, options: { limit?: number; commits?: readonly string[] } = {}): Promise<HistoryReadResult> {
+export async function readBaselineRuns(
+  store: Store,
+  options: { limit?: number; commits?: readonly string[] } = {},
+): Promise<HistoryReadResult> {
   const limit = options.limit ?? DEFAULT_HISTORY_SIZE;
   const allowed = options.commits && options.commits.length > 0 ? new Set(options.commits) : undefined;
-  const keys = (await store.list(BASELINE_RUNS_PREFIX)).map((entry) => entry.key).filter((k) => k.endsWith('.json')).sort().reverse();
+  const keys = (await store.list(BASELINE_RUNS_PREFIX))
+    .map((entry) => entry.key)
+    .filter((k) => k.endsWith('.json'))
+    .sort()
+    .reverse();
   const runs: BaselineRun[] = [];
   let skipped = 0;
   for (const key of keys) {
@@ -98,13 +120,26 @@ function parseBaselineRun(text: string | undefined): BaselineRun | undefined {
   } catch {
     return undefined;
   }
-  if (!data || typeof data !== 'object' || data.schema !== BASELINE_RUN_SCHEMA || typeof data.commit !== 'string') return undefined;
+  if (!data || typeof data !== 'object' || data.schema !== BASELINE_RUN_SCHEMA || typeof data.commit !== 'string')
+    return undefined;
   if (typeof data.createdAt !== 'string' || !Number.isFinite(Date.parse(data.createdAt))) return undefined;
   if (!data.benchmarks || typeof data.benchmarks !== 'object') return undefined;
   const benchmarks: Record<string, RunStatistic> = {};
   for (const [name, stat] of Object.entries(data.benchmarks)) {
-    if (!stat || typeof stat.value !== 'number' || !(stat.value > 0) || !Number.isFinite(stat.value) || typeof stat.unit !== 'string') continue;
-    benchmarks[name] = { value: stat.value, unit: stat.unit, biggerIsBetter: stat.biggerIsBetter === true, statistic: stat.statistic === 'min' ? 'min' : 'value' };
+    if (
+      !stat ||
+      typeof stat.value !== 'number' ||
+      !(stat.value > 0) ||
+      !Number.isFinite(stat.value) ||
+      typeof stat.unit !== 'string'
+    )
+      continue;
+    benchmarks[name] = {
+      value: stat.value,
+      unit: stat.unit,
+      biggerIsBetter: stat.biggerIsBetter === true,
+      statistic: stat.statistic === 'min' ? 'min' : 'value',
+    };
   }
   return { schema: data.schema, commit: data.commit, createdAt: data.createdAt, benchmarks };
 }

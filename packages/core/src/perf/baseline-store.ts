@@ -40,7 +40,9 @@ export async function saveBaseline(store: Store, record: Omit<BaselineRecord, 's
     if (current && storedIsNewer(current.data, record.createdAt)) return;
     if (await store.writeIf(LATEST_BASELINE_KEY, text, current?.version)) return;
   }
-  throw new Error(`${LATEST_BASELINE_KEY} kept changing under ${LATEST_ATTEMPTS} attempts to replace it; the baseline of ${record.commit} is stored under its commit`);
+  throw new Error(
+    `${LATEST_BASELINE_KEY} kept changing under ${LATEST_ATTEMPTS} attempts to replace it; the baseline of ${record.commit} is stored under its commit`,
+  );
 }
 
 /** Whether a stored newest baseline was measured after `createdAt` (an unreadable one is replaced). */
@@ -77,11 +79,17 @@ export async function selectBaseline(
   };
   for (const [index, commit] of candidates.entries()) {
     const text = (await store.read(baselineKey(commit)))?.toString('utf8');
-    if (text !== undefined) return finish(parseBaselineRecord(text, baselineKey(commit)), index === 0 ? 'merge base' : 'newest older baseline');
+    if (text !== undefined)
+      return finish(
+        parseBaselineRecord(text, baselineKey(commit)),
+        index === 0 ? 'merge base' : 'newest older baseline',
+      );
   }
   if (candidates.length > 0) return undefined;
   const latest = (await store.read(LATEST_BASELINE_KEY))?.toString('utf8');
-  return latest === undefined ? undefined : finish(parseBaselineRecord(latest, LATEST_BASELINE_KEY), 'newest stored baseline');
+  return latest === undefined
+    ? undefined
+    : finish(parseBaselineRecord(latest, LATEST_BASELINE_KEY), 'newest stored baseline');
 }
 
 /** Parses a stored baseline, accepting older schemas and refusing newer ones. */
@@ -90,7 +98,9 @@ export function parseBaselineRecord(text: string, source: string): BaselineRecor
   try {
     data = JSON.parse(text) as BaselineRecord;
   } catch (error) {
-    throw new UserError(`Stored baseline '${source}' is not valid JSON (${(error as Error).message}). Delete it; the next push stores a new one.`);
+    throw new UserError(
+      `Stored baseline '${source}' is not valid JSON (${(error as Error).message}). Delete it; the next push stores a new one.`,
+    );
   }
   if (typeof data.schema !== 'number' || data.schema > BASELINE_SCHEMA) {
     throw new UserError(
@@ -107,7 +117,10 @@ export function parseBaselineRecord(text: string, source: string): BaselineRecor
 export async function baselineCandidates(repoDir: string, mergeBase: string, limit = 50): Promise<string[]> {
   try {
     const output = await openRepo(repoDir).raw(['rev-list', '--first-parent', `--max-count=${limit}`, mergeBase]);
-    return output.split('\n').map((line) => line.trim()).filter(Boolean);
+    return output
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
   } catch {
     // Shallow clones and unknown commits: the caller falls back to the newest stored baseline and says so.
     return [];

@@ -72,7 +72,7 @@ export function requireCommonBenchmarks(baseline: BenchmarkSet, current: Benchma
   throw new UserError(
     `${what}: no benchmark of the base has the same name in the PR, so nothing can be compared ` +
       `(base: ${sample(baseline)}${baseline.benchmarks.length > 3 ? ', …' : ''}; PR: ${sample(current)}${current.benchmarks.length > 3 ? ', …' : ''}). ` +
-      'pytest-benchmark names are relative to pytest\'s rootdir: run the same command on both sides from the checkout root, ' +
+      "pytest-benchmark names are relative to pytest's rootdir: run the same command on both sides from the checkout root, " +
       "and pass test paths relative to it (the action pins --rootdir to each checkout through PYTEST_ADDOPTS; a '--rootdir' " +
       'in the command must be relative, not an absolute path of one checkout).',
   );

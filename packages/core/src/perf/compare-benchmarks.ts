@@ -1,7 +1,15 @@
 import { minimatch } from 'minimatch';
 import type { HistoryNoise } from './benchmark-types.ts';
 import type { BenchmarkResult, BenchmarkSet } from './benchmark-types.ts';
-import { holmAdjust, mannWhitney, meanAndStddev, median, quantileOfSorted, welchTest, type TwoSampleTest } from './statistics.ts';
+import {
+  holmAdjust,
+  mannWhitney,
+  meanAndStddev,
+  median,
+  quantileOfSorted,
+  welchTest,
+  type TwoSampleTest,
+} from './statistics.ts';
 
 export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'not-comparable';
 
@@ -87,7 +95,11 @@ interface TestOutcome {
 }
 
 /** Compares PR results with baseline results: a statistical verdict per benchmark and one for the whole set. */
-export function compareBenchmarks(baseline: BenchmarkSet, current: BenchmarkSet, options: CompareOptions = {}): Comparison {
+export function compareBenchmarks(
+  baseline: BenchmarkSet,
+  current: BenchmarkSet,
+  options: CompareOptions = {},
+): Comparison {
   const alpha = options.alpha ?? 0.01;
   const minChange = options.minChange ?? 0.05;
   const confidence = 1 - alpha;
@@ -102,7 +114,9 @@ export function compareBenchmarks(baseline: BenchmarkSet, current: BenchmarkSet,
     drift = estimateDrift([...outcomes.values()], minChange);
     if (drift?.applied) {
       factor = 1 + drift.change;
-      outcomes = new Map(comparable.map((pair) => [pair.name, testPair(pair.baseline!, pair.current!, confidence, factor)]));
+      outcomes = new Map(
+        comparable.map((pair) => [pair.name, testPair(pair.baseline!, pair.current!, confidence, factor)]),
+      );
     }
   }
 
@@ -175,37 +189,72 @@ function countOf(result: BenchmarkResult | undefined): number | undefined {
  * Tests one pair; `factor` divides the current side (drift correction). Samples are compared on the log scale,
  * so the Hodges-Lehmann shift is a ratio (timings are multiplicative) while the rank test is unaffected.
  */
-function testPair(baseline: BenchmarkResult, current: BenchmarkResult, confidence: number, factor: number): TestOutcome {
+function testPair(
+  baseline: BenchmarkResult,
+  current: BenchmarkResult,
+  confidence: number,
+  factor: number,
+): TestOutcome {
   const currentSamples = current.samples?.map((v) => v / factor);
   if (baseline.samples && currentSamples && baseline.samples.length >= 2 && currentSamples.length >= 2) {
     const positive = baseline.samples.every((v) => v > 0) && currentSamples.every((v) => v > 0);
     if (positive) {
       const test = mannWhitney(baseline.samples.map(Math.log), currentSamples.map(Math.log), confidence);
-      return { test, method: test.method, change: Math.expm1(test.shift), changeLow: Math.expm1(test.low), changeHigh: Math.expm1(test.high) };
+      return {
+        test,
+        method: test.method,
+        change: Math.expm1(test.shift),
+        changeLow: Math.expm1(test.low),
+        changeHigh: Math.expm1(test.high),
+      };
     }
     const test = mannWhitney(baseline.samples, currentSamples, confidence);
     const scale = Math.abs(median(baseline.samples)) || 1;
-    return { test, method: test.method, change: test.shift / scale, changeLow: test.low / scale, changeHigh: test.high / scale };
+    return {
+      test,
+      method: test.method,
+      change: test.shift / scale,
+      changeLow: test.low / scale,
+      changeHigh: test.high / scale,
+    };
   }
   const baseStats = summaryOf(baseline, 1);
   const currentStats = summaryOf(current, factor);
   if (baseStats && currentStats && baseStats.count >= 2 && currentStats.count >= 2) {
     const test = welchTest(baseStats, currentStats, confidence);
     const scale = Math.abs(baseStats.mean) || 1;
-    return { test, method: 'welch', change: test.shift / scale, changeLow: test.low / scale, changeHigh: test.high / scale };
+    return {
+      test,
+      method: 'welch',
+      change: test.shift / scale,
+      changeLow: test.low / scale,
+      changeHigh: test.high / scale,
+    };
   }
   const change = current.value / factor / baseline.value - 1;
   if (baseline.range !== undefined && current.range !== undefined) {
     const low = (current.value - current.range) / factor / (baseline.value + baseline.range) - 1;
     const high = (current.value + current.range) / factor / (baseline.value - baseline.range) - 1;
-    const disjoint = current.value / factor - current.range / factor > baseline.value + baseline.range ||
+    const disjoint =
+      current.value / factor - current.range / factor > baseline.value + baseline.range ||
       current.value / factor + current.range / factor < baseline.value - baseline.range;
-    return { method: 'ranges', change, changeLow: low, changeHigh: baseline.value - baseline.range > 0 ? high : Infinity, fixedSignificance: disjoint };
+    return {
+      method: 'ranges',
+      change,
+      changeLow: low,
+      changeHigh: baseline.value - baseline.range > 0 ? high : Infinity,
+      fixedSignificance: disjoint,
+    };
   }
   return { method: 'single-value', change, changeLow: -Infinity, changeHigh: Infinity, fixedSignificance: false };
 }
 
-function runPairChanges(baseline: BenchmarkResult, current: BenchmarkResult, factor: number, pairDrift: number[]): number[] | undefined {
+function runPairChanges(
+  baseline: BenchmarkResult,
+  current: BenchmarkResult,
+  factor: number,
+  pairDrift: number[],
+): number[] | undefined {
   const a = baseline.runs;
   const b = current.runs;
   if (!a || !b || a.length !== b.length || a.length !== pairDrift.length) return undefined;
@@ -218,17 +267,28 @@ function runPairChanges(baseline: BenchmarkResult, current: BenchmarkResult, fac
  * change of a pair is that load, not the code. Zero when too few benchmarks to tell. Undefined without run pairs.
  */
 function commonPairShift(pairs: Pair[]): number[] | undefined {
-  const withRuns = pairs.filter((pair) => pair.baseline?.runs && pair.current?.runs && pair.baseline.runs.length === pair.current.runs.length && pair.baseline.runs.length >= 2);
+  const withRuns = pairs.filter(
+    (pair) =>
+      pair.baseline?.runs &&
+      pair.current?.runs &&
+      pair.baseline.runs.length === pair.current.runs.length &&
+      pair.baseline.runs.length >= 2,
+  );
   if (withRuns.length === 0) return undefined;
   const count = withRuns[0].baseline!.runs!.length;
   const usable = withRuns.filter((pair) => pair.baseline!.runs!.length === count);
   if (usable.length < 3) return new Array<number>(count).fill(0);
   return Array.from({ length: count }, (_, i) =>
-    Math.expm1(median(usable.map((pair) => Math.log(median(pair.current!.runs![i]) / median(pair.baseline!.runs![i]))))),
+    Math.expm1(
+      median(usable.map((pair) => Math.log(median(pair.current!.runs![i]) / median(pair.baseline!.runs![i])))),
+    ),
   );
 }
 
-function summaryOf(result: BenchmarkResult, factor: number): { mean: number; stddev: number; count: number } | undefined {
+function summaryOf(
+  result: BenchmarkResult,
+  factor: number,
+): { mean: number; stddev: number; count: number } | undefined {
   if (result.samples && result.samples.length >= 2) {
     const { mean, stddev } = meanAndStddev(result.samples);
     return { mean: mean / factor, stddev: stddev / factor, count: result.samples.length };
@@ -246,7 +306,8 @@ export function relativeNoise(result: BenchmarkResult): number {
     const mid = quantileOfSorted(sorted, 0.5);
     return mid === 0 ? 0 : (quantileOfSorted(sorted, 0.75) - quantileOfSorted(sorted, 0.25)) / 2 / Math.abs(mid);
   }
-  if (result.summary && result.summary.mean !== 0) return (0.6745 * result.summary.stddev) / Math.abs(result.summary.mean);
+  if (result.summary && result.summary.mean !== 0)
+    return (0.6745 * result.summary.stddev) / Math.abs(result.summary.mean);
   if (result.range !== undefined && result.value !== 0) return result.range / Math.abs(result.value);
   return 0;
 }
@@ -282,7 +343,11 @@ function judge(
       ? 'ranges ' + (significant ? 'do not overlap' : 'overlap')
       : 'single values, no spread to test against';
   if (!big) {
-    return { ...comparison, verdict: 'unchanged', reason: `${percent(change)}${relativeTo} is below min-change ${percent(minChange, false)}; ${pText}` };
+    return {
+      ...comparison,
+      verdict: 'unchanged',
+      reason: `${percent(change)}${relativeTo} is below min-change ${percent(minChange, false)}; ${pText}`,
+    };
   }
   if (!significant) {
     return {
@@ -295,7 +360,10 @@ function judge(
   // significant; with repeated A/B runs, a real change points the same way in every pair of adjacent runs, and
   // the typical pair shows it.
   const pairs = comparison.pairChanges;
-  if (pairs && (pairs.some((pairChange) => Math.sign(pairChange) !== Math.sign(change)) || Math.abs(median(pairs)) < minChange)) {
+  if (
+    pairs &&
+    (pairs.some((pairChange) => Math.sign(pairChange) !== Math.sign(change)) || Math.abs(median(pairs)) < minChange)
+  ) {
     return {
       ...comparison,
       verdict: 'inconclusive',

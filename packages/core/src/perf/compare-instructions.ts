@@ -16,7 +16,11 @@ export interface InstructionCompareOptions {
  * min-change and more than twice that spread on either side; otherwise it is unchanged (below min-change) or
  * inconclusive (the body's own count varies more than it changed).
  */
-export function compareInstructionCounts(baseline: BenchmarkSet, current: BenchmarkSet, options: InstructionCompareOptions = {}): Comparison {
+export function compareInstructionCounts(
+  baseline: BenchmarkSet,
+  current: BenchmarkSet,
+  options: InstructionCompareOptions = {},
+): Comparison {
   const minChange = options.minChange ?? 0.01;
   const ignore = options.ignore ?? [];
   const base = new Map(baseline.benchmarks.map((b) => [b.name, b]));
@@ -46,11 +50,24 @@ export function compareInstructionCounts(baseline: BenchmarkSet, current: Benchm
     const spread = Math.max(relativeSpread(before), relativeSpread(after));
     const judged = { ...row, change, noise: spread, method: 'single-value' as const };
     const text = `${percent(change)} instructions; repetitions vary by ±${percent(spread, false)}`;
-    if (Math.abs(change) < minChange) return { ...judged, verdict: 'unchanged', reason: `${text}, below min-change ${percent(minChange, false)}` };
-    if (Math.abs(change) <= 2 * spread) return { ...judged, verdict: 'inconclusive', reason: `${text}: the body's own count varies too much to tell` };
-    return { ...judged, verdict: change > 0 ? 'regression' : 'improvement', reason: `${text}, at least min-change ${percent(minChange, false)}` };
+    if (Math.abs(change) < minChange)
+      return { ...judged, verdict: 'unchanged', reason: `${text}, below min-change ${percent(minChange, false)}` };
+    if (Math.abs(change) <= 2 * spread)
+      return { ...judged, verdict: 'inconclusive', reason: `${text}: the body's own count varies too much to tell` };
+    return {
+      ...judged,
+      verdict: change > 0 ? 'regression' : 'improvement',
+      reason: `${text}, at least min-change ${percent(minChange, false)}`,
+    };
   });
-  return { verdict: overallVerdict(benchmarks), benchmarks, alpha: 0, minChange, confidence: 1, measure: 'instructions' };
+  return {
+    verdict: overallVerdict(benchmarks),
+    benchmarks,
+    alpha: 0,
+    minChange,
+    confidence: 1,
+    measure: 'instructions',
+  };
 }
 
 /**

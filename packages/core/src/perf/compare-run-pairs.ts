@@ -46,7 +46,11 @@ export function canCompareRunPairs(base: readonly BenchmarkSet[], head: readonly
   return Math.min(base.length, head.length) >= 2;
 }
 
-export function compareRunPairs(baseRuns: readonly BenchmarkSet[], headRuns: readonly BenchmarkSet[], options: RunPairOptions = {}): Comparison {
+export function compareRunPairs(
+  baseRuns: readonly BenchmarkSet[],
+  headRuns: readonly BenchmarkSet[],
+  options: RunPairOptions = {},
+): Comparison {
   const alpha = options.alpha ?? 0.01;
   const minChange = options.minChange ?? 0.05;
   const ignore = options.ignore ?? [];
@@ -59,12 +63,18 @@ export function compareRunPairs(baseRuns: readonly BenchmarkSet[], headRuns: rea
   const sameKind = (a: RunStatistic | undefined, b: RunStatistic | undefined) =>
     a !== undefined && b !== undefined && a.unit === b.unit && (a.statistic ?? 'value') === (b.statistic ?? 'value');
   const reference = (name: string) => head.find((run) => run[name])?.[name] ?? base.find((run) => run[name])![name];
-  const comparable = names.filter((name) => base.every((run, i) => sameKind(run[name], head[i][name]) && sameKind(run[name], reference(name))));
+  const comparable = names.filter((name) =>
+    base.every((run, i) => sameKind(run[name], head[i][name]) && sameKind(run[name], reference(name))),
+  );
 
   // log ratio PR/base per benchmark and pair (for throughputs a negative change is the worse one).
-  const ratios = new Map(comparable.map((name) => [name, base.map((run, i) => Math.log(head[i][name].value / run[name].value))]));
+  const ratios = new Map(
+    comparable.map((name) => [name, base.map((run, i) => Math.log(head[i][name].value / run[name].value))]),
+  );
   const drift = (options.driftCorrection ?? false) && comparable.length >= 3;
-  const pairShift = Array.from({ length: pairCount }, (_, i) => (drift ? median(comparable.map((name) => ratios.get(name)![i])) : 0));
+  const pairShift = Array.from({ length: pairCount }, (_, i) =>
+    drift ? median(comparable.map((name) => ratios.get(name)![i])) : 0,
+  );
 
   interface Fit {
     delta: number;
@@ -83,7 +93,10 @@ export function compareRunPairs(baseRuns: readonly BenchmarkSet[], headRuns: rea
   // likely disturbed; each side keeps its k-1 fastest runs (all of them when k = 2).
   const keep = pairCount >= 3 ? pairCount - 1 : pairCount;
   const kept = (runs: Record<string, RunStatistic>[], name: string) =>
-    runs.map((run) => Math.log(run[name].value) * (reference(name).biggerIsBetter ? -1 : 1)).sort((a, b) => a - b).slice(0, keep);
+    runs
+      .map((run) => Math.log(run[name].value) * (reference(name).biggerIsBetter ? -1 : 1))
+      .sort((a, b) => a - b)
+      .slice(0, keep);
   const sideDifference = new Map(
     comparable.map((name) => {
       const sign = reference(name).biggerIsBetter ? -1 : 1;
@@ -100,11 +113,25 @@ export function compareRunPairs(baseRuns: readonly BenchmarkSet[], headRuns: rea
       const ownDf = h.length + b.length - 2;
       const ownVariance = ownDf >= 1 ? (squares(h, mean(h)) + squares(b, mean(b))) / ownDf : Number.NaN;
       const difference = sideDifference.get(name)!;
-      fits.set(name, { delta: difference - trimShift, raw: difference, residuals, ownVariance, ownDf, factor: Math.sqrt(1 / h.length + 1 / b.length) });
+      fits.set(name, {
+        delta: difference - trimShift,
+        raw: difference,
+        residuals,
+        ownVariance,
+        ownDf,
+        factor: Math.sqrt(1 / h.length + 1 / b.length),
+      });
     } else {
       const delta = mean(residuals);
       const ownVariance = pairCount >= 2 ? squares(residuals, delta) / (pairCount - 1) : Number.NaN;
-      fits.set(name, { delta, raw: mean(raw), residuals, ownVariance, ownDf: pairCount - 1, factor: 1 / Math.sqrt(pairCount) });
+      fits.set(name, {
+        delta,
+        raw: mean(raw),
+        residuals,
+        ownVariance,
+        ownDf: pairCount - 1,
+        factor: 1 / Math.sqrt(pairCount),
+      });
     }
   }
   const variances = [...fits.values()].map((fit) => fit.ownVariance).filter(Number.isFinite);
@@ -119,7 +146,8 @@ export function compareRunPairs(baseRuns: readonly BenchmarkSet[], headRuns: rea
       continue;
     }
     const timing = reference(name).unit !== 'instructions';
-    const moderated = ((Number.isFinite(fit.ownVariance) ? fit.ownDf * fit.ownVariance : 0) + priorDf * (prior ?? 0)) / df;
+    const moderated =
+      ((Number.isFinite(fit.ownVariance) ? fit.ownDf * fit.ownVariance : 0) + priorDf * (prior ?? 0)) / df;
     const spread = Math.max(Math.sqrt(moderated), timing ? floor : 0);
     const scale = spread * fit.factor;
     const p = scale > 0 ? Math.min(1, 2 * (1 - studentTCdf(Math.abs(fit.delta) / scale, df))) : fit.delta === 0 ? 1 : 0;
@@ -140,7 +168,9 @@ export function compareRunPairs(baseRuns: readonly BenchmarkSet[], headRuns: rea
       biggerIsBetter: ref.biggerIsBetter,
       verdict: 'not-comparable',
       reason: '',
-      ignored: ignore.some((pattern) => minimatch(name, pattern) || minimatch(name.slice(name.lastIndexOf('::') + 2), pattern)),
+      ignored: ignore.some(
+        (pattern) => minimatch(name, pattern) || minimatch(name.slice(name.lastIndexOf('::') + 2), pattern),
+      ),
       baseline: baseValues.length > 0 ? median(baseValues) : undefined,
       current: headValues.length > 0 ? median(headValues) : undefined,
       baselineCount: baseValues.length,
@@ -150,7 +180,10 @@ export function compareRunPairs(baseRuns: readonly BenchmarkSet[], headRuns: rea
     if (!fit) {
       if (headValues.length === 0) return { ...row, reason: 'removed: present in the base runs only' };
       if (baseValues.length === 0) return { ...row, reason: 'new benchmark: not in the base runs' };
-      return { ...row, reason: `not in every run of both sides with the same unit and statistic (${baseValues.length} base, ${headValues.length} PR runs)` };
+      return {
+        ...row,
+        reason: `not in every run of both sides with the same unit and statistic (${baseValues.length} base, ${headValues.length} PR runs)`,
+      };
     }
     const { p, scale, df } = tests.get(name)!;
     const tQuantile = df >= 1 ? studentTQuantile(1 - alpha / 2, df) : Number.POSITIVE_INFINITY;
@@ -171,18 +204,27 @@ export function compareRunPairs(baseRuns: readonly BenchmarkSet[], headRuns: rea
       pairChanges,
     };
     const pairsText = `pairs ${pairChanges.map((c) => percent(c)).join(', ')}`;
-    const relativeTo = drift ? ' after each pair\'s common shift' : '';
+    const relativeTo = drift ? " after each pair's common shift" : '';
     const pText = `p=${adjustedP < 0.0001 ? '<0.0001' : adjustedP.toFixed(4)}, Holm over ${tested.length}`;
     if (Math.abs(change) < minChange) {
-      return { ...full, verdict: 'unchanged', reason: `${percent(change)}${relativeTo} (${pairsText}) is below min-change ${percent(minChange, false)}` };
+      return {
+        ...full,
+        verdict: 'unchanged',
+        reason: `${percent(change)}${relativeTo} (${pairsText}) is below min-change ${percent(minChange, false)}`,
+      };
     }
     if (adjustedP >= alpha) {
-      return { ...full, verdict: 'inconclusive', reason: `${percent(change)}${relativeTo} (${pairsText}) but within the noise of the run pairs (${pText} ≥ α=${alpha})` };
+      return {
+        ...full,
+        verdict: 'inconclusive',
+        reason: `${percent(change)}${relativeTo} (${pairsText}) but within the noise of the run pairs (${pText} ≥ α=${alpha})`,
+      };
     }
     // The best run of each side must agree: load only ever slows a run, so the fastest run of a side is its least
     // disturbed one. Two disturbed runs of one side can make the pair test significant; they cannot move the
     // best run unless every run of that side was disturbed. A real change moves every run, the best ones too.
-    const best = (runs: Record<string, RunStatistic>[]) => (ref.biggerIsBetter ? Math.max : Math.min)(...runs.map((run) => run[name].value));
+    const best = (runs: Record<string, RunStatistic>[]) =>
+      (ref.biggerIsBetter ? Math.max : Math.min)(...runs.map((run) => run[name].value));
     const bestChange = best(head) / best(base) - 1;
     if (Math.sign(bestChange) !== Math.sign(change) || Math.abs(bestChange) < minChange) {
       return {
@@ -198,16 +240,26 @@ export function compareRunPairs(baseRuns: readonly BenchmarkSet[], headRuns: rea
         reason: `${percent(change)}${relativeTo}, but its own value changed by ${percent(rawChange)}: the difference is the other benchmarks' shift, not this one's`,
       };
     }
-    return { ...full, verdict: worse ? 'regression' : 'improvement', reason: `${percent(change)}${relativeTo} (${pairsText}), ${pText} < α=${alpha}` };
+    return {
+      ...full,
+      verdict: worse ? 'regression' : 'improvement',
+      reason: `${percent(change)}${relativeTo} (${pairsText}), ${pText} < α=${alpha}`,
+    };
   });
 
-  const spreads = [...tests.entries()].map(([name, test]) => test.scale / fits.get(name)!.factor).filter(Number.isFinite);
+  const spreads = [...tests.entries()]
+    .map(([name, test]) => test.scale / fits.get(name)!.factor)
+    .filter(Number.isFinite);
   return {
     verdict: overallVerdict(benchmarks),
     benchmarks,
     alpha,
     minChange,
     confidence: 1 - alpha,
-    pairs: { count: pairCount, noise: spreads.length > 0 ? Math.expm1(median(spreads)) : undefined, shifts: drift ? pairShift.map(Math.expm1) : undefined },
+    pairs: {
+      count: pairCount,
+      noise: spreads.length > 0 ? Math.expm1(median(spreads)) : undefined,
+      shifts: drift ? pairShift.map(Math.expm1) : undefined,
+    },
   };
 }

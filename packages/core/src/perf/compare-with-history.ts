@@ -44,7 +44,11 @@ const DRIFT_NOISE = 0.35;
 /** Shared runners move a benchmark by 20-125% between runs: only a 3x change is beyond that without history. */
 export const PLAUSIBLE_RUN_NOISE = 3;
 
-export function compareWithHistory(history: readonly Record<string, RunStatistic>[], current: BenchmarkSet, options: HistoryCompareOptions = {}): Comparison {
+export function compareWithHistory(
+  history: readonly Record<string, RunStatistic>[],
+  current: BenchmarkSet,
+  options: HistoryCompareOptions = {},
+): Comparison {
   const alpha = options.alpha ?? 0.01;
   const minChange = options.minChange ?? 0.05;
   const minRuns = Math.max(2, options.minRuns ?? DEFAULT_MIN_HISTORY_RUNS);
@@ -52,21 +56,33 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
   const ignore = options.ignore ?? [];
   const pr = runStatistics(current);
   const names = [...new Set([...Object.keys(pr), ...history.flatMap((run) => Object.keys(run))])];
-  const matches = (stat: RunStatistic | undefined, name: string) => stat !== undefined && stat.unit === pr[name].unit && (stat.statistic ?? 'value') === (pr[name].statistic ?? 'value');
+  const matches = (stat: RunStatistic | undefined, name: string) =>
+    stat !== undefined &&
+    stat.unit === pr[name].unit &&
+    (stat.statistic ?? 'value') === (pr[name].statistic ?? 'value');
   const comparable = Object.keys(pr).filter((name) => history.some((run) => matches(run[name], name)));
 
   // Robust two-way fit of the history: benchmark levels mu and per-run shifts d (two rounds of medians).
-  const logs = history.map((run) => new Map(comparable.filter((name) => matches(run[name], name)).map((name) => [name, Math.log(run[name].value)])));
+  const logs = history.map(
+    (run) =>
+      new Map(comparable.filter((name) => matches(run[name], name)).map((name) => [name, Math.log(run[name].value)])),
+  );
   const drift = options.driftCorrection ?? true;
   let runShift = history.map(() => 0);
   let mu = new Map<string, number>();
   for (let round = 0; round < 2; round++) {
-    mu = new Map(comparable.map((name) => [name, median(logs.flatMap((run, r) => (run.has(name) ? [run.get(name)! - runShift[r]] : [])))]));
+    mu = new Map(
+      comparable.map((name) => [
+        name,
+        median(logs.flatMap((run, r) => (run.has(name) ? [run.get(name)! - runShift[r]] : []))),
+      ]),
+    );
     if (!drift) break;
     runShift = logs.map((run) => (run.size >= 3 ? median([...run].map(([name, value]) => value - mu.get(name)!)) : 0));
   }
   const prLog = new Map(comparable.map((name) => [name, Math.log(pr[name].value)]));
-  const prShift = drift && comparable.length >= 3 ? median(comparable.map((name) => prLog.get(name)! - mu.get(name)!)) : 0;
+  const prShift =
+    drift && comparable.length >= 3 ? median(comparable.map((name) => prLog.get(name)! - mu.get(name)!)) : 0;
 
   interface Fit {
     n: number;
@@ -78,12 +94,16 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
     high: number;
   }
   const fits = new Map<string, Fit>();
-  const residualsOf = (name: string) => logs.flatMap((run, r) => (run.has(name) ? [run.get(name)! - mu.get(name)! - runShift[r]] : []));
+  const residualsOf = (name: string) =>
+    logs.flatMap((run, r) => (run.has(name) ? [run.get(name)! - mu.get(name)! - runShift[r]] : []));
   const variance = (residuals: number[]) => residuals.reduce((sum, e) => sum + e * e, 0) / (residuals.length - 1);
   // A benchmark's spread from a handful of runs is itself uncertain: it is moderated towards the typical spread
   // of all benchmarks (an empirical-Bayes prior worth PRIOR_DF runs, as limma does for gene-wise variances),
   // which adds degrees of freedom without letting a quiet benchmark borrow a noisy one's width or vice versa.
-  const variances = comparable.map(residualsOf).filter((r) => r.length >= 2).map(variance);
+  const variances = comparable
+    .map(residualsOf)
+    .filter((r) => r.length >= 2)
+    .map(variance);
   const prior = variances.length >= 3 ? median(variances) : undefined;
   for (const name of comparable) {
     const timing = pr[name].unit !== 'instructions';
@@ -101,7 +121,9 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
       // A PR run that the machine slowed as a whole (its common shift) is also noisier benchmark by benchmark:
       // its own share of the spread grows with that shift. And a few quiet runs do not show how much a
       // disturbed run moves: the spread of timings is never taken below NOISE_FLOOR.
-      const own = Math.max(spread, timing ? (options.noiseFloor ?? NOISE_FLOOR) : 0) ** 2 + ((options.driftNoise ?? DRIFT_NOISE) * prShift) ** 2;
+      const own =
+        Math.max(spread, timing ? (options.noiseFloor ?? NOISE_FLOOR) : 0) ** 2 +
+        ((options.driftNoise ?? DRIFT_NOISE) * prShift) ** 2;
       const scale = Math.sqrt(own + spread ** 2 / n);
       p = Math.min(1, 2 * (1 - studentTCdf(Math.abs(residual) / scale, df)));
       const t = studentTQuantile(1 - alpha / 2, df);
@@ -113,7 +135,9 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
     // Heavy tails (a burst of load during one benchmark of one run) break the normal model now and then: a change
     // must also lie beyond every baseline run by min-change, so a PR run no worse than the worst stored run is
     // never flagged.
-    const beyondAll = residual > Math.max(...residuals) + Math.log1p(minChange) || residual < Math.min(...residuals) - Math.log1p(minChange);
+    const beyondAll =
+      residual > Math.max(...residuals) + Math.log1p(minChange) ||
+      residual < Math.min(...residuals) - Math.log1p(minChange);
     if (!beyondAll) p = 1;
     fits.set(name, { n, spread, residual, raw, p, low, high });
   }
@@ -158,14 +182,26 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
     };
     const worse = reference.biggerIsBetter ? change < 0 : change > 0;
     const sameWay = Math.sign(rawChange) === Math.sign(change) && Math.abs(rawChange) >= minChange;
-    const noiseText = noise !== undefined ? `run-to-run noise ±${percent(noise, false)} over ${fit.n} baseline run${fit.n === 1 ? '' : 's'}` : `${fit.n} baseline run`;
+    const noiseText =
+      noise !== undefined
+        ? `run-to-run noise ±${percent(noise, false)} over ${fit.n} baseline run${fit.n === 1 ? '' : 's'}`
+        : `${fit.n} baseline run`;
     if (Math.abs(change) < minChange || (!sameWay && Math.abs(rawChange) < minChange)) {
-      return { ...row, verdict: 'unchanged', reason: `${percent(change)}${driftText} (own value ${percent(rawChange)}), below min-change ${percent(minChange, false)}; ${noiseText}` };
+      return {
+        ...row,
+        verdict: 'unchanged',
+        reason: `${percent(change)}${driftText} (own value ${percent(rawChange)}), below min-change ${percent(minChange, false)}; ${noiseText}`,
+      };
     }
     if (fit.n < minRuns) {
-      const beyond = Math.abs(fit.residual) >= Math.log(plausible) && Math.abs(fit.raw) >= Math.log(plausible) && sameWay;
+      const beyond =
+        Math.abs(fit.residual) >= Math.log(plausible) && Math.abs(fit.raw) >= Math.log(plausible) && sameWay;
       if (beyond) {
-        return { ...row, verdict: worse ? 'regression' : 'improvement', reason: `${percent(change)}${driftText}: beyond any plausible run-to-run noise (${plausible}x), though only ${noiseText}` };
+        return {
+          ...row,
+          verdict: worse ? 'regression' : 'improvement',
+          reason: `${percent(change)}${driftText}: beyond any plausible run-to-run noise (${plausible}x), though only ${noiseText}`,
+        };
       }
       return {
         ...row,
@@ -175,7 +211,11 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
     }
     const adjustedP = adjustedByName.get(name) ?? 1;
     if (adjustedP >= alpha) {
-      return { ...row, verdict: 'inconclusive', reason: `${percent(change)}${driftText}, within ${noiseText} (p=${adjustedP < 0.001 ? '<0.001' : adjustedP.toFixed(3)}, Holm over ${tested.length} ≥ α=${alpha})` };
+      return {
+        ...row,
+        verdict: 'inconclusive',
+        reason: `${percent(change)}${driftText}, within ${noiseText} (p=${adjustedP < 0.001 ? '<0.001' : adjustedP.toFixed(3)}, Holm over ${tested.length} ≥ α=${alpha})`,
+      };
     }
     if (!sameWay) {
       return {
@@ -199,5 +239,12 @@ export function compareWithHistory(history: readonly Record<string, RunStatistic
     drift: prShift !== 0 ? Math.expm1(prShift) : undefined,
     plausibleNoise: plausible,
   };
-  return { verdict: overallVerdict(benchmarks), benchmarks, alpha, minChange, confidence: 1 - alpha, history: historyNoise };
+  return {
+    verdict: overallVerdict(benchmarks),
+    benchmarks,
+    alpha,
+    minChange,
+    confidence: 1 - alpha,
+    history: historyNoise,
+  };
 }

@@ -23,7 +23,11 @@ export function forkPayload(report: PerfReport, markerId: string, runUrl?: strin
 }
 
 // Names from the fork: bounded, one line, no control or bidi characters (the renderer escapes the rest).
-const text = (max: number) => ({ type: 'string', maxLength: max, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$' });
+const text = (max: number) => ({
+  type: 'string',
+  maxLength: max,
+  pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$',
+});
 // Units are short words: `s`, `ops/s`, `MB`, `µs`, `samples`.
 const unit = { type: 'string', pattern: '^[\\p{L}\\p{N} /%._-]{0,20}$' };
 const num = { type: ['number', 'null'] };
@@ -46,7 +50,12 @@ const payloadSchema = {
           type: 'object',
           required: ['kind'],
           additionalProperties: false,
-          properties: { kind: { type: 'string', maxLength: 300 }, commit: { type: 'string', pattern: '^[0-9a-f]{7,64}$' }, ageMs: num, stale: { type: 'boolean' } },
+          properties: {
+            kind: { type: 'string', maxLength: 300 },
+            commit: { type: 'string', pattern: '^[0-9a-f]{7,64}$' },
+            ageMs: num,
+            stale: { type: 'boolean' },
+          },
         },
         comparison: {
           type: 'object',
@@ -60,19 +69,34 @@ const payloadSchema = {
             drift: {
               type: 'object',
               additionalProperties: false,
-              properties: { applied: { type: 'boolean' }, change: { type: 'number' }, agreeing: { type: 'integer' }, of: { type: 'integer' } },
+              properties: {
+                applied: { type: 'boolean' },
+                change: { type: 'number' },
+                agreeing: { type: 'integer' },
+                of: { type: 'integer' },
+              },
             },
             history: {
               type: 'object',
               required: ['runs', 'minRuns', 'plausibleNoise'],
               additionalProperties: false,
-              properties: { runs: { type: 'integer', minimum: 0, maximum: 100000 }, minRuns: { type: 'integer', minimum: 0, maximum: 100000 }, noise: num, drift: num, plausibleNoise: num },
+              properties: {
+                runs: { type: 'integer', minimum: 0, maximum: 100000 },
+                minRuns: { type: 'integer', minimum: 0, maximum: 100000 },
+                noise: num,
+                drift: num,
+                plausibleNoise: num,
+              },
             },
             pairs: {
               type: 'object',
               required: ['count'],
               additionalProperties: false,
-              properties: { count: { type: 'integer', minimum: 0, maximum: 1000 }, noise: num, shifts: { type: 'array', maxItems: 1000, items: { type: 'number' } } },
+              properties: {
+                count: { type: 'integer', minimum: 0, maximum: 1000 },
+                noise: num,
+                shifts: { type: 'array', maxItems: 1000, items: { type: 'number' } },
+              },
             },
             measure: { enum: ['time', 'instructions'] },
             benchmarks: {
@@ -83,11 +107,24 @@ const payloadSchema = {
                 required: ['name', 'label', 'unit', 'verdict', 'reason'],
                 additionalProperties: false,
                 properties: {
-                  name: text(500), label: text(500), unit, reason: { type: 'string', maxLength: 500 },
+                  name: text(500),
+                  label: text(500),
+                  unit,
+                  reason: { type: 'string', maxLength: 500 },
                   verdict: { enum: ['regression', 'improvement', 'unchanged', 'inconclusive', 'not-comparable'] },
-                  biggerIsBetter: { type: 'boolean' }, ignored: { type: 'boolean' },
-                  method: text(40), baseline: num, current: num, change: num, changeLow: num, changeHigh: num,
-                  pValue: num, adjustedP: num, noise: num, baselineCount: num, currentCount: num,
+                  biggerIsBetter: { type: 'boolean' },
+                  ignored: { type: 'boolean' },
+                  method: text(40),
+                  baseline: num,
+                  current: num,
+                  change: num,
+                  changeLow: num,
+                  changeHigh: num,
+                  pValue: num,
+                  adjustedP: num,
+                  noise: num,
+                  baselineCount: num,
+                  currentCount: num,
                   pairChanges: { type: 'array', maxItems: 100, items: { type: 'number' } },
                 },
               },
@@ -117,8 +154,15 @@ const payloadSchema = {
         required: ['name', 'selfShare', 'totalShare'],
         additionalProperties: false,
         properties: {
-          name: text(300), file: text(500), line: { type: 'integer' }, selfShare: { type: 'number' }, totalShare: { type: 'number' },
-          baselineSelfShare: { type: 'number' }, baselineTotalShare: { type: 'number' }, selfGrowth: { type: 'number' }, totalGrowth: { type: 'number' },
+          name: text(300),
+          file: text(500),
+          line: { type: 'integer' },
+          selfShare: { type: 'number' },
+          totalShare: { type: 'number' },
+          baselineSelfShare: { type: 'number' },
+          baselineTotalShare: { type: 'number' },
+          selfGrowth: { type: 'number' },
+          totalGrowth: { type: 'number' },
         },
       },
     },
@@ -134,7 +178,9 @@ export function parseForkPayload(textValue: string, source: string): ForkPayload
     // JSON has no Infinity; intervals that were unbounded arrive as null and are restored below.
     data = JSON.parse(textValue);
   } catch (error) {
-    throw new UserError(`'${source}' is not valid JSON (${(error as Error).message}); expected the ${FORK_PAYLOAD_FILE} artifact of a perf-comment run.`);
+    throw new UserError(
+      `'${source}' is not valid JSON (${(error as Error).message}); expected the ${FORK_PAYLOAD_FILE} artifact of a perf-comment run.`,
+    );
   }
   validate ??= compileSchema(payloadSchema);
   if (!validate(data)) {
@@ -145,7 +191,18 @@ export function parseForkPayload(textValue: string, source: string): ForkPayload
   }
   const payload = data as ForkPayload;
   for (const benchmark of payload.report.comparison.benchmarks) {
-    for (const key of ['baseline', 'current', 'change', 'changeLow', 'changeHigh', 'pValue', 'adjustedP', 'noise', 'baselineCount', 'currentCount'] as const) {
+    for (const key of [
+      'baseline',
+      'current',
+      'change',
+      'changeLow',
+      'changeHigh',
+      'pValue',
+      'adjustedP',
+      'noise',
+      'baselineCount',
+      'currentCount',
+    ] as const) {
       if (benchmark[key] === null) delete benchmark[key];
     }
     // Sentences come from our words and the artifact's numbers, never from its text.
@@ -163,7 +220,7 @@ const BASELINE_KINDS = [
   ['merge base', 'merge base'],
   ['newest older baseline', 'newest older baseline'],
   ['newest stored baseline', 'newest stored baseline'],
-  ['file', 'a baseline file of the pull request\'s run'],
+  ['file', "a baseline file of the pull request's run"],
   ['none found', 'none found (no baseline stored for the merge base or its ancestors)'],
   ['none given', 'none given'],
 ] as const;
@@ -175,7 +232,9 @@ function baselineKindWords(kind: string): string {
 
 function reasonFromNumbers(benchmark: ForkPayload['report']['comparison']['benchmarks'][number]): string {
   const parts: string[] = [];
-  if (benchmark.change !== undefined && Number.isFinite(benchmark.change)) parts.push(`change ${percent(benchmark.change)}`);
-  if (benchmark.adjustedP !== undefined && Number.isFinite(benchmark.adjustedP)) parts.push(`adjusted p=${formatP(benchmark.adjustedP)}`);
+  if (benchmark.change !== undefined && Number.isFinite(benchmark.change))
+    parts.push(`change ${percent(benchmark.change)}`);
+  if (benchmark.adjustedP !== undefined && Number.isFinite(benchmark.adjustedP))
+    parts.push(`adjusted p=${formatP(benchmark.adjustedP)}`);
   return parts.length > 0 ? `${parts.join(', ')} (from the pull request's run)` : "from the pull request's run";
 }

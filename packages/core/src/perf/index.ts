@@ -38,7 +38,13 @@ export { buildPerfReport, perfOutputs, shouldComment } from './perf-report.ts';
 export type { PerfReport, PerfReportOptions } from './perf-report.ts';
 export { FORK_PAYLOAD_FILE, forkPayload, parseForkPayload } from './fork-payload.ts';
 export type { ForkPayload } from './fork-payload.ts';
-export { appendBaselineRun, BASELINE_RUNS_PREFIX, DEFAULT_HISTORY_SIZE, readBaselineRuns, runStatistics } from './baseline-history.ts';
+export {
+  appendBaselineRun,
+  BASELINE_RUNS_PREFIX,
+  DEFAULT_HISTORY_SIZE,
+  readBaselineRuns,
+  runStatistics,
+} from './baseline-history.ts';
 export type { BaselineRun, RunStatistic } from './baseline-history.ts';
 export { compareWithHistory, DEFAULT_MIN_HISTORY_RUNS, PLAUSIBLE_RUN_NOISE } from './compare-with-history.ts';
 export type { HistoryCompareOptions } from './compare-with-history.ts';

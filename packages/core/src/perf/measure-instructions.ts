@@ -16,7 +16,10 @@ const INSTALL_HINT =
 export function requireValgrind(env: NodeJS.ProcessEnv = process.env): string {
   const run = spawnSync('valgrind', ['--version'], { env, encoding: 'utf8' });
   if (run.error || run.status !== 0) {
-    const why = (run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' ? 'is not installed' : `does not run (${(run.stderr || String(run.error)).trim().slice(0, 200)})`;
+    const why =
+      (run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+        ? 'is not installed'
+        : `does not run (${(run.stderr || String(run.error)).trim().slice(0, 200)})`;
     throw new UserError(`'measure: instructions' counts instructions with Valgrind, which ${why}. ${INSTALL_HINT}`);
   }
   return run.stdout.trim();
@@ -34,7 +37,10 @@ export interface InstructionsSetup {
  * one counter dump per marker (see callgrind-plugin.ts). PYTHONHASHSEED is fixed so that set and dict order, and
  * with them the instructions, do not change from run to run.
  */
-export async function prepareInstructionCounting(workDir: string, env: NodeJS.ProcessEnv = process.env): Promise<InstructionsSetup> {
+export async function prepareInstructionCounting(
+  workDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<InstructionsSetup> {
   requireValgrind(env);
   const pluginDir = join(workDir, 'plugin');
   await mkdir(pluginDir, { recursive: true });

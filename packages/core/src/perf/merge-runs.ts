@@ -23,9 +23,17 @@ export function mergeBenchmarkRuns(sets: readonly BenchmarkSet[]): BenchmarkSet 
     const count = summaries.reduce((sum, s) => sum + s.count, 0);
     const mean = summaries.reduce((sum, s) => sum + s.mean * s.count, 0) / count;
     // Pooled variance including the spread between run means (law of total variance).
-    const squares = summaries.reduce((sum, s) => sum + (s.count - 1) * s.stddev ** 2 + s.count * (s.mean - mean) ** 2, 0);
+    const squares = summaries.reduce(
+      (sum, s) => sum + (s.count - 1) * s.stddev ** 2 + s.count * (s.mean - mean) ** 2,
+      0,
+    );
     const stddev = count > 1 ? Math.sqrt(squares / (count - 1)) : 0;
-    return { ...first, samples: undefined, summary: { mean, stddev, count }, value: median(runs.map((run) => run.value)) };
+    return {
+      ...first,
+      samples: undefined,
+      summary: { mean, stddev, count },
+      value: median(runs.map((run) => run.value)),
+    };
   });
   return { format: sets[0].format, source: sets.map((set) => set.source).join(', '), benchmarks };
 }

@@ -55,13 +55,16 @@ function parsePytestBenchmark(data: Record<string, unknown>, source: string): Be
   const entries = data.benchmarks as unknown[];
   const benchmarks = entries.map((entry, index): BenchmarkResult => {
     const where = `${source}: benchmarks[${index}]`;
-    if (!entry || typeof entry !== 'object') throw new UserError(`${where} is not an object. Re-run pytest with --benchmark-json.`);
+    if (!entry || typeof entry !== 'object')
+      throw new UserError(`${where} is not an object. Re-run pytest with --benchmark-json.`);
     const record = entry as Record<string, unknown>;
     const name = requireString(record.fullname ?? record.name, `${where}.fullname`);
     const label = typeof record.name === 'string' ? record.name : name;
     const stats = record.stats as Record<string, unknown> | undefined;
     if (!stats || typeof stats !== 'object') {
-      throw new UserError(`${where} ('${name}') has no 'stats' object. The file looks truncated; re-run pytest with --benchmark-json.`);
+      throw new UserError(
+        `${where} ('${name}') has no 'stats' object. The file looks truncated; re-run pytest with --benchmark-json.`,
+      );
     }
     const mean = requireNumber(stats.mean, `${where}.stats.mean`);
     const stddev = requireNumber(stats.stddev ?? 0, `${where}.stats.stddev`);
@@ -71,7 +74,8 @@ function parsePytestBenchmark(data: Record<string, unknown>, source: string): Be
       if (!Array.isArray(stats.data)) throw new UserError(`${where}.stats.data is not a list of numbers.`);
       samples = stats.data.map((value, i) => requirePositive(value, `${where}.stats.data[${i}]`));
     }
-    const value = samples && samples.length > 0 ? median(samples) : requireNumber(stats.median ?? mean, `${where}.stats.median`);
+    const value =
+      samples && samples.length > 0 ? median(samples) : requireNumber(stats.median ?? mean, `${where}.stats.median`);
     return {
       name,
       label,
@@ -90,7 +94,9 @@ function parseGenericList(entries: unknown[], source: string): BenchmarkSet {
   const benchmarks = entries.map((entry, index): BenchmarkResult => {
     const where = `${source}: [${index}]`;
     if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
-      throw new UserError(`${where} is not an object. Each entry must be ${GENERIC_HINT.replace('a JSON list of ', '')}.`);
+      throw new UserError(
+        `${where} is not an object. Each entry must be ${GENERIC_HINT.replace('a JSON list of ', '')}.`,
+      );
     }
     const record = entry as Record<string, unknown>;
     const name = requireString(record.name, `${where}.name`);
@@ -107,8 +113,11 @@ function parseGenericList(entries: unknown[], source: string): BenchmarkSet {
       samples = record.samples.map((value, i) => requireNumber(value, `${where}.samples[${i}] ('${name}')`));
     }
     const value =
-      record.value === undefined && samples ? median(samples) : requireNumber(record.value, `${where}.value ('${name}')`);
-    const range = record.range === undefined ? undefined : parseRange(record.range, value, `${where}.range ('${name}')`);
+      record.value === undefined && samples
+        ? median(samples)
+        : requireNumber(record.value, `${where}.value ('${name}')`);
+    const range =
+      record.range === undefined ? undefined : parseRange(record.range, value, `${where}.range ('${name}')`);
     const label = typeof record.label === 'string' && record.label.trim() !== '' ? record.label : name;
     return { name, label, unit, biggerIsBetter: bigger, value, samples, range };
   });
@@ -118,7 +127,8 @@ function parseGenericList(entries: unknown[], source: string): BenchmarkSet {
 /** Turns `± 1.5`, `+- 3%`, `+/- 0.2` or a number into an absolute half-width. */
 function parseRange(raw: unknown, value: number, where: string): number {
   if (typeof raw === 'number' && Number.isFinite(raw)) return Math.abs(raw);
-  const match = typeof raw === 'string' ? /^\s*(?:±|\+-|\+\/-)?\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*$/i.exec(raw) : null;
+  const match =
+    typeof raw === 'string' ? /^\s*(?:±|\+-|\+\/-)?\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%?)\s*$/i.exec(raw) : null;
   if (!match) {
     throw new UserError(`${where} is ${JSON.stringify(raw)}; use a number or text like '± 1.5' or '± 3%'.`);
   }

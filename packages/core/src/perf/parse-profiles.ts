@@ -41,7 +41,8 @@ export function parseProfileText(text: string, source: string): CpuProfile {
       throw new UserError(`Profile '${source}' looks like JSON but does not parse: ${(error as Error).message}.`);
     }
     const record = (data ?? {}) as Record<string, unknown>;
-    if (typeof record.$schema === 'string' && record.$schema.includes('speedscope')) return parseSpeedscope(record, source);
+    if (typeof record.$schema === 'string' && record.$schema.includes('speedscope'))
+      return parseSpeedscope(record, source);
     if (Array.isArray(record.nodes)) return parseCpuprofile(record, source);
     throw new UserError(
       `Profile '${source}' is JSON in an unknown format. Expected speedscope JSON (py-spy record -f speedscope) ` +
@@ -98,12 +99,19 @@ function parseFrameText(text: string): ProfileFrame {
 function parseSpeedscope(data: Record<string, unknown>, source: string): CpuProfile {
   const shared = data.shared as { frames?: unknown } | undefined;
   if (!shared || !Array.isArray(shared.frames)) {
-    throw new UserError(`Speedscope profile '${source}' has no 'shared.frames' list. Re-export it with py-spy or speedscope.`);
+    throw new UserError(
+      `Speedscope profile '${source}' has no 'shared.frames' list. Re-export it with py-spy or speedscope.`,
+    );
   }
   const frames = shared.frames.map((frame, i): ProfileFrame => {
     const f = frame as Record<string, unknown>;
-    if (typeof f?.name !== 'string') throw new UserError(`Speedscope profile '${source}': shared.frames[${i}] has no name.`);
-    return { name: f.name, file: typeof f.file === 'string' ? f.file : undefined, line: typeof f.line === 'number' ? f.line : undefined };
+    if (typeof f?.name !== 'string')
+      throw new UserError(`Speedscope profile '${source}': shared.frames[${i}] has no name.`);
+    return {
+      name: f.name,
+      file: typeof f.file === 'string' ? f.file : undefined,
+      line: typeof f.line === 'number' ? f.line : undefined,
+    };
   });
   const profiles = data.profiles;
   if (!Array.isArray(profiles) || profiles.length === 0) {
@@ -116,14 +124,17 @@ function parseSpeedscope(data: Record<string, unknown>, source: string): CpuProf
     const where = `Speedscope profile '${source}': profiles[${p}]`;
     if (typeof record.unit === 'string' && record.unit !== 'none') unit = record.unit;
     const checkFrame = (id: unknown): number => {
-      if (typeof id !== 'number' || id < 0 || id >= frames.length) throw new UserError(`${where} refers to frame ${String(id)}, which does not exist.`);
+      if (typeof id !== 'number' || id < 0 || id >= frames.length)
+        throw new UserError(`${where} refers to frame ${String(id)}, which does not exist.`);
       return id;
     };
     if (record.type === 'sampled') {
       const samples = record.samples;
       const weights = record.weights;
       if (!Array.isArray(samples) || !Array.isArray(weights) || samples.length !== weights.length) {
-        throw new UserError(`${where} is 'sampled' but its 'samples' and 'weights' lists are missing or of different lengths.`);
+        throw new UserError(
+          `${where} is 'sampled' but its 'samples' and 'weights' lists are missing or of different lengths.`,
+        );
       }
       samples.forEach((stack, i) => {
         if (!Array.isArray(stack)) throw new UserError(`${where}.samples[${i}] is not a list of frame indices.`);
@@ -157,12 +168,15 @@ function parseCpuprofile(data: Record<string, unknown>, source: string): CpuProf
   nodes.forEach((node, i) => {
     const callFrame = node?.callFrame as Record<string, unknown> | undefined;
     if (typeof node?.id !== 'number' || !callFrame || typeof callFrame.functionName !== 'string') {
-      throw new UserError(`V8 profile '${source}': nodes[${i}] lacks an 'id' or a 'callFrame.functionName'. Is it a complete .cpuprofile?`);
+      throw new UserError(
+        `V8 profile '${source}': nodes[${i}] lacks an 'id' or a 'callFrame.functionName'. Is it a complete .cpuprofile?`,
+      );
     }
     const name = callFrame.functionName || '(anonymous)';
     const file = typeof callFrame.url === 'string' && callFrame.url !== '' ? callFrame.url : undefined;
     // V8 numbers lines from 0.
-    const line = typeof callFrame.lineNumber === 'number' && callFrame.lineNumber >= 0 ? callFrame.lineNumber + 1 : undefined;
+    const line =
+      typeof callFrame.lineNumber === 'number' && callFrame.lineNumber >= 0 ? callFrame.lineNumber + 1 : undefined;
     const key = `${name}\0${file ?? ''}\0${line ?? ''}`;
     let id = frameIndex.get(key);
     if (id === undefined) {
@@ -190,15 +204,21 @@ function parseCpuprofile(data: Record<string, unknown>, source: string): CpuProf
     const timed = Array.isArray(deltas) && deltas.length === samples.length;
     if (timed) unit = 'microseconds';
     samples.forEach((nodeId, i) => {
-      if (!nodeFrame.has(nodeId as number)) throw new UserError(`V8 profile '${source}': samples[${i}] names node ${String(nodeId)}, which does not exist.`);
+      if (!nodeFrame.has(nodeId as number))
+        throw new UserError(
+          `V8 profile '${source}': samples[${i}] names node ${String(nodeId)}, which does not exist.`,
+        );
       // A sample lasts until the next one; the last one gets the average interval.
       const weight = timed ? Number(deltas![i + 1] ?? averageOf(deltas as number[])) : 1;
       weights.set(nodeId as number, (weights.get(nodeId as number) ?? 0) + Math.max(0, weight));
     });
   } else {
-    for (const node of nodes) if (typeof node.hitCount === 'number' && node.hitCount > 0) weights.set(node.id as number, node.hitCount);
+    for (const node of nodes)
+      if (typeof node.hitCount === 'number' && node.hitCount > 0) weights.set(node.id as number, node.hitCount);
   }
-  const stacks = [...weights.entries()].map(([nodeId, weight]) => ({ frames: stackOf(nodeId), weight })).filter((s) => s.frames.length > 0 && s.weight > 0);
+  const stacks = [...weights.entries()]
+    .map(([nodeId, weight]) => ({ frames: stackOf(nodeId), weight }))
+    .filter((s) => s.frames.length > 0 && s.weight > 0);
   if (stacks.length === 0) throw new UserError(`V8 profile '${source}' holds no samples. Profile a longer run.`);
   return { format: 'cpuprofile', source, frames, stacks, unit };
 }

@@ -58,13 +58,17 @@ export interface PerfReport {
 
 /** Reads the inputs, finds the baseline, compares and summarises profiles. */
 export async function buildPerfReport(options: PerfReportOptions): Promise<PerfReport> {
-  if (options.resultFiles.length === 0) throw new InputError("Input 'results' is empty. Point it at the benchmark results file(s) of this run.");
+  if (options.resultFiles.length === 0)
+    throw new InputError("Input 'results' is empty. Point it at the benchmark results file(s) of this run.");
   // A file that is missing or of the wrong kind is a usage error of the input that named it.
   const readRuns = async (files: readonly string[], input: string, root?: string) => {
     const sets = await Promise.all(
       files.map((file) =>
         readBenchmarkFile(file).catch((error: unknown) => {
-          if (error instanceof InputError) throw new InputError(`${options.inputWords?.(input, file) ?? `Input '${input}' has value '${file}'`}: ${error.message}`);
+          if (error instanceof InputError)
+            throw new InputError(
+              `${options.inputWords?.(input, file) ?? `Input '${input}' has value '${file}'`}: ${error.message}`,
+            );
           throw error;
         }),
       ),
@@ -73,7 +77,11 @@ export async function buildPerfReport(options: PerfReportOptions): Promise<PerfR
   };
   const currentRuns = await readRuns(options.resultFiles, 'results', options.currentRoot);
   const current = mergeBenchmarkRuns(currentRuns);
-  const measure = options.measure ?? (current.benchmarks.length > 0 && current.benchmarks.every((b) => b.unit === 'instructions') ? 'instructions' : 'time');
+  const measure =
+    options.measure ??
+    (current.benchmarks.length > 0 && current.benchmarks.every((b) => b.unit === 'instructions')
+      ? 'instructions'
+      : 'time');
   let baselineSet: BenchmarkSet | undefined;
   let baselineProfile: CpuProfile | undefined;
   let description: BaselineDescription;
@@ -85,18 +93,29 @@ export async function buildPerfReport(options: PerfReportOptions): Promise<PerfR
     if (options.requireCommon) requireCommonBenchmarks(baselineSet, current, 'Same-job A/B');
     if (options.sameJob && measure === 'time' && canCompareRunPairs(baselineRuns, currentRuns)) {
       // Runs alternated base/PR: each pair of adjacent runs is one piece of evidence (compare-run-pairs.ts).
-      comparison = compareRunPairs(baselineRuns, currentRuns, { ...statistics, driftCorrection: options.driftCorrection === 'on' });
+      comparison = compareRunPairs(baselineRuns, currentRuns, {
+        ...statistics,
+        driftCorrection: options.driftCorrection === 'on',
+      });
     }
-    description = { kind: options.sameJob ? 'same-job A/B (base commit measured in this job, runs alternated)' : `file ${options.baselineFiles.join(', ')}` };
+    description = {
+      kind: options.sameJob
+        ? 'same-job A/B (base commit measured in this job, runs alternated)'
+        : `file ${options.baselineFiles.join(', ')}`,
+    };
   } else if (options.store) {
     const history = options.historyStore
       ? await readBaselineRuns(options.historyStore, { limit: options.historySize, commits: options.candidates })
       : { runs: [], skipped: 0 };
-    const selected = await selectBaseline(options.store, options.candidates ?? [], { maxAgeMs: options.maxBaselineAgeMs, now: options.now });
+    const selected = await selectBaseline(options.store, options.candidates ?? [], {
+      maxAgeMs: options.maxBaselineAgeMs,
+      now: options.now,
+    });
     if (history.runs.length > 0 || selected) {
       // The run is the unit of evidence across jobs: judge against the history of runs; a store from before the
       // history was kept has one run, the selected baseline.
-      const runs = history.runs.length > 0 ? history.runs.map((run) => run.benchmarks) : [runStatistics(selected!.record.results)];
+      const runs =
+        history.runs.length > 0 ? history.runs.map((run) => run.benchmarks) : [runStatistics(selected!.record.results)];
       const newest = history.runs[0];
       const ageMs = newest ? Math.max(0, (options.now ?? Date.now()) - Date.parse(newest.createdAt)) : selected!.ageMs;
       baselineProfile = selected?.record.profile;
@@ -114,13 +133,16 @@ export async function buildPerfReport(options: PerfReportOptions): Promise<PerfR
           source: description.kind,
           benchmarks: Object.entries(runs[0]).map(([name, stat]) => ({ name, label: name, ...stat })),
         };
-      } else comparison = compareWithHistory(runs, current, {
-        ...statistics,
-        driftCorrection: drift !== 'off',
-        minRuns: options.minHistoryRuns ?? DEFAULT_MIN_HISTORY_RUNS,
-      });
+      } else
+        comparison = compareWithHistory(runs, current, {
+          ...statistics,
+          driftCorrection: drift !== 'off',
+          minRuns: options.minHistoryRuns ?? DEFAULT_MIN_HISTORY_RUNS,
+        });
     } else {
-      description = { kind: 'none found (no baseline stored for the merge base or its ancestors; push to the default branch with mode store-baseline)' };
+      description = {
+        kind: 'none found (no baseline stored for the merge base or its ancestors; push to the default branch with mode store-baseline)',
+      };
     }
   } else {
     description = { kind: 'none given' };
@@ -131,17 +153,23 @@ export async function buildPerfReport(options: PerfReportOptions): Promise<PerfR
       comparison = compareInstructionCounts(baseline, current, statistics);
     } else {
       const drift = options.driftCorrection ?? 'auto';
-      comparison = compareBenchmarks(baseline, current, { ...statistics, driftCorrection: drift === 'on' || (drift === 'auto' && !options.sameJob) });
+      comparison = compareBenchmarks(baseline, current, {
+        ...statistics,
+        driftCorrection: drift === 'on' || (drift === 'auto' && !options.sameJob),
+      });
     }
   }
   let profile: ProfileReport | undefined;
   if (options.profileFile) {
     const readProfile = (file: string, input: string) =>
       readProfileFile(file).catch((error: unknown) => {
-        throw error instanceof InputError ? new InputError(`Input '${input}' has value '${file}': ${error.message}`) : error;
+        throw error instanceof InputError
+          ? new InputError(`Input '${input}' has value '${file}': ${error.message}`)
+          : error;
       });
     const currentProfile = await readProfile(options.profileFile, 'profile');
-    if (options.baselineProfileFile) baselineProfile = await readProfile(options.baselineProfileFile, 'baseline-profile');
+    if (options.baselineProfileFile)
+      baselineProfile = await readProfile(options.baselineProfileFile, 'baseline-profile');
     profile = summarizeProfile(currentProfile, baselineProfile, options.topN ?? 3);
   }
   return { comparison, baseline: description, profile };
@@ -149,8 +177,11 @@ export async function buildPerfReport(options: PerfReportOptions): Promise<PerfR
 
 /** The typed outputs (and the CLI's --json): names of benchmarks per verdict plus the overall verdict. */
 export function perfOutputs(report: PerfReport): Record<string, unknown> {
-  const names = (verdict: string) => report.comparison.benchmarks.filter((b) => b.verdict === verdict).map((b) => b.name);
-  const regressions = report.comparison.benchmarks.filter((b) => b.verdict === 'regression' && !b.ignored).map((b) => b.name);
+  const names = (verdict: string) =>
+    report.comparison.benchmarks.filter((b) => b.verdict === verdict).map((b) => b.name);
+  const regressions = report.comparison.benchmarks
+    .filter((b) => b.verdict === 'regression' && !b.ignored)
+    .map((b) => b.name);
   return {
     verdict: report.comparison.verdict,
     regressions,
@@ -158,7 +189,9 @@ export function perfOutputs(report: PerfReport): Record<string, unknown> {
     unchanged: names('unchanged'),
     inconclusive: names('inconclusive'),
     'not-comparable': names('not-comparable'),
-    'ignored-regressions': report.comparison.benchmarks.filter((b) => b.verdict === 'regression' && b.ignored).map((b) => b.name),
+    'ignored-regressions': report.comparison.benchmarks
+      .filter((b) => b.verdict === 'regression' && b.ignored)
+      .map((b) => b.name),
     drift: report.comparison.drift ?? null,
     baseline: report.baseline,
     benchmarks: report.comparison.benchmarks,
@@ -167,7 +200,11 @@ export function perfOutputs(report: PerfReport): Record<string, unknown> {
 }
 
 /** Whether to post: `always`; `on-change` when something changed or an earlier comment must be corrected; `never`. */
-export function shouldComment(mode: 'always' | 'on-change' | 'never', report: PerfReport, commentExists: boolean): boolean {
+export function shouldComment(
+  mode: 'always' | 'on-change' | 'never',
+  report: PerfReport,
+  commentExists: boolean,
+): boolean {
   if (mode === 'never') return false;
   if (mode === 'always' || commentExists) return true;
   return report.comparison.verdict === 'regression' || report.comparison.verdict === 'improvement';

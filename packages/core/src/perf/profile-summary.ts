@@ -86,7 +86,10 @@ export function summarizeProfile(current: CpuProfile, baseline?: CpuProfile, top
   const report: ProfileReport = {
     topSelf: bySelf.slice(0, topN).filter((f) => f.selfShare > 0),
     // Entry points and runners sit on every stack; at 100% they say nothing about where the time went.
-    topTotal: (byTotal.some((f) => f.totalShare < 0.995) ? byTotal.filter((f) => f.totalShare < 0.995) : byTotal).slice(0, topN),
+    topTotal: (byTotal.some((f) => f.totalShare < 0.995) ? byTotal.filter((f) => f.totalShare < 0.995) : byTotal).slice(
+      0,
+      topN,
+    ),
     samples: current.stacks.reduce((sum, s) => sum + s.weight, 0),
     unit: current.unit,
   };

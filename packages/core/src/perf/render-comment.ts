@@ -51,7 +51,7 @@ export function renderPerfComment(options: RenderOptions): string {
     if (body.length <= limit) return body;
   }
   const marker = commentMarker(options.markerId);
-  const note = '\n\n_(truncated to fit GitHub\'s comment limit; the full report is in the step summary.)_';
+  const note = "\n\n_(truncated to fit GitHub's comment limit; the full report is in the step summary.)_";
   return renderWithRowLimit(options, 0).slice(0, limit - note.length - marker.length - 1) + note + '\n' + marker;
 }
 
@@ -76,21 +76,21 @@ function renderWithRowLimit(options: RenderOptions, maxRows: number): string {
   const notable = comparison.benchmarks.filter((b) => b.verdict !== 'unchanged');
   const unchanged = comparison.benchmarks.filter((b) => b.verdict === 'unchanged');
   const order: BenchmarkComparison['verdict'][] = ['regression', 'improvement', 'inconclusive', 'not-comparable'];
-  notable.sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict) || Math.abs(b.change ?? 0) - Math.abs(a.change ?? 0));
+  notable.sort(
+    (a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict) || Math.abs(b.change ?? 0) - Math.abs(a.change ?? 0),
+  );
   if (notable.length > 0) {
     lines.push(...foldTable('Changes', benchmarkTable(notable, comparison, maxRows), notable.length, foldAfter), '');
   }
   if (unchanged.length > 0) {
-    lines.push(
-      ...foldTable('Unchanged', benchmarkTable(unchanged, comparison, maxRows), unchanged.length, 0),
-      '',
-    );
+    lines.push(...foldTable('Unchanged', benchmarkTable(unchanged, comparison, maxRows), unchanged.length, 0), '');
   }
   const chart = mermaidChart(comparison.benchmarks);
   if (chart && maxRows > 0) lines.push('<details><summary>Chart</summary>', '', chart, '', '</details>', '');
   if (profile) lines.push(...profileSection(profile), '');
   const footer = [`α=${comparison.alpha} (Holm-corrected), min-change ${percent(comparison.minChange, false)}`];
-  if (comparison.measure === 'instructions') footer.splice(0, 1, `unit: instructions (Valgrind callgrind), min-change ${percent(comparison.minChange, false)}`);
+  if (comparison.measure === 'instructions')
+    footer.splice(0, 1, `unit: instructions (Valgrind callgrind), min-change ${percent(comparison.minChange, false)}`);
   const runUrl = safeLinkUrl(options.runUrl);
   if (runUrl) footer.push(`[workflow run](${runUrl})`);
   lines.push(`<sub>${footer.join(' · ')} · ci-optimizer perf-comment</sub>`);
@@ -98,7 +98,8 @@ function renderWithRowLimit(options: RenderOptions, maxRows: number): string {
 }
 
 function headline(comparison: Comparison): string {
-  const count = (verdict: BenchmarkComparison['verdict']) => comparison.benchmarks.filter((b) => b.verdict === verdict && !b.ignored).length;
+  const count = (verdict: BenchmarkComparison['verdict']) =>
+    comparison.benchmarks.filter((b) => b.verdict === verdict && !b.ignored).length;
   switch (comparison.verdict) {
     case 'regression':
       return `🔴 Performance: ${plural(count('regression'), 'regression')}`;
@@ -128,7 +129,8 @@ function baselineLine(baseline: BaselineDescription, comparison: Comparison): st
   const age = baseline.ageMs !== undefined ? `, ${formatAge(baseline.ageMs)} old` : '';
   const stale = baseline.stale ? ' ⚠️ older than max-baseline-age: refresh it with a push to the default branch' : '';
   const confidence = `${Math.round(comparison.confidence * 1000) / 10}%`;
-  if (comparison.history || comparison.measure === 'instructions') return `Baseline: ${mdText(baseline.kind)}${commit}${age}.${stale}`;
+  if (comparison.history || comparison.measure === 'instructions')
+    return `Baseline: ${mdText(baseline.kind)}${commit}${age}.${stale}`;
   return `Baseline: ${mdText(baseline.kind)}${commit}${age}.${stale} Intervals are ${confidence} confidence intervals of the change.`;
 }
 
@@ -178,13 +180,24 @@ function mermaidChart(rows: BenchmarkComparison[]): string | undefined {
 }
 
 function profileSection(profile: ProfileReport): string[] {
-  const lines = [`#### Where the time went (${plural(Math.round(profile.samples), profile.unit === 'samples' ? 'sample' : profile.unit)})`, ''];
+  const lines = [
+    `#### Where the time went (${plural(Math.round(profile.samples), profile.unit === 'samples' ? 'sample' : profile.unit)})`,
+    '',
+  ];
   lines.push('| # | Slowest functions (self time) | Self | Total |', '|---:|---|---:|---:|');
-  profile.topSelf.forEach((fn, i) => lines.push(`| ${i + 1} | ${cell(describeFunction(fn))} | ${share(fn.selfShare)} | ${share(fn.totalShare)} |`));
+  profile.topSelf.forEach((fn, i) =>
+    lines.push(`| ${i + 1} | ${cell(describeFunction(fn))} | ${share(fn.selfShare)} | ${share(fn.totalShare)} |`),
+  );
   lines.push('', '| # | Slowest functions (total time) | Total | Self |', '|---:|---|---:|---:|');
-  profile.topTotal.forEach((fn, i) => lines.push(`| ${i + 1} | ${cell(describeFunction(fn))} | ${share(fn.totalShare)} | ${share(fn.selfShare)} |`));
+  profile.topTotal.forEach((fn, i) =>
+    lines.push(`| ${i + 1} | ${cell(describeFunction(fn))} | ${share(fn.totalShare)} | ${share(fn.selfShare)} |`),
+  );
   if (profile.grown && profile.grown.length > 0) {
-    lines.push('', '| Grew most against the baseline profile | Self: baseline → PR | Total: baseline → PR |', '|---|---:|---:|');
+    lines.push(
+      '',
+      '| Grew most against the baseline profile | Self: baseline → PR | Total: baseline → PR |',
+      '|---|---:|---:|',
+    );
     for (const fn of profile.grown) {
       lines.push(
         `| ${cell(describeFunction(fn))} | ${share(fn.baselineSelfShare)} → ${share(fn.selfShare)} | ${share(fn.baselineTotalShare)} → ${share(fn.totalShare)} |`,
@@ -222,27 +235,35 @@ function formatCount(value: number): string {
 
 const INSTRUCTIONS_NOTE =
   'Values are **instructions** executed by each benchmark body (counted by Valgrind, harness excluded), not time: ' +
-  'they do not move with the runner\'s load, so small changes are real.';
+  "they do not move with the runner's load, so small changes are real.";
 
 /** How same-job A/B verdicts were reached: pair by pair, with the noise of the pairs. */
 function pairsLine(pairs: NonNullable<Comparison['pairs']>): string {
-  const noise = pairs.noise !== undefined ? `, pair-to-pair noise ±${percent(pairs.noise, false)} (median over benchmarks)` : '';
-  const shifts = pairs.shifts ? `; each pair's common shift (${pairs.shifts.map((shift) => percent(shift)).join(', ')}) is taken out` : '';
+  const noise =
+    pairs.noise !== undefined ? `, pair-to-pair noise ±${percent(pairs.noise, false)} (median over benchmarks)` : '';
+  const shifts = pairs.shifts
+    ? `; each pair's common shift (${pairs.shifts.map((shift) => percent(shift)).join(', ')}) is taken out`
+    : '';
   return `Judged pair by pair: ${pairs.count} pairs of base and PR runs measured back to back in this job, each run's fastest round${noise}${shifts}.`;
 }
 
 /** The noise the cross-run verdicts stand on, and what to do when the history is too short to know it. */
 function historyLines(comparison: Comparison): string[] {
   const history = comparison.history!;
-  const noise = history.noise !== undefined ? `run-to-run noise ±${percent(history.noise, false)} (median over benchmarks, after each run's common shift)` : 'run-to-run noise unknown';
+  const noise =
+    history.noise !== undefined
+      ? `run-to-run noise ±${percent(history.noise, false)} (median over benchmarks, after each run's common shift)`
+      : 'run-to-run noise unknown';
   const drift = history.drift !== undefined ? `; this run's common shift ${percent(history.drift)} is taken out` : '';
-  const lines = [`Judged run against runs: this PR's run against ${history.runs} baseline run${history.runs === 1 ? '' : 's'} of the default branch, ${noise}${drift}.`];
+  const lines = [
+    `Judged run against runs: this PR's run against ${history.runs} baseline run${history.runs === 1 ? '' : 's'} of the default branch, ${noise}${drift}.`,
+  ];
   if (history.runs < history.minRuns) {
     lines.push(
       '',
       `> [!IMPORTANT]\n> ${history.runs} baseline run${history.runs === 1 ? ' is' : 's are'} too few to know how much a run moves on its own ` +
         `(${history.minRuns} needed), so changes are **inconclusive** unless beyond any plausible noise (${history.plausibleNoise}x). ` +
-        "For a real answer: use `mode: ab` (base and PR measured in this job) or `measure: instructions`, or store more " +
+        'For a real answer: use `mode: ab` (base and PR measured in this job) or `measure: instructions`, or store more ' +
         'baselines (`mode: store-baseline` on every push to the default branch, or a scheduled run).',
     );
   }

@@ -22,7 +22,8 @@ export const AB_INTERLEAVES: readonly AbInterleave[] = ['rounds', 'runs'];
  */
 export function abRunOrder(runsPerSide: number): AbSide[] {
   const order: AbSide[] = [];
-  for (let i = 0; i < runsPerSide; i++) order.push(...(i % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const)));
+  for (let i = 0; i < runsPerSide; i++)
+    order.push(...(i % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const)));
   return order;
 }
 
@@ -91,7 +92,9 @@ async function runInLockstep(options: SameJobAbOptions): Promise<SameJobAbRuns> 
       CI_OPTIMIZER_LOCKSTEP_DIR: dir,
       CI_OPTIMIZER_LOCKSTEP_PAIR: String(pair),
       PYTHONPATH: [pluginDir, options.env?.PYTHONPATH ?? process.env.PYTHONPATH].filter(Boolean).join(':'),
-      CI_OPTIMIZER_PYTEST_ADDOPTS: [`-p ${LOCKSTEP_PLUGIN_MODULE}`, options.env?.CI_OPTIMIZER_PYTEST_ADDOPTS].filter(Boolean).join(' '),
+      CI_OPTIMIZER_PYTEST_ADDOPTS: [`-p ${LOCKSTEP_PLUGIN_MODULE}`, options.env?.CI_OPTIMIZER_PYTEST_ADDOPTS]
+        .filter(Boolean)
+        .join(' '),
     };
     const sideOptions = { ...options, env: { ...options.env, ...lockstep } };
     record('base');
@@ -136,7 +139,9 @@ function runSide(options: SameJobAbOptions, side: AbSide, number: number): { fin
     ...env,
     // pytest names benchmarks relative to its rootdir: pin it to each side's checkout so both sides name a
     // benchmark alike. A --rootdir in the command comes later on pytest's command line and wins.
-    PYTEST_ADDOPTS: [`'--rootdir=${dir.replaceAll("'", `'\\''`)}'`, env.CI_OPTIMIZER_PYTEST_ADDOPTS, env.PYTEST_ADDOPTS].filter(Boolean).join(' '),
+    PYTEST_ADDOPTS: [`'--rootdir=${dir.replaceAll("'", `'\\''`)}'`, env.CI_OPTIMIZER_PYTEST_ADDOPTS, env.PYTEST_ADDOPTS]
+      .filter(Boolean)
+      .join(' '),
     PERF_OUTPUT: output,
     PERF_SIDE: side,
   }).then(() => output);

@@ -7,7 +7,9 @@ import { XMLParser } from 'fast-xml-parser';
  */
 export function readCoveragePercent(path: string): number | undefined {
   if (!existsSync(path)) return undefined;
-  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+    readFileSync(path, 'utf8'),
+  ) as Record<string, unknown>;
   const root = parsed.coverage as Record<string, unknown> | undefined;
   const rate = Number(root?.['line-rate']);
   if (!root || !Number.isFinite(rate)) {

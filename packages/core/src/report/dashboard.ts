@@ -28,7 +28,11 @@ export function computeDashboard(records: MetricsRecord[], now: Date): Dashboard
     steps: records.length,
     stepsMs,
     pipelineMs: first === undefined ? stepsMs : Math.max(stepsMs, now.getTime() - first),
-    cache: { exact: sum(COUNTERS.cacheExactHit), partial: sum(COUNTERS.cachePartialHit), miss: sum(COUNTERS.cacheMiss) },
+    cache: {
+      exact: sum(COUNTERS.cacheExactHit),
+      partial: sum(COUNTERS.cachePartialHit),
+      miss: sum(COUNTERS.cacheMiss),
+    },
     tests: {
       selected: last?.counters[COUNTERS.testsSelected] ?? 0,
       total: selecting.length > 0 ? Math.max(...selecting.map((r) => r.counters[COUNTERS.testsTotal])) : 0,

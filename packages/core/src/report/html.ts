@@ -49,7 +49,12 @@ export function renderReportHtml(markdown: string, title: string): string {
       const quoted: string[] = [];
       while (i < lines.length && lines[i].startsWith('>')) quoted.push(lines[i++].replace(/^> ?/, ''));
       i--;
-      html.push(`<blockquote>${quoted.filter((q) => !/^\[!\w+\]$/.test(q.trim())).map(inline).join('<br>')}</blockquote>`);
+      html.push(
+        `<blockquote>${quoted
+          .filter((q) => !/^\[!\w+\]$/.test(q.trim()))
+          .map(inline)
+          .join('<br>')}</blockquote>`,
+      );
       continue;
     }
     if (line.trim() !== '') html.push(`<p>${inline(line)}</p>`);
@@ -92,16 +97,24 @@ function blockTag(line: string): string | undefined {
 function table(rows: string[]): string {
   const cells = (row: string) => splitCells(row.trim().replace(/^\|/, '').replace(/\|$/, ''));
   const [head, delimiter, ...body] = rows;
-  if (delimiter === undefined || !/^[\s|:-]+$/.test(delimiter)) return rows.map((row) => `<p>${inline(row)}</p>`).join('\n');
+  if (delimiter === undefined || !/^[\s|:-]+$/.test(delimiter))
+    return rows.map((row) => `<p>${inline(row)}</p>`).join('\n');
   const aligns = cells(delimiter).map((cell) => (/^:-+:$/.test(cell) ? 'center' : /-+:$/.test(cell) ? 'right' : ''));
   const align = (index: number) => (aligns[index] ? ` style="text-align:${aligns[index]}"` : '');
   const headCells = cells(head);
   const out = ['<table>'];
   if (headCells.some((cell) => cell.trim() !== '')) {
-    out.push(`<thead><tr>${headCells.map((cell, index) => `<th${align(index)}>${inline(cell)}</th>`).join('')}</tr></thead>`);
+    out.push(
+      `<thead><tr>${headCells.map((cell, index) => `<th${align(index)}>${inline(cell)}</th>`).join('')}</tr></thead>`,
+    );
   }
   out.push('<tbody>');
-  for (const row of body) out.push(`<tr>${cells(row).map((cell, index) => `<td${align(index)}>${inline(cell)}</td>`).join('')}</tr>`);
+  for (const row of body)
+    out.push(
+      `<tr>${cells(row)
+        .map((cell, index) => `<td${align(index)}>${inline(cell)}</td>`)
+        .join('')}</tr>`,
+    );
   out.push('</tbody></table>');
   return out.join('');
 }
@@ -216,7 +229,9 @@ function inline(source: string): string {
 function decodeEntity(name: string): string | undefined {
   if (name.startsWith('#')) {
     const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-    return Number.isInteger(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : undefined;
+    return Number.isInteger(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
+      ? String.fromCodePoint(code)
+      : undefined;
   }
   return NAMED_ENTITIES[name.toLowerCase()];
 }
@@ -236,7 +251,13 @@ function mermaidToSvg(lines: string[]): string {
     const line = listArgument(lines, 'line').map(Number);
     const values = bars.length > 0 ? bars : line;
     if (values.length > 0 && values.every(Number.isFinite)) {
-      return svgBarChart({ title, yLabel: stringArgument(lines, 'y-axis'), labels, values, style: bars.length > 0 ? 'bar' : 'line' });
+      return svgBarChart({
+        title,
+        yLabel: stringArgument(lines, 'y-axis'),
+        labels,
+        values,
+        style: bars.length > 0 ? 'bar' : 'line',
+      });
     }
   }
   if (kind === 'gantt') {
@@ -248,7 +269,15 @@ function mermaidToSvg(lines: string[]): string {
       const task = /^(.*?)\s*:\s*t\d+,\s*(-?\d+),\s*(\d+)ms$/.exec(line);
       if (task) tasks.push({ section, name: task[1], startMs: Number(task[2]), durationMs: Number(task[3]) });
     }
-    if (tasks.length > 0) return svgGantt({ title: lines.find((l) => l.trim().startsWith('title '))?.trim().slice(6) ?? '', tasks });
+    if (tasks.length > 0)
+      return svgGantt({
+        title:
+          lines
+            .find((l) => l.trim().startsWith('title '))
+            ?.trim()
+            .slice(6) ?? '',
+        tasks,
+      });
   }
   return `<pre><code>${htmlText(lines.join('\n'))}</code></pre>`;
 }

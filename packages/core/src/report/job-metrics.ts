@@ -66,7 +66,8 @@ function recordProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
   const record = value as Partial<MetricsRecord>;
   if (typeof record.action !== 'string' || record.action === '') return "missing 'action'";
-  if (typeof record['duration-ms'] !== 'number' || !Number.isFinite(record['duration-ms'])) return "missing or non-numeric 'duration-ms'";
+  if (typeof record['duration-ms'] !== 'number' || !Number.isFinite(record['duration-ms']))
+    return "missing or non-numeric 'duration-ms'";
   if (record['duration-ms'] < 0 || record['duration-ms'] > MAX_NUMBER) return "'duration-ms' is out of range";
   for (const field of ['phases', 'counters'] as const) {
     const value = record[field] as unknown;

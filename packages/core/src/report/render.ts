@@ -33,7 +33,9 @@ export function headline(view: DashboardView): string {
     const minutes = dashboard.tests.savedMs / 60_000;
     const cost = minutes * view.pricePerMinute;
     // The time as it is (a demo saves seconds, a real suite minutes): a rounded "0.0 min" hid real savings.
-    parts.push(`${formatDuration(dashboard.tests.savedMs)} of test time saved (${cost < 0.01 ? '< $0.01' : `≈ $${cost.toFixed(2)}`})`);
+    parts.push(
+      `${formatDuration(dashboard.tests.savedMs)} of test time saved (${cost < 0.01 ? '< $0.01' : `≈ $${cost.toFixed(2)}`})`,
+    );
   }
   const measured = view.slos.filter((slo) => slo.passed !== undefined);
   if (measured.length > 0) {
@@ -51,7 +53,12 @@ export function renderDashboard(view: DashboardView): string[] {
     '### SLOs',
     markdownTable(
       ['Objective', 'Target', 'Measured', ''],
-      view.slos.map((slo) => [slo.name, slo.target, slo.measured, slo.passed === undefined ? '—' : slo.passed ? '✅' : '❌']),
+      view.slos.map((slo) => [
+        slo.name,
+        slo.target,
+        slo.measured,
+        slo.passed === undefined ? '—' : slo.passed ? '✅' : '❌',
+      ]),
       ['left', 'left', 'right', 'center'],
     ),
   );
@@ -62,14 +69,23 @@ export function renderDashboard(view: DashboardView): string[] {
     const tasks = records.map((record) => {
       const start = Number.isFinite(Date.parse(record.started ?? '')) ? Date.parse(record.started!) - origin : cursor;
       cursor = start + record['duration-ms'];
-      return { section: record.job ?? view.jobName ?? 'job', name: record.step === 'post' ? `${record.action} post` : record.action, startMs: start, durationMs: record['duration-ms'] };
+      return {
+        section: record.job ?? view.jobName ?? 'job',
+        name: record.step === 'post' ? `${record.action} post` : record.action,
+        startMs: start,
+        durationMs: record['duration-ms'],
+      };
     });
     sections.push('### Timeline', mermaidGantt('ci-optimizer steps', tasks));
   }
   const facts: string[][] = [];
   if (dashboard.cache.exact + dashboard.cache.partial + dashboard.cache.miss > 0) {
-    const kind = dashboard.cache.exact > 0 ? 'exact hit' : dashboard.cache.partial > 0 ? 'partial hit (restore key)' : 'miss';
-    facts.push(['Cache', kind + (view.rollingHitRate === undefined ? '' : `; rolling hit rate ${view.rollingHitRate.toFixed(1)}%`)]);
+    const kind =
+      dashboard.cache.exact > 0 ? 'exact hit' : dashboard.cache.partial > 0 ? 'partial hit (restore key)' : 'miss';
+    facts.push([
+      'Cache',
+      kind + (view.rollingHitRate === undefined ? '' : `; rolling hit rate ${view.rollingHitRate.toFixed(1)}%`),
+    ]);
   }
   if (dashboard.tests.seen) {
     facts.push([
@@ -87,11 +103,17 @@ export function renderDashboard(view: DashboardView): string[] {
     ]);
   }
   if (dashboard.perf.seen) {
-    facts.push(['Performance', `${dashboard.perf.regressions} regression(s), ${dashboard.perf.improvements} improvement(s)`]);
+    facts.push([
+      'Performance',
+      `${dashboard.perf.regressions} regression(s), ${dashboard.perf.improvements} improvement(s)`,
+    ]);
   }
   if (facts.length > 0) sections.push('### This run', markdownTable(['Area', 'This run'], facts));
   if (view.trend && view.trend.length > 1) sections.push('### Trend', trendChart(view.trend));
-  if (records.length > 0) sections.push(details(`${records.length} ci-optimizer step(s), ${formatDuration(dashboard.stepsMs)}`, stepsTable(records)));
+  if (records.length > 0)
+    sections.push(
+      details(`${records.length} ci-optimizer step(s), ${formatDuration(dashboard.stepsMs)}`, stepsTable(records)),
+    );
   return sections;
 }
 

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { appendRecord, compactRecordLog, readRecordLog, type RecordLogSpec, type SkippedLine, type Store } from '../store/index.ts';
+import {
+  appendRecord,
+  compactRecordLog,
+  readRecordLog,
+  type RecordLogSpec,
+  type SkippedLine,
+  type Store,
+} from '../store/index.ts';
 import { compileSchema } from '../config/index.ts';
 
 /** One pipeline run as the report remembers it, for rolling rates and trends. */
@@ -27,7 +34,18 @@ const KEEP_RUNS = 500;
 const count = { type: 'number', minimum: 0, maximum: 1e15 } as const;
 const runSchema = {
   type: 'object',
-  required: ['schema', 'time', 'kind', 'ref', 'sha', 'pipelineMs', 'testsSelected', 'testsTotal', 'testTimeSavedMs', 'cache'],
+  required: [
+    'schema',
+    'time',
+    'kind',
+    'ref',
+    'sha',
+    'pipelineMs',
+    'testsSelected',
+    'testsTotal',
+    'testTimeSavedMs',
+    'cache',
+  ],
   properties: {
     schema: { const: 1 },
     id: { type: 'string', minLength: 1, maxLength: 200 },
@@ -61,7 +79,9 @@ const RUN_LOG: RecordLogSpec<RunRecord> = {
 };
 
 /** The remembered runs, oldest first; bad lines (not JSON, wrong types, newer schema) are skipped and counted. */
-export async function readRunHistory(store: Store): Promise<{ runs: RunRecord[]; skipped: number; skippedLines: SkippedLine[] }> {
+export async function readRunHistory(
+  store: Store,
+): Promise<{ runs: RunRecord[]; skipped: number; skippedLines: SkippedLine[] }> {
   const { records, skipped } = await readRecordLog(store, RUN_LOG);
   return { runs: records, skipped: skipped.length, skippedLines: skipped };
 }

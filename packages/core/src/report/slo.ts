@@ -46,8 +46,12 @@ export function evaluateSlos(targets: SloTargets, measured: SloInputs): SloResul
   results.push({
     name: 'cache hit rate',
     target: `> ${targets.cacheHitRatePercent}%`,
-    measured: measured.cacheHitRatePercent === undefined ? 'no cache data' : `${measured.cacheHitRatePercent.toFixed(1)}%`,
-    passed: measured.cacheHitRatePercent === undefined ? undefined : measured.cacheHitRatePercent > targets.cacheHitRatePercent,
+    measured:
+      measured.cacheHitRatePercent === undefined ? 'no cache data' : `${measured.cacheHitRatePercent.toFixed(1)}%`,
+    passed:
+      measured.cacheHitRatePercent === undefined
+        ? undefined
+        : measured.cacheHitRatePercent > targets.cacheHitRatePercent,
   });
   results.push({
     name: 'coverage',

@@ -14,7 +14,13 @@ export function stepsTable(records: MetricsRecord[]): string {
       .join(', '),
     record.outcome === 'failure' ? '❌' : '✅',
   ]);
-  return markdownTable(['Step', 'Duration', 'Phases', 'Counters', ''], rows, ['left', 'right', 'left', 'left', 'center']);
+  return markdownTable(['Step', 'Duration', 'Phases', 'Counters', ''], rows, [
+    'left',
+    'right',
+    'left',
+    'left',
+    'center',
+  ]);
 }
 
 function formatNumber(value: number): string {

@@ -5,7 +5,13 @@ import { htmlText, truncate } from '../escape/index.ts';
 const WIDTH = 720;
 
 /** A bar or line chart of labelled values (negative values go below the zero line). */
-export function svgBarChart(chart: { title: string; yLabel: string; labels: string[]; values: number[]; style: 'bar' | 'line' }): string {
+export function svgBarChart(chart: {
+  title: string;
+  yLabel: string;
+  labels: string[];
+  values: number[];
+  style: 'bar' | 'line';
+}): string {
   const { values } = chart;
   const height = 260;
   const left = 56;
@@ -20,11 +26,19 @@ export function svgBarChart(chart: { title: string; yLabel: string; labels: stri
   const y = (value: number) => top + ((max - value) / span) * plotHeight;
   const step = plotWidth / values.length;
   const parts: string[] = [];
-  parts.push(`<text x="${WIDTH / 2}" y="16" text-anchor="middle" font-weight="bold">${htmlText(truncate(chart.title, 120))}</text>`);
-  parts.push(`<text x="12" y="${top + plotHeight / 2}" transform="rotate(-90 12 ${top + plotHeight / 2})" text-anchor="middle">${htmlText(truncate(chart.yLabel, 40))}</text>`);
+  parts.push(
+    `<text x="${WIDTH / 2}" y="16" text-anchor="middle" font-weight="bold">${htmlText(truncate(chart.title, 120))}</text>`,
+  );
+  parts.push(
+    `<text x="12" y="${top + plotHeight / 2}" transform="rotate(-90 12 ${top + plotHeight / 2})" text-anchor="middle">${htmlText(truncate(chart.yLabel, 40))}</text>`,
+  );
   for (const tick of [max, (max + min) / 2, min]) {
-    parts.push(`<line x1="${left}" x2="${WIDTH - right}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}" stroke="#d0d7de"/>`);
-    parts.push(`<text x="${left - 4}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end">${htmlText(formatTick(tick))}</text>`);
+    parts.push(
+      `<line x1="${left}" x2="${WIDTH - right}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}" stroke="#d0d7de"/>`,
+    );
+    parts.push(
+      `<text x="${left - 4}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end">${htmlText(formatTick(tick))}</text>`,
+    );
   }
   const points: string[] = [];
   values.forEach((value, index) => {
@@ -38,12 +52,19 @@ export function svgBarChart(chart: { title: string; yLabel: string; labels: stri
       );
     } else {
       points.push(`${(x + step / 2).toFixed(1)},${y(value).toFixed(1)}`);
-      parts.push(`<circle class="point" cx="${(x + step / 2).toFixed(1)}" cy="${y(value).toFixed(1)}" r="3" fill="#0969da"><title>${label}: ${htmlText(formatTick(value))}</title></circle>`);
+      parts.push(
+        `<circle class="point" cx="${(x + step / 2).toFixed(1)}" cy="${y(value).toFixed(1)}" r="3" fill="#0969da"><title>${label}: ${htmlText(formatTick(value))}</title></circle>`,
+      );
     }
     const labelX = x + step / 2;
-    parts.push(`<text x="${labelX.toFixed(1)}" y="${top + plotHeight + 14}" transform="rotate(30 ${labelX.toFixed(1)} ${top + plotHeight + 14})">${label}</text>`);
+    parts.push(
+      `<text x="${labelX.toFixed(1)}" y="${top + plotHeight + 14}" transform="rotate(30 ${labelX.toFixed(1)} ${top + plotHeight + 14})">${label}</text>`,
+    );
   });
-  if (points.length > 0) parts.unshift(`<polyline class="line" points="${points.join(' ')}" fill="none" stroke="#0969da" stroke-width="2"/>`);
+  if (points.length > 0)
+    parts.unshift(
+      `<polyline class="line" points="${points.join(' ')}" fill="none" stroke="#0969da" stroke-width="2"/>`,
+    );
   return svg(height, chart.title, parts);
 }
 
@@ -63,7 +84,9 @@ export function svgGantt(chart: { title: string; tasks: GanttTask[] }): string {
   const height = top + chart.tasks.length * rowHeight + 28;
   const end = Math.max(1, ...chart.tasks.map((task) => task.startMs + task.durationMs));
   const x = (ms: number) => left + (ms / end) * (WIDTH - left - right);
-  const parts = [`<text x="${WIDTH / 2}" y="16" text-anchor="middle" font-weight="bold">${htmlText(truncate(chart.title, 120))}</text>`];
+  const parts = [
+    `<text x="${WIDTH / 2}" y="16" text-anchor="middle" font-weight="bold">${htmlText(truncate(chart.title, 120))}</text>`,
+  ];
   chart.tasks.forEach((task, index) => {
     const rowY = top + index * rowHeight;
     const name = htmlText(truncate(task.section ? `${task.section} · ${task.name}` : task.name, 36));
@@ -74,7 +97,8 @@ export function svgGantt(chart: { title: string; tasks: GanttTask[] }): string {
     );
   });
   const axisY = top + chart.tasks.length * rowHeight + 14;
-  for (const ms of [0, end / 2, end]) parts.push(`<text x="${x(ms).toFixed(1)}" y="${axisY}" text-anchor="middle">${htmlText(formatSeconds(ms))}</text>`);
+  for (const ms of [0, end / 2, end])
+    parts.push(`<text x="${x(ms).toFixed(1)}" y="${axisY}" text-anchor="middle">${htmlText(formatSeconds(ms))}</text>`);
   return svg(height, chart.title, parts);
 }
 

@@ -62,7 +62,9 @@ export async function runCli(argv: string[], entries: CliEntry[], io: CliIo): Pr
     }
     const entry = byName.get(name);
     if (!entry) {
-      throw new UsageError(`unknown action '${name}'. Actions: ${[...byName.keys()].join(', ')}. See 'ci-optimizer --help'.`);
+      throw new UsageError(
+        `unknown action '${name}'. Actions: ${[...byName.keys()].join(', ')}. See 'ci-optimizer --help'.`,
+      );
     }
     const metadata = actionMetadata(entry.actionYml);
     const flags = parseFlags(rest, metadata, name);
@@ -98,17 +100,28 @@ interface CliSetup {
  * - the metrics of each step (what `report` adds up): $RUNNER_TEMP/ci-optimizer/metrics.jsonl when RUNNER_TEMP is
  *   set, else --metrics-dir DIR/metrics.jsonl, else .ci-optimizer/metrics.jsonl in the repository.
  */
-function cliSetup(flags: Map<string, string>, io: CliIo, action: string, workTreeRoot: (dir: string) => string | undefined): CliSetup {
+function cliSetup(
+  flags: Map<string, string>,
+  io: CliIo,
+  action: string,
+  workTreeRoot: (dir: string) => string | undefined,
+): CliSetup {
   let workspace: string;
   const repo = flags.get('repo');
   if (repo !== undefined) {
     workspace = resolve(io.cwd, repo);
-    if (!existsSync(workspace)) throw new UsageError(`--repo '${repo}': ${workspace} does not exist. Give the folder of a git checkout.`);
-    if (!statSync(workspace).isDirectory()) throw new UsageError(`--repo '${repo}': ${workspace} is a file, not a folder. Give the folder of a git checkout.`);
+    if (!existsSync(workspace))
+      throw new UsageError(`--repo '${repo}': ${workspace} does not exist. Give the folder of a git checkout.`);
+    if (!statSync(workspace).isDirectory())
+      throw new UsageError(
+        `--repo '${repo}': ${workspace} is a file, not a folder. Give the folder of a git checkout.`,
+      );
   } else {
     workspace = workTreeRoot(io.cwd) ?? io.cwd;
     if (workspace !== resolve(io.cwd)) {
-      io.stderr(`ci-optimizer: working in the repository root ${workspace} (relative paths are read from there; --repo DIR chooses another folder).\n`);
+      io.stderr(
+        `ci-optimizer: working in the repository root ${workspace} (relative paths are read from there; --repo DIR chooses another folder).\n`,
+      );
     }
   }
   const summary = flags.get('summary');
@@ -117,21 +130,39 @@ function cliSetup(flags: Map<string, string>, io: CliIo, action: string, workTre
     summaryFile = resolve(io.cwd, summary);
     const folder = dirname(summaryFile);
     if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-      throw new UsageError(`--summary '${summary}': the folder ${folder} does not exist. Create it, or write the summary elsewhere.`);
+      throw new UsageError(
+        `--summary '${summary}': the folder ${folder} does not exist. Create it, or write the summary elsewhere.`,
+      );
     }
     if (existsSync(summaryFile) && statSync(summaryFile).isDirectory()) {
-      throw new UsageError(`--summary '${summary}': ${summaryFile} is a folder. Give a file name, e.g. ${join(summary, `${action.replace('/', '-')}.md`)}.`);
+      throw new UsageError(
+        `--summary '${summary}': ${summaryFile} is a folder. Give a file name, e.g. ${join(summary, `${action.replace('/', '-')}.md`)}.`,
+      );
     }
   }
   const metricsDir = flags.get('metrics-dir');
-  if (io.env.RUNNER_TEMP) return { workspace, summaryFile, metricsFile: jobMetricsPath(io.env.RUNNER_TEMP), ownMetrics: false };
-  if (metricsDir !== undefined) return { workspace, summaryFile, metricsFile: join(resolve(io.cwd, metricsDir), 'metrics.jsonl'), ownMetrics: false };
+  if (io.env.RUNNER_TEMP)
+    return { workspace, summaryFile, metricsFile: jobMetricsPath(io.env.RUNNER_TEMP), ownMetrics: false };
+  if (metricsDir !== undefined)
+    return {
+      workspace,
+      summaryFile,
+      metricsFile: join(resolve(io.cwd, metricsDir), 'metrics.jsonl'),
+      ownMetrics: false,
+    };
   return { workspace, summaryFile, metricsFile: join(workspace, '.ci-optimizer', 'metrics.jsonl'), ownMetrics: true };
 }
 
-async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<string, string>, io: CliIo, setup: CliSetup): Promise<number> {
+async function runEntry(
+  entry: CliEntry,
+  metadata: ActionMetadata,
+  flags: Map<string, string>,
+  io: CliIo,
+  setup: CliSetup,
+): Promise<number> {
   const command = await entry.load();
-  if (command.name !== entry.name) throw new Error(`the CLI's entry '${entry.name}' loaded the command '${command.name}'`);
+  if (command.name !== entry.name)
+    throw new Error(`the CLI's entry '${entry.name}' loaded the command '${command.name}'`);
   const json = flags.has('json');
   const { workspace } = setup;
   const baseRun = runEnvironmentFromEnv({ ...io.env, GITHUB_WORKSPACE: workspace }, true);
@@ -147,7 +178,9 @@ async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<st
     inputs: new Inputs({
       given,
       defaults: inputDefaults(metadata),
-      config: command.configSchema ? loadConfigSection(workspace, command.name.split('/')[0], command.configSchema).values : undefined,
+      config: command.configSchema
+        ? loadConfigSection(workspace, command.name.split('/')[0], command.configSchema).values
+        : undefined,
       baseDir: workspace,
     }),
     log,
@@ -170,7 +203,9 @@ async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<st
     try {
       writeFileSync(setup.summaryFile, `${summaryText}\n`);
     } catch (error) {
-      io.stderr(`ci-optimizer ${command.name}: error: could not write the summary to ${setup.summaryFile}: ${(error as Error).message}\n`);
+      io.stderr(
+        `ci-optimizer ${command.name}: error: could not write the summary to ${setup.summaryFile}: ${(error as Error).message}\n`,
+      );
       return EXIT_FAILED;
     }
   }
@@ -179,7 +214,8 @@ async function runEntry(entry: CliEntry, metadata: ActionMetadata, flags: Map<st
     io.stderr(`ci-optimizer ${command.name}: error: ${guardLogMessage(failureMessage(main.error))}\n`);
     return isInputError(main.error) ? EXIT_USAGE : EXIT_FAILED;
   }
-  if (command.name === 'report' && setup.ownMetrics && !given['metrics-file']) startNewCliRun(setup.metricsFile, log.warning);
+  if (command.name === 'report' && setup.ownMetrics && !given['metrics-file'])
+    startNewCliRun(setup.metricsFile, log.warning);
   if (json) {
     io.stdout(`${JSON.stringify(outputs)}\n`);
   } else {
@@ -200,7 +236,8 @@ function plainOutput(command: CommandWithConfig, outputs: Record<string, unknown
   const plain: string[] = [];
   const text = formatOutputs(command, outputs as Parameters<typeof formatOutputs>[1]);
   for (const [key, value] of Object.entries(outputs)) {
-    const isPlainList = Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number');
+    const isPlainList =
+      Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number');
     if (key === 'metrics' || key.endsWith('-json') || (typeof value === 'object' && value !== null && !isPlainList)) {
       structured.push(key);
       continue;
@@ -234,7 +271,9 @@ function parseFlags(args: string[], metadata: ActionMetadata, action: string): M
   while (index < args.length) {
     const arg = args[index++];
     if (!arg.startsWith('--')) {
-      throw new UsageError(`unexpected argument '${arg}'. Inputs are given as --<input-name> value; see 'ci-optimizer ${action} --help'.`);
+      throw new UsageError(
+        `unexpected argument '${arg}'. Inputs are given as --<input-name> value; see 'ci-optimizer ${action} --help'.`,
+      );
     }
     let name = arg.slice(2);
     let value: string | undefined;
@@ -245,8 +284,11 @@ function parseFlags(args: string[], metadata: ActionMetadata, action: string): M
     }
     if (!(name in metadata.inputs) && !GLOBAL_FLAGS.has(name)) {
       throw new UsageError(
-        `unknown flag '--${name}' for '${action}'. Its inputs: ${Object.keys(metadata.inputs).map((i) => `--${i}`).join(', ') || '(none)'}; ` +
-          `global flags: --json, --summary FILE, --repo DIR, --metrics-dir DIR, --help.`,
+        `unknown flag '--${name}' for '${action}'. Its inputs: ${
+          Object.keys(metadata.inputs)
+            .map((i) => `--${i}`)
+            .join(', ') || '(none)'
+        }; ` + `global flags: --json, --summary FILE, --repo DIR, --metrics-dir DIR, --help.`,
       );
     }
     if (name === 'json' || name === 'help') {
@@ -260,7 +302,10 @@ function parseFlags(args: string[], metadata: ActionMetadata, action: string): M
         // A bare flag is `true` only for a boolean input; any other flag given without a value is a mistake
         // (`--base --head x` must not compare against a branch named 'true').
         if (!VALUE_FLAGS.has(name) && isBooleanInput(action, name)) value = 'true';
-        else throw new UsageError(`flag '--${name}' needs a value, e.g. --${name} ${exampleValue(name)}. See 'ci-optimizer ${action} --help'.`);
+        else
+          throw new UsageError(
+            `flag '--${name}' needs a value, e.g. --${name} ${exampleValue(name)}. See 'ci-optimizer ${action} --help'.`,
+          );
       } else {
         value = values.join('\n');
       }
@@ -308,12 +353,12 @@ function toolHelp(entries: CliEntry[]): string {
     'Actions:',
     ...rows,
     '',
-    'Flags are the action\'s input names (see its --help). Without --json, stdout carries the step summary and the',
+    "Flags are the action's input names (see its --help). Without --json, stdout carries the step summary and the",
     'plain outputs; --json prints one JSON object of typed outputs instead. Logs go to stderr.',
     '--repo DIR: the repository (default: the root of the git checkout around the current folder).',
-    '--metrics-dir DIR: where each step\'s metrics are kept for `report` (default: $RUNNER_TEMP/ci-optimizer when',
+    "--metrics-dir DIR: where each step's metrics are kept for `report` (default: $RUNNER_TEMP/ci-optimizer when",
     '  RUNNER_TEMP is set, else .ci-optimizer/ in the repository; `report` then starts the next run).',
-    'Exit codes: 0 done, 1 failed, 2 usage error (an unknown flag, a flag without its value, an input\'s bad value).',
+    "Exit codes: 0 done, 1 failed, 2 usage error (an unknown flag, a flag without its value, an input's bad value).",
     '',
   ].join('\n');
 }
@@ -321,16 +366,28 @@ function toolHelp(entries: CliEntry[]): string {
 function actionHelp(name: string, metadata: ActionMetadata): string {
   const lines = [`ci-optimizer ${name.replace('/', ' ')}: ${metadata.description.trim()}`, '', 'Inputs:'];
   for (const [input, info] of Object.entries(metadata.inputs)) {
-    const extra = [info.required ? 'required' : '', info.default !== undefined && info.default !== '' ? `default: ${JSON.stringify(info.default)}` : '']
+    const extra = [
+      info.required ? 'required' : '',
+      info.default !== undefined && info.default !== '' ? `default: ${JSON.stringify(info.default)}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     lines.push(`  --${input}${extra ? ` (${extra})` : ''}`);
-    lines.push(...info.description.trim().split('\n').map((line) => `      ${line}`));
+    lines.push(
+      ...info.description
+        .trim()
+        .split('\n')
+        .map((line) => `      ${line}`),
+    );
   }
   lines.push('', 'Outputs (keys of --json):');
   for (const [output, info] of Object.entries(metadata.outputs)) {
     lines.push(`  ${output}: ${info.description.trim().split('\n')[0]}`);
   }
-  lines.push('', 'Global flags: --json, --summary FILE (write the step summary), --repo DIR (the repository; default: the checkout around .), --metrics-dir DIR', '');
+  lines.push(
+    '',
+    'Global flags: --json, --summary FILE (write the step summary), --repo DIR (the repository; default: the checkout around .), --metrics-dir DIR',
+    '',
+  );
   return lines.join('\n');
 }

@@ -49,7 +49,10 @@ export async function executeStep(
       failure = new Error(`store-required is true and ${faults.map((fault) => fault.message).join('; ')}`);
     }
   }
-  const record = metrics.toRecord(command.name, VERSION, { step, outcome: failure === undefined ? 'success' : 'failure' });
+  const record = metrics.toRecord(command.name, VERSION, {
+    step,
+    outcome: failure === undefined ? 'success' : 'failure',
+  });
   outputs = { ...outputs, 'duration-ms': record['duration-ms'], metrics: record as unknown as Outputs[string] };
   if (options.metricsFile) {
     try {
@@ -69,11 +72,15 @@ export function failureMessage(error: unknown): string {
 
 /** The summary's note that a store did not work: history (baselines, models, ...) is not being kept. */
 function storeFaultSummary(faults: readonly StoreFault[], required: boolean): string {
-  const lines = faults.map((fault) => `- \`${fault.store.replace(/`/g, "'")}\`: ${fault.message.replace(/[\r\n]+/g, ' ').slice(0, 500)}`);
+  const lines = faults.map(
+    (fault) => `- \`${fault.store.replace(/`/g, "'")}\`: ${fault.message.replace(/[\r\n]+/g, ' ').slice(0, 500)}`,
+  );
   return [
     '> [!WARNING]',
     `> **History is not being kept**: ${faults.length === 1 ? 'a store' : `${faults.length} stores`} did not work in this step, so what it should remember (history, model, baseline, statistics) is not saved or read. ` +
-      (required ? 'The step fails because store-required is true.' : 'Set `store-required: true` to make this fail the step.'),
+      (required
+        ? 'The step fails because store-required is true.'
+        : 'Set `store-required: true` to make this fail the step.'),
     '',
     ...lines,
   ].join('\n');

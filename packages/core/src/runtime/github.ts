@@ -40,7 +40,8 @@ export async function runAction(command: CommandWithConfig, actionYml: ActionYml
     }
   }
   if (result.error !== undefined) {
-    if (!isUserError(result.error) && result.error instanceof Error && result.error.stack) core.debug(result.error.stack);
+    if (!isUserError(result.error) && result.error instanceof Error && result.error.stack)
+      core.debug(result.error.stack);
     if (isPost) core.warning(guardLogMessage(`Post step of ${command.name}: ${failureMessage(result.error)}`));
     else core.setFailed(guardLogMessage(failureMessage(result.error)));
   }

@@ -52,7 +52,11 @@ export interface CacheDeps {
  * it with parallel ranged GETs straight into `zstd -d | tar -x` in a staging folder, verifies size and SHA-256, and
  * only then moves the cached paths into place. Any fault leaves the paths untouched and returns a miss.
  */
-export async function restoreCache(settings: CacheSettings, request: RestoreRequest, deps: CacheDeps): Promise<RestoreResult> {
+export async function restoreCache(
+  settings: CacheSettings,
+  request: RestoreRequest,
+  deps: CacheDeps,
+): Promise<RestoreResult> {
   validateKey(request.primaryKey, 'key');
   request.restoreKeys.forEach((key) => validateKey(key, 'restore-keys'));
   const started = performance.now();
@@ -62,7 +66,14 @@ export async function restoreCache(settings: CacheSettings, request: RestoreRequ
   const indexes = scopes.read.map((scope) => new CacheIndex(store, settings.version, scope));
   let index = indexes[0];
   const signal = AbortSignal.timeout(settings.restoreTimeoutMs);
-  const result: RestoreResult = { kind: 'miss', matchedKey: '', archiveBytes: 0, bytesTransferred: 0, ms: 0, mbPerS: 0 };
+  const result: RestoreResult = {
+    kind: 'miss',
+    matchedKey: '',
+    archiveBytes: 0,
+    bytesTransferred: 0,
+    ms: 0,
+    mbPerS: 0,
+  };
   const finish = () => ({ ...result, ms: Math.round(performance.now() - started) });
   const found = (kind: 'exact' | 'prefix', entry: CacheEntry) => {
     Object.assign(result, { kind, matchedKey: entry.key, archiveBytes: entry.size });
@@ -95,7 +106,9 @@ export async function restoreCache(settings: CacheSettings, request: RestoreRequ
       const archive = await store.head(entry.archive, { signal });
       if (archive?.size !== entry.size) {
         throw new IntegrityError(
-          archive ? `archive of '${entry.key}' holds ${archive.size} bytes but ${entry.size} were recorded` : `archive of '${entry.key}' is missing`,
+          archive
+            ? `archive of '${entry.key}' holds ${archive.size} bytes but ${entry.size} were recorded`
+            : `archive of '${entry.key}' is missing`,
         );
       }
       log.info(`Cache found for key '${entry.key}' (${formatBytes(entry.size)}); lookup-only, nothing downloaded.`);
@@ -116,7 +129,9 @@ export async function restoreCache(settings: CacheSettings, request: RestoreRequ
     return found(match.kind, entry);
   } catch (error) {
     const key = entry?.key ?? request.primaryKey;
-    log.warning(`Failed to restore cache '${key}': ${describeCacheFault(error, settings.s3)} Continuing without the cache.`);
+    log.warning(
+      `Failed to restore cache '${key}': ${describeCacheFault(error, settings.s3)} Continuing without the cache.`,
+    );
     // Only an entry of the run's own scope is removed: another scope's belongs to runs this one cannot speak for.
     if (entry && isDamage(error) && index.scope === scopes.write) await forgetDamagedEntry(index, entry, log);
     return { ...finish(), kind: 'miss', matchedKey: '', archiveBytes: 0 };
@@ -154,7 +169,9 @@ async function downloadAndPlace(
       throw error;
     }
     if (transfer.sha256 !== entry.sha256) {
-      throw new IntegrityError(`archive of '${entry.key}' has SHA-256 ${transfer.sha256}, not the recorded ${entry.sha256}`);
+      throw new IntegrityError(
+        `archive of '${entry.key}' has SHA-256 ${transfer.sha256}, not the recorded ${entry.sha256}`,
+      );
     }
     const context = { workspace: settings.workspace, home: settings.home };
     const rules = placementRules(settings.paths, context, settings.protectedPaths);
@@ -185,8 +202,7 @@ async function unpackLimit(settings: CacheSettings, archiveBytes: number): Promi
     (stats) => Number(stats.bavail) * Number(stats.bsize),
     () => Number.POSITIVE_INFINITY,
   );
-  const wanted =
-    settings.maxUnpackedBytes ?? Math.max(UNPACK_FLOOR, UNPACK_RATIO * archiveBytes);
+  const wanted = settings.maxUnpackedBytes ?? Math.max(UNPACK_FLOOR, UNPACK_RATIO * archiveBytes);
   const limitText =
     settings.maxUnpackedBytes !== undefined
       ? `${formatBytes(wanted)} (max-unpacked-size)`

@@ -89,7 +89,13 @@ export async function saveCache(settings: CacheSettings, key: string, deps: Cach
         contentType: settings.compression === 'zstd' ? 'application/zstd' : 'application/gzip',
       });
       const { warnings } = await writer.done;
-      if (warnings.length > 0) log.info(`tar: ${warnings.slice(0, 5).map((warning) => logValue(warning)).join('; ')} (archived as read)`);
+      if (warnings.length > 0)
+        log.info(
+          `tar: ${warnings
+            .slice(0, 5)
+            .map((warning) => logValue(warning))
+            .join('; ')} (archived as read)`,
+        );
       return uploaded;
     });
     uploading.catch(() => writer.kill());
@@ -109,7 +115,9 @@ export async function saveCache(settings: CacheSettings, key: string, deps: Cach
     const transferMs = performance.now() - transferStarted;
     const stored = await store.head(archiveObject, { signal });
     if (stored?.size !== upload.bytes) {
-      throw new IntegrityError(`the store holds ${stored?.size ?? 'no'} bytes of the ${upload.bytes} uploaded for '${key}'`);
+      throw new IntegrityError(
+        `the store holds ${stored?.size ?? 'no'} bytes of the ${upload.bytes} uploaded for '${key}'`,
+      );
     }
     result.archiveBytes = upload.bytes;
     result.bytesTransferred = upload.bytes;
@@ -128,7 +136,10 @@ export async function saveCache(settings: CacheSettings, key: string, deps: Cach
       scope,
     };
     const outcome = damagedRecord
-      ? await store.putAtomic(index.entryObject(key), JSON.stringify(entry), { contentType: 'application/json', signal })
+      ? await store.putAtomic(index.entryObject(key), JSON.stringify(entry), {
+          contentType: 'application/json',
+          signal,
+        })
       : await index.publish(entry, { signal });
     // Stores without conditional writes (s3rver, older Ceph) take both PUTs; reading back tells who won.
     const winner = outcome === 'written' ? await index.readEntry(key, { signal }) : undefined;
@@ -144,7 +155,9 @@ export async function saveCache(settings: CacheSettings, key: string, deps: Cach
     );
   } catch (error) {
     if (isUserError(error)) throw error;
-    log.warning(`Failed to save cache '${key}': ${describeCacheFault(error, settings.s3)} The job goes on without saving.`);
+    log.warning(
+      `Failed to save cache '${key}': ${describeCacheFault(error, settings.s3)} The job goes on without saving.`,
+    );
     if (archiveObject && !published) await store.delete(archiveObject).catch(() => undefined);
     return finish('failed');
   }

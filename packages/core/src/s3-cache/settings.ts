@@ -4,7 +4,15 @@ import { UserError } from '../errors/index.ts';
 import { resolveCompression, type Compression, type CompressionChoice } from '../archive/index.ts';
 import type { Inputs as InputReader } from '../inputs/index.ts';
 import type { RunEnvironment } from '../contract/index.ts';
-import { cacheVersion, parseScopeMode, resolveS3Settings, runRefsOf, storeScopes, type S3Settings, type StoreScopes } from '../s3/index.ts';
+import {
+  cacheVersion,
+  parseScopeMode,
+  resolveS3Settings,
+  runRefsOf,
+  storeScopes,
+  type S3Settings,
+  type StoreScopes,
+} from '../s3/index.ts';
 import { Inputs } from './constants.ts';
 
 /** Everything restore and save need besides the keys, read once from the inputs. */
@@ -53,7 +61,8 @@ export function readS3Settings(inputs: InputReader, env: NodeJS.ProcessEnv): S3S
       maxAttempts: inputs.int(Inputs.MaxAttempts, { min: 1, max: 20 }),
       connectTimeoutMs: inputs.duration(Inputs.ConnectTimeout),
       idleTimeoutMs: inputs.duration(Inputs.IdleTimeout),
-      firstByteTimeoutMs: inputs.raw(Inputs.FirstByteTimeout).trim() === '' ? undefined : inputs.duration(Inputs.FirstByteTimeout),
+      firstByteTimeoutMs:
+        inputs.raw(Inputs.FirstByteTimeout).trim() === '' ? undefined : inputs.duration(Inputs.FirstByteTimeout),
     },
     env,
   );

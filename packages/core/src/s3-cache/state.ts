@@ -25,7 +25,10 @@ export function stepStateProvider(store: StateStore): CacheStateProvider {
       store.save(State.MatchedKey, state.matchedKey);
     },
     recall() {
-      return { primaryKey: store.get(State.PrimaryKey) || undefined, matchedKey: store.get(State.MatchedKey) || undefined };
+      return {
+        primaryKey: store.get(State.PrimaryKey) || undefined,
+        matchedKey: store.get(State.MatchedKey) || undefined,
+      };
     },
   };
 }

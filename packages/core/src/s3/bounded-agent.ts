@@ -70,7 +70,10 @@ type AddRequest = (req: ClientRequest, options: unknown) => void;
  * (socket) timeouts stay in force; this adds the time between sending a request and its answer, which idle
  * timeouts alone let a retrying client spend many times over.
  */
-export function boundedAgents(watch: ResponseWatch, options: AgentOptions): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
+export function boundedAgents(
+  watch: ResponseWatch,
+  options: AgentOptions,
+): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
   const watchdog = new Watchdog(watch);
   // Loaded here, when a client is made: node:https loads TLS (~25 ms of CPU), which an action's start need not pay.
   const httpAgent = new (process.getBuiltinModule('node:http').Agent)(options);

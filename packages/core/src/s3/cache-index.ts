@@ -53,15 +53,25 @@ export function cacheVersion(inputs: VersionInputs): string {
 
 /** Checks a key the way actions/cache does (at most 512 characters, no commas) plus what S3 keys cannot hold. */
 export function validateKey(key: string, input: string): void {
-  if (key === '') throw new UserError(`Input '${input}' is empty. Set it to the cache key, e.g. 'deps-\${{ hashFiles('package-lock.json') }}'.`);
+  if (key === '')
+    throw new UserError(
+      `Input '${input}' is empty. Set it to the cache key, e.g. 'deps-\${{ hashFiles('package-lock.json') }}'.`,
+    );
   if (key.length > 512) {
-    throw new UserError(`Input '${input}' is ${key.length} characters long; cache keys may be at most 512. Shorten '${logValue(key.slice(0, 40))}...'.`);
+    throw new UserError(
+      `Input '${input}' is ${key.length} characters long; cache keys may be at most 512. Shorten '${logValue(key.slice(0, 40))}...'.`,
+    );
   }
   // The key is shown as one line with its control characters visible: it may come from a pull request's files.
-  if (key.includes(',')) throw new UserError(`Input '${input}' has value '${logValue(key)}', which contains a comma. Cache keys cannot contain commas.`);
+  if (key.includes(','))
+    throw new UserError(
+      `Input '${input}' has value '${logValue(key)}', which contains a comma. Cache keys cannot contain commas.`,
+    );
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(key)) {
-    throw new UserError(`Input '${input}' has a control character (newline, tab, ...) in '${logValue(key)}'. Remove it.`);
+    throw new UserError(
+      `Input '${input}' has a control character (newline, tab, ...) in '${logValue(key)}'. Remove it.`,
+    );
   }
 }
 

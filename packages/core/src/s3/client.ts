@@ -114,7 +114,10 @@ export class S3Connection {
 
   /** The SDK's client and the SDK (for its command classes). */
   connect(): Promise<{ client: S3Client; sdk: S3Sdk }> {
-    this.opened ??= loadS3Sdk().then((loaded) => ({ client: new loaded.S3Client(s3ClientConfig(this.settings)), sdk: loaded }));
+    this.opened ??= loadS3Sdk().then((loaded) => ({
+      client: new loaded.S3Client(s3ClientConfig(this.settings)),
+      sdk: loaded,
+    }));
     return this.opened;
   }
 }

@@ -65,7 +65,8 @@ export function describeS3Error(error: unknown, where: { bucket: string; endpoin
   // One line: the server's or the SDK's text may span several (an annotation is one line).
   const said = () => redactSecrets(errorMessage(error)).replace(/\s*\n\s*/g, ' ');
   if (code === 'StoreUnresponsive') return `${place} stopped answering: ${said()}.`;
-  if ((error as { firstByteTimeout?: boolean } | undefined)?.firstByteTimeout) return `${place} did not answer: ${said()}.`;
+  if ((error as { firstByteTimeout?: boolean } | undefined)?.firstByteTimeout)
+    return `${place} did not answer: ${said()}.`;
   switch (code) {
     case 'NoSuchBucket':
       return `${place} does not exist (NoSuchBucket): create it or fix the 'bucket' input.`;

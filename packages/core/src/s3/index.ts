@@ -68,7 +68,10 @@ export function openS3Store(input: S3SettingsInput, env: NodeJS.ProcessEnv = pro
  * The `s3://` store's objects under the run's scopes (see scope.ts): `write` under its own ref's scope, `read` in
  * the order reads fall back (own, base branch, default branch). One client serves them all.
  */
-export function openScopedS3Stores(input: S3SettingsInput, env: NodeJS.ProcessEnv = process.env): { write: S3ObjectStore; read: S3ObjectStore[] } {
+export function openScopedS3Stores(
+  input: S3SettingsInput,
+  env: NodeJS.ProcessEnv = process.env,
+): { write: S3ObjectStore; read: S3ObjectStore[] } {
   const settings = resolveS3Settings(input, env);
   const client = createS3Client(settings);
   const prefixes = storePrefixes(settings.prefix, scopesFromEnvironment(env));

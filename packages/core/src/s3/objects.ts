@@ -61,7 +61,11 @@ export class S3ObjectStore {
   }
 
   /** The object's bytes and ETag (its version for a conditional write), or undefined when it does not exist. */
-  async getVersioned(key: string, options: CallOptions = {}, needEtag = true): Promise<{ data: Buffer; etag: string } | undefined> {
+  async getVersioned(
+    key: string,
+    options: CallOptions = {},
+    needEtag = true,
+  ): Promise<{ data: Buffer; etag: string } | undefined> {
     const { client, sdk } = await this.client.connect();
     // The SDK retries a request that failed (its own bounded attempts: not again here); a body cut off mid-transfer
     // (a reset connection) is retried here with a new request.
@@ -77,7 +81,8 @@ export class S3ObjectStore {
       }
       try {
         const data = response.Body ? Buffer.from(await response.Body.transformToByteArray()) : Buffer.alloc(0);
-        if (needEtag && !response.ETag) throw new Error(`the store returned no ETag for '${key}', so it cannot be written conditionally`);
+        if (needEtag && !response.ETag)
+          throw new Error(`the store returned no ETag for '${key}', so it cannot be written conditionally`);
         return { data, etag: response.ETag ?? '' };
       } catch (error) {
         if (attempt >= DEFAULT_RETRY.attempts || !isTransient(error) || options.signal?.aborted) throw error;
@@ -91,7 +96,12 @@ export class S3ObjectStore {
    * conflict with a concurrent conditional write, or 404 for If-Match on a deleted object). A store that does not
    * implement the headers (501) is an error: the caller needs the guarantee, so there is no plain-PUT fallback.
    */
-  async putIfVersion(key: string, body: Buffer | string, expected: string | undefined, options: CallOptions = {}): Promise<boolean> {
+  async putIfVersion(
+    key: string,
+    body: Buffer | string,
+    expected: string | undefined,
+    options: CallOptions = {},
+  ): Promise<boolean> {
     const { client, sdk } = await this.client.connect();
     try {
       await client.send(
@@ -108,7 +118,9 @@ export class S3ObjectStore {
     } catch (error) {
       if (isPreconditionFailed(error) || (expected !== undefined && isNoSuchKey(error))) return false;
       if (isNotImplemented(error)) {
-        throw new Error('this S3 store does not implement conditional writes (If-Match / If-None-Match answered 501)', { cause: error });
+        throw new Error('this S3 store does not implement conditional writes (If-Match / If-None-Match answered 501)', {
+          cause: error,
+        });
       }
       throw error;
     }

@@ -40,7 +40,11 @@ const DEFAULT_ORPHAN_GRACE_MS = 60 * 60 * 1000;
  * access; S3 records only the write, so this goes by save time). Only objects in this tool's layout are touched.
  * An entry's record is deleted before its archive, so a reader never finds a record without its archive.
  */
-export async function pruneCache(store: S3ObjectStore, limits: PruneLimits, options: CallOptions = {}): Promise<PruneReport> {
+export async function pruneCache(
+  store: S3ObjectStore,
+  limits: PruneLimits,
+  options: CallOptions = {},
+): Promise<PruneReport> {
   const now = (limits.now ?? new Date()).getTime();
   const objects = await store.listAll('', options);
   const archives = new Map<string, ObjectInfo>();
@@ -91,7 +95,10 @@ export async function pruneCache(store: S3ObjectStore, limits: PruneLimits, opti
 
   const doomedEntries = entries.filter((entry) => doomed.has(entry));
   if (!limits.dryRun) {
-    await store.deleteMany([...doomedEntries.map((entry) => entry.record.key), ...staleRecords.map((r) => r.key)], options);
+    await store.deleteMany(
+      [...doomedEntries.map((entry) => entry.record.key), ...staleRecords.map((r) => r.key)],
+      options,
+    );
     await store.deleteMany(
       [...doomedEntries.flatMap((entry) => (entry.archive ? [entry.archive.key] : [])), ...orphans.map((o) => o.key)],
       options,

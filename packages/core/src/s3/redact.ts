@@ -37,13 +37,19 @@ const PATTERNS: [RegExp, string][] = [
   [/\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, '[redacted]'],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
   // key=value, key: value and "key": "value" where the key says secret.
-  [/\b([A-Za-z_-]*(?:secret|token|password|passwd|authorization|credential)[A-Za-z_-]*)(["']?\s*[:=]\s*["']?)[^\s"'<&,]+/gi, '$1$2[redacted]'],
+  [
+    /\b([A-Za-z_-]*(?:secret|token|password|passwd|authorization|credential)[A-Za-z_-]*)(["']?\s*[:=]\s*["']?)[^\s"'<&,]+/gi,
+    '$1$2[redacted]',
+  ],
 ];
 
 /** Replaces anything that looks like a credential, or was sent by us as a header value, with `[redacted]`. */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let result = text;
-  const literal = [...sentValues, ...SECRET_ENV.map((name) => env[name]).filter((v): v is string => !!v && v.length >= 4)];
+  const literal = [
+    ...sentValues,
+    ...SECRET_ENV.map((name) => env[name]).filter((v): v is string => !!v && v.length >= 4),
+  ];
   for (const value of literal.sort((a, b) => b.length - a.length)) result = result.split(value).join('[redacted]');
   for (const [pattern, replacement] of PATTERNS) result = result.replace(pattern, replacement);
   return result;

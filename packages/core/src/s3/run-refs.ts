@@ -32,7 +32,7 @@ export function runRefsOf(eventName: string, payload: Record<string, unknown>, e
     stringOf(group.base_ref)?.replace(/^refs\/heads\//, '');
   let untrustedReason: string | undefined;
   if (eventName === 'pull_request_target') {
-    untrustedReason = 'pull_request_target runs with the base branch\'s rights on a pull request';
+    untrustedReason = "pull_request_target runs with the base branch's rights on a pull request";
   } else if (eventName === 'issue_comment') {
     untrustedReason = 'issue_comment runs on the default branch for comments anyone can write';
   } else if (eventName === 'workflow_run') {

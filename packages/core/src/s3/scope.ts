@@ -72,7 +72,8 @@ export function scopesFromEnvironment(env: NodeJS.ProcessEnv): StoreScopes {
   if (env.GITHUB_ACTIONS !== 'true') return { mode: 'shared', write: '', read: [''] };
   let payload: Record<string, unknown> = {};
   try {
-    if (env.GITHUB_EVENT_PATH) payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>;
+    if (env.GITHUB_EVENT_PATH)
+      payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>;
   } catch {
     // No readable event: the default branch stays unknown and only the run's own scope is read.
   }

@@ -130,7 +130,9 @@ async function lock(path: string): Promise<() => Promise<void>> {
       continue;
     }
     if (Date.now() - started > LOCK_WAIT_MS) {
-      throw new Error(`the lock ${path} has been held by another writer for over ${LOCK_WAIT_MS / 1000} s; delete it if no job is running`);
+      throw new Error(
+        `the lock ${path} has been held by another writer for over ${LOCK_WAIT_MS / 1000} s; delete it if no job is running`,
+      );
     }
     await new Promise((done) => setTimeout(done, Math.min(200, 5 * 2 ** Math.min(attempt, 5)) + Math.random() * 20));
   }

@@ -92,7 +92,8 @@ export class GitHubCacheStore implements Store {
 
   constructor(spec: string, options: GitHubCacheStoreOptions = {}) {
     this.name = parseGitHubCacheSpec(spec);
-    this.description = this.name === DEFAULT_GITHUB_CACHE_NAME ? GITHUB_CACHE_SPEC : `${GITHUB_CACHE_SPEC}:${this.name}`;
+    this.description =
+      this.name === DEFAULT_GITHUB_CACHE_NAME ? GITHUB_CACHE_SPEC : `${GITHUB_CACHE_SPEC}:${this.name}`;
     this.env = options.env ?? process.env;
     const log = options.log ?? stderrLog;
     // Every warning of this store is a fault of it: noted for the step's summary and for store-required.
@@ -180,9 +181,13 @@ export class GitHubCacheStore implements Store {
           const next = newest.sequence + 1 + (sameSeen >= STALE_AFTER ? sameSeen - STALE_AFTER + 1 : 0);
           this.mergeChangesInto(join(staging, LIBRARY_PATH));
           key = `${this.keyPrefix}${String(next).padStart(SEQUENCE_DIGITS, '0')}`;
-          const { value: cacheId, problems } = await this.callLibrary(staging, (cache) => cache.saveCache([LIBRARY_PATH], key));
+          const { value: cacheId, problems } = await this.callLibrary(staging, (cache) =>
+            cache.saveCache([LIBRARY_PATH], key),
+          );
           if (cacheId !== -1 && problems.length === 0) {
-            this.log.info(`Saved the store '${this.description}' to the GitHub cache as '${key}'${attempt > 1 ? ` (attempt ${attempt}: other jobs saved first, their changes are kept)` : ''}.`);
+            this.log.info(
+              `Saved the store '${this.description}' to the GitHub cache as '${key}'${attempt > 1 ? ` (attempt ${attempt}: other jobs saved first, their changes are kept)` : ''}.`,
+            );
             return;
           }
           if (!problems.some((problem) => TAKEN.test(problem))) {
@@ -199,17 +204,24 @@ export class GitHubCacheStore implements Store {
         // Another job took the number: wait a little (more each time, with jitter) and merge again.
         await new Promise((done) => setTimeout(done, Math.min(5_000, 200 * attempt) + Math.floor(Math.random() * 300)));
       }
-      this.log.warning(`The store '${this.description}' was not saved to the GitHub cache: other jobs took ${MAX_SAVE_ATTEMPTS} entry numbers in a row (last tried '${key}'). This run's changes are not kept.`);
+      this.log.warning(
+        `The store '${this.description}' was not saved to the GitHub cache: other jobs took ${MAX_SAVE_ATTEMPTS} entry numbers in a row (last tried '${key}'). This run's changes are not kept.`,
+      );
     } catch (error) {
-      this.log.warning(`The store '${this.description}' was not saved to the GitHub cache${key ? ` as '${key}'` : ''}: ${errorMessage(error)}. The next run starts from the previous entry.`);
+      this.log.warning(
+        `The store '${this.description}' was not saved to the GitHub cache${key ? ` as '${key}'` : ''}: ${errorMessage(error)}. The next run starts from the previous entry.`,
+      );
     }
   }
 
   /** Restores the family's newest entry into `dir/files`; its sequence number (0: none or an older key format). */
   private async restoreNewestInto(dir: string): Promise<{ sequence: number }> {
     mkdirSync(join(dir, LIBRARY_PATH), { recursive: true });
-    const { value, problems } = await this.callLibrary(dir, (cache) => cache.restoreCache([LIBRARY_PATH], `${this.keyPrefix}latest`, [this.keyPrefix]));
-    if (problems.length > 0) throw new Error(`the newest entry could not be restored to merge into: ${problems.join('; ')}`);
+    const { value, problems } = await this.callLibrary(dir, (cache) =>
+      cache.restoreCache([LIBRARY_PATH], `${this.keyPrefix}latest`, [this.keyPrefix]),
+    );
+    if (problems.length > 0)
+      throw new Error(`the newest entry could not be restored to merge into: ${problems.join('; ')}`);
     mkdirSync(join(dir, LIBRARY_PATH), { recursive: true });
     const tail = value?.slice(this.keyPrefix.length) ?? '';
     return { sequence: /^\d+$/.test(tail) ? Number(tail) : 0 };
@@ -226,7 +238,9 @@ export class GitHubCacheStore implements Store {
       if (this.conditional.has(key)) {
         const theirs = existsSync(target) ? versionOf(readFileSync(target)) : undefined;
         if (theirs !== this.conditional.get(key)) {
-          this.log.info(`Another job changed '${key}' in the store '${this.description}' since this job read it: its value is kept, this job's conditional write of it is dropped.`);
+          this.log.info(
+            `Another job changed '${key}' in the store '${this.description}' since this job read it: its value is kept, this job's conditional write of it is dropped.`,
+          );
           continue;
         }
       }
@@ -255,20 +269,28 @@ export class GitHubCacheStore implements Store {
     if (this.serviceAvailable('restored')) {
       try {
         const primaryKey = `${this.keyPrefix}latest`;
-        const { value, problems } = await this.callLibrary(this.base, (cache) => cache.restoreCache([LIBRARY_PATH], primaryKey, [this.keyPrefix]));
+        const { value, problems } = await this.callLibrary(this.base, (cache) =>
+          cache.restoreCache([LIBRARY_PATH], primaryKey, [this.keyPrefix]),
+        );
         restoredKey = value;
         if (problems.length > 0) {
           restoredKey = undefined;
           rmSync(this.folder, { recursive: true, force: true }); // a download or extraction cut short
-          this.log.warning(`The store '${this.description}' could not be restored from the GitHub cache: ${problems.join('; ')}. It starts empty.`);
+          this.log.warning(
+            `The store '${this.description}' could not be restored from the GitHub cache: ${problems.join('; ')}. It starts empty.`,
+          );
         } else if (value === undefined) {
-          this.log.info(`The GitHub cache has no entry for the store '${this.description}' yet (keys '${this.keyPrefix}*'); it starts empty.`);
+          this.log.info(
+            `The GitHub cache has no entry for the store '${this.description}' yet (keys '${this.keyPrefix}*'); it starts empty.`,
+          );
         } else {
           this.log.info(`Restored the store '${this.description}' from the GitHub cache entry '${value}'.`);
         }
       } catch (error) {
         rmSync(this.folder, { recursive: true, force: true });
-        this.log.warning(`The store '${this.description}' could not be restored from the GitHub cache: ${errorMessage(error)}. It starts empty.`);
+        this.log.warning(
+          `The store '${this.description}' could not be restored from the GitHub cache: ${errorMessage(error)}. It starts empty.`,
+        );
       }
       mkdirSync(this.folder, { recursive: true });
     }
@@ -299,7 +321,10 @@ export class GitHubCacheStore implements Store {
    * the archive the same on every runner, wherever its RUNNER_TEMP and workspace are. The call is the only thing
    * the store awaits while they are changed, and both are put back before it returns.
    */
-  private async callLibrary<T>(dir: string, call: (cache: typeof import('@actions/cache')) => Promise<T>): Promise<{ value: T; problems: string[] }> {
+  private async callLibrary<T>(
+    dir: string,
+    call: (cache: typeof import('@actions/cache')) => Promise<T>,
+  ): Promise<{ value: T; problems: string[] }> {
     const cache = await import('@actions/cache');
     const cwd = process.cwd();
     const workspace = process.env.GITHUB_WORKSPACE;
@@ -342,7 +367,8 @@ function captureLibraryOutput(target: 'stdout' | 'stderr'): { problems: string[]
       const line = pending.slice(0, newline + 1);
       pending = pending.slice(newline + 1);
       const text = line.trimEnd();
-      const problem = /^::(?:warning|error)(?: [^:]*)?::(.*)$/.exec(text) ?? /^(Failed to (?:save|restore): .*)$/.exec(text);
+      const problem =
+        /^::(?:warning|error)(?: [^:]*)?::(.*)$/.exec(text) ?? /^(Failed to (?:save|restore): .*)$/.exec(text);
       // A refused reservation is reported without its cause, which only the debug log has.
       const cause = /^::debug::(Failed to reserve cache: .*)$/.exec(text);
       if (problem) problems.push(unescapeCommand(problem[1]));

@@ -10,7 +10,12 @@ import { FaultNamingStore } from './faults.ts';
 export type { Store, StoreEntry, StoredValue } from './store.ts';
 export { DirStore } from './dir-store.ts';
 export { S3Store } from './s3-store.ts';
-export { GitHubCacheStore, parseGitHubCacheSpec, type GitHubCacheStoreOptions, type StoreLog } from './github-cache-store.ts';
+export {
+  GitHubCacheStore,
+  parseGitHubCacheSpec,
+  type GitHubCacheStoreOptions,
+  type StoreLog,
+} from './github-cache-store.ts';
 export {
   NewerSchemaError,
   readJsonDocument,
@@ -75,7 +80,8 @@ export function openStore(spec: string, workspace: string): Store {
   const text = spec.trim() === '' ? DEFAULT_STORE : spec.trim();
   if (text.startsWith('dir:')) {
     const path = text.slice(4);
-    if (path === '') throw new UserError(`Input 'store' has value '${text}': give a folder after 'dir:', e.g. 'dir:.ci-optimizer'.`);
+    if (path === '')
+      throw new UserError(`Input 'store' has value '${text}': give a folder after 'dir:', e.g. 'dir:.ci-optimizer'.`);
     const root = isAbsolute(path) ? path : resolve(workspace, path);
     return new FaultNamingStore(new DirStore(root), `folder ${root}`);
   }

@@ -103,7 +103,10 @@ export async function appendRecord<T>(
  * Reads the log: segments, pending records and the legacy file, validated, one record per id, oldest first. The
  * snapshot lets a compaction of the same store right after (compactRecordLog) skip the segments read here.
  */
-export async function readRecordLog<T>(store: Store, spec: RecordLogSpec<T>): Promise<RecordLogContent<T> & { snapshot: RecordLogSnapshot<T> }> {
+export async function readRecordLog<T>(
+  store: Store,
+  spec: RecordLogSpec<T>,
+): Promise<RecordLogContent<T> & { snapshot: RecordLogSnapshot<T> }> {
   const { records, skipped, snapshot } = await readAll(store, spec);
   return { records, skipped, snapshot };
 }
@@ -124,8 +127,12 @@ function parseObject<T>(data: Buffer, spec: RecordLogSpec<T>): ParsedObject<T> {
 
 async function readAll<T>(store: Store, spec: RecordLogSpec<T>, reuse?: RecordLogSnapshot<T>): Promise<ReadOutcome<T>> {
   const listing = await store.list(`${spec.area}/`);
-  const pending = listing.filter((entry) => entry.key.startsWith(`${spec.area}/${PENDING}/`) && entry.key.endsWith('.json'));
-  const segments = listing.filter((entry) => entry.key.startsWith(`${spec.area}/${SEGMENTS}/`) && entry.key.endsWith('.jsonl'));
+  const pending = listing.filter(
+    (entry) => entry.key.startsWith(`${spec.area}/${PENDING}/`) && entry.key.endsWith('.json'),
+  );
+  const segments = listing.filter(
+    (entry) => entry.key.startsWith(`${spec.area}/${SEGMENTS}/`) && entry.key.endsWith('.jsonl'),
+  );
   // Pending (raw) copies first: where a record is also in a segment, possibly compacted, the raw one is kept.
   const keys = [...pending.map((entry) => entry.key), ...segments.map((entry) => entry.key)];
   if (spec.legacyKey) keys.push(spec.legacyKey);
@@ -221,11 +228,16 @@ function parseLine<T>(bytes: Buffer, spec: RecordLogSpec<T>): { record: T } | { 
   } catch (error) {
     return { reason: `not JSON (${(error as Error).message.split('\n')[0]})`, newer: false };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'not a JSON object', newer: false };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { reason: 'not a JSON object', newer: false };
   const schema = (value as { schema?: unknown }).schema;
-  if (typeof schema !== 'number' || !Number.isInteger(schema)) return { reason: "no integer 'schema' field", newer: false };
+  if (typeof schema !== 'number' || !Number.isInteger(schema))
+    return { reason: "no integer 'schema' field", newer: false };
   if (schema > spec.maxSchema) {
-    return { reason: `schema ${schema} is newer than this version reads (up to ${spec.maxSchema}); upgrade the action`, newer: true };
+    return {
+      reason: `schema ${schema} is newer than this version reads (up to ${spec.maxSchema}); upgrade the action`,
+      newer: true,
+    };
   }
   const problem = spec.validate(value);
   if (problem) return { reason: problem, newer: false };

@@ -52,8 +52,7 @@ export class S3Store implements Store {
         if (!seen.has(info.key)) seen.set(info.key, { key: info.key, size: info.size, modified: info.lastModified });
       }
     }
-    return [...seen.values()]
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [...seen.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async delete(key: string): Promise<void> {

@@ -25,7 +25,8 @@ export type Align = 'left' | 'right' | 'center';
 /** A Markdown table; cells are escaped, numbers right-aligned unless `align` says otherwise. */
 export function markdownTable(headers: string[], rows: Cell[][], align?: Align[]): string {
   const alignment = headers.map((_, column) => {
-    const chosen = align?.[column] ?? (rows.length > 0 && rows.every((row) => typeof row[column] === 'number') ? 'right' : 'left');
+    const chosen =
+      align?.[column] ?? (rows.length > 0 && rows.every((row) => typeof row[column] === 'number') ? 'right' : 'left');
     return chosen === 'right' ? '---:' : chosen === 'center' ? ':---:' : '---';
   });
   const text = (cell: Cell) =>
@@ -61,7 +62,10 @@ export function mermaidBarChart(title: string, yLabel: string, bars: { label: st
 }
 
 /** A mermaid gantt chart of tasks on one timeline (start and duration in milliseconds). */
-export function mermaidGantt(title: string, tasks: { section?: string; name: string; startMs: number; durationMs: number }[]): string {
+export function mermaidGantt(
+  title: string,
+  tasks: { section?: string; name: string; startMs: number; durationMs: number }[],
+): string {
   const lines = ['gantt', `  title ${mermaidLabel(title, 80)}`, '  dateFormat x', '  axisFormat %M:%S'];
   let section: string | undefined;
   tasks.forEach((task, index) => {

@@ -5,7 +5,10 @@ import { posix } from 'node:path';
  * `"./fixtures/x.json"`), or its file name (`Path(__file__).parent / "fixtures" / "x.json"`).
  */
 export function literalNamesFile(literal: string, dataPath: string): boolean {
-  const normalised = literal.replaceAll('\\', '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+  const normalised = literal
+    .replaceAll('\\', '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\/+/, '');
   if (normalised === '') return false;
   if (normalised === dataPath || normalised === posix.basename(dataPath)) return true;
   return dataPath.endsWith(`/${normalised}`);
@@ -20,7 +23,8 @@ export function filesMentioning(
   const mentions: string[] = [];
   for (const [path, facts] of stringsByFile) {
     // Every form above contains the file name, so a cheap substring test skips most files.
-    if (facts.strings.some((literal) => literal.includes(name) && literalNamesFile(literal, dataPath))) mentions.push(path);
+    if (facts.strings.some((literal) => literal.includes(name) && literalNamesFile(literal, dataPath)))
+      mentions.push(path);
   }
   return mentions;
 }

@@ -29,7 +29,10 @@ export async function reachedDoctestFiles<F extends LanguageFacts>(
   if (pending.length === 0 || !language.analyzeDoctestText || !linked.dependenciesOfFacts) return reached;
   await language.prepare?.();
   // `<commit>:<path>` names the blob for `git cat-file --batch`.
-  const texts = await readBlobs(repoDir, pending.map((path) => `${head}:${path}`));
+  const texts = await readBlobs(
+    repoDir,
+    pending.map((path) => `${head}:${path}`),
+  );
   for (const path of pending) {
     const text = texts.get(`${head}:${path}`);
     if (text === undefined) continue;
@@ -44,7 +47,11 @@ export async function reachedDoctestFiles<F extends LanguageFacts>(
       const depth = closure.depth(edge.to);
       if (depth !== undefined && (!best || depth < best.depth)) best = { why: edge.why, to: edge.to, depth };
     }
-    if (best) reached.set(path, { explanation: `${path} ${best.why} → ${formatChain(closure.chain(best.to))}`, depth: best.depth + 1 });
+    if (best)
+      reached.set(path, {
+        explanation: `${path} ${best.why} → ${formatChain(closure.chain(best.to))}`,
+        depth: best.depth + 1,
+      });
   }
   return reached;
 }

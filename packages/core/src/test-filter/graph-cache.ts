@@ -96,7 +96,9 @@ export async function loadGraphCache<F extends LanguageFacts>(
     return empty;
   }
   if (typeof document.schema === 'number' && document.schema > GRAPH_CACHE_SCHEMA) {
-    warn(`The graph cache ${key} has schema ${document.schema}, newer than this version understands (${GRAPH_CACHE_SCHEMA}); ignoring it.`);
+    warn(
+      `The graph cache ${key} has schema ${document.schema}, newer than this version understands (${GRAPH_CACHE_SCHEMA}); ignoring it.`,
+    );
     return empty;
   }
   if (document.language !== language.id || document.factsVersion !== language.factsVersion) return empty;
@@ -123,7 +125,9 @@ export async function loadGraphCache<F extends LanguageFacts>(
     try {
       factsText = (await store.read(factsKey))?.toString('utf8');
     } catch (error) {
-      warn(`Could not read the test-filter facts cache (${factsKey}): ${errorMessage(error)}. Parsing the files instead.`);
+      warn(
+        `Could not read the test-filter facts cache (${factsKey}): ${errorMessage(error)}. Parsing the files instead.`,
+      );
       return;
     }
     if (factsText === undefined) return;

@@ -1,4 +1,10 @@
-import type { DependencyEdge, FileSetChange, LanguageFacts, LinkedSources, SourceLanguage } from '../languages/index.ts';
+import type {
+  DependencyEdge,
+  FileSetChange,
+  LanguageFacts,
+  LinkedSources,
+  SourceLanguage,
+} from '../languages/index.ts';
 
 /**
  * The linked graph of one tree as stored: every source file with its blob, the files it depends on and the files that
@@ -183,7 +189,12 @@ export class GraphSnapshot<F extends LanguageFacts> {
     tests: string[],
   ): GraphSnapshot<F> {
     const dynamic = [...files].filter(([, file]) => language.hasDynamicImports(file.facts)).map(([path]) => path);
-    const snapshot = new GraphSnapshot<F>(language, settings.key, settings.discovery, settings.configs, { tree, tests, dynamic, linkState: undefined });
+    const snapshot = new GraphSnapshot<F>(language, settings.key, settings.discovery, settings.configs, {
+      tree,
+      tests,
+      dynamic,
+      linkState: undefined,
+    });
     for (const [path, file] of files) {
       snapshot.entries.set(path, { blob: file.blob, facts: file.facts, dependencies: [], dependents: [] });
       if (file.facts.syntaxError) snapshot.syntaxErrors.set(path, file.facts.syntaxError);
@@ -193,7 +204,10 @@ export class GraphSnapshot<F extends LanguageFacts> {
   }
 
   /** The snapshot a stored document describes (nothing is decoded until asked for; the facts come later, if needed). */
-  static fromDocument<F extends LanguageFacts>(language: SourceLanguage<F>, document: SnapshotDocument): GraphSnapshot<F> {
+  static fromDocument<F extends LanguageFacts>(
+    language: SourceLanguage<F>,
+    document: SnapshotDocument,
+  ): GraphSnapshot<F> {
     const snapshot = new GraphSnapshot<F>(language, document.settings, document.discovery, document.configs, {
       tree: document.tree,
       tests: document.tests,
@@ -208,7 +222,14 @@ export class GraphSnapshot<F extends LanguageFacts> {
       dependencyStart[i + 1] = dependencyStart[i] + dependencyCounts[i];
       dependentStart[i + 1] = dependentStart[i] + 2 * dependentCounts[i];
     }
-    snapshot.stored = { paths, whys: document.whys, dependencies: document.dependencies, dependents: document.dependents, dependencyStart, dependentStart };
+    snapshot.stored = {
+      paths,
+      whys: document.whys,
+      dependencies: document.dependencies,
+      dependents: document.dependents,
+      dependencyStart,
+      dependentStart,
+    };
     snapshot.edgeCount = document.dependencies.length;
     for (const [path, line, column] of document.syntaxErrors) snapshot.syntaxErrors.set(path, { line, column });
     return snapshot;
@@ -231,7 +252,8 @@ export class GraphSnapshot<F extends LanguageFacts> {
   /** Files (path -> blob) whose facts are neither in memory nor read from the facts document yet. */
   pendingFacts(): Map<string, string> {
     const pending = new Map<string, string>();
-    for (const [path, entry] of this.entries) if (entry.facts === undefined && entry.text === undefined) pending.set(path, entry.blob);
+    for (const [path, entry] of this.entries)
+      if (entry.facts === undefined && entry.text === undefined) pending.set(path, entry.blob);
     return pending;
   }
 
@@ -379,7 +401,8 @@ export class GraphSnapshot<F extends LanguageFacts> {
       for (let i = dependencyStart[at]; i < dependencyStart[at + 1]; i++) targets.push(paths[dependencies[i]]);
       entry.dependencies = targets;
       const decoded: string[] = [];
-      for (let i = dependentStart[at]; i < dependentStart[at + 1]; i += 2) decoded.push(paths[dependents[i]], whys[dependents[i + 1]]);
+      for (let i = dependentStart[at]; i < dependentStart[at + 1]; i += 2)
+        decoded.push(paths[dependents[i]], whys[dependents[i + 1]]);
       entry.dependents = decoded;
       entry.stored = undefined;
     }
@@ -476,12 +499,16 @@ export class GraphSnapshot<F extends LanguageFacts> {
       blobs: entries.map((entry) => entry.blob),
       dependencies: entries.flatMap((entry) => entry.dependencies.map((to) => indexOf.get(to)!)),
       dependencyCounts: entries.map((entry) => entry.dependencies.length),
-      dependents: entries.flatMap((entry) => entry.dependents.map((value, i) => (i % 2 === 0 ? indexOf.get(value)! : whyOf(value)))),
+      dependents: entries.flatMap((entry) =>
+        entry.dependents.map((value, i) => (i % 2 === 0 ? indexOf.get(value)! : whyOf(value))),
+      ),
       dependentCounts: entries.map((entry) => entry.dependents.length / 2),
       whys,
       tests: this.tests,
       dynamic: [...this.dynamic].sort(byPath),
-      syntaxErrors: [...this.syntaxErrors].sort(([a], [b]) => byPath(a, b)).map(([path, at]) => [path, at.line, at.column]),
+      syntaxErrors: [...this.syntaxErrors]
+        .sort(([a], [b]) => byPath(a, b))
+        .map(([path, at]) => [path, at.line, at.column]),
     };
     const facts: SnapshotFactsDocument = {
       schema,
@@ -490,7 +517,8 @@ export class GraphSnapshot<F extends LanguageFacts> {
       graph: id,
       facts: paths.map((path, i) => {
         const entry = entries[i];
-        if (entry.text === undefined && entry.facts === undefined) throw new Error(`The facts of ${path} were never read (call pendingFacts first).`);
+        if (entry.text === undefined && entry.facts === undefined)
+          throw new Error(`The facts of ${path} were never read (call pendingFacts first).`);
         return (entry.text ??= JSON.stringify(entry.facts));
       }),
     };
@@ -502,7 +530,10 @@ export class GraphSnapshot<F extends LanguageFacts> {
 export class StoredFactsNotLoaded extends Error {}
 
 function decodeFacts<F>(path: string, text: string | undefined): F {
-  if (text === undefined) throw new StoredFactsNotLoaded(`The facts of ${path} are not loaded: GraphSnapshot.pendingFacts had to be filled first.`);
+  if (text === undefined)
+    throw new StoredFactsNotLoaded(
+      `The facts of ${path} are not loaded: GraphSnapshot.pendingFacts had to be filled first.`,
+    );
   return JSON.parse(text) as F;
 }
 
@@ -536,13 +567,34 @@ function indicesBelow(list: number[], limit: number, oddLimit: number): boolean 
 /** Checks that a parsed document has the snapshot's shape, indices in range (a damaged one is a rebuild, never a crash). */
 export function isSnapshotDocument(value: unknown): value is SnapshotDocument {
   const doc = value as SnapshotDocument;
-  if (typeof doc !== 'object' || doc === null || typeof doc.tree !== 'string' || typeof doc.settings !== 'string' || typeof doc.id !== 'string') return false;
-  const arrays = [doc.paths, doc.blobs, doc.dependencies, doc.dependents, doc.whys, doc.tests, doc.dynamic, doc.configs, doc.syntaxErrors];
+  if (
+    typeof doc !== 'object' ||
+    doc === null ||
+    typeof doc.tree !== 'string' ||
+    typeof doc.settings !== 'string' ||
+    typeof doc.id !== 'string'
+  )
+    return false;
+  const arrays = [
+    doc.paths,
+    doc.blobs,
+    doc.dependencies,
+    doc.dependents,
+    doc.whys,
+    doc.tests,
+    doc.dynamic,
+    doc.configs,
+    doc.syntaxErrors,
+  ];
   if (!arrays.every(Array.isArray) || doc.blobs.length !== doc.paths.length) return false;
   if (!doc.syntaxErrors.every((item) => Array.isArray(item) && item.length === 3)) return false;
   if (typeof doc.discovery !== 'object' || doc.discovery === null) return false;
   const files = doc.paths.length;
-  if (!countsCut(doc.dependencyCounts, files, doc.dependencies.length, 1) || !countsCut(doc.dependentCounts, files, doc.dependents.length, 2)) return false;
+  if (
+    !countsCut(doc.dependencyCounts, files, doc.dependencies.length, 1) ||
+    !countsCut(doc.dependentCounts, files, doc.dependents.length, 2)
+  )
+    return false;
   return indicesBelow(doc.dependencies, files, files) && indicesBelow(doc.dependents, files, doc.whys.length);
 }
 
@@ -550,6 +602,7 @@ export function isSnapshotDocument(value: unknown): value is SnapshotDocument {
 export function isFactsDocumentOf(value: unknown, graph: SnapshotDocument): value is SnapshotFactsDocument {
   const doc = value as SnapshotFactsDocument;
   if (typeof doc !== 'object' || doc === null || doc.graph !== graph.id) return false;
-  if (doc.language !== graph.language || doc.factsVersion !== graph.factsVersion || !Array.isArray(doc.facts)) return false;
+  if (doc.language !== graph.language || doc.factsVersion !== graph.factsVersion || !Array.isArray(doc.facts))
+    return false;
   return doc.facts.length === graph.paths.length && doc.facts.every((text) => typeof text === 'string');
 }

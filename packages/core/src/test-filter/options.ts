@@ -78,7 +78,10 @@ export const testFilterConfigSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    'project-dir': { type: 'string', description: 'The Python project inside the repository (pytest config, test paths).' },
+    'project-dir': {
+      type: 'string',
+      description: 'The Python project inside the repository (pytest config, test paths).',
+    },
     roots: { ...globList, description: 'Import roots (folders on sys.path), relative to the repository root.' },
     'always-run': { ...globList, description: 'Test files (globs) selected on every run.' },
     'run-all-on': { ...globList, description: 'Globs whose change runs every test, added to the built-in triggers.' },
@@ -95,7 +98,10 @@ export const testFilterConfigSchema = {
     },
     'max-changed-files': { type: 'integer', minimum: 1, description: 'More changed files than this runs every test.' },
     'unknown-files': { enum: ['run-all', 'ignore'], description: 'What a changed file no rule explains does.' },
-    'dynamic-imports': { enum: ['run-all', 'widen'], description: 'Unbounded computed imports reached by a change: run all, or select their importers.' },
+    'dynamic-imports': {
+      enum: ['run-all', 'widen'],
+      description: 'Unbounded computed imports reached by a change: run all, or select their importers.',
+    },
     filters: {
       type: 'object',
       description: 'Path filters: name -> globs; one boolean output per name.',
@@ -106,9 +112,16 @@ export const testFilterConfigSchema = {
 
 function stringList(value: unknown, field: string, where: string): string[] {
   if (value === undefined || value === null) return [];
-  if (typeof value === 'string') return value.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value.map((s) => s.trim()).filter(Boolean);
-  throw new UserError(`${where}: '${field}' must be a list of globs, got ${JSON.stringify(value)}. Write it as a YAML list of strings.`);
+  if (typeof value === 'string')
+    return value
+      .split(/[\n,]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+    return value.map((s) => s.trim()).filter(Boolean);
+  throw new UserError(
+    `${where}: '${field}' must be a list of globs, got ${JSON.stringify(value)}. Write it as a YAML list of strings.`,
+  );
 }
 
 /** Parses `map` rules from either form (`"a/** -> b/**"` strings or a glob -> glob(s) map). */
@@ -117,30 +130,48 @@ export function parseMapRules(value: unknown, where: string): MapRule[] {
   const fromLine = (line: string): MapRule => {
     const [from, to, extra] = line.split('->').map((s) => s.trim());
     if (!from || !to || extra !== undefined) {
-      throw new UserError(`${where}: map rule '${line}' must read 'SOURCE-GLOB -> TEST-GLOB', e.g. 'src/payments/** -> tests/payments/**'.`);
+      throw new UserError(
+        `${where}: map rule '${line}' must read 'SOURCE-GLOB -> TEST-GLOB', e.g. 'src/payments/** -> tests/payments/**'.`,
+      );
     }
     return { from, to: [to] };
   };
-  if (typeof value === 'string') return value.split('\n').map((s) => s.trim()).filter(Boolean).map(fromLine);
+  if (typeof value === 'string')
+    return value
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(fromLine);
   if (Array.isArray(value)) return value.map((line) => fromLine(String(line)));
   if (typeof value === 'object') {
-    return Object.entries(value as Record<string, unknown>).map(([from, to]) => ({ from, to: stringList(to, `map.${from}`, where) }));
+    return Object.entries(value as Record<string, unknown>).map(([from, to]) => ({
+      from,
+      to: stringList(to, `map.${from}`, where),
+    }));
   }
   throw new UserError(`${where}: 'map' must be a list of 'SOURCE -> TESTS' rules or a map of glob -> globs.`);
 }
 
 /** Parses the `filters` input or config value (YAML text or an object) into name -> globs. */
-export function parseFilters(value: unknown, where: string, parseYaml: (text: string) => unknown): Record<string, string[]> {
+export function parseFilters(
+  value: unknown,
+  where: string,
+  parseYaml: (text: string) => unknown,
+): Record<string, string[]> {
   if (value === undefined || value === null || value === '') return {};
   const parsed = typeof value === 'string' ? parseYaml(value) : value;
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new UserError(`${where}: 'filters' must be a YAML map of name -> globs, e.g. "docker:\\n  - Dockerfile\\n  - src/**".`);
+    throw new UserError(
+      `${where}: 'filters' must be a YAML map of name -> globs, e.g. "docker:\\n  - Dockerfile\\n  - src/**".`,
+    );
   }
   const filters: Record<string, string[]> = {};
   for (const [name, globs] of Object.entries(parsed as Record<string, unknown>)) {
     if (!/^[A-Za-z0-9_-]+$/.test(name)) {
-      throw new UserError(`${where}: filter name '${name}' must use letters, digits, '-' or '_' (it becomes an output name).`);
+      throw new UserError(
+        `${where}: filter name '${name}' must use letters, digits, '-' or '_' (it becomes an output name).`,
+      );
     }
     filters[name] = stringList(globs, `filters.${name}`, where);
   }
@@ -163,10 +194,17 @@ export function resolveTestFilterOptions(
 ): TestFilterOptions {
   const maxChanged = section['max-changed-files'] ?? DEFAULT_MAX_CHANGED_FILES;
   if (typeof maxChanged !== 'number' || !Number.isInteger(maxChanged) || maxChanged < 1) {
-    throw new UserError(`${where}: 'max-changed-files' is ${JSON.stringify(maxChanged)}; use a whole number of at least 1.`);
+    throw new UserError(
+      `${where}: 'max-changed-files' is ${JSON.stringify(maxChanged)}; use a whole number of at least 1.`,
+    );
   }
-  const projectDir = String(section['project-dir'] ?? '').replace(/^\.\/?/, '').replace(/\/+$/, '');
-  const roots = section.roots === undefined ? undefined : stringList(section.roots, 'roots', where).map((r) => r.replace(/^\.\/?/, '').replace(/\/+$/, ''));
+  const projectDir = String(section['project-dir'] ?? '')
+    .replace(/^\.\/?/, '')
+    .replace(/\/+$/, '');
+  const roots =
+    section.roots === undefined
+      ? undefined
+      : stringList(section.roots, 'roots', where).map((r) => r.replace(/^\.\/?/, '').replace(/\/+$/, ''));
   return {
     projectDir,
     roots,
@@ -176,7 +214,13 @@ export function resolveTestFilterOptions(
     map: parseMapRules(section.map, where),
     maxChangedFiles: maxChanged,
     unknownFiles: oneOf(section['unknown-files'], 'unknown-files', ['run-all', 'ignore'] as const, 'run-all', where),
-    dynamicImports: oneOf(section['dynamic-imports'], 'dynamic-imports', ['run-all', 'widen'] as const, 'run-all', where),
+    dynamicImports: oneOf(
+      section['dynamic-imports'],
+      'dynamic-imports',
+      ['run-all', 'widen'] as const,
+      'run-all',
+      where,
+    ),
     filters: parseFilters(section.filters, where, parseYaml),
     configPath: DEFAULT_CONFIG_PATH,
   };

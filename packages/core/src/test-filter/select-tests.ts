@@ -121,7 +121,19 @@ class RepositoryView<F extends LanguageFacts> {
   readonly settings: { key: string; discovery: unknown; configs: string[]; roots?: string[]; extraRoots: string[] };
 
   constructor(
-    parts: Pick<RepositoryView<F>, 'request' | 'objects' | 'language' | 'framework' | 'discovery' | 'matcher' | 'testFiles' | 'cache' | 'plan' | 'settings'>,
+    parts: Pick<
+      RepositoryView<F>,
+      | 'request'
+      | 'objects'
+      | 'language'
+      | 'framework'
+      | 'discovery'
+      | 'matcher'
+      | 'testFiles'
+      | 'cache'
+      | 'plan'
+      | 'settings'
+    >,
   ) {
     this.request = parts.request;
     this.objects = parts.objects;
@@ -176,10 +188,16 @@ class RepositoryView<F extends LanguageFacts> {
       else missing.push(path);
     }
     if (missing.length) {
-      const [texts] = await Promise.all([this.objects.readBlobs(missing.map((path) => blobs.get(path)!)), this.language.prepare?.()]);
+      const [texts] = await Promise.all([
+        this.objects.readBlobs(missing.map((path) => blobs.get(path)!)),
+        this.language.prepare?.(),
+      ]);
       for (const path of missing) {
         const fileFacts = this.language.analyze(texts.get(blobs.get(path)!) ?? '');
-        if (fileFacts.unparsed) this.request.warn?.(`${JSON.stringify(path)} was not analysed (${fileFacts.unparsed}): it counts as importing anything.`);
+        if (fileFacts.unparsed)
+          this.request.warn?.(
+            `${JSON.stringify(path)} was not analysed (${fileFacts.unparsed}): it counts as importing anything.`,
+          );
         facts.set(path, fileFacts);
       }
     }
@@ -197,7 +215,11 @@ class RepositoryView<F extends LanguageFacts> {
     let save: boolean;
     if (plan.kind === 'patch') {
       snapshot = this.snapshot = plan.snapshot;
-      const changed = new Map(plan.delta.filter((item) => item.blob && this.language.handles(item.path)).map((item) => [item.path, item.blob!]));
+      const changed = new Map(
+        plan.delta
+          .filter((item) => item.blob && this.language.handles(item.path))
+          .map((item) => [item.path, item.blob!]),
+      );
       // A patch is a few files: looking them up by blob would index every stored file for nothing.
       const facts = await this.factsFor(changed, false);
       if (this.language.patchReadsStoredFacts(snapshot.changeFor(plan.delta), facts)) {
@@ -205,7 +227,9 @@ class RepositoryView<F extends LanguageFacts> {
       }
       let relinked: number | 'all';
       try {
-        relinked = snapshot.patch(plan.tree, plan.delta, facts, settings, (path) => this.matcher.isTestFile(path)).relinked;
+        relinked = snapshot.patch(plan.tree, plan.delta, facts, settings, (path) =>
+          this.matcher.isTestFile(path),
+        ).relinked;
       } catch (error) {
         // The language read facts it did not announce: the patch stopped half way, so every file is linked again.
         if (!(error instanceof StoredFactsNotLoaded)) throw error;
@@ -221,7 +245,11 @@ class RepositoryView<F extends LanguageFacts> {
       snapshot = this.snapshot = GraphSnapshot.build(this.language, settings, plan.tree ?? '', files, this.testFiles);
       save = plan.tree !== undefined;
     }
-    const scope = this.framework.implicitDependencies(snapshot.entries.keys(), this.testFiles, this.request.options.projectDir);
+    const scope = this.framework.implicitDependencies(
+      snapshot.entries.keys(),
+      this.testFiles,
+      this.request.options.projectDir,
+    );
     // Import edges first, then the framework's (the order a closure meets them, and so the explanations, depend on it).
     this.graph = new DependencyGraph({
       edgeCount: snapshot.edgeCount + scope.edgeCount,
@@ -270,16 +298,50 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
       const tests = stored.tests.filter((test) => !gone.has(test));
       for (const item of delta) if (item.status === 'added' && matcher.isTestFile(item.path)) tests.push(item.path);
       const testFiles = tests.length === stored.tests.length && gone.size === 0 ? tests : tests.sort();
-      const settings = { key: settingsKey, discovery, configs: configPaths, roots: options.roots, extraRoots: extraRootsOf(discovery) };
-      return new RepositoryView({ request, objects, language, framework, discovery, matcher, testFiles, cache, settings, plan: { kind: 'patch', tree, snapshot: stored, delta } });
+      const settings = {
+        key: settingsKey,
+        discovery,
+        configs: configPaths,
+        roots: options.roots,
+        extraRoots: extraRootsOf(discovery),
+      };
+      return new RepositoryView({
+        request,
+        objects,
+        language,
+        framework,
+        discovery,
+        matcher,
+        testFiles,
+        cache,
+        settings,
+        plan: { kind: 'patch', tree, snapshot: stored, delta },
+      });
     }
   }
   const [{ files, discovery, matcher, tests: testFiles }, tree] = await Promise.all([
     discoverTests(framework, repoDir, head, projectDir, undefined, (ids) => objects.readBlobs(ids)),
     headTree,
   ]);
-  const settings = { key: settingsKey, discovery, configs: configPaths, roots: options.roots, extraRoots: extraRootsOf(discovery) };
-  return new RepositoryView({ request, objects, language, framework, discovery, matcher, testFiles, cache, settings, plan: { kind: 'build', tree, files } });
+  const settings = {
+    key: settingsKey,
+    discovery,
+    configs: configPaths,
+    roots: options.roots,
+    extraRoots: extraRootsOf(discovery),
+  };
+  return new RepositoryView({
+    request,
+    objects,
+    language,
+    framework,
+    discovery,
+    matcher,
+    testFiles,
+    cache,
+    settings,
+    plan: { kind: 'build', tree, files },
+  });
 }
 
 /** Lists at most MAX_LISTED_REASONS reasons and counts the rest, so outputs and summaries stay readable. */
@@ -304,7 +366,8 @@ function selectByEvidence(
     }
     if (reached === undefined) continue;
     for (const test of found.tests) {
-      if (testSet.has(test) && !direct.has(test)) direct.set(test, `${call.from}:${call.line}: ${call.text} may load ${reached} at run time; ${found.why}`);
+      if (testSet.has(test) && !direct.has(test))
+        direct.set(test, `${call.from}:${call.line}: ${call.text} may load ${reached} at run time; ${found.why}`);
     }
   }
 }
@@ -333,7 +396,11 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
  * not used costs only its share of that process's time. (Loading the parser this early was tried: it costs more CPU
  * than it saves wherever nothing needs parsing, and the first parse is not faster for it.)
  */
-function startEarlyReads(request: SelectTestsRequest, language: SourceLanguage<LanguageFacts>, objects: GitObjectReader): void {
+function startEarlyReads(
+  request: SelectTestsRequest,
+  language: SourceLanguage<LanguageFacts>,
+  objects: GitObjectReader,
+): void {
   const { changes, options, head } = request;
   if (!changes || changes.length > options.maxChangedFiles) return;
   const sources = changes.filter((change) => change.status !== 'deleted' && language.handles(change.path));
@@ -361,12 +428,14 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
     const mentionSeeds = new Set<string>();
 
     if (request.changes === undefined) {
-      reasons.push(`The base commit is unknown${request.baseProblem ? ` (${request.baseProblem})` : ''}: every test runs.`);
+      reasons.push(
+        `The base commit is unknown${request.baseProblem ? ` (${request.baseProblem})` : ''}: every test runs.`,
+      );
     } else if (changes.length > options.maxChangedFiles) {
       reasons.push(`${changes.length} files changed, more than max-changed-files (${options.maxChangedFiles}).`);
     }
     const userRunAll = options.runAllOn;
-  const builtinRunAll = [...request.pack.framework.runAllOn, ...BUILTIN_RUN_ALL_ON];
+    const builtinRunAll = [...request.pack.framework.runAllOn, ...BUILTIN_RUN_ALL_ON];
     for (const change of reasons.length ? [] : changes) {
       const status = STATUS_TEXT[change.status];
       for (const path of change.oldPath ? [change.oldPath, change.path] : [change.path]) {
@@ -395,7 +464,8 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
         }
       }
       if (reasons.length) continue;
-      if (change.oldPath && view.language.handles(change.oldPath) && change.status === 'renamed') gone.add(change.oldPath);
+      if (change.oldPath && view.language.handles(change.oldPath) && change.status === 'renamed')
+        gone.add(change.oldPath);
       if (change.status === 'deleted') {
         if (view.language.handles(change.path)) gone.add(change.path);
         // A doctest text file that is gone is a test that no longer runs.
@@ -418,10 +488,13 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
       if (gone.size || otherFiles.length || dynamic) await view.completeFacts();
       for (const path of seeds.keys()) {
         const error = view.syntaxErrorOf(path);
-        if (error) reasons.push(`${path} does not parse (line ${error.line}, column ${error.column}): its imports are unknown.`);
+        if (error)
+          reasons.push(`${path} does not parse (line ${error.line}, column ${error.column}): its imports are unknown.`);
       }
       for (const dangling of gone.size ? view.linked.danglingImports(gone) : []) {
-        reasons.push(`${dangling.missing} was deleted or renamed but ${dangling.importer} still imports it (line ${dangling.line}).`);
+        reasons.push(
+          `${dangling.missing} was deleted or renamed but ${dangling.importer} still imports it (line ${dangling.line}).`,
+        );
       }
       for (const change of otherFiles) {
         const status = STATUS_TEXT[change.status];
@@ -432,7 +505,8 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
           mentionSeeds.add(path);
         }
         if (mentions.length || mapped.has(change.path)) continue;
-        const ignored = firstMatchingGlob(change.path, options.ignore) ?? firstMatchingGlob(change.path, BUILTIN_IGNORE);
+        const ignored =
+          firstMatchingGlob(change.path, options.ignore) ?? firstMatchingGlob(change.path, BUILTIN_IGNORE);
         if (ignored || options.unknownFiles === 'ignore') continue;
         reasons.push(
           `${change.path} (${status}) is not ${request.pack.name}, not named by any test or module, and matches no rule; ` +
@@ -481,7 +555,14 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
         }
         const textTests = view.testFiles.filter((test) => !view.language.handles(test));
         if (reasons.length === 0 && textTests.length) {
-          doctestTexts = await reachedDoctestFiles(request.repoDir, request.head, textTests, closure, view.language, view.linked);
+          doctestTexts = await reachedDoctestFiles(
+            request.repoDir,
+            request.head,
+            textTests,
+            closure,
+            view.language,
+            view.linked,
+          );
         }
       }
     }
@@ -512,7 +593,13 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
         }
       }
     }
-    return { runAll, selected: runAll ? new Set(view.testFiles) : selected, explanations, distances, onlyDynamic: runAll && dynamicReasons === reasons.length };
+    return {
+      runAll,
+      selected: runAll ? new Set(view.testFiles) : selected,
+      explanations,
+      distances,
+      onlyDynamic: runAll && dynamicReasons === reasons.length,
+    };
   });
 
   const relative = (path: string) => view.matcher.relative(path) ?? path;
@@ -546,7 +633,9 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
     totalCount: total,
     reduction: Math.round(reduction * 10_000) / 10_000,
     reductionBasis,
-    explanations: Object.fromEntries(Object.entries(selection.explanations).map(([test, why]) => [relative(test), why])),
+    explanations: Object.fromEntries(
+      Object.entries(selection.explanations).map(([test, why]) => [relative(test), why]),
+    ),
     distances: Object.fromEntries(Object.entries(selection.distances).map(([test, hops]) => [relative(test), hops])),
     changedFiles: changes,
     filters: evaluatePathFilters(options.filters, changedPaths),
@@ -558,4 +647,3 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
     },
   };
 }
-

@@ -11,20 +11,38 @@ export function renderSelectionSummary(selection: TestSelection, rangeSource: st
   sections.push(
     markdownTable(
       ['changes', 'changed files', 'selected', 'total', 'skipped'],
-      [[rangeSource, selection.changedFiles.length, selection.runAll ? `all (${selection.totalCount})` : selection.tests.length, selection.totalCount, percent]],
+      [
+        [
+          rangeSource,
+          selection.changedFiles.length,
+          selection.runAll ? `all (${selection.totalCount})` : selection.tests.length,
+          selection.totalCount,
+          percent,
+        ],
+      ],
     ),
   );
   if (selection.runAll) {
-    sections.push(`**Every test runs:**\n\n${selection.reasons.map((reason) => `- ${mdText(reason, 1000)}`).join('\n')}`);
+    sections.push(
+      `**Every test runs:**\n\n${selection.reasons.map((reason) => `- ${mdText(reason, 1000)}`).join('\n')}`,
+    );
   } else {
     const rows = Object.entries(selection.explanations)
       .slice(0, MAX_LISTED_TESTS)
       .map(([test, why]) => `- ${mdCode(test)}: ${mdText(why, 1000)}`);
     const more = Object.keys(selection.explanations).length - rows.length;
     if (more > 0) rows.push(`- ... and ${more} more`);
-    sections.push(details(`Why these ${selection.tests.length} tests`, rows.join('\n') || 'No test depends on the changed files.'));
+    sections.push(
+      details(`Why these ${selection.tests.length} tests`, rows.join('\n') || 'No test depends on the changed files.'),
+    );
   }
   const filters = Object.entries(selection.filters);
-  if (filters.length) sections.push(markdownTable(['filter', 'matched'], filters.map(([name, value]) => [name, value])));
+  if (filters.length)
+    sections.push(
+      markdownTable(
+        ['filter', 'matched'],
+        filters.map(([name, value]) => [name, value]),
+      ),
+    );
   return fitSummary(sections);
 }

@@ -19,7 +19,12 @@ export function writeTestsFile(runnerTemp: string, name: string, tests: readonly
 }
 
 /** Adds `<list>-file` outputs (see writeTestsFile) for each list output that is an array of names. */
-export function withTestsFiles(runnerTemp: string, command: string, outputs: Outputs, lists: Record<string, string>): Outputs {
+export function withTestsFiles(
+  runnerTemp: string,
+  command: string,
+  outputs: Outputs,
+  lists: Record<string, string>,
+): Outputs {
   const added: Outputs = { ...outputs };
   for (const [fileOutput, listOutput] of Object.entries(lists)) {
     const list = outputs[listOutput];

@@ -1,5 +1,13 @@
 import { listChangedFilesWithNumstat, type ChangeStatus } from '../git/index.ts';
-import { appendRecord, compactRecordLog, describeSkipped, readRecordLog, type RecordLogSnapshot, type RecordLogSpec, type Store } from '../store/index.ts';
+import {
+  appendRecord,
+  compactRecordLog,
+  describeSkipped,
+  readRecordLog,
+  type RecordLogSnapshot,
+  type RecordLogSpec,
+  type Store,
+} from '../store/index.ts';
 import type { TestOutcome } from './junit.ts';
 import { runRecordProblem } from './run-record-shape.ts';
 
@@ -186,7 +194,14 @@ export function compactRun(run: RunRecord): RunRecord {
     const key = `${testCase.file}\u0000${testCase.outcome}`;
     const aggregate = aggregates.get(key);
     if (aggregate) aggregate.duration += testCase.duration;
-    else aggregates.set(key, { file: testCase.file, id: testCase.file, outcome: testCase.outcome, duration: testCase.duration, retry: false });
+    else
+      aggregates.set(key, {
+        file: testCase.file,
+        id: testCase.file,
+        outcome: testCase.outcome,
+        duration: testCase.duration,
+        retry: false,
+      });
   }
   for (const aggregate of aggregates.values()) aggregate.duration = Math.round(aggregate.duration * 1e6) / 1e6;
   return { ...run, compacted: true, caseCount: run.cases.length, cases: [...cases, ...aggregates.values()] };

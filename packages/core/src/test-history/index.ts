@@ -3,7 +3,14 @@
  * duration), read bounded, and JUnit XML as the way outcomes come in. test-predictor learns from it; test-filter
  * reads mean durations from it.
  */
-export { parseJunitXml, resolveCaseFile, caseId, type JunitCase, type TestOutcome, type FileResolution } from './junit.ts';
+export {
+  parseJunitXml,
+  resolveCaseFile,
+  caseId,
+  type JunitCase,
+  type TestOutcome,
+  type FileResolution,
+} from './junit.ts';
 export {
   HISTORY_SCHEMA,
   STORE_KEYS,

@@ -69,7 +69,10 @@ export function parseJunitXml(text: string, source: string): JunitCase[] {
         'pass the file the test runner wrote (pytest --junitxml=FILE, vitest --reporter=junit, jest-junit).',
     );
   }
-  const roots = [...asList(doc.testsuites).flatMap((node) => asList((node as XmlNode).testsuite)), ...asList(doc.testsuite)];
+  const roots = [
+    ...asList(doc.testsuites).flatMap((node) => asList((node as XmlNode).testsuite)),
+    ...asList(doc.testsuite),
+  ];
   if (roots.length === 0 && !('testsuites' in doc)) {
     throw new UserError(
       `JUnit file ${source} has no <testsuites> or <testsuite> element; it does not look like a JUnit report. ` +
@@ -94,7 +97,10 @@ function collectSuite(suite: XmlNode, parentFile: string | undefined, into: Juni
       ...(attrs.name ? { suiteName: attrs.name } : {}),
       outcome: outcomeOf(testcase),
       duration: durationOf(a.time),
-      rerunFailures: ['rerunFailure', 'rerunError', 'flakyFailure', 'flakyError'].reduce((n, key) => n + asList(testcase[key]).length, 0),
+      rerunFailures: ['rerunFailure', 'rerunError', 'flakyFailure', 'flakyError'].reduce(
+        (n, key) => n + asList(testcase[key]).length,
+        0,
+      ),
     });
   }
   for (const child of asList(suite.testsuite)) collectSuite(child as XmlNode, suiteFile, into);
@@ -202,10 +208,15 @@ function pytestModuleFile(classname: string, exists: ((path: string) => boolean)
 /** A stable id for a case: pytest's node id shape (`file::Class::name`) for every runner. */
 export function caseId(file: string | undefined, testCase: JunitCase): string {
   // A module skipped or broken at collection is the module itself (see collectionCaseFile).
-  if (file && testCase.classname === '' && DOTTED_MODULE.test(testCase.name) && `/${file}`.endsWith(`/${testCase.name.split('.').join('/')}.py`)) return file;
-  const classParts = file && testCase.classname && !testCase.classname.includes('/')
-    ? classSuffix(file, testCase.classname)
-    : [];
+  if (
+    file &&
+    testCase.classname === '' &&
+    DOTTED_MODULE.test(testCase.name) &&
+    `/${file}`.endsWith(`/${testCase.name.split('.').join('/')}.py`)
+  )
+    return file;
+  const classParts =
+    file && testCase.classname && !testCase.classname.includes('/') ? classSuffix(file, testCase.classname) : [];
   return [file ?? testCase.classname, ...classParts, testCase.name].filter((part) => part !== '').join('::');
 }
 

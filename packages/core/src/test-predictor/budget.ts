@@ -17,14 +17,18 @@ export function parseBudget(text: string, input = 'budget'): Budget {
   if (kind === 'recall' || kind === 'fraction') {
     const number = Number(rest);
     if (rest === '' || !(number > 0 && number <= 1)) {
-      throw new UserError(`Input '${input}' has value '${text}': the ${kind} must be a number above 0 and at most 1. ${fix}`);
+      throw new UserError(
+        `Input '${input}' has value '${text}': the ${kind} must be a number above 0 and at most 1. ${fix}`,
+      );
     }
     return kind === 'recall' ? { kind, target: number } : { kind, fraction: number };
   }
   if (kind === 'time') {
     const ms = parseDuration(rest);
     if (ms === undefined || !(ms > 0)) {
-      throw new UserError(`Input '${input}' has value '${text}': '${rest}' is not a duration such as '90s', '5m' or '1h'. ${fix}`);
+      throw new UserError(
+        `Input '${input}' has value '${text}': '${rest}' is not a duration such as '90s', '5m' or '1h'. ${fix}`,
+      );
     }
     return { kind, seconds: ms / 1000 };
   }
@@ -87,7 +91,10 @@ export function failFastOrder(tests: readonly ScoredTest[]): ScoredTest[] {
   return [...tests].sort(
     (a, b) =>
       Number(b.mustRun !== undefined) - Number(a.mustRun !== undefined) ||
-      failuresPerSecond(b) - failuresPerSecond(a) || b.probability - a.probability || a.duration - b.duration || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
+      failuresPerSecond(b) - failuresPerSecond(a) ||
+      b.probability - a.probability ||
+      a.duration - b.duration ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
   );
 }
 

@@ -58,7 +58,8 @@ export class CaseStats {
       if (testCase.retry || testCase.file === '') continue;
       const seen = durations.get(testCase.id);
       durations.set(testCase.id, { file: testCase.file, seconds: (seen?.seconds ?? 0) + testCase.duration });
-      if (isFailure(testCase.outcome) && !this.flaky?.flakyFailures.has(caseKey(run, testCase))) failed.add(testCase.id);
+      if (isFailure(testCase.outcome) && !this.flaky?.flakyFailures.has(caseKey(run, testCase)))
+        failed.add(testCase.id);
     }
     const byFile = new Map<string, string[]>();
     const failedFiles = new Map<string, number>();
@@ -139,8 +140,14 @@ function count(table: Map<string, CoFailures>, keys: readonly string[], failed: 
  * cases by q per second, each scored with the expected failing changes it catches after the ones before it (the
  * chance that they all passed, of which `keep` is not discounted), never more per second than the case before it.
  */
-export function caseScores(fileScore: number, cases: readonly { q: number; duration: number }[], keep = KEEP): number[] {
-  const order = cases.map((c, i) => i).sort((a, b) => cases[b].q / seconds(cases[b].duration) - cases[a].q / seconds(cases[a].duration) || a - b);
+export function caseScores(
+  fileScore: number,
+  cases: readonly { q: number; duration: number }[],
+  keep = KEEP,
+): number[] {
+  const order = cases
+    .map((c, i) => i)
+    .sort((a, b) => cases[b].q / seconds(cases[b].duration) - cases[a].q / seconds(cases[a].duration) || a - b);
   const out = new Array<number>(cases.length).fill(0);
   let untouched = 1;
   let rate = Number.POSITIVE_INFINITY;
@@ -192,7 +199,13 @@ export function expandToCases(files: readonly ScoredTest[], stats: CaseStats, pa
   const wholeFiles = new Map<string, string>();
   for (const test of files) {
     const ids = stats.casesOf(test.file);
-    const why = test.mustRun ? test.mustRun : !ids || ids.length === 0 ? 'no recorded cases' : ids.some((id) => !passableNodeId(test.file, id)) ? 'a case id is not a plain pytest node id' : undefined;
+    const why = test.mustRun
+      ? test.mustRun
+      : !ids || ids.length === 0
+        ? 'no recorded cases'
+        : ids.some((id) => !passableNodeId(test.file, id))
+          ? 'a case id is not a plain pytest node id'
+          : undefined;
     if (why !== undefined) {
       items.push(test);
       fileOf.set(test.file, test.file);
@@ -203,7 +216,10 @@ export function expandToCases(files: readonly ScoredTest[], stats: CaseStats, pa
     const fallback = known.length ? median(known) : test.duration / ids!.length;
     const durations = ids!.map((id) => stats.duration(id) ?? fallback);
     const q = stats.shares(test.file, ids!, paths);
-    const scores = caseScores(test.probability, ids!.map((_, i) => ({ q: q[i], duration: durations[i] })));
+    const scores = caseScores(
+      test.probability,
+      ids!.map((_, i) => ({ q: q[i], duration: durations[i] })),
+    );
     ids!.forEach((id, i) => {
       items.push({ file: id, probability: scores[i], duration: durations[i], graphReached: test.graphReached });
       fileOf.set(id, test.file);
@@ -219,7 +235,9 @@ export function expandToCases(files: readonly ScoredTest[], stats: CaseStats, pa
 function isModuleItem(file: string, id: string): boolean {
   if (id === file) return true;
   const tail = id.startsWith(`${file}::`) ? id.slice(file.length + 2) : '';
-  return /^[A-Za-z_][\w.]*$/.test(tail) && tail.includes('.') && `/${file}`.endsWith(`/${tail.split('.').join('/')}.py`);
+  return (
+    /^[A-Za-z_][\w.]*$/.test(tail) && tail.includes('.') && `/${file}`.endsWith(`/${tail.split('.').join('/')}.py`)
+  );
 }
 
 /** One case of a replayed run: what a prediction for that run knew of it, and how it ended. */
@@ -276,11 +294,22 @@ export function buildCaseReplay(
       const q = stats.shares(file, ids, paths);
       // A module that failed at collection is reported as the file itself: any of the file's node ids would have
       // collected it and hit the same error, so it costs what the file's cheapest known case costs.
-      const cheapest = Math.min(...(stats.casesOf(file) ?? []).map((id) => stats.duration(id) ?? Number.POSITIVE_INFINITY));
+      const cheapest = Math.min(
+        ...(stats.casesOf(file) ?? []).map((id) => stats.duration(id) ?? Number.POSITIVE_INFINITY),
+      );
       ids.forEach((id, i) => {
         const entry = seen.get(id)!;
-        const expected = isModuleItem(file, id) && Number.isFinite(cheapest) ? cheapest : (stats.duration(id) ?? fallback);
-        cases.push({ id, file, fileRow: rowOf.get(`${r}\u0000${file}`)!, label: entry.failed ? 1 : 0, duration: entry.seconds, expected, q: q[i] });
+        const expected =
+          isModuleItem(file, id) && Number.isFinite(cheapest) ? cheapest : (stats.duration(id) ?? fallback);
+        cases.push({
+          id,
+          file,
+          fileRow: rowOf.get(`${r}\u0000${file}`)!,
+          label: entry.failed ? 1 : 0,
+          duration: entry.seconds,
+          expected,
+          q: q[i],
+        });
       });
     }
     if (cases.length > 0) out.set(r, cases);

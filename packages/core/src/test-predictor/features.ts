@@ -83,7 +83,21 @@ const FAR_BUCKET = 4;
 const CONFIG_FILE = /(^|\/)(\.github\/|Dockerfile|Makefile)|\.(ya?ml|toml|ini|cfg|json|lock|txt)$/i;
 const DOC_FILE = /(^|\/)(docs?)\/|\.(md|rst|adoc)$/i;
 const SOURCE_FILE = /\.(py|pyi|[cm]?[jt]sx?|go|rs|java|kt|rb|c|cc|cpp|h|hpp|cs|swift|php|scala)$/i;
-const IGNORED_TOKENS = new Set(['', 'py', 'ts', 'js', 'src', 'lib', 'tests', 'test', 'spec', 'init', '__init__', 'index', 'main']);
+const IGNORED_TOKENS = new Set([
+  '',
+  'py',
+  'ts',
+  'js',
+  'src',
+  'lib',
+  'tests',
+  'test',
+  'spec',
+  'init',
+  '__init__',
+  'index',
+  'main',
+]);
 
 /**
  * Running statistics over the history, updated run by run, so that a training row only sees the runs before it
@@ -139,12 +153,22 @@ export class HistoryStats {
     for (const testCase of run.cases) {
       if (testCase.file === '' || testCase.retry) continue;
       durations.set(testCase.file, (durations.get(testCase.file) ?? 0) + testCase.duration);
-      if (runHasFlaky && isFlakyCase(this.flaky!, run, testCase, true)) flakyHere.set(testCase.file, (flakyHere.get(testCase.file) ?? 0) + 1);
+      if (runHasFlaky && isFlakyCase(this.flaky!, run, testCase, true))
+        flakyHere.set(testCase.file, (flakyHere.get(testCase.file) ?? 0) + 1);
     }
     for (const [file, duration] of durations) {
       let stats = this.files.get(file);
       if (!stats) {
-        stats = { outcomes: [], decayedFailures: 0, decayedRuns: 0, failures: 0, lastFailure: -1, firstSeenRun: this.runCount, recentDurations: [], flaky: 0 };
+        stats = {
+          outcomes: [],
+          decayedFailures: 0,
+          decayedRuns: 0,
+          failures: 0,
+          lastFailure: -1,
+          firstSeenRun: this.runCount,
+          recentDurations: [],
+          flaky: 0,
+        };
         this.files.set(file, stats);
       }
       const fail = failed.has(file) ? 1 : 0;
@@ -189,7 +213,10 @@ export class HistoryStats {
       rows += entry.rows;
     }
     const overall = rows > 0 ? failures / rows : 0;
-    const entry = this.byDistance.get(distanceBucket(change.reach, change.mapRemoved, file)) ?? { failures: 0, rows: 0 };
+    const entry = this.byDistance.get(distanceBucket(change.reach, change.mapRemoved, file)) ?? {
+      failures: 0,
+      rows: 0,
+    };
     return (entry.failures + overall) / (entry.rows + 1);
   }
 
@@ -254,7 +281,12 @@ export class HistoryStats {
     row[19] = stats && runs ? stats.flaky / runs : NaN;
     // What test-filter runs with its impact map: 1 kept, 0 left out (not reached, or reached without running the
     // changed functions); missing without a graph, a map or when everything runs.
-    row[20] = change.reach === null || change.reachAll || change.mapRemoved === undefined ? NaN : row[7] === 1 && !change.mapRemoved.has(file) ? 1 : 0;
+    row[20] =
+      change.reach === null || change.reachAll || change.mapRemoved === undefined
+        ? NaN
+        : row[7] === 1 && !change.mapRemoved.has(file)
+          ? 1
+          : 0;
     row[21] = stats && runs ? stats.decayedFailures / stats.decayedRuns : NaN;
     let dirRate = 0;
     for (const dir of new Set(summary.paths.map((path) => posix.dirname(path)))) {
@@ -295,7 +327,11 @@ export function summarizeChange(changes: readonly ChangeRecord[]): ChangeSummary
 
 /** A test file or test helper by its path (used for the change mix only; selection uses the runner's discovery). */
 export function looksLikeTest(path: string): boolean {
-  return /(^|\/)(tests?|__tests__|spec)\//.test(path) || /(^|\/)(test_[^/]*|[^/]*_test\.py|[^/]*\.(test|spec)\.[cm]?[jt]sx?)$/.test(path) || posix.basename(path) === 'conftest.py';
+  return (
+    /(^|\/)(tests?|__tests__|spec)\//.test(path) ||
+    /(^|\/)(test_[^/]*|[^/]*_test\.py|[^/]*\.(test|spec)\.[cm]?[jt]sx?)$/.test(path) ||
+    posix.basename(path) === 'conftest.py'
+  );
 }
 
 /** A changed non-test file in the test's folder or one of its parents (conftest.py, helpers, fixtures). */
@@ -312,7 +348,11 @@ function isHelperOf(path: string, testDir: string): boolean {
   return onPath(dir) || (parent !== '.' && onPath(parent));
 }
 
-function countCoFailures(table: Map<string, { runs: number; failures: Map<string, number> }>, keys: readonly string[], failed: ReadonlySet<string>): void {
+function countCoFailures(
+  table: Map<string, { runs: number; failures: Map<string, number> }>,
+  keys: readonly string[],
+  failed: ReadonlySet<string>,
+): void {
   for (const key of keys) {
     const entry = table.get(key) ?? { runs: 0, failures: new Map<string, number>() };
     entry.runs++;
@@ -335,7 +375,11 @@ export function graphDiscriminates(change: ChangeContext, files: readonly string
   return false;
 }
 
-function distanceBucket(reach: Readonly<Record<string, number>>, mapRemoved: ReadonlySet<string> | undefined, file: string): string {
+function distanceBucket(
+  reach: Readonly<Record<string, number>>,
+  mapRemoved: ReadonlySet<string> | undefined,
+  file: string,
+): string {
   const distance = reach[file];
   if (distance === undefined) return 'out';
   if (mapRemoved?.has(file)) return 'map-removed';
@@ -353,7 +397,10 @@ export function combineWithGraphPrior(probability: number, prior: number | undef
 
 function tokens(path: string): Set<string> {
   const out = new Set<string>();
-  for (const raw of path.toLowerCase().replace(/\.[a-z0-9]+$/, '').split(/[/_.\-\s]+/)) {
+  for (const raw of path
+    .toLowerCase()
+    .replace(/\.[a-z0-9]+$/, '')
+    .split(/[/_.\-\s]+/)) {
     if (!IGNORED_TOKENS.has(raw) && raw.length > 1) out.add(raw);
   }
   return out;

@@ -23,7 +23,12 @@ export function runKey(run: Pick<RunRecord, 'time' | 'commit'>): string {
 }
 
 /** Whether this case of this run is a flaky failure: flakyFailures.has(caseKey(run, testCase)), without the key for most runs. */
-export function isFlakyCase(labels: FlakyLabels, run: RunRecord, testCase: CaseRecord, runHasFlaky = labels.flakyRuns.has(runKey(run))): boolean {
+export function isFlakyCase(
+  labels: FlakyLabels,
+  run: RunRecord,
+  testCase: CaseRecord,
+  runHasFlaky = labels.flakyRuns.has(runKey(run)),
+): boolean {
   return runHasFlaky && labels.flakyFailures.has(caseKey(run, testCase));
 }
 
@@ -38,7 +43,8 @@ export function labelFlaky(runs: readonly RunRecord[]): FlakyLabels {
   const flakyRuns = new Set<string>();
   const mark = (run: RunRecord, id: string) => {
     for (const testCase of run.cases) {
-      if (testCase.id === id && isFailure(testCase.outcome) && !testCase.retry) flakyFailures.add(caseKey(run, testCase));
+      if (testCase.id === id && isFailure(testCase.outcome) && !testCase.retry)
+        flakyFailures.add(caseKey(run, testCase));
     }
     flakyRuns.add(runKey(run));
     flakyIds.add(id);
@@ -92,7 +98,8 @@ export function labelFlaky(runs: readonly RunRecord[]): FlakyLabels {
   for (const run of runs) {
     if (!flakyRuns.has(runKey(run))) continue;
     for (const testCase of run.cases) {
-      if (flakyFailures.has(caseKey(run, testCase))) flakyCountByFile.set(testCase.file, (flakyCountByFile.get(testCase.file) ?? 0) + 1);
+      if (flakyFailures.has(caseKey(run, testCase)))
+        flakyCountByFile.set(testCase.file, (flakyCountByFile.get(testCase.file) ?? 0) + 1);
     }
   }
   return labels;

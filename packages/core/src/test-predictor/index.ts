@@ -3,7 +3,14 @@
  * budget and shards the rest by duration; measures its own misses on full runs and switches itself off above a
  * miss rate.
  */
-export { parseJunitXml, resolveCaseFile, caseId, type JunitCase, type TestOutcome, type FileResolution } from '../test-history/index.ts';
+export {
+  parseJunitXml,
+  resolveCaseFile,
+  caseId,
+  type JunitCase,
+  type TestOutcome,
+  type FileResolution,
+} from '../test-history/index.ts';
 export { findJunitFiles, readJunitRun, type JunitRun } from './record.ts';
 export {
   HISTORY_SCHEMA,
@@ -26,10 +33,37 @@ export {
   type SafetyAudit,
 } from '../test-history/index.ts';
 export { labelFlaky, type FlakyLabels } from './flaky.ts';
-export { FEATURE_NAMES, HistoryStats, changeOfRun, combineWithGraphPrior, graphDiscriminates, selectedByTestFilter, summarizeChange, looksLikeTest, type ChangeContext, type FeatureName } from './features.ts';
-export { parseBudget, formatBudget, selectForBudget, failFastOrder, failuresPerSecond, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
+export {
+  FEATURE_NAMES,
+  HistoryStats,
+  changeOfRun,
+  combineWithGraphPrior,
+  graphDiscriminates,
+  selectedByTestFilter,
+  summarizeChange,
+  looksLikeTest,
+  type ChangeContext,
+  type FeatureName,
+} from './features.ts';
+export {
+  parseBudget,
+  formatBudget,
+  selectForBudget,
+  failFastOrder,
+  failuresPerSecond,
+  type Budget,
+  type BudgetSelection,
+  type ScoredTest,
+} from './budget.ts';
 export { buildShards, shardLowerBound, shardMatrix, type Shard, type ShardMatrix, type TimedTest } from './shards.ts';
-export { describeRanking, predictTests, slowTests, type PredictRequest, type Prediction, type SlowTest } from './predict.ts';
+export {
+  describeRanking,
+  predictTests,
+  slowTests,
+  type PredictRequest,
+  type Prediction,
+  type SlowTest,
+} from './predict.ts';
 export {
   MODEL_SCHEMA,
   buildHistoryDataset,
@@ -54,10 +88,28 @@ export {
   type TrainOutcome,
 } from './training.ts';
 export { retrainWithRollback, type ModelStatus, type RetrainResult } from './model-lifecycle.ts';
-export { computeMissRate, nextSafetyState, readSafetyState, writeSafetyState, updateSafetyState, formatRate, type MissRate, type SafetyState } from './safety.ts';
+export {
+  computeMissRate,
+  nextSafetyState,
+  readSafetyState,
+  writeSafetyState,
+  updateSafetyState,
+  formatRate,
+  type MissRate,
+  type SafetyState,
+} from './safety.ts';
 export { viewChange, hopsOf, type ChangeView } from './repository.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
-export { chooseRanking, simpleScore, simpleScores, RANKINGS, SIMPLE_RANKINGS, type RankingChoice, type RankingName, type SimpleRanking } from './rankings.ts';
+export {
+  chooseRanking,
+  simpleScore,
+  simpleScores,
+  RANKINGS,
+  SIMPLE_RANKINGS,
+  type RankingChoice,
+  type RankingName,
+  type SimpleRanking,
+} from './rankings.ts';
 export {
   CaseStats,
   GRANULARITIES,

@@ -1,6 +1,14 @@
 import type { Store } from '../store/index.ts';
 import { STORE_KEYS, type RunRecord } from '../test-history/index.ts';
-import { evaluateModel, readModel, trainFromHistory, writeModel, type Evaluation, type LoadedModel, type TrainSettings } from './training.ts';
+import {
+  evaluateModel,
+  readModel,
+  trainFromHistory,
+  writeModel,
+  type Evaluation,
+  type LoadedModel,
+  type TrainSettings,
+} from './training.ts';
 
 /** What `mode: train` did with the model. */
 export type ModelStatus = 'installed' | 'rolled-back' | 'kept' | 'skipped';
@@ -33,7 +41,12 @@ export async function retrainWithRollback(
   const outcome = trainFromHistory(runs, settings);
   const current = await readModel(store, STORE_KEYS.model, warn);
   if (!outcome.model || !outcome.heldOut) {
-    return { status: 'skipped', reason: outcome.skippedReason ?? 'no model was trained', active: current, trainingMs: performance.now() - started };
+    return {
+      status: 'skipped',
+      reason: outcome.skippedReason ?? 'no model was trained',
+      active: current,
+      trainingMs: performance.now() - started,
+    };
   }
   const previous = await readModel(store, STORE_KEYS.previousModel, warn);
   const figure = (e: Evaluation | undefined) => e?.testRecall ?? null;
@@ -44,7 +57,9 @@ export async function retrainWithRollback(
   const rivals = [
     { name: 'current', model: current, recall: figure(currentEval) },
     { name: 'previous', model: previous, recall: figure(previousEval) },
-  ].filter((r): r is { name: string; model: LoadedModel; recall: number } => r.model !== undefined && r.recall !== null);
+  ].filter(
+    (r): r is { name: string; model: LoadedModel; recall: number } => r.model !== undefined && r.recall !== null,
+  );
   const best = rivals.sort((a, b) => b.recall - a.recall)[0];
   const common = { candidate, current: currentEval, previous: previousEval, trainingMs: performance.now() - started };
 
@@ -55,15 +70,21 @@ export async function retrainWithRollback(
     if (best.name === 'previous') {
       await writeModel(store, STORE_KEYS.model, best.model);
       if (current) await writeModel(store, STORE_KEYS.previousModel, current);
-      return { status: 'rolled-back', reason: `${reason}; the previous model is restored`, active: best.model, ...common };
+      return {
+        status: 'rolled-back',
+        reason: `${reason}; the previous model is restored`,
+        active: best.model,
+        ...common,
+      };
     }
     return { status: 'kept', reason: `${reason}; the current model stays`, active: current, ...common };
   }
   if (current?.document) await writeModel(store, STORE_KEYS.previousModel, current);
   await writeModel(store, STORE_KEYS.model, outcome.model);
-  const why = candidateRecall === null
-    ? 'the held-out runs had no failures to measure recall on'
-    : `held-out recall ${pct(candidateRecall)} at ${pct(settings.timeFraction)} of test time`;
+  const why =
+    candidateRecall === null
+      ? 'the held-out runs had no failures to measure recall on'
+      : `held-out recall ${pct(candidateRecall)} at ${pct(settings.timeFraction)} of test time`;
   return { status: 'installed', reason: why, active: outcome.model, ...common };
 }
 

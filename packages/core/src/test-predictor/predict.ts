@@ -1,6 +1,20 @@
 import { mainReasons, predictRowProbability, type FeatureContribution } from '../model/index.ts';
-import { failFastOrder, median, selectForBudget, type Budget, type BudgetSelection, type ScoredTest } from './budget.ts';
-import { combineWithGraphPrior, graphDiscriminates, HistoryStats, selectedByTestFilter, summarizeChange, type ChangeContext } from './features.ts';
+import {
+  failFastOrder,
+  median,
+  selectForBudget,
+  type Budget,
+  type BudgetSelection,
+  type ScoredTest,
+} from './budget.ts';
+import {
+  combineWithGraphPrior,
+  graphDiscriminates,
+  HistoryStats,
+  selectedByTestFilter,
+  summarizeChange,
+  type ChangeContext,
+} from './features.ts';
 import { labelFlaky, type FlakyLabels } from './flaky.ts';
 import { failedFiles, type RunRecord } from '../test-history/index.ts';
 import { buildShards, type Shard } from './shards.ts';
@@ -91,7 +105,8 @@ export function predictTests(request: PredictRequest): Prediction {
 
   let coldStartReason: string | undefined;
   if (!request.model) coldStartReason = 'no trained model yet';
-  else if (usableRuns < request.minHistory) coldStartReason = `the history has ${usableRuns} usable run(s), fewer than min-history (${request.minHistory})`;
+  else if (usableRuns < request.minHistory)
+    coldStartReason = `the history has ${usableRuns} usable run(s), fewer than min-history (${request.minHistory})`;
   const ranking = chooseRankingFor(request, coldStartReason === undefined);
   const model = ranking.chosen === 'model' ? request.model!.model : undefined;
   const graphPriorApplies = graphDiscriminates(request.change, request.candidates);
@@ -104,12 +119,26 @@ export function predictTests(request: PredictRequest): Prediction {
     rows.set(file, row);
     let probability: number;
     if (model) {
-      probability = combineWithGraphPrior(predictRowProbability(model, row), graphPriorApplies ? stats.graphPrior(request.change, file) : undefined);
+      probability = combineWithGraphPrior(
+        predictRowProbability(model, row),
+        graphPriorApplies ? stats.graphPrior(request.change, file) : undefined,
+      );
     } else {
-      const score = simpleScore(ranking.chosen as Exclude<typeof ranking.chosen, 'model'>, row, 0, graphPriorApplies ? stats.graphPrior(request.change, file) : undefined);
+      const score = simpleScore(
+        ranking.chosen as Exclude<typeof ranking.chosen, 'model'>,
+        row,
+        0,
+        graphPriorApplies ? stats.graphPrior(request.change, file) : undefined,
+      );
       probability = mustRun !== undefined ? Math.max(score, 0.9) : score;
     }
-    return { file, probability, duration: durationOf(file), graphReached: reachOf(file), ...(mustRun ? { mustRun } : {}) };
+    return {
+      file,
+      probability,
+      duration: durationOf(file),
+      graphReached: reachOf(file),
+      ...(mustRun ? { mustRun } : {}),
+    };
   });
   const ordered = failFastOrder(scored);
   const granularity = request.granularity ?? 'file';
@@ -128,14 +157,20 @@ export function predictTests(request: PredictRequest): Prediction {
   if (granularity === 'case') {
     // A reached file is left out only when none of its cases runs.
     const running = new Set(selection.selected.map((item) => fileOf.get(item)!));
-    selection.droppedReached = [...new Set(selection.droppedReached.map((item) => fileOf.get(item)!))].filter((file) => !running.has(file));
+    selection.droppedReached = [...new Set(selection.droppedReached.map((item) => fileOf.get(item)!))].filter(
+      (file) => !running.has(file),
+    );
   }
   const byItem = new Map(items.map((t) => [t.file, t]));
-  const shards = buildShards(selection.selected.map((file) => ({ file, duration: byItem.get(file)!.duration })), request.shards);
+  const shards = buildShards(
+    selection.selected.map((file) => ({ file, duration: byItem.get(file)!.duration })),
+    request.shards,
+  );
 
   const reasons = new Map<string, FeatureContribution[]>();
   if (model) {
-    for (const test of ordered.slice(0, request.explainTop ?? 10)) reasons.set(test.file, mainReasons(model, rows.get(test.file)!, 3));
+    for (const test of ordered.slice(0, request.explainTop ?? 10))
+      reasons.set(test.file, mainReasons(model, rows.get(test.file)!, 3));
   }
   return {
     coldStart: coldStartReason !== undefined,
@@ -159,7 +194,12 @@ function chooseRankingFor(request: PredictRequest, modelUsable: boolean): Rankin
   if (modelUsable) {
     const stored = request.model!.document?.ranking;
     if (stored) return stored;
-    return { chosen: 'model', reason: 'the model carries no comparison with the simple rankings (trained by an older version, or given as a file)', heldOut: {} };
+    return {
+      chosen: 'model',
+      reason:
+        'the model carries no comparison with the simple rankings (trained by an older version, or given as a file)',
+      heldOut: {},
+    };
   }
   const choice = chooseSimpleRanking(request.history.slice(-REPLAY_RUNS), request.timeFraction ?? 1 / 3);
   return choice.chosen === 'model' ? { ...choice, chosen: 'import-graph' } : choice;
@@ -177,7 +217,8 @@ export function slowTests(history: readonly RunRecord[], thresholdSeconds: numbe
   const over = new Set<string>();
   for (const run of runs) {
     for (const testCase of run.cases) {
-      if (testCase.duration > thresholdSeconds && !testCase.retry && testCase.outcome !== 'skipped') over.add(testCase.id);
+      if (testCase.duration > thresholdSeconds && !testCase.retry && testCase.outcome !== 'skipped')
+        over.add(testCase.id);
     }
   }
   if (over.size === 0) return [];

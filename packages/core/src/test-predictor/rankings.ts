@@ -17,7 +17,8 @@ export const SIMPLE_RANKINGS: readonly SimpleRanking[] = ['co-failure', 'failure
 /** What a ranking means, for summaries. */
 export const RANKING_DESCRIPTIONS: Record<RankingName, string> = {
   model: 'the trained model (GBDT) per second of expected test time',
-  'co-failure': 'co-failure with the changed files and folders (and the import graph where it tells tests apart) per second of expected test time',
+  'co-failure':
+    'co-failure with the changed files and folders (and the import graph where it tells tests apart) per second of expected test time',
   'failure-frequency': 'recent failure frequency per second of expected test time',
   'import-graph': "test-filter's import-graph distance (nearest first), then failure frequency",
 };
@@ -59,7 +60,12 @@ const FLOOR = 0.01;
  * change to a module nobody changed before still ranks its tests first (a folder's co-failure alone favours every
  * test that failed for any module in a flat package).
  */
-export function simpleScore(ranking: SimpleRanking, values: ArrayLike<number>, offset = 0, graphPrior?: number): number {
+export function simpleScore(
+  ranking: SimpleRanking,
+  values: ArrayLike<number>,
+  offset = 0,
+  graphPrior?: number,
+): number {
   const value = (index: number) => {
     const v = values[offset + index];
     return Number.isNaN(v) ? 0 : v;
@@ -75,7 +81,14 @@ export function simpleScore(ranking: SimpleRanking, values: ArrayLike<number>, o
       // Not for a test the impact map says never ran the changed functions: the map's fifth below says it all.
       const kept = values[offset + COLUMNS.kept];
       const prior = graphPrior === undefined || Number.isNaN(graphPrior) || kept === 0 ? 0 : graphPrior;
-      const score = FLOOR + near + prior + value(COLUMNS.cofail) + 0.3 * value(COLUMNS.cofailDir) + 0.2 * value(COLUMNS.helper) + 0.02 * frequency;
+      const score =
+        FLOOR +
+        near +
+        prior +
+        value(COLUMNS.cofail) +
+        0.3 * value(COLUMNS.cofailDir) +
+        0.2 * value(COLUMNS.helper) +
+        0.02 * frequency;
       // test-filter's impact map, when there is one: a test that ran the changed functions gains, one that never did
       // (reached by imports only) keeps a fifth.
       return Math.min(1, kept === 1 ? score + 0.05 : kept === 0 ? score / 5 : score);
@@ -90,7 +103,13 @@ export function simpleScore(ranking: SimpleRanking, values: ArrayLike<number>, o
 }
 
 /** Scores of a simple ranking for every row of a row-major feature matrix (graph priors per row, NaN for none). */
-export function simpleScores(ranking: SimpleRanking, values: ArrayLike<number>, rows: number, cols: number, graphPriors?: ArrayLike<number>): Float64Array {
+export function simpleScores(
+  ranking: SimpleRanking,
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  graphPriors?: ArrayLike<number>,
+): Float64Array {
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) out[i] = simpleScore(ranking, values, i * cols, graphPriors?.[i]);
   return out;
@@ -119,7 +138,11 @@ function clearlyBetter(challenger: Evaluation, incumbent: Evaluation, marginRuns
   const caught = (e: Evaluation) => Math.round((e.changeRecall ?? 0) * e.faultyRuns);
   const gain = caught(challenger) - caught(incumbent);
   if (gain >= marginRuns) return true;
-  return gain >= 0 && (challenger.changeRecall ?? 0) >= (incumbent.changeRecall ?? 0) - 1e-9 && (challenger.testRecall ?? 0) >= (incumbent.testRecall ?? 0) + MARGIN_TEST_RECALL;
+  return (
+    gain >= 0 &&
+    (challenger.changeRecall ?? 0) >= (incumbent.changeRecall ?? 0) - 1e-9 &&
+    (challenger.testRecall ?? 0) >= (incumbent.testRecall ?? 0) + MARGIN_TEST_RECALL
+  );
 }
 
 /**
@@ -127,29 +150,57 @@ function clearlyBetter(challenger: Evaluation, incumbent: Evaluation, marginRuns
  * the held-out runs when no replay is given); then the model if it clearly beats that ranking on the same held-out
  * runs (a tie goes to the ranking that needs no training).
  */
-export function chooseRanking(heldOut: Partial<Record<RankingName, Evaluation>>, replay?: Partial<Record<SimpleRanking, Evaluation>>): RankingChoice {
+export function chooseRanking(
+  heldOut: Partial<Record<RankingName, Evaluation>>,
+  replay?: Partial<Record<SimpleRanking, Evaluation>>,
+): RankingChoice {
   const basis: Partial<Record<RankingName, Evaluation>> = replay ?? heldOut;
   const simple = SIMPLE_RANKINGS.filter((name) => basis[name] && basis[name]!.faultyRuns > 0);
   const extra = replay ? { replay } : {};
   if (simple.length === 0) {
-    return { chosen: heldOut.model ? 'model' : 'import-graph', reason: 'no run had a failure to compare the rankings on', heldOut, ...extra };
+    return {
+      chosen: heldOut.model ? 'model' : 'import-graph',
+      reason: 'no run had a failure to compare the rankings on',
+      heldOut,
+      ...extra,
+    };
   }
   // The default stays unless the best other ranking clearly beats it: short histories make close calls noise.
-  const challenger = simple.filter((name) => name !== DEFAULT_RANKING).reduce<SimpleRanking | undefined>((a, b) => (a === undefined || better(basis[b]!, basis[a]!) > 0 ? b : a), undefined);
-  const best =
-    !simple.includes(DEFAULT_RANKING) ? challenger! : challenger && clearlyBetter(basis[challenger]!, basis[DEFAULT_RANKING]!, MARGIN_RUNS) ? challenger : DEFAULT_RANKING;
-  const figure = (e: Evaluation) => `change recall ${pct(e.changeRecall)}, test recall ${pct(e.testRecall)}, APFD ${e.apfd ?? 'n/a'}`;
-  const where = (e: Evaluation) => `${e.faultyRuns} ${replay ? 'replayed' : 'held-out'} run(s) with failures at ${pct(e.timeFraction)} of test time`;
+  const challenger = simple
+    .filter((name) => name !== DEFAULT_RANKING)
+    .reduce<SimpleRanking | undefined>(
+      (a, b) => (a === undefined || better(basis[b]!, basis[a]!) > 0 ? b : a),
+      undefined,
+    );
+  const best = !simple.includes(DEFAULT_RANKING)
+    ? challenger!
+    : challenger && clearlyBetter(basis[challenger]!, basis[DEFAULT_RANKING]!, MARGIN_RUNS)
+      ? challenger
+      : DEFAULT_RANKING;
+  const figure = (e: Evaluation) =>
+    `change recall ${pct(e.changeRecall)}, test recall ${pct(e.testRecall)}, APFD ${e.apfd ?? 'n/a'}`;
+  const where = (e: Evaluation) =>
+    `${e.faultyRuns} ${replay ? 'replayed' : 'held-out'} run(s) with failures at ${pct(e.timeFraction)} of test time`;
   const close = best === DEFAULT_RANKING && challenger && better(basis[challenger]!, basis[best]!) > 0;
   const bestReason =
     `${best} ranks best on ${where(basis[best]!)} (${figure(basis[best]!)})` +
-    (close ? ` — ${challenger} is ahead by less than ${MARGIN_RUNS} run(s) (${figure(basis[challenger!]!)}), too little to switch` : '');
+    (close
+      ? ` — ${challenger} is ahead by less than ${MARGIN_RUNS} run(s) (${figure(basis[challenger!]!)}), too little to switch`
+      : '');
   const model = heldOut.model;
   const rival = heldOut[best];
   if (model && rival && clearlyBetter(model, rival, 1) && better(model, rival) > 0) {
-    return { chosen: 'model', reason: `${bestReason}, and the model beats it on the newest ${model.runs} held-out run(s) (${figure(model)} against ${figure(rival)})`, heldOut, ...extra };
+    return {
+      chosen: 'model',
+      reason: `${bestReason}, and the model beats it on the newest ${model.runs} held-out run(s) (${figure(model)} against ${figure(rival)})`,
+      heldOut,
+      ...extra,
+    };
   }
-  const versus = model && rival ? `; the model does not beat it on the newest ${model.runs} held-out run(s) (${figure(model)} against ${figure(rival)})` : '';
+  const versus =
+    model && rival
+      ? `; the model does not beat it on the newest ${model.runs} held-out run(s) (${figure(model)} against ${figure(rival)})`
+      : '';
   return { chosen: best, reason: `${bestReason}${versus}`, heldOut, ...extra };
 }
 

@@ -2,7 +2,12 @@ import type { DiffRange } from '../git/index.ts';
 import { selectTestsForChange } from '../impact-map/index.ts';
 import type { LanguagePack } from '../languages/index.ts';
 import type { Store } from '../store/index.ts';
-import { discoverTests, type GraphCacheStore, type SelectTestsRequest, type TestFilterOptions } from '../test-filter/index.ts';
+import {
+  discoverTests,
+  type GraphCacheStore,
+  type SelectTestsRequest,
+  type TestFilterOptions,
+} from '../test-filter/index.ts';
 import { diffWithLineCounts, type ChangeRecord } from '../test-history/index.ts';
 
 /** The change as the predictor sees it: the diff with line counts, the graph's reach and the test files at head. */
@@ -68,9 +73,17 @@ export async function viewChange(request: ChangeViewRequest): Promise<ChangeView
     const prefix = options.projectDir ? `${options.projectDir}/` : '';
     const reach: Record<string, number> = {};
     if (!selection.runAll) {
-      for (const test of selection.tests) reach[`${prefix}${test}`] = selection.distances?.[test] ?? hopsOf(selection.explanations[test]);
+      for (const test of selection.tests)
+        reach[`${prefix}${test}`] = selection.distances?.[test] ?? hopsOf(selection.explanations[test]);
     }
-    const view: ChangeView = { changes, reach, reachAll: selection.runAll, reachAllReasons: selection.reasons, testFiles, mapRemoved: null };
+    const view: ChangeView = {
+      changes,
+      reach,
+      reachAll: selection.runAll,
+      reachAllReasons: selection.reasons,
+      testFiles,
+      mapRemoved: null,
+    };
     if (narrowed) {
       view.mapNote = narrowed.impactMap.reason;
       if (narrowed.impactMap.used) {
@@ -80,7 +93,9 @@ export async function viewChange(request: ChangeViewRequest): Promise<ChangeView
     }
     return view;
   } catch (error) {
-    request.warn(`test-filter's import graph is unavailable (${(error as Error).message}); predicting without graph distances.`);
+    request.warn(
+      `test-filter's import graph is unavailable (${(error as Error).message}); predicting without graph distances.`,
+    );
     return { changes, reach: null, reachAll: false, reachAllReasons: [], testFiles, mapRemoved: null };
   }
 }

@@ -62,7 +62,9 @@ export async function readSafetyState(store: Store, warn: (message: string) => v
   try {
     return await readJsonDocument<SafetyState>(store, STORE_KEYS.safety, SAFETY_SCHEMA);
   } catch (error) {
-    warn(`The safety state ${store.description}/${STORE_KEYS.safety} cannot be read (${(error as Error).message}); treating selection as on.`);
+    warn(
+      `The safety state ${store.description}/${STORE_KEYS.safety} cannot be read (${(error as Error).message}); treating selection as on.`,
+    );
     return undefined;
   }
 }
@@ -90,7 +92,10 @@ export function nextSafetyState(
   } else if (options.reset) {
     reason = 'reset by a person (reset-safety: true); misses before now no longer count';
   } else {
-    reason = rate === null ? 'no failing full run measured yet' : `miss rate ${formatRate(rate)} is within max-miss-rate ${formatRate(options.maxMissRate)}`;
+    reason =
+      rate === null
+        ? 'no failing full run measured yet'
+        : `miss rate ${formatRate(rate)} is within max-miss-rate ${formatRate(options.maxMissRate)}`;
   }
   return {
     schema: SAFETY_SCHEMA,
@@ -132,10 +137,13 @@ export async function updateSafetyState(
 function parseSafetyState(store: Store, data: Buffer, warn: (message: string) => void): SafetyState | undefined {
   try {
     const parsed = JSON.parse(data.toString('utf8')) as Partial<SafetyState>;
-    if (typeof parsed.schema !== 'number' || parsed.schema > SAFETY_SCHEMA) throw new Error(`schema ${String(parsed.schema)} is not one this version reads (up to ${SAFETY_SCHEMA})`);
+    if (typeof parsed.schema !== 'number' || parsed.schema > SAFETY_SCHEMA)
+      throw new Error(`schema ${String(parsed.schema)} is not one this version reads (up to ${SAFETY_SCHEMA})`);
     return parsed as SafetyState;
   } catch (error) {
-    warn(`The safety state ${store.description}/${STORE_KEYS.safety} cannot be read (${(error as Error).message}); treating selection as on.`);
+    warn(
+      `The safety state ${store.description}/${STORE_KEYS.safety} cannot be read (${(error as Error).message}); treating selection as on.`,
+    );
     return undefined;
   }
 }

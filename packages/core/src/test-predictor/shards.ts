@@ -98,7 +98,10 @@ function move(bins: TimedTest[][], loads: Float64Array, from: number, index: num
 /** The lower bound no split can beat: max(total / shards, longest test). */
 export function shardLowerBound(durations: readonly number[], count: number): number {
   const total = durations.reduce((a, b) => a + b, 0);
-  return Math.max(total / Math.max(1, Math.min(count, durations.length)), durations.length ? Math.max(...durations) : 0);
+  return Math.max(
+    total / Math.max(1, Math.min(count, durations.length)),
+    durations.length ? Math.max(...durations) : 0,
+  );
 }
 
 /** The matrix JSON for `strategy.matrix` + `fromJSON`; `tests` is space-separated (quoted when a path has spaces). */

@@ -7,7 +7,8 @@ import { RANKING_DESCRIPTIONS } from './rankings.ts';
 import { formatRate, type SafetyState } from './safety.ts';
 import type { Evaluation, LoadedModel } from './training.ts';
 
-const pct = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+const pct = (value: number | null | undefined) =>
+  value === null || value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`;
 
 /** One line on the model: age, training window and held-out figures. */
 export function modelLine(model: LoadedModel | undefined, now: Date): string {
@@ -48,35 +49,80 @@ export function renderPredictSummary(input: {
   ];
   if (input.safety && !input.safety.selectionEnabled) sections.push(`> **Selection is off:** ${input.safety.reason}.`);
   sections.push(rankingLine(p));
-  if (p.coldStart) sections.push(`> **No usable model:** ${p.coldStartReason}; a simple ranking chosen on the history orders the tests.`);
+  if (p.coldStart)
+    sections.push(
+      `> **No usable model:** ${p.coldStartReason}; a simple ranking chosen on the history orders the tests.`,
+    );
   sections.push(modelLine(input.model, input.now));
   if (input.impactMap) {
     const removed = input.impactMap.removed;
     sections.push(
       `Impact map: ${input.impactMap.note}` +
-        (removed ? `; ${removed} test file(s) the import graph reaches never ran the changed functions and are ranked as such.` : '.'),
+        (removed
+          ? `; ${removed} test file(s) the import graph reaches never ran the changed functions and are ranked as such.`
+          : '.'),
     );
   }
   const casesSelected = new Map<string, number>();
-  for (const item of sel.selected) casesSelected.set(p.fileOf.get(item) ?? item, (casesSelected.get(p.fileOf.get(item) ?? item) ?? 0) + 1);
+  for (const item of sel.selected)
+    casesSelected.set(p.fileOf.get(item) ?? item, (casesSelected.get(p.fileOf.get(item) ?? item) ?? 0) + 1);
   const selectedFiles = new Set(casesSelected.keys());
-  const rows = p.ordered.slice(0, input.top).map((test, i) => [
-    i + 1,
-    display(test.file),
-    Number(test.probability.toFixed(4)),
-    formatDuration(test.duration * 1000),
-    selectedFiles.has(test.file) ? (p.wholeFiles.has(test.file) || p.granularity === 'file' ? 'yes' : `${casesSelected.get(test.file) ?? 0} case(s)`) : 'no',
-    test.mustRun ?? (p.reasons.get(test.file) ?? []).map((r) => `${r.feature}=${formatValue(r.value)} (+${r.contribution.toFixed(2)})`).join(', '),
-  ]);
-  sections.push(markdownTable(['#', 'test file', 'p(fail)', 'duration', 'selected', 'main reasons'], rows, ['right', 'left', 'right', 'right', 'left', 'left']));
+  const rows = p.ordered
+    .slice(0, input.top)
+    .map((test, i) => [
+      i + 1,
+      display(test.file),
+      Number(test.probability.toFixed(4)),
+      formatDuration(test.duration * 1000),
+      selectedFiles.has(test.file)
+        ? p.wholeFiles.has(test.file) || p.granularity === 'file'
+          ? 'yes'
+          : `${casesSelected.get(test.file) ?? 0} case(s)`
+        : 'no',
+      test.mustRun ??
+        (p.reasons.get(test.file) ?? [])
+          .map((r) => `${r.feature}=${formatValue(r.value)} (+${r.contribution.toFixed(2)})`)
+          .join(', '),
+    ]);
+  sections.push(
+    markdownTable(['#', 'test file', 'p(fail)', 'duration', 'selected', 'main reasons'], rows, [
+      'right',
+      'left',
+      'right',
+      'right',
+      'left',
+      'left',
+    ]),
+  );
   if (p.shards.length > 1) {
-    sections.push(details(`${p.shards.length} shards`, markdownTable(['shard', 'test files', 'expected time'], p.shards.map((s) => [s.index, s.tests.length, formatDuration(s.seconds * 1000)]))));
+    sections.push(
+      details(
+        `${p.shards.length} shards`,
+        markdownTable(
+          ['shard', 'test files', 'expected time'],
+          p.shards.map((s) => [s.index, s.tests.length, formatDuration(s.seconds * 1000)]),
+        ),
+      ),
+    );
   }
   if (sel.droppedReached.length > 0) {
-    sections.push(details(`${sel.droppedReached.length} test file(s) the import graph reaches were left out by the budget`, sel.droppedReached.map((f) => `- ${mdCode(display(f))}`).join('\n')));
+    sections.push(
+      details(
+        `${sel.droppedReached.length} test file(s) the import graph reaches were left out by the budget`,
+        sel.droppedReached.map((f) => `- ${mdCode(display(f))}`).join('\n'),
+      ),
+    );
   }
   if (p.slowTests.length > 0) {
-    sections.push(details(`${p.slowTests.length} slow test(s): candidates for @pytest.mark.slow`, markdownTable(['test', 'median time'], p.slowTests.slice(0, 50).map((t) => [display(t.id), formatDuration(t.seconds * 1000)]))));
+    sections.push(
+      details(
+        `${p.slowTests.length} slow test(s): candidates for @pytest.mark.slow`,
+        markdownTable(
+          ['test', 'median time'],
+          p.slowTests.slice(0, 50).map((t) => [display(t.id), formatDuration(t.seconds * 1000)]),
+        ),
+      ),
+    );
   }
   return fitSummary(sections);
 }
@@ -89,7 +135,8 @@ function rankingLine(p: Prediction): string {
       .map(([name, e]) => `${name} ${pct(e!.changeRecall)}`)
       .join(', ');
   const parts = [];
-  if (p.ranking.replay && Object.keys(p.ranking.replay).length) parts.push(`replayed history: ${list(p.ranking.replay)}`);
+  if (p.ranking.replay && Object.keys(p.ranking.replay).length)
+    parts.push(`replayed history: ${list(p.ranking.replay)}`);
   if (Object.keys(p.ranking.heldOut).length) parts.push(`newest held-out runs: ${list(p.ranking.heldOut)}`);
   const figures = parts.length ? ` Change recall at the budget's share of test time — ${parts.join('; ')}.` : '';
   return `**Ranking: ${p.ranking.chosen}** (${RANKING_DESCRIPTIONS[p.ranking.chosen]}): ${p.ranking.reason}.${figures}`;
@@ -109,23 +156,39 @@ export function renderRecordSummary(input: {
   retrain?: RetrainResult;
   display: (file: string) => string;
 }): string {
-  const sections = [`## test-predictor: recorded ${input.cases} test cases of ${input.commit.slice(0, 12)}${input.full ? ' (full run)' : ''}`];
+  const sections = [
+    `## test-predictor: recorded ${input.cases} test cases of ${input.commit.slice(0, 12)}${input.full ? ' (full run)' : ''}`,
+  ];
   const caught = input.failed.filter((f) => input.risky.includes(f)).length;
   if (input.failed.length === 0) {
-    sections.push(`No test failed${input.flaky.length ? ` for real (${input.flaky.length} flaky failure(s) kept out of the labels)` : ''}.`);
+    sections.push(
+      `No test failed${input.flaky.length ? ` for real (${input.flaky.length} flaky failure(s) kept out of the labels)` : ''}.`,
+    );
   } else {
-    sections.push(`${caught} of ${input.failed.length} failing test file(s) were among the ${input.risky.length} the predictor flagged as risky (p ≥ 0.5).`);
+    sections.push(
+      `${caught} of ${input.failed.length} failing test file(s) were among the ${input.risky.length} the predictor flagged as risky (p ≥ 0.5).`,
+    );
     sections.push(
       markdownTable(
         ['failing test file', 'predicted rank', 'p(fail)'],
         input.failed.map((file) => {
           const r = input.ranks.get(file);
-          return [input.display(file), r ? `${r.rank} of ${input.candidates}` : 'not scored', r ? Number(r.probability.toFixed(4)) : null];
+          return [
+            input.display(file),
+            r ? `${r.rank} of ${input.candidates}` : 'not scored',
+            r ? Number(r.probability.toFixed(4)) : null,
+          ];
         }),
       ),
     );
   }
-  if (input.flaky.length) sections.push(details(`${input.flaky.length} flaky test(s)`, input.flaky.map((id) => `- ${mdCode(input.display(id))}`).join('\n')));
+  if (input.flaky.length)
+    sections.push(
+      details(
+        `${input.flaky.length} flaky test(s)`,
+        input.flaky.map((id) => `- ${mdCode(input.display(id))}`).join('\n'),
+      ),
+    );
   if (input.safety) {
     const m = input.safety.missRate;
     sections.push(
@@ -140,7 +203,9 @@ export function renderRecordSummary(input: {
 /** The step summary of `mode: train`: the candidate and the stored models on the same held-out runs. */
 export function renderTrainSummary(result: RetrainResult, model: LoadedModel | undefined, now: Date): string {
   const row = (name: string, e: Evaluation | undefined): (string | number | null)[] =>
-    e ? [name, e.runs, e.failures, e.auc, e.prAuc, pct(e.testRecall), pct(e.changeRecall)] : [name, null, null, null, null, 'n/a', 'n/a'];
+    e
+      ? [name, e.runs, e.failures, e.auc, e.prAuc, pct(e.testRecall), pct(e.changeRecall)]
+      : [name, null, null, null, null, 'n/a', 'n/a'];
   const rows = [row('new', result.candidate)];
   if (result.current) rows.push(row('current', result.current));
   if (result.previous) rows.push(row('previous', result.previous));
@@ -148,7 +213,18 @@ export function renderTrainSummary(result: RetrainResult, model: LoadedModel | u
   return fitSummary([
     `## test-predictor: model ${result.status}`,
     `${result.reason}. Training took ${formatDuration(result.trainingMs)}.`,
-    markdownTable(['model', 'held-out runs', 'failures', 'ROC AUC', 'PR AUC', `test recall${fraction ? ` @${pct(fraction)}` : ''}`, 'change recall'], rows),
+    markdownTable(
+      [
+        'model',
+        'held-out runs',
+        'failures',
+        'ROC AUC',
+        'PR AUC',
+        `test recall${fraction ? ` @${pct(fraction)}` : ''}`,
+        'change recall',
+      ],
+      rows,
+    ),
     modelLine(model, now),
   ]);
 }

@@ -17,7 +17,14 @@ import {
 } from '../model/index.ts';
 import { NewerSchemaError, writeJsonDocument, type Store } from '../store/index.ts';
 import { failFastOrder, median, selectForBudget, type ScoredTest } from './budget.ts';
-import { changeOfRun, combineWithGraphPrior, FEATURE_NAMES, graphDiscriminates, HistoryStats, summarizeChange } from './features.ts';
+import {
+  changeOfRun,
+  combineWithGraphPrior,
+  FEATURE_NAMES,
+  graphDiscriminates,
+  HistoryStats,
+  summarizeChange,
+} from './features.ts';
 import { chooseRanking, SIMPLE_RANKINGS, simpleScores, type RankingChoice, type RankingName } from './rankings.ts';
 import { labelFlaky, type FlakyLabels } from './flaky.ts';
 import { failedFiles, type RunRecord } from '../test-history/index.ts';
@@ -92,7 +99,8 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
     if (run.changes !== null) {
       const ran = new Map<string, number>();
       for (const testCase of run.cases) {
-        if (testCase.file !== '' && !testCase.retry) ran.set(testCase.file, (ran.get(testCase.file) ?? 0) + testCase.duration);
+        if (testCase.file !== '' && !testCase.retry)
+          ran.set(testCase.file, (ran.get(testCase.file) ?? 0) + testCase.duration);
       }
       if (ran.size > 0) labelledRuns.push(r);
       const summary = summarizeChange(run.changes);
@@ -118,12 +126,16 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
       // New files get the run's typical expected duration, as a prediction does (predict.ts).
       const known = expectedDurations.slice(firstRow).filter((d) => !Number.isNaN(d));
       const typical = known.length ? median(known) : 1;
-      for (let i = firstRow; i < expectedDurations.length; i++) if (Number.isNaN(expectedDurations[i])) expectedDurations[i] = typical;
+      for (let i = firstRow; i < expectedDurations.length; i++)
+        if (Number.isNaN(expectedDurations[i])) expectedDurations[i] = typical;
     }
     stats.add(run, failed);
   });
   const rows = labels.length;
-  const data = labelledDataset({ values: values.slice(0, rows * cols), rows, cols, featureNames: [...FEATURE_NAMES] }, labels);
+  const data = labelledDataset(
+    { values: values.slice(0, rows * cols), rows, cols, featureNames: [...FEATURE_NAMES] },
+    labels,
+  );
   return {
     data,
     runOfRow: Int32Array.from(runOfRow),
@@ -203,7 +215,9 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
   const { data, labelledRuns } = dataset;
   const positives = count(data.labels);
   if (labelledRuns.length < 5 || positives < 2) {
-    return { skippedReason: `the history has ${labelledRuns.length} run(s) with a known diff and ${positives} real failure(s); training needs at least 5 runs and 2 failures` };
+    return {
+      skippedReason: `the history has ${labelledRuns.length} run(s) with a known diff and ${positives} real failure(s); training needs at least 5 runs and 2 failures`,
+    };
   }
   const heldRuns = Math.max(1, Math.round(labelledRuns.length * settings.holdout));
   const firstHeldRun = labelledRuns[labelledRuns.length - heldRuns];
@@ -226,13 +240,21 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
   let stoppedBy: StopReason = 'rounds';
   if (count(trainPart.labels) >= 1 && trainPart.rows >= 10) {
     const { train, validation } = splitNewest(trainPart, 0.15);
-    const fit = trainGbdt(train, trainingParams(train, settings, settings.timeBudgetMs / 2), count(validation.labels) > 0 ? { validation } : {});
+    const fit = trainGbdt(
+      train,
+      trainingParams(train, settings, settings.timeBudgetMs / 2),
+      count(validation.labels) > 0 ? { validation } : {},
+    );
     rounds = fit.bestIteration + 1;
     stoppedBy = fit.stoppedBy;
     evaluation = evaluateModel(fit.model, heldOut, settings.timeFraction);
   }
   const remaining = Math.max(1, settings.timeBudgetMs - (performance.now() - started));
-  const finalParams = { ...trainingParams(data, settings, remaining), ...(rounds ? { numRounds: rounds } : {}), earlyStoppingRounds: 0 };
+  const finalParams = {
+    ...trainingParams(data, settings, remaining),
+    ...(rounds ? { numRounds: rounds } : {}),
+    earlyStoppingRounds: 0,
+  };
   const final = trainGbdt(data, finalParams);
   if (final.stoppedBy === 'time-budget') stoppedBy = 'time-budget';
 
@@ -241,7 +263,13 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
   const document: ModelDocument = {
     schema: MODEL_SCHEMA,
     trainedAt: (settings.now?.() ?? new Date()).toISOString(),
-    window: { runs: labelledRuns.length, from: first.time, to: last.time, firstCommit: first.commit, lastCommit: last.commit },
+    window: {
+      runs: labelledRuns.length,
+      from: first.time,
+      to: last.time,
+      firstCommit: first.commit,
+      lastCommit: last.commit,
+    },
     rows: data.rows,
     positives,
     features: [...FEATURE_NAMES],
@@ -268,9 +296,17 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
 }
 
 /** Held-out figures of every simple ranking on the same rows. */
-export function evaluateSimpleRankings(heldOut: HeldOutRuns, timeFraction: number): Partial<Record<RankingName, Evaluation>> {
+export function evaluateSimpleRankings(
+  heldOut: HeldOutRuns,
+  timeFraction: number,
+): Partial<Record<RankingName, Evaluation>> {
   const { values, rows, cols } = heldOut.data;
-  return Object.fromEntries(SIMPLE_RANKINGS.map((name) => [name, evaluateScores(simpleScores(name, values, rows, cols, heldOut.graphPriors), heldOut, timeFraction)]));
+  return Object.fromEntries(
+    SIMPLE_RANKINGS.map((name) => [
+      name,
+      evaluateScores(simpleScores(name, values, rows, cols, heldOut.graphPriors), heldOut, timeFraction),
+    ]),
+  );
 }
 
 /** Every replayed row as held-out rows: each row's features come from the runs before its own. */
@@ -300,13 +336,16 @@ export function evaluateModel(model: GbdtModel, heldOut: HeldOutRuns, timeFracti
 export function scoreHeldOut(model: GbdtModel, heldOut: HeldOutRuns): Float64Array {
   const probabilities = predictProbabilities(model, heldOut.data);
   const priors = heldOut.graphPriors;
-  return priors ? Float64Array.from(probabilities, (p, i) => combineWithGraphPrior(p, priors[i])) : Float64Array.from(probabilities);
+  return priors
+    ? Float64Array.from(probabilities, (p, i) => combineWithGraphPrior(p, priors[i]))
+    : Float64Array.from(probabilities);
 }
 
 /** The predictor's scores for held-out rows: the ranking its document chose, the model's where none is recorded. */
 export function scoreHeldOutAsPredicted(model: LoadedModel, heldOut: HeldOutRuns): Float64Array {
   const chosen = model.document?.ranking?.chosen;
-  if (chosen && chosen !== 'model') return simpleScores(chosen, heldOut.data.values, heldOut.data.rows, heldOut.data.cols, heldOut.graphPriors);
+  if (chosen && chosen !== 'model')
+    return simpleScores(chosen, heldOut.data.values, heldOut.data.rows, heldOut.data.cols, heldOut.graphPriors);
   return scoreHeldOut(model.model, heldOut);
 }
 
@@ -333,7 +372,11 @@ export function evaluateScores(scores: ArrayLike<number>, heldOut: HeldOutRuns, 
     if (failing.length > 0) {
       faultyRuns++;
       if (hits > 0) caughtRuns++;
-      apfdSum += timeWeightedApfd(failFastOrder(tests), new Map(rows.map((i) => [heldOut.files[i], heldOut.durations[i]])), new Set(failing.map((i) => heldOut.files[i])));
+      apfdSum += timeWeightedApfd(
+        failFastOrder(tests),
+        new Map(rows.map((i) => [heldOut.files[i], heldOut.durations[i]])),
+        new Set(failing.map((i) => heldOut.files[i])),
+      );
     }
   }
   const both = positives > 0 && positives < labels.length;
@@ -355,7 +398,11 @@ export function evaluateScores(scores: ArrayLike<number>, heldOut: HeldOutRuns, 
  * APFDc (Elbaum et al. 2001) with every failing file one fault of equal severity: for each fault, the share of the
  * run's time still ahead when the file that reveals it has half run; 1 is every failure at the very start.
  */
-export function timeWeightedApfd(order: readonly ScoredTest[], seconds: ReadonlyMap<string, number>, failing: ReadonlySet<string>): number {
+export function timeWeightedApfd(
+  order: readonly ScoredTest[],
+  seconds: ReadonlyMap<string, number>,
+  failing: ReadonlySet<string>,
+): number {
   const times = order.map((t) => Math.max(0, seconds.get(t.file) ?? t.duration));
   const total = times.reduce((a, b) => a + b, 0);
   if (failing.size === 0) return 1;
@@ -392,7 +439,11 @@ export function heldOutTests(heldOut: HeldOutRuns, rows: readonly number[], scor
  * Reads the stored model (or a bare XGBoost JSON model); undefined when there is none. A model whose features are
  * not ours, or a file that cannot be read, is reported through `warn` and ignored (cold start, never a failure).
  */
-export async function readModel(store: Store, key: string, warn: (message: string) => void): Promise<LoadedModel | undefined> {
+export async function readModel(
+  store: Store,
+  key: string,
+  warn: (message: string) => void,
+): Promise<LoadedModel | undefined> {
   const where = `${store.description}/${key}`;
   try {
     const raw = await store.read(key);
@@ -412,7 +463,9 @@ export function parseModel(text: string, source: string): LoadedModel {
   let xgboostText = text;
   if ('schema' in parsed) {
     if (typeof parsed.schema !== 'number' || parsed.schema > MODEL_SCHEMA) {
-      throw new NewerSchemaError(`${source} has schema ${String(parsed.schema)}, newer than this version reads (up to ${MODEL_SCHEMA}); upgrade the action or retrain with mode: train.`);
+      throw new NewerSchemaError(
+        `${source} has schema ${String(parsed.schema)}, newer than this version reads (up to ${MODEL_SCHEMA}); upgrade the action or retrain with mode: train.`,
+      );
     }
     document = parsed as unknown as ModelDocument;
     xgboostText = JSON.stringify(document.xgboost);

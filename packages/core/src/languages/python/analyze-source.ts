@@ -40,14 +40,16 @@ function splitRelative(name: string): { level: number; module: string } {
 /** Named children, comments left out (a comment may sit between any two tokens). */
 function namedChildren(node: Node): Node[] {
   const out: Node[] = [];
-  for (let child = node.firstNamedChild; child; child = child.nextNamedSibling) if (child.type !== 'comment') out.push(child);
+  for (let child = node.firstNamedChild; child; child = child.nextNamedSibling)
+    if (child.type !== 'comment') out.push(child);
   return out;
 }
 
 /** The value of a string or implicitly concatenated strings with no f-string or bytes part; undefined otherwise. */
 function plainStringValue(node: Node): string | undefined {
   if (node.type === 'string') {
-    for (let child = node.firstNamedChild; child; child = child.nextNamedSibling) if (child.type === 'interpolation') return undefined;
+    for (let child = node.firstNamedChild; child; child = child.nextNamedSibling)
+      if (child.type === 'interpolation') return undefined;
     return stringLiteralValue(node.text);
   }
   if (node.type === 'concatenated_string') {
@@ -75,7 +77,8 @@ function stringPrefix(node: Node): { text: string; complete: boolean } {
   let text = '';
   for (let child = node.firstNamedChild; child; child = child.nextNamedSibling) {
     if (child.type === 'interpolation') return { text, complete: false };
-    if (child.type === 'string_content') text += raw ? child.text : child.text.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+    if (child.type === 'string_content')
+      text += raw ? child.text : child.text.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
     else if (child.type === 'escape_sequence') text += raw ? child.text : child.text.length === 2 ? child.text[1] : '';
   }
   return { text, complete: true };
@@ -113,8 +116,12 @@ interface NameContext {
 }
 
 /** `x.__name__` of a module object `x`: its name, or where it was imported from. */
-function moduleNameOf(node: Node, context: NameContext | undefined): Pick<NameShape, 'literal' | 'moduleOf'> | undefined {
-  if (!context || node.type !== 'attribute' || node.childForFieldName('attribute')?.text !== '__name__') return undefined;
+function moduleNameOf(
+  node: Node,
+  context: NameContext | undefined,
+): Pick<NameShape, 'literal' | 'moduleOf'> | undefined {
+  if (!context || node.type !== 'attribute' || node.childForFieldName('attribute')?.text !== '__name__')
+    return undefined;
   const object = node.childForFieldName('object');
   if (object?.type !== 'identifier') return undefined;
   const module = context.modules.get(object.text);
@@ -126,7 +133,12 @@ function moduleNameOf(node: Node, context: NameContext | undefined): Pick<NameSh
 /** `x.__module__`, `getattr(x, "__module__"[, default])`: the module an existing object was defined in. */
 function isModuleOfObject(node: Node): boolean {
   if (node.type === 'attribute') return node.childForFieldName('attribute')?.text === '__module__';
-  if (node.type !== 'call' || calleeName(node) !== 'getattr' || node.childForFieldName('function')?.type !== 'identifier') return false;
+  if (
+    node.type !== 'call' ||
+    calleeName(node) !== 'getattr' ||
+    node.childForFieldName('function')?.type !== 'identifier'
+  )
+    return false;
   const { positional } = callArguments(node);
   return positional.length >= 2 && positional[1] !== undefined && plainStringValue(positional[1]) === '__module__';
 }
@@ -159,7 +171,10 @@ function joinedPrefix(node: Node): { prefix: string; complete: boolean } | undef
 function nameShape(expression: Node, context?: NameContext): NameShape {
   let prefix = '';
   let node: Node | null = expression;
-  const anchorOf = (n: Node) => (n.type === 'identifier' && (n.text === '__name__' || n.text === '__package__') ? (n.text as '__name__' | '__package__') : undefined);
+  const anchorOf = (n: Node) =>
+    n.type === 'identifier' && (n.text === '__name__' || n.text === '__package__')
+      ? (n.text as '__name__' | '__package__')
+      : undefined;
   // Walk down the left spine of `+`, keeping the right-hand literals for after the anchor or literal at the bottom.
   const rights: Node[] = [];
   for (;;) {
@@ -243,7 +258,10 @@ function nameShape(expression: Node, context?: NameContext): NameShape {
     return { prefix: cut === -1 ? value : value.slice(0, cut) };
   } else if (bottom.type === 'call') {
     const fn = bottom.childForFieldName('function');
-    const object = fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format' ? fn.childForFieldName('object') : null;
+    const object =
+      fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format'
+        ? fn.childForFieldName('object')
+        : null;
     const value = object ? plainStringValue(object) : undefined;
     if (value === undefined) return { prefix: '' };
     const cut = value.search(/\{/);
@@ -365,12 +383,18 @@ function moduleDictKeys(name: string, context: NameContext): string[] | undefine
   const key = (node: Node): boolean => {
     const value = plainStringValue(node);
     if (value !== undefined) keys.add(value);
-    else if (!(node.type === 'identifier' && (context.modules.has(node.text) || context.fromImports.has(node.text)))) return false;
+    else if (!(node.type === 'identifier' && (context.modules.has(node.text) || context.fromImports.has(node.text))))
+      return false;
     return true;
   };
   const dictKeys = (node: Node): boolean => {
-    if (node.type === 'call' && node.childForFieldName('function')?.text === 'dict' && namedChildren(node.childForFieldName('arguments')!).every((a) => a.type === 'keyword_argument')) {
-      for (const argument of namedChildren(node.childForFieldName('arguments')!)) keys.add(argument.childForFieldName('name')!.text);
+    if (
+      node.type === 'call' &&
+      node.childForFieldName('function')?.text === 'dict' &&
+      namedChildren(node.childForFieldName('arguments')!).every((a) => a.type === 'keyword_argument')
+    ) {
+      for (const argument of namedChildren(node.childForFieldName('arguments')!))
+        keys.add(argument.childForFieldName('name')!.text);
       return true;
     }
     if (node.type !== 'dictionary') return false;
@@ -397,7 +421,10 @@ function moduleDictKeys(name: string, context: NameContext): string[] | undefine
         }
       } else if (child.type === 'call') {
         const fn = child.childForFieldName('function');
-        const method = fn?.type === 'attribute' && fn.childForFieldName('object')?.text === name ? fn.childForFieldName('attribute')?.text : undefined;
+        const method =
+          fn?.type === 'attribute' && fn.childForFieldName('object')?.text === name
+            ? fn.childForFieldName('attribute')?.text
+            : undefined;
         const args = callArguments(child);
         if (method === 'update') {
           for (const argument of args.positional) if (!dictKeys(argument)) return undefined;
@@ -431,7 +458,8 @@ function shapesOf(expression: Node, context: NameContext, scope: FunctionScope |
     if (binding.kind === 'value') {
       // `module = import_module(module)`: the name then holds the module object the call returned, not a name.
       if (binding.node.startIndex <= expression.startIndex && expression.endIndex <= binding.node.endIndex) continue;
-      for (const inner of shapesOf(binding.node, context, scope, depth + 1)) shapes.push(inner.identifier ? { prefix: '' } : inner);
+      for (const inner of shapesOf(binding.node, context, scope, depth + 1))
+        shapes.push(inner.identifier ? { prefix: '' } : inner);
     } else if (binding.kind === 'loop') {
       shapes.push(...loopShapes(binding.iterable, context, scopeNode, scope));
     }
@@ -440,7 +468,12 @@ function shapesOf(expression: Node, context: NameContext, scope: FunctionScope |
 }
 
 /** What a loop variable takes from its iterable: literals of a list, keys of a module-level dict, submodules of `__path__`. */
-function loopShapes(iterable: Node, context: NameContext, scopeNode: Node, scope: FunctionScope | undefined): NameShape[] {
+function loopShapes(
+  iterable: Node,
+  context: NameContext,
+  scopeNode: Node,
+  scope: FunctionScope | undefined,
+): NameShape[] {
   if (iterable.type === 'list' || iterable.type === 'tuple' || iterable.type === 'set') {
     return namedChildren(iterable).map((item) => {
       const value = plainStringValue(item);
@@ -453,10 +486,19 @@ function loopShapes(iterable: Node, context: NameContext, scopeNode: Node, scope
     if (called === 'iter_modules' || called === 'walk_packages') {
       const args = callArguments(iterable);
       const first = args.positional[0] ?? args.keywords.get('path');
-      if (first && (first.text === '__path__' || (first.type === 'attribute' && first.childForFieldName('attribute')?.text === '__path__'))) return [{ prefix: '', relative: true }];
+      if (
+        first &&
+        (first.text === '__path__' ||
+          (first.type === 'attribute' && first.childForFieldName('attribute')?.text === '__path__'))
+      )
+        return [{ prefix: '', relative: true }];
       return [{ prefix: '' }];
     }
-    if (fn?.type === 'attribute' && (called === 'items' || called === 'keys') && callArguments(iterable).positional.length === 0) {
+    if (
+      fn?.type === 'attribute' &&
+      (called === 'items' || called === 'keys') &&
+      callArguments(iterable).positional.length === 0
+    ) {
       return dictShapes(fn.childForFieldName('object')!, context, scopeNode, scope);
     }
     return [{ prefix: '' }];
@@ -471,8 +513,13 @@ function dictShapes(node: Node, context: NameContext, scopeNode: Node, scope: Fu
   let defaultOf: NameShape['defaultOf'];
   const position = scopeNode.type === 'function_definition' ? scope?.parameters.get(dictName) : undefined;
   if (position !== undefined) {
-    const parameter = namedChildren(scopeNode.childForFieldName('parameters')!).find((p) => p.childForFieldName('name')?.text === dictName);
-    const value = parameter?.type === 'default_parameter' || parameter?.type === 'typed_default_parameter' ? parameter.childForFieldName('value') : null;
+    const parameter = namedChildren(scopeNode.childForFieldName('parameters')!).find(
+      (p) => p.childForFieldName('name')?.text === dictName,
+    );
+    const value =
+      parameter?.type === 'default_parameter' || parameter?.type === 'typed_default_parameter'
+        ? parameter.childForFieldName('value')
+        : null;
     if (value?.type !== 'identifier' || bindingsOf(dictName, scopeNode).length) return [{ prefix: '' }];
     defaultOf = { name: dictName, position };
     dictName = value.text;
@@ -512,7 +559,8 @@ function readImport(node: Node): PythonImport[] {
       do {
         const field = cursor.currentFieldName;
         const type = cursor.nodeType;
-        if (field === 'name') names.push(type === 'aliased_import' ? importedName(cursor.currentNode) : dotted(cursor.nodeText));
+        if (field === 'name')
+          names.push(type === 'aliased_import' ? importedName(cursor.currentNode) : dotted(cursor.nodeText));
         else if (field === 'module_name') {
           const source = cursor.currentNode;
           if (source.type === 'dotted_name') module = dotted(source.text);
@@ -528,7 +576,8 @@ function readImport(node: Node): PythonImport[] {
   } finally {
     cursor.delete();
   }
-  if (node.type === 'import_statement') return names.map((name) => ({ module: name, level: 0, line: at, kind: 'import' as const }));
+  if (node.type === 'import_statement')
+    return names.map((name) => ({ module: name, level: 0, line: at, kind: 'import' as const }));
   return [{ module, level, names, line: at, kind: 'from' }];
 }
 
@@ -536,7 +585,13 @@ function readImport(node: Node): PythonImport[] {
 function literalStrings(value: Node): string[] {
   const single = plainStringValue(value);
   if (single !== undefined) return [single];
-  if (value.type !== 'list' && value.type !== 'tuple' && value.type !== 'parenthesized_expression' && value.type !== 'expression_list') return [];
+  if (
+    value.type !== 'list' &&
+    value.type !== 'tuple' &&
+    value.type !== 'parenthesized_expression' &&
+    value.type !== 'expression_list'
+  )
+    return [];
   const out: string[] = [];
   for (const child of namedChildren(value)) {
     const literal = plainStringValue(child);
@@ -592,8 +647,10 @@ function parameterNames(definition: Node, isMethod: boolean): Map<string, number
   for (const parameter of parameters ? namedChildren(parameters) : []) {
     let name: string | undefined;
     if (parameter.type === 'identifier') name = parameter.text;
-    else if (parameter.type === 'typed_parameter') name = parameter.firstNamedChild?.type === 'identifier' ? parameter.firstNamedChild.text : undefined;
-    else if (parameter.type === 'default_parameter' || parameter.type === 'typed_default_parameter') name = parameter.childForFieldName('name')?.text;
+    else if (parameter.type === 'typed_parameter')
+      name = parameter.firstNamedChild?.type === 'identifier' ? parameter.firstNamedChild.text : undefined;
+    else if (parameter.type === 'default_parameter' || parameter.type === 'typed_default_parameter')
+      name = parameter.childForFieldName('name')?.text;
     if (name !== undefined) out.set(name, position >= 0 ? position : -1);
     position += 1;
   }
@@ -655,7 +712,9 @@ export function firstSyntaxError(tree: Tree): PythonSyntaxError | undefined {
  */
 export function analyzePythonSource(source: string): PythonModuleFacts {
   const examples: Array<{ text: string; line: number }> = [];
-  const facts = withPythonTree(source, (tree, problem) => (tree ? factsOf(tree, source, examples) : unparsedFacts(problem ?? 'unknown')));
+  const facts = withPythonTree(source, (tree, problem) =>
+    tree ? factsOf(tree, source, examples) : unparsedFacts(problem ?? 'unknown'),
+  );
   const doctestImports = examples.length ? importsOfExamples(examples) : [];
   if (doctestImports.length) facts.doctestImports = doctestImports;
   return facts;
@@ -693,7 +752,16 @@ const BASE_QUERY = `
 (string) @string
 `;
 /** Identifiers that only matter where they occur: found by text, then the tree is asked what is there (no query pass). */
-const DYNAMIC_WORDS = ['import_module', '__import__', '__all__', 'pytest_plugins', 'iter_modules', 'walk_packages', 'entry_points', 'iter_entry_points'];
+const DYNAMIC_WORDS = [
+  'import_module',
+  '__import__',
+  '__all__',
+  'pytest_plugins',
+  'iter_modules',
+  'walk_packages',
+  'entry_points',
+  'iter_entry_points',
+];
 const ENTRY_POINT_WORDS = new Set(['entry_points', 'iter_entry_points']);
 
 /**
@@ -723,15 +791,23 @@ function dynamicCaptures(tree: Tree, source: string): Array<{ name: string; node
         callee = parent;
         parent = parent.parent;
       }
-      if (parent?.type !== 'call' || parent.childForFieldName('function')?.id !== callee.id || seen.has(parent.id)) continue;
+      if (parent?.type !== 'call' || parent.childForFieldName('function')?.id !== callee.id || seen.has(parent.id))
+        continue;
       seen.add(parent.id);
-      out.push({ name: word === 'iter_modules' || word === 'walk_packages' ? 'scan' : ENTRY_POINT_WORDS.has(word) ? 'entry-points' : 'dynamic', node: parent });
+      out.push({
+        name:
+          word === 'iter_modules' || word === 'walk_packages'
+            ? 'scan'
+            : ENTRY_POINT_WORDS.has(word)
+              ? 'entry-points'
+              : 'dynamic',
+        node: parent,
+      });
     }
   }
   // Document order, as a query would give them.
   return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
 }
-
 
 /** The functions and classes around a node, innermost last (walked up through parents: only for the rare dynamic import). */
 function enclosingScope(node: Node): FunctionScope | undefined {
@@ -744,7 +820,11 @@ function enclosingScope(node: Node): FunctionScope | undefined {
     const name = definition.childForFieldName('name')?.text ?? '';
     const isClass = definition.type === 'class_definition';
     const qualifiedName = scope ? `${scope.qualifiedName}${scope.isClass ? '' : '.<locals>'}.${name}` : name;
-    scope = { qualifiedName, isClass, parameters: isClass ? new Map() : parameterNames(definition, scope?.isClass ?? false) };
+    scope = {
+      qualifiedName,
+      isClass,
+      parameters: isClass ? new Map() : parameterNames(definition, scope?.isClass ?? false),
+    };
   }
   return scope;
 }
@@ -808,7 +888,11 @@ function factsOf(tree: Tree, source: string, examples: Array<{ text: string; lin
         break;
       case 'string': {
         // A docstring's examples run as tests under `--doctest-modules`: their imports are kept apart.
-        if (prompts.length && promptWithin(prompts, node.startIndex, node.endIndex) && node.parent?.type === 'expression_statement') {
+        if (
+          prompts.length &&
+          promptWithin(prompts, node.startIndex, node.endIndex) &&
+          node.parent?.type === 'expression_statement'
+        ) {
           const text = source.slice(node.startIndex, node.endIndex);
           if (hasDoctestExamples(text)) examples.push({ text, line: line(node) });
         }
@@ -820,10 +904,15 @@ function factsOf(tree: Tree, source: string, examples: Array<{ text: string; lin
         if (value.length <= MAX_PATH_LITERAL && !value.includes('\n') && /[./\\]/.test(value)) strings.add(value);
         // A dotted name passed to a function: evidence for an import whose target is that function's parameter.
         const parent = node.parent?.type;
-        if ((parent === 'argument_list' || parent === 'keyword_argument') && moduleArguments.length < MAX_MODULE_ARGUMENTS && DOTTED.test(value)) {
+        if (
+          (parent === 'argument_list' || parent === 'keyword_argument') &&
+          moduleArguments.length < MAX_MODULE_ARGUMENTS &&
+          DOTTED.test(value)
+        ) {
           const at = argumentOf(node);
           const callee = at ? calleeName(at.call) : '';
-          if (at && callee && !DYNAMIC_IMPORT_FUNCTIONS.has(callee)) moduleArguments.push({ callee, argument: at.argument, value, line: line(node) });
+          if (at && callee && !DYNAMIC_IMPORT_FUNCTIONS.has(callee))
+            moduleArguments.push({ callee, argument: at.argument, value, line: line(node) });
         }
         break;
       }
@@ -836,7 +925,13 @@ function factsOf(tree: Tree, source: string, examples: Array<{ text: string; lin
         // declare, the project's own code included. The declarations are not read yet, so nothing bounds it.
         const text = shorten(node.text);
         const scope = enclosingScope(node);
-        dynamicImports.push({ prefix: '', level: 0, line: line(node), text: `${text} (entry points: the modules they load are not read)`, ...(scope ? { scope: scope.qualifiedName } : {}) });
+        dynamicImports.push({
+          prefix: '',
+          level: 0,
+          line: line(node),
+          text: `${text} (entry points: the modules they load are not read)`,
+          ...(scope ? { scope: scope.qualifiedName } : {}),
+        });
         break;
       }
       case 'assign': {
@@ -844,7 +939,8 @@ function factsOf(tree: Tree, source: string, examples: Array<{ text: string; lin
         const value = node.childForFieldName('right');
         if (!target || !value || value.type === 'assignment') break;
         if (target.text === 'pytest_plugins') {
-          for (const plugin of literalStrings(value)) imports.push({ module: plugin, level: 0, line: line(node), kind: 'plugin' });
+          for (const plugin of literalStrings(value))
+            imports.push({ module: plugin, level: 0, line: line(node), kind: 'plugin' });
         } else if (target.text === '__all__') {
           all = literalStrings(value);
         }
@@ -852,10 +948,18 @@ function factsOf(tree: Tree, source: string, examples: Array<{ text: string; lin
       }
       case 'scan': {
         const loop = node.parent;
-        if ((loop?.type !== 'for_statement' && loop?.type !== 'for_in_clause') || loop.childForFieldName('right')?.id !== node.id) break;
+        if (
+          (loop?.type !== 'for_statement' && loop?.type !== 'for_in_clause') ||
+          loop.childForFieldName('right')?.id !== node.id
+        )
+          break;
         const args = callArguments(node);
         const first = args.positional[0] ?? args.keywords.get('path');
-        if (first && (first.text === '__path__' || (first.type === 'attribute' && first.childForFieldName('attribute')?.text === '__path__'))) {
+        if (
+          first &&
+          (first.text === '__path__' ||
+            (first.type === 'attribute' && first.childForFieldName('attribute')?.text === '__path__'))
+        ) {
           const left = loop.childForFieldName('left');
           const names = left?.type === 'identifier' ? [left] : left ? namedChildren(left) : [];
           for (const target of names) if (target.type === 'identifier') scannedNames.add(target.text);
@@ -867,7 +971,16 @@ function factsOf(tree: Tree, source: string, examples: Array<{ text: string; lin
 
   if (dynamicNodes.length) {
     const context = nameContextOf(importNodes, tree.rootNode);
-    for (const node of dynamicNodes) readDynamicImport(node, callArguments(node), enclosingScope(node), context, imports, dynamicImports, pendingIdentifiers);
+    for (const node of dynamicNodes)
+      readDynamicImport(
+        node,
+        callArguments(node),
+        enclosingScope(node),
+        context,
+        imports,
+        dynamicImports,
+        pendingIdentifiers,
+      );
     // `import tomli as tomllib`: another module's `tomllib.__name__` (after `from pkg import tomllib`) is `tomli`.
   }
   for (const node of importNodes) {
@@ -911,7 +1024,9 @@ function readDynamicImport(
   const callee = calleeName(node);
   const packageArgument = callee === 'import_module' ? (args.positional[1] ?? args.keywords.get('package')) : undefined;
   const packageLiteral = packageArgument ? plainStringValue(packageArgument) : undefined;
-  const packageAnchor = packageArgument?.type === 'identifier' && (packageArgument.text === '__package__' || packageArgument.text === '__name__');
+  const packageAnchor =
+    packageArgument?.type === 'identifier' &&
+    (packageArgument.text === '__package__' || packageArgument.text === '__name__');
   const literalImport = (literal: string) => {
     const { level, module } = splitRelative(literal);
     if (level > 0 && packageLiteral !== undefined) {
@@ -928,7 +1043,10 @@ function readDynamicImport(
     return;
   }
   const text = node.text.replace(/\s+/g, ' ');
-  const shapes = target && target.type !== 'list_splat' && target.type !== 'dictionary_splat' ? shapesOf(target, context, scope) : [{ prefix: '' }];
+  const shapes =
+    target && target.type !== 'list_splat' && target.type !== 'dictionary_splat'
+      ? shapesOf(target, context, scope)
+      : [{ prefix: '' }];
   const seen = new Set<string>();
   for (const shape of shapes) {
     const key = JSON.stringify(shape);
@@ -971,7 +1089,10 @@ function readDynamicImport(
         // `package=` only matters to a relative name: the call means one relative to that package.
         dynamic.package = packageLiteral;
       } else if (packageLiteral !== undefined && level > 0) {
-        dynamic.package = packageLiteral.split('.').slice(0, Math.max(0, packageLiteral.split('.').length - (level - 1))).join('.');
+        dynamic.package = packageLiteral
+          .split('.')
+          .slice(0, Math.max(0, packageLiteral.split('.').length - (level - 1)))
+          .join('.');
         dynamic.level = 0;
       } else if (packageAnchor && level === 0 && module === '') {
         dynamic.level = 1;
@@ -1012,9 +1133,15 @@ function nameContextOf(importNodes: readonly Node[], root: Node): NameContext {
       const [imp] = readImport(node);
       for (const child of namedChildren(node)) {
         if (node.childForFieldName('module_name')?.id === child.id) continue;
-        const name = child.type === 'aliased_import' ? child.childForFieldName('name') : child.type === 'dotted_name' ? child : null;
+        const name =
+          child.type === 'aliased_import'
+            ? child.childForFieldName('name')
+            : child.type === 'dotted_name'
+              ? child
+              : null;
         const alias = child.type === 'aliased_import' ? child.childForFieldName('alias') : child;
-        if (name && alias) bind(fromImports, alias.text, { module: imp.module, level: imp.level, name: dotted(name.text) });
+        if (name && alias)
+          bind(fromImports, alias.text, { module: imp.module, level: imp.level, name: dotted(name.text) });
       }
     }
   }
@@ -1023,10 +1150,11 @@ function nameContextOf(importNodes: readonly Node[], root: Node): NameContext {
     modules.delete(name);
     fromImports.delete(name);
   }
-  for (const name of modules.keys()) if (fromImports.has(name)) {
-    modules.delete(name);
-    fromImports.delete(name);
-  }
+  for (const name of modules.keys())
+    if (fromImports.has(name)) {
+      modules.delete(name);
+      fromImports.delete(name);
+    }
   return { modules, fromImports, root };
 }
 
@@ -1119,7 +1247,9 @@ export function pythonCallSites(source: string, name: string, position: number, 
   return withPythonTree(source, (tree) => {
     const sites: PythonCallSite[] = [];
     if (!tree) return [{ line: 1, kind: 'value', text: '(the file was not analysed)' }];
-    const importNodes: Node[] = pythonQuery(IMPORT_QUERY).captures(tree.rootNode).map((capture) => capture.node);
+    const importNodes: Node[] = pythonQuery(IMPORT_QUERY)
+      .captures(tree.rootNode)
+      .map((capture) => capture.node);
     const context = nameContextOf(importNodes, tree.rootNode);
     const pattern = new RegExp(`\\b${name.replace(/[^A-Za-z0-9_]/g, '')}\\b`, 'g');
     const seen = new Set<number>();
@@ -1131,12 +1261,26 @@ export function pythonCallSites(source: string, name: string, position: number, 
       const parent = leaf.parent;
       if (!parent) continue;
       // Its own definition, a parameter or keyword of that name, an attribute assigned on an object: not a use of the function.
-      if ((parent.type === 'function_definition' || parent.type === 'class_definition') && parent.childForFieldName('name')?.id === leaf.id) continue;
+      if (
+        (parent.type === 'function_definition' || parent.type === 'class_definition') &&
+        parent.childForFieldName('name')?.id === leaf.id
+      )
+        continue;
       if (parent.type === 'keyword_argument' && parent.childForFieldName('name')?.id === leaf.id) continue;
-      if (parent.type === 'parameters' || parent.type === 'default_parameter' || parent.type === 'typed_parameter' || parent.type === 'typed_default_parameter') continue;
+      if (
+        parent.type === 'parameters' ||
+        parent.type === 'default_parameter' ||
+        parent.type === 'typed_parameter' ||
+        parent.type === 'typed_default_parameter'
+      )
+        continue;
       // `from m import name` keeps the name: its calls are found as calls. Under another name, they are not.
-      if (parent.type === 'dotted_name' && (parent.parent?.type === 'import_from_statement' || parent.parent?.type === 'aliased_import')) {
-        const aliased = parent.parent.type === 'aliased_import' && parent.parent.childForFieldName('alias')?.text !== name;
+      if (
+        parent.type === 'dotted_name' &&
+        (parent.parent?.type === 'import_from_statement' || parent.parent?.type === 'aliased_import')
+      ) {
+        const aliased =
+          parent.parent.type === 'aliased_import' && parent.parent.childForFieldName('alias')?.text !== name;
         if (aliased) sites.push({ line: line(leaf), kind: 'value', text: shorten(parent.parent.text) });
         continue;
       }
@@ -1153,13 +1297,20 @@ export function pythonCallSites(source: string, name: string, position: number, 
       }
       if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id) {
         // `self.name = ...` assigns an attribute of that name; anything else hands the function on.
-        if (callee.type === 'attribute' && callee.parent?.type === 'assignment' && callee.parent.childForFieldName('left')?.id === callee.id) continue;
+        if (
+          callee.type === 'attribute' &&
+          callee.parent?.type === 'assignment' &&
+          callee.parent.childForFieldName('left')?.id === callee.id
+        )
+          continue;
         sites.push({ line: line(leaf), kind: 'value', text: shorten((callee.parent ?? callee).text) });
         continue;
       }
       const args = callArguments(call);
       const list = call.childForFieldName('arguments');
-      const splat = list ? namedChildren(list).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') : false;
+      const splat = list
+        ? namedChildren(list).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')
+        : false;
       const positional = args.positional.filter((a) => a.type !== 'list_splat' && a.type !== 'dictionary_splat');
       const node = args.keywords.get(keyword) ?? (position >= 0 ? positional[position] : undefined);
       const site: PythonCallSite = { line: line(call), kind: 'call', text: shorten(call.text) };
@@ -1183,11 +1334,13 @@ function argumentEvidence(node: Node, context: NameContext, scope: FunctionScope
   for (const shape of shapesOf(node, context, scope)) {
     if (shape.identifier) {
       const position = scope?.parameters.get(shape.identifier);
-      if (position !== undefined && scope && !scope.isClass) evidence.parameter = { function: scope.qualifiedName, name: shape.identifier, position };
+      if (position !== undefined && scope && !scope.isClass)
+        evidence.parameter = { function: scope.qualifiedName, name: shape.identifier, position };
       else evidence.unbounded = true;
     } else if (shape.literal !== undefined && !shape.moduleOf) evidence.literals.push(shape.literal);
     else if (shape.anchor === '__name__') evidence.prefixes.push({ prefix: shape.prefix, level: 0, anchor: 'module' });
-    else if (shape.anchor === '__package__' || shape.relative) evidence.prefixes.push({ prefix: shape.prefix.replace(/^\./, ''), level: 1 });
+    else if (shape.anchor === '__package__' || shape.relative)
+      evidence.prefixes.push({ prefix: shape.prefix.replace(/^\./, ''), level: 1 });
     else if (shape.loaded) continue;
     else if (shape.prefix !== '' && !shape.moduleOf) {
       const { level, module } = splitRelative(shape.prefix);

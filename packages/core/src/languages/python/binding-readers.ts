@@ -30,7 +30,11 @@ function mayName(module: string, path: string): boolean {
  * level reading the name): then the static closure decides, as before. A module that star-imports the changed one
  * while its `__all__` changed or a name was removed keeps every test that may import it.
  */
-export async function findBindingReaders(changedPath: string, bindings: ChangedBindings, search: BindingSearch): Promise<BindingReaders | string> {
+export async function findBindingReaders(
+  changedPath: string,
+  bindings: ChangedBindings,
+  search: BindingSearch,
+): Promise<BindingReaders | string> {
   const units = new Map<string, Set<string>>([[changedPath, new Set(bindings.functions)]]);
   const tests = new Map<string, string>();
   /** A module the map did not measure reads a name: every test that may import it (its static closure) is kept. */
@@ -78,7 +82,8 @@ export async function findBindingReaders(changedPath: string, bindings: ChangedB
   }
   let pending = [...names];
   for (let round = 0; pending.length; round++) {
-    if (round >= MAX_ROUNDS || names.size > MAX_NAMES) return `more than ${MAX_NAMES} names or ${MAX_ROUNDS} steps derive from the change`;
+    if (round >= MAX_ROUNDS || names.size > MAX_NAMES)
+      return `more than ${MAX_NAMES} names or ${MAX_ROUNDS} steps derive from the change`;
     const current = new Set(pending);
     pending = [];
     const pattern = wordPattern(current);

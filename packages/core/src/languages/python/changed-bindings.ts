@@ -94,7 +94,11 @@ function parameterShape(definition: Node, source: string): { masked: string; def
     if (parameter.type === 'default_parameter' || parameter.type === 'typed_default_parameter') {
       const value = parameter.childForFieldName('value');
       if (value) defaults.push(value);
-      masked.push(print(parameter.childForFieldName('name'), source), print(parameter.childForFieldName('type'), source), '=?');
+      masked.push(
+        print(parameter.childForFieldName('name'), source),
+        print(parameter.childForFieldName('type'), source),
+        '=?',
+      );
     } else masked.push(print(parameter, source));
   }
   return { masked: masked.join(' '), defaults };
@@ -109,7 +113,8 @@ function parameterShape(definition: Node, source: string): { masked: string; def
 export function changedBindings(before: string, after: string): ChangedBindings | string {
   return withPythonTree(before, (oldTree) =>
     withPythonTree(after, (newTree) => {
-      if (!oldTree || !newTree || oldTree.rootNode.hasError || newTree.rootNode.hasError) return 'a version does not parse';
+      if (!oldTree || !newTree || oldTree.rootNode.hasError || newTree.rootNode.hasError)
+        return 'a version does not parse';
       const found: ChangedBindings = { names: [], functions: [], removed: [] };
       const problem = compareBlocks(oldTree.rootNode, newTree.rootNode, before, after, [], found);
       if (problem) return problem;
@@ -132,7 +137,8 @@ function plainClasses(root: Node): Set<string> {
     if (statement.type !== 'class_definition') continue;
     const bases = statement.childForFieldName('superclasses');
     const names = bases ? codeChildren(bases).filter((c) => c.isNamed) : [];
-    if (names.every((base) => base.type === 'identifier' && (base.text === 'object' || plain.has(base.text)))) plain.add(statement.childForFieldName('name')!.text);
+    if (names.every((base) => base.type === 'identifier' && (base.text === 'object' || plain.has(base.text))))
+      plain.add(statement.childForFieldName('name')!.text);
   }
   return plain;
 }
@@ -155,7 +161,9 @@ function compareBlocks(
     let oldStatement = oldStatements[i];
     let newStatement = newStatements[i];
     const line = newStatement.startPosition.row + 1;
-    const definitionName = (node: Node) => (node.type === 'decorated_definition' ? node.childForFieldName('definition') : node)?.childForFieldName('name')?.text;
+    const definitionName = (node: Node) =>
+      (node.type === 'decorated_definition' ? node.childForFieldName('definition') : node)?.childForFieldName('name')
+        ?.text;
     const name = definitionName(newStatement);
     if (name) seen.set(name, (seen.get(name) ?? 0) + 1);
     if (print(oldStatement, before) === print(newStatement, after)) continue;
@@ -170,8 +178,13 @@ function compareBlocks(
     }
     if (oldStatement.type !== newStatement.type) return `a statement at ${where} (line ${line}) changed kind`;
     if (oldStatement.type === 'decorated_definition') {
-      const decorators = (node: Node, source: string) => codeChildren(node).filter((c) => c.type === 'decorator').map((c) => print(c, source)).join(' ');
-      if (decorators(oldStatement, before) !== decorators(newStatement, after)) return `decorators changed at ${where} (line ${line})`;
+      const decorators = (node: Node, source: string) =>
+        codeChildren(node)
+          .filter((c) => c.type === 'decorator')
+          .map((c) => print(c, source))
+          .join(' ');
+      if (decorators(oldStatement, before) !== decorators(newStatement, after))
+        return `decorators changed at ${where} (line ${line})`;
       oldStatement = oldStatement.childForFieldName('definition')!;
       newStatement = newStatement.childForFieldName('definition')!;
       if (oldStatement.type !== newStatement.type) return `a definition at ${where} (line ${line}) changed kind`;
@@ -186,45 +199,73 @@ function compareBlocks(
           .join(' ');
       };
       if (oldStatement.type === 'class_definition') {
-        if (header(oldStatement, before) !== header(newStatement, after)) return `the header of class ${name} changed (line ${line})`;
+        if (header(oldStatement, before) !== header(newStatement, after))
+          return `the header of class ${name} changed (line ${line})`;
         const attributes = { names: [], functions: found.functions, removed: [] } as ChangedBindings;
-        const problem = compareBlocks(oldStatement.childForFieldName('body')!, newStatement.childForFieldName('body')!, before, after, [...prefix, name!], attributes, plain);
+        const problem = compareBlocks(
+          oldStatement.childForFieldName('body')!,
+          newStatement.childForFieldName('body')!,
+          before,
+          after,
+          [...prefix, name!],
+          attributes,
+          plain,
+        );
         if (problem) return problem;
         const changedAttributes = [...attributes.names, ...attributes.removed];
         // A class nested in a class, or one with a decorator, metaclass or other base: its attributes may be read unnamed.
-        if (changedAttributes.length && (prefix.length || !plain.has(name!) || newStatements[i].type === 'decorated_definition')) {
+        if (
+          changedAttributes.length &&
+          (prefix.length || !plain.has(name!) || newStatements[i].type === 'decorated_definition')
+        ) {
           return `attribute ${changedAttributes[0]} of class ${[...prefix, name].join('.')} changed and its decorators, metaclass or bases may read it (line ${line})`;
         }
         found.names.push(...attributes.names);
         found.removed.push(...attributes.removed);
         continue;
       }
-      if (header(oldStatement, before, 'parameters') !== header(newStatement, after, 'parameters')) return `the header of ${name} changed (line ${line})`;
+      if (header(oldStatement, before, 'parameters') !== header(newStatement, after, 'parameters'))
+        return `the header of ${name} changed (line ${line})`;
       const was = parameterShape(oldStatement, before);
       const now = parameterShape(newStatement, after);
       if (was.masked !== now.masked) return `the parameters of ${name} changed (line ${line})`;
-      const changed = was.defaults.map((value, k) => [value, now.defaults[k]]).filter(([old, current]) => print(old, before) !== print(current, after));
-      if (changed.some(([old, current]) => !isLiteral(old) || !isLiteral(current))) return `a default of ${name} that is not a literal changed (line ${line})`;
+      const changed = was.defaults
+        .map((value, k) => [value, now.defaults[k]])
+        .filter(([old, current]) => print(old, before) !== print(current, after));
+      if (changed.some(([old, current]) => !isLiteral(old) || !isLiteral(current)))
+        return `a default of ${name} that is not a literal changed (line ${line})`;
       if (changed.length) found.functions.push([...prefix, name].join('.'));
       continue;
     }
     const oldAssignment = simpleAssignment(oldStatement);
     const newAssignment = simpleAssignment(newStatement);
-    if (!oldAssignment || !newAssignment || oldAssignment.type !== newAssignment.type) return `${where} code changed (line ${line})`;
+    if (!oldAssignment || !newAssignment || oldAssignment.type !== newAssignment.type)
+      return `${where} code changed (line ${line})`;
     const oldTargets = targetNames(oldAssignment.childForFieldName('left'));
     const newTargets = targetNames(newAssignment.childForFieldName('left'));
-    if (!oldTargets || !newTargets || oldTargets.join() !== newTargets.join()) return `an assignment at ${where} changed its targets (line ${line})`;
-    if (print(oldAssignment.childForFieldName('type'), before) !== print(newAssignment.childForFieldName('type'), after)) return `an annotation at ${where} changed (line ${line})`;
+    if (!oldTargets || !newTargets || oldTargets.join() !== newTargets.join())
+      return `an assignment at ${where} changed its targets (line ${line})`;
+    if (
+      print(oldAssignment.childForFieldName('type'), before) !== print(newAssignment.childForFieldName('type'), after)
+    )
+      return `an annotation at ${where} changed (line ${line})`;
     const problem = dunderProblem(newTargets, prefix, where, line);
     if (problem) return problem;
     found.names.push(...newTargets);
   }
-  for (const [name, count] of seen) if (count > 1 && found.functions.some((f) => f === [...prefix, name].join('.'))) return `${name} is defined more than once at ${where}`;
+  for (const [name, count] of seen)
+    if (count > 1 && found.functions.some((f) => f === [...prefix, name].join('.')))
+      return `${name} is defined more than once at ${where}`;
   return undefined;
 }
 
 /** A dunder Python itself reads (any at class level, all but metadata at module level) cannot be followed by name. */
-function dunderProblem(targets: readonly string[], prefix: readonly string[], where: string, line: number): string | undefined {
+function dunderProblem(
+  targets: readonly string[],
+  prefix: readonly string[],
+  where: string,
+  line: number,
+): string | undefined {
   const dunder = targets.find((target) => isDunder(target) && (prefix.length > 0 || !METADATA_DUNDERS.has(target)));
   return dunder ? `${dunder} changed at ${where} (line ${line}): Python itself reads it` : undefined;
 }
@@ -249,7 +290,11 @@ const STATEMENT_PARENTS = new Set(['module', 'block']);
  * `as` alias is returned as derived. `removed` (names that were removed): any mention outside a function body is a
  * problem but an import from another module, an `import` statement or a listing in `__all__`. Requires `loadPythonParser()` to have been awaited.
  */
-export function readersOfNames(source: string, names: ReadonlySet<string>, removed?: { mayImportChanged: (module: string) => boolean }): NameReaders {
+export function readersOfNames(
+  source: string,
+  names: ReadonlySet<string>,
+  removed?: { mayImportChanged: (module: string) => boolean },
+): NameReaders {
   const shape = shapePythonModule(source);
   const result: NameReaders = { units: [], derived: [], defaults: [] };
   if (shape.syntaxError) return { ...result, problem: `it does not parse (line ${shape.syntaxError.line})` };
@@ -272,9 +317,9 @@ export function readersOfNames(source: string, names: ReadonlySet<string>, remov
         const unit = unitAtLine(owner, line);
         if (unit >= 0) units.add(shape.units[unit].qualifiedName);
         else if (removed) {
-          if (!harmlessWhenRemoved(node, removed.mayImportChanged)) result.problem = `line ${line}: read outside a function body, where a removed name fails at import`;
-        }
-        else {
+          if (!harmlessWhenRemoved(node, removed.mayImportChanged))
+            result.problem = `line ${line}: read outside a function body, where a removed name fails at import`;
+        } else {
           const problem = topLevelMention(node, derived, defaults);
           if (problem) result.problem = `line ${line}: ${problem}`;
         }
@@ -295,7 +340,10 @@ export function readersOfNames(source: string, names: ReadonlySet<string>, remov
 /** The name of a `def` or `class` (another binding of the same name, which reads nothing). */
 function isDefinitionName(node: Node): boolean {
   const parent = node.parent;
-  return (parent?.type === 'function_definition' || parent?.type === 'class_definition') && parent.childForFieldName('name')?.startIndex === node.startIndex;
+  return (
+    (parent?.type === 'function_definition' || parent?.type === 'class_definition') &&
+    parent.childForFieldName('name')?.startIndex === node.startIndex
+  );
 }
 
 /** A top-level mention of a removed name that cannot fail: a name imported from another module, a module name, `__all__`. */
@@ -308,7 +356,8 @@ function harmlessWhenRemoved(node: Node, mayImportChanged: (module: string) => b
       const left = at.childForFieldName('left');
       if (left?.text === '__all__') return node.type === 'string_content';
       // Another binding of the same name (`__version__ = ...` in another module) reads nothing.
-      if (left && node.startIndex >= left.startIndex && node.endIndex <= left.endIndex) return targetNames(left)?.includes(node.text) === true;
+      if (left && node.startIndex >= left.startIndex && node.endIndex <= left.endIndex)
+        return targetNames(left)?.includes(node.text) === true;
     }
     if (STATEMENT_PARENTS.has(at.parent?.type ?? '')) return false;
   }
@@ -322,15 +371,26 @@ function topLevelMention(node: Node, derived: Set<string>, defaults: Set<string>
   let inParameters = false;
   for (let at: Node | null = node; at; at = at.parent) {
     const parent: Node | null = at.parent;
-    if (at.type === 'import_from_statement' || at.type === 'import_statement' || at.type === 'future_import_statement') {
+    if (
+      at.type === 'import_from_statement' ||
+      at.type === 'import_statement' ||
+      at.type === 'future_import_statement'
+    ) {
       // `from m import name as alias`: the name sits in a dotted name inside the aliased import.
       const aliased = [node.parent, node.parent?.parent].find((n) => n?.type === 'aliased_import');
-      const alias = aliased && aliased.childForFieldName('name')?.text === node.text ? aliased.childForFieldName('alias')?.text : undefined;
+      const alias =
+        aliased && aliased.childForFieldName('name')?.text === node.text
+          ? aliased.childForFieldName('alias')?.text
+          : undefined;
       if (alias) derived.add(alias);
       return undefined;
     }
     if (at.type === 'parameters' || at.type === 'lambda_parameters') inParameters = true;
-    if ((at.type === 'assignment' || at.type === 'augmented_assignment') && parent?.type === 'expression_statement' && STATEMENT_PARENTS.has(parent.parent?.type ?? '')) {
+    if (
+      (at.type === 'assignment' || at.type === 'augmented_assignment') &&
+      parent?.type === 'expression_statement' &&
+      STATEMENT_PARENTS.has(parent.parent?.type ?? '')
+    ) {
       const left = at.childForFieldName('left');
       if (left && node.startIndex >= left.startIndex && node.endIndex <= left.endIndex) inLeft = true;
       if (inLeft) return undefined;
@@ -352,7 +412,8 @@ function topLevelMention(node: Node, derived: Set<string>, defaults: Set<string>
       defaults.add(names.join('.'));
       return undefined;
     }
-    if (STATEMENT_PARENTS.has(parent?.type ?? '')) return `a ${at.type.replace(/_/g, ' ')} reads it at module or class level`;
+    if (STATEMENT_PARENTS.has(parent?.type ?? ''))
+      return `a ${at.type.replace(/_/g, ' ')} reads it at module or class level`;
   }
   return 'read at module level';
 }

@@ -11,10 +11,12 @@ export interface PythonFileChange {
   moduleLevel: string[];
 }
 
-const byName = <T extends { qualifiedName: string }>(items: readonly T[]) => new Map(items.map((item) => [item.qualifiedName, item]));
+const byName = <T extends { qualifiedName: string }>(items: readonly T[]) =>
+  new Map(items.map((item) => [item.qualifiedName, item]));
 
 /** Lists names in one set and not the other, sorted, for stable reasons. */
-const missingFrom = (names: Iterable<string>, other: ReadonlyMap<string, unknown>) => [...names].filter((name) => !other.has(name)).sort();
+const missingFrom = (names: Iterable<string>, other: ReadonlyMap<string, unknown>) =>
+  [...names].filter((name) => !other.has(name)).sort();
 
 /**
  * Compares two versions of a Python file by their syntax trees. Layout and comments do not count; a function that
@@ -30,7 +32,9 @@ export function comparePythonVersions(oldSource: string, newSource: string): Pyt
 export function compareShapes(before: PythonModuleShape, after: PythonModuleShape): PythonFileChange {
   const moduleLevel: string[] = [];
   if (before.syntaxError || after.syntaxError) {
-    const which = after.syntaxError ? `the new version (line ${after.syntaxError.line})` : `the old version (line ${before.syntaxError!.line})`;
+    const which = after.syntaxError
+      ? `the new version (line ${after.syntaxError.line})`
+      : `the old version (line ${before.syntaxError!.line})`;
     return { changedBodies: [], moduleLevel: [`${which} does not parse`] };
   }
   if (before.residuePrint !== after.residuePrint) moduleLevel.push('module-level code changed');
@@ -51,8 +55,10 @@ export function compareShapes(before: PythonModuleShape, after: PythonModuleShap
     const parent = units.get(name)!.parent;
     return parent === undefined || !other.has(parent);
   };
-  for (const name of missingFrom(oldUnits.keys(), newUnits).filter(topOf(oldUnits, newUnits))) moduleLevel.push(`${name} removed`);
-  for (const name of missingFrom(newUnits.keys(), oldUnits).filter(topOf(newUnits, oldUnits))) moduleLevel.push(`${name} added`);
+  for (const name of missingFrom(oldUnits.keys(), newUnits).filter(topOf(oldUnits, newUnits)))
+    moduleLevel.push(`${name} removed`);
+  for (const name of missingFrom(newUnits.keys(), oldUnits).filter(topOf(newUnits, oldUnits)))
+    moduleLevel.push(`${name} added`);
   const changedBodies: string[] = [];
   for (const [name, unit] of oldUnits) {
     const now = newUnits.get(name);
@@ -69,6 +75,7 @@ export function compareShapes(before: PythonModuleShape, after: PythonModuleShap
 function unitHeaderChanges(before: PythonUnit, after: PythonUnit): string[] {
   const reasons: string[] = [];
   if (before.decoratorPrint !== after.decoratorPrint) reasons.push(`decorators of ${before.qualifiedName} changed`);
-  if (before.signaturePrint !== after.signaturePrint) reasons.push(`signature or default arguments of ${before.qualifiedName} changed`);
+  if (before.signaturePrint !== after.signaturePrint)
+    reasons.push(`signature or default arguments of ${before.qualifiedName} changed`);
   return reasons;
 }

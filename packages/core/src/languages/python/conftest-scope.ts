@@ -21,7 +21,8 @@ export class ConftestScope {
   constructor(sourcePaths: Iterable<string>, testFiles: readonly string[], projectDir: string) {
     this.testFiles = testFiles;
     this.projectDir = projectDir;
-    for (const path of sourcePaths) if (path === 'conftest.py' || path.endsWith('/conftest.py')) this.conftestByDir.set(dirOf(path), path);
+    for (const path of sourcePaths)
+      if (path === 'conftest.py' || path.endsWith('/conftest.py')) this.conftestByDir.set(dirOf(path), path);
     let edges = 0;
     for (const test of testFiles) edges += this.chainOf(dirOf(test)).length;
     this.edgeCount = edges;
@@ -33,7 +34,9 @@ export class ConftestScope {
     const dir = dirOf(path);
     if (this.conftestByDir.get(dir) !== path) return [];
     const why = `uses the fixtures of ${path}`;
-    return this.testFiles.filter((test) => this.chainOf(dirOf(test)).includes(dir)).map((test) => ({ from: test, to: path, why }));
+    return this.testFiles
+      .filter((test) => this.chainOf(dirOf(test)).includes(dir))
+      .map((test) => ({ from: test, to: path, why }));
   }
 
   private chainOf(testDir: string): string[] {

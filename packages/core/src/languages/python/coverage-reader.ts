@@ -49,8 +49,16 @@ export function parseCoverageJson(text: string, where: string): CoverageContexts
     throw new UserError(`Coverage file '${where}' is not valid JSON (${(error as Error).message}). ${HOW_TO_PRODUCE}`);
   }
   const report = parsed as { meta?: { version?: unknown; show_contexts?: unknown }; files?: unknown };
-  if (typeof report !== 'object' || report === null || typeof report.files !== 'object' || report.files === null || Array.isArray(report.files)) {
-    throw new UserError(`Coverage file '${where}' is not a coverage.py JSON report (no 'files' object). ${HOW_TO_PRODUCE}`);
+  if (
+    typeof report !== 'object' ||
+    report === null ||
+    typeof report.files !== 'object' ||
+    report.files === null ||
+    Array.isArray(report.files)
+  ) {
+    throw new UserError(
+      `Coverage file '${where}' is not a coverage.py JSON report (no 'files' object). ${HOW_TO_PRODUCE}`,
+    );
   }
   const files = new Map<string, Map<string, number[]>>();
   const contexts = new Set<string>();
@@ -91,7 +99,8 @@ export function parseCoverageJson(text: string, where: string): CoverageContexts
 }
 
 /** The recorded coverage.py version when it looks like one (it reaches summaries), else 'unknown'. */
-const safeVersion = (value: unknown): string => (typeof value === 'string' && /^[\w.+-]{1,40}$/.test(value) ? value : 'unknown');
+const safeVersion = (value: unknown): string =>
+  typeof value === 'string' && /^[\w.+-]{1,40}$/.test(value) ? value : 'unknown';
 
 /** Lines set in a coverage.py "numbits" blob: bit j of byte i is line 8*i + j. */
 export function decodeNumbits(numbits: Uint8Array): number[] {
@@ -105,7 +114,10 @@ export function decodeNumbits(numbits: Uint8Array): number[] {
 }
 
 interface SqliteModule {
-  DatabaseSync: new (path: string, options?: { readOnly?: boolean }) => {
+  DatabaseSync: new (
+    path: string,
+    options?: { readOnly?: boolean },
+  ) => {
     prepare(sql: string): { all(...params: unknown[]): Record<string, unknown>[] };
     close(): void;
   };
@@ -126,17 +138,43 @@ export async function readCoverageSqlite(path: string): Promise<CoverageContexts
   try {
     db = new sqlite.DatabaseSync(path, { readOnly: true });
   } catch (error) {
-    throw new UserError(`Coverage file '${path}' cannot be opened as SQLite (${(error as Error).message}). ${HOW_TO_PRODUCE}`);
+    throw new UserError(
+      `Coverage file '${path}' cannot be opened as SQLite (${(error as Error).message}). ${HOW_TO_PRODUCE}`,
+    );
   }
   try {
-    const tables = new Set(db.prepare("select name from sqlite_master where type = 'table'").all().map((row) => String(row.name)));
+    const tables = new Set(
+      db
+        .prepare("select name from sqlite_master where type = 'table'")
+        .all()
+        .map((row) => String(row.name)),
+    );
     if (!tables.has('file') || !tables.has('context') || (!tables.has('line_bits') && !tables.has('arc'))) {
-      throw new UserError(`Coverage file '${path}' is SQLite but not a coverage.py data file (tables: ${[...tables].join(', ') || 'none'}). ${HOW_TO_PRODUCE}`);
+      throw new UserError(
+        `Coverage file '${path}' is SQLite but not a coverage.py data file (tables: ${[...tables].join(', ') || 'none'}). ${HOW_TO_PRODUCE}`,
+      );
     }
     const skipped = new Map<string, number>();
-    const fileNames = new Map(db.prepare('select id, path from file').all().map((row) => [Number(row.id), String(row.path)]));
-    const contextNames = new Map(db.prepare('select id, context from context').all().map((row) => [Number(row.id), String(row.context ?? '')]));
-    const meta = tables.has('meta') ? new Map(db.prepare('select key, value from meta').all().map((row) => [String(row.key), String(row.value)])) : new Map();
+    const fileNames = new Map(
+      db
+        .prepare('select id, path from file')
+        .all()
+        .map((row) => [Number(row.id), String(row.path)]),
+    );
+    const contextNames = new Map(
+      db
+        .prepare('select id, context from context')
+        .all()
+        .map((row) => [Number(row.id), String(row.context ?? '')]),
+    );
+    const meta = tables.has('meta')
+      ? new Map(
+          db
+            .prepare('select key, value from meta')
+            .all()
+            .map((row) => [String(row.key), String(row.value)]),
+        )
+      : new Map();
     const files = new Map<string, Map<string, number[]>>();
     const linesOf = (fileId: number, contextId: number) => {
       const file = fileNames.get(fileId);
@@ -180,7 +218,13 @@ export async function readCoverageSqlite(path: string): Promise<CoverageContexts
       }
     }
     for (const byContext of files.values()) for (const lines of byContext.values()) lines.sort((a, b) => a - b);
-    return { format: 'coverage-sqlite', tool: `coverage.py ${safeVersion(meta.get('version'))}`, files, contextCount: contextNames.size, skipped };
+    return {
+      format: 'coverage-sqlite',
+      tool: `coverage.py ${safeVersion(meta.get('version'))}`,
+      files,
+      contextCount: contextNames.size,
+      skipped,
+    };
   } finally {
     db.close();
   }

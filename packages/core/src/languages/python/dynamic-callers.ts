@@ -10,7 +10,10 @@ async function filesMentioning(repoDir: string, head: string, name: string): Pro
   try {
     const out = await runGit(repoDir, ['grep', '-l', '-w', '-F', '-z', '-e', name, head, '--', '*.py']);
     // "<head>:<path>" per file.
-    return out.split('\0').filter(Boolean).map((entry) => entry.slice(head.length + 1));
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => entry.slice(head.length + 1));
   } catch {
     // git grep exits 1 when nothing matches.
     return [];
@@ -50,7 +53,10 @@ export async function attributeToCallers<F extends LanguageFacts>(
     if (found) return found;
     found = [];
     const files = await filesMentioning(repoDir, head, name);
-    const texts = await readBlobs(repoDir, files.map((file) => `${head}:${file}`));
+    const texts = await readBlobs(
+      repoDir,
+      files.map((file) => `${head}:${file}`),
+    );
     for (const file of files) {
       const text = texts.get(`${head}:${file}`);
       if (text === undefined) continue;
@@ -60,7 +66,12 @@ export async function attributeToCallers<F extends LanguageFacts>(
     return found;
   };
 
-  const unbounded = (from: string, line: number, text: string, scope: DynamicDependency['scope']): DynamicDependency => ({
+  const unbounded = (
+    from: string,
+    line: number,
+    text: string,
+    scope: DynamicDependency['scope'],
+  ): DynamicDependency => ({
     from,
     line,
     text,
@@ -69,29 +80,62 @@ export async function attributeToCallers<F extends LanguageFacts>(
     mayLoad: () => true,
   });
 
-  const resolve = async (call: DynamicDependency, request: CallersRequest, depth: number, visited: Set<string>): Promise<void> => {
+  const resolve = async (
+    call: DynamicDependency,
+    request: CallersRequest,
+    depth: number,
+    visited: Set<string>,
+  ): Promise<void> => {
     const name = request.function.slice(request.function.lastIndexOf('.') + 1);
     const key = `${request.function}\0${request.parameter}`;
     if (visited.has(key)) return;
     visited.add(key);
     if (depth > MAX_DEPTH) {
-      out.push(unbounded(call.from, call.line, `${call.text} (its name is passed on through more than ${MAX_DEPTH} functions)`, call.scope));
+      out.push(
+        unbounded(
+          call.from,
+          call.line,
+          `${call.text} (its name is passed on through more than ${MAX_DEPTH} functions)`,
+          call.scope,
+        ),
+      );
       return;
     }
     for (const { file, site } of await sitesOf(request)) {
       if (site.kind === 'value') {
-        out.push(unbounded(file, site.line, `${site.text} hands ${name} on, so its callers are not all known; it imports its ${request.parameter} (${request.importAt})`, call.scope));
+        out.push(
+          unbounded(
+            file,
+            site.line,
+            `${site.text} hands ${name} on, so its callers are not all known; it imports its ${request.parameter} (${request.importAt})`,
+            call.scope,
+          ),
+        );
         continue;
       }
       if (site.splat) {
-        out.push(unbounded(file, site.line, `${site.text} passes *args or **kwargs to ${name}, which imports its ${request.parameter} (${request.importAt})`, call.scope));
+        out.push(
+          unbounded(
+            file,
+            site.line,
+            `${site.text} passes *args or **kwargs to ${name}, which imports its ${request.parameter} (${request.importAt})`,
+            call.scope,
+          ),
+        );
         continue;
       }
       const evidence = site.argument;
       // A call that does not pass it uses the default (read with the import) or fails.
       if (!evidence) continue;
       if (request.passedOnly) {
-        out.push(unbounded(file, site.line, `${site.text} passes its own ${request.parameter} to ${name}, whose keys it imports (${request.importAt})`, call.scope));
+        out.push(
+          unbounded(
+            file,
+            site.line,
+            `${site.text} passes its own ${request.parameter} to ${name}, whose keys it imports (${request.importAt})`,
+            call.scope,
+          ),
+        );
         continue;
       }
       if (evidence.literals.length || evidence.prefixes.length) {
@@ -106,11 +150,24 @@ export async function attributeToCallers<F extends LanguageFacts>(
         });
       }
       if (evidence.parameter) {
-        const next: CallersRequest = { ...evidence.parameter, function: evidence.parameter.function, parameter: evidence.parameter.name, passedOnly: false, importAt: request.importAt };
+        const next: CallersRequest = {
+          ...evidence.parameter,
+          function: evidence.parameter.function,
+          parameter: evidence.parameter.name,
+          passedOnly: false,
+          importAt: request.importAt,
+        };
         await resolve(call, next, depth + 1, visited);
       }
       if (evidence.unbounded) {
-        out.push(unbounded(file, site.line, `${site.text} passes ${evidence.text}, which nothing bounds, to ${name}, which imports its ${request.parameter} (${request.importAt})`, call.scope));
+        out.push(
+          unbounded(
+            file,
+            site.line,
+            `${site.text} passes ${evidence.text}, which nothing bounds, to ${name}, which imports its ${request.parameter} (${request.importAt})`,
+            call.scope,
+          ),
+        );
       }
     }
   };
@@ -121,7 +178,12 @@ export async function attributeToCallers<F extends LanguageFacts>(
       continue;
     }
     const { function: fn, parameter, position, passedOnly } = call.callers;
-    await resolve(call, { function: fn, parameter, position, passedOnly, importAt: `${call.from} line ${call.line}` }, 0, new Set());
+    await resolve(
+      call,
+      { function: fn, parameter, position, passedOnly, importAt: `${call.from} line ${call.line}` },
+      0,
+      new Set(),
+    );
   }
   return out;
 }

@@ -59,7 +59,10 @@ const lastName = (qualified: string) => qualified.slice(qualified.lastIndexOf('.
  * Finds units whose results are kept between calls (cache decorators, module-level memo dicts, `global` singletons),
  * the units they reach by name, and the units whose executors must be selected when one of them changes.
  */
-function sharedStateGroups(units: ReadonlyArray<{ id: number; module: number; unit: PythonUnit }>, moduleUnits: readonly number[][]): SharedStateGroup[] {
+function sharedStateGroups(
+  units: ReadonlyArray<{ id: number; module: number; unit: PythonUnit }>,
+  moduleUnits: readonly number[][],
+): SharedStateGroup[] {
   const byLastName = new Map<string, number[]>();
   const classInit = new Map<string, number[]>();
   for (const { id, unit } of units) {

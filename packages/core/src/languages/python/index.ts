@@ -10,7 +10,12 @@ export type {
   PythonModuleFacts,
   PythonSyntaxError,
 } from './facts.ts';
-export { loadPythonParser, MAX_PARSED_SOURCE_CHARS, TREE_SITTER_WASM_FILES, withPythonTree } from './tree-sitter-parser.ts';
+export {
+  loadPythonParser,
+  MAX_PARSED_SOURCE_CHARS,
+  TREE_SITTER_WASM_FILES,
+  withPythonTree,
+} from './tree-sitter-parser.ts';
 export {
   analyzePythonSource,
   analyzeDoctestText,
@@ -38,5 +43,11 @@ export { shapePythonModule, unitAtLine, unitLines, isCachingDecorator } from './
 export type { PythonUnit, PythonModuleShape, PythonClassShape } from './python-units.ts';
 export { comparePythonVersions, compareShapes } from './compare-versions.ts';
 export type { PythonFileChange } from './compare-versions.ts';
-export { readCoverageContexts, parseCoverageJson, readCoverageSqlite, decodeNumbits, countSkip } from './coverage-reader.ts';
+export {
+  readCoverageContexts,
+  parseCoverageJson,
+  readCoverageSqlite,
+  decodeNumbits,
+  countSkip,
+} from './coverage-reader.ts';
 export type { CoverageContexts } from './coverage-reader.ts';

@@ -51,13 +51,20 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
       const base = { module: from.module, level: from.level, line: 0, kind: 'from' as const };
       const container = index.resolve(path, { ...base, names: [] }, allOf);
       const known = new Set(container.map((target) => target.path));
-      const submodule = index.resolve(path, { ...base, names: [from.name] }, allOf).find((target) => !known.has(target.path));
+      const submodule = index
+        .resolve(path, { ...base, names: [from.name] }, allOf)
+        .find((target) => !known.has(target.path));
       if (submodule) return index.moduleNames(submodule.path)[0];
       const owner = container[container.length - 1]?.path;
       const ownerFacts = owner ? facts.get(owner) : undefined;
       const alias = ownerFacts?.moduleAliases?.[from.name];
       if (alias) return alias;
-      if (ownerFacts?.imports.some((imp) => imp.kind === 'import' && (imp.module === from.name || imp.module.startsWith(`${from.name}.`)))) return from.name;
+      if (
+        ownerFacts?.imports.some(
+          (imp) => imp.kind === 'import' && (imp.module === from.name || imp.module.startsWith(`${from.name}.`)),
+        )
+      )
+        return from.name;
       return undefined;
     };
     const dynamicCalls = (): DynamicDependency[] => {
@@ -82,11 +89,19 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
             text: bounded ? call.text : `${call.text} (${note || 'nothing bounds the name'})`,
             bounded,
             scope,
-            mayLoad: (candidate) => (targets ??= new Set(call.moduleOf ? [...index.allFiles()] : index.resolveDynamic(path, call))).has(candidate),
+            mayLoad: (candidate) =>
+              (targets ??= new Set(call.moduleOf ? [...index.allFiles()] : index.resolveDynamic(path, call))).has(
+                candidate,
+              ),
           };
           // `def load(name): import_module(name)`: what loads is what callers pass (found by the selection).
           if (call.parameter && call.scope) {
-            entry.callers = { function: call.scope, parameter: call.parameter.name, position: call.parameter.position, passedOnly: call.parameter.passedOnly === true };
+            entry.callers = {
+              function: call.scope,
+              parameter: call.parameter.name,
+              position: call.parameter.position,
+              passedOnly: call.parameter.passedOnly === true,
+            };
           }
           found.push(entry);
         }
@@ -106,7 +121,8 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
         if (moved.some(isInit)) return 'all';
         // A star import follows `__all__`; when a package's changes, every star import is re-resolved.
         for (const path of change.modified) {
-          if (isInit(path) && JSON.stringify(previousFacts(path)?.all) !== JSON.stringify(facts.get(path)?.all)) return 'all';
+          if (isInit(path) && JSON.stringify(previousFacts(path)?.all) !== JSON.stringify(facts.get(path)?.all))
+            return 'all';
         }
         const affected = new Set([...change.added, ...change.modified]);
         if (moved.length === 0) return affected;
@@ -133,13 +149,21 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
         const seen = new Set<string>();
         for (const init of index.packageInitChain(path)) {
           seen.add(init);
-          edges.push({ from: path, to: init, why: `is inside package ${init.slice(0, -'/__init__.py'.length) || '.'}` });
+          edges.push({
+            from: path,
+            to: init,
+            why: `is inside package ${init.slice(0, -'/__init__.py'.length) || '.'}`,
+          });
         }
         for (const imp of fileFacts.imports) {
           for (const target of index.resolve(path, imp, allOf)) {
             if (seen.has(target.path)) continue;
             seen.add(target.path);
-            edges.push({ from: path, to: target.path, why: `${KIND_VERB[imp.kind]} ${target.name} (line ${target.line})` });
+            edges.push({
+              from: path,
+              to: target.path,
+              why: `${KIND_VERB[imp.kind]} ${target.name} (line ${target.line})`,
+            });
           }
         }
         // Under `--doctest-modules` the module is a test too, and its docstrings' examples import what they name.
@@ -160,7 +184,14 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
           if (level === 0) for (const file of index.resolveModuleName(module)) out.add(file);
         }
         for (const item of evidence.prefixes) {
-          for (const file of index.resolveDynamic(from, { prefix: item.prefix, level: item.level, anchor: item.anchor, line: 0, text: '' })) out.add(file);
+          for (const file of index.resolveDynamic(from, {
+            prefix: item.prefix,
+            level: item.level,
+            anchor: item.anchor,
+            line: 0,
+            text: '',
+          }))
+            out.add(file);
         }
         return out;
       },
@@ -171,7 +202,11 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
           for (const target of index.resolve(path, imp, allOf)) {
             if (seen.has(target.path)) continue;
             seen.add(target.path);
-            edges.push({ from: path, to: target.path, why: `its examples import ${target.name} (line ${target.line})` });
+            edges.push({
+              from: path,
+              to: target.path,
+              why: `its examples import ${target.name} (line ${target.line})`,
+            });
           }
         }
         return edges;

@@ -186,7 +186,11 @@ export class PythonModuleIndex {
    * The files an import loads: every package on the dotted path, the module itself, and each imported name that is
    * a submodule (`from pkg import mod`); for a star import, the submodules the package lists in `__all__`.
    */
-  resolve(fromPath: string, imp: PythonImport, allOf: (initPath: string) => readonly string[] | undefined): ResolvedImport[] {
+  resolve(
+    fromPath: string,
+    imp: PythonImport,
+    allOf: (initPath: string) => readonly string[] | undefined,
+  ): ResolvedImport[] {
     const out: ResolvedImport[] = [];
     const seen = new Set<string>();
     const label = '.'.repeat(imp.level) + imp.module;
@@ -203,7 +207,14 @@ export class PythonModuleIndex {
         targets = [...this.filesForName(prefix)];
         for (const path of targets) add(path, prefix);
       }
-      this.addNames(imp, label, targets, (name) => this.filesForName(name === '' ? imp.module : `${imp.module}.${name}`), add, allOf);
+      this.addNames(
+        imp,
+        label,
+        targets,
+        (name) => this.filesForName(name === '' ? imp.module : `${imp.module}.${name}`),
+        add,
+        allOf,
+      );
       return out;
     }
     const base = this.relativeBase(fromPath, imp.level);
@@ -239,7 +250,13 @@ export class PythonModuleIndex {
    * anchored to the module's own name, not a parameter (then every module of the repository is a candidate).
    */
   static isUnbounded(dynamic: PythonDynamicImport): boolean {
-    return dynamic.level === 0 && dynamic.prefix === '' && dynamic.package === undefined && dynamic.anchor === undefined && !dynamic.loaded;
+    return (
+      dynamic.level === 0 &&
+      dynamic.prefix === '' &&
+      dynamic.package === undefined &&
+      dynamic.anchor === undefined &&
+      !dynamic.loaded
+    );
   }
 
   /** Every file whose module name (under any root) starts with `prefix`. */
@@ -272,14 +289,17 @@ export class PythonModuleIndex {
     const base = this.relativeBase(fromPath, dynamic.level);
     if (base === undefined) return [];
     const prefixPath = join(base, dynamic.prefix.replaceAll('.', '/'));
-    return [...this.files.keys()].filter((path) => path !== fromPath && (base === '' || path.startsWith(`${base}/`)) && path.startsWith(prefixPath));
+    return [...this.files.keys()].filter(
+      (path) => path !== fromPath && (base === '' || path.startsWith(`${base}/`)) && path.startsWith(prefixPath),
+    );
   }
 
   /** The files `import_module(name)` with a literal absolute `name` loads: the module and the packages above it. */
   resolveModuleName(name: string): string[] {
     const parts = name.split('.');
     const out: string[] = [];
-    for (let i = 1; i <= parts.length; i++) for (const path of this.filesForName(parts.slice(0, i).join('.'))) out.push(path);
+    for (let i = 1; i <= parts.length; i++)
+      for (const path of this.filesForName(parts.slice(0, i).join('.'))) out.push(path);
     return out;
   }
 
@@ -295,7 +315,8 @@ export class PythonModuleIndex {
       if (dotted.length) candidates.push(`${base}.py`);
       candidates.push(join(base, '__init__.py'));
     };
-    const bases = imp.level === 0 ? this.roots : [this.relativeBase(fromPath, imp.level)].filter((b) => b !== undefined);
+    const bases =
+      imp.level === 0 ? this.roots : [this.relativeBase(fromPath, imp.level)].filter((b) => b !== undefined);
     for (const base of bases) {
       for (let i = imp.level === 0 ? 1 : 0; i <= parts.length; i++) candidatesFor(base, parts.slice(0, i));
       for (const name of imp.names ?? []) if (name !== '*') candidatesFor(base, [...parts, name]);

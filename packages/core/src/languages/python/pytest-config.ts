@@ -115,7 +115,9 @@ const asList = (value: string | string[] | undefined): string[] | undefined =>
  * Finds the project's pytest configuration the way pytest does (pytest.ini, then pyproject.toml with a pytest table,
  * then tox.ini, then setup.cfg), reading files through `read` (relative to the project folder).
  */
-export async function loadPytestDiscovery(read: (path: string) => Promise<string | undefined>): Promise<PytestDiscovery> {
+export async function loadPytestDiscovery(
+  read: (path: string) => Promise<string | undefined>,
+): Promise<PytestDiscovery> {
   const candidates: Array<[string, (text: string) => Record<string, string | string[]> | undefined]> = [
     ['pytest.ini', (text) => readIniSection(text, 'pytest') ?? {}],
     ['.pytest.ini', (text) => readIniSection(text, 'pytest') ?? {}],
@@ -130,7 +132,13 @@ export async function loadPytestDiscovery(read: (path: string) => Promise<string
     if (!settings) continue;
     const addopts = asList(settings.addopts) ?? [];
     const optionValues = (flag: string) =>
-      addopts.flatMap((word, i) => (word.startsWith(`${flag}=`) ? [word.slice(flag.length + 1)] : word === flag && addopts[i + 1] ? [addopts[i + 1]] : []));
+      addopts.flatMap((word, i) =>
+        word.startsWith(`${flag}=`)
+          ? [word.slice(flag.length + 1)]
+          : word === flag && addopts[i + 1]
+            ? [addopts[i + 1]]
+            : [],
+      );
     const clean = (p: string) => p.replace(/^\.\/?/, '').replace(/\/+$/, '');
     const doctest = doctestSettings(addopts, optionValues);
     return {
@@ -139,7 +147,9 @@ export async function loadPytestDiscovery(read: (path: string) => Promise<string
       ignoreGlobs: optionValues('--ignore-glob').map(clean),
       pythonpath: (asList(settings.pythonpath) ?? []).map(clean),
       configFile: file,
-      testpaths: (asList(settings.testpaths) ?? []).map((p) => p.replace(/^\.\/?/, '').replace(/\/+$/, '')).filter(Boolean),
+      testpaths: (asList(settings.testpaths) ?? [])
+        .map((p) => p.replace(/^\.\/?/, '').replace(/\/+$/, ''))
+        .filter(Boolean),
       pythonFiles: asList(settings.python_files) ?? [...PYTEST_DEFAULTS.pythonFiles],
       norecursedirs: asList(settings.norecursedirs) ?? [...PYTEST_DEFAULTS.norecursedirs],
     };
@@ -162,11 +172,20 @@ export async function loadPytestDiscovery(read: (path: string) => Promise<string
  * `test*.txt` only when none is given) and `-p no:doctest` (the plugin is off: no doctest is collected at all, and
  * pytest rejects `--doctest-modules`).
  */
-function doctestSettings(addopts: string[], optionValues: (flag: string) => string[]): { doctestModules: boolean; doctestGlobs: string[] } {
-  const disabled = addopts.some((word, i) => word === '-pno:doctest' || word === '-p=no:doctest' || (word === '-p' && addopts[i + 1] === 'no:doctest'));
+function doctestSettings(
+  addopts: string[],
+  optionValues: (flag: string) => string[],
+): { doctestModules: boolean; doctestGlobs: string[] } {
+  const disabled = addopts.some(
+    (word, i) =>
+      word === '-pno:doctest' || word === '-p=no:doctest' || (word === '-p' && addopts[i + 1] === 'no:doctest'),
+  );
   if (disabled) return { doctestModules: false, doctestGlobs: [] };
   const globs = optionValues('--doctest-glob');
-  return { doctestModules: addopts.includes('--doctest-modules'), doctestGlobs: globs.length ? globs : [...PYTEST_DEFAULTS.doctestGlobs] };
+  return {
+    doctestModules: addopts.includes('--doctest-modules'),
+    doctestGlobs: globs.length ? globs : [...PYTEST_DEFAULTS.doctestGlobs],
+  };
 }
 
 const GLOB_OPTIONS = { dot: true, nocomment: true, nonegate: true } as const;
@@ -226,7 +245,11 @@ export class PytestTestMatcher {
   private isDoctestText(rel: string, name: string): boolean {
     const globs = this.discovery.doctestGlobs ?? PYTEST_DEFAULTS.doctestGlobs;
     // pytest's fnmatch_ex: a pattern without a slash matches the name, one with a slash the absolute path ("*/" added).
-    return globs.some((glob) => (glob.includes('/') ? pythonFnmatch(`/${rel}`, glob.startsWith('/') ? glob : `*/${glob}`) : pythonFnmatch(name, glob)));
+    return globs.some((glob) =>
+      glob.includes('/')
+        ? pythonFnmatch(`/${rel}`, glob.startsWith('/') ? glob : `*/${glob}`)
+        : pythonFnmatch(name, glob),
+    );
   }
 
   /** Whether pytest's walk reaches the file: under testpaths, not ignored, no folder below the start in norecursedirs. */
@@ -236,13 +259,21 @@ export class PytestTestMatcher {
     if (ignoreGlobs.some((glob) => minimatch(rel, glob, GLOB_OPTIONS))) return false;
     let start = 0;
     if (testpaths.length) {
-      const root = testpaths.find((tp) => rel === tp || rel.startsWith(`${tp}/`) || minimatch(rel, `${tp}/**`, GLOB_OPTIONS) || minimatch(rel, tp, GLOB_OPTIONS));
+      const root = testpaths.find(
+        (tp) =>
+          rel === tp ||
+          rel.startsWith(`${tp}/`) ||
+          minimatch(rel, `${tp}/**`, GLOB_OPTIONS) ||
+          minimatch(rel, tp, GLOB_OPTIONS),
+      );
       if (root === undefined) return false;
       start = rel === root ? 0 : root.split('/').length;
     }
     // norecursedirs applies to folders pytest walks into, below the starting point.
     const folders = rel.split('/').slice(0, -1);
-    return !folders.slice(start).some((folder) => this.discovery.norecursedirs.some((pattern) => fnmatch(folder, pattern)));
+    return !folders
+      .slice(start)
+      .some((folder) => this.discovery.norecursedirs.some((pattern) => fnmatch(folder, pattern)));
   }
 
   /** True for the project's root conftest.py (applies to every test). */

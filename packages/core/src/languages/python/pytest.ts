@@ -33,9 +33,11 @@ export const pytestFramework: TestFramework<PytestDiscovery> = {
   configFiles: PYTEST_CONFIG_FILES,
   loadDiscovery: loadPytestDiscovery,
   matcher: (discovery, projectDir) => new PytestTestMatcher(discovery, projectDir),
-  importRoots: (discovery, projectDir) => discovery.pythonpath.map((dir) => posix.join(projectDir, dir).replace(/^\.$/, '')),
+  importRoots: (discovery, projectDir) =>
+    discovery.pythonpath.map((dir) => posix.join(projectDir, dir).replace(/^\.$/, '')),
   implicitDependencies: (sourceFiles, testFiles, projectDir) => new ConftestScope(sourceFiles, testFiles, projectDir),
-  runsEverything: (path, matcher) => (matcher.relative(path) === 'conftest.py' ? 'the root conftest.py applies to every test' : undefined),
+  runsEverything: (path, matcher) =>
+    matcher.relative(path) === 'conftest.py' ? 'the root conftest.py applies to every test' : undefined,
   runAllOn: PYTHON_RUN_ALL_ON,
   discoveryHint:
     "pytest's discovery (testpaths and python_files from pytest.ini, pyproject.toml, tox.ini or setup.cfg; default test_*.py and *_test.py)",

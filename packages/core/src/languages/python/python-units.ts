@@ -129,7 +129,8 @@ function eachNode(node: Node, visit: (type: string, current: () => Node) => void
   }
 }
 
-const CACHE_DECORATORS = /(^|\.)(lru_cache|cache|cached_property|cached|memoize|memoized|memoise|memoised|cache_on_self|functools\.cache)$/;
+const CACHE_DECORATORS =
+  /(^|\.)(lru_cache|cache|cached_property|cached|memoize|memoized|memoise|memoised|cache_on_self|functools\.cache)$/;
 
 /** True for decorators that keep results between calls (so later callers never run the body). */
 export function isCachingDecorator(decorator: string): boolean {
@@ -148,7 +149,10 @@ function moduleDictNames(root: Node): Set<string> {
     const value = assignment.childForFieldName('right');
     if (target?.type !== 'identifier' || !value) continue;
     const text = value.text.replace(/\s+/g, '');
-    if (value.type === 'dictionary' || /^(dict|OrderedDict|defaultdict|WeakValueDictionary|WeakKeyDictionary|collections\.\w+)\(/.test(text)) {
+    if (
+      value.type === 'dictionary' ||
+      /^(dict|OrderedDict|defaultdict|WeakValueDictionary|WeakKeyDictionary|collections\.\w+)\(/.test(text)
+    ) {
       names.add(target.text);
     }
   }
@@ -161,7 +165,12 @@ function scanBody(body: Node, moduleDicts: Set<string>): { mentions: Set<string>
   let memoises = false;
   /** `D[k]` or `D.x` where D is a module dict. */
   const intoModuleDict = (target: Node | null) => {
-    const holder = target?.type === 'subscript' ? target.childForFieldName('value') : target?.type === 'attribute' ? target.childForFieldName('object') : null;
+    const holder =
+      target?.type === 'subscript'
+        ? target.childForFieldName('value')
+        : target?.type === 'attribute'
+          ? target.childForFieldName('object')
+          : null;
     return holder?.type === 'identifier' && moduleDicts.has(holder.text);
   };
   eachNode(body, (type, current) => {
@@ -171,7 +180,11 @@ function scanBody(body: Node, moduleDicts: Set<string>): { mentions: Set<string>
       if (intoModuleDict(current().childForFieldName('left'))) memoises = true;
     } else if (moduleDicts.size && type === 'call') {
       const callee = current().childForFieldName('function');
-      if (callee?.type === 'attribute' && intoModuleDict(callee) && /^(setdefault|update|__setitem__)$/.test(callee.childForFieldName('attribute')?.text ?? '')) {
+      if (
+        callee?.type === 'attribute' &&
+        intoModuleDict(callee) &&
+        /^(setdefault|update|__setitem__)$/.test(callee.childForFieldName('attribute')?.text ?? '')
+      ) {
         memoises = true;
       }
     }
@@ -205,7 +218,9 @@ function lastCodeLine(body: Node): number {
  */
 export function shapePythonModule(source: string): PythonModuleShape {
   return withPythonTree(source, (tree) =>
-    tree ? shapeTree(tree, source) : { units: [], classes: [], residuePrint: '', duplicates: new Set<string>(), syntaxError: { line: 1 } },
+    tree
+      ? shapeTree(tree, source)
+      : { units: [], classes: [], residuePrint: '', duplicates: new Set<string>(), syntaxError: { line: 1 } },
   );
 }
 
@@ -274,7 +289,8 @@ function shapeTree(tree: Tree, source: string): PythonModuleShape {
           const qualifiedName = qualified.join('.');
           const decoratorPrint = decorators.flatMap((d) => fingerprint(d, source)).join(' ');
           const header: string[] = [decoratorPrint];
-          for (const part of childrenOf(definition)) if (part.startIndex < body.startIndex) fingerprint(part, source, header);
+          for (const part of childrenOf(definition))
+            if (part.startIndex < body.startIndex) fingerprint(part, source, header);
           if (definition.type === 'class_definition') {
             // Listed before the classes nested in it (source order, as `ast` walks).
             const shape: PythonClassShape | undefined = enclosing ? undefined : { qualifiedName, print: '' };

@@ -25,7 +25,9 @@ function wasmPath(file: (typeof TREE_SITTER_WASM_FILES)[number]): string {
     if (existsSync(candidate)) return candidate;
   }
   const require = createRequire(import.meta.url);
-  return require.resolve(file === 'tree-sitter.wasm' ? 'web-tree-sitter/tree-sitter.wasm' : 'tree-sitter-python/tree-sitter-python.wasm');
+  return require.resolve(
+    file === 'tree-sitter.wasm' ? 'web-tree-sitter/tree-sitter.wasm' : 'tree-sitter-python/tree-sitter-python.wasm',
+  );
 }
 
 /** Loads the grammar once per process (WebAssembly compiles asynchronously); later calls return at once. */
@@ -59,7 +61,8 @@ export function pythonQuery(source: string): Query {
 
 /** The loaded parser; a clear error when `loadPythonParser()` was not awaited first (a bug in the caller). */
 export function pythonParser(): Parser {
-  if (!parser) throw new Error('The Python parser is not loaded: await loadPythonParser() before analysing Python sources.');
+  if (!parser)
+    throw new Error('The Python parser is not loaded: await loadPythonParser() before analysing Python sources.');
   return parser;
 }
 

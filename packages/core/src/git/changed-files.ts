@@ -36,19 +36,13 @@ export function rawDiff(
   head: string,
   format: '--name-status' | '--numstat',
 ): Promise<string> {
-  return simpleGit({ baseDir: repoDir }).raw([
-    '-c',
-    'core.quotepath=false',
-    'diff',
-    format,
-    '-z',
-    '-M',
-    '--no-color',
-    '--no-ext-diff',
-    base,
-    head,
-    '--',
-  ]);
+  return gitDiff(repoDir, base, head, [format]);
+}
+
+/** `git diff FORMATS -z -M base head` with paths as written (no quoting), no colour and no external diff driver. */
+function gitDiff(repoDir: string, base: string, head: string, formats: readonly string[]): Promise<string> {
+  const args = ['-c', 'core.quotepath=false', 'diff', ...formats, '-z', '-M', '--no-color', '--no-ext-diff'];
+  return simpleGit({ baseDir: repoDir }).raw([...args, base, head, '--']);
 }
 
 /**
@@ -60,21 +54,7 @@ export async function listChangedFilesWithNumstat(
   base: string,
   head: string,
 ): Promise<{ files: ChangedFile[]; numstat: string }> {
-  const output = await simpleGit({ baseDir: repoDir }).raw([
-    '-c',
-    'core.quotepath=false',
-    'diff',
-    '--raw',
-    '--numstat',
-    '-z',
-    '-M',
-    '--no-color',
-    '--no-ext-diff',
-    base,
-    head,
-    '--',
-  ]);
-  return parseRawWithNumstat(output);
+  return parseRawWithNumstat(await gitDiff(repoDir, base, head, ['--raw', '--numstat']));
 }
 
 /**

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { workTreeRoot } from '@ci-optimizer/core/git';
+import { assertGitCheckout, workTreeRoot } from '@ci-optimizer/core/git';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
 
-// workTreeRoot skips starting git where git's answer is certain (no .git, no git directory, no GIT_* variable): the
+// workTreeRoot and assertGitCheckout skip starting git where git's answer is certain (no .git, no git directory, no GIT_* variable): the
 // answers must be git's own in every case.
 describe('workTreeRoot', () => {
   const cleanup: string[] = [];
@@ -44,15 +44,28 @@ describe('workTreeRoot', () => {
     expect(workTreeRoot(join(linked, 'src'))).toBe(realpathSync(linked));
   });
 
-  it('follows GIT_DIR and GIT_WORK_TREE like git does, in a folder without .git', () => {
+  it('assertGitCheckout: the same message outside a checkout and in a bare repository; a subfolder passes', async () => {
+    const outside = tempDir();
+    cleanup.push(outside);
+    const bare = join(outside, 'bare.git');
+    execFileSync('git', ['init', '-q', '--bare', bare]);
+    for (const dir of [outside, bare])
+      await expect(assertGitCheckout(dir)).rejects.toThrow(
+        `${dir} is not a git checkout (git rev-parse finds no work tree`,
+      );
+    await expect(assertGitCheckout(join(repo().dir, 'src', 'pkg'))).resolves.toBeUndefined();
+  });
+
+  it('follows GIT_DIR and GIT_WORK_TREE like git does, in a folder without .git', async () => {
     const made = repo();
     const elsewhere = tempDir();
     cleanup.push(elsewhere);
     const saved = { dir: process.env.GIT_DIR, tree: process.env.GIT_WORK_TREE };
     process.env.GIT_DIR = join(made.dir, '.git');
-    process.env.GIT_WORK_TREE = made.dir;
+    process.env.GIT_WORK_TREE = elsewhere; // git takes the folder as the work tree of that repository
     try {
-      expect(workTreeRoot(elsewhere)).toBe(realpathSync(made.dir));
+      expect(workTreeRoot(elsewhere)).toBe(realpathSync(elsewhere));
+      await expect(assertGitCheckout(elsewhere)).resolves.toBeUndefined();
     } finally {
       for (const [name, value] of [
         ['GIT_DIR', saved.dir],

@@ -24,10 +24,10 @@ const REPOSITORY_VARIABLES = [
 
 /**
  * False only when git's answer is certain to be "not a repository" without asking it (and saves starting git, a few
- * milliseconds of each command-line run outside a checkout): no variable points git elsewhere, and neither
+ * milliseconds of a run outside a checkout): no variable points git elsewhere, and neither
  * `dir` nor a folder above it (as given and with links resolved) holds a `.git` or looks like a git directory (`HEAD`).
  */
-function mayBeInRepository(dir: string): boolean {
+export function mayBeInRepository(dir: string): boolean {
   if (REPOSITORY_VARIABLES.some((name) => process.env[name] !== undefined)) return true;
   let real: string;
   try {

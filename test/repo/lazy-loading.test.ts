@@ -64,6 +64,10 @@ const holding = (loaded: string[], text: string) =>
 const ENGINE = ['tree-sitter-python.wasm', '(map of '];
 /** A text of test-predictor's command. */
 const PREDICTOR = 'test-predictor did not train';
+/** A text of the test-predictor domain (its budget parser). */
+const PREDICTOR_DOMAIN = 'which is not a budget';
+/** A text of the perf domain (its baseline reader). */
+const PERF_DOMAIN = 'has no results. Delete it';
 
 const LAZY = [/^chunks\/yaml\.cjs$/, /^chunks\/ajv\.cjs$/, /^chunks\/sdk-[\w-]+\.js$/];
 const lazyIn = (loaded: string[]) => loaded.filter((file) => LAZY.some((pattern) => pattern.test(file)));
@@ -114,6 +118,40 @@ describe('what a bundle loads', () => {
     expect(status).toBe(0); // a store that is down is a miss, not a failure
     expect(stdout).toMatch(/::warning::Failed to restore cache 'k'/);
     expect(lazyIn(loaded).some((file) => file.startsWith('chunks/sdk-'))).toBe(true);
+  });
+
+  it('test-predictor reads its config, project-dir and mode before it loads its modes and the predictor domain', () => {
+    const refused = run('test-predictor/index.js'); // no mode
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain("::error::Input 'mode' has value '', which is not one of");
+    for (const text of [PREDICTOR, PREDICTOR_DOMAIN]) expect(holding(refused.loaded, text)).toEqual([]);
+    // A mode that runs loads them (the texts above do find their chunks).
+    const trained = run('test-predictor/index.js', [], () => {}, { INPUT_MODE: 'train' });
+    expect(trained.status, trained.stdout).toBe(0);
+    expect(trained.stdout).toContain('test-predictor did not train');
+    for (const text of [PREDICTOR, PREDICTOR_DOMAIN]) expect(holding(trained.loaded, text)).not.toEqual([]);
+  });
+
+  it('perf-comment checks its empty results input before it loads the perf domain, with the same errors', () => {
+    const refused = run('perf-comment/index.js');
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain(
+      "::error::Input 'results' is empty. Point it at the benchmark results file(s) of this run.",
+    );
+    expect(holding(refused.loaded, PERF_DOMAIN)).toEqual([]);
+    // The inputs a full run reads before that check still come first.
+    const badStore = run('perf-comment/index.js', [], () => {}, { INPUT_STORE: 'dir:' });
+    expect(badStore.stdout).toContain("::error::Input 'store' has value 'dir:'");
+    const badHistory = run('perf-comment/index.js', [], () => {}, { 'INPUT_HISTORY-SIZE': '1' });
+    expect(badHistory.stdout).toContain("::error::Input 'history-size' has value '1', below the minimum 2.");
+    // A run with results loads it (the text above does find its chunk).
+    const compared = run(
+      'perf-comment/index.js',
+      [],
+      (workspace) => writeFileSync(join(workspace, 'results.json'), '{"benchmarks": []}'),
+      { INPUT_RESULTS: 'results.json' },
+    );
+    expect(holding(compared.loaded, PERF_DOMAIN)).not.toEqual([]);
   });
 
   it('test-filter and test-plan check the checkout before they load the selection engine, git library or predictor', () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { COUNTERS } from '../metrics/index.ts';
 import { join } from 'node:path';
@@ -11,35 +12,16 @@ import {
 } from '../github/index.ts';
 import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { DEFAULT_STORE, openStore, type Store } from '../store/index.ts';
-import {
-  AB_INTERLEAVES,
-  type AbInterleave,
-  addBaseWorktree,
-  appendBaselineRun,
-  baselineCandidates,
-  buildPerfReport,
-  commentMarker,
-  FORK_PAYLOAD_FILE,
-  forkPayload,
-  type Measure,
-  mergeBenchmarkRuns,
-  normalizeBenchmarkNames,
-  parseForkPayload,
-  perfOutputs,
-  type PerfReport,
-  prepareInstructionCounting,
-  readBaselineRuns,
-  readBenchmarkFile,
-  readProfileFile,
-  renderPerfComment,
-  runSameJobAb,
-  runStatistics,
-  saveBaseline,
-  shouldComment,
-} from '../perf/index.ts';
+import type { AbInterleave, Measure, PerfReport } from '../perf/index.ts';
 
 const MODES = ['compare', 'ab', 'store-baseline', 'post'] as const;
 type Mode = (typeof MODES)[number];
+
+/**
+ * The perf domain, imported when a run needs it: a compare run whose 'results' input is empty stops before (the
+ * cold start of a step that fails on its inputs loads no benchmark code).
+ */
+const perfDomain = () => import('../perf/index.ts');
 
 /** `perf-comment`: compares benchmark results with a baseline, explains profiles, keeps one PR comment current. */
 export const perfCommentCommand: CommandWithConfig = {
@@ -124,9 +106,17 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
   );
   const inputWords = (input: string, file: string) => `Input '${input}' has value '${given.get(file) ?? file}'`;
   const options = { ...statisticsOptions(ctx), resultFiles, baselineFiles, inputWords };
-  if (baselineFiles.length > 0) return buildPerfReport(options);
+  if (baselineFiles.length > 0) return (await perfDomain()).buildPerfReport(options);
   const mergeBase = mergeBaseOf(run.eventPayload, run.env);
-  const candidates = mergeBase ? await baselineCandidates(run.workspace, mergeBase) : [];
+  const candidates = mergeBase ? await (await perfDomain()).baselineCandidates(run.workspace, mergeBase) : [];
+  if (resultFiles.length === 0 && !mayUseLegacyStore(ctx)) {
+    // buildPerfReport's first check, made without loading the perf domain: the inputs a full run reads before it
+    // (store, history-size, min-history-runs, max-baseline-age) are read and checked first, in the same order.
+    openStore(inputs.string('store'), run.workspace);
+    historyOptions(ctx);
+    throw new InputError("Input 'results' is empty. Point it at the benchmark results file(s) of this run.");
+  }
+  const { buildPerfReport } = await perfDomain();
   const store = await storeWithBaselines(ctx, candidates);
   try {
     return await buildPerfReport({
@@ -134,10 +124,8 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
       currentRoot: run.workspace,
       store,
       historyStore: store,
-      historySize: inputs.int('history-size', { min: 2, max: 1000 }),
-      minHistoryRuns: inputs.int('min-history-runs', { min: 2, max: 1000 }),
+      ...historyOptions(ctx),
       candidates,
-      maxBaselineAgeMs: inputs.duration('max-baseline-age'),
     });
   } catch (error) {
     if (error instanceof UserError && !String(error.message).startsWith('Stored baseline')) throw error;
@@ -149,6 +137,22 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
   }
 }
 
+/** The inputs that bound the stored history and the baseline's age. */
+function historyOptions(ctx: CommandContext) {
+  const { inputs } = ctx;
+  return {
+    historySize: inputs.int('history-size', { min: 2, max: 1000 }),
+    minHistoryRuns: inputs.int('min-history-runs', { min: 2, max: 1000 }),
+    maxBaselineAgeMs: inputs.duration('max-baseline-age'),
+  };
+}
+
+/** Whether storeWithBaselines may turn to the legacy store (and say so): the default store, and a legacy folder. */
+function mayUseLegacyStore(ctx: CommandContext): boolean {
+  const spec = ctx.inputs.string('store');
+  return (spec.trim() || DEFAULT_STORE) === DEFAULT_STORE && existsSync(join(ctx.run.workspace, LEGACY_STORE.slice(4)));
+}
+
 /**
  * The store named by the input. perf-comment used to default to `dir:.metrics`; with the suite's default now, a
  * workspace that still has baselines there (and none in the new store) is read from there, with a note.
@@ -158,6 +162,7 @@ async function storeWithBaselines(ctx: CommandContext, candidates: readonly stri
   const spec = inputs.string('store');
   const store = openStore(spec, run.workspace);
   if ((spec.trim() || DEFAULT_STORE) !== DEFAULT_STORE) return store;
+  const { readBaselineRuns } = await perfDomain();
   try {
     const hasAny = async (candidate: Store) =>
       (await readBaselineRuns(candidate, { limit: 1 })).runs.length > 0 ||
@@ -184,21 +189,23 @@ function abRunsOf(ctx: CommandContext, measure: Measure): number {
   return ctx.inputs.int('ab-runs', { min: 1, max: 20 });
 }
 
-function abInterleaveOf(ctx: CommandContext, measure: Measure): AbInterleave {
+function abInterleaveOf(ctx: CommandContext, measure: Measure, interleaves: readonly AbInterleave[]): AbInterleave {
   const given =
     ctx.inputs.raw('ab-interleave').trim() === ''
       ? 'rounds'
-      : ctx.inputs.enum<AbInterleave>('ab-interleave', AB_INTERLEAVES);
+      : ctx.inputs.enum<AbInterleave>('ab-interleave', interleaves);
   // Instruction counts do not depend on the moment's load: whole runs, one after the other (Valgrind is slow enough).
   return measure === 'instructions' ? 'runs' : given;
 }
 
 async function abReport(ctx: CommandContext): Promise<PerfReport> {
   const { inputs, run } = ctx;
+  const { AB_INTERLEAVES, addBaseWorktree, buildPerfReport, prepareInstructionCounting, runSameJobAb } =
+    await perfDomain();
   const command = inputs.string('ab-command', { required: true });
   const measure = measureOf(ctx);
   const runsPerSide = abRunsOf(ctx, measure);
-  const interleave = abInterleaveOf(ctx, measure);
+  const interleave = abInterleaveOf(ctx, measure, AB_INTERLEAVES);
   const statistics = statisticsOptions(ctx);
   const base = mergeBaseOf(run.eventPayload, run.env) ?? 'HEAD^1';
   const work = join(run.runnerTemp, 'ci-optimizer', 'perf-ab');
@@ -245,6 +252,15 @@ async function storeBaselineMode(ctx: CommandContext): Promise<Outputs> {
   const files = inputs.lines('results');
   if (files.length === 0)
     throw new InputError("Input 'results' is empty. Point it at the benchmark results file(s) of this push's run.");
+  const {
+    appendBaselineRun,
+    mergeBenchmarkRuns,
+    normalizeBenchmarkNames,
+    readBenchmarkFile,
+    readProfileFile,
+    runStatistics,
+    saveBaseline,
+  } = await perfDomain();
   const sets = await Promise.all(
     files.map((file) =>
       readBenchmarkFile(resolveIn(run.workspace, file)).catch((error: unknown) => {
@@ -284,6 +300,7 @@ async function storeBaselineMode(ctx: CommandContext): Promise<Outputs> {
 
 async function postMode(ctx: CommandContext): Promise<Outputs> {
   const { inputs, run } = ctx;
+  const { commentMarker, FORK_PAYLOAD_FILE, parseForkPayload, perfOutputs, renderPerfComment } = await perfDomain();
   const given = inputs.string('payload') || FORK_PAYLOAD_FILE;
   const file = resolveIn(run.workspace, given);
   const payload = parseForkPayload(
@@ -310,6 +327,7 @@ async function postMode(ctx: CommandContext): Promise<Outputs> {
 
 async function publish(ctx: CommandContext, report: PerfReport): Promise<Outputs> {
   const { inputs, run, log } = ctx;
+  const { commentMarker, perfOutputs, renderPerfComment, shouldComment } = await perfDomain();
   const markerId =
     inputs.string('marker-id') || [run.env.GITHUB_WORKFLOW, run.env.GITHUB_JOB].filter(Boolean).join('/') || 'default';
   const runUrl = run.env.GITHUB_RUN_ID
@@ -390,6 +408,7 @@ async function leaveForTrustedWorkflow(
   markerId: string,
   runUrl?: string,
 ): Promise<string> {
+  const { FORK_PAYLOAD_FILE, forkPayload } = await perfDomain();
   const dir = join(ctx.run.runnerTemp, 'ci-optimizer', 'perf-comment');
   await mkdir(dir, { recursive: true });
   const file = join(dir, FORK_PAYLOAD_FILE);

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../errors/index.ts';
 import { runGit } from './git-objects.ts';
+import { mayBeInRepository } from './work-tree.ts';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
@@ -131,12 +132,15 @@ export async function assertGitCheckout(repoDir: string): Promise<void> {
   if (!existsSync(repoDir)) throw new UserError(`The repository folder ${repoDir} does not exist. ${fix}`);
   if (!statSync(repoDir).isDirectory())
     throw new UserError(`The repository folder ${repoDir} is a file, not a folder. ${fix}`);
-  try {
-    // One plain git call: a step that stops here (a wrong folder) does not load simple-git.
-    const inside = (await runGit(repoDir, ['rev-parse', '--is-inside-work-tree'])).trim();
-    if (inside === 'true') return;
-  } catch {
-    // Not a repository (or git is missing): the message below says what to do.
+  // One plain git call: a step that stops here (a wrong folder) does not load simple-git; and none where git's answer
+  // is certain to be "no" (no .git around the folder).
+  if (mayBeInRepository(repoDir)) {
+    try {
+      const inside = (await runGit(repoDir, ['rev-parse', '--is-inside-work-tree'])).trim();
+      if (inside === 'true') return;
+    } catch {
+      // Not a repository (or git is missing): the message below says what to do.
+    }
   }
   throw new UserError(`${repoDir} is not a git checkout (git rev-parse finds no work tree there). ${fix}`);
 }

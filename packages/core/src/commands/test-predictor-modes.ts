@@ -1,0 +1,618 @@
+import { readFile } from 'node:fs/promises';
+import { minimatch } from 'minimatch';
+import { isUserError } from '../errors/index.ts';
+import { resolveDiffRange } from '../git/index.ts';
+import { COUNTERS } from '../metrics/index.ts';
+import type { CommandContext, Outputs } from '../contract/index.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { discoverTests, withTestsFiles } from '../test-filter/index.ts';
+import { assertProjectDir, loadLanguagePack } from './test-filter.ts';
+import type { FirstSettings } from './test-predictor-settings.ts';
+import { UserError } from '../errors/index.ts';
+import {
+  type Budget,
+  type ChangeView,
+  describeRanking,
+  findJunitFiles,
+  formatBudget,
+  GRANULARITIES,
+  type Granularity,
+  labelFlaky,
+  type LoadedModel,
+  nextSafetyState,
+  parseBudget,
+  parseModel,
+  type Prediction,
+  predictTests,
+  readJunitRun,
+  readModel,
+  readSafetyState,
+  renderPredictSummary,
+  renderRecordSummary,
+  renderTrainSummary,
+  type FlakyLabels,
+  type RetrainResult,
+  retrainWithRollback,
+  type SafetyState,
+  shardMatrix,
+  type TrainSettings,
+  updateSafetyState,
+  viewChange,
+} from '../test-predictor/index.ts';
+import {
+  appendRun,
+  failedFiles,
+  HISTORY_SCHEMA,
+  readHistory,
+  STORE_KEYS,
+  type RunRecord,
+} from '../test-history/index.ts';
+
+/** Settings every mode shares, read once: the first ones (read before the mode) and the rest. */
+interface Settings extends FirstSettings {
+  store: Store;
+  budget: Budget;
+  graph: boolean;
+  impactMap: boolean;
+  granularity: Granularity;
+}
+
+function readSettings(ctx: CommandContext, first: FirstSettings): Settings {
+  return {
+    ...first,
+    store: openStore(ctx.inputs.string('store'), first.repoDir),
+    budget: parseBudget(ctx.inputs.string('budget')),
+    graph: ctx.inputs.boolean('graph'),
+    impactMap: ctx.inputs.boolean('impact-map'),
+    granularity: ctx.inputs.isSet('granularity') ? ctx.inputs.enum('granularity', GRANULARITIES) : 'file',
+  };
+}
+
+/** The share of test time the held-out recall is measured at: the budget's own share, else a third. */
+function evaluationFraction(budget: Budget, history: readonly RunRecord[]): number {
+  if (budget.kind === 'fraction') return budget.fraction;
+  if (budget.kind === 'time') {
+    const totals = history
+      .slice(-20)
+      .map((run) => run.cases.reduce((sum, c) => sum + (c.retry ? 0 : c.duration), 0))
+      .filter((t) => t > 0);
+    const mean = totals.length ? totals.reduce((a, b) => a + b, 0) / totals.length : 0;
+    return mean > 0 ? Math.min(1, budget.seconds / mean) : 0.33;
+  }
+  return 0.33;
+}
+
+function trainSettings(ctx: CommandContext, budget: Budget, history: readonly RunRecord[]): TrainSettings {
+  return {
+    holdout: 0.2,
+    timeBudgetMs: ctx.inputs.duration('train-time-budget'),
+    timeFraction: evaluationFraction(budget, history),
+  };
+}
+
+async function describeChange(
+  ctx: CommandContext,
+  s: Settings,
+): Promise<{ view: ChangeView; commit: string; base: string | null; rangeNote?: string }> {
+  const range = await resolveDiffRange({
+    repoDir: s.repoDir,
+    eventName: ctx.run.eventName,
+    payload: ctx.run.eventPayload,
+    base: ctx.inputs.optionalString('base'),
+    head: ctx.inputs.optionalString('head'),
+  });
+  await assertProjectDir(s.repoDir, s.projectDir, range.head);
+  const view = await viewChange({
+    pack: await loadLanguagePack(),
+    repoDir: s.repoDir,
+    range,
+    options: s.filterOptions,
+    graph: s.graph,
+    cache: s.store,
+    ...(s.impactMap ? { impactMapStore: s.store } : {}),
+    warn: (m) => ctx.log.warning(m),
+  });
+  if (view.mapNote) ctx.log.info(`Impact map: ${view.mapNote}`);
+  return {
+    view,
+    commit: range.head,
+    base: range.base ?? null,
+    ...(range.fallbackReason ? { rangeNote: range.fallbackReason } : {}),
+  };
+}
+
+async function loadModel(ctx: CommandContext, s: Settings): Promise<LoadedModel | undefined> {
+  const file = ctx.inputs.path('model-file');
+  if (file) {
+    try {
+      return parseModel(await readFile(file, 'utf8'), file);
+    } catch (error) {
+      ctx.log.warning(`model-file ${file} cannot be used (${(error as Error).message}); using the stored model.`);
+    }
+  }
+  return readModel(s.store, STORE_KEYS.model, (m) => ctx.log.warning(m));
+}
+
+/** Must-run tests: changed or new test files, tests that failed on the base, `always-run` globs. */
+function mustRunTests(
+  ctx: CommandContext,
+  s: Settings,
+  view: ChangeView,
+  base: string | null,
+  candidates: string[],
+  history: readonly RunRecord[],
+  flaky: FlakyLabels,
+): Map<string, string> {
+  const must = new Map<string, string>();
+  const changed = new Map((view.changes ?? []).filter((c) => c.status !== 'deleted').map((c) => [c.path, c.status]));
+  const seen = new Set<string>();
+  for (const run of history) for (const testCase of run.cases) seen.add(testCase.file);
+  const onBase = base ? [...history].reverse().find((run) => run.commit === base) : undefined;
+  const failedOnBase = onBase ? failedFiles(onBase, flaky.flakyFailures) : new Set<string>();
+  const globs = ctx.inputs.lines('always-run');
+  for (const file of candidates) {
+    if (changed.has(file)) must.set(file, `test file ${changed.get(file)}`);
+    else if (history.length > 0 && !seen.has(file)) must.set(file, 'new test file');
+    else if (failedOnBase.has(file)) must.set(file, 'failed on the base');
+    else if (globs.some((g) => minimatch(displayPath(s, file), g, { dot: true }) || minimatch(file, g, { dot: true })))
+      must.set(file, 'always-run');
+  }
+  return must;
+}
+
+/** Nothing to order at all: a wrong project-dir or repository, never "every test runs" with an empty list. */
+function noTestFilesError(s: Settings): UserError {
+  return new UserError(
+    `test-predictor found no test file: pytest's discovery finds none in ${s.projectDir === '' ? 'the repository' : `'${s.projectDir}'`} ` +
+      `(${s.repoDir}) and the history in the store names none. Check 'project-dir' (the folder pytest runs in) and 'store', ` +
+      "or pass the test files in 'candidates'.",
+  );
+}
+
+function displayPath(s: Settings, path: string): string {
+  return s.projectDir && path.startsWith(`${s.projectDir}/`) ? path.slice(s.projectDir.length + 1) : path;
+}
+
+function repoPath(s: Settings, path: string): string {
+  const clean = path.replace(/^\.\//, '');
+  return s.projectDir && !clean.startsWith(`${s.projectDir}/`) ? `${s.projectDir}/${clean}` : clean;
+}
+
+/** The `candidates` input: a JSON array (test-filter's tests-json) or a newline/comma list of project paths. */
+function candidateInput(ctx: CommandContext): string[] | undefined {
+  const raw = ctx.inputs.string('candidates');
+  if (raw === '') return undefined;
+  if (raw.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch (error) {
+      throw new UserError(
+        `Input 'candidates' starts with '[' but is not a JSON array (${(error as Error).message}). Pass test-filter's tests-json output, or a newline-separated list.`,
+      );
+    }
+    if (!Array.isArray(parsed) || parsed.some((item) => typeof item !== 'string')) {
+      throw new UserError(`Input 'candidates' must be a JSON array of test file paths, e.g. ["tests/test_a.py"].`);
+    }
+    return parsed as string[];
+  }
+  return ctx.inputs.list('candidates');
+}
+
+/** Predicts for the current change; shared by predict and by record's audit (which passes the history before the run). */
+function predictFor(
+  ctx: CommandContext,
+  s: Settings,
+  view: ChangeView,
+  base: string | null,
+  history: readonly RunRecord[],
+  model: LoadedModel | undefined,
+  budget: Budget,
+  candidatesOverride?: string[],
+  granularity: Granularity = 'file',
+): { prediction: Prediction; candidates: string[] } {
+  // An explicit candidate list is the answer even when empty (test-filter selected nothing for a docs change).
+  let candidates = candidatesOverride ?? view.testFiles;
+  if (candidatesOverride === undefined && candidates.length === 0) {
+    // Not a pytest project (or nothing collected): the test files of the recent history that are still known.
+    candidates = [
+      ...new Set(
+        history
+          .slice(-20)
+          .flatMap((run) => run.cases.map((c) => c.file))
+          .filter((f) => f !== ''),
+      ),
+    ].sort();
+    if (candidates.length === 0) throw noTestFilesError(s);
+  }
+  const flaky = labelFlaky(history);
+  const mustRun = mustRunTests(ctx, s, view, base, candidates, history, flaky);
+  const prediction = predictTests({
+    history,
+    flaky,
+    model,
+    change: {
+      changes: view.changes ?? [],
+      reach: view.reach,
+      reachAll: view.reachAll || view.changes === null,
+      ...(view.mapRemoved ? { mapRemoved: new Set(view.mapRemoved) } : {}),
+    },
+    candidates,
+    mustRun,
+    budget,
+    minHistory: ctx.inputs.int('min-history', { min: 0 }),
+    shards: ctx.inputs.int('shards', { min: 1, max: 256 }),
+    slowThreshold: ctx.inputs.duration('slow-threshold') / 1000,
+    explainTop: ctx.inputs.int('top', { min: 0 }),
+    timeFraction: evaluationFraction(budget, history),
+    granularity,
+  });
+  return { prediction, candidates };
+}
+
+async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
+  const { view, base, rangeNote } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
+  if (rangeNote) ctx.log.warning(`test-predictor: ${rangeNote}; every test is treated as reachable.`);
+  const history = await ctx.metrics.phase('history', () => readHistory(s.store, (m) => ctx.log.warning(m)));
+  const model = await ctx.metrics.phase('model', () => loadModel(ctx, s));
+  const safety = await readSafetyState(s.store, (m) => ctx.log.warning(m));
+  const enabled = safety?.selectionEnabled ?? true;
+  const budget: Budget = enabled ? s.budget : { kind: 'all' };
+  if (!enabled) ctx.log.warning(`test-predictor runs every test: ${safety!.reason}.`);
+  const override = candidateInput(ctx)?.map((p) => repoPath(s, p));
+  const { prediction } = await ctx.metrics.phase('predict', async () =>
+    predictFor(ctx, s, view, base, history, model, budget, override, s.granularity),
+  );
+  if (prediction.coldStart) ctx.log.notice(`test-predictor: no usable model (${prediction.coldStartReason}).`);
+  ctx.log.info(`test-predictor ranking: ${describeRanking(prediction.ranking)}.`);
+  const sel = prediction.selection;
+  ctx.summary.append(
+    renderPredictSummary({
+      prediction,
+      budget,
+      model,
+      safety,
+      display: (f) => displayPath(s, f),
+      top: ctx.inputs.int('top', { min: 0 }),
+      now: new Date(),
+      ...(view.mapNote ? { impactMap: { note: view.mapNote, removed: view.mapRemoved?.length ?? null } } : {}),
+    }),
+  );
+  // Counted in test files at either granularity (a file counts when any of its cases runs).
+  const selectedFiles = new Set(sel.selected.map((item) => prediction.fileOf.get(item) ?? item)).size;
+  ctx.metrics.count(COUNTERS.testsSelected, selectedFiles);
+  // The total is every test file (not only the candidates), so the report compares against the whole suite.
+  const allTests = Math.max(view.testFiles.length, prediction.ordered.length);
+  ctx.metrics.count(COUNTERS.testsTotal, allTests);
+  ctx.metrics.count(COUNTERS.testTimeSavedMs, Math.round((sel.totalSeconds - sel.selectedSeconds) * 1000));
+  const runAll = allTests > 0 && selectedFiles >= allTests && sel.selected.length === prediction.items.length;
+  ctx.metrics.count(COUNTERS.runAll, runAll ? 1 : 0);
+  return predictOutputs(s, prediction, enabled, safety, runAll);
+}
+
+function predictOutputs(
+  s: Settings,
+  prediction: Prediction,
+  enabled: boolean,
+  safety: SafetyState | undefined,
+  runAll: boolean,
+): Outputs {
+  const show = (f: string) => displayPath(s, f);
+  const sel = prediction.selection;
+  return {
+    tests: prediction.items.map((t) => show(t.file)),
+    'tests-json': prediction.items.map((t) => show(t.file)),
+    selected: sel.selected.map(show),
+    'selected-json': sel.selected.map(show),
+    probabilities: Object.fromEntries(
+      prediction.ordered.map((t) => [show(t.file), Math.round(t.probability * 1e6) / 1e6]),
+    ),
+    shards: shardMatrix(prediction.shards.map((shard) => ({ ...shard, tests: shard.tests.map(show) }))).include,
+    'shard-count': prediction.shards.length,
+    'slow-tests': prediction.slowTests.map((t) => show(t.id)),
+    'estimated-recall': Math.round(sel.estimatedRecall * 10_000) / 10_000,
+    // As in test-filter and test-plan: every test file of the suite runs. (Up to 0.1 it meant "every candidate
+    // is selected", which all-candidates-selected now says.)
+    'run-all': runAll,
+    'all-candidates-selected': sel.selected.length === prediction.items.length,
+    'cold-start': prediction.coldStart,
+    ranking: prediction.ranking.chosen,
+    granularity: prediction.granularity,
+    'selection-enabled': enabled,
+    'miss-rate': safety?.missRate.predictorRate ?? null,
+  };
+}
+
+async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
+  const patterns = ctx.inputs.lines('junit');
+  if (patterns.length === 0)
+    throw new UserError(
+      `Input 'junit' is empty; mode: record needs the JUnit XML files of the run (e.g. 'junit: reports/*.xml').`,
+    );
+  const junitFiles = await findJunitFiles(patterns, s.repoDir);
+  if (junitFiles.length === 0) {
+    ctx.log.warning(
+      `test-predictor: no JUnit file matches ${patterns.map((p) => `'${p}'`).join(', ')}; nothing recorded. Did the test step write --junitxml there?`,
+    );
+    return {
+      'recorded-cases': 0,
+      'failed-tests': [],
+      'flaky-tests': [],
+      'full-run': false,
+      'selection-enabled': true,
+      'miss-rate': null,
+      'test-filter-miss-rate': null,
+      'model-status': 'skipped',
+    };
+  }
+  const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
+  const junit = await ctx.metrics.phase('junit', () =>
+    readJunitRun(junitFiles, { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir }),
+  );
+  for (const bad of junit.skipped) {
+    ctx.log.warning(`test-predictor: the JUnit file ${bad.file} is skipped: ${bad.reason}`);
+  }
+  if (junit.files.length === 0) {
+    ctx.log.warning(`test-predictor: none of the ${junitFiles.length} JUnit file(s) could be read; nothing recorded.`);
+    return {
+      'recorded-cases': 0,
+      'failed-tests': [],
+      'flaky-tests': [],
+      'full-run': false,
+      'selection-enabled': true,
+      'miss-rate': null,
+      'test-filter-miss-rate': null,
+      'model-status': 'skipped',
+    };
+  }
+  if (junit.unattributed > 0) {
+    ctx.log.warning(
+      `${junit.unattributed} test case(s) in the JUnit files name no test file; they are kept but not attributed (jest-junit: set addFileAttribute: "true").`,
+    );
+  }
+  const history = await ctx.metrics.phase('history', () => readHistory(s.store, (m) => ctx.log.warning(m)));
+  if (history.some((run) => run.id === junit.digest)) {
+    ctx.log.notice(
+      `test-predictor: these JUnit files are already recorded in ${s.store.description} (run ${junit.digest.slice(0, 26)}…); ` +
+        'recording the same reports again is a no-op, the history is unchanged.',
+    );
+    return {
+      'recorded-cases': 0,
+      'failed-tests': [],
+      'flaky-tests': [],
+      'full-run': false,
+      'selection-enabled': true,
+      'miss-rate': null,
+      'test-filter-miss-rate': null,
+      'model-status': 'kept',
+    };
+  }
+  const model = await loadModel(ctx, s);
+
+  const ranFiles = new Set(junit.cases.filter((c) => c.file !== '').map((c) => c.file));
+  const fullInput = ctx.inputs.enum('full-run', ['auto', 'true', 'false'] as const);
+  const full = fullInput === 'true' || (fullInput === 'auto' && isFullRun(ctx, view, ranFiles));
+
+  const record: RunRecord = {
+    schema: HISTORY_SCHEMA,
+    id: junit.digest,
+    time: new Date().toISOString(),
+    commit,
+    base,
+    event: ctx.run.eventName,
+    full,
+    changes: view.changes,
+    reach: view.reach,
+    ...(view.reachAll ? { reachAll: true } : {}),
+    ...(view.mapRemoved ? { mapRemoved: view.mapRemoved } : {}),
+    cases: junit.cases,
+  };
+  const withRun = [...history, record];
+  const flaky = labelFlaky(withRun);
+  const failed = [...failedFiles(record, flaky.flakyFailures)].sort();
+  const flakyIds = [
+    ...new Set(
+      record.cases
+        .filter((c) => flaky.flakyIds.has(c.id) && (c.outcome === 'failed' || c.outcome === 'error'))
+        .map((c) => c.id),
+    ),
+  ].sort();
+
+  // What the predictor would have said for this diff, from the history before this run.
+  const candidates = [...new Set([...view.testFiles, ...ranFiles])].sort();
+  const { prediction } = predictFor(ctx, s, view, base, history, model, s.budget, candidates);
+  const ranks = new Map(prediction.ordered.map((t, i) => [t.file, { rank: i + 1, probability: t.probability }]));
+  const risky = prediction.ordered.filter((t) => t.probability >= 0.5).map((t) => t.file);
+  record.predictedRisky = risky.slice(0, 50);
+  if (full && view.changes !== null) {
+    const selected = new Set(prediction.selection.selected);
+    record.audit = {
+      failedFiles: failed,
+      missedByTestFilter:
+        view.reach === null
+          ? null
+          : view.reachAll
+            ? []
+            : failed.filter((f) => !(f in view.reach!) || view.mapRemoved?.includes(f)),
+      missedByPredictor: failed.filter((f) => !selected.has(f)),
+      budget: formatBudget(s.budget),
+    };
+  }
+  const historyLimit = ctx.inputs.int('history-limit', { min: 10 });
+  const appended = await ctx.metrics.phase('append', () => appendRun(s.store, record, historyLimit, history));
+  if (appended === 'exists')
+    ctx.log.notice(
+      `test-predictor: these JUnit files are already recorded in ${s.store.description}; the history is unchanged.`,
+    );
+
+  let safety: SafetyState | undefined;
+  const reset = ctx.inputs.boolean('reset-safety');
+  if (full || reset) {
+    const options = {
+      window: ctx.inputs.int('miss-window', { min: 1 }),
+      maxMissRate: ctx.inputs.number('max-miss-rate', { min: 0, max: 1 }),
+      reset,
+      now: record.time,
+    };
+    // A conditional write: a reset another job stored meanwhile is read again and kept.
+    safety = await updateSafetyState(
+      s.store,
+      (previous) => nextSafetyState(previous, withRun, options),
+      (m) => ctx.log.warning(m),
+    );
+    if (!safety.selectionEnabled) ctx.log.warning(`test-predictor selection is off: ${safety.reason}.`);
+  } else {
+    safety = await readSafetyState(s.store, (m) => ctx.log.warning(m));
+  }
+
+  let retrain: RetrainResult | undefined;
+  const age = model?.document ? Date.now() - Date.parse(model.document.trainedAt) : Number.POSITIVE_INFINITY;
+  if (!ctx.inputs.isSet('model-file') && age > ctx.inputs.duration('retrain-after')) {
+    retrain = await ctx.metrics.phase('train', () =>
+      retrainWithRollback(s.store, withRun, trainSettings(ctx, s.budget, withRun), maxDrop(ctx), (m) =>
+        ctx.log.warning(m),
+      ),
+    );
+    ctx.log.info(
+      `test-predictor retraining (model ${model ? 'older than retrain-after' : 'absent'}): ${retrain.status}, ${retrain.reason}.`,
+    );
+  }
+
+  ctx.summary.append(
+    renderRecordSummary({
+      commit,
+      cases: record.cases.length,
+      failed,
+      flaky: flakyIds,
+      risky,
+      ranks,
+      candidates: prediction.ordered.length,
+      full,
+      safety,
+      retrain,
+      display: (f) => displayPath(s, f),
+    }),
+  );
+  ctx.metrics.count('recorded-cases', record.cases.length);
+  ctx.metrics.count(COUNTERS.predictedFailures, risky.length);
+  ctx.metrics.count(COUNTERS.actualFailures, failed.length);
+  ctx.metrics.count(COUNTERS.predictedFailuresCaught, failed.filter((f) => risky.includes(f)).length);
+  return {
+    'recorded-cases': record.cases.length,
+    'failed-tests': failed.map((f) => displayPath(s, f)),
+    'flaky-tests': flakyIds.map((id) => displayPath(s, id)),
+    'full-run': full,
+    'selection-enabled': safety?.selectionEnabled ?? true,
+    'miss-rate': safety?.missRate.predictorRate ?? null,
+    'test-filter-miss-rate': safety?.missRate.testFilterRate ?? null,
+    'model-status': retrain?.status ?? 'kept',
+  };
+}
+
+/** A full run: every test file pytest collects at head ran, or the event is a schedule or a push to the default branch. */
+function isFullRun(ctx: CommandContext, view: ChangeView, ran: ReadonlySet<string>): boolean {
+  if (ctx.run.eventName === 'schedule') return true;
+  const payload = ctx.run.eventPayload as { ref?: string; repository?: { default_branch?: string } };
+  if (
+    ctx.run.eventName === 'push' &&
+    payload.repository?.default_branch &&
+    payload.ref === `refs/heads/${payload.repository.default_branch}`
+  )
+    return true;
+  return view.testFiles.length > 0 && view.testFiles.every((file) => ran.has(file));
+}
+
+function maxDrop(ctx: CommandContext): number {
+  return ctx.inputs.number('max-drop', { min: 0, max: 100 }) / 100;
+}
+
+async function runTrain(ctx: CommandContext, s: Settings): Promise<Outputs> {
+  const history = await ctx.metrics.phase('history', () => readHistory(s.store, (m) => ctx.log.warning(m)));
+  const result = await ctx.metrics.phase('train', () =>
+    retrainWithRollback(s.store, history, trainSettings(ctx, s.budget, history), maxDrop(ctx), (m) =>
+      ctx.log.warning(m),
+    ),
+  );
+  if (result.status === 'skipped') ctx.log.notice(`test-predictor did not train: ${result.reason}.`);
+  ctx.summary.append(renderTrainSummary(result, result.active, new Date()));
+  const e = result.status === 'installed' ? result.candidate : undefined;
+  return {
+    'model-status': result.status,
+    'model-reason': result.reason,
+    'model-recall': e?.testRecall ?? result.current?.testRecall ?? null,
+    'model-auc': e?.auc ?? result.current?.auc ?? null,
+    'training-ms': Math.round(result.trainingMs),
+    'training-rows': result.active?.document?.rows ?? 0,
+  };
+}
+
+/** Runs the mode test-predictor's first settings name (`test-predictor.ts` reads them before loading this module). */
+export async function runTestPredictor(ctx: CommandContext, first: FirstSettings): Promise<Outputs> {
+  const s = readSettings(ctx, first);
+  if (s.mode === 'train') return runTrain(ctx, s);
+  const outputs = await recordOrPredict(ctx, s);
+  if (s.mode === 'record') return outputs;
+  return withTestsFiles(ctx.run.runnerTemp, 'test-predictor', outputs, {
+    'tests-file': 'tests',
+    'selected-file': 'selected',
+  });
+}
+
+/** record or predict; a fault that is not the user's warns (record: not recorded; predict: every test runs). */
+async function recordOrPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
+  try {
+    return s.mode === 'record' ? await runRecord(ctx, s) : await runPredict(ctx, s);
+  } catch (error) {
+    if (isUserError(error)) throw error;
+    // An optimisation must not fail the job (docs/architecture.md#runner-contract): report, and for predict fall back
+    // to running everything.
+    ctx.log.warning(
+      `test-predictor ${s.mode} failed (${(error as Error).message}); ${s.mode === 'predict' ? 'every test runs' : 'this run is not recorded'}.`,
+    );
+    if (s.mode === 'record')
+      return {
+        'recorded-cases': 0,
+        'failed-tests': [],
+        'flaky-tests': [],
+        'full-run': false,
+        'model-status': 'skipped',
+      };
+    return fallbackOutputs(ctx, s);
+  }
+}
+
+/** Every candidate we can still list, unordered, in one shard: the safe answer when prediction broke. */
+async function fallbackOutputs(ctx: CommandContext, s: Settings): Promise<Outputs> {
+  let files: string[] = [];
+  try {
+    files = (
+      await discoverTests(
+        (
+          await loadLanguagePack()
+        ).framework,
+        s.repoDir,
+        ctx.inputs.optionalString('head') ?? 'HEAD',
+        s.projectDir,
+      )
+    ).tests;
+  } catch {
+    files = [];
+  }
+  const show = files.map((f) => displayPath(s, f));
+  return {
+    tests: show,
+    'tests-json': show,
+    selected: show,
+    'selected-json': show,
+    probabilities: {},
+    shards: show.length ? shardMatrix([{ index: 1, tests: show, seconds: 0 }]).include : [],
+    'shard-count': show.length ? 1 : 0,
+    'slow-tests': [],
+    'estimated-recall': 1,
+    'run-all': true,
+    'all-candidates-selected': true,
+    'cold-start': true,
+    'selection-enabled': true,
+    'miss-rate': null,
+  };
+}

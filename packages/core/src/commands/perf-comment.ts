@@ -24,6 +24,7 @@ import {
   type Measure,
   mergeBenchmarkRuns,
   normalizeBenchmarkNames,
+  oneDeviantPairHidesAChange,
   parseForkPayload,
   perfOutputs,
   type PerfReport,
@@ -33,6 +34,7 @@ import {
   readProfileFile,
   renderPerfComment,
   runSameJobAb,
+  type SameJobAbRuns,
   runStatistics,
   saveBaseline,
   shouldComment,
@@ -72,6 +74,7 @@ export const perfCommentCommand: CommandWithConfig = {
       'fail-on-regression': { type: 'boolean' },
       'top-functions': { type: 'integer' },
       'ab-runs': { type: ['integer', 'string'] },
+      'ab-extra-runs': { type: 'integer' },
       'history-size': { type: 'integer' },
       'min-history-runs': { type: 'integer' },
     },
@@ -207,6 +210,20 @@ async function abReport(ctx: CommandContext): Promise<PerfReport> {
   const baseDir = join(work, 'base');
   const removeWorktree = await addBaseWorktree(run.workspace, base, baseDir);
   try {
+    const report = (runs: SameJobAbRuns) =>
+      buildPerfReport({
+        ...statistics,
+        resultFiles: runs.head,
+        baselineFiles: runs.base,
+        sameJob: true,
+        lockstep: runs.interleave === 'rounds',
+        currentRoot: run.workspace,
+        baselineRoot: baseDir,
+        requireCommon: true,
+        measure,
+        inputWords: (_input, file) =>
+          `Input 'ab-command' has value '${command}', which did not write benchmark results to {output} (${file}); make the command write them there (pytest: --benchmark-json={output})`,
+      });
     const runs = await runSameJobAb({
       command,
       headDir: run.workspace,
@@ -217,23 +234,22 @@ async function abReport(ctx: CommandContext): Promise<PerfReport> {
       wrapCommand: instructions?.wrapCommand,
       interleave,
       onFallback: (why) => ctx.log.notice(`Same-job A/B: ${why}.`),
+      // Timings only: one pair going the other way from all the others may hide a change; one more pair tells.
+      maxExtraPairs: measure === 'time' ? inputs.int('ab-extra-runs', { min: 0, max: 10 }) : 0,
+      // In lockstep only: with whole runs one after the other, pairs disagree too often for one to be set aside.
+      morePairs: async (sofar) => {
+        if (sofar.interleave !== 'rounds') return false;
+        const hidden = oneDeviantPairHidesAChange((await report(sofar)).comparison);
+        if (hidden)
+          ctx.log.info('A/B: one pair goes the other way from the others; running one more pair (ab-extra-runs).');
+        return hidden;
+      },
       onRun: (side, index, total) =>
         ctx.log.info(
           `A/B run ${index} of ${total}: ${side}${instructions ? ' (under Valgrind, counting instructions)' : ''}`,
         ),
     });
-    return await buildPerfReport({
-      ...statistics,
-      resultFiles: runs.head,
-      baselineFiles: runs.base,
-      sameJob: true,
-      currentRoot: run.workspace,
-      baselineRoot: baseDir,
-      requireCommon: true,
-      measure,
-      inputWords: (_input, file) =>
-        `Input 'ab-command' has value '${command}', which did not write benchmark results to {output} (${file}); make the command write them there (pytest: --benchmark-json={output})`,
-    });
+    return await report(runs);
   } finally {
     await removeWorktree();
   }

@@ -32,7 +32,14 @@ function git(dir: string, ...args: string[]): string {
 function trial(
   pr: (source: string) => string,
   id: string,
-): { verdicts: Record<string, string>; reasons: Record<string, string>; seconds: number; load: string } {
+): {
+  verdicts: Record<string, string>;
+  reasons: Record<string, string>;
+  seconds: number;
+  load: string;
+  pairs: number;
+  hornerPairs: string;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'perf-ab-bench-'));
   const temp = mkdtempSync(join(tmpdir(), 'perf-ab-runner-'));
   try {
@@ -71,8 +78,11 @@ function trial(
     );
     if (run.status !== 0) throw new Error(`perf-comment failed: ${run.stderr}`);
     const report = JSON.parse(run.stdout) as {
-      benchmarks: { label: string; verdict: string; change?: number; reason: string }[];
+      benchmarks: { label: string; verdict: string; change?: number; reason: string; pairChanges?: number[] }[];
     };
+    // Pairs run (ab-extra-runs adds up to 2 when one pair goes the other way), and horner's pair changes.
+    const pairs = Math.max(0, ...report.benchmarks.map((b) => b.pairChanges?.length ?? 0));
+    const horner = report.benchmarks.find((b) => b.label === 'test_horner')?.pairChanges ?? [];
     const verdicts = Object.fromEntries(
       report.benchmarks.map((b) => [
         b.label.replace('test_', ''),
@@ -84,7 +94,8 @@ function trial(
       writeFileSync(join(process.env.PERF_AB_KEEP, id, 'report.json'), run.stdout);
     }
     const reasons = Object.fromEntries(report.benchmarks.map((b) => [b.label.replace('test_', ''), b.reason]));
-    return { verdicts, reasons, seconds: (Date.now() - started) / 1000, load };
+    const hornerPairs = horner.map((c) => `${(c * 100).toFixed(1)}%`).join(', ');
+    return { verdicts, reasons, seconds: (Date.now() - started) / 1000, load, pairs, hornerPairs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(temp, { recursive: true, force: true });
@@ -100,8 +111,8 @@ const names = ['checksum', 'horner', 'running_max', 'digit_sum', 'moving_sum'];
 console.log(
   `Same-job A/B, ${runs} runs a side, ab-interleave ${interleave}, ${trials} trials (CLI bundle, real pytest-benchmark)\n`,
 );
-console.log(`| trial | PR | load (1 min) | seconds | ${names.join(' | ')} | as expected |`);
-console.log(`|---:|---|---:|---:|${names.map(() => '---').join('|')}|---|`);
+console.log(`| trial | PR | load (1 min) | seconds | pairs | ${names.join(' | ')} | horner pairs | as expected |`);
+console.log(`|---:|---|---:|---:|---:|${names.map(() => '---').join('|')}|---|---|`);
 let good = 0;
 const notes: string[] = [];
 for (let i = 1; i <= trials; i++) {
@@ -119,7 +130,7 @@ for (let i = 1; i <= trials; i++) {
       for (const n of names.filter((n) => expected.has(n) !== flagged.includes(n)))
         notes.push(`trial ${i} ${kind}, ${n}: ${result.reasons[n]}`);
     console.log(
-      `| ${i} | ${kind} | ${result.load} | ${result.seconds.toFixed(0)} | ${names.map((n) => result.verdicts[n] ?? '—').join(' | ')} | ${ok ? 'yes' : '**no**'} |`,
+      `| ${i} | ${kind} | ${result.load} | ${result.seconds.toFixed(0)} | ${result.pairs} | ${names.map((n) => result.verdicts[n] ?? '—').join(' | ')} | ${result.hornerPairs} | ${ok ? 'yes' : '**no**'} |`,
     );
   }
 }

@@ -69,6 +69,7 @@ describe('same-job A/B in lockstep (real pytest-benchmark)', () => {
     command?: string,
     rounds?: { base: number; head: number },
     headTests?: string[],
+    extra?: { maxExtraPairs: number; morePairs: () => Promise<boolean> },
   ) {
     const root = tempDir('perf-lockstep-');
     dirs.push(root);
@@ -83,6 +84,7 @@ describe('same-job A/B in lockstep (real pytest-benchmark)', () => {
       env: { PYTEST_ADDOPTS: '' },
       interleave,
       onFallback: (why) => notices.push(why),
+      ...extra,
     });
     return { runs, log, notices };
   }
@@ -157,6 +159,33 @@ describe('same-job A/B in lockstep (real pytest-benchmark)', () => {
       expect(names(runs.head[1])).toEqual(['test_added', 'test_first', 'test_second']);
     },
     timeoutFor(4, 5_000),
+  );
+
+  it(
+    'an extra pair (ab-extra-runs) runs in lockstep too',
+    async () => {
+      let asked = 0;
+      const { runs, notices, log } = await ab(
+        'rounds',
+        { base: 1, head: 1 },
+        undefined,
+        { base: 10, head: 10 },
+        undefined,
+        {
+          maxExtraPairs: 2,
+          morePairs: async () => ++asked === 1,
+        },
+      );
+      expect(asked).toBe(2);
+      expect(runs.extraPairs).toBe(1);
+      expect(runs.interleave).toBe('rounds');
+      expect(notices).toEqual([]);
+      expect(runs.base).toHaveLength(3);
+      expect(runs.head).toHaveLength(3);
+      expect(runs.order).toEqual(['base', 'head', 'base', 'head', 'base', 'head']);
+      expect(switches(log)).toBeGreaterThan(0.9);
+    },
+    timeoutFor(6, 5_000),
   );
 
   it(

@@ -96,6 +96,11 @@ describe('perf-comment through the bundles (dist/cli and dist/perf-comment)', ()
       /Input 'ab-runs' has value '0', below the minimum 1/,
     ],
     [
+      'ab-extra-runs out of range',
+      ['--mode', 'ab', '--ab-command', 'true', '--ab-extra-runs', '11'],
+      /Input 'ab-extra-runs' has value '11', above the maximum 10/,
+    ],
+    [
       'ab-interleave that does not exist',
       ['--mode', 'ab', '--ab-command', 'true', '--ab-interleave', 'tests'],
       /Input 'ab-interleave' has value 'tests'.*rounds.*runs/,

@@ -12,7 +12,7 @@ import {
 } from '../github/index.ts';
 import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { DEFAULT_STORE, openStore, type Store } from '../store/index.ts';
-import type { AbInterleave, Measure, PerfReport } from '../perf/index.ts';
+import type { AbInterleave, Measure, PerfReport, SameJobAbRuns } from '../perf/index.ts';
 
 const MODES = ['compare', 'ab', 'store-baseline', 'post'] as const;
 type Mode = (typeof MODES)[number];
@@ -54,6 +54,7 @@ export const perfCommentCommand: CommandWithConfig = {
       'fail-on-regression': { type: 'boolean' },
       'top-functions': { type: 'integer' },
       'ab-runs': { type: ['integer', 'string'] },
+      'ab-extra-runs': { type: 'integer' },
       'history-size': { type: 'integer' },
       'min-history-runs': { type: 'integer' },
     },
@@ -200,8 +201,14 @@ function abInterleaveOf(ctx: CommandContext, measure: Measure, interleaves: read
 
 async function abReport(ctx: CommandContext): Promise<PerfReport> {
   const { inputs, run } = ctx;
-  const { AB_INTERLEAVES, addBaseWorktree, buildPerfReport, prepareInstructionCounting, runSameJobAb } =
-    await perfDomain();
+  const {
+    AB_INTERLEAVES,
+    addBaseWorktree,
+    buildPerfReport,
+    oneDeviantPairHidesAChange,
+    prepareInstructionCounting,
+    runSameJobAb,
+  } = await perfDomain();
   const command = inputs.string('ab-command', { required: true });
   const measure = measureOf(ctx);
   const runsPerSide = abRunsOf(ctx, measure);
@@ -214,6 +221,20 @@ async function abReport(ctx: CommandContext): Promise<PerfReport> {
   const baseDir = join(work, 'base');
   const removeWorktree = await addBaseWorktree(run.workspace, base, baseDir);
   try {
+    const report = (runs: SameJobAbRuns) =>
+      buildPerfReport({
+        ...statistics,
+        resultFiles: runs.head,
+        baselineFiles: runs.base,
+        sameJob: true,
+        lockstep: runs.interleave === 'rounds',
+        currentRoot: run.workspace,
+        baselineRoot: baseDir,
+        requireCommon: true,
+        measure,
+        inputWords: (_input, file) =>
+          `Input 'ab-command' has value '${command}', which did not write benchmark results to {output} (${file}); make the command write them there (pytest: --benchmark-json={output})`,
+      });
     const runs = await runSameJobAb({
       command,
       headDir: run.workspace,
@@ -224,23 +245,22 @@ async function abReport(ctx: CommandContext): Promise<PerfReport> {
       wrapCommand: instructions?.wrapCommand,
       interleave,
       onFallback: (why) => ctx.log.notice(`Same-job A/B: ${why}.`),
+      // Timings only: one pair going the other way from all the others may hide a change; one more pair tells.
+      maxExtraPairs: measure === 'time' ? inputs.int('ab-extra-runs', { min: 0, max: 10 }) : 0,
+      // In lockstep only: with whole runs one after the other, pairs disagree too often for one to be set aside.
+      morePairs: async (sofar) => {
+        if (sofar.interleave !== 'rounds') return false;
+        const hidden = oneDeviantPairHidesAChange((await report(sofar)).comparison);
+        if (hidden)
+          ctx.log.info('A/B: one pair goes the other way from the others; running one more pair (ab-extra-runs).');
+        return hidden;
+      },
       onRun: (side, index, total) =>
         ctx.log.info(
           `A/B run ${index} of ${total}: ${side}${instructions ? ' (under Valgrind, counting instructions)' : ''}`,
         ),
     });
-    return await buildPerfReport({
-      ...statistics,
-      resultFiles: runs.head,
-      baselineFiles: runs.base,
-      sameJob: true,
-      currentRoot: run.workspace,
-      baselineRoot: baseDir,
-      requireCommon: true,
-      measure,
-      inputWords: (_input, file) =>
-        `Input 'ab-command' has value '${command}', which did not write benchmark results to {output} (${file}); make the command write them there (pytest: --benchmark-json={output})`,
-    });
+    return await report(runs);
   } finally {
     await removeWorktree();
   }

@@ -54,6 +54,7 @@ export const DECLARED_INPUT_TYPES: Record<string, InputTypes> = {
     mode: oneOf('compare', 'ab', 'store-baseline', 'post'),
     'ab-runs': optional(int(1, 20)),
     'ab-interleave': oneOf('rounds', 'runs'),
+    'ab-extra-runs': int(0, 10),
     alpha: number(1e-6, 0.5),
     'drift-correction': oneOf('auto', 'on', 'off'),
     'max-baseline-age': duration,

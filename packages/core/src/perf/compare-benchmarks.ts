@@ -39,6 +39,8 @@ export interface BenchmarkComparison {
   currentCount?: number;
   /** Same-job A/B: the change within each pair of adjacent base/PR runs, relative to the pair's common shift. */
   pairChanges?: number[];
+  /** Same-job A/B: index of the pair left out of the verdict, far from all the others (compare-run-pairs.ts). */
+  pairSetAside?: number;
 }
 
 /** The common-mode shift seen across benchmarks (machine drift) and whether verdicts were judged relative to it. */

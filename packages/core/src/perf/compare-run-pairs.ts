@@ -2,7 +2,7 @@ import { minimatch } from 'minimatch';
 import { runStatistics, type RunStatistic } from './baseline-history.ts';
 import type { BenchmarkSet } from './benchmark-types.ts';
 import { overallVerdict, percent, type BenchmarkComparison, type Comparison } from './compare-benchmarks.ts';
-import { holmAdjust, median, studentTCdf, studentTQuantile } from './statistics.ts';
+import { holmAdjust, median, quantileOfSorted, studentTCdf, studentTQuantile } from './statistics.ts';
 
 /**
  * Same-job A/B verdicts with the run pair as the unit of evidence. The base and the PR ran alternately
@@ -19,8 +19,11 @@ import { holmAdjust, median, studentTCdf, studentTQuantile } from './statistics.
  * move the best run unless every run of the side was disturbed). `c[i]`, each pair's shift shared across
  * benchmarks, is taken out only with drift-correction on: back-to-back runs already share the moment's load.
  *
- * The run statistic is the fastest round (runStatistics): the round the machine disturbed least. Rounds inside one
- * run are not independent evidence (they share the moment's load), which is why they are not what is tested.
+ * The run statistic is a fast round: the 10th percentile of the run's rounds (PAIR_RUN_QUANTILE; the 90th for
+ * throughputs), or the fastest round (runStatistics) when the results carry no rounds. Not the very fastest: with
+ * the two sides in lockstep a run has a few rounds 15-20% faster than all its others, and which side gets them is
+ * chance (an A/A pair read +29.5% on the fastest rounds, +1.6% on the 10th percentile). Rounds inside one run are not
+ * independent evidence (they share the moment's load), which is why they are not what is tested.
  * Constants chosen on A/A and PR runs recorded on the project's shared 2-core machine (bench/perf-ab-calibration.ts).
  */
 export interface RunPairOptions {
@@ -33,13 +36,78 @@ export interface RunPairOptions {
   noiseFloor?: number;
   priorDf?: number;
   estimator?: 'pairs' | 'trimmed';
+  /**
+   * Set aside one pair far from all the others (deviantPair), from PAIRS_TO_SET_ONE_ASIDE pairs on. Only for pairs
+   * run in lockstep (ab-interleave: rounds), where the pairs of a benchmark agree within a few percent: with whole runs
+   * one after the other, three of four pairs can be slowed alike (recorded A/A: +54%, +59%, +64%, and -2%).
+   */
+  setAsideDeviantPair?: boolean;
 }
 export const DEFAULT_ESTIMATOR: 'pairs' | 'trimmed' = 'pairs';
+
+/** The percentile of a run's rounds that stands for the run (see above). */
+export const PAIR_RUN_QUANTILE = 0.1;
+
+/** Run statistics for pairs: PAIR_RUN_QUANTILE of the rounds when the results have them, else runStatistics'. */
+function pairRunStatistics(set: BenchmarkSet): Record<string, RunStatistic> {
+  const out = runStatistics(set);
+  for (const benchmark of set.benchmarks) {
+    const stat = out[benchmark.name];
+    const rounds = benchmark.samples;
+    if (!stat || !rounds || rounds.length === 0 || !rounds.every((v) => v > 0)) continue;
+    const sorted = [...rounds].sort((a, b) => a - b);
+    const q = benchmark.biggerIsBetter ? 1 - PAIR_RUN_QUANTILE : PAIR_RUN_QUANTILE;
+    out[benchmark.name] = { ...stat, value: quantileOfSorted(sorted, q) };
+  }
+  return out;
+}
 
 /** Weight, in pairs, of the spread all benchmarks share in each benchmark's spread. */
 export const PAIR_PRIOR_DF = 8;
 /** The least pair-to-pair spread (log scale) assumed for timings of back-to-back runs on a shared runner. */
 export const PAIR_NOISE_FLOOR = 0.03;
+/**
+ * How far (log scale, about 10%) one pair must lie from the median of the others to be set aside as deviant. Lockstep
+ * pairs of unchanged code agree within ±5% in 25 of 30 pairs recorded on the shared machine; the pairs that go the
+ * other way (one process slow for its whole run) lie 16-40% from the others.
+ */
+export const PAIR_DEVIANCE = 0.1;
+/** Pairs needed before one may be set aside: with three, two disturbed pairs could outvote the one good pair. */
+export const PAIRS_TO_SET_ONE_ASIDE = 4;
+
+/**
+ * The pair that lies farthest from the median of the others, when it lies more than PAIR_DEVIANCE from it while the
+ * others agree within PAIR_DEVIANCE (their range); with fewer than `least` pairs, none. Values are log ratios.
+ */
+export function deviantPair(values: readonly number[], least = PAIRS_TO_SET_ONE_ASIDE): number | undefined {
+  if (values.length < Math.max(3, least)) return undefined;
+  const distances = values.map((value, i) => Math.abs(value - median(values.filter((_, j) => j !== i))));
+  const farthest = distances.indexOf(Math.max(...distances));
+  const others = values.filter((_, i) => i !== farthest);
+  const agree = Math.max(...others) - Math.min(...others) <= PAIR_DEVIANCE;
+  return distances[farthest] > PAIR_DEVIANCE && agree ? farthest : undefined;
+}
+
+/**
+ * True when one deviant pair may be hiding a change that more pairs would show: a benchmark not flagged whose
+ * pairs, all but the one deviant pair (deviantPair, already from three pairs), change the same way by min-change
+ * or more. perf-comment then runs one more pair (up to ab-extra-runs), and from PAIRS_TO_SET_ONE_ASIDE pairs on the
+ * verdict sets that pair aside.
+ */
+export function oneDeviantPairHidesAChange(comparison: Comparison): boolean {
+  return comparison.benchmarks.some((row) => {
+    if (row.method !== 'run-pairs' || row.verdict === 'regression' || row.verdict === 'improvement') return false;
+    if (row.pairSetAside !== undefined || !row.pairChanges) return false;
+    const logs = row.pairChanges.map(Math.log1p);
+    const deviant = deviantPair(logs, 3);
+    if (deviant === undefined) return false;
+    const others = logs.filter((_, i) => i !== deviant);
+    return (
+      others.every((v) => v >= Math.log1p(comparison.minChange)) ||
+      others.every((v) => v <= -Math.log1p(comparison.minChange))
+    );
+  });
+}
 
 /** True when same-job results can be judged pair by pair: two or more runs a side with timings. */
 export function canCompareRunPairs(base: readonly BenchmarkSet[], head: readonly BenchmarkSet[]): boolean {
@@ -57,8 +125,8 @@ export function compareRunPairs(
   const floor = options.noiseFloor ?? PAIR_NOISE_FLOOR;
   const priorDfOption = options.priorDf ?? PAIR_PRIOR_DF;
   const pairCount = Math.min(baseRuns.length, headRuns.length);
-  const base = baseRuns.slice(0, pairCount).map(runStatistics);
-  const head = headRuns.slice(0, pairCount).map(runStatistics);
+  const base = baseRuns.slice(0, pairCount).map(pairRunStatistics);
+  const head = headRuns.slice(0, pairCount).map(pairRunStatistics);
   const names = [...new Set([...head.flatMap((run) => Object.keys(run)), ...base.flatMap((run) => Object.keys(run))])];
   const sameKind = (a: RunStatistic | undefined, b: RunStatistic | undefined) =>
     a !== undefined && b !== undefined && a.unit === b.unit && (a.statistic ?? 'value') === (b.statistic ?? 'value');
@@ -80,6 +148,8 @@ export function compareRunPairs(
     delta: number;
     raw: number;
     residuals: number[];
+    /** The pair left out of the fit (deviantPair). */
+    setAside?: number;
     /** Variance of one unit of evidence and its degrees of freedom; the change's standard error is spread * factor. */
     ownVariance: number;
     ownDf: number;
@@ -122,15 +192,20 @@ export function compareRunPairs(
         factor: Math.sqrt(1 / h.length + 1 / b.length),
       });
     } else {
-      const delta = mean(residuals);
-      const ownVariance = pairCount >= 2 ? squares(residuals, delta) / (pairCount - 1) : Number.NaN;
+      // One pair far from all the others (one process slow for its whole run) is set aside, from four pairs on.
+      const setAside = options.setAsideDeviantPair ? deviantPair(residuals) : undefined;
+      const keptPairs = residuals.filter((_, i) => i !== setAside);
+      const delta = mean(keptPairs);
+      const n = keptPairs.length;
+      const ownVariance = n >= 2 ? squares(keptPairs, delta) / (n - 1) : Number.NaN;
       fits.set(name, {
         delta,
-        raw: mean(raw),
+        raw: mean(raw.filter((_, i) => i !== setAside)),
         residuals,
+        setAside,
         ownVariance,
-        ownDf: pairCount - 1,
-        factor: 1 / Math.sqrt(pairCount),
+        ownDf: n - 1,
+        factor: 1 / Math.sqrt(n),
       });
     }
   }
@@ -202,8 +277,11 @@ export function compareRunPairs(
       method: 'run-pairs',
       noise: Math.expm1(scale / fit.factor),
       pairChanges,
+      pairSetAside: fit.setAside,
     };
-    const pairsText = `pairs ${pairChanges.map((c) => percent(c)).join(', ')}`;
+    const pairsText =
+      `pairs ${pairChanges.map((c) => percent(c)).join(', ')}` +
+      (fit.setAside === undefined ? '' : `; pair ${fit.setAside + 1} set aside, far from the others`);
     const relativeTo = drift ? " after each pair's common shift" : '';
     const pText = `p=${adjustedP < 0.0001 ? '<0.0001' : adjustedP.toFixed(4)}, Holm over ${tested.length}`;
     if (Math.abs(change) < minChange) {

@@ -126,6 +126,7 @@ const payloadSchema = {
                   baselineCount: num,
                   currentCount: num,
                   pairChanges: { type: 'array', maxItems: 100, items: { type: 'number' } },
+                  pairSetAside: num,
                 },
               },
             },

@@ -53,5 +53,11 @@ export { compareInstructionCounts } from './compare-instructions.ts';
 export { normalizeBenchmarkNames, requireCommonBenchmarks } from './benchmark-names.ts';
 export { prepareInstructionCounting, requireValgrind } from './measure-instructions.ts';
 export type { Measure } from './measure-instructions.ts';
-export { compareRunPairs, PAIR_NOISE_FLOOR, PAIR_PRIOR_DF } from './compare-run-pairs.ts';
+export {
+  compareRunPairs,
+  oneDeviantPairHidesAChange,
+  PAIR_DEVIANCE,
+  PAIR_NOISE_FLOOR,
+  PAIR_PRIOR_DF,
+} from './compare-run-pairs.ts';
 export type { RunPairOptions } from './compare-run-pairs.ts';

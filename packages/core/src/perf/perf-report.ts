@@ -28,6 +28,8 @@ export interface PerfReportOptions {
   maxBaselineAgeMs?: number;
   /** True when the baseline was measured in the same job (drift hits both sides, so no drift correction). */
   sameJob?: boolean;
+  /** Same-job runs made in lockstep (ab-interleave: rounds): one deviant pair may be set aside (compare-run-pairs.ts). */
+  lockstep?: boolean;
   alpha?: number;
   minChange?: number;
   ignore?: readonly string[];
@@ -96,6 +98,7 @@ export async function buildPerfReport(options: PerfReportOptions): Promise<PerfR
       comparison = compareRunPairs(baselineRuns, currentRuns, {
         ...statistics,
         driftCorrection: options.driftCorrection === 'on',
+        setAsideDeviantPair: options.lockstep === true,
       });
     }
     description = {

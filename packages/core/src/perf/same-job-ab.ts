@@ -44,6 +44,12 @@ export interface SameJobAbOptions {
   interleave?: AbInterleave;
   /** Called once when `rounds` was asked for but the command did not load the lockstep plugin. */
   onFallback?: (why: string) => void;
+  /**
+   * After the runsPerSide pairs, and after each extra pair: true to run one more pair (at most `maxExtraPairs`).
+   * perf-comment asks for one when one deviant pair may be hiding a change (oneDeviantPairHidesAChange).
+   */
+  morePairs?: (runs: SameJobAbRuns) => Promise<boolean>;
+  maxExtraPairs?: number;
 }
 
 /** Result files of each side, in run order. */
@@ -53,80 +59,96 @@ export interface SameJobAbRuns {
   order: AbSide[];
   /** How the runs were made: `rounds` only when every pair ran in lockstep. */
   interleave: AbInterleave;
+  /** Pairs run beyond runsPerSide (morePairs). */
+  extraPairs: number;
 }
 
 /** Benchmarks the base and the PR in the same job: whole runs alternated (abRunOrder), or pairs of runs in lockstep. */
 export async function runSameJobAb(options: SameJobAbOptions): Promise<SameJobAbRuns> {
   await mkdir(options.outDir, { recursive: true });
-  if (options.interleave === 'rounds') return runInLockstep(options);
-  const order = abRunOrder(options.runsPerSide);
-  const files: SameJobAbRuns = { base: [], head: [], order, interleave: 'runs' };
-  for (const [index, side] of order.entries()) {
-    options.onRun?.(side, index + 1, order.length);
-    files[side].push(await runSide(options, side, files[side].length + 1).finished);
+  const files: SameJobAbRuns = {
+    base: [],
+    head: [],
+    order: [],
+    interleave: options.interleave ?? 'runs',
+    extraPairs: 0,
+  };
+  for (let pair = 0; pair < options.runsPerSide; pair++) await runPair(options, files, pair);
+  const maxExtra = options.maxExtraPairs ?? 0;
+  while (files.extraPairs < maxExtra && options.morePairs && (await options.morePairs(files))) {
+    files.extraPairs++;
+    await runPair(options, files, options.runsPerSide + files.extraPairs - 1);
   }
   return files;
 }
 
+/** Runs pair `pair` (0-based): in lockstep while files.interleave is `rounds`, else two whole runs in ABBA order. */
+async function runPair(options: SameJobAbOptions, files: SameJobAbRuns, pair: number): Promise<void> {
+  const total = () => Math.max(options.runsPerSide, pair + 1) * 2;
+  const record = (side: AbSide) => {
+    files.order.push(side);
+    options.onRun?.(side, files.order.length, total());
+  };
+  if (files.interleave === 'rounds' && (await runLockstepPair(options, files, pair, record))) return;
+  for (const side of pair % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const)) {
+    if (files[side].length > pair) continue;
+    record(side);
+    files[side].push(await runSide(options, side, files[side].length + 1).finished);
+  }
+}
+
 /**
- * Each pair of runs in lockstep: the base side starts and, once its pytest has loaded the plugin (`ready-base`),
- * the PR side starts; the plugin makes them take turns round by round. If the base side finishes without loading
- * the plugin (the command is not one pytest session), that run stands as a whole run and every later run is made
- * one after the other, in abRunOrder's order.
+ * One pair of runs in lockstep: the base side starts and, once its pytest has loaded the plugin (`ready-base`), the
+ * PR side starts; the plugin makes them take turns round by round. If the base side finishes without loading the
+ * plugin (the command is not one pytest session), that run stands as a whole run, files.interleave becomes `runs`
+ * (every later run is made whole) and the result is false.
  */
-async function runInLockstep(options: SameJobAbOptions): Promise<SameJobAbRuns> {
+async function runLockstepPair(
+  options: SameJobAbOptions,
+  files: SameJobAbRuns,
+  pair: number,
+  record: (side: AbSide) => void,
+): Promise<boolean> {
   const root = join(options.outDir, 'lockstep');
   const pluginDir = join(root, 'plugin');
   await mkdir(pluginDir, { recursive: true });
   await writeFile(join(pluginDir, `${LOCKSTEP_PLUGIN_MODULE}.py`), LOCKSTEP_PLUGIN_SOURCE);
-  const files: SameJobAbRuns = { base: [], head: [], order: [], interleave: 'rounds' };
-  const total = options.runsPerSide * 2;
-  const record = (side: AbSide) => {
-    files.order.push(side);
-    options.onRun?.(side, files.order.length, total);
+  const dir = join(root, `pair-${pair + 1}`);
+  await mkdir(dir, { recursive: true });
+  const lockstep = {
+    CI_OPTIMIZER_LOCKSTEP_DIR: dir,
+    CI_OPTIMIZER_LOCKSTEP_PAIR: String(pair),
+    PYTHONPATH: [pluginDir, options.env?.PYTHONPATH ?? process.env.PYTHONPATH].filter(Boolean).join(':'),
+    CI_OPTIMIZER_PYTEST_ADDOPTS: [`-p ${LOCKSTEP_PLUGIN_MODULE}`, options.env?.CI_OPTIMIZER_PYTEST_ADDOPTS]
+      .filter(Boolean)
+      .join(' '),
   };
-  for (let pair = 0; pair < options.runsPerSide; pair++) {
-    const dir = join(root, `pair-${pair + 1}`);
-    await mkdir(dir, { recursive: true });
-    const lockstep = {
-      CI_OPTIMIZER_LOCKSTEP_DIR: dir,
-      CI_OPTIMIZER_LOCKSTEP_PAIR: String(pair),
-      PYTHONPATH: [pluginDir, options.env?.PYTHONPATH ?? process.env.PYTHONPATH].filter(Boolean).join(':'),
-      CI_OPTIMIZER_PYTEST_ADDOPTS: [`-p ${LOCKSTEP_PLUGIN_MODULE}`, options.env?.CI_OPTIMIZER_PYTEST_ADDOPTS]
-        .filter(Boolean)
-        .join(' '),
-    };
-    const sideOptions = { ...options, env: { ...options.env, ...lockstep } };
-    record('base');
-    const base = runSide(sideOptions, 'base', pair + 1);
-    const exited = (side: AbSide) => () => writeFile(join(dir, `exited-${side}`), '').catch(() => undefined);
-    const baseDone = base.finished.finally(exited('base'));
-    let baseEnded = false;
-    const ended = baseDone.then(
-      () => (baseEnded = true),
-      () => (baseEnded = true),
+  const sideOptions = { ...options, env: { ...options.env, ...lockstep } };
+  record('base');
+  const base = runSide(sideOptions, 'base', pair + 1);
+  const exited = (side: AbSide) => () => writeFile(join(dir, `exited-${side}`), '').catch(() => undefined);
+  const baseDone = base.finished.finally(exited('base'));
+  let baseEnded = false;
+  const ended = baseDone.then(
+    () => (baseEnded = true),
+    () => (baseEnded = true),
+  );
+  const joined = await Promise.race([waitForFile(join(dir, 'ready-base'), () => baseEnded), ended.then(() => false)]);
+  if (!joined) {
+    files.base.push(await baseDone);
+    files.interleave = 'runs';
+    options.onFallback?.(
+      `the benchmark command did not load the lockstep plugin (${LOCKSTEP_PLUGIN_MODULE}: one pytest session per run, PYTHONPATH kept), so runs alternate whole`,
     );
-    const joined = await Promise.race([waitForFile(join(dir, 'ready-base'), () => baseEnded), ended.then(() => false)]);
-    if (!joined) {
-      files.base.push(await baseDone);
-      options.onFallback?.(
-        `the benchmark command did not load the lockstep plugin (${LOCKSTEP_PLUGIN_MODULE}: one pytest session per run, PYTHONPATH kept), so runs alternate whole`,
-      );
-      const rest = abRunOrder(options.runsPerSide).slice(1);
-      for (const side of rest) {
-        record(side);
-        files[side].push(await runSide(options, side, files[side].length + 1).finished);
-      }
-      return { ...files, interleave: 'runs' };
-    }
-    record('head');
-    const headDone = runSide(sideOptions, 'head', pair + 1).finished.finally(exited('head'));
-    const [baseFile, headFile] = await Promise.allSettled([baseDone, headDone]);
-    for (const result of [baseFile, headFile]) if (result.status === 'rejected') throw result.reason;
-    files.base.push((baseFile as PromiseFulfilledResult<string>).value);
-    files.head.push((headFile as PromiseFulfilledResult<string>).value);
+    return false;
   }
-  return files;
+  record('head');
+  const headDone = runSide(sideOptions, 'head', pair + 1).finished.finally(exited('head'));
+  const [baseFile, headFile] = await Promise.allSettled([baseDone, headDone]);
+  for (const result of [baseFile, headFile]) if (result.status === 'rejected') throw result.reason;
+  files.base.push((baseFile as PromiseFulfilledResult<string>).value);
+  files.head.push((headFile as PromiseFulfilledResult<string>).value);
+  return true;
 }
 
 /** Starts one run of one side; `finished` is its result file. */

@@ -334,16 +334,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     ctx.log.warning(
       `test-predictor: no JUnit file matches ${patterns.map((p) => `'${p}'`).join(', ')}; nothing recorded. Did the test step write --junitxml there?`,
     );
-    return {
-      'recorded-cases': 0,
-      'failed-tests': [],
-      'flaky-tests': [],
-      'full-run': false,
-      'selection-enabled': true,
-      'miss-rate': null,
-      'test-filter-miss-rate': null,
-      'model-status': 'skipped',
-    };
+    return nothingRecorded();
   }
   const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   const junit = await ctx.metrics.phase('junit', () =>
@@ -354,16 +345,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   }
   if (junit.files.length === 0) {
     ctx.log.warning(`test-predictor: none of the ${junitFiles.length} JUnit file(s) could be read; nothing recorded.`);
-    return {
-      'recorded-cases': 0,
-      'failed-tests': [],
-      'flaky-tests': [],
-      'full-run': false,
-      'selection-enabled': true,
-      'miss-rate': null,
-      'test-filter-miss-rate': null,
-      'model-status': 'skipped',
-    };
+    return nothingRecorded();
   }
   if (junit.unattributed > 0) {
     ctx.log.warning(
@@ -614,5 +596,19 @@ async function fallbackOutputs(ctx: CommandContext, s: Settings): Promise<Output
     'cold-start': true,
     'selection-enabled': true,
     'miss-rate': null,
+  };
+}
+
+/** The outputs of a record step that found nothing to record (no JUnit file, or none readable). */
+function nothingRecorded(): Outputs {
+  return {
+    'recorded-cases': 0,
+    'failed-tests': [],
+    'flaky-tests': [],
+    'full-run': false,
+    'selection-enabled': true,
+    'miss-rate': null,
+    'test-filter-miss-rate': null,
+    'model-status': 'skipped',
   };
 }

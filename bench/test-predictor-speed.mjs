@@ -262,6 +262,12 @@ try {
   const base = git(repo, 'rev-parse', 'HEAD');
   const store = `dir:${join(work, 'store')}`;
   const report = join(work, 'report.xml');
+  /** The CLI call of one `record` step of HEAD `head` against the first commit (the same for the history and the timing). */
+  const recordArgs = (head) => [
+    cli,
+    ...['test-predictor', '--mode', 'record', '--repo', repo, '--base', base, '--head', head],
+    ...['--junit', report, '--store', store, '--retrain-after', '3650d', '--json'],
+  ];
   // History: RUNS recorded runs, each changing one module; its tests fail.
   for (let r = 0; r < RUNS; r++) {
     git(repo, 'checkout', '-q', '--detach', base);
@@ -274,28 +280,7 @@ try {
     writeFileSync(report, junit(failing));
     const head = git(repo, 'rev-parse', 'HEAD');
     if (r < RUNS - samples) {
-      timed(
-        [
-          cli,
-          'test-predictor',
-          '--mode',
-          'record',
-          '--repo',
-          repo,
-          '--base',
-          base,
-          '--head',
-          head,
-          '--junit',
-          report,
-          '--store',
-          store,
-          '--retrain-after',
-          '3650d',
-          '--json',
-        ],
-        repo,
-      );
+      timed(recordArgs(head), repo);
     }
   }
   const head = git(repo, 'rev-parse', 'HEAD');
@@ -307,29 +292,7 @@ try {
   const record = median(
     Array.from({ length: samples }, (_, k) => {
       writeFileSync(report, junit(new Set([`tests/test_${k}.py`])));
-      return timed(
-        [
-          cli,
-          'test-predictor',
-          '--mode',
-          'record',
-          '--repo',
-          repo,
-          '--base',
-          base,
-          '--head',
-          head,
-          '--junit',
-          report,
-          '--store',
-          store,
-          '--retrain-after',
-          '3650d',
-          '--json',
-        ],
-        repo,
-        'record',
-      );
+      return timed(recordArgs(head), repo, 'record');
     }),
   );
   const train = timed(

@@ -275,7 +275,14 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
   const configPaths = framework.configFiles.map((name) => (projectDir ? `${projectDir}/${name}` : name));
   // `discovery: 2`: test files include doctest modules and text files (graphs stored before listed neither).
   const settingsKey = JSON.stringify({ projectDir, roots: options.roots ?? null, discovery: 2 });
-  const extraRootsOf = (discovery: unknown) => framework.importRoots(discovery, projectDir);
+  /** What a graph built under `discovery` is stored with, to tell a later run whether it may reuse the graph. */
+  const settingsOf = (discovery: unknown) => ({
+    key: settingsKey,
+    discovery,
+    configs: configPaths,
+    roots: options.roots,
+    extraRoots: framework.importRoots(discovery, projectDir),
+  });
   // Git works while the stored graph is read and parsed: the head's tree is needed either way, and the tree diff from
   // the stored tree as soon as the document names it.
   const headTree = objects.read(`${head}^{tree}`).then(
@@ -298,13 +305,7 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
       const tests = stored.tests.filter((test) => !gone.has(test));
       for (const item of delta) if (item.status === 'added' && matcher.isTestFile(item.path)) tests.push(item.path);
       const testFiles = tests.length === stored.tests.length && gone.size === 0 ? tests : tests.sort();
-      const settings = {
-        key: settingsKey,
-        discovery,
-        configs: configPaths,
-        roots: options.roots,
-        extraRoots: extraRootsOf(discovery),
-      };
+      const settings = settingsOf(discovery);
       return new RepositoryView({
         request,
         objects,
@@ -323,13 +324,7 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
     discoverTests(framework, repoDir, head, projectDir, undefined, (ids) => objects.readBlobs(ids)),
     headTree,
   ]);
-  const settings = {
-    key: settingsKey,
-    discovery,
-    configs: configPaths,
-    roots: options.roots,
-    extraRoots: extraRootsOf(discovery),
-  };
+  const settings = settingsOf(discovery);
   return new RepositoryView({
     request,
     objects,

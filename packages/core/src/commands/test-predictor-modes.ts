@@ -121,16 +121,38 @@ async function describeChange(
   };
 }
 
-async function loadModel(ctx: CommandContext, s: Settings): Promise<LoadedModel | undefined> {
+async function loadModel(
+  ctx: CommandContext,
+  s: Settings,
+  warn: (message: string) => void = (m) => ctx.log.warning(m),
+): Promise<LoadedModel | undefined> {
   const file = ctx.inputs.path('model-file');
   if (file) {
     try {
       return parseModel(await readFile(file, 'utf8'), file);
     } catch (error) {
-      ctx.log.warning(`model-file ${file} cannot be used (${(error as Error).message}); using the stored model.`);
+      warn(`model-file ${file} cannot be used (${(error as Error).message}); using the stored model.`);
     }
   }
-  return readModel(s.store, STORE_KEYS.model, (m) => ctx.log.warning(m));
+  return readModel(s.store, STORE_KEYS.model, warn);
+}
+
+/**
+ * A store read started now, while the diff is worked out (git runs in processes of its own meanwhile), and taken
+ * later: its warnings are held until then, so the log keeps the order of reading one thing after the other. A read
+ * whose step stops before taking it is dropped with its warnings.
+ */
+function readAhead<T>(read: (warn: (message: string) => void) => Promise<T>): (ctx: CommandContext) => Promise<T> {
+  const held: string[] = [];
+  const result = read((m) => held.push(m));
+  result.catch(() => {}); // taken (and thrown) by the caller, or dropped
+  return async (ctx) => {
+    try {
+      return await result;
+    } finally {
+      for (const message of held.splice(0)) ctx.log.warning(message);
+    }
+  };
 }
 
 /** Must-run tests: changed or new test files, tests that failed on the base, `always-run` globs. */
@@ -251,11 +273,14 @@ function predictFor(
 }
 
 async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
+  const readHistoryAhead = readAhead((warn) => readHistory(s.store, warn));
+  const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
+  const readSafetyAhead = readAhead((warn) => readSafetyState(s.store, warn));
   const { view, base, rangeNote } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   if (rangeNote) ctx.log.warning(`test-predictor: ${rangeNote}; every test is treated as reachable.`);
-  const history = await ctx.metrics.phase('history', () => readHistory(s.store, (m) => ctx.log.warning(m)));
-  const model = await ctx.metrics.phase('model', () => loadModel(ctx, s));
-  const safety = await readSafetyState(s.store, (m) => ctx.log.warning(m));
+  const history = await ctx.metrics.phase('history', () => readHistoryAhead(ctx));
+  const model = await ctx.metrics.phase('model', () => loadModelAhead(ctx));
+  const safety = await readSafetyAhead(ctx);
   const enabled = safety?.selectionEnabled ?? true;
   const budget: Budget = enabled ? s.budget : { kind: 'all' };
   if (!enabled) ctx.log.warning(`test-predictor runs every test: ${safety!.reason}.`);
@@ -336,6 +361,8 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     );
     return nothingRecorded();
   }
+  const readHistoryAhead = readAhead((warn) => readHistory(s.store, warn));
+  const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
   const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   const junit = await ctx.metrics.phase('junit', () =>
     readJunitRun(junitFiles, { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir }),
@@ -352,7 +379,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       `${junit.unattributed} test case(s) in the JUnit files name no test file; they are kept but not attributed (jest-junit: set addFileAttribute: "true").`,
     );
   }
-  const history = await ctx.metrics.phase('history', () => readHistory(s.store, (m) => ctx.log.warning(m)));
+  const history = await ctx.metrics.phase('history', () => readHistoryAhead(ctx));
   if (history.some((run) => run.id === junit.digest)) {
     ctx.log.notice(
       `test-predictor: these JUnit files are already recorded in ${s.store.description} (run ${junit.digest.slice(0, 26)}…); ` +
@@ -369,7 +396,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       'model-status': 'kept',
     };
   }
-  const model = await loadModel(ctx, s);
+  const model = await loadModelAhead(ctx);
 
   const ranFiles = new Set(junit.cases.filter((c) => c.file !== '').map((c) => c.file));
   const fullInput = ctx.inputs.enum('full-run', ['auto', 'true', 'false'] as const);

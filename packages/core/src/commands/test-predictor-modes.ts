@@ -18,6 +18,7 @@ import {
   GRANULARITIES,
   type Granularity,
   labelFlaky,
+  realFailedFiles,
   type LoadedModel,
   nextSafetyState,
   parseBudget,
@@ -41,7 +42,6 @@ import {
 } from '../test-predictor/index.ts';
 import {
   appendRun,
-  failedFiles,
   HISTORY_SCHEMA,
   readHistory,
   STORE_KEYS,
@@ -167,10 +167,9 @@ function mustRunTests(
 ): Map<string, string> {
   const must = new Map<string, string>();
   const changed = new Map((view.changes ?? []).filter((c) => c.status !== 'deleted').map((c) => [c.path, c.status]));
-  const seen = new Set<string>();
-  for (const run of history) for (const testCase of run.cases) seen.add(testCase.file);
+  const seen = filesInHistory(history, candidates);
   const onBase = base ? [...history].reverse().find((run) => run.commit === base) : undefined;
-  const failedOnBase = onBase ? failedFiles(onBase, flaky.flakyFailures) : new Set<string>();
+  const failedOnBase = onBase ? realFailedFiles(flaky, onBase) : new Set<string>();
   const globs = ctx.inputs.lines('always-run');
   for (const file of candidates) {
     if (changed.has(file)) must.set(file, `test file ${changed.get(file)}`);
@@ -180,6 +179,16 @@ function mustRunTests(
       must.set(file, 'always-run');
   }
   return must;
+}
+
+/** The files of `files` that a case of the history names: newest runs first, stopping once every one is found. */
+function filesInHistory(history: readonly RunRecord[], files: readonly string[]): Set<string> {
+  const wanted = new Set(files);
+  const found = new Set<string>();
+  for (let r = history.length - 1; r >= 0 && found.size < wanted.size; r--) {
+    for (const testCase of history[r].cases) if (wanted.has(testCase.file)) found.add(testCase.file);
+  }
+  return found;
 }
 
 /** Nothing to order at all: a wrong project-dir or repository, never "every test runs" with an empty list. */
@@ -418,7 +427,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   };
   const withRun = [...history, record];
   const flaky = labelFlaky(withRun);
-  const failed = [...failedFiles(record, flaky.flakyFailures)].sort();
+  const failed = [...realFailedFiles(flaky, record)].sort();
   const flakyIds = [
     ...new Set(
       record.cases

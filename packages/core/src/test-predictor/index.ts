@@ -32,7 +32,7 @@ export {
   type ChangeRecord,
   type SafetyAudit,
 } from '../test-history/index.ts';
-export { labelFlaky, type FlakyLabels } from './flaky.ts';
+export { labelFlaky, realFailedFiles, type FlakyLabels } from './flaky.ts';
 export {
   FEATURE_NAMES,
   HistoryStats,

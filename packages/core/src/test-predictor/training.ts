@@ -26,8 +26,8 @@ import {
   summarizeChange,
 } from './features.ts';
 import { chooseRanking, SIMPLE_RANKINGS, simpleScores, type RankingChoice, type RankingName } from './rankings.ts';
-import { labelFlaky, type FlakyLabels } from './flaky.ts';
-import { failedFiles, type RunRecord } from '../test-history/index.ts';
+import { labelFlaky, realFailedFiles, type FlakyLabels } from './flaky.ts';
+import type { RunRecord } from '../test-history/index.ts';
 
 /** Schema of the model document this version writes. */
 export const MODEL_SCHEMA = 1;
@@ -95,7 +95,7 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
   const labelledRuns: number[] = [];
   const durationColumn = FEATURE_NAMES.indexOf('test_duration');
   runs.forEach((run, r) => {
-    const failed = failedFiles(run, flaky.flakyFailures);
+    const failed = realFailedFiles(flaky, run);
     if (run.changes !== null) {
       const ran = new Map<string, number>();
       for (const testCase of run.cases) {

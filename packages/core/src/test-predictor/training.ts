@@ -3,6 +3,7 @@ import {
   checkFeatureNames,
   labelledDataset,
   modelFromXgboostJson,
+  modelFromXgboostValue,
   modelToXgboostJson,
   predictProbabilities,
   rocAuc,
@@ -460,7 +461,8 @@ export async function readModel(
 export function parseModel(text: string, source: string): LoadedModel {
   const parsed = JSON.parse(text) as Record<string, unknown>;
   let document: ModelDocument | undefined;
-  let xgboostText = text;
+  // The XGBoost part as parsed (a document without one is read as the text `undefined`, which says it is no JSON).
+  let xgboost: unknown = parsed;
   if ('schema' in parsed) {
     if (typeof parsed.schema !== 'number' || parsed.schema > MODEL_SCHEMA) {
       throw new NewerSchemaError(
@@ -468,9 +470,12 @@ export function parseModel(text: string, source: string): LoadedModel {
       );
     }
     document = parsed as unknown as ModelDocument;
-    xgboostText = JSON.stringify(document.xgboost);
+    xgboost = document.xgboost;
   }
-  const model = modelFromXgboostJson(xgboostText, source);
+  const model =
+    xgboost === undefined
+      ? modelFromXgboostJson(JSON.stringify(xgboost), source)
+      : modelFromXgboostValue(xgboost, source);
   checkFeatureNames(model, FEATURE_NAMES, source);
   return { model, document, source };
 }

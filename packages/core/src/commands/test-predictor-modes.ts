@@ -25,7 +25,8 @@ import {
   parseModel,
   type Prediction,
   predictTests,
-  readJunitRun,
+  junitRunOf,
+  readJunitReports,
   readModel,
   readSafetyState,
   renderPredictSummary,
@@ -40,13 +41,7 @@ import {
   updateSafetyState,
   viewChange,
 } from '../test-predictor/index.ts';
-import {
-  appendRun,
-  HISTORY_SCHEMA,
-  readHistory,
-  STORE_KEYS,
-  type RunRecord,
-} from '../test-history/index.ts';
+import { appendRun, HISTORY_SCHEMA, readHistory, STORE_KEYS, type RunRecord } from '../test-history/index.ts';
 
 /** Settings every mode shares, read once: the first ones (read before the mode) and the rest. */
 interface Settings extends FirstSettings {
@@ -94,6 +89,9 @@ async function describeChange(
   ctx: CommandContext,
   s: Settings,
 ): Promise<{ view: ChangeView; commit: string; base: string | null; rangeNote?: string }> {
+  // The language pack loads (compiles) while git answers the range questions.
+  const pack = loadLanguagePack();
+  pack.catch(() => {}); // taken below, or dropped when the range is wrong
   const range = await resolveDiffRange({
     repoDir: s.repoDir,
     eventName: ctx.run.eventName,
@@ -103,7 +101,7 @@ async function describeChange(
   });
   await assertProjectDir(s.repoDir, s.projectDir, range.head);
   const view = await viewChange({
-    pack: await loadLanguagePack(),
+    pack: await pack,
     repoDir: s.repoDir,
     range,
     options: s.filterOptions,
@@ -370,12 +368,14 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     );
     return nothingRecorded();
   }
+  // The reports are read and parsed while git works out the diff; their cases are tied to the test files after.
+  const reports = readJunitReports(junitFiles);
+  reports.catch(() => {}); // taken below, or dropped when the diff fails
   const readHistoryAhead = readAhead((warn) => readHistory(s.store, warn));
   const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
   const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
-  const junit = await ctx.metrics.phase('junit', () =>
-    readJunitRun(junitFiles, { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir }),
-  );
+  const where = { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir };
+  const junit = await ctx.metrics.phase('junit', async () => junitRunOf(await reports, where));
   for (const bad of junit.skipped) {
     ctx.log.warning(`test-predictor: the JUnit file ${bad.file} is skipped: ${bad.reason}`);
   }

@@ -65,8 +65,11 @@ class JunitScanner {
   /** The suites of a root `<testsuites>`, or the root `<testsuite>`. */
   private readonly suites: Suite[] = [];
   private root: string | undefined;
+  private readonly text: string;
 
-  constructor(private readonly text: string) {}
+  constructor(text: string) {
+    this.text = text;
+  }
 
   read(): JunitCase[] {
     const { text } = this;

@@ -10,8 +10,8 @@ import { junitDuration, type JunitCase, type TestOutcome } from './junit-case.ts
  *
  * It gives up on: a DOCTYPE (entity definitions are the general parser's, with its limits), processing instructions
  * other than a leading `<?xml ...?>`, a byte order mark, names outside ASCII or that are names of Object.prototype,
- * an attribute value with `<`, a carriage return or an `&` that is not one of the five predefined entities, an `&` in
- * text that is not one of them, text or a second element outside the root element, a root that is neither
+ * an attribute value with `<` or a carriage return, an `&` that is neither one of the five predefined entities nor a
+ * character reference to a character XML allows (plainReferences), text or a second element outside the root element, a root that is neither
  * `<testsuites>` nor `<testsuite>`, nesting deeper than MAX_DEPTH, and every error of form (unclosed or mismatched
  * tags, repeated, unquoted or valueless attributes, truncated input).
  */
@@ -33,8 +33,8 @@ const XML_DECLARATION =
   /<\?xml(?:[ \t\r\n]+[A-Za-z_][\w.:-]*[ \t\r\n]*=[ \t\r\n]*(?:"[^"<&]*"|'[^'<&]*'))*[ \t\r\n]*\?>/y;
 const ENTITY = /&(lt|gt|amp|quot|apos);/g;
 const ENTITY_TEXT: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-/** An `&` that does not start one of the five predefined entities. */
-const BARE_AMPERSAND = /&(?!(?:lt|gt|amp|quot|apos);)/;
+/** A predefined entity or a character reference, at an `&`. */
+const REFERENCE = /&(?:lt|gt|amp|quot|apos|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/y;
 const RERUN_ELEMENTS = new Set(['rerunFailure', 'rerunError', 'flakyFailure', 'flakyError']);
 
 /** A `<testsuite>` whose cases are collected, as junit.ts's collectSuite walks it. */
@@ -92,7 +92,7 @@ class JunitScanner {
   private checkText(from: number, to: number): void {
     if (from === to) return;
     const chunk = this.text.slice(from, to);
-    if (this.stack.length === 0 ? chunk.trim() !== '' || chunk.includes('\uFEFF') : BARE_AMPERSAND.test(chunk))
+    if (this.stack.length === 0 ? chunk.trim() !== '' || chunk.includes('\uFEFF') : !plainReferences(chunk))
       throw GIVE_UP;
   }
 
@@ -159,7 +159,8 @@ class JunitScanner {
     this.at = end + 1;
     if (raw.includes('<') || raw.includes('\r')) throw GIVE_UP;
     if (!raw.includes('&')) return raw.trim();
-    if (BARE_AMPERSAND.test(raw)) throw GIVE_UP;
+    if (!plainReferences(raw)) throw GIVE_UP;
+    // The general parser decodes the five entities and keeps character references as written.
     return raw.trim().replace(ENTITY, (_, entity: string) => ENTITY_TEXT[entity]);
   }
 
@@ -217,6 +218,32 @@ class JunitScanner {
     this.at = pattern.lastIndex;
     return true;
   }
+}
+
+/**
+ * Whether every `&` of a text starts a predefined entity or a character reference of a character XML allows (tab,
+ * newline, carriage return, and from the space on, without surrogates and U+FFFE/U+FFFF): pytest writes `&#10;` in
+ * multi-line messages. The general parser drops references to other characters; those texts are left to it.
+ */
+function plainReferences(text: string): boolean {
+  for (let at = text.indexOf('&'); at >= 0; at = text.indexOf('&', REFERENCE.lastIndex)) {
+    REFERENCE.lastIndex = at;
+    const match = REFERENCE.exec(text);
+    if (!match) return false;
+    const decimal = match[1];
+    const hex = match[2];
+    if (decimal === undefined && hex === undefined) continue;
+    const code = decimal === undefined ? Number.parseInt(hex, 16) : Number.parseInt(decimal, 10);
+    const allowed =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
+    if (!allowed) return false;
+  }
+  return true;
 }
 
 function addSuite(into: Suite[], attributes: Map<string, string>): Suite {

@@ -1,7 +1,8 @@
 // How long test-predictor's `record` and `predict` take through the CLI (dist/cli/index.js), as a step would, on a
 // generated pytest project of a few hundred test files with a 1,000-test JUnit report and 60 recorded runs of
-// history; against, measured in the same run, a Node process that only reads and parses that JUnit file (the floor
-// any `record` pays) and `node -e 0`. `predict` is timed twice: cold (no graph cache in the store) and warm.
+// history; against, measured in the same run, a Node process that only reads and parses that JUnit file with
+// fast-xml-parser (the reference of issue 19), one that reads it with the scanner record uses for plain reports (the
+// floor of record's own reading) and `node -e 0`. `predict` is timed twice: cold (no graph cache in the store) and warm.
 // Usage: node bench/test-predictor-speed.mjs [--quick] [--keep DIR] [--baseline DIST]
 //   --quick: 3 samples instead of 7, 20 runs of history; --keep DIR: build the project, store and report in DIR and
 //   leave them there (to profile `record`/`predict` on them); --baseline DIST: a dist/ folder of another revision
@@ -288,6 +289,22 @@ try {
   const reference = median(
     Array.from({ length: samples }, () => timed(['--input-type=module', '-e', parseOnly], root, 'reference')),
   );
+  // The same with the scanner record reads plain reports with (test-history/junit-scan.ts; fast-xml-parser reads
+  // the rest): the floor of record's own JUnit reading.
+  const scanner = JSON.stringify(join(work, 'junit-scan.mjs'));
+  const { buildSync } = await import('esbuild');
+  buildSync({
+    entryPoints: [join(root, 'packages', 'core', 'src', 'test-history', 'junit-scan.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile: join(work, 'junit-scan.mjs'),
+    logLevel: 'error',
+  });
+  const scanOnly = `import { readFileSync } from 'node:fs'; import { scanJunitXml } from ${scanner}; if (!scanJunitXml(readFileSync(${JSON.stringify(report)}, 'utf8'))?.length) process.exit(1);`;
+  const scanReference = median(
+    Array.from({ length: samples }, () => timed(['--input-type=module', '-e', scanOnly], root, 'scan')),
+  );
   const nodeOnly = median(Array.from({ length: samples }, () => timed(['-e', '0'], root, 'node')));
   const record = median(
     Array.from({ length: samples }, (_, k) => {
@@ -337,6 +354,7 @@ try {
   };
   row('`node -e 0`', nodeOnly, 'node');
   row('read and parse the JUnit file alone (reference)', reference, 'reference');
+  row('read and scan it as record does (junit-scan.ts)', scanReference, 'scan');
   row('record', record, 'record', '< 500 ms');
   row('train', train, 'train');
   row('predict, cold (graph built)', cold, 'cold');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../packages/core/src/model/index.ts';
-import { labelFlaky } from '../../packages/core/src/test-predictor/flaky.ts';
-import { caseKey, type CaseRecord, type RunRecord } from '../../packages/core/src/test-history/index.ts';
+import { labelFlaky, realFailedFiles } from '../../packages/core/src/test-predictor/flaky.ts';
+import { caseKey, failedFiles, type CaseRecord, type RunRecord } from '../../packages/core/src/test-history/index.ts';
 
 const isFailure = (outcome: string) => outcome === 'failed' || outcome === 'error';
 
@@ -78,7 +78,7 @@ function randomHistory(seed: number): RunRecord[] {
 }
 
 describe('flaky labels', () => {
-  it('match the plain definition on 300 random histories', () => {
+  it('match the plain definition on 300 random histories (and give the same real failures per run)', () => {
     let flaky = 0;
     for (let seed = 1; seed <= 300; seed++) {
       const runs = randomHistory(seed);
@@ -87,6 +87,9 @@ describe('flaky labels', () => {
       expect(labels.flakyFailures, `seed ${seed}`).toEqual(plain.flakyFailures);
       expect(labels.flakyIds, `seed ${seed}`).toEqual(plain.flakyIds);
       expect(labels.flakyCountByFile, `seed ${seed}`).toEqual(plain.flakyCountByFile);
+      // A run's real failures read from its first-attempt failures: the same files, in the same order.
+      for (const run of runs)
+        expect([...realFailedFiles(labels, run)], `seed ${seed}`).toEqual([...failedFiles(run, plain.flakyFailures)]);
       flaky += labels.flakyFailures.size;
     }
     // The histories do exercise the labelling.

@@ -18,13 +18,15 @@ import {
   GRANULARITIES,
   type Granularity,
   labelFlaky,
+  realFailedFiles,
   type LoadedModel,
   nextSafetyState,
   parseBudget,
   parseModel,
   type Prediction,
   predictTests,
-  readJunitRun,
+  junitRunOf,
+  readJunitReports,
   readModel,
   readSafetyState,
   renderPredictSummary,
@@ -39,14 +41,7 @@ import {
   updateSafetyState,
   viewChange,
 } from '../test-predictor/index.ts';
-import {
-  appendRun,
-  failedFiles,
-  HISTORY_SCHEMA,
-  readHistory,
-  STORE_KEYS,
-  type RunRecord,
-} from '../test-history/index.ts';
+import { appendRun, HISTORY_SCHEMA, readHistory, STORE_KEYS, type RunRecord } from '../test-history/index.ts';
 
 /** Settings every mode shares, read once: the first ones (read before the mode) and the rest. */
 interface Settings extends FirstSettings {
@@ -94,6 +89,9 @@ async function describeChange(
   ctx: CommandContext,
   s: Settings,
 ): Promise<{ view: ChangeView; commit: string; base: string | null; rangeNote?: string }> {
+  // The language pack loads (compiles) while git answers the range questions.
+  const pack = loadLanguagePack();
+  pack.catch(() => {}); // taken below, or dropped when the range is wrong
   const range = await resolveDiffRange({
     repoDir: s.repoDir,
     eventName: ctx.run.eventName,
@@ -103,7 +101,7 @@ async function describeChange(
   });
   await assertProjectDir(s.repoDir, s.projectDir, range.head);
   const view = await viewChange({
-    pack: await loadLanguagePack(),
+    pack: await pack,
     repoDir: s.repoDir,
     range,
     options: s.filterOptions,
@@ -121,16 +119,38 @@ async function describeChange(
   };
 }
 
-async function loadModel(ctx: CommandContext, s: Settings): Promise<LoadedModel | undefined> {
+async function loadModel(
+  ctx: CommandContext,
+  s: Settings,
+  warn: (message: string) => void = (m) => ctx.log.warning(m),
+): Promise<LoadedModel | undefined> {
   const file = ctx.inputs.path('model-file');
   if (file) {
     try {
       return parseModel(await readFile(file, 'utf8'), file);
     } catch (error) {
-      ctx.log.warning(`model-file ${file} cannot be used (${(error as Error).message}); using the stored model.`);
+      warn(`model-file ${file} cannot be used (${(error as Error).message}); using the stored model.`);
     }
   }
-  return readModel(s.store, STORE_KEYS.model, (m) => ctx.log.warning(m));
+  return readModel(s.store, STORE_KEYS.model, warn);
+}
+
+/**
+ * A store read started now, while the diff is worked out (git runs in processes of its own meanwhile), and taken
+ * later: its warnings are held until then, so the log keeps the order of reading one thing after the other. A read
+ * whose step stops before taking it is dropped with its warnings.
+ */
+function readAhead<T>(read: (warn: (message: string) => void) => Promise<T>): (ctx: CommandContext) => Promise<T> {
+  const held: string[] = [];
+  const result = read((m) => held.push(m));
+  result.catch(() => {}); // taken (and thrown) by the caller, or dropped
+  return async (ctx) => {
+    try {
+      return await result;
+    } finally {
+      for (const message of held.splice(0)) ctx.log.warning(message);
+    }
+  };
 }
 
 /** Must-run tests: changed or new test files, tests that failed on the base, `always-run` globs. */
@@ -145,10 +165,9 @@ function mustRunTests(
 ): Map<string, string> {
   const must = new Map<string, string>();
   const changed = new Map((view.changes ?? []).filter((c) => c.status !== 'deleted').map((c) => [c.path, c.status]));
-  const seen = new Set<string>();
-  for (const run of history) for (const testCase of run.cases) seen.add(testCase.file);
+  const seen = filesInHistory(history, candidates);
   const onBase = base ? [...history].reverse().find((run) => run.commit === base) : undefined;
-  const failedOnBase = onBase ? failedFiles(onBase, flaky.flakyFailures) : new Set<string>();
+  const failedOnBase = onBase ? realFailedFiles(flaky, onBase) : new Set<string>();
   const globs = ctx.inputs.lines('always-run');
   for (const file of candidates) {
     if (changed.has(file)) must.set(file, `test file ${changed.get(file)}`);
@@ -158,6 +177,16 @@ function mustRunTests(
       must.set(file, 'always-run');
   }
   return must;
+}
+
+/** The files of `files` that a case of the history names: newest runs first, stopping once every one is found. */
+function filesInHistory(history: readonly RunRecord[], files: readonly string[]): Set<string> {
+  const wanted = new Set(files);
+  const found = new Set<string>();
+  for (let r = history.length - 1; r >= 0 && found.size < wanted.size; r--) {
+    for (const testCase of history[r].cases) if (wanted.has(testCase.file)) found.add(testCase.file);
+  }
+  return found;
 }
 
 /** Nothing to order at all: a wrong project-dir or repository, never "every test runs" with an empty list. */
@@ -251,11 +280,14 @@ function predictFor(
 }
 
 async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
+  const readHistoryAhead = readAhead((warn) => readHistory(s.store, warn));
+  const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
+  const readSafetyAhead = readAhead((warn) => readSafetyState(s.store, warn));
   const { view, base, rangeNote } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   if (rangeNote) ctx.log.warning(`test-predictor: ${rangeNote}; every test is treated as reachable.`);
-  const history = await ctx.metrics.phase('history', () => readHistory(s.store, (m) => ctx.log.warning(m)));
-  const model = await ctx.metrics.phase('model', () => loadModel(ctx, s));
-  const safety = await readSafetyState(s.store, (m) => ctx.log.warning(m));
+  const history = await ctx.metrics.phase('history', () => readHistoryAhead(ctx));
+  const model = await ctx.metrics.phase('model', () => loadModelAhead(ctx));
+  const safety = await readSafetyAhead(ctx);
   const enabled = safety?.selectionEnabled ?? true;
   const budget: Budget = enabled ? s.budget : { kind: 'all' };
   if (!enabled) ctx.log.warning(`test-predictor runs every test: ${safety!.reason}.`);
@@ -336,10 +368,14 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     );
     return nothingRecorded();
   }
+  // The reports are read and parsed while git works out the diff; their cases are tied to the test files after.
+  const reports = readJunitReports(junitFiles);
+  reports.catch(() => {}); // taken below, or dropped when the diff fails
+  const readHistoryAhead = readAhead((warn) => readHistory(s.store, warn));
+  const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
   const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
-  const junit = await ctx.metrics.phase('junit', () =>
-    readJunitRun(junitFiles, { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir }),
-  );
+  const where = { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir };
+  const junit = await ctx.metrics.phase('junit', async () => junitRunOf(await reports, where));
   for (const bad of junit.skipped) {
     ctx.log.warning(`test-predictor: the JUnit file ${bad.file} is skipped: ${bad.reason}`);
   }
@@ -352,7 +388,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       `${junit.unattributed} test case(s) in the JUnit files name no test file; they are kept but not attributed (jest-junit: set addFileAttribute: "true").`,
     );
   }
-  const history = await ctx.metrics.phase('history', () => readHistory(s.store, (m) => ctx.log.warning(m)));
+  const history = await ctx.metrics.phase('history', () => readHistoryAhead(ctx));
   if (history.some((run) => run.id === junit.digest)) {
     ctx.log.notice(
       `test-predictor: these JUnit files are already recorded in ${s.store.description} (run ${junit.digest.slice(0, 26)}…); ` +
@@ -369,7 +405,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       'model-status': 'kept',
     };
   }
-  const model = await loadModel(ctx, s);
+  const model = await loadModelAhead(ctx);
 
   const ranFiles = new Set(junit.cases.filter((c) => c.file !== '').map((c) => c.file));
   const fullInput = ctx.inputs.enum('full-run', ['auto', 'true', 'false'] as const);
@@ -391,7 +427,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   };
   const withRun = [...history, record];
   const flaky = labelFlaky(withRun);
-  const failed = [...failedFiles(record, flaky.flakyFailures)].sort();
+  const failed = [...realFailedFiles(flaky, record)].sort();
   const flakyIds = [
     ...new Set(
       record.cases

@@ -29,7 +29,7 @@ export {
 export type { GbdtModel, LogisticObjective, RegressionTree } from './gbdt-model.ts';
 export { trainGbdt } from './train-gbdt.ts';
 export type { StopReason, TrainOptions, TrainingResult } from './train-gbdt.ts';
-export { formatFloat32, modelFromXgboostJson, modelToXgboostJson } from './xgboost-json.ts';
+export { formatFloat32, modelFromXgboostJson, modelFromXgboostValue, modelToXgboostJson } from './xgboost-json.ts';
 export { featureContributions, mainReasons, matrixContributions } from './feature-contributions.ts';
 export type { ContributionMethod, FeatureContribution } from './feature-contributions.ts';
 export { averagePrecision, logLoss, recallAtBudget, rocAuc } from './metrics.ts';

@@ -89,6 +89,11 @@ export function modelFromXgboostJson(text: string, source = 'the model file'): G
       `${source} is not JSON (${(error as Error).message}); save the XGBoost model with Booster.save_model("model.json") — the .json extension selects the JSON format`,
     );
   }
+  return modelFromXgboostValue(doc, source);
+}
+
+/** modelFromXgboostJson for a model already parsed from JSON (a part of a larger document). */
+export function modelFromXgboostValue(doc: unknown, source = 'the model file'): GbdtModel {
   const learner = field(doc, 'learner', source);
   const objective = stringField(field(learner, 'objective', source), 'name', source);
   if (!SUPPORTED_OBJECTIVES.includes(objective as LogisticObjective)) {

@@ -48,9 +48,11 @@ export interface RecordLogContent<T> {
   skipped: SkippedLine[];
 }
 
-/** What one object of the log held, parsed: its records and skipped lines in line order. */
+/** What one object of the log held, parsed: its records (with the bytes of their lines) and skipped lines in line order. */
 interface ParsedObject<T> {
   records: T[];
+  /** The line each record was parsed from (same index), which a compaction writes again as it is. */
+  lines: Buffer[];
   skipped: Omit<SkippedLine, 'key'>[];
   newerLines: Buffer[];
 }
@@ -58,7 +60,8 @@ interface ParsedObject<T> {
 /**
  * The segments a read parsed, by key. A segment is written once under a unique name and never changed (compaction
  * writes new ones and deletes the old), so a compaction in the same process can take them from here instead of
- * reading and parsing them again; pending objects and the legacy file are always read again.
+ * reading and parsing them again; pending objects and the legacy file are always read again. The records a read
+ * returns are not changed by its caller (a compaction writes a kept record's line as it was read).
  */
 export type RecordLogSnapshot<T> = ReadonlyMap<string, ParsedObject<T>>;
 
@@ -67,6 +70,8 @@ interface ReadOutcome<T> extends RecordLogContent<T> {
   keys: string[];
   /** Newer-schema lines, verbatim. */
   newerLines: Buffer[];
+  /** Each record's line as read (valid JSON of that record), so compaction need not serialise it again. */
+  lineOf: Map<T, Buffer>;
   snapshot: Map<string, ParsedObject<T>>;
 }
 
@@ -112,7 +117,7 @@ export async function readRecordLog<T>(
 }
 
 function parseObject<T>(data: Buffer, spec: RecordLogSpec<T>): ParsedObject<T> {
-  const parsedObject: ParsedObject<T> = { records: [], skipped: [], newerLines: [] };
+  const parsedObject: ParsedObject<T> = { records: [], lines: [], skipped: [], newerLines: [] };
   forEachLine(data, (bytes, line) => {
     const parsed = parseLine(bytes, spec);
     if ('reason' in parsed) {
@@ -121,6 +126,7 @@ function parseObject<T>(data: Buffer, spec: RecordLogSpec<T>): ParsedObject<T> {
       return;
     }
     parsedObject.records.push(parsed.record);
+    parsedObject.lines.push(bytes);
   });
   return parsedObject;
 }
@@ -136,7 +142,14 @@ async function readAll<T>(store: Store, spec: RecordLogSpec<T>, reuse?: RecordLo
   // Pending (raw) copies first: where a record is also in a segment, possibly compacted, the raw one is kept.
   const keys = [...pending.map((entry) => entry.key), ...segments.map((entry) => entry.key)];
   if (spec.legacyKey) keys.push(spec.legacyKey);
-  const out: ReadOutcome<T> = { records: [], skipped: [], keys: [], newerLines: [], snapshot: new Map() };
+  const out: ReadOutcome<T> = {
+    records: [],
+    skipped: [],
+    keys: [],
+    newerLines: [],
+    lineOf: new Map(),
+    snapshot: new Map(),
+  };
   const segmentKeys = new Set(segments.map((entry) => entry.key));
   const seen = new Set<string>();
   for (const key of keys) {
@@ -151,12 +164,14 @@ async function readAll<T>(store: Store, spec: RecordLogSpec<T>, reuse?: RecordLo
     out.keys.push(key);
     for (const skipped of parsedObject.skipped) out.skipped.push({ key, ...skipped });
     out.newerLines.push(...parsedObject.newerLines);
-    for (const record of parsedObject.records) {
+    const { records, lines } = parsedObject;
+    records.forEach((record, index) => {
       const id = spec.idOf(record);
-      if (seen.has(id)) continue;
+      if (seen.has(id)) return;
       seen.add(id);
       out.records.push(record);
-    }
+      out.lineOf.set(record, lines[index]);
+    });
   }
   const order = out.records.map((record, index) => ({ record, index, time: spec.timeOf(record) }));
   order.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.index - b.index));
@@ -177,7 +192,12 @@ export async function compactRecordLog<T>(
 ): Promise<RecordLogContent<T> & { objects: number }> {
   const read = await readAll(store, spec, reuse);
   const kept = shrink(read.records);
-  const lines: Buffer[] = [...read.newerLines, ...kept.map((record) => Buffer.from(`${JSON.stringify(record)}\n`))];
+  // A record kept as read is written as the line it was read from (the same JSON value), not serialised again.
+  const lineOf = (record: T) => {
+    const line = read.lineOf.get(record);
+    return line ? Buffer.concat([line, NEWLINE]) : Buffer.from(`${JSON.stringify(record)}\n`);
+  };
+  const lines: Buffer[] = [...read.newerLines, ...kept.map(lineOf)];
   const written: string[] = [];
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
   const tag = randomBytes(6).toString('hex');

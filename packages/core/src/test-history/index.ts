@@ -5,6 +5,7 @@
  */
 export {
   parseJunitXml,
+  parseJunitXmlTree,
   resolveCaseFile,
   caseId,
   type JunitCase,
@@ -33,3 +34,4 @@ export {
   type SafetyAudit,
 } from './history.ts';
 export { runRecordProblem } from './run-record-shape.ts';
+export { scanJunitXml } from './junit-scan.ts';

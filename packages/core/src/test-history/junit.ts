@@ -1,25 +1,10 @@
 import { posix } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { UserError } from '../errors/index.ts';
+import { junitDuration, type JunitCase, type TestOutcome } from './junit-case.ts';
+import { scanJunitXml } from './junit-scan.ts';
 
-/** How one test case ended. `error` is pytest's setup/teardown failure or a crash; `failed` an assertion. */
-export type TestOutcome = 'passed' | 'failed' | 'error' | 'skipped';
-
-/** One `<testcase>` as the reporter wrote it, before its file is known. */
-export interface JunitCase {
-  /** The `classname` attribute (pytest: dotted module path and class; vitest: the file; jest: the describe title). */
-  classname: string;
-  name: string;
-  /** The `file` attribute of the case or its suite (pytest xunit1, jest-junit addFileAttribute), if any. */
-  fileAttribute?: string;
-  /** The enclosing `<testsuite name>`, which vitest (and jest-junit with `{filepath}`) sets to the file path. */
-  suiteName?: string;
-  outcome: TestOutcome;
-  /** Seconds, 0 when absent. */
-  duration: number;
-  /** Failed attempts the reporter folded into this case (`rerunFailure`, `flakyFailure`, ... elements). */
-  rerunFailures: number;
-}
+export type { JunitCase, TestOutcome } from './junit-case.ts';
 
 /** Elements that may repeat; fast-xml-parser gives a single child as an object unless told it is a list. */
 const LIST_ELEMENTS = new Set([
@@ -57,9 +42,16 @@ type XmlNode = Record<string, unknown> & { $?: Record<string, string> };
 
 /**
  * Parses a JUnit XML report: pytest `--junitxml` (xunit1 and xunit2), vitest's and jest-junit's reporters, and any
- * other writer of the common `<testsuites>/<testsuite>/<testcase>` shape (nested suites included).
+ * other writer of the common `<testsuites>/<testsuite>/<testcase>` shape (nested suites included). The plain XML
+ * these write is read by a fast scanner (junit-scan.ts); anything else by the general XML parser, which also words
+ * the errors.
  */
 export function parseJunitXml(text: string, source: string): JunitCase[] {
+  return scanJunitXml(text) ?? parseJunitXmlTree(text, source);
+}
+
+/** parseJunitXml through the general XML parser's tree (exported for the test that compares it with the scanner). */
+export function parseJunitXmlTree(text: string, source: string): JunitCase[] {
   let doc: Record<string, unknown>;
   try {
     doc = xmlParser().parse(text, true) as Record<string, unknown>;
@@ -96,7 +88,7 @@ function collectSuite(suite: XmlNode, parentFile: string | undefined, into: Juni
       ...(a.file || suiteFile ? { fileAttribute: a.file || suiteFile } : {}),
       ...(attrs.name ? { suiteName: attrs.name } : {}),
       outcome: outcomeOf(testcase),
-      duration: durationOf(a.time),
+      duration: junitDuration(a.time),
       rerunFailures: ['rerunFailure', 'rerunError', 'flakyFailure', 'flakyError'].reduce(
         (n, key) => n + asList(testcase[key]).length,
         0,
@@ -111,13 +103,6 @@ function outcomeOf(testcase: XmlNode): TestOutcome {
   if (asList(testcase.failure).length > 0) return 'failed';
   if (asList(testcase.skipped).length > 0) return 'skipped';
   return 'passed';
-}
-
-function durationOf(time: string | undefined): number {
-  if (time === undefined) return 0;
-  // Some writers use a thousands separator ("1,234.5"); the value is never negative.
-  const value = Number(time.replace(/,/g, ''));
-  return Number.isFinite(value) && value > 0 ? value : 0;
 }
 
 function asList(value: unknown): unknown[] {

@@ -1,4 +1,4 @@
-import { caseKey, type CaseRecord, type RunRecord } from '../test-history/index.ts';
+import { caseKey, failedFiles, type CaseRecord, type RunRecord } from '../test-history/index.ts';
 
 /** Flaky labels over a history. */
 export interface FlakyLabels {
@@ -13,6 +13,8 @@ export interface FlakyLabels {
    * look every case up skip those runs whole (the keys of a history are built and hashed once per run, not per case).
    */
   flakyRuns: Set<string>;
+  /** Each labelled run's first-attempt failures, in report order (realFailedFiles reads them instead of every case). */
+  failuresOf: ReadonlyMap<RunRecord, readonly CaseRecord[]>;
 }
 
 const isFailure = (outcome: string) => outcome === 'failed' || outcome === 'error';
@@ -41,11 +43,12 @@ export function labelFlaky(runs: readonly RunRecord[]): FlakyLabels {
   const flakyFailures = new Set<string>();
   const flakyIds = new Set<string>();
   const flakyRuns = new Set<string>();
+  // The ids found flaky per run; their failures' keys are collected below in one pass over each such run.
+  const markedIds = new Map<RunRecord, Set<string>>();
   const mark = (run: RunRecord, id: string) => {
-    for (const testCase of run.cases) {
-      if (testCase.id === id && isFailure(testCase.outcome) && !testCase.retry)
-        flakyFailures.add(caseKey(run, testCase));
-    }
+    let ids = markedIds.get(run);
+    if (!ids) markedIds.set(run, (ids = new Set()));
+    ids.add(id);
     flakyRuns.add(runKey(run));
     flakyIds.add(id);
   };
@@ -93,8 +96,17 @@ export function labelFlaky(runs: readonly RunRecord[]): FlakyLabels {
     lastRunOnCommit.set(run.commit, run);
   });
 
+  for (const [run, ids] of markedIds) {
+    for (const testCase of run.cases) {
+      if (ids.has(testCase.id) && isFailure(testCase.outcome) && !testCase.retry)
+        flakyFailures.add(caseKey(run, testCase));
+    }
+  }
+
   const flakyCountByFile = new Map<string, number>();
-  const labels: FlakyLabels = { flakyFailures, flakyCountByFile, flakyIds, flakyRuns };
+  const failuresByRun = new Map<RunRecord, readonly CaseRecord[]>();
+  runs.forEach((run, r) => failuresByRun.set(run, failuresOf[r]));
+  const labels: FlakyLabels = { flakyFailures, flakyCountByFile, flakyIds, flakyRuns, failuresOf: failuresByRun };
   for (const run of runs) {
     if (!flakyRuns.has(runKey(run))) continue;
     for (const testCase of run.cases) {
@@ -103,4 +115,19 @@ export function labelFlaky(runs: readonly RunRecord[]): FlakyLabels {
     }
   }
   return labels;
+}
+
+/**
+ * The test files that failed for real in a run (failedFiles(run, labels.flakyFailures)), from the run's first-attempt
+ * failures when these labels were made over it, so most cases are not looked at again.
+ */
+export function realFailedFiles(labels: FlakyLabels, run: RunRecord): Set<string> {
+  const failures = labels.failuresOf.get(run);
+  if (!failures) return failedFiles(run, labels.flakyFailures);
+  const runHasFlaky = labels.flakyRuns.has(runKey(run));
+  const failed = new Set<string>();
+  for (const testCase of failures) {
+    if (testCase.file !== '' && !isFlakyCase(labels, run, testCase, runHasFlaky)) failed.add(testCase.file);
+  }
+  return failed;
 }

@@ -11,7 +11,7 @@ export {
   type TestOutcome,
   type FileResolution,
 } from '../test-history/index.ts';
-export { findJunitFiles, readJunitRun, type JunitRun } from './record.ts';
+export { findJunitFiles, junitRunOf, readJunitReports, readJunitRun, type JunitRun } from './record.ts';
 export {
   HISTORY_SCHEMA,
   STORE_KEYS,
@@ -32,7 +32,7 @@ export {
   type ChangeRecord,
   type SafetyAudit,
 } from '../test-history/index.ts';
-export { labelFlaky, type FlakyLabels } from './flaky.ts';
+export { labelFlaky, realFailedFiles, type FlakyLabels } from './flaky.ts';
 export {
   FEATURE_NAMES,
   HistoryStats,

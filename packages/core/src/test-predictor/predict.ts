@@ -15,8 +15,8 @@ import {
   summarizeChange,
   type ChangeContext,
 } from './features.ts';
-import { labelFlaky, type FlakyLabels } from './flaky.ts';
-import { failedFiles, type RunRecord } from '../test-history/index.ts';
+import { labelFlaky, realFailedFiles, type FlakyLabels } from './flaky.ts';
+import type { RunRecord } from '../test-history/index.ts';
 import { buildShards, type Shard } from './shards.ts';
 import { RANKING_DESCRIPTIONS, simpleScore, type RankingChoice } from './rankings.ts';
 import { CaseStats, expandToCases, type Granularity } from './cases.ts';
@@ -95,7 +95,7 @@ const REPLAY_RUNS = 100;
 export function predictTests(request: PredictRequest): Prediction {
   const flaky = request.flaky ?? labelFlaky(request.history);
   const stats = new HistoryStats(flaky);
-  for (const run of request.history) stats.add(run, failedFiles(run, flaky.flakyFailures));
+  for (const run of request.history) stats.add(run, realFailedFiles(flaky, run));
   const usableRuns = request.history.filter((run) => run.changes !== null && run.cases.length > 0).length;
 
   const known = request.candidates.map((file) => stats.duration(file)).filter((d): d is number => d !== undefined);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import { minimatch } from 'minimatch';
-import { caseId, parseJunitXml, resolveCaseFile, type FileResolution } from '../test-history/index.ts';
+import { caseId, parseJunitXml, resolveCaseFile, type FileResolution, type JunitCase } from '../test-history/index.ts';
 import type { CaseRecord } from '../test-history/index.ts';
 
 /** The test cases of one run, gathered from its JUnit files. */
@@ -67,6 +67,15 @@ async function walk(dir: string, visit: (file: string) => Promise<void>): Promis
   }
 }
 
+/** The JUnit files of a run, read and parsed, before their cases are tied to test files (readJunitReports). */
+export interface JunitReports {
+  /** The files parsed, in order, with their cases. */
+  parsed: { file: string; cases: JunitCase[] }[];
+  skipped: JunitRun['skipped'];
+  /** A digest of the files parsed, in order. */
+  digest: string;
+}
+
 /**
  * Reads JUnit files in order into case records. A case id seen again (a second report from a rerun, or the
  * attempts a reporter folds into one case as `rerunFailure` elements) is marked as a retry. A file that cannot be
@@ -74,24 +83,36 @@ async function walk(dir: string, visit: (file: string) => Promise<void>): Promis
  * reason; the others are recorded.
  */
 export async function readJunitRun(paths: readonly string[], resolution: FileResolution): Promise<JunitRun> {
-  const cases: CaseRecord[] = [];
-  const seen = new Set<string>();
+  return junitRunOf(await readJunitReports(paths), resolution);
+}
+
+/** The reading and parsing part of readJunitRun, which needs no test file list (record starts it early). */
+export async function readJunitReports(paths: readonly string[]): Promise<JunitReports> {
+  const parsed: JunitReports['parsed'] = [];
   const skipped: JunitRun['skipped'] = [];
-  const files: string[] = [];
   const hash = createHash('sha256');
-  let unattributed = 0;
   for (const path of paths) {
-    let parsed;
+    let cases: JunitCase[];
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
-      parsed = parseJunitXml(bytes.toString('utf8'), path);
+      cases = parseJunitXml(bytes.toString('utf8'), path);
     } catch (error) {
       skipped.push({ file: path, reason: (error as Error).message });
       continue;
     }
-    files.push(path);
+    parsed.push({ file: path, cases });
     hash.update(createHash('sha256').update(bytes).digest());
+  }
+  return { parsed, skipped, digest: `junit-sha256:${hash.digest('hex')}` };
+}
+
+/** The case records of parsed JUnit files, each case tied to its test file (readJunitRun's second part). */
+export function junitRunOf(reports: JunitReports, resolution: FileResolution): JunitRun {
+  const cases: CaseRecord[] = [];
+  const seen = new Set<string>();
+  let unattributed = 0;
+  for (const { cases: parsed } of reports.parsed) {
     for (const testCase of parsed) {
       const file = resolveCaseFile(testCase, resolution);
       if (file === undefined) unattributed++;
@@ -105,5 +126,11 @@ export async function readJunitRun(paths: readonly string[], resolution: FileRes
       attempt(testCase.outcome, share);
     }
   }
-  return { cases, files, skipped, unattributed, digest: `junit-sha256:${hash.digest('hex')}` };
+  return {
+    cases,
+    files: reports.parsed.map((report) => report.file),
+    skipped: reports.skipped,
+    unattributed,
+    digest: reports.digest,
+  };
 }

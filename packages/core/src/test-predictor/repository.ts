@@ -49,8 +49,15 @@ export interface ChangeViewRequest {
 /** Reads the diff, lists the test files at head and, when asked, runs test-filter's selection on the change. */
 export async function viewChange(request: ChangeViewRequest): Promise<ChangeView> {
   const { repoDir, range, options } = request;
-  const changes = range.base ? await diffWithLineCounts(repoDir, range.base, range.head) : null;
-  const testFiles = (await discoverTests(request.pack.framework, repoDir, range.head, options.projectDir)).tests;
+  // Two git reads at once; a failure of the diff is reported before one of the discovery, as when run in turn.
+  const [diff, discovery] = await Promise.allSettled([
+    range.base ? diffWithLineCounts(repoDir, range.base, range.head) : null,
+    discoverTests(request.pack.framework, repoDir, range.head, options.projectDir),
+  ]);
+  if (diff.status === 'rejected') throw diff.reason;
+  if (discovery.status === 'rejected') throw discovery.reason;
+  const changes = diff.value;
+  const testFiles = discovery.value.tests;
   if (!request.graph || testFiles.length === 0) {
     return { changes, reach: null, reachAll: false, reachAllReasons: [], testFiles, mapRemoved: null };
   }

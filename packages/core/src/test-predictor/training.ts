@@ -3,6 +3,7 @@ import {
   checkFeatureNames,
   labelledDataset,
   modelFromXgboostJson,
+  modelFromXgboostValue,
   modelToXgboostJson,
   predictProbabilities,
   rocAuc,
@@ -26,8 +27,8 @@ import {
   summarizeChange,
 } from './features.ts';
 import { chooseRanking, SIMPLE_RANKINGS, simpleScores, type RankingChoice, type RankingName } from './rankings.ts';
-import { labelFlaky, type FlakyLabels } from './flaky.ts';
-import { failedFiles, type RunRecord } from '../test-history/index.ts';
+import { labelFlaky, realFailedFiles, type FlakyLabels } from './flaky.ts';
+import type { RunRecord } from '../test-history/index.ts';
 
 /** Schema of the model document this version writes. */
 export const MODEL_SCHEMA = 1;
@@ -95,7 +96,7 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
   const labelledRuns: number[] = [];
   const durationColumn = FEATURE_NAMES.indexOf('test_duration');
   runs.forEach((run, r) => {
-    const failed = failedFiles(run, flaky.flakyFailures);
+    const failed = realFailedFiles(flaky, run);
     if (run.changes !== null) {
       const ran = new Map<string, number>();
       for (const testCase of run.cases) {
@@ -460,7 +461,8 @@ export async function readModel(
 export function parseModel(text: string, source: string): LoadedModel {
   const parsed = JSON.parse(text) as Record<string, unknown>;
   let document: ModelDocument | undefined;
-  let xgboostText = text;
+  // The XGBoost part as parsed (a document without one is read as the text `undefined`, which says it is no JSON).
+  let xgboost: unknown = parsed;
   if ('schema' in parsed) {
     if (typeof parsed.schema !== 'number' || parsed.schema > MODEL_SCHEMA) {
       throw new NewerSchemaError(
@@ -468,9 +470,12 @@ export function parseModel(text: string, source: string): LoadedModel {
       );
     }
     document = parsed as unknown as ModelDocument;
-    xgboostText = JSON.stringify(document.xgboost);
+    xgboost = document.xgboost;
   }
-  const model = modelFromXgboostJson(xgboostText, source);
+  const model =
+    xgboost === undefined
+      ? modelFromXgboostJson(JSON.stringify(xgboost), source)
+      : modelFromXgboostValue(xgboost, source);
   checkFeatureNames(model, FEATURE_NAMES, source);
   return { model, document, source };
 }

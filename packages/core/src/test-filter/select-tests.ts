@@ -1,3 +1,4 @@
+import { StoredBlobAnswers } from './blob-answers.ts';
 import { filesMentioning } from './data-files.ts';
 import { discoverTests } from './discover-tests.ts';
 import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts';
@@ -41,6 +42,57 @@ export interface SelectTestsRequest {
    * the function around the call). With evidence, a change the call may load selects those tests instead of every test.
    */
   boundUnboundedImport?: (call: DynamicDependency) => UnboundedImportEvidence | undefined;
+  /**
+   * Shared by the selections of one run (the static selection and the impact map's selections of some of its changes):
+   * the head's graph is loaded, patched and parsed once for all of them.
+   */
+  session?: SelectionSession;
+}
+
+/**
+ * The repository opened by the first selection of a run, for the later ones that ask about the same head with the same
+ * rules, store and language (anything else opens the repository again). One object per run: a later commit, a new
+ * store content or other options need a new session.
+ */
+export class SelectionSession {
+  private opened:
+    | { request: SelectTestsRequest; objects: GitObjectReader; view: Promise<RepositoryView<LanguageFacts>> }
+    | undefined;
+
+  /** Whether `request` asks about what the opened repository answers (same repository, head, rules, store, pack). */
+  private matches(request: SelectTestsRequest): boolean {
+    const first = this.opened?.request;
+    return (
+      first !== undefined &&
+      first.repoDir === request.repoDir &&
+      first.head === request.head &&
+      first.options === request.options &&
+      first.pack === request.pack &&
+      first.cache === request.cache
+    );
+  }
+
+  /** The object reader of the opened repository when `request` can reuse it, else undefined. */
+  readerFor(request: SelectTestsRequest): GitObjectReader | undefined {
+    return this.matches(request) ? this.opened!.objects : undefined;
+  }
+
+  /** The opened repository when `request` can reuse it, else opens it (with `objects`) and keeps it for later ones. */
+  view(
+    request: SelectTestsRequest,
+    objects: GitObjectReader,
+    open: () => Promise<RepositoryView<LanguageFacts>>,
+  ): Promise<RepositoryView<LanguageFacts>> {
+    if (this.matches(request)) return this.opened!.view;
+    const view = open();
+    const opened = { request, objects, view };
+    this.opened = opened;
+    // A failed open is not kept: the next selection tries again.
+    view.catch(() => {
+      if (this.opened === opened) this.opened = undefined;
+    });
+    return view;
+  }
 }
 
 /** The test files (repository paths) an unbounded computed import can affect, and why. */
@@ -157,6 +209,26 @@ class RepositoryView<F extends LanguageFacts> {
     return this.snapshot!.link(this.settings);
   }
 
+  private answers: Promise<StoredBlobAnswers | undefined> | undefined;
+
+  /** The language's answers kept in the graph cache's store (read once per view); none without a store. */
+  blobAnswers(warn: (message: string) => void): Promise<StoredBlobAnswers | undefined> {
+    const store = this.request.cache;
+    this.answers ??= store
+      ? (async () => {
+          const answers = new StoredBlobAnswers(
+            store,
+            this.language.id,
+            (path) => this.snapshot?.entries.get(path)?.blob,
+            warn,
+          );
+          await answers.load();
+          return answers;
+        })()
+      : Promise.resolve(undefined);
+    return this.answers;
+  }
+
   /** Where `path` fails to parse, if it does. */
   syntaxErrorOf(path: string): { line: number; column: number } | undefined {
     return this.snapshot?.syntaxErrors.get(path);
@@ -205,11 +277,19 @@ class RepositoryView<F extends LanguageFacts> {
     return facts;
   }
 
+  private building: Promise<void> | undefined;
+
   /**
    * Patches the stored graph to the head (parsing and linking again only what the tree diff reaches) or builds it from
-   * the listing, then adds the test framework's own dependencies (pytest: conftest scope).
+   * the listing, then adds the test framework's own dependencies (pytest: conftest scope). Once per view: the later
+   * selections of a session use the same graph.
    */
-  async build(warn: (message: string) => void): Promise<void> {
+  build(warn: (message: string) => void): Promise<void> {
+    this.building ??= this.buildOnce(warn);
+    return this.building;
+  }
+
+  private async buildOnce(warn: (message: string) => void): Promise<void> {
     const { plan, settings } = this;
     let snapshot: GraphSnapshot<F>;
     let save: boolean;
@@ -377,7 +457,8 @@ function capReasons(reasons: string[]): string[] {
  * own dependencies (pytest's conftest scope), data files named in string literals and the user's map rules, or every test when a safety trigger fires.
  */
 export async function selectAffectedTests(request: SelectTestsRequest): Promise<TestSelection> {
-  const objects = new GitObjectReader(request.repoDir);
+  // Ended after each selection; a later selection of the session that reads again starts another process.
+  const objects = request.session?.readerFor(request) ?? new GitObjectReader(request.repoDir);
   try {
     return await selectWithReader(request, objects);
   } finally {
@@ -409,8 +490,11 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
   const changes = request.changes ? [...request.changes] : [];
   const reasons: string[] = [];
 
-  startEarlyReads(request, request.pack.language as SourceLanguage<LanguageFacts>, objects);
-  const view = await phase('graph', () => openRepository(request, objects, warn));
+  // A later selection of a session finds the graph built: nothing to read ahead.
+  if (!request.session?.readerFor(request))
+    startEarlyReads(request, request.pack.language as SourceLanguage<LanguageFacts>, objects);
+  const open = () => openRepository(request, objects, warn) as Promise<RepositoryView<LanguageFacts>>;
+  const view = await phase('graph', () => (request.session ? request.session.view(request, objects, open) : open()));
   const testSet = new Set(view.testFiles);
 
   const selection = await phase('select', async () => {
@@ -511,10 +595,19 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
       if (reasons.length === 0) {
         const linkedCalls = dynamic ? view.linked.dynamic : [];
         // An import of a parameter's value is bounded by what the function's callers pass (found at the head).
-        const dynamicCalls =
-          linkedCalls.some((call) => call.callers) && view.language.attributeToCallers
-            ? await view.language.attributeToCallers(request.repoDir, request.head, linkedCalls, view.linked)
-            : linkedCalls;
+        let dynamicCalls = linkedCalls;
+        if (linkedCalls.some((call) => call.callers) && view.language.attributeToCallers) {
+          // What the callers pass is kept by blob between runs: a warm run parses only callers that changed.
+          const answers = await view.blobAnswers(warn);
+          dynamicCalls = await view.language.attributeToCallers(
+            request.repoDir,
+            request.head,
+            linkedCalls,
+            view.linked,
+            answers,
+          );
+          await answers?.save();
+        }
         // A bounded computed import is an edge like an import; only an unbounded one (it may load any file) is marked for
         // the run-all policy below.
         const unbounded = new Map<string, DynamicDependency>();

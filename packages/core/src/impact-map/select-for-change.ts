@@ -45,8 +45,17 @@ export async function selectTestsForChange(
   request: SelectTestsRequest,
   options: ChangeSelectionOptions,
 ): Promise<ChangeSelection> {
-  // The map's own selections (module-level changes, importers) reuse the static selection's graph.
-  request = request.session ? request : { ...request, session: new SelectionSession() };
+  // The map's own selections (module-level changes, importers) reuse the static selection's graph and git process.
+  if (request.session) return selectInSession(request, options);
+  const session = new SelectionSession();
+  try {
+    return await selectInSession({ ...request, session }, options);
+  } finally {
+    session.close();
+  }
+}
+
+async function selectInSession(request: SelectTestsRequest, options: ChangeSelectionOptions): Promise<ChangeSelection> {
   const staticSelection = await selectAffectedTests(request);
   if (staticSelection.totalCount === 0 && options.noTests) throw options.noTests(staticSelection);
   const map = options.map();

@@ -1,7 +1,7 @@
 import {
   diffChangedFiles,
   fetchCommit,
-  GitObjectReader,
+  type GitObjectReader,
   listTreeBlobs,
   openRepo,
   resolveCommit,
@@ -136,8 +136,18 @@ export function attributeChangedBodies(
  * selection with the reason.
  */
 export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<ImpactSelection> {
-  // Every selection below asks about the same head: one graph for all of them.
-  let request = input.request.session ? input.request : { ...input.request, session: new SelectionSession() };
+  // Every selection below asks about the same head: one graph and one git object reader for all of them.
+  if (input.request.session) return selectInSession(input, input.request.session);
+  const session = new SelectionSession();
+  try {
+    return await selectInSession({ ...input, request: { ...input.request, session } }, session);
+  } finally {
+    session.close();
+  }
+}
+
+async function selectInSession(input: ImpactSelectRequest, session: SelectionSession): Promise<ImpactSelection> {
+  let { request } = input;
   const warn = request.warn ?? (() => {});
   let staticSelection = input.staticSelection ?? (await selectAffectedTests(request));
   const fallback = (reason: string, asWarning = false, extra: Partial<ImpactMapUse> = {}): ImpactSelection => {
@@ -172,7 +182,10 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     );
   }
   const { repoDir, head } = request;
-  let mapCommit = await resolveCommit(repoDir, map.commit);
+  // One object reader for every object this step reads (a process start each is felt on a busy runner).
+  const objects = session.reader(repoDir);
+  const known = await objects.read(`${map.commit}^{commit}`).catch(() => undefined);
+  let mapCommit = known?.type === 'commit' ? known.id : undefined;
   if (!mapCommit && input.fetchMissingCommit !== false) {
     const log = { steps: [] as string[] };
     if (await fetchCommit(openRepo(repoDir), map.commit, log).catch(() => false))
@@ -201,13 +214,7 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     staticSelection = await selectAffectedTests(request);
     if (staticSelection.runAll) return fallback('every test runs anyway', false, { commit: mapCommit, distance });
   }
-  // One object reader for every blob this step reads (a process start each is felt on a busy runner).
-  const objects = new GitObjectReader(repoDir);
-  try {
-    return await narrowWithMap({ ...input, request }, staticSelection, index, mapCommit, distance, objects, fallback);
-  } finally {
-    objects.close();
-  }
+  return narrowWithMap({ ...input, request }, staticSelection, index, mapCommit, distance, objects, fallback);
 }
 
 /** The map step once the map is usable (`selectWithImpactMap`): the changes since the map, attributed to its units. */

@@ -51,16 +51,16 @@ export interface SelectTestsRequest {
 
 /**
  * The repository opened by the first selection of a run, for the later ones that ask about the same head with the same
- * rules, store and language (anything else opens the repository again). One object per run: a later commit, a new
- * store content or other options need a new session.
+ * rules, store and language (anything else opens the repository again), and one git object reader for all of the run's
+ * reads. One object per run (a later commit, a new store content or other options need a new session); whoever makes
+ * one calls `close` when the run is done, which ends its git processes.
  */
 export class SelectionSession {
-  private opened:
-    | { request: SelectTestsRequest; objects: GitObjectReader; view: Promise<RepositoryView<LanguageFacts>> }
-    | undefined;
+  private opened: { request: SelectTestsRequest; view: Promise<RepositoryView<LanguageFacts>> } | undefined;
+  private readonly readers = new Map<string, GitObjectReader>();
 
   /** Whether `request` asks about what the opened repository answers (same repository, head, rules, store, pack). */
-  private matches(request: SelectTestsRequest): boolean {
+  isOpen(request: SelectTestsRequest): boolean {
     const first = this.opened?.request;
     return (
       first !== undefined &&
@@ -72,26 +72,36 @@ export class SelectionSession {
     );
   }
 
-  /** The object reader of the opened repository when `request` can reuse it, else undefined. */
-  readerFor(request: SelectTestsRequest): GitObjectReader | undefined {
-    return this.matches(request) ? this.opened!.objects : undefined;
+  /** The session's object reader of `repoDir` (one `git cat-file --batch` process until `close`). */
+  reader(repoDir: string): GitObjectReader {
+    let reader = this.readers.get(repoDir);
+    if (!reader) {
+      reader = new GitObjectReader(repoDir);
+      this.readers.set(repoDir, reader);
+    }
+    return reader;
   }
 
-  /** The opened repository when `request` can reuse it, else opens it (with `objects`) and keeps it for later ones. */
+  /** The opened repository when `request` can reuse it, else opens it and keeps it for later selections. */
   view(
     request: SelectTestsRequest,
-    objects: GitObjectReader,
     open: () => Promise<RepositoryView<LanguageFacts>>,
   ): Promise<RepositoryView<LanguageFacts>> {
-    if (this.matches(request)) return this.opened!.view;
+    if (this.isOpen(request)) return this.opened!.view;
     const view = open();
-    const opened = { request, objects, view };
+    const opened = { request, view };
     this.opened = opened;
     // A failed open is not kept: the next selection tries again.
     view.catch(() => {
       if (this.opened === opened) this.opened = undefined;
     });
     return view;
+  }
+
+  /** Ends the git processes of the session (a later read would start another). */
+  close(): void {
+    for (const reader of this.readers.values()) reader.close();
+    this.readers.clear();
   }
 }
 
@@ -457,12 +467,12 @@ function capReasons(reasons: string[]): string[] {
  * own dependencies (pytest's conftest scope), data files named in string literals and the user's map rules, or every test when a safety trigger fires.
  */
 export async function selectAffectedTests(request: SelectTestsRequest): Promise<TestSelection> {
-  // Ended after each selection; a later selection of the session that reads again starts another process.
-  const objects = request.session?.readerFor(request) ?? new GitObjectReader(request.repoDir);
+  // A session's reader serves its every selection (the session ends it); a lone selection ends its own.
+  const objects = request.session?.reader(request.repoDir) ?? new GitObjectReader(request.repoDir);
   try {
     return await selectWithReader(request, objects);
   } finally {
-    objects.close();
+    if (!request.session) objects.close();
   }
 }
 
@@ -491,10 +501,10 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
   const reasons: string[] = [];
 
   // A later selection of a session finds the graph built: nothing to read ahead.
-  if (!request.session?.readerFor(request))
+  if (!request.session?.isOpen(request))
     startEarlyReads(request, request.pack.language as SourceLanguage<LanguageFacts>, objects);
   const open = () => openRepository(request, objects, warn) as Promise<RepositoryView<LanguageFacts>>;
-  const view = await phase('graph', () => (request.session ? request.session.view(request, objects, open) : open()));
+  const view = await phase('graph', () => (request.session ? request.session.view(request, open) : open()));
   const testSet = new Set(view.testFiles);
 
   const selection = await phase('select', async () => {
@@ -644,7 +654,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
         const textTests = view.testFiles.filter((test) => !view.language.handles(test));
         if (reasons.length === 0 && textTests.length) {
           doctestTexts = await reachedDoctestFiles(
-            request.repoDir,
+            (specs) => objects.readBlobs(specs),
             request.head,
             textTests,
             closure,

@@ -73,6 +73,11 @@ export function pythonParser(): Parser {
  */
 const recentTrees = new Map<string, { tree: Tree; uses: number }>();
 const RECENT_TREES = 4;
+/**
+ * Smaller sources are parsed again when asked again (cheap), so that the many small ones (a module's doctest examples,
+ * parsed one by one) do not push a large file's tree out.
+ */
+const RECENT_TREE_MIN_CHARS = 4096;
 
 function forgetOldTrees(): void {
   for (const [source, entry] of recentTrees) {
@@ -107,6 +112,13 @@ export function withPythonTree<T>(source: string, use: (tree: Tree | undefined, 
       return use(undefined, `the parser failed (${error instanceof Error ? error.message : String(error)})`);
     }
     if (!tree) return use(undefined, 'the parser gave no tree');
+    if (source.length < RECENT_TREE_MIN_CHARS) {
+      try {
+        return use(tree);
+      } finally {
+        tree.delete();
+      }
+    }
     entry = { tree, uses: 0 };
     recentTrees.set(source, entry);
   }

@@ -238,6 +238,7 @@ async function measureProject(project) {
           ? (Array.isArray(r.out.reasons) ? r.out.reasons : String(r.out.reasons || '').split('\n')).filter(Boolean)
           : [],
         selected: tests,
+        reasonsByTest: r.out['reasons-by-test'],
         mapUsed: r.out['impact-map-used'] === true || r.out['impact-map-used'] === 'true',
         mapReason: r.out['impact-map-reason'],
       };
@@ -315,10 +316,17 @@ async function measureProject(project) {
       outcome,
       scope,
       failing,
-      static: { runAll: s.runAll, selected: s.selected.length, reasons: s.reasons },
+      // The selected files and why (not when every test runs): to compare two versions' selections mutant by mutant.
+      static: {
+        runAll: s.runAll,
+        selected: s.selected.length,
+        reasons: s.reasons,
+        ...(s.runAll ? {} : { tests: [...s.selected].sort(), why: s.reasonsByTest }),
+      },
       map: {
         runAll: m.runAll,
         selected: m.selected.length,
+        ...(m.runAll ? {} : { tests: [...m.selected].sort(), why: m.reasonsByTest }),
         reasons: m.reasons,
         mapUsed: m.mapUsed,
         mapReason: m.mapReason,

@@ -14,7 +14,7 @@
 // this repository> measures another version of the selection code on the same input (before/after figures).
 // Usage: node bench/selection-speed.mjs [--quick]   (npm run bench -- --only selection-speed)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -23,8 +23,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(process.env.BENCH_SPEED_ROOT ?? join(dirname(SELF), '..'));
 
-/** One selection in this process; prints its time, CPU time and the selection. */
-async function child(repo, base, head, storeDir) {
+/** One selection in this process; prints its time, CPU time and the selection (narrowed by the map in `mapDir`, if any). */
+async function child(repo, base, head, storeDir, mapDir) {
   const load = (path) => import(pathToFileURL(join(ROOT, 'packages/core/src', path)).href);
   // The layout since the language packs (git/, languages/python/); an older checkout (BENCH_SPEED_ROOT) has the
   // git reads in test-filter/ and no pack.
@@ -38,46 +38,81 @@ async function child(repo, base, head, storeDir) {
   const cpu = process.cpuUsage();
   const start = performance.now();
   const changes = await diffChangedFiles(repo, base, head);
-  const selection = await selectAffectedTests({
+  const request = {
     repoDir: repo,
     head,
     changes,
     options,
     pack,
     cache: storeDir === '-' ? undefined : directoryGraphCacheStore(storeDir),
-  });
+  };
+  let selection;
+  if (mapDir) {
+    // As `test-filter --mode select` does with a store: the static selection, then the impact map's narrowing.
+    const { selectTestsForChange } = await load('impact-map/index.ts');
+    const { DirStore } = await load('store/index.ts');
+    selection = (await selectTestsForChange(request, { map: () => ({ store: new DirStore(mapDir) }) })).selection;
+  } else selection = await selectAffectedTests(request);
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
-  const { tests, runAll, reasons, explanations, distances, totalCount, stats } = selection;
+  const { tests, runAll, reasons, explanations, distances, totalCount, stats, impactMap } = selection;
   process.stdout.write(
     JSON.stringify({
       ms,
       cpuMs: (used.user + used.system) / 1000,
       parsed: stats.parsedFiles,
-      selection: { tests, runAll, reasons, explanations, distances, totalCount },
+      selection: { tests, runAll, reasons, explanations, distances, totalCount, map: impactMap?.reason },
     }),
   );
 }
 
-function runChild(repo, base, head, storeDir) {
+/** Learns the impact map of `commit` from a coverage file into the `dir:` store `mapDir` (the corpus part). */
+async function learnChild(repo, commit, coverage, mapDir) {
+  const load = (path) => import(pathToFileURL(join(ROOT, 'packages/core/src', path)).href);
+  const { learnImpactMapIntoStore } = await load('impact-map/index.ts');
+  const { DirStore } = await load('store/index.ts');
+  const { pythonPack } = await load('languages/python/pack.ts');
+  await learnImpactMapIntoStore({
+    repoDir: repo,
+    coveragePath: coverage,
+    pack: pythonPack,
+    store: new DirStore(mapDir),
+    commit,
+  });
+}
+
+// The sources are TypeScript with parameter properties: Node's type stripping alone does not run them.
+const NODE_FLAGS = ['--experimental-transform-types', '--no-warnings'];
+
+function runChild(repo, base, head, storeDir, mapDir) {
   return JSON.parse(
-    execFileSync(process.execPath, [SELF, '--child', repo, base, head, storeDir], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 28,
-    }),
+    execFileSync(
+      process.execPath,
+      [...NODE_FLAGS, SELF, '--child', repo, base, head, storeDir, ...(mapDir ? [mapDir] : [])],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      },
+    ),
   );
 }
 
-/** `git diff --name-only` over the same commits, timed the same way (wall and CPU of the child). */
+/**
+ * `git diff --name-only` over the same commits, timed the same way: the wall time of one call, and the CPU time of one
+ * call measured over `GIT_CPU_BATCH` calls in one shell (a single call is below the 10 ms that `time` resolves).
+ */
+const GIT_CPU_BATCH = 20;
 function gitDiff(repo, base, head) {
   const start = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%U %S', 'git', 'diff', '--name-only', base, head], {
+  spawnSync('git', ['diff', '--name-only', base, head], { cwd: repo, encoding: 'utf8' });
+  const ms = performance.now() - start;
+  const loop = `for i in $(seq ${GIT_CPU_BATCH}); do git diff --name-only "$0" "$1" >/dev/null; done`;
+  const result = spawnSync('/usr/bin/time', ['-f', '%U %S', 'sh', '-c', loop, base, head], {
     cwd: repo,
     encoding: 'utf8',
   });
-  const ms = performance.now() - start;
   const [user, system] = (result.stderr ?? '').trim().split('\n').pop().split(' ').map(Number);
-  return { ms, cpuMs: Number.isFinite(user + system) ? (user + system) * 1000 : undefined };
+  return { ms, cpuMs: Number.isFinite(user + system) ? ((user + system) * 1000) / GIT_CPU_BATCH : undefined };
 }
 
 /** The scratch repository: the package's files, then two commits that each change one module. */
@@ -130,6 +165,94 @@ function makeProject(dir) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * The same with the impact map, on projects of the real-world corpus (bench/real-world/README.md; read only: git
+ * objects of the clone and its coverage.json): the map learned on the pinned commit, then per mutant `--mode select`
+ * from the pinned commit to the mutant, cold (empty graph cache) and warm (the graph cache of the pinned commit's tree,
+ * as a pull request after main finds it), each against `git diff --name-only` of the same commits. Every cached
+ * selection must equal the one without a graph cache. Returns false when one differs.
+ */
+function measureWithMap(quick, store) {
+  const corpus = process.env.CI_OPTIMIZER_CORPUS;
+  const names = (process.env.BENCH_SPEED_MAP_PROJECTS ?? 'more-itertools,sortedcontainers').split(',').filter(Boolean);
+  console.log(
+    '\n### With the impact map (real-world corpus: learned on the pinned commit, one mutant per selection)\n',
+  );
+  if (!corpus) {
+    console.log(
+      'Not measured: set CI_OPTIMIZER_CORPUS to the corpus folder (bench/real-world/README.md says how to make it).',
+    );
+    return true;
+  }
+  const catalogue = JSON.parse(readFileSync(join(dirname(SELF), 'real-world', 'projects.json'), 'utf8')).projects;
+  const perProject = quick ? 3 : 6;
+  let same = true;
+  const lines = [];
+  for (const name of names) {
+    const project = catalogue.find((p) => p.name === name);
+    const repo = join(corpus, name, 'repo');
+    const coverage = join(corpus, name, 'coverage.json');
+    const records = project
+      ? readFileSync(join(dirname(SELF), 'real-world', name, 'mutants.jsonl'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line))
+      : [];
+    const has = (commit) => spawnSync('git', ['-C', repo, 'cat-file', '-e', `${commit}^{commit}`]).status === 0;
+    if (!project || !existsSync(coverage) || !has(project.commit)) {
+      lines.push(`| ${name} | not measured: no project, clone or coverage.json in the corpus folder | | | | | |`);
+      continue;
+    }
+    const mutants = records.filter((r) => has(r.commit)).slice(0, perProject);
+    const mapDir = store();
+    execFileSync(process.execPath, [...NODE_FLAGS, SELF, '--learn', repo, project.commit, coverage, mapDir]);
+    const git = mutants.map((m) => {
+      const runs = Array.from({ length: 5 }, () => gitDiff(repo, project.commit, m.commit));
+      return { ms: median(runs.map((r) => r.ms)), cpuMs: median(runs.map((r) => r.cpuMs ?? Number.NaN)) };
+    });
+    const cold = mutants.map((m) => runChild(repo, project.commit, m.commit, store(), mapDir));
+    // The graph cache of the pinned commit's tree (a selection with no change saves it).
+    const warmStore = store();
+    runChild(repo, project.commit, project.commit, warmStore, mapDir);
+    const warm = mutants.map((m) => runChild(repo, project.commit, m.commit, warmStore, mapDir));
+    mutants.forEach((m, i) => {
+      const reference = runChild(repo, project.commit, m.commit, '-', mapDir).selection;
+      for (const [label, run] of [
+        ['cold', cold[i]],
+        ['warm', warm[i]],
+      ]) {
+        if (!isDeepStrictEqual(run.selection, reference)) {
+          same = false;
+          console.error(`MISMATCH: ${name} ${m.id}: the ${label} selection differs from the one without a graph cache`);
+        }
+      }
+    });
+    const files = execFileSync('git', ['-C', repo, 'ls-tree', '-r', '--name-only', project.commit], {
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter((f) => f.endsWith('.py')).length;
+    // Medians of each selection over git diff of the same commits (wall and CPU).
+    const ratio = (runs, key) => median(runs.map((r, k) => r[key] / git[k][key]));
+    const cell = (runs, key) => `${median(runs.map((r) => r[key])).toFixed(0)} ms (${ratio(runs, key).toFixed(0)}x)`;
+    const narrowed = warm.filter((r) => /^narrowed/.test(r.selection.map ?? '')).length;
+    lines.push(
+      `| ${name} (${files} Python files) | ${mutants.length} (${narrowed} narrowed) | ` +
+        `${median(git.map((g) => g.ms)).toFixed(1)} ms / ${median(git.map((g) => g.cpuMs)).toFixed(1)} ms | ` +
+        `${cell(cold, 'ms')} | ${cell(cold, 'cpuMs')} | ${cell(warm, 'ms')} | ${cell(warm, 'cpuMs')} |`,
+    );
+  }
+  console.log(
+    '| project | mutants (map narrowed) | git diff --name-only: wall / CPU (reference) | cold wall (vs git diff) | cold CPU (vs git diff) | warm wall (vs git diff) | warm CPU (vs git diff) |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const line of lines) console.log(line);
+  console.log(
+    `\nMedians over the mutants; each ratio is the median of selection / git diff of the same commits. Selections: cold and warm ${same ? 'are identical to' : 'DIFFER from'} the selection without a graph cache.`,
+  );
+  return same;
+}
 
 async function main() {
   const quick = process.argv.includes('--quick');
@@ -190,7 +313,7 @@ async function main() {
     console.log('| run | wall | vs git diff | CPU | CPU vs git diff | files parsed |');
     console.log('|---|---:|---:|---:|---:|---:|');
     console.log(
-      `| git diff --name-only (reference, median of ${git.length}) | ${gitMs.toFixed(1)} ms | 1.0x | ${Number.isFinite(gitCpu) ? `${gitCpu.toFixed(0)} ms` : 'n/a'} | 1x | |`,
+      `| git diff --name-only (reference, median of ${git.length}) | ${gitMs.toFixed(1)} ms | 1.0x | ${Number.isFinite(gitCpu) ? `${gitCpu.toFixed(1)} ms` : 'n/a'} | 1x | |`,
     );
     console.log(row('cold (no cache)', cold));
     console.log(row('warm (cache of the previous commit)', warm));
@@ -203,6 +326,7 @@ async function main() {
     console.log(
       `Selections: cold, warm and warm-same-tree ${failed ? 'DIFFER from' : 'are identical to'} the uncached selection of the same commits.`,
     );
+    if (!measureWithMap(quick, store)) failed = true;
   } finally {
     rmSync(dir, { recursive: true, force: true });
     for (const path of stores) rmSync(path, { recursive: true, force: true });
@@ -210,5 +334,6 @@ async function main() {
   if (failed) process.exitCode = 1;
 }
 
-if (process.argv[2] === '--child') await child(...process.argv.slice(3, 7));
+if (process.argv[2] === '--child') await child(...process.argv.slice(3, 8));
+else if (process.argv[2] === '--learn') await learnChild(...process.argv.slice(3, 7));
 else await main();

@@ -252,4 +252,54 @@ describe('selecting with the impact map', () => {
       repo.git('reset', '-q', '--hard', map.commit);
     }
   });
+
+  it("the map's own selections reuse the static selection's graph: the graph cache is read once per run", async () => {
+    const mapStore = new DirStore(scratch('ci-opt-store-'));
+    await learnImpactMapIntoStore({
+      pack: pythonPack,
+      repoDir: repo.dir,
+      coveragePath: learned.jsonFile,
+      store: mapStore,
+    });
+    const graphs = new DirStore(scratch('ci-opt-graph-'));
+    const reads: string[] = [];
+    const counting = {
+      read: (key: string) => {
+        reads.push(key);
+        return graphs.read(key);
+      },
+      write: (key: string, value: string | Buffer) => graphs.write(key, value),
+    };
+    // A body change the map narrows, and a module-level change whose static closure is selected again for it alone.
+    repo.write({
+      ...edit('pkg/ledger.py', 'return sum(self.entries)', 'return sum(self.entries) + 1'),
+      ...edit('pkg/rates.py', 'RATE = 2', 'RATE = 2\nprint(RATE)'),
+    });
+    const head = repo.commit('change');
+    try {
+      const request = {
+        pack: pythonPack,
+        repoDir: repo.dir,
+        head,
+        changes: await diffChangedFiles(repo.dir, map.commit, head),
+        options: resolveTestFilterOptions({}),
+      };
+      // The graph of the map's commit in the cache, as a later run finds it.
+      await selectTestsForChange(
+        { ...request, head: map.commit, changes: [], cache: counting },
+        { map: () => ({ store: mapStore }) },
+      );
+      reads.length = 0;
+      const cached = (await selectTestsForChange({ ...request, cache: counting }, { map: () => ({ store: mapStore }) }))
+        .selection!;
+      const uncached = (await selectTestsForChange(request, { map: () => ({ store: mapStore }) })).selection!;
+      expect(cached.impactMap.narrowedFiles).toEqual(['pkg/ledger.py']);
+      expect(Object.keys(cached.impactMap.moduleLevelFiles)).toEqual(['pkg/rates.py']);
+      expect(reads.filter((key) => key === 'test-filter/graph-python.json')).toHaveLength(1);
+      expect(cached.tests.sort()).toEqual(uncached.tests.sort());
+      expect(cached.reasonsByTest).toEqual(uncached.reasonsByTest);
+    } finally {
+      repo.git('reset', '-q', '--hard', map.commit);
+    }
+  });
 });

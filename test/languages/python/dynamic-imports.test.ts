@@ -1,7 +1,8 @@
+import { rmSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { analyzePythonSource, loadPythonParser } from '@ci-optimizer/core/languages/python';
 import { RunnerJob, runActionStep } from '../../support/action-runner.ts';
-import { TempGitRepo } from '../../support/git-repo.ts';
+import { TempGitRepo, tempDir } from '../../support/git-repo.ts';
 import { selectForChange } from '../../test-filter/support.ts';
 
 // Computed imports bounded by the evidence in the source: each case is a real git repository, a change, and the
@@ -342,5 +343,38 @@ describe('names followed to their evidence (the corpus cases)', () => {
       'app/cli.py:3: load_package(sys.argv[1]) passes sys.argv[1], which nothing bounds',
     );
     expect(main.summary).toContain('app/cli.py:3');
+  });
+
+  it('a warm run that parses no file still reads the callers of a computed import (fresh process, dist)', {
+    timeout: 600_000,
+  }, async () => {
+    const repo = new TempGitRepo();
+    const job = new RunnerJob();
+    const store = tempDir('ci-opt-callers-store-');
+    cleanup.push(
+      () => repo.remove(),
+      () => job.remove(),
+      () => rmSync(store, { recursive: true, force: true }),
+    );
+    repo.write(callers);
+    const base = repo.commit('base');
+    repo.write({ 'app/plugins/csv.py': 'C = 2\n' });
+    const head = repo.commit('head');
+    const step = () =>
+      runActionStep({
+        action: 'test-filter',
+        job,
+        workspace: repo.dir,
+        inputs: { store: `dir:${store}` },
+        event: { name: 'push', payload: { before: base, after: head } },
+      });
+    // The first run parses every file and stores the graph of the head; the second finds it whole and parses nothing,
+    // so the callers' search is the first to need the parser in that process.
+    const cold = (await step()).main;
+    const warm = (await step()).main;
+    expect(cold.exitCode).toBe(0);
+    expect(warm.exitCode).toBe(0);
+    expect(warm.outputs['tests-json']).toBe('["tests/test_csv.py"]');
+    expect(warm.outputs['reasons-by-test']).toBe(cold.outputs['reasons-by-test']);
   });
 });

@@ -82,8 +82,11 @@ export async function deepenUntilMergeBase(
   log: FetchLog,
   maxDeepen = 2000,
 ): Promise<string | undefined> {
+  // Asked for together (two git processes at once); the answer on shallowness is only used when a base is found.
+  const shallow = isShallow(git);
+  shallow.catch(() => {});
   let found = await mergeBase(git, a, b);
-  if (found && !(await isShallow(git))) return found;
+  if (found && !(await shallow)) return found;
   let step = 50;
   let total = 0;
   const remote = await remoteName(git);

@@ -46,15 +46,20 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
   const finish = (range: Omit<DiffRange, 'fetchSteps'>): DiffRange => ({ ...range, fetchSteps: log.steps });
   const payload = options.payload ?? {};
   // HEAD does not move while the range is found (fetches only add objects): resolved once, not per question.
-  const checkedOut = await resolveSha(git, 'HEAD');
-  const headOf = (rev: string) =>
-    rev === 'HEAD' && checkedOut ? Promise.resolve(checkedOut) : commitOf(git, rev, log);
+  // The local answers for HEAD and the given refs are asked for at once (each is a git process); a fetch later on
+  // makes them stale, so they are only used until the first fetch (`commitOf`).
+  const local = new Map<string, Promise<string | undefined>>();
+  for (const rev of new Set(['HEAD', options.head, options.base]))
+    if (rev !== undefined) local.set(rev, resolveSha(git, rev));
+  const checkedOut = await local.get('HEAD');
+  const commitOfRef = (rev: string) => commitOf(git, rev, log, local);
+  const headOf = (rev: string) => (rev === 'HEAD' && checkedOut ? Promise.resolve(checkedOut) : commitOfRef(rev));
   if (!checkedOut && !options.head) {
     throw new UserError(
       `${options.repoDir} has no commit checked out (HEAD does not resolve). Commit first, or check out a branch.`,
     );
   }
-  if (options.head && !(await commitOf(git, options.head, log))) {
+  if (options.head && !(await commitOfRef(options.head))) {
     throw new InputError(
       `Input 'head' has value '${options.head}', which is not a commit, branch or tag of ${options.repoDir} nor of its remote. ` +
         'Use an existing ref (e.g. HEAD or a full sha), or fetch it first (actions/checkout with fetch-depth: 0).',
@@ -69,7 +74,7 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
         source: 'inputs',
         fallbackReason: `head '${options.head ?? 'HEAD'}' is not a commit in this repository`,
       });
-    const base = await commitOf(git, options.base, log);
+    const base = await commitOfRef(options.base);
     if (!base) {
       throw new InputError(
         `Input 'base' has value '${options.base}', which is not a commit, branch or tag of ${options.repoDir} nor of its remote. ` +
@@ -188,8 +193,15 @@ async function pushRange(
   return { base: before, head, source: 'push before..after' };
 }
 
-async function commitOf(git: SimpleGit, rev: string, log: FetchLog): Promise<string | undefined> {
-  const local = await resolveSha(git, rev);
+/** The commit `rev` names, fetched when missing; the local answer comes from `early` while nothing was fetched yet. */
+async function commitOf(
+  git: SimpleGit,
+  rev: string,
+  log: FetchLog,
+  early?: ReadonlyMap<string, Promise<string | undefined>>,
+): Promise<string | undefined> {
+  const asked = log.steps.length === 0 ? early?.get(rev) : undefined;
+  const local = await (asked ?? resolveSha(git, rev));
   if (local) return local;
   if (/^[0-9a-f]{40}$/i.test(rev) && (await fetchCommit(git, rev, log))) return rev.toLowerCase();
   // A branch name that only exists on the remote.

@@ -1,5 +1,10 @@
 import type { Store } from '../store/index.ts';
-import { selectAffectedTests, type SelectTestsRequest, type TestSelection } from '../test-filter/index.ts';
+import {
+  selectAffectedTests,
+  SelectionSession,
+  type SelectTestsRequest,
+  type TestSelection,
+} from '../test-filter/index.ts';
 import { selectWithStoredMap } from './command-support.ts';
 import type { ImpactSelection } from './select-with-map.ts';
 
@@ -40,6 +45,17 @@ export async function selectTestsForChange(
   request: SelectTestsRequest,
   options: ChangeSelectionOptions,
 ): Promise<ChangeSelection> {
+  // The map's own selections (module-level changes, importers) reuse the static selection's graph and git process.
+  if (request.session) return selectInSession(request, options);
+  const session = new SelectionSession();
+  try {
+    return await selectInSession({ ...request, session }, options);
+  } finally {
+    session.close();
+  }
+}
+
+async function selectInSession(request: SelectTestsRequest, options: ChangeSelectionOptions): Promise<ChangeSelection> {
   const staticSelection = await selectAffectedTests(request);
   if (staticSelection.totalCount === 0 && options.noTests) throw options.noTests(staticSelection);
   const map = options.map();

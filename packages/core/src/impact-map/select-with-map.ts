@@ -1,9 +1,9 @@
 import {
   diffChangedFiles,
   fetchCommit,
+  type GitObjectReader,
   listTreeBlobs,
   openRepo,
-  readBlobs,
   resolveCommit,
   runGit,
   type ChangedFile,
@@ -11,6 +11,7 @@ import {
 import {
   discoverTests,
   selectAffectedTests,
+  SelectionSession,
   type SelectTestsRequest,
   type TestSelection,
   type UnboundedImportEvidence,
@@ -135,6 +136,17 @@ export function attributeChangedBodies(
  * selection with the reason.
  */
 export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<ImpactSelection> {
+  // Every selection below asks about the same head: one graph and one git object reader for all of them.
+  if (input.request.session) return selectInSession(input, input.request.session);
+  const session = new SelectionSession();
+  try {
+    return await selectInSession({ ...input, request: { ...input.request, session } }, session);
+  } finally {
+    session.close();
+  }
+}
+
+async function selectInSession(input: ImpactSelectRequest, session: SelectionSession): Promise<ImpactSelection> {
   let { request } = input;
   const warn = request.warn ?? (() => {});
   let staticSelection = input.staticSelection ?? (await selectAffectedTests(request));
@@ -149,7 +161,6 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
   const map = input.map;
   const support = request.pack.impact;
   if (!support) return fallback(`the ${request.pack.name} pack has no impact-map support`);
-  const isSource = (path: string) => request.pack.language.handles(path);
   if (!map)
     return fallback(
       input.mapProblem ?? 'the store has no impact map yet (run test-filter with mode: learn)',
@@ -171,7 +182,10 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     );
   }
   const { repoDir, head } = request;
-  let mapCommit = await resolveCommit(repoDir, map.commit);
+  // One object reader for every object this step reads (a process start each is felt on a busy runner).
+  const objects = session.reader(repoDir);
+  const known = await objects.read(`${map.commit}^{commit}`).catch(() => undefined);
+  let mapCommit = known?.type === 'commit' ? known.id : undefined;
   if (!mapCommit && input.fetchMissingCommit !== false) {
     const log = { steps: [] as string[] };
     if (await fetchCommit(openRepo(repoDir), map.commit, log).catch(() => false))
@@ -200,12 +214,42 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     staticSelection = await selectAffectedTests(request);
     if (staticSelection.runAll) return fallback('every test runs anyway', false, { commit: mapCommit, distance });
   }
-  const sinceMap = await diffChangedFiles(repoDir, mapCommit, head);
+  return narrowWithMap({ ...input, request }, staticSelection, index, mapCommit, distance, objects, fallback);
+}
+
+/** The map step once the map is usable (`selectWithImpactMap`): the changes since the map, attributed to its units. */
+async function narrowWithMap(
+  input: ImpactSelectRequest,
+  staticSelection: TestSelection,
+  index: ImpactMapIndex,
+  mapCommit: string,
+  distance: number,
+  objects: GitObjectReader,
+  fallback: (reason: string, asWarning?: boolean, extra?: Partial<ImpactMapUse>) => ImpactSelection,
+): Promise<ImpactSelection> {
+  const { request } = input;
+  const { repoDir, head } = request;
+  const requestChanges = request.changes!;
+  const support = request.pack.impact!;
+  const isSource = (path: string) => request.pack.language.handles(path);
+  const defences = input.defences ?? new Set(ALL_DEFENCES);
+  const readBlobs = (ids: readonly string[]) => objects.readBlobs(ids);
+  const [sinceMap, oldFiles, newFiles] = await Promise.all([
+    diffChangedFiles(repoDir, mapCommit, head),
+    listTreeBlobs(repoDir, mapCommit),
+    listTreeBlobs(repoDir, head),
+  ]);
   const changes = unionChanges(requestChanges, sinceMap);
-  const [oldFiles, newFiles] = await Promise.all([listTreeBlobs(repoDir, mapCommit), listTreeBlobs(repoDir, head)]);
   const projectDir = request.options.projectDir;
   const inProject = (test: string) => (projectDir ? `${projectDir}/${test}` : test);
-  const { tests: allTests, matcher } = await discoverTests(request.pack.framework, repoDir, head, projectDir, newFiles);
+  const { tests: allTests, matcher } = await discoverTests(
+    request.pack.framework,
+    repoDir,
+    head,
+    projectDir,
+    newFiles,
+    readBlobs,
+  );
 
   const moduleLevel = new Map<string, string>();
   const candidates: ChangedFile[] = [];
@@ -231,17 +275,14 @@ export async function selectWithImpactMap(input: ImpactSelectRequest): Promise<I
     else candidates.push(change);
   }
   const [texts] = await Promise.all([
-    readBlobs(
-      repoDir,
-      candidates.flatMap((c) => [oldFiles.get(c.path)!, newFiles.get(c.path)!]),
-    ),
+    readBlobs(candidates.flatMap((c) => [oldFiles.get(c.path)!, newFiles.get(c.path)!])),
     candidates.length ? support.prepare() : undefined,
   ]);
   const narrowed: NarrowedFile[] = [];
   const mentioningTests = new Map<string, string>();
   const followedNames: string[] = [];
   const search = readerSearch(
-    repoDir,
+    readBlobs,
     newFiles,
     matcher,
     isSource,
@@ -416,7 +457,7 @@ function firstModuleLevel(moduleLevel: ReadonlyMap<string, string>): string {
 
 /** The head's source and test files for the pack's `readersOfChange`, read on first need (once per selection). */
 function readerSearch(
-  repoDir: string,
+  readBlobs: (ids: readonly string[]) => Promise<Map<string, string>>,
   files: ReadonlyMap<string, string>,
   matcher: TestMatcher,
   isSource: (path: string) => boolean,
@@ -427,10 +468,9 @@ function readerSearch(
   const paths = [...files.keys()].filter((path) => isSource(path) || isTest(path));
   let texts: Promise<ReadonlyMap<string, string>> | undefined;
   const read = () =>
-    (texts ??= readBlobs(
-      repoDir,
-      paths.map((path) => files.get(path)!),
-    ).then((byBlob) => new Map(paths.map((path) => [path, byBlob.get(files.get(path)!) ?? '']))));
+    (texts ??= readBlobs(paths.map((path) => files.get(path)!)).then(
+      (byBlob) => new Map(paths.map((path) => [path, byBlob.get(files.get(path)!) ?? ''])),
+    ));
   return { files: paths, read, isTest, isSource, importersOf, measured };
 }
 

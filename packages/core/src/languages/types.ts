@@ -93,6 +93,18 @@ export interface LinkedSources<F extends LanguageFacts = LanguageFacts> {
  * A language the test filter understands. Python is the first; a JS/TS layer plugs in the same way (its own facts,
  * module resolution and test discovery stay inside it).
  */
+/**
+ * Answers about file contents that the engine keeps between runs (in its store), by blob id and question, for work a
+ * language would otherwise redo on every run (parsing the same callers again). A question names its own version; an
+ * answer read back is untrusted data: the language checks its shape and treats anything else as no answer.
+ */
+export interface BlobAnswers {
+  /** The blob of a file at the head, when the engine knows it. */
+  blobOf(path: string): string | undefined;
+  get(blob: string, question: string): unknown;
+  set(blob: string, question: string, answer: unknown): void;
+}
+
 export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   id: string;
   /** Bumped when `analyze` changes, so cached facts of an older version are not reused. */
@@ -113,6 +125,7 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
     head: string,
     calls: readonly DynamicDependency[],
     linked: LinkedSources<F>,
+    answers?: BlobAnswers,
   ): Promise<DynamicDependency[]>;
   /**
    * Links every file's facts (path -> facts) into dependencies. `state` is `LinkedSources.state()` of an earlier link

@@ -1,4 +1,3 @@
-import { readBlobs } from '../git/index.ts';
 import type { Closure } from './graph.ts';
 import { formatChain } from './graph.ts';
 import type { LanguageFacts, LinkedSources, SourceLanguage } from '../languages/index.ts';
@@ -17,7 +16,8 @@ export interface ReachedDoctestFile {
  * examples cannot be analysed is selected (it may import anything).
  */
 export async function reachedDoctestFiles<F extends LanguageFacts>(
-  repoDir: string,
+  /** Reads `<commit>:<path>` specs (the selection's open object reader). */
+  readBlobs: (specs: readonly string[]) => Promise<Map<string, string>>,
   head: string,
   textFiles: readonly string[],
   closure: Closure,
@@ -29,10 +29,7 @@ export async function reachedDoctestFiles<F extends LanguageFacts>(
   if (pending.length === 0 || !language.analyzeDoctestText || !linked.dependenciesOfFacts) return reached;
   await language.prepare?.();
   // `<commit>:<path>` names the blob for `git cat-file --batch`.
-  const texts = await readBlobs(
-    repoDir,
-    pending.map((path) => `${head}:${path}`),
-  );
+  const texts = await readBlobs(pending.map((path) => `${head}:${path}`));
   for (const path of pending) {
     const text = texts.get(`${head}:${path}`);
     if (text === undefined) continue;

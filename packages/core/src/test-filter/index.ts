@@ -2,7 +2,7 @@
  * test-filter: selects the test files a change can break (never fewer), explains each choice, and evaluates path
  * filters for job routing from the same diff.
  */
-export { selectAffectedTests } from './select-tests.ts';
+export { selectAffectedTests, SelectionSession } from './select-tests.ts';
 export type { SelectTestsRequest, TestSelection, UnboundedImportEvidence } from './select-tests.ts';
 export {
   resolveTestFilterOptions,

@@ -1,3 +1,4 @@
+import { StoredBlobAnswers } from './blob-answers.ts';
 import { filesMentioning } from './data-files.ts';
 import { discoverTests } from './discover-tests.ts';
 import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts';
@@ -41,6 +42,67 @@ export interface SelectTestsRequest {
    * the function around the call). With evidence, a change the call may load selects those tests instead of every test.
    */
   boundUnboundedImport?: (call: DynamicDependency) => UnboundedImportEvidence | undefined;
+  /**
+   * Shared by the selections of one run (the static selection and the impact map's selections of some of its changes):
+   * the head's graph is loaded, patched and parsed once for all of them.
+   */
+  session?: SelectionSession;
+}
+
+/**
+ * The repository opened by the first selection of a run, for the later ones that ask about the same head with the same
+ * rules, store and language (anything else opens the repository again), and one git object reader for all of the run's
+ * reads. One object per run (a later commit, a new store content or other options need a new session); whoever makes
+ * one calls `close` when the run is done, which ends its git processes.
+ */
+export class SelectionSession {
+  private opened: { request: SelectTestsRequest; view: Promise<RepositoryView<LanguageFacts>> } | undefined;
+  private readonly readers = new Map<string, GitObjectReader>();
+
+  /** Whether `request` asks about what the opened repository answers (same repository, head, rules, store, pack). */
+  isOpen(request: SelectTestsRequest): boolean {
+    const first = this.opened?.request;
+    return (
+      first !== undefined &&
+      first.repoDir === request.repoDir &&
+      first.head === request.head &&
+      first.options === request.options &&
+      first.pack === request.pack &&
+      first.cache === request.cache
+    );
+  }
+
+  /** The session's object reader of `repoDir` (one `git cat-file --batch` process until `close`). */
+  reader(repoDir: string): GitObjectReader {
+    let reader = this.readers.get(repoDir);
+    if (!reader) {
+      reader = new GitObjectReader(repoDir);
+      this.readers.set(repoDir, reader);
+    }
+    return reader;
+  }
+
+  /** The opened repository when `request` can reuse it, else opens it and keeps it for later selections. */
+  view(
+    request: SelectTestsRequest,
+    open: () => Promise<RepositoryView<LanguageFacts>>,
+  ): Promise<RepositoryView<LanguageFacts>> {
+    if (this.isOpen(request)) return this.opened!.view;
+    const view = open();
+    const opened = { request, view };
+    this.opened = opened;
+    // A failed open is not kept: the next selection tries again.
+    view.catch(() => {
+      if (this.opened === opened) this.opened = undefined;
+    });
+    return view;
+  }
+
+  /** Ends the git processes of the session (a later read would start another). */
+  close(): void {
+    for (const reader of this.readers.values()) reader.close();
+    this.readers.clear();
+  }
 }
 
 /** The test files (repository paths) an unbounded computed import can affect, and why. */
@@ -157,6 +219,26 @@ class RepositoryView<F extends LanguageFacts> {
     return this.snapshot!.link(this.settings);
   }
 
+  private answers: Promise<StoredBlobAnswers | undefined> | undefined;
+
+  /** The language's answers kept in the graph cache's store (read once per view); none without a store. */
+  blobAnswers(warn: (message: string) => void): Promise<StoredBlobAnswers | undefined> {
+    const store = this.request.cache;
+    this.answers ??= store
+      ? (async () => {
+          const answers = new StoredBlobAnswers(
+            store,
+            this.language.id,
+            (path) => this.snapshot?.entries.get(path)?.blob,
+            warn,
+          );
+          await answers.load();
+          return answers;
+        })()
+      : Promise.resolve(undefined);
+    return this.answers;
+  }
+
   /** Where `path` fails to parse, if it does. */
   syntaxErrorOf(path: string): { line: number; column: number } | undefined {
     return this.snapshot?.syntaxErrors.get(path);
@@ -205,11 +287,19 @@ class RepositoryView<F extends LanguageFacts> {
     return facts;
   }
 
+  private building: Promise<void> | undefined;
+
   /**
    * Patches the stored graph to the head (parsing and linking again only what the tree diff reaches) or builds it from
-   * the listing, then adds the test framework's own dependencies (pytest: conftest scope).
+   * the listing, then adds the test framework's own dependencies (pytest: conftest scope). Once per view: the later
+   * selections of a session use the same graph.
    */
-  async build(warn: (message: string) => void): Promise<void> {
+  build(warn: (message: string) => void): Promise<void> {
+    this.building ??= this.buildOnce(warn);
+    return this.building;
+  }
+
+  private async buildOnce(warn: (message: string) => void): Promise<void> {
     const { plan, settings } = this;
     let snapshot: GraphSnapshot<F>;
     let save: boolean;
@@ -377,11 +467,12 @@ function capReasons(reasons: string[]): string[] {
  * own dependencies (pytest's conftest scope), data files named in string literals and the user's map rules, or every test when a safety trigger fires.
  */
 export async function selectAffectedTests(request: SelectTestsRequest): Promise<TestSelection> {
-  const objects = new GitObjectReader(request.repoDir);
+  // A session's reader serves its every selection (the session ends it); a lone selection ends its own.
+  const objects = request.session?.reader(request.repoDir) ?? new GitObjectReader(request.repoDir);
   try {
     return await selectWithReader(request, objects);
   } finally {
-    objects.close();
+    if (!request.session) objects.close();
   }
 }
 
@@ -409,8 +500,11 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
   const changes = request.changes ? [...request.changes] : [];
   const reasons: string[] = [];
 
-  startEarlyReads(request, request.pack.language as SourceLanguage<LanguageFacts>, objects);
-  const view = await phase('graph', () => openRepository(request, objects, warn));
+  // A later selection of a session finds the graph built: nothing to read ahead.
+  if (!request.session?.isOpen(request))
+    startEarlyReads(request, request.pack.language as SourceLanguage<LanguageFacts>, objects);
+  const open = () => openRepository(request, objects, warn) as Promise<RepositoryView<LanguageFacts>>;
+  const view = await phase('graph', () => (request.session ? request.session.view(request, open) : open()));
   const testSet = new Set(view.testFiles);
 
   const selection = await phase('select', async () => {
@@ -511,10 +605,19 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
       if (reasons.length === 0) {
         const linkedCalls = dynamic ? view.linked.dynamic : [];
         // An import of a parameter's value is bounded by what the function's callers pass (found at the head).
-        const dynamicCalls =
-          linkedCalls.some((call) => call.callers) && view.language.attributeToCallers
-            ? await view.language.attributeToCallers(request.repoDir, request.head, linkedCalls, view.linked)
-            : linkedCalls;
+        let dynamicCalls = linkedCalls;
+        if (linkedCalls.some((call) => call.callers) && view.language.attributeToCallers) {
+          // What the callers pass is kept by blob between runs: a warm run parses only callers that changed.
+          const answers = await view.blobAnswers(warn);
+          dynamicCalls = await view.language.attributeToCallers(
+            request.repoDir,
+            request.head,
+            linkedCalls,
+            view.linked,
+            answers,
+          );
+          await answers?.save();
+        }
         // A bounded computed import is an edge like an import; only an unbounded one (it may load any file) is marked for
         // the run-all policy below.
         const unbounded = new Map<string, DynamicDependency>();
@@ -551,7 +654,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
         const textTests = view.testFiles.filter((test) => !view.language.handles(test));
         if (reasons.length === 0 && textTests.length) {
           doctestTexts = await reachedDoctestFiles(
-            request.repoDir,
+            (specs) => objects.readBlobs(specs),
             request.head,
             textTests,
             closure,

@@ -68,10 +68,10 @@ export async function findBindingReaders(
     const text = texts.get(path);
     if (!bindings.removed.length || text === undefined || !wordPattern(bindings.removed).test(text)) continue;
     if (search.isTest(path)) tests.set(path, wordPattern(bindings.removed).exec(text)![0]);
-    if (!search.isSource(path)) continue;
+    // A test's own code the map did not measure: the test is kept above, its readers do not matter.
+    if (!search.isSource(path) || (search.isTest(path) && !search.measured(path))) continue;
     const readers = readersOfNames(text, new Set(bindings.removed), { mayImportChanged });
     if (!readers.units.length && !readers.problem) continue;
-    if (search.isTest(path) && !search.measured(path)) continue;
     if (!search.measured(path)) {
       const problem = await outsideTheMap(path, bindings.removed);
       if (problem) return problem;
@@ -91,11 +91,11 @@ export async function findBindingReaders(
       const text = texts.get(path);
       if (text === undefined || !pattern.test(text)) continue;
       if (search.isTest(path) && !tests.has(path)) tests.set(path, pattern.exec(text)![0]);
-      if (!search.isSource(path)) continue;
+      // A test's own code the map did not measure: the test is kept above, its readers do not matter.
+      if (!search.isSource(path) || (search.isTest(path) && !search.measured(path))) continue;
       const readers = readersOfNames(text, current);
       const hasMentions = readers.units.length || readers.derived.length || readers.defaults.length || readers.problem;
       if (!hasMentions) continue;
-      if (search.isTest(path) && !search.measured(path)) continue; // a test's own code: the test is kept
       if (!search.measured(path)) {
         const problem = await outsideTheMap(path, current);
         if (problem) return problem;

@@ -1,5 +1,6 @@
-import type { Node } from 'web-tree-sitter';
-import { fingerprint, shapePythonModule, unitAtLine, unitLines } from './python-units.ts';
+import type { Node, Tree } from 'web-tree-sitter';
+import { firstSyntaxError } from './analyze-source.ts';
+import { fingerprint, unitAtLine, unitLines, unitLinesOfTree, type PythonUnit } from './python-units.ts';
 import { withPythonTree } from './tree-sitter-parser.ts';
 
 /**
@@ -295,46 +296,62 @@ export function readersOfNames(
   names: ReadonlySet<string>,
   removed?: { mayImportChanged: (module: string) => boolean },
 ): NameReaders {
-  const shape = shapePythonModule(source);
   const result: NameReaders = { units: [], derived: [], defaults: [] };
-  if (shape.syntaxError) return { ...result, problem: `it does not parse (line ${shape.syntaxError.line})` };
-  const owner = unitLines(shape.units);
   const units = new Set<string>();
   const derived = new Set<string>();
   const defaults = new Set<string>();
   withPythonTree(source, (tree) => {
-    if (!tree) {
-      result.problem = 'it does not parse';
+    if (!tree || tree.rootNode.hasError) {
+      result.problem = `it does not parse (line ${tree ? (firstSyntaxError(tree)?.line ?? 1) : 1})`;
       return;
     }
-    const stack: Node[] = [tree.rootNode];
-    while (stack.length && !result.problem) {
-      const node = stack.pop()!;
-      const isName = node.type === 'identifier' && names.has(node.text);
-      const isString = node.type === 'string_content' && names.has(node.text) && node.parent?.namedChildCount === 3;
-      if (isName || isString) {
-        const line = node.startPosition.row + 1;
-        const unit = unitAtLine(owner, line);
-        if (unit >= 0) units.add(shape.units[unit].qualifiedName);
-        else if (removed) {
-          if (!harmlessWhenRemoved(node, removed.mayImportChanged))
-            result.problem = `line ${line}: read outside a function body, where a removed name fails at import`;
-        } else {
-          const problem = topLevelMention(node, derived, defaults);
-          if (problem) result.problem = `line ${line}: ${problem}`;
-        }
-        continue;
+    let owner: Int32Array | undefined;
+    let shaped: PythonUnit[] | undefined;
+    // The mentions in source order (a name is a leaf of the tree: found by its text, then by its place in the tree).
+    for (const node of mentionsOf(tree, source, names)) {
+      const line = node.startPosition.row + 1;
+      shaped ??= unitLinesOfTree(tree, source);
+      owner ??= unitLines(shaped);
+      const unit = unitAtLine(owner, line);
+      if (unit >= 0) units.add(shaped[unit].qualifiedName);
+      else if (removed) {
+        if (!harmlessWhenRemoved(node, removed.mayImportChanged))
+          result.problem = `line ${line}: read outside a function body, where a removed name fails at import`;
+      } else {
+        const problem = topLevelMention(node, derived, defaults);
+        if (problem) result.problem = `line ${line}: ${problem}`;
       }
-      for (let i = node.childCount - 1; i >= 0; i--) {
-        const child = node.child(i);
-        if (child && child.type !== 'comment') stack.push(child);
-      }
+      if (result.problem) break;
     }
   });
   result.units = [...units].sort();
   result.derived = [...derived].sort();
   result.defaults = [...defaults].sort();
   return result;
+}
+
+/**
+ * The nodes that mention one of `names`, in source order: identifiers (names, attributes, keywords) equal to a name,
+ * and the content of a plain string equal to a name. Every occurrence of a name's text is a candidate; the smallest
+ * node there must be exactly it (so `name` inside `names` or inside a comment is not a mention).
+ */
+function mentionsOf(tree: Tree, source: string, names: ReadonlySet<string>): Node[] {
+  const starts: Array<[number, number]> = [];
+  for (const name of names) {
+    if (name === '') continue;
+    for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1))
+      starts.push([at, at + name.length]);
+  }
+  starts.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const found: Node[] = [];
+  for (const [start, end] of starts) {
+    const node = tree.rootNode.descendantForIndex(start, end);
+    if (!node || node.startIndex !== start || node.endIndex !== end) continue;
+    const isName = node.type === 'identifier';
+    const isString = node.type === 'string_content' && node.parent?.namedChildCount === 3;
+    if (isName || isString) found.push(node);
+  }
+  return found;
 }
 
 /** The name of a `def` or `class` (another binding of the same name, which reads nothing). */

@@ -1,6 +1,54 @@
 import { pythonCallSites, type PythonCallSite } from './analyze-source.ts';
 import { readBlobs, runGit } from '../../git/index.ts';
-import type { DynamicDependency, LanguageFacts, LinkedSources } from '../types.ts';
+import { loadPythonParser } from './tree-sitter-parser.ts';
+import type { BlobAnswers, DynamicDependency, LanguageFacts, LinkedSources } from '../types.ts';
+
+/** The question `pythonCallSites` answers, for answers kept between runs: bumped when what it finds changes. */
+const CALL_SITES_QUESTION = 'python-call-sites/1';
+
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** Whether a kept answer has the shape of `pythonCallSites`' (it is read from a store: anything else is no answer). */
+function isCallSiteList(value: unknown): value is PythonCallSite[] {
+  if (!Array.isArray(value)) return false;
+  return value.every((site) => {
+    if (typeof site !== 'object' || site === null) return false;
+    const { line, kind, text, argument, splat } = site as Record<string, unknown>;
+    if (!Number.isInteger(line) || (kind !== 'call' && kind !== 'value') || typeof text !== 'string') return false;
+    if (splat !== undefined && splat !== true) return false;
+    if (argument === undefined) return true;
+    if (typeof argument !== 'object' || argument === null) return false;
+    const evidence = argument as Record<string, unknown>;
+    const prefixesOk =
+      Array.isArray(evidence.prefixes) &&
+      evidence.prefixes.every((item: unknown) => {
+        const p = item as Record<string, unknown> | null;
+        return (
+          typeof p === 'object' &&
+          p !== null &&
+          typeof p.prefix === 'string' &&
+          Number.isInteger(p.level) &&
+          (p.anchor === undefined || p.anchor === 'module')
+        );
+      });
+    const parameter = evidence.parameter as Record<string, unknown> | undefined;
+    const parameterOk =
+      parameter === undefined ||
+      (typeof parameter === 'object' &&
+        parameter !== null &&
+        typeof parameter.function === 'string' &&
+        typeof parameter.name === 'string' &&
+        Number.isInteger(parameter.position));
+    return (
+      typeof evidence.text === 'string' &&
+      isStringList(evidence.literals) &&
+      prefixesOk &&
+      parameterOk &&
+      typeof evidence.unbounded === 'boolean'
+    );
+  });
+}
 
 /** How many functions deep a name is followed through parameters passed on (`f(name)` calling `g(name)`...). */
 const MAX_DEPTH = 4;
@@ -43,6 +91,7 @@ export async function attributeToCallers<F extends LanguageFacts>(
   head: string,
   calls: readonly DynamicDependency[],
   linked: LinkedSources<F>,
+  answers?: BlobAnswers,
 ): Promise<DynamicDependency[]> {
   const out: DynamicDependency[] = [];
   const sitesCache = new Map<string, Array<{ file: string; site: PythonCallSite }>>();
@@ -51,16 +100,35 @@ export async function attributeToCallers<F extends LanguageFacts>(
     const key = `${name}\0${request.position}\0${request.parameter}`;
     let found = sitesCache.get(key);
     if (found) return found;
-    found = [];
     const files = await filesMentioning(repoDir, head, name);
-    const texts = await readBlobs(
-      repoDir,
-      files.map((file) => `${head}:${file}`),
-    );
+    // The sites of a file whose blob an earlier run searched for the same question are kept (parsing is the cost).
+    const question = `${CALL_SITES_QUESTION}\0${key}`;
+    const known = new Map<string, PythonCallSite[]>();
     for (const file of files) {
-      const text = texts.get(`${head}:${file}`);
-      if (text === undefined) continue;
-      for (const site of pythonCallSites(text, name, request.position, request.parameter)) found.push({ file, site });
+      const blob = answers?.blobOf(file);
+      const answer = blob === undefined ? undefined : answers!.get(blob, question);
+      if (isCallSiteList(answer)) known.set(file, answer);
+    }
+    const toParse = files.filter((file) => !known.has(file));
+    // A warm selection may have parsed nothing yet (the graph patched from the cache): load the parser here.
+    const [texts] = await Promise.all([
+      readBlobs(
+        repoDir,
+        toParse.map((file) => `${head}:${file}`),
+      ),
+      toParse.length ? loadPythonParser() : undefined,
+    ]);
+    found = [];
+    for (const file of files) {
+      let sites = known.get(file);
+      if (!sites) {
+        const text = texts.get(`${head}:${file}`);
+        if (text === undefined) continue;
+        sites = pythonCallSites(text, name, request.position, request.parameter);
+        const blob = answers?.blobOf(file);
+        if (blob !== undefined) answers!.set(blob, question, sites);
+      }
+      for (const site of sites) found.push({ file, site });
     }
     sitesCache.set(key, found);
     return found;

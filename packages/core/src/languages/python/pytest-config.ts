@@ -287,6 +287,21 @@ export class PytestTestMatcher {
  * doctest globs with a slash against the whole path).
  */
 export function pythonFnmatch(name: string, pattern: string): boolean {
+  let compiled = fnmatchPatterns.get(pattern);
+  if (!compiled) {
+    compiled = translateFnmatch(pattern);
+    // The patterns come from the project's configuration: a few, but bounded all the same.
+    if (fnmatchPatterns.size >= 256) fnmatchPatterns.clear();
+    fnmatchPatterns.set(pattern, compiled);
+  }
+  return compiled.test(name);
+}
+
+/** Compiled `pythonFnmatch` patterns (every file of a tree is matched against the same few). */
+const fnmatchPatterns = new Map<string, RegExp>();
+
+/** Python's `fnmatch.translate`, as a RegExp. */
+function translateFnmatch(pattern: string): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
@@ -308,7 +323,7 @@ export function pythonFnmatch(name: string, pattern: string): boolean {
       }
     } else source += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`, 's').test(name);
+  return new RegExp(`^${source}$`, 's');
 }
 
 /** Python's fnmatch (`*`, `?`, `[seq]`), case-sensitive as on Linux runners. */

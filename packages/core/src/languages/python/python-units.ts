@@ -217,19 +217,62 @@ function lastCodeLine(body: Node): number {
  * Requires `loadPythonParser()` to have been awaited. A file the parser cannot take (too large) counts as not parsing.
  */
 export function shapePythonModule(source: string): PythonModuleShape {
-  return withPythonTree(source, (tree) =>
-    tree
-      ? shapeTree(tree, source)
-      : { units: [], classes: [], residuePrint: '', duplicates: new Set<string>(), syntaxError: { line: 1 } },
+  return (
+    recentShapes.get(source) ??
+    withPythonTree(source, (tree) =>
+      tree
+        ? shapeOfTree(tree, source)
+        : { units: [], classes: [], residuePrint: '', duplicates: new Set<string>(), syntaxError: { line: 1 } },
+    )
   );
 }
 
-function shapeTree(tree: Tree, source: string): PythonModuleShape {
+/**
+ * The last shapes made, by source (callers never change a shape): a selection shapes the changed file's new version
+ * more than once (compared with the old one, then searched for readers of the names it changed).
+ */
+const recentShapes = new Map<string, PythonModuleShape>();
+const RECENT_SHAPES = 8;
+
+const recentUnits = new Map<string, PythonUnit[]>();
+
+/** Keeps `value` as the newest of a few recent entries. */
+function remember<T>(recent: Map<string, T>, source: string, value: T): T {
+  recent.set(source, value);
+  if (recent.size > RECENT_SHAPES) recent.delete(recent.keys().next().value!);
+  return value;
+}
+
+/** `shapePythonModule` of a source already parsed into `tree`. */
+function shapeOfTree(tree: Tree, source: string): PythonModuleShape {
+  return recentShapes.get(source) ?? remember(recentShapes, source, shapeTree(tree, source));
+}
+
+/**
+ * The units of a parsed module with their names and lines only (`PythonUnit`'s prints, mentions and `memoises` are
+ * empty): for attributing lines to units, as `unitLines` does.
+ */
+export function unitLinesOfTree(tree: Tree, source: string): PythonUnit[] {
+  return (
+    recentShapes.get(source)?.units ??
+    recentUnits.get(source) ??
+    remember(recentUnits, source, shapeTree(tree, source, false).units)
+  );
+}
+
+/**
+ * The shape of a parsed module. `full` false: only the units' names and lines (no prints, mentions or memoising: their
+ * placeholders are empty), which is all that attributing lines to units needs, for a fraction of the work.
+ */
+function shapeTree(tree: Tree, source: string, full = true): PythonModuleShape {
   const units: PythonUnit[] = [];
   const classes: PythonClassShape[] = [];
   const duplicates = new Set<string>();
   const root = tree.rootNode;
-  const moduleDicts = moduleDictNames(root);
+  const moduleDicts = full ? moduleDictNames(root) : new Set<string>();
+  const print = (node: Node, out: string[]) => {
+    if (full) fingerprint(node, source, out);
+  };
 
   /** Suffixes a name defined again in the same scope: property accessors by their role, others by occurrence. */
   const counts = new Map<string, number>();
@@ -262,7 +305,7 @@ function shapeTree(tree: Tree, source: string): PythonModuleShape {
           visit(part);
           residue.push('}');
         } else if (COMPOUND.has(part.type)) compound(part);
-        else fingerprint(part, source, residue);
+        else print(part, residue);
       }
       residue.push('}');
     };
@@ -287,10 +330,9 @@ function shapeTree(tree: Tree, source: string): PythonModuleShape {
           if (name !== plainName) duplicates.add([...prefix, plainName].join('.'));
           const qualified = [...prefix, name];
           const qualifiedName = qualified.join('.');
-          const decoratorPrint = decorators.flatMap((d) => fingerprint(d, source)).join(' ');
+          const decoratorPrint = full ? decorators.flatMap((d) => fingerprint(d, source)).join(' ') : '';
           const header: string[] = [decoratorPrint];
-          for (const part of childrenOf(definition))
-            if (part.startIndex < body.startIndex) fingerprint(part, source, header);
+          for (const part of childrenOf(definition)) if (part.startIndex < body.startIndex) print(part, header);
           if (definition.type === 'class_definition') {
             // Listed before the classes nested in it (source order, as `ast` walks).
             const shape: PythonClassShape | undefined = enclosing ? undefined : { qualifiedName, print: '' };
@@ -300,7 +342,7 @@ function shapeTree(tree: Tree, source: string): PythonModuleShape {
             else residue.push('class', ...header, '|', ...inner);
           } else {
             const first = childrenOf(body).find((part) => !LAYOUT.has(part.type));
-            const scan = scanBody(body, moduleDicts);
+            const scan = full ? scanBody(body, moduleDicts) : { mentions: new Set<string>(), memoises: false };
             const unit: PythonUnit = {
               qualifiedName,
               startLine: lineOf(child),
@@ -324,7 +366,7 @@ function shapeTree(tree: Tree, source: string): PythonModuleShape {
           continue;
         }
         if (COMPOUND.has(child.type)) compound(child);
-        else fingerprint(child, source, residue);
+        else print(child, residue);
       }
     };
     visit(scope);

@@ -67,7 +67,30 @@ export function pythonParser(): Parser {
 }
 
 /**
- * Parses `source` and hands the tree to `use`, freeing it afterwards (WebAssembly memory is not garbage-collected).
+ * The trees of the last sources parsed, by source text: one selection reads the changed file's versions several times
+ * (its facts, the units compared, the names it changed, their readers), and parsing is most of what each costs. A tree
+ * is never changed by its users; one in use is not freed (`uses`), the oldest unused ones are past `RECENT_TREES`.
+ */
+const recentTrees = new Map<string, { tree: Tree; uses: number }>();
+const RECENT_TREES = 4;
+/**
+ * Smaller sources are parsed again when asked again (cheap), so that the many small ones (a module's doctest examples,
+ * parsed one by one) do not push a large file's tree out.
+ */
+const RECENT_TREE_MIN_CHARS = 4096;
+
+function forgetOldTrees(): void {
+  for (const [source, entry] of recentTrees) {
+    if (recentTrees.size <= RECENT_TREES) return;
+    if (entry.uses > 0) continue;
+    recentTrees.delete(source);
+    entry.tree.delete();
+  }
+}
+
+/**
+ * Parses `source` (or takes its recent tree) and hands the tree to `use`; trees are freed when they are no longer
+ * among the recent ones (WebAssembly memory is not garbage-collected). `use` must not keep the tree or its nodes.
  * Never throws for the source's sake: a file too large or one the parser cannot handle gives `undefined` to `use`.
  */
 export function withPythonTree<T>(source: string, use: (tree: Tree | undefined, problem?: string) => T): T {
@@ -75,17 +98,35 @@ export function withPythonTree<T>(source: string, use: (tree: Tree | undefined, 
   if (source.length > MAX_PARSED_SOURCE_CHARS) {
     return use(undefined, `larger than ${MAX_PARSED_SOURCE_CHARS} characters`);
   }
-  let tree: Tree | null;
-  try {
-    tree = active.parse(source);
-  } catch (error) {
-    active.reset();
-    return use(undefined, `the parser failed (${error instanceof Error ? error.message : String(error)})`);
+  let entry = recentTrees.get(source);
+  if (entry) {
+    // The newest again.
+    recentTrees.delete(source);
+    recentTrees.set(source, entry);
+  } else {
+    let tree: Tree | null;
+    try {
+      tree = active.parse(source);
+    } catch (error) {
+      active.reset();
+      return use(undefined, `the parser failed (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (!tree) return use(undefined, 'the parser gave no tree');
+    if (source.length < RECENT_TREE_MIN_CHARS) {
+      try {
+        return use(tree);
+      } finally {
+        tree.delete();
+      }
+    }
+    entry = { tree, uses: 0 };
+    recentTrees.set(source, entry);
   }
-  if (!tree) return use(undefined, 'the parser gave no tree');
+  entry.uses += 1;
   try {
-    return use(tree);
+    return use(entry.tree);
   } finally {
-    tree.delete();
+    entry.uses -= 1;
+    forgetOldTrees();
   }
 }

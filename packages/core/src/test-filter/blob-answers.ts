@@ -1,0 +1,105 @@
+import { errorMessage } from '../errors/index.ts';
+import type { BlobAnswers } from '../languages/index.ts';
+import type { GraphCacheStore } from './graph-cache.ts';
+
+/** Where a language's kept answers are stored (next to its graph). */
+export const answersCacheKey = (languageId: string) => `test-filter/answers-${languageId}.json`;
+
+/** 1: `{ schema, language, answers: { "<blob>\0<question>": answer } }`. */
+export const ANSWERS_CACHE_SCHEMA = 1;
+
+/**
+ * The language's answers about file contents (`BlobAnswers`), kept in the graph cache's store: the document is read on
+ * first use, and `save` writes the answers this run used or made (so answers about blobs the head no longer has drop
+ * out). A missing, damaged, foreign or newer document is no answers (damaged: a warning), and a failed write a warning:
+ * the language then does the work itself. Each answer is checked by the language that asks (`BlobAnswers`).
+ */
+export class StoredBlobAnswers implements BlobAnswers {
+  private kept = new Map<string, unknown>();
+  private readonly used = new Map<string, unknown>();
+  private changed = false;
+  private loading: Promise<void> | undefined;
+  private readonly store: GraphCacheStore;
+  private readonly languageId: string;
+  private readonly blobs: (path: string) => string | undefined;
+  private readonly warn: (message: string) => void;
+
+  constructor(
+    store: GraphCacheStore,
+    languageId: string,
+    blobs: (path: string) => string | undefined,
+    warn: (message: string) => void,
+  ) {
+    this.store = store;
+    this.languageId = languageId;
+    this.blobs = blobs;
+    this.warn = warn;
+  }
+
+  /** Reads the stored answers (once); `get` answers nothing before. */
+  load(): Promise<void> {
+    this.loading ??= this.read();
+    return this.loading;
+  }
+
+  blobOf(path: string): string | undefined {
+    return this.blobs(path);
+  }
+
+  get(blob: string, question: string): unknown {
+    const key = `${blob}\0${question}`;
+    const answer = this.used.get(key) ?? this.kept.get(key);
+    if (answer !== undefined) this.used.set(key, answer);
+    return answer;
+  }
+
+  set(blob: string, question: string, answer: unknown): void {
+    this.used.set(`${blob}\0${question}`, answer);
+    this.changed = true;
+  }
+
+  /** Writes the answers used or made since the last save, when any was made. */
+  async save(): Promise<void> {
+    if (!this.changed) return;
+    this.changed = false;
+    const key = answersCacheKey(this.languageId);
+    const document = {
+      schema: ANSWERS_CACHE_SCHEMA,
+      language: this.languageId,
+      answers: Object.fromEntries(this.used),
+    };
+    try {
+      await this.store.write(key, JSON.stringify(document));
+    } catch (error) {
+      this.warn(
+        `Could not save the test-filter answers cache (${key}): ${errorMessage(error)}. The next run parses again.`,
+      );
+    }
+  }
+
+  private async read(): Promise<void> {
+    const key = answersCacheKey(this.languageId);
+    let text: string | undefined;
+    try {
+      text = (await this.store.read(key))?.toString('utf8');
+    } catch (error) {
+      this.warn(`Could not read the test-filter answers cache (${key}): ${errorMessage(error)}. Parsing instead.`);
+      return;
+    }
+    if (text === undefined) return;
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch (error) {
+      this.warn(`The answers cache ${key} is not valid JSON (${errorMessage(error)}); parsing instead.`);
+      return;
+    }
+    const { schema, language, answers } = (document ?? {}) as Record<string, unknown>;
+    if (schema !== ANSWERS_CACHE_SCHEMA || language !== this.languageId) return;
+    if (typeof answers !== 'object' || answers === null || Array.isArray(answers)) {
+      this.warn(`The answers cache ${key} is damaged (no answers object); parsing instead.`);
+      return;
+    }
+    this.kept = new Map(Object.entries(answers));
+  }
+}

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ZERO_SHA, isShallow, listChangedFiles, openRepo, resolveDiffRange } from '@ci-optimizer/core/git';
@@ -168,5 +169,22 @@ describe('resolveDiffRange', () => {
       payload: { merge_group: { base_sha: mainShas[2], head_sha: feature } },
     });
     expect(range).toMatchObject({ base: mainShas[2], head: feature });
+  });
+
+  it('never lets a ref from an input become an option of a git command that talks to the remote', async () => {
+    const { origin } = originWithHistory(2);
+    const clone = shallowClone(origin, 'main');
+    cleanup.push(origin, clone);
+    // Not a local ref, not a sha: resolving it asks the remote, with the value as the refspec of a fetch.
+    const marker = join(clone.dir, 'pwned');
+    const head = `--upload-pack=touch ${marker}; git-upload-pack`;
+    await expect(resolveDiffRange({ repoDir: clone.dir, eventName: 'push', payload: {}, head })).rejects.toThrow(
+      /Input 'head' has value '--upload-pack/,
+    );
+    expect(existsSync(marker)).toBe(false);
+    // The same through the repository's own git: the remote command is refused, local ones run.
+    await expect(openRepo(clone.dir).raw(['fetch', 'origin', head])).rejects.toThrow();
+    expect(existsSync(marker)).toBe(false);
+    expect((await openRepo(clone.dir).raw(['rev-parse', '--is-shallow-repository'])).trim()).toBe('true');
   });
 });

@@ -482,7 +482,7 @@ function mergeBaseOf(payload: Record<string, unknown>, env: NodeJS.ProcessEnv): 
 async function headCommit(dir: string): Promise<string> {
   // Loaded on first use: most runs never ask (the head comes from the event).
   const { openRepo } = await import('../git/index.ts');
-  return (await openRepo(dir).revparse(['HEAD'])).trim();
+  return (await openRepo(dir).raw(['rev-parse', 'HEAD'])).trim();
 }
 
 function resolveIn(base: string, file: string): string {

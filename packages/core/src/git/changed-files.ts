@@ -1,4 +1,4 @@
-import { simpleGit } from 'simple-git';
+import { runGit } from './run-git.ts';
 
 export type ChangeStatus = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'type-changed';
 
@@ -42,7 +42,7 @@ export function rawDiff(
 /** `git diff FORMATS -z -M base head` with paths as written (no quoting), no colour and no external diff driver. */
 function gitDiff(repoDir: string, base: string, head: string, formats: readonly string[]): Promise<string> {
   const args = ['-c', 'core.quotepath=false', 'diff', ...formats, '-z', '-M', '--no-color', '--no-ext-diff'];
-  return simpleGit({ baseDir: repoDir }).raw([...args, base, head, '--']);
+  return runGit(repoDir, [...args, base, head, '--']);
 }
 
 /**

@@ -1,13 +1,7 @@
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { runGit } from './run-git.ts';
 
-const execFileAsync = promisify(execFile);
-
-/** Runs git in `repoDir` and returns stdout (large buffers: tree listings of big repositories). */
-export async function runGit(repoDir: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync('git', args, { cwd: repoDir, maxBuffer: 1 << 30, encoding: 'utf8' });
-  return stdout;
-}
+export { runGit };
 
 /** The full commit id of `rev`, or undefined when the clone does not have it. */
 export async function resolveCommit(repoDir: string, rev: string): Promise<string | undefined> {

@@ -1,13 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../errors/index.ts';
-import { runGit } from './git-objects.ts';
+import { runGit } from './run-git.ts';
 import { mayBeInRepository } from './work-tree.ts';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
 /** True when the commit is in the local object database. */
-export async function hasCommit(git: SimpleGit, rev: string): Promise<boolean> {
+export async function hasCommit(git: Repo, rev: string): Promise<boolean> {
   try {
     await git.raw(['cat-file', '-e', `${rev}^{commit}`]);
     return true;
@@ -17,7 +17,7 @@ export async function hasCommit(git: SimpleGit, rev: string): Promise<boolean> {
 }
 
 /** The full sha of a revision, or undefined when it does not resolve. */
-export async function resolveSha(git: SimpleGit, rev: string): Promise<string | undefined> {
+export async function resolveSha(git: Repo, rev: string): Promise<string | undefined> {
   try {
     return (await git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() || undefined;
   } catch {
@@ -25,11 +25,11 @@ export async function resolveSha(git: SimpleGit, rev: string): Promise<string | 
   }
 }
 
-export async function isShallow(git: SimpleGit): Promise<boolean> {
+export async function isShallow(git: Repo): Promise<boolean> {
   return (await git.raw(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
 }
 
-async function remoteName(git: SimpleGit): Promise<string | undefined> {
+async function remoteName(git: Repo): Promise<string | undefined> {
   const remotes = (await git.raw(['remote']))
     .split('\n')
     .map((r) => r.trim())
@@ -38,7 +38,7 @@ async function remoteName(git: SimpleGit): Promise<string | undefined> {
 }
 
 /** The merge base of two commits, or undefined when git finds none (unrelated or cut off by a shallow clone). */
-export async function mergeBase(git: SimpleGit, a: string, b: string): Promise<string | undefined> {
+export async function mergeBase(git: Repo, a: string, b: string): Promise<string | undefined> {
   try {
     return (await git.raw(['merge-base', a, b])).trim() || undefined;
   } catch {
@@ -55,7 +55,7 @@ export interface FetchLog {
  * Makes `sha` available locally: fetches it by id from the remote (without a depth, so a full clone stays full).
  * Returns false when the remote does not have it.
  */
-export async function fetchCommit(git: SimpleGit, sha: string, log: FetchLog): Promise<boolean> {
+export async function fetchCommit(git: Repo, sha: string, log: FetchLog): Promise<boolean> {
   if (await hasCommit(git, sha)) return true;
   const remote = await remoteName(git);
   if (!remote) return false;
@@ -76,7 +76,7 @@ export async function fetchCommit(git: SimpleGit, sha: string, log: FetchLog): P
  * commits, then unshallowing once. Returns the merge base, or undefined when there is none.
  */
 export async function deepenUntilMergeBase(
-  git: SimpleGit,
+  git: Repo,
   a: string,
   b: string,
   log: FetchLog,
@@ -112,7 +112,7 @@ export async function deepenUntilMergeBase(
   return found;
 }
 
-async function isShallowBoundary(git: SimpleGit, sha: string): Promise<boolean> {
+async function isShallowBoundary(git: Repo, sha: string): Promise<boolean> {
   try {
     const path = (await git.raw(['rev-parse', '--git-path', 'shallow'])).trim();
     const { readFile } = await import('node:fs/promises');
@@ -148,7 +148,27 @@ export async function assertGitCheckout(repoDir: string): Promise<void> {
   throw new UserError(`${repoDir} is not a git checkout (git rev-parse finds no work tree there). ${fix}`);
 }
 
-/** A simple-git instance for a repository folder. */
-export function openRepo(repoDir: string): SimpleGit {
-  return simpleGit({ baseDir: repoDir });
+/**
+ * A repository folder's git: `raw(args)` runs one git command and gives its output, failing when git exits non-zero.
+ * Local questions (rev-parse, cat-file, merge-base, rev-list, worktree...) start git directly: simple-git costs about
+ * twice the CPU per call and starts queued processes tens of milliseconds apart, most of a warm selection's git time.
+ * Commands that talk to a remote (`fetch`, `pull`, `clone`, `ls-remote`, `push`) go through simple-git, whose guard
+ * refuses the options that make git run a command (`--upload-pack`, `-c protocol.ext.allow`...) when a ref from an
+ * input or a stored file reaches them.
+ */
+export interface Repo {
+  raw(args: string[]): Promise<string>;
+}
+
+const REMOTE_COMMANDS = new Set(['fetch', 'pull', 'clone', 'ls-remote', 'push']);
+
+export function openRepo(repoDir: string): Repo {
+  let remote: SimpleGit | undefined;
+  return {
+    raw: (args) => {
+      if (!REMOTE_COMMANDS.has(args[0] ?? '')) return runGit(repoDir, args);
+      remote ??= simpleGit({ baseDir: repoDir });
+      return remote.raw(args);
+    },
+  };
 }

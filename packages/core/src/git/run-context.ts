@@ -1,4 +1,3 @@
-import type { SimpleGit } from 'simple-git';
 import { InputError, UserError } from '../errors/index.ts';
 import {
   assertGitCheckout,
@@ -9,6 +8,7 @@ import {
   openRepo,
   resolveSha,
   type FetchLog,
+  type Repo,
 } from './revisions.ts';
 
 /** The two commits a change is judged between (docs/architecture.md#git). `base` is undefined when it cannot be known. */
@@ -133,7 +133,7 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
 }
 
 async function pullRequestRange(
-  git: SimpleGit,
+  git: Repo,
   payload: Record<string, unknown>,
   log: FetchLog,
   options: DiffRangeOptions,
@@ -167,7 +167,7 @@ async function pullRequestRange(
 }
 
 async function pushRange(
-  git: SimpleGit,
+  git: Repo,
   payload: Record<string, unknown>,
   log: FetchLog,
   options: DiffRangeOptions,
@@ -195,7 +195,7 @@ async function pushRange(
 
 /** The commit `rev` names, fetched when missing; the local answer comes from `early` while nothing was fetched yet. */
 async function commitOf(
-  git: SimpleGit,
+  git: Repo,
   rev: string,
   log: FetchLog,
   early?: ReadonlyMap<string, Promise<string | undefined>>,
@@ -216,7 +216,7 @@ async function commitOf(
   }
 }
 
-async function parentsOf(git: SimpleGit, sha: string): Promise<string[]> {
+async function parentsOf(git: Repo, sha: string): Promise<string[]> {
   if (!(await hasCommit(git, sha))) return [];
   const text = await git.raw(['cat-file', '-p', sha]);
   return text

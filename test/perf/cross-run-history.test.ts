@@ -86,26 +86,29 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
   const recordings = [
     { file: 'aa-runs-heldout.json', flagged2x: 5 },
     { file: 'aa-runs-heldout-1s.json', flagged2x: 4 },
+    { file: 'aa-runs-s6.json', flagged2x: 29 },
   ];
   for (const { file, flagged2x } of recordings) {
-    it(`recorded A/A runs (${file}) against the last 5: no false flag in at least 8 pairs; at least ${flagged2x} real 2x PR runs flagged`, () => {
+    it(`recorded A/A runs (${file}) against the last 5 and 10: no false flag (at least 8 pairs against 5); at least ${flagged2x} real 2x PR runs flagged`, () => {
       const recorded = JSON.parse(
         readFileSync(fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url)), 'utf8'),
       ) as { runs: RecordedRun[]; pr: RecordedRun[] };
       const sorted = recorded.runs.sort((a, b) => a.at.localeCompare(b.at));
       const flagged: string[] = [];
       let pairs = 0;
-      for (let i = 5; i < sorted.length; i++) {
-        pairs++;
-        for (const b of compareWithHistory(
-          sorted
-            .slice(i - 5, i)
-            .reverse()
-            .map(history),
-          asSet(sorted[i]),
-        ).benchmarks) {
-          if (b.verdict === 'regression' || b.verdict === 'improvement')
-            flagged.push(`${sorted[i].id} ${b.name}: ${b.verdict} (${b.reason})`);
+      for (const size of [5, 10]) {
+        for (let i = size; i < sorted.length; i++) {
+          if (size === 5) pairs++;
+          for (const b of compareWithHistory(
+            sorted
+              .slice(i - size, i)
+              .reverse()
+              .map(history),
+            asSet(sorted[i]),
+          ).benchmarks) {
+            if (b.verdict === 'regression' || b.verdict === 'improvement')
+              flagged.push(`history ${size}, ${sorted[i].id} ${b.name}: ${b.verdict} (${b.reason})`);
+          }
         }
       }
       expect(pairs).toBeGreaterThanOrEqual(8);

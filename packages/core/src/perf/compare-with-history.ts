@@ -146,11 +146,15 @@ export function compareWithHistory(
       p = residual === 0 ? 1 : 0;
     }
     // Heavy tails (a burst of load during one benchmark of one run) break the normal model now and then: a change
-    // must also lie beyond every baseline run by min-change, so a PR run no worse than the worst stored run is
-    // never flagged.
+    // must also lie beyond every baseline run by min-change, both after the shift and in the benchmark's own value.
+    // A PR run no worse than the worst stored run is never flagged, and neither is a value that unchanged code
+    // already reached in a stored run (load slowing one benchmark alone by 50-60% happens on a busy machine).
+    const ownChanges = logs.flatMap((run) => (run.has(name) ? [run.get(name)! - mu.get(name)!] : []));
+    const margin = Math.log1p(minChange);
     const beyondAll =
-      residual > Math.max(...residuals) + Math.log1p(minChange) ||
-      residual < Math.min(...residuals) - Math.log1p(minChange);
+      residual > 0
+        ? residual > Math.max(...residuals) + margin && raw > Math.max(...ownChanges) + margin
+        : residual < Math.min(...residuals) - margin && raw < Math.min(...ownChanges) - margin;
     if (!beyondAll) p = 1;
     fits.set(name, { n, spread, residual, raw, shift, escapedSlowdown, p, low, high });
   }

@@ -96,7 +96,7 @@ export function compareWithHistory(
     spread: number;
     residual: number;
     raw: number;
-    /** The shift taken out (0 when the shift could only have made the change look bigger). */
+    /** The shift taken out (0 when it is a slowdown of the others that this benchmark escaped). */
     shift: number;
     /** The PR run was slowed as a whole and this benchmark only escaped it: judged on its own value. */
     escapedSlowdown: boolean;
@@ -188,7 +188,7 @@ export function compareWithHistory(
     const change = Math.expm1(fit.residual);
     const rawChange = Math.expm1(fit.raw);
     const driftText = fit.escapedSlowdown
-      ? ` on its own value (the other benchmarks ran ${percent(Math.expm1(shiftWithout(name)))} slower: a load this one escaped)`
+      ? ` on its own value (the other benchmarks moved by ${percent(Math.expm1(shiftWithout(name)))}: a slowdown this one escaped)`
       : fit.shift !== 0
         ? ` after the other benchmarks' common shift of ${percent(Math.expm1(fit.shift))}`
         : '';

@@ -80,40 +80,56 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
     });
   }
 
-  // Recorded after the constants of compare-with-history.ts were chosen on aa-runs.json (bench/perf-aa-calibration.ts).
-  for (const file of ['aa-runs-heldout.json', 'aa-runs-heldout-1s.json']) {
-    it(`held-out A/A runs (${file}) against the last 5: no false flag in at least 8 pairs; their real 2x PR runs flagged`, () => {
-      const heldOut = JSON.parse(
+  // More recordings of the same package (bench/perf-aa-calibration.record.ts writes the s6 ones): A/A runs minutes
+  // apart and real PR runs (checksum 2x, horner 1.15x) in between. aa-runs-s6-heldout*.json were judged only once the
+  // rule was fixed (bench/perf-aa-calibration.ts); `flagged2x` is how many of their PR runs the rule flags there
+  // against 5 runs. Against 10 and 20 runs one of its A/A runs (running_max and digit_sum slowed alone by +52%, the
+  // others at their usual speed) is flagged, by the previous rule as well: a known limit, reported in decisions.md.
+  const recordings = [
+    { file: 'aa-runs-heldout.json', flagged2x: 5, sizes: [5, 10] },
+    { file: 'aa-runs-heldout-1s.json', flagged2x: 4, sizes: [5, 10] },
+    { file: 'aa-runs-s6.json', flagged2x: 29, sizes: [5, 10] },
+    { file: 'aa-runs-s6-heldout.json', flagged2x: 21, sizes: [5] },
+    { file: 'aa-runs-s6-heldout2.json', flagged2x: 19, sizes: [5, 10] },
+  ];
+  for (const { file, flagged2x, sizes } of recordings) {
+    it(`recorded A/A runs (${file}) against the last ${sizes.join(' and ')}: no false flag (at least 8 pairs against 5); at least ${flagged2x} real 2x PR runs flagged`, () => {
+      const recorded = JSON.parse(
         readFileSync(fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url)), 'utf8'),
       ) as { runs: RecordedRun[]; pr: RecordedRun[] };
-      const sorted = heldOut.runs.sort((a, b) => a.at.localeCompare(b.at));
+      const sorted = recorded.runs.sort((a, b) => a.at.localeCompare(b.at));
       const flagged: string[] = [];
       let pairs = 0;
-      for (let i = 5; i < sorted.length; i++) {
-        pairs++;
-        for (const b of compareWithHistory(
-          sorted
-            .slice(i - 5, i)
-            .reverse()
-            .map(history),
-          asSet(sorted[i]),
-        ).benchmarks) {
-          if (b.verdict === 'regression' || b.verdict === 'improvement')
-            flagged.push(`${sorted[i].id} ${b.name}: ${b.verdict} (${b.reason})`);
+      for (const size of sizes) {
+        for (let i = size; i < sorted.length; i++) {
+          if (size === 5) pairs++;
+          for (const b of compareWithHistory(
+            sorted
+              .slice(i - size, i)
+              .reverse()
+              .map(history),
+            asSet(sorted[i]),
+          ).benchmarks) {
+            if (b.verdict === 'regression' || b.verdict === 'improvement')
+              flagged.push(`history ${size}, ${sorted[i].id} ${b.name}: ${b.verdict} (${b.reason})`);
+          }
         }
       }
       expect(pairs).toBeGreaterThanOrEqual(8);
       expect(flagged).toEqual([]);
       let checksum = 0;
-      for (const pr of heldOut.pr) {
+      for (const pr of recorded.pr) {
         const before = sorted.filter((run) => run.at < pr.at).slice(-5);
         if (before.length < 5) continue;
         for (const b of compareWithHistory(before.reverse().map(history), asSet(pr)).benchmarks) {
           if (b.verdict === 'regression' && b.name.endsWith('test_checksum')) checksum++;
+          // horner really is 15% slower: a regression there is right, an improvement never.
+          else if (b.name.endsWith('test_horner'))
+            expect(b.verdict, `${pr.id} ${b.name}: ${b.reason}`).not.toBe('improvement');
           else expect(b.verdict, `${pr.id} ${b.name}: ${b.reason}`).not.toMatch(/regression|improvement/);
         }
       }
-      expect(checksum).toBeGreaterThanOrEqual(1);
+      expect(checksum).toBeGreaterThanOrEqual(Math.max(1, flagged2x));
     });
   }
 
@@ -123,15 +139,16 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
     for (const size of [5, 10]) {
       for (let i = size; i < runs.length; i++) {
         const plain = judge(i, size);
-        // A PR run the machine slowed as a whole, or a benchmark that moves by more than 10% between runs, can
-        // hide a 2x at α=0.01 with this few runs: those are reported inconclusive (checked below), not missed.
+        // A recorded run with a common shift over 10% (here: some benchmarks slowed by 50%, others not; a run
+        // slowed evenly is the next test), or a benchmark that moves by more than 10% between runs, can hide a 2x
+        // at α=0.01 with this few runs: those are reported inconclusive (checked below), not missed.
         if (Math.abs(plain.history?.drift ?? 0) > 0.1) continue;
         for (const name of names) {
           const noise = plain.benchmarks.find((b) => b.name === name)!.noise!;
           const slowedRun = judge(i, size, { [name]: 2 });
           const slowed = slowedRun.benchmarks.find((b) => b.name === name)!;
-          // The 2x itself can move the run's common shift (median over five benchmarks) when two others were
-          // disturbed: such a PR run is as noisy as one the machine slowed as a whole.
+          // A run whose benchmarks the load slowed unevenly (two by 50%, the others not) cannot show a 2x in one of
+          // the unslowed ones beyond the others: reported inconclusive, not missed.
           if (noise > 0.1 || Math.abs(slowedRun.history?.drift ?? 0) > 0.1) {
             expect(slowed.verdict, slowed.reason).toMatch(/regression|inconclusive/);
             continue;
@@ -145,11 +162,15 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
     expect(missed).toEqual([]);
   });
 
-  it('real PR runs (checksum 2x, horner 1.15x): checksum is flagged at least once, nothing else ever is', () => {
+  it('real PR runs (checksum 2x, horner 1.15x) against 5 runs: checksum flagged in 7 of 9, nothing else ever is', () => {
+    // The two misses: a run where two of the other benchmarks were slowed by ~50% and two were not (+50% after the
+    // others' shift), and one whose five baseline runs spread by ±23%. The previous rule flagged 4 of these 9.
     let checksum = 0;
+    let judged = 0;
     for (const pr of fixture.pr) {
-      const before = runs.filter((run) => run.at < pr.at).slice(-10);
+      const before = runs.filter((run) => run.at < pr.at).slice(-5);
       if (before.length < 5) continue;
+      judged++;
       const comparison = compareWithHistory(before.reverse().map(history), asSet(pr));
       for (const b of comparison.benchmarks) {
         if (b.name.endsWith('test_checksum') && b.verdict === 'regression') checksum++;
@@ -158,7 +179,8 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
         else expect(b.verdict).not.toBe('improvement');
       }
     }
-    expect(checksum).toBeGreaterThanOrEqual(1);
+    expect(judged).toBe(9);
+    expect(checksum).toBeGreaterThanOrEqual(7);
   });
 
   it('with fewer than 5 runs the verdict is inconclusive unless the change is beyond any plausible noise (3x)', () => {
@@ -172,6 +194,46 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
     expect(doubled.history).toMatchObject({ runs: 2, minRuns: 5 });
     const tenfold = compareWithHistory(two, asSet(runs[i], { [names[0]]: 10 }));
     expect(tenfold.benchmarks.find((b) => b.name === names[0])!.verdict).toBe('regression');
+  });
+
+  it('a PR run the machine slowed as a whole (+50%) still shows a 2x against 5 runs', () => {
+    // The shift a benchmark is judged against is the other benchmarks' median: a 2x in a run slowed by 50% reads
+    // +100% after it. (The previous rule widened every interval with the run's shift and called these inconclusive.)
+    let cases = 0;
+    const missed: string[] = [];
+    for (let i = 5; i < runs.length; i++) {
+      const plain = judge(i, 5);
+      // A recorded run the machine did not disturb (its benchmarks agree), then slowed by 50% as a whole: a run
+      // whose benchmarks were slowed unevenly (some by 50%, some not) can hide a 2x, and is not this case.
+      if (Math.abs(plain.history?.drift ?? 0) > 0.1) continue;
+      for (const name of names) {
+        if (plain.benchmarks.find((b) => b.name === name)!.noise! > 0.1) continue;
+        cases++;
+        const scale = Object.fromEntries(names.map((n) => [n, n === name ? 3 : 1.5]));
+        const judged = judge(i, 5, scale).benchmarks;
+        const slowed = judged.find((b) => b.name === name)!;
+        if (slowed.verdict !== 'regression') missed.push(`${runs[i].id} ${name}: ${slowed.reason}`);
+        const others = judged.filter((b) => b.name !== name && /regression|improvement/.test(b.verdict));
+        expect(others.map((b) => `${runs[i].id} ${b.name}: ${b.reason}`)).toEqual([]);
+      }
+    }
+    expect(cases).toBeGreaterThanOrEqual(20);
+    expect(missed).toEqual([]);
+  });
+
+  it('load only slows: a benchmark that escaped a slowdown of the others is not an improvement', () => {
+    // Four benchmarks 80% slower (load), one at its usual speed: relative to the others it reads -44%.
+    for (const i of [10, 20, 30, 40]) {
+      for (const name of names) {
+        const scale = Object.fromEntries(names.map((n) => [n, n === name ? 1 : 1.8]));
+        const row = judge(i, 5, scale).benchmarks.find((b) => b.name === name)!;
+        expect(row.verdict, row.reason).not.toBe('improvement');
+        expect(row.reason).toContain('escaped');
+      }
+    }
+    // A benchmark really faster on its own value is still an improvement in such a run.
+    const faster = judge(20, 5, Object.fromEntries(names.map((n, k) => [n, k === 0 ? 0.5 : 1.8])));
+    expect(faster.benchmarks.find((b) => b.name === names[0])!.verdict).toBe('improvement');
   });
 
   it('drift correction never turns an unchanged or faster benchmark into a regression', () => {

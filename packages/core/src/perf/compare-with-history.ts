@@ -13,10 +13,16 @@ import { holmAdjust, median, studentTCdf, studentTQuantile } from './statistics.
  *
  * Model, on the log scale: log x[r][b] = mu[b] + d[r] + e[r][b]. `d[r]` is the shift a whole run shares across
  * benchmarks (machine speed of that moment), estimated robustly (median over benchmarks) when at least three
- * benchmarks are compared; `e` is the benchmark's own run-to-run noise with spread s[b]. A PR run's residual is
- * compared with the t prediction interval s[b] * sqrt(1 + 1/n) on n - 1 degrees of freedom; the p-values are
- * Holm-corrected over the benchmarks. Drift correction can only explain a change away: a benchmark whose own
- * value did not move the same way by min-change is never flagged (issue: unchanged code labelled a regression).
+ * benchmarks are compared; `e` is the benchmark's own run-to-run noise with spread s[b]. In the PR run, the shift a
+ * benchmark is judged against is the median of the *other* benchmarks' changes: a benchmark the PR changed never
+ * moves its own reference, however the run went. A PR run's residual is compared with the t prediction interval
+ * s[b] * sqrt(1 + 1/n) on n - 1 degrees of freedom; the p-values are Holm-corrected over the benchmarks.
+ *
+ * Drift correction can only explain a change away. A benchmark whose own value did not move the same way by
+ * min-change is never flagged (issue: unchanged code labelled a regression). And load only slows a run: in a PR
+ * run the machine slowed, a benchmark that is merely less slowed than the others escaped the load, it did not get
+ * faster; an improvement must then show in its own value (the shift is not taken out of improvements when it is
+ * a slowdown). On the recorded A/A runs, those improvements were the false flags of a shift-corrected rule.
  */
 
 export interface HistoryCompareOptions {
@@ -28,10 +34,9 @@ export interface HistoryCompareOptions {
   minRuns?: number;
   /** The ratio a single shared-runner run can plausibly move by: with too few runs, flagged only beyond it. */
   plausibleNoise?: number;
-  /** Overrides of the calibrated constants (PRIOR_DF, NOISE_FLOOR, DRIFT_NOISE), for the calibration bench. */
+  /** Overrides of the calibrated constants (PRIOR_DF, NOISE_FLOOR), for the calibration bench. */
   priorDf?: number;
   noiseFloor?: number;
-  driftNoise?: number;
 }
 
 export const DEFAULT_MIN_HISTORY_RUNS = 5;
@@ -39,8 +44,6 @@ export const DEFAULT_MIN_HISTORY_RUNS = 5;
 const PRIOR_DF = 8;
 /** The least run-to-run spread (log scale) assumed for timings on a shared runner. */
 const NOISE_FLOOR = 0.12;
-/** How much of a PR run's common shift counts as extra noise of each of its benchmarks. */
-const DRIFT_NOISE = 0.35;
 /** Shared runners move a benchmark by 20-125% between runs: only a 3x change is beyond that without history. */
 export const PLAUSIBLE_RUN_NOISE = 3;
 
@@ -80,15 +83,23 @@ export function compareWithHistory(
     if (!drift) break;
     runShift = logs.map((run) => (run.size >= 3 ? median([...run].map(([name, value]) => value - mu.get(name)!)) : 0));
   }
-  const prLog = new Map(comparable.map((name) => [name, Math.log(pr[name].value)]));
-  const prShift =
-    drift && comparable.length >= 3 ? median(comparable.map((name) => prLog.get(name)! - mu.get(name)!)) : 0;
+  const prChange = new Map(comparable.map((name) => [name, Math.log(pr[name].value) - mu.get(name)!]));
+  const prShift = drift && comparable.length >= 3 ? median([...prChange.values()]) : 0;
+  /** The PR run's shift as the other benchmarks show it (median of their changes). */
+  const shiftWithout = (name: string) => {
+    const others = comparable.filter((other) => other !== name).map((other) => prChange.get(other)!);
+    return drift && others.length >= 2 ? median(others) : 0;
+  };
 
   interface Fit {
     n: number;
     spread: number;
     residual: number;
     raw: number;
+    /** The shift taken out (0 when it is a slowdown of the others that this benchmark escaped). */
+    shift: number;
+    /** The PR run was slowed as a whole and this benchmark only escaped it: judged on its own value. */
+    escapedSlowdown: boolean;
     p: number;
     low: number;
     high: number;
@@ -112,19 +123,21 @@ export function compareWithHistory(
     const priorDf = prior !== undefined && prior > 0 ? (options.priorDf ?? PRIOR_DF) : 0;
     const df = n - 1 + priorDf;
     const spread = n >= 2 ? Math.sqrt(((n - 1) * variance(residuals) + priorDf * (prior ?? 0)) / df) : Number.NaN;
-    const raw = prLog.get(name)! - mu.get(name)!;
-    const residual = raw - prShift;
+    const raw = prChange.get(name)!;
+    const othersShift = shiftWithout(name);
+    // Log direction of "slower": positive for times, negative for throughputs.
+    const slower = pr[name].biggerIsBetter ? -1 : 1;
+    const escapedSlowdown = othersShift * slower > 0 && (raw - othersShift) * slower < 0;
+    const shift = escapedSlowdown ? 0 : othersShift;
+    const residual = escapedSlowdown ? slower * Math.min(0, slower * raw) : raw - othersShift;
     let p = 1;
     let low = -Infinity;
     let high = Infinity;
     if (n >= 2 && spread > 0) {
-      // A PR run that the machine slowed as a whole (its common shift) is also noisier benchmark by benchmark:
-      // its own share of the spread grows with that shift. And a few quiet runs do not show how much a
-      // disturbed run moves: the spread of timings is never taken below NOISE_FLOOR.
-      const own =
-        Math.max(spread, timing ? (options.noiseFloor ?? NOISE_FLOOR) : 0) ** 2 +
-        ((options.driftNoise ?? DRIFT_NOISE) * prShift) ** 2;
-      const scale = Math.sqrt(own + spread ** 2 / n);
+      // A few quiet runs do not show how much a disturbed run moves: the spread of timings is never taken below
+      // NOISE_FLOOR.
+      const own = Math.max(spread, timing ? (options.noiseFloor ?? NOISE_FLOOR) : 0);
+      const scale = Math.sqrt(own ** 2 + spread ** 2 / n);
       p = Math.min(1, 2 * (1 - studentTCdf(Math.abs(residual) / scale, df)));
       const t = studentTQuantile(1 - alpha / 2, df);
       low = -t * scale;
@@ -133,18 +146,21 @@ export function compareWithHistory(
       p = residual === 0 ? 1 : 0;
     }
     // Heavy tails (a burst of load during one benchmark of one run) break the normal model now and then: a change
-    // must also lie beyond every baseline run by min-change, so a PR run no worse than the worst stored run is
-    // never flagged.
+    // must also lie beyond every baseline run by min-change, both after the shift and in the benchmark's own value.
+    // A PR run no worse than the worst stored run is never flagged, and neither is a value that unchanged code
+    // already reached in a stored run (load slowing one benchmark alone by 50-60% happens on a busy machine).
+    const ownChanges = logs.flatMap((run) => (run.has(name) ? [run.get(name)! - mu.get(name)!] : []));
+    const margin = Math.log1p(minChange);
     const beyondAll =
-      residual > Math.max(...residuals) + Math.log1p(minChange) ||
-      residual < Math.min(...residuals) - Math.log1p(minChange);
+      residual > 0
+        ? residual > Math.max(...residuals) + margin && raw > Math.max(...ownChanges) + margin
+        : residual < Math.min(...residuals) - margin && raw < Math.min(...ownChanges) - margin;
     if (!beyondAll) p = 1;
-    fits.set(name, { n, spread, residual, raw, p, low, high });
+    fits.set(name, { n, spread, residual, raw, shift, escapedSlowdown, p, low, high });
   }
   const tested = [...fits.entries()].filter(([, fit]) => fit.n >= minRuns);
   const adjusted = holmAdjust(tested.map(([, fit]) => fit.p));
   const adjustedByName = new Map(tested.map(([name], i) => [name, adjusted[i]]));
-  const driftText = prShift !== 0 ? ` after the run's common shift of ${percent(Math.expm1(prShift))}` : '';
 
   const benchmarks = names.map((name): BenchmarkComparison => {
     const reference = pr[name] ?? history.find((run) => run[name])![name];
@@ -171,6 +187,11 @@ export function compareWithHistory(
     }
     const change = Math.expm1(fit.residual);
     const rawChange = Math.expm1(fit.raw);
+    const driftText = fit.escapedSlowdown
+      ? ` on its own value (the other benchmarks moved by ${percent(Math.expm1(shiftWithout(name)))}: a slowdown this one escaped)`
+      : fit.shift !== 0
+        ? ` after the other benchmarks' common shift of ${percent(Math.expm1(fit.shift))}`
+        : '';
     const noise = Number.isFinite(fit.spread) ? Math.expm1(fit.spread) : undefined;
     const row: BenchmarkComparison = {
       ...base,

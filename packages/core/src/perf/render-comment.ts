@@ -254,7 +254,10 @@ function historyLines(comparison: Comparison): string[] {
     history.noise !== undefined
       ? `run-to-run noise ±${percent(history.noise, false)} (median over benchmarks, after each run's common shift)`
       : 'run-to-run noise unknown';
-  const drift = history.drift !== undefined ? `; this run's common shift ${percent(history.drift)} is taken out` : '';
+  const drift =
+    history.drift !== undefined
+      ? `; this run's common shift ${percent(history.drift)} is taken out (each benchmark against the shift of the others)`
+      : '';
   const lines = [
     `Judged run against runs: this PR's run against ${history.runs} baseline run${history.runs === 1 ? '' : 's'} of the default branch, ${noise}${drift}.`,
   ];

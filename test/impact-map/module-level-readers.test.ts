@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { learnImpactMap, selectWithImpactMap, type ImpactMap } from '@ci-optimizer/core/impact-map';
-import { diffChangedFiles } from '@ci-optimizer/core/git';
 import { pythonPack, readCoverageContexts } from '@ci-optimizer/core/languages/python';
-import { resolveTestFilterOptions, selectAffectedTests } from '@ci-optimizer/core/test-filter';
+import { selectAffectedTests } from '@ci-optimizer/core/test-filter';
 import type { TempGitRepo } from '../support/git-repo.ts';
-import { recordCoverage, type LearnedRepo } from './support.ts';
+import { changeRequest, recordCoverage, type LearnedRepo } from './support.ts';
 
 /**
  * Module-level names read by functions, a derived name, a default argument, a class attribute, a name only a test
@@ -74,13 +73,7 @@ describe('module-level changes narrowed to the code that reads the names', () =>
     repo.write(files);
     const head = repo.commit('change');
     try {
-      const request = {
-        pack: pythonPack,
-        repoDir: repo.dir,
-        head,
-        changes: await diffChangedFiles(repo.dir, map.commit, head),
-        options: resolveTestFilterOptions({}),
-      };
+      const request = await changeRequest(repo, map.commit, head);
       const staticSelection = await selectAffectedTests(request);
       const selection = await selectWithImpactMap({ request, staticSelection, map, now: new Date(map.createdAt) });
       return { selection, staticSelection };

@@ -18,7 +18,7 @@ import { pythonPack, readCoverageContexts } from '@ci-optimizer/core/languages/p
 import { resolveTestFilterOptions } from '@ci-optimizer/core/test-filter';
 import { DirStore } from '@ci-optimizer/core/store';
 import { type TempGitRepo, tempDir } from '../support/git-repo.ts';
-import { LEDGER_PROJECT, recordCoverage, type LearnedRepo } from './support.ts';
+import { LEDGER_PROJECT, changeRequest, recordCoverage, type LearnedRepo } from './support.ts';
 
 const scratchDirs: string[] = [];
 /** A temp dir removed after the file's tests. */
@@ -235,13 +235,7 @@ describe('selecting with the impact map', () => {
     repo.write(edit('pkg/ledger.py', 'return sum(self.entries)', 'return sum(self.entries) + 1'));
     const head = repo.commit('change');
     try {
-      const request = {
-        pack: pythonPack,
-        repoDir: repo.dir,
-        head,
-        changes: await diffChangedFiles(repo.dir, map.commit, head),
-        options: resolveTestFilterOptions({}),
-      };
+      const request = await changeRequest(repo, map.commit, head);
       const { selection } = await selectTestsForChange(request, { map: () => ({ store }) });
       if (!selection) throw new Error('the map was not consulted');
       expect(selection.tests).toEqual(['tests/test_total.py']);
@@ -277,13 +271,7 @@ describe('selecting with the impact map', () => {
     });
     const head = repo.commit('change');
     try {
-      const request = {
-        pack: pythonPack,
-        repoDir: repo.dir,
-        head,
-        changes: await diffChangedFiles(repo.dir, map.commit, head),
-        options: resolveTestFilterOptions({}),
-      };
+      const request = await changeRequest(repo, map.commit, head);
       // The graph of the map's commit in the cache, as a later run finds it.
       await selectTestsForChange(
         { ...request, head: map.commit, changes: [], cache: counting },

@@ -2,6 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { diffChangedFiles } from '@ci-optimizer/core/git';
+import { pythonPack } from '@ci-optimizer/core/languages/python';
+import { resolveTestFilterOptions } from '@ci-optimizer/core/test-filter';
 import { TempGitRepo } from '../support/git-repo.ts';
 
 export const PYTHON = '/usr/bin/python3';
@@ -100,5 +103,16 @@ export function recordCoverage(files: Record<string, string>, cov = 'pkg'): Lear
       repo.remove();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A selection request for the change from the map's commit to `head`, with the Python pack and default options. */
+export async function changeRequest(repo: TempGitRepo, mapCommit: string, head: string) {
+  return {
+    pack: pythonPack,
+    repoDir: repo.dir,
+    head,
+    changes: await diffChangedFiles(repo.dir, mapCommit, head),
+    options: resolveTestFilterOptions({}),
   };
 }

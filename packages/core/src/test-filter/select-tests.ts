@@ -383,6 +383,20 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
   const cache = await loadGraphCache(request.cache, language, warn, (from) => {
     early = { from, delta: diffTrees(repoDir, from, head) };
   });
+  /** The view of this run's repository, from a patched stored graph or a graph to build. */
+  const viewOf = (discovery: unknown, matcher: TestMatcher, testFiles: string[], plan: GraphPlan<LanguageFacts>) =>
+    new RepositoryView({
+      request,
+      objects,
+      language,
+      framework,
+      discovery,
+      matcher,
+      testFiles,
+      cache,
+      settings: settingsOf(discovery),
+      plan,
+    });
   const stored = cache.snapshot;
   if (stored && stored.settings === settingsKey) {
     // The stored graph of another tree: only the files that differ from it need work, and the tree is never listed.
@@ -395,41 +409,16 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
       const tests = stored.tests.filter((test) => !gone.has(test));
       for (const item of delta) if (item.status === 'added' && matcher.isTestFile(item.path)) tests.push(item.path);
       const testFiles = tests.length === stored.tests.length && gone.size === 0 ? tests : tests.sort();
-      const settings = settingsOf(discovery);
-      return new RepositoryView({
-        request,
-        objects,
-        language,
-        framework,
-        discovery,
-        matcher,
-        testFiles,
-        cache,
-        settings,
-        plan: { kind: 'patch', tree, snapshot: stored, delta },
-      });
+      return viewOf(discovery, matcher, testFiles, { kind: 'patch', tree, snapshot: stored, delta });
     }
   }
   const [{ files, discovery, matcher, tests: testFiles }, tree] = await Promise.all([
     discoverTests(framework, repoDir, head, projectDir, undefined, (ids) => objects.readBlobs(ids)),
     headTree,
   ]);
-  const settings = settingsOf(discovery);
-  return new RepositoryView({
-    request,
-    objects,
-    language,
-    framework,
-    discovery,
-    matcher,
-    testFiles,
-    cache,
-    settings,
-    plan: { kind: 'build', tree, files },
-  });
+  return viewOf(discovery, matcher, testFiles, { kind: 'build', tree, files });
 }
 
-/** Lists at most MAX_LISTED_REASONS reasons and counts the rest, so outputs and summaries stay readable. */
 /**
  * The unbounded computed imports that outside evidence bounds: when the closure holds a file such a call may load (other
  * than the call's own file), the evidence's tests are selected, with the call in the reason.
@@ -457,6 +446,7 @@ function selectByEvidence(
   }
 }
 
+/** Lists at most MAX_LISTED_REASONS reasons and counts the rest, so outputs and summaries stay readable. */
 function capReasons(reasons: string[]): string[] {
   if (reasons.length <= MAX_LISTED_REASONS) return reasons;
   return [...reasons.slice(0, MAX_LISTED_REASONS), `... and ${reasons.length - MAX_LISTED_REASONS} more`];

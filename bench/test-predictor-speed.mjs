@@ -134,6 +134,24 @@ function recordedState(storeDir) {
   return JSON.stringify({ runs: runs.length, newest, safety });
 }
 
+/** The CLI call of a `predict` step from `base` to `head` on `store` (a store spec such as `dir:DIR`). */
+function predictCommand(cliPath, { repo, base, head, store }, extra = []) {
+  return [
+    cliPath,
+    ...['test-predictor', '--mode', 'predict', '--repo', repo, '--base', base, '--head', head],
+    ...['--store', store, '--json', ...extra],
+  ];
+}
+
+/** The CLI call of a `record` step of `head` against `base` with `report` (the same for the history and the timing). */
+function recordCommand(cliPath, { repo, base, head, store, report }) {
+  return [
+    cliPath,
+    ...['test-predictor', '--mode', 'record', '--repo', repo, '--base', base, '--head', head],
+    ...['--junit', report, '--store', store, '--retrain-after', '3650d', '--json'],
+  ];
+}
+
 /**
  * --baseline: the same commands through another build's CLI on fresh copies of the same store (one path, so log
  * lines naming it match): outputs, log lines and what record stores must be identical; then CPU time turn about.
@@ -146,41 +164,9 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
     rmSync(scratch, { recursive: true, force: true });
     cpSync(storeDir, scratch, { recursive: true });
   };
-  const predict = (which, extra) => [
-    clis[which],
-    'test-predictor',
-    '--mode',
-    'predict',
-    '--repo',
-    repo,
-    '--base',
-    base,
-    '--head',
-    head,
-    '--store',
-    `dir:${scratch}`,
-    '--json',
-    ...extra,
-  ];
-  const record = (which) => [
-    clis[which],
-    'test-predictor',
-    '--mode',
-    'record',
-    '--repo',
-    repo,
-    '--base',
-    base,
-    '--head',
-    head,
-    '--junit',
-    report,
-    '--store',
-    `dir:${scratch}`,
-    '--retrain-after',
-    '3650d',
-    '--json',
-  ];
+  const at = { repo, base, head, store: `dir:${scratch}`, report };
+  const predict = (which, extra) => predictCommand(clis[which], at, extra);
+  const record = (which) => recordCommand(clis[which], at);
   writeFileSync(report, junit(new Set(['tests/test_7.py', 'tests/test_87.py'])));
   const differing = [];
   const outcomes = (which) => {
@@ -263,12 +249,7 @@ try {
   const base = git(repo, 'rev-parse', 'HEAD');
   const store = `dir:${join(work, 'store')}`;
   const report = join(work, 'report.xml');
-  /** The CLI call of one `record` step of HEAD `head` against the first commit (the same for the history and the timing). */
-  const recordArgs = (head) => [
-    cli,
-    ...['test-predictor', '--mode', 'record', '--repo', repo, '--base', base, '--head', head],
-    ...['--junit', report, '--store', store, '--retrain-after', '3650d', '--json'],
-  ];
+  const recordArgs = (head) => recordCommand(cli, { repo, base, head, store, report });
   // History: RUNS recorded runs, each changing one module; its tests fail.
   for (let r = 0; r < RUNS; r++) {
     git(repo, 'checkout', '-q', '--detach', base);
@@ -317,21 +298,7 @@ try {
     repo,
     'train',
   );
-  const predictArgs = [
-    cli,
-    'test-predictor',
-    '--mode',
-    'predict',
-    '--repo',
-    repo,
-    '--base',
-    base,
-    '--head',
-    head,
-    '--store',
-    store,
-    '--json',
-  ];
+  const predictArgs = predictCommand(cli, { repo, base, head, store });
   const cold = timed(predictArgs, repo, 'cold');
   const warm = median(Array.from({ length: samples }, () => timed(predictArgs, repo, 'warm')));
   const caseArgs = [...predictArgs, '--granularity', 'case'];

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { learnImpactMap, selectWithImpactMap, type ImpactMap } from '@ci-optimizer/core/impact-map';
-import { pythonPack, readCoverageContexts } from '@ci-optimizer/core/languages/python';
+import { selectWithImpactMap, type ImpactMap } from '@ci-optimizer/core/impact-map';
 import { selectAffectedTests } from '@ci-optimizer/core/test-filter';
 import type { TempGitRepo } from '../support/git-repo.ts';
-import { changeRequest, recordCoverage, type LearnedRepo } from './support.ts';
+import { changeRequest, learnFromSqlite, recordCoverage, type LearnedRepo } from './support.ts';
 
 /**
  * Module-level names read by functions, a derived name, a default argument, a class attribute, a name only a test
@@ -55,11 +54,7 @@ describe('module-level changes narrowed to the code that reads the names', () =>
   beforeAll(async () => {
     learned = recordCoverage(PROJECT);
     repo = learned.repo;
-    map = await learnImpactMap({
-      pack: pythonPack,
-      repoDir: repo.dir,
-      coverage: await readCoverageContexts(learned.sqliteFile),
-    });
+    map = await learnFromSqlite(learned);
   });
   afterAll(() => learned?.remove());
 

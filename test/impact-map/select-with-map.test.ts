@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   IMPACT_MAP_KEY,
-  learnImpactMap,
   learnImpactMapIntoStore,
   renderImpactMapNote,
   selectTestsForChange,
@@ -14,11 +13,11 @@ import {
   type ImpactSelectRequest,
 } from '@ci-optimizer/core/impact-map';
 import { diffChangedFiles } from '@ci-optimizer/core/git';
-import { pythonPack, readCoverageContexts } from '@ci-optimizer/core/languages/python';
+import { pythonPack } from '@ci-optimizer/core/languages/python';
 import { resolveTestFilterOptions } from '@ci-optimizer/core/test-filter';
 import { DirStore } from '@ci-optimizer/core/store';
 import { type TempGitRepo, tempDir } from '../support/git-repo.ts';
-import { LEDGER_PROJECT, changeRequest, recordCoverage, type LearnedRepo } from './support.ts';
+import { LEDGER_PROJECT, changeRequest, learnFromSqlite, recordCoverage, type LearnedRepo } from './support.ts';
 
 const scratchDirs: string[] = [];
 /** A temp dir removed after the file's tests. */
@@ -40,11 +39,7 @@ describe('selecting with the impact map', () => {
   beforeAll(async () => {
     learned = recordCoverage(LEDGER_PROJECT);
     repo = learned.repo;
-    map = await learnImpactMap({
-      pack: pythonPack,
-      repoDir: repo.dir,
-      coverage: await readCoverageContexts(learned.sqliteFile),
-    });
+    map = await learnFromSqlite(learned);
   });
   afterAll(() => learned?.remove());
 

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffChangedFiles } from '@ci-optimizer/core/git';
-import { pythonPack } from '@ci-optimizer/core/languages/python';
+import { learnImpactMap, type ImpactMap } from '@ci-optimizer/core/impact-map';
+import { pythonPack, readCoverageContexts } from '@ci-optimizer/core/languages/python';
 import { resolveTestFilterOptions } from '@ci-optimizer/core/test-filter';
 import { TempGitRepo } from '../support/git-repo.ts';
 
@@ -115,4 +116,13 @@ export async function changeRequest(repo: TempGitRepo, mapCommit: string, head: 
     changes: await diffChangedFiles(repo.dir, mapCommit, head),
     options: resolveTestFilterOptions({}),
   };
+}
+
+/** The impact map learned from a recorded project's `.coverage` file, on its commit. */
+export async function learnFromSqlite(learned: LearnedRepo): Promise<ImpactMap> {
+  return learnImpactMap({
+    pack: pythonPack,
+    repoDir: learned.repo.dir,
+    coverage: await readCoverageContexts(learned.sqliteFile),
+  });
 }

@@ -5,12 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+// Seeded PRNG (mulberry32, the core's) so every run replays the same history.
+import { seededRandom as random } from '../packages/core/src/model/seeded-random.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-
-/** Seeded PRNG (mulberry32, the core's) so every run replays the same history. */
-export { seededRandom as random } from '../packages/core/src/model/seeded-random.ts';
 
 const PINS = [
   ['fastapi', '0.110.0'],

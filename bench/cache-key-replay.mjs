@@ -17,8 +17,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { importCoreBundle } from './bundle-core.mjs';
 import {
   ActionsCacheModel,
   anyRequirements,
@@ -58,10 +58,9 @@ async function loadCore() {
   const outdir = join(root, 'node_modules', '.cache', 'ci-optimizer-bench');
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, `cache-key-replay-${process.pid}.mjs`);
-  await build({
-    absWorkingDir: root,
-    stdin: {
-      contents: [
+  try {
+    return await importCoreBundle(
+      [
         "export { computeCacheKeys, classifyRestore, recordRestore, readRestoreHistory, summarizeHitRate, keyFamily } from './packages/core/src/cache-key/index.ts';",
         "export { DirStore } from './packages/core/src/store/index.ts';",
         "export { restoreCache } from './packages/core/src/s3-cache/restore.ts';",
@@ -69,20 +68,10 @@ async function loadCore() {
         "export { cacheVersion as s3CacheVersion, resolveS3Settings, S3ObjectStore, createS3Client } from './packages/core/src/s3/index.ts';",
         "export { resolveCompression } from './packages/core/src/archive/index.ts';",
         "export { startS3Server } from './test/support/s3-server.ts';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    logLevel: 'error',
-  });
-  try {
-    return await import(pathToFileURL(outfile).href);
+      ],
+      outfile,
+      { packages: 'external' },
+    );
   } finally {
     rmSync(outfile, { force: true });
   }

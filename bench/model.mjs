@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { importCoreBundle } from './bundle-core.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -25,25 +25,14 @@ const params = { numRounds: rounds, eta: 0.1, maxDepth: 6, minChildWeight: 1, la
 const tmp = mkdtempSync(join(tmpdir(), 'ci-opt-bench-model-'));
 try {
   // Bundled with esbuild so the benchmark runs on any Node the runner has, like the other benchmarks.
-  const entry = join(tmp, 'model.mjs');
-  await build({
-    absWorkingDir: root,
-    stdin: {
-      contents: [
-        "export * from './packages/core/src/model/index.ts';",
-        "export { syntheticFailures } from './test/model/synthetic-failures.ts';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: entry,
-    logLevel: 'warning',
-    alias: { '@ci-optimizer/core/model': './packages/core/src/model/index.ts' },
-  });
-  const m = await import(pathToFileURL(entry).href);
+  const m = await importCoreBundle(
+    [
+      "export * from './packages/core/src/model/index.ts';",
+      "export { syntheticFailures } from './test/model/synthetic-failures.ts';",
+    ],
+    join(tmp, 'model.mjs'),
+    { alias: { '@ci-optimizer/core/model': './packages/core/src/model/index.ts' } },
+  );
 
   const test = m.syntheticFailures(20_000, 902, 10);
   const write = (name, typed) => {

@@ -1,36 +1,20 @@
 // The orders of the test-predictor evaluations (bench/test-predictor-eval.mjs on the example, bench/test-predictor-
 // real.mjs on the public projects): held-out rows grouped by run, selections at a share of the expected test time
 // by the action's own budget code, recall, APFD, and where an order missed.
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { join } from 'node:path';
+import { importCoreBundle } from './bundle-core.mjs';
 
 /** The core's test-predictor and model faces, bundled with esbuild (the core is TypeScript). */
-export async function loadCore(dir) {
-  const out = join(dir, 'core.mjs');
-  await build({
-    absWorkingDir: root,
-    stdin: {
-      contents: [
-        "export * from './packages/core/src/test-predictor/index.ts';",
-        "export { SeededRandom, predictProbabilities } from './packages/core/src/model/index.ts';",
-        "export { DirStore } from './packages/core/src/store/index.ts';",
-        "export { syntheticHistory } from './test/test-predictor/synthetic-history.ts';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: out,
-    logLevel: 'error',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-  return import(pathToFileURL(out).href);
+export function loadCore(dir) {
+  return importCoreBundle(
+    [
+      "export * from './packages/core/src/test-predictor/index.ts';",
+      "export { SeededRandom, predictProbabilities } from './packages/core/src/model/index.ts';",
+      "export { DirStore } from './packages/core/src/store/index.ts';",
+      "export { syntheticHistory } from './test/test-predictor/synthetic-history.ts';",
+    ],
+    join(dir, 'core.mjs'),
+  );
 }
 
 /** Average percentage of faults detected for one ordered run (file level). */

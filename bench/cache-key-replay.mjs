@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importCoreBundle } from './bundle-core.mjs';
+import { importCoreBundle } from './core.bundle.mjs';
 import {
   ActionsCacheModel,
   anyRequirements,

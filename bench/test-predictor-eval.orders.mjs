@@ -2,7 +2,7 @@
 // real.mjs on the public projects): held-out rows grouped by run, selections at a share of the expected test time
 // by the action's own budget code, recall, APFD, and where an order missed.
 import { join } from 'node:path';
-import { importCoreBundle } from './bundle-core.mjs';
+import { importCoreBundle } from './core.bundle.mjs';
 
 /** The core's test-predictor and model faces, bundled with esbuild (the core is TypeScript). */
 export function loadCore(dir) {

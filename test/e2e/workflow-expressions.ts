@@ -8,10 +8,12 @@
 
 /** A context whose properties must all be known: reading any other property is an error that names the path. */
 export class StrictObject {
-  constructor(
-    readonly path: string,
-    private readonly lookup: (name: string) => Value | undefined,
-  ) {}
+  readonly path: string;
+  private readonly lookup: (name: string) => Value | undefined;
+  constructor(path: string, lookup: (name: string) => Value | undefined) {
+    this.path = path;
+    this.lookup = lookup;
+  }
 
   get(name: string): Value {
     const value = this.lookup(name);
@@ -104,10 +106,12 @@ type Node =
 
 class Parser {
   private index = 0;
-  constructor(
-    private readonly tokens: Token[],
-    private readonly source: string,
-  ) {}
+  private readonly tokens: Token[];
+  private readonly source: string;
+  constructor(tokens: Token[], source: string) {
+    this.tokens = tokens;
+    this.source = source;
+  }
 
   parse(): Node {
     const node = this.or();

@@ -158,10 +158,12 @@ export class GitHubApiServer {
   private readonly faults = new Map<string, Fault[]>();
   private readonly spec = loadSpec();
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
+  private readonly server: Server;
+  readonly url: string;
+  private constructor(server: Server, url: string) {
+    this.server = server;
+    this.url = url;
+  }
 
   /** Starts a server on a free port of 127.0.0.1. */
   static async start(): Promise<GitHubApiServer> {

@@ -22,22 +22,20 @@ export interface GitHubClientOptions {
 /** Raised when GitHub refuses for lack of permission (a fork's read-only token), not for rate limits. */
 export class GitHubPermissionError extends Error {
   override readonly name = 'GitHubPermissionError';
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
+  readonly status: number;
+  constructor(message: string, status: number) {
     super(message);
+    this.status = status;
   }
 }
 
 /** Raised when the rate limit resets later than we are willing to wait. */
 export class GitHubRateLimitError extends Error {
   override readonly name = 'GitHubRateLimitError';
-  constructor(
-    message: string,
-    readonly resetAt?: Date,
-  ) {
+  readonly resetAt?: Date;
+  constructor(message: string, resetAt?: Date) {
     super(message);
+    this.resetAt = resetAt;
   }
 }
 

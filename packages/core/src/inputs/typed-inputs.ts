@@ -47,7 +47,10 @@ const SIZE_UNITS: Record<string, number> = {
  * Precedence: a value the user gave (that differs from the action.yml default) > the config file > the default.
  */
 export class Inputs {
-  constructor(private readonly values: InputValues) {}
+  private readonly values: InputValues;
+  constructor(values: InputValues) {
+    this.values = values;
+  }
 
   /** The raw text of an input after applying the precedence rules ('' when nothing is set). */
   raw(name: string): string {

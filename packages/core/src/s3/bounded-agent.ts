@@ -22,7 +22,10 @@ export class StoreUnresponsiveError extends Error {
 class Watchdog {
   private missed = 0;
   private unresponsive?: StoreUnresponsiveError;
-  constructor(private readonly watch: ResponseWatch) {}
+  private readonly watch: ResponseWatch;
+  constructor(watch: ResponseWatch) {
+    this.watch = watch;
+  }
 
   attach(req: ClientRequest): void {
     for (const name of ['authorization', 'x-amz-security-token']) {

@@ -18,7 +18,9 @@ const LOCK_WAIT_MS = 120_000;
 export class DirStore implements Store {
   readonly description: string;
 
-  constructor(readonly root: string) {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = root;
     this.description = `dir:${root}`;
   }
 

@@ -32,11 +32,13 @@ export class StoreFaultError extends Error {
 export class FaultNamingStore implements Store {
   readonly description: string;
 
-  constructor(
-    readonly inner: Store,
-    /** `endpoint http://...`, `folder /path`: where the store points. */
-    readonly where: string,
-  ) {
+  readonly inner: Store;
+  /** `endpoint http://...`, `folder /path`: where the store points. */
+  readonly where: string;
+
+  constructor(inner: Store, where: string) {
+    this.inner = inner;
+    this.where = where;
     this.description = inner.description;
   }
 

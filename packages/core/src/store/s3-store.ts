@@ -11,10 +11,11 @@ export class S3Store implements Store {
   private objects?: Promise<S3ObjectStore>;
   private scoped?: Promise<{ write: S3ObjectStore; read: S3ObjectStore[] }>;
 
-  constructor(
-    private readonly url: string,
-    private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {
+  private readonly url: string;
+  private readonly env: NodeJS.ProcessEnv;
+  constructor(url: string, env: NodeJS.ProcessEnv = process.env) {
+    this.url = url;
+    this.env = env;
     this.description = url.replace(/\/+$/, '');
   }
 

@@ -48,7 +48,10 @@ export class CaseStats {
   private shareSum = 0;
   private shareCount = 0;
 
-  constructor(private readonly flaky?: FlakyLabels) {}
+  private readonly flaky?: FlakyLabels;
+  constructor(flaky?: FlakyLabels) {
+    this.flaky = flaky;
+  }
 
   /** Folds one run in: outcomes, durations and co-failures of its cases (retries and unattributed cases skipped). */
   add(run: RunRecord): void {

@@ -116,7 +116,10 @@ export class HistoryStats {
   private readonly byDistance = new Map<string, { failures: number; rows: number }>();
   runCount = 0;
 
-  constructor(private readonly flaky?: FlakyLabels) {}
+  private readonly flaky?: FlakyLabels;
+  constructor(flaky?: FlakyLabels) {
+    this.flaky = flaky;
+  }
 
   /** Test files seen in the history so far. */
   knownFiles(): string[] {

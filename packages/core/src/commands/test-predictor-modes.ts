@@ -40,6 +40,9 @@ import {
   type TrainSettings,
   updateSafetyState,
   viewChange,
+  readViewHandoff,
+  saveViewHandoff,
+  viewHandoffPath,
 } from '../test-predictor/index.ts';
 import { appendRun, HISTORY_SCHEMA, readHistory, STORE_KEYS, type RunRecord } from '../test-history/index.ts';
 
@@ -100,23 +103,43 @@ async function describeChange(
     head: ctx.inputs.optionalString('head'),
   });
   await assertProjectDir(s.repoDir, s.projectDir, range.head);
-  const view = await viewChange({
-    pack: await pack,
-    repoDir: s.repoDir,
-    range,
-    options: s.filterOptions,
-    graph: s.graph,
-    cache: s.store,
-    ...(s.impactMap ? { impactMapStore: s.store } : {}),
-    warn: (m) => ctx.log.warning(m),
-  });
-  if (view.mapNote) ctx.log.info(`Impact map: ${view.mapNote}`);
-  return {
-    view,
+  const described = {
     commit: range.head,
     base: range.base ?? null,
     ...(range.fallbackReason ? { rangeNote: range.fallbackReason } : {}),
   };
+  // predict hands its view to the record step of the same job (view-handoff.ts); record takes it when it is there.
+  const handoff = viewHandoffPath(ctx.run.runnerTemp, {
+    repoDir: s.repoDir,
+    head: range.head,
+    base: described.base,
+    fallbackReason: range.fallbackReason ?? null,
+    graph: s.graph,
+    impactMap: s.impactMap,
+    filterOptions: s.filterOptions,
+    store: s.store.description,
+  });
+  const handed = s.mode === 'record' ? await readViewHandoff(handoff) : undefined;
+  const warnings: string[] = [];
+  const view =
+    handed?.view ??
+    (await viewChange({
+      pack: await pack,
+      repoDir: s.repoDir,
+      range,
+      options: s.filterOptions,
+      graph: s.graph,
+      cache: s.store,
+      ...(s.impactMap ? { impactMapStore: s.store } : {}),
+      warn: (m) => {
+        warnings.push(m);
+        ctx.log.warning(m);
+      },
+    }));
+  for (const message of handed?.warnings ?? []) ctx.log.warning(message);
+  if (s.mode === 'predict') await saveViewHandoff(handoff, view, warnings);
+  if (view.mapNote) ctx.log.info(`Impact map: ${view.mapNote}`);
+  return { view, ...described };
 }
 
 async function loadModel(

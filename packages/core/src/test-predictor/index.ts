@@ -99,6 +99,7 @@ export {
   type SafetyState,
 } from './safety.ts';
 export { viewChange, hopsOf, type ChangeView } from './repository.ts';
+export { readViewHandoff, saveViewHandoff, viewHandoffPath, type ViewHandoffKey } from './view-handoff.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
 export {
   chooseRanking,

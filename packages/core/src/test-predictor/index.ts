@@ -11,7 +11,14 @@ export {
   type TestOutcome,
   type FileResolution,
 } from '../test-history/index.ts';
-export { findJunitFiles, junitRunOf, readJunitReports, readJunitRun, type JunitRun } from './record.ts';
+export {
+  findJunitFiles,
+  junitRunOf,
+  readJunitReports,
+  readJunitRun,
+  type JunitReports,
+  type JunitRun,
+} from './record.ts';
 export {
   HISTORY_SCHEMA,
   STORE_KEYS,

@@ -89,6 +89,18 @@ describe('record takes the view predict handed over in the same job (dist bundle
     expect(outputs(after.outcomes[1].outputs)).toEqual(outputs(alone.outcomes[0].outputs));
   });
 
+  it("repeats the warnings of working the view out, saying they are predict's", async () => {
+    const store = join(repo.dir, 'stores', 'broken-graph', 'test-filter');
+    mkdirSync(store, { recursive: true });
+    writeFileSync(join(store, 'graph-python.json'), '{ broken');
+    const { outcomes, runs } = await job('broken-graph', [{ mode: 'predict' }, { mode: 'record' }]);
+    const warnings = (i: number) => outcomes[i].annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+    const cacheWarning = warnings(0).find((w) => /graph cache .*graph-python\.json is not valid JSON/.test(w));
+    expect(cacheWarning, warnings(0).join('\n')).toBeDefined();
+    expect(warnings(1)).toContain(`The change view of this job's predict step: ${cacheWarning}`);
+    expect(runs[0].reach).toEqual({ 'tests/test_pricing.py': 1 });
+  });
+
   it('takes the hand-off: what it says is what is recorded', async () => {
     const { runs } = await job('tampered', [{ mode: 'predict' }, { mode: 'record' }], tamper);
     expect(runs[0].reach).toEqual({ 'tests/test_pricing.py': 1, 'tests/test_stock.py': 7 });

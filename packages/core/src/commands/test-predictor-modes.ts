@@ -136,7 +136,9 @@ async function describeChange(
         ctx.log.warning(m);
       },
     }));
-  for (const message of handed?.warnings ?? []) ctx.log.warning(message);
+  // What working the view out warned about still applies to it (a graph that could not be read: no reach).
+  for (const message of handed?.warnings ?? [])
+    ctx.log.warning(`The change view of this job's predict step: ${message}`);
   if (s.mode === 'predict') await saveViewHandoff(handoff, view, warnings);
   if (view.mapNote) ctx.log.info(`Impact map: ${view.mapNote}`);
   return { view, ...described };

@@ -33,6 +33,8 @@ import {
   renderRecordSummary,
   renderTrainSummary,
   type FlakyLabels,
+  type HistoryStats,
+  historyStats,
   type RetrainResult,
   retrainWithRollback,
   type SafetyState,
@@ -253,6 +255,28 @@ function candidateInput(ctx: CommandContext): string[] | undefined {
   return ctx.inputs.list('candidates');
 }
 
+/** What a prediction derives from the history alone: flaky labels and per-file statistics. */
+interface HistoryDerived {
+  flaky: FlakyLabels;
+  stats: HistoryStats;
+}
+
+function deriveFromHistory(history: readonly RunRecord[]): HistoryDerived {
+  const flaky = labelFlaky(history);
+  return { flaky, stats: historyStats(history, flaky) };
+}
+
+/**
+ * The history read ahead (readAhead), and what a prediction derives from it alone, worked out as soon as it is
+ * read: the CPU work runs while git and test-filter's selection wait on git processes.
+ */
+function readHistoryAhead(s: Settings) {
+  return readAhead(async (warn) => {
+    const history = await readHistory(s.store, warn);
+    return { history, derived: deriveFromHistory(history) };
+  });
+}
+
 /** Predicts for the current change; shared by predict and by record's audit (which passes the history before the run). */
 function predictFor(
   ctx: CommandContext,
@@ -264,6 +288,7 @@ function predictFor(
   budget: Budget,
   candidatesOverride?: string[],
   granularity: Granularity = 'file',
+  derived: HistoryDerived = deriveFromHistory(history),
 ): { prediction: Prediction; candidates: string[] } {
   // An explicit candidate list is the answer even when empty (test-filter selected nothing for a docs change).
   let candidates = candidatesOverride ?? view.testFiles;
@@ -279,11 +304,12 @@ function predictFor(
     ].sort();
     if (candidates.length === 0) throw noTestFilesError(s);
   }
-  const flaky = labelFlaky(history);
+  const { flaky, stats } = derived;
   const mustRun = mustRunTests(ctx, s, view, base, candidates, history, flaky);
   const prediction = predictTests({
     history,
     flaky,
+    stats,
     model,
     change: {
       changes: view.changes ?? [],
@@ -305,12 +331,12 @@ function predictFor(
 }
 
 async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
-  const readHistoryAhead = readAhead((warn) => readHistory(s.store, warn));
+  const historyAhead = readHistoryAhead(s);
   const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
   const readSafetyAhead = readAhead((warn) => readSafetyState(s.store, warn));
   const { view, base, rangeNote } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   if (rangeNote) ctx.log.warning(`test-predictor: ${rangeNote}; every test is treated as reachable.`);
-  const history = await ctx.metrics.phase('history', () => readHistoryAhead(ctx));
+  const { history, derived } = await ctx.metrics.phase('history', () => historyAhead(ctx));
   const model = await ctx.metrics.phase('model', () => loadModelAhead(ctx));
   const safety = await readSafetyAhead(ctx);
   const enabled = safety?.selectionEnabled ?? true;
@@ -318,7 +344,7 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
   if (!enabled) ctx.log.warning(`test-predictor runs every test: ${safety!.reason}.`);
   const override = candidateInput(ctx)?.map((p) => repoPath(s, p));
   const { prediction } = await ctx.metrics.phase('predict', async () =>
-    predictFor(ctx, s, view, base, history, model, budget, override, s.granularity),
+    predictFor(ctx, s, view, base, history, model, budget, override, s.granularity, derived),
   );
   if (prediction.coldStart) ctx.log.notice(`test-predictor: no usable model (${prediction.coldStartReason}).`);
   ctx.log.info(`test-predictor ranking: ${describeRanking(prediction.ranking)}.`);
@@ -396,7 +422,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   // The reports are read and parsed while git works out the diff; their cases are tied to the test files after.
   const reports = readJunitReports(junitFiles);
   reports.catch(() => {}); // taken below, or dropped when the diff fails
-  const readHistoryAhead = readAhead((warn) => readHistory(s.store, warn));
+  const historyAhead = readHistoryAhead(s);
   const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
   const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   const where = { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir };
@@ -413,7 +439,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       `${junit.unattributed} test case(s) in the JUnit files name no test file; they are kept but not attributed (jest-junit: set addFileAttribute: "true").`,
     );
   }
-  const history = await ctx.metrics.phase('history', () => readHistoryAhead(ctx));
+  const { history, derived } = await ctx.metrics.phase('history', () => historyAhead(ctx));
   if (history.some((run) => run.id === junit.digest)) {
     ctx.log.notice(
       `test-predictor: these JUnit files are already recorded in ${s.store.description} (run ${junit.digest.slice(0, 26)}…); ` +
@@ -463,7 +489,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
 
   // What the predictor would have said for this diff, from the history before this run.
   const candidates = [...new Set([...view.testFiles, ...ranFiles])].sort();
-  const { prediction } = predictFor(ctx, s, view, base, history, model, s.budget, candidates);
+  const { prediction } = predictFor(ctx, s, view, base, history, model, s.budget, candidates, 'file', derived);
   const ranks = new Map(prediction.ordered.map((t, i) => [t.file, { rank: i + 1, probability: t.probability }]));
   const risky = prediction.ordered.filter((t) => t.probability >= 0.5).map((t) => t.file);
   record.predictedRisky = risky.slice(0, 50);

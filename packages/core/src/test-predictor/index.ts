@@ -65,6 +65,7 @@ export {
 export { buildShards, shardLowerBound, shardMatrix, type Shard, type ShardMatrix, type TimedTest } from './shards.ts';
 export {
   describeRanking,
+  historyStats,
   predictTests,
   slowTests,
   type PredictRequest,

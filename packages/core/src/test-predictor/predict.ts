@@ -45,6 +45,15 @@ export interface PredictRequest {
   granularity?: Granularity;
   /** labelFlaky(history), when the caller has it already (it is computed otherwise). */
   flaky?: FlakyLabels;
+  /** historyStats(history, flaky), when the caller has it already (it is computed otherwise). */
+  stats?: HistoryStats;
+}
+
+/** The per-file statistics of a history (durations, failures, co-failures, graph-distance failures). */
+export function historyStats(history: readonly RunRecord[], flaky: FlakyLabels): HistoryStats {
+  const stats = new HistoryStats(flaky);
+  for (const run of history) stats.add(run, realFailedFiles(flaky, run));
+  return stats;
 }
 
 /** A slow test case (a `@pytest.mark.slow` candidate). */
@@ -94,8 +103,7 @@ const REPLAY_RUNS = 100;
  */
 export function predictTests(request: PredictRequest): Prediction {
   const flaky = request.flaky ?? labelFlaky(request.history);
-  const stats = new HistoryStats(flaky);
-  for (const run of request.history) stats.add(run, realFailedFiles(flaky, run));
+  const stats = request.stats ?? historyStats(request.history, flaky);
   const usableRuns = request.history.filter((run) => run.changes !== null && run.cases.length > 0).length;
 
   const known = request.candidates.map((file) => stats.duration(file)).filter((d): d is number => d !== undefined);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { historyStats, labelFlaky, predictTests, type RunRecord } from '@ci-optimizer/core/test-predictor';
+import { historyStats, labelFlaky, predictTests, rankingFor, type RunRecord } from '@ci-optimizer/core/test-predictor';
 import { syntheticHistory } from './synthetic-history.ts';
 
-// predict and record label the history and build its per-file statistics as soon as the history is read, while git
-// still works (test-predictor-modes.ts, readHistoryAhead), and hand both to predictTests: the prediction must be the
-// one predictTests makes from the history alone.
+// predict and record label the history, build its per-file statistics and choose the ranking as soon as the history
+// (and the model) are read, while git still works (test-predictor-modes.ts, readHistoryAhead and rankingAhead), and
+// hand them to predictTests: the prediction must be the one predictTests makes from the history alone.
 describe('predictTests with the flaky labels and statistics worked out ahead', () => {
   it('predicts the same as from the history alone, for every budget and both granularities', () => {
     const history: RunRecord[] = syntheticHistory({ runs: 40, seed: 11 });
@@ -31,7 +31,8 @@ describe('predictTests with the flaky labels and statistics worked out ahead', (
           granularity,
         };
         const alone = predictTests(request);
-        const ahead = predictTests({ ...request, flaky, stats });
+        const ranking = rankingFor({ ...request, timeFraction: 1 / 3 });
+        const ahead = predictTests({ ...request, flaky, stats, ranking });
         expect(ahead.ordered).toEqual(alone.ordered);
         expect(ahead.items).toEqual(alone.items);
         expect(ahead.selection).toEqual(alone.selection);
@@ -40,5 +41,24 @@ describe('predictTests with the flaky labels and statistics worked out ahead', (
         expect(ahead.ordered.some((t) => t.probability > 0.05)).toBe(true);
       }
     }
+  });
+
+  it('runs the ranking it is given', () => {
+    const history = syntheticHistory({ runs: 30, seed: 5 });
+    const candidates = [...new Set(history[0].cases.map((c) => c.file))].sort();
+    const request = {
+      history,
+      change: { changes: history[0].changes ?? [], reach: history[0].reach, reachAll: false },
+      candidates,
+      mustRun: new Map<string, string>(),
+      budget: { kind: 'all' as const },
+      minHistory: 5,
+      shards: 1,
+      slowThreshold: 60,
+    };
+    const chosen = predictTests(request).ranking.chosen;
+    const other = chosen === 'failure-frequency' ? 'co-failure' : 'failure-frequency';
+    const given = { chosen: other, reason: 'given by the caller', heldOut: {} } as const;
+    expect(predictTests({ ...request, ranking: given }).ranking).toEqual(given);
   });
 });

@@ -34,6 +34,8 @@ import {
   renderTrainSummary,
   type FlakyLabels,
   type HistoryStats,
+  type RankingChoice,
+  rankingFor,
   historyStats,
   type RetrainResult,
   retrainWithRollback,
@@ -165,19 +167,48 @@ async function loadModel(
 /**
  * A store read started now, while the diff is worked out (git runs in processes of its own meanwhile), and taken
  * later: its warnings are held until then, so the log keeps the order of reading one thing after the other. A read
- * whose step stops before taking it is dropped with its warnings.
+ * whose step stops before taking it is dropped with its warnings. `value` is the read itself, for work that only
+ * needs what was read (its warnings stay held).
  */
-function readAhead<T>(read: (warn: (message: string) => void) => Promise<T>): (ctx: CommandContext) => Promise<T> {
+interface Ahead<T> {
+  take: (ctx: CommandContext) => Promise<T>;
+  value: Promise<T>;
+}
+
+function readAhead<T>(read: (warn: (message: string) => void) => Promise<T>): Ahead<T> {
   const held: string[] = [];
-  const result = read((m) => held.push(m));
-  result.catch(() => {}); // taken (and thrown) by the caller, or dropped
-  return async (ctx) => {
+  const value = read((m) => held.push(m));
+  value.catch(() => {}); // taken (and thrown) by the caller, or dropped
+  const take = async (ctx: CommandContext) => {
     try {
-      return await result;
+      return await value;
     } finally {
       for (const message of held.splice(0)) ctx.log.warning(message);
     }
   };
+  return { take, value };
+}
+
+/**
+ * The ranking the prediction will run, worked out as soon as the history, the model and the budget are known (while
+ * git works); undefined when that fails, and predictTests works it out (and throws) where it did before.
+ */
+function rankingAhead(
+  ctx: CommandContext,
+  ahead: Promise<[{ history: RunRecord[] }, LoadedModel | undefined, Budget]>,
+): Promise<RankingChoice | undefined> {
+  return ahead
+    .then(
+      ([{ history }, model, budget]) =>
+        rankingFor({
+          history,
+          model,
+          minHistory: ctx.inputs.int('min-history', { min: 0 }),
+          timeFraction: evaluationFraction(budget, history),
+        }),
+      () => undefined,
+    )
+    .catch(() => undefined);
 }
 
 /** Must-run tests: changed or new test files, tests that failed on the base, `always-run` globs. */
@@ -289,6 +320,7 @@ function predictFor(
   candidatesOverride?: string[],
   granularity: Granularity = 'file',
   derived: HistoryDerived = deriveFromHistory(history),
+  ranking?: RankingChoice,
 ): { prediction: Prediction; candidates: string[] } {
   // An explicit candidate list is the answer even when empty (test-filter selected nothing for a docs change).
   let candidates = candidatesOverride ?? view.testFiles;
@@ -310,6 +342,7 @@ function predictFor(
     history,
     flaky,
     stats,
+    ...(ranking ? { ranking } : {}),
     model,
     change: {
       changes: view.changes ?? [],
@@ -334,17 +367,24 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const historyAhead = readHistoryAhead(s);
   const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
   const readSafetyAhead = readAhead((warn) => readSafetyState(s.store, warn));
+  const budgetOf = (safety: SafetyState | undefined): Budget =>
+    (safety?.selectionEnabled ?? true) ? s.budget : { kind: 'all' };
+  const rankingNext = rankingAhead(
+    ctx,
+    Promise.all([historyAhead.value, loadModelAhead.value, readSafetyAhead.value.then(budgetOf)]),
+  );
   const { view, base, rangeNote } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   if (rangeNote) ctx.log.warning(`test-predictor: ${rangeNote}; every test is treated as reachable.`);
-  const { history, derived } = await ctx.metrics.phase('history', () => historyAhead(ctx));
-  const model = await ctx.metrics.phase('model', () => loadModelAhead(ctx));
-  const safety = await readSafetyAhead(ctx);
+  const { history, derived } = await ctx.metrics.phase('history', () => historyAhead.take(ctx));
+  const model = await ctx.metrics.phase('model', () => loadModelAhead.take(ctx));
+  const safety = await readSafetyAhead.take(ctx);
+  const ranking = await rankingNext;
   const enabled = safety?.selectionEnabled ?? true;
-  const budget: Budget = enabled ? s.budget : { kind: 'all' };
+  const budget = budgetOf(safety);
   if (!enabled) ctx.log.warning(`test-predictor runs every test: ${safety!.reason}.`);
   const override = candidateInput(ctx)?.map((p) => repoPath(s, p));
   const { prediction } = await ctx.metrics.phase('predict', async () =>
-    predictFor(ctx, s, view, base, history, model, budget, override, s.granularity, derived),
+    predictFor(ctx, s, view, base, history, model, budget, override, s.granularity, derived, ranking),
   );
   if (prediction.coldStart) ctx.log.notice(`test-predictor: no usable model (${prediction.coldStartReason}).`);
   ctx.log.info(`test-predictor ranking: ${describeRanking(prediction.ranking)}.`);
@@ -424,6 +464,8 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   reports.catch(() => {}); // taken below, or dropped when the diff fails
   const historyAhead = readHistoryAhead(s);
   const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
+  // The ranking of the audit's prediction (from the history before this run).
+  const rankingNext = rankingAhead(ctx, Promise.all([historyAhead.value, loadModelAhead.value, s.budget]));
   const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   const where = { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir };
   const junit = await ctx.metrics.phase('junit', async () => junitRunOf(await reports, where));
@@ -439,7 +481,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       `${junit.unattributed} test case(s) in the JUnit files name no test file; they are kept but not attributed (jest-junit: set addFileAttribute: "true").`,
     );
   }
-  const { history, derived } = await ctx.metrics.phase('history', () => historyAhead(ctx));
+  const { history, derived } = await ctx.metrics.phase('history', () => historyAhead.take(ctx));
   if (history.some((run) => run.id === junit.digest)) {
     ctx.log.notice(
       `test-predictor: these JUnit files are already recorded in ${s.store.description} (run ${junit.digest.slice(0, 26)}…); ` +
@@ -456,7 +498,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       'model-status': 'kept',
     };
   }
-  const model = await loadModelAhead(ctx);
+  const model = await loadModelAhead.take(ctx);
 
   const ranFiles = new Set(junit.cases.filter((c) => c.file !== '').map((c) => c.file));
   const fullInput = ctx.inputs.enum('full-run', ['auto', 'true', 'false'] as const);
@@ -489,7 +531,19 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
 
   // What the predictor would have said for this diff, from the history before this run.
   const candidates = [...new Set([...view.testFiles, ...ranFiles])].sort();
-  const { prediction } = predictFor(ctx, s, view, base, history, model, s.budget, candidates, 'file', derived);
+  const { prediction } = predictFor(
+    ctx,
+    s,
+    view,
+    base,
+    history,
+    model,
+    s.budget,
+    candidates,
+    'file',
+    derived,
+    await rankingNext,
+  );
   const ranks = new Map(prediction.ordered.map((t, i) => [t.file, { rank: i + 1, probability: t.probability }]));
   const risky = prediction.ordered.filter((t) => t.probability >= 0.5).map((t) => t.file);
   record.predictedRisky = risky.slice(0, 50);

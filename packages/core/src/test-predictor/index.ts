@@ -67,6 +67,7 @@ export {
   describeRanking,
   historyStats,
   predictTests,
+  rankingFor,
   slowTests,
   type PredictRequest,
   type Prediction,

@@ -3,6 +3,8 @@
 // history; against, measured in the same run, a Node process that only reads and parses that JUnit file with
 // fast-xml-parser (the reference of issue 19), one that reads it with the scanner record uses for plain reports (the
 // floor of record's own reading) and `node -e 0`. `predict` is timed twice: cold (no graph cache in the store) and warm.
+// Every call is a job of its own (its own RUNNER_TEMP), except `record after predict`: the record step of a job whose
+// predict step ran before it, as in a workflow, which hands record its change view (view-handoff.ts).
 // Usage: node bench/test-predictor-speed.mjs [--quick] [--keep DIR] [--baseline DIST]
 //   --quick: 3 samples instead of 7, 20 runs of history; --keep DIR: build the project, store and report in DIR and
 //   leave them there (to profile `record`/`predict` on them); --baseline DIST: a dist/ folder of another revision
@@ -71,7 +73,15 @@ function junit(failing) {
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const cpuTimes = new Map();
 
-function timed(args, cwd, label, output) {
+let runnerTemps = 0;
+/** A RUNNER_TEMP of its own: a CLI call is a job of its own unless it is given the temp folder of another call. */
+function newRunnerTemp() {
+  const dir = join(work, 'runner-temp', String(++runnerTemps));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function timed(args, cwd, label, output, runnerTemp = newRunnerTemp()) {
   const cpuFile = join(work, 'cpu.txt');
   const command = gnuTime ? gnuTime : process.execPath;
   const commandArgs = gnuTime ? ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args] : args;
@@ -79,7 +89,7 @@ function timed(args, cwd, label, output) {
   const result = spawnSync(command, commandArgs, {
     cwd,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', RUNNER_TEMP: runnerTemp },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${args.slice(0, 3).join(' ')} failed: ${result.stderr}`);
@@ -180,10 +190,17 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
         value: `${comparable(output.stdout)}\n${output.stderr}`,
       });
     }
-    fresh();
-    const output = {};
-    timed(record(which), repo, undefined, output);
-    seen.push({ name: 'record', value: `${comparable(output.stdout)}\n${output.stderr}\n${recordedState(scratch)}` });
+    for (const afterPredict of [false, true]) {
+      fresh();
+      const output = {};
+      const job = newRunnerTemp();
+      if (afterPredict) timed(predict(which, []), repo, undefined, undefined, job);
+      timed(record(which), repo, undefined, output, job);
+      seen.push({
+        name: afterPredict ? 'record after predict (same job)' : 'record',
+        value: `${comparable(output.stdout)}\n${output.stderr}\n${recordedState(scratch)}`,
+      });
+    }
     return seen;
   };
   const mine = outcomes('this');
@@ -197,6 +214,10 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
       timed(predict(which, []), repo, `ab-predict-${which}`);
       fresh();
       timed(record(which), repo, `ab-record-${which}`);
+      fresh();
+      const job = newRunnerTemp();
+      timed(predict(which, []), repo, undefined, undefined, job);
+      timed(record(which), repo, `ab-record-after-predict-${which}`, undefined, job);
     }
   }
   console.log(
@@ -206,16 +227,21 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
   );
   console.log('| step | CPU time, this | CPU time, baseline | this / baseline |');
   console.log('| --- | ---: | ---: | ---: |');
-  for (const step of ['predict', 'record']) {
+  const names = {
+    predict: 'predict, warm',
+    record: 'record',
+    'record-after-predict': 'record after predict (same job)',
+  };
+  for (const step of Object.keys(names)) {
     const mineCpu = cpu(`ab-${step}-this`);
     const theirCpu = cpu(`ab-${step}-baseline`);
     console.log(
-      `| ${step === 'predict' ? 'predict, warm' : 'record'} | ${mineCpu?.toFixed(0) ?? 'n/a'} ms | ${theirCpu?.toFixed(0) ?? 'n/a'} ms | ${mineCpu && theirCpu ? (mineCpu / theirCpu).toFixed(2) : 'n/a'} |`,
+      `| ${names[step]} | ${mineCpu?.toFixed(0) ?? 'n/a'} ms | ${theirCpu?.toFixed(0) ?? 'n/a'} ms | ${mineCpu && theirCpu ? (mineCpu / theirCpu).toFixed(2) : 'n/a'} |`,
     );
   }
   console.log(
     differing.length === 0
-      ? `\nOutputs identical to the baseline's: ${VARIANTS.length} predictions (outputs and log lines) and a record (outputs, log lines, the stored run and safety state).`
+      ? `\nOutputs identical to the baseline's: ${VARIANTS.length} predictions (outputs and log lines) and a record alone and after a predict of the same job (outputs, log lines, the stored run and safety state).`
       : `\nOutputs DIFFER from the baseline's in: ${differing.join('; ')}.`,
   );
   if (differing.length > 0) process.exitCode = 1;
@@ -287,9 +313,19 @@ try {
     Array.from({ length: samples }, () => timed(['--input-type=module', '-e', scanOnly], root, 'scan')),
   );
   const nodeOnly = median(Array.from({ length: samples }, () => timed(['-e', '0'], root, 'node')));
+  // Each record sample is also made, on a copy of the store as it was, the way a job runs it: after the predict
+  // step of the same job (same RUNNER_TEMP), which hands its change view to record (view-handoff.ts).
+  const afterPredict = [];
   const record = median(
     Array.from({ length: samples }, (_, k) => {
       writeFileSync(report, junit(new Set([`tests/test_${k}.py`])));
+      const copy = join(work, 'store-job');
+      rmSync(copy, { recursive: true, force: true });
+      cpSync(join(work, 'store'), copy, { recursive: true });
+      const job = newRunnerTemp();
+      const inJob = { repo, base, head, store: `dir:${copy}`, report };
+      timed(predictCommand(cli, inJob), repo, undefined, undefined, job);
+      afterPredict.push(timed(recordCommand(cli, inJob), repo, 'record-after-predict', undefined, job));
       return timed(recordArgs(head), repo, 'record');
     }),
   );
@@ -323,6 +359,12 @@ try {
   row('read and parse the JUnit file alone (reference)', reference, 'reference');
   row('read and scan it as record does (junit-scan.ts)', scanReference, 'scan');
   row('record', record, 'record', '< 500 ms');
+  row(
+    'record after predict in the same job (view handed over)',
+    median(afterPredict),
+    'record-after-predict',
+    '< 500 ms',
+  );
   row('train', train, 'train');
   row('predict, cold (graph built)', cold, 'cold');
   row('predict, warm', warm, 'warm', '< 300 ms');

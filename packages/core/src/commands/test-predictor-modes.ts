@@ -33,6 +33,10 @@ import {
   renderRecordSummary,
   renderTrainSummary,
   type FlakyLabels,
+  type HistoryStats,
+  type RankingChoice,
+  rankingFor,
+  historyStats,
   type RetrainResult,
   retrainWithRollback,
   type SafetyState,
@@ -40,6 +44,9 @@ import {
   type TrainSettings,
   updateSafetyState,
   viewChange,
+  readViewHandoff,
+  saveViewHandoff,
+  viewHandoffPath,
 } from '../test-predictor/index.ts';
 import { appendRun, HISTORY_SCHEMA, readHistory, STORE_KEYS, type RunRecord } from '../test-history/index.ts';
 
@@ -100,23 +107,45 @@ async function describeChange(
     head: ctx.inputs.optionalString('head'),
   });
   await assertProjectDir(s.repoDir, s.projectDir, range.head);
-  const view = await viewChange({
-    pack: await pack,
-    repoDir: s.repoDir,
-    range,
-    options: s.filterOptions,
-    graph: s.graph,
-    cache: s.store,
-    ...(s.impactMap ? { impactMapStore: s.store } : {}),
-    warn: (m) => ctx.log.warning(m),
-  });
-  if (view.mapNote) ctx.log.info(`Impact map: ${view.mapNote}`);
-  return {
-    view,
+  const described = {
     commit: range.head,
     base: range.base ?? null,
     ...(range.fallbackReason ? { rangeNote: range.fallbackReason } : {}),
   };
+  // predict hands its view to the record step of the same job (view-handoff.ts); record takes it when it is there.
+  const handoff = viewHandoffPath(ctx.run.runnerTemp, {
+    repoDir: s.repoDir,
+    head: range.head,
+    base: described.base,
+    fallbackReason: range.fallbackReason ?? null,
+    graph: s.graph,
+    impactMap: s.impactMap,
+    filterOptions: s.filterOptions,
+    store: s.store.description,
+  });
+  const handed = s.mode === 'record' ? await readViewHandoff(handoff) : undefined;
+  const warnings: string[] = [];
+  const view =
+    handed?.view ??
+    (await viewChange({
+      pack: await pack,
+      repoDir: s.repoDir,
+      range,
+      options: s.filterOptions,
+      graph: s.graph,
+      cache: s.store,
+      ...(s.impactMap ? { impactMapStore: s.store } : {}),
+      warn: (m) => {
+        warnings.push(m);
+        ctx.log.warning(m);
+      },
+    }));
+  // What working the view out warned about still applies to it (a graph that could not be read: no reach).
+  for (const message of handed?.warnings ?? [])
+    ctx.log.warning(`The change view of this job's predict step: ${message}`);
+  if (s.mode === 'predict') await saveViewHandoff(handoff, view, warnings);
+  if (view.mapNote) ctx.log.info(`Impact map: ${view.mapNote}`);
+  return { view, ...described };
 }
 
 async function loadModel(
@@ -138,19 +167,48 @@ async function loadModel(
 /**
  * A store read started now, while the diff is worked out (git runs in processes of its own meanwhile), and taken
  * later: its warnings are held until then, so the log keeps the order of reading one thing after the other. A read
- * whose step stops before taking it is dropped with its warnings.
+ * whose step stops before taking it is dropped with its warnings. `value` is the read itself, for work that only
+ * needs what was read (its warnings stay held).
  */
-function readAhead<T>(read: (warn: (message: string) => void) => Promise<T>): (ctx: CommandContext) => Promise<T> {
+interface Ahead<T> {
+  take: (ctx: CommandContext) => Promise<T>;
+  value: Promise<T>;
+}
+
+function readAhead<T>(read: (warn: (message: string) => void) => Promise<T>): Ahead<T> {
   const held: string[] = [];
-  const result = read((m) => held.push(m));
-  result.catch(() => {}); // taken (and thrown) by the caller, or dropped
-  return async (ctx) => {
+  const value = read((m) => held.push(m));
+  value.catch(() => {}); // taken (and thrown) by the caller, or dropped
+  const take = async (ctx: CommandContext) => {
     try {
-      return await result;
+      return await value;
     } finally {
       for (const message of held.splice(0)) ctx.log.warning(message);
     }
   };
+  return { take, value };
+}
+
+/**
+ * The ranking the prediction will run, worked out as soon as the history, the model and the budget are known (while
+ * git works); undefined when that fails, and predictTests works it out (and throws) where it did before.
+ */
+function rankingAhead(
+  ctx: CommandContext,
+  ahead: Promise<[{ history: RunRecord[] }, LoadedModel | undefined, Budget]>,
+): Promise<RankingChoice | undefined> {
+  return ahead
+    .then(
+      ([{ history }, model, budget]) =>
+        rankingFor({
+          history,
+          model,
+          minHistory: ctx.inputs.int('min-history', { min: 0 }),
+          timeFraction: evaluationFraction(budget, history),
+        }),
+      () => undefined,
+    )
+    .catch(() => undefined);
 }
 
 /** Must-run tests: changed or new test files, tests that failed on the base, `always-run` globs. */
@@ -228,6 +286,28 @@ function candidateInput(ctx: CommandContext): string[] | undefined {
   return ctx.inputs.list('candidates');
 }
 
+/** What a prediction derives from the history alone: flaky labels and per-file statistics. */
+interface HistoryDerived {
+  flaky: FlakyLabels;
+  stats: HistoryStats;
+}
+
+function deriveFromHistory(history: readonly RunRecord[]): HistoryDerived {
+  const flaky = labelFlaky(history);
+  return { flaky, stats: historyStats(history, flaky) };
+}
+
+/**
+ * The history read ahead (readAhead), and what a prediction derives from it alone, worked out as soon as it is
+ * read: the CPU work runs while git and test-filter's selection wait on git processes.
+ */
+function readHistoryAhead(s: Settings) {
+  return readAhead(async (warn) => {
+    const history = await readHistory(s.store, warn);
+    return { history, derived: deriveFromHistory(history) };
+  });
+}
+
 /** Predicts for the current change; shared by predict and by record's audit (which passes the history before the run). */
 function predictFor(
   ctx: CommandContext,
@@ -239,6 +319,8 @@ function predictFor(
   budget: Budget,
   candidatesOverride?: string[],
   granularity: Granularity = 'file',
+  derived: HistoryDerived = deriveFromHistory(history),
+  ranking?: RankingChoice,
 ): { prediction: Prediction; candidates: string[] } {
   // An explicit candidate list is the answer even when empty (test-filter selected nothing for a docs change).
   let candidates = candidatesOverride ?? view.testFiles;
@@ -254,11 +336,13 @@ function predictFor(
     ].sort();
     if (candidates.length === 0) throw noTestFilesError(s);
   }
-  const flaky = labelFlaky(history);
+  const { flaky, stats } = derived;
   const mustRun = mustRunTests(ctx, s, view, base, candidates, history, flaky);
   const prediction = predictTests({
     history,
     flaky,
+    stats,
+    ...(ranking ? { ranking } : {}),
     model,
     change: {
       changes: view.changes ?? [],
@@ -280,20 +364,27 @@ function predictFor(
 }
 
 async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
-  const readHistoryAhead = readAhead((warn) => readHistory(s.store, warn));
+  const historyAhead = readHistoryAhead(s);
   const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
   const readSafetyAhead = readAhead((warn) => readSafetyState(s.store, warn));
+  const budgetOf = (safety: SafetyState | undefined): Budget =>
+    (safety?.selectionEnabled ?? true) ? s.budget : { kind: 'all' };
+  const rankingNext = rankingAhead(
+    ctx,
+    Promise.all([historyAhead.value, loadModelAhead.value, readSafetyAhead.value.then(budgetOf)]),
+  );
   const { view, base, rangeNote } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   if (rangeNote) ctx.log.warning(`test-predictor: ${rangeNote}; every test is treated as reachable.`);
-  const history = await ctx.metrics.phase('history', () => readHistoryAhead(ctx));
-  const model = await ctx.metrics.phase('model', () => loadModelAhead(ctx));
-  const safety = await readSafetyAhead(ctx);
+  const { history, derived } = await ctx.metrics.phase('history', () => historyAhead.take(ctx));
+  const model = await ctx.metrics.phase('model', () => loadModelAhead.take(ctx));
+  const safety = await readSafetyAhead.take(ctx);
+  const ranking = await rankingNext;
   const enabled = safety?.selectionEnabled ?? true;
-  const budget: Budget = enabled ? s.budget : { kind: 'all' };
+  const budget = budgetOf(safety);
   if (!enabled) ctx.log.warning(`test-predictor runs every test: ${safety!.reason}.`);
   const override = candidateInput(ctx)?.map((p) => repoPath(s, p));
   const { prediction } = await ctx.metrics.phase('predict', async () =>
-    predictFor(ctx, s, view, base, history, model, budget, override, s.granularity),
+    predictFor(ctx, s, view, base, history, model, budget, override, s.granularity, derived, ranking),
   );
   if (prediction.coldStart) ctx.log.notice(`test-predictor: no usable model (${prediction.coldStartReason}).`);
   ctx.log.info(`test-predictor ranking: ${describeRanking(prediction.ranking)}.`);
@@ -371,8 +462,10 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   // The reports are read and parsed while git works out the diff; their cases are tied to the test files after.
   const reports = readJunitReports(junitFiles);
   reports.catch(() => {}); // taken below, or dropped when the diff fails
-  const readHistoryAhead = readAhead((warn) => readHistory(s.store, warn));
+  const historyAhead = readHistoryAhead(s);
   const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
+  // The ranking of the audit's prediction (from the history before this run).
+  const rankingNext = rankingAhead(ctx, Promise.all([historyAhead.value, loadModelAhead.value, s.budget]));
   const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   const where = { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir };
   const junit = await ctx.metrics.phase('junit', async () => junitRunOf(await reports, where));
@@ -388,7 +481,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       `${junit.unattributed} test case(s) in the JUnit files name no test file; they are kept but not attributed (jest-junit: set addFileAttribute: "true").`,
     );
   }
-  const history = await ctx.metrics.phase('history', () => readHistoryAhead(ctx));
+  const { history, derived } = await ctx.metrics.phase('history', () => historyAhead.take(ctx));
   if (history.some((run) => run.id === junit.digest)) {
     ctx.log.notice(
       `test-predictor: these JUnit files are already recorded in ${s.store.description} (run ${junit.digest.slice(0, 26)}…); ` +
@@ -405,7 +498,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       'model-status': 'kept',
     };
   }
-  const model = await loadModelAhead(ctx);
+  const model = await loadModelAhead.take(ctx);
 
   const ranFiles = new Set(junit.cases.filter((c) => c.file !== '').map((c) => c.file));
   const fullInput = ctx.inputs.enum('full-run', ['auto', 'true', 'false'] as const);
@@ -438,7 +531,19 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
 
   // What the predictor would have said for this diff, from the history before this run.
   const candidates = [...new Set([...view.testFiles, ...ranFiles])].sort();
-  const { prediction } = predictFor(ctx, s, view, base, history, model, s.budget, candidates);
+  const { prediction } = predictFor(
+    ctx,
+    s,
+    view,
+    base,
+    history,
+    model,
+    s.budget,
+    candidates,
+    'file',
+    derived,
+    await rankingNext,
+  );
   const ranks = new Map(prediction.ordered.map((t, i) => [t.file, { rank: i + 1, probability: t.probability }]));
   const risky = prediction.ordered.filter((t) => t.probability >= 0.5).map((t) => t.file);
   record.predictedRisky = risky.slice(0, 50);

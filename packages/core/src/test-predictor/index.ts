@@ -11,7 +11,14 @@ export {
   type TestOutcome,
   type FileResolution,
 } from '../test-history/index.ts';
-export { findJunitFiles, junitRunOf, readJunitReports, readJunitRun, type JunitRun } from './record.ts';
+export {
+  findJunitFiles,
+  junitRunOf,
+  readJunitReports,
+  readJunitRun,
+  type JunitReports,
+  type JunitRun,
+} from './record.ts';
 export {
   HISTORY_SCHEMA,
   STORE_KEYS,
@@ -58,7 +65,9 @@ export {
 export { buildShards, shardLowerBound, shardMatrix, type Shard, type ShardMatrix, type TimedTest } from './shards.ts';
 export {
   describeRanking,
+  historyStats,
   predictTests,
+  rankingFor,
   slowTests,
   type PredictRequest,
   type Prediction,
@@ -99,6 +108,7 @@ export {
   type SafetyState,
 } from './safety.ts';
 export { viewChange, hopsOf, type ChangeView } from './repository.ts';
+export { readViewHandoff, saveViewHandoff, viewHandoffPath, type ViewHandoffKey } from './view-handoff.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
 export {
   chooseRanking,

@@ -45,6 +45,20 @@ export interface PredictRequest {
   granularity?: Granularity;
   /** labelFlaky(history), when the caller has it already (it is computed otherwise). */
   flaky?: FlakyLabels;
+  /** historyStats(history, flaky), when the caller has it already (it is computed otherwise). */
+  stats?: HistoryStats;
+  /** rankingFor(this request), when the caller has it already (it is computed otherwise). */
+  ranking?: RankingChoice;
+}
+
+/** What the ranking a prediction runs depends on: the history, the model and two settings, not the change. */
+type RankingRequest = Pick<PredictRequest, 'history' | 'model' | 'minHistory' | 'timeFraction'>;
+
+/** The per-file statistics of a history (durations, failures, co-failures, graph-distance failures). */
+export function historyStats(history: readonly RunRecord[], flaky: FlakyLabels): HistoryStats {
+  const stats = new HistoryStats(flaky);
+  for (const run of history) stats.add(run, realFailedFiles(flaky, run));
+  return stats;
 }
 
 /** A slow test case (a `@pytest.mark.slow` candidate). */
@@ -94,20 +108,16 @@ const REPLAY_RUNS = 100;
  */
 export function predictTests(request: PredictRequest): Prediction {
   const flaky = request.flaky ?? labelFlaky(request.history);
-  const stats = new HistoryStats(flaky);
-  for (const run of request.history) stats.add(run, realFailedFiles(flaky, run));
-  const usableRuns = request.history.filter((run) => run.changes !== null && run.cases.length > 0).length;
+  const stats = request.stats ?? historyStats(request.history, flaky);
+  const usableRuns = usableRunsOf(request.history);
 
   const known = request.candidates.map((file) => stats.duration(file)).filter((d): d is number => d !== undefined);
   const typical = known.length ? median(known) : DEFAULT_SECONDS;
   const durationOf = (file: string) => stats.duration(file) ?? typical;
   const reachOf = (file: string) => selectedByTestFilter(request.change, file);
 
-  let coldStartReason: string | undefined;
-  if (!request.model) coldStartReason = 'no trained model yet';
-  else if (usableRuns < request.minHistory)
-    coldStartReason = `the history has ${usableRuns} usable run(s), fewer than min-history (${request.minHistory})`;
-  const ranking = chooseRankingFor(request, coldStartReason === undefined);
+  const coldStartReason = coldStartReasonOf(request, usableRuns);
+  const ranking = request.ranking ?? chooseRankingFor(request, coldStartReason === undefined);
   const model = ranking.chosen === 'model' ? request.model!.model : undefined;
   const graphPriorApplies = graphDiscriminates(request.change, request.candidates);
 
@@ -189,8 +199,29 @@ export function predictTests(request: PredictRequest): Prediction {
   };
 }
 
+/** Runs with a known diff and test cases. */
+function usableRunsOf(history: readonly RunRecord[]): number {
+  return history.filter((run) => run.changes !== null && run.cases.length > 0).length;
+}
+
+/** Why the model is not used (a cold start), or undefined when it is. */
+function coldStartReasonOf(request: RankingRequest, usableRuns: number): string | undefined {
+  if (!request.model) return 'no trained model yet';
+  if (usableRuns < request.minHistory)
+    return `the history has ${usableRuns} usable run(s), fewer than min-history (${request.minHistory})`;
+  return undefined;
+}
+
+/**
+ * The ranking predictTests runs for this history, model and settings: the callers work it out while git works (a
+ * cold start replays the simple rankings over the history, the largest CPU cost of such a prediction).
+ */
+export function rankingFor(request: RankingRequest): RankingChoice {
+  return chooseRankingFor(request, coldStartReasonOf(request, usableRunsOf(request.history)) === undefined);
+}
+
 /** The ranking to run: the one stored with a usable model, else the best simple ranking on the history itself. */
-function chooseRankingFor(request: PredictRequest, modelUsable: boolean): RankingChoice {
+function chooseRankingFor(request: RankingRequest, modelUsable: boolean): RankingChoice {
   if (modelUsable) {
     const stored = request.model!.document?.ranking;
     if (stored) return stored;

@@ -107,14 +107,33 @@ export async function readJunitReports(paths: readonly string[]): Promise<JunitR
   return { parsed, skipped, digest: `junit-sha256:${hash.digest('hex')}` };
 }
 
+/**
+ * What resolveCaseFile reads of a case: its file attribute, classname and suite name, and for a case with an empty
+ * classname (pytest's collection case) its name and outcome too.
+ */
+function resolutionKey(testCase: JunitCase): string {
+  const { fileAttribute, classname, suiteName } = testCase;
+  // An absent and an empty attribute read alike (no path).
+  const parts = [fileAttribute ?? '', classname, suiteName ?? ''];
+  if (classname === '') parts.push(testCase.name, testCase.outcome);
+  return JSON.stringify(parts);
+}
+
 /** The case records of parsed JUnit files, each case tied to its test file (readJunitRun's second part). */
 export function junitRunOf(reports: JunitReports, resolution: FileResolution): JunitRun {
   const cases: CaseRecord[] = [];
   const seen = new Set<string>();
   let unattributed = 0;
+  // The cases of a file share its attributes: each set of them is resolved once.
+  const files = new Map<string, string | undefined>();
   for (const { cases: parsed } of reports.parsed) {
     for (const testCase of parsed) {
-      const file = resolveCaseFile(testCase, resolution);
+      const key = resolutionKey(testCase);
+      let file = files.get(key);
+      if (file === undefined && !files.has(key)) {
+        file = resolveCaseFile(testCase, resolution);
+        files.set(key, file);
+      }
       if (file === undefined) unattributed++;
       const id = caseId(file, testCase);
       const attempt = (outcome: CaseRecord['outcome'], duration: number) => {

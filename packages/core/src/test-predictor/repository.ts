@@ -5,6 +5,7 @@ import type { Store } from '../store/index.ts';
 import {
   discoverTests,
   type GraphCacheStore,
+  SelectionSession,
   type SelectTestsRequest,
   type TestFilterOptions,
 } from '../test-filter/index.ts';
@@ -46,13 +47,26 @@ export interface ChangeViewRequest {
   warn: (message: string) => void;
 }
 
-/** Reads the diff, lists the test files at head and, when asked, runs test-filter's selection on the change. */
+/**
+ * Reads the diff, lists the test files at head and, when asked, runs test-filter's selection on the change. The
+ * discovery and the selection read objects through one `git cat-file --batch` process (one selection session).
+ */
 export async function viewChange(request: ChangeViewRequest): Promise<ChangeView> {
+  const session = new SelectionSession();
+  try {
+    return await viewInSession(request, session);
+  } finally {
+    session.close();
+  }
+}
+
+async function viewInSession(request: ChangeViewRequest, session: SelectionSession): Promise<ChangeView> {
   const { repoDir, range, options } = request;
+  const read = (ids: readonly string[]) => session.reader(repoDir).readBlobs(ids);
   // Two git reads at once; a failure of the diff is reported before one of the discovery, as when run in turn.
   const [diff, discovery] = await Promise.allSettled([
     range.base ? diffWithLineCounts(repoDir, range.base, range.head) : null,
-    discoverTests(request.pack.framework, repoDir, range.head, options.projectDir),
+    discoverTests(request.pack.framework, repoDir, range.head, options.projectDir, undefined, read),
   ]);
   if (diff.status === 'rejected') throw diff.reason;
   if (discovery.status === 'rejected') throw discovery.reason;
@@ -71,6 +85,7 @@ export async function viewChange(request: ChangeViewRequest): Promise<ChangeView
       options,
       cache: request.cache,
       warn: request.warn,
+      session,
     };
     // The same sequence test-filter's `mode: select` runs: tests the map removes never ran the changed code.
     const { staticSelection: selection, selection: narrowed } = await selectTestsForChange(selectRequest, {

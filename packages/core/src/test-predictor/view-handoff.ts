@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { runRecordProblem } from '../test-history/index.ts';
+import { VERSION } from '../version/index.ts';
+import type { ChangeView } from './repository.ts';
+
+/**
+ * The change view `predict` worked out, handed to the `record` step of the same job (same repository, range and
+ * settings), so record does not list, discover, load the graph and parse the changed files again. It is a file in
+ * the runner's temp folder, which lives as long as the job; the view is the one the prediction ranked with, so the
+ * run record gets the reach the predictor saw before the tests ran (an impact map a `learn` step updates between the
+ * two steps is not read into this run's features). Nothing here ever fails a step: a missing, old, unreadable or
+ * malformed hand-off is ignored and record works the view out itself.
+ */
+
+/** What a view depends on besides the store's contents; a hand-off is only used for the same key. */
+export interface ViewHandoffKey {
+  repoDir: string;
+  head: string;
+  base: string | null;
+  /** Why the range has no base (test-filter runs every test then, and says why). */
+  fallbackReason: string | null;
+  graph: boolean;
+  impactMap: boolean;
+  /** test-filter's options (JSON data: globs, rules, limits). */
+  filterOptions: unknown;
+  /** The store's description (its kind and place). */
+  store: string;
+}
+
+/** What a hand-off file holds. */
+interface ViewHandoff {
+  format: number;
+  view: ChangeView;
+  /** The warnings working out the view logged, logged again by the step that takes it. */
+  warnings: string[];
+}
+
+const FORMAT = 1;
+
+/** A hand-off older than this is not used (a job runs for at most six hours on GitHub-hosted runners). */
+export const HANDOFF_MAX_AGE_MS = 6 * 60 * 60 * 1000;
+
+/** The hand-off file of `key` in the runner's temp folder. */
+export function viewHandoffPath(runnerTemp: string, key: ViewHandoffKey): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify({ format: FORMAT, version: VERSION, ...key, repoDir: resolve(key.repoDir) }))
+    .digest('hex');
+  return join(runnerTemp, 'ci-optimizer', 'test-predictor-views', `${digest.slice(0, 40)}.json`);
+}
+
+/** Writes the hand-off (whole or not at all: a temp file renamed into place); a failure is ignored. */
+export async function saveViewHandoff(path: string, view: ChangeView, warnings: readonly string[]): Promise<void> {
+  const document: ViewHandoff = { format: FORMAT, view, warnings: [...warnings] };
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(temp, JSON.stringify(document));
+    await rename(temp, path);
+  } catch {
+    // Only an optimisation: record works the view out itself.
+  }
+}
+
+/** The hand-off at `path` when it is there, younger than `maxAgeMs` and well formed; undefined otherwise. */
+export async function readViewHandoff(
+  path: string,
+  maxAgeMs = HANDOFF_MAX_AGE_MS,
+  now = Date.now(),
+): Promise<{ view: ChangeView; warnings: string[] } | undefined> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile() || now - info.mtimeMs > maxAgeMs) return undefined;
+    const document = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    if (handoffProblem(document)) return undefined;
+    const { view, warnings } = document as ViewHandoff;
+    return { view, warnings };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a parsed hand-off cannot be used, or undefined when it can (the view's fields, types as ChangeView says). */
+function handoffProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return 'not an object';
+  const { format, view, warnings } = value as Partial<Record<keyof ViewHandoff, unknown>>;
+  if (format !== FORMAT) return 'another format';
+  if (!isStrings(warnings)) return 'warnings';
+  if (typeof view !== 'object' || view === null) return 'no view';
+  const v = view as Record<string, unknown>;
+  // The diff and the reach have the shapes of a run record's (the history's checks).
+  const asRun = { schema: 1, time: 't', commit: 'c', base: null, event: 'e', full: false, cases: [] };
+  const problem = runRecordProblem({ ...asRun, changes: v.changes, reach: v.reach });
+  if (problem) return problem;
+  if (typeof v.reachAll !== 'boolean') return 'reachAll';
+  if (!isStrings(v.reachAllReasons) || !isStrings(v.testFiles)) return 'lists';
+  if (v.mapRemoved !== null && !isStrings(v.mapRemoved)) return 'mapRemoved';
+  if (v.mapNote !== undefined && typeof v.mapNote !== 'string') return 'mapNote';
+  return undefined;
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}

@@ -1,0 +1,210 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirStore } from '@ci-optimizer/core/store';
+import {
+  readHistory,
+  readViewHandoff,
+  saveViewHandoff,
+  viewHandoffPath,
+  type ChangeView,
+  type RunRecord,
+} from '@ci-optimizer/core/test-predictor';
+import { RunnerJob, runActionStep } from '../support/action-runner.ts';
+import type { TempGitRepo } from '../support/git-repo.ts';
+import { pythonProject, runPytest } from './python-project.ts';
+
+// predict hands the change view it worked out to the record step of the same job (view-handoff.ts): record then
+// neither discovers the tests nor loads the graph and parses the change again. The run it stores must be the one it
+// would have worked out itself; a hand-off of other settings, a broken or an old one is not used.
+describe('record takes the view predict handed over in the same job (dist bundle)', () => {
+  let repo: TempGitRepo;
+  let base: string;
+  let head: string;
+  const jobs: RunnerJob[] = [];
+
+  beforeAll(() => {
+    repo = pythonProject();
+    repo.write({ '.gitignore': 'stores/\nreports/\n' });
+    base = repo.commit('ignore');
+    repo.write({ 'src/shop/pricing.py': 'def total(items):\n    return sum(items) + 1\n' });
+    head = repo.commit('break pricing');
+    runPytest(repo, 'run');
+  });
+  afterAll(() => {
+    repo.remove();
+    for (const job of jobs) job.remove();
+  });
+
+  /** One job on its own store: the steps given (`predict` and/or `record`, with extra inputs), then the stored runs. */
+  async function job(
+    name: string,
+    steps: { mode: 'predict' | 'record'; inputs?: Record<string, string> }[],
+    between?: (job: RunnerJob) => void,
+  ) {
+    const runner = new RunnerJob();
+    jobs.push(runner);
+    const store = `dir:stores/${name}`;
+    const outcomes = [];
+    for (const [i, step] of steps.entries()) {
+      if (i > 0) between?.(runner);
+      const inputs = { mode: step.mode, store, base, head, junit: 'reports/*.xml', ...step.inputs };
+      const { main } = await runActionStep({
+        action: 'test-predictor',
+        job: runner,
+        workspace: repo.dir,
+        inputs,
+        event: { name: 'pull_request', payload: {} },
+      });
+      expect(main.exitCode, main.stderr + main.stdout).toBe(0);
+      outcomes.push(main);
+    }
+    const runs = await readHistory(new DirStore(join(repo.dir, 'stores', name)), (m) => expect.fail(m));
+    return { runner, outcomes, runs };
+  }
+
+  const handoffs = (runner: RunnerJob) => {
+    const folder = join(runner.runnerTemp, 'ci-optimizer', 'test-predictor-views');
+    return readdirSync(folder).map((file) => join(folder, file));
+  };
+  /** The hand-off with test_stock.py reached at distance 7 (no computation gives that here). */
+  const tamper = (runner: RunnerJob) => {
+    for (const file of handoffs(runner)) {
+      const document = JSON.parse(readFileSync(file, 'utf8'));
+      document.view.reach = { ...document.view.reach, 'tests/test_stock.py': 7 };
+      writeFileSync(file, JSON.stringify(document));
+    }
+  };
+  const withoutTime = ({ time: _, ...run }: RunRecord) => run;
+
+  it('records the same run as a record step that works the view out itself', async () => {
+    const alone = await job('alone', [{ mode: 'record' }]);
+    const after = await job('after-predict', [{ mode: 'predict' }, { mode: 'record' }]);
+    expect(handoffs(after.runner)).toHaveLength(1);
+    expect(after.runs).toHaveLength(1);
+    expect(withoutTime(after.runs[0])).toEqual(withoutTime(alone.runs[0]));
+    expect(after.runs[0].reach).toEqual({ 'tests/test_pricing.py': 1 });
+    const outputs = ({ 'duration-ms': _, metrics: __, ...rest }: Record<string, string>) => rest;
+    expect(outputs(after.outcomes[1].outputs)).toEqual(outputs(alone.outcomes[0].outputs));
+  });
+
+  it("repeats the warnings of working the view out, saying they are predict's", async () => {
+    const store = join(repo.dir, 'stores', 'broken-graph', 'test-filter');
+    mkdirSync(store, { recursive: true });
+    writeFileSync(join(store, 'graph-python.json'), '{ broken');
+    const { outcomes, runs } = await job('broken-graph', [{ mode: 'predict' }, { mode: 'record' }]);
+    const warnings = (i: number) => outcomes[i].annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+    const cacheWarning = warnings(0).find((w) => /graph cache .*graph-python\.json is not valid JSON/.test(w));
+    expect(cacheWarning, warnings(0).join('\n')).toBeDefined();
+    expect(warnings(1)).toContain(`The change view of this job's predict step: ${cacheWarning}`);
+    expect(runs[0].reach).toEqual({ 'tests/test_pricing.py': 1 });
+  });
+
+  it('takes the hand-off: what it says is what is recorded', async () => {
+    const { runs } = await job('tampered', [{ mode: 'predict' }, { mode: 'record' }], tamper);
+    expect(runs[0].reach).toEqual({ 'tests/test_pricing.py': 1, 'tests/test_stock.py': 7 });
+  });
+
+  it('does not take a hand-off of other settings, a broken one or one older than a job', async () => {
+    const other = await job('other-settings', [{ mode: 'predict', inputs: { graph: 'false' } }, { mode: 'record' }]);
+    expect(other.runs[0].reach).toEqual({ 'tests/test_pricing.py': 1 });
+
+    const broken = await job('broken', [{ mode: 'predict' }, { mode: 'record' }], (runner) => {
+      tamper(runner);
+      for (const file of handoffs(runner)) {
+        const document = JSON.parse(readFileSync(file, 'utf8'));
+        document.view.testFiles = 'tests/test_stock.py';
+        writeFileSync(file, JSON.stringify(document));
+      }
+    });
+    expect(broken.runs[0].reach).toEqual({ 'tests/test_pricing.py': 1 });
+
+    const old = await job('old', [{ mode: 'predict' }, { mode: 'record' }], (runner) => {
+      tamper(runner);
+      const sevenHoursAgo = new Date(Date.now() - 7 * 3600_000);
+      for (const file of handoffs(runner)) utimesSync(file, sevenHoursAgo, sevenHoursAgo);
+    });
+    expect(old.runs[0].reach).toEqual({ 'tests/test_pricing.py': 1 });
+  });
+});
+
+describe('view hand-off file', () => {
+  const view: ChangeView = {
+    changes: [{ path: 'src/a.py', status: 'renamed', oldPath: 'src/b.py', added: 1, removed: 2 }],
+    reach: { 'tests/test_a.py': 1, ['__proto__']: 2 },
+    reachAll: false,
+    reachAllReasons: [],
+    testFiles: ['tests/test_a.py', '__proto__'],
+    mapRemoved: null,
+    mapNote: 'the store has no impact map yet',
+  };
+  const key = {
+    repoDir: 'repo',
+    head: 'h',
+    base: 'b',
+    fallbackReason: null,
+    graph: true,
+    impactMap: true,
+    filterOptions: { projectDir: '' },
+    store: 'dir:x',
+  };
+
+  it('gives back the view and the warnings it was saved with, within its age', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-opt-handoff-'));
+    try {
+      const path = viewHandoffPath(dir, key);
+      await saveViewHandoff(path, view, ['graph cache unreadable']);
+      const read = await readViewHandoff(path);
+      expect(read).toEqual({ view, warnings: ['graph cache unreadable'] });
+      expect(Object.keys(read!.view.reach!)).toEqual(['tests/test_a.py', '__proto__']);
+      expect(await readViewHandoff(path, 60_000, Date.now() + 61_000)).toBeUndefined();
+      expect(await readViewHandoff(`${path}.missing`)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names one file per key', () => {
+    const path = viewHandoffPath('temp', key);
+    expect(viewHandoffPath('temp', { ...key })).toBe(path);
+    for (const change of [
+      { head: 'h2' },
+      { base: null },
+      { fallbackReason: 'no merge base' },
+      { graph: false },
+      { impactMap: false },
+      { filterOptions: { projectDir: 'sub' } },
+      { store: 'dir:y' },
+      { repoDir: 'other' },
+    ])
+      expect(viewHandoffPath('temp', { ...key, ...change }), JSON.stringify(change)).not.toBe(path);
+  });
+
+  it('is not used when a field has the wrong type', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-opt-handoff-'));
+    try {
+      const path = viewHandoffPath(dir, key);
+      mkdirSync(join(path, '..'), { recursive: true });
+      const cases: [string, unknown][] = [
+        ['not json', '{'],
+        ['another format', { format: 2, view, warnings: [] }],
+        ['reach distance', { format: 1, view: { ...view, reach: { 'tests/test_a.py': '1' } }, warnings: [] }],
+        ['change', { format: 1, view: { ...view, changes: [{ path: 'a' }] }, warnings: [] }],
+        ['test files', { format: 1, view: { ...view, testFiles: [1] }, warnings: [] }],
+        ['reachAll', { format: 1, view: { ...view, reachAll: 'no' }, warnings: [] }],
+        ['mapRemoved', { format: 1, view: { ...view, mapRemoved: 'x' }, warnings: [] }],
+        ['mapNote', { format: 1, view: { ...view, mapNote: 3 }, warnings: [] }],
+        ['warnings', { format: 1, view, warnings: 'x' }],
+      ];
+      for (const [name, document] of cases) {
+        writeFileSync(path, typeof document === 'string' ? document : JSON.stringify(document));
+        expect(await readViewHandoff(path), name).toBeUndefined();
+      }
+      writeFileSync(path, JSON.stringify({ format: 1, view, warnings: [] }));
+      expect(await readViewHandoff(path)).toEqual({ view, warnings: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,4 +1,14 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +21,7 @@ import {
   type ChangeView,
   type RunRecord,
 } from '@ci-optimizer/core/test-predictor';
-import { RunnerJob, runActionStep } from '../support/action-runner.ts';
+import { REPO_ROOT, RunnerJob, runActionStep } from '../support/action-runner.ts';
 import type { TempGitRepo } from '../support/git-repo.ts';
 import { pythonProject, runPytest } from './python-project.ts';
 
@@ -126,6 +136,25 @@ describe('record takes the view predict handed over in the same job (dist bundle
       for (const file of handoffs(runner)) utimesSync(file, sevenHoursAgo, sevenHoursAgo);
     });
     expect(old.runs[0].reach).toEqual({ 'tests/test_pricing.py': 1 });
+  });
+
+  it('hands nothing over outside a runner: the fallback temp folder is shared with the whole machine', () => {
+    // Without RUNNER_TEMP (the command line, a local run) the temp folder is the system's; a view read from there
+    // could have been put there by anyone, and it decides what is recorded. predict writes none, record reads none.
+    const temp = mkdtempSync(join(tmpdir(), 'ci-opt-handoff-cli-'));
+    try {
+      const cli = join(REPO_ROOT, 'dist', 'cli', 'index.js');
+      const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: temp };
+      for (const mode of ['predict', 'record']) {
+        const args = ['test-predictor', '--mode', mode, '--repo', repo.dir, '--base', base, '--head', head];
+        const store = ['--store', `dir:${join(temp, 'store')}`, '--junit', 'reports/*.xml'];
+        const result = spawnSync(process.execPath, [cli, ...args, ...store], { cwd: repo.dir, env, encoding: 'utf8' });
+        expect(result.status, result.stderr + result.stdout).toBe(0);
+      }
+      expect(existsSync(join(temp, 'ci-optimizer-run', 'ci-optimizer', 'test-predictor-views'))).toBe(false);
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
   });
 });
 

@@ -113,17 +113,22 @@ async function describeChange(
     ...(range.fallbackReason ? { rangeNote: range.fallbackReason } : {}),
   };
   // predict hands its view to the record step of the same job (view-handoff.ts); record takes it when it is there.
-  const handoff = viewHandoffPath(ctx.run.runnerTemp, {
-    repoDir: s.repoDir,
-    head: range.head,
-    base: described.base,
-    fallbackReason: range.fallbackReason ?? null,
-    graph: s.graph,
-    impactMap: s.impactMap,
-    filterOptions: s.filterOptions,
-    store: s.store.description,
-  });
-  const handed = s.mode === 'record' ? await readViewHandoff(handoff) : undefined;
+  // Only in the runner's own temp folder, which lives and dies with the job: outside Actions the fallback temp
+  // folder is shared with whoever else uses the machine, and what is read there would decide what is recorded.
+  const jobTemp = ctx.run.env.RUNNER_TEMP;
+  const handoff = jobTemp
+    ? viewHandoffPath(jobTemp, {
+        repoDir: s.repoDir,
+        head: range.head,
+        base: described.base,
+        fallbackReason: range.fallbackReason ?? null,
+        graph: s.graph,
+        impactMap: s.impactMap,
+        filterOptions: s.filterOptions,
+        store: s.store.description,
+      })
+    : undefined;
+  const handed = handoff && s.mode === 'record' ? await readViewHandoff(handoff) : undefined;
   const warnings: string[] = [];
   const view =
     handed?.view ??
@@ -143,7 +148,7 @@ async function describeChange(
   // What working the view out warned about still applies to it (a graph that could not be read: no reach).
   for (const message of handed?.warnings ?? [])
     ctx.log.warning(`The change view of this job's predict step: ${message}`);
-  if (s.mode === 'predict') await saveViewHandoff(handoff, view, warnings);
+  if (handoff && s.mode === 'predict') await saveViewHandoff(handoff, view, warnings);
   if (view.mapNote) ctx.log.info(`Impact map: ${view.mapNote}`);
   return { view, ...described };
 }

@@ -114,6 +114,11 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   prepare?(): Promise<void>;
   /** Parses one file; never runs it. */
   analyze(source: string): F;
+  /**
+   * The facts of many files, each exactly what `analyze` gives, in order: a language may spread the work over the
+   * machine's cores (a build of the whole graph). Without it, the engine calls `analyze` for each file.
+   */
+  analyzeMany?(sources: readonly string[]): Promise<F[]>;
   /** Facts of the code examples of a doctest text file (`>>>` lines), when the language has doctests. */
   analyzeDoctestText?(text: string): F;
   /**

@@ -274,14 +274,18 @@ class RepositoryView<F extends LanguageFacts> {
         this.objects.readBlobs(missing.map((path) => blobs.get(path)!)),
         this.language.prepare?.(),
       ]);
-      for (const path of missing) {
-        const fileFacts = this.language.analyze(texts.get(blobs.get(path)!) ?? '');
+      const sources = missing.map((path) => texts.get(blobs.get(path)!) ?? '');
+      const analyzed = this.language.analyzeMany
+        ? await this.language.analyzeMany(sources)
+        : sources.map((source) => this.language.analyze(source));
+      missing.forEach((path, index) => {
+        const fileFacts = analyzed[index];
         if (fileFacts.unparsed)
           this.request.warn?.(
             `${JSON.stringify(path)} was not analysed (${fileFacts.unparsed}): it counts as importing anything.`,
           );
         facts.set(path, fileFacts);
-      }
+      });
     }
     this.parsed += missing.length;
     return facts;

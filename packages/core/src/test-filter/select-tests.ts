@@ -98,6 +98,16 @@ export class SelectionSession {
     return view;
   }
 
+  /**
+   * The answers kept in the opened repository's store (one document per run, shared by its selections), when `request`
+   * asks about the opened repository and it has a store; the caller saves them when done.
+   */
+  async answers(request: SelectTestsRequest, warn: (message: string) => void): Promise<StoredBlobAnswers | undefined> {
+    if (!this.isOpen(request)) return undefined;
+    const view = await this.opened!.view.catch(() => undefined);
+    return view?.blobAnswers(warn);
+  }
+
   /** Ends the git processes of the session (a later read would start another). */
   close(): void {
     for (const reader of this.readers.values()) reader.close();

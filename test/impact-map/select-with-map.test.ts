@@ -72,6 +72,12 @@ describe('selecting with the impact map', () => {
       repo.git('clean', '-qfdx', 'tests');
     }
   }
+  /** The map learned into a fresh store, as `test-filter --mode learn` leaves it. */
+  const learnedStore = async () => {
+    const store = new DirStore(scratch('ci-opt-store-'));
+    await learnImpactMapIntoStore({ pack: pythonPack, repoDir: repo.dir, coveragePath: learned.jsonFile, store });
+    return store;
+  };
   const edit = (path: string, from: string, to: string) => {
     const text = LEDGER_PROJECT[path];
     if (!text.includes(from)) throw new Error(`${from} not in ${path}`);
@@ -243,13 +249,7 @@ describe('selecting with the impact map', () => {
   });
 
   it("the map's own selections reuse the static selection's graph: the graph cache is read once per run", async () => {
-    const mapStore = new DirStore(scratch('ci-opt-store-'));
-    await learnImpactMapIntoStore({
-      pack: pythonPack,
-      repoDir: repo.dir,
-      coveragePath: learned.jsonFile,
-      store: mapStore,
-    });
+    const mapStore = await learnedStore();
     const graphs = new DirStore(scratch('ci-opt-graph-'));
     const reads: string[] = [];
     const counting = {
@@ -285,14 +285,9 @@ describe('selecting with the impact map', () => {
       repo.git('reset', '-q', '--hard', map.commit);
     }
   });
+
   it("keeps the map commit's version of a changed file by blob: shaped once, read back, a damaged entry ignored", async () => {
-    const mapStore = new DirStore(scratch('ci-opt-store-'));
-    await learnImpactMapIntoStore({
-      pack: pythonPack,
-      repoDir: repo.dir,
-      coveragePath: learned.jsonFile,
-      store: mapStore,
-    });
+    const mapStore = await learnedStore();
     const graphs = new DirStore(scratch('ci-opt-graph-'));
     repo.write(edit('pkg/ledger.py', 'return sum(self.entries)', 'return sum(self.entries) + 1'));
     const head = repo.commit('change');

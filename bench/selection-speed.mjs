@@ -15,7 +15,7 @@
 // Usage: node bench/selection-speed.mjs [--quick]   (npm run bench -- --only selection-speed)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -36,6 +36,7 @@ async function child(repo, base, head, storeDir, mapDir) {
   const pack = packed ? (await load('languages/python/pack.ts')).pythonPack : undefined;
   const options = resolveTestFilterOptions({});
   const cpu = process.cpuUsage();
+  const thread = process.threadCpuUsage?.();
   const start = performance.now();
   const changes = await diffChangedFiles(repo, base, head);
   const request = {
@@ -55,11 +56,14 @@ async function child(repo, base, head, storeDir, mapDir) {
   } else selection = await selectAffectedTests(request);
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
+  const mainUsed = thread ? process.threadCpuUsage(thread) : undefined;
   const { tests, runAll, reasons, explanations, distances, totalCount, stats, impactMap } = selection;
   process.stdout.write(
     JSON.stringify({
       ms,
       cpuMs: (used.user + used.system) / 1000,
+      // The main thread's share (the rest: worker threads parsing beside it, V8's compiler and GC threads).
+      mainCpuMs: mainUsed ? (mainUsed.user + mainUsed.system) / 1000 : undefined,
       parsed: stats.parsedFiles,
       selection: { tests, runAll, reasons, explanations, distances, totalCount, map: impactMap?.reason },
     }),
@@ -301,7 +305,8 @@ async function main() {
     const row = (label, runs) => {
       const ms = median(runs.map((r) => r.ms));
       const cpu = median(runs.map((r) => r.cpuMs));
-      return `| ${label} (median of ${runs.length}) | ${ms.toFixed(0)} ms | ${(ms / gitMs).toFixed(1)}x | ${cpu.toFixed(0)} ms | ${Number.isFinite(gitCpu) && gitCpu > 0 ? `${(cpu / gitCpu).toFixed(0)}x` : 'n/a'} | ${runs[0].parsed} |`;
+      const main = median(runs.map((r) => r.mainCpuMs ?? Number.NaN));
+      return `| ${label} (median of ${runs.length}) | ${ms.toFixed(0)} ms | ${(ms / gitMs).toFixed(1)}x | ${cpu.toFixed(0)} ms | ${Number.isFinite(gitCpu) && gitCpu > 0 ? `${(cpu / gitCpu).toFixed(0)}x` : 'n/a'} | ${Number.isFinite(main) ? `${main.toFixed(0)} ms` : 'n/a'} | ${runs[0].parsed} |`;
     };
     const selection = warm[0].selection;
     console.log(
@@ -310,16 +315,21 @@ async function main() {
     console.log(
       `selection for the second change: ${selection.runAll ? 'every test (run-all)' : `${selection.tests.length} of ${selection.totalCount} test files`}${selection.runAll ? ` — ${selection.reasons[0]}` : ''}\n`,
     );
-    console.log('| run | wall | vs git diff | CPU | CPU vs git diff | files parsed |');
-    console.log('|---|---:|---:|---:|---:|---:|');
+    console.log('| run | wall | vs git diff | CPU | CPU vs git diff | main thread CPU | files parsed |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
     console.log(
-      `| git diff --name-only (reference, median of ${git.length}) | ${gitMs.toFixed(1)} ms | 1.0x | ${Number.isFinite(gitCpu) ? `${gitCpu.toFixed(1)} ms` : 'n/a'} | 1x | |`,
+      `| git diff --name-only (reference, median of ${git.length}) | ${gitMs.toFixed(1)} ms | 1.0x | ${Number.isFinite(gitCpu) ? `${gitCpu.toFixed(1)} ms` : 'n/a'} | 1x | | |`,
     );
     console.log(row('cold (no cache)', cold));
     console.log(row('warm (cache of the previous commit)', warm));
     console.log(row('warm (cache of the same tree)', same));
     const coldMs = median(cold.map((r) => r.ms));
     const warmMs = median(warm.map((r) => r.ms));
+    console.log(
+      `\nCPU counts every thread of the process (worker threads parsing beside the main thread, V8's compiler and GC ` +
+        `threads); with a free core for each parsing worker (${availableParallelism()} cores here), a cold run's wall ` +
+        `time would be about its main thread's CPU.`,
+    );
     console.log(
       `\nTargets (issue 13): cold < 1 s: ${coldMs < 1000 ? 'met' : 'NOT met'} (wall); warm < 150 ms: ${warmMs < 150 ? 'met' : 'NOT met'} (wall).`,
     );

@@ -72,6 +72,12 @@ describe('selecting with the impact map', () => {
       repo.git('clean', '-qfdx', 'tests');
     }
   }
+  /** The map learned into a fresh store, as `test-filter --mode learn` leaves it. */
+  const learnedStore = async () => {
+    const store = new DirStore(scratch('ci-opt-store-'));
+    await learnImpactMapIntoStore({ pack: pythonPack, repoDir: repo.dir, coveragePath: learned.jsonFile, store });
+    return store;
+  };
   const edit = (path: string, from: string, to: string) => {
     const text = LEDGER_PROJECT[path];
     if (!text.includes(from)) throw new Error(`${from} not in ${path}`);
@@ -243,13 +249,7 @@ describe('selecting with the impact map', () => {
   });
 
   it("the map's own selections reuse the static selection's graph: the graph cache is read once per run", async () => {
-    const mapStore = new DirStore(scratch('ci-opt-store-'));
-    await learnImpactMapIntoStore({
-      pack: pythonPack,
-      repoDir: repo.dir,
-      coveragePath: learned.jsonFile,
-      store: mapStore,
-    });
+    const mapStore = await learnedStore();
     const graphs = new DirStore(scratch('ci-opt-graph-'));
     const reads: string[] = [];
     const counting = {
@@ -281,6 +281,49 @@ describe('selecting with the impact map', () => {
       expect(reads.filter((key) => key === 'test-filter/graph-python.json')).toHaveLength(1);
       expect(cached.tests.sort()).toEqual(uncached.tests.sort());
       expect(cached.reasonsByTest).toEqual(uncached.reasonsByTest);
+    } finally {
+      repo.git('reset', '-q', '--hard', map.commit);
+    }
+  });
+
+  it("keeps the map commit's version of a changed file by blob: shaped once, read back, a damaged entry ignored", async () => {
+    const mapStore = await learnedStore();
+    const graphs = new DirStore(scratch('ci-opt-graph-'));
+    repo.write(edit('pkg/ledger.py', 'return sum(self.entries)', 'return sum(self.entries) + 1'));
+    const head = repo.commit('change');
+    const answersKey = 'test-filter/answers-python.json';
+    const oldBlob = repo.git('rev-parse', `${map.commit}:pkg/ledger.py`).trim();
+    const slot = `${oldBlob}\0python-compared-shape/1`;
+    const stored = async () => JSON.parse((await graphs.read(answersKey))!.toString('utf8'));
+    try {
+      const request = await changeRequest(repo, map.commit, head);
+      const select = async (cache?: DirStore) =>
+        (await selectTestsForChange({ ...request, cache }, { map: () => ({ store: mapStore }) })).selection!;
+      const uncached = await select();
+      expect(uncached.impactMap.narrowedFiles).toEqual(['pkg/ledger.py']);
+      const first = await select(graphs);
+      const kept = (await stored()).answers[slot];
+      expect(kept).toMatchObject({ residuePrint: expect.any(String), units: expect.any(Array) });
+      const second = await select(graphs);
+      for (const run of [first, second]) {
+        expect(run.tests).toEqual(uncached.tests);
+        expect(run.reasonsByTest).toEqual(uncached.reasonsByTest);
+      }
+      // A kept shape is what the comparison reads: one forged to say every function of the old version differed
+      // selects every test that executed any of them.
+      const document = await stored();
+      const forged = { ...kept, units: kept.units.map((unit: object) => ({ ...unit, bodyPrint: 'forged' })) };
+      await graphs.write(answersKey, JSON.stringify({ ...document, answers: { [slot]: forged } }));
+      const fromForged = await select(graphs);
+      expect(fromForged.tests).toEqual(expect.arrayContaining(uncached.tests));
+      expect(fromForged.tests.length).toBeGreaterThan(uncached.tests.length);
+      // One of the wrong shape is no answer: the version is shaped again, the selection is the uncached one, and the
+      // entry is replaced.
+      await graphs.write(answersKey, JSON.stringify({ ...document, answers: { [slot]: { ...kept, units: 'x' } } }));
+      const repaired = await select(graphs);
+      expect(repaired.tests).toEqual(uncached.tests);
+      expect(repaired.reasonsByTest).toEqual(uncached.reasonsByTest);
+      expect((await stored()).answers[slot]).toEqual(kept);
     } finally {
       repo.git('reset', '-q', '--hard', map.commit);
     }

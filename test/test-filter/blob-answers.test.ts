@@ -65,6 +65,29 @@ describe('answers kept by blob (the callers of a computed import)', () => {
     expect(misled.tests).toEqual([]);
   });
 
+  it('a run writes the answers it used or made first, then earlier ones it did not use while they fit', async () => {
+    const { repo, base, store, answersFile, changeCsv } = setup();
+    await selectBetween(repo, base, changeCsv(), {}, { cache: store });
+    const saved = JSON.parse(readFileSync(answersFile, 'utf8'));
+    // Answers about other blobs (another file's, another question's): still true of their blobs.
+    const other = `${'a'.repeat(40)}\0python-compared-shape/1`;
+    const huge = `${'b'.repeat(40)}\0python-compared-shape/1`;
+    const answers = { [other]: { units: [], classes: [], residuePrint: 'x' }, [huge]: 'x'.repeat(2_100_000) };
+    writeFileSync(answersFile, JSON.stringify({ ...saved, answers: { ...saved.answers, ...answers } }));
+    // A caller changes: its answer is made again, so the run writes the document.
+    repo.write({
+      'app/uses_csv.py': 'from app.loader import load_package\nCSV = load_package("app.plugins.csv")  # v2\n',
+    });
+    await selectBetween(repo, base, repo.commit('caller changed'), {}, { cache: store });
+    const written = JSON.parse(readFileSync(answersFile, 'utf8')).answers;
+    const keys = Object.keys(written);
+    expect(written[other]).toEqual(answers[other]);
+    expect(keys).not.toContain(huge);
+    // Used or made first, carried after.
+    expect(keys.indexOf(other)).toBe(keys.length - 1);
+    expect(keys.length).toBeGreaterThan(Object.keys(saved.answers).length);
+  });
+
   it('a damaged document or an answer of the wrong shape is ignored: the callers are parsed again', async () => {
     const { repo, base, store, answersFile, changeCsv } = setup();
     await selectBetween(repo, base, changeCsv(), {}, { cache: store });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { BlobAnswers } from '@ci-optimizer/core/languages';
 import {
   loadPythonParser,
   comparePythonVersions,
@@ -272,5 +273,55 @@ describe('comparing two versions of a Python file', () => {
         'over#4 added',
       );
     });
+  });
+});
+
+describe('the old version kept by blob (the impact map commit is the same on every pull request)', () => {
+  const question = 'python-compared-shape/1';
+  /** Answers in memory, as the store keeps them (JSON in, JSON out). */
+  const answersOf = (entries: Record<string, unknown> = {}) => {
+    const kept = new Map(Object.entries(entries).map(([key, value]) => [key, JSON.parse(JSON.stringify(value))]));
+    const answers: BlobAnswers = {
+      blobOf: () => undefined,
+      get: (blob, q) => kept.get(`${blob}\0${q}`),
+      set: (blob, q, answer) => void kept.set(`${blob}\0${q}`, JSON.parse(JSON.stringify(answer))),
+    };
+    return { answers, kept };
+  };
+  const after = BASE.replace('return sum(self.entries)', 'return sum(self.entries) + 1');
+
+  it('shapes the old version once, keeps it, and reads it back instead of the text', () => {
+    const uncached = comparePythonVersions(BASE, after);
+    expect(uncached.changedBodies).toEqual(['Ledger.balance']);
+    const { answers, kept } = answersOf();
+    expect(comparePythonVersions(BASE, after, { blob: 'b1', answers })).toEqual(uncached);
+    expect(kept.has(`b1\0${question}`)).toBe(true);
+    // The kept shape answers for the blob: the text given is not read again.
+    expect(comparePythonVersions('def other(): pass\n', after, { blob: 'b1', answers })).toEqual(uncached);
+  });
+
+  it('ignores a kept answer of the wrong shape, compares from the text and keeps a right one', () => {
+    const uncached = comparePythonVersions(BASE, after);
+    const { answers: fresh, kept: good } = answersOf();
+    comparePythonVersions(BASE, after, { blob: 'b1', answers: fresh });
+    const right = good.get(`b1\0${question}`) as Record<string, unknown>;
+    const unit = (right.units as Array<Record<string, unknown>>)[0];
+    for (const wrong of [
+      null,
+      'shape',
+      42,
+      [],
+      {},
+      { ...right, residuePrint: 1 },
+      { ...right, units: 'x' },
+      { ...right, units: [{ ...unit, bodyPrint: 7 }] },
+      { ...right, units: [{ ...unit, parent: 3 }] },
+      { ...right, classes: [{ qualifiedName: 'Ledger' }] },
+      { ...right, syntaxError: { line: 'one' } },
+    ]) {
+      const { answers, kept } = answersOf({ [`b1\0${question}`]: wrong });
+      expect(comparePythonVersions(BASE, after, { blob: 'b1', answers })).toEqual(uncached);
+      expect(kept.get(`b1\0${question}`)).toEqual(right);
+    }
   });
 });

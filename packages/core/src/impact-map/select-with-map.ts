@@ -274,8 +274,10 @@ async function narrowWithMap(
     if (problem !== undefined || !isSource(path)) moduleLevel.set(path, problem ?? `not ${request.pack.name}`);
     else candidates.push(change);
   }
-  const [texts] = await Promise.all([
+  const [texts, answers] = await Promise.all([
     readBlobs(candidates.flatMap((c) => [oldFiles.get(c.path)!, newFiles.get(c.path)!])),
+    // What the language made of the map commit's versions is kept by blob: the same on every pull request.
+    candidates.length ? request.session?.answers(request, request.warn ?? (() => {})) : undefined,
     candidates.length ? support.prepare() : undefined,
   ]);
   const narrowed: NarrowedFile[] = [];
@@ -296,7 +298,7 @@ async function narrowWithMap(
     const path = change.path;
     const before = texts.get(oldFiles.get(path)!) ?? '';
     const after = texts.get(newFiles.get(path)!) ?? '';
-    const comparison = support.compareVersions(before, after);
+    const comparison = support.compareVersions(before, after, answers && { blob: oldFiles.get(path)!, answers });
     if (comparison.moduleLevel.length) {
       // A change that only gives names new values reaches tests through the code that reads them.
       const readers = support.readersOfChange
@@ -337,6 +339,7 @@ async function narrowWithMap(
     }
     narrowed.push({ path, ...attributed });
   }
+  await answers?.save();
   const base = { commit: mapCommit, distance, moduleLevelFiles: Object.fromEntries(moduleLevel) };
   const moduleNameOf = (path: string) => {
     const known = index.moduleByPath.get(path);

@@ -114,6 +114,11 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   prepare?(): Promise<void>;
   /** Parses one file; never runs it. */
   analyze(source: string): F;
+  /**
+   * The facts of many files, each exactly what `analyze` gives, in order: a language may spread the work over the
+   * machine's cores (a build of the whole graph). Without it, the engine calls `analyze` for each file.
+   */
+  analyzeMany?(sources: readonly string[]): Promise<F[]>;
   /** Facts of the code examples of a doctest text file (`>>>` lines), when the language has doctests. */
   analyzeDoctestText?(text: string): F;
   /**
@@ -293,8 +298,11 @@ export interface ImpactMapSupport<U extends CodeUnit = CodeUnit> {
     units: ReadonlyArray<{ id: number; module: number; unit: U }>,
     moduleUnits: readonly number[][],
   ): SharedStateGroup[];
-  /** Compares two versions of a file unit by unit. */
-  compareVersions(before: string, after: string): UnitChange;
+  /**
+   * Compares two versions of a file unit by unit. `kept`: the old version's blob and the run's kept answers, where the
+   * language may keep what it made of that version (the impact map's commit is the same on every pull request).
+   */
+  compareVersions(before: string, after: string, kept?: { blob: string; answers: BlobAnswers }): UnitChange;
   /**
    * For a change `compareVersions` could not narrow (module-level code): the units and test files that read the names
    * it gave new values, or why they cannot be told (then the static selection decides). Absent: never narrowed.

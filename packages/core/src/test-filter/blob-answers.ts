@@ -9,9 +9,16 @@ export const answersCacheKey = (languageId: string) => `test-filter/answers-${la
 export const ANSWERS_CACHE_SCHEMA = 1;
 
 /**
+ * Answers of earlier runs that a run did not use are written again while they add at most this many characters (those
+ * written first, the most recently used, first): an answer stays true of its blob, and the next change may need it
+ * again (the impact map's commit's version of another file, callers of another computed import).
+ */
+const CARRIED_ANSWER_CHARS = 2_000_000;
+
+/**
  * The language's answers about file contents (`BlobAnswers`), kept in the graph cache's store: the document is read on
- * first use, and `save` writes the answers this run used or made (so answers about blobs the head no longer has drop
- * out). A missing, damaged, foreign or newer document is no answers (damaged: a warning), and a failed write a warning:
+ * first use, and `save` writes the answers this run used or made, then earlier ones while they fit (so the document
+ * stays small: the least recently used drop out first). A missing, damaged, foreign or newer document is no answers (damaged: a warning), and a failed write a warning:
  * the language then does the work itself. Each answer is checked by the language that asks (`BlobAnswers`).
  */
 export class StoredBlobAnswers implements BlobAnswers {
@@ -58,16 +65,24 @@ export class StoredBlobAnswers implements BlobAnswers {
     this.changed = true;
   }
 
-  /** Writes the answers used or made since the last save, when any was made. */
+  /**
+   * Writes the answers used or made since the last save, when any was made, then earlier ones this run did not use
+   * while they fit in CARRIED_ANSWER_CHARS.
+   */
   async save(): Promise<void> {
     if (!this.changed) return;
     this.changed = false;
     const key = answersCacheKey(this.languageId);
-    const document = {
-      schema: ANSWERS_CACHE_SCHEMA,
-      language: this.languageId,
-      answers: Object.fromEntries(this.used),
-    };
+    const answers: Record<string, unknown> = Object.fromEntries(this.used);
+    let carried = 0;
+    for (const [slot, answer] of this.kept) {
+      if (this.used.has(slot)) continue;
+      const chars = slot.length + (JSON.stringify(answer)?.length ?? 0);
+      if (carried + chars > CARRIED_ANSWER_CHARS) continue;
+      answers[slot] = answer;
+      carried += chars;
+    }
+    const document = { schema: ANSWERS_CACHE_SCHEMA, language: this.languageId, answers };
     try {
       await this.store.write(key, JSON.stringify(document));
     } catch (error) {

@@ -98,6 +98,16 @@ export class SelectionSession {
     return view;
   }
 
+  /**
+   * The answers kept in the opened repository's store (one document per run, shared by its selections), when `request`
+   * asks about the opened repository and it has a store; the caller saves them when done.
+   */
+  async answers(request: SelectTestsRequest, warn: (message: string) => void): Promise<StoredBlobAnswers | undefined> {
+    if (!this.isOpen(request)) return undefined;
+    const view = await this.opened!.view.catch(() => undefined);
+    return view?.blobAnswers(warn);
+  }
+
   /** Ends the git processes of the session (a later read would start another). */
   close(): void {
     for (const reader of this.readers.values()) reader.close();
@@ -274,14 +284,18 @@ class RepositoryView<F extends LanguageFacts> {
         this.objects.readBlobs(missing.map((path) => blobs.get(path)!)),
         this.language.prepare?.(),
       ]);
-      for (const path of missing) {
-        const fileFacts = this.language.analyze(texts.get(blobs.get(path)!) ?? '');
+      const sources = missing.map((path) => texts.get(blobs.get(path)!) ?? '');
+      const analyzed = this.language.analyzeMany
+        ? await this.language.analyzeMany(sources)
+        : sources.map((source) => this.language.analyze(source));
+      missing.forEach((path, index) => {
+        const fileFacts = analyzed[index];
         if (fileFacts.unparsed)
           this.request.warn?.(
             `${JSON.stringify(path)} was not analysed (${fileFacts.unparsed}): it counts as importing anything.`,
           );
         facts.set(path, fileFacts);
-      }
+      });
     }
     this.parsed += missing.length;
     return facts;

@@ -1,4 +1,5 @@
-import { shapePythonModule, type PythonModuleShape, type PythonUnit } from './python-units.ts';
+import { comparedShapeOf, type ComparedShape, type KeptShapeSlot } from './kept-shapes.ts';
+import { shapePythonModule } from './python-units.ts';
 
 /** What changed in one Python file between two versions, as the impact map can use it. */
 export interface PythonFileChange {
@@ -23,13 +24,15 @@ const missingFrom = (names: Iterable<string>, other: ReadonlyMap<string, unknown
  * only moved within the file is unchanged; a renamed function is a removal plus an addition (module level). A
  * name defined more than once is told apart by its suffix (`f#2`, `prop.setter`), so each definition compares alone.
  */
-export function comparePythonVersions(oldSource: string, newSource: string): PythonFileChange {
+export function comparePythonVersions(oldSource: string, newSource: string, kept?: KeptShapeSlot): PythonFileChange {
   if (oldSource === newSource) return { changedBodies: [], moduleLevel: [] };
-  return compareShapes(shapePythonModule(oldSource), shapePythonModule(newSource));
+  return compareShapes(comparedShapeOf(oldSource, kept), shapePythonModule(newSource));
 }
 
+type ComparedUnit = ComparedShape['units'][number];
+
 /** The same comparison on already shaped modules. */
-export function compareShapes(before: PythonModuleShape, after: PythonModuleShape): PythonFileChange {
+export function compareShapes(before: ComparedShape, after: ComparedShape): PythonFileChange {
   const moduleLevel: string[] = [];
   if (before.syntaxError || after.syntaxError) {
     const which = after.syntaxError
@@ -51,10 +54,11 @@ export function compareShapes(before: PythonModuleShape, after: PythonModuleShap
   const oldUnits = byName(before.units);
   const newUnits = byName(after.units);
   // A nested function added or removed inside a function that exists in both versions changes that function's body.
-  const topOf = (units: ReadonlyMap<string, PythonUnit>, other: ReadonlyMap<string, PythonUnit>) => (name: string) => {
-    const parent = units.get(name)!.parent;
-    return parent === undefined || !other.has(parent);
-  };
+  const topOf =
+    (units: ReadonlyMap<string, ComparedUnit>, other: ReadonlyMap<string, ComparedUnit>) => (name: string) => {
+      const parent = units.get(name)!.parent;
+      return parent === undefined || !other.has(parent);
+    };
   for (const name of missingFrom(oldUnits.keys(), newUnits).filter(topOf(oldUnits, newUnits)))
     moduleLevel.push(`${name} removed`);
   for (const name of missingFrom(newUnits.keys(), oldUnits).filter(topOf(newUnits, oldUnits)))
@@ -72,7 +76,7 @@ export function compareShapes(before: PythonModuleShape, after: PythonModuleShap
   return { changedBodies: changedBodies.sort(), moduleLevel };
 }
 
-function unitHeaderChanges(before: PythonUnit, after: PythonUnit): string[] {
+function unitHeaderChanges(before: ComparedUnit, after: ComparedUnit): string[] {
   const reasons: string[] = [];
   if (before.decoratorPrint !== after.decoratorPrint) reasons.push(`decorators of ${before.qualifiedName} changed`);
   if (before.signaturePrint !== after.signaturePrint)

@@ -26,6 +26,11 @@ export {
   stringLiteralValue,
   PYTHON_FACTS_VERSION,
 } from './analyze-source.ts';
+export {
+  analyzePythonSources,
+  analyzePythonSourcesCounted,
+  type ParallelAnalysisOptions,
+} from './parallel-analysis.ts';
 export { PythonModuleIndex, isPythonSourcePath } from './module-index.ts';
 export type { ResolvedImport } from './module-index.ts';
 export { doctestSource } from './doctest-source.ts';

@@ -2,6 +2,7 @@ import { analyzePythonSource, analyzeDoctestText, PYTHON_FACTS_VERSION } from '.
 import { attributeToCallers } from './dynamic-callers.ts';
 import type { PythonModuleFacts } from './facts.ts';
 import { isPythonSourcePath, PythonModuleIndex } from './module-index.ts';
+import { analyzePythonSources } from './parallel-analysis.ts';
 import { loadPythonParser } from './tree-sitter-parser.ts';
 import type { DanglingImport, DependencyEdge, DynamicDependency, LinkedSources, SourceLanguage } from '../types.ts';
 
@@ -31,6 +32,7 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
     await loadPythonParser();
   },
   analyze: analyzePythonSource,
+  analyzeMany: (sources) => analyzePythonSources(sources),
   analyzeDoctestText,
   attributeToCallers,
   hasDynamicImports: (facts) => facts.dynamicImports.length > 0,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
 
 /**
@@ -30,10 +31,21 @@ function wasmPath(file: (typeof TREE_SITTER_WASM_FILES)[number]): string {
   );
 }
 
+/**
+ * V8 compiles a WebAssembly function again with its optimising compiler once the function has run for a budget of
+ * executed code (13 M by default). The grammar's lexer and tree-sitter's parse loop are large functions whose optimised
+ * compile costs 60-120 ms of CPU (on other threads), more than a selection that parses one or two files ever gains from
+ * it. With this budget, such a run stays on the baseline code; a build that parses the whole repository still reaches
+ * it early (measured on numpy: no slower).
+ */
+const WASM_TIERING_BUDGET = 1_000_000_000;
+
 /** Loads the grammar once per process (WebAssembly compiles asynchronously); later calls return at once. */
 export function loadPythonParser(): Promise<Parser> {
   if (parser) return Promise.resolve(parser);
   loading ??= (async () => {
+    // Read when a module is compiled: set before the first one (it holds for the whole process, workers included).
+    setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
     await Parser.init({ wasmBinary: readFileSync(wasmPath('tree-sitter.wasm')) });
     const language = await Language.load(readFileSync(wasmPath('tree-sitter-python.wasm')));
     const created = new Parser();

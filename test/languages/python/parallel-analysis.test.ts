@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  analyzePythonSource,
+  analyzePythonSourcesCounted,
+  loadPythonParser,
+  type PythonModuleFacts,
+} from '@ci-optimizer/core/languages/python';
+import { timeoutFor } from '../../support/timeouts.ts';
+
+// Many files analysed in worker threads beside the main thread (a cold build of the graph) give exactly the facts the
+// main thread gives, in order; a worker that cannot load, never answers or is not allowed to load falls back to the
+// main thread. Real sources: the first files of the system Python's standard library (found through sysconfig).
+const python = '/usr/bin/python3';
+let sources: string[] = [];
+let expected: PythonModuleFacts[] = [];
+
+beforeAll(
+  async () => {
+    const stdlib = execFileSync(python, ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'], {
+      encoding: 'utf8',
+    }).trim();
+    const files = readdirSync(stdlib)
+      .filter((name) => name.endsWith('.py'))
+      .sort()
+      .slice(0, 120);
+    sources = files.map((name) => readFileSync(join(stdlib, name), 'utf8'));
+    await loadPythonParser();
+    expected = sources.map((source) => analyzePythonSource(source));
+  },
+  timeoutFor(1, 20_000),
+);
+
+describe('analysing many Python files in worker threads', () => {
+  it('gives every file the facts the main thread gives, in order, with the workers doing part of it', {
+    timeout: timeoutFor(1, 30_000),
+  }, async () => {
+    expect(sources.reduce((sum, source) => sum + source.length, 0)).toBeGreaterThan(1_000_000);
+    const { facts, inWorkers } = await analyzePythonSourcesCounted(sources, { workers: 2, minChars: 0 });
+    expect(facts).toHaveLength(sources.length);
+    facts.forEach((fileFacts, index) => expect(fileFacts).toStrictEqual(expected[index]));
+    expect(inWorkers).toBeGreaterThan(0);
+    expect(inWorkers).toBeLessThanOrEqual(sources.length);
+  });
+
+  it('does the work in the main thread when a worker cannot load its module, or loads one that never answers', {
+    timeout: timeoutFor(1, 30_000),
+  }, async () => {
+    for (const workerModule of [
+      pathToFileURL(join(import.meta.dirname, 'no-such-module.ts')).href,
+      // A module that loads fine but does not serve: the worker ends and its batch comes back.
+      pathToFileURL(join(import.meta.dirname, '..', '..', 'support', 'timeouts.ts')).href,
+    ]) {
+      const { facts, inWorkers } = await analyzePythonSourcesCounted(sources, {
+        workers: 2,
+        minChars: 0,
+        workerModule,
+      });
+      expect(inWorkers).toBe(0);
+      facts.forEach((fileFacts, index) => expect(fileFacts).toStrictEqual(expected[index]));
+    }
+  });
+
+  it('never starts a worker on a bundle entry (it would run the action), nor for little work', async () => {
+    const entry = analyzePythonSourcesCounted(sources.slice(0, 20), {
+      workers: 2,
+      minChars: 0,
+      workerModule: 'file:///opt/action/dist/test-filter/index.js',
+    });
+    const small = analyzePythonSourcesCounted(sources.slice(0, 20), { workers: 2 });
+    for (const { facts, inWorkers } of [await entry, await small]) {
+      expect(inWorkers).toBe(0);
+      facts.forEach((fileFacts, index) => expect(fileFacts).toStrictEqual(expected[index]));
+    }
+  });
+});

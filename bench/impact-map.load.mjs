@@ -1,38 +1,30 @@
-// Loads the core's impact-map and test-filter modules for the benchmarks: bundled with esbuild into a temp file,
-// because Node's type stripping does not accept every TypeScript construct the core uses.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Loads the core's impact-map and test-filter modules for the benchmarks (bundled by core.bundle.mjs). The bundle
+// sits under node_modules/.cache, so what it resolves at run time (tree-sitter's .wasm files) is found from there.
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { importCoreBundle } from './core.bundle.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Bundles and imports `{ impactMap, testFilter, store }` (the public faces of those core domains). */
 export async function loadCore() {
-  const dir = mkdtempSync(join(tmpdir(), 'ci-opt-impact-bench-'));
+  const outdir = join(ROOT, 'node_modules', '.cache', 'ci-optimizer-bench');
+  mkdirSync(outdir, { recursive: true });
+  const outfile = join(outdir, `impact-map-${process.pid}.mjs`);
   try {
-    const entry = [
-      `export * as impactMap from ${JSON.stringify(join(ROOT, 'packages/core/src/impact-map/index.ts'))};`,
-      `export * as testFilter from ${JSON.stringify(join(ROOT, 'packages/core/src/test-filter/select-tests.ts'))};`,
-      `export * as testFilterOptions from ${JSON.stringify(join(ROOT, 'packages/core/src/test-filter/options.ts'))};`,
-      `export * as gitObjects from ${JSON.stringify(join(ROOT, 'packages/core/src/git/git-objects.ts'))};`,
-      `export * as python from ${JSON.stringify(join(ROOT, 'packages/core/src/languages/python/index.ts'))};`,
-      `export * as store from ${JSON.stringify(join(ROOT, 'packages/core/src/store/index.ts'))};`,
-    ].join('\n');
-    const outfile = join(dir, 'core.mjs');
-    await build({
-      stdin: { contents: entry, resolveDir: ROOT, loader: 'ts' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
+    return await importCoreBundle(
+      [
+        "export * as impactMap from './packages/core/src/impact-map/index.ts';",
+        "export * as testFilter from './packages/core/src/test-filter/select-tests.ts';",
+        "export * as testFilterOptions from './packages/core/src/test-filter/options.ts';",
+        "export * as gitObjects from './packages/core/src/git/git-objects.ts';",
+        "export * as python from './packages/core/src/languages/python/index.ts';",
+        "export * as store from './packages/core/src/store/index.ts';",
+      ],
       outfile,
-      logLevel: 'error',
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    });
-    return await import(pathToFileURL(outfile).href);
+    );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(outfile, { force: true });
   }
 }

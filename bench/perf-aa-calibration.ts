@@ -29,19 +29,23 @@ const fixtureFile =
   process.env.PERF_AA_FIXTURE ?? fileURLToPath(new URL('../test/perf/fixtures/aa-runs.json', import.meta.url));
 const fixturePath = (name: string) => fileURLToPath(new URL(`../test/perf/fixtures/${name}`, import.meta.url));
 // Every recording of sessions 5 and 6 was looked at while the session-7 rule (pooled at-level noise, pooled
-// heavy-tail guard) was chosen: they are tuning data for it. aa-runs-s7*.json were recorded while it was being
-// written and judged only after it was committed.
+// heavy-tail guard) was chosen: they are tuning data for it. aa-runs-s7-heldout.json was held out from its first
+// form (the guard on the single largest lone move) and judged once after that was committed; what it showed (a
+// one-off lone +140% blinding the guard) made the guard leave one-offs out, so it is tuning data for the rule as it
+// stands. aa-runs-s7-heldout2.json (and any later aa-runs-s7-heldout<N>.json) was recorded after that and judged
+// once after the final rule was committed.
 const tuningFiles = [
   'aa-runs-heldout.json',
   'aa-runs-heldout-1s.json',
   'aa-runs-s6.json',
   'aa-runs-s6-heldout.json',
   'aa-runs-s6-heldout2.json',
+  'aa-runs-s7-heldout.json',
 ].map(fixturePath);
 const heldOutFiles = process.env.PERF_AA_HELDOUT
   ? [process.env.PERF_AA_HELDOUT]
   : readdirSync(fixturePath('.'))
-      .filter((name) => /^aa-runs-s7.*\.json$/.test(name))
+      .filter((name) => /^aa-runs-s7-heldout\d+\.json$/.test(name))
       .sort()
       .map(fixturePath);
 const load = (file: string) => {

@@ -22,9 +22,10 @@ import { holmAdjust, median, studentTCdf, studentTQuantile } from './statistics.
  * and then load slows one benchmark alone by 20-75% (its fastest round included). So the history's residuals of
  * all benchmarks and runs are pooled twice. (1) Their robust spread (scaled median absolute residual) is the noise
  * of a benchmark at its level, many more points than one benchmark's five; each benchmark's own spread is moderated
- * towards it. (2) Their extremes are the heavy tail: a change must lie beyond the largest lone move any benchmark
- * made in a stored run, by one tail scale (the mean excess of the next largest over the sixth largest) — a history
- * that shows "+50% alone now and then" does not flag +52%.
+ * towards it. (2) Their extremes are the heavy tail: a change must lie beyond the lone moves benchmarks made in the
+ * stored runs more than once (the second largest: a one-off, such as an A/A run with one benchmark alone +140%, must
+ * not blind the guard for the next 30 runs), by one tail scale (the mean excess of the next five over the one after)
+ * — a history that shows "+50% alone now and then" does not flag +52%.
  *
  * Drift correction can only explain a change away. A benchmark whose own value did not move the same way by
  * min-change is never flagged (issue: unchanged code labelled a regression). And load only slows a run: in a PR
@@ -52,6 +53,8 @@ export const DEFAULT_MIN_HISTORY_RUNS = 5;
 const PRIOR_DF = 4;
 /** How many of the pooled residuals' largest estimate the heavy tail's scale (their mean excess over the next). */
 const TAIL_POINTS = 5;
+/** The largest lone moves the tail guard leaves out as one-offs: it stands on a move seen at least twice. */
+const TAIL_ONE_OFFS = 1;
 /** Residuals of a benchmark at its level: median absolute residual × 1.4826 is a normal's standard deviation. */
 const MAD_TO_SD = 1.4826;
 /** The least run-to-run spread (log scale) assumed for timings on a shared runner. */
@@ -257,7 +260,7 @@ export function compareWithHistory(
       const guard =
         fit.heldBack === 'stored-run'
           ? `no further than ${fit.residual > 0 ? 'the slowest' : 'the fastest'} of the ${fit.n} baseline runs of this benchmark (by min-change)`
-          : `not beyond what one benchmark alone moved in the ${fit.n} baseline runs (up to ${percent(Math.expm1(fit.residual > 0 ? tail.high : tail.low))}; a change must pass ${percent(Math.expm1(fit.tailBound))})`;
+          : `not beyond how far benchmarks moved alone in the ${fit.n} baseline runs (${percent(Math.expm1(fit.residual > 0 ? tail.high : tail.low))} or more, twice; a change must pass ${percent(Math.expm1(fit.tailBound))})`;
       return {
         ...row,
         verdict: 'inconclusive',
@@ -305,9 +308,10 @@ export function compareWithHistory(
 }
 
 /**
- * The heavy tail of the pooled residuals, on each side: the largest move (log scale) and the tail's scale, the mean
- * excess of the TAIL_POINTS largest over the next one (the exponential tail's maximum-likelihood scale, as in the
- * peaks-over-threshold method). With too few residuals to tell, the scale is 0 and only the largest counts.
+ * The heavy tail of the pooled residuals, on each side, without its TAIL_ONE_OFFS largest: the largest move left
+ * (log scale) and the tail's scale, the mean excess of the TAIL_POINTS largest left over the next one (the
+ * exponential tail's maximum-likelihood scale, as in the peaks-over-threshold method). With too few residuals to
+ * tell, the scale is 0 and only the largest left counts.
  */
 function heavyTail(residuals: readonly number[]): {
   high: number;
@@ -320,8 +324,10 @@ function heavyTail(residuals: readonly number[]): {
     const top = sorted.slice(0, TAIL_POINTS);
     return top.reduce((sum, e) => sum + e, 0) / TAIL_POINTS - sorted[TAIL_POINTS];
   };
-  const down = [...residuals].sort((a, b) => b - a);
-  const up = down.map((e) => -e).reverse();
+  const withoutOneOffs = (sorted: number[]) => (sorted.length > TAIL_ONE_OFFS ? sorted.slice(TAIL_ONE_OFFS) : sorted);
+  const descending = [...residuals].sort((a, b) => b - a);
+  const down = withoutOneOffs(descending);
+  const up = withoutOneOffs(descending.map((e) => -e).reverse());
   return {
     high: down.length > 0 ? down[0] : Number.POSITIVE_INFINITY,
     highScale: scale(down),

@@ -256,7 +256,7 @@ function historyLines(comparison: Comparison): string[] {
       : 'run-to-run noise unknown';
   const lone =
     history.loneSlowdown !== undefined && history.loneSlowdown > 0
-      ? `, one benchmark alone moved by up to ${percent(history.loneSlowdown)} in them (a change must go beyond that)`
+      ? `, benchmarks moved alone by ${percent(history.loneSlowdown)} or more twice in them (a change must go beyond that)`
       : '';
   const drift =
     history.drift !== undefined

@@ -110,6 +110,7 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
     },
     // Held out from the rule as it stands (judged once, after it was committed).
     { file: 'aa-runs-s7-heldout2.json', flagged2x: 23 },
+    { file: 'aa-runs-s7-heldout3.json', flagged2x: 13 },
   ];
   const sizes = [5, 10, 20];
   for (const { file, flagged2x, falseFlags = [] } of recordings) {

@@ -5,7 +5,7 @@
 // and split off before, and judged only once the rule was fixed.
 // Usage: npm run bench -- --only perf-aa-calibration   (PERF_AA_GRID=1: the constants tried; optional: PERF_AA_RAW=folder of the raw pytest-benchmark
 // JSON files, to compare with the per-round test across runs the way the old compare mode judged them)
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunStatistic } from '../packages/core/src/perf/baseline-history.ts';
@@ -17,6 +17,8 @@ import { readBenchmarkFile } from '../packages/core/src/perf/parse-benchmarks.ts
 interface RecordedRun {
   id: string;
   at: string;
+  /** The 1-minute load average when the run started (recordings of session 6 on). */
+  load?: number;
   benchmarks: Record<string, number>;
 }
 interface Fixture {
@@ -26,13 +28,26 @@ interface Fixture {
 const fixtureFile =
   process.env.PERF_AA_FIXTURE ?? fileURLToPath(new URL('../test/perf/fixtures/aa-runs.json', import.meta.url));
 const fixturePath = (name: string) => fileURLToPath(new URL(`../test/perf/fixtures/${name}`, import.meta.url));
-// Session 5's held-out files were looked at while the session-6 rule (shift of the other benchmarks, load only
-// slows) was chosen: they are tuning data for it. aa-runs-s6-heldout*.json were not (the second was recorded after
-// the rule was committed).
-const tuningFiles = ['aa-runs-heldout.json', 'aa-runs-heldout-1s.json', 'aa-runs-s6.json'].map(fixturePath);
+// Every recording of sessions 5 and 6 was looked at while the session-7 rule (pooled at-level noise, pooled
+// heavy-tail guard) was chosen: they are tuning data for it. aa-runs-s7-heldout.json was held out from its first
+// form (the guard on the single largest lone move) and judged once after that was committed; what it showed (a
+// one-off lone +140% blinding the guard) made the guard leave one-offs out, so it is tuning data for the rule as it
+// stands. aa-runs-s7-heldout2.json (and any later aa-runs-s7-heldout<N>.json) was recorded after that and judged
+// once after the final rule was committed.
+const tuningFiles = [
+  'aa-runs-heldout.json',
+  'aa-runs-heldout-1s.json',
+  'aa-runs-s6.json',
+  'aa-runs-s6-heldout.json',
+  'aa-runs-s6-heldout2.json',
+  'aa-runs-s7-heldout.json',
+].map(fixturePath);
 const heldOutFiles = process.env.PERF_AA_HELDOUT
   ? [process.env.PERF_AA_HELDOUT]
-  : ['aa-runs-s6-heldout.json', 'aa-runs-s6-heldout2.json'].map(fixturePath);
+  : readdirSync(fixturePath('.'))
+      .filter((name) => /^aa-runs-s7-heldout\d+\.json$/.test(name))
+      .sort()
+      .map(fixturePath);
 const load = (file: string) => {
   const data = JSON.parse(readFileSync(file, 'utf8')) as Fixture;
   return {
@@ -113,8 +128,10 @@ function prRow(data: Fixture, historySize: number, settings: Settings = {}) {
 }
 
 function report(name: string, data: Fixture) {
+  const loads = [...data.runs, ...data.pr].flatMap((run) => (run.load === undefined ? [] : [run.load]));
+  const loadText = loads.length > 0 ? `, 1-min load ${Math.min(...loads)}-${Math.max(...loads)}` : '';
   console.log(
-    `\n## ${name}: ${data.runs.length} A/A runs, ${data.pr.length} real PR runs; α=0.01 (Holm over 5), min-change 5%\n`,
+    `\n## ${name}: ${data.runs.length} A/A runs, ${data.pr.length} real PR runs${loadText}; α=0.01 (Holm over 5), min-change 5%\n`,
   );
   console.log(
     '| history (runs) | drift correction | A/A pairs | benchmark verdicts | false regressions | false improvements | pairs with any flag | median run-to-run noise |',
@@ -134,7 +151,7 @@ function report(name: string, data: Fixture) {
   );
   console.log('|---:|---:|---:|---:|---:|');
   const missed: string[] = [];
-  for (const h of [5, 10]) {
+  for (const h of [5, 10, 20]) {
     const row = prRow(data, h);
     if (row.tried > 0)
       console.log(`| ${h} | ${row.tried} | ${row.checksum2x} | ${row.horner115} | ${row.falseFlags} |`);

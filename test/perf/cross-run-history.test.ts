@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compareWithHistory, runStatistics, type BenchmarkSet, type RunStatistic } from '@ci-optimizer/core/perf';
+import {
+  compareWithHistory,
+  renderPerfComment,
+  runStatistics,
+  type BenchmarkSet,
+  type RunStatistic,
+} from '@ci-optimizer/core/perf';
+import { normalSource, seededRandom } from './seeded-random.ts';
 
 /**
  * Cross-run verdicts on real data: test/perf/fixtures/aa-runs.json holds the run-level results (each benchmark's
@@ -80,20 +87,34 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
     });
   }
 
-  // More recordings of the same package (bench/perf-aa-calibration.record.ts writes the s6 ones): A/A runs minutes
-  // apart and real PR runs (checksum 2x, horner 1.15x) in between. aa-runs-s6-heldout*.json were judged only once the
-  // rule was fixed (bench/perf-aa-calibration.ts); `flagged2x` is how many of their PR runs the rule flags there
-  // against 5 runs. Against 10 and 20 runs one of its A/A runs (running_max and digit_sum slowed alone by +52%, the
-  // others at their usual speed) is flagged, by the previous rule as well: a known limit, reported in decisions.md.
-  const recordings = [
-    { file: 'aa-runs-heldout.json', flagged2x: 5, sizes: [5, 10] },
-    { file: 'aa-runs-heldout-1s.json', flagged2x: 4, sizes: [5, 10] },
-    { file: 'aa-runs-s6.json', flagged2x: 29, sizes: [5, 10] },
-    { file: 'aa-runs-s6-heldout.json', flagged2x: 21, sizes: [5] },
-    { file: 'aa-runs-s6-heldout2.json', flagged2x: 19, sizes: [5, 10] },
+  // More recordings of the same package (bench/perf-aa-calibration.record.ts writes them): A/A runs minutes apart
+  // and real PR runs (checksum 2x, horner 1.15x) in between. `flagged2x` is how many of their PR runs the rule flags
+  // against 5 stored runs (bench/perf-aa-calibration.ts prints every figure; which files were held out when is said
+  // there). aa-runs-s6-heldout.json has an A/A run with running_max and digit_sum slowed alone by +52% in a quiet
+  // run: the session-6 rule flagged it against 10 and 20 runs; the pooled tail guard does not (its stored runs show
+  // benchmarks slowed alone by as much, more than once). aa-runs-s6-heldout2.json's 2x needs the pooled at-level
+  // noise: its stored runs have benchmarks moving alone both ways, which widened every benchmark's interval (19 of
+  // 26 flagged). aa-runs-s7-heldout.json has an A/A run with running_max alone +117% (+136% against its 5 stored
+  // runs, +143% against 10), the others at their usual speed: flagged by every rule tried, the known limit of one
+  // run against stored runs (`falseFlags`: the only ones allowed, each with its history size).
+  const recordings: { file: string; flagged2x: number; falseFlags?: string[] }[] = [
+    { file: 'aa-runs-heldout.json', flagged2x: 5 },
+    { file: 'aa-runs-heldout-1s.json', flagged2x: 4 },
+    { file: 'aa-runs-s6.json', flagged2x: 28 },
+    { file: 'aa-runs-s6-heldout.json', flagged2x: 22 },
+    { file: 'aa-runs-s6-heldout2.json', flagged2x: 22 },
+    {
+      file: 'aa-runs-s7-heldout.json',
+      flagged2x: 22,
+      falseFlags: ['history 5, 17-a test_running_max', 'history 10, 17-a test_running_max'],
+    },
+    // Held out from the rule as it stands (judged once, after it was committed).
+    { file: 'aa-runs-s7-heldout2.json', flagged2x: 23 },
+    { file: 'aa-runs-s7-heldout3.json', flagged2x: 13 },
   ];
-  for (const { file, flagged2x, sizes } of recordings) {
-    it(`recorded A/A runs (${file}) against the last ${sizes.join(' and ')}: no false flag (at least 8 pairs against 5); at least ${flagged2x} real 2x PR runs flagged`, () => {
+  const sizes = [5, 10, 20];
+  for (const { file, flagged2x, falseFlags = [] } of recordings) {
+    it(`recorded A/A runs (${file}) against the last 5, 10 and 20: ${falseFlags.length} false flags (at least 8 pairs against 5); at least ${flagged2x} real 2x PR runs flagged`, () => {
       const recorded = JSON.parse(
         readFileSync(fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url)), 'utf8'),
       ) as { runs: RecordedRun[]; pr: RecordedRun[] };
@@ -111,12 +132,12 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
             asSet(sorted[i]),
           ).benchmarks) {
             if (b.verdict === 'regression' || b.verdict === 'improvement')
-              flagged.push(`history ${size}, ${sorted[i].id} ${b.name}: ${b.verdict} (${b.reason})`);
+              flagged.push(`history ${size}, ${sorted[i].id} ${b.label}: ${b.verdict} (${b.reason})`);
           }
         }
       }
       expect(pairs).toBeGreaterThanOrEqual(8);
-      expect(flagged).toEqual([]);
+      expect(flagged.map((flag) => flag.slice(0, flag.indexOf(':')))).toEqual(falseFlags);
       let checksum = 0;
       for (const pr of recorded.pr) {
         const before = sorted.filter((run) => run.at < pr.at).slice(-5);
@@ -162,9 +183,11 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
     expect(missed).toEqual([]);
   });
 
-  it('real PR runs (checksum 2x, horner 1.15x) against 5 runs: checksum flagged in 7 of 9, nothing else ever is', () => {
-    // The two misses: a run where two of the other benchmarks were slowed by ~50% and two were not (+50% after the
-    // others' shift), and one whose five baseline runs spread by ±23%. The previous rule flagged 4 of these 9.
+  it('real PR runs (checksum 2x, horner 1.15x) against 5 runs: checksum flagged in 5 of 9, nothing else ever is', () => {
+    // The misses: a run where two of the other benchmarks were slowed by ~50% and two were not (+50% after the
+    // others' shift), and three whose five stored runs of checksum itself spread by ±17-23% (its own lone slowdowns;
+    // the session-6 rule, which leaned twice as hard on the other benchmarks' spread, flagged two of those). The
+    // session-5 rule flagged 4 of these 9.
     let checksum = 0;
     let judged = 0;
     for (const pr of fixture.pr) {
@@ -180,7 +203,73 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
       }
     }
     expect(judged).toBe(9);
-    expect(checksum).toBeGreaterThanOrEqual(7);
+    expect(checksum).toBeGreaterThanOrEqual(5);
+  });
+
+  // A stored history built from one recorded run: every value moved by a seeded ±2% (quiet runs), plus the lone moves
+  // a test asks for (run index -> benchmark -> factor).
+  const quietHistory = (size: number, moves: Record<number, Record<string, number>>, seed: number) => {
+    const normal = normalSource(seededRandom(seed));
+    return Array.from({ length: size }, (_, k) =>
+      Object.fromEntries(
+        Object.entries(history(runs[20])).map(([name, stat]) => [
+          name,
+          { ...stat, value: stat.value * Math.exp(0.02 * normal()) * (moves[k]?.[name] ?? 1) },
+        ]),
+      ),
+    );
+  };
+
+  it('pooled noise: the other benchmarks moving alone in the stored runs do not hide a 2x in a quiet one', () => {
+    // Five stored runs in which each of the other four benchmarks once ran 35% faster than usual on its own (the
+    // usual speed being a loaded one: aa-runs-s6-heldout2.json has such runs). The judged benchmark never moved. Its
+    // interval is moderated towards the pooled at-level noise (±2% here, floored at 12%), not towards the typical
+    // benchmark's five-point spread, which those lone moves made ±20% (the session-6 rule: inconclusive).
+    for (const [seed, name] of names.entries()) {
+      const others = names.filter((other) => other !== name);
+      const stored = quietHistory(5, Object.fromEntries(others.map((other, k) => [k, { [other]: 0.65 }])), seed + 1);
+      const row = compareWithHistory(stored, asSet(runs[20], { [name]: 2 })).benchmarks.find((b) => b.name === name)!;
+      expect(row.verdict, row.reason).toBe('regression');
+    }
+  });
+
+  it('heavy-tail guard: a lone slowdown no larger than the stored runs showed now and then is not flagged, a 2.5x still is', () => {
+    // Ten quiet stored runs, three of which had one benchmark slowed alone by 60% (load during that benchmark). A PR
+    // run with another benchmark slowed alone by 70% is within what the history shows unchanged code does: the
+    // normal model with its 12% floor would flag it (p < 0.01), the pooled tail guard does not.
+    for (const [seed, name] of names.entries()) {
+      const others = names.filter((other) => other !== name);
+      const stored = quietHistory(
+        10,
+        { 2: { [others[0]]: 1.6 }, 5: { [others[1]]: 1.6 }, 8: { [others[2]]: 1.6 } },
+        seed + 11,
+      );
+      const lone = compareWithHistory(stored, asSet(runs[20], { [name]: 1.7 }));
+      const row = lone.benchmarks.find((b) => b.name === name)!;
+      expect(row.verdict, row.reason).toBe('inconclusive');
+      expect(row.reason).toMatch(
+        /not beyond how far benchmarks moved alone in the 10 baseline runs \(\+\d+\.\d% or more, twice; a change must pass/,
+      );
+      expect(lone.history?.loneSlowdown).toBeGreaterThan(0.5);
+      // The comment prints the noise level and how far benchmarks moved alone.
+      expect(renderPerfComment({ comparison: lone, baseline: { kind: 'stored runs' } })).toMatch(
+        /against 10 baseline runs of the default branch, run-to-run noise ±\d+\.\d% \(median over benchmarks[^)]*\), benchmarks moved alone by \+\d+\.\d% or more twice in them/,
+      );
+      const far = compareWithHistory(stored, asSet(runs[20], { [name]: 2.5 }));
+      expect(far.benchmarks.find((b) => b.name === name)!.verdict).toBe('regression');
+    }
+  });
+
+  it('heavy-tail guard: a one-off lone slowdown (+140%) in the stored runs does not hide a 2x for the runs after it', () => {
+    // aa-runs-s7-heldout.json has such an A/A run (running_max alone +117-143%, the others at their usual speed).
+    // A guard standing on the single largest lone move would call every 2x within it for as long as that run stays
+    // in the history (30 runs by default); "now and then" takes two.
+    for (const [seed, name] of names.entries()) {
+      const other = names.find((n) => n !== name)!;
+      const stored = quietHistory(10, { 4: { [other]: 2.4 } }, seed + 21);
+      const row = compareWithHistory(stored, asSet(runs[20], { [name]: 2 })).benchmarks.find((b) => b.name === name)!;
+      expect(row.verdict, row.reason).toBe('regression');
+    }
   });
 
   it('with fewer than 5 runs the verdict is inconclusive unless the change is beyond any plausible noise (3x)', () => {

@@ -38,6 +38,8 @@ export interface HistoryNoise {
   minRuns: number;
   /** Median over benchmarks of the run-to-run spread (relative standard deviation after the common shift). */
   noise?: number;
+  /** The second largest move of one benchmark alone (after its run's common shift) in the stored runs, ratio - 1. */
+  loneSlowdown?: number;
   /** The PR run's shift shared by the benchmarks (drift), when corrected. */
   drift?: number;
   plausibleNoise: number;

@@ -16,7 +16,16 @@ import { holmAdjust, median, studentTCdf, studentTQuantile } from './statistics.
  * benchmarks are compared; `e` is the benchmark's own run-to-run noise with spread s[b]. In the PR run, the shift a
  * benchmark is judged against is the median of the *other* benchmarks' changes: a benchmark the PR changed never
  * moves its own reference, however the run went. A PR run's residual is compared with the t prediction interval
- * s[b] * sqrt(1 + 1/n) on n - 1 degrees of freedom; the p-values are Holm-corrected over the benchmarks.
+ * s[b] * sqrt(1 + 1/n) on n - 1 (+ prior) degrees of freedom; the p-values are Holm-corrected over the benchmarks.
+ *
+ * The noise is a mixture, not a bell: most of the time a benchmark sits at its level within a few percent, and now
+ * and then load slows one benchmark alone by 20-75% (its fastest round included). So the history's residuals of
+ * all benchmarks and runs are pooled twice. (1) Their robust spread (scaled median absolute residual) is the noise
+ * of a benchmark at its level, many more points than one benchmark's five; each benchmark's own spread is moderated
+ * towards it. (2) Their extremes are the heavy tail: a change must lie beyond the lone moves benchmarks made in the
+ * stored runs more than once (the second largest: a one-off, such as an A/A run with one benchmark alone +140%, must
+ * not blind the guard for the next 30 runs), by one tail scale (the mean excess of the next five over the one after)
+ * — a history that shows "+50% alone now and then" does not flag +52%.
  *
  * Drift correction can only explain a change away. A benchmark whose own value did not move the same way by
  * min-change is never flagged (issue: unchanged code labelled a regression). And load only slows a run: in a PR
@@ -40,8 +49,14 @@ export interface HistoryCompareOptions {
 }
 
 export const DEFAULT_MIN_HISTORY_RUNS = 5;
-/** Weight, in runs, of the spread shared by all benchmarks in each benchmark's spread. */
-const PRIOR_DF = 8;
+/** Weight, in runs, of the pooled at-level spread in each benchmark's spread. */
+const PRIOR_DF = 4;
+/** How many of the pooled residuals' largest estimate the heavy tail's scale (their mean excess over the next). */
+const TAIL_POINTS = 5;
+/** The largest lone moves the tail guard leaves out as one-offs: it stands on a move seen at least twice. */
+const TAIL_ONE_OFFS = 1;
+/** Residuals of a benchmark at its level: median absolute residual × 1.4826 is a normal's standard deviation. */
+const MAD_TO_SD = 1.4826;
 /** The least run-to-run spread (log scale) assumed for timings on a shared runner. */
 const NOISE_FLOOR = 0.12;
 /** Shared runners move a benchmark by 20-125% between runs: only a 3x change is beyond that without history. */
@@ -103,19 +118,24 @@ export function compareWithHistory(
     p: number;
     low: number;
     high: number;
+    /** A heavy-tail guard that keeps the change from being flagged: within a stored run, or a lone move's reach. */
+    heldBack?: 'stored-run' | 'lone-move';
+    /** The move (log) the change must pass to be beyond the lone moves of the stored runs. */
+    tailBound: number;
   }
   const fits = new Map<string, Fit>();
   const residualsOf = (name: string) =>
     logs.flatMap((run, r) => (run.has(name) ? [run.get(name)! - mu.get(name)! - runShift[r]] : []));
   const variance = (residuals: number[]) => residuals.reduce((sum, e) => sum + e * e, 0) / (residuals.length - 1);
-  // A benchmark's spread from a handful of runs is itself uncertain: it is moderated towards the typical spread
-  // of all benchmarks (an empirical-Bayes prior worth PRIOR_DF runs, as limma does for gene-wise variances),
-  // which adds degrees of freedom without letting a quiet benchmark borrow a noisy one's width or vice versa.
-  const variances = comparable
-    .map(residualsOf)
-    .filter((r) => r.length >= 2)
-    .map(variance);
-  const prior = variances.length >= 3 ? median(variances) : undefined;
+  // A benchmark's spread from a handful of runs is itself uncertain: it is moderated towards the spread at their
+  // level of all benchmarks pooled (an empirical-Bayes prior worth PRIOR_DF runs, as limma does for gene-wise
+  // variances). The pooled spread is robust (median absolute residual), so the lone slowdowns of some benchmarks
+  // do not widen every benchmark's interval; they are the tail guard's business below, and a benchmark that is
+  // slowed often keeps the width of its own residuals.
+  const pooled = comparable.filter((name) => residualsOf(name).length >= 2).flatMap(residualsOf);
+  const atLevel = MAD_TO_SD * median(pooled.map(Math.abs));
+  const prior = comparable.length >= 3 && pooled.length > 0 ? atLevel ** 2 : undefined;
+  const tail = heavyTail(pooled);
   for (const name of comparable) {
     const timing = pr[name].unit !== 'instructions';
     const residuals = residualsOf(name);
@@ -149,14 +169,19 @@ export function compareWithHistory(
     // must also lie beyond every baseline run by min-change, both after the shift and in the benchmark's own value.
     // A PR run no worse than the worst stored run is never flagged, and neither is a value that unchanged code
     // already reached in a stored run (load slowing one benchmark alone by 50-60% happens on a busy machine).
+    // Nor is a move no larger than the largest lone move of any benchmark in the stored runs plus one tail scale.
     const ownChanges = logs.flatMap((run) => (run.has(name) ? [run.get(name)! - mu.get(name)!] : []));
     const margin = Math.log1p(minChange);
-    const beyondAll =
+    const beyondStored =
       residual > 0
         ? residual > Math.max(...residuals) + margin && raw > Math.max(...ownChanges) + margin
         : residual < Math.min(...residuals) - margin && raw < Math.min(...ownChanges) - margin;
-    if (!beyondAll) p = 1;
-    fits.set(name, { n, spread, residual, raw, shift, escapedSlowdown, p, low, high });
+    const tailBound =
+      residual > 0 ? tail.high + Math.max(margin, tail.highScale) : tail.low - Math.max(margin, tail.lowScale);
+    const beyondTail = residual > 0 ? residual > tailBound : residual < tailBound;
+    const heldBack = !beyondStored ? ('stored-run' as const) : !beyondTail ? ('lone-move' as const) : undefined;
+    if (heldBack) p = 1;
+    fits.set(name, { n, spread, residual, raw, shift, escapedSlowdown, p, low, high, heldBack, tailBound });
   }
   const tested = [...fits.entries()].filter(([, fit]) => fit.n >= minRuns);
   const adjusted = holmAdjust(tested.map(([, fit]) => fit.p));
@@ -231,6 +256,17 @@ export function compareWithHistory(
       };
     }
     const adjustedP = adjustedByName.get(name) ?? 1;
+    if (fit.heldBack) {
+      const guard =
+        fit.heldBack === 'stored-run'
+          ? `no further than ${fit.residual > 0 ? 'the slowest' : 'the fastest'} of the ${fit.n} baseline runs of this benchmark (by min-change)`
+          : `not beyond how far benchmarks moved alone in the ${fit.n} baseline runs (${percent(Math.expm1(fit.residual > 0 ? tail.high : tail.low))} or more, twice; a change must pass ${percent(Math.expm1(fit.tailBound))})`;
+      return {
+        ...row,
+        verdict: 'inconclusive',
+        reason: `${percent(change)}${driftText}, ${guard}; ${noiseText}`,
+      };
+    }
     if (adjustedP >= alpha) {
       return {
         ...row,
@@ -257,6 +293,7 @@ export function compareWithHistory(
     runs: Math.max(0, ...[...fits.values()].map((fit) => fit.n)),
     minRuns,
     noise: spreads.length > 0 ? Math.expm1(median(spreads)) : undefined,
+    loneSlowdown: pooled.length > 0 && Number.isFinite(tail.high) ? Math.expm1(tail.high) : undefined,
     drift: prShift !== 0 ? Math.expm1(prShift) : undefined,
     plausibleNoise: plausible,
   };
@@ -267,5 +304,34 @@ export function compareWithHistory(
     minChange,
     confidence: 1 - alpha,
     history: historyNoise,
+  };
+}
+
+/**
+ * The heavy tail of the pooled residuals, on each side, without its TAIL_ONE_OFFS largest: the largest move left
+ * (log scale) and the tail's scale, the mean excess of the TAIL_POINTS largest left over the next one (the
+ * exponential tail's maximum-likelihood scale, as in the peaks-over-threshold method). With too few residuals to
+ * tell, the scale is 0 and only the largest left counts.
+ */
+function heavyTail(residuals: readonly number[]): {
+  high: number;
+  highScale: number;
+  low: number;
+  lowScale: number;
+} {
+  const scale = (sorted: number[]) => {
+    if (sorted.length <= TAIL_POINTS) return 0;
+    const top = sorted.slice(0, TAIL_POINTS);
+    return top.reduce((sum, e) => sum + e, 0) / TAIL_POINTS - sorted[TAIL_POINTS];
+  };
+  const withoutOneOffs = (sorted: number[]) => (sorted.length > TAIL_ONE_OFFS ? sorted.slice(TAIL_ONE_OFFS) : sorted);
+  const descending = [...residuals].sort((a, b) => b - a);
+  const down = withoutOneOffs(descending);
+  const up = withoutOneOffs(descending.map((e) => -e).reverse());
+  return {
+    high: down.length > 0 ? down[0] : Number.POSITIVE_INFINITY,
+    highScale: scale(down),
+    low: up.length > 0 ? -up[0] : Number.NEGATIVE_INFINITY,
+    lowScale: scale(up),
   };
 }

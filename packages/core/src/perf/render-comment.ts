@@ -254,12 +254,16 @@ function historyLines(comparison: Comparison): string[] {
     history.noise !== undefined
       ? `run-to-run noise ±${percent(history.noise, false)} (median over benchmarks, after each run's common shift)`
       : 'run-to-run noise unknown';
+  const lone =
+    history.loneSlowdown !== undefined && history.loneSlowdown > 0
+      ? `, benchmarks moved alone by ${percent(history.loneSlowdown)} or more twice in them (a change must go beyond that)`
+      : '';
   const drift =
     history.drift !== undefined
       ? `; this run's common shift ${percent(history.drift)} is taken out (each benchmark against the shift of the others)`
       : '';
   const lines = [
-    `Judged run against runs: this PR's run against ${history.runs} baseline run${history.runs === 1 ? '' : 's'} of the default branch, ${noise}${drift}.`,
+    `Judged run against runs: this PR's run against ${history.runs} baseline run${history.runs === 1 ? '' : 's'} of the default branch, ${noise}${lone}${drift}.`,
   ];
   if (history.runs < history.minRuns) {
     lines.push(

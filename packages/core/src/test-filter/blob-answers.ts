@@ -1,5 +1,6 @@
 import { errorMessage } from '../errors/index.ts';
 import type { BlobAnswers } from '../languages/index.ts';
+import { type CacheDocument, parseCacheJson, readCacheText } from './cache-document.ts';
 import type { GraphCacheStore } from './graph-cache.ts';
 
 /** Where a language's kept answers are stored (next to its graph). */
@@ -94,21 +95,11 @@ export class StoredBlobAnswers implements BlobAnswers {
 
   private async read(): Promise<void> {
     const key = answersCacheKey(this.languageId);
-    let text: string | undefined;
-    try {
-      text = (await this.store.read(key))?.toString('utf8');
-    } catch (error) {
-      this.warn(`Could not read the test-filter answers cache (${key}): ${errorMessage(error)}. Parsing instead.`);
-      return;
-    }
+    const doc: CacheDocument = { key, what: 'answers cache', instead: 'parsing instead', warn: this.warn };
+    const text = await readCacheText(this.store, doc);
     if (text === undefined) return;
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch (error) {
-      this.warn(`The answers cache ${key} is not valid JSON (${errorMessage(error)}); parsing instead.`);
-      return;
-    }
+    const document = parseCacheJson(text, doc);
+    if (document === undefined) return;
     const { schema, language, answers } = (document ?? {}) as Record<string, unknown>;
     if (schema !== ANSWERS_CACHE_SCHEMA || language !== this.languageId) return;
     if (typeof answers !== 'object' || answers === null || Array.isArray(answers)) {

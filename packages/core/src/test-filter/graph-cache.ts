@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../errors/index.ts';
 import { DirStore, type Store } from '../store/index.ts';
+import { type CacheDocument, parseCacheJson, readCacheText } from './cache-document.ts';
 import { GraphSnapshot, isFactsDocumentOf, isSnapshotDocument, type SnapshotDocument } from './graph-snapshot.ts';
 import type { LanguageFacts, SourceLanguage } from '../languages/index.ts';
 
@@ -78,23 +79,14 @@ export async function loadGraphCache<F extends LanguageFacts>(
   const key = graphCacheKey(language.id);
   const empty: LoadedGraphCache<F> = { key, loadFacts: async () => {}, factsOf: () => undefined };
   if (!store) return empty;
-  let text: string | undefined;
-  try {
-    text = (await store.read(key))?.toString('utf8');
-  } catch (error) {
-    warn(`Could not read the test-filter graph cache (${key}): ${errorMessage(error)}. Parsing every file instead.`);
-    return empty;
-  }
+  const graphDoc: CacheDocument = { key, what: 'graph cache', instead: 'parsing every file instead', warn };
+  const text = await readCacheText(store, graphDoc);
   if (text === undefined) return empty;
   const peeked = onStoredTree && STORED_TREE.exec(text.slice(0, 1000));
   if (peeked) onStoredTree!(peeked[1]);
-  let document: { schema?: unknown; language?: unknown; factsVersion?: unknown };
-  try {
-    document = JSON.parse(text) as typeof document;
-  } catch (error) {
-    warn(`The graph cache ${key} is not valid JSON (${errorMessage(error)}); parsing every file instead.`);
-    return empty;
-  }
+  const parsed = parseCacheJson(text, graphDoc);
+  if (parsed === undefined) return empty;
+  const document = parsed as { schema?: unknown; language?: unknown; factsVersion?: unknown };
   if (typeof document.schema === 'number' && document.schema > GRAPH_CACHE_SCHEMA) {
     warn(
       `The graph cache ${key} has schema ${document.schema}, newer than this version understands (${GRAPH_CACHE_SCHEMA}); ignoring it.`,
@@ -121,23 +113,11 @@ export async function loadGraphCache<F extends LanguageFacts>(
   let loading: Promise<void> | undefined;
   const factsKey = factsCacheKey(language.id);
   const loadFacts = async () => {
-    let factsText: string | undefined;
-    try {
-      factsText = (await store.read(factsKey))?.toString('utf8');
-    } catch (error) {
-      warn(
-        `Could not read the test-filter facts cache (${factsKey}): ${errorMessage(error)}. Parsing the files instead.`,
-      );
-      return;
-    }
+    const factsDoc: CacheDocument = { key: factsKey, what: 'facts cache', instead: 'parsing the files instead', warn };
+    const factsText = await readCacheText(store, factsDoc);
     if (factsText === undefined) return;
-    let facts: unknown;
-    try {
-      facts = JSON.parse(factsText);
-    } catch (error) {
-      warn(`The facts cache ${factsKey} is not valid JSON (${errorMessage(error)}); parsing the files instead.`);
-      return;
-    }
+    const facts = parseCacheJson(factsText, factsDoc);
+    if (facts === undefined) return;
     // Facts saved with another graph (a later save, or one cut short) are never combined with this one.
     if (!isFactsDocumentOf(facts, graph)) return;
     const texts = facts.facts;

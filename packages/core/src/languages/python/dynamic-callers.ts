@@ -200,7 +200,7 @@ export async function attributeToCallers<F extends LanguageFacts>(
     depth: number,
     visited: Set<string>,
   ): Promise<void> => {
-    const name = request.function.slice(request.function.lastIndexOf('.') + 1);
+    const name = lastName(request.function);
     const key = `${request.function}\0${request.parameter}`;
     if (visited.has(key)) return;
     visited.add(key);

@@ -90,6 +90,11 @@ export async function analyzePythonSourcesCounted(
   const take = () => queue.shift();
   const store = (batch: Batch, facts: readonly PythonModuleFacts[]) =>
     batch.indexes.forEach((index, k) => (results[index] = facts[k]));
+  const analyzeHere = (batch: Batch) =>
+    store(
+      batch,
+      batch.indexes.map((index) => analyzePythonSource(sources[index])),
+    );
   let inWorkers = 0;
   const fromWorker = (batch: Batch, facts: readonly PythonModuleFacts[]) => {
     // A reply of the wrong length is no reply: the batch is done here.
@@ -101,19 +106,11 @@ export async function analyzePythonSourcesCounted(
   const workers = Array.from({ length: workerCount }, () => runWorker(module, sources, take, fromWorker));
   // The main thread takes batches too; between two it lets the workers' messages in.
   for (let batch = take(); batch; batch = take()) {
-    store(
-      batch,
-      batch.indexes.map((index) => analyzePythonSource(sources[index])),
-    );
+    analyzeHere(batch);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  // A batch a failed worker held is handed back to the queue; whatever is left is done here.
-  const returned = (await Promise.all(workers)).flat();
-  for (const batch of returned)
-    store(
-      batch,
-      batch.indexes.map((index) => analyzePythonSource(sources[index])),
-    );
+  // A batch a failed worker held is handed back; it is done here.
+  for (const batch of (await Promise.all(workers)).flat()) analyzeHere(batch);
   return { facts: results.map((facts, index) => facts ?? analyzePythonSource(sources[index])), inWorkers };
 }
 

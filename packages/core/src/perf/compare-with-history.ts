@@ -132,7 +132,10 @@ export function compareWithHistory(
   // variances). The pooled spread is robust (median absolute residual), so the lone slowdowns of some benchmarks
   // do not widen every benchmark's interval; they are the tail guard's business below, and a benchmark that is
   // slowed often keeps the width of its own residuals.
-  const pooled = comparable.filter((name) => residualsOf(name).length >= 2).flatMap(residualsOf);
+  const pooled = comparable
+    .map(residualsOf)
+    .filter((residuals) => residuals.length >= 2)
+    .flat();
   const atLevel = MAD_TO_SD * median(pooled.map(Math.abs));
   const prior = comparable.length >= 3 && pooled.length > 0 ? atLevel ** 2 : undefined;
   const tail = heavyTail(pooled);

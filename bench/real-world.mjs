@@ -204,6 +204,7 @@ async function measureProject(project) {
     const selectTimes = { static: [], map: [] };
     const reportedTimes = { static: [], map: [] };
     const cold = {};
+    /** @type {{ id: string, outcome: string, failing: string[], scope: string, static?: any, map?: any }[]} */
     const rows = records.map((record) => ({
       id: record.id,
       outcome: record.outcome,

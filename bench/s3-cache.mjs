@@ -143,7 +143,7 @@ async function rawChild(job) {
     }).done();
   } else {
     const response = await client.send(new GetObjectCommand({ Bucket: job.bucket, Key: job.key }));
-    await pipeline(response.Body, createWriteStream(job.file));
+    await pipeline(/** @type {NodeJS.ReadableStream} */ (response.Body), createWriteStream(job.file));
   }
   const ms = performance.now() - started;
   client.destroy();

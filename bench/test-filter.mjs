@@ -165,10 +165,12 @@ function realProject(dir, name) {
   walk(name);
   const files = git('ls-files').split('\n');
   const pick = (fraction) => modules[Math.floor(modules.length * fraction)];
-  for (const [fraction, message] of [
+  /** @type {[number, string][]} */
+  const changes = [
     [0.3, 'change one module'],
     [0.6, 'change another module'],
-  ]) {
+  ];
+  for (const [fraction, message] of changes) {
     appendFileSync(join(dir, pick(fraction)), `\n_BENCH_CHANGE = ${message.length}\n`);
     git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', 'commit', '-qam', message);
   }

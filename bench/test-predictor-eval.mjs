@@ -59,6 +59,7 @@ function git(repo, ...gitArgs) {
   return execFileSync('git', gitArgs, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
+/** @type {[RegExp, string | ((m: string) => string)][]} */
 const MUTATIONS = [
   [/ \+ /, ' - '],
   [/ - /, ' + '],

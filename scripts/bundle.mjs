@@ -274,7 +274,7 @@ function clean(folder) {
 }
 
 /** Builds every action and the CLI into outDir (dist/ by default); returns the entry files written. */
-export async function bundle(outDir = join(root, 'dist'), { metafile } = {}) {
+export async function bundle(outDir = join(root, 'dist'), { metafile } = /** @type {{ metafile?: string }} */ ({})) {
   const entries = [...discoverActions(), CLI];
   clean(outDir);
   mkdirSync(outDir, { recursive: true });

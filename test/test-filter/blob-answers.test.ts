@@ -50,25 +50,13 @@ describe('answers kept by blob (the callers of a computed import)', () => {
     expect(saved).toMatchObject({ schema: 1, language: 'python' });
     const keys = Object.keys(saved.answers);
     expect(keys.length).toBeGreaterThan(0);
-    // The callers' sites, and which files mention the function's name: every Python file of the head, by blob (the
-    // two empty `__init__.py` are one blob: 8).
-    const sites = keys.filter((key) => /^[0-9a-f]{40,64}\0python-call-sites\/1\0load_package\0/.test(key));
-    const mentions = keys.filter((key) => /^[0-9a-f]{40,64}\0python-mentions\/1\0load_package$/.test(key));
-    expect(sites.length).toBeGreaterThan(0);
-    expect(mentions).toHaveLength(8);
-    expect(sites.length + mentions.length).toBe(keys.length);
+    expect(keys.every((key) => /^[0-9a-f]{40,64}\0python-call-sites\/1\0load_package\0/.test(key))).toBe(true);
 
     const head = changeCsv();
     const warm = await selectBetween(repo, base, head, {}, { cache: store });
     const uncached = await selectBetween(repo, base, head);
     expect(warm.tests).toEqual(uncached.tests);
     expect(warm.explanations).toEqual(uncached.explanations);
-    // The changed plugin's new blob was searched for the name and its answer kept with the others.
-    const blob = repo.git('rev-parse', `${head}:app/plugins/csv.py`);
-    expect(JSON.parse(readFileSync(answersFile, 'utf8')).answers).toHaveProperty(
-      [`${blob}\0python-mentions/1\0load_package`],
-      [],
-    );
 
     // The kept answer is what the next run reads instead of parsing: an answer saying the csv caller passes the xml
     // plugin's name moves the csv change's test away (a store is trusted like the graph it holds).

@@ -98,27 +98,41 @@ describe('the mentions of names kept by blob between runs', () => {
 
   it('answers as a search of the whole tree does, first with nothing kept, then searching only changed files', async () => {
     const answers = new MemoryAnswers().atHead(repo, repo.head());
-    const first = await filesMentioningKept(repo.dir, repo.head(), names, answers);
-    expect(first).toEqual(await filesMentioningEach(repo.dir, repo.head(), names));
-    expect(answers.written).toBe(4);
+    // Nothing kept: searched by path (4 files), and nothing kept from it (no store write for a few files).
+    expect(await filesMentioningKept(repo.dir, repo.head(), names, answers)).toEqual(
+      await filesMentioningEach(repo.dir, repo.head(), names),
+    );
+    expect(answers.written).toBe(0);
+    // What a search of the whole tree (a cold run of a large repository) keeps: every file's answer.
+    const whole = await filesMentioningEach(repo.dir, repo.head(), names);
+    for (const file of answers.files())
+      answers.set(
+        answers.blobOf(file)!,
+        `python-mentions/1\0${names.join(',')}`,
+        names.filter((name) => whole.get(name)?.includes(file)),
+      );
 
-    // A change adds a mention to one file, removes one from another and adds a file.
+    // A change adds a mention to one file, removes one from another and adds a file: only those are searched.
     repo.write({
       'pkg/other.py': 'from pkg import loader\nplugin(1)\n',
       'pkg/uses.py': 'x = 2\n',
       'pkg/new.py': 'load\n',
     });
     const head = repo.commit('change');
-    answers.atHead(repo, head).written = 0;
+    answers.atHead(repo, head);
     const second = await filesMentioningKept(repo.dir, head, names, answers);
     expect(second).toEqual(await filesMentioningEach(repo.dir, head, names));
     expect(second?.get('plugin')).toEqual(['pkg/odd*name:.py', 'pkg/other.py']);
-    expect(answers.written).toBe(3);
+    expect(second?.get('load')).toEqual(['pkg/loader.py', 'pkg/new.py']);
 
-    // Everything kept: nothing is searched, the answer is the same.
-    answers.written = 0;
-    expect(await filesMentioningKept(repo.dir, head, names, answers)).toEqual(second);
-    expect(answers.written).toBe(0);
+    // A kept answer is what the run reads instead of searching: one that says otherwise moves the file.
+    const loader = answers.blobOf('pkg/loader.py')!;
+    answers.set(loader, `python-mentions/1\0${names.join(',')}`, ['plugin']);
+    expect((await filesMentioningKept(repo.dir, head, names, answers))?.get('plugin')).toEqual([
+      'pkg/loader.py',
+      'pkg/odd*name:.py',
+      'pkg/other.py',
+    ]);
   });
 
   it('finds one name as the search for it alone does, and searches again where a kept answer is damaged', async () => {
@@ -127,12 +141,10 @@ describe('the mentions of names kept by blob between runs', () => {
     expect((await filesMentioningKept(repo.dir, head, ['load'], answers))?.get('load')).toEqual(
       await filesMentioning(repo.dir, head, 'load'),
     );
-    for (const slot of answers.kept.keys()) answers.kept.set(slot, ['not_a_name_asked']);
-    answers.written = 0;
+    for (const file of answers.files()) answers.set(answers.blobOf(file)!, 'python-mentions/1\0load', ['not_asked']);
     expect((await filesMentioningKept(repo.dir, head, ['load'], answers))?.get('load')).toEqual(
       await filesMentioning(repo.dir, head, 'load'),
     );
-    expect(answers.written).toBe(answers.files().length);
   });
 
   it('gives no answer when git fails, and searches the whole tree without the head listing', async () => {
@@ -143,5 +155,30 @@ describe('the mentions of names kept by blob between runs', () => {
     expect(await filesMentioningKept(repo.dir, repo.head(), names, undefined)).toEqual(
       await filesMentioningEach(repo.dir, repo.head(), names),
     );
+  });
+});
+
+// A cold run of a repository with many Python files searches the whole tree once and keeps every file's answer.
+describe('the mentions of names in a repository too large to search by path', () => {
+  let repo: TempGitRepo;
+  beforeAll(() => {
+    repo = new TempGitRepo();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 205; i++) files[`pkg/m${i}.py`] = i % 50 === 0 ? `load(${i})\n` : `x = ${i}\n`;
+    repo.write(files);
+    repo.commit('many');
+  });
+  afterAll(() => repo.remove());
+
+  it('keeps the answer of every file from one search of the whole tree, then searches nothing', async () => {
+    const names = ['load', 'plugin'];
+    const answers = new MemoryAnswers().atHead(repo, repo.head());
+    const first = await filesMentioningKept(repo.dir, repo.head(), names, answers);
+    expect(first).toEqual(await filesMentioningEach(repo.dir, repo.head(), names));
+    expect(first?.get('load')).toEqual(['pkg/m0.py', 'pkg/m100.py', 'pkg/m150.py', 'pkg/m200.py', 'pkg/m50.py']);
+    expect(answers.written).toBe(205);
+    answers.written = 0;
+    expect(await filesMentioningKept(repo.dir, repo.head(), names, answers)).toEqual(first);
+    expect(answers.written).toBe(0);
   });
 });

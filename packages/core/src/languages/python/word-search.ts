@@ -109,10 +109,10 @@ const isNameList = (value: unknown, names: ReadonlySet<string>): value is string
 
 /**
  * The files of `head` that mention each of `names` as a word, as `filesMentioningEach` (several names) or
- * `filesMentioning` (one) find them, with each file's answer kept under its blob (`answers`): only the files whose
- * blob no earlier run searched for the same names are searched, by path, so a warm run searches the files that
- * changed instead of the whole tree. Without the head's file list the whole tree is searched as before. Undefined
- * when git fails (the caller searches name by name then).
+ * `filesMentioning` (one) find them, with each file's answer kept under its blob (`answers`) by a search of the whole
+ * tree: later runs search only the files whose blob has no kept answer, by path (a warm run: the files that changed
+ * since that search), up to SEARCH_BY_PATH_LIMIT of them. Without the head's file list the whole tree is searched as
+ * before. Undefined when git fails (the caller searches name by name then).
  */
 export async function filesMentioningKept(
   repoDir: string,
@@ -142,18 +142,22 @@ export async function filesMentioningKept(
     searched = hits && new Map(hits.map((file) => [file, new Set(names)]));
   } else searched = await grepWords(repoDir, head, names, pathspecs);
   if (!searched) return undefined;
-  for (const file of unknown) {
-    const blob = answers.blobOf(file);
-    if (blob !== undefined)
-      answers.set(
-        blob,
-        question,
-        names.filter((name) => searched.get(file)?.has(name)),
-      );
+  // A search of the whole tree answers in its own order, as before, and every file's answer is kept. The answers of
+  // the few files searched by path are not: keeping them would make every pull request's run write the answers
+  // document (a store round trip) to save a search of a few files.
+  if (!byPath) {
+    for (const file of unknown) {
+      const blob = answers.blobOf(file);
+      if (blob !== undefined)
+        answers.set(
+          blob,
+          question,
+          names.filter((name) => searched.get(file)?.has(name)),
+        );
+    }
+    return filesByName(names, searched);
   }
-  // A search of the whole tree answers in its own order, as before; otherwise the files keep the listing's order
-  // (git's), the searched ones among them.
-  if (!byPath) return filesByName(names, searched);
+  // The files keep the listing's order (git's), the searched ones among them.
   const all = new Map<string, ReadonlySet<string>>();
   for (const file of files) {
     const words = known.has(file) ? new Set(known.get(file)) : searched.get(file);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filesMentioning, filesMentioningEach } from '@ci-optimizer/core/languages/python';
+import { filesMentioning, filesMentioningEach, filesMentioningKept } from '@ci-optimizer/core/languages/python';
+import type { BlobAnswers } from '@ci-optimizer/core/languages';
 import { TempGitRepo } from '../../support/git-repo.ts';
 
 // The callers of functions that import a module their caller names are searched for by name. Several names are
@@ -42,5 +43,142 @@ describe('searching the Python files of a commit for several names at once', () 
     ]);
     const badCommit = await filesMentioningEach(repo.dir, '0'.repeat(40), ['load', 'plugin']);
     expect(badCommit.size).toBe(0);
+  });
+});
+
+/** Answers kept in memory, as the engine's store keeps them between runs, with the head's files from `git ls-tree`. */
+class MemoryAnswers implements BlobAnswers {
+  readonly kept = new Map<string, unknown>();
+  written = 0;
+  private blobs = new Map<string, string>();
+
+  atHead(repo: TempGitRepo, head: string): this {
+    this.blobs = new Map(
+      repo
+        .git('ls-tree', '-r', '-z', head)
+        .split('\0')
+        .filter((entry) => entry.endsWith('.py'))
+        .map((entry) => [entry.slice(entry.indexOf('\t') + 1), entry.split(' ')[2].split('\t')[0]]),
+    );
+    return this;
+  }
+
+  blobOf(path: string): string | undefined {
+    return this.blobs.get(path);
+  }
+  files(): string[] {
+    return [...this.blobs.keys()];
+  }
+  get(blob: string, question: string): unknown {
+    return this.kept.get(`${blob}\0${question}`);
+  }
+  set(blob: string, question: string, answer: unknown): void {
+    this.written += 1;
+    this.kept.set(`${blob}\0${question}`, answer);
+  }
+}
+
+// A warm run keeps each file's mentions by blob and searches only the files no earlier run searched: its answer must
+// be exactly what a search of the whole tree at that commit finds.
+describe('the mentions of names kept by blob between runs', () => {
+  let repo: TempGitRepo;
+  const names = ['load', 'plugin', 'loader'];
+
+  beforeAll(() => {
+    repo = new TempGitRepo();
+    repo.write({
+      'pkg/loader.py': 'def load(name):\n    return import_module(name)\n',
+      'pkg/uses.py': 'from pkg.loader import load\nload("pkg.a")\n',
+      'pkg/other.py': 'x = 1\n',
+      'pkg/odd*name:.py': 'plugin(x)\n',
+    });
+    repo.commit('project');
+  });
+  afterAll(() => repo.remove());
+
+  it('answers as a search of the whole tree does, first with nothing kept, then searching only changed files', async () => {
+    const answers = new MemoryAnswers().atHead(repo, repo.head());
+    // Nothing kept: searched by path (4 files), and nothing kept from it (no store write for a few files).
+    expect(await filesMentioningKept(repo.dir, repo.head(), names, answers)).toEqual(
+      await filesMentioningEach(repo.dir, repo.head(), names),
+    );
+    expect(answers.written).toBe(0);
+    // What a search of the whole tree (a cold run of a large repository) keeps: every file's answer.
+    const whole = await filesMentioningEach(repo.dir, repo.head(), names);
+    for (const file of answers.files())
+      answers.set(
+        answers.blobOf(file)!,
+        `python-mentions/1\0${names.join(',')}`,
+        names.filter((name) => whole.get(name)?.includes(file)),
+      );
+
+    // A change adds a mention to one file, removes one from another and adds a file: only those are searched.
+    repo.write({
+      'pkg/other.py': 'from pkg import loader\nplugin(1)\n',
+      'pkg/uses.py': 'x = 2\n',
+      'pkg/new.py': 'load\n',
+    });
+    const head = repo.commit('change');
+    answers.atHead(repo, head);
+    const second = await filesMentioningKept(repo.dir, head, names, answers);
+    expect(second).toEqual(await filesMentioningEach(repo.dir, head, names));
+    expect(second?.get('plugin')).toEqual(['pkg/odd*name:.py', 'pkg/other.py']);
+    expect(second?.get('load')).toEqual(['pkg/loader.py', 'pkg/new.py']);
+
+    // A kept answer is what the run reads instead of searching: one that says otherwise moves the file.
+    const loader = answers.blobOf('pkg/loader.py')!;
+    answers.set(loader, `python-mentions/1\0${names.join(',')}`, ['plugin']);
+    expect((await filesMentioningKept(repo.dir, head, names, answers))?.get('plugin')).toEqual([
+      'pkg/loader.py',
+      'pkg/odd*name:.py',
+      'pkg/other.py',
+    ]);
+  });
+
+  it('finds one name as the search for it alone does, and searches again where a kept answer is damaged', async () => {
+    const head = repo.head();
+    const answers = new MemoryAnswers().atHead(repo, head);
+    expect((await filesMentioningKept(repo.dir, head, ['load'], answers))?.get('load')).toEqual(
+      await filesMentioning(repo.dir, head, 'load'),
+    );
+    for (const file of answers.files()) answers.set(answers.blobOf(file)!, 'python-mentions/1\0load', ['not_asked']);
+    expect((await filesMentioningKept(repo.dir, head, ['load'], answers))?.get('load')).toEqual(
+      await filesMentioning(repo.dir, head, 'load'),
+    );
+  });
+
+  it('gives no answer when git fails, and searches the whole tree without the head listing', async () => {
+    // The files of the head, asked about a commit the clone does not have.
+    const answers = new MemoryAnswers().atHead(repo, repo.head());
+    expect(await filesMentioningKept(repo.dir, '0'.repeat(40), names, answers)).toBeUndefined();
+    expect(answers.written).toBe(0);
+    expect(await filesMentioningKept(repo.dir, repo.head(), names, undefined)).toEqual(
+      await filesMentioningEach(repo.dir, repo.head(), names),
+    );
+  });
+});
+
+// A cold run of a repository with many Python files searches the whole tree once and keeps every file's answer.
+describe('the mentions of names in a repository too large to search by path', () => {
+  let repo: TempGitRepo;
+  beforeAll(() => {
+    repo = new TempGitRepo();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 205; i++) files[`pkg/m${i}.py`] = i % 50 === 0 ? `load(${i})\n` : `x = ${i}\n`;
+    repo.write(files);
+    repo.commit('many');
+  });
+  afterAll(() => repo.remove());
+
+  it('keeps the answer of every file from one search of the whole tree, then searches nothing', async () => {
+    const names = ['load', 'plugin'];
+    const answers = new MemoryAnswers().atHead(repo, repo.head());
+    const first = await filesMentioningKept(repo.dir, repo.head(), names, answers);
+    expect(first).toEqual(await filesMentioningEach(repo.dir, repo.head(), names));
+    expect(first?.get('load')).toEqual(['pkg/m0.py', 'pkg/m100.py', 'pkg/m150.py', 'pkg/m200.py', 'pkg/m50.py']);
+    expect(answers.written).toBe(205);
+    answers.written = 0;
+    expect(await filesMentioningKept(repo.dir, repo.head(), names, answers)).toEqual(first);
+    expect(answers.written).toBe(0);
   });
 });

@@ -125,11 +125,16 @@ async function isShallowBoundary(git: Repo, sha: string): Promise<boolean> {
   }
 }
 
+/** Folders this process found to be git checkouts (a checkout does not stop being one while a step runs). */
+const knownCheckouts = new Set<string>();
+
 /**
  * Fails with a message naming the folder and the fix when `repoDir` is not a git checkout (missing, a file, or a
  * folder outside any repository): a wrong path must stop the step, never select from an empty repository.
  */
 export async function assertGitCheckout(repoDir: string): Promise<void> {
+  // A command checks its folder, then finds the diff range, which checks again: git is asked once per folder.
+  if (knownCheckouts.has(repoDir)) return;
   const fix =
     "Point the 'repo' input (--repo DIR on the command line) at a clone of the repository; on GitHub, run actions/checkout first.";
   if (!existsSync(repoDir)) throw new UserError(`The repository folder ${repoDir} does not exist. ${fix}`);
@@ -140,7 +145,10 @@ export async function assertGitCheckout(repoDir: string): Promise<void> {
   if (mayBeInRepository(repoDir)) {
     try {
       const inside = (await runGit(repoDir, ['rev-parse', '--is-inside-work-tree'])).trim();
-      if (inside === 'true') return;
+      if (inside === 'true') {
+        knownCheckouts.add(repoDir);
+        return;
+      }
     } catch {
       // Not a repository (or git is missing): the message below says what to do.
     }

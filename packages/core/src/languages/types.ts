@@ -25,6 +25,11 @@ export interface DynamicDependency {
   text: string;
   mayLoad(path: string): boolean;
   /**
+   * The files `mayLoad` answers true for, when the language can list them: the selection then looks a bounded call up
+   * by the file it may load instead of asking it about every file the closure reaches.
+   */
+  targets?(): ReadonlySet<string>;
+  /**
    * False when nothing bounds what the call loads (every file is a candidate): only such a call, reached by a change,
    * makes `dynamic-imports: run-all` run everything. A bounded one is an edge like an import.
    */
@@ -101,6 +106,8 @@ export interface LinkedSources<F extends LanguageFacts = LanguageFacts> {
 export interface BlobAnswers {
   /** The blob of a file at the head, when the engine knows it. */
   blobOf(path: string): string | undefined;
+  /** The head's files of the language, in git's listing order, when the engine knows them all (with their blobs). */
+  files?(): readonly string[] | undefined;
   get(blob: string, question: string): unknown;
   set(blob: string, question: string, answer: unknown): void;
 }

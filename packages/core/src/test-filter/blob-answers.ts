@@ -6,6 +6,12 @@ import type { GraphCacheStore } from './graph-cache.ts';
 /** Where a language's kept answers are stored (next to its graph). */
 export const answersCacheKey = (languageId: string) => `test-filter/answers-${languageId}.json`;
 
+/** What the engine knows of the head: each file's blob, and the language's files in git's listing order. */
+export interface HeadFiles {
+  blobOf(path: string): string | undefined;
+  files(): readonly string[] | undefined;
+}
+
 /** 1: `{ schema, language, answers: { "<blob>\0<question>": answer } }`. */
 export const ANSWERS_CACHE_SCHEMA = 1;
 
@@ -29,18 +35,13 @@ export class StoredBlobAnswers implements BlobAnswers {
   private loading: Promise<void> | undefined;
   private readonly store: GraphCacheStore;
   private readonly languageId: string;
-  private readonly blobs: (path: string) => string | undefined;
+  private readonly head: HeadFiles;
   private readonly warn: (message: string) => void;
 
-  constructor(
-    store: GraphCacheStore,
-    languageId: string,
-    blobs: (path: string) => string | undefined,
-    warn: (message: string) => void,
-  ) {
+  constructor(store: GraphCacheStore, languageId: string, head: HeadFiles, warn: (message: string) => void) {
     this.store = store;
     this.languageId = languageId;
-    this.blobs = blobs;
+    this.head = head;
     this.warn = warn;
   }
 
@@ -51,7 +52,11 @@ export class StoredBlobAnswers implements BlobAnswers {
   }
 
   blobOf(path: string): string | undefined {
-    return this.blobs(path);
+    return this.head.blobOf(path);
+  }
+
+  files(): readonly string[] | undefined {
+    return this.head.files();
   }
 
   get(blob: string, question: string): unknown {

@@ -44,23 +44,33 @@ export class DependencyGraph {
 
   /**
    * Everything that depends, directly or not, on a seed (the seeds included), breadth first so each file keeps its
-   * shortest explanation. `extraDependents` adds edges known only at selection time (computed imports).
+   * shortest explanation. `extraDependents` adds edges known only at selection time (computed imports), after the
+   * graph's own; it is told which files are reached already (an edge from one of them is never followed, so it may
+   * leave it out).
    */
-  reverseClosure(seeds: ReadonlyMap<string, string>, extraDependents?: (path: string) => DependencyEdge[]): Closure {
+  reverseClosure(
+    seeds: ReadonlyMap<string, string>,
+    extraDependents?: (path: string, isReached: (path: string) => boolean) => DependencyEdge[],
+  ): Closure {
     const reached = new Map<string, Reached>();
     const queue: string[] = [];
     for (const [path, reason] of seeds) {
       reached.set(path, { seedReason: reason, depth: 0 });
       queue.push(path);
     }
-    for (let i = 0; i < queue.length; i++) {
-      const path = queue[i];
-      const edges = extraDependents ? [...this.dependentsOf(path), ...extraDependents(path)] : this.dependentsOf(path);
+    const isReached = (path: string) => reached.has(path);
+    const follow = (edges: readonly DependencyEdge[], depth: number) => {
       for (const edge of edges) {
         if (reached.has(edge.from)) continue;
-        reached.set(edge.from, { via: edge, depth: reached.get(path)!.depth + 1 });
+        reached.set(edge.from, { via: edge, depth });
         queue.push(edge.from);
       }
+    };
+    for (let i = 0; i < queue.length; i++) {
+      const path = queue[i];
+      const depth = reached.get(path)!.depth + 1;
+      follow(this.dependentsOf(path), depth);
+      if (extraDependents) follow(extraDependents(path, isReached), depth);
     }
     return new Closure(reached);
   }

@@ -1,6 +1,7 @@
 import { StoredBlobAnswers } from './blob-answers.ts';
 import { filesMentioning } from './data-files.ts';
 import { discoverTests } from './discover-tests.ts';
+import { dynamicDependents } from './dynamic-edges.ts';
 import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts';
 import { type ChangedFile, diffTrees, GitObjectReader } from '../git/index.ts';
 import { type Closure, DependencyGraph, formatChain } from './graph.ts';
@@ -8,7 +9,6 @@ import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphC
 import { GraphSnapshot, StoredFactsNotLoaded, type TreeDelta } from './graph-snapshot.ts';
 import { evaluatePathFilters, firstMatchingGlob, matchesGlob } from './globs.ts';
 import type {
-  DependencyEdge,
   DynamicDependency,
   LanguageFacts,
   LanguagePack,
@@ -239,7 +239,10 @@ class RepositoryView<F extends LanguageFacts> {
           const answers = new StoredBlobAnswers(
             store,
             this.language.id,
-            (path) => this.snapshot?.entries.get(path)?.blob,
+            {
+              blobOf: (path) => this.snapshot?.entries.get(path)?.blob,
+              files: () => this.snapshot?.orderedPaths(),
+            },
             warn,
           );
           await answers.load();
@@ -632,14 +635,11 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
           if (!evidence.has(call)) evidence.set(call, request.boundUnboundedImport(call));
           return evidence.get(call);
         };
-        const dynamicEdges = (path: string): DependencyEdge[] =>
-          dynamicCalls
-            .filter((call) => call.from !== path && call.mayLoad(path) && !evidenceOf(call))
-            .map((call) => {
-              const why = `may load it at run time: ${call.text} (line ${call.line})`;
-              if (!call.bounded) unbounded.set(why, call);
-              return { from: call.from, to: path, why, dynamic: true };
-            });
+        const dynamicEdges = dynamicDependents(
+          dynamicCalls,
+          (call) => evidenceOf(call) !== undefined,
+          (why, call) => unbounded.set(why, call),
+        );
         closure = view.graph!.reverseClosure(seeds, dynamicCalls.length ? dynamicEdges : undefined);
         selectByEvidence(evidence, closure, testSet, direct);
         if (options.dynamicImports === 'run-all' && unbounded.size) {

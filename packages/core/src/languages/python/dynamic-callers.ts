@@ -1,6 +1,7 @@
 import { pythonCallSites, type PythonCallSite } from './analyze-source.ts';
-import { readBlobs, runGit } from '../../git/index.ts';
+import { readBlobs } from '../../git/index.ts';
 import { loadPythonParser } from './tree-sitter-parser.ts';
+import { filesMentioning, filesMentioningKept } from './word-search.ts';
 import type { BlobAnswers, DynamicDependency, LanguageFacts, LinkedSources } from '../types.ts';
 
 /** The question `pythonCallSites` answers, for answers kept between runs: bumped when what it finds changes. */
@@ -53,62 +54,6 @@ function isCallSiteList(value: unknown): value is PythonCallSite[] {
 /** How many functions deep a name is followed through parameters passed on (`f(name)` calling `g(name)`...). */
 const MAX_DEPTH = 4;
 
-/** The Python files of `head` whose text has `name` as a word (`git grep`; the candidates for its call sites). */
-export async function filesMentioning(repoDir: string, head: string, name: string): Promise<string[]> {
-  try {
-    const out = await runGit(repoDir, ['grep', '-l', '-w', '-F', '-z', '-e', name, head, '--', '*.py']);
-    // "<head>:<path>" per file.
-    return out
-      .split('\0')
-      .filter(Boolean)
-      .map((entry) => entry.slice(head.length + 1));
-  } catch {
-    // git grep exits 1 when nothing matches.
-    return [];
-  }
-}
-
-/**
- * `filesMentioning` for several names in one `git grep` (one pass over the tree instead of one per name): each
- * matched word is printed with its file (`-o`), so the files of each name are read off the output. Names are Python
- * identifiers: a word matches one name exactly. When git fails the map stays without the names (each is searched on
- * its own then, as before).
- */
-export async function filesMentioningEach(
-  repoDir: string,
-  head: string,
-  names: readonly string[],
-): Promise<Map<string, string[]>> {
-  const found = new Map<string, Set<string>>(names.map((name) => [name, new Set<string>()]));
-  let out: string;
-  try {
-    out = await runGit(repoDir, [
-      'grep',
-      '-o',
-      '-w',
-      '-F',
-      '-z',
-      ...names.flatMap((name) => ['-e', name]),
-      head,
-      '--',
-      '*.py',
-    ]);
-  } catch (error) {
-    // git grep exits 1 when nothing matches: every name is in no file. Anything else: no answer here.
-    if ((error as { code?: unknown }).code !== 1) return new Map();
-    out = '';
-  }
-  // "<head>:<path>\0<matched word>\n" per match (the path ends at the NUL, so any character may be in it).
-  for (let at = 0; at < out.length; ) {
-    const pathEnd = out.indexOf('\0', at);
-    const lineEnd = out.indexOf('\n', pathEnd + 1);
-    if (pathEnd < 0 || lineEnd < 0) break;
-    found.get(out.slice(pathEnd + 1, lineEnd))?.add(out.slice(at + head.length + 1, pathEnd));
-    at = lineEnd + 1;
-  }
-  return new Map([...found].map(([name, files]) => [name, [...files]]));
-}
-
 interface CallersRequest {
   /** Qualified name of the function whose parameter is imported (`Loader.load`). */
   function: string;
@@ -139,14 +84,19 @@ export async function attributeToCallers<F extends LanguageFacts>(
   const lastName = (qualified: string) => qualified.slice(qualified.lastIndexOf('.') + 1);
   // The functions the computed imports name are searched for together (their callers' callers one by one, later).
   const firstNames = [...new Set(calls.flatMap((call) => (call.callers ? [lastName(call.callers.function)] : [])))];
+  // Each file's mentions are kept by blob: a warm run searches only the files that changed.
   const mentions =
-    firstNames.length > 1 ? await filesMentioningEach(repoDir, head, firstNames) : new Map<string, string[]>();
+    (firstNames.length > 1 ? await filesMentioningKept(repoDir, head, firstNames, answers) : undefined) ??
+    new Map<string, string[]>();
   const sitesOf = async (request: CallersRequest) => {
     const name = lastName(request.function);
     const key = `${name}\0${request.position}\0${request.parameter}`;
     let found = sitesCache.get(key);
     if (found) return found;
-    const files = mentions.get(name) ?? (await filesMentioning(repoDir, head, name));
+    const files =
+      mentions.get(name) ??
+      (await filesMentioningKept(repoDir, head, [name], answers))?.get(name) ??
+      (await filesMentioning(repoDir, head, name));
     // The sites of a file whose blob an earlier run searched for the same question are kept (parsing is the cost).
     const question = `${CALL_SITES_QUESTION}\0${key}`;
     const known = new Map<string, PythonCallSite[]>();
@@ -253,14 +203,16 @@ export async function attributeToCallers<F extends LanguageFacts>(
         continue;
       }
       if (evidence.literals.length || evidence.prefixes.length) {
-        let targets: Set<string> | undefined;
+        let targets: ReadonlySet<string> | undefined;
+        const targetsOf = () => (targets ??= linked.filesNamed?.(file, evidence) ?? new Set());
         out.push({
           from: file,
           line: site.line,
           text: `${site.text}, which imports its ${request.parameter} (${request.importAt})`,
           bounded: true,
           scope: call.scope,
-          mayLoad: (candidate) => (targets ??= linked.filesNamed?.(file, evidence) ?? new Set()).has(candidate),
+          mayLoad: (candidate) => targetsOf().has(candidate),
+          targets: targetsOf,
         });
       }
       if (evidence.parameter) {

@@ -84,6 +84,8 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
           }
           const scope = call.scope ? { file: path, qualifiedName: call.scope } : undefined;
           let targets: Set<string> | undefined;
+          const targetsOf = () =>
+            (targets ??= new Set(call.moduleOf ? [...index.allFiles()] : index.resolveDynamic(path, call)));
           const bounded = !call.moduleOf && !call.parameter && !PythonModuleIndex.isUnbounded(call);
           const entry: DynamicDependency = {
             from: path,
@@ -91,10 +93,8 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
             text: bounded ? call.text : `${call.text} (${note || 'nothing bounds the name'})`,
             bounded,
             scope,
-            mayLoad: (candidate) =>
-              (targets ??= new Set(call.moduleOf ? [...index.allFiles()] : index.resolveDynamic(path, call))).has(
-                candidate,
-              ),
+            mayLoad: (candidate) => targetsOf().has(candidate),
+            targets: targetsOf,
           };
           // `def load(name): import_module(name)`: what loads is what callers pass (found by the selection).
           if (call.parameter && call.scope) {

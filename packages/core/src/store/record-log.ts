@@ -179,6 +179,13 @@ async function readAll<T>(store: Store, spec: RecordLogSpec<T>, reuse?: RecordLo
   return out;
 }
 
+/** What a compaction wrote: the segments (in order, with their sizes) and how many newer-schema lines it kept. */
+export interface CompactedLog {
+  objects: number;
+  segments: { key: string; size: number }[];
+  newerLines: number;
+}
+
 /**
  * Folds the pending records and the segments into one new segment, after `shrink` (retention, byte bounds) has
  * had its say, then deletes what it read. Returns the records kept. Safe to run in several jobs at once. `reuse`:
@@ -189,7 +196,7 @@ export async function compactRecordLog<T>(
   spec: RecordLogSpec<T>,
   shrink: (records: T[]) => T[] = (records) => records,
   reuse?: RecordLogSnapshot<T>,
-): Promise<RecordLogContent<T> & { objects: number }> {
+): Promise<RecordLogContent<T> & CompactedLog> {
   const read = await readAll(store, spec, reuse);
   const kept = shrink(read.records);
   // A record kept as read is written as the line it was read from (the same JSON value), not serialised again.
@@ -199,6 +206,7 @@ export async function compactRecordLog<T>(
   };
   const lines: Buffer[] = [...read.newerLines, ...kept.map(lineOf)];
   const written: string[] = [];
+  const segments: CompactedLog['segments'] = [];
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
   const tag = randomBytes(6).toString('hex');
   let part: Buffer[] = [];
@@ -206,8 +214,10 @@ export async function compactRecordLog<T>(
   const flush = async () => {
     if (part.length === 0) return;
     const key = `${spec.area}/${SEGMENTS}/${stamp}-${tag}-${String(written.length).padStart(4, '0')}.jsonl`;
-    await store.write(key, Buffer.concat(part));
+    const data = Buffer.concat(part);
+    await store.write(key, data);
     written.push(key);
+    segments.push({ key, size: data.length });
     part = [];
     size = 0;
   };
@@ -219,7 +229,13 @@ export async function compactRecordLog<T>(
   await flush();
   const keep = new Set(written);
   for (const key of read.keys) if (!keep.has(key)) await store.delete(key);
-  return { records: kept, skipped: read.skipped.filter((line) => !line.newer), objects: written.length };
+  return {
+    records: kept,
+    skipped: read.skipped.filter((line) => !line.newer),
+    objects: written.length,
+    segments,
+    newerLines: read.newerLines.length,
+  };
 }
 
 /** Calls `visit` with each non-blank line's bytes and its 1-based number, without decoding the whole buffer. */

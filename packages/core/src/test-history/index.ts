@@ -17,6 +17,7 @@ export {
   STORE_KEYS,
   readHistory,
   appendRun,
+  type AppendOutcome,
   boundHistory,
   compactRun,
   meanFileDurations,

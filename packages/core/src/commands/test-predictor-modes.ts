@@ -314,11 +314,21 @@ function readHistoryAhead(s: Settings) {
  * enough for, a slow-threshold it covers); else the history itself, as readHistoryAhead.
  */
 function readFactsAhead(ctx: CommandContext, s: Settings, model: Promise<LoadedModel | undefined>) {
-  const summaryServes = s.granularity === 'file' && ctx.inputs.duration('slow-threshold') / 1000 >= SLOW_FLOOR;
+  // A wrong input is reported where the prediction reads it, as without a summary: here it only means no summary.
+  const setting = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+  const threshold = setting(() => ctx.inputs.duration('slow-threshold') / 1000);
+  const summaryServes = s.granularity === 'file' && threshold !== undefined && threshold >= SLOW_FLOOR;
   return readAhead(async (warn): Promise<{ facts: HistoryFacts; flaky?: FlakyLabels }> => {
     if (summaryServes) {
       const [facts, loaded] = await Promise.all([readHistorySummary(s.store), model.catch(() => undefined)]);
-      if (facts && loaded && facts.usableRuns >= ctx.inputs.int('min-history', { min: 0 })) return { facts };
+      const minHistory = setting(() => ctx.inputs.int('min-history', { min: 0 }));
+      if (facts && loaded && minHistory !== undefined && facts.usableRuns >= minHistory) return { facts };
     }
     const derived = deriveFromHistory(await readHistory(s.store, warn));
     return { facts: derived.facts, flaky: derived.flaky };
@@ -578,7 +588,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     );
   // Stored while the safety state is worked out; a store fault only costs the next prediction a read of the history.
   const summarised =
-    appended.outcome === 'added' ? storeHistorySummary(s.store, appended, withRun, flaky, derived.stats) : undefined;
+    appended.outcome === 'added' ? storeHistorySummary(s.store, appended, withRun, flaky, derived) : undefined;
 
   let safety: SafetyState | undefined;
   const reset = ctx.inputs.boolean('reset-safety');

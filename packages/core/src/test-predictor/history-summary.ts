@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Store, StoreEntry } from '../store/index.ts';
 import { HISTORY_LOG, type AppendOutcome, type RunRecord } from '../test-history/index.ts';
 import { HistoryStats } from './features.ts';
-import { labelFlaky, realFailedFiles, type FlakyLabels } from './flaky.ts';
+import { labelFlaky, realFailedFiles, runKey, type FlakyLabels } from './flaky.ts';
 import { factsOfHistory, recentFilesOf, recentTotalsOf, type HistoryFacts } from './history-facts.ts';
 import { historyStats } from './predict.ts';
 import { slowCandidates, slowestFirst, type SlowTest } from './slow-tests.ts';
@@ -173,37 +173,37 @@ export async function readHistorySummary(store: Store): Promise<HistoryFacts | u
 /**
  * Stores the summary of the history `record` just appended a run to and compacted (appendRun's outcome), unless the
  * log kept lines of a newer version (a read would warn about them, and the summary would not). `withRun` is the
- * history read before plus the run (last), `flaky` its labels and `statsBefore` the statistics of the history read
- * before, which this updates. When the compaction kept exactly those runs and the run's commit is new to the history
- * (so no earlier run's flaky labels change), the statistics are brought up to date with the run alone; otherwise
- * they are worked out again from the runs kept. A store fault is ignored: the next prediction reads the history.
+ * history read before plus the run (last), `flaky` its labels; `before` the labels and statistics of the history
+ * read before, which this updates. When the compaction kept exactly those runs, the labels are `flaky`; when, besides,
+ * no earlier run's flaky failures changed with the run (a rerun of a commit can make them flaky), the statistics are
+ * brought up to date with the run alone. Otherwise they are worked out again from the runs kept. A store fault is
+ * ignored: the next prediction reads the history.
  */
 export async function storeHistorySummary(
   store: Store,
   appended: Extract<AppendOutcome, { outcome: 'added' }>,
   withRun: readonly RunRecord[],
   flaky: FlakyLabels,
-  statsBefore: HistoryStats,
+  before: { flaky: FlakyLabels; stats: HistoryStats },
 ): Promise<void> {
   if (appended.compacted.newerLines > 0) return;
   const kept = appended.history;
   const last = withRun.length - 1;
   const record = withRun[last];
   const newest = kept[kept.length - 1];
-  const extended =
+  const sameRuns =
     kept.length === withRun.length &&
     kept.every((run, i) => run === withRun[i] || i === last) &&
     newest.id === record.id &&
     newest.time === record.time &&
     newest.commit === record.commit &&
-    !newest.compacted &&
-    !withRun.some((run, i) => i < last && run.commit === record.commit);
-  let labels = flaky;
-  let stats = statsBefore;
-  if (extended) {
+    !newest.compacted;
+  const labels = sameRuns ? flaky : labelFlaky(kept);
+  let stats: HistoryStats;
+  if (sameRuns && sameEarlierLabels(before.flaky, flaky, withRun)) {
+    stats = before.stats;
     stats.add(newest, realFailedFiles(flaky, newest), flaky);
   } else {
-    labels = labelFlaky(kept);
     stats = historyStats(kept, labels);
   }
   try {
@@ -212,6 +212,20 @@ export async function storeHistorySummary(
   } catch {
     // Only a cache: the next prediction reads the history.
   }
+}
+
+/**
+ * Whether the runs before the last one of `withRun` have the same flaky failures under `after` (labels of withRun) as
+ * under `before` (labels of those runs alone): the statistics of those runs then stay as they were.
+ */
+function sameEarlierLabels(before: FlakyLabels, after: FlakyLabels, withRun: readonly RunRecord[]): boolean {
+  const newest = runKey(withRun[withRun.length - 1]);
+  if (withRun.some((run, i) => i < withRun.length - 1 && runKey(run) === newest)) return false;
+  let ofNewest = 0;
+  for (const key of after.flakyFailures) if (key.startsWith(`${newest}\u0000`)) ofNewest++;
+  if (after.flakyFailures.size - ofNewest !== before.flakyFailures.size) return false;
+  for (const key of before.flakyFailures) if (!after.flakyFailures.has(key)) return false;
+  return true;
 }
 
 /**

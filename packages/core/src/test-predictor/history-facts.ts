@@ -65,19 +65,18 @@ function filesInHistory(history: readonly RunRecord[], files: readonly string[])
 }
 
 export function recentTotalsOf(history: readonly RunRecord[]): number[] {
-  return history
-    .slice(-RECENT_RUNS)
-    .map((run) => run.cases.reduce((sum, c) => sum + (c.retry ? 0 : c.duration), 0))
-    .filter((t) => t > 0);
+  const totals: number[] = [];
+  for (const run of history.slice(-RECENT_RUNS)) {
+    let total = 0;
+    for (const testCase of run.cases) total += testCase.retry ? 0 : testCase.duration;
+    if (total > 0) totals.push(total);
+  }
+  return totals;
 }
 
 export function recentFilesOf(history: readonly RunRecord[]): string[] {
-  return [
-    ...new Set(
-      history
-        .slice(-RECENT_RUNS)
-        .flatMap((run) => run.cases.map((c) => c.file))
-        .filter((f) => f !== ''),
-    ),
-  ].sort();
+  const files = new Set<string>();
+  for (const run of history.slice(-RECENT_RUNS)) for (const testCase of run.cases) files.add(testCase.file);
+  files.delete('');
+  return [...files].sort();
 }

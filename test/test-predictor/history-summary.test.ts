@@ -19,6 +19,7 @@ import {
   readHistorySummary,
   SLOW_FLOOR,
   storeHistorySummary,
+  storedSummaryOf,
   type ChangeContext,
   type HistoryFacts,
   type RunRecord,
@@ -195,15 +196,28 @@ describe('the summary record stores after each run', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** What record does: read, label, append and compact, then store the summary of what was kept. */
+  let fromSummary = 0;
+  /**
+   * What record does: read the history (and its stored summary, which gives the statistics when it names the
+   * segments read), append and compact, then store the summary of what was kept.
+   */
   async function record(store: DirStore, run: RunRecord, keepRuns: number): Promise<void> {
+    const text = (await store.read(HISTORY_SUMMARY_KEY))?.toString('utf8');
     const history = await readHistory(store, () => {});
-    const flakyBefore = labelFlaky(history);
-    const stats = historyStats(history, flakyBefore);
+    const stored = storedSummaryOf(store, history, text);
+    let before: { stats: ReturnType<typeof historyStats>; flakyFailures: ReadonlySet<string> };
+    if (stored) {
+      fromSummary++;
+      expect(answers(stored, history)).toEqual(answers(factsOf(history).facts, history));
+      before = { stats: stored.stats, flakyFailures: stored.flakyFailures };
+    } else {
+      const flakyBefore = labelFlaky(history);
+      before = { stats: historyStats(history, flakyBefore), flakyFailures: flakyBefore.flakyFailures };
+    }
     const withRun = [...history, run];
     const appended = await appendRun(store, run, keepRuns, history);
     if (appended.outcome !== 'added') throw new Error('not added');
-    await storeHistorySummary(store, appended, withRun, labelFlaky(withRun), { flaky: flakyBefore, stats });
+    await storeHistorySummary(store, appended, withRun, labelFlaky(withRun), before);
   }
 
   async function expectCurrent(store: DirStore): Promise<void> {
@@ -227,6 +241,8 @@ describe('the summary record stores after each run', () => {
       if (i % 4 === 0 || i >= 20) await expectCurrent(store);
     }
     expect((await readHistory(store, () => {})).length).toBe(25);
+    // Every record after the first took the statistics of the history before it from the summary.
+    expect(fromSummary).toBe(runs.length - 1);
   });
 
   it('is not used once the log holds a pending record or the legacy file, and not written over newer lines', async () => {
@@ -239,6 +255,8 @@ describe('the summary record stores after each run', () => {
     // Another job appended and has not compacted yet.
     await appendRecord(store, HISTORY_LOG, runs[6]);
     expect(await readHistorySummary(store)).toBeUndefined();
+    const text = (await store.read(HISTORY_SUMMARY_KEY))?.toString('utf8');
+    expect(storedSummaryOf(store, await readHistory(store, () => {}), text)).toBeUndefined();
     await record(store, runs[7], 100);
     await expectCurrent(store);
     await store.write(HISTORY_LOG.legacyKey!, `${JSON.stringify(runs[0])}\n`);

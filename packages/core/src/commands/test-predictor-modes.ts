@@ -48,7 +48,9 @@ import {
   saveViewHandoff,
   viewHandoffPath,
   factsOfHistory,
+  HISTORY_SUMMARY_KEY,
   recentTotalsOf,
+  storedSummaryOf,
   type HistoryFacts,
   readHistorySummary,
   storeHistorySummary,
@@ -283,27 +285,39 @@ function candidateInput(ctx: CommandContext): string[] | undefined {
   return ctx.inputs.list('candidates');
 }
 
-/** What a prediction derives from the history alone: flaky labels, per-file statistics and the facts it reads. */
+/**
+ * What a prediction derives from the history alone: per-file statistics, the facts it reads, the flaky failures,
+ * and the flaky labels when they were worked out (not when the history's stored summary gave the rest).
+ */
 interface HistoryDerived {
-  flaky: FlakyLabels;
   stats: HistoryStats;
   facts: HistoryFacts;
+  flakyFailures: ReadonlySet<string>;
+  flaky?: FlakyLabels;
 }
 
-function deriveFromHistory(history: readonly RunRecord[]): HistoryDerived {
+function deriveFromHistory(history: readonly RunRecord[]): HistoryDerived & { flaky: FlakyLabels } {
   const flaky = labelFlaky(history);
   const stats = historyStats(history, flaky);
-  return { flaky, stats, facts: factsOfHistory(history, flaky, stats) };
+  return { flaky, stats, facts: factsOfHistory(history, flaky, stats), flakyFailures: flaky.flakyFailures };
 }
 
 /**
- * The history read ahead (readAhead), and what a prediction derives from it alone, worked out as soon as it is
- * read: the CPU work runs while git and test-filter's selection wait on git processes.
+ * The history read ahead (readAhead) for record, and what a prediction derives from it alone: from the history's
+ * stored summary when it names exactly the segments read (history-summary.ts), else worked out as soon as it is read
+ * (the CPU work runs while git and test-filter's selection wait on git processes).
  */
 function readHistoryAhead(s: Settings) {
   return readAhead(async (warn) => {
+    const summary = s.store.read(HISTORY_SUMMARY_KEY).then(
+      (raw) => raw?.toString('utf8'),
+      () => undefined,
+    );
     const history = await readHistory(s.store, warn);
-    const derived = deriveFromHistory(history);
+    const stored = storedSummaryOf(s.store, history, await summary);
+    const derived: HistoryDerived = stored
+      ? { stats: stored.stats, facts: stored, flakyFailures: stored.flakyFailures }
+      : deriveFromHistory(history);
     return { history, derived, facts: derived.facts };
   });
 }

@@ -73,6 +73,8 @@ interface ReadOutcome<T> extends RecordLogContent<T> {
   /** Each record's line as read (valid JSON of that record), so compaction need not serialise it again. */
   lineOf: Map<T, Buffer>;
   snapshot: Map<string, ParsedObject<T>>;
+  /** The segments read, with their listed sizes, when the log was read from segments alone (see readRecordLog). */
+  segmentsOnly?: { key: string; size: number }[];
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -111,9 +113,18 @@ export async function appendRecord<T>(
 export async function readRecordLog<T>(
   store: Store,
   spec: RecordLogSpec<T>,
-): Promise<RecordLogContent<T> & { snapshot: RecordLogSnapshot<T> }> {
-  const { records, skipped, snapshot } = await readAll(store, spec);
-  return { records, skipped, snapshot };
+): Promise<
+  RecordLogContent<T> & {
+    snapshot: RecordLogSnapshot<T>;
+    /**
+     * When the records came from segments alone (no pending object, no legacy file, every listed segment read): the
+     * segments with their listed sizes, which name this content (a segment is never changed); else undefined.
+     */
+    segmentsOnly?: { key: string; size: number }[];
+  }
+> {
+  const { records, skipped, snapshot, segmentsOnly } = await readAll(store, spec);
+  return { records, skipped, snapshot, ...(segmentsOnly ? { segmentsOnly } : {}) };
 }
 
 function parseObject<T>(data: Buffer, spec: RecordLogSpec<T>): ParsedObject<T> {
@@ -173,6 +184,8 @@ async function readAll<T>(store: Store, spec: RecordLogSpec<T>, reuse?: RecordLo
       out.lineOf.set(record, lines[index]);
     });
   }
+  if (out.keys.length === segments.length && out.keys.every((key) => segmentKeys.has(key)))
+    out.segmentsOnly = segments.map((entry) => ({ key: entry.key, size: entry.size }));
   const order = out.records.map((record, index) => ({ record, index, time: spec.timeOf(record) }));
   order.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.index - b.index));
   out.records = order.map((item) => item.record);

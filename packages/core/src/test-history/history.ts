@@ -126,15 +126,27 @@ export const HISTORY_LOG: RecordLogSpec<RunRecord> = {
  * through ONE call of `warn`, never thrown.
  */
 export async function readHistory(store: Store, warn: (message: string) => void): Promise<RunRecord[]> {
-  const { records, skipped, snapshot } = await readRecordLog(store, HISTORY_LOG);
+  const { records, skipped, snapshot, segmentsOnly } = await readRecordLog(store, HISTORY_LOG);
   const message = describeSkipped(store, STORE_KEYS.historyLog, skipped);
   if (message) warn(message);
-  snapshots.set(records, { store, snapshot });
+  snapshots.set(records, { store, snapshot, ...(segmentsOnly && skipped.length === 0 ? { segmentsOnly } : {}) });
   return records;
 }
 
+/**
+ * The segments a readHistory of `store` returning `history` read, when it read segments alone and skipped no line
+ * (what a stored summary of the history names: test-predictor/history-summary.ts); else undefined.
+ */
+export function segmentsRead(history: readonly RunRecord[], store: Store): { key: string; size: number }[] | undefined {
+  const read = snapshots.get(history);
+  return read?.store === store ? read.segmentsOnly : undefined;
+}
+
 /** The segments each history read parsed, by the array it returned: appendRun's compaction does not parse them again. */
-const snapshots = new WeakMap<readonly RunRecord[], { store: Store; snapshot: RecordLogSnapshot<RunRecord> }>();
+const snapshots = new WeakMap<
+  readonly RunRecord[],
+  { store: Store; snapshot: RecordLogSnapshot<RunRecord>; segmentsOnly?: { key: string; size: number }[] }
+>();
 
 /** What appendRun did: `exists` (nothing written), or `added` with what the compaction after it kept and wrote. */
 export type AppendOutcome =

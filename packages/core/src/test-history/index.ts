@@ -16,6 +16,7 @@ export {
   HISTORY_SCHEMA,
   STORE_KEYS,
   readHistory,
+  segmentsRead,
   appendRun,
   type AppendOutcome,
   boundHistory,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Store, StoreEntry } from '../store/index.ts';
-import { HISTORY_LOG, type AppendOutcome, type RunRecord } from '../test-history/index.ts';
+import { HISTORY_LOG, segmentsRead, type AppendOutcome, type RunRecord } from '../test-history/index.ts';
 import { HistoryStats } from './features.ts';
 import { labelFlaky, realFailedFiles, runKey, type FlakyLabels } from './flaky.ts';
 import { factsOfHistory, recentFilesOf, recentTotalsOf, type HistoryFacts } from './history-facts.ts';
@@ -50,7 +50,12 @@ interface SummaryDocument {
   recentFiles: string[];
   slowFloor: number;
   slow: [string, string, number][];
+  /** The history's flaky failures (caseKey()s): record tells from them whether a run changed earlier labels. */
+  flakyFailures: string[];
 }
+
+/** The facts of a stored summary, and the flaky failures of the history it summarises. */
+export type StoredSummary = HistoryFacts & { flakyFailures: ReadonlySet<string> };
 
 let fingerprint: string | null | undefined;
 
@@ -100,6 +105,7 @@ export function encodeHistorySummary(
     recentFiles: recentFilesOf(history),
     slowFloor: SLOW_FLOOR,
     slow: slowCandidates(history, SLOW_FLOOR).map((test) => [test.id, test.file, test.seconds]),
+    flakyFailures: [...flaky.flakyFailures],
   };
   return JSON.stringify(document);
 }
@@ -108,7 +114,7 @@ export function encodeHistorySummary(
  * The facts of a summary document, when it is well formed, made by this code and names exactly `segments` (the
  * record log as listed now); undefined otherwise.
  */
-export function decodeHistorySummary(text: string, segments: readonly SegmentIdentity[]): HistoryFacts | undefined {
+export function decodeHistorySummary(text: string, segments: readonly SegmentIdentity[]): StoredSummary | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -121,7 +127,7 @@ export function decodeHistorySummary(text: string, segments: readonly SegmentIde
   if (d.format !== FORMAT || code === null || d.code !== code) return undefined;
   if (!sameSegments(d.segments, segments)) return undefined;
   if (!isCount(d.runs) || !isCount(d.usableRuns) || d.usableRuns > d.runs) return undefined;
-  if (!isStrings(d.caseFiles) || !isStrings(d.recentFiles)) return undefined;
+  if (!isStrings(d.caseFiles) || !isStrings(d.recentFiles) || !isStrings(d.flakyFailures)) return undefined;
   if (!Array.isArray(d.recentTotals) || !d.recentTotals.every((t) => isSeconds(t) && t > 0)) return undefined;
   if (d.slowFloor !== SLOW_FLOOR || !Array.isArray(d.slow)) return undefined;
   const failedOn = new Map<string, string[]>();
@@ -144,6 +150,7 @@ export function decodeHistorySummary(text: string, segments: readonly SegmentIde
   const recentTotals = d.recentTotals as number[];
   const recentFiles = d.recentFiles;
   return {
+    flakyFailures: new Set(d.flakyFailures),
     runs: d.runs,
     usableRuns: d.usableRuns,
     stats,
@@ -171,6 +178,21 @@ export async function readHistorySummary(store: Store): Promise<HistoryFacts | u
 }
 
 /**
+ * The stored summary of the history a readHistory of `store` returned (`text`: the summary document as read, or
+ * undefined), with the runs attached, when it names exactly the segments that read parsed; else undefined.
+ */
+export function storedSummaryOf(
+  store: Store,
+  history: readonly RunRecord[],
+  text: string | undefined,
+): StoredSummary | undefined {
+  const segments = segmentsRead(history, store);
+  if (text === undefined || !segments) return undefined;
+  const stored = decodeHistorySummary(text, segments);
+  return stored && stored.runs === history.length ? { ...stored, history } : undefined;
+}
+
+/**
  * Stores the summary of the history `record` just appended a run to and compacted (appendRun's outcome), unless the
  * log kept lines of a newer version (a read would warn about them, and the summary would not). `withRun` is the
  * history read before plus the run (last), `flaky` its labels; `before` the labels and statistics of the history
@@ -184,7 +206,7 @@ export async function storeHistorySummary(
   appended: Extract<AppendOutcome, { outcome: 'added' }>,
   withRun: readonly RunRecord[],
   flaky: FlakyLabels,
-  before: { flaky: FlakyLabels; stats: HistoryStats },
+  before: { flakyFailures: ReadonlySet<string>; stats: HistoryStats },
 ): Promise<void> {
   if (appended.compacted.newerLines > 0) return;
   const kept = appended.history;
@@ -200,7 +222,7 @@ export async function storeHistorySummary(
     !newest.compacted;
   const labels = sameRuns ? flaky : labelFlaky(kept);
   let stats: HistoryStats;
-  if (sameRuns && sameEarlierLabels(before.flaky, flaky, withRun)) {
+  if (sameRuns && sameEarlierLabels(before.flakyFailures, flaky, withRun)) {
     stats = before.stats;
     stats.add(newest, realFailedFiles(flaky, newest), flaky);
   } else {
@@ -218,13 +240,13 @@ export async function storeHistorySummary(
  * Whether the runs before the last one of `withRun` have the same flaky failures under `after` (labels of withRun) as
  * under `before` (labels of those runs alone): the statistics of those runs then stay as they were.
  */
-function sameEarlierLabels(before: FlakyLabels, after: FlakyLabels, withRun: readonly RunRecord[]): boolean {
+function sameEarlierLabels(before: ReadonlySet<string>, after: FlakyLabels, withRun: readonly RunRecord[]): boolean {
   const newest = runKey(withRun[withRun.length - 1]);
   if (withRun.some((run, i) => i < withRun.length - 1 && runKey(run) === newest)) return false;
   let ofNewest = 0;
   for (const key of after.flakyFailures) if (key.startsWith(`${newest}\u0000`)) ofNewest++;
-  if (after.flakyFailures.size - ofNewest !== before.flakyFailures.size) return false;
-  for (const key of before.flakyFailures) if (!after.flakyFailures.has(key)) return false;
+  if (after.flakyFailures.size - ofNewest !== before.size) return false;
+  for (const key of before) if (!after.flakyFailures.has(key)) return false;
   return true;
 }
 

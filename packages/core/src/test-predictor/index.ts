@@ -113,11 +113,13 @@ export { factsOfHistory, recentTotalsOf, type HistoryFacts } from './history-fac
 export {
   readHistorySummary,
   storeHistorySummary,
+  storedSummaryOf,
   encodeHistorySummary,
   decodeHistorySummary,
   HISTORY_SUMMARY_KEY,
   SLOW_FLOOR,
   type SegmentIdentity,
+  type StoredSummary,
 } from './history-summary.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
 export {

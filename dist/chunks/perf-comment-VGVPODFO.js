@@ -4,4 +4,4 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{perfCommentCommand}from"./chunk-6FYGP6JC.js";import"./chunk-BKTHKS57.js";import"./chunk-ID7MFAYF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{perfCommentCommand};
+import{perfCommentCommand}from"./chunk-K3IILPTO.js";import"./chunk-ZRBFAEVC.js";import"./chunk-ID7MFAYF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{perfCommentCommand};

@@ -47,6 +47,14 @@ import {
   readViewHandoff,
   saveViewHandoff,
   viewHandoffPath,
+  factsOfHistory,
+  HISTORY_SUMMARY_KEY,
+  recentTotalsOf,
+  storedSummaryOf,
+  type HistoryFacts,
+  readHistorySummary,
+  storeHistorySummary,
+  SLOW_FLOOR,
 } from '../test-predictor/index.ts';
 import { appendRun, HISTORY_SCHEMA, readHistory, STORE_KEYS, type RunRecord } from '../test-history/index.ts';
 
@@ -71,13 +79,10 @@ function readSettings(ctx: CommandContext, first: FirstSettings): Settings {
 }
 
 /** The share of test time the held-out recall is measured at: the budget's own share, else a third. */
-function evaluationFraction(budget: Budget, history: readonly RunRecord[]): number {
+function evaluationFraction(budget: Budget, recentTotals: () => number[]): number {
   if (budget.kind === 'fraction') return budget.fraction;
   if (budget.kind === 'time') {
-    const totals = history
-      .slice(-20)
-      .map((run) => run.cases.reduce((sum, c) => sum + (c.retry ? 0 : c.duration), 0))
-      .filter((t) => t > 0);
+    const totals = recentTotals();
     const mean = totals.length ? totals.reduce((a, b) => a + b, 0) / totals.length : 0;
     return mean > 0 ? Math.min(1, budget.seconds / mean) : 0.33;
   }
@@ -88,7 +93,7 @@ function trainSettings(ctx: CommandContext, budget: Budget, history: readonly Ru
   return {
     holdout: 0.2,
     timeBudgetMs: ctx.inputs.duration('train-time-budget'),
-    timeFraction: evaluationFraction(budget, history),
+    timeFraction: evaluationFraction(budget, () => recentTotalsOf(history)),
   };
 }
 
@@ -200,16 +205,17 @@ function readAhead<T>(read: (warn: (message: string) => void) => Promise<T>): Ah
  */
 function rankingAhead(
   ctx: CommandContext,
-  ahead: Promise<[{ history: RunRecord[] }, LoadedModel | undefined, Budget]>,
+  ahead: Promise<[{ facts: HistoryFacts }, LoadedModel | undefined, Budget]>,
 ): Promise<RankingChoice | undefined> {
   return ahead
     .then(
-      ([{ history }, model, budget]) =>
+      ([{ facts }, model, budget]) =>
         rankingFor({
-          history,
+          history: facts.history ?? [],
+          facts,
           model,
           minHistory: ctx.inputs.int('min-history', { min: 0 }),
-          timeFraction: evaluationFraction(budget, history),
+          timeFraction: evaluationFraction(budget, facts.recentTotals),
         }),
       () => undefined,
     )
@@ -223,33 +229,21 @@ function mustRunTests(
   view: ChangeView,
   base: string | null,
   candidates: string[],
-  history: readonly RunRecord[],
-  flaky: FlakyLabels,
+  facts: HistoryFacts,
 ): Map<string, string> {
   const must = new Map<string, string>();
   const changed = new Map((view.changes ?? []).filter((c) => c.status !== 'deleted').map((c) => [c.path, c.status]));
-  const seen = filesInHistory(history, candidates);
-  const onBase = base ? [...history].reverse().find((run) => run.commit === base) : undefined;
-  const failedOnBase = onBase ? realFailedFiles(flaky, onBase) : new Set<string>();
+  const seen = facts.filesSeen(candidates);
+  const failedOnBase = base ? facts.failedOn(base) : new Set<string>();
   const globs = ctx.inputs.lines('always-run');
   for (const file of candidates) {
     if (changed.has(file)) must.set(file, `test file ${changed.get(file)}`);
-    else if (history.length > 0 && !seen.has(file)) must.set(file, 'new test file');
+    else if (facts.runs > 0 && !seen.has(file)) must.set(file, 'new test file');
     else if (failedOnBase.has(file)) must.set(file, 'failed on the base');
     else if (globs.some((g) => minimatch(displayPath(s, file), g, { dot: true }) || minimatch(file, g, { dot: true })))
       must.set(file, 'always-run');
   }
   return must;
-}
-
-/** The files of `files` that a case of the history names: newest runs first, stopping once every one is found. */
-function filesInHistory(history: readonly RunRecord[], files: readonly string[]): Set<string> {
-  const wanted = new Set(files);
-  const found = new Set<string>();
-  for (let r = history.length - 1; r >= 0 && found.size < wanted.size; r--) {
-    for (const testCase of history[r].cases) if (wanted.has(testCase.file)) found.add(testCase.file);
-  }
-  return found;
 }
 
 /** Nothing to order at all: a wrong project-dir or repository, never "every test runs" with an empty list. */
@@ -291,25 +285,67 @@ function candidateInput(ctx: CommandContext): string[] | undefined {
   return ctx.inputs.list('candidates');
 }
 
-/** What a prediction derives from the history alone: flaky labels and per-file statistics. */
+/**
+ * What a prediction derives from the history alone: per-file statistics, the facts it reads, the flaky failures,
+ * and the flaky labels when they were worked out (not when the history's stored summary gave the rest).
+ */
 interface HistoryDerived {
-  flaky: FlakyLabels;
   stats: HistoryStats;
+  facts: HistoryFacts;
+  flakyFailures: ReadonlySet<string>;
+  flaky?: FlakyLabels;
 }
 
-function deriveFromHistory(history: readonly RunRecord[]): HistoryDerived {
+function deriveFromHistory(history: readonly RunRecord[]): HistoryDerived & { flaky: FlakyLabels } {
   const flaky = labelFlaky(history);
-  return { flaky, stats: historyStats(history, flaky) };
+  const stats = historyStats(history, flaky);
+  return { flaky, stats, facts: factsOfHistory(history, flaky, stats), flakyFailures: flaky.flakyFailures };
 }
 
 /**
- * The history read ahead (readAhead), and what a prediction derives from it alone, worked out as soon as it is
- * read: the CPU work runs while git and test-filter's selection wait on git processes.
+ * The history read ahead (readAhead) for record, and what a prediction derives from it alone: from the history's
+ * stored summary when it names exactly the segments read (history-summary.ts), else worked out as soon as it is read
+ * (the CPU work runs while git and test-filter's selection wait on git processes).
  */
 function readHistoryAhead(s: Settings) {
   return readAhead(async (warn) => {
+    const summary = s.store.read(HISTORY_SUMMARY_KEY).then(
+      (raw) => raw?.toString('utf8'),
+      () => undefined,
+    );
     const history = await readHistory(s.store, warn);
-    return { history, derived: deriveFromHistory(history) };
+    const stored = storedSummaryOf(s.store, history, await summary);
+    const derived: HistoryDerived = stored
+      ? { stats: stored.stats, facts: stored, flakyFailures: stored.flakyFailures }
+      : deriveFromHistory(history);
+    return { history, derived, facts: derived.facts };
+  });
+}
+
+/**
+ * What predict reads from the history, ahead: the summary record stored beside it (history-summary.ts) when it
+ * describes the history now and answers all this prediction asks (file granularity, a model the history is long
+ * enough for, a slow-threshold it covers); else the history itself, as readHistoryAhead.
+ */
+function readFactsAhead(ctx: CommandContext, s: Settings, model: Promise<LoadedModel | undefined>) {
+  // A wrong input is reported where the prediction reads it, as without a summary: here it only means no summary.
+  const setting = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+  const threshold = setting(() => ctx.inputs.duration('slow-threshold') / 1000);
+  const summaryServes = s.granularity === 'file' && threshold !== undefined && threshold >= SLOW_FLOOR;
+  return readAhead(async (warn): Promise<{ facts: HistoryFacts; flaky?: FlakyLabels }> => {
+    if (summaryServes) {
+      const [facts, loaded] = await Promise.all([readHistorySummary(s.store), model.catch(() => undefined)]);
+      const minHistory = setting(() => ctx.inputs.int('min-history', { min: 0 }));
+      if (facts && loaded && minHistory !== undefined && facts.usableRuns >= minHistory) return { facts };
+    }
+    const derived = deriveFromHistory(await readHistory(s.store, warn));
+    return { facts: derived.facts, flaky: derived.flaky };
   });
 }
 
@@ -319,34 +355,26 @@ function predictFor(
   s: Settings,
   view: ChangeView,
   base: string | null,
-  history: readonly RunRecord[],
+  facts: HistoryFacts,
   model: LoadedModel | undefined,
   budget: Budget,
   candidatesOverride?: string[],
   granularity: Granularity = 'file',
-  derived: HistoryDerived = deriveFromHistory(history),
+  flaky?: FlakyLabels,
   ranking?: RankingChoice,
 ): { prediction: Prediction; candidates: string[] } {
   // An explicit candidate list is the answer even when empty (test-filter selected nothing for a docs change).
   let candidates = candidatesOverride ?? view.testFiles;
   if (candidatesOverride === undefined && candidates.length === 0) {
     // Not a pytest project (or nothing collected): the test files of the recent history that are still known.
-    candidates = [
-      ...new Set(
-        history
-          .slice(-20)
-          .flatMap((run) => run.cases.map((c) => c.file))
-          .filter((f) => f !== ''),
-      ),
-    ].sort();
+    candidates = facts.recentFiles();
     if (candidates.length === 0) throw noTestFilesError(s);
   }
-  const { flaky, stats } = derived;
-  const mustRun = mustRunTests(ctx, s, view, base, candidates, history, flaky);
+  const mustRun = mustRunTests(ctx, s, view, base, candidates, facts);
   const prediction = predictTests({
-    history,
-    flaky,
-    stats,
+    history: facts.history ?? [],
+    facts,
+    ...(flaky ? { flaky } : {}),
     ...(ranking ? { ranking } : {}),
     model,
     change: {
@@ -362,15 +390,15 @@ function predictFor(
     shards: ctx.inputs.int('shards', { min: 1, max: 256 }),
     slowThreshold: ctx.inputs.duration('slow-threshold') / 1000,
     explainTop: ctx.inputs.int('top', { min: 0 }),
-    timeFraction: evaluationFraction(budget, history),
+    timeFraction: evaluationFraction(budget, facts.recentTotals),
     granularity,
   });
   return { prediction, candidates };
 }
 
 async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
-  const historyAhead = readHistoryAhead(s);
   const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
+  const historyAhead = readFactsAhead(ctx, s, loadModelAhead.value);
   const readSafetyAhead = readAhead((warn) => readSafetyState(s.store, warn));
   const budgetOf = (safety: SafetyState | undefined): Budget =>
     (safety?.selectionEnabled ?? true) ? s.budget : { kind: 'all' };
@@ -380,7 +408,7 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
   );
   const { view, base, rangeNote } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
   if (rangeNote) ctx.log.warning(`test-predictor: ${rangeNote}; every test is treated as reachable.`);
-  const { history, derived } = await ctx.metrics.phase('history', () => historyAhead.take(ctx));
+  const { facts, flaky } = await ctx.metrics.phase('history', () => historyAhead.take(ctx));
   const model = await ctx.metrics.phase('model', () => loadModelAhead.take(ctx));
   const safety = await readSafetyAhead.take(ctx);
   const ranking = await rankingNext;
@@ -389,7 +417,7 @@ async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
   if (!enabled) ctx.log.warning(`test-predictor runs every test: ${safety!.reason}.`);
   const override = candidateInput(ctx)?.map((p) => repoPath(s, p));
   const { prediction } = await ctx.metrics.phase('predict', async () =>
-    predictFor(ctx, s, view, base, history, model, budget, override, s.granularity, derived, ranking),
+    predictFor(ctx, s, view, base, facts, model, budget, override, s.granularity, flaky, ranking),
   );
   if (prediction.coldStart) ctx.log.notice(`test-predictor: no usable model (${prediction.coldStartReason}).`);
   ctx.log.info(`test-predictor ranking: ${describeRanking(prediction.ranking)}.`);
@@ -541,12 +569,12 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     s,
     view,
     base,
-    history,
+    derived.facts,
     model,
     s.budget,
     candidates,
     'file',
-    derived,
+    derived.flaky,
     await rankingNext,
   );
   const ranks = new Map(prediction.ordered.map((t, i) => [t.file, { rank: i + 1, probability: t.probability }]));
@@ -568,10 +596,13 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   }
   const historyLimit = ctx.inputs.int('history-limit', { min: 10 });
   const appended = await ctx.metrics.phase('append', () => appendRun(s.store, record, historyLimit, history));
-  if (appended === 'exists')
+  if (appended.outcome === 'exists')
     ctx.log.notice(
       `test-predictor: these JUnit files are already recorded in ${s.store.description}; the history is unchanged.`,
     );
+  // Stored while the safety state is worked out; a store fault only costs the next prediction a read of the history.
+  const summarised =
+    appended.outcome === 'added' ? storeHistorySummary(s.store, appended, withRun, flaky, derived) : undefined;
 
   let safety: SafetyState | undefined;
   const reset = ctx.inputs.boolean('reset-safety');
@@ -606,6 +637,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     );
   }
 
+  await summarised;
   ctx.summary.append(
     renderRecordSummary({
       commit,

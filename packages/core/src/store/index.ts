@@ -31,6 +31,7 @@ export {
   type RecordLogSpec,
   type RecordLogContent,
   type RecordLogSnapshot,
+  type CompactedLog,
   type SkippedLine,
 } from './record-log.ts';
 

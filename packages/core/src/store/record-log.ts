@@ -73,6 +73,8 @@ interface ReadOutcome<T> extends RecordLogContent<T> {
   /** Each record's line as read (valid JSON of that record), so compaction need not serialise it again. */
   lineOf: Map<T, Buffer>;
   snapshot: Map<string, ParsedObject<T>>;
+  /** The segments read, with their listed sizes, when the log was read from segments alone (see readRecordLog). */
+  segmentsOnly?: { key: string; size: number }[];
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -111,9 +113,18 @@ export async function appendRecord<T>(
 export async function readRecordLog<T>(
   store: Store,
   spec: RecordLogSpec<T>,
-): Promise<RecordLogContent<T> & { snapshot: RecordLogSnapshot<T> }> {
-  const { records, skipped, snapshot } = await readAll(store, spec);
-  return { records, skipped, snapshot };
+): Promise<
+  RecordLogContent<T> & {
+    snapshot: RecordLogSnapshot<T>;
+    /**
+     * When the records came from segments alone (no pending object, no legacy file, every listed segment read): the
+     * segments with their listed sizes, which name this content (a segment is never changed); else undefined.
+     */
+    segmentsOnly?: { key: string; size: number }[];
+  }
+> {
+  const { records, skipped, snapshot, segmentsOnly } = await readAll(store, spec);
+  return { records, skipped, snapshot, ...(segmentsOnly ? { segmentsOnly } : {}) };
 }
 
 function parseObject<T>(data: Buffer, spec: RecordLogSpec<T>): ParsedObject<T> {
@@ -173,10 +184,19 @@ async function readAll<T>(store: Store, spec: RecordLogSpec<T>, reuse?: RecordLo
       out.lineOf.set(record, lines[index]);
     });
   }
+  if (out.keys.length === segments.length && out.keys.every((key) => segmentKeys.has(key)))
+    out.segmentsOnly = segments.map((entry) => ({ key: entry.key, size: entry.size }));
   const order = out.records.map((record, index) => ({ record, index, time: spec.timeOf(record) }));
   order.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.index - b.index));
   out.records = order.map((item) => item.record);
   return out;
+}
+
+/** What a compaction wrote: the segments (in order, with their sizes) and how many newer-schema lines it kept. */
+export interface CompactedLog {
+  objects: number;
+  segments: { key: string; size: number }[];
+  newerLines: number;
 }
 
 /**
@@ -189,7 +209,7 @@ export async function compactRecordLog<T>(
   spec: RecordLogSpec<T>,
   shrink: (records: T[]) => T[] = (records) => records,
   reuse?: RecordLogSnapshot<T>,
-): Promise<RecordLogContent<T> & { objects: number }> {
+): Promise<RecordLogContent<T> & CompactedLog> {
   const read = await readAll(store, spec, reuse);
   const kept = shrink(read.records);
   // A record kept as read is written as the line it was read from (the same JSON value), not serialised again.
@@ -199,6 +219,7 @@ export async function compactRecordLog<T>(
   };
   const lines: Buffer[] = [...read.newerLines, ...kept.map(lineOf)];
   const written: string[] = [];
+  const segments: CompactedLog['segments'] = [];
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
   const tag = randomBytes(6).toString('hex');
   let part: Buffer[] = [];
@@ -206,8 +227,10 @@ export async function compactRecordLog<T>(
   const flush = async () => {
     if (part.length === 0) return;
     const key = `${spec.area}/${SEGMENTS}/${stamp}-${tag}-${String(written.length).padStart(4, '0')}.jsonl`;
-    await store.write(key, Buffer.concat(part));
+    const data = Buffer.concat(part);
+    await store.write(key, data);
     written.push(key);
+    segments.push({ key, size: data.length });
     part = [];
     size = 0;
   };
@@ -219,7 +242,13 @@ export async function compactRecordLog<T>(
   await flush();
   const keep = new Set(written);
   for (const key of read.keys) if (!keep.has(key)) await store.delete(key);
-  return { records: kept, skipped: read.skipped.filter((line) => !line.newer), objects: written.length };
+  return {
+    records: kept,
+    skipped: read.skipped.filter((line) => !line.newer),
+    objects: written.length,
+    segments,
+    newerLines: read.newerLines.length,
+  };
 }
 
 /** Calls `visit` with each non-blank line's bytes and its 1-based number, without decoding the whole buffer. */

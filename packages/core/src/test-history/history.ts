@@ -4,6 +4,7 @@ import {
   compactRecordLog,
   describeSkipped,
   readRecordLog,
+  type CompactedLog,
   type RecordLogSnapshot,
   type RecordLogSpec,
   type Store,
@@ -125,32 +126,56 @@ export const HISTORY_LOG: RecordLogSpec<RunRecord> = {
  * through ONE call of `warn`, never thrown.
  */
 export async function readHistory(store: Store, warn: (message: string) => void): Promise<RunRecord[]> {
-  const { records, skipped, snapshot } = await readRecordLog(store, HISTORY_LOG);
+  const { records, skipped, snapshot, segmentsOnly } = await readRecordLog(store, HISTORY_LOG);
   const message = describeSkipped(store, STORE_KEYS.historyLog, skipped);
   if (message) warn(message);
-  snapshots.set(records, { store, snapshot });
+  snapshots.set(records, { store, snapshot, ...(segmentsOnly && skipped.length === 0 ? { segmentsOnly } : {}) });
   return records;
 }
 
+/**
+ * The segments a readHistory of `store` returning `history` read, when it read segments alone and skipped no line
+ * (what a stored summary of the history names: test-predictor/history-summary.ts); else undefined.
+ */
+export function segmentsRead(history: readonly RunRecord[], store: Store): { key: string; size: number }[] | undefined {
+  const read = snapshots.get(history);
+  return read?.store === store ? read.segmentsOnly : undefined;
+}
+
 /** The segments each history read parsed, by the array it returned: appendRun's compaction does not parse them again. */
-const snapshots = new WeakMap<readonly RunRecord[], { store: Store; snapshot: RecordLogSnapshot<RunRecord> }>();
+const snapshots = new WeakMap<
+  readonly RunRecord[],
+  { store: Store; snapshot: RecordLogSnapshot<RunRecord>; segmentsOnly?: { key: string; size: number }[] }
+>();
+
+/** What appendRun did: `exists` (nothing written), or `added` with what the compaction after it kept and wrote. */
+export type AppendOutcome =
+  | { outcome: 'exists' }
+  | { outcome: 'added'; history: RunRecord[]; compacted: Omit<CompactedLog, 'objects'> };
 
 /**
  * Appends one run to the history as its own object (safe when jobs record at once), then compacts the history:
  * at most `keepRuns` runs, within the byte bounds above. Returns 'exists' (and writes nothing) when a run with the
- * same id is in `known`, the history the caller read.
+ * same id is in `known`, the history the caller read; else the history as compacted (oldest first) and the segments
+ * it was written to.
  */
 export async function appendRun(
   store: Store,
   record: RunRecord,
   keepRuns: number,
   known?: readonly RunRecord[],
-): Promise<'added' | 'exists'> {
+): Promise<AppendOutcome> {
   const outcome = await appendRecord(store, HISTORY_LOG, record, known);
+  if (outcome === 'exists') return { outcome };
   const read = known ? snapshots.get(known) : undefined;
   const reuse = read?.store === store ? read.snapshot : undefined;
-  if (outcome === 'added') await compactRecordLog(store, HISTORY_LOG, (runs) => boundHistory(runs, keepRuns), reuse);
-  return outcome;
+  const { records, segments, newerLines } = await compactRecordLog(
+    store,
+    HISTORY_LOG,
+    (runs) => boundHistory(runs, keepRuns),
+    reuse,
+  );
+  return { outcome, history: records, compacted: { segments, newerLines } };
 }
 
 /** Keeps the newest `keepRuns` runs; within the byte bounds (RAW_HISTORY_BYTES, HISTORY_BYTES), see above. */

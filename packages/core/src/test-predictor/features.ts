@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { changedPaths, type ChangeRecord, type RunRecord } from '../test-history/index.ts';
 import { isFlakyCase, runKey, type FlakyLabels } from './flaky.ts';
 import { median } from './budget.ts';
+import { isCount, isRecord, isSeconds } from './json-checks.ts';
 
 /**
  * The model's features, in column order, per (change, test file) pair (after Machalica et al., "Predictive Test
@@ -75,6 +76,27 @@ interface FileStats {
   flaky: number;
 }
 
+/** Changed path (or folder) -> runs that touched it, and test file -> real failures in those runs. */
+interface CoFailureEntry {
+  runs: number;
+  failures: Map<string, number>;
+}
+
+/** [changed path, runs, [test file, failures][]]. */
+type CoFailureSnapshot = [string, number, [string, number][]];
+
+/**
+ * HistoryStats as JSON data: per file [file, outcomes ('0'/'1' per run), decayedFailures, decayedRuns, failures,
+ * lastFailure, firstSeenRun, recentDurations, flaky]; the co-failure tables; per distance bucket [key, failures, rows].
+ */
+export interface HistoryStatsSnapshot {
+  runCount: number;
+  files: [string, string, number, number, number, number, number, number[], number][];
+  touched: CoFailureSnapshot[];
+  touchedDirs: CoFailureSnapshot[];
+  byDistance: [string, number, number][];
+}
+
 const DURATION_WINDOW = 5;
 /** Per run of a file, older outcomes keep this share of their weight (a half-life of about 10 runs). */
 const DECAY = 0.933;
@@ -106,9 +128,9 @@ const IGNORED_TOKENS = new Set([
 export class HistoryStats {
   private readonly files = new Map<string, FileStats>();
   /** Changed path -> runs that touched it, and test file -> real failures in those runs. */
-  private readonly touched = new Map<string, { runs: number; failures: Map<string, number> }>();
+  private readonly touched = new Map<string, CoFailureEntry>();
   /** The same per folder of a changed path: a change next to the last one that broke a test is evidence too. */
-  private readonly touchedDirs = new Map<string, { runs: number; failures: Map<string, number> }>();
+  private readonly touchedDirs = new Map<string, CoFailureEntry>();
   /**
    * Graph distance bucket ('1'..'4', '0' for a changed test, 'out' when not reached, 'map-removed' when reached but
    * removed by the impact map) -> real failures and rows.
@@ -148,15 +170,18 @@ export class HistoryStats {
     return stats?.outcomes.length ? stats.failures / stats.outcomes.length : 0;
   }
 
-  /** Folds one run in: outcomes, durations, co-failures and flaky counts. `failed` are its real failed files. */
-  add(run: RunRecord, failed: ReadonlySet<string>): void {
+  /**
+   * Folds one run in: outcomes, durations, co-failures and flaky counts. `failed` are its real failed files; `flaky`
+   * the labels of a history that has this run (default: the labels these statistics were made with).
+   */
+  add(run: RunRecord, failed: ReadonlySet<string>, flaky: FlakyLabels | undefined = this.flaky): void {
     const durations = new Map<string, number>();
     const flakyHere = new Map<string, number>();
-    const runHasFlaky = this.flaky ? this.flaky.flakyRuns.has(runKey(run)) : false;
+    const runHasFlaky = flaky ? flaky.flakyRuns.has(runKey(run)) : false;
     for (const testCase of run.cases) {
       if (testCase.file === '' || testCase.retry) continue;
       durations.set(testCase.file, (durations.get(testCase.file) ?? 0) + testCase.duration);
-      if (runHasFlaky && isFlakyCase(this.flaky!, run, testCase, true))
+      if (runHasFlaky && isFlakyCase(flaky!, run, testCase, true))
         flakyHere.set(testCase.file, (flakyHere.get(testCase.file) ?? 0) + 1);
     }
     for (const [file, duration] of durations) {
@@ -200,6 +225,55 @@ export class HistoryStats {
     countCoFailures(this.touched, paths, failed);
     countCoFailures(this.touchedDirs, [...new Set(paths.map((path) => posix.dirname(path)))], failed);
     this.runCount++;
+  }
+
+  /** The statistics as JSON data (history-summary.ts stores them); fromSnapshot gives them back. */
+  toSnapshot(): HistoryStatsSnapshot {
+    const table = (map: Map<string, CoFailureEntry>): CoFailureSnapshot[] =>
+      [...map].map(([key, entry]) => [key, entry.runs, [...entry.failures]]);
+    return {
+      runCount: this.runCount,
+      files: [...this.files].map(([file, s]) => [
+        file,
+        s.outcomes.join(''),
+        s.decayedFailures,
+        s.decayedRuns,
+        s.failures,
+        s.lastFailure,
+        s.firstSeenRun,
+        [...s.recentDurations],
+        s.flaky,
+      ]),
+      touched: table(this.touched),
+      touchedDirs: table(this.touchedDirs),
+      byDistance: [...this.byDistance].map(([key, entry]) => [key, entry.failures, entry.rows]),
+    };
+  }
+
+  /**
+   * Statistics from a snapshot, or undefined when it is not one (a stored summary is untrusted input: every field
+   * is checked, and one that is off makes the whole snapshot unusable). Without flaky labels: add() needs them given.
+   */
+  static fromSnapshot(value: unknown): HistoryStats | undefined {
+    if (!isRecord(value) || !isCount(value.runCount)) return undefined;
+    const { files, touched, touchedDirs, byDistance } = value;
+    if (!Array.isArray(files) || !Array.isArray(byDistance)) return undefined;
+    const stats = new HistoryStats();
+    stats.runCount = value.runCount;
+    for (const item of files) {
+      const entry = fileStatsOf(item, stats.runCount);
+      if (!entry || stats.files.has(entry[0])) return undefined;
+      stats.files.set(entry[0], entry[1]);
+    }
+    if (!readCoFailures(touched, stats.touched) || !readCoFailures(touchedDirs, stats.touchedDirs)) return undefined;
+    for (const item of byDistance) {
+      if (!Array.isArray(item) || item.length !== 3) return undefined;
+      const [key, failures, rows] = item as unknown[];
+      if (typeof key !== 'string' || !isCount(failures) || !isCount(rows) || failures > rows) return undefined;
+      if (stats.byDistance.has(key)) return undefined;
+      stats.byDistance.set(key, { failures, rows });
+    }
+    return stats;
   }
 
   /**
@@ -352,7 +426,7 @@ function isHelperOf(path: string, testDir: string): boolean {
 }
 
 function countCoFailures(
-  table: Map<string, { runs: number; failures: Map<string, number> }>,
+  table: Map<string, CoFailureEntry>,
   keys: readonly string[],
   failed: ReadonlySet<string>,
 ): void {
@@ -407,4 +481,52 @@ function tokens(path: string): Set<string> {
     if (!IGNORED_TOKENS.has(raw) && raw.length > 1) out.add(raw);
   }
   return out;
+}
+
+/** One file's entry of a snapshot as [file, FileStats], or undefined when any part of it is off. */
+function fileStatsOf(item: unknown, runCount: number): [string, FileStats] | undefined {
+  if (!Array.isArray(item) || item.length !== 9) return undefined;
+  const [file, outcomes, decayedFailures, decayedRuns, failures, lastFailure, firstSeenRun, durations, flaky] =
+    item as unknown[];
+  if (typeof file !== 'string' || typeof outcomes !== 'string' || !/^[01]*$/.test(outcomes)) return undefined;
+  const runs = outcomes.length;
+  const ones = outcomes.split('1').length - 1;
+  const last = outcomes.lastIndexOf('1');
+  if (!isSeconds(decayedFailures) || !isSeconds(decayedRuns) || decayedFailures > decayedRuns) return undefined;
+  if (failures !== ones || lastFailure !== last || !isCount(firstSeenRun) || firstSeenRun + runs > runCount)
+    return undefined;
+  if (!Array.isArray(durations) || durations.length > DURATION_WINDOW || durations.length > runs) return undefined;
+  if (!durations.every(isSeconds) || !isCount(flaky)) return undefined;
+  return [
+    file,
+    {
+      outcomes: Array.from(outcomes, (c) => (c === '1' ? 1 : 0)),
+      decayedFailures,
+      decayedRuns,
+      failures: ones,
+      lastFailure: last,
+      firstSeenRun,
+      recentDurations: [...durations],
+      flaky,
+    },
+  ];
+}
+
+/** Fills `into` from a snapshot's co-failure table; false when the table is not one. */
+function readCoFailures(value: unknown, into: Map<string, CoFailureEntry>): boolean {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) {
+    if (!Array.isArray(item) || item.length !== 3) return false;
+    const [key, runs, failures] = item as unknown[];
+    if (typeof key !== 'string' || !isCount(runs) || !Array.isArray(failures) || into.has(key)) return false;
+    const byFile = new Map<string, number>();
+    for (const pair of failures) {
+      if (!Array.isArray(pair) || pair.length !== 2) return false;
+      const [file, count] = pair as unknown[];
+      if (typeof file !== 'string' || !isCount(count) || count > runs || byFile.has(file)) return false;
+      byFile.set(file, count);
+    }
+    into.set(key, { runs, failures: byFile });
+  }
+  return true;
 }

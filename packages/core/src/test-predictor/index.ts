@@ -109,6 +109,18 @@ export {
 } from './safety.ts';
 export { viewChange, hopsOf, type ChangeView } from './repository.ts';
 export { readViewHandoff, saveViewHandoff, viewHandoffPath, type ViewHandoffKey } from './view-handoff.ts';
+export { factsOfHistory, recentTotalsOf, type HistoryFacts } from './history-facts.ts';
+export {
+  readHistorySummary,
+  storeHistorySummary,
+  storedSummaryOf,
+  encodeHistorySummary,
+  decodeHistorySummary,
+  HISTORY_SUMMARY_KEY,
+  SLOW_FLOOR,
+  type SegmentIdentity,
+  type StoredSummary,
+} from './history-summary.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
 export {
   chooseRanking,

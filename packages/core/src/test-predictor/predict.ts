@@ -21,6 +21,10 @@ import { buildShards, type Shard } from './shards.ts';
 import { RANKING_DESCRIPTIONS, simpleScore, type RankingChoice } from './rankings.ts';
 import { CaseStats, expandToCases, type Granularity } from './cases.ts';
 import { chooseSimpleRanking, type LoadedModel } from './training.ts';
+import { usableRunsOf, type HistoryFacts } from './history-facts.ts';
+import { slowTests, type SlowTest } from './slow-tests.ts';
+
+export { slowTests, type SlowTest };
 
 /** Everything a prediction needs; no git, no store: the command gathers it. */
 export interface PredictRequest {
@@ -49,23 +53,22 @@ export interface PredictRequest {
   stats?: HistoryStats;
   /** rankingFor(this request), when the caller has it already (it is computed otherwise). */
   ranking?: RankingChoice;
+  /**
+   * What the prediction reads from the history, when the caller has it (history-facts.ts): from the stored summary,
+   * `history` may be empty, and then the prediction must not need the runs (file granularity, a ranking given or
+   * the model usable, a slow-threshold the summary answers).
+   */
+  facts?: HistoryFacts;
 }
 
 /** What the ranking a prediction runs depends on: the history, the model and two settings, not the change. */
-type RankingRequest = Pick<PredictRequest, 'history' | 'model' | 'minHistory' | 'timeFraction'>;
+type RankingRequest = Pick<PredictRequest, 'history' | 'model' | 'minHistory' | 'timeFraction' | 'facts'>;
 
 /** The per-file statistics of a history (durations, failures, co-failures, graph-distance failures). */
 export function historyStats(history: readonly RunRecord[], flaky: FlakyLabels): HistoryStats {
   const stats = new HistoryStats(flaky);
   for (const run of history) stats.add(run, realFailedFiles(flaky, run));
   return stats;
-}
-
-/** A slow test case (a `@pytest.mark.slow` candidate). */
-export interface SlowTest {
-  id: string;
-  file: string;
-  seconds: number;
 }
 
 /** The prediction: order, selection, shards and what to tell the user. */
@@ -107,9 +110,11 @@ const REPLAY_RUNS = 100;
  * frequency or the import graph); every order is per second of expected time (budget.ts).
  */
 export function predictTests(request: PredictRequest): Prediction {
-  const flaky = request.flaky ?? labelFlaky(request.history);
-  const stats = request.stats ?? historyStats(request.history, flaky);
-  const usableRuns = usableRunsOf(request.history);
+  const facts = request.facts;
+  let labels = request.flaky;
+  const flaky = () => (labels ??= labelFlaky(runsOf(request)));
+  const stats = facts?.stats ?? request.stats ?? historyStats(request.history, flaky());
+  const usableRuns = facts?.usableRuns ?? usableRunsOf(request.history);
 
   const known = request.candidates.map((file) => stats.duration(file)).filter((d): d is number => d !== undefined);
   const typical = known.length ? median(known) : DEFAULT_SECONDS;
@@ -156,8 +161,8 @@ export function predictTests(request: PredictRequest): Prediction {
   let fileOf: ReadonlyMap<string, string> = new Map(ordered.map((t) => [t.file, t.file]));
   let wholeFiles: ReadonlyMap<string, string> = new Map();
   if (granularity === 'case') {
-    const caseStats = new CaseStats(flaky);
-    for (const run of request.history) caseStats.add(run);
+    const caseStats = new CaseStats(flaky());
+    for (const run of runsOf(request)) caseStats.add(run);
     const expanded = expandToCases(ordered, caseStats, summary.paths);
     items = failFastOrder(expanded.items);
     fileOf = expanded.fileOf;
@@ -192,16 +197,22 @@ export function predictTests(request: PredictRequest): Prediction {
     wholeFiles,
     selection,
     shards,
-    slowTests: slowTests(request.history, request.slowThreshold),
+    slowTests: facts?.slowTests(request.slowThreshold) ?? slowTests(runsOf(request), request.slowThreshold),
     reasons,
     usableRuns,
     ranking,
   };
 }
 
-/** Runs with a known diff and test cases. */
-function usableRunsOf(history: readonly RunRecord[]): number {
-  return history.filter((run) => run.changes !== null && run.cases.length > 0).length;
+/**
+ * The runs of the request's history, for what only the runs can answer: with facts from a stored summary (and no
+ * runs), a caller asked for more than the summary covers, which is a bug, not a reason to predict from nothing.
+ */
+function runsOf(request: Pick<PredictRequest, 'history' | 'facts'>): readonly RunRecord[] {
+  const facts = request.facts;
+  if (facts && !facts.history && facts.runs !== request.history.length)
+    throw new Error('this prediction needs the runs of the history, and it was given only its summary');
+  return facts?.history ?? request.history;
 }
 
 /** Why the model is not used (a cold start), or undefined when it is. */
@@ -217,7 +228,8 @@ function coldStartReasonOf(request: RankingRequest, usableRuns: number): string 
  * cold start replays the simple rankings over the history, the largest CPU cost of such a prediction).
  */
 export function rankingFor(request: RankingRequest): RankingChoice {
-  return chooseRankingFor(request, coldStartReasonOf(request, usableRunsOf(request.history)) === undefined);
+  const usableRuns = request.facts?.usableRuns ?? usableRunsOf(request.history);
+  return chooseRankingFor(request, coldStartReasonOf(request, usableRuns) === undefined);
 }
 
 /** The ranking to run: the one stored with a usable model, else the best simple ranking on the history itself. */
@@ -232,40 +244,11 @@ function chooseRankingFor(request: RankingRequest, modelUsable: boolean): Rankin
       heldOut: {},
     };
   }
-  const choice = chooseSimpleRanking(request.history.slice(-REPLAY_RUNS), request.timeFraction ?? 1 / 3);
+  const choice = chooseSimpleRanking(runsOf(request).slice(-REPLAY_RUNS), request.timeFraction ?? 1 / 3);
   return choice.chosen === 'model' ? { ...choice, chosen: 'import-graph' } : choice;
 }
 
 /** One line on the ranking a prediction ran, for logs and summaries. */
 export function describeRanking(choice: RankingChoice): string {
   return `${RANKING_DESCRIPTIONS[choice.chosen]} — ${choice.reason}`;
-}
-
-/** Test cases whose median duration over their last runs exceeds the threshold, slowest first. */
-export function slowTests(history: readonly RunRecord[], thresholdSeconds: number): SlowTest[] {
-  const runs = history.slice(-10);
-  // A median is never above the largest value: only ids with a run above the threshold can be slow.
-  const over = new Set<string>();
-  for (const run of runs) {
-    for (const testCase of run.cases) {
-      if (testCase.duration > thresholdSeconds && !testCase.retry && testCase.outcome !== 'skipped')
-        over.add(testCase.id);
-    }
-  }
-  if (over.size === 0) return [];
-  const recent = new Map<string, { file: string; seconds: number[] }>();
-  for (const run of runs) {
-    for (const testCase of run.cases) {
-      if (testCase.retry || testCase.outcome === 'skipped' || !over.has(testCase.id)) continue;
-      const entry = recent.get(testCase.id) ?? { file: testCase.file, seconds: [] };
-      entry.seconds.push(testCase.duration);
-      recent.set(testCase.id, entry);
-    }
-  }
-  const slow: SlowTest[] = [];
-  for (const [id, entry] of recent) {
-    const seconds = median(entry.seconds);
-    if (seconds > thresholdSeconds) slow.push({ id, file: entry.file, seconds: Math.round(seconds * 1000) / 1000 });
-  }
-  return slow.sort((a, b) => b.seconds - a.seconds || (a.id < b.id ? -1 : 1));
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { runRecordProblem } from '../test-history/index.ts';
 import { VERSION } from '../version/index.ts';
 import type { ChangeView } from './repository.ts';
+import { isStrings } from './json-checks.ts';
 
 /**
  * The change view `predict` worked out, handed to the `record` step of the same job (same repository, range and
@@ -98,8 +99,4 @@ function handoffProblem(value: unknown): string | undefined {
   if (v.mapRemoved !== null && !isStrings(v.mapRemoved)) return 'mapRemoved';
   if (v.mapNote !== undefined && typeof v.mapNote !== 'string') return 'mapNote';
   return undefined;
-}
-
-function isStrings(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }

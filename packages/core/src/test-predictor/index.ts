@@ -89,6 +89,7 @@ export {
   parseModel,
   writeModel,
   type Evaluation,
+  type RunOutcomes,
   type HistoryDataset,
   type HeldOutRuns,
   type LoadedModel,
@@ -110,8 +111,9 @@ export {
 export { viewChange, hopsOf, type ChangeView } from './repository.ts';
 export { readViewHandoff, saveViewHandoff, viewHandoffPath, type ViewHandoffKey } from './view-handoff.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
+export { chooseRanking, significantlyBetter } from './ranking-choice.ts';
+export { binomialUpperTail, pairedSignTest, type SignTest } from './paired-tests.ts';
 export {
-  chooseRanking,
   simpleScore,
   simpleScores,
   RANKINGS,

@@ -167,6 +167,16 @@ describe('rankings', () => {
     const odds = (p: number) => p / (1 - p);
     expect(odds(simpleScore('co-failure-graph', row, 0, 0.3, 3))).toBeCloseTo(3 * odds(evidence), 10);
     expect(odds(simpleScore('co-failure-graph', row, 0, 0.001, 0.01))).toBeCloseTo(0.01 * odds(evidence), 10);
+    // With no evidence and no lift (no failure yet), the nearer test comes first: the graph breaks the tie.
+    const cold = (distance: number) => {
+      const r = new Float64Array(FEATURE_NAMES.length).fill(Number.NaN);
+      r[FEATURE_NAMES.indexOf('graph_reached')] = distance > 0 ? 1 : 0;
+      if (distance > 0) r[FEATURE_NAMES.indexOf('graph_distance')] = distance;
+      return simpleScore('co-failure-graph', r);
+    };
+    expect(cold(1)).toBeGreaterThan(cold(2));
+    expect(cold(2)).toBeGreaterThan(cold(0));
+    expect(cold(1)).toBeLessThan(0.02);
     // Never certain, however strong the evidence and the lift.
     set('cofail_rate_max', 2);
     expect(simpleScore('co-failure-graph', row, 0, 0.9, 50)).toBeLessThan(1);

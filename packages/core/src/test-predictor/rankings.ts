@@ -89,14 +89,13 @@ export function simpleScore(
     case 'co-failure-graph': {
       // The evidence of the history without the graph, as odds; the graph's lift is the likelihood ratio of the
       // row's distance bucket (the impact map's removed tests are a bucket of their own).
-      const evidence = Math.min(MAX_EVIDENCE, coFailureEvidence(value, frequency));
+      const evidence = Math.min(MAX_EVIDENCE, graphTieBreak(values, offset) + coFailureEvidence(value, frequency));
       const lift = graphLift === undefined || !(graphLift >= 0) ? 1 : graphLift;
       const odds = (evidence / (1 - evidence)) * lift;
       return odds / (1 + odds);
     }
     case 'co-failure': {
-      // The import graph breaks ties among files with no history evidence (it is uniform where it reaches all alike).
-      const near = values[offset + COLUMNS.reached] === 1 ? FLOOR / (1 + value(COLUMNS.distance)) : 0;
+      const near = graphTieBreak(values, offset);
       // Not for a test the impact map says never ran the changed functions: the map's fifth below says it all.
       const kept = values[offset + COLUMNS.kept];
       const prior = graphPrior === undefined || Number.isNaN(graphPrior) || kept === 0 ? 0 : graphPrior;
@@ -112,6 +111,15 @@ export function simpleScore(
       return FLOOR + (values[offset + COLUMNS.kept] === 0 ? 0.05 * near : 0.5 * near) + 0.1 * frequency;
     }
   }
+}
+
+/**
+ * The import graph breaks ties among files with no history evidence, nearest first (a fraction of the floor, so any
+ * failure in the history outweighs it; uniform where the graph reaches every file alike).
+ */
+function graphTieBreak(values: ArrayLike<number>, offset: number): number {
+  const distance = values[offset + COLUMNS.distance];
+  return values[offset + COLUMNS.reached] === 1 ? FLOOR / (1 + (Number.isNaN(distance) ? 0 : distance)) : 0;
 }
 
 /** Evidence above this counts as this much (odds stay finite). */

@@ -254,14 +254,16 @@ function evaluate(core, runs, seedOfHistory) {
   const feature = (name) => core.FEATURE_NAMES.indexOf(name);
   const at = (i, name) => held.data.values[i * cols + feature(name)];
   const random = new core.SeededRandom(seedOfHistory + 1);
+  const simple = (name) => core.simpleScores(name, held.data.values, rows, cols, held.graphPriors, held.graphLifts);
   const distanceScore = (i) => 1 / (1 + (Number.isNaN(at(i, 'graph_distance')) ? 0 : at(i, 'graph_distance')));
   const scorers = {
     'test-predictor (chosen ranking, impact map)': () => core.scoreHeldOutAsPredicted(outcome.model, held),
     'test-predictor without the impact map': () => core.scoreHeldOutAsPredicted(noMap.outcome.model, noMap.held),
     'GBDT + graph prior (impact map)': () => core.scoreHeldOut(outcome.model.model, held),
-    'co-failure per second': () => core.simpleScores('co-failure', held.data.values, rows, cols, held.graphPriors),
-    'failure frequency per second': () =>
-      core.simpleScores('failure-frequency', held.data.values, rows, cols, held.graphPriors),
+    'co-failure x graph lift per second': () => simple('co-failure-graph'),
+    'co-failure per second': () => simple('co-failure'),
+    'failure frequency per second': () => simple('failure-frequency'),
+    'import graph per second': () => simple('import-graph'),
     'GBDT alone (impact map)': () => core.predictProbabilities(outcome.model.model, held.data),
     'random order (mean of 20)': null,
     'test-filter with the impact map alone': () =>

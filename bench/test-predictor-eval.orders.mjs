@@ -58,6 +58,7 @@ export function trainAndHoldOut(core, runs, share = 0.7, endShare = 1, dataset =
     durations: dataset.durations.slice(cut, end),
     expectedDurations: dataset.expectedDurations.slice(cut, end),
     graphPriors: dataset.graphPriors.slice(cut, end),
+    graphLifts: dataset.graphLifts.slice(cut, end),
   };
   return { outcome, held, trainRuns, trainMs, dataset, cut };
 }

@@ -157,13 +157,15 @@ function evaluateProject(core, name, runs) {
     chosenRankings.push(outcome.model ? outcome.model.document.ranking.chosen : `no model, ${fallback}`);
     const asPredicted = outcome.model
       ? core.scoreHeldOutAsPredicted(outcome.model, held)
-      : core.simpleScores(fallback, values, rows, cols, held.graphPriors);
+      : core.simpleScores(fallback, values, rows, cols, held.graphPriors, held.graphLifts);
+    const simple = (name) => [core.simpleScores(name, values, rows, cols, held.graphPriors, held.graphLifts)];
     const scorers = {
       'test-predictor (as it runs)': [asPredicted],
       'GBDT + graph prior alone': modelScores ? [modelScores] : [],
-      'co-failure per second': [core.simpleScores('co-failure', values, rows, cols, held.graphPriors)],
-      'failure frequency per second': [core.simpleScores('failure-frequency', values, rows, cols, held.graphPriors)],
-      'import graph (test-filter distance)': [core.simpleScores('import-graph', values, rows, cols, held.graphPriors)],
+      'co-failure x graph lift per second': simple('co-failure-graph'),
+      'co-failure per second': simple('co-failure'),
+      'failure frequency per second': simple('failure-frequency'),
+      'import graph (test-filter distance)': simple('import-graph'),
       'random order (mean of 20)': Array.from({ length: 20 }, () =>
         Float64Array.from({ length: rows }, () => random.next()),
       ),

@@ -27,6 +27,24 @@ describe('graph prior', () => {
     expect(stats.graphPrior({ ...change, reachAll: true }, 'tests/a.py')).toBeUndefined();
   });
 
+  it('the lift: how many times likelier than average a test at that distance failed, none before a failure', () => {
+    const runs = syntheticHistory({ runs: 60, seed: 5 });
+    const stats = new HistoryStats();
+    const change = { changes: runs[0].changes!, reach: { 'tests/a.py': 1 } };
+    expect(stats.graphLift(change, 'tests/a.py')).toBeUndefined();
+    for (const run of runs) stats.add(run, failedFiles(run, new Set()));
+    const near = stats.graphLift(change, 'tests/a.py')!;
+    const outside = stats.graphLift(change, 'tests/b.py')!;
+    // The same base rate divides both priors: the lifts keep their ratio, reached tests well above average.
+    expect(near / outside).toBeCloseTo(
+      stats.graphPrior(change, 'tests/a.py')! / stats.graphPrior(change, 'tests/b.py')!,
+      10,
+    );
+    expect(near).toBeGreaterThan(2);
+    expect(outside).toBeLessThan(0.2);
+    expect(stats.graphLift({ ...change, reach: null }, 'tests/a.py')).toBeUndefined();
+  });
+
   it('is averaged with the model, and leaves the model alone without a graph', () => {
     expect(combineWithGraphPrior(0.2, 0.6)).toBeCloseTo(0.4);
     expect(combineWithGraphPrior(0.2, undefined)).toBe(0.2);

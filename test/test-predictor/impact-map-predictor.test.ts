@@ -63,7 +63,9 @@ describe("test-predictor with test-filter's impact map in the same store (dist b
     expect(p['tests/test_mul.py']).toBeLessThan(p['tests/test_add.py'] / 5);
     expect(predicted.main.summary).toContain('1 test file(s) the import graph reaches never ran the changed functions');
 
-    // Without the map both tests are one import away: test_mul is no longer ranked down for never running add.
+    // Without the map both tests are one import away: test_mul is no longer ranked down for never running add (with
+    // the map it is, by how much less often the map's removed tests failed in this history: a likelihood ratio of
+    // 0.5 after one run, smaller as such tests keep passing).
     const withoutMap = await runActionStep({
       action: 'test-predictor',
       job,
@@ -71,7 +73,7 @@ describe("test-predictor with test-filter's impact map in the same store (dist b
       inputs: { mode: 'predict', base, head, 'impact-map': 'false' },
     });
     const q = JSON.parse(withoutMap.main.outputs.probabilities) as Record<string, number>;
-    expect(q['tests/test_mul.py']).toBeGreaterThanOrEqual(p['tests/test_mul.py'] * 4);
+    expect(q['tests/test_mul.py']).toBeGreaterThanOrEqual(p['tests/test_mul.py'] * 1.9);
     expect(withoutMap.main.summary).not.toContain('never ran the changed functions');
   }, 240_000);
 });

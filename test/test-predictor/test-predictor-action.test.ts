@@ -105,8 +105,11 @@ describe('test-predictor action (dist/test-predictor/index.js)', () => {
       main.annotations.some((a) => a.level === 'notice' && /no usable model \(no trained model yet\)/.test(a.message)),
     ).toBe(true);
     expect(main.summary).toContain('**No usable model:**');
-    // One recorded run is too little to prefer another ranking: co-failure, whose ties the import graph breaks.
-    expect(main.summary).toContain('**Ranking: co-failure**');
+    // One recorded run is too little to prefer another ranking: co-failure weighed by the import graph's lift.
+    expect(main.summary).toContain('**Ranking: co-failure-graph**');
+    expect(main.summary).toMatch(
+      /On the team's own history \(\d+ replayed run\(s\) with failures\) it caught [\d.]+% of the faulty changes at [\d.]+% of test time, APFDc /,
+    );
   });
 
   it('train: fits the model on the history and stores it with its figures', async () => {
@@ -148,10 +151,11 @@ describe('test-predictor action (dist/test-predictor/index.js)', () => {
     expect(main.exitCode, main.stderr + main.stdout).toBe(0);
     expect(main.outputs['cold-start']).toBe('false');
     const ordered = JSON.parse(main.outputs['tests-json']) as string[];
-    // On 17 runs the model only ties the simple rankings on its held-out runs, so co-failure runs, and says why;
-    // the test that failed on the base comes first, then the one that failed with these files before.
-    expect(main.outputs.ranking).toBe('co-failure');
-    expect(main.summary).toMatch(/\*\*Ranking: co-failure\*\*.*the model does not beat it/);
+    // On 17 runs the model is not significantly better than the simple rankings on its held-out runs, so
+    // co-failure-graph runs, and says why; the test that failed on the base comes first, then the one that failed
+    // with these files before.
+    expect(main.outputs.ranking).toBe('co-failure-graph');
+    expect(main.summary).toMatch(/\*\*Ranking: co-failure-graph\*\*.*the model is not significantly better/);
     expect(ordered.slice(0, 2)).toEqual(['tests/test_pricing.py', 'tests/test_stock.py']);
     expect([...ordered].sort()).toEqual(TEST_FILES);
     const probabilities = JSON.parse(main.outputs.probabilities) as Record<string, number>;

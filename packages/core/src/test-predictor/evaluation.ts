@@ -15,4 +15,15 @@ export interface Evaluation {
   changeRecall: number | null;
   /** Time-weighted APFD (APFDc, each failing file one fault) of the fail-fast order, mean over faulty runs. */
   apfd?: number | null;
+  /**
+   * Per faulty run, in run order: 1 when the selection at the time share caught a failing file (else 0), and the
+   * run's APFDc. For paired comparisons of rankings on the same runs (ranking-choice.ts); not stored with the model.
+   */
+  outcomes?: RunOutcomes;
+}
+
+/** What one order did on each faulty run of an evaluation (see Evaluation.outcomes). */
+export interface RunOutcomes {
+  caught: number[];
+  apfd: number[];
 }

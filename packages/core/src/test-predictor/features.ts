@@ -283,18 +283,34 @@ export class HistoryStats {
    */
   graphPrior(change: ChangeContext, file: string): number | undefined {
     if (change.reach === null || change.reachAll) return undefined;
+    const overall = this.graphBaseRate();
+    const entry = this.byDistance.get(distanceBucket(change.reach, change.mapRemoved, file)) ?? {
+      failures: 0,
+      rows: 0,
+    };
+    return (entry.failures + overall) / (entry.rows + 1);
+  }
+
+  /**
+   * How many times likelier than the history's average test a test at this import-graph distance failed: the graph
+   * prior over the rate at every distance (a likelihood ratio, the factor Bayes' rule applies to other evidence).
+   * Undefined without a graph, when the graph selected everything, or before any failure.
+   */
+  graphLift(change: ChangeContext, file: string): number | undefined {
+    const prior = this.graphPrior(change, file);
+    const overall = this.graphBaseRate();
+    return prior === undefined || overall <= 0 ? undefined : prior / overall;
+  }
+
+  /** Real failures over rows at every graph distance so far (0 before any). */
+  private graphBaseRate(): number {
     let failures = 0;
     let rows = 0;
     for (const entry of this.byDistance.values()) {
       failures += entry.failures;
       rows += entry.rows;
     }
-    const overall = rows > 0 ? failures / rows : 0;
-    const entry = this.byDistance.get(distanceBucket(change.reach, change.mapRemoved, file)) ?? {
-      failures: 0,
-      rows: 0,
-    };
-    return (entry.failures + overall) / (entry.rows + 1);
+    return rows > 0 ? failures / rows : 0;
   }
 
   /** The feature row of one (change, test file) pair, in FEATURE_NAMES order; NaN marks a missing value. */

@@ -89,6 +89,7 @@ export {
   parseModel,
   writeModel,
   type Evaluation,
+  type RunOutcomes,
   type HistoryDataset,
   type HeldOutRuns,
   type LoadedModel,
@@ -122,8 +123,9 @@ export {
   type StoredSummary,
 } from './history-summary.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
+export { chooseRanking, significantlyBetter } from './ranking-choice.ts';
+export { binomialUpperTail, pairedSignTest, type SignTest } from './paired-tests.ts';
 export {
-  chooseRanking,
   simpleScore,
   simpleScores,
   RANKINGS,

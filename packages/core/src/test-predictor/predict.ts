@@ -144,6 +144,7 @@ export function predictTests(request: PredictRequest): Prediction {
         row,
         0,
         graphPriorApplies ? stats.graphPrior(request.change, file) : undefined,
+        graphPriorApplies ? stats.graphLift(request.change, file) : undefined,
       );
       probability = mustRun !== undefined ? Math.max(score, 0.9) : score;
     }

@@ -5,18 +5,28 @@ import type { Evaluation } from './evaluation.ts';
  * The orders the predictor can run. Every one is cost-aware: the budget code ranks by score per expected second
  * (budget.ts), so a ranking only says how likely a test file is to fail.
  * - `model`: the GBDT (with the graph prior where the graph tells tests apart);
+ * - `co-failure-graph`: co-failure's evidence, multiplied (in odds, Bayes' rule) by how much likelier than average
+ *   tests at the file's import-graph distance failed in this history: where the graph tells tests apart it weighs
+ *   as much as it predicted, where it does not (every test at one distance) it changes nothing;
  * - `co-failure`: how often the file failed when the same files (or folders) changed, then its failure rate;
  * - `failure-frequency`: the file's failure rate, recent runs weighing more;
  * - `import-graph`: what test-filter's import graph reaches, nearest first (the order for a team with no history).
  */
-export const RANKINGS = ['model', 'co-failure', 'failure-frequency', 'import-graph'] as const;
+export const RANKINGS = ['model', 'co-failure-graph', 'co-failure', 'failure-frequency', 'import-graph'] as const;
 export type RankingName = (typeof RANKINGS)[number];
 export type SimpleRanking = Exclude<RankingName, 'model'>;
-export const SIMPLE_RANKINGS: readonly SimpleRanking[] = ['co-failure', 'failure-frequency', 'import-graph'];
+export const SIMPLE_RANKINGS: readonly SimpleRanking[] = [
+  'co-failure-graph',
+  'co-failure',
+  'failure-frequency',
+  'import-graph',
+];
 
 /** What a ranking means, for summaries. */
 export const RANKING_DESCRIPTIONS: Record<RankingName, string> = {
   model: 'the trained model (GBDT) per second of expected test time',
+  'co-failure-graph':
+    "co-failure with the changed files and folders, weighed by how often tests at the same import-graph distance failed in the team's history, per second of expected test time",
   'co-failure':
     'co-failure with the changed files and folders (and the import graph where it tells tests apart) per second of expected test time',
   'failure-frequency': 'recent failure frequency per second of expected test time',
@@ -55,16 +65,18 @@ const FLOOR = 0.01;
 
 /**
  * The score of a simple ranking for one feature row (from `HistoryStats.features`), in [0, 1]. `graphPrior` is the
- * history's failure rate of tests at this row's import-graph distance (HistoryStats.graphPrior), given only where
- * the graph tells the candidates apart: co-failure adds it, so on a package where each module has its own tests a
- * change to a module nobody changed before still ranks its tests first (a folder's co-failure alone favours every
- * test that failed for any module in a flat package).
+ * history's failure rate of tests at this row's import-graph distance (HistoryStats.graphPrior) and `graphLift` that
+ * rate over the rate at every distance (HistoryStats.graphLift), given only where the graph tells the candidates
+ * apart. Co-failure adds the prior, so on a package where each module has its own tests a change to a module nobody
+ * changed before still ranks its tests first (a folder's co-failure alone favours every test that failed for any
+ * module in a flat package); co-failure-graph multiplies its odds by the lift.
  */
 export function simpleScore(
   ranking: SimpleRanking,
   values: ArrayLike<number>,
   offset = 0,
   graphPrior?: number,
+  graphLift?: number,
 ): number {
   const value = (index: number) => {
     const v = values[offset + index];
@@ -74,21 +86,20 @@ export function simpleScore(
   switch (ranking) {
     case 'failure-frequency':
       return FLOOR + frequency;
+    case 'co-failure-graph': {
+      // The evidence of the history without the graph, as odds; the graph's lift is the likelihood ratio of the
+      // row's distance bucket (the impact map's removed tests are a bucket of their own).
+      const evidence = Math.min(MAX_EVIDENCE, graphTieBreak(values, offset) + coFailureEvidence(value, frequency));
+      const lift = graphLift === undefined || !(graphLift >= 0) ? 1 : graphLift;
+      const odds = (evidence / (1 - evidence)) * lift;
+      return odds / (1 + odds);
+    }
     case 'co-failure': {
-      // Frequency only breaks ties: alone it favours the files that failed for other changes over cheap ones.
-      // The import graph breaks ties among files with no history evidence (it is uniform where it reaches all alike).
-      const near = values[offset + COLUMNS.reached] === 1 ? FLOOR / (1 + value(COLUMNS.distance)) : 0;
+      const near = graphTieBreak(values, offset);
       // Not for a test the impact map says never ran the changed functions: the map's fifth below says it all.
       const kept = values[offset + COLUMNS.kept];
       const prior = graphPrior === undefined || Number.isNaN(graphPrior) || kept === 0 ? 0 : graphPrior;
-      const score =
-        FLOOR +
-        near +
-        prior +
-        value(COLUMNS.cofail) +
-        0.3 * value(COLUMNS.cofailDir) +
-        0.2 * value(COLUMNS.helper) +
-        0.02 * frequency;
+      const score = near + prior + coFailureEvidence(value, frequency);
       // test-filter's impact map, when there is one: a test that ran the changed functions gains, one that never did
       // (reached by imports only) keeps a fifth.
       return Math.min(1, kept === 1 ? score + 0.05 : kept === 0 ? score / 5 : score);
@@ -102,108 +113,39 @@ export function simpleScore(
   }
 }
 
-/** Scores of a simple ranking for every row of a row-major feature matrix (graph priors per row, NaN for none). */
+/**
+ * The import graph breaks ties among files with no history evidence, nearest first (a fraction of the floor, so any
+ * failure in the history outweighs it; uniform where the graph reaches every file alike).
+ */
+function graphTieBreak(values: ArrayLike<number>, offset: number): number {
+  const distance = values[offset + COLUMNS.distance];
+  return values[offset + COLUMNS.reached] === 1 ? FLOOR / (1 + (Number.isNaN(distance) ? 0 : distance)) : 0;
+}
+
+/** Evidence above this counts as this much (odds stay finite). */
+const MAX_EVIDENCE = 0.99;
+
+/**
+ * What the history says of a test for this change, graph aside: the floor, its co-failure with the changed files, a
+ * third of that with their folders, a changed helper of its folder; frequency only breaks ties (alone it favours the
+ * files that failed for other changes over cheap ones).
+ */
+function coFailureEvidence(value: (index: number) => number, frequency: number): number {
+  return (
+    FLOOR + value(COLUMNS.cofail) + 0.3 * value(COLUMNS.cofailDir) + 0.2 * value(COLUMNS.helper) + 0.02 * frequency
+  );
+}
+
+/** Scores of a simple ranking for every row of a row-major feature matrix (graph priors and lifts per row, NaN for none). */
 export function simpleScores(
   ranking: SimpleRanking,
   values: ArrayLike<number>,
   rows: number,
   cols: number,
   graphPriors?: ArrayLike<number>,
+  graphLifts?: ArrayLike<number>,
 ): Float64Array {
   const out = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) out[i] = simpleScore(ranking, values, i * cols, graphPriors?.[i]);
+  for (let i = 0; i < rows; i++) out[i] = simpleScore(ranking, values, i * cols, graphPriors?.[i], graphLifts?.[i]);
   return out;
-}
-
-/** Orders evaluations: change recall at the time share first, then test recall, then time-weighted APFD. */
-function better(a: Evaluation, b: Evaluation): number {
-  const keys: (keyof Evaluation)[] = ['changeRecall', 'testRecall', 'apfd'];
-  for (const key of keys) {
-    const x = (a[key] as number | null | undefined) ?? -1;
-    const y = (b[key] as number | null | undefined) ?? -1;
-    if (Math.abs(x - y) > 1e-9) return x - y;
-  }
-  return 0;
-}
-
-/** The ranking that runs unless another one clearly wins: the strongest simple ranking on real projects. */
-const DEFAULT_RANKING: SimpleRanking = 'co-failure';
-/** Faulty runs a challenger must catch beyond the default (a win of one run on a few dozen is noise). */
-const MARGIN_RUNS = 2;
-/** With the same change recall, the test recall a challenger must add. */
-const MARGIN_TEST_RECALL = 0.05;
-
-/** Whether `challenger` clearly beats `incumbent` on the same runs: by `marginRuns` faulty runs caught, or as many and more failing files. */
-function clearlyBetter(challenger: Evaluation, incumbent: Evaluation, marginRuns: number): boolean {
-  const caught = (e: Evaluation) => Math.round((e.changeRecall ?? 0) * e.faultyRuns);
-  const gain = caught(challenger) - caught(incumbent);
-  if (gain >= marginRuns) return true;
-  return (
-    gain >= 0 &&
-    (challenger.changeRecall ?? 0) >= (incumbent.changeRecall ?? 0) - 1e-9 &&
-    (challenger.testRecall ?? 0) >= (incumbent.testRecall ?? 0) + MARGIN_TEST_RECALL
-  );
-}
-
-/**
- * Picks the ranking to run: co-failure, unless another simple ranking clearly beats it on the replayed history (or on
- * the held-out runs when no replay is given); then the model if it clearly beats that ranking on the same held-out
- * runs (a tie goes to the ranking that needs no training).
- */
-export function chooseRanking(
-  heldOut: Partial<Record<RankingName, Evaluation>>,
-  replay?: Partial<Record<SimpleRanking, Evaluation>>,
-): RankingChoice {
-  const basis: Partial<Record<RankingName, Evaluation>> = replay ?? heldOut;
-  const simple = SIMPLE_RANKINGS.filter((name) => basis[name] && basis[name]!.faultyRuns > 0);
-  const extra = replay ? { replay } : {};
-  if (simple.length === 0) {
-    return {
-      chosen: heldOut.model ? 'model' : 'import-graph',
-      reason: 'no run had a failure to compare the rankings on',
-      heldOut,
-      ...extra,
-    };
-  }
-  // The default stays unless the best other ranking clearly beats it: short histories make close calls noise.
-  const challenger = simple
-    .filter((name) => name !== DEFAULT_RANKING)
-    .reduce<SimpleRanking | undefined>(
-      (a, b) => (a === undefined || better(basis[b]!, basis[a]!) > 0 ? b : a),
-      undefined,
-    );
-  const best = !simple.includes(DEFAULT_RANKING)
-    ? challenger!
-    : challenger && clearlyBetter(basis[challenger]!, basis[DEFAULT_RANKING]!, MARGIN_RUNS)
-      ? challenger
-      : DEFAULT_RANKING;
-  const figure = (e: Evaluation) =>
-    `change recall ${pct(e.changeRecall)}, test recall ${pct(e.testRecall)}, APFD ${e.apfd ?? 'n/a'}`;
-  const where = (e: Evaluation) =>
-    `${e.faultyRuns} ${replay ? 'replayed' : 'held-out'} run(s) with failures at ${pct(e.timeFraction)} of test time`;
-  const close = best === DEFAULT_RANKING && challenger && better(basis[challenger]!, basis[best]!) > 0;
-  const bestReason =
-    `${best} ranks best on ${where(basis[best]!)} (${figure(basis[best]!)})` +
-    (close
-      ? ` — ${challenger} is ahead by less than ${MARGIN_RUNS} run(s) (${figure(basis[challenger!]!)}), too little to switch`
-      : '');
-  const model = heldOut.model;
-  const rival = heldOut[best];
-  if (model && rival && clearlyBetter(model, rival, 1) && better(model, rival) > 0) {
-    return {
-      chosen: 'model',
-      reason: `${bestReason}, and the model beats it on the newest ${model.runs} held-out run(s) (${figure(model)} against ${figure(rival)})`,
-      heldOut,
-      ...extra,
-    };
-  }
-  const versus =
-    model && rival
-      ? `; the model does not beat it on the newest ${model.runs} held-out run(s) (${figure(model)} against ${figure(rival)})`
-      : '';
-  return { chosen: best, reason: `${bestReason}${versus}`, heldOut, ...extra };
-}
-
-function pct(value: number | null | undefined): string {
-  return value === null || value === undefined ? 'n/a' : `${(value * 100).toFixed(1)}%`;
 }

@@ -127,19 +127,23 @@ export function renderPredictSummary(input: {
   return fitSummary(sections);
 }
 
-/** Which ranking ran, why, and the rankings' change recall on the team's own history. */
+/**
+ * Which ranking ran, why, and its figures on the team's own history (the replayed runs it was chosen on, else the
+ * held-out runs), then the other rankings' change recall on the same runs.
+ */
 function rankingLine(p: Prediction): string {
-  const list = (figures: Partial<Record<string, Evaluation>>) =>
-    Object.entries(figures)
-      .filter(([, e]) => e)
-      .map(([name, e]) => `${name} ${pct(e!.changeRecall)}`)
-      .join(', ');
-  const parts = [];
-  if (p.ranking.replay && Object.keys(p.ranking.replay).length)
-    parts.push(`replayed history: ${list(p.ranking.replay)}`);
-  if (Object.keys(p.ranking.heldOut).length) parts.push(`newest held-out runs: ${list(p.ranking.heldOut)}`);
-  const figures = parts.length ? ` Change recall at the budget's share of test time — ${parts.join('; ')}.` : '';
-  return `**Ranking: ${p.ranking.chosen}** (${RANKING_DESCRIPTIONS[p.ranking.chosen]}): ${p.ranking.reason}.${figures}`;
+  const { chosen, replay, heldOut } = p.ranking;
+  const replayed = replay as Partial<Record<string, Evaluation>> | undefined;
+  const [where, all] = replayed?.[chosen] ? ['replayed', replayed] : ['held-out', heldOut];
+  const own = all[chosen];
+  const others = Object.entries(all)
+    .filter(([name, e]) => e && name !== chosen)
+    .map(([name, e]) => `${name} ${pct(e!.changeRecall)}`)
+    .join(', ');
+  const figures = own
+    ? ` On the team's own history (${own.faultyRuns} ${where} run(s) with failures) it caught ${pct(own.changeRecall)} of the faulty changes at ${pct(own.timeFraction)} of test time, APFDc ${own.apfd ?? 'n/a'}${others ? ` (change recall of the others: ${others})` : ''}.`
+    : '';
+  return `**Ranking: ${chosen}** (${RANKING_DESCRIPTIONS[chosen]}): ${p.ranking.reason}.${figures}`;
 }
 
 /** The step summary of `mode: record`: what ran, whether the predicted-risky tests were the ones that failed, safety. */

@@ -26,16 +26,17 @@ import {
   HistoryStats,
   summarizeChange,
 } from './features.ts';
-import { chooseRanking, SIMPLE_RANKINGS, simpleScores, type RankingChoice, type RankingName } from './rankings.ts';
+import { SIMPLE_RANKINGS, simpleScores, type RankingChoice, type RankingName } from './rankings.ts';
+import { chooseRanking, withoutOutcomes } from './ranking-choice.ts';
 import { labelFlaky, realFailedFiles, type FlakyLabels } from './flaky.ts';
 import type { RunRecord } from '../test-history/index.ts';
 
 /** Schema of the model document this version writes. */
 export const MODEL_SCHEMA = 1;
 
-import type { Evaluation } from './evaluation.ts';
+import type { Evaluation, RunOutcomes } from './evaluation.ts';
 
-export type { Evaluation };
+export type { Evaluation, RunOutcomes };
 
 /** The stored model: an XGBoost model plus what it was trained on and how it did (docs/architecture.md#stores: `schema`). */
 export interface ModelDocument {
@@ -76,6 +77,8 @@ export interface HistoryDataset {
   expectedDurations: Float64Array;
   /** The graph prior of each row before its run (NaN without a graph): see HistoryStats.graphPrior. */
   graphPriors: Float64Array;
+  /** The graph lift of each row before its run (NaN without a graph): see HistoryStats.graphLift. */
+  graphLifts: Float64Array;
   /** Runs that produced rows, in order. */
   labelledRuns: number[];
   flaky: FlakyLabels;
@@ -93,6 +96,7 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
   const durations: number[] = [];
   const expectedDurations: number[] = [];
   const graphPriors: number[] = [];
+  const graphLifts: number[] = [];
   const labelledRuns: number[] = [];
   const durationColumn = FEATURE_NAMES.indexOf('test_duration');
   runs.forEach((run, r) => {
@@ -123,6 +127,7 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
         durations.push(seconds);
         expectedDurations.push(row[durationColumn]);
         graphPriors.push(discriminates ? (stats.graphPrior(change, file) ?? NaN) : NaN);
+        graphLifts.push(discriminates ? (stats.graphLift(change, file) ?? NaN) : NaN);
       }
       // New files get the run's typical expected duration, as a prediction does (predict.ts).
       const known = expectedDurations.slice(firstRow).filter((d) => !Number.isNaN(d));
@@ -144,6 +149,7 @@ export function buildHistoryDataset(runs: readonly RunRecord[]): HistoryDataset 
     durations: Float64Array.from(durations),
     expectedDurations: Float64Array.from(expectedDurations),
     graphPriors: Float64Array.from(graphPriors),
+    graphLifts: Float64Array.from(graphLifts),
     labelledRuns,
     flaky,
   };
@@ -173,6 +179,8 @@ export interface HeldOutRuns {
   expectedDurations?: Float64Array;
   /** Graph priors of the rows; when given, scores combine them with the model as a prediction does. */
   graphPriors?: Float64Array;
+  /** Graph lifts of the rows, for the rankings that weigh evidence by them. */
+  graphLifts?: Float64Array;
 }
 
 /** The outcome of training; `model` is undefined when the history cannot support one (too few runs or failures). */
@@ -234,6 +242,7 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
     durations: dataset.durations.slice(cut),
     expectedDurations: dataset.expectedDurations.slice(cut),
     graphPriors: dataset.graphPriors.slice(cut),
+    graphLifts: dataset.graphLifts.slice(cut),
   };
 
   let evaluation: Evaluation | undefined;
@@ -274,7 +283,7 @@ export function trainFromHistory(runs: readonly RunRecord[], settings: TrainSett
     rows: data.rows,
     positives,
     features: [...FEATURE_NAMES],
-    evaluation: evaluation ?? null,
+    evaluation: evaluation ? withoutOutcomes({ model: evaluation }).model! : null,
     ranking: chooseRanking(
       { ...evaluateSimpleRankings(heldOut, settings.timeFraction), ...(evaluation ? { model: evaluation } : {}) },
       evaluateSimpleRankings(wholeHistory(dataset), settings.timeFraction),
@@ -305,7 +314,11 @@ export function evaluateSimpleRankings(
   return Object.fromEntries(
     SIMPLE_RANKINGS.map((name) => [
       name,
-      evaluateScores(simpleScores(name, values, rows, cols, heldOut.graphPriors), heldOut, timeFraction),
+      evaluateScores(
+        simpleScores(name, values, rows, cols, heldOut.graphPriors, heldOut.graphLifts),
+        heldOut,
+        timeFraction,
+      ),
     ]),
   );
 }
@@ -319,6 +332,7 @@ function wholeHistory(dataset: HistoryDataset): HeldOutRuns {
     durations: dataset.durations,
     expectedDurations: dataset.expectedDurations,
     graphPriors: dataset.graphPriors,
+    graphLifts: dataset.graphLifts,
   };
 }
 
@@ -346,7 +360,14 @@ export function scoreHeldOut(model: GbdtModel, heldOut: HeldOutRuns): Float64Arr
 export function scoreHeldOutAsPredicted(model: LoadedModel, heldOut: HeldOutRuns): Float64Array {
   const chosen = model.document?.ranking?.chosen;
   if (chosen && chosen !== 'model')
-    return simpleScores(chosen, heldOut.data.values, heldOut.data.rows, heldOut.data.cols, heldOut.graphPriors);
+    return simpleScores(
+      chosen,
+      heldOut.data.values,
+      heldOut.data.rows,
+      heldOut.data.cols,
+      heldOut.graphPriors,
+      heldOut.graphLifts,
+    );
   return scoreHeldOut(model.model, heldOut);
 }
 
@@ -361,9 +382,7 @@ export function evaluateScores(scores: ArrayLike<number>, heldOut: HeldOutRuns, 
     else byRun.set(run, [i]);
   });
   let caught = 0;
-  let faultyRuns = 0;
-  let caughtRuns = 0;
-  let apfdSum = 0;
+  const outcomes: RunOutcomes = { caught: [], apfd: [] };
   for (const rows of byRun.values()) {
     const tests = heldOutTests(heldOut, rows, scores);
     const selected = new Set(selectForBudget(tests, { kind: 'fraction', fraction: timeFraction }).selected);
@@ -371,15 +390,19 @@ export function evaluateScores(scores: ArrayLike<number>, heldOut: HeldOutRuns, 
     const hits = failing.filter((i) => selected.has(heldOut.files[i])).length;
     caught += hits;
     if (failing.length > 0) {
-      faultyRuns++;
-      if (hits > 0) caughtRuns++;
-      apfdSum += timeWeightedApfd(
-        failFastOrder(tests),
-        new Map(rows.map((i) => [heldOut.files[i], heldOut.durations[i]])),
-        new Set(failing.map((i) => heldOut.files[i])),
+      outcomes.caught.push(hits > 0 ? 1 : 0);
+      outcomes.apfd.push(
+        timeWeightedApfd(
+          failFastOrder(tests),
+          new Map(rows.map((i) => [heldOut.files[i], heldOut.durations[i]])),
+          new Set(failing.map((i) => heldOut.files[i])),
+        ),
       );
     }
   }
+  const faultyRuns = outcomes.caught.length;
+  const caughtRuns = outcomes.caught.reduce((a, b) => a + b, 0);
+  const apfdSum = outcomes.apfd.reduce((a, b) => a + b, 0);
   const both = positives > 0 && positives < labels.length;
   return {
     runs: byRun.size,
@@ -392,6 +415,7 @@ export function evaluateScores(scores: ArrayLike<number>, heldOut: HeldOutRuns, 
     testRecall: positives > 0 ? round(caught / positives) : null,
     changeRecall: faultyRuns > 0 ? round(caughtRuns / faultyRuns) : null,
     apfd: faultyRuns > 0 ? round(apfdSum / faultyRuns) : null,
+    outcomes,
   };
 }
 

@@ -5,6 +5,8 @@ import {
   benchmarksToConfirm,
   compareWithHistory,
   confirmWithReruns,
+  forkPayload,
+  parseForkPayload,
   renderPerfComment,
   unconfirmed,
   type BenchmarkSet,
@@ -184,6 +186,20 @@ describe('cross-run verdicts confirmed by re-runs', () => {
     const quiet = unconfirmed(historyBefore(s7.runs, 30, 5), asSet(s7.runs[30]), {}, 'no-command');
     expect(flags(quiet)).toEqual([]);
     expect(renderPerfComment({ comparison: quiet, baseline: { kind: 'stored runs' } })).not.toContain('re-run');
+  });
+
+  it('a fork run hands the confirmation over as numbers: the trusted run renders it, reasons rebuilt from numbers', () => {
+    const history = historyBefore(s7.runs, lone, 5);
+    const reruns = [s7.runs[lone + 1], s7.runs[lone + 2]].map((run) => asSet(run));
+    const comparison = confirmWithReruns(history, asSet(s7.runs[lone]), reruns);
+    const payload = parseForkPayload(forkPayload({ comparison, baseline: { kind: 'merge base' } }, 'perf'), 'x.json');
+    expect(payload.report.comparison.confirmation).toEqual(comparison.confirmation);
+    expect(payload.report.comparison.history?.loneSlowdown).toBe(comparison.history?.loneSlowdown);
+    const row = payload.report.comparison.benchmarks.find((b) => b.name === runningMax)!;
+    expect(row.reason).toMatch(
+      /^change \+1[34]\d%, adjusted p=[^,]+, re-runs [+−]\d+(\.\d)?%, [+−]\d+(\.\d)?% \(from the pull request's run\)$/,
+    );
+    expect(renderPerfComment({ ...payload.report })).toContain('1 did not persist on re-run');
   });
 
   it('re-run names are aligned with the PR run’s when pytest chose another rootdir', () => {

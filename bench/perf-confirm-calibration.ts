@@ -165,27 +165,30 @@ if (process.env.PERF_CONFIRM_GRID) {
     '\n### levels tried on the tuning recordings (stand-in re-runs; sums over the 7 files; A/A false flags at history 5/10/20, 2x and 1.15x flagged at history 5)\n',
   );
   console.log(
-    '| re-runs | screen α | confirm α | false flags h=5 | h=10 | h=20 | 2x flagged h=5 | 1.15x flagged h=5 |',
+    '| shift taken out of a re-run | re-runs | screen α | confirm α | false flags h=5 | h=10 | h=20 | 2x flagged h=5 | 1.15x flagged h=5 |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const reruns of [1, 2]) {
-    for (const screenAlpha of [0.01, 0.02, 0.05, 0.1]) {
-      for (const confirmAlpha of [0.01, 0.05, 0.1]) {
-        const sums = [5, 10, 20].map((h) =>
-          tuning.map((f) => evaluate(loadFixture(fixturePath(f)), h, { reruns, screenAlpha, confirmAlpha })),
-        );
-        const falseFlags = sums.map((ts) =>
-          ts.reduce((s, t) => s + t.twoStage.regressions + t.twoStage.improvements, 0),
-        );
-        const jobs = sums[0].reduce((s, t) => s + t.prJobs, 0);
-        const twoX = sums[0].reduce((s, t) => s + t.twoX[1], 0);
-        const fifteen = sums[0].reduce((s, t) => s + t.fifteen[1], 0);
-        console.log(
-          `| ${reruns} | ${screenAlpha} | ${confirmAlpha} | ${falseFlags.join(' | ')} | ${rate(twoX, jobs)} | ${rate(fifteen, jobs)} |`,
-        );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const rerunShift of [false, true])
+    for (const reruns of [1, 2]) {
+      for (const screenAlpha of [0.01, 0.02, 0.05, 0.1]) {
+        for (const confirmAlpha of [0.01, 0.05, 0.1]) {
+          const sums = [5, 10, 20].map((h) =>
+            tuning.map((f) =>
+              evaluate(loadFixture(fixturePath(f)), h, { reruns, screenAlpha, confirmAlpha, rerunShift }),
+            ),
+          );
+          const falseFlags = sums.map((ts) =>
+            ts.reduce((s, t) => s + t.twoStage.regressions + t.twoStage.improvements, 0),
+          );
+          const jobs = sums[0].reduce((s, t) => s + t.prJobs, 0);
+          const twoX = sums[0].reduce((s, t) => s + t.twoX[1], 0);
+          const fifteen = sums[0].reduce((s, t) => s + t.fifteen[1], 0);
+          console.log(
+            `| ${rerunShift ? 'PR run’s' : 'none (own value)'} | ${reruns} | ${screenAlpha} | ${confirmAlpha} | ${falseFlags.join(' | ')} | ${rate(twoX, jobs)} | ${rate(fifteen, jobs)} |`,
+          );
+        }
       }
     }
-  }
 }
 for (const file of tuning) report(`tuning ${file}`, loadFixture(fixturePath(file)), 2);
 // The grid looks at the tuning recordings only.

@@ -100,6 +100,23 @@ describe('cross-run verdicts confirmed by re-runs', () => {
     }
   });
 
+  it('a re-run is judged on its own value: a PR run slowed as a whole does not shrink the 2x its re-runs show', () => {
+    // aa-runs-s8-confirm.json has such PR jobs: the PR run +60-80% as a whole, checksum 2x on top; the re-runs, made in a
+    // quieter moment, +105% on their own values. Taking the PR run's shift out of them read +25% (not persisted).
+    for (const name of names) {
+      const index = 30;
+      const history = historyBefore(s7.runs, index, 5);
+      const slowed = Object.fromEntries(names.map((other) => [other, other === name ? 3.6 : 1.8]));
+      const reruns = [s7.runs[index + 1], s7.runs[index + 2]].map((run) => asSet(run, { [name]: 2 }));
+      const row = confirmWithReruns(history, asSet(s7.runs[index], slowed), reruns).benchmarks.find(
+        (b) => b.name === name,
+      )!;
+      expect(row.verdict, row.reason).toBe('regression');
+      const shifted = confirmWithReruns(history, asSet(s7.runs[index], slowed), reruns, { rerunShift: true });
+      expect(shifted.benchmarks.find((b) => b.name === name)!.verdict).toBe('inconclusive');
+    }
+  });
+
   it('a re-run that goes the other way, or lacks the benchmark, does not confirm it', () => {
     const index = 30;
     const history = historyBefore(s7.runs, index, 5);

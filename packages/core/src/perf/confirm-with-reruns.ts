@@ -12,8 +12,10 @@ import { compareWithHistory, type HistoryCompareOptions } from './compare-with-h
  * Two stages. (1) Screening: the PR run against the history with the rule of compare-with-history.ts at the looser
  * SCREEN_ALPHA and without the heavy-tail guard (whose only job is to keep one-off lone moves from being flagged,
  * which the re-runs now do). (2) Confirmation: the flagged benchmarks are re-run `confirm-runs` times in the same job;
- * each re-run is judged against the same history by the same rule (the re-run's value in place of the PR run's, the
- * other benchmarks of the PR run giving the run's shift), at CONFIRM_ALPHA with Holm over the flagged benchmarks. A
+ * each re-run is judged against the same history by the same rule on its own value (the re-run runs the flagged
+ * benchmarks alone, so it has no shift of its own to take out; the PR run's shift, measured at another moment, does
+ * not apply to it: a PR run slowed as a whole by +60% would read a persisting 2x as +28%), at CONFIRM_ALPHA with
+ * Holm over the flagged benchmarks. A
  * flag stands only when every re-run flags it the same way; otherwise it is inconclusive ("did not persist on
  * re-run") with the re-runs' numbers. Benchmarks the screen did not flag keep the one-stage verdict (α and the
  * tail guard as without confirmation), so confirmation can only remove flags the one-stage rule would raise, or add
@@ -30,6 +32,8 @@ const isFlag = (row: BenchmarkComparison) => row.verdict === 'regression' || row
 export interface ConfirmOptions extends HistoryCompareOptions {
   screenAlpha?: number;
   confirmAlpha?: number;
+  /** Take the PR run's shift out of the re-runs too (the first form; the calibration bench compares). */
+  rerunShift?: boolean;
 }
 
 const levels = (options: ConfirmOptions) => ({
@@ -95,11 +99,14 @@ export function confirmWithReruns(
   const judged = reruns.map((rerun) => {
     const present = new Set(rerun.benchmarks.map((b) => b.name));
     const family = [...names].filter((name) => present.has(name));
+    // A re-run of the flagged benchmarks alone has no shift of its own to take out (the PR run's was measured at
+    // another moment): it is judged on its own value against the stored runs' whole run-to-run spread.
     const comparison = compareWithHistory(history, withRerunValues(current, rerun, names), {
       ...options,
       alpha: confirmAlpha,
       tailGuard: false,
       family,
+      driftCorrection: options.rerunShift === true && options.driftCorrection !== false,
     });
     return new Map(comparison.benchmarks.filter((row) => names.has(row.name)).map((row) => [row.name, row]));
   });

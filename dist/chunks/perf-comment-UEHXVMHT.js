@@ -4,4 +4,4 @@ import { dirname as __ciOptPathDirname } from 'node:path';
 const require = __ciOptCreateRequire(import.meta.url);
 const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
 const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
-import{perfCommentCommand}from"./chunk-Q7XFG6BP.js";import"./chunk-7RJ4ZSG6.js";import"./chunk-ID7MFAYF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{perfCommentCommand};
+import{perfCommentCommand}from"./chunk-BFL3BQ7C.js";import"./chunk-7RJ4ZSG6.js";import"./chunk-ID7MFAYF.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{perfCommentCommand};

@@ -5,6 +5,10 @@
 // Usage: PERF_AA_OUT=<folder> [PERF_AA_ITERATIONS=40] [PERF_AA_PERIOD=90] node_modules/.bin/node bench/perf-aa-calibration.record.ts
 // Split a recording into a tuning and a held-out file by time afterwards (PERF_AA_SPLIT=<ISO time>; runs before it
 // go to fixture-tuning.json, the rest to fixture-heldout.json).
+// PERF_AA_CONFIRM=<re-runs> (e.g. 2) records "PR jobs" for confirmation re-runs instead: each iteration one run of the
+// unchanged package (the default branch's history, NN-a), then an A/A job and a PR job in alternating order, each a
+// judged run followed at once by <re-runs> re-runs of the same side in the same process chain (what perf-comment's
+// confirm-runs does in the PR's job). The fixture gets `jobs`: {kind: aa|pr, judged, confirm: [...]}.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -25,6 +29,7 @@ if (!out) {
   process.exit(2);
 }
 const iterations = Number(process.env.PERF_AA_ITERATIONS ?? 40);
+const confirmRuns = Number(process.env.PERF_AA_CONFIRM ?? 0);
 const period = Number(process.env.PERF_AA_PERIOD ?? 90);
 const python = process.env.PERF_AA_PYTHON ?? '/usr/bin/python3';
 const pkg = fileURLToPath(new URL('../test/perf/fixtures/bench_pkg', import.meta.url));
@@ -58,7 +63,13 @@ function readRun(file: string, id: string, load: number): RecordedRun {
   };
 }
 
-function writeFixture(file: string, runs: RecordedRun[], pr: RecordedRun[], note: string) {
+interface RecordedJob {
+  kind: 'aa' | 'pr';
+  judged: RecordedRun;
+  confirm: RecordedRun[];
+}
+
+function writeFixture(file: string, runs: RecordedRun[], pr: RecordedRun[], note: string, jobs?: RecordedJob[]) {
   writeFileSync(
     file,
     JSON.stringify(
@@ -72,6 +83,7 @@ function writeFixture(file: string, runs: RecordedRun[], pr: RecordedRun[], note
           'python3 -m pytest -q -p no:cacheprovider pkg --rootdir=SIDE --benchmark-only --benchmark-save-data --benchmark-max-time=0.2 --benchmark-min-rounds=10 --benchmark-json=RUN.json',
         runs,
         pr,
+        ...(jobs ? { jobs } : {}),
       },
       null,
       1,
@@ -121,6 +133,57 @@ const start = readdirSync(join(out, 'raw')).filter((f) => f.startsWith('run-')).
 const runs: RecordedRun[] = [];
 const pr: RecordedRun[] = [];
 const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+/** One run of `kind` written to raw/<file>.json, or undefined (logged) when it failed. */
+function runOnce(kind: 'a' | 'pr', file: string, id: string): RecordedRun | undefined {
+  const load = loadavg()[0];
+  const json = join(out!, 'raw', `${file}.json`);
+  try {
+    execFileSync(python, command(sides[kind], json), {
+      cwd: sides[kind],
+      stdio: 'ignore',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    const run = readRun(json, id, Number(load.toFixed(2)));
+    console.log(`${new Date().toISOString()} ${run.id} load ${load.toFixed(2)}`);
+    return run;
+  } catch (error) {
+    console.log(`${new Date().toISOString()} ${id} failed: ${(error as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+if (confirmRuns > 0) {
+  const jobs: RecordedJob[] = [];
+  for (let i = start; i < start + iterations; i++) {
+    const began = Date.now();
+    const id = String(i + 1).padStart(2, '0');
+    const history = runOnce('a', `run-${id}-a`, `${id}-a`);
+    if (history) runs.push(history);
+    const order: ('aa' | 'pr')[] = i % 2 === 0 ? ['aa', 'pr'] : ['pr', 'aa'];
+    for (const kind of order) {
+      const side = kind === 'aa' ? 'a' : 'pr';
+      const judged = runOnce(side, `${kind}-${id}`, `${kind}-${id}`);
+      if (!judged) continue;
+      const confirm: RecordedRun[] = [];
+      for (let c = 1; c <= confirmRuns; c++) {
+        const again = runOnce(side, `${kind}-${id}-c${c}`, `${kind}-${id}-c${c}`);
+        if (again) confirm.push(again);
+      }
+      jobs.push({ kind, judged, confirm });
+    }
+    writeFixture(
+      join(out, 'fixture.json'),
+      runs,
+      jobs.filter((job) => job.kind === 'pr').map((job) => job.judged),
+      `Confirmation recording: every ~${period} s one run of the unchanged package (the history), then an A/A job and a PR job ` +
+        `(alternating order), each a judged run followed at once by ${confirmRuns} re-runs of the same code (jobs[].confirm).`,
+      jobs,
+    );
+    await sleep(Math.max(5, period - (Date.now() - began) / 1000));
+  }
+  process.exit(0);
+}
 
 for (let i = start; i < start + iterations; i++) {
   const began = Date.now();

@@ -5,74 +5,42 @@
 // and split off before, and judged only once the rule was fixed.
 // Usage: npm run bench -- --only perf-aa-calibration   (PERF_AA_GRID=1: the constants tried; optional: PERF_AA_RAW=folder of the raw pytest-benchmark
 // JSON files, to compare with the per-round test across runs the way the old compare mode judged them)
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunStatistic } from '../packages/core/src/perf/baseline-history.ts';
-import type { BenchmarkSet } from '../packages/core/src/perf/benchmark-types.ts';
 import { compareBenchmarks } from '../packages/core/src/perf/compare-benchmarks.ts';
 import { compareWithHistory, type HistoryCompareOptions } from '../packages/core/src/perf/compare-with-history.ts';
 import { readBenchmarkFile } from '../packages/core/src/perf/parse-benchmarks.ts';
+import {
+  fixturePath,
+  loadFixture,
+  runSet,
+  runStats,
+  TUNING_RECORDINGS,
+  type Fixture,
+} from './perf-aa-calibration.fixtures.ts';
 
-interface RecordedRun {
-  id: string;
-  at: string;
-  /** The 1-minute load average when the run started (recordings of session 6 on). */
-  load?: number;
-  benchmarks: Record<string, number>;
-}
-interface Fixture {
-  runs: RecordedRun[];
-  pr: RecordedRun[];
-}
 const fixtureFile =
   process.env.PERF_AA_FIXTURE ?? fileURLToPath(new URL('../test/perf/fixtures/aa-runs.json', import.meta.url));
-const fixturePath = (name: string) => fileURLToPath(new URL(`../test/perf/fixtures/${name}`, import.meta.url));
 // Every recording of sessions 5 and 6 was looked at while the session-7 rule (pooled at-level noise, pooled
 // heavy-tail guard) was chosen: they are tuning data for it. aa-runs-s7-heldout.json was held out from its first
 // form (the guard on the single largest lone move) and judged once after that was committed; what it showed (a
 // one-off lone +140% blinding the guard) made the guard leave one-offs out, so it is tuning data for the rule as it
 // stands. aa-runs-s7-heldout2.json (and any later aa-runs-s7-heldout<N>.json) was recorded after that and judged
 // once after the final rule was committed.
-const tuningFiles = [
-  'aa-runs-heldout.json',
-  'aa-runs-heldout-1s.json',
-  'aa-runs-s6.json',
-  'aa-runs-s6-heldout.json',
-  'aa-runs-s6-heldout2.json',
-  'aa-runs-s7-heldout.json',
-].map(fixturePath);
+const tuningFiles = TUNING_RECORDINGS.map(fixturePath);
 const heldOutFiles = process.env.PERF_AA_HELDOUT
   ? [process.env.PERF_AA_HELDOUT]
   : readdirSync(fixturePath('.'))
       .filter((name) => /^aa-runs-s7-heldout\d+\.json$/.test(name))
       .sort()
       .map(fixturePath);
-const load = (file: string) => {
-  const data = JSON.parse(readFileSync(file, 'utf8')) as Fixture;
-  return {
-    runs: data.runs.filter((run) => run.id.endsWith('-a')).sort((x, y) => x.at.localeCompare(y.at)),
-    pr: data.pr,
-  };
-};
+const load = loadFixture;
 const fixture = load(fixtureFile);
 const runs = fixture.runs;
 
-const stats = (run: RecordedRun): Record<string, RunStatistic> =>
-  Object.fromEntries(
-    Object.entries(run.benchmarks).map(([name, value]) => [name, { value, unit: 's', biggerIsBetter: false }]),
-  );
-const set = (run: RecordedRun): BenchmarkSet => ({
-  format: 'pytest-benchmark',
-  source: run.id,
-  benchmarks: Object.entries(run.benchmarks).map(([name, value]) => ({
-    name,
-    label: name,
-    unit: 's',
-    biggerIsBetter: false,
-    value,
-  })),
-});
+const stats = runStats;
+const set = runSet;
 
 type Settings = Pick<HistoryCompareOptions, 'priorDf' | 'noiseFloor'>;
 

@@ -12,7 +12,7 @@ import {
 } from '../github/index.ts';
 import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { DEFAULT_STORE, openStore, type Store } from '../store/index.ts';
-import type { AbInterleave, Measure, PerfReport, SameJobAbRuns } from '../perf/index.ts';
+import type { AbInterleave, ConfirmRuns, Measure, PerfReport, SameJobAbRuns } from '../perf/index.ts';
 
 const MODES = ['compare', 'ab', 'store-baseline', 'post'] as const;
 type Mode = (typeof MODES)[number];
@@ -47,6 +47,8 @@ export const perfCommentCommand: CommandWithConfig = {
           'payload',
           'measure',
           'ab-interleave',
+          'confirm-command',
+          'confirm-timeout',
         ].map((k) => [k, { type: 'string' }]),
       ),
       ignore: { type: ['array', 'string'], items: { type: 'string' } },
@@ -57,6 +59,7 @@ export const perfCommentCommand: CommandWithConfig = {
       'ab-extra-runs': { type: 'integer' },
       'history-size': { type: 'integer' },
       'min-history-runs': { type: 'integer' },
+      'confirm-runs': { type: 'integer' },
     },
   },
   formatOutput: {
@@ -119,6 +122,7 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
   }
   const { buildPerfReport } = await perfDomain();
   const store = await storeWithBaselines(ctx, candidates);
+  const confirm = await confirmRuns(ctx);
   try {
     return await buildPerfReport({
       ...options,
@@ -127,6 +131,7 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
       historyStore: store,
       ...historyOptions(ctx),
       candidates,
+      confirm,
     });
   } catch (error) {
     if (error instanceof UserError && !String(error.message).startsWith('Stored baseline')) throw error;
@@ -136,6 +141,46 @@ async function compareReport(ctx: CommandContext): Promise<PerfReport> {
     );
     return buildPerfReport(options);
   }
+}
+
+/**
+ * Confirmation of cross-run flags: the flagged benchmarks re-run `confirm-runs` times in this job with
+ * `confirm-command` (else `ab-command`), all re-runs within `confirm-timeout`. A re-run that fails leaves the
+ * one-stage verdicts and a warning; it never fails the step.
+ */
+async function confirmRuns(ctx: CommandContext): Promise<ConfirmRuns> {
+  const { inputs, run, log } = ctx;
+  const runs = inputs.int('confirm-runs', { min: 0, max: 10 });
+  const own = inputs.string('confirm-command');
+  const command = own || inputs.string('ab-command');
+  const timeoutMs = inputs.duration('confirm-timeout');
+  if (!command) return { runs };
+  const inputName = own ? 'confirm-command' : 'ab-command';
+  const { rerunBenchmarks } = await perfDomain();
+  return {
+    runs,
+    rerun: (names, count) => {
+      log.info(
+        `Confirming ${names.length} flagged benchmark${names.length === 1 ? '' : 's'} with ${count} re-run${count === 1 ? '' : 's'} in this job (confirm-runs): ${names.map((name) => JSON.stringify(name)).join(', ')}`,
+      );
+      return ctx.metrics.phase('confirm', () =>
+        rerunBenchmarks({
+          command,
+          dir: run.workspace,
+          names,
+          runs: count,
+          outDir: join(run.runnerTemp, 'ci-optimizer', 'perf-confirm'),
+          timeoutMs,
+          inputName,
+          onRun: (index, total) => log.info(`Re-run ${index} of ${total}`),
+        }),
+      );
+    },
+    onFailure: (error) =>
+      log.warning(
+        `The re-run that would confirm the flagged benchmarks failed (${errorMessage(error)}); the verdicts are the PR run's alone. Fix '${inputName}' (it must write results to {output}).`,
+      ),
+  };
 }
 
 /** The inputs that bound the stored history and the baseline's age. */

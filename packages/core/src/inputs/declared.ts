@@ -65,6 +65,8 @@ export const DECLARED_INPUT_TYPES: Record<string, InputTypes> = {
     measure: oneOf('time', 'instructions'),
     'history-size': int(2, 1000),
     'min-history-runs': int(2, 1000),
+    'confirm-runs': int(0, 10),
+    'confirm-timeout': duration,
   },
   report: {
     'store-required': bool,

@@ -77,3 +77,26 @@ export function requireCommonBenchmarks(baseline: BenchmarkSet, current: Benchma
       'in the command must be relative, not an absolute path of one checkout).',
   );
 }
+
+/**
+ * A re-run's benchmarks named as the PR run named them. The PR run's results may come from pytest with its own
+ * rootdir (`test_x.py::t`, rootdir the package folder) while the re-run pins it to the checkout
+ * (`pkg/test_x.py::t`): a name that ends like exactly one wanted name at a path boundary (or the other way round)
+ * takes that name. The select plugin (rerun-benchmarks.ts) matches node ids by the same rule.
+ */
+export function alignBenchmarkNames(set: BenchmarkSet, wanted: readonly string[]): BenchmarkSet {
+  const present = new Set(set.benchmarks.map((b) => b.name));
+  const endAlike = (a: string, b: string) => a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
+  const renames = new Map<string, string>();
+  for (const name of wanted) {
+    if (present.has(name)) continue;
+    const alike = set.benchmarks.filter((b) => endAlike(b.name, name));
+    // One to one only: a re-run name that ends like two wanted names, or a wanted name two re-run names end like, stays.
+    if (alike.length === 1 && wanted.filter((other) => endAlike(alike[0].name, other)).length === 1)
+      renames.set(alike[0].name, name);
+  }
+  return {
+    ...set,
+    benchmarks: set.benchmarks.map((b) => (renames.has(b.name) ? { ...b, name: renames.get(b.name)! } : b)),
+  };
+}

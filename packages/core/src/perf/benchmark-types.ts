@@ -44,3 +44,17 @@ export interface HistoryNoise {
   drift?: number;
   plausibleNoise: number;
 }
+
+/** How the flags of a cross-run comparison were (or could not be) confirmed by re-runs; printed in the comment. */
+export interface Confirmation {
+  /** Re-runs made of the flagged benchmarks in this job (0: none made). */
+  reruns: number;
+  /** Benchmarks flagged (by the screening stage when re-run; by the one-stage rule otherwise). */
+  flagged: number;
+  /** Of those, flagged the same way by every re-run. */
+  confirmed: number;
+  screenAlpha: number;
+  confirmAlpha: number;
+  /** Why no re-run was made: no benchmark command, confirm-runs 0, or the re-run failed (the log says why). */
+  unavailable?: 'no-command' | 'disabled' | 'failed';
+}

@@ -1,5 +1,5 @@
 import { minimatch } from 'minimatch';
-import type { HistoryNoise } from './benchmark-types.ts';
+import type { Confirmation, HistoryNoise } from './benchmark-types.ts';
 import type { BenchmarkResult, BenchmarkSet } from './benchmark-types.ts';
 import {
   holmAdjust,
@@ -41,6 +41,8 @@ export interface BenchmarkComparison {
   pairChanges?: number[];
   /** Same-job A/B: index of the pair left out of the verdict, far from all the others (compare-run-pairs.ts). */
   pairSetAside?: number;
+  /** Cross-run verdicts confirmed by re-runs: the change each re-run showed (confirm-with-reruns.ts). */
+  confirmChanges?: number[];
 }
 
 /** The common-mode shift seen across benchmarks (machine drift) and whether verdicts were judged relative to it. */
@@ -67,6 +69,8 @@ export interface Comparison {
   measure?: 'time' | 'instructions';
   /** Same-job A/B judged pair by pair: how many run pairs, their typical spread, each pair's common shift. */
   pairs?: { count: number; noise?: number; shifts?: number[] };
+  /** Cross-run verdicts: how the flags were confirmed by re-runs in the PR's job, or why they were not. */
+  confirmation?: Confirmation;
 }
 
 export interface CompareOptions {

@@ -43,6 +43,13 @@ export interface HistoryCompareOptions {
   minRuns?: number;
   /** The ratio a single shared-runner run can plausibly move by: with too few runs, flagged only beyond it. */
   plausibleNoise?: number;
+  /**
+   * The heavy-tail guard against lone moves (default on). Off for the screening stage of a confirmed verdict and for
+   * its re-runs: there a re-run of the benchmark screens out the one-off moves the guard stands in for.
+   */
+  tailGuard?: boolean;
+  /** The benchmarks tested (the Holm family); default all. Re-runs of flagged benchmarks test those alone. */
+  family?: readonly string[];
   /** Overrides of the calibrated constants (PRIOR_DF, NOISE_FLOOR), for the calibration bench. */
   priorDf?: number;
   noiseFloor?: number;
@@ -181,12 +188,13 @@ export function compareWithHistory(
         : residual < Math.min(...residuals) - margin && raw < Math.min(...ownChanges) - margin;
     const tailBound =
       residual > 0 ? tail.high + Math.max(margin, tail.highScale) : tail.low - Math.max(margin, tail.lowScale);
-    const beyondTail = residual > 0 ? residual > tailBound : residual < tailBound;
+    const beyondTail = options.tailGuard === false || (residual > 0 ? residual > tailBound : residual < tailBound);
     const heldBack = !beyondStored ? ('stored-run' as const) : !beyondTail ? ('lone-move' as const) : undefined;
     if (heldBack) p = 1;
     fits.set(name, { n, spread, residual, raw, shift, escapedSlowdown, p, low, high, heldBack, tailBound });
   }
-  const tested = [...fits.entries()].filter(([, fit]) => fit.n >= minRuns);
+  const family = options.family ? new Set(options.family) : undefined;
+  const tested = [...fits.entries()].filter(([name, fit]) => fit.n >= minRuns && (family?.has(name) ?? true));
   const adjusted = holmAdjust(tested.map(([, fit]) => fit.p));
   const adjustedByName = new Map(tested.map(([name], i) => [name, adjusted[i]]));
 

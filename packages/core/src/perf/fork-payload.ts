@@ -84,8 +84,22 @@ const payloadSchema = {
                 runs: { type: 'integer', minimum: 0, maximum: 100000 },
                 minRuns: { type: 'integer', minimum: 0, maximum: 100000 },
                 noise: num,
+                loneSlowdown: num,
                 drift: num,
                 plausibleNoise: num,
+              },
+            },
+            confirmation: {
+              type: 'object',
+              required: ['reruns', 'flagged', 'confirmed', 'screenAlpha', 'confirmAlpha'],
+              additionalProperties: false,
+              properties: {
+                reruns: { type: 'integer', minimum: 0, maximum: 100 },
+                flagged: { type: 'integer', minimum: 0, maximum: 100000 },
+                confirmed: { type: 'integer', minimum: 0, maximum: 100000 },
+                screenAlpha: { type: 'number' },
+                confirmAlpha: { type: 'number' },
+                unavailable: { enum: ['no-command', 'disabled', 'failed'] },
               },
             },
             pairs: {
@@ -127,6 +141,7 @@ const payloadSchema = {
                   currentCount: num,
                   pairChanges: { type: 'array', maxItems: 100, items: { type: 'number' } },
                   pairSetAside: num,
+                  confirmChanges: { type: 'array', maxItems: 100, items: { type: ['number', 'null'] } },
                 },
               },
             },
@@ -237,5 +252,9 @@ function reasonFromNumbers(benchmark: ForkPayload['report']['comparison']['bench
     parts.push(`change ${percent(benchmark.change)}`);
   if (benchmark.adjustedP !== undefined && Number.isFinite(benchmark.adjustedP))
     parts.push(`adjusted p=${formatP(benchmark.adjustedP)}`);
+  const reruns = (benchmark.confirmChanges ?? []).map((change) =>
+    typeof change === 'number' && Number.isFinite(change) ? percent(change) : 'not in its results',
+  );
+  if (reruns.length > 0) parts.push(`re-runs ${reruns.join(', ')}`);
   return parts.length > 0 ? `${parts.join(', ')} (from the pull request's run)` : "from the pull request's run";
 }

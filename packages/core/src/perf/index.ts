@@ -35,7 +35,7 @@ export type { BaselineRecord, SelectedBaseline } from './baseline-store.ts';
 export { AB_INTERLEAVES, abRunOrder, addBaseWorktree, runSameJobAb, type AbInterleave } from './same-job-ab.ts';
 export type { AbSide, SameJobAbOptions, SameJobAbRuns } from './same-job-ab.ts';
 export { buildPerfReport, perfOutputs, shouldComment } from './perf-report.ts';
-export type { PerfReport, PerfReportOptions } from './perf-report.ts';
+export type { ConfirmRuns, PerfReport, PerfReportOptions } from './perf-report.ts';
 export { FORK_PAYLOAD_FILE, forkPayload, parseForkPayload } from './fork-payload.ts';
 export type { ForkPayload } from './fork-payload.ts';
 export {
@@ -61,3 +61,15 @@ export {
   PAIR_PRIOR_DF,
 } from './compare-run-pairs.ts';
 export type { RunPairOptions } from './compare-run-pairs.ts';
+export {
+  benchmarksToConfirm,
+  CONFIRM_ALPHA,
+  confirmWithReruns,
+  DEFAULT_CONFIRM_RUNS,
+  SCREEN_ALPHA,
+  unconfirmed,
+} from './confirm-with-reruns.ts';
+export type { ConfirmOptions } from './confirm-with-reruns.ts';
+export type { Confirmation } from './benchmark-types.ts';
+export { rerunBenchmarks, SELECT_PLUGIN_MODULE } from './rerun-benchmarks.ts';
+export type { RerunOptions } from './rerun-benchmarks.ts';

@@ -1,11 +1,12 @@
 import { InputError } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
-import { readBaselineRuns, runStatistics } from './baseline-history.ts';
-import { normalizeBenchmarkNames, requireCommonBenchmarks } from './benchmark-names.ts';
+import { readBaselineRuns, runStatistics, type RunStatistic } from './baseline-history.ts';
+import { alignBenchmarkNames, normalizeBenchmarkNames, requireCommonBenchmarks } from './benchmark-names.ts';
 import { selectBaseline } from './baseline-store.ts';
 import { compareInstructionCounts } from './compare-instructions.ts';
 import { canCompareRunPairs, compareRunPairs } from './compare-run-pairs.ts';
-import { compareWithHistory, DEFAULT_MIN_HISTORY_RUNS } from './compare-with-history.ts';
+import { compareWithHistory, DEFAULT_MIN_HISTORY_RUNS, type HistoryCompareOptions } from './compare-with-history.ts';
+import { benchmarksToConfirm, confirmWithReruns, unconfirmed } from './confirm-with-reruns.ts';
 import type { Measure } from './measure-instructions.ts';
 import type { BenchmarkSet } from './benchmark-types.ts';
 import { compareBenchmarks, type Comparison } from './compare-benchmarks.ts';
@@ -49,6 +50,17 @@ export interface PerfReportOptions {
   measure?: Measure;
   /** How a usage error names the input behind a file (same-job A/B: the command that should have written it). */
   inputWords?: (input: string, file: string) => string;
+  /** Cross-run verdicts: confirm flags by re-running the flagged benchmarks in this job (confirm-with-reruns.ts). */
+  confirm?: ConfirmRuns;
+}
+
+/** How the job re-runs flagged benchmarks: `runs` re-runs; `rerun` missing when there is no benchmark command. */
+export interface ConfirmRuns {
+  runs: number;
+  /** Re-runs the named benchmarks `runs` times; resolves to the result files, one a re-run. */
+  rerun?: (names: readonly string[], runs: number) => Promise<string[]>;
+  /** A re-run that failed (command, timeout, unreadable results): the verdicts stay one-stage, the log says why. */
+  onFailure?: (error: unknown) => void;
 }
 
 /** Everything the comment, the summary and the outputs are made from. */
@@ -137,7 +149,7 @@ export async function buildPerfReport(options: PerfReportOptions): Promise<PerfR
           benchmarks: Object.entries(runs[0]).map(([name, stat]) => ({ name, label: name, ...stat })),
         };
       } else
-        comparison = compareWithHistory(runs, current, {
+        comparison = await judgeAgainstHistory(runs, current, options, {
           ...statistics,
           driftCorrection: drift !== 'off',
           minRuns: options.minHistoryRuns ?? DEFAULT_MIN_HISTORY_RUNS,
@@ -176,6 +188,35 @@ export async function buildPerfReport(options: PerfReportOptions): Promise<PerfR
     profile = summarizeProfile(currentProfile, baselineProfile, options.topN ?? 3);
   }
   return { comparison, baseline: description, profile };
+}
+
+/**
+ * A PR run against the history: one stage when no confirmation was asked for; otherwise the flagged benchmarks are
+ * re-run in this job and a flag stands only when it persists (confirm-with-reruns.ts).
+ */
+async function judgeAgainstHistory(
+  history: readonly Record<string, RunStatistic>[],
+  current: BenchmarkSet,
+  options: PerfReportOptions,
+  rule: HistoryCompareOptions,
+): Promise<Comparison> {
+  const confirm = options.confirm;
+  if (!confirm) return compareWithHistory(history, current, rule);
+  if (confirm.runs <= 0) return unconfirmed(history, current, rule, 'disabled');
+  if (!confirm.rerun) return unconfirmed(history, current, rule, 'no-command');
+  const flagged = benchmarksToConfirm(history, current, rule);
+  if (flagged.length === 0) return confirmWithReruns(history, current, [], rule);
+  try {
+    const files = await confirm.rerun(flagged, confirm.runs);
+    const reruns = await Promise.all(files.map(readBenchmarkFile));
+    const named = reruns.map((set) =>
+      alignBenchmarkNames(options.currentRoot ? normalizeBenchmarkNames(set, options.currentRoot) : set, flagged),
+    );
+    return confirmWithReruns(history, current, named, rule);
+  } catch (error) {
+    confirm.onFailure?.(error);
+    return unconfirmed(history, current, rule, 'failed');
+  }
 }
 
 /** The typed outputs (and the CLI's --json): names of benchmarks per verdict plus the overall verdict. */

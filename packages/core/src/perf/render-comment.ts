@@ -265,6 +265,8 @@ function historyLines(comparison: Comparison): string[] {
   const lines = [
     `Judged run against runs: this PR's run against ${history.runs} baseline run${history.runs === 1 ? '' : 's'} of the default branch, ${noise}${lone}${drift}.`,
   ];
+  const confirmation = confirmationLine(comparison);
+  if (confirmation) lines.push('', confirmation);
   if (history.runs < history.minRuns) {
     lines.push(
       '',
@@ -275,6 +277,32 @@ function historyLines(comparison: Comparison): string[] {
     );
   }
   return lines;
+}
+
+/** How the flags were confirmed by re-runs in this job, or that a re-run would confirm them. */
+function confirmationLine(comparison: Comparison): string | undefined {
+  const confirmation = comparison.confirmation;
+  if (!confirmation || confirmation.flagged === 0) return undefined;
+  const flagged = plural(confirmation.flagged, 'flagged benchmark');
+  if (confirmation.reruns > 0) {
+    const dropped = confirmation.flagged - confirmation.confirmed;
+    return (
+      `Confirmed by re-runs: the ${flagged} ${confirmation.flagged === 1 ? 'was' : 'were'} re-run ${plural(confirmation.reruns, 'time')} in this job; ` +
+      `${confirmation.confirmed} persisted in every re-run${dropped > 0 ? `, ${dropped} did not persist on re-run (now inconclusive: a one-off move of this run, not a change)` : ''}. ` +
+      `(The PR run was screened at α=${confirmation.screenAlpha}, each re-run tested at α=${confirmation.confirmAlpha}.)`
+    );
+  }
+  const how =
+    confirmation.unavailable === 'failed'
+      ? 'the re-run failed (see the job log)'
+      : confirmation.unavailable === 'disabled'
+        ? '`confirm-runs` is 0'
+        : 'this job gave no benchmark command (`confirm-command` or `ab-command`)';
+  return (
+    `> [!NOTE]\n> Not confirmed: ${flagged} rest${confirmation.flagged === 1 ? 's' : ''} on this PR run alone (${how}). ` +
+    'A re-run would confirm: one run judged against stored runs cannot tell a lone slowdown of one benchmark from a real change. ' +
+    'Give perf-comment the command that runs the benchmarks (`confirm-command`) and it re-runs the flagged ones in this job (`confirm-runs`).'
+  );
 }
 
 function formatAge(ms: number): string {

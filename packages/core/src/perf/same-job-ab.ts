@@ -159,15 +159,22 @@ function runSide(options: SameJobAbOptions, side: AbSide, number: number): { fin
   const command = options.command.replaceAll('{output}', output);
   const finished = runShell(options.wrapCommand ? options.wrapCommand(command, side, output) : command, dir, {
     ...env,
-    // pytest names benchmarks relative to its rootdir: pin it to each side's checkout so both sides name a
-    // benchmark alike. A --rootdir in the command comes later on pytest's command line and wins.
-    PYTEST_ADDOPTS: [`'--rootdir=${dir.replaceAll("'", `'\\''`)}'`, env.CI_OPTIMIZER_PYTEST_ADDOPTS, env.PYTEST_ADDOPTS]
-      .filter(Boolean)
-      .join(' '),
+    PYTEST_ADDOPTS: pytestAddopts(dir, env),
     PERF_OUTPUT: output,
     PERF_SIDE: side,
   }).then(() => output);
   return { finished };
+}
+
+/**
+ * PYTEST_ADDOPTS for a benchmark run in `dir`: pytest names benchmarks relative to its rootdir, so it is pinned to
+ * the checkout (both sides of an A/B, and a re-run, name a benchmark alike); a --rootdir in the command comes later
+ * on pytest's command line and wins. Then the plugins perf-comment loads, then the user's own.
+ */
+export function pytestAddopts(dir: string, env: NodeJS.ProcessEnv): string {
+  return [`'--rootdir=${dir.replaceAll("'", `'\\''`)}'`, env.CI_OPTIMIZER_PYTEST_ADDOPTS, env.PYTEST_ADDOPTS]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** True once `file` exists; false when `stop()` says to give up first. */
@@ -199,9 +206,37 @@ export async function addBaseWorktree(repoDir: string, commit: string, dir: stri
   };
 }
 
-function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * Runs a benchmark command; rejects with a UserError (exit code and the output's tail) when it fails. With
+ * `timeoutMs`, the command and its children are killed once it runs longer, and the error says so.
+ */
+export function runShell(
+  command: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs?: number,
+  inputName = 'ab-command',
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, { cwd, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, {
+      cwd,
+      env,
+      shell: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: timeoutMs !== undefined,
+    });
+    let timedOut = false;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              child.kill('SIGKILL');
+            }
+          }, timeoutMs);
     let tail = '';
     const keep = (chunk: Buffer) => {
       tail = (tail + chunk.toString()).slice(-2000);
@@ -210,6 +245,15 @@ function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise
     child.stderr.on('data', keep);
     child.on('error', reject);
     child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      if (timedOut) {
+        reject(
+          new UserError(
+            `The benchmark command ran longer than ${Math.round(timeoutMs! / 1000)} s in '${cwd}' and was stopped: ${command}`,
+          ),
+        );
+        return;
+      }
       if (code === 0) resolve();
       else {
         const plugin = tail.includes(LOCKSTEP_PLUGIN_MODULE)
@@ -218,7 +262,7 @@ function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise
         reject(
           new UserError(
             `The benchmark command failed with exit code ${code} in '${cwd}': ${command}\n${tail.trim()}\n` +
-              `Fix the command in 'ab-command' so it passes on both the base and the PR.${plugin}`,
+              `Fix the command in '${inputName}' so it passes${inputName === 'ab-command' ? ' on both the base and the PR' : ''}.${plugin}`,
           ),
         );
       }

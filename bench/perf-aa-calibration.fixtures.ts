@@ -54,7 +54,8 @@ export const runStats = (run: RecordedRun): Record<string, RunStatistic> =>
     Object.entries(run.benchmarks).map(([name, value]) => [name, { value, unit: 's', biggerIsBetter: false }]),
   );
 
-export const runSet = (run: RecordedRun): BenchmarkSet => ({
+/** A run as a PR's results; `scale` multiplies some benchmarks' values (a simulated change). */
+export const runSet = (run: RecordedRun, scale: Record<string, number> = {}): BenchmarkSet => ({
   format: 'pytest-benchmark',
   source: run.id,
   benchmarks: Object.entries(run.benchmarks).map(([name, value]) => ({
@@ -62,6 +63,6 @@ export const runSet = (run: RecordedRun): BenchmarkSet => ({
     label: name,
     unit: 's',
     biggerIsBetter: false,
-    value,
+    value: value * (scale[name] ?? 1),
   })),
 });

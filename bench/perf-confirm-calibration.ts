@@ -93,7 +93,12 @@ function evaluate(data: Fixture, historySize: number, options: ConfirmOptions & 
   const judge = (c: Case) => {
     const history = c.history.map(runStats);
     const one = compareWithHistory(history, runSet(c.judged), options).benchmarks;
-    const two = confirmWithReruns(history, runSet(c.judged), c.reruns.map(runSet), options).benchmarks;
+    const two = confirmWithReruns(
+      history,
+      runSet(c.judged),
+      c.reruns.map((run) => runSet(run)),
+      options,
+    ).benchmarks;
     return { one, two };
   };
   const { aa, pr } = cases(data, historySize, options.reruns);

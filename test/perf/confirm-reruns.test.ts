@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   benchmarksToConfirm,
@@ -10,45 +8,25 @@ import {
   renderPerfComment,
   unconfirmed,
   type BenchmarkSet,
-  type RunStatistic,
 } from '@ci-optimizer/core/perf';
 import { alignBenchmarkNames } from '../../packages/core/src/perf/benchmark-names.ts';
+import {
+  fixturePath,
+  loadFixture,
+  runSet as asSet,
+  runStats as stats,
+  type RecordedRun,
+} from '../../bench/perf-aa-calibration.fixtures.ts';
 
 /**
  * Cross-run verdicts confirmed by re-runs (confirm-with-reruns.ts), on real runs recorded on the shared development
  * machine (test/perf/fixtures/aa-runs*.json). These recordings have no same-job re-runs: the next recorded runs of
  * the same code (about 90 s later) stand in for them, as in bench/perf-confirm-calibration.ts.
  */
-interface RecordedRun {
-  id: string;
-  at: string;
-  benchmarks: Record<string, number>;
-}
 const load = (file: string) => {
-  const data = JSON.parse(readFileSync(fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url)), 'utf8')) as {
-    runs: RecordedRun[];
-    pr: RecordedRun[];
-  };
-  return {
-    runs: data.runs.filter((run) => run.id.endsWith('-a')).sort((a, b) => a.at.localeCompare(b.at)),
-    pr: [...data.pr].sort((a, b) => a.at.localeCompare(b.at)),
-  };
+  const { runs, pr } = loadFixture(fixturePath(file));
+  return { runs, pr: [...pr].sort((a, b) => a.at.localeCompare(b.at)) };
 };
-const stats = (run: RecordedRun): Record<string, RunStatistic> =>
-  Object.fromEntries(
-    Object.entries(run.benchmarks).map(([name, value]) => [name, { value, unit: 's', biggerIsBetter: false }]),
-  );
-const asSet = (run: RecordedRun, scale: Record<string, number> = {}): BenchmarkSet => ({
-  format: 'pytest-benchmark',
-  source: run.id,
-  benchmarks: Object.entries(run.benchmarks).map(([name, value]) => ({
-    name,
-    label: name.slice(name.lastIndexOf('::') + 2),
-    unit: 's',
-    biggerIsBetter: false,
-    value: value * (scale[name] ?? 1),
-  })),
-});
 const historyBefore = (runs: RecordedRun[], index: number, size: number) =>
   runs
     .slice(index - size, index)

@@ -153,6 +153,32 @@ describe('resolveDiffRange', () => {
     expect(range).toMatchObject({ base: mainShas[2], head: feature });
   });
 
+  it('takes an explicit base that only the remote-tracking branches have (origin/NAME), as before', async () => {
+    // The merge base asked early of the refs as given finds nothing for such a base: it must not be the answer.
+    const { origin, mainShas, feature } = originWithHistory(3);
+    const clone = new TempGitRepo(join(tempDir('ci-opt-clone-'), 'clone'));
+    cleanup.push(origin, clone);
+    execFileSync('git', ['clone', '-q', '--branch', 'feature', `file://${origin.dir}`, clone.dir]);
+    const range = await resolveDiffRange({ repoDir: clone.dir, eventName: 'push', payload: {}, base: 'main' });
+    expect(range).toMatchObject({ base: mainShas[2], head: feature, fetchSteps: [] });
+    expect(range.fallbackReason).toBeUndefined();
+  });
+
+  it('diffs from the merge base, not the base, when explicit base and head have diverged', async () => {
+    const { origin, mainShas, feature } = originWithHistory(3);
+    cleanup.push(origin);
+    origin.write({ 'src/later.py': 'l = 1\n' });
+    const tip = origin.commit('main moves on');
+    const range = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'push',
+      payload: {},
+      base: tip,
+      head: 'feature',
+    });
+    expect(range).toMatchObject({ base: mainShas[2], head: feature });
+  });
+
   it('says which input to set on events without a base (schedule)', async () => {
     const { origin } = originWithHistory(1);
     cleanup.push(origin);

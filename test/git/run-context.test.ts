@@ -109,6 +109,20 @@ describe('resolveDiffRange', () => {
     expect(range.source).toContain('merge commit');
   });
 
+  it("reads the merge commit's parents from its header, not from a message line that looks like one", async () => {
+    const { origin, mainShas, feature } = originWithHistory(3);
+    cleanup.push(origin);
+    origin.git('checkout', '-q', '--detach', mainShas[2]);
+    origin.git('merge', '-q', '--no-ff', '-m', 'Merge feature', '-m', `parent ${mainShas[0]}`, feature);
+    const range = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'pull_request',
+      payload: { pull_request: { base: { sha: mainShas[0] }, head: { sha: feature } } },
+    });
+    expect(range).toMatchObject({ base: mainShas[2], head: origin.head() });
+    expect(range.source).toContain('merge commit');
+  });
+
   it('diffs a push from before to after, and falls back on a new branch (all-zeros before)', async () => {
     const { origin, mainShas } = originWithHistory(3);
     cleanup.push(origin);

@@ -4,7 +4,6 @@ import {
   ZERO_SHA,
   deepenUntilMergeBase,
   fetchCommit,
-  hasCommit,
   isInsideWorkTree,
   isShallow,
   mergeBase,
@@ -289,10 +288,17 @@ async function commitOf(
   }
 }
 
+/** The parents of a commit, from its header (one git process; none when the commit is not in the clone). */
 async function parentsOf(git: Repo, sha: string): Promise<string[]> {
-  if (!(await hasCommit(git, sha))) return [];
-  const text = await git.raw(['cat-file', '-p', sha]);
-  return text
+  let text: string;
+  try {
+    text = await git.raw(['cat-file', 'commit', sha]);
+  } catch {
+    return [];
+  }
+  // The header ends at the first empty line; the message after it may hold any text.
+  const header = text.split('\n\n', 1)[0];
+  return header
     .split('\n')
     .filter((line) => line.startsWith('parent '))
     .map((line) => line.slice('parent '.length).trim());

@@ -4,14 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openRepo, probeCheckout, resolveSha, resolveShas } from '@ci-optimizer/core/git';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
 
+const cleanup: TempGitRepo[] = [];
+afterEach(() => {
+  for (const repo of cleanup.splice(0)) repo.remove();
+});
+
 // probeCheckout and resolveShas answer in one git process what resolveDiffRange used to ask one process per
 // question: their answers must be those of the single questions.
 describe('probeCheckout', () => {
-  const cleanup: TempGitRepo[] = [];
-  afterEach(() => {
-    for (const repo of cleanup.splice(0)) repo.remove();
-  });
-
   it('says a work tree is one, whether it is shallow, and its HEAD', async () => {
     const repo = new TempGitRepo();
     cleanup.push(repo);
@@ -42,11 +42,6 @@ describe('probeCheckout', () => {
 });
 
 describe('resolveShas', () => {
-  const cleanup: TempGitRepo[] = [];
-  afterEach(() => {
-    for (const repo of cleanup.splice(0)) repo.remove();
-  });
-
   it("gives each revision's commit as resolveSha does: branches, tags peeled, ~, missing, options and line breaks", async () => {
     const repo = new TempGitRepo();
     cleanup.push(repo);

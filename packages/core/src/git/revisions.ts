@@ -40,7 +40,8 @@ export async function resolveShas(
   if (batchable.length > 0) {
     try {
       const input = batchable.map((rev) => `${rev}^{commit}\n`).join('');
-      answers = (await runGitWithInput(repoDir, ['cat-file', '--batch-check=%(objectname)'], input)).split('\n');
+      const output = await runGitWithInput(repoDir, ['cat-file', '--batch-check=%(objectname)'], input);
+      answers = output.split('\n').map((line) => line.trim());
     } catch {
       answers = undefined;
     }
@@ -87,13 +88,13 @@ export async function probeCheckout(repoDir: string): Promise<CheckoutProbe | un
   } catch {
     return undefined;
   }
-  const [inside, shallow, head = ''] = answer.stdout.split('\n');
+  const [inside, shallow, head = ''] = answer.stdout.split('\n').map((line) => line.trim());
   const flag = /^(true|false)$/;
   if (!flag.test(inside) || !flag.test(shallow)) return undefined;
   return {
     insideWorkTree: inside === 'true',
     shallow: shallow === 'true',
-    head: answer.status === 0 ? head.trim() || undefined : undefined,
+    head: answer.status === 0 ? head || undefined : undefined,
   };
 }
 

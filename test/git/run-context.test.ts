@@ -109,6 +109,20 @@ describe('resolveDiffRange', () => {
     expect(range.source).toContain('merge commit');
   });
 
+  it("reads the merge commit's parents from its header, not from a message line that looks like one", async () => {
+    const { origin, mainShas, feature } = originWithHistory(3);
+    cleanup.push(origin);
+    origin.git('checkout', '-q', '--detach', mainShas[2]);
+    origin.git('merge', '-q', '--no-ff', '-m', 'Merge feature', '-m', `parent ${mainShas[0]}`, feature);
+    const range = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'pull_request',
+      payload: { pull_request: { base: { sha: mainShas[0] }, head: { sha: feature } } },
+    });
+    expect(range).toMatchObject({ base: mainShas[2], head: origin.head() });
+    expect(range.source).toContain('merge commit');
+  });
+
   it('diffs a push from before to after, and falls back on a new branch (all-zeros before)', async () => {
     const { origin, mainShas } = originWithHistory(3);
     cleanup.push(origin);
@@ -149,6 +163,32 @@ describe('resolveDiffRange', () => {
       eventName: 'workflow_dispatch',
       payload: {},
       base: 'main',
+    });
+    expect(range).toMatchObject({ base: mainShas[2], head: feature });
+  });
+
+  it('takes an explicit base that only the remote-tracking branches have (origin/NAME), as before', async () => {
+    // The merge base asked early of the refs as given finds nothing for such a base: it must not be the answer.
+    const { origin, mainShas, feature } = originWithHistory(3);
+    const clone = new TempGitRepo(join(tempDir('ci-opt-clone-'), 'clone'));
+    cleanup.push(origin, clone);
+    execFileSync('git', ['clone', '-q', '--branch', 'feature', `file://${origin.dir}`, clone.dir]);
+    const range = await resolveDiffRange({ repoDir: clone.dir, eventName: 'push', payload: {}, base: 'main' });
+    expect(range).toMatchObject({ base: mainShas[2], head: feature, fetchSteps: [] });
+    expect(range.fallbackReason).toBeUndefined();
+  });
+
+  it('diffs from the merge base, not the base, when explicit base and head have diverged', async () => {
+    const { origin, mainShas, feature } = originWithHistory(3);
+    cleanup.push(origin);
+    origin.write({ 'src/later.py': 'l = 1\n' });
+    const tip = origin.commit('main moves on');
+    const range = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'push',
+      payload: {},
+      base: tip,
+      head: 'feature',
     });
     expect(range).toMatchObject({ base: mainShas[2], head: feature });
   });

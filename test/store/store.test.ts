@@ -16,6 +16,27 @@ describe('dir: store', () => {
     expect(() => openStore('dir:', dir)).toThrow(/give a folder after 'dir:'/);
   });
 
+  it('lists under a prefix exactly the keys of the whole listing that start with it', async () => {
+    dir = tempDir();
+    const store = new DirStore(dir);
+    const keys = ['a', 'ab/c', 'test-predictor/model.json', 'test-predictor/history/segments/1.jsonl', 'x/y/z/w.json'];
+    for (const key of keys) await store.write(key, key);
+    // A folder and a lock-like name beside the keys: neither is a key.
+    mkdirSync(join(dir, 'empty', 'deeper'), { recursive: true });
+    writeFileSync(join(dir, 'test-predictor', 'model.json.tmp-lock'), '');
+    const all = await store.list();
+    expect(all.map((entry) => entry.key)).toEqual([...keys].sort());
+    const prefixes = ['', 'a', 'a/', 'ab/', 'ab/c', 'test-predictor/', 'test-predictor/h', 'test-predictor/history/'];
+    for (const prefix of [...prefixes, 'x/y/', 'x/y/z/w.json/', 'missing/', '../', './a', 'x//y/', 'empty/']) {
+      const expected = all.filter((entry) => entry.key.startsWith(prefix));
+      expect(await store.list(prefix), prefix).toEqual(expected);
+    }
+    expect((await store.list('test-predictor/')).map((entry) => entry.key)).toEqual([
+      'test-predictor/history/segments/1.jsonl',
+      'test-predictor/model.json',
+    ]);
+  });
+
   it('writes atomically, reads back, lists and deletes', async () => {
     dir = tempDir();
     const store = new DirStore(dir);

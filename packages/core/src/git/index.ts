@@ -14,6 +14,8 @@ export {
   assertGitCheckout,
   hasCommit,
   resolveSha,
+  resolveShas,
+  probeCheckout,
   isShallow,
   mergeBase,
   fetchCommit,

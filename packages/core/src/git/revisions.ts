@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../errors/index.ts';
-import { runGit } from './run-git.ts';
+import { runGit, runGitStatus, runGitWithInput } from './run-git.ts';
 import { mayBeInRepository } from './work-tree.ts';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
@@ -23,6 +23,79 @@ export async function resolveSha(git: Repo, rev: string): Promise<string | undef
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The full shas of several revisions from ONE `git cat-file --batch-check` (each `rev^{commit}`, as resolveSha asks
+ * `rev-parse --verify`), undefined for those that do not resolve. A revision that cannot be one line of the batch
+ * (empty, or with a line break) is asked on its own, as is every revision when the batch fails.
+ */
+export async function resolveShas(
+  git: Repo,
+  repoDir: string,
+  revs: readonly string[],
+): Promise<(string | undefined)[]> {
+  const batchable = revs.filter((rev) => rev !== '' && !/[\r\n]/.test(rev));
+  let answers: string[] | undefined;
+  if (batchable.length > 0) {
+    try {
+      const input = batchable.map((rev) => `${rev}^{commit}\n`).join('');
+      const output = await runGitWithInput(repoDir, ['cat-file', '--batch-check=%(objectname)'], input);
+      answers = output.split('\n').map((line) => line.trim());
+    } catch {
+      answers = undefined;
+    }
+  }
+  const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+  return Promise.all(
+    revs.map((rev) => {
+      const at = batchable.indexOf(rev);
+      const answer = answers && at >= 0 ? answers[at] : undefined;
+      // One line per question: a sha, or "<rev>^{commit} missing" (or "ambiguous"), which resolves to nothing.
+      if (answers && at >= 0 && answer !== undefined) return sha.test(answer) ? answer : undefined;
+      return resolveSha(git, rev);
+    }),
+  );
+}
+
+/** What one `git rev-parse --is-inside-work-tree --is-shallow-repository --verify --quiet HEAD^{commit}` tells. */
+export interface CheckoutProbe {
+  /** The folder is in a work tree (false in a bare repository or inside .git). */
+  insideWorkTree: boolean;
+  shallow: boolean;
+  /** HEAD's commit; undefined when HEAD does not resolve (a repository without commits). */
+  head: string | undefined;
+}
+
+/**
+ * Three questions about a folder in one git process (each costs a process start, about 10 ms of the step's main
+ * thread on a small runner): undefined when git fails there (not a repository, no git) or answers in a form this does
+ * not read (a git too old to know --is-shallow-repository); callers then ask one question at a time.
+ */
+export async function probeCheckout(repoDir: string): Promise<CheckoutProbe | undefined> {
+  const args = [
+    'rev-parse',
+    '--is-inside-work-tree',
+    '--is-shallow-repository',
+    '--verify',
+    '--quiet',
+    'HEAD^{commit}',
+  ];
+  let answer: { status: number; stdout: string };
+  try {
+    // Status 1: HEAD does not resolve; the two flags are answered all the same.
+    answer = await runGitStatus(repoDir, args, [1]);
+  } catch {
+    return undefined;
+  }
+  const [inside, shallow, head = ''] = answer.stdout.split('\n').map((line) => line.trim());
+  const flag = /^(true|false)$/;
+  if (!flag.test(inside) || !flag.test(shallow)) return undefined;
+  return {
+    insideWorkTree: inside === 'true',
+    shallow: shallow === 'true',
+    head: answer.status === 0 ? head || undefined : undefined,
+  };
 }
 
 export async function isShallow(git: Repo): Promise<boolean> {
@@ -71,6 +144,14 @@ export async function fetchCommit(git: Repo, sha: string, log: FetchLog): Promis
   return hasCommit(git, sha);
 }
 
+/** Answers git already gave before deepenUntilMergeBase starts (asked early, with other questions, nothing fetched since). */
+export interface KnownAnswers {
+  /** Whether the clone is shallow. */
+  shallow?: Promise<boolean>;
+  /** `git merge-base a b`. */
+  mergeBase?: Promise<string | undefined>;
+}
+
 /**
  * Deepens a shallow clone until `a` and `b` have a merge base, doubling the depth each time up to `maxDeepen`
  * commits, then unshallowing once. Returns the merge base, or undefined when there is none.
@@ -81,11 +162,12 @@ export async function deepenUntilMergeBase(
   b: string,
   log: FetchLog,
   maxDeepen = 2000,
+  known: KnownAnswers = {},
 ): Promise<string | undefined> {
   // Asked for together (two git processes at once); the answer on shallowness is only used when a base is found.
-  const shallow = isShallow(git);
+  const shallow = known.shallow ?? isShallow(git);
   shallow.catch(() => {});
-  let found = await mergeBase(git, a, b);
+  let found = await (known.mergeBase ?? mergeBase(git, a, b));
   if (found && !(await shallow)) return found;
   let step = 50;
   let total = 0;
@@ -125,14 +207,24 @@ async function isShallowBoundary(git: Repo, sha: string): Promise<boolean> {
   }
 }
 
+/** `git rev-parse --is-inside-work-tree`: false in a bare repository or inside .git; throws outside a repository. */
+export async function isInsideWorkTree(repoDir: string): Promise<boolean> {
+  return (await runGit(repoDir, ['rev-parse', '--is-inside-work-tree'])).trim() === 'true';
+}
+
 /** Folders this process found to be git checkouts (a checkout does not stop being one while a step runs). */
 const knownCheckouts = new Set<string>();
 
 /**
  * Fails with a message naming the folder and the fix when `repoDir` is not a git checkout (missing, a file, or a
  * folder outside any repository): a wrong path must stop the step, never select from an empty repository.
+ * `insideWorkTree` asks git (by default `git rev-parse --is-inside-work-tree`; a caller that asks more questions of
+ * the same process passes its own); it is only called when the folder exists and may be in a repository.
  */
-export async function assertGitCheckout(repoDir: string): Promise<void> {
+export async function assertGitCheckout(
+  repoDir: string,
+  insideWorkTree: () => Promise<boolean> = () => isInsideWorkTree(repoDir),
+): Promise<void> {
   // A command checks its folder, then finds the diff range, which checks again: git is asked once per folder.
   if (knownCheckouts.has(repoDir)) return;
   const fix =
@@ -144,8 +236,7 @@ export async function assertGitCheckout(repoDir: string): Promise<void> {
   // is certain to be "no" (no .git around the folder).
   if (mayBeInRepository(repoDir)) {
     try {
-      const inside = (await runGit(repoDir, ['rev-parse', '--is-inside-work-tree'])).trim();
-      if (inside === 'true') {
+      if (await insideWorkTree()) {
         knownCheckouts.add(repoDir);
         return;
       }

@@ -4,10 +4,16 @@ import {
   ZERO_SHA,
   deepenUntilMergeBase,
   fetchCommit,
-  hasCommit,
+  isInsideWorkTree,
+  isShallow,
+  mergeBase,
   openRepo,
+  probeCheckout,
   resolveSha,
+  resolveShas,
+  type CheckoutProbe,
   type FetchLog,
+  type KnownAnswers,
   type Repo,
 } from './revisions.ts';
 
@@ -39,18 +45,26 @@ export interface DiffRangeOptions {
 
 /** Resolves base and head from the event or the inputs, fetching and deepening a shallow clone as needed. */
 export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffRange> {
-  // A wrong folder or ref the user gave is a mistake to fix, not a reason to run everything quietly.
-  await assertGitCheckout(options.repoDir);
   const git = openRepo(options.repoDir);
   const log: FetchLog = { steps: [] };
   const finish = (range: Omit<DiffRange, 'fetchSteps'>): DiffRange => ({ ...range, fetchSteps: log.steps });
   const payload = options.payload ?? {};
   // HEAD does not move while the range is found (fetches only add objects): resolved once, not per question.
-  // The local answers for HEAD and the given refs are asked for at once (each is a git process); a fetch later on
-  // makes them stale, so they are only used until the first fetch (`commitOf`).
-  const local = new Map<string, Promise<string | undefined>>();
-  for (const rev of new Set(['HEAD', options.head, options.base]))
-    if (rev !== undefined) local.set(rev, resolveSha(git, rev));
+  // The first questions are asked at once, in as few git processes as answer them (each costs a process start):
+  // whether the folder is a checkout, whether it is shallow and HEAD (probeCheckout); the given refs (resolveShas);
+  // with an explicit base, their merge base. A fetch later on makes the answers stale, so they are only used until
+  // the first fetch (`commitOf`, `known`).
+  let early: EarlyQuestions | undefined;
+  const ask = () => (early ??= askEarly(git, options));
+  // A wrong folder or ref the user gave is a mistake to fix, not a reason to run everything quietly.
+  await assertGitCheckout(
+    options.repoDir,
+    async () => (await ask().probe)?.insideWorkTree ?? (await isInsideWorkTree(options.repoDir)),
+  );
+  const { local, shallow, explicitMergeBase } = earlyAnswers(git, ask());
+  /** What deepenUntilMergeBase need not ask again: answers of before any fetch, while nothing was fetched. */
+  const known = (mergeBase?: Promise<string | undefined>): KnownAnswers =>
+    log.steps.length > 0 ? {} : { shallow, ...(mergeBase ? { mergeBase } : {}) };
   const checkedOut = await local.get('HEAD');
   const commitOfRef = (rev: string) => commitOf(git, rev, log, local);
   const headOf = (rev: string) => (rev === 'HEAD' && checkedOut ? Promise.resolve(checkedOut) : commitOfRef(rev));
@@ -81,7 +95,16 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
           "Use an existing ref (e.g. 'origin/main', 'HEAD~1' or a full sha), or fetch it first (actions/checkout with fetch-depth: 0).",
       );
     }
-    const found = await deepenUntilMergeBase(git, base, head, log, options.maxDeepen);
+    // The merge base asked early (of the refs as given) is of these two commits when both resolved locally.
+    const sameCommits = (await local.get(options.base)) === base && (await local.get(options.head ?? 'HEAD')) === head;
+    const found = await deepenUntilMergeBase(
+      git,
+      base,
+      head,
+      log,
+      options.maxDeepen,
+      known(sameCommits ? explicitMergeBase : undefined),
+    );
     if (!found)
       return finish({ head, source: 'inputs', fallbackReason: `no merge base between '${options.base}' and the head` });
     return finish({ base: found, head, source: `merge base of ${options.base} and ${shortSha(head)}` });
@@ -90,7 +113,7 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
   switch (options.eventName) {
     case 'pull_request':
     case 'pull_request_target':
-      return finish(await pullRequestRange(git, payload, log, options, checkedOut));
+      return finish(await pullRequestRange(git, payload, log, options, checkedOut, known()));
     case 'push':
       return finish(await pushRange(git, payload, log, options));
     case 'merge_group': {
@@ -111,7 +134,7 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
           fallbackReason: `merge queue base ${baseSha ?? '(none)'} is not available`,
         });
       }
-      const found = await deepenUntilMergeBase(git, baseSha, head, log, options.maxDeepen);
+      const found = await deepenUntilMergeBase(git, baseSha, head, log, options.maxDeepen, known());
       if (!found)
         return finish({
           head,
@@ -138,6 +161,7 @@ async function pullRequestRange(
   log: FetchLog,
   options: DiffRangeOptions,
   checkedOut: string | undefined,
+  known: KnownAnswers,
 ): Promise<Omit<DiffRange, 'fetchSteps'>> {
   const pr = record(payload.pull_request);
   const prHead = stringOf(record(pr.head).sha);
@@ -160,7 +184,7 @@ async function pullRequestRange(
       fallbackReason: `pull request base ${prBase ?? '(missing from the event)'} is not available`,
     };
   }
-  const found = await deepenUntilMergeBase(git, prBase, head, log, options.maxDeepen);
+  const found = await deepenUntilMergeBase(git, prBase, head, log, options.maxDeepen, known);
   if (!found)
     return { head, source: 'pull_request', fallbackReason: 'no merge base between the pull request base and head' };
   return { base: found, head, source: 'pull_request merge base' };
@@ -193,6 +217,54 @@ async function pushRange(
   return { base: before, head, source: 'push before..after' };
 }
 
+/** The git processes started first, before the folder is known to be a checkout. */
+interface EarlyQuestions {
+  probe: Promise<CheckoutProbe | undefined>;
+  /** The given refs other than HEAD, and their commits. */
+  refs: string[];
+  shas: Promise<(string | undefined)[]>;
+  /** `git merge-base BASE HEAD` of an explicit base and head as given (refs, not yet resolved). */
+  explicitMergeBase?: Promise<string | undefined>;
+}
+
+function askEarly(git: Repo, options: DiffRangeOptions): EarlyQuestions {
+  const head = options.head ?? 'HEAD';
+  const refs = [...new Set([options.head, options.base])].filter(
+    (rev): rev is string => rev !== undefined && rev !== 'HEAD',
+  );
+  const early: EarlyQuestions = {
+    probe: probeCheckout(options.repoDir),
+    refs,
+    shas: refs.length > 0 ? resolveShas(git, options.repoDir, refs) : Promise.resolve([]),
+  };
+  // Only refs git cannot take for options; the answer is used only when both resolve locally (the same commits).
+  if (options.base !== undefined && !options.base.startsWith('-') && !head.startsWith('-'))
+    early.explicitMergeBase = mergeBase(git, options.base, head);
+  for (const pending of [early.probe, early.shas, early.explicitMergeBase]) pending?.catch(() => {});
+  return early;
+}
+
+/**
+ * The early answers as the range needs them, once the folder is a checkout: the local commit of HEAD and of each given
+ * ref, and whether the clone is shallow. When the probe could not be read, HEAD and shallowness are asked on their own.
+ */
+function earlyAnswers(git: Repo, early: EarlyQuestions) {
+  const local = new Map<string, Promise<string | undefined>>();
+  local.set(
+    'HEAD',
+    early.probe.then((probe) => (probe ? probe.head : resolveSha(git, 'HEAD'))),
+  );
+  early.refs.forEach((rev, i) =>
+    local.set(
+      rev,
+      early.shas.then((shas) => shas[i]),
+    ),
+  );
+  const shallow = early.probe.then((probe) => (probe ? probe.shallow : isShallow(git)));
+  for (const pending of [...local.values(), shallow]) pending.catch(() => {});
+  return { local, shallow, explicitMergeBase: early.explicitMergeBase };
+}
+
 /** The commit `rev` names, fetched when missing; the local answer comes from `early` while nothing was fetched yet. */
 async function commitOf(
   git: Repo,
@@ -216,10 +288,17 @@ async function commitOf(
   }
 }
 
+/** The parents of a commit, from its header (one git process; none when the commit is not in the clone). */
 async function parentsOf(git: Repo, sha: string): Promise<string[]> {
-  if (!(await hasCommit(git, sha))) return [];
-  const text = await git.raw(['cat-file', '-p', sha]);
-  return text
+  let text: string;
+  try {
+    text = await git.raw(['cat-file', 'commit', sha]);
+  } catch {
+    return [];
+  }
+  // The header ends at the first empty line; the message after it may hold any text.
+  const header = text.split('\n\n', 1)[0];
+  return header
     .split('\n')
     .filter((line) => line.startsWith('parent '))
     .map((line) => line.slice('parent '.length).trim());

@@ -67,7 +67,11 @@ export class DirStore implements Store {
 
   async list(prefix = ''): Promise<StoreEntry[]> {
     const entries: StoreEntry[] = [];
-    await this.walk(this.root, entries);
+    // Only the folder the prefix names is walked (a listing of test-predictor/ does not stat the graph caches);
+    // a prefix that names no folder inside the store walks the root and matches what it matches there.
+    const folders = prefix.split('/').slice(0, -1);
+    const inside = folders.every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('.tmp-'));
+    await this.walk(inside ? join(this.root, ...folders) : this.root, entries);
     return entries
       .filter((entry) => entry.key.startsWith(prefix))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -82,7 +86,9 @@ export class DirStore implements Store {
     try {
       names = await readdir(folder);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // No such folder, or a key where the prefix names a folder: nothing under it.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
       throw error;
     }
     for (const name of names) {

@@ -212,12 +212,13 @@ export async function compactRecordLog<T>(
 ): Promise<RecordLogContent<T> & CompactedLog> {
   const read = await readAll(store, spec, reuse);
   const kept = shrink(read.records);
-  // A record kept as read is written as the line it was read from (the same JSON value), not serialised again.
-  const lineOf = (record: T) => {
+  // A record kept as read is written as the line it was read from (the same JSON value), not serialised again; the
+  // line and its newline are copied once, into the segment.
+  const lineOf = (record: T): Buffer[] => {
     const line = read.lineOf.get(record);
-    return line ? Buffer.concat([line, NEWLINE]) : Buffer.from(`${JSON.stringify(record)}\n`);
+    return line ? [line, NEWLINE] : [Buffer.from(`${JSON.stringify(record)}\n`)];
   };
-  const lines: Buffer[] = [...read.newerLines, ...kept.map(lineOf)];
+  const lines: Buffer[][] = [...read.newerLines.map((line) => [line]), ...kept.map(lineOf)];
   const written: string[] = [];
   const segments: CompactedLog['segments'] = [];
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
@@ -234,10 +235,11 @@ export async function compactRecordLog<T>(
     part = [];
     size = 0;
   };
-  for (const line of lines) {
-    if (size > 0 && size + line.length > SEGMENT_BYTES) await flush();
-    part.push(line);
-    size += line.length;
+  for (const pieces of lines) {
+    const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    if (size > 0 && size + length > SEGMENT_BYTES) await flush();
+    part.push(...pieces);
+    size += length;
   }
   await flush();
   const keep = new Set(written);

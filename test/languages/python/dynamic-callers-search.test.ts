@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import {
   hasWord,
 } from '@ci-optimizer/core/languages/python';
 import type { BlobAnswers } from '@ci-optimizer/core/languages';
+import { readBlobs } from '@ci-optimizer/core/git';
 import { TempGitRepo } from '../../support/git-repo.ts';
 
 // The callers of functions that import a module their caller names are searched for by name. Several names are
@@ -257,14 +257,26 @@ describe('searching the texts at hand for names as git does', () => {
   it('finds in each file exactly the names git grep -a -w -F finds', async () => {
     const answers = new AnswersWithTexts().atHead(repo, head);
     const whole = await filesMentioningEach(repo.dir, head, names);
+    // Decoded as the engine's object reader decodes what `git cat-file` gives.
+    const texts = await readBlobs(
+      repo.dir,
+      answers.files().map((file) => answers.blobOf(file)!),
+    );
+    const outcomes = new Set<string>();
     for (const file of answers.files()) {
       const blob = answers.blobOf(file)!;
-      // Decoded as the engine's object reader decodes what `git cat-file` gives.
-      const text = execFileSync('git', ['cat-file', 'blob', blob], { cwd: repo.dir }).toString('utf8');
+      const text = texts.get(blob)!;
       answers.texts.set(blob, text);
-      for (const name of names)
-        expect(hasWord(text, name), `${name} in ${JSON.stringify(text)}`).toBe(whole.get(name)!.includes(file));
+      for (const name of names) {
+        const found = hasWord(text, name);
+        expect(found, `${name} in ${JSON.stringify(text)}`).toBe(whole.get(name)!.includes(file));
+        outcomes.add(`${name} ${found} ${text.includes(name)}`);
+      }
     }
+    // Each name found, not found, and present inside another word (or next to a byte git reads as a word character).
+    for (const name of names)
+      for (const outcome of ['true true', 'false true', 'false false'])
+        expect(outcomes).toContain(`${name} ${outcome}`);
     // Every file at hand: the answer comes from memory and equals the search of the whole tree.
     expect(await filesMentioningKept(repo.dir, head, names, answers)).toEqual(whole);
   });

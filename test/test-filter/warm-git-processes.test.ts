@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directoryGraphCacheStore } from '@ci-optimizer/core/test-filter';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+import { LOADER_PROJECT } from '../support/loader-project.ts';
 import { selectBetween } from './support.ts';
 
 // A warm selection (the stored graph of an earlier tree) is mostly waiting for git processes: it starts none that the
@@ -24,20 +25,7 @@ describe('the git processes of a warm selection', () => {
     repo = new TempGitRepo();
     // More files than a search by path takes: the first run searches the whole tree once and keeps every answer.
     const filler = Object.fromEntries(Array.from({ length: 210 }, (_, i) => [`app/f${i}.py`, `F = ${i}\n`]));
-    repo.write({
-      ...filler,
-      'app/__init__.py': '',
-      'app/plugins/__init__.py': '',
-      'app/plugins/csv.py': 'C = 1\n',
-      'app/plugins/xml.py': 'X = 1\n',
-      'app/loader.py':
-        'import importlib\ndef load_package(package_name):\n    return importlib.import_module(package_name)\n',
-      'app/uses_csv.py': 'from app.loader import load_package\nCSV = load_package("app.plugins.csv")\n',
-      'app/uses_xml.py': 'from app.loader import load_package\nXML = load_package("app.plugins.xml")\n',
-      'tests/test_csv.py': 'import app.uses_csv\n',
-      'tests/test_xml.py': 'import app.uses_xml\n',
-      'tests/test_loader.py': 'import app.loader\n',
-    });
+    repo.write({ ...filler, ...LOADER_PROJECT });
   });
   afterAll(() => {
     repo.remove();

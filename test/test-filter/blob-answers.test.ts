@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { directoryGraphCacheStore } from '@ci-optimizer/core/test-filter';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+import { LOADER_PROJECT } from '../support/loader-project.ts';
 import { selectBetween } from './support.ts';
 
 // What callers pass to a function that imports its parameter is kept by blob between runs (answers-python.json next to
@@ -19,18 +20,7 @@ describe('answers kept by blob (the callers of a computed import)', () => {
       () => repo.remove(),
       () => rmSync(storeDir, { recursive: true, force: true }),
     );
-    repo.write({
-      'app/__init__.py': '',
-      'app/plugins/__init__.py': '',
-      'app/plugins/csv.py': 'C = 1\n',
-      'app/plugins/xml.py': 'X = 1\n',
-      'app/loader.py':
-        'import importlib\ndef load_package(package_name):\n    return importlib.import_module(package_name)\n',
-      'app/uses_csv.py': 'from app.loader import load_package\nCSV = load_package("app.plugins.csv")\n',
-      'app/uses_xml.py': 'from app.loader import load_package\nXML = load_package("app.plugins." + "xml")\n',
-      'tests/test_csv.py': 'import app.uses_csv\n',
-      'tests/test_xml.py': 'import app.uses_xml\n',
-    });
+    repo.write(LOADER_PROJECT);
     const base = repo.commit('base');
     const answersFile = join(storeDir, 'test-filter', 'answers-python.json');
     /** A commit that changes the csv plugin again (its callers keep their blobs). */

@@ -1,6 +1,14 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filesMentioning, filesMentioningEach, filesMentioningKept } from '@ci-optimizer/core/languages/python';
+import {
+  filesMentioning,
+  filesMentioningEach,
+  filesMentioningKept,
+  hasWord,
+} from '@ci-optimizer/core/languages/python';
 import type { BlobAnswers } from '@ci-optimizer/core/languages';
+import { readBlobs } from '@ci-optimizer/core/git';
 import { TempGitRepo } from '../../support/git-repo.ts';
 
 // The callers of functions that import a module their caller names are searched for by name. Several names are
@@ -108,7 +116,7 @@ describe('the mentions of names kept by blob between runs', () => {
     for (const file of answers.files())
       answers.set(
         answers.blobOf(file)!,
-        `python-mentions/1\0${names.join(',')}`,
+        `python-mentions/2\0${names.join(',')}`,
         names.filter((name) => whole.get(name)?.includes(file)),
       );
 
@@ -127,7 +135,7 @@ describe('the mentions of names kept by blob between runs', () => {
 
     // A kept answer is what the run reads instead of searching: one that says otherwise moves the file.
     const loader = answers.blobOf('pkg/loader.py')!;
-    answers.set(loader, `python-mentions/1\0${names.join(',')}`, ['plugin']);
+    answers.set(loader, `python-mentions/2\0${names.join(',')}`, ['plugin']);
     expect((await filesMentioningKept(repo.dir, head, names, answers))?.get('plugin')).toEqual([
       'pkg/loader.py',
       'pkg/odd*name:.py',
@@ -141,7 +149,7 @@ describe('the mentions of names kept by blob between runs', () => {
     expect((await filesMentioningKept(repo.dir, head, ['load'], answers))?.get('load')).toEqual(
       await filesMentioning(repo.dir, head, 'load'),
     );
-    for (const file of answers.files()) answers.set(answers.blobOf(file)!, 'python-mentions/1\0load', ['not_asked']);
+    for (const file of answers.files()) answers.set(answers.blobOf(file)!, 'python-mentions/2\0load', ['not_asked']);
     expect((await filesMentioningKept(repo.dir, head, ['load'], answers))?.get('load')).toEqual(
       await filesMentioning(repo.dir, head, 'load'),
     );
@@ -180,5 +188,131 @@ describe('the mentions of names in a repository too large to search by path', ()
     answers.written = 0;
     expect(await filesMentioningKept(repo.dir, repo.head(), names, answers)).toEqual(first);
     expect(answers.written).toBe(0);
+  });
+});
+
+/** MemoryAnswers that also hands out the texts the engine has read (`textOf`), by blob. */
+class AnswersWithTexts extends MemoryAnswers {
+  readonly texts = new Map<string, string>();
+  textOf(blob: string): string | undefined {
+    return this.texts.get(blob);
+  }
+}
+
+// The files a warm run has read (the change's) are searched in memory instead of by a `git grep` process: the answer
+// must be git's, byte for byte, whatever the text holds.
+describe('searching the texts at hand for names as git does', () => {
+  let repo: TempGitRepo;
+  let head: string;
+  const names = ['load', 'a_1', 'x', 'plugin'];
+  // Word characters, other ASCII, non-ASCII letters, a NUL, line breaks and bytes that are not UTF-8.
+  const pieces = [
+    'load',
+    'a_1',
+    'x',
+    'plugin',
+    'a',
+    '_',
+    '1',
+    ' ',
+    '.',
+    '(',
+    '\n',
+    '\r',
+    'é',
+    '中',
+    '\0',
+    '\xff',
+    '\xc3',
+  ];
+
+  beforeAll(() => {
+    repo = new TempGitRepo();
+    // A fixed pseudo-random sequence: the same files on every run.
+    let seed = 12345;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 60; i++) {
+      const parts: Buffer[] = [];
+      for (let k = next(12); k > 0; k--) {
+        const piece = pieces[next(pieces.length)];
+        // '\xff' and '\xc3' alone are raw bytes (not UTF-8), the rest UTF-8 text.
+        parts.push(
+          piece.length === 1 && piece.charCodeAt(0) > 0x7f && piece !== 'é'
+            ? Buffer.from([piece.charCodeAt(0)])
+            : Buffer.from(piece),
+        );
+      }
+      files[`pkg/f${i}.py`] = Buffer.concat(parts);
+    }
+    repo.write(Object.fromEntries(Object.entries(files).map(([path]) => [path, ''])));
+    for (const [path, bytes] of Object.entries(files)) writeFileSync(join(repo.dir, path), bytes);
+    head = repo.commit('texts');
+  });
+  afterAll(() => repo.remove());
+
+  it('finds in each file exactly the names git grep -a -w -F finds', async () => {
+    const answers = new AnswersWithTexts().atHead(repo, head);
+    const whole = await filesMentioningEach(repo.dir, head, names);
+    // Decoded as the engine's object reader decodes what `git cat-file` gives.
+    const texts = await readBlobs(
+      repo.dir,
+      answers.files().map((file) => answers.blobOf(file)!),
+    );
+    const outcomes = new Set<string>();
+    for (const file of answers.files()) {
+      const blob = answers.blobOf(file)!;
+      const text = texts.get(blob)!;
+      answers.texts.set(blob, text);
+      for (const name of names) {
+        const found = hasWord(text, name);
+        expect(found, `${name} in ${JSON.stringify(text)}`).toBe(whole.get(name)!.includes(file));
+        outcomes.add(`${name} ${found} ${text.includes(name)}`);
+      }
+    }
+    // Each name found, not found, and present inside another word (or next to a byte git reads as a word character).
+    for (const name of names)
+      for (const outcome of ['true true', 'false true', 'false false'])
+        expect(outcomes).toContain(`${name} ${outcome}`);
+    // Every file at hand: the answer comes from memory and equals the search of the whole tree.
+    expect(await filesMentioningKept(repo.dir, head, names, answers)).toEqual(whole);
+  });
+
+  it('reads the text at hand instead of asking git, and asks git for names it cannot rule on', async () => {
+    const answers = new AnswersWithTexts().atHead(repo, head);
+    const first = answers.files()[0];
+    // A text at hand that says otherwise than the blob shows which one was read.
+    answers.texts.set(answers.blobOf(first)!, 'plugin(1)\n');
+    const found = await filesMentioningKept(repo.dir, head, ['plugin', 'load'], answers);
+    const whole = await filesMentioningEach(repo.dir, head, ['plugin', 'load']);
+    expect(found?.get('plugin')).toContain(first);
+    expect(found?.get('load')?.includes(first)).toBe(false);
+    expect(found?.get('load')).toEqual(whole.get('load')!.filter((file) => file !== first));
+    // A name with a non-ASCII letter: git's bytes decide (the text at hand is not read).
+    const other = await filesMentioningKept(repo.dir, head, ['plugin', 'é'], answers);
+    expect(other).toEqual(await filesMentioningEach(repo.dir, head, ['plugin', 'é']));
+  });
+});
+
+// git prints "Binary file ... matches" for a binary file unless told to read it as text: the files after one must keep
+// their own words.
+describe('searching a tree with a binary Python file', () => {
+  let repo: TempGitRepo;
+  beforeAll(() => {
+    repo = new TempGitRepo();
+    repo.write({ 'a.py': 'load\n', 'b.py': 'load(1)\n', 'c.py': 'plugin\n', '.gitattributes': 'a.py -diff\n' });
+    writeFileSync(join(repo.dir, 'a0.py'), Buffer.from('load\0plugin\n'));
+    repo.commit('binary');
+  });
+  afterAll(() => repo.remove());
+
+  it('finds each name in the files that have it, the binary ones too', async () => {
+    const found = await filesMentioningEach(repo.dir, repo.head(), ['load', 'plugin']);
+    expect(found.get('load')).toEqual(['a.py', 'a0.py', 'b.py']);
+    expect(found.get('plugin')).toEqual(['a0.py', 'c.py']);
+    expect(found.get('load')).toEqual(await filesMentioning(repo.dir, repo.head(), 'load'));
   });
 });

@@ -96,11 +96,12 @@ export async function readBlobs(repoDir: string, ids: readonly string[]): Promis
   return result;
 }
 
-/** One object read by `GitObjectReader`: its id, type and content as UTF-8 text. */
+/** One object read by `GitObjectReader`: its id, type and content as UTF-8 text (a tree's also as bytes: it is binary). */
 export interface GitObject {
   id: string;
   type: string;
   text: string;
+  bytes?: Buffer;
 }
 
 /**
@@ -136,6 +137,11 @@ export class GitObjectReader {
       });
       session.child.stdin.write(`${spec}\n`);
     });
+  }
+
+  /** An object this reader has already read, by its id (undefined when it has not; never reads). */
+  known(id: string): GitObject | undefined {
+    return this.byId.get(id);
   }
 
   /** Blob ids -> text, like `readBlobs` (ids the clone does not have are left out). */
@@ -219,7 +225,8 @@ class BatchSession {
         this.needed = end + 1;
         break;
       }
-      const object = { id: header[1], type: header[2], text: buffer.toString('utf8', newline + 1, end) };
+      const object: GitObject = { id: header[1], type: header[2], text: buffer.toString('utf8', newline + 1, end) };
+      if (object.type === 'tree') object.bytes = Buffer.from(buffer.subarray(newline + 1, end));
       buffer = buffer.subarray(end + 1);
       this.waiting.shift()!.resolve(object);
     }

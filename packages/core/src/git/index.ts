@@ -32,3 +32,4 @@ export {
   treeOf,
 } from './git-objects.ts';
 export type { GitObject } from './git-objects.ts';
+export { diffTreesThroughReader, type TreeDeltaItem } from './tree-diff.ts';

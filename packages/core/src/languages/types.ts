@@ -108,6 +108,8 @@ export interface BlobAnswers {
   blobOf(path: string): string | undefined;
   /** The head's files of the language, in git's listing order, when the engine knows them all (with their blobs). */
   files?(): readonly string[] | undefined;
+  /** The text of a blob the engine has already read (the files of the change), else undefined; never reads. */
+  textOf?(blob: string): string | undefined;
   get(blob: string, question: string): unknown;
   set(blob: string, question: string, answer: unknown): void;
 }

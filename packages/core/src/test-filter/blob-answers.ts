@@ -6,10 +6,14 @@ import type { GraphCacheStore } from './graph-cache.ts';
 /** Where a language's kept answers are stored (next to its graph). */
 export const answersCacheKey = (languageId: string) => `test-filter/answers-${languageId}.json`;
 
-/** What the engine knows of the head: each file's blob, and the language's files in git's listing order. */
+/**
+ * What the engine knows of the head: each file's blob, the language's files in git's listing order, and the texts it
+ * has already read.
+ */
 export interface HeadFiles {
   blobOf(path: string): string | undefined;
   files(): readonly string[] | undefined;
+  textOf?(blob: string): string | undefined;
 }
 
 /** 1: `{ schema, language, answers: { "<blob>\0<question>": answer } }`. */
@@ -57,6 +61,10 @@ export class StoredBlobAnswers implements BlobAnswers {
 
   files(): readonly string[] | undefined {
     return this.head.files();
+  }
+
+  textOf(blob: string): string | undefined {
+    return this.head.textOf?.(blob);
   }
 
   get(blob: string, question: string): unknown {

@@ -3,7 +3,7 @@ import { filesMentioning } from './data-files.ts';
 import { discoverTests } from './discover-tests.ts';
 import { dynamicDependents } from './dynamic-edges.ts';
 import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts';
-import { type ChangedFile, diffTrees, GitObjectReader } from '../git/index.ts';
+import { type ChangedFile, diffTreesThroughReader, GitObjectReader } from '../git/index.ts';
 import { type Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
 import { GraphSnapshot, StoredFactsNotLoaded, type TreeDelta } from './graph-snapshot.ts';
@@ -242,6 +242,10 @@ class RepositoryView<F extends LanguageFacts> {
             {
               blobOf: (path) => this.snapshot?.entries.get(path)?.blob,
               files: () => this.snapshot?.orderedPaths(),
+              textOf: (blob) => {
+                const object = this.objects.known(blob);
+                return object?.type === 'blob' ? object.text : undefined;
+              },
             },
             warn,
           );
@@ -396,10 +400,27 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
     (object) => (object?.type === 'tree' ? object.id : undefined),
     () => undefined,
   );
-  let early: { from: string; delta: ReturnType<typeof diffTrees> } | undefined;
+  // Asked after the head's tree, which the tree diff waits for.
+  const changesSources = startEarlyReads(request, language, objects);
+  if (changesSources && !request.cache) loadParserEarly(language);
+  // The tree diff from the stored graph's tree, read through the object reader (no git process of its own); nothing to
+  // read for the stored graph of the head's own tree (a run again on the same commit, a merge that changed nothing).
+  const diffFrom = (from: string): Promise<TreeDelta[] | undefined> =>
+    headTree.then((tree) => {
+      if (tree === undefined) return undefined;
+      return tree === from ? [] : diffTreesThroughReader(objects, from, tree);
+    });
+  let early: { from: string; delta: ReturnType<typeof diffFrom> } | undefined;
   const cache = await loadGraphCache(request.cache, language, warn, (from) => {
-    early = { from, delta: diffTrees(repoDir, from, head) };
+    const sameTree = headTree.then((tree) => tree === from);
+    early = { from, delta: diffFrom(from) };
+    if (changesSources)
+      void sameTree.then((same) => {
+        if (!same) loadParserEarly(language);
+      });
   });
+  // No usable stored graph: every file is parsed.
+  if (changesSources && !cache.snapshot) loadParserEarly(language);
   /** The view of this run's repository, from a patched stored graph or a graph to build. */
   const viewOf = (discovery: unknown, matcher: TestMatcher, testFiles: string[], plan: GraphPlan<LanguageFacts>) =>
     new RepositoryView({
@@ -417,7 +438,7 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
   const stored = cache.snapshot;
   if (stored && stored.settings === settingsKey) {
     // The stored graph of another tree: only the files that differ from it need work, and the tree is never listed.
-    const diff = early?.from === stored.tree ? early.delta : diffTrees(repoDir, stored.tree, head);
+    const diff = early?.from === stored.tree ? early.delta : diffFrom(stored.tree);
     const [tree, delta] = await Promise.all([headTree, diff]);
     if (tree && delta && delta.length <= PATCH_LIMIT && !delta.some((item) => configPaths.includes(item.path))) {
       const discovery = stored.discovery;
@@ -485,19 +506,31 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
 
 /**
  * Reads the changed source files at the head before the graph asks for them, in the process that also answers the head's
- * tree: a graph patch parses them (or the cold build, everything), and their contents are then at hand. A read that is
- * not used costs only its share of that process's time. (Loading the parser this early was tried: it costs more CPU
- * than it saves wherever nothing needs parsing, and the first parse is not faster for it.)
+ * tree: a graph patch parses them (or the cold build, everything), and their contents are then at hand (the callers'
+ * search reads them too). A read that is not used costs only its share of that process's time. Returns whether the
+ * change has a source file at the head (then a graph of another tree will very likely parse it).
  */
 function startEarlyReads(
   request: SelectTestsRequest,
   language: SourceLanguage<LanguageFacts>,
   objects: GitObjectReader,
-): void {
+): boolean {
   const { changes, options, head } = request;
-  if (!changes || changes.length > options.maxChangedFiles) return;
+  if (!changes || changes.length > options.maxChangedFiles) return false;
   const sources = changes.filter((change) => change.status !== 'deleted' && language.handles(change.path));
   for (const change of sources.slice(0, EARLY_READS)) objects.read(`${head}:${change.path}`).catch(() => {});
+  return sources.length > 0;
+}
+
+/**
+ * Starts loading the language's parser (a WebAssembly compile) while git and the graph cache are read, instead of when
+ * the first file is parsed: its asynchronous steps then fill the waits for git. Only when parsing is as good as certain
+ * (a changed source file, and no stored graph of the head's own tree): loading a parser that nothing uses costs more
+ * CPU than the early start saves. A failure here is left to the parse that needs the parser (it loads again and
+ * reports it).
+ */
+function loadParserEarly(language: SourceLanguage<LanguageFacts>): void {
+  language.prepare?.().catch(() => {});
 }
 
 async function selectWithReader(request: SelectTestsRequest, objects: GitObjectReader): Promise<TestSelection> {
@@ -507,9 +540,6 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
   const changes = request.changes ? [...request.changes] : [];
   const reasons: string[] = [];
 
-  // A later selection of a session finds the graph built: nothing to read ahead.
-  if (!request.session?.isOpen(request))
-    startEarlyReads(request, request.pack.language as SourceLanguage<LanguageFacts>, objects);
   const open = () => openRepository(request, objects, warn) as Promise<RepositoryView<LanguageFacts>>;
   const view = await phase('graph', () => (request.session ? request.session.view(request, open) : open()));
   const testSet = new Set(view.testFiles);

@@ -106,11 +106,18 @@ export async function attributeToCallers<F extends LanguageFacts>(
       if (isCallSiteList(answer)) known.set(file, answer);
     }
     const toParse = files.filter((file) => !known.has(file));
+    // The files the engine has read already (the change's) are not read again.
+    const atHand = new Map<string, string>();
+    for (const file of toParse) {
+      const blob = answers?.blobOf(file);
+      const text = blob === undefined ? undefined : answers!.textOf?.(blob);
+      if (text !== undefined) atHand.set(file, text);
+    }
     // A warm selection may have parsed nothing yet (the graph patched from the cache): load the parser here.
     const [texts] = await Promise.all([
       readBlobs(
         repoDir,
-        toParse.map((file) => `${head}:${file}`),
+        toParse.filter((file) => !atHand.has(file)).map((file) => `${head}:${file}`),
       ),
       toParse.length ? loadPythonParser() : undefined,
     ]);
@@ -118,7 +125,7 @@ export async function attributeToCallers<F extends LanguageFacts>(
     for (const file of files) {
       let sites = known.get(file);
       if (!sites) {
-        const text = texts.get(`${head}:${file}`);
+        const text = atHand.get(file) ?? texts.get(`${head}:${file}`);
         if (text === undefined) continue;
         sites = pythonCallSites(text, name, request.position, request.parameter);
         const blob = answers?.blobOf(file);

@@ -39,7 +39,7 @@ export { findBindingReaders, type BindingReaders, type BindingSearch } from './b
 export { pythonPack } from './pack.ts';
 export { pythonImpactSupport, parseTestContext } from './impact-support.ts';
 export { pythonLanguage } from './language.ts';
-export { filesMentioning, filesMentioningEach, filesMentioningKept } from './word-search.ts';
+export { filesMentioning, filesMentioningEach, filesMentioningKept, hasWord } from './word-search.ts';
 export { pytestFramework } from './pytest.ts';
 export { loadPytestDiscovery, PytestTestMatcher, readIniSection, readTomlTable, fnmatch } from './pytest-config.ts';
 export type { PytestDiscovery } from './pytest-config.ts';

@@ -3,9 +3,10 @@ import type { BlobAnswers } from '../types.ts';
 
 /**
  * The question a file's mentions are kept under (`BlobAnswers`): which of the names (after the version, joined by
- * commas) the file has as a word, as `git grep -w -F` finds them. Bumped when the search changes.
+ * commas) the file has as a word, as `git grep -a -w -F` finds them. Bumped when the search changes (2: binary files
+ * are searched as text; before, one garbled the answers of the files after it).
  */
-const MENTIONS_QUESTION = 'python-mentions/1';
+const MENTIONS_QUESTION = 'python-mentions/2';
 
 /**
  * More files without a kept answer than this are searched with one pass over the whole tree (a cold run) instead of by
@@ -26,7 +27,7 @@ async function grepFiles(
   pathspecs: readonly string[],
 ): Promise<string[] | undefined> {
   try {
-    const out = await runGit(repoDir, ['grep', '-l', '-w', '-F', '-z', '-e', name, head, '--', ...pathspecs]);
+    const out = await runGit(repoDir, ['grep', '-l', '-a', '-w', '-F', '-z', '-e', name, head, '--', ...pathspecs]);
     // "<head>:<path>" per file.
     return out
       .split('\0')
@@ -53,7 +54,11 @@ export async function filesMentioningEach(
   return found ? filesByName(names, found) : new Map();
 }
 
-/** `git grep -o` of several words in `head` under `pathspecs`: file -> the names it has (git's order); undefined when git fails. */
+/**
+ * `git grep -o` of several words in `head` under `pathspecs`: file -> the names it has (git's order); undefined when git
+ * fails. Binary files are searched as text (`-a`): otherwise git prints "Binary file ... matches" for them, a line
+ * without the file's words.
+ */
 async function grepWords(
   repoDir: string,
   head: string,
@@ -65,6 +70,7 @@ async function grepWords(
     out = await runGit(repoDir, [
       'grep',
       '-o',
+      '-a',
       '-w',
       '-F',
       '-z',
@@ -104,8 +110,58 @@ function filesByName(names: readonly string[], found: ReadonlyMap<string, Readon
   return byName;
 }
 
+/** A name the in-memory word test below can rule out: ASCII letters, digits and `_` (git's word characters). */
+const ASCII_WORD = /^[A-Za-z0-9_]+$/;
+const isWordCode = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+
+/**
+ * Whether `text` has `name` (ASCII word characters only) as a word: an occurrence with no word character (ASCII letter,
+ * digit, `_`) right before or after it. This is what `git grep -a -w -F` answers for such a name, read on the decoded
+ * text: git's word characters are those bytes, UTF-8 decoding keeps every ASCII byte as its character (an invalid
+ * sequence never swallows one) and turns every other byte into a non-ASCII character, a non-word character to both;
+ * a name has no line break, so git's search line by line finds what a search of the whole text finds.
+ */
+export function hasWord(text: string, name: string): boolean {
+  if (name === '') return false;
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+    const end = at + name.length;
+    if (
+      (at === 0 || !isWordCode(text.charCodeAt(at - 1))) &&
+      (end === text.length || !isWordCode(text.charCodeAt(end)))
+    )
+      return true;
+  }
+  return false;
+}
+
 const isNameList = (value: unknown, names: ReadonlySet<string>): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string' && names.has(item));
+
+/**
+ * The names each of `files` has as a word, for the files whose text the engine has already read (`hasWord`, git's
+ * answer without a git process); the others are left to git (`rest`).
+ */
+function searchTextsAtHand(
+  answers: BlobAnswers,
+  files: readonly string[],
+  names: readonly string[],
+): { found: Map<string, Set<string>>; rest: string[] } {
+  const found = new Map<string, Set<string>>();
+  if (!answers.textOf || !names.every((name) => ASCII_WORD.test(name))) return { found, rest: [...files] };
+  const rest: string[] = [];
+  for (const file of files) {
+    const blob = answers.blobOf(file);
+    const text = blob === undefined ? undefined : answers.textOf(blob);
+    if (text === undefined) {
+      rest.push(file);
+      continue;
+    }
+    const words = names.filter((name) => hasWord(text, name));
+    if (words.length) found.set(file, new Set(words));
+  }
+  return { found, rest };
+}
 
 /**
  * The files of `head` that mention each of `names` as a word, as `filesMentioningEach` (several names) or
@@ -133,10 +189,14 @@ export async function filesMentioningKept(
     else unknown.push(file);
   }
   const byPath = unknown.length <= SEARCH_BY_PATH_LIMIT;
+  // The files the engine has read (the change's) are searched in memory; git searches the others by path (in a warm
+  // run most often none: no git process starts).
+  const atHand = byPath ? searchTextsAtHand(answers, unknown, names) : undefined;
+  const toSearch = atHand ? atHand.rest : unknown;
   // Literal pathspecs: a file name with `*` or `:` is that file.
-  const pathspecs = byPath ? unknown.map((file) => `:(literal)${file}`) : ['*.py'];
+  const pathspecs = byPath ? toSearch.map((file) => `:(literal)${file}`) : ['*.py'];
   let searched: Map<string, Set<string>> | undefined;
-  if (byPath && unknown.length === 0) searched = new Map();
+  if (byPath && toSearch.length === 0) searched = new Map();
   else if (names.length === 1) {
     const hits = await grepFiles(repoDir, head, names[0], pathspecs);
     searched = hits && new Map(hits.map((file) => [file, new Set(names)]));
@@ -160,7 +220,7 @@ export async function filesMentioningKept(
   // The files keep the listing's order (git's), the searched ones among them.
   const all = new Map<string, ReadonlySet<string>>();
   for (const file of files) {
-    const words = known.has(file) ? new Set(known.get(file)) : searched.get(file);
+    const words = known.has(file) ? new Set(known.get(file)) : (searched.get(file) ?? atHand?.found.get(file));
     if (words?.size) all.set(file, words);
   }
   return filesByName(names, all);

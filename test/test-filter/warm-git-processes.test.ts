@@ -1,0 +1,92 @@
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directoryGraphCacheStore } from '@ci-optimizer/core/test-filter';
+import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+import { LOADER_PROJECT } from '../support/loader-project.ts';
+import { selectBetween } from './support.ts';
+
+// A warm selection (the stored graph of an earlier tree) is mostly waiting for git processes: it starts none that the
+// answer does not need. Every git process is logged by a `git` on PATH that runs the real one.
+describe('the git processes of a warm selection', () => {
+  let repo: TempGitRepo;
+  let shim: string;
+  let log: string;
+  let path: string | undefined;
+  const storeDirs: string[] = [];
+
+  beforeAll(() => {
+    shim = tempDir('ci-opt-git-shim-');
+    log = join(shim, 'calls.log');
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(shim, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+    chmodSync(join(shim, 'git'), 0o755);
+    repo = new TempGitRepo();
+    // More files than a search by path takes: the first run searches the whole tree once and keeps every answer.
+    const filler = Object.fromEntries(Array.from({ length: 210 }, (_, i) => [`app/f${i}.py`, `F = ${i}\n`]));
+    repo.write({ ...filler, ...LOADER_PROJECT });
+  });
+  afterAll(() => {
+    repo.remove();
+    rmSync(shim, { recursive: true, force: true });
+    for (const dir of storeDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The git commands (first word after the options) the selection from `base` to `head` ran, and its answer. */
+  async function logged(base: string, head: string, storeDir: string) {
+    writeFileSync(log, '');
+    path = process.env.PATH;
+    process.env.PATH = `${shim}:${path}`;
+    try {
+      const selection = await selectBetween(repo, base, head, {}, { cache: directoryGraphCacheStore(storeDir) });
+      const commands = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.replace(/^(-c \S+ )+/, '').split(' ')[0]);
+      return { selection, commands };
+    } finally {
+      process.env.PATH = path;
+    }
+  }
+
+  const store = () => {
+    const dir = tempDir('ci-opt-warm-store-');
+    storeDirs.push(dir);
+    return dir;
+  };
+
+  it('needs no tree diff on the stored graph of the head tree itself', { timeout: 600_000 }, async () => {
+    const base = repo.commit('base');
+    repo.write({ 'app/plugins/csv.py': 'C = 2\n' });
+    const head = repo.commit('head');
+    const dir = store();
+    await selectBetween(repo, base, head, {}, { cache: directoryGraphCacheStore(dir) });
+    // Another commit of the same tree (a merge that changed nothing, a run again).
+    const again = repo.commit('same tree');
+    const warm = await logged(base, again, dir);
+    // The changed files (`git diff`, the caller's), then one object reader for everything else.
+    expect(warm.commands).toEqual(['diff', 'cat-file']);
+    expect(warm.selection.stats.parsedFiles).toBe(0);
+    expect(warm.selection.tests).toEqual(['tests/test_csv.py']);
+    expect(warm.selection).toEqual({ ...(await selectBetween(repo, base, again)), stats: warm.selection.stats });
+  });
+
+  it('searches the changed files for the callers in memory, not with git grep', { timeout: 600_000 }, async () => {
+    const base = repo.commit('base 2');
+    const dir = store();
+    // Cold: the graph of the base's tree and every file's mentions are stored.
+    await selectBetween(repo, base, base, {}, { cache: directoryGraphCacheStore(dir) });
+    // A caller changes what it passes (its text names the function), another file mentions nothing.
+    repo.write({ 'app/uses_xml.py': 'from app.loader import load_package\nXML = load_package("app.plugins.csv")\n' });
+    repo.write({ 'app/f1.py': 'F = -1\n' });
+    const head = repo.commit('caller changed');
+    const warm = await logged(base, head, dir);
+    // The tree diff read through the object reader, and the callers' sites parsed from the text the patch read: one
+    // object reader for everything, no `git diff-tree`, `git grep` or second reader.
+    expect(warm.commands).toEqual(['diff', 'cat-file']);
+    expect(warm.selection.stats.parsedFiles).toBe(2);
+    expect(warm.selection).toEqual({ ...(await selectBetween(repo, base, head)), stats: warm.selection.stats });
+    expect(warm.selection.tests).toEqual(['tests/test_xml.py']);
+  });
+});

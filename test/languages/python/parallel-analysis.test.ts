@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,38 @@ describe('analysing many Python files in worker threads', () => {
       });
       expect(inWorkers).toBe(0);
       facts.forEach((fileFacts, index) => expect(fileFacts).toStrictEqual(expected[index]));
+    }
+  });
+
+  it('does the batches a worker took but never answered in the main thread', {
+    timeout: timeoutFor(1, 30_000),
+  }, async () => {
+    // A worker that takes the first batches from the shared count, then ends without answering them: nobody else
+    // takes them, so the main thread must see that they are missing (not wait for an answer that never comes).
+    const dir = mkdtempSync(join(tmpdir(), 'ci-opt-parallel-'));
+    try {
+      mkdirSync(join(dir, 'chunks'));
+      const module = join(dir, 'chunks', 'takes-and-leaves.js');
+      writeFileSync(
+        module,
+        [
+          "import { parentPort } from 'node:worker_threads';",
+          'parentPort.once("message", (work) => {',
+          '  Atomics.add(new Int32Array(work.taken), 0, 3);',
+          '  process.exit(0);',
+          '});',
+        ].join('\n'),
+      );
+      const { facts, inWorkers } = await analyzePythonSourcesCounted(sources, {
+        workers: 1,
+        minChars: 0,
+        workerModule: pathToFileURL(module).href,
+      });
+      expect(inWorkers).toBe(0);
+      expect(facts).toHaveLength(sources.length);
+      facts.forEach((fileFacts, index) => expect(fileFacts).toStrictEqual(expected[index]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

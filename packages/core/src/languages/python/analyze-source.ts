@@ -744,13 +744,37 @@ function importsOfExamples(examples: ReadonlyArray<{ text: string; line: number 
 }
 
 /**
- * What the facts are read from. A query runs inside WebAssembly, but each one is a pass over the whole tree, and each
- * pattern adds to it: every file needs imports and strings (one query); the rest is found from the text (`dynamicCaptures`).
+ * What the facts are read from: every file needs its import statements and its strings, found in one walk of the tree
+ * inside WebAssembly (`descendantsOfType`: a cursor walk, cheaper than a query, which also tracks pattern states); the
+ * rest is found from the text (`dynamicCaptures`).
  */
-const BASE_QUERY = `
-[(import_statement) (import_from_statement) (future_import_statement)] @import
-(string) @string
-`;
+const BASE_TYPES = ['import_statement', 'import_from_statement', 'future_import_statement', 'string'];
+
+/**
+ * Whether the node at `start` of a tree without errors is a string rather than an import statement, from the text: a
+ * string starts with its prefix letters (`r`, `b`, `u`, `f`, `t`) and a quote, an import statement with `import` or
+ * `from` (asking the node for its type is a call into WebAssembly for each of a file's many strings).
+ */
+function startsString(source: string, start: number): boolean {
+  for (let at = start; at < source.length; at++) {
+    const code = source.charCodeAt(at);
+    if (code === 0x22 || code === 0x27) return true;
+    if (!STRING_PREFIX_LETTERS.has(code)) return false;
+  }
+  return false;
+}
+const STRING_PREFIX_LETTERS = new Set([...'rRbBuUfFtT'].map((letter) => letter.charCodeAt(0)));
+
+/** The import statements and strings of a file, in the order of the file, named as `factsOf` reads them. */
+function importsAndStrings(tree: Tree, source: string, clean: boolean): Array<{ name: string; node: Node }> {
+  const out: Array<{ name: string; node: Node }> = [];
+  for (const node of tree.rootNode.descendantsOfType(BASE_TYPES)) {
+    if (!node) continue;
+    const string = clean ? startsString(source, node.startIndex) : node.type === 'string';
+    out.push({ name: string ? 'string' : 'import', node });
+  }
+  return out;
+}
 /** Identifiers that only matter where they occur: found by text, then the tree is asked what is there (no query pass). */
 const DYNAMIC_WORDS = [
   'import_module',
@@ -874,10 +898,10 @@ function factsOf(tree: Tree, source: string, examples: Array<{ text: string; lin
   // Where `>>>` occurs (doctest examples are looked for only in strings that hold one).
   const prompts: number[] = [];
   for (let at = source.indexOf('>>>'); at !== -1; at = source.indexOf('>>>', at + 3)) prompts.push(at);
-  const captures: Array<{ name: string; node: Node }> = pythonQuery(BASE_QUERY).captures(tree.rootNode);
   // In a tree without errors only an f- or t-string has interpolations: any other string's value is read from its text
   // (walking a string's children asks for each next sibling, which is linear in the ones before it).
   const clean = !tree.rootNode.hasError;
+  const captures = importsAndStrings(tree, source, clean);
   // No spreading into push(): a file of 150,000 imports would pass that many arguments.
   for (const capture of dynamicCaptures(tree, source)) captures.push(capture);
   for (const { name, node } of captures) {
@@ -997,7 +1021,7 @@ function factsOf(tree: Tree, source: string, examples: Array<{ text: string; lin
       delete dynamic.parameter;
     }
   }
-  // Two queries: back to the order of the file (a stable sort keeps a statement's own order).
+  // Two passes (the walk, then the words): back to the order of the file (a stable sort keeps a statement's own order).
   imports.sort((a, b) => a.line - b.line);
   const facts: PythonModuleFacts = { imports, dynamicImports, strings: [...strings] };
   if (all) facts.all = all;

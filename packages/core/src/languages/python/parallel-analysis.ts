@@ -28,15 +28,20 @@ export interface ParallelAnalysisOptions {
 
 const MIN_CHARS = 1_500_000;
 const MAX_WORKERS = 3;
-/** Work is handed out in batches of about this many characters, so a core that finishes early takes more. */
-const BATCH_CHARS = 200_000;
+/**
+ * Work is cut into batches of about this many characters, taken in turn by whichever thread is free (the main thread
+ * and the workers alike); small enough that the thread finishing last does not finish much later than the others.
+ */
+const BATCH_CHARS = 100_000;
 const ROLE = 'ci-optimizer:python-analysis';
 
-interface Batch {
-  id: number;
-  indexes: number[];
+/** What a worker is given: every source, the batches (indexes into the sources), and the shared count of batches taken. */
+interface Work {
+  sources: readonly string[];
+  batches: number[][];
+  taken: SharedArrayBuffer;
 }
-type FromWorker = { batch: number; facts: PythonModuleFacts[] } | { failed: string };
+type FromWorker = { batch: number; facts: PythonModuleFacts[] } | { done: true } | { failed: string };
 
 /** Whether `url` may be loaded as a worker: a source file, or a bundle chunk (never an entry that would run). */
 function loadableInWorker(url: string): boolean {
@@ -44,21 +49,31 @@ function loadableInWorker(url: string): boolean {
 }
 
 /** Consecutive runs of sources of about BATCH_CHARS characters each. */
-function batchesOf(sources: readonly string[]): Batch[] {
-  const batches: Batch[] = [];
+function batchesOf(sources: readonly string[]): number[][] {
+  const batches: number[][] = [];
   let current: number[] = [];
   let chars = 0;
   sources.forEach((source, index) => {
     current.push(index);
     chars += source.length;
     if (chars >= BATCH_CHARS) {
-      batches.push({ id: batches.length, indexes: current });
+      batches.push(current);
       current = [];
       chars = 0;
     }
   });
-  if (current.length) batches.push({ id: batches.length, indexes: current });
+  if (current.length) batches.push(current);
   return batches;
+}
+
+/**
+ * The next batch to analyse, taken from the count shared by all the threads (each batch is taken once), or undefined
+ * when all are taken. No message goes through the main thread to hand out work, so a worker never waits for it to
+ * finish a batch of its own.
+ */
+function takeBatch(work: Pick<Work, 'batches'>, taken: Int32Array): number | undefined {
+  const batch = Atomics.add(taken, 0, 1);
+  return batch < work.batches.length ? batch : undefined;
 }
 
 /** Facts of every source, in order (`loadPythonParser` is awaited here). */
@@ -74,7 +89,6 @@ export async function analyzePythonSourcesCounted(
   sources: readonly string[],
   options: ParallelAnalysisOptions = {},
 ): Promise<{ facts: PythonModuleFacts[]; inWorkers: number }> {
-  await loadPythonParser();
   const total = sources.reduce((sum, source) => sum + source.length, 0);
   const module = options.workerModule ?? import.meta.url;
   const batches = batchesOf(sources);
@@ -83,62 +97,44 @@ export async function analyzePythonSourcesCounted(
     batches.length - 1,
   );
   if (total < (options.minChars ?? MIN_CHARS) || workerCount < 1 || !loadableInWorker(module)) {
+    await loadPythonParser();
     return { facts: sources.map((source) => analyzePythonSource(source)), inWorkers: 0 };
   }
+  const work: Work = { sources, batches, taken: new SharedArrayBuffer(4) };
+  const taken = new Int32Array(work.taken);
   const results: Array<PythonModuleFacts | undefined> = new Array(sources.length);
-  const queue = [...batches];
-  const take = () => queue.shift();
-  const store = (batch: Batch, facts: readonly PythonModuleFacts[]) =>
-    batch.indexes.forEach((index, k) => (results[index] = facts[k]));
-  const analyzeHere = (batch: Batch) =>
-    store(
-      batch,
-      batch.indexes.map((index) => analyzePythonSource(sources[index])),
-    );
   let inWorkers = 0;
-  const fromWorker = (batch: Batch, facts: readonly PythonModuleFacts[]) => {
-    // A reply of the wrong length is no reply: the batch is done here.
-    if (facts.length !== batch.indexes.length) return false;
-    store(batch, facts);
+  const fromWorker = (batch: number, facts: readonly PythonModuleFacts[]) => {
+    const indexes = batches[batch];
+    // A reply of the wrong length, or for no batch, is no reply: the main thread does that batch at the end.
+    if (!indexes || facts.length !== indexes.length) return;
+    indexes.forEach((index, k) => (results[index] = facts[k]));
     inWorkers += facts.length;
-    return true;
   };
-  const workers = Array.from({ length: workerCount }, () => runWorker(module, sources, take, fromWorker));
-  // The main thread takes batches too; between two it lets the workers' messages in.
-  for (let batch = take(); batch; batch = take()) {
-    analyzeHere(batch);
+  // The workers start first: they load the module and the grammar while the main thread loads its own and begins.
+  const workers = Array.from({ length: workerCount }, () => runWorker(module, work, fromWorker));
+  await loadPythonParser();
+  for (let batch = takeBatch(work, taken); batch !== undefined; batch = takeBatch(work, taken)) {
+    for (const index of batches[batch]) results[index] = analyzePythonSource(sources[index]);
+    // Lets the workers' answers in between two batches (they are copied here anyway).
     await new Promise((resolve) => setImmediate(resolve));
   }
-  // A batch a failed worker held is handed back; it is done here.
-  for (const batch of (await Promise.all(workers)).flat()) analyzeHere(batch);
+  await Promise.all(workers);
+  // A batch a worker took but did not answer (it failed or ended) is done here.
   return { facts: results.map((facts, index) => facts ?? analyzePythonSource(sources[index])), inWorkers };
 }
 
-/**
- * One worker taking batches until the queue is empty; resolves with the batches it took but did not answer (it failed
- * or exited), for the main thread to do.
- */
+/** One worker taking batches until none is left; resolves when it has answered all it took, failed or ended. */
 function runWorker(
   module: string,
-  sources: readonly string[],
-  take: () => Batch | undefined,
-  store: (batch: Batch, facts: readonly PythonModuleFacts[]) => boolean,
-): Promise<Batch[]> {
+  work: Work,
+  store: (batch: number, facts: readonly PythonModuleFacts[]) => void,
+): Promise<void> {
   return new Promise((resolve) => {
-    let held: Batch | undefined;
-    let done = false;
     let worker: Worker;
     const finish = () => {
-      if (done) return;
-      done = true;
-      resolve(held ? [held] : []);
-      held = undefined;
+      resolve();
       void worker.terminate().catch(() => {});
-    };
-    const next = () => {
-      held = take();
-      if (!held) return finish();
-      worker.postMessage({ batch: held.id, sources: held.indexes.map((index) => sources[index]) });
     };
     try {
       // An eval'd CommonJS script that imports the module as ESM (a `.ts` source and a bundle chunk alike); the module
@@ -148,21 +144,19 @@ function runWorker(
         { eval: true, workerData: { role: ROLE } },
       );
     } catch {
-      return resolve([]);
+      return resolve();
     }
     worker.on('message', (message: FromWorker) => {
-      if ('failed' in message) return finish();
-      if (!held || message.batch !== held.id || !store(held, message.facts)) return finish();
-      held = undefined;
-      next();
+      if ('batch' in message) store(message.batch, message.facts);
+      else finish();
     });
     worker.on('error', finish);
     worker.on('exit', finish);
-    next();
+    worker.postMessage(work);
   });
 }
 
-/** The worker's side: answers batches of sources with their facts, once the grammar is loaded. */
+/** The worker's side: once the grammar is loaded, takes batches of the work it is given and answers each with its facts. */
 async function servePythonAnalysis(port: NonNullable<typeof parentPort>): Promise<void> {
   try {
     await loadPythonParser();
@@ -170,8 +164,11 @@ async function servePythonAnalysis(port: NonNullable<typeof parentPort>): Promis
     port.postMessage({ failed: String(error) });
     return;
   }
-  port.on('message', (message: { batch: number; sources: string[] }) => {
-    port.postMessage({ batch: message.batch, facts: message.sources.map((source) => analyzePythonSource(source)) });
+  port.once('message', (work: Work) => {
+    const taken = new Int32Array(work.taken);
+    for (let batch = takeBatch(work, taken); batch !== undefined; batch = takeBatch(work, taken))
+      port.postMessage({ batch, facts: work.batches[batch].map((index) => analyzePythonSource(work.sources[index])) });
+    port.postMessage({ done: true });
   });
 }
 

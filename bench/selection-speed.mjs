@@ -21,21 +21,12 @@
 // this repository> measures another version of the selection code on the same input (before/after figures).
 // Usage: node bench/selection-speed.mjs [--quick]   (npm run bench -- --only selection-speed)
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  appendFileSync,
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runnerEnvironment } from './runner-environment.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(process.env.BENCH_SPEED_ROOT ?? join(dirname(SELF), '..'));
@@ -124,22 +115,15 @@ if (!['bundle', 'sources'].includes(CODE))
 function runBundledAction(repo, base, head, storeDir) {
   const scratch = mkdtempSync(join(tmpdir(), 'ci-opt-bench-speed-run-'));
   try {
+    /** @type {Record<string, string>} */
     const env = {
-      PATH: process.env.PATH,
-      HOME: scratch,
-      RUNNER_TEMP: scratch,
-      GITHUB_WORKSPACE: repo,
-      RUNNER_OS: 'Linux',
+      ...runnerEnvironment(scratch, repo),
       INPUT_REPO: repo,
       INPUT_BASE: base,
       INPUT_HEAD: head,
       INPUT_STORE: storeDir === '-' ? 'none' : `dir:${storeDir}`,
       BENCH_SPEED_TIMES: join(scratch, 'times.json'),
     };
-    for (const name of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV']) {
-      env[name] = join(scratch, name);
-      writeFileSync(env[name], '');
-    }
     const result = spawnSync(
       process.execPath,
       [

@@ -152,7 +152,8 @@ function runBundledAction(repo, base, head, storeDir) {
       : {
           tests: JSON.parse(outputs['tests-json']),
           runAll: outputs['run-all'] === 'true',
-          reasons: outputs.reasons,
+          // A list of strings is written one a line.
+          reasons: outputs.reasons ? outputs.reasons.split('\n') : [],
           explanations: JSON.parse(outputs['reasons-by-test']),
           totalCount: Number(outputs['total-count']),
           map: outputs['impact-map-reason'],

@@ -44,6 +44,7 @@ import {
   type TrainSettings,
   updateSafetyState,
   viewChange,
+  anyViewHandoff,
   readViewHandoff,
   saveViewHandoff,
   viewHandoffPath,
@@ -62,6 +63,7 @@ import {
   flakyIdsOf,
   readNeeded,
   tailHasRun,
+  tailHasCommit,
   auditedRuns,
 } from '../test-predictor/index.ts';
 import {
@@ -115,10 +117,13 @@ function trainSettings(ctx: CommandContext, budget: Budget, history: readonly Ru
 async function describeChange(
   ctx: CommandContext,
   s: Settings,
+  onHead?: (head: string) => void,
 ): Promise<{ view: ChangeView; commit: string; base: string | null; rangeNote?: string }> {
-  // The language pack loads (compiles) while git answers the range questions.
-  const pack = loadLanguagePack();
-  pack.catch(() => {}); // taken below, or dropped when the range is wrong
+  const jobTemp = ctx.run.env.RUNNER_TEMP;
+  // The language pack loads (compiles) while git answers the range questions; in a record step of a job whose
+  // predict step left a change view, only when none is handed over (it is needed to work the view out).
+  const pack = s.mode === 'record' && jobTemp && anyViewHandoff(jobTemp) ? undefined : loadLanguagePack();
+  pack?.catch(() => {}); // taken below, or dropped when the range is wrong
   const range = await resolveDiffRange({
     repoDir: s.repoDir,
     eventName: ctx.run.eventName,
@@ -127,6 +132,7 @@ async function describeChange(
     head: ctx.inputs.optionalString('head'),
   });
   await assertProjectDir(s.repoDir, s.projectDir, range.head);
+  onHead?.(range.head);
   const described = {
     commit: range.head,
     base: range.base ?? null,
@@ -135,7 +141,6 @@ async function describeChange(
   // predict hands its view to the record step of the same job (view-handoff.ts); record takes it when it is there.
   // Only in the runner's own temp folder, which lives and dies with the job: outside Actions the fallback temp
   // folder is shared with whoever else uses the machine, and what is read there would decide what is recorded.
-  const jobTemp = ctx.run.env.RUNNER_TEMP;
   const handoff = jobTemp
     ? viewHandoffPath(jobTemp, {
         repoDir: s.repoDir,
@@ -153,7 +158,7 @@ async function describeChange(
   const view =
     handed?.view ??
     (await viewChange({
-      pack: await pack,
+      pack: await (pack ?? loadLanguagePack()),
       repoDir: s.repoDir,
       range,
       options: s.filterOptions,
@@ -345,15 +350,16 @@ function derivedOfSummary(stored: StoredSummary): HistoryDerived {
 }
 
 /**
- * The history when record read only its summary ahead: read now, with the summary's facts (and the runs attached)
+ * The history when record read only its summary ahead: read now (or taken from a read started `early`), with the summary's facts (and the runs attached)
  * when it still describes what was read, else worked out from it.
  */
 async function readHistoryLate(
   ctx: CommandContext,
   s: Settings,
   summary: RecordSummary,
+  early?: Ahead<RunRecord[]>,
 ): Promise<{ history: readonly RunRecord[]; derived: HistoryDerived; fromSummary: boolean }> {
-  const history = await readHistory(s.store, (m) => ctx.log.warning(m));
+  const history = early ? await early.take(ctx) : await readHistory(s.store, (m) => ctx.log.warning(m));
   const stored = summaryWithRuns(s.store, history, summary);
   return {
     history,
@@ -539,7 +545,17 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
   // The ranking of the audit's prediction (from the history before this run).
   const rankingNext = rankingAhead(ctx, Promise.all([historyAhead.value, loadModelAhead.value, s.budget]));
-  const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
+  // A rerun of a recorded commit reads the history: started as soon as the commit is known, while the view is worked out.
+  let early: Ahead<RunRecord[]> | undefined;
+  const readEarly = (head: string) =>
+    historyAhead.value.then(
+      (ahead) => {
+        if (ahead.summary && tailHasCommit(ahead.summary.document.tail, head))
+          early = readAhead((warn) => readHistory(s.store, warn));
+      },
+      () => {},
+    );
+  const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s, readEarly));
   const where = { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir };
   const junit = await ctx.metrics.phase('junit', async () => junitRunOf(await reports, where));
   for (const bad of junit.skipped) {
@@ -599,7 +615,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const inPlace = ahead.summary && !whyReadHistory(ctx, ahead.summary, record, model) ? ahead.summary : undefined;
   const late =
     ahead.summary && !inPlace
-      ? await ctx.metrics.phase('history', () => readHistoryLate(ctx, s, ahead.summary))
+      ? await ctx.metrics.phase('history', () => readHistoryLate(ctx, s, ahead.summary, early))
       : undefined;
   const { history, derived } = late ?? ahead;
   const withRun = history ? [...history, record] : undefined;

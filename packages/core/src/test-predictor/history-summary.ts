@@ -6,9 +6,9 @@ import { HISTORY_LOG, segmentsRead, type AppendOutcome, type RunRecord } from '.
 import { HistoryStats } from './features.ts';
 import { labelFlaky, realFailedFiles, runKey, type FlakyLabels } from './flaky.ts';
 import { factsOfHistory, RECENT_RUNS, recentFilesOf, recentTotalsOf, type HistoryFacts } from './history-facts.ts';
-import { advanceTail, checkTail, tailOf, windowOf, type TailDocument } from './history-tail.ts';
+import { advanceTail, checkTail, tailOf, tailSlowCandidates, type TailDocument } from './history-tail.ts';
 import { historyStats } from './predict.ts';
-import { slowCandidates, slowestFirst, windowCandidates, type SlowTest } from './slow-tests.ts';
+import { slowCandidates, slowestFirst, type SlowTest } from './slow-tests.ts';
 import { isCount, isRecord, isSeconds, isStrings } from './json-checks.ts';
 
 /**
@@ -163,7 +163,7 @@ export function advanceHistorySummary(
       .map((entry) => entry[3])
       .filter((seconds) => seconds > 0),
     recentFiles: caseFiles.filter((file, i) => file !== '' && lastRun[i] >= runs - RECENT_RUNS).sort(),
-    slow: windowCandidates(windowOf(tail), SLOW_FLOOR).map((test) => [test.id, test.file, test.seconds]),
+    slow: tailSlowCandidates(tail, SLOW_FLOOR).map((test) => [test.id, test.file, test.seconds]),
     flakyFailures: [...before.flakyFailures, ...flaky.flakyFailures],
     tail,
   };

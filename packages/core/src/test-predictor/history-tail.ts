@@ -8,7 +8,7 @@ import {
 } from '../test-history/index.ts';
 import { testTimeOf } from './history-facts.ts';
 import { isCount, isRecord, isSeconds } from './json-checks.ts';
-import { SLOW_RUNS, timedCases, type TimedCase } from './slow-tests.ts';
+import { SLOW_RUNS, timedCases, windowCandidates, type SlowTest, type TimedCase } from './slow-tests.ts';
 
 /**
  * What `record` needs of the history besides a prediction's facts, kept in the history's stored summary
@@ -21,7 +21,10 @@ export interface TailDocument {
   runs: TailRun[];
   /** The timed cases (slow-tests.ts) the window names: id and file. */
   cases: [string, string][];
-  /** The newest SLOW_RUNS runs (oldest first): their timed cases, as indexes into `cases`, and durations. */
+  /**
+   * The newest SLOW_RUNS runs (oldest first): their timed cases, as indexes into `cases` (packed: packIndexes), and
+   * their durations.
+   */
   window: [number[], number[]][];
   /** The audits of the full runs, oldest first, with the run's time (safety.ts computes miss rates from them). */
   audits: [string, SafetyAudit][];
@@ -45,21 +48,77 @@ export function tailOf(history: readonly RunRecord[]): TailDocument {
 export function advanceTail(tail: TailDocument, run: RunRecord): TailDocument {
   return {
     runs: [...tail.runs, runEntry(run)],
-    ...windowDocument([...windowOf(tail), timedCases(run)].slice(-SLOW_RUNS)),
+    ...advanceWindow(tail, timedCases(run)),
     audits: [...tail.audits, ...auditEntry(run)],
   };
+}
+
+/**
+ * The window with a run's timed cases appended (and the oldest run left out when it is full), its cases numbered in
+ * order of first appearance as windowDocument numbers them: the runs kept are renumbered, not built again.
+ */
+function advanceWindow(tail: TailDocument, timed: readonly TimedCase[]): Pick<TailDocument, 'cases' | 'window'> {
+  const known = new Map(tail.cases.map(([id, file], i) => [`${id}\u0000${file}`, i]));
+  const cases = [...tail.cases];
+  const added: [number[], number[]] = [[], []];
+  for (const testCase of timed) {
+    const key = `${testCase.id}\u0000${testCase.file}`;
+    let at = known.get(key);
+    if (at === undefined) {
+      at = cases.length;
+      known.set(key, at);
+      cases.push([testCase.id, testCase.file]);
+    }
+    added[0].push(at);
+    added[1].push(testCase.duration);
+  }
+  const runs = [...unpackedWindow(tail), added].slice(-SLOW_RUNS);
+  const renumbered = new Map<number, number>();
+  const kept: [string, string][] = [];
+  const window = runs.map(([indexes, seconds]): [number[], number[]] => [
+    packIndexes(
+      indexes.map((index) => {
+        let at = renumbered.get(index);
+        if (at === undefined) {
+          at = kept.length;
+          renumbered.set(index, at);
+          kept.push(cases[index]);
+        }
+        return at;
+      }),
+    ),
+    seconds,
+  ]);
+  return { cases: kept, window };
+}
+
+/** The slow-test candidates of the tail's window (slowCandidates of its runs), above `floorSeconds`. */
+export function tailSlowCandidates(tail: TailDocument, floorSeconds: number): SlowTest[] {
+  // Only the cases with a duration above the floor in some run of the window are looked up.
+  const unpacked = unpackedWindow(tail);
+  const over = new Set<number>();
+  for (const [indexes, seconds] of unpacked)
+    for (let k = 0; k < indexes.length; k++) if (seconds[k] > floorSeconds) over.add(indexes[k]);
+  const window = unpacked.map(([indexes, seconds]) => {
+    const timed: TimedCase[] = [];
+    for (let k = 0; k < indexes.length; k++) {
+      if (!over.has(indexes[k])) continue;
+      const [id, file] = tail.cases[indexes[k]];
+      timed.push({ id, file, duration: seconds[k] });
+    }
+    return timed;
+  });
+  return windowCandidates(window, floorSeconds);
+}
+
+/** Whether the history has a run of this commit. */
+export function tailHasCommit(tail: TailDocument, commit: string): boolean {
+  return tail.runs.some((entry) => entry[2] === commit);
 }
 
 /** Whether the history has a run of this id (runId). */
 export function tailHasRun(tail: TailDocument, id: string): boolean {
   return tail.runs.some((entry) => entry[0] === id);
-}
-
-/** The timed cases of the window's runs, oldest first. */
-export function windowOf(tail: TailDocument): TimedCase[][] {
-  return tail.window.map(([indexes, seconds]) =>
-    indexes.map((index, k) => ({ id: tail.cases[index][0], file: tail.cases[index][1], duration: seconds[k] })),
-  );
 }
 
 /** The audited full runs, as computeMissRate reads them (safety.ts). */
@@ -77,8 +136,8 @@ export function auditedRuns(tail: TailDocument): Pick<RunRecord, 'time' | 'full'
  *   MAX_SEGMENTS segments.
  */
 export function readNeeded(tail: TailDocument, run: RunRecord, keepRuns: number, segments: number): string | undefined {
+  if (tailHasCommit(tail, run.commit)) return 'the history has a run of this commit';
   const commits = new Set(tail.runs.map((entry) => entry[2]));
-  if (commits.has(run.commit)) return 'the history has a run of this commit';
   const last = tail.runs.at(-1);
   if (last && !(last[1] < run.time)) return 'the newest run of the history is not older than this run';
   if (run.base !== null && commits.has(run.base) && hasUnreachedFailure(run))
@@ -125,9 +184,44 @@ function windowDocument(window: readonly (readonly TimedCase[])[]): Pick<TailDoc
       indexes.push(at);
       seconds.push(testCase.duration);
     }
-    return [indexes, seconds];
+    return [packIndexes(indexes), seconds];
   });
   return { cases, window: runs };
+}
+
+/** The window's runs with their indexes unpacked (a checked tail's are well formed). */
+function unpackedWindow(tail: TailDocument): [number[], number[]][] {
+  return tail.window.map(([packed, seconds]) => [unpackIndexes(packed) ?? [], seconds]);
+}
+
+/**
+ * Indexes as pairs (first, count) of ascending runs: a run's cases are mostly numbered one after the other (in report
+ * order, as the run before), so a window of 1,000-case runs keeps a few numbers per run instead of a thousand.
+ */
+function packIndexes(indexes: readonly number[]): number[] {
+  const packed: number[] = [];
+  for (let k = 0; k < indexes.length; ) {
+    let end = k + 1;
+    while (end < indexes.length && indexes[end] === indexes[end - 1] + 1) end++;
+    packed.push(indexes[k], end - k);
+    k = end;
+  }
+  return packed;
+}
+
+/**
+ * The indexes of packIndexes's pairs; undefined when they are not pairs of a count and a positive count, or give more
+ * than `limit` indexes.
+ */
+function unpackIndexes(packed: readonly unknown[], limit = Number.POSITIVE_INFINITY): number[] | undefined {
+  if (packed.length % 2 !== 0) return undefined;
+  const indexes: number[] = [];
+  for (let k = 0; k < packed.length; k += 2) {
+    const [first, count] = [packed[k], packed[k + 1]];
+    if (!isCount(first) || !isCount(count) || count === 0 || indexes.length + count > limit) return undefined;
+    for (let i = 0; i < count; i++) indexes.push(first + i);
+  }
+  return indexes;
 }
 
 /** Whether a first-attempt failure of the run is in a file the change does not reach (labelFlaky's base rule). */
@@ -161,12 +255,13 @@ function isCaseEntry(value: unknown): boolean {
 
 function isWindowRun(value: unknown, cases: number): boolean {
   if (!Array.isArray(value) || value.length !== 2) return false;
-  const [indexes, seconds] = value as unknown[];
+  const [packed, seconds] = value as unknown[];
+  if (!Array.isArray(packed) || !Array.isArray(seconds)) return false;
+  const indexes = unpackIndexes(packed, seconds.length);
   return (
-    Array.isArray(indexes) &&
-    Array.isArray(seconds) &&
+    indexes !== undefined &&
     indexes.length === seconds.length &&
-    indexes.every((index) => isCount(index) && index < cases) &&
+    indexes.every((index) => index < cases) &&
     seconds.every(isSeconds)
   );
 }

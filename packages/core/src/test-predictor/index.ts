@@ -110,7 +110,13 @@ export {
   type SafetyState,
 } from './safety.ts';
 export { viewChange, hopsOf, type ChangeView } from './repository.ts';
-export { readViewHandoff, saveViewHandoff, viewHandoffPath, type ViewHandoffKey } from './view-handoff.ts';
+export {
+  anyViewHandoff,
+  readViewHandoff,
+  saveViewHandoff,
+  viewHandoffPath,
+  type ViewHandoffKey,
+} from './view-handoff.ts';
 export { factsOfHistory, recentTotalsOf, type HistoryFacts } from './history-facts.ts';
 export {
   readHistorySummary,
@@ -129,7 +135,15 @@ export {
   type StoredSummary,
   type RecordSummary,
 } from './history-summary.ts';
-export { readNeeded, tailOf, tailHasRun, auditedRuns, MAX_SEGMENTS, type TailDocument } from './history-tail.ts';
+export {
+  readNeeded,
+  tailOf,
+  tailHasRun,
+  tailHasCommit,
+  auditedRuns,
+  MAX_SEGMENTS,
+  type TailDocument,
+} from './history-tail.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
 export { chooseRanking, significantlyBetter } from './ranking-choice.ts';
 export { binomialUpperTail, pairedSignTest, type SignTest } from './paired-tests.ts';

@@ -53,7 +53,11 @@ export function slowCandidates(history: readonly RunRecord[], floorSeconds: numb
 
 /** slowCandidates from the timed cases of the newest SLOW_RUNS runs (oldest first), kept without the runs. */
 export function windowCandidates(window: readonly (readonly TimedCase[])[], floorSeconds: number): SlowTest[] {
-  return medianDurations(window, () => true).filter((test) => test.seconds > floorSeconds);
+  // A median is never above the largest value: only ids with a run above the floor can be candidates.
+  const over = new Set<string>();
+  for (const cases of window) for (const testCase of cases) if (testCase.duration > floorSeconds) over.add(testCase.id);
+  if (over.size === 0) return [];
+  return medianDurations(window, (id) => over.has(id)).filter((test) => test.seconds > floorSeconds);
 }
 
 /** slowTests from slowCandidates whose floor is at most the threshold. */

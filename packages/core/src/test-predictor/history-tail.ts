@@ -60,18 +60,7 @@ export function advanceTail(tail: TailDocument, run: RunRecord): TailDocument {
 function advanceWindow(tail: TailDocument, timed: readonly TimedCase[]): Pick<TailDocument, 'cases' | 'window'> {
   const known = new Map(tail.cases.map(([id, file], i) => [`${id}\u0000${file}`, i]));
   const cases = [...tail.cases];
-  const added: [number[], number[]] = [[], []];
-  for (const testCase of timed) {
-    const key = `${testCase.id}\u0000${testCase.file}`;
-    let at = known.get(key);
-    if (at === undefined) {
-      at = cases.length;
-      known.set(key, at);
-      cases.push([testCase.id, testCase.file]);
-    }
-    added[0].push(at);
-    added[1].push(testCase.duration);
-  }
+  const added = numberCases(timed, known, cases);
   const runs = [...unpackedWindow(tail), added].slice(-SLOW_RUNS);
   const renumbered = new Map<number, number>();
   const kept: [string, string][] = [];
@@ -171,22 +160,35 @@ function windowDocument(window: readonly (readonly TimedCase[])[]): Pick<TailDoc
   const index = new Map<string, number>();
   const cases: [string, string][] = [];
   const runs = window.map((timed): [number[], number[]] => {
-    const indexes: number[] = [];
-    const seconds: number[] = [];
-    for (const testCase of timed) {
-      const key = `${testCase.id}\u0000${testCase.file}`;
-      let at = index.get(key);
-      if (at === undefined) {
-        at = cases.length;
-        index.set(key, at);
-        cases.push([testCase.id, testCase.file]);
-      }
-      indexes.push(at);
-      seconds.push(testCase.duration);
-    }
+    const [indexes, seconds] = numberCases(timed, index, cases);
     return [packIndexes(indexes), seconds];
   });
   return { cases, window: runs };
+}
+
+/**
+ * A run's timed cases as indexes into `cases` (by id and file, `index`: a case not there yet is added at the end)
+ * and their durations.
+ */
+function numberCases(
+  timed: readonly TimedCase[],
+  index: Map<string, number>,
+  cases: [string, string][],
+): [number[], number[]] {
+  const indexes: number[] = [];
+  const seconds: number[] = [];
+  for (const testCase of timed) {
+    const key = `${testCase.id}\u0000${testCase.file}`;
+    let at = index.get(key);
+    if (at === undefined) {
+      at = cases.length;
+      index.set(key, at);
+      cases.push([testCase.id, testCase.file]);
+    }
+    indexes.push(at);
+    seconds.push(testCase.duration);
+  }
+  return [indexes, seconds];
 }
 
 /** The window's runs with their indexes unpacked (a checked tail's are well formed). */

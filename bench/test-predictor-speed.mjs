@@ -4,7 +4,9 @@
 // fast-xml-parser (the reference of issue 19), one that reads it with the scanner record uses for plain reports (the
 // floor of record's own reading) and `node -e 0`. `predict` is timed twice: cold (no graph cache in the store) and warm.
 // Every call is a job of its own (its own RUNNER_TEMP), except `record after predict`: the record step of a job whose
-// predict step ran before it, as in a workflow, which hands record its change view (view-handoff.ts).
+// predict step ran before it, as in a workflow, which hands record its change view (view-handoff.ts). `record` records
+// a commit the history has no run of (as CI records each pushed commit); `record, a rerun` records a recorded commit
+// again with other failures (earlier failures turn flaky, and record reads the whole history).
 // Usage: node bench/test-predictor-speed.mjs [--quick] [--keep DIR] [--baseline DIST]
 //   --quick: 3 samples instead of 7, 20 runs of history; --keep DIR: build the project, store and report in DIR and
 //   leave them there (to profile `record`/`predict` on them); --baseline DIST: a dist/ folder of another revision
@@ -141,7 +143,7 @@ function recordedState(storeDir) {
     /"\d{4}-\d\d-\d\dT[\d:.]+Z"/g,
     '"TIME"',
   );
-  return JSON.stringify({ runs: runs.length, newest, safety });
+  return JSON.stringify({ runs: runs.map((run) => run.id), newest, safety });
 }
 
 /** The CLI call of a `predict` step from `base` to `head` on `store` (a store spec such as `dir:DIR`). */
@@ -174,10 +176,19 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
     rmSync(scratch, { recursive: true, force: true });
     cpSync(storeDir, scratch, { recursive: true });
   };
+  // Commits the store has no run of: what CI records (the stored summary is all this CLI reads then); `head` has one.
+  const [newCommit, nextCommit] = [1, 2].map((m) => {
+    git(repo, 'checkout', '-q', '--detach', base);
+    writeFileSync(join(repo, 'pkg', `mod${m}.py`), `\ndef f${m}(x):\n    return x * 7\n`);
+    git(repo, 'commit', '-q', '-am', `not recorded yet ${m}`);
+    return git(repo, 'rev-parse', 'HEAD');
+  });
+  git(repo, 'checkout', '-q', '--detach', head);
+  const reportOf = (failing) => writeFileSync(report, junit(new Set(failing)));
   const at = { repo, base, head, store: `dir:${scratch}`, report };
   const predict = (which, extra) => predictCommand(clis[which], at, extra);
-  const record = (which) => recordCommand(clis[which], at);
-  writeFileSync(report, junit(new Set(['tests/test_7.py', 'tests/test_87.py'])));
+  const record = (which, commit = newCommit) => recordCommand(clis[which], { ...at, head: commit });
+  reportOf(['tests/test_7.py', 'tests/test_87.py']);
   const differing = [];
   const outcomes = (which) => {
     const seen = [];
@@ -190,16 +201,26 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
         value: `${comparable(output.stdout)}\n${output.stderr}`,
       });
     }
-    for (const afterPredict of [false, true]) {
-      fresh();
-      const output = {};
-      const job = newRunnerTemp();
-      if (afterPredict) timed(predict(which, []), repo, undefined, undefined, job);
-      timed(record(which), repo, undefined, output, job);
-      seen.push({
-        name: afterPredict ? 'record after predict (same job)' : 'record',
-        value: `${comparable(output.stdout)}\n${output.stderr}\n${recordedState(scratch)}`,
-      });
+    for (const [commit, kind] of [
+      [newCommit, 'a new commit'],
+      [head, 'a rerun'],
+    ]) {
+      for (const afterPredict of [false, true]) {
+        fresh();
+        const output = {};
+        const job = newRunnerTemp();
+        if (afterPredict) timed(predictCommand(clis[which], { ...at, head: commit }), repo, undefined, undefined, job);
+        timed(record(which, commit), repo, undefined, output, job);
+        // And the record after it, of another new commit: from the summary the first one stored.
+        const next = {};
+        reportOf(['tests/test_5.py']);
+        timed(record(which, nextCommit), repo, undefined, next);
+        reportOf(['tests/test_7.py', 'tests/test_87.py']);
+        seen.push({
+          name: `record of ${kind}${afterPredict ? ' after predict (same job)' : ''} and the next`,
+          value: `${comparable(output.stdout)}\n${output.stderr}\n${comparable(next.stdout)}\n${next.stderr}\n${recordedState(scratch)}`,
+        });
+      }
     }
     return seen;
   };
@@ -214,7 +235,7 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
   for (const which of ['this', 'baseline']) {
     fresh();
     writeFileSync(report, junit(new Set(['tests/test_3.py'])));
-    timed(record(which), repo);
+    timed(record(which, head), repo);
     own[which] = join(work, `store-own-${which}`);
     rmSync(own[which], { recursive: true, force: true });
     cpSync(scratch, own[which], { recursive: true });
@@ -232,8 +253,10 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
       timed(record(which), repo, `ab-record-${which}`);
       freshOwn(which);
       const job = newRunnerTemp();
-      timed(predict(which, []), repo, undefined, undefined, job);
+      timed(predictCommand(clis[which], { ...at, head: newCommit }), repo, undefined, undefined, job);
       timed(record(which), repo, `ab-record-after-predict-${which}`, undefined, job);
+      freshOwn(which);
+      timed(record(which, head), repo, `ab-record-rerun-${which}`);
     }
   }
   console.log(
@@ -245,8 +268,9 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
   console.log('| --- | ---: | ---: | ---: |');
   const names = {
     predict: 'predict, warm',
-    record: 'record',
+    record: 'record (a new commit)',
     'record-after-predict': 'record after predict (same job)',
+    'record-rerun': 'record, a rerun of a recorded commit',
   };
   for (const step of Object.keys(names)) {
     const mineCpu = cpu(`ab-${step}-this`);
@@ -257,7 +281,7 @@ function compareWithBaseline({ repo, base, head, storeDir, report }) {
   }
   console.log(
     differing.length === 0
-      ? `\nOutputs identical to the baseline's: ${VARIANTS.length} predictions (outputs and log lines) and a record alone and after a predict of the same job (outputs, log lines, the stored run and safety state).`
+      ? `\nOutputs identical to the baseline's: ${VARIANTS.length} predictions (outputs and log lines), and records of a new commit and of a rerun, alone and after a predict of the same job, each followed by a record of another new commit (outputs, log lines, the runs stored and safety state).`
       : `\nOutputs DIFFER from the baseline's in: ${differing.join('; ')}.`,
   );
   if (differing.length > 0) process.exitCode = 1;
@@ -292,7 +316,9 @@ try {
   const store = `dir:${join(work, 'store')}`;
   const report = join(work, 'report.xml');
   const recordArgs = (head) => recordCommand(cli, { repo, base, head, store, report });
-  // History: RUNS recorded runs, each changing one module; its tests fail.
+  // History: RUNS commits, each changing one module; its tests fail. All but the last `samples` are recorded; those
+  // are the new commits the record samples record (as CI records each pushed commit once).
+  const newCommits = [];
   for (let r = 0; r < RUNS; r++) {
     git(repo, 'checkout', '-q', '--detach', base);
     const m = r % MODULES;
@@ -305,7 +331,7 @@ try {
     const head = git(repo, 'rev-parse', 'HEAD');
     if (r < RUNS - samples) {
       timed(recordArgs(head), repo);
-    }
+    } else newCommits.push(head);
   }
   const head = git(repo, 'rev-parse', 'HEAD');
   const parseOnly = `import { readFileSync } from 'node:fs'; import { XMLParser } from 'fast-xml-parser'; const doc = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(${JSON.stringify(report)}, 'utf8')); if (!doc.testsuites) process.exit(1);`;
@@ -329,20 +355,32 @@ try {
     Array.from({ length: samples }, () => timed(['--input-type=module', '-e', scanOnly], root, 'scan')),
   );
   const nodeOnly = median(Array.from({ length: samples }, () => timed(['-e', '0'], root, 'node')));
-  // Each record sample is also made, on a copy of the store as it was, the way a job runs it: after the predict
-  // step of the same job (same RUNNER_TEMP), which hands its change view to record (view-handoff.ts).
+  // Each record sample records a new commit (the next of newCommits). It is also made, on a copy of the store as it
+  // was, the way a job runs it: after the predict step of the same job (same RUNNER_TEMP), which hands its change view
+  // to record (view-handoff.ts); and, on another copy, as a rerun of a recorded commit (the last one, with other
+  // failures), which makes earlier failures flaky and reads the history.
   const afterPredict = [];
+  const rerun = [];
+  const copy = join(work, 'store-job');
+  const copyStore = () => {
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(join(work, 'store'), copy, { recursive: true });
+  };
   const record = median(
     Array.from({ length: samples }, (_, k) => {
       writeFileSync(report, junit(new Set([`tests/test_${k}.py`])));
-      const copy = join(work, 'store-job');
-      rmSync(copy, { recursive: true, force: true });
-      cpSync(join(work, 'store'), copy, { recursive: true });
+      const commit = newCommits[k];
+      if (k > 0) {
+        copyStore();
+        const again = { repo, base, head: newCommits[k - 1], store: `dir:${copy}`, report };
+        rerun.push(timed(recordCommand(cli, again), repo, 'record-rerun'));
+      }
+      copyStore();
       const job = newRunnerTemp();
-      const inJob = { repo, base, head, store: `dir:${copy}`, report };
+      const inJob = { repo, base, head: commit, store: `dir:${copy}`, report };
       timed(predictCommand(cli, inJob), repo, undefined, undefined, job);
       afterPredict.push(timed(recordCommand(cli, inJob), repo, 'record-after-predict', undefined, job));
-      return timed(recordArgs(head), repo, 'record');
+      return timed(recordArgs(commit), repo, 'record');
     }),
   );
   const train = timed(
@@ -381,6 +419,7 @@ try {
     'record-after-predict',
     '< 500 ms',
   );
+  row('record, a rerun of a recorded commit (reads the history)', median(rerun), 'record-rerun');
   row('train', train, 'train');
   row('predict, cold (graph built)', cold, 'cold');
   row('predict, warm', warm, 'warm', '< 300 ms');

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirStore } from '@ci-optimizer/core/store';
 import {
+  anyViewHandoff,
   readHistory,
   readViewHandoff,
   saveViewHandoff,
@@ -183,7 +184,10 @@ describe('view hand-off file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-opt-handoff-'));
     try {
       const path = viewHandoffPath(dir, key);
+      // A record step looks for any hand-off before it loads what working a view out takes.
+      expect(anyViewHandoff(dir)).toBe(false);
       await saveViewHandoff(path, view, ['graph cache unreadable']);
+      expect(anyViewHandoff(dir)).toBe(true);
       const read = await readViewHandoff(path);
       expect(read).toEqual({ view, warnings: ['graph cache unreadable'] });
       expect(Object.keys(read!.view.reach!)).toEqual(['tests/test_a.py', '__proto__']);

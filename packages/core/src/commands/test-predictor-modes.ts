@@ -44,19 +44,36 @@ import {
   type TrainSettings,
   updateSafetyState,
   viewChange,
+  anyViewHandoff,
   readViewHandoff,
   saveViewHandoff,
   viewHandoffPath,
   factsOfHistory,
-  HISTORY_SUMMARY_KEY,
   recentTotalsOf,
   storedSummaryOf,
   type HistoryFacts,
   readHistorySummary,
   storeHistorySummary,
   SLOW_FLOOR,
+  readRecordSummary,
+  summaryWithRuns,
+  storeAdvancedSummary,
+  type RecordSummary,
+  type StoredSummary,
+  flakyIdsOf,
+  readNeeded,
+  tailHasRun,
+  tailHasCommit,
+  auditedRuns,
 } from '../test-predictor/index.ts';
-import { appendRun, HISTORY_SCHEMA, readHistory, STORE_KEYS, type RunRecord } from '../test-history/index.ts';
+import {
+  appendRun,
+  appendRunSegment,
+  HISTORY_SCHEMA,
+  readHistory,
+  STORE_KEYS,
+  type RunRecord,
+} from '../test-history/index.ts';
 
 /** Settings every mode shares, read once: the first ones (read before the mode) and the rest. */
 interface Settings extends FirstSettings {
@@ -100,10 +117,13 @@ function trainSettings(ctx: CommandContext, budget: Budget, history: readonly Ru
 async function describeChange(
   ctx: CommandContext,
   s: Settings,
+  onHead?: (head: string) => void,
 ): Promise<{ view: ChangeView; commit: string; base: string | null; rangeNote?: string }> {
-  // The language pack loads (compiles) while git answers the range questions.
-  const pack = loadLanguagePack();
-  pack.catch(() => {}); // taken below, or dropped when the range is wrong
+  const jobTemp = ctx.run.env.RUNNER_TEMP;
+  // The language pack loads (compiles) while git answers the range questions; in a record step of a job whose
+  // predict step left a change view, only when none is handed over (it is needed to work the view out).
+  const pack = s.mode === 'record' && jobTemp && anyViewHandoff(jobTemp) ? undefined : loadLanguagePack();
+  pack?.catch(() => {}); // taken below, or dropped when the range is wrong
   const range = await resolveDiffRange({
     repoDir: s.repoDir,
     eventName: ctx.run.eventName,
@@ -112,6 +132,7 @@ async function describeChange(
     head: ctx.inputs.optionalString('head'),
   });
   await assertProjectDir(s.repoDir, s.projectDir, range.head);
+  onHead?.(range.head);
   const described = {
     commit: range.head,
     base: range.base ?? null,
@@ -120,7 +141,6 @@ async function describeChange(
   // predict hands its view to the record step of the same job (view-handoff.ts); record takes it when it is there.
   // Only in the runner's own temp folder, which lives and dies with the job: outside Actions the fallback temp
   // folder is shared with whoever else uses the machine, and what is read there would decide what is recorded.
-  const jobTemp = ctx.run.env.RUNNER_TEMP;
   const handoff = jobTemp
     ? viewHandoffPath(jobTemp, {
         repoDir: s.repoDir,
@@ -138,7 +158,7 @@ async function describeChange(
   const view =
     handed?.view ??
     (await viewChange({
-      pack: await pack,
+      pack: await (pack ?? loadLanguagePack()),
       repoDir: s.repoDir,
       range,
       options: s.filterOptions,
@@ -302,24 +322,50 @@ function deriveFromHistory(history: readonly RunRecord[]): HistoryDerived & { fl
   return { flaky, stats, facts: factsOfHistory(history, flaky, stats), flakyFailures: flaky.flakyFailures };
 }
 
+/** What record read of the history ahead: the history itself, or only its stored summary (record may not need more). */
+type RecordAhead =
+  | { history: readonly RunRecord[]; derived: HistoryDerived; facts: HistoryFacts; summary?: undefined }
+  | { history?: undefined; derived: HistoryDerived; facts: HistoryFacts; summary: RecordSummary };
+
 /**
- * The history read ahead (readAhead) for record, and what a prediction derives from it alone: from the history's
- * stored summary when it names exactly the segments read (history-summary.ts), else worked out as soon as it is read
- * (the CPU work runs while git and test-filter's selection wait on git processes).
+ * The history read ahead (readAhead) for record, and what a prediction derives from it alone. First the history's
+ * stored summary: when it describes the log as listed now, it is all that is read here (a record of a new commit
+ * needs nothing more: readNeeded); else the history, with what a prediction derives from it worked out as soon as it
+ * is read (the CPU work runs while git and test-filter's selection wait on git processes), or taken from the summary
+ * when it names exactly the segments read (history-summary.ts).
  */
 function readHistoryAhead(s: Settings) {
-  return readAhead(async (warn) => {
-    const summary = s.store.read(HISTORY_SUMMARY_KEY).then(
-      (raw) => raw?.toString('utf8'),
-      () => undefined,
-    );
+  return readAhead(async (warn): Promise<RecordAhead> => {
+    const { text, summary } = await readRecordSummary(s.store);
+    if (summary) return { summary, derived: derivedOfSummary(summary.facts), facts: summary.facts };
     const history = await readHistory(s.store, warn);
-    const stored = storedSummaryOf(s.store, history, await summary);
-    const derived: HistoryDerived = stored
-      ? { stats: stored.stats, facts: stored, flakyFailures: stored.flakyFailures }
-      : deriveFromHistory(history);
+    const stored = storedSummaryOf(s.store, history, text);
+    const derived: HistoryDerived = stored ? derivedOfSummary(stored) : deriveFromHistory(history);
     return { history, derived, facts: derived.facts };
   });
+}
+
+function derivedOfSummary(stored: StoredSummary): HistoryDerived {
+  return { stats: stored.stats, facts: stored, flakyFailures: stored.flakyFailures };
+}
+
+/**
+ * The history when record read only its summary ahead: read now (or taken from a read started `early`), with the summary's facts (and the runs attached)
+ * when it still describes what was read, else worked out from it.
+ */
+async function readHistoryLate(
+  ctx: CommandContext,
+  s: Settings,
+  summary: RecordSummary,
+  early?: Ahead<RunRecord[]>,
+): Promise<{ history: readonly RunRecord[]; derived: HistoryDerived; fromSummary: boolean }> {
+  const history = early ? await early.take(ctx) : await readHistory(s.store, (m) => ctx.log.warning(m));
+  const stored = summaryWithRuns(s.store, history, summary);
+  return {
+    history,
+    derived: stored ? derivedOfSummary(stored) : deriveFromHistory(history),
+    fromSummary: stored !== undefined,
+  };
 }
 
 /**
@@ -499,7 +545,17 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
   // The ranking of the audit's prediction (from the history before this run).
   const rankingNext = rankingAhead(ctx, Promise.all([historyAhead.value, loadModelAhead.value, s.budget]));
-  const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s));
+  // A rerun of a recorded commit reads the history: started as soon as the commit is known, while the view is worked out.
+  let early: Ahead<RunRecord[]> | undefined;
+  const readEarly = (head: string) =>
+    historyAhead.value.then(
+      (ahead) => {
+        if (ahead.summary && tailHasCommit(ahead.summary.document.tail, head))
+          early = readAhead((warn) => readHistory(s.store, warn));
+      },
+      () => {},
+    );
+  const { view, commit, base } = await ctx.metrics.phase('diff', () => describeChange(ctx, s, readEarly));
   const where = { knownFiles: new Set(view.testFiles), projectDir: s.projectDir, repoRoot: s.repoDir };
   const junit = await ctx.metrics.phase('junit', async () => junitRunOf(await reports, where));
   for (const bad of junit.skipped) {
@@ -514,8 +570,12 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
       `${junit.unattributed} test case(s) in the JUnit files name no test file; they are kept but not attributed (jest-junit: set addFileAttribute: "true").`,
     );
   }
-  const { history, derived } = await ctx.metrics.phase('history', () => historyAhead.take(ctx));
-  if (history.some((run) => run.id === junit.digest)) {
+  const ahead = await ctx.metrics.phase('history', () => historyAhead.take(ctx));
+  if (
+    ahead.summary
+      ? tailHasRun(ahead.summary.document.tail, junit.digest)
+      : ahead.history.some((run) => run.id === junit.digest)
+  ) {
     ctx.log.notice(
       `test-predictor: these JUnit files are already recorded in ${s.store.description} (run ${junit.digest.slice(0, 26)}…); ` +
         'recording the same reports again is a no-op, the history is unchanged.',
@@ -551,13 +611,23 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     ...(view.mapRemoved ? { mapRemoved: view.mapRemoved } : {}),
     cases: junit.cases,
   };
-  const withRun = [...history, record];
-  const flaky = labelFlaky(withRun);
+  // A run of a new commit is appended after the stored summary's runs without reading them (history-tail.ts).
+  const inPlace = ahead.summary && !whyReadHistory(ctx, ahead.summary, record, model) ? ahead.summary : undefined;
+  const late =
+    ahead.summary && !inPlace
+      ? await ctx.metrics.phase('history', () => readHistoryLate(ctx, s, ahead.summary, early))
+      : undefined;
+  const { history, derived } = late ?? ahead;
+  const withRun = history ? [...history, record] : undefined;
+  // In place, the labels of the run alone: the runs before keep theirs (no run of the commit, nor of its base when
+  // that matters, is among them).
+  const flaky = labelFlaky(withRun ?? [record]);
+  const flakyIdsSeen = inPlace ? new Set([...flaky.flakyIds, ...flakyIdsOf(derived.flakyFailures)]) : flaky.flakyIds;
   const failed = [...realFailedFiles(flaky, record)].sort();
   const flakyIds = [
     ...new Set(
       record.cases
-        .filter((c) => flaky.flakyIds.has(c.id) && (c.outcome === 'failed' || c.outcome === 'error'))
+        .filter((c) => flakyIdsSeen.has(c.id) && (c.outcome === 'failed' || c.outcome === 'error'))
         .map((c) => c.id),
     ),
   ].sort();
@@ -575,7 +645,8 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     candidates,
     'file',
     derived.flaky,
-    await rankingNext,
+    // Worked out from the facts read ahead: not when the history read since no longer matched them.
+    late && !late.fromSummary ? undefined : await rankingNext,
   );
   const ranks = new Map(prediction.ordered.map((t, i) => [t.file, { rank: i + 1, probability: t.probability }]));
   const risky = prediction.ordered.filter((t) => t.probability >= 0.5).map((t) => t.file);
@@ -595,14 +666,20 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     };
   }
   const historyLimit = ctx.inputs.int('history-limit', { min: 10 });
-  const appended = await ctx.metrics.phase('append', () => appendRun(s.store, record, historyLimit, history));
-  if (appended.outcome === 'exists')
-    ctx.log.notice(
-      `test-predictor: these JUnit files are already recorded in ${s.store.description}; the history is unchanged.`,
-    );
-  // Stored while the safety state is worked out; a store fault only costs the next prediction a read of the history.
-  const summarised =
-    appended.outcome === 'added' ? storeHistorySummary(s.store, appended, withRun, flaky, derived) : undefined;
+  // The summary is stored while the safety state is worked out; a store fault only costs the next prediction (or
+  // record) a read of the history.
+  let summarised: Promise<void> | undefined;
+  if (inPlace) {
+    const segment = await ctx.metrics.phase('append', () => appendRunSegment(s.store, record));
+    summarised = storeAdvancedSummary(s.store, inPlace, record, flaky, derived.stats, segment);
+  } else {
+    const appended = await ctx.metrics.phase('append', () => appendRun(s.store, record, historyLimit, history));
+    if (appended.outcome === 'exists')
+      ctx.log.notice(
+        `test-predictor: these JUnit files are already recorded in ${s.store.description}; the history is unchanged.`,
+      );
+    if (appended.outcome === 'added') summarised = storeHistorySummary(s.store, appended, withRun!, flaky, derived);
+  }
 
   let safety: SafetyState | undefined;
   const reset = ctx.inputs.boolean('reset-safety');
@@ -616,7 +693,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     // A conditional write: a reset another job stored meanwhile is read again and kept.
     safety = await updateSafetyState(
       s.store,
-      (previous) => nextSafetyState(previous, withRun, options),
+      (previous) => nextSafetyState(previous, withRun ?? [...auditedRuns(inPlace!.document.tail), record], options),
       (m) => ctx.log.warning(m),
     );
     if (!safety.selectionEnabled) ctx.log.warning(`test-predictor selection is off: ${safety.reason}.`);
@@ -625,8 +702,7 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
   }
 
   let retrain: RetrainResult | undefined;
-  const age = model?.document ? Date.now() - Date.parse(model.document.trainedAt) : Number.POSITIVE_INFINITY;
-  if (!ctx.inputs.isSet('model-file') && age > ctx.inputs.duration('retrain-after')) {
+  if (withRun && retrainDue(ctx, model, ctx.inputs.duration('retrain-after'))) {
     retrain = await ctx.metrics.phase('train', () =>
       retrainWithRollback(s.store, withRun, trainSettings(ctx, s.budget, withRun), maxDrop(ctx), (m) =>
         ctx.log.warning(m),
@@ -667,6 +743,44 @@ async function runRecord(ctx: CommandContext, s: Settings): Promise<Outputs> {
     'test-filter-miss-rate': safety?.missRate.testFilterRate ?? null,
     'model-status': retrain?.status ?? 'kept',
   };
+}
+
+/** Whether record retrains: no model-file given, and the model is older than retrain-after (or absent). */
+function retrainDue(ctx: CommandContext, model: LoadedModel | undefined, retrainAfterMs: number): boolean {
+  const age = model?.document ? Date.now() - Date.parse(model.document.trainedAt) : Number.POSITIVE_INFINITY;
+  return !ctx.inputs.isSet('model-file') && age > retrainAfterMs;
+}
+
+/**
+ * Why this record reads the history rather than append after its stored summary's runs in place: what readNeeded
+ * says (history-tail.ts), or the audit's prediction needs the runs (no usable model, a slow-threshold below the
+ * summary's floor), or retraining is due. A setting that is wrong means a read: the error is reported where it was.
+ */
+function whyReadHistory(
+  ctx: CommandContext,
+  summary: RecordSummary,
+  record: RunRecord,
+  model: LoadedModel | undefined,
+): string | undefined {
+  const keepRuns = settingOrUndefined(() => ctx.inputs.int('history-limit', { min: 10 }));
+  const minHistory = settingOrUndefined(() => ctx.inputs.int('min-history', { min: 0 }));
+  const threshold = settingOrUndefined(() => ctx.inputs.duration('slow-threshold') / 1000);
+  const retrainAfter = settingOrUndefined(() => ctx.inputs.duration('retrain-after'));
+  if (keepRuns === undefined || minHistory === undefined || threshold === undefined || retrainAfter === undefined)
+    return 'a setting is not valid';
+  if (!model || summary.facts.usableRuns < minHistory || threshold < SLOW_FLOOR)
+    return "the audit's prediction needs the runs";
+  if (retrainDue(ctx, model, retrainAfter)) return 'the model is due for retraining';
+  return readNeeded(summary.document.tail, record, keepRuns, summary.segments.length);
+}
+
+/** A setting's value, or undefined when it is not valid (its error is reported where the setting is used). */
+function settingOrUndefined<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 /** A full run: every test file pytest collects at head ran, or the event is a schedule or a push to the default branch. */

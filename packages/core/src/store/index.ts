@@ -24,6 +24,7 @@ export {
 } from './documents.ts';
 export {
   appendRecord,
+  appendSegment,
   readRecordLog,
   compactRecordLog,
   describeSkipped,

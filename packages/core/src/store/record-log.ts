@@ -106,6 +106,35 @@ export async function appendRecord<T>(
   return 'added';
 }
 
+/** The key of a segment: written once under it and never changed (its time, a random tag and its part number). */
+function segmentKey(area: string, stamp: string, tag: string, part: number): string {
+  return `${area}/${SEGMENTS}/${stamp}-${tag}-${String(part).padStart(4, '0')}.jsonl`;
+}
+
+/** The time part of a new segment's key: keys of later segments sort after it (the store lists keys in order). */
+function segmentStamp(): string {
+  return new Date().toISOString().replace(/[-:.]/g, '');
+}
+
+/**
+ * Appends one record as a segment of its own, under a new key, and returns the key and size written: for an append
+ * that is not compacted now, so the log stays made of segments alone (what a stored summary naming its segments can
+ * describe). As safe as appendRecord when jobs append at once: no two writers touch the same object, and readers
+ * and compactions treat it as any other segment (one copy per id). The caller checks the id is not in the log.
+ */
+export async function appendSegment<T>(
+  store: Store,
+  spec: RecordLogSpec<T>,
+  record: T,
+): Promise<{ key: string; size: number }> {
+  const problem = spec.validate(record);
+  if (problem) throw new Error(`refusing to store an invalid record: ${problem}`);
+  const data = Buffer.from(`${JSON.stringify(record)}\n`);
+  const key = segmentKey(spec.area, segmentStamp(), randomBytes(6).toString('hex'), 0);
+  await store.write(key, data);
+  return { key, size: data.length };
+}
+
 /**
  * Reads the log: segments, pending records and the legacy file, validated, one record per id, oldest first. The
  * snapshot lets a compaction of the same store right after (compactRecordLog) skip the segments read here.
@@ -221,13 +250,13 @@ export async function compactRecordLog<T>(
   const lines: Buffer[][] = [...read.newerLines.map((line) => [line]), ...kept.map(lineOf)];
   const written: string[] = [];
   const segments: CompactedLog['segments'] = [];
-  const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+  const stamp = segmentStamp();
   const tag = randomBytes(6).toString('hex');
   let part: Buffer[] = [];
   let size = 0;
   const flush = async () => {
     if (part.length === 0) return;
-    const key = `${spec.area}/${SEGMENTS}/${stamp}-${tag}-${String(written.length).padStart(4, '0')}.jsonl`;
+    const key = segmentKey(spec.area, stamp, tag, written.length);
     const data = Buffer.concat(part);
     await store.write(key, data);
     written.push(key);

@@ -1,6 +1,7 @@
 import { listChangedFilesWithNumstat, type ChangeStatus } from '../git/index.ts';
 import {
   appendRecord,
+  appendSegment,
   compactRecordLog,
   describeSkipped,
   readRecordLog,
@@ -178,6 +179,34 @@ export async function appendRun(
   return { outcome, history: records, compacted: { segments, newerLines } };
 }
 
+/**
+ * Appends one run to the history as a segment of its own, without compacting (see appendSegment): for a record that
+ * knows, from the stored summary of the history, that the run is new and that a compaction would keep every run as
+ * it is (withinBounds). Returns the segment written.
+ */
+export function appendRunSegment(store: Store, record: RunRecord): Promise<{ key: string; size: number }> {
+  return appendSegment(store, HISTORY_LOG, record);
+}
+
+/**
+ * Whether boundHistory keeps runs of these sizes (runBytes, oldest first) as they are, for `keepRuns`: then a
+ * compaction would only copy them, and an append can wait for the next one.
+ */
+export function withinBounds(
+  runs: readonly { bytes: number; compacted: boolean }[],
+  keepRuns: number,
+  bounds: { raw: number; total: number } = { raw: RAW_HISTORY_BYTES, total: HISTORY_BYTES },
+): boolean {
+  if (runs.length > keepRuns) return false;
+  let raw = 0;
+  let total = 0;
+  for (const run of runs) {
+    total += run.bytes;
+    if (!run.compacted) raw += run.bytes;
+  }
+  return raw <= bounds.raw && total <= bounds.total;
+}
+
 /** Keeps the newest `keepRuns` runs; within the byte bounds (RAW_HISTORY_BYTES, HISTORY_BYTES), see above. */
 export function boundHistory(
   runs: readonly RunRecord[],
@@ -190,10 +219,10 @@ export function boundHistory(
   let total = 0;
   for (let i = newest.length - 1; i >= 0; i--) {
     let run = newest[i];
-    let size = estimateBytes(run);
+    let size = runBytes(run);
     if (i < newest.length - 1 && !run.compacted && raw + size > bounds.raw) {
       run = compactRun(run);
-      size = estimateBytes(run);
+      size = runBytes(run);
     }
     if (!run.compacted) raw += size;
     if (i < newest.length - 1 && total + size > bounds.total) break;
@@ -232,8 +261,8 @@ export function compactRun(run: RunRecord): RunRecord {
   return { ...run, compacted: true, caseCount: run.cases.length, cases: [...cases, ...aggregates.values()] };
 }
 
-/** Approximately the JSON bytes of a run, without building the string. */
-function estimateBytes(run: RunRecord): number {
+/** Approximately the JSON bytes of a run, without building the string (what the byte bounds count). */
+export function runBytes(run: RunRecord): number {
   let bytes = 400;
   for (const testCase of run.cases) bytes += testCase.file.length + testCase.id.length + 60;
   for (const change of run.changes ?? []) bytes += change.path.length + (change.oldPath?.length ?? 0) + 70;

@@ -18,6 +18,10 @@ export {
   readHistory,
   segmentsRead,
   appendRun,
+  appendRunSegment,
+  withinBounds,
+  runBytes,
+  runId,
   type AppendOutcome,
   boundHistory,
   compactRun,
@@ -35,5 +39,5 @@ export {
   type ChangeRecord,
   type SafetyAudit,
 } from './history.ts';
-export { runRecordProblem } from './run-record-shape.ts';
+export { runRecordProblem, auditProblem } from './run-record-shape.ts';
 export { scanJunitXml } from './junit-scan.ts';

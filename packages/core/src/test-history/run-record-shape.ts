@@ -109,6 +109,11 @@ function testCase(value: unknown, at: string): Problem {
   );
 }
 
+/** The first problem of a stored safety audit (a run's `audit`), or undefined when it is one. */
+export function auditProblem(value: unknown): string | undefined {
+  return audit(value, '/audit');
+}
+
 function audit(value: unknown, at: string): Problem {
   if (!isObject(value)) return `${at} must be object`;
   const nullableStrings = (field: unknown, where: string) =>

@@ -24,6 +24,13 @@ export function runKey(run: Pick<RunRecord, 'time' | 'commit'>): string {
   return `${run.time}\u0000${run.commit}`;
 }
 
+/** The node ids of flaky failures given by their caseKey()s (time and commit hold no NUL: the id is the rest). */
+export function flakyIdsOf(flakyFailures: Iterable<string>): Set<string> {
+  const ids = new Set<string>();
+  for (const key of flakyFailures) ids.add(key.slice(key.indexOf('\u0000', key.indexOf('\u0000') + 1) + 1));
+  return ids;
+}
+
 /** Whether this case of this run is a flaky failure: flakyFailures.has(caseKey(run, testCase)), without the key for most runs. */
 export function isFlakyCase(
   labels: FlakyLabels,

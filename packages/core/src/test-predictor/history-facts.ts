@@ -67,11 +67,17 @@ function filesInHistory(history: readonly RunRecord[], files: readonly string[])
 export function recentTotalsOf(history: readonly RunRecord[]): number[] {
   const totals: number[] = [];
   for (const run of history.slice(-RECENT_RUNS)) {
-    let total = 0;
-    for (const testCase of run.cases) total += testCase.retry ? 0 : testCase.duration;
+    const total = testTimeOf(run);
     if (total > 0) totals.push(total);
   }
   return totals;
+}
+
+/** The test time of a run in seconds, retries left out. */
+export function testTimeOf(run: RunRecord): number {
+  let total = 0;
+  for (const testCase of run.cases) total += testCase.retry ? 0 : testCase.duration;
+  return total;
 }
 
 export function recentFilesOf(history: readonly RunRecord[]): string[] {

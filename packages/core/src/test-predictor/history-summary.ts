@@ -5,10 +5,11 @@ import type { Store, StoreEntry } from '../store/index.ts';
 import { HISTORY_LOG, segmentsRead, type AppendOutcome, type RunRecord } from '../test-history/index.ts';
 import { HistoryStats } from './features.ts';
 import { labelFlaky, realFailedFiles, runKey, type FlakyLabels } from './flaky.ts';
-import { factsOfHistory, recentFilesOf, recentTotalsOf, type HistoryFacts } from './history-facts.ts';
+import { factsOfHistory, RECENT_RUNS, recentFilesOf, recentTotalsOf, type HistoryFacts } from './history-facts.ts';
+import { advanceTail, checkTail, tailOf, tailSlowCandidates, type TailDocument } from './history-tail.ts';
 import { historyStats } from './predict.ts';
 import { slowCandidates, slowestFirst, type SlowTest } from './slow-tests.ts';
-import { isCount, isSeconds, isStrings } from './json-checks.ts';
+import { isCount, isRecord, isSeconds, isStrings } from './json-checks.ts';
 
 /**
  * The history's summary: the facts a prediction reads from the history (history-facts.ts), stored by `record` beside
@@ -45,6 +46,8 @@ interface SummaryDocument {
   usableRuns: number;
   stats: unknown;
   caseFiles: string[];
+  /** For each of caseFiles, the newest run (index) that names it. */
+  caseLastRun: number[];
   failedOn: [string, string[]][];
   recentTotals: number[];
   recentFiles: string[];
@@ -52,6 +55,8 @@ interface SummaryDocument {
   slow: [string, string, number][];
   /** The history's flaky failures (caseKey()s): record tells from them whether a run changed earlier labels. */
   flakyFailures: string[];
+  /** What record reads instead of the history when it appends a run of a new commit (history-tail.ts). */
+  tail: TailDocument;
 }
 
 /** The facts of a stored summary, and the flaky failures of the history it summarises. */
@@ -85,13 +90,13 @@ export function encodeHistorySummary(
 ): string | undefined {
   const code = codeFingerprint();
   if (code === null) return undefined;
-  const caseFiles = new Set<string>();
+  const lastRun = new Map<string, number>();
   const failedOn = new Map<string, string[]>();
   // Oldest first: the newest run of a commit is the one that stays.
-  for (const run of history) {
-    for (const testCase of run.cases) caseFiles.add(testCase.file);
+  history.forEach((run, r) => {
+    for (const testCase of run.cases) lastRun.set(testCase.file, r);
     failedOn.set(run.commit, [...realFailedFiles(flaky, run)]);
-  }
+  });
   const document: SummaryDocument = {
     format: FORMAT,
     code,
@@ -99,13 +104,68 @@ export function encodeHistorySummary(
     runs: history.length,
     usableRuns: facts.usableRuns,
     stats: facts.stats.toSnapshot(),
-    caseFiles: [...caseFiles],
+    caseFiles: [...lastRun.keys()],
+    caseLastRun: [...lastRun.values()],
     failedOn: [...failedOn].filter(([, files]) => files.length > 0),
     recentTotals: recentTotalsOf(history),
     recentFiles: recentFilesOf(history),
     slowFloor: SLOW_FLOOR,
     slow: slowCandidates(history, SLOW_FLOOR).map((test) => [test.id, test.file, test.seconds]),
     flakyFailures: [...flaky.flakyFailures],
+    tail: tailOf(history),
+  };
+  return JSON.stringify(document);
+}
+
+/**
+ * The summary document of a stored summary's history with `run` appended as the segment `segment` (what
+ * encodeHistorySummary gives for that history), when record need not read the history (history-tail.ts readNeeded):
+ * `flaky` are the labels of the run alone (those of the runs before do not change), `stats` the statistics of the
+ * runs before with the run added.
+ */
+export function advanceHistorySummary(
+  summary: RecordSummary,
+  run: RunRecord,
+  flaky: FlakyLabels,
+  stats: HistoryStats,
+  segment: SegmentIdentity,
+): string {
+  const before = summary.document;
+  const index = before.runs;
+  const caseFiles = [...before.caseFiles];
+  const lastRun = [...before.caseLastRun];
+  const at = new Map(caseFiles.map((file, i) => [file, i]));
+  for (const testCase of run.cases) {
+    const i = at.get(testCase.file);
+    if (i !== undefined) lastRun[i] = index;
+    else {
+      at.set(testCase.file, caseFiles.length);
+      caseFiles.push(testCase.file);
+      lastRun.push(index);
+    }
+  }
+  const failed = [...realFailedFiles(flaky, run)];
+  const tail = advanceTail(before.tail, run);
+  const runs = index + 1;
+  const document: SummaryDocument = {
+    ...before,
+    segments: [...summary.segments, segment]
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((item) => [item.key, item.size]),
+    runs,
+    usableRuns: before.usableRuns + (run.changes !== null && run.cases.length > 0 ? 1 : 0),
+    stats: stats.toSnapshot(),
+    caseFiles,
+    caseLastRun: lastRun,
+    failedOn: failed.length > 0 ? [...before.failedOn, [run.commit, failed]] : before.failedOn,
+    recentTotals: tail.runs
+      .slice(-RECENT_RUNS)
+      .map((entry) => entry[3])
+      .filter((seconds) => seconds > 0),
+    recentFiles: caseFiles.filter((file, i) => file !== '' && lastRun[i] >= runs - RECENT_RUNS).sort(),
+    slow: tailSlowCandidates(tail, SLOW_FLOOR).map((test) => [test.id, test.file, test.seconds]),
+    flakyFailures: [...before.flakyFailures, ...flaky.flakyFailures],
+    tail,
   };
   return JSON.stringify(document);
 }
@@ -115,13 +175,48 @@ export function encodeHistorySummary(
  * record log as listed now); undefined otherwise.
  */
 export function decodeHistorySummary(text: string, segments: readonly SegmentIdentity[]): StoredSummary | undefined {
+  const value = parseDocument(text);
+  return value && decodeDocument(value, segments);
+}
+
+/** A stored summary as record reads it: its facts, and its document with the segments it names (advanceHistorySummary). */
+export interface RecordSummary {
+  facts: StoredSummary;
+  document: SummaryDocument;
+  segments: readonly SegmentIdentity[];
+}
+
+/**
+ * decodeHistorySummary for record: also the document, when what record reads of it (caseLastRun, the tail) is well
+ * formed too; undefined otherwise.
+ */
+export function decodeRecordSummary(text: string, segments: readonly SegmentIdentity[]): RecordSummary | undefined {
+  const value = parseDocument(text);
+  const facts = value && decodeDocument(value, segments);
+  if (!value || !facts) return undefined;
+  const d = value as Partial<Record<keyof SummaryDocument, unknown>>;
+  const files = (d.caseFiles as string[]).length;
+  const lastRun = d.caseLastRun;
+  if (!Array.isArray(lastRun) || lastRun.length !== files || !lastRun.every((r) => isCount(r) && r < facts.runs))
+    return undefined;
+  if (!checkTail(d.tail, facts.runs)) return undefined;
+  return { facts, document: value as unknown as SummaryDocument, segments };
+}
+
+function parseDocument(text: string): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return isRecord(value) ? value : undefined;
+}
+
+function decodeDocument(
+  value: Record<string, unknown>,
+  segments: readonly SegmentIdentity[],
+): StoredSummary | undefined {
   const d = value as Partial<Record<keyof SummaryDocument, unknown>>;
   const code = codeFingerprint();
   if (d.format !== FORMAT || code === null || d.code !== code) return undefined;
@@ -178,6 +273,24 @@ export async function readHistorySummary(store: Store): Promise<HistoryFacts | u
 }
 
 /**
+ * What record reads before anything else of the history: the stored summary as text, and decoded for record
+ * (decodeRecordSummary) when it describes the log as listed now. A store fault gives neither (record reads the
+ * history then, and meets the fault there).
+ */
+export async function readRecordSummary(store: Store): Promise<{ text?: string; summary?: RecordSummary }> {
+  try {
+    const [listing, raw] = await Promise.all([store.list(PREDICTOR_FOLDER), store.read(HISTORY_SUMMARY_KEY)]);
+    if (raw === undefined) return {};
+    const text = raw.toString('utf8');
+    const segments = logSegments(listing);
+    const summary = segments ? decodeRecordSummary(text, segments) : undefined;
+    return summary ? { text, summary } : { text };
+  } catch {
+    return {};
+  }
+}
+
+/**
  * The stored summary of the history a readHistory of `store` returned (`text`: the summary document as read, or
  * undefined), with the runs attached, when it names exactly the segments that read parsed; else undefined.
  */
@@ -190,6 +303,42 @@ export function storedSummaryOf(
   if (text === undefined || !segments) return undefined;
   const stored = decodeHistorySummary(text, segments);
   return stored && stored.runs === history.length ? { ...stored, history } : undefined;
+}
+
+/**
+ * Stores the summary of the history a record appended `run` to in place (appendRunSegment, as `segment`), after the
+ * runs of `summary`: `flaky` the labels of the run alone, `stats` the statistics of the runs before (updated here
+ * with the run). A store fault is ignored: the next prediction or record reads the history.
+ */
+export async function storeAdvancedSummary(
+  store: Store,
+  summary: RecordSummary,
+  run: RunRecord,
+  flaky: FlakyLabels,
+  stats: HistoryStats,
+  segment: SegmentIdentity,
+): Promise<void> {
+  try {
+    stats.add(run, realFailedFiles(flaky, run), flaky);
+    await store.write(HISTORY_SUMMARY_KEY, advanceHistorySummary(summary, run, flaky, stats, segment));
+  } catch {
+    // Only a cache: the next read of the history works it out.
+  }
+}
+
+/**
+ * The facts of a stored summary record read (readRecordSummary), with the runs attached, when `history` (read from
+ * `store` after it) is the history the summary describes; else undefined.
+ */
+export function summaryWithRuns(
+  store: Store,
+  history: readonly RunRecord[],
+  summary: RecordSummary,
+): StoredSummary | undefined {
+  const segments = segmentsRead(history, store);
+  if (!segments || summary.facts.runs !== history.length || !sameSegments(summary.document.segments, segments))
+    return undefined;
+  return { ...summary.facts, history };
 }
 
 /**

@@ -39,7 +39,7 @@ export {
   type ChangeRecord,
   type SafetyAudit,
 } from '../test-history/index.ts';
-export { labelFlaky, realFailedFiles, type FlakyLabels } from './flaky.ts';
+export { labelFlaky, realFailedFiles, flakyIdsOf, type FlakyLabels } from './flaky.ts';
 export {
   FEATURE_NAMES,
   HistoryStats,
@@ -100,6 +100,7 @@ export {
 export { retrainWithRollback, type ModelStatus, type RetrainResult } from './model-lifecycle.ts';
 export {
   computeMissRate,
+  type AuditedRun,
   nextSafetyState,
   readSafetyState,
   writeSafetyState,
@@ -109,10 +110,21 @@ export {
   type SafetyState,
 } from './safety.ts';
 export { viewChange, hopsOf, type ChangeView } from './repository.ts';
-export { readViewHandoff, saveViewHandoff, viewHandoffPath, type ViewHandoffKey } from './view-handoff.ts';
+export {
+  anyViewHandoff,
+  readViewHandoff,
+  saveViewHandoff,
+  viewHandoffPath,
+  type ViewHandoffKey,
+} from './view-handoff.ts';
 export { factsOfHistory, recentTotalsOf, type HistoryFacts } from './history-facts.ts';
 export {
   readHistorySummary,
+  readRecordSummary,
+  decodeRecordSummary,
+  advanceHistorySummary,
+  storeAdvancedSummary,
+  summaryWithRuns,
   storeHistorySummary,
   storedSummaryOf,
   encodeHistorySummary,
@@ -121,7 +133,17 @@ export {
   SLOW_FLOOR,
   type SegmentIdentity,
   type StoredSummary,
+  type RecordSummary,
 } from './history-summary.ts';
+export {
+  readNeeded,
+  tailOf,
+  tailHasRun,
+  tailHasCommit,
+  auditedRuns,
+  MAX_SEGMENTS,
+  type TailDocument,
+} from './history-tail.ts';
 export { renderPredictSummary, renderRecordSummary, renderTrainSummary } from './summary.ts';
 export { chooseRanking, significantlyBetter } from './ranking-choice.ts';
 export { binomialUpperTail, pairedSignTest, type SignTest } from './paired-tests.ts';

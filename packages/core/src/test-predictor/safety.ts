@@ -4,6 +4,9 @@ import { STORE_KEYS, type RunRecord } from '../test-history/index.ts';
 /** Schema of the safety state document. */
 export const SAFETY_SCHEMA = 1;
 
+/** What the miss rates read of a run (a run of the history, or its audit as the history's summary keeps it). */
+export type AuditedRun = Pick<RunRecord, 'time' | 'full' | 'audit'>;
+
 /** Misses over the last full runs. Rates are null when those runs had no real failure to miss. */
 export interface MissRate {
   /** Full runs with an audit in the window. */
@@ -28,7 +31,7 @@ export interface SafetyState {
 }
 
 /** The miss rates over the newest `window` audited full runs (after `since`, when given). */
-export function computeMissRate(history: readonly RunRecord[], window: number, since?: string): MissRate {
+export function computeMissRate(history: readonly AuditedRun[], window: number, since?: string): MissRate {
   const audited = history.filter((run) => run.full && run.audit && (!since || run.time > since)).slice(-window);
   let failures = 0;
   let missedByPredictor = 0;
@@ -75,7 +78,7 @@ export async function readSafetyState(store: Store, warn: (message: string) => v
  */
 export function nextSafetyState(
   previous: SafetyState | undefined,
-  history: readonly RunRecord[],
+  history: readonly AuditedRun[],
   options: { window: number; maxMissRate: number; reset: boolean; now: string },
 ): SafetyState {
   const resetAt = options.reset ? options.now : previous?.resetAt;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runRecordProblem } from '../test-history/index.ts';
 import { VERSION } from '../version/index.ts';
@@ -48,7 +49,23 @@ export function viewHandoffPath(runnerTemp: string, key: ViewHandoffKey): string
   const digest = createHash('sha256')
     .update(JSON.stringify({ format: FORMAT, version: VERSION, ...key, repoDir: resolve(key.repoDir) }))
     .digest('hex');
-  return join(runnerTemp, 'ci-optimizer', 'test-predictor-views', `${digest.slice(0, 40)}.json`);
+  return join(handoffFolder(runnerTemp), `${digest.slice(0, 40)}.json`);
+}
+
+function handoffFolder(runnerTemp: string): string {
+  return join(runnerTemp, 'ci-optimizer', 'test-predictor-views');
+}
+
+/**
+ * Whether a predict step of this job left any change view in the runner's temp folder: a record step then likely
+ * takes one, and need not load what working a view out takes until it knows.
+ */
+export function anyViewHandoff(runnerTemp: string): boolean {
+  try {
+    return readdirSync(handoffFolder(runnerTemp)).some((name) => name.endsWith('.json'));
+  } catch {
+    return false;
+  }
 }
 
 /** Writes the hand-off (whole or not at all: a temp file renamed into place); a failure is ignored. */

@@ -5,10 +5,11 @@
 // (exit 1) when a wall ratio is above the target (2.5x, issue 17).
 // Usage: node bench/cold-start.mjs [--quick] [--dist DIR] [--target RATIO] [--bundle NAME ...]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runnerEnvironment } from './runner-environment.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -82,17 +83,7 @@ function folderBytes(folder) {
 
 const scratch = mkdtempSync(join(tmpdir(), 'ci-opt-cold-'));
 try {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: scratch,
-    RUNNER_TEMP: scratch,
-    GITHUB_WORKSPACE: scratch,
-    RUNNER_OS: 'Linux',
-  };
-  for (const name of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV']) {
-    env[name] = join(scratch, name);
-    writeFileSync(env[name], '');
-  }
+  const env = runnerEnvironment(scratch);
   const cases = [{ label: '`node -e 0` (reference)', args: ['-e', '0'] }];
   for (const bundle of bundles().filter((name) => wanted.length === 0 || wanted.includes(name))) {
     const file = join(dist, bundle, 'index.js');

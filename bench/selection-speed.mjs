@@ -6,6 +6,13 @@
 // shared machine wall time is mostly waiting for a core, and the ratio to git diff (which waits the same way) is the
 // figure to compare.
 //
+// The code timed is the shipped action: dist/test-filter/index.js, its chunks and its parsing worker (the worker loads
+// the bundle's chunk, as on the runner), run with its inputs in INPUT_* variables and timed by
+// selection-speed.timer.mjs from the action's first git call to the process's exit (outputs and summary written).
+// BENCH_SPEED_CODE=sources times the TypeScript sources instead (run through Node's type stripping, from the first git
+// call to the selection): their worker threads each load Node's TypeScript loader as well, which the action does not.
+// Until session 10 the bench timed the sources only; `npm run bundle` before measuring changed sources.
+//
 // Input: a Python package copied into a scratch git repository (base commit, then two commits that each append one
 // line to one module). By default numpy as Debian's python3-numpy installs it (482 .py files, 192 test files, 9 MB),
 // found through the system python3 (`apt-get install python3-numpy` re-creates it); BENCH_SPEED_PACKAGE=<importable
@@ -19,6 +26,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runnerEnvironment } from './runner-environment.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = resolve(process.env.BENCH_SPEED_ROOT ?? join(dirname(SELF), '..'));
@@ -88,7 +96,80 @@ async function learnChild(repo, commit, coverage, mapDir) {
 // The sources are TypeScript with parameter properties: Node's type stripping alone does not run them.
 const NODE_FLAGS = ['--experimental-transform-types', '--no-warnings'];
 
+/**
+ * Which code a selection runs: `bundle` (default) the shipped action, dist/test-filter/index.js with its chunks and
+ * worker (as the runner runs it; `npm run bundle` first when the sources changed), `sources` the TypeScript sources
+ * through Node's type stripping (BENCH_SPEED_CODE=sources; each worker thread then also loads the TypeScript loader,
+ * some 0.2-0.9 s of CPU the action never pays). The impact-map part runs the sources either way.
+ */
+const CODE = process.env.BENCH_SPEED_CODE ?? 'bundle';
+if (!['bundle', 'sources'].includes(CODE))
+  throw new Error(`BENCH_SPEED_CODE is '${CODE}': use bundle (the shipped dist/test-filter) or sources.`);
+
+/**
+ * The selection as the shipped action gives it: `node dist/test-filter/index.js` with the inputs in INPUT_* variables
+ * (as the runner passes them), the graph cache in the `dir:` store `storeDir` (or none for '-'), timed by
+ * selection-speed.timer.mjs from its first git call to the process's exit. The selection is read from its outputs; a
+ * failed step's answer is its error (setuptools and pygments as installed have no test files).
+ */
+function runBundledAction(repo, base, head, storeDir) {
+  const scratch = mkdtempSync(join(tmpdir(), 'ci-opt-bench-speed-run-'));
+  try {
+    /** @type {Record<string, string>} */
+    const env = {
+      ...runnerEnvironment(scratch, repo),
+      INPUT_REPO: repo,
+      INPUT_BASE: base,
+      INPUT_HEAD: head,
+      INPUT_STORE: storeDir === '-' ? 'none' : `dir:${storeDir}`,
+      BENCH_SPEED_TIMES: join(scratch, 'times.json'),
+    };
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(join(dirname(SELF), 'selection-speed.timer.mjs')).href,
+        join(ROOT, 'dist/test-filter/index.js'),
+      ],
+      { cwd: repo, env, encoding: 'utf8', maxBuffer: 1 << 28 },
+    );
+    if (!existsSync(env.BENCH_SPEED_TIMES))
+      throw new Error(`dist/test-filter/index.js did not run to its end (exit ${result.status}): ${result.stderr}`);
+    // name<<delimiter, the value's lines, delimiter (as @actions/core writes each output).
+    const outputs = {};
+    const lines = readFileSync(env.GITHUB_OUTPUT, 'utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const [name, delimiter] = lines[i].split('<<');
+      if (!delimiter) continue;
+      const end = lines.indexOf(delimiter, i + 1);
+      outputs[name] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    }
+    const error = (result.stdout.match(/^::error::(.*)$/m) ?? [])[1];
+    const metrics = outputs.metrics ? JSON.parse(outputs.metrics) : {};
+    const selection = error
+      ? { error }
+      : {
+          tests: JSON.parse(outputs['tests-json']),
+          runAll: outputs['run-all'] === 'true',
+          // A list of strings is written one a line.
+          reasons: outputs.reasons ? outputs.reasons.split('\n') : [],
+          explanations: JSON.parse(outputs['reasons-by-test']),
+          totalCount: Number(outputs['total-count']),
+          map: outputs['impact-map-reason'],
+        };
+    return {
+      ...JSON.parse(readFileSync(env.BENCH_SPEED_TIMES, 'utf8')),
+      parsed: metrics.counters?.['parsed-files'] ?? 'n/a',
+      selection,
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 function runChild(repo, base, head, storeDir, mapDir) {
+  if (CODE === 'bundle' && !mapDir) return runBundledAction(repo, base, head, storeDir);
   return JSON.parse(
     execFileSync(
       process.execPath,
@@ -319,7 +400,12 @@ async function main() {
         ? ` — ${project.name} as copied here has no test files, so nothing can be selected; the times still cover the whole selection (graph, callers of computed imports, closure). BENCH_SPEED_DIR=<a checkout with its tests> measures a project with tests`
         : '';
     console.log(
-      `selection for the second change: ${selection.runAll ? 'every test (run-all)' : `${selection.tests.length} of ${selection.totalCount} test files`}${selection.runAll ? ` — ${selection.reasons[0]}` : noTests}\n`,
+      CODE === 'bundle'
+        ? 'code: the shipped action, dist/test-filter/index.js (first git call to exit)'
+        : 'code: the TypeScript sources (BENCH_SPEED_CODE=sources; first git call to the selection)',
+    );
+    console.log(
+      `selection for the second change: ${selection.error ? `none, the step fails: ${selection.error}` : selection.runAll ? 'every test (run-all)' : `${selection.tests.length} of ${selection.totalCount} test files`}${selection.runAll ? ` — ${selection.reasons[0]}` : selection.error ? '' : noTests}\n`,
     );
     console.log('| run | wall | vs git diff | CPU | CPU vs git diff | main thread CPU | files parsed |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');

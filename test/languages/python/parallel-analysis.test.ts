@@ -9,6 +9,7 @@ import {
   analyzePythonSourcesCounted,
   loadPythonParser,
   type PythonModuleFacts,
+  startPythonAnalysisWorkers,
 } from '@ci-optimizer/core/languages/python';
 import { timeoutFor } from '../../support/timeouts.ts';
 
@@ -95,6 +96,25 @@ describe('analysing many Python files in worker threads', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('uses the workers started while the sources were read, even for less than it would start them for', {
+    timeout: timeoutFor(1, 30_000),
+  }, async () => {
+    // The first files, under a million characters (workers start for 1.5 million).
+    let chars = 0;
+    const few = sources.filter((source) => (chars += source.length) < 1_000_000);
+    expect(few.length).toBeGreaterThan(10);
+    // Fewer than 100 files: nothing starts early, and this little work is done in the main thread.
+    expect(await startPythonAnalysisWorkers(99, { workers: 1 })).toBe(0);
+    expect((await analyzePythonSourcesCounted(few)).inWorkers).toBe(0);
+    // A build of 120 files starts one worker (waited for here, so that it is there when the work is).
+    expect(await startPythonAnalysisWorkers(120, { workers: 1 })).toBe(1);
+    const { facts, inWorkers } = await analyzePythonSourcesCounted(few);
+    expect(inWorkers).toBeGreaterThan(0);
+    facts.forEach((fileFacts, index) => expect(fileFacts).toStrictEqual(expected[index]));
+    // It was used up: the next small analysis starts none.
+    expect((await analyzePythonSourcesCounted(few)).inWorkers).toBe(0);
   });
 
   it('never starts a worker on a bundle entry (it would run the action), nor for little work', async () => {

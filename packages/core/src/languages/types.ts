@@ -134,6 +134,11 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
    * machine's cores (a build of the whole graph). Without it, the engine calls `analyze` for each file.
    */
   analyzeMany?(sources: readonly string[]): Promise<F[]>;
+  /**
+   * Said before the engine reads the blobs of about `files` sources it will give `analyzeMany` (a cold build): a language
+   * may start its worker threads now, so that their start overlaps the reading.
+   */
+  willAnalyzeMany?(files: number): void;
   /** Facts of the code examples of a doctest text file (`>>>` lines), when the language has doctests. */
   analyzeDoctestText?(text: string): F;
   /**

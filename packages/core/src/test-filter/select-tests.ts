@@ -290,6 +290,7 @@ class RepositoryView<F extends LanguageFacts> {
       else missing.push(path);
     }
     if (missing.length) {
+      if (this.language.analyzeMany) this.language.willAnalyzeMany?.(missing.length);
       const [texts] = await Promise.all([
         this.objects.readBlobs(missing.map((path) => blobs.get(path)!)),
         this.language.prepare?.(),

@@ -1268,82 +1268,92 @@ const shorten = (text: string, max = 80) => {
  * `keyword`, and other uses (the function then escapes, so its callers are not all known). Requires the parser.
  */
 export function pythonCallSites(source: string, name: string, position: number, keyword: string): PythonCallSite[] {
-  return withPythonTree(source, (tree) => {
-    const sites: PythonCallSite[] = [];
-    if (!tree) return [{ line: 1, kind: 'value', text: '(the file was not analysed)' }];
-    const importNodes: Node[] = pythonQuery(IMPORT_QUERY)
-      .captures(tree.rootNode)
-      .map((capture) => capture.node);
-    const context = nameContextOf(importNodes, tree.rootNode);
-    const pattern = new RegExp(`\\b${name.replace(/[^A-Za-z0-9_]/g, '')}\\b`, 'g');
-    const seen = new Set<number>();
-    for (const match of source.matchAll(pattern)) {
-      const at = match.index!;
-      const leaf = tree.rootNode.descendantForIndex(at, at + name.length);
-      if (leaf?.type !== 'identifier' || leaf.text !== name || seen.has(leaf.id)) continue;
-      seen.add(leaf.id);
-      const parent = leaf.parent;
-      if (!parent) continue;
-      // Its own definition, a parameter or keyword of that name, an attribute assigned on an object: not a use of the function.
-      if (
-        (parent.type === 'function_definition' || parent.type === 'class_definition') &&
-        parent.childForFieldName('name')?.id === leaf.id
-      )
-        continue;
-      if (parent.type === 'keyword_argument' && parent.childForFieldName('name')?.id === leaf.id) continue;
-      if (
-        parent.type === 'parameters' ||
-        parent.type === 'default_parameter' ||
-        parent.type === 'typed_parameter' ||
-        parent.type === 'typed_default_parameter'
-      )
-        continue;
-      // `from m import name` keeps the name: its calls are found as calls. Under another name, they are not.
-      if (
-        parent.type === 'dotted_name' &&
-        (parent.parent?.type === 'import_from_statement' || parent.parent?.type === 'aliased_import')
-      ) {
-        const aliased =
-          parent.parent.type === 'aliased_import' && parent.parent.childForFieldName('alias')?.text !== name;
-        if (aliased) sites.push({ line: line(leaf), kind: 'value', text: shorten(parent.parent.text) });
-        continue;
-      }
-      let callee: Node = leaf;
-      let call = parent;
-      if (parent.type === 'attribute') {
-        if (parent.childForFieldName('attribute')?.id !== leaf.id) {
-          // `name.attr`: a use of the object, not a call of it.
-          sites.push({ line: line(leaf), kind: 'value', text: shorten(parent.text) });
-          continue;
-        }
-        callee = parent;
-        call = parent.parent!;
-      }
-      if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id) {
-        // `self.name = ...` assigns an attribute of that name; anything else hands the function on.
+  return withPythonTree(
+    source,
+    (tree) => {
+      const sites: PythonCallSite[] = [];
+      if (!tree) return [{ line: 1, kind: 'value', text: '(the file was not analysed)' }];
+      // What the file's imports bind: read when a call passes an argument (most of the sites a search finds do not).
+      let context: NameContext | undefined;
+      const contextOf = () =>
+        (context ??= nameContextOf(
+          pythonQuery(IMPORT_QUERY)
+            .captures(tree.rootNode)
+            .map((capture) => capture.node),
+          tree.rootNode,
+        ));
+      const pattern = new RegExp(`\\b${name.replace(/[^A-Za-z0-9_]/g, '')}\\b`, 'g');
+      const seen = new Set<number>();
+      for (const match of source.matchAll(pattern)) {
+        const at = match.index!;
+        const leaf = tree.rootNode.descendantForIndex(at, at + name.length);
+        if (leaf?.type !== 'identifier' || leaf.text !== name || seen.has(leaf.id)) continue;
+        seen.add(leaf.id);
+        const parent = leaf.parent;
+        if (!parent) continue;
+        // Its own definition, a parameter or keyword of that name, an attribute assigned on an object: not a use of the function.
         if (
-          callee.type === 'attribute' &&
-          callee.parent?.type === 'assignment' &&
-          callee.parent.childForFieldName('left')?.id === callee.id
+          (parent.type === 'function_definition' || parent.type === 'class_definition') &&
+          parent.childForFieldName('name')?.id === leaf.id
         )
           continue;
-        sites.push({ line: line(leaf), kind: 'value', text: shorten((callee.parent ?? callee).text) });
-        continue;
+        if (parent.type === 'keyword_argument' && parent.childForFieldName('name')?.id === leaf.id) continue;
+        if (
+          parent.type === 'parameters' ||
+          parent.type === 'default_parameter' ||
+          parent.type === 'typed_parameter' ||
+          parent.type === 'typed_default_parameter'
+        )
+          continue;
+        // `from m import name` keeps the name: its calls are found as calls. Under another name, they are not.
+        if (
+          parent.type === 'dotted_name' &&
+          (parent.parent?.type === 'import_from_statement' || parent.parent?.type === 'aliased_import')
+        ) {
+          const aliased =
+            parent.parent.type === 'aliased_import' && parent.parent.childForFieldName('alias')?.text !== name;
+          if (aliased) sites.push({ line: line(leaf), kind: 'value', text: shorten(parent.parent.text) });
+          continue;
+        }
+        let callee: Node = leaf;
+        let call = parent;
+        if (parent.type === 'attribute') {
+          if (parent.childForFieldName('attribute')?.id !== leaf.id) {
+            // `name.attr`: a use of the object, not a call of it.
+            sites.push({ line: line(leaf), kind: 'value', text: shorten(parent.text) });
+            continue;
+          }
+          callee = parent;
+          call = parent.parent!;
+        }
+        if (call?.type !== 'call' || call.childForFieldName('function')?.id !== callee.id) {
+          // `self.name = ...` assigns an attribute of that name; anything else hands the function on.
+          if (
+            callee.type === 'attribute' &&
+            callee.parent?.type === 'assignment' &&
+            callee.parent.childForFieldName('left')?.id === callee.id
+          )
+            continue;
+          sites.push({ line: line(leaf), kind: 'value', text: shorten((callee.parent ?? callee).text) });
+          continue;
+        }
+        const args = callArguments(call);
+        const list = call.childForFieldName('arguments');
+        const splat = list
+          ? namedChildren(list).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')
+          : false;
+        const positional = args.positional.filter((a) => a.type !== 'list_splat' && a.type !== 'dictionary_splat');
+        const node = args.keywords.get(keyword) ?? (position >= 0 ? positional[position] : undefined);
+        const site: PythonCallSite = { line: line(call), kind: 'call', text: shorten(call.text) };
+        if (splat) site.splat = true;
+        if (node) site.argument = argumentEvidence(node, contextOf(), enclosingScope(call));
+        sites.push(site);
       }
-      const args = callArguments(call);
-      const list = call.childForFieldName('arguments');
-      const splat = list
-        ? namedChildren(list).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')
-        : false;
-      const positional = args.positional.filter((a) => a.type !== 'list_splat' && a.type !== 'dictionary_splat');
-      const node = args.keywords.get(keyword) ?? (position >= 0 ? positional[position] : undefined);
-      const site: PythonCallSite = { line: line(call), kind: 'call', text: shorten(call.text) };
-      if (splat) site.splat = true;
-      if (node) site.argument = argumentEvidence(node, context, enclosingScope(call));
-      sites.push(site);
-    }
-    return sites;
-  });
+      return sites;
+    },
+    // The callers' search asks for the sites of several names in the same files.
+    { searched: true },
+  );
 }
 
 /** The shapes an argument's value may have at a call site (literals, prefixes, the caller's own parameter). */

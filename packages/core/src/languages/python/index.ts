@@ -29,6 +29,7 @@ export {
 export {
   analyzePythonSources,
   analyzePythonSourcesCounted,
+  startPythonAnalysisWorkers,
   type ParallelAnalysisOptions,
 } from './parallel-analysis.ts';
 export { PythonModuleIndex, isPythonSourcePath } from './module-index.ts';

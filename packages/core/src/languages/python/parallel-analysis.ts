@@ -29,6 +29,12 @@ export interface ParallelAnalysisOptions {
 const MIN_CHARS = 1_500_000;
 const MAX_WORKERS = 3;
 /**
+ * A build of at least this many files starts its workers while the files are read (`startPythonAnalysisWorkers`): about
+ * MIN_CHARS of Python at the usual 10-20 KB per file. Below it, the workers start when the sources are there and their
+ * size says whether they are worth it.
+ */
+const MIN_FILES_EARLY = 100;
+/**
  * Work is cut into batches of about this many characters, taken in turn by whichever thread is free (the main thread
  * and the workers alike); small enough that the thread finishing last does not finish much later than the others.
  */
@@ -41,7 +47,27 @@ interface Work {
   batches: number[][];
   taken: SharedArrayBuffer;
 }
-type FromWorker = { batch: number; facts: PythonModuleFacts[] } | { done: true } | { failed: string };
+type FromWorker = { ready: true } | { batch: number; facts: PythonModuleFacts[] } | { done: true } | { failed: string };
+
+/** A worker thread started for the analysis, before or when it is given its work. */
+interface AnalysisWorker {
+  module: string;
+  worker: Worker | undefined;
+  /** It failed, exited or said it is done: it takes no more work. */
+  ended: boolean;
+  /** Resolves true once it has loaded the grammar and waits for work, false if it ended first. */
+  ready: Promise<boolean>;
+  onReady: (ready: boolean) => void;
+  /** Set when it is given work: where its answers go, and what to call once it has ended. */
+  onFacts?: (batch: number, facts: readonly PythonModuleFacts[]) => void;
+  onEnd?: () => void;
+}
+
+/**
+ * Workers started before their work exists (`startPythonAnalysisWorkers`), loading the module and the grammar; the next
+ * analysis takes them. Until then they do not keep the process alive (`unref`).
+ */
+const standby: AnalysisWorker[] = [];
 
 /** Whether `url` may be loaded as a worker: a source file, or a bundle chunk (never an entry that would run). */
 function loadableInWorker(url: string): boolean {
@@ -92,11 +118,17 @@ export async function analyzePythonSourcesCounted(
   const total = sources.reduce((sum, source) => sum + source.length, 0);
   const module = options.workerModule ?? import.meta.url;
   const batches = batchesOf(sources);
-  const workerCount = Math.min(
-    options.workers ?? Math.min(availableParallelism() - 1, MAX_WORKERS),
-    batches.length - 1,
-  );
-  if (total < (options.minChars ?? MIN_CHARS) || workerCount < 1 || !loadableInWorker(module)) {
+  const workerCount = Math.min(options.workers ?? defaultWorkers(), batches.length - 1);
+  // Workers started early are used whatever the size (their start is paid); the others only for enough work.
+  const early = standby.splice(0).filter((started) => !started.ended && started.module === module);
+  const wanted =
+    workerCount < 1 || !loadableInWorker(module)
+      ? 0
+      : total >= (options.minChars ?? MIN_CHARS)
+        ? workerCount
+        : Math.min(early.length, workerCount);
+  for (const unused of early.slice(wanted)) endWorker(unused);
+  if (wanted === 0) {
     await loadPythonParser();
     return { facts: sources.map((source) => analyzePythonSource(source)), inWorkers: 0 };
   }
@@ -111,8 +143,13 @@ export async function analyzePythonSourcesCounted(
     indexes.forEach((index, k) => (results[index] = facts[k]));
     inWorkers += facts.length;
   };
-  // The workers start first: they load the module and the grammar while the main thread loads its own and begins.
-  const workers = Array.from({ length: workerCount }, () => runWorker(module, work, fromWorker));
+  // The workers start first (unless started early): they load the module and the grammar while the main thread loads
+  // its own and begins.
+  const started = [
+    ...early.slice(0, wanted),
+    ...Array.from({ length: wanted - Math.min(early.length, wanted) }, () => startWorker(module)),
+  ];
+  const workers = started.map((worker) => giveWork(worker, work, fromWorker));
   await loadPythonParser();
   for (let batch = takeBatch(work, taken); batch !== undefined; batch = takeBatch(work, taken)) {
     for (const index of batches[batch]) results[index] = analyzePythonSource(sources[index]);
@@ -124,35 +161,81 @@ export async function analyzePythonSourcesCounted(
   return { facts: results.map((facts, index) => facts ?? analyzePythonSource(sources[index])), inWorkers };
 }
 
-/** One worker taking batches until none is left; resolves when it has answered all it took, failed or ended. */
-function runWorker(
-  module: string,
+/** Workers beside the main thread by default: the cores beyond the first, at most MAX_WORKERS. */
+function defaultWorkers(): number {
+  return Math.min(availableParallelism() - 1, MAX_WORKERS);
+}
+
+/**
+ * Starts the workers of an analysis of about `files` sources that are still being read (a cold build reading its
+ * blobs), so that their start (Node's, the module's, the grammar's) overlaps the reading; the next
+ * `analyzePythonSources` takes them. Does nothing below MIN_FILES_EARLY files, when workers are already waiting, or
+ * when this module cannot run in a worker.
+ */
+export function startPythonAnalysisWorkers(
+  files: number,
+  options: Omit<ParallelAnalysisOptions, 'minChars'> = {},
+): Promise<number> {
+  const module = options.workerModule ?? import.meta.url;
+  if (files < MIN_FILES_EARLY || standby.length > 0 || !loadableInWorker(module)) return Promise.resolve(0);
+  for (let i = 0; i < (options.workers ?? defaultWorkers()); i++) {
+    const started = startWorker(module);
+    started.worker?.unref();
+    standby.push(started);
+  }
+  // How many are ready (the caller need not wait: the analysis takes them as they are).
+  return Promise.all(standby.map((started) => started.ready)).then((ready) => ready.filter(Boolean).length);
+}
+
+/** Starts a worker that loads `module` (and so the grammar) and waits for its work. */
+function startWorker(module: string): AnalysisWorker {
+  let onReady: (ready: boolean) => void = () => {};
+  const ready = new Promise<boolean>((resolve) => (onReady = resolve));
+  const started: AnalysisWorker = { module, worker: undefined, ended: false, ready, onReady };
+  try {
+    // An eval'd CommonJS script that imports the module as ESM (a `.ts` source and a bundle chunk alike); the module
+    // serves when it finds itself loaded in such a worker (below).
+    started.worker = new Worker(
+      `import(${JSON.stringify(module)}).catch((e) => require('node:worker_threads').parentPort.postMessage({ failed: String(e) }));`,
+      { eval: true, workerData: { role: ROLE } },
+    );
+  } catch {
+    started.ended = true;
+    onReady(false);
+    return started;
+  }
+  started.worker.on('message', (message: FromWorker) => {
+    if ('batch' in message) started.onFacts?.(message.batch, message.facts);
+    else if ('ready' in message) started.onReady(true);
+    else endWorker(started);
+  });
+  started.worker.on('error', () => endWorker(started));
+  started.worker.on('exit', () => endWorker(started));
+  return started;
+}
+
+/** Marks the worker ended (it takes no more work), stops its thread and tells whoever gave it work. */
+function endWorker(started: AnalysisWorker): void {
+  if (started.ended) return;
+  started.ended = true;
+  started.onReady(false);
+  void started.worker?.terminate().catch(() => {});
+  started.onEnd?.();
+}
+
+/** Gives a worker the work; resolves when it has answered all the batches it took, failed or ended. */
+function giveWork(
+  started: AnalysisWorker,
   work: Work,
   store: (batch: number, facts: readonly PythonModuleFacts[]) => void,
 ): Promise<void> {
   return new Promise((resolve) => {
-    let worker: Worker;
-    const finish = () => {
-      resolve();
-      void worker.terminate().catch(() => {});
-    };
-    try {
-      // An eval'd CommonJS script that imports the module as ESM (a `.ts` source and a bundle chunk alike); the module
-      // serves when it finds itself loaded in such a worker (below).
-      worker = new Worker(
-        `import(${JSON.stringify(module)}).catch((e) => require('node:worker_threads').parentPort.postMessage({ failed: String(e) }));`,
-        { eval: true, workerData: { role: ROLE } },
-      );
-    } catch {
-      return resolve();
-    }
-    worker.on('message', (message: FromWorker) => {
-      if ('batch' in message) store(message.batch, message.facts);
-      else finish();
-    });
-    worker.on('error', finish);
-    worker.on('exit', finish);
-    worker.postMessage(work);
+    if (started.ended || !started.worker) return resolve();
+    started.onFacts = store;
+    started.onEnd = resolve;
+    // A worker started early does not keep the process alive until it has work.
+    started.worker.ref();
+    started.worker.postMessage(work);
   });
 }
 
@@ -164,6 +247,7 @@ async function servePythonAnalysis(port: NonNullable<typeof parentPort>): Promis
     port.postMessage({ failed: String(error) });
     return;
   }
+  port.postMessage({ ready: true });
   port.once('message', (work: Work) => {
     const taken = new Int32Array(work.taken);
     for (let batch = takeBatch(work, taken); batch !== undefined; batch = takeBatch(work, taken))
@@ -172,6 +256,6 @@ async function servePythonAnalysis(port: NonNullable<typeof parentPort>): Promis
   });
 }
 
-// Loaded by `runWorker`: serve. (Top-level code, so a bundle keeps it with the module; anywhere else it does nothing.)
+// Loaded by `startWorker`: serve. (Top-level code, so a bundle keeps it with the module; anywhere else it does nothing.)
 if (!isMainThread && parentPort && (workerData as { role?: string } | undefined)?.role === ROLE)
   void servePythonAnalysis(parentPort);

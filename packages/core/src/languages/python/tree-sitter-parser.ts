@@ -83,8 +83,21 @@ export function pythonParser(): Parser {
  * (its facts, the units compared, the names it changed, their readers), and parsing is most of what each costs. A tree
  * is never changed by its users; one in use is not freed (`uses`), the oldest unused ones are past `RECENT_TREES`.
  */
-const recentTrees = new Map<string, { tree: Tree; uses: number }>();
+const recentTrees = new Map<string, KeptTree>();
 const RECENT_TREES = 4;
+interface KeptTree {
+  tree: Tree;
+  uses: number;
+}
+/**
+ * Trees of sources searched name after name (`withPythonTree(source, use, { searched: true })`: the callers' search of
+ * computed imports parses each file that mentions a function's name, once for each name, and a file often mentions
+ * several), kept by the size of their sources, up to SEARCHED_TREE_CHARS in all; the least recently used go first. A tree
+ * takes about 30 bytes of WebAssembly memory per character of its source: some 60 MB at the bound.
+ */
+const searchedTrees = new Map<string, KeptTree>();
+const SEARCHED_TREE_CHARS = 2_000_000;
+let searchedChars = 0;
 /**
  * Smaller sources are parsed again when asked again (cheap), so that the many small ones (a module's doctest examples,
  * parsed one by one) do not push a large file's tree out.
@@ -93,28 +106,49 @@ const RECENT_TREE_MIN_CHARS = 4096;
 
 function forgetOldTrees(): void {
   for (const [source, entry] of recentTrees) {
-    if (recentTrees.size <= RECENT_TREES) return;
+    if (recentTrees.size <= RECENT_TREES) break;
     if (entry.uses > 0) continue;
     recentTrees.delete(source);
     entry.tree.delete();
   }
+  for (const [source, entry] of searchedTrees) {
+    if (searchedChars <= SEARCHED_TREE_CHARS) break;
+    if (entry.uses > 0) continue;
+    searchedTrees.delete(source);
+    searchedChars -= source.length;
+    entry.tree.delete();
+  }
+}
+
+/** Makes `entry` the newest of the searched trees (`searched`) or of the recent ones. */
+function keepTree(source: string, entry: KeptTree, searched: boolean): void {
+  recentTrees.delete(source);
+  if (searchedTrees.delete(source)) searchedChars -= source.length;
+  if (searched) {
+    searchedTrees.set(source, entry);
+    searchedChars += source.length;
+  } else recentTrees.set(source, entry);
 }
 
 /**
  * Parses `source` (or takes its recent tree) and hands the tree to `use`; trees are freed when they are no longer
  * among the recent ones (WebAssembly memory is not garbage-collected). `use` must not keep the tree or its nodes.
  * Never throws for the source's sake: a file too large or one the parser cannot handle gives `undefined` to `use`.
+ * `searched`: the source is one of many searched again and again (see `searchedTrees`).
  */
-export function withPythonTree<T>(source: string, use: (tree: Tree | undefined, problem?: string) => T): T {
+export function withPythonTree<T>(
+  source: string,
+  use: (tree: Tree | undefined, problem?: string) => T,
+  { searched = false }: { searched?: boolean } = {},
+): T {
   const active = pythonParser();
   if (source.length > MAX_PARSED_SOURCE_CHARS) {
     return use(undefined, `larger than ${MAX_PARSED_SOURCE_CHARS} characters`);
   }
-  let entry = recentTrees.get(source);
+  let entry = recentTrees.get(source) ?? searchedTrees.get(source);
   if (entry) {
-    // The newest again.
-    recentTrees.delete(source);
-    recentTrees.set(source, entry);
+    // The newest again (a searched tree stays among the searched ones).
+    keepTree(source, entry, searched || searchedTrees.has(source));
   } else {
     let tree: Tree | null;
     try {
@@ -124,7 +158,7 @@ export function withPythonTree<T>(source: string, use: (tree: Tree | undefined, 
       return use(undefined, `the parser failed (${error instanceof Error ? error.message : String(error)})`);
     }
     if (!tree) return use(undefined, 'the parser gave no tree');
-    if (source.length < RECENT_TREE_MIN_CHARS) {
+    if (source.length < RECENT_TREE_MIN_CHARS && !searched) {
       try {
         return use(tree);
       } finally {
@@ -132,7 +166,7 @@ export function withPythonTree<T>(source: string, use: (tree: Tree | undefined, 
       }
     }
     entry = { tree, uses: 0 };
-    recentTrees.set(source, entry);
+    keepTree(source, entry, searched);
   }
   entry.uses += 1;
   try {

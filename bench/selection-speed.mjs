@@ -16,7 +16,7 @@
 // Input: a Python package copied into a scratch git repository (base commit, then two commits that each append one
 // line to one module). By default numpy as Debian's python3-numpy installs it (482 .py files, 192 test files, 9 MB),
 // found through the system python3 (`apt-get install python3-numpy` re-creates it); BENCH_SPEED_PACKAGE=<importable
-// name> picks another installed package, BENCH_SPEED_DIR=<folder> copies a folder instead (e.g. a checkout of one of
+// name> picks another installed package (many ship no tests: the bench then says that nothing could be selected), BENCH_SPEED_DIR=<folder> copies a folder instead (e.g. a checkout of one of
 // the corpus projects, bench/real-world/README.md), BENCH_SPEED_PYTHON the interpreter. BENCH_SPEED_ROOT=<checkout of
 // this repository> measures another version of the selection code on the same input (before/after figures).
 // Usage: node bench/selection-speed.mjs [--quick]   (npm run bench -- --only selection-speed)
@@ -393,13 +393,19 @@ async function main() {
     console.log(
       `test-filter selection speed: ${project.name} (${project.python} Python files) in a scratch repository; changes to ${project.changed.join(', ')}`,
     );
+    // An installed package often ships no tests (setuptools, pygments): nothing can be selected, but the selection does
+    // all its work (graph, callers, closure) all the same.
+    const noTests =
+      selection.totalCount === 0
+        ? ` — ${project.name} as copied here has no test files, so nothing can be selected; the times still cover the whole selection (graph, callers of computed imports, closure). BENCH_SPEED_DIR=<a checkout with its tests> measures a project with tests`
+        : '';
     console.log(
       CODE === 'bundle'
         ? 'code: the shipped action, dist/test-filter/index.js (first git call to exit)'
         : 'code: the TypeScript sources (BENCH_SPEED_CODE=sources; first git call to the selection)',
     );
     console.log(
-      `selection for the second change: ${selection.error ? `none, the step fails: ${selection.error}` : selection.runAll ? 'every test (run-all)' : `${selection.tests.length} of ${selection.totalCount} test files`}${selection.runAll ? ` — ${selection.reasons[0]}` : ''}\n`,
+      `selection for the second change: ${selection.error ? `none, the step fails: ${selection.error}` : selection.runAll ? 'every test (run-all)' : `${selection.tests.length} of ${selection.totalCount} test files`}${selection.runAll ? ` — ${selection.reasons[0]}` : selection.error ? '' : noTests}\n`,
     );
     console.log('| run | wall | vs git diff | CPU | CPU vs git diff | main thread CPU | files parsed |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');

@@ -29,7 +29,7 @@ describe('answers kept by blob (the callers of a computed import)', () => {
       repo.write({ 'app/plugins/csv.py': `C = ${++version}\n` });
       return repo.commit(`csv ${version}`);
     };
-    return { repo, base, store: directoryGraphCacheStore(storeDir), answersFile, changeCsv };
+    return { repo, base, store: directoryGraphCacheStore(storeDir), storeDir, answersFile, changeCsv };
   }
 
   it('are saved by the first run and read by the next, for callers whose blob is unchanged', async () => {
@@ -40,7 +40,14 @@ describe('answers kept by blob (the callers of a computed import)', () => {
     expect(saved).toMatchObject({ schema: 1, language: 'python' });
     const keys = Object.keys(saved.answers);
     expect(keys.length).toBeGreaterThan(0);
-    expect(keys.every((key) => /^[0-9a-f]{40,64}\0python-call-sites\/1\0load_package\0/.test(key))).toBe(true);
+    // What each caller passes, and which files name the function.
+    const question = /^[0-9a-f]{40,64}\0(python-call-sites\/1\0load_package\0|python-mentions\/2\0load_package$)/;
+    expect(keys.every((key) => question.test(key))).toBe(true);
+    // One per blob (the two empty `__init__.py` files share one).
+    const blobs = new Set(
+      Object.entries(LOADER_PROJECT).flatMap(([path, text]) => (path.endsWith('.py') ? [text] : [])),
+    );
+    expect(keys.filter((key) => key.includes('python-mentions')).length).toBe(blobs.size);
 
     const head = changeCsv();
     const warm = await selectBetween(repo, base, head, {}, { cache: store });
@@ -56,7 +63,7 @@ describe('answers kept by blob (the callers of a computed import)', () => {
   });
 
   it('a run writes the answers it used or made first, then earlier ones it did not use while they fit', async () => {
-    const { repo, base, store, answersFile, changeCsv } = setup();
+    const { repo, base, store, storeDir, answersFile, changeCsv } = setup();
     await selectBetween(repo, base, changeCsv(), {}, { cache: store });
     const saved = JSON.parse(readFileSync(answersFile, 'utf8'));
     // Answers about other blobs (another file's, another question's): still true of their blobs.
@@ -64,10 +71,12 @@ describe('answers kept by blob (the callers of a computed import)', () => {
     const huge = `${'b'.repeat(40)}\0python-compared-shape/1`;
     const answers = { [other]: { units: [], classes: [], residuePrint: 'x' }, [huge]: 'x'.repeat(2_100_000) };
     writeFileSync(answersFile, JSON.stringify({ ...saved, answers: { ...saved.answers, ...answers } }));
-    // A caller changes: its answer is made again, so the run writes the document.
+    // A caller changes and the graph is built again (none stored): its answers are made and kept, so the run writes
+    // the document.
     repo.write({
       'app/uses_csv.py': 'from app.loader import load_package\nCSV = load_package("app.plugins.csv")  # v2\n',
     });
+    rmSync(join(storeDir, 'test-filter', 'graph-python.json'));
     await selectBetween(repo, base, repo.commit('caller changed'), {}, { cache: store });
     const written = JSON.parse(readFileSync(answersFile, 'utf8')).answers;
     const keys = Object.keys(written);

@@ -8,8 +8,12 @@ import { LOADER_PROJECT } from '../support/loader-project.ts';
 import { selectBetween } from './support.ts';
 
 // A warm selection (the stored graph of an earlier tree) is mostly waiting for git processes: it starts none that the
-// answer does not need. Every git process is logged by a `git` on PATH that runs the real one.
-describe('the git processes of a warm selection', () => {
+// answer does not need. Every git process is logged by a `git` on PATH that runs the real one. With more files than a
+// search by path takes, and with fewer (a first run searches every file in memory and keeps the answers either way).
+describe.each([
+  { filler: 210, size: 'large' },
+  { filler: 0, size: 'small' },
+])('the git processes of a warm selection in a $size project', ({ filler: fillerCount }) => {
   let repo: TempGitRepo;
   let shim: string;
   let log: string;
@@ -23,8 +27,7 @@ describe('the git processes of a warm selection', () => {
     writeFileSync(join(shim, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
     chmodSync(join(shim, 'git'), 0o755);
     repo = new TempGitRepo();
-    // More files than a search by path takes: the first run searches the whole tree once and keeps every answer.
-    const filler = Object.fromEntries(Array.from({ length: 210 }, (_, i) => [`app/f${i}.py`, `F = ${i}\n`]));
+    const filler = Object.fromEntries(Array.from({ length: fillerCount }, (_, i) => [`app/f${i}.py`, `F = ${i}\n`]));
     repo.write({ ...filler, ...LOADER_PROJECT });
   });
   afterAll(() => {
@@ -81,12 +84,51 @@ describe('the git processes of a warm selection', () => {
     repo.write({ 'app/uses_xml.py': 'from app.loader import load_package\nXML = load_package("app.plugins.csv")\n' });
     repo.write({ 'app/f1.py': 'F = -1\n' });
     const head = repo.commit('caller changed');
+    const answersDocument = () => readFileSync(join(dir, 'test-filter', 'answers-python.json'), 'utf8');
+    const kept = answersDocument();
     const warm = await logged(base, head, dir);
+    // What the changed caller passes is not kept: the next run, from the same stored graph, reads it again anyway.
+    expect(answersDocument()).toBe(kept);
     // The tree diff read through the object reader, and the callers' sites parsed from the text the patch read: one
     // object reader for everything, no `git diff-tree`, `git grep` or second reader.
     expect(warm.commands).toEqual(['diff', 'cat-file']);
     expect(warm.selection.stats.parsedFiles).toBe(2);
     expect(warm.selection).toEqual({ ...(await selectBetween(repo, base, head)), stats: warm.selection.stats });
     expect(warm.selection.tests).toEqual(['tests/test_xml.py']);
+  });
+
+  it('finds a caller that only the kept answers name, with no git grep', { timeout: 600_000 }, async () => {
+    repo.write(LOADER_PROJECT);
+    const base = repo.commit('base 3');
+    const dir = store();
+    await selectBetween(repo, base, base, {}, { cache: directoryGraphCacheStore(dir) });
+    // The module a caller names changes; the caller (its text unread by this run) is found by its kept mentions.
+    repo.write({ 'app/plugins/xml.py': 'X = 2\n' });
+    const head = repo.commit('plugin changed');
+    const warm = await logged(base, head, dir);
+    expect(warm.commands).toEqual(['diff', 'cat-file']);
+    expect(warm.selection.tests).toEqual(['tests/test_xml.py']);
+    expect(warm.selection.explanations['tests/test_xml.py']).toContain('app/uses_xml.py');
+    expect(warm.selection).toEqual({ ...(await selectBetween(repo, base, head)), stats: warm.selection.stats });
+  });
+
+  it('keeps what a changed caller passes when the graph is stored again with it', { timeout: 600_000 }, async () => {
+    repo.write(LOADER_PROJECT);
+    const base = repo.commit('base 4');
+    const dir = store();
+    await selectBetween(repo, base, base, {}, { cache: directoryGraphCacheStore(dir) });
+    // A change large enough that the patched graph is stored: the next run starts from this tree.
+    const added = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`app/new${i}.py`, `N = ${i}\n`]));
+    repo.write({
+      ...added,
+      'app/uses_xml.py': 'from app.loader import load_package\nXML = load_package("app.plugins.csv")\n',
+    });
+    const head = repo.commit('many files');
+    const caller = repo.git('rev-parse', `${head}:app/uses_xml.py`);
+    const answersDocument = () => readFileSync(join(dir, 'test-filter', 'answers-python.json'), 'utf8');
+    expect(answersDocument()).not.toContain(caller);
+    const warm = await selectBetween(repo, base, head, {}, { cache: directoryGraphCacheStore(dir) });
+    expect(warm.stats.parsedFiles).toBe(61);
+    expect(answersDocument()).toContain(caller);
   });
 });

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -106,19 +106,12 @@ describe('the mentions of names kept by blob between runs', () => {
 
   it('answers as a search of the whole tree does, first with nothing kept, then searching only changed files', async () => {
     const answers = new MemoryAnswers().atHead(repo, repo.head());
-    // Nothing kept: searched by path (4 files), and nothing kept from it (no store write for a few files).
+    // Nothing kept: git searches the 4 files by path, and every answer is kept (a later run would start git again).
     expect(await filesMentioningKept(repo.dir, repo.head(), names, answers)).toEqual(
       await filesMentioningEach(repo.dir, repo.head(), names),
     );
-    expect(answers.written).toBe(0);
-    // What a search of the whole tree (a cold run of a large repository) keeps: every file's answer.
-    const whole = await filesMentioningEach(repo.dir, repo.head(), names);
-    for (const file of answers.files())
-      answers.set(
-        answers.blobOf(file)!,
-        `python-mentions/2\0${names.join(',')}`,
-        names.filter((name) => whole.get(name)?.includes(file)),
-      );
+    expect(answers.written).toBe(4);
+    answers.written = 0;
 
     // A change adds a mention to one file, removes one from another and adds a file: only those are searched.
     repo.write({
@@ -132,6 +125,8 @@ describe('the mentions of names kept by blob between runs', () => {
     expect(second).toEqual(await filesMentioningEach(repo.dir, head, names));
     expect(second?.get('plugin')).toEqual(['pkg/odd*name:.py', 'pkg/other.py']);
     expect(second?.get('load')).toEqual(['pkg/loader.py', 'pkg/new.py']);
+    // Only the three changed files were unknown.
+    expect(answers.written).toBe(3);
 
     // A kept answer is what the run reads instead of searching: one that says otherwise moves the file.
     const loader = answers.blobOf('pkg/loader.py')!;
@@ -194,8 +189,13 @@ describe('the mentions of names in a repository too large to search by path', ()
 /** MemoryAnswers that also hands out the texts the engine has read (`textOf`), by blob. */
 class AnswersWithTexts extends MemoryAnswers {
   readonly texts = new Map<string, string>();
+  /** Files whose blob the stored graph lacks (a warm run's change). */
+  readonly unstored = new Set<string>();
   textOf(blob: string): string | undefined {
     return this.texts.get(blob);
+  }
+  storedGraphHas(path: string): boolean {
+    return !this.unstored.has(path);
   }
 }
 
@@ -294,6 +294,98 @@ describe('searching the texts at hand for names as git does', () => {
     // A name with a non-ASCII letter: git's bytes decide (the text at hand is not read).
     const other = await filesMentioningKept(repo.dir, head, ['plugin', 'é'], answers);
     expect(other).toEqual(await filesMentioningEach(repo.dir, head, ['plugin', 'é']));
+  });
+});
+
+// A cold run has read every file, a warm run the files of its change: both search those texts in memory. The cold
+// run's answers are kept (the next run will not hold the texts), a warm run's are not (no store write for the few
+// changed files). The answers must be git's either way.
+describe('searching the texts at hand of a cold and a warm run', () => {
+  let repo: TempGitRepo;
+  const names = ['load', 'plugin'];
+  /** A commit no clone has: a search that asks git gives no answer. */
+  const noCommit = '0'.repeat(40);
+
+  beforeAll(() => {
+    repo = new TempGitRepo();
+    repo.write({
+      'pkg/loader.py': 'def load(name):\n    return import_module(name)\n',
+      'pkg/uses.py': 'from pkg.loader import load\nload("pkg.a")\n',
+      'pkg/plugins.py': 'plugin = 1\n',
+      'pkg/other.py': 'x = 1\n',
+    });
+    repo.commit('project');
+  });
+  afterAll(() => repo.remove());
+
+  async function withTexts(head: string, files?: readonly string[]): Promise<AnswersWithTexts> {
+    const answers = new AnswersWithTexts().atHead(repo, head);
+    const blobs = (files ?? answers.files()).map((file) => answers.blobOf(file)!);
+    for (const [blob, text] of await readBlobs(repo.dir, blobs)) answers.texts.set(blob, text);
+    return answers;
+  }
+
+  it('keeps the answers of a cold run without git, then answers a warm run from them and the change', async () => {
+    const cold = await withTexts(repo.head());
+    // Every text at hand: no git process (it would fail on a commit no clone has), every answer kept.
+    const first = await filesMentioningKept(repo.dir, noCommit, names, cold);
+    expect(first).toEqual(await filesMentioningEach(repo.dir, repo.head(), names));
+    expect(cold.written).toBe(4);
+
+    repo.write({ 'pkg/other.py': 'load(1)\n', 'pkg/plugins.py': 'x = 2\n' });
+    const head = repo.commit('change');
+    // The next run holds only its change's texts; the unchanged files are answered by what the cold run kept.
+    const warm = await withTexts(head, ['pkg/other.py', 'pkg/plugins.py']);
+    for (const file of ['pkg/other.py', 'pkg/plugins.py']) warm.unstored.add(file);
+    for (const [slot, answer] of cold.kept) warm.kept.set(slot, answer);
+    warm.written = 0;
+    const second = await filesMentioningKept(repo.dir, noCommit, names, warm);
+    expect(second).toEqual(await filesMentioningEach(repo.dir, head, names));
+    expect(second?.get('load')).toEqual(['pkg/loader.py', 'pkg/other.py', 'pkg/uses.py']);
+    expect(second?.get('plugin')).toEqual([]);
+    // The changed files' answers are not written: the next run searches them in memory again.
+    expect(warm.written).toBe(0);
+    // When the graph is stored with them (the next run starts from this tree), they are.
+    warm.unstored.clear();
+    await filesMentioningKept(repo.dir, noCommit, names, warm);
+    expect(warm.written).toBe(2);
+  });
+
+  it('asks git about a file it has neither an answer nor the text of', async () => {
+    const head = repo.head();
+    const answers = await withTexts(head, ['pkg/loader.py']);
+    expect(await filesMentioningKept(repo.dir, noCommit, names, answers)).toBeUndefined();
+    const found = await filesMentioningKept(repo.dir, head, names, answers);
+    expect(found).toEqual(await filesMentioningEach(repo.dir, head, names));
+    // git searched: every answer is kept.
+    expect(answers.written).toBe(4);
+  });
+});
+
+// git grep of a tree searches no symbolic link; a link's text at hand is its target path, which may read as a word.
+describe('searching the texts at hand of a tree with a symbolic link', () => {
+  let repo: TempGitRepo;
+  beforeAll(() => {
+    repo = new TempGitRepo();
+    repo.write({ 'pkg/load.py': 'def load(name):\n    return name\n', 'pkg/uses.py': 'load(1)\n' });
+    symlinkSync('load', join(repo.dir, 'pkg/alias.py'));
+    repo.commit('link');
+  });
+  afterAll(() => repo.remove());
+
+  it('leaves a one-line text that has the name to git, which finds no link', async () => {
+    const head = repo.head();
+    const answers = new AnswersWithTexts().atHead(repo, head);
+    const link = answers.blobOf('pkg/alias.py')!;
+    for (const [blob, text] of await readBlobs(
+      repo.dir,
+      answers.files().map((file) => answers.blobOf(file)!),
+    ))
+      answers.texts.set(blob, text);
+    expect(answers.texts.get(link)).toBe('load');
+    const found = await filesMentioningKept(repo.dir, head, ['load'], answers);
+    expect(found?.get('load')).toEqual(['pkg/load.py', 'pkg/uses.py']);
+    expect(found?.get('load')).toEqual(await filesMentioning(repo.dir, head, 'load'));
   });
 });
 

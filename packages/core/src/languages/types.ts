@@ -110,6 +110,12 @@ export interface BlobAnswers {
   files?(): readonly string[] | undefined;
   /** The text of a blob the engine has already read (the files of the change), else undefined; never reads. */
   textOf?(blob: string): string | undefined;
+  /**
+   * Whether the graph the next run starts from (the stored one) has the file's blob at the head. An answer about a blob
+   * it lacks (a file this run patched without storing the graph again) need not be kept: the next run has that text at
+   * hand again, and keeping it would make this run write the answers document. Without it, every answer is kept.
+   */
+  storedGraphHas?(path: string): boolean;
   get(blob: string, question: string): unknown;
   set(blob: string, question: string, answer: unknown): void;
 }

@@ -14,6 +14,7 @@ export interface HeadFiles {
   blobOf(path: string): string | undefined;
   files(): readonly string[] | undefined;
   textOf?(blob: string): string | undefined;
+  storedGraphHas?(path: string): boolean;
 }
 
 /** 1: `{ schema, language, answers: { "<blob>\0<question>": answer } }`. */
@@ -65,6 +66,10 @@ export class StoredBlobAnswers implements BlobAnswers {
 
   textOf(blob: string): string | undefined {
     return this.head.textOf?.(blob);
+  }
+
+  storedGraphHas(path: string): boolean {
+    return this.head.storedGraphHas?.(path) ?? true;
   }
 
   get(blob: string, question: string): unknown {

@@ -230,6 +230,8 @@ class RepositoryView<F extends LanguageFacts> {
   }
 
   private answers: Promise<StoredBlobAnswers | undefined> | undefined;
+  /** The files whose blob at the head the stored graph lacks (patched, and the graph not stored again). */
+  private unstored: ReadonlySet<string> = new Set();
 
   /** The language's answers kept in the graph cache's store (read once per view); none without a store. */
   blobAnswers(warn: (message: string) => void): Promise<StoredBlobAnswers | undefined> {
@@ -246,6 +248,7 @@ class RepositoryView<F extends LanguageFacts> {
                 const object = this.objects.known(blob);
                 return object?.type === 'blob' ? object.text : undefined;
               },
+              storedGraphHas: (path) => !this.unstored.has(path),
             },
             warn,
           );
@@ -350,6 +353,7 @@ class RepositoryView<F extends LanguageFacts> {
         relinked = 'all';
       }
       save = this.parsed > SAVE_AFTER_PARSED || relinked === 'all';
+      if (!save) this.unstored = new Set(plan.delta.filter((item) => item.blob).map((item) => item.path));
     } else {
       const sources = new Map([...plan.files].filter(([path]) => this.language.handles(path)));
       const facts = await this.factsFor(sources, true);

@@ -128,8 +128,10 @@ export async function attributeToCallers<F extends LanguageFacts>(
         const text = atHand.get(file) ?? texts.get(`${head}:${file}`);
         if (text === undefined) continue;
         sites = pythonCallSites(text, name, request.position, request.parameter);
+        // Kept unless the next run has the text at hand again (a warm run's change: see `storedGraphHas`).
         const blob = answers?.blobOf(file);
-        if (blob !== undefined) answers!.set(blob, question, sites);
+        if (blob !== undefined && (!atHand.has(file) || (answers!.storedGraphHas?.(file) ?? true)))
+          answers!.set(blob, question, sites);
       }
       for (const site of sites) found.push({ file, site });
     }

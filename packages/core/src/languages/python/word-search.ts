@@ -140,7 +140,8 @@ const isNameList = (value: unknown, names: ReadonlySet<string>): value is string
 
 /**
  * The names each of `files` has as a word, for the files whose text the engine has already read (`hasWord`, git's
- * answer without a git process); the others are left to git (`rest`).
+ * answer without a git process); the others are left to git (`rest`). So is a text at hand with a name but no line
+ * break: it may be a symbolic link's (its target path), and `git grep` of a tree searches no link.
  */
 function searchTextsAtHand(
   answers: BlobAnswers,
@@ -158,17 +159,21 @@ function searchTextsAtHand(
       continue;
     }
     const words = names.filter((name) => hasWord(text, name));
-    if (words.length) found.set(file, new Set(words));
+    if (words.length && !text.includes('\n')) rest.push(file);
+    else if (words.length) found.set(file, new Set(words));
   }
   return { found, rest };
 }
 
 /**
  * The files of `head` that mention each of `names` as a word, as `filesMentioningEach` (several names) or
- * `filesMentioning` (one) find them, with each file's answer kept under its blob (`answers`) by a search of the whole
- * tree: later runs search only the files whose blob has no kept answer, by path (a warm run: the files that changed
- * since that search), up to SEARCH_BY_PATH_LIMIT of them. Without the head's file list the whole tree is searched as
- * before. Undefined when git fails (the caller searches name by name then).
+ * `filesMentioning` (one) find them, with each file's answer kept under its blob (`answers`): a later run searches only
+ * the files whose blob has no kept answer (a warm run: the files that changed since). The files whose text the engine
+ * has read are searched in memory (a warm run: the change's; a cold one: every file), git searches the rest, by path
+ * up to SEARCH_BY_PATH_LIMIT of them, else the whole tree. Each file's answer is kept (the next run may not have its
+ * text), except for a file searched in memory whose blob the stored graph lacks (a warm run's change: the next run has
+ * its text at hand again, and this one need not write the answers document). Without the head's file list the whole
+ * tree is searched as before. Undefined when git fails (the caller searches name by name then).
  */
 export async function filesMentioningKept(
   repoDir: string,
@@ -188,39 +193,38 @@ export async function filesMentioningKept(
     if (isNameList(answer, nameSet)) known.set(file, answer);
     else unknown.push(file);
   }
-  const byPath = unknown.length <= SEARCH_BY_PATH_LIMIT;
-  // The files the engine has read (the change's) are searched in memory; git searches the others by path (in a warm
-  // run most often none: no git process starts).
-  const atHand = byPath ? searchTextsAtHand(answers, unknown, names) : undefined;
-  const toSearch = atHand ? atHand.rest : unknown;
-  // Literal pathspecs: a file name with `*` or `:` is that file.
-  const pathspecs = byPath ? toSearch.map((file) => `:(literal)${file}`) : ['*.py'];
-  let searched: Map<string, Set<string>> | undefined;
-  if (byPath && toSearch.length === 0) searched = new Map();
-  else if (names.length === 1) {
-    const hits = await grepFiles(repoDir, head, names[0], pathspecs);
-    searched = hits && new Map(hits.map((file) => [file, new Set(names)]));
-  } else searched = await grepWords(repoDir, head, names, pathspecs);
-  if (!searched) return undefined;
-  // A search of the whole tree answers in its own order, as before, and every file's answer is kept. The answers of
-  // the few files searched by path are not: keeping them would make every pull request's run write the answers
-  // document (a store round trip) to save a search of a few files.
-  if (!byPath) {
-    for (const file of unknown) {
-      const blob = answers.blobOf(file);
-      if (blob !== undefined)
-        answers.set(
-          blob,
-          question,
-          names.filter((name) => searched.get(file)?.has(name)),
-        );
-    }
-    return filesByName(names, searched);
+  const atHand = searchTextsAtHand(answers, unknown, names);
+  const toSearch = atHand.rest;
+  let searched = new Map<string, Set<string>>();
+  const wholeTree = toSearch.length > SEARCH_BY_PATH_LIMIT;
+  if (toSearch.length) {
+    // Literal pathspecs: a file name with `*` or `:` is that file. Every file of the listing is a `*.py` file.
+    const pathspecs = wholeTree ? ['*.py'] : toSearch.map((file) => `:(literal)${file}`);
+    let found: Map<string, Set<string>> | undefined;
+    if (names.length === 1) {
+      const hits = await grepFiles(repoDir, head, names[0], pathspecs);
+      found = hits && new Map(hits.map((file) => [file, new Set(names)]));
+    } else found = await grepWords(repoDir, head, names, pathspecs);
+    if (!found) return undefined;
+    searched = found;
   }
-  // The files keep the listing's order (git's), the searched ones among them.
+  // A search of the whole tree answers for every file.
+  const wordsOf = (file: string) => (wholeTree ? searched.get(file) : (searched.get(file) ?? atHand.found.get(file)));
+  const gitSearched = new Set(toSearch);
+  for (const file of unknown) {
+    const blob = answers.blobOf(file);
+    if (blob === undefined || !(wholeTree || gitSearched.has(file) || (answers.storedGraphHas?.(file) ?? true)))
+      continue;
+    answers.set(
+      blob,
+      question,
+      names.filter((name) => wordsOf(file)?.has(name)),
+    );
+  }
+  // The files keep the listing's order (git's).
   const all = new Map<string, ReadonlySet<string>>();
   for (const file of files) {
-    const words = known.has(file) ? new Set(known.get(file)) : (searched.get(file) ?? atHand?.found.get(file));
+    const words = known.has(file) ? new Set(known.get(file)) : wordsOf(file);
     if (words?.size) all.set(file, words);
   }
   return filesByName(names, all);

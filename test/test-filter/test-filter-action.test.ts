@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, RunnerJob, runActionStep } from '../support/action-runner.ts';
@@ -110,6 +110,64 @@ describe('test-filter action (dist/test-filter/index.js)', () => {
     expect(main.outputs.reasons).toMatch(/^The base commit is unknown \(/);
     expect(main.outputs.tests).toBe('test_a.py test_b.py');
     expect(main.annotations.some((a) => a.level === 'warning')).toBe(true);
+  });
+
+  it("asks git whether the folder is a checkout once, in the diff range's first round", async () => {
+    // Every git process the step starts is logged by a `git` on PATH that runs the real one.
+    const shim = tempDir('ci-opt-git-shim-');
+    const log = join(shim, 'calls.log');
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(shim, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+    chmodSync(join(shim, 'git'), 0o755);
+    const repo = new TempGitRepo();
+    const job = new RunnerJob();
+    cleanup.push(
+      () => repo.remove(),
+      () => job.remove(),
+      () => rmSync(shim, { recursive: true, force: true }),
+    );
+    repo.write({ 'a.py': 'A = 1\n', 'test_a.py': 'import a\n', 'test_b.py': 'import os\n' });
+    const base = repo.commit('base');
+    repo.write({ 'a.py': 'A = 2\n' });
+    const head = repo.commit('change');
+    writeFileSync(log, '');
+    const { main } = await runActionStep({
+      action: 'test-filter',
+      job,
+      workspace: repo.dir,
+      inputs: { store: 'none', base, head },
+      env: { PATH: `${shim}:${process.env.PATH}` },
+    });
+    expect(main.exitCode).toBe(0);
+    expect(main.outputs.tests).toBe('test_a.py');
+    const revParses = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((line) => line.replace(/^(-c \S+ )+/, '').startsWith('rev-parse'));
+    expect(revParses).toHaveLength(1);
+    expect(revParses[0]).toContain('--is-inside-work-tree --is-shallow-repository');
+  });
+
+  it('a project-dir that is not a folder of the head fails the step with a message naming it', async () => {
+    const repo = new TempGitRepo();
+    const job = new RunnerJob();
+    cleanup.push(
+      () => repo.remove(),
+      () => job.remove(),
+    );
+    repo.write({ 'a.py': 'A = 1\n', 'test_a.py': 'import a\n' });
+    const base = repo.commit('base');
+    repo.write({ 'a.py': 'A = 2\n' });
+    const head = repo.commit('change');
+    const { main } = await runActionStep({
+      action: 'test-filter',
+      job,
+      workspace: repo.dir,
+      inputs: { store: 'none', base, head, 'project-dir': 'a.py' },
+    });
+    expect(main.exitCode).not.toBe(0);
+    expect(main.annotations.find((a) => a.level === 'error')?.message).toMatch(
+      /Input 'project-dir' .* has value 'a\.py', which is a file, not a folder,/,
+    );
   });
 
   it('a bad input fails the step with a message naming it', async () => {

@@ -190,9 +190,14 @@ export const testFilterCommand: CommandWithConfig = {
   async main(ctx: CommandContext): Promise<Outputs> {
     const repoDir = ctx.inputs.path('repo') || ctx.run.workspace;
     const options = readOptions(ctx);
-    await assertGitCheckout(repoDir);
-    await assertProjectDir(repoDir, options.projectDir, ctx.inputs.optionalString('head') ?? 'HEAD');
-    if (ctx.inputs.enum('mode', ['select', 'learn']) === 'learn') return learnMap(ctx, repoDir, options.projectDir);
+    const head = ctx.inputs.optionalString('head') ?? 'HEAD';
+    if (ctx.inputs.enum('mode', ['select', 'learn']) === 'learn') {
+      await assertGitCheckout(repoDir);
+      await assertProjectDir(repoDir, options.projectDir, head);
+      return learnMap(ctx, repoDir, options.projectDir);
+    }
+    // resolveDiffRange checks that the folder is a checkout with its first round of git questions (a separate
+    // `git rev-parse` first would cost every selection one more process start).
     const { range, changes } = await ctx.metrics.phase('diff', async () => {
       const range = await resolveDiffRange({
         repoDir,
@@ -204,6 +209,7 @@ export const testFilterCommand: CommandWithConfig = {
       const changes = range.base ? await listChangedFiles(repoDir, range.base, range.head) : undefined;
       return { range, changes };
     });
+    await assertProjectDir(repoDir, options.projectDir, head);
     ctx.log.info(`Changes: ${range.source}${changes ? ` (${changes.length} files)` : ''}`);
     if (range.fallbackReason) ctx.log.warning(`test-filter runs every test: ${range.fallbackReason}.`);
 

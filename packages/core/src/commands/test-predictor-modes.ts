@@ -325,8 +325,8 @@ function readHistoryAhead(s: Settings) {
 /**
  * What predict reads from the history, ahead: the summary record stored beside it (history-summary.ts) when it
  * describes the history now and answers all this prediction asks (file granularity, a model the history is long
- * enough for, a slow-threshold it covers); else the history itself, with its flaky labels, and its statistics from
- * the summary when that names exactly the segments read (as readHistoryAhead), else worked out from the runs.
+ * enough for, a slow-threshold it covers); else the history itself, with its statistics and flaky failures from the
+ * summary when that names exactly the segments read (as readHistoryAhead), else worked out from the runs.
  */
 function readFactsAhead(ctx: CommandContext, s: Settings, model: Promise<LoadedModel | undefined>) {
   // A wrong input is reported where the prediction reads it, as without a summary: here it only means no summary.
@@ -351,7 +351,7 @@ function readFactsAhead(ctx: CommandContext, s: Settings, model: Promise<LoadedM
     );
     const history = await readHistory(s.store, warn);
     const stored = storedSummaryOf(s.store, history, await summary);
-    if (stored) return { facts: stored, flaky: labelFlaky(history) };
+    if (stored) return { facts: stored };
     const derived = deriveFromHistory(history);
     return { facts: derived.facts, flaky: derived.flaky };
   });

@@ -52,8 +52,9 @@ export class CaseStats {
   private shareSum = 0;
   private shareCount = 0;
 
-  private readonly flaky?: FlakyLabels;
-  constructor(flaky?: FlakyLabels) {
+  /** Only the flaky failures of the labels are read (a stored history summary keeps them without the rest). */
+  private readonly flaky?: { flakyFailures: ReadonlySet<string> };
+  constructor(flaky?: { flakyFailures: ReadonlySet<string> }) {
     this.flaky = flaky;
   }
 

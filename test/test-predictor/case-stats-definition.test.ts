@@ -45,12 +45,13 @@ class PlainCaseStats {
       if (entry.recentDurations.length > 5) entry.recentDurations.shift();
       byFile.set(file, [...(byFile.get(file) ?? []), id]);
     }
-    for (const [file, ids] of byFile) this.lastCases.set(file, ids);
-    for (const [file, failing] of failedFiles) {
-      this.fileFailures.set(file, (this.fileFailures.get(file) ?? 0) + 1);
+    byFile.forEach((ids, file) => this.lastCases.set(file, ids));
+    // Per failing file: one more failing run, and the share of its cases that failed.
+    failedFiles.forEach((failing, file) => {
+      this.fileFailures.set(file, 1 + (this.fileFailures.get(file) ?? 0));
       this.shareSum += failing / byFile.get(file)!.length;
-      this.shareCount++;
-    }
+      this.shareCount += 1;
+    });
     const paths = changedPaths(run);
     for (const [table, keys] of [
       [this.touchedCases, failed],

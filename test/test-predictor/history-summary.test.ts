@@ -128,6 +128,19 @@ describe('the history summary', () => {
       expect(fromSummary.slowTests).toEqual(fromRuns.slowTests);
       expect(fromSummary.usableRuns).toEqual(fromRuns.usableRuns);
     }
+    // With the runs beside it (predict reads them at case granularity), the case statistics take the summary's flaky
+    // failures instead of labelling the runs: the same cases, scores and selection.
+    for (const budget of [{ kind: 'all' as const }, { kind: 'fraction' as const, fraction: 0.3 }]) {
+      const fromRuns = predictTests({ ...request, budget, ranking, granularity: 'case' });
+      const withRuns = { ...decoded, history: request.history };
+      const fromSummary = predictTests({ ...request, facts: withRuns, budget, ranking, granularity: 'case' });
+      expect(fromSummary.items).toEqual(fromRuns.items);
+      expect(fromSummary.selection).toEqual(fromRuns.selection);
+      expect(fromSummary.wholeFiles).toEqual(fromRuns.wholeFiles);
+      expect(fromRuns.items.filter((item) => item.file.endsWith('::test_it')).length).toBeGreaterThan(10);
+    }
+    expect(decoded.flakyFailures).toEqual(flaky.flakyFailures);
+    expect(flaky.flakyFailures.size).toBeGreaterThan(0);
     const budget = { kind: 'all' as const };
     expect(() =>
       predictTests({ ...request, history: [], facts: decoded, budget, ranking, granularity: 'case' }),

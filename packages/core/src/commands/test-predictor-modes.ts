@@ -51,6 +51,7 @@ import {
   factsOfHistory,
   recentTotalsOf,
   storedSummaryOf,
+  HISTORY_SUMMARY_KEY,
   type HistoryFacts,
   readHistorySummary,
   storeHistorySummary,
@@ -371,7 +372,8 @@ async function readHistoryLate(
 /**
  * What predict reads from the history, ahead: the summary record stored beside it (history-summary.ts) when it
  * describes the history now and answers all this prediction asks (file granularity, a model the history is long
- * enough for, a slow-threshold it covers); else the history itself, as readHistoryAhead.
+ * enough for, a slow-threshold it covers); else the history itself, with its statistics and flaky failures from the
+ * summary when that names exactly the segments read (as readHistoryAhead), else worked out from the runs.
  */
 function readFactsAhead(ctx: CommandContext, s: Settings, model: Promise<LoadedModel | undefined>) {
   // A wrong input is reported where the prediction reads it, as without a summary: here it only means no summary.
@@ -390,7 +392,14 @@ function readFactsAhead(ctx: CommandContext, s: Settings, model: Promise<LoadedM
       const minHistory = setting(() => ctx.inputs.int('min-history', { min: 0 }));
       if (facts && loaded && minHistory !== undefined && facts.usableRuns >= minHistory) return { facts };
     }
-    const derived = deriveFromHistory(await readHistory(s.store, warn));
+    const summary = s.store.read(HISTORY_SUMMARY_KEY).then(
+      (raw) => raw?.toString('utf8'),
+      () => undefined,
+    );
+    const history = await readHistory(s.store, warn);
+    const stored = storedSummaryOf(s.store, history, await summary);
+    if (stored) return { facts: stored };
+    const derived = deriveFromHistory(history);
     return { facts: derived.facts, flaky: derived.flaky };
   });
 }

@@ -16,10 +16,14 @@ export const GRANULARITIES = ['file', 'case'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
 interface CaseEntry {
-  file: string;
   /** Runs in which the case failed for real. */
   failures: number;
   recentDurations: number[];
+  /** The run being added when the case last appeared (CaseStats.add), and what it had in that run so far. */
+  run: number;
+  seconds: number;
+  file: string;
+  failed: boolean;
 }
 
 interface CoFailures {
@@ -48,40 +52,59 @@ export class CaseStats {
   private shareSum = 0;
   private shareCount = 0;
 
-  private readonly flaky?: FlakyLabels;
-  constructor(flaky?: FlakyLabels) {
+  /** Only the flaky failures of the labels are read (a stored history summary keeps them without the rest). */
+  private readonly flaky?: { flakyFailures: ReadonlySet<string> };
+  constructor(flaky?: { flakyFailures: ReadonlySet<string> }) {
     this.flaky = flaky;
   }
 
-  /** Folds one run in: outcomes, durations and co-failures of its cases (retries and unattributed cases skipped). */
+  /** Runs added so far (tells a case's first appearance in a run from a repeat). */
+  private runs = 0;
+
+  /**
+   * Folds one run in: outcomes, durations and co-failures of its cases (retries and unattributed cases skipped). A
+   * case reported more than once in a run counts once, with the seconds of all its reports, the file of its last one
+   * and a real failure when any of them failed; cases are taken in the order of their first report.
+   */
   add(run: RunRecord): void {
-    const failed = new Set<string>();
-    const durations = new Map<string, { file: string; seconds: number }>();
+    const index = this.runs++;
+    const order: string[] = [];
+    const entries: CaseEntry[] = [];
     for (const testCase of run.cases) {
       if (testCase.retry || testCase.file === '') continue;
-      const seen = durations.get(testCase.id);
-      durations.set(testCase.id, { file: testCase.file, seconds: (seen?.seconds ?? 0) + testCase.duration });
-      if (isFailure(testCase.outcome) && !this.flaky?.flakyFailures.has(caseKey(run, testCase)))
-        failed.add(testCase.id);
+      let entry = this.cases.get(testCase.id);
+      if (!entry) {
+        entry = { failures: 0, recentDurations: [], run: -1, seconds: 0, file: '', failed: false };
+        this.cases.set(testCase.id, entry);
+      }
+      if (entry.run !== index) {
+        entry.run = index;
+        entry.seconds = 0;
+        entry.failed = false;
+        order.push(testCase.id);
+        entries.push(entry);
+      }
+      entry.seconds += testCase.duration;
+      entry.file = testCase.file;
+      if (!entry.failed && isFailure(testCase.outcome) && !this.flaky?.flakyFailures.has(caseKey(run, testCase)))
+        entry.failed = true;
     }
+    const failed = new Set<string>();
     const byFile = new Map<string, string[]>();
     const failedFiles = new Map<string, number>();
-    for (const [id, { file, seconds }] of durations) {
-      let entry = this.cases.get(id);
-      if (!entry) {
-        entry = { file, failures: 0, recentDurations: [] };
-        this.cases.set(id, entry);
-      }
-      if (failed.has(id)) {
+    entries.forEach((entry, i) => {
+      const id = order[i];
+      if (entry.failed) {
+        failed.add(id);
         entry.failures++;
-        failedFiles.set(file, (failedFiles.get(file) ?? 0) + 1);
+        failedFiles.set(entry.file, (failedFiles.get(entry.file) ?? 0) + 1);
       }
-      entry.recentDurations.push(seconds);
+      entry.recentDurations.push(entry.seconds);
       if (entry.recentDurations.length > DURATION_WINDOW) entry.recentDurations.shift();
-      const list = byFile.get(file);
+      const list = byFile.get(entry.file);
       if (list) list.push(id);
-      else byFile.set(file, [id]);
-    }
+      else byFile.set(entry.file, [id]);
+    });
     for (const [file, ids] of byFile) this.lastCases.set(file, ids);
     for (const [file, failing] of failedFiles) {
       this.fileFailures.set(file, (this.fileFailures.get(file) ?? 0) + 1);

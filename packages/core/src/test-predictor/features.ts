@@ -346,8 +346,10 @@ export class HistoryStats {
       }
       if (path === file) testChanged = 1;
       else if (isHelperOf(path, fileDir)) helperChanged = 1;
+    }
+    for (const pathTokens of summary.pathTokens) {
       let shared = 0;
-      for (const token of tokens(path)) if (fileTokens.has(token)) shared++;
+      for (const token of pathTokens) if (fileTokens.has(token)) shared++;
       sharedTokens = Math.max(sharedTokens, shared);
     }
     row[4] = cofailMax;
@@ -382,7 +384,7 @@ export class HistoryStats {
           : 0;
     row[21] = stats && runs ? stats.decayedFailures / stats.decayedRuns : NaN;
     let dirRate = 0;
-    for (const dir of new Set(summary.paths.map((path) => posix.dirname(path)))) {
+    for (const dir of summary.dirs) {
       const entry = this.touchedDirs.get(dir);
       if (entry) dirRate = Math.max(dirRate, (entry.failures.get(file) ?? 0) / (entry.runs + 1));
     }
@@ -394,6 +396,9 @@ export class HistoryStats {
 /** Per-change numbers shared by every test file's row. */
 export interface ChangeSummary {
   paths: string[];
+  /** The path tokens of each of `paths`, and their folders (each once): what every test file's row compares. */
+  pathTokens: Set<string>[];
+  dirs: Set<string>;
   files: number;
   lines: number;
   shareSource: number;
@@ -409,6 +414,8 @@ export function summarizeChange(changes: readonly ChangeRecord[]): ChangeSummary
   const share = (test: (path: string) => boolean) => changes.filter((c) => test(c.path)).length / n;
   return {
     paths,
+    pathTokens: paths.map(tokens),
+    dirs: new Set(paths.map((path) => posix.dirname(path))),
     files: changes.length,
     lines: changes.reduce((sum, c) => sum + c.added + c.removed, 0),
     shareSource: share((p) => SOURCE_FILE.test(p) && !looksLikeTest(p)),
@@ -504,10 +511,18 @@ function fileStatsOf(item: unknown, runCount: number): [string, FileStats] | und
   if (!Array.isArray(item) || item.length !== 9) return undefined;
   const [file, outcomes, decayedFailures, decayedRuns, failures, lastFailure, firstSeenRun, durations, flaky] =
     item as unknown[];
-  if (typeof file !== 'string' || typeof outcomes !== 'string' || !/^[01]*$/.test(outcomes)) return undefined;
+  if (typeof file !== 'string' || typeof outcomes !== 'string') return undefined;
   const runs = outcomes.length;
-  const ones = outcomes.split('1').length - 1;
-  const last = outcomes.lastIndexOf('1');
+  const outcomeList = outcomesOf(outcomes);
+  if (!outcomeList) return undefined;
+  let ones = 0;
+  let last = -1;
+  for (let i = 0; i < runs; i++) {
+    if (outcomeList[i] === 1) {
+      ones++;
+      last = i;
+    }
+  }
   if (!isSeconds(decayedFailures) || !isSeconds(decayedRuns) || decayedFailures > decayedRuns) return undefined;
   if (failures !== ones || lastFailure !== last || !isCount(firstSeenRun) || firstSeenRun + runs > runCount)
     return undefined;
@@ -516,7 +531,7 @@ function fileStatsOf(item: unknown, runCount: number): [string, FileStats] | und
   return [
     file,
     {
-      outcomes: Array.from(outcomes, (c) => (c === '1' ? 1 : 0)),
+      outcomes: outcomeList,
       decayedFailures,
       decayedRuns,
       failures: ones,
@@ -526,6 +541,17 @@ function fileStatsOf(item: unknown, runCount: number): [string, FileStats] | und
       flaky,
     },
   ];
+}
+
+/** A snapshot's outcomes ('0'/'1' per run) as numbers, or undefined when another character is among them. */
+function outcomesOf(text: string): number[] | undefined {
+  const list = new Array<number>(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 48 && code !== 49) return undefined;
+    list[i] = code - 48;
+  }
+  return list;
 }
 
 /** Fills `into` from a snapshot's co-failure table; false when the table is not one. */

@@ -26,6 +26,8 @@ export interface HistoryFacts {
   slowTests(thresholdSeconds: number): SlowTest[] | undefined;
   /** The runs, when the facts were made from them (case granularity and choosing a simple ranking replay them). */
   history?: readonly RunRecord[];
+  /** The history's flaky failures (caseKey()s), when known without labelling the runs (a stored summary). */
+  flakyFailures?: ReadonlySet<string>;
 }
 
 /** How many of the newest runs recentTotals and recentFiles look at. */

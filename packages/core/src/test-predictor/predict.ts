@@ -162,7 +162,8 @@ export function predictTests(request: PredictRequest): Prediction {
   let fileOf: ReadonlyMap<string, string> = new Map(ordered.map((t) => [t.file, t.file]));
   let wholeFiles: ReadonlyMap<string, string> = new Map();
   if (granularity === 'case') {
-    const caseStats = new CaseStats(flaky());
+    // The case statistics read only the flaky failures: a stored summary has them without labelling every run.
+    const caseStats = new CaseStats(facts?.flakyFailures && !labels ? { flakyFailures: facts.flakyFailures } : flaky());
     for (const run of runsOf(request)) caseStats.add(run);
     const expanded = expandToCases(ordered, caseStats, summary.paths);
     items = failFastOrder(expanded.items);

@@ -61,65 +61,101 @@ export async function viewChange(request: ChangeViewRequest): Promise<ChangeView
 }
 
 async function viewInSession(request: ChangeViewRequest, session: SelectionSession): Promise<ChangeView> {
-  const { repoDir, range, options } = request;
-  const read = (ids: readonly string[]) => session.reader(repoDir).readBlobs(ids);
-  // Two git reads at once; a failure of the diff is reported before one of the discovery, as when run in turn.
-  const [diff, discovery] = await Promise.allSettled([
-    range.base ? diffWithLineCounts(repoDir, range.base, range.head) : null,
-    discoverTests(request.pack.framework, repoDir, range.head, options.projectDir, undefined, read),
-  ]);
-  if (diff.status === 'rejected') throw diff.reason;
-  if (discovery.status === 'rejected') throw discovery.reason;
-  const changes = diff.value;
-  const testFiles = discovery.value.tests;
-  if (!request.graph || testFiles.length === 0) {
-    return { changes, reach: null, reachAll: false, reachAllReasons: [], testFiles, mapRemoved: null };
+  const { repoDir, range } = request;
+  const diff = range.base ? diffWithLineCounts(repoDir, range.base, range.head) : null;
+  if (!request.graph) {
+    const read = (ids: readonly string[]) => session.reader(repoDir).readBlobs(ids);
+    // Two git reads at once; a failure of the diff is reported before one of the discovery, as when run in turn.
+    const [changes, discovery] = await Promise.allSettled([
+      diff,
+      discoverTests(request.pack.framework, repoDir, range.head, request.options.projectDir, undefined, read),
+    ]);
+    if (changes.status === 'rejected') throw changes.reason;
+    if (discovery.status === 'rejected') throw discovery.reason;
+    return withoutGraph(changes.value, discovery.value.tests);
   }
+  // The discovery is the selection's own (test-filter patches the stored graph's test files, or lists the head's
+  // tree for a graph it builds): no listing of the head's tree of its own. What the selection warns about is held
+  // until the view has test files: without any, the selection is not used and says nothing (as when it was not run).
+  const changes = await diff;
+  const held: string[] = [];
+  const selectRequest: SelectTestsRequest = {
+    pack: request.pack,
+    repoDir,
+    head: range.head,
+    changes: changes?.map((c) => ({ status: c.status, path: c.path, ...(c.oldPath ? { oldPath: c.oldPath } : {}) })),
+    baseProblem: range.fallbackReason,
+    options: request.options,
+    cache: request.cache,
+    warn: (message) => held.push(message),
+    session,
+  };
+  let selected: Awaited<ReturnType<typeof selectTestsForChange>> | undefined;
+  let failure: unknown;
   try {
-    const selectRequest: SelectTestsRequest = {
-      pack: request.pack,
-      repoDir,
-      head: range.head,
-      changes: changes?.map((c) => ({ status: c.status, path: c.path, ...(c.oldPath ? { oldPath: c.oldPath } : {}) })),
-      baseProblem: range.fallbackReason,
-      options,
-      cache: request.cache,
-      warn: request.warn,
-      session,
-    };
     // The same sequence test-filter's `mode: select` runs: tests the map removes never ran the changed code.
-    const { staticSelection: selection, selection: narrowed } = await selectTestsForChange(selectRequest, {
+    selected = await selectTestsForChange(selectRequest, {
       map: () => ({ store: request.impactMapStore }),
       onlyWhenUseful: true,
     });
-    const prefix = options.projectDir ? `${options.projectDir}/` : '';
-    const reach: Record<string, number> = {};
-    if (!selection.runAll) {
-      for (const test of selection.tests)
-        reach[`${prefix}${test}`] = selection.distances?.[test] ?? hopsOf(selection.explanations[test]);
-    }
-    const view: ChangeView = {
-      changes,
-      reach,
-      reachAll: selection.runAll,
-      reachAllReasons: selection.reasons,
-      testFiles,
-      mapRemoved: null,
-    };
-    if (narrowed) {
-      view.mapNote = narrowed.impactMap.reason;
-      if (narrowed.impactMap.used) {
-        const kept = new Set(narrowed.tests);
-        view.mapRemoved = selection.tests.filter((test) => !kept.has(test)).map((test) => `${prefix}${test}`);
-      }
-    }
-    return view;
   } catch (error) {
-    request.warn(
-      `test-filter's import graph is unavailable (${(error as Error).message}); predicting without graph distances.`,
-    );
-    return { changes, reach: null, reachAll: false, reachAllReasons: [], testFiles, mapRemoved: null };
+    failure = error;
   }
+  const testFiles = await testFilesOf(request, session, selected ? selectRequest : undefined);
+  if (testFiles.length === 0) return withoutGraph(changes, testFiles);
+  for (const message of held) request.warn(message);
+  if (!selected) {
+    request.warn(
+      `test-filter's import graph is unavailable (${(failure as Error).message}); predicting without graph distances.`,
+    );
+    return withoutGraph(changes, testFiles);
+  }
+  const { staticSelection: selection, selection: narrowed } = selected;
+  const prefix = request.options.projectDir ? `${request.options.projectDir}/` : '';
+  const reach: Record<string, number> = {};
+  if (!selection.runAll) {
+    for (const test of selection.tests)
+      reach[`${prefix}${test}`] = selection.distances?.[test] ?? hopsOf(selection.explanations[test]);
+  }
+  const view: ChangeView = {
+    changes,
+    reach,
+    reachAll: selection.runAll,
+    reachAllReasons: selection.reasons,
+    testFiles,
+    mapRemoved: null,
+  };
+  if (narrowed) {
+    view.mapNote = narrowed.impactMap.reason;
+    if (narrowed.impactMap.used) {
+      const kept = new Set(narrowed.tests);
+      view.mapRemoved = selection.tests.filter((test) => !kept.has(test)).map((test) => `${prefix}${test}`);
+    }
+  }
+  return view;
+}
+
+function withoutGraph(changes: ChangeRecord[] | null, testFiles: string[]): ChangeView {
+  return { changes, reach: null, reachAll: false, reachAllReasons: [], testFiles, mapRemoved: null };
+}
+
+/**
+ * The test files at head: those of the repository the selection opened (`selectRequest`, when it succeeded), else
+ * the test framework's discovery over the head's tree (whose failure is the view's).
+ */
+async function testFilesOf(
+  request: ChangeViewRequest,
+  session: SelectionSession,
+  selectRequest: SelectTestsRequest | undefined,
+): Promise<string[]> {
+  if (selectRequest && session.isOpen(selectRequest)) {
+    const opened = await session.view(selectRequest, () => Promise.reject(new Error('not opened')));
+    return [...opened.testFiles];
+  }
+  const read = (ids: readonly string[]) => session.reader(request.repoDir).readBlobs(ids);
+  const { range, options } = request;
+  return (await discoverTests(request.pack.framework, request.repoDir, range.head, options.projectDir, undefined, read))
+    .tests;
 }
 
 /**

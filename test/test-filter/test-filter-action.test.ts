@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, RunnerJob, runActionStep } from '../support/action-runner.ts';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+import { LoggingGitShim } from '../support/git-shim.ts';
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -114,35 +115,29 @@ describe('test-filter action (dist/test-filter/index.js)', () => {
 
   it("asks git whether the folder is a checkout once, in the diff range's first round", async () => {
     // Every git process the step starts is logged by a `git` on PATH that runs the real one.
-    const shim = tempDir('ci-opt-git-shim-');
-    const log = join(shim, 'calls.log');
-    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-    writeFileSync(join(shim, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
-    chmodSync(join(shim, 'git'), 0o755);
+    const shim = new LoggingGitShim();
     const repo = new TempGitRepo();
     const job = new RunnerJob();
     cleanup.push(
       () => repo.remove(),
       () => job.remove(),
-      () => rmSync(shim, { recursive: true, force: true }),
+      () => shim.remove(),
     );
     repo.write({ 'a.py': 'A = 1\n', 'test_a.py': 'import a\n', 'test_b.py': 'import os\n' });
     const base = repo.commit('base');
     repo.write({ 'a.py': 'A = 2\n' });
     const head = repo.commit('change');
-    writeFileSync(log, '');
+    shim.clear();
     const { main } = await runActionStep({
       action: 'test-filter',
       job,
       workspace: repo.dir,
       inputs: { store: 'none', base, head },
-      env: { PATH: `${shim}:${process.env.PATH}` },
+      env: { PATH: shim.path() },
     });
     expect(main.exitCode).toBe(0);
     expect(main.outputs.tests).toBe('test_a.py');
-    const revParses = readFileSync(log, 'utf8')
-      .split('\n')
-      .filter((line) => line.replace(/^(-c \S+ )+/, '').startsWith('rev-parse'));
+    const revParses = shim.calls().filter((call) => call.startsWith('rev-parse'));
     expect(revParses).toHaveLength(1);
     expect(revParses[0]).toContain('--is-inside-work-tree --is-shallow-repository');
   });

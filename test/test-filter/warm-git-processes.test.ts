@@ -1,9 +1,9 @@
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directoryGraphCacheStore } from '@ci-optimizer/core/test-filter';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+import { LoggingGitShim } from '../support/git-shim.ts';
 import { LOADER_PROJECT } from '../support/loader-project.ts';
 import { selectBetween } from './support.ts';
 
@@ -15,38 +15,30 @@ describe.each([
   { filler: 0, size: 'small' },
 ])('the git processes of a warm selection in a $size project', ({ filler: fillerCount }) => {
   let repo: TempGitRepo;
-  let shim: string;
-  let log: string;
+  let shim: LoggingGitShim;
   let path: string | undefined;
   const storeDirs: string[] = [];
 
   beforeAll(() => {
-    shim = tempDir('ci-opt-git-shim-');
-    log = join(shim, 'calls.log');
-    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-    writeFileSync(join(shim, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
-    chmodSync(join(shim, 'git'), 0o755);
+    shim = new LoggingGitShim();
     repo = new TempGitRepo();
     const filler = Object.fromEntries(Array.from({ length: fillerCount }, (_, i) => [`app/f${i}.py`, `F = ${i}\n`]));
     repo.write({ ...filler, ...LOADER_PROJECT });
   });
   afterAll(() => {
     repo.remove();
-    rmSync(shim, { recursive: true, force: true });
+    shim.remove();
     for (const dir of storeDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   /** The git commands (first word after the options) the selection from `base` to `head` ran, and its answer. */
   async function logged(base: string, head: string, storeDir: string) {
-    writeFileSync(log, '');
+    shim.clear();
     path = process.env.PATH;
-    process.env.PATH = `${shim}:${path}`;
+    process.env.PATH = shim.path(path);
     try {
       const selection = await selectBetween(repo, base, head, {}, { cache: directoryGraphCacheStore(storeDir) });
-      const commands = readFileSync(log, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => line.replace(/^(-c \S+ )+/, '').split(' ')[0]);
+      const commands = shim.calls().map((call) => call.split(' ')[0]);
       return { selection, commands };
     } finally {
       process.env.PATH = path;

@@ -51,9 +51,9 @@ import {
   factsOfHistory,
   recentTotalsOf,
   storedSummaryOf,
-  HISTORY_SUMMARY_KEY,
   type HistoryFacts,
-  readHistorySummary,
+  readSummaryDocument,
+  summaryFactsOf,
   storeHistorySummary,
   SLOW_FLOOR,
   readRecordSummary,
@@ -387,17 +387,15 @@ function readFactsAhead(ctx: CommandContext, s: Settings, model: Promise<LoadedM
   const threshold = setting(() => ctx.inputs.duration('slow-threshold') / 1000);
   const summaryServes = s.granularity === 'file' && threshold !== undefined && threshold >= SLOW_FLOOR;
   return readAhead(async (warn): Promise<{ facts: HistoryFacts; flaky?: FlakyLabels }> => {
+    // Read once: the facts when the summary serves, else what the history read below is checked against.
+    const document = readSummaryDocument(s.store);
     if (summaryServes) {
-      const [facts, loaded] = await Promise.all([readHistorySummary(s.store), model.catch(() => undefined)]);
+      const [facts, loaded] = await Promise.all([document.then(summaryFactsOf), model.catch(() => undefined)]);
       const minHistory = setting(() => ctx.inputs.int('min-history', { min: 0 }));
       if (facts && loaded && minHistory !== undefined && facts.usableRuns >= minHistory) return { facts };
     }
-    const summary = s.store.read(HISTORY_SUMMARY_KEY).then(
-      (raw) => raw?.toString('utf8'),
-      () => undefined,
-    );
     const history = await readHistory(s.store, warn);
-    const stored = storedSummaryOf(s.store, history, await summary);
+    const stored = storedSummaryOf(s.store, history, (await document).text);
     if (stored) return { facts: stored };
     const derived = deriveFromHistory(history);
     return { facts: derived.facts, flaky: derived.flaky };

@@ -257,19 +257,38 @@ function decodeDocument(
   };
 }
 
-/**
- * The stored summary's facts when it describes the history in the store now (see above); undefined when there is
- * none, it is stale or malformed, or the store cannot be read (the caller reads the history then).
- */
-export async function readHistorySummary(store: Store): Promise<HistoryFacts | undefined> {
+/** The stored summary document as read, with the record log's segments as listed now. */
+export interface SummaryDocumentRead {
+  /** The document's text; undefined when there is none or the store cannot be read. */
+  text?: string;
+  /** The segments listed beside it (undefined when the listing is not a record log this code reads). */
+  segments?: readonly SegmentIdentity[];
+}
+
+/** Lists the record log and reads the summary document at once; a store fault gives neither. */
+export async function readSummaryDocument(store: Store): Promise<SummaryDocumentRead> {
   try {
     const [listing, raw] = await Promise.all([store.list(PREDICTOR_FOLDER), store.read(HISTORY_SUMMARY_KEY)]);
-    if (raw === undefined) return undefined;
-    const segments = logSegments(listing);
-    return segments ? decodeHistorySummary(raw.toString('utf8'), segments) : undefined;
+    return raw === undefined ? {} : { text: raw.toString('utf8'), segments: logSegments(listing) };
   } catch {
-    return undefined;
+    return {};
   }
+}
+
+/**
+ * The facts of a summary document as read (readSummaryDocument) when it describes the history in the store now (see
+ * above); undefined when there is none, it is stale or malformed.
+ */
+export function summaryFactsOf({ text, segments }: SummaryDocumentRead): HistoryFacts | undefined {
+  return text !== undefined && segments ? decodeHistorySummary(text, segments) : undefined;
+}
+
+/**
+ * The stored summary's facts when it describes the history in the store now; undefined when there is none, it is
+ * stale or malformed, or the store cannot be read (the caller reads the history then).
+ */
+export async function readHistorySummary(store: Store): Promise<HistoryFacts | undefined> {
+  return summaryFactsOf(await readSummaryDocument(store));
 }
 
 /**
@@ -278,16 +297,10 @@ export async function readHistorySummary(store: Store): Promise<HistoryFacts | u
  * history then, and meets the fault there).
  */
 export async function readRecordSummary(store: Store): Promise<{ text?: string; summary?: RecordSummary }> {
-  try {
-    const [listing, raw] = await Promise.all([store.list(PREDICTOR_FOLDER), store.read(HISTORY_SUMMARY_KEY)]);
-    if (raw === undefined) return {};
-    const text = raw.toString('utf8');
-    const segments = logSegments(listing);
-    const summary = segments ? decodeRecordSummary(text, segments) : undefined;
-    return summary ? { text, summary } : { text };
-  } catch {
-    return {};
-  }
+  const { text, segments } = await readSummaryDocument(store);
+  if (text === undefined) return {};
+  const summary = segments ? decodeRecordSummary(text, segments) : undefined;
+  return summary ? { text, summary } : { text };
 }
 
 /**

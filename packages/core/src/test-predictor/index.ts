@@ -120,6 +120,8 @@ export {
 export { factsOfHistory, recentTotalsOf, type HistoryFacts } from './history-facts.ts';
 export {
   readHistorySummary,
+  readSummaryDocument,
+  summaryFactsOf,
   readRecordSummary,
   decodeRecordSummary,
   advanceHistorySummary,

@@ -4,7 +4,7 @@ import { errorMessage, InputError, isUserError, UserError } from '../errors/inde
 import { logValue } from '../escape/index.ts';
 import { assertGitCheckout } from '../git/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
-import { listChangedFiles, openRepo, resolveDiffRange, resolveSha } from '../git/index.ts';
+import { openRepo, resolveDiffRange, resolveSha } from '../git/index.ts';
 // The selection engine (impact map, language pack, test history) is imported when a run gets past its input and
 // checkout checks: a step that fails on those does not load it (docs/decisions.md, "Cold start").
 import type { learnImpactMapIntoStore } from '../impact-map/index.ts';
@@ -205,9 +205,10 @@ export const testFilterCommand: CommandWithConfig = {
         payload: ctx.run.eventPayload,
         base: ctx.inputs.optionalString('base'),
         head: ctx.inputs.optionalString('head'),
+        // With an explicit base the diff starts with the range's first questions (one git round fewer).
+        listChanges: true,
       });
-      const changes = range.base ? await listChangedFiles(repoDir, range.base, range.head) : undefined;
-      return { range, changes };
+      return { range, changes: range.changes };
     });
     await assertProjectDir(repoDir, options.projectDir, head);
     ctx.log.info(`Changes: ${range.source}${changes ? ` (${changes.length} files)` : ''}`);

@@ -16,6 +16,7 @@ export {
   resolveSha,
   resolveShas,
   probeCheckout,
+  probeCheckoutAndRange,
   isShallow,
   mergeBase,
   fetchCommit,

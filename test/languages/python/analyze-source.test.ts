@@ -174,42 +174,19 @@ describe('PythonModuleIndex', () => {
   const index = new PythonModuleIndex(files);
 
   it("lists a computed import's candidates by name prefix in the listing's order, not the names' order", () => {
-    const listed = new PythonModuleIndex([
-      'pkg/__init__.py',
-      'pkg/zeta.py',
-      'pkg/alpha.py',
-      'pkg/alpha_two/__init__.py',
-      'pkg/al.py',
-      'other/pkga.py',
-      'pkg/loader.py',
-    ]);
+    // The package's files in listing order; sorted by name, `pkg.al` would come before `pkg.alpha`.
+    const pkg = ['pkg/__init__.py', 'pkg/zeta.py', 'pkg/alpha.py', 'pkg/alpha_two/__init__.py', 'pkg/al.py'];
+    const listed = new PythonModuleIndex([...pkg, 'other/pkga.py', 'pkg/loader.py']);
     const call = (prefix: string, extra: Record<string, unknown> = {}) =>
       ({ prefix, level: 0, line: 1, text: 'import_module(x)', callee: 'import_module', ...extra }) as Parameters<
         typeof listed.resolveDynamic
       >[1];
-    expect(listed.resolveDynamic('pkg/loader.py', call('pkg.al'))).toEqual([
-      'pkg/alpha.py',
-      'pkg/alpha_two/__init__.py',
-      'pkg/al.py',
-    ]);
+    expect(listed.resolveDynamic('pkg/loader.py', call('pkg.al'))).toEqual(pkg.slice(2));
     // `pkga` (under the root `other`) starts with `pkg` too; the calling file is not its own candidate.
-    expect(listed.resolveDynamic('pkg/loader.py', call('pkg'))).toEqual([
-      'pkg/__init__.py',
-      'pkg/zeta.py',
-      'pkg/alpha.py',
-      'pkg/alpha_two/__init__.py',
-      'pkg/al.py',
-      'other/pkga.py',
-    ]);
+    expect(listed.resolveDynamic('pkg/loader.py', call('pkg'))).toEqual([...pkg, 'other/pkga.py']);
     expect(listed.resolveDynamic('pkg/loader.py', call('pkg.', { package: 'pkg' }))).toEqual(['pkg/__init__.py']);
     expect(listed.resolveDynamic('pkg/loader.py', call('zz'))).toEqual([]);
-    expect(listed.resolveDynamic('pkg/loader.py', call('', { package: 'pkg' }))).toEqual([
-      'pkg/__init__.py',
-      'pkg/zeta.py',
-      'pkg/alpha.py',
-      'pkg/alpha_two/__init__.py',
-      'pkg/al.py',
-    ]);
+    expect(listed.resolveDynamic('pkg/loader.py', call('', { package: 'pkg' }))).toEqual(pkg);
   });
 
   it('a computed import that may load any file answers mayLoad as its targets do, without them', () => {

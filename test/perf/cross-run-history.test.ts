@@ -220,6 +220,21 @@ describe('cross-run verdicts against a history of runs (real A/A data from this 
     );
   };
 
+  it('the ignore list matches a benchmark by its label (the name after ::) as the other comparisons do', () => {
+    const stored = quietHistory(5, {}, 7);
+    const pr = asSet(runs[20], { 'pkg/test_bench.py::test_checksum': 3 });
+    const flagged = compareWithHistory(stored, pr).benchmarks.find((b) => b.name.endsWith('test_checksum'))!;
+    expect(flagged).toMatchObject({ verdict: 'regression', ignored: false, label: 'test_checksum' });
+    for (const pattern of ['test_check*', 'pkg/test_bench.py::test_checksum']) {
+      const comparison = compareWithHistory(stored, pr, { ignore: [pattern] });
+      expect(comparison.benchmarks.find((b) => b.name.endsWith('test_checksum'))).toMatchObject({
+        verdict: 'regression',
+        ignored: true,
+      });
+      expect(comparison.verdict, pattern).not.toBe('regression');
+    }
+  });
+
   it('pooled noise: the other benchmarks moving alone in the stored runs do not hide a 2x in a quiet one', () => {
     // Five stored runs in which each of the other four benchmarks once ran 35% faster than usual on its own (the
     // usual speed being a loaded one: aa-runs-s6-heldout2.json has such runs). The judged benchmark never moved. Its

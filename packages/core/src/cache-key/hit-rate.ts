@@ -7,7 +7,7 @@ import {
   type SkippedLine,
   type Store,
 } from '../store/index.ts';
-import { compileSchema } from '../config/index.ts';
+import { schemaProblemChecker } from '../config/index.ts';
 
 /** How a restore went: the exact key, a restore-key prefix (only the delta is installed), or nothing. */
 export type RestoreOutcome = 'exact' | 'partial' | 'miss';
@@ -111,15 +111,8 @@ const hitSchema = {
     ref: { type: 'string', maxLength: 1024 },
   },
 } as const;
-let validate: ReturnType<typeof compileSchema> | undefined;
-
 /** Why a parsed line is not a restore record, or undefined when it is one. */
-export function hitRecordProblem(value: unknown): string | undefined {
-  validate ??= compileSchema(hitSchema);
-  if (validate(value)) return undefined;
-  const error = validate.errors?.[0];
-  return error ? `${error.instancePath || 'the line'} ${error.message ?? 'is invalid'}` : 'not a restore record';
-}
+export const hitRecordProblem = schemaProblemChecker(hitSchema, 'a restore record');
 
 const HIT_LOG: RecordLogSpec<HitRecord> = {
   area: HIT_HISTORY_AREA,

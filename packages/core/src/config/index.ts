@@ -5,7 +5,7 @@ import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { UserError } from '../errors/index.ts';
 import { compileSchema } from './schema.ts';
 
-export { compileSchema, compiledSchemas } from './schema.ts';
+export { compileSchema, compiledSchemas, schemaProblemChecker } from './schema.ts';
 
 /** Where the shared config file lives, relative to the repository root (first match wins). */
 export const CONFIG_FILES = ['.github/ci-optimizer.yml', '.github/ci-optimizer.yaml'];

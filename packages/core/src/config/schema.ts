@@ -20,3 +20,18 @@ export function compileSchema(schema: object): ValidateFunction {
 export function compiledSchemas(): object[] {
   return [...compiled];
 }
+
+/**
+ * A checker for records read back from a store: compiles the schema on first use and answers why a parsed value does
+ * not match it (the first error's place and message), or undefined when it does. `what` names the record in the
+ * answer when ajv gives no error detail.
+ */
+export function schemaProblemChecker(schema: object, what: string): (value: unknown) => string | undefined {
+  let validate: ValidateFunction | undefined;
+  return (value) => {
+    validate ??= compileSchema(schema);
+    if (validate(value)) return undefined;
+    const error = validate.errors?.[0];
+    return error ? `${error.instancePath || 'the line'} ${error.message ?? 'is invalid'}` : `not ${what}`;
+  };
+}

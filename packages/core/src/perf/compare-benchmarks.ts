@@ -100,6 +100,33 @@ interface TestOutcome {
   fixedSignificance?: boolean;
 }
 
+/**
+ * The row every comparison starts from: the benchmark's names and unit, not yet judged. A benchmark is on the `ignore`
+ * allow-list when a pattern matches its full name or its label (the name after the last `::`), whichever comparison
+ * judges it.
+ */
+export function unjudgedRow(
+  name: string,
+  reference: { label?: string; unit: string; biggerIsBetter: boolean },
+  ignore: readonly string[],
+): BenchmarkComparison {
+  const label = reference.label ?? benchmarkLabel(name);
+  return {
+    name,
+    label,
+    unit: reference.unit,
+    biggerIsBetter: reference.biggerIsBetter,
+    verdict: 'not-comparable',
+    reason: '',
+    ignored: ignore.some((pattern) => minimatch(name, pattern) || minimatch(label, pattern)),
+  };
+}
+
+/** A benchmark's short name: what follows the last `::` of its full name. */
+function benchmarkLabel(name: string): string {
+  return name.includes('::') ? name.slice(name.lastIndexOf('::') + 2) : name;
+}
+
 /** Compares PR results with baseline results: a statistical verdict per benchmark and one for the whole set. */
 export function compareBenchmarks(
   baseline: BenchmarkSet,
@@ -134,13 +161,7 @@ export function compareBenchmarks(
   const benchmarks = pairs.map((pair): BenchmarkComparison => {
     const reference = pair.current ?? pair.baseline!;
     const base: BenchmarkComparison = {
-      name: pair.name,
-      label: reference.label,
-      unit: reference.unit,
-      biggerIsBetter: reference.biggerIsBetter,
-      verdict: 'not-comparable',
-      reason: '',
-      ignored: ignore.some((pattern) => minimatch(pair.name, pattern) || minimatch(reference.label, pattern)),
+      ...unjudgedRow(pair.name, reference, ignore),
       baseline: pair.baseline?.value,
       current: pair.current?.value,
       baselineCount: countOf(pair.baseline),

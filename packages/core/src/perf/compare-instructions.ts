@@ -1,6 +1,11 @@
-import { minimatch } from 'minimatch';
 import type { BenchmarkResult, BenchmarkSet } from './benchmark-types.ts';
-import { overallVerdict, percent, type BenchmarkComparison, type Comparison } from './compare-benchmarks.ts';
+import {
+  overallVerdict,
+  percent,
+  unjudgedRow,
+  type BenchmarkComparison,
+  type Comparison,
+} from './compare-benchmarks.ts';
 import { median } from './statistics.ts';
 
 export interface InstructionCompareOptions {
@@ -31,13 +36,7 @@ export function compareInstructionCounts(
     const after = head.get(name);
     const reference = (after ?? before)!;
     const row: BenchmarkComparison = {
-      name,
-      label: reference.label,
-      unit: reference.unit,
-      biggerIsBetter: false,
-      verdict: 'not-comparable',
-      reason: '',
-      ignored: ignore.some((pattern) => minimatch(name, pattern) || minimatch(reference.label, pattern)),
+      ...unjudgedRow(name, { ...reference, biggerIsBetter: false }, ignore),
       baseline: before?.value,
       current: after?.value,
       baselineCount: before?.samples?.length ?? (before ? 1 : undefined),

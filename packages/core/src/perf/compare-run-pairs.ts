@@ -1,7 +1,12 @@
-import { minimatch } from 'minimatch';
 import { runStatistics, type RunStatistic } from './baseline-history.ts';
 import type { BenchmarkSet } from './benchmark-types.ts';
-import { overallVerdict, percent, type BenchmarkComparison, type Comparison } from './compare-benchmarks.ts';
+import {
+  overallVerdict,
+  percent,
+  unjudgedRow,
+  type BenchmarkComparison,
+  type Comparison,
+} from './compare-benchmarks.ts';
 import { holmAdjust, median, quantileOfSorted, studentTCdf, studentTQuantile } from './statistics.ts';
 
 /**
@@ -237,15 +242,7 @@ export function compareRunPairs(
     const baseValues = base.flatMap((run) => (run[name] ? [run[name].value] : []));
     const headValues = head.flatMap((run) => (run[name] ? [run[name].value] : []));
     const row: BenchmarkComparison = {
-      name,
-      label: name.includes('::') ? name.slice(name.lastIndexOf('::') + 2) : name,
-      unit: ref.unit,
-      biggerIsBetter: ref.biggerIsBetter,
-      verdict: 'not-comparable',
-      reason: '',
-      ignored: ignore.some(
-        (pattern) => minimatch(name, pattern) || minimatch(name.slice(name.lastIndexOf('::') + 2), pattern),
-      ),
+      ...unjudgedRow(name, { unit: ref.unit, biggerIsBetter: ref.biggerIsBetter }, ignore),
       baseline: baseValues.length > 0 ? median(baseValues) : undefined,
       current: headValues.length > 0 ? median(headValues) : undefined,
       baselineCount: baseValues.length,

@@ -1,7 +1,12 @@
-import { minimatch } from 'minimatch';
 import type { RunStatistic } from './baseline-history.ts';
 import type { BenchmarkSet, HistoryNoise } from './benchmark-types.ts';
-import { percent, overallVerdict, type BenchmarkComparison, type Comparison } from './compare-benchmarks.ts';
+import {
+  percent,
+  overallVerdict,
+  unjudgedRow,
+  type BenchmarkComparison,
+  type Comparison,
+} from './compare-benchmarks.ts';
 import { runStatistics } from './baseline-history.ts';
 import { holmAdjust, median, studentTCdf, studentTQuantile } from './statistics.ts';
 
@@ -202,13 +207,7 @@ export function compareWithHistory(
     const reference = pr[name] ?? history.find((run) => run[name])![name];
     const historyValues = history.flatMap((run) => (run[name] ? [run[name].value] : []));
     const base: BenchmarkComparison = {
-      name,
-      label: name.includes('::') ? name.slice(name.lastIndexOf('::') + 2) : name,
-      unit: reference.unit,
-      biggerIsBetter: reference.biggerIsBetter,
-      verdict: 'not-comparable',
-      reason: '',
-      ignored: ignore.some((pattern) => minimatch(name, pattern)),
+      ...unjudgedRow(name, { unit: reference.unit, biggerIsBetter: reference.biggerIsBetter }, ignore),
       baseline: historyValues.length > 0 ? median(historyValues) : undefined,
       current: pr[name]?.value,
       baselineCount: historyValues.length,

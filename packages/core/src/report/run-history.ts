@@ -7,7 +7,7 @@ import {
   type SkippedLine,
   type Store,
 } from '../store/index.ts';
-import { compileSchema } from '../config/index.ts';
+import { schemaProblemChecker } from '../config/index.ts';
 
 /** One pipeline run as the report remembers it, for rolling rates and trends. */
 export interface RunRecord {
@@ -60,14 +60,7 @@ const runSchema = {
     cache: { enum: ['exact', 'partial', 'miss', 'none'] },
   },
 } as const;
-let validate: ReturnType<typeof compileSchema> | undefined;
-
-function runProblem(value: unknown): string | undefined {
-  validate ??= compileSchema(runSchema);
-  if (validate(value)) return undefined;
-  const error = validate.errors?.[0];
-  return error ? `${error.instancePath || 'the line'} ${error.message ?? 'is invalid'}` : 'not a run record';
-}
+const runProblem = schemaProblemChecker(runSchema, 'a run record');
 
 const RUN_LOG: RecordLogSpec<RunRecord> = {
   area: RUN_HISTORY_AREA,

@@ -68,4 +68,23 @@ describe('graph cache keyed by git blob ids', () => {
       'Could not save the test-filter graph cache (test-filter/graph-python.json): disk full. The next run parses again.',
     ]);
   });
+
+  it('a file the cold build only scanned is read in full once a selection changes it: its syntax error is reported', async () => {
+    const { repo, store } = setup();
+    repo.write({ 'app/broken.py': 'import app.a\n' });
+    const valid = repo.commit();
+    // A grammar error the tokens do not show: the scan reads the file's imports and leaves its syntax unjudged.
+    repo.write({ 'app/broken.py': 'import app.a\nx = = 1\n' });
+    const broken = repo.commit();
+    repo.write({ 'app/a.py': 'A = 5\n' });
+    const head = repo.commit();
+    const cold = await selectBetween(repo, broken, head, {}, { cache: store });
+    expect(cold.runAll).toBe(false);
+    // The stored graph is of the head's tree, where app/broken.py was not changed: its facts are the scan's.
+    const warm = await selectBetween(repo, valid, head, {}, { cache: store });
+    const uncached = await selectBetween(repo, valid, head);
+    expect(uncached.reasons).toEqual(['app/broken.py does not parse (line 2, column 5): its imports are unknown.']);
+    expect(warm.reasons).toEqual(uncached.reasons);
+    expect(warm.runAll).toBe(true);
+  });
 });

@@ -100,6 +100,22 @@ describe('scanPythonSource', () => {
     expect(facts.doctestImports).toEqual([{ module: 'app.helpers', level: 0, line: 4, kind: 'import' }]);
   });
 
+  it('parses the examples of a docstring whose code the scan cannot read, as the full analysis does', () => {
+    const source = [
+      'def f():',
+      '    """Doc.',
+      '',
+      '    >>> import app.first',
+      "    >>> s = 'unterminated",
+      '    >>> from app import second',
+      '    """',
+      '',
+    ].join('\n');
+    const facts = scanned(source);
+    expect(facts).toEqual(analysed(source));
+    expect(facts.doctestImports?.[0]).toEqual({ module: 'app.first', level: 0, line: 4, kind: 'import' });
+  });
+
   it.each([
     ['a computed import', 'import importlib\nimportlib.import_module(name)\n'],
     ['__import__', 'm = __import__("x")\n'],

@@ -1,5 +1,5 @@
 import { importsOfExamples, MAX_PATH_LITERAL, SCANNER_TRIGGER_WORDS, stringLiteralValue } from './analyze-source.ts';
-import { hasDoctestExamples } from './doctest-source.ts';
+import { doctestSource, hasDoctestExamples } from './doctest-source.ts';
 import type { PythonImport, PythonModuleFacts } from './facts.ts';
 
 /**
@@ -23,10 +23,26 @@ export function scanPythonSource(source: string): PythonModuleFacts | undefined 
   const facts: PythonModuleFacts = { imports: scanner.imports, dynamicImports: [], strings: [...scanner.strings] };
   if (scanner.all) facts.all = scanner.all;
   if (scanner.aliases) facts.moduleAliases = scanner.aliases;
-  const doctestImports = scanner.examples.length ? importsOfExamples(scanner.examples) : [];
+  const doctestImports = scanner.examples.length ? scannedExampleImports(scanner.examples) : [];
   if (doctestImports.length) facts.doctestImports = doctestImports;
   facts.scanned = true;
   return facts;
+}
+
+/**
+ * The imports of doctest examples (`>>>` lines of docstrings), at their lines in the file: each example's code is
+ * scanned like a file, and parsed (as `analyzePythonSource` does) when the scan cannot read it.
+ */
+function scannedExampleImports(examples: ReadonlyArray<{ text: string; line: number }>): PythonImport[] {
+  const out: PythonImport[] = [];
+  for (const example of examples) {
+    const code = doctestSource(example.text);
+    if (!/\bimport\b/.test(code)) continue;
+    const scanner = new ImportScanner(code);
+    const imports = scanner.scanFile() ? scanner.imports : importsOfExamples([{ text: example.text, line: 1 }]);
+    for (const imp of imports) out.push({ ...imp, line: imp.line + example.line - 1 });
+  }
+  return out;
 }
 
 /** Token kinds (only what the statements read is told apart). */
@@ -61,6 +77,11 @@ const CLOSING: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 /** String prefixes (case-insensitive) Python accepts. */
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'br', 'rb', 'f', 'fr', 'rf', 't', 'tr', 'rt']);
 const TRIGGERS = new Set(SCANNER_TRIGGER_WORDS);
+/** Lengths of the names a statement is read from (`from`, `import`, `__all__`). */
+const KEYWORD_LENGTHS = new Set([4, 6, 7]);
+const TRIGGER_LENGTHS = new Set(SCANNER_TRIGGER_WORDS.map((word) => word.length));
+/** What ends a run of plain text inside a string: its quote, a backslash, a line end, and an f-string's braces. */
+const STRING_STOPS = [/["\\\n\r]/g, /["\\\n\r{}]/g, /['\\\n\r]/g, /['\\\n\r{}]/g];
 
 const isNameStart = (code: number) =>
   (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || (code >= 0x80 && code !== 0xfeff);
@@ -99,6 +120,8 @@ class ImportScanner {
   private at = 0;
   private row = 1;
   private readonly tokens = new LineTokens();
+  /** The `import` tokens of the line's `from` statements (read with them). */
+  private readonly consumed = new Set<number>();
   /** Open brackets of the code outside strings. */
   private readonly brackets: string[] = [];
 
@@ -169,8 +192,8 @@ class ImportScanner {
       const quote = source.charCodeAt(end);
       if ((quote === 34 || quote === 39) && STRING_PREFIXES.has(source.slice(start, end).toLowerCase()))
         return this.string(start, end, field);
-      const name = source.slice(start, end);
-      if (TRIGGERS.has(name)) return false;
+      // Names are most of the tokens: only one of a trigger's length is cut out of the source and looked up.
+      if (TRIGGER_LENGTHS.has(end - start) && TRIGGERS.has(source.slice(start, end))) return false;
       this.at = end;
       if (!field) this.tokens.push(Kind.Name, start, end, this.row);
       return true;
@@ -216,8 +239,12 @@ class ImportScanner {
     const triple = source.charCodeAt(quoteAt + 1) === quote && source.charCodeAt(quoteAt + 2) === quote;
     let at = quoteAt + (triple ? 3 : 1);
     this.quotes.push(quote);
+    // The next character that matters, found by the regular expression engine (a docstring is mostly plain text).
+    const stops = STRING_STOPS[(quote === 34 ? 0 : 2) + (format ? 1 : 0)];
     for (;;) {
-      if (at >= source.length) return false;
+      stops.lastIndex = at;
+      if (!stops.test(source)) return false;
+      at = stops.lastIndex - 1;
       const code = source.charCodeAt(at);
       if (code === 92) {
         const next = source.charCodeAt(at + 1);
@@ -366,12 +393,16 @@ class ImportScanner {
   private endLine(): boolean {
     const tokens = this.tokens;
     const count = tokens.length;
-    const consumed = new Set<number>();
+    const consumed = this.consumed;
     let ok = true;
     for (let index = 0; index < count && ok; index++) {
       const kind = tokens.kind[index];
       if (kind === Kind.String) ok = this.statementString(index);
-      else if (kind === Kind.Name && !consumed.has(index)) {
+      else if (
+        kind === Kind.Name &&
+        KEYWORD_LENGTHS.has(tokens.end[index] - tokens.start[index]) &&
+        !consumed.has(index)
+      ) {
         const name = this.text(index);
         if (name === 'from') ok = this.fromImport(index, consumed);
         else if (name === 'import') ok = this.importStatement(index);
@@ -379,6 +410,7 @@ class ImportScanner {
       }
     }
     tokens.clear();
+    if (consumed.size) consumed.clear();
     return ok;
   }
 

@@ -91,6 +91,27 @@ describe('scanPythonSource', () => {
     expect(scanned("__all__ = ['a', 'b',]\n").all).toEqual(['a', 'b']);
   });
 
+  it('reads what is no statement of its own: strings with >>> in expressions, __all__ read or passed', () => {
+    const source = [
+      'doc = base + """',
+      '>>> import not_an_example',
+      '"""',
+      'f("""',
+      '>>> import argument',
+      '""")',
+      "text = '''>>> import operand'''.strip()",
+      'if name in __all__:',
+      '    g(__all__=1)',
+      'svg = f"""<tag id="{make("rect", x=0)}"/>"""',
+      'import real',
+    ].join('\n');
+    const facts = scanned(source);
+    expect(facts).toEqual(analysed(source));
+    expect(facts.doctestImports).toBeUndefined();
+    expect(facts.all).toBeUndefined();
+    expect(facts.imports.map((imp) => imp.module)).toEqual(['real']);
+  });
+
   it('reads the imports of doctest examples in docstrings', () => {
     const source = ['def f():', '    """Doc.', '', '    >>> import app.helpers', '    >>> f()', '    """', ''].join(
       '\n',
@@ -125,13 +146,15 @@ describe('scanPythonSource', () => {
     ['__all__ built by an expression', '__all__ = core.__all__ + ["x"]\n'],
     ['an annotated __all__', '__all__: list[str] = ["x"]\n'],
     ['__all__ in a compound statement', 'if x: __all__ = ["x"]\n'],
-    ['a doctest string in an expression', 'x = ("""\n>>> import a\n""", 1)\n' + '"""\n>>> import b\n""", 2\n'],
+    ['a doctest string beside a comma', '"""\n>>> import b\n""", 2\n'],
+    ['a doctest string after a colon', 'class A: """\n>>> import b\n"""\n'],
     ['an unterminated string', 'import a\nx = "open\n'],
     ['an unclosed bracket', 'import a\nx = (1,\n'],
     ['a stray closing bracket', 'import a\nx = 1)\n'],
     ['a character Python has no token for', 'import a\nx = $y\n'],
     ['a bare carriage return', 'import a\rimport b\n'],
     ['a quote reused inside a replacement field', 'x = f"{d["k"]}"\n'],
+    ['a triple quote reused inside a replacement field', "x = f'''{d['''k''']}'''\n"],
     ['a line break inside a single-quoted f-string field', 'x = f"{(a,\nb)}"\n'],
   ])('leaves %s to the full analysis', (_what, source) => {
     expect(scanPythonSource(source)).toBeUndefined();

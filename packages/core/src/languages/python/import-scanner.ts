@@ -77,6 +77,9 @@ const CLOSING: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 /** String prefixes (case-insensitive) Python accepts. */
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'br', 'rb', 'f', 'fr', 'rf', 't', 'tr', 'rt']);
 const TRIGGERS = new Set(SCANNER_TRIGGER_WORDS);
+/** Tokens beside which a string holding `>>>` may still be a statement of its own (so its shape is not read). */
+const OPEN_BEFORE = new Set([',', ':', ';', ')', ']', '}']);
+const OPEN_AFTER = new Set([',', ':', ';', '=']);
 /** Lengths of the names a statement is read from (`from`, `import`, `__all__`). */
 const KEYWORD_LENGTHS = new Set([4, 6, 7]);
 const TRIGGER_LENGTHS = new Set(SCANNER_TRIGGER_WORDS.map((word) => word.length));
@@ -94,11 +97,14 @@ class LineTokens {
   start: number[] = [];
   end: number[] = [];
   line: number[] = [];
+  /** Brackets open around the token (a string inside them is never a statement of its own). */
+  depth: number[] = [];
   get length() {
     return this.kind.length;
   }
-  push(kind: Kind, start: number, end: number, line: number) {
+  push(kind: Kind, start: number, end: number, line: number, depth: number) {
     this.kind.push(kind);
+    this.depth.push(depth);
     this.start.push(start);
     this.end.push(end);
     this.line.push(line);
@@ -108,6 +114,7 @@ class LineTokens {
     this.start.length = 0;
     this.end.length = 0;
     this.line.length = 0;
+    this.depth.length = 0;
   }
 }
 
@@ -195,14 +202,14 @@ class ImportScanner {
       // Names are most of the tokens: only one of a trigger's length is cut out of the source and looked up.
       if (TRIGGER_LENGTHS.has(end - start) && TRIGGERS.has(source.slice(start, end))) return false;
       this.at = end;
-      if (!field) this.tokens.push(Kind.Name, start, end, this.row);
+      if (!field) this.tokens.push(Kind.Name, start, end, this.row, this.brackets.length);
       return true;
     }
     if (isDigit(code) || (code === 46 && isDigit(source.charCodeAt(this.at + 1)))) {
       let end = this.at + 1;
       while (end < source.length && (isNameChar(source.charCodeAt(end)) || source.charCodeAt(end) === 46)) end += 1;
       this.at = end;
-      if (!field) this.tokens.push(Kind.Number, start, end, this.row);
+      if (!field) this.tokens.push(Kind.Number, start, end, this.row, this.brackets.length);
       return true;
     }
     const char = source[this.at];
@@ -216,16 +223,20 @@ class ImportScanner {
       const length = OPERATORS_3.has(three) ? 3 : OPERATORS_2.has(two) ? 2 : OPERATORS_1.has(char) ? 1 : 0;
       if (length === 0) return false;
       this.at += length;
-      if (!field) this.tokens.push(Kind.Op, start, this.at, this.row);
+      if (!field) this.tokens.push(Kind.Op, start, this.at, this.row, this.brackets.length);
       return true;
     }
     this.at += 1;
-    if (!field) this.tokens.push(Kind.Op, start, this.at, this.row);
+    if (!field) this.tokens.push(Kind.Op, start, this.at, this.row, this.brackets.length);
     return true;
   }
 
-  /** Open quotes of the strings being read (a replacement field may not reuse one: left to the full analysis). */
+  /**
+   * Open quotes of the strings being read. A string in a replacement field that would end one before Python 3.12 (the
+   * same quote as a single-quoted f-string, the same triple quote) is left to the full analysis.
+   */
   private readonly quotes: number[] = [];
+  private readonly triples: boolean[] = [];
 
   /** A string literal whose prefix starts at `start` and quote at `quoteAt`; its value is kept if it may name a file. */
   private string(start: number, quoteAt: number, field: boolean): boolean {
@@ -235,10 +246,12 @@ class ImportScanner {
     const format = prefix.includes('f') || prefix.includes('t');
     const raw = prefix.includes('r');
     const quote = source.charCodeAt(quoteAt);
-    if (this.quotes.includes(quote)) return false;
     const triple = source.charCodeAt(quoteAt + 1) === quote && source.charCodeAt(quoteAt + 2) === quote;
+    for (let open = 0; open < this.quotes.length; open++)
+      if (this.quotes[open] === quote && (triple || !this.triples[open])) return false;
     let at = quoteAt + (triple ? 3 : 1);
     this.quotes.push(quote);
+    this.triples.push(triple);
     // The next character that matters, found by the regular expression engine (a docstring is mostly plain text).
     const stops = STRING_STOPS[(quote === 34 ? 0 : 2) + (format ? 1 : 0)];
     for (;;) {
@@ -293,6 +306,7 @@ class ImportScanner {
       at += 1;
     }
     this.quotes.pop();
+    this.triples.pop();
     this.at = at;
     const end = at;
     if (end - start <= MAX_PATH_LITERAL + 8) {
@@ -302,7 +316,7 @@ class ImportScanner {
       if (value !== undefined && value.length <= MAX_PATH_LITERAL && !value.includes('\n') && /[./\\]/.test(value))
         this.strings.add(value);
     }
-    if (!field) this.tokens.push(Kind.String, start, end, line);
+    if (!field) this.tokens.push(Kind.String, start, end, line, this.brackets.length);
     return true;
   }
 
@@ -425,10 +439,19 @@ class ImportScanner {
   /** A string holding `>>>`: a docstring-like statement of its own has doctest examples; any other shape is not read. */
   private statementString(index: number): boolean {
     const text = this.text(index);
-    if (!text.includes('>>>')) return true;
-    if (!this.statementStart(index) || !this.statementEnd(index + 1)) return false;
-    if (hasDoctestExamples(text)) this.examples.push({ text, line: this.tokens.line[index] });
-    return true;
+    if (!text.includes('>>>') || this.tokens.depth[index] > 0) return true;
+    if (this.statementStart(index) && this.statementEnd(index + 1)) {
+      if (hasDoctestExamples(text)) this.examples.push({ text, line: this.tokens.line[index] });
+      return true;
+    }
+    // An operand (`x = '''>>>...'''`, `doc + '''>>>...'''`, `'''>>>...'''.format()`) or a part of a concatenation is no
+    // statement of its own; beside a comma or a colon it may be one (`'a', '''>>> x'''`, `class A: '''>>> x'''`).
+    const { kind } = this.tokens;
+    const operand =
+      (index > 0 && kind[index - 1] === Kind.Op && !OPEN_BEFORE.has(this.text(index - 1))) ||
+      (index + 1 < this.tokens.length &&
+        (kind[index + 1] === Kind.String || (kind[index + 1] === Kind.Op && !OPEN_AFTER.has(this.text(index + 1)))));
+    return operand;
   }
 
   /** `a.b.c` from index; the index after it, or -1. */
@@ -516,10 +539,13 @@ class ImportScanner {
    * is assigned in another shape needs the full analysis; one that is only read or extended is no assignment.
    */
   private allAssignment(index: number): boolean {
-    if (index > 0 && this.isOp(index - 1, '.')) return true;
+    // An attribute (`x.__all__`), or a name inside brackets (a keyword argument, a dict key): no assignment.
+    if ((index > 0 && this.isOp(index - 1, '.')) || this.tokens.depth[index] > 0) return true;
     const next = index + 1;
-    if (this.isOp(next, ':')) return false;
-    if (!this.isOp(next, '=')) return true;
+    const annotated = this.isOp(next, ':');
+    if (!annotated && !this.isOp(next, '=')) return true;
+    // `if x in __all__:` is no annotation; `__all__: list = [...]` (alone, or after a compound statement's colon) is.
+    if (annotated) return !this.statementStart(index) && !this.isOp(index - 1, ':');
     if (!this.statementStart(index)) return false;
     let end = next + 1;
     while (!this.statementEnd(end)) end += 1;

@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzePythonSource, loadPythonParser, scanPythonSource } from '@ci-optimizer/core/languages/python';
+import {
+  analyzePythonSource,
+  loadPythonParser,
+  MAX_PARSED_SOURCE_CHARS,
+  scanPythonSource,
+} from '@ci-optimizer/core/languages/python';
 
 beforeAll(async () => {
   await loadPythonParser();
@@ -158,6 +163,13 @@ describe('scanPythonSource', () => {
     ['a line break inside a single-quoted f-string field', 'x = f"{(a,\nb)}"\n'],
   ])('leaves %s to the full analysis', (_what, source) => {
     expect(scanPythonSource(source)).toBeUndefined();
+  });
+
+  it('leaves a file larger than the full analysis parses to it (it then counts as importing anything)', () => {
+    const source = `import a\n${'x = 1\n'.repeat(MAX_PARSED_SOURCE_CHARS / 6 + 1)}`;
+    expect(scanPythonSource(source)).toBeUndefined();
+    expect(analyzePythonSource(source).unparsed).toBeDefined();
+    expect(scanPythonSource(source.slice(0, 1000))).toBeDefined();
   });
 
   it('does not judge syntax: a grammar error the tokens do not show is scanned, with the imports the parse recovers', () => {

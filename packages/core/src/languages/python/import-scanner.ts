@@ -1,6 +1,7 @@
 import { importsOfExamples, MAX_PATH_LITERAL, SCANNER_TRIGGER_WORDS, stringLiteralValue } from './analyze-source.ts';
 import { doctestSource, hasDoctestExamples } from './doctest-source.ts';
 import type { PythonImport, PythonModuleFacts } from './facts.ts';
+import { MAX_PARSED_SOURCE_CHARS } from './tree-sitter-parser.ts';
 
 /**
  * A fast reading of a Python file's imports from its tokens, without a parse tree, for the cold build of the graph:
@@ -12,12 +13,15 @@ import type { PythonImport, PythonModuleFacts } from './facts.ts';
  * - it names a computed import (`import_module`, `__import__`, `iter_modules`, `walk_packages`, entry points) or
  *   `pytest_plugins`, whose reading needs the tree;
  * - an `__all__` assignment or a string holding `>>>` is written in a shape the scanner does not read;
+ * - it is larger than the full analysis parses (`MAX_PARSED_SOURCE_CHARS`: it then may import anything);
  * - the tokens are not Python's (an unterminated string, unbalanced brackets, a character Python has no token for,
  *   a bare carriage return): tree-sitter's error recovery decides what such a file imports.
  * What it does not judge: whether the file parses (`syntaxError`), and the dotted literals passed to calls
  * (`moduleArguments`). Its facts carry `scanned: true` until the full analysis replaces them.
  */
 export function scanPythonSource(source: string): PythonModuleFacts | undefined {
+  // The full analysis does not parse a file this large (it may import anything): the same answer, from there.
+  if (source.length > MAX_PARSED_SOURCE_CHARS) return undefined;
   const scanner = new ImportScanner(source);
   if (!scanner.scanFile()) return undefined;
   const facts: PythonModuleFacts = { imports: scanner.imports, dynamicImports: [], strings: [...scanner.strings] };

@@ -32,11 +32,12 @@ describe('graph cache keyed by git blob ids', () => {
     repo.write({ 'app/a.py': 'A = 2\n' });
     const head = repo.commit();
     const cold = await selectBetween(repo, base, head, {}, { cache: store });
-    expect(cold.stats).toMatchObject({ sourceFiles: 5, parsedFiles: 5, cachedFiles: 0 });
+    // Every file is read; the changed one is parsed in full (its syntax is the selection's), the others are scanned.
+    expect(cold.stats).toMatchObject({ sourceFiles: 5, parsedFiles: 5, scannedFiles: 4, cachedFiles: 0 });
     repo.write({ 'app/b.py': 'from app import a\nB = 1\n' });
     const next = repo.commit();
     const warm = await selectBetween(repo, base, next, {}, { cache: store });
-    expect(warm.stats).toMatchObject({ sourceFiles: 5, parsedFiles: 1, cachedFiles: 4 });
+    expect(warm.stats).toMatchObject({ sourceFiles: 5, parsedFiles: 1, scannedFiles: 0, cachedFiles: 4 });
     const uncached = await selectBetween(repo, base, next);
     expect(warm.tests.sort()).toEqual(uncached.tests.sort());
     expect(warm.tests.sort()).toEqual(['tests/test_a.py', 'tests/test_b.py']);

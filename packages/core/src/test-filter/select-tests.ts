@@ -147,7 +147,8 @@ export interface TestSelection {
   changedFiles: ChangedFile[];
   /** Path filter name -> whether a changed file matches it. */
   filters: Record<string, boolean>;
-  stats: { sourceFiles: number; parsedFiles: number; cachedFiles: number; edges: number };
+  /** `parsedFiles`: read from their blobs this run; `scannedFiles`: of those, read by the language's scan only. */
+  stats: { sourceFiles: number; parsedFiles: number; scannedFiles: number; cachedFiles: number; edges: number };
 }
 
 const noPhase = <T>(_name: string, fn: () => Promise<T>) => fn();
@@ -179,6 +180,7 @@ class RepositoryView<F extends LanguageFacts> {
   graph: DependencyGraph | undefined;
   snapshot: GraphSnapshot<F> | undefined;
   parsed = 0;
+  scanned = 0;
   cached = 0;
 
   readonly request: SelectTestsRequest;
@@ -316,6 +318,7 @@ class RepositoryView<F extends LanguageFacts> {
           this.request.warn?.(
             `${JSON.stringify(path)} was not analysed (${fileFacts.unparsed}): it counts as importing anything.`,
           );
+        if (fileFacts.scanned) this.scanned += 1;
         facts.set(path, fileFacts);
       });
     }
@@ -824,6 +827,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
     stats: {
       sourceFiles: view.sourceFacts.size,
       parsedFiles: view.parsed,
+      scannedFiles: view.scanned,
       cachedFiles: view.cached,
       edges: view.graph?.edgeCount ?? 0,
     },

@@ -20,6 +20,7 @@ import {
   labelFlaky,
   realFailedFiles,
   type LoadedModel,
+  type ParseModelOptions,
   nextSafetyState,
   parseBudget,
   parseModel,
@@ -190,20 +191,22 @@ async function describeChange(
   }
 }
 
+/** The model predict or record uses (the given file, else the stored one); `options`: how its trees are read. */
 async function loadModel(
   ctx: CommandContext,
   s: Settings,
   warn: (message: string) => void = (m) => ctx.log.warning(m),
+  options: ParseModelOptions = {},
 ): Promise<LoadedModel | undefined> {
   const file = ctx.inputs.path('model-file');
   if (file) {
     try {
-      return parseModel(await readFile(file, 'utf8'), file);
+      return parseModel(await readFile(file, 'utf8'), file, options);
     } catch (error) {
       warn(`model-file ${file} cannot be used (${(error as Error).message}); using the stored model.`);
     }
   }
-  return readModel(s.store, STORE_KEYS.model, warn);
+  return readModel(s.store, STORE_KEYS.model, warn, options);
 }
 
 /**
@@ -461,7 +464,8 @@ function predictFor(
 }
 
 async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
-  const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
+  // A model whose stored ranking is a simple one: the prediction runs that ranking, its trees are not converted.
+  const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn, { treesWhenUsed: true }));
   const historyAhead = readFactsAhead(ctx, s, loadModelAhead.value);
   const readSafetyAhead = readAhead((warn) => readSafetyState(s.store, warn));
   const budgetOf = (safety: SafetyState | undefined): Budget =>

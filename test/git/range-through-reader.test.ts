@@ -24,9 +24,7 @@ describe('resolveDiffRange through an object reader', () => {
     repo.git('checkout', '-q', '-b', 'feature', shas.first);
     repo.write({ 'src/feature.py': 'f = 1\n' });
     shas.feature = repo.commit('feature');
-    repo.git('checkout', '-q', '--detach', shas.main);
-    repo.git('merge', '-q', '--no-ff', '-m', 'Merge feature', shas.feature);
-    shas.merge = repo.head();
+    shas.merge = repo.mergeCommit(shas.main, shas.feature);
   });
   afterAll(() => {
     repo.remove();

@@ -24,10 +24,7 @@ describe('the git processes of a warm predict (dist bundle)', () => {
     shas.first = repo.commit('first change');
     repo.write({ 'src/shop/stock.py': 'def available(n):\n    return n >= 1\n' });
     shas.feature = repo.commit('second change');
-    // actions/checkout of a pull request: the merge commit of the feature into the base, detached.
-    repo.git('checkout', '-q', '--detach', shas.base);
-    repo.git('merge', '-q', '--no-ff', '-m', 'Merge feature', shas.feature);
-    shas.merge = repo.head();
+    shas.merge = repo.mergeCommit(shas.base, shas.feature);
   });
   afterAll(() => {
     repo.remove();

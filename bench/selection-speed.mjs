@@ -72,7 +72,7 @@ async function child(repo, base, head, storeDir, mapDir) {
       cpuMs: (used.user + used.system) / 1000,
       // The main thread's share (the rest: worker threads parsing beside it, V8's compiler and GC threads).
       mainCpuMs: mainUsed ? (mainUsed.user + mainUsed.system) / 1000 : undefined,
-      parsed: stats.parsedFiles,
+      parsed: `${stats.parsedFiles} (${stats.scannedFiles ?? 0} scanned)`,
       selection: { tests, runAll, reasons, explanations, distances, totalCount, map: impactMap?.reason },
     }),
   );
@@ -160,7 +160,10 @@ function runBundledAction(repo, base, head, storeDir) {
         };
     return {
       ...JSON.parse(readFileSync(env.BENCH_SPEED_TIMES, 'utf8')),
-      parsed: metrics.counters?.['parsed-files'] ?? 'n/a',
+      parsed:
+        metrics.counters?.['parsed-files'] === undefined
+          ? 'n/a'
+          : `${metrics.counters['parsed-files']} (${metrics.counters['scanned-files'] ?? 0} scanned)`,
       selection,
     };
   } finally {
@@ -407,7 +410,7 @@ async function main() {
     console.log(
       `selection for the second change: ${selection.error ? `none, the step fails: ${selection.error}` : selection.runAll ? 'every test (run-all)' : `${selection.tests.length} of ${selection.totalCount} test files`}${selection.runAll ? ` — ${selection.reasons[0]}` : selection.error ? '' : noTests}\n`,
     );
-    console.log('| run | wall | vs git diff | CPU | CPU vs git diff | main thread CPU | files parsed |');
+    console.log('| run | wall | vs git diff | CPU | CPU vs git diff | main thread CPU | files read (scanned) |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
     console.log(
       `| git diff --name-only (reference, median of ${git.length}) | ${gitMs.toFixed(1)} ms | 1.0x | ${Number.isFinite(gitCpu) ? `${gitCpu.toFixed(1)} ms` : 'n/a'} | 1x | | |`,

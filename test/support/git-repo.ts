@@ -48,6 +48,13 @@ export class TempGitRepo {
     return this.git('rev-parse', 'HEAD');
   }
 
+  /** What actions/checkout checks out for a pull request: `branch` merged into `base` (no fast-forward), detached. */
+  mergeCommit(base: string, branch: string, message = 'Merge'): string {
+    this.git('checkout', '-q', '--detach', base);
+    this.git('merge', '-q', '--no-ff', '-m', message, branch);
+    return this.head();
+  }
+
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }

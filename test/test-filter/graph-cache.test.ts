@@ -32,11 +32,12 @@ describe('graph cache keyed by git blob ids', () => {
     repo.write({ 'app/a.py': 'A = 2\n' });
     const head = repo.commit();
     const cold = await selectBetween(repo, base, head, {}, { cache: store });
-    expect(cold.stats).toMatchObject({ sourceFiles: 5, parsedFiles: 5, cachedFiles: 0 });
+    // Every file is read; the changed one is parsed in full (its syntax is the selection's), the others are scanned.
+    expect(cold.stats).toMatchObject({ sourceFiles: 5, parsedFiles: 5, scannedFiles: 4, cachedFiles: 0 });
     repo.write({ 'app/b.py': 'from app import a\nB = 1\n' });
     const next = repo.commit();
     const warm = await selectBetween(repo, base, next, {}, { cache: store });
-    expect(warm.stats).toMatchObject({ sourceFiles: 5, parsedFiles: 1, cachedFiles: 4 });
+    expect(warm.stats).toMatchObject({ sourceFiles: 5, parsedFiles: 1, scannedFiles: 0, cachedFiles: 4 });
     const uncached = await selectBetween(repo, base, next);
     expect(warm.tests.sort()).toEqual(uncached.tests.sort());
     expect(warm.tests.sort()).toEqual(['tests/test_a.py', 'tests/test_b.py']);
@@ -67,5 +68,24 @@ describe('graph cache keyed by git blob ids', () => {
     expect(warnings).toEqual([
       'Could not save the test-filter graph cache (test-filter/graph-python.json): disk full. The next run parses again.',
     ]);
+  });
+
+  it('a file the cold build only scanned is read in full once a selection changes it: its syntax error is reported', async () => {
+    const { repo, store } = setup();
+    repo.write({ 'app/broken.py': 'import app.a\n' });
+    const valid = repo.commit();
+    // A grammar error the tokens do not show: the scan reads the file's imports and leaves its syntax unjudged.
+    repo.write({ 'app/broken.py': 'import app.a\nx = = 1\n' });
+    const broken = repo.commit();
+    repo.write({ 'app/a.py': 'A = 5\n' });
+    const head = repo.commit();
+    const cold = await selectBetween(repo, broken, head, {}, { cache: store });
+    expect(cold.runAll).toBe(false);
+    // The stored graph is of the head's tree, where app/broken.py was not changed: its facts are the scan's.
+    const warm = await selectBetween(repo, valid, head, {}, { cache: store });
+    const uncached = await selectBetween(repo, valid, head);
+    expect(uncached.reasons).toEqual(['app/broken.py does not parse (line 2, column 5): its imports are unknown.']);
+    expect(warm.reasons).toEqual(uncached.reasons);
+    expect(warm.runAll).toBe(true);
   });
 });

@@ -270,6 +270,7 @@ export const testFilterCommand: CommandWithConfig = {
       ctx.metrics.count(COUNTERS.testTimeSavedMs, timeSavedMs(selection.tests, options.projectDir, durations));
     ctx.metrics.count('source-files', selection.stats.sourceFiles);
     ctx.metrics.count('parsed-files', selection.stats.parsedFiles);
+    ctx.metrics.count('scanned-files', selection.stats.scannedFiles);
     ctx.metrics.count('cached-files', selection.stats.cachedFiles);
     ctx.summary.append(renderSelectionSummary(selection, range.source));
     ctx.summary.append(renderImpactMapNote(selection.impactMap));

@@ -5,7 +5,7 @@ import { resolveDiffRange } from '../git/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
 import type { CommandContext, Outputs } from '../contract/index.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { discoverTests, withTestsFiles } from '../test-filter/index.ts';
+import { discoverTests, SelectionSession, withTestsFiles } from '../test-filter/index.ts';
 import { assertProjectDir, loadLanguagePack } from './test-filter.ts';
 import type { FirstSettings } from './test-predictor-settings.ts';
 import { UserError } from '../errors/index.ts';
@@ -20,6 +20,7 @@ import {
   labelFlaky,
   realFailedFiles,
   type LoadedModel,
+  type ParseModelOptions,
   nextSafetyState,
   parseBudget,
   parseModel,
@@ -125,74 +126,87 @@ async function describeChange(
   // predict step left a change view, only when none is handed over (it is needed to work the view out).
   const pack = s.mode === 'record' && jobTemp && anyViewHandoff(jobTemp) ? undefined : loadLanguagePack();
   pack?.catch(() => {}); // taken below, or dropped when the range is wrong
-  const range = await resolveDiffRange({
-    repoDir: s.repoDir,
-    eventName: ctx.run.eventName,
-    payload: ctx.run.eventPayload,
-    base: ctx.inputs.optionalString('base'),
-    head: ctx.inputs.optionalString('head'),
-  });
-  await assertProjectDir(s.repoDir, s.projectDir, range.head);
-  onHead?.(range.head);
-  const described = {
-    commit: range.head,
-    base: range.base ?? null,
-    ...(range.fallbackReason ? { rangeNote: range.fallbackReason } : {}),
-  };
-  // predict hands its view to the record step of the same job (view-handoff.ts); record takes it when it is there.
-  // Only in the runner's own temp folder, which lives and dies with the job: outside Actions the fallback temp
-  // folder is shared with whoever else uses the machine, and what is read there would decide what is recorded.
-  const handoff = jobTemp
-    ? viewHandoffPath(jobTemp, {
-        repoDir: s.repoDir,
-        head: range.head,
-        base: described.base,
-        fallbackReason: range.fallbackReason ?? null,
-        graph: s.graph,
-        impactMap: s.impactMap,
-        filterOptions: s.filterOptions,
-        store: s.store.description,
-      })
-    : undefined;
-  const handed = handoff && s.mode === 'record' ? await readViewHandoff(handoff) : undefined;
-  const warnings: string[] = [];
-  const view =
-    handed?.view ??
-    (await viewChange({
-      pack: await (pack ?? loadLanguagePack()),
+  // The view's object reader (one `git cat-file --batch` process, kept for the view) also answers the range's questions
+  // on commits: one git process fewer. Not in a record step handed its view (nothing is read then).
+  const session = pack ? new SelectionSession() : undefined;
+  try {
+    const range = await resolveDiffRange({
       repoDir: s.repoDir,
-      range,
-      options: s.filterOptions,
-      graph: s.graph,
-      cache: s.store,
-      ...(s.impactMap ? { impactMapStore: s.store } : {}),
-      warn: (m) => {
-        warnings.push(m);
-        ctx.log.warning(m);
-      },
-    }));
-  // What working the view out warned about still applies to it (a graph that could not be read: no reach).
-  for (const message of handed?.warnings ?? [])
-    ctx.log.warning(`The change view of this job's predict step: ${message}`);
-  if (handoff && s.mode === 'predict') await saveViewHandoff(handoff, view, warnings);
-  if (view.mapNote) ctx.log.info(`Impact map: ${view.mapNote}`);
-  return { view, ...described };
+      eventName: ctx.run.eventName,
+      payload: ctx.run.eventPayload,
+      base: ctx.inputs.optionalString('base'),
+      head: ctx.inputs.optionalString('head'),
+      ...(session ? { objects: session.reader(s.repoDir) } : {}),
+    });
+    // A fetch made the objects the view reads newer than the reader's process: the view starts another.
+    if (range.fetchSteps.length > 0) session?.close();
+    await assertProjectDir(s.repoDir, s.projectDir, range.head);
+    onHead?.(range.head);
+    const described = {
+      commit: range.head,
+      base: range.base ?? null,
+      ...(range.fallbackReason ? { rangeNote: range.fallbackReason } : {}),
+    };
+    // predict hands its view to the record step of the same job (view-handoff.ts); record takes it when it is there.
+    // Only in the runner's own temp folder, which lives and dies with the job: outside Actions the fallback temp
+    // folder is shared with whoever else uses the machine, and what is read there would decide what is recorded.
+    const handoff = jobTemp
+      ? viewHandoffPath(jobTemp, {
+          repoDir: s.repoDir,
+          head: range.head,
+          base: described.base,
+          fallbackReason: range.fallbackReason ?? null,
+          graph: s.graph,
+          impactMap: s.impactMap,
+          filterOptions: s.filterOptions,
+          store: s.store.description,
+        })
+      : undefined;
+    const handed = handoff && s.mode === 'record' ? await readViewHandoff(handoff) : undefined;
+    const warnings: string[] = [];
+    const view =
+      handed?.view ??
+      (await viewChange({
+        pack: await (pack ?? loadLanguagePack()),
+        repoDir: s.repoDir,
+        range,
+        options: s.filterOptions,
+        graph: s.graph,
+        cache: s.store,
+        ...(s.impactMap ? { impactMapStore: s.store } : {}),
+        warn: (m) => {
+          warnings.push(m);
+          ctx.log.warning(m);
+        },
+        ...(session ? { session } : {}),
+      }));
+    // What working the view out warned about still applies to it (a graph that could not be read: no reach).
+    for (const message of handed?.warnings ?? [])
+      ctx.log.warning(`The change view of this job's predict step: ${message}`);
+    if (handoff && s.mode === 'predict') await saveViewHandoff(handoff, view, warnings);
+    if (view.mapNote) ctx.log.info(`Impact map: ${view.mapNote}`);
+    return { view, ...described };
+  } finally {
+    session?.close();
+  }
 }
 
+/** The model predict or record uses (the given file, else the stored one); `options`: how its trees are read. */
 async function loadModel(
   ctx: CommandContext,
   s: Settings,
   warn: (message: string) => void = (m) => ctx.log.warning(m),
+  options: ParseModelOptions = {},
 ): Promise<LoadedModel | undefined> {
   const file = ctx.inputs.path('model-file');
   if (file) {
     try {
-      return parseModel(await readFile(file, 'utf8'), file);
+      return parseModel(await readFile(file, 'utf8'), file, options);
     } catch (error) {
       warn(`model-file ${file} cannot be used (${(error as Error).message}); using the stored model.`);
     }
   }
-  return readModel(s.store, STORE_KEYS.model, warn);
+  return readModel(s.store, STORE_KEYS.model, warn, options);
 }
 
 /**
@@ -450,7 +464,8 @@ function predictFor(
 }
 
 async function runPredict(ctx: CommandContext, s: Settings): Promise<Outputs> {
-  const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn));
+  // A model whose stored ranking is a simple one: the prediction runs that ranking, its trees are not converted.
+  const loadModelAhead = readAhead((warn) => loadModel(ctx, s, warn, { treesWhenUsed: true }));
   const historyAhead = readFactsAhead(ctx, s, loadModelAhead.value);
   const readSafetyAhead = readAhead((warn) => readSafetyState(s.store, warn));
   const budgetOf = (safety: SafetyState | undefined): Budget =>

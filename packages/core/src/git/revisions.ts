@@ -1,13 +1,35 @@
 import { existsSync, statSync } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../errors/index.ts';
+import type { GitObject } from './git-objects.ts';
 import { runGit, runGitStatus, runGitWithInput } from './run-git.ts';
 import { mayBeInRepository } from './work-tree.ts';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
-/** True when the commit is in the local object database. */
-export async function hasCommit(git: Repo, rev: string): Promise<boolean> {
+/**
+ * Reads objects through a `git cat-file --batch` process the caller keeps for later reads (GitObjectReader): a question
+ * asked there costs no process start. Only for questions asked before anything is fetched (the process may predate a
+ * fetch).
+ */
+export interface ObjectLookup {
+  read(spec: string): Promise<GitObject | undefined>;
+}
+
+/** The commit `rev` names, read through `objects`; undefined when it names none, null when the reader failed. */
+async function commitThrough(objects: ObjectLookup, rev: string): Promise<GitObject | undefined | null> {
+  try {
+    const object = await objects.read(`${rev}^{commit}`);
+    return object?.type === 'commit' ? object : undefined;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the commit is in the local object database (asked through `objects` when given, else its own process). */
+export async function hasCommit(git: Repo, rev: string, objects?: ObjectLookup): Promise<boolean> {
+  const read = objects && !/[\r\n]/.test(rev) && rev !== '' ? await commitThrough(objects, rev) : null;
+  if (read !== null) return read !== undefined;
   try {
     await git.raw(['cat-file', '-e', `${rev}^{commit}`]);
     return true;
@@ -27,17 +49,23 @@ export async function resolveSha(git: Repo, rev: string): Promise<string | undef
 
 /**
  * The full shas of several revisions from ONE `git cat-file --batch-check` (each `rev^{commit}`, as resolveSha asks
- * `rev-parse --verify`), undefined for those that do not resolve. A revision that cannot be one line of the batch
- * (empty, or with a line break) is asked on its own, as is every revision when the batch fails.
+ * `rev-parse --verify`), or through `objects` when given (no process of its own); undefined for those that do not
+ * resolve. A revision that cannot be one line of the batch (empty, or with a line break) is asked on its own, as is
+ * every revision when the batch fails.
  */
 export async function resolveShas(
   git: Repo,
   repoDir: string,
   revs: readonly string[],
+  objects?: ObjectLookup,
 ): Promise<(string | undefined)[]> {
   const batchable = revs.filter((rev) => rev !== '' && !/[\r\n]/.test(rev));
   let answers: string[] | undefined;
-  if (batchable.length > 0) {
+  if (batchable.length > 0 && objects) {
+    const read = await Promise.all(batchable.map((rev) => commitThrough(objects, rev)));
+    if (!read.includes(null)) answers = read.map((object) => object?.id ?? 'missing');
+  }
+  if (batchable.length > 0 && !answers) {
     try {
       const input = batchable.map((rev) => `${rev}^{commit}\n`).join('');
       const output = await runGitWithInput(repoDir, ['cat-file', '--batch-check=%(objectname)'], input);
@@ -188,10 +216,10 @@ export interface FetchLog {
 
 /**
  * Makes `sha` available locally: fetches it by id from the remote (without a depth, so a full clone stays full).
- * Returns false when the remote does not have it.
+ * Returns false when the remote does not have it. Whether it is here already is asked through `objects` when given.
  */
-export async function fetchCommit(git: Repo, sha: string, log: FetchLog): Promise<boolean> {
-  if (await hasCommit(git, sha)) return true;
+export async function fetchCommit(git: Repo, sha: string, log: FetchLog, objects?: ObjectLookup): Promise<boolean> {
+  if (await hasCommit(git, sha, objects)) return true;
   const remote = await remoteName(git);
   if (!remote) return false;
   const shallow = await isShallow(git);

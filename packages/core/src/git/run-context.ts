@@ -18,6 +18,7 @@ import {
   type CheckoutRangeProbe,
   type FetchLog,
   type KnownAnswers,
+  type ObjectLookup,
   type Repo,
 } from './revisions.ts';
 
@@ -52,6 +53,12 @@ export interface DiffRangeOptions {
    * with the first questions instead of after them; its answer is used when they show it is the diff of the range.
    */
   listChanges?: boolean;
+  /**
+   * A `git cat-file --batch` reader of `repoDir` the caller reads the change's objects with afterwards (test-filter's
+   * selection session): the questions on commits asked before anything is fetched (the given refs, a pull request's
+   * merge commit and base) are asked there, without a git process of their own.
+   */
+  objects?: ObjectLookup;
 }
 
 /** Resolves base and head from the event or the inputs, fetching and deepening a shallow clone as needed. */
@@ -63,6 +70,8 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
     const changes = await changesOf(options.repoDir, range.base, range.head, log.steps.length > 0 ? undefined : early);
     return { ...range, fetchSteps: log.steps, changes };
   };
+  // The reader's process may have started before a fetch: it is asked only while nothing was fetched.
+  const objects = () => (log.steps.length === 0 ? options.objects : undefined);
   const payload = options.payload ?? {};
   // HEAD does not move while the range is found (fetches only add objects): resolved once, not per question.
   // The first questions are asked at once, in as few git processes as answer them (each costs a process start):
@@ -129,9 +138,9 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
   switch (options.eventName) {
     case 'pull_request':
     case 'pull_request_target':
-      return finish(await pullRequestRange(git, payload, log, options, checkedOut, known()));
+      return finish(await pullRequestRange(git, payload, log, options, checkedOut, known(), objects));
     case 'push':
-      return finish(await pushRange(git, payload, log, options));
+      return finish(await pushRange(git, payload, log, options, objects));
     case 'merge_group': {
       const group = record(payload.merge_group);
       const baseSha = stringOf(group.base_sha);
@@ -143,7 +152,7 @@ export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffR
           source: 'merge_group',
           fallbackReason: `merge queue head ${headSha} is not available`,
         });
-      if (!baseSha || !(await fetchCommit(git, baseSha, log))) {
+      if (!baseSha || !(await fetchCommit(git, baseSha, log, objects()))) {
         return finish({
           head,
           source: 'merge_group',
@@ -178,14 +187,15 @@ async function pullRequestRange(
   options: DiffRangeOptions,
   checkedOut: string | undefined,
   known: KnownAnswers,
+  objects: () => ObjectLookup | undefined,
 ): Promise<Omit<DiffRange, 'fetchSteps'>> {
   const pr = record(payload.pull_request);
   const prHead = stringOf(record(pr.head).sha);
   const prBase = stringOf(record(pr.base).sha);
   // actions/checkout checks out the merge commit; its first parent is the accurate base (docs/architecture.md#git).
   if (!options.head && checkedOut && prHead) {
-    const parents = await parentsOf(git, checkedOut);
-    if (parents.length === 2 && parents[1] === prHead && (await fetchCommit(git, parents[0], log))) {
+    const parents = await parentsOf(git, checkedOut, objects());
+    if (parents.length === 2 && parents[1] === prHead && (await fetchCommit(git, parents[0], log, objects()))) {
       return { base: parents[0], head: checkedOut, source: 'pull_request merge commit (HEAD^1..HEAD)' };
     }
   }
@@ -193,7 +203,7 @@ async function pullRequestRange(
   const head = headRef === 'HEAD' && checkedOut ? checkedOut : await commitOf(git, headRef, log);
   if (!head)
     return { head: headRef, source: 'pull_request', fallbackReason: `pull request head ${headRef} is not available` };
-  if (!prBase || !(await fetchCommit(git, prBase, log))) {
+  if (!prBase || !(await fetchCommit(git, prBase, log, objects()))) {
     return {
       head,
       source: 'pull_request',
@@ -211,6 +221,7 @@ async function pushRange(
   payload: Record<string, unknown>,
   log: FetchLog,
   options: DiffRangeOptions,
+  objects: () => ObjectLookup | undefined,
 ): Promise<Omit<DiffRange, 'fetchSteps'>> {
   const before = stringOf(payload.before);
   const afterRef = options.head ?? stringOf(payload.after) ?? 'HEAD';
@@ -223,7 +234,7 @@ async function pushRange(
       fallbackReason: 'the push created the branch: there is no previous commit to compare with',
     };
   }
-  if (!(await fetchCommit(git, before, log))) {
+  if (!(await fetchCommit(git, before, log, objects()))) {
     return {
       head,
       source: 'push',
@@ -292,7 +303,7 @@ function askSeparately(git: Repo, options: DiffRangeOptions, refs: string[]): Ea
   const early: EarlyQuestions = {
     probe: probeCheckout(options.repoDir),
     refs,
-    shas: refs.length > 0 ? resolveShas(git, options.repoDir, refs) : Promise.resolve([]),
+    shas: refs.length > 0 ? resolveShas(git, options.repoDir, refs, options.objects) : Promise.resolve([]),
   };
   // Only refs git cannot take for options; the answer is used only when both resolve locally (the same commits).
   if (options.base !== undefined && !options.base.startsWith('-') && !head.startsWith('-'))
@@ -364,11 +375,15 @@ async function commitOf(
   }
 }
 
-/** The parents of a commit, from its header (one git process; none when the commit is not in the clone). */
-async function parentsOf(git: Repo, sha: string): Promise<string[]> {
+/**
+ * The parents of a commit, from its header (one git process, or a read through `objects`; none when the commit is not
+ * in the clone).
+ */
+async function parentsOf(git: Repo, sha: string, objects?: ObjectLookup): Promise<string[]> {
   let text: string;
   try {
-    text = await git.raw(['cat-file', 'commit', sha]);
+    const read = objects ? await objects.read(`${sha}^{commit}`).catch(() => null) : null;
+    text = read === null ? await git.raw(['cat-file', 'commit', sha]) : read?.type === 'commit' ? read.text : '';
   } catch {
     return [];
   }

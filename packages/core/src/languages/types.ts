@@ -5,6 +5,11 @@ export interface LanguageFacts {
   strings: string[];
   /** Why the file could not be analysed at all (its facts are then the safe fallback the language chose). */
   unparsed?: string;
+  /**
+   * The facts come from `SourceLanguage.scan`: what the graph is linked from is exact, but whether the file parses was
+   * not judged (`syntaxError` is unknown until `analyze` reads the file).
+   */
+  scanned?: true;
 }
 
 /** `from` depends on `to`: a change to `to` can change what `from` does. */
@@ -129,6 +134,11 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   prepare?(): Promise<void>;
   /** Parses one file; never runs it. */
   analyze(source: string): F;
+  /**
+   * The facts the graph is linked from, read without a full parse (a cold build), marked `scanned`; undefined when the
+   * file needs `analyze`. Requires `prepare`.
+   */
+  scan?(source: string): F | undefined;
   /**
    * The facts of many files, each exactly what `analyze` gives, in order: a language may spread the work over the
    * machine's cores (a build of the whole graph). Without it, the engine calls `analyze` for each file.

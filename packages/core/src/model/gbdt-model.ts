@@ -118,7 +118,7 @@ export function truncateModel(model: GbdtModel, count: number): GbdtModel {
  * with shuffled columns would give confident nonsense.
  */
 export function checkFeatureNames(
-  model: GbdtModel,
+  model: Pick<GbdtModel, 'featureNames'>,
   featureNames: readonly string[],
   source = 'the feature list',
 ): void {

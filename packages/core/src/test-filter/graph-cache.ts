@@ -14,11 +14,12 @@ export function directoryGraphCacheStore(dir: string): GraphCacheStore {
 }
 
 /**
- * 3: the linked graph of the last tree (graph-snapshot.ts) with edges as indices, its facts in a second document tied
+ * 4: as 3, and the files whose facts a scan read without judging their syntax (`unchecked`; a version that does not
+ * know them must not read the graph). 3: the linked graph of the last tree (graph-snapshot.ts) with edges as indices, its facts in a second document tied
  * to it by id. 2: the same graph with the facts inside and edges as paths; 1: facts by blob only. Both are still read,
  * for their facts (a rebuild that parses nothing).
  */
-export const GRAPH_CACHE_SCHEMA = 3;
+export const GRAPH_CACHE_SCHEMA = 4;
 
 interface FactsDocumentV1<F> {
   schema: 1;
@@ -63,7 +64,7 @@ function factsByBlob<F>(blobs: readonly string[], texts: readonly string[]): (bl
 }
 
 /** The tree id near the start of a document this version wrote (its first keys are short values, `tree` among them). */
-const STORED_TREE = /^\{"schema":3,[^{}[\]]*?"tree":"([0-9a-f]{40,64})"/;
+const STORED_TREE = /^\{"schema":[34],[^{}[\]]*?"tree":"([0-9a-f]{40,64})"/;
 
 /**
  * Loads the graph cache; an unreadable, damaged, foreign or newer document is a warning (newer, damaged) or silently

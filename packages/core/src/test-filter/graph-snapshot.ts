@@ -45,6 +45,8 @@ export interface SnapshotDocument {
   dynamic: string[];
   /** Files that do not parse, as [path, line, column]. */
   syntaxErrors: Array<[string, number, number]>;
+  /** Files whose facts a scan read without judging their syntax (`syntaxErrors` does not know them). */
+  unchecked?: string[];
 }
 
 /** The facts of a snapshot's files (one JSON text per file, in the order of the graph's `paths`), stored apart. */
@@ -151,6 +153,8 @@ export class GraphSnapshot<F extends LanguageFacts> {
   dynamic: Set<string>;
   /** Files that do not parse (kept apart from the facts, so a selection can report them without reading those). */
   readonly syntaxErrors = new Map<string, { line: number; column: number }>();
+  /** Files whose facts came from a scan that does not judge syntax (`LanguageFacts.scanned`): not in `syntaxErrors`. */
+  readonly unchecked = new Set<string>();
   linkState: unknown;
   edgeCount = 0;
   private sorted = true;
@@ -198,6 +202,7 @@ export class GraphSnapshot<F extends LanguageFacts> {
     for (const [path, file] of files) {
       snapshot.entries.set(path, { blob: file.blob, facts: file.facts, dependencies: [], dependents: [] });
       if (file.facts.syntaxError) snapshot.syntaxErrors.set(path, file.facts.syntaxError);
+      if (file.facts.scanned) snapshot.unchecked.add(path);
     }
     snapshot.relinkAll(settings);
     return snapshot;
@@ -232,6 +237,7 @@ export class GraphSnapshot<F extends LanguageFacts> {
     };
     snapshot.edgeCount = document.dependencies.length;
     for (const [path, line, column] of document.syntaxErrors) snapshot.syntaxErrors.set(path, { line, column });
+    for (const path of document.unchecked ?? []) snapshot.unchecked.add(path);
     return snapshot;
   }
 
@@ -267,6 +273,19 @@ export class GraphSnapshot<F extends LanguageFacts> {
   provideFacts(path: string, facts: F): void {
     const entry = this.entries.get(path);
     if (entry) entry.facts = facts;
+  }
+
+  /**
+   * Replaces the scanned facts of an unchanged file with its full analysis (the same imports, so the links stand):
+   * its syntax is then known.
+   */
+  provideCheckedFacts(path: string, facts: F): void {
+    const entry = this.entries.get(path);
+    if (!entry || facts.scanned) return;
+    entry.facts = facts;
+    entry.text = undefined;
+    this.unchecked.delete(path);
+    if (facts.syntaxError) this.syntaxErrors.set(path, facts.syntaxError);
   }
 
   blobOf(path: string): string | undefined {
@@ -352,6 +371,7 @@ export class GraphSnapshot<F extends LanguageFacts> {
       this.entries.delete(path);
       this.dynamic.delete(path);
       this.syntaxErrors.delete(path);
+      this.unchecked.delete(path);
     }
     for (const item of delta) {
       if (item.status === 'deleted' || !this.language.handles(item.path)) continue;
@@ -370,6 +390,8 @@ export class GraphSnapshot<F extends LanguageFacts> {
       else this.dynamic.delete(item.path);
       if (facts.syntaxError) this.syntaxErrors.set(item.path, facts.syntaxError);
       else this.syntaxErrors.delete(item.path);
+      if (facts.scanned) this.unchecked.add(item.path);
+      else this.unchecked.delete(item.path);
     }
     const gone = new Set(change.deleted);
     const tests = this.tests.filter((test) => !gone.has(test));
@@ -509,6 +531,7 @@ export class GraphSnapshot<F extends LanguageFacts> {
       syntaxErrors: [...this.syntaxErrors]
         .sort(([a], [b]) => byPath(a, b))
         .map(([path, at]) => [path, at.line, at.column]),
+      unchecked: [...this.unchecked].sort(byPath),
     };
     const facts: SnapshotFactsDocument = {
       schema,
@@ -588,6 +611,11 @@ export function isSnapshotDocument(value: unknown): value is SnapshotDocument {
   ];
   if (!arrays.every(Array.isArray) || doc.blobs.length !== doc.paths.length) return false;
   if (!doc.syntaxErrors.every((item) => Array.isArray(item) && item.length === 3)) return false;
+  if (
+    doc.unchecked !== undefined &&
+    !(Array.isArray(doc.unchecked) && doc.unchecked.every((p) => typeof p === 'string'))
+  )
+    return false;
   if (typeof doc.discovery !== 'object' || doc.discovery === null) return false;
   const files = doc.paths.length;
   if (

@@ -147,7 +147,8 @@ export interface TestSelection {
   changedFiles: ChangedFile[];
   /** Path filter name -> whether a changed file matches it. */
   filters: Record<string, boolean>;
-  stats: { sourceFiles: number; parsedFiles: number; cachedFiles: number; edges: number };
+  /** `parsedFiles`: read from their blobs this run; `scannedFiles`: of those, read by the language's scan only. */
+  stats: { sourceFiles: number; parsedFiles: number; scannedFiles: number; cachedFiles: number; edges: number };
 }
 
 const noPhase = <T>(_name: string, fn: () => Promise<T>) => fn();
@@ -179,6 +180,7 @@ class RepositoryView<F extends LanguageFacts> {
   graph: DependencyGraph | undefined;
   snapshot: GraphSnapshot<F> | undefined;
   parsed = 0;
+  scanned = 0;
   cached = 0;
 
   readonly request: SelectTestsRequest;
@@ -279,8 +281,16 @@ class RepositoryView<F extends LanguageFacts> {
     for (const [path, fileFacts] of facts) snapshot.provideFacts(path, fileFacts);
   }
 
-  /** Facts of the blobs given (path -> blob): from the cache when an earlier run parsed the same content, else parsed. */
-  private async factsFor(blobs: ReadonlyMap<string, string>, useCache: boolean): Promise<Map<string, F>> {
+  /**
+   * Facts of the blobs given (path -> blob): from the cache when an earlier run parsed the same content, else parsed.
+   * A whole build (`useCache`) scans the files the language can scan, except `analyzed` (the changed files), whose
+   * syntax the selection needs: the graph it stores then knows theirs (`checkSyntax` reads any other it needs).
+   */
+  private async factsFor(
+    blobs: ReadonlyMap<string, string>,
+    useCache: boolean,
+    analyzed?: ReadonlySet<string>,
+  ): Promise<Map<string, F>> {
     if (useCache) await this.cache.loadFacts();
     const facts = new Map<string, F>();
     const missing: string[] = [];
@@ -290,26 +300,63 @@ class RepositoryView<F extends LanguageFacts> {
       else missing.push(path);
     }
     if (missing.length) {
-      if (this.language.analyzeMany) this.language.willAnalyzeMany?.(missing.length);
+      const scan = useCache ? this.language.scan : undefined;
+      if (this.language.analyzeMany && !scan) this.language.willAnalyzeMany?.(missing.length);
       const [texts] = await Promise.all([
         this.objects.readBlobs(missing.map((path) => blobs.get(path)!)),
         this.language.prepare?.(),
       ]);
       const sources = missing.map((path) => texts.get(blobs.get(path)!) ?? '');
-      const analyzed = this.language.analyzeMany
-        ? await this.language.analyzeMany(sources)
-        : sources.map((source) => this.language.analyze(source));
+      const analyzedFacts = await this.analyzeSources(
+        sources,
+        scan,
+        missing.map((path) => analyzed?.has(path) === true),
+      );
       missing.forEach((path, index) => {
-        const fileFacts = analyzed[index];
+        const fileFacts = analyzedFacts[index];
         if (fileFacts.unparsed)
           this.request.warn?.(
             `${JSON.stringify(path)} was not analysed (${fileFacts.unparsed}): it counts as importing anything.`,
           );
+        if (fileFacts.scanned) this.scanned += 1;
         facts.set(path, fileFacts);
       });
     }
     this.parsed += missing.length;
     return facts;
+  }
+
+  /** Facts of the sources, in order: scanned where `scan` can (not the `analyzeInFull` ones), the rest analysed on every core. */
+  private async analyzeSources(
+    sources: string[],
+    scan: ((source: string) => F | undefined) | undefined,
+    analyzeInFull: readonly boolean[],
+  ): Promise<F[]> {
+    const analyzed: Array<F | undefined> = scan
+      ? sources.map((source, index) => (analyzeInFull[index] ? undefined : scan.call(this.language, source)))
+      : [];
+    const rest = scan ? sources.filter((_, index) => analyzed[index] === undefined) : sources;
+    const full = this.language.analyzeMany
+      ? await this.language.analyzeMany(rest)
+      : rest.map((source) => this.language.analyze(source));
+    if (!scan) return full;
+    let next = 0;
+    return analyzed.map((facts) => facts ?? full[next++]);
+  }
+
+  /**
+   * Reads in full the files among `paths` whose facts a scan gave (`LanguageFacts.scanned`), so that `syntaxErrorOf`
+   * knows whether they parse: the changed files of a selection, before it reports the ones that do not.
+   */
+  async checkSyntax(paths: Iterable<string>): Promise<void> {
+    const snapshot = this.snapshot!;
+    const blobs = new Map<string, string>();
+    for (const path of paths) {
+      const blob = snapshot.unchecked.has(path) ? snapshot.blobOf(path) : undefined;
+      if (blob) blobs.set(path, blob);
+    }
+    if (blobs.size === 0) return;
+    for (const [path, facts] of await this.factsFor(blobs, false)) snapshot.provideCheckedFacts(path, facts);
   }
 
   private building: Promise<void> | undefined;
@@ -319,12 +366,12 @@ class RepositoryView<F extends LanguageFacts> {
    * the listing, then adds the test framework's own dependencies (pytest: conftest scope). Once per view: the later
    * selections of a session use the same graph.
    */
-  build(warn: (message: string) => void): Promise<void> {
-    this.building ??= this.buildOnce(warn);
+  build(warn: (message: string) => void, changed?: ReadonlySet<string>): Promise<void> {
+    this.building ??= this.buildOnce(warn, changed);
     return this.building;
   }
 
-  private async buildOnce(warn: (message: string) => void): Promise<void> {
+  private async buildOnce(warn: (message: string) => void, changed?: ReadonlySet<string>): Promise<void> {
     const { plan, settings } = this;
     let snapshot: GraphSnapshot<F>;
     let save: boolean;
@@ -356,7 +403,7 @@ class RepositoryView<F extends LanguageFacts> {
       if (!save) this.unstored = new Set(plan.delta.filter((item) => item.blob).map((item) => item.path));
     } else {
       const sources = new Map([...plan.files].filter(([path]) => this.language.handles(path)));
-      const facts = await this.factsFor(sources, true);
+      const facts = await this.factsFor(sources, true, changed);
       const files = new Map([...sources].map(([path, blob]) => [path, { blob, facts: facts.get(path)! }]));
       snapshot = this.snapshot = GraphSnapshot.build(this.language, settings, plan.tree ?? '', files, this.testFiles);
       save = plan.tree !== undefined;
@@ -613,10 +660,11 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
     let dynamicReasons = 0;
     let doctestTexts = new Map<string, ReachedDoctestFile>();
     if (reasons.length === 0) {
-      await view.build(warn);
+      await view.build(warn, new Set(seeds.keys()));
       // Facts of files nobody changed are read only for what needs them: deleted files, other files, dynamic imports.
       const dynamic = view.snapshot!.dynamic.size > 0;
       if (gone.size || otherFiles.length || dynamic) await view.completeFacts();
+      await view.checkSyntax(seeds.keys());
       for (const path of seeds.keys()) {
         const error = view.syntaxErrorOf(path);
         if (error)
@@ -779,6 +827,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
     stats: {
       sourceFiles: view.sourceFacts.size,
       parsedFiles: view.parsed,
+      scannedFiles: view.scanned,
       cachedFiles: view.cached,
       edges: view.graph?.edgeCount ?? 0,
     },

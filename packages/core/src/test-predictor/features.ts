@@ -73,6 +73,8 @@ interface FileStats {
   lastFailure: number;
   firstSeenRun: number;
   recentDurations: number[];
+  /** The median of recentDurations, once asked (a prediction asks it of every file three times); reset when they change. */
+  typicalDuration?: number;
   flaky: number;
 }
 
@@ -136,6 +138,8 @@ export class HistoryStats {
    * removed by the impact map) -> real failures and rows.
    */
   private readonly byDistance = new Map<string, { failures: number; rows: number }>();
+  /** graphBaseRate(), once asked (a prediction asks it of every file); reset when a run is folded in. */
+  private baseRate: number | undefined;
   runCount = 0;
 
   private readonly flaky?: FlakyLabels;
@@ -155,7 +159,8 @@ export class HistoryStats {
   duration(file: string): number | undefined {
     const stats = this.files.get(file);
     if (!stats || stats.recentDurations.length === 0) return undefined;
-    return median(stats.recentDurations);
+    stats.typicalDuration ??= median(stats.recentDurations);
+    return stats.typicalDuration;
   }
 
   /** Real failures of the file weighted toward its recent runs (0 when it never ran). */
@@ -209,6 +214,7 @@ export class HistoryStats {
       }
       stats.recentDurations.push(duration);
       if (stats.recentDurations.length > DURATION_WINDOW) stats.recentDurations.shift();
+      stats.typicalDuration = undefined;
       stats.flaky += flakyHere.get(file) ?? 0;
     }
     if (run.changes !== null && run.reach !== null && !run.reachAll) {
@@ -221,6 +227,7 @@ export class HistoryStats {
         this.byDistance.set(key, entry);
       }
     }
+    this.baseRate = undefined;
     const paths = changedPaths(run);
     countCoFailures(this.touched, paths, failed);
     countCoFailures(this.touchedDirs, [...new Set(paths.map((path) => posix.dirname(path)))], failed);
@@ -304,13 +311,15 @@ export class HistoryStats {
 
   /** Real failures over rows at every graph distance so far (0 before any). */
   private graphBaseRate(): number {
+    if (this.baseRate !== undefined) return this.baseRate;
     let failures = 0;
     let rows = 0;
     for (const entry of this.byDistance.values()) {
       failures += entry.failures;
       rows += entry.rows;
     }
-    return rows > 0 ? failures / rows : 0;
+    this.baseRate = rows > 0 ? failures / rows : 0;
+    return this.baseRate;
   }
 
   /** The feature row of one (change, test file) pair, in FEATURE_NAMES order; NaN marks a missing value. */

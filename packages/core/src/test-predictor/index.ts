@@ -93,6 +93,7 @@ export {
   type HistoryDataset,
   type HeldOutRuns,
   type LoadedModel,
+  type ParseModelOptions,
   type ModelDocument,
   type TrainSettings,
   type TrainOutcome,

@@ -45,6 +45,11 @@ export interface ChangeViewRequest {
   /** The store test-filter's `mode: learn` keeps its impact map in; undefined: static graph only. */
   impactMapStore?: Store;
   warn: (message: string) => void;
+  /**
+   * The selection session to read objects in (its `git cat-file --batch` process may already have answered the diff
+   * range's questions); the caller closes it. Without one, the view opens and closes its own.
+   */
+  session?: SelectionSession;
 }
 
 /**
@@ -52,6 +57,7 @@ export interface ChangeViewRequest {
  * discovery and the selection read objects through one `git cat-file --batch` process (one selection session).
  */
 export async function viewChange(request: ChangeViewRequest): Promise<ChangeView> {
+  if (request.session) return viewInSession(request, request.session);
   const session = new SelectionSession();
   try {
     return await viewInSession(request, session);

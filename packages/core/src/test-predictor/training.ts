@@ -468,12 +468,13 @@ export async function readModel(
   store: Store,
   key: string,
   warn: (message: string) => void,
+  options: ParseModelOptions = {},
 ): Promise<LoadedModel | undefined> {
   const where = `${store.description}/${key}`;
   try {
     const raw = await store.read(key);
     if (raw === undefined) return undefined;
-    return parseModel(raw.toString('utf8'), where);
+    return parseModel(raw.toString('utf8'), where, options);
   } catch (error) {
     if (error instanceof NewerSchemaError) warn(error.message);
     else warn(`The model ${where} cannot be used (${(error as Error).message}); predicting without it.`);
@@ -481,8 +482,18 @@ export async function readModel(
   }
 }
 
+/** How parseModel reads the trees. */
+export interface ParseModelOptions {
+  /**
+   * Only when used, for a model document whose stored ranking is a simple one and that names its features (a
+   * prediction runs that ranking and never reads the trees): their conversion to scoring arrays, which is also where
+   * a damaged tree is found, is left to the first read of `model`. The features are still checked at once.
+   */
+  treesWhenUsed?: boolean;
+}
+
 /** Parses a model document or a bare XGBoost model and checks its features against FEATURE_NAMES. */
-export function parseModel(text: string, source: string): LoadedModel {
+export function parseModel(text: string, source: string, options: ParseModelOptions = {}): LoadedModel {
   const parsed = JSON.parse(text) as Record<string, unknown>;
   let document: ModelDocument | undefined;
   // The XGBoost part as parsed (a document without one is read as the text `undefined`, which says it is no JSON).
@@ -496,12 +507,38 @@ export function parseModel(text: string, source: string): LoadedModel {
     document = parsed as unknown as ModelDocument;
     xgboost = document.xgboost;
   }
-  const model =
+  const convert = () =>
     xgboost === undefined
       ? modelFromXgboostJson(JSON.stringify(xgboost), source)
       : modelFromXgboostValue(xgboost, source);
+  const named =
+    options.treesWhenUsed && document?.ranking && document.ranking.chosen !== 'model' && namedFeatures(xgboost);
+  if (named) {
+    checkFeatureNames({ featureNames: named }, FEATURE_NAMES, source);
+    let converted: GbdtModel | undefined;
+    return {
+      get model() {
+        converted ??= convert();
+        return converted;
+      },
+      document,
+      source,
+    };
+  }
+  const model = convert();
   checkFeatureNames(model, FEATURE_NAMES, source);
   return { model, document, source };
+}
+
+/** The feature names an XGBoost model's learner lists (as modelFromXgboostValue reads them), or undefined. */
+function namedFeatures(xgboost: unknown): string[] | undefined {
+  const learner =
+    typeof xgboost === 'object' && xgboost !== null ? (xgboost as { learner?: unknown }).learner : undefined;
+  const names =
+    typeof learner === 'object' && learner !== null
+      ? (learner as { feature_names?: unknown }).feature_names
+      : undefined;
+  return Array.isArray(names) && names.length > 0 ? names.map(String) : undefined;
 }
 
 /** Writes a model document atomically. */

@@ -14,7 +14,7 @@ import { pythonQuery, withPythonTree } from './tree-sitter-parser.ts';
 export const PYTHON_FACTS_VERSION = 3;
 
 // Longer literals are prose or SQL, not file names; keeping them would only bloat the graph cache.
-const MAX_PATH_LITERAL = 200;
+export const MAX_PATH_LITERAL = 200;
 
 /** The value of a plain string literal node (`'x'`, `r"x"`, `"""x"""`); undefined for f-strings and bytes. */
 export function stringLiteralValue(raw: string): string | undefined {
@@ -728,7 +728,7 @@ export function analyzeDoctestText(text: string): PythonModuleFacts {
 const IMPORT_QUERY = '[(import_statement) (import_from_statement) (future_import_statement)] @import';
 
 /** The import statements of the examples in string literals (docstrings), at their lines in the file. */
-function importsOfExamples(examples: ReadonlyArray<{ text: string; line: number }>): PythonImport[] {
+export function importsOfExamples(examples: ReadonlyArray<{ text: string; line: number }>): PythonImport[] {
   const out: PythonImport[] = [];
   for (const { text, line: first } of examples) {
     const code = doctestSource(text);
@@ -787,6 +787,8 @@ const DYNAMIC_WORDS = [
   'iter_entry_points',
 ];
 const ENTRY_POINT_WORDS = new Set(['entry_points', 'iter_entry_points']);
+/** The words whose reading needs the tree (`__all__` in another shape than a literal list is the scanner's own test). */
+export const SCANNER_TRIGGER_WORDS = DYNAMIC_WORDS.filter((word) => word !== '__all__');
 
 /**
  * The nodes of interest around each occurrence of the words above that is an identifier in code (not in a string or a

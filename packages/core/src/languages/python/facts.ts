@@ -91,6 +91,12 @@ export interface PythonModuleFacts {
    * (one unbounded dynamic import) and it counts as not parsing.
    */
   unparsed?: string;
+  /**
+   * Read by the import scanner (the cold build's fast path), not parsed: the imports, strings, `__all__`, aliases and
+   * doctest imports are what the full analysis gives, but whether the file parses (`syntaxError`) and `moduleArguments`
+   * were not looked at. The full analysis replaces such facts before either is asked for.
+   */
+  scanned?: true;
 }
 
 /** A function, method or class with its qualified name and line range (for the function-level impact map). */

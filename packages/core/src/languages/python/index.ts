@@ -26,6 +26,7 @@ export {
   stringLiteralValue,
   PYTHON_FACTS_VERSION,
 } from './analyze-source.ts';
+export { scanPythonSource } from './import-scanner.ts';
 export {
   analyzePythonSources,
   analyzePythonSourcesCounted,

@@ -2,6 +2,7 @@ import { analyzePythonSource, analyzeDoctestText, PYTHON_FACTS_VERSION } from '.
 import { attributeToCallers } from './dynamic-callers.ts';
 import type { PythonModuleFacts } from './facts.ts';
 import { isPythonSourcePath, PythonModuleIndex } from './module-index.ts';
+import { scanPythonSource } from './import-scanner.ts';
 import { analyzePythonSources, startPythonAnalysisWorkers } from './parallel-analysis.ts';
 import { loadPythonParser } from './tree-sitter-parser.ts';
 import type { DanglingImport, DependencyEdge, DynamicDependency, LinkedSources, SourceLanguage } from '../types.ts';
@@ -32,6 +33,7 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
     await loadPythonParser();
   },
   analyze: analyzePythonSource,
+  scan: scanPythonSource,
   analyzeMany: (sources) => analyzePythonSources(sources),
   willAnalyzeMany: (files) => void startPythonAnalysisWorkers(files),
   analyzeDoctestText,

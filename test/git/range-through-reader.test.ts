@@ -59,9 +59,10 @@ describe('resolveDiffRange through an object reader', () => {
     const ways = await bothWays({ eventName: 'push', payload: {}, base: 'main', head: 'feature' });
     expect(ways.read).toEqual(ways.plain);
     expect(ways.read).toMatchObject({ base: shas.first, head: shas.feature });
-    // Before: a `cat-file --batch-check` for the refs and the view's `cat-file --batch`.
-    expect(ways.plainCommands).toEqual(['cat-file', 'cat-file', 'merge-base', 'rev-parse']);
-    expect(ways.readCommands).toEqual(['cat-file', 'merge-base', 'rev-parse']);
+    // An explicit base and head are resolved with the checkout questions and their merge base by one `git rev-parse`
+    // (probeCheckoutAndRange) either way; the reader answers the refs when that process fails (askSeparately).
+    expect(ways.plainCommands).toEqual(['cat-file', 'rev-parse']);
+    expect(ways.readCommands).toEqual(['cat-file', 'rev-parse']);
   });
 
   it('gives the same answers as rev-parse for tags, short shas, relative refs and refs that do not resolve', async () => {

@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openRepo, probeCheckout, resolveSha, resolveShas } from '@ci-optimizer/core/git';
+import {
+  mergeBase,
+  openRepo,
+  probeCheckout,
+  probeCheckoutAndRange,
+  resolveSha,
+  resolveShas,
+} from '@ci-optimizer/core/git';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
 
 const cleanup: TempGitRepo[] = [];
@@ -38,6 +45,68 @@ describe('probeCheckout', () => {
     const outside = new TempGitRepo(tempDir());
     cleanup.push(outside);
     expect(await probeCheckout(outside.dir)).toBeUndefined();
+  });
+});
+
+describe('probeCheckoutAndRange', () => {
+  it("answers probeCheckout's questions, both commits and git merge-base's answer in one process", async () => {
+    const repo = new TempGitRepo();
+    cleanup.push(repo);
+    const root = repo.write({ 'a.py': 'a = 1\n' }).commit('root');
+    repo.git('tag', '-a', '-m', 'annotated', 'v1');
+    repo.git('checkout', '-q', '-b', 'side');
+    const side = repo.write({ 'b.py': 'b = 1\n' }).commit('side');
+    repo.git('checkout', '-q', 'main');
+    const tip = repo.write({ 'a.py': 'a = 2\n' }).commit('main moves on');
+    const git = openRepo(repo.dir);
+    expect(await probeCheckoutAndRange(repo.dir, 'side', 'main')).toEqual({
+      checkout: await probeCheckout(repo.dir),
+      base: side,
+      head: tip,
+      mergeBases: [root],
+    });
+    // An annotated tag is peeled to its commit, as resolveSha does.
+    expect(await probeCheckoutAndRange(repo.dir, 'v1', 'HEAD')).toMatchObject({ base: root, head: tip });
+    expect((await probeCheckoutAndRange(repo.dir, 'v1', 'HEAD'))?.mergeBases[0]).toBe(
+      await mergeBase(git, 'v1', 'HEAD'),
+    );
+  });
+
+  it("lists every merge base, git merge-base's first, and none of unrelated commits", async () => {
+    const repo = new TempGitRepo();
+    cleanup.push(repo);
+    // A criss-cross merge: two merge bases.
+    repo.write({ 'a.py': 'a = 0\n' }).commit('root');
+    repo.git('checkout', '-q', '-b', 'x');
+    const x = repo.write({ 'x.py': 'x = 1\n' }).commit('x');
+    repo.git('checkout', '-q', 'main');
+    const m = repo.write({ 'm.py': 'm = 1\n' }).commit('m');
+    repo.git('checkout', '-q', 'x');
+    repo.git('merge', '-q', '--no-edit', 'main');
+    repo.git('checkout', '-q', 'main');
+    repo.git('merge', '-q', '--no-edit', x);
+    const git = openRepo(repo.dir);
+    const answers = await probeCheckoutAndRange(repo.dir, 'x', 'main');
+    expect(new Set(answers?.mergeBases)).toEqual(new Set([x, m]));
+    expect(answers?.mergeBases[0]).toBe(await mergeBase(git, 'x', 'main'));
+    repo.git('checkout', '-q', '--orphan', 'other');
+    const other = repo.write({ 'o.py': 'o = 1\n' }).commit('unrelated');
+    expect(await probeCheckoutAndRange(repo.dir, 'main', other)).toMatchObject({ head: other, mergeBases: [] });
+  });
+
+  it('is undefined when a revision does not resolve, HEAD has no commit, or outside a repository', async () => {
+    const repo = new TempGitRepo();
+    cleanup.push(repo);
+    repo.write({ 'a.py': 'a = 1\n' }).commit('first');
+    expect(await probeCheckoutAndRange(repo.dir, 'no-such-branch', 'HEAD')).toBeUndefined();
+    const tree = repo.git('rev-parse', 'HEAD^{tree}');
+    expect(await probeCheckoutAndRange(repo.dir, 'HEAD', tree)).toBeUndefined();
+    const empty = new TempGitRepo();
+    cleanup.push(empty);
+    expect(await probeCheckoutAndRange(empty.dir, 'HEAD', 'HEAD')).toBeUndefined();
+    const outside = new TempGitRepo(tempDir());
+    cleanup.push(outside);
+    expect(await probeCheckoutAndRange(outside.dir, 'HEAD', 'HEAD')).toBeUndefined();
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ZERO_SHA, isShallow, listChangedFiles, openRepo, resolveDiffRange } from '@ci-optimizer/core/git';
 import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+import { LoggingGitShim } from '../support/git-shim.ts';
 
 /** An "origin" with a main branch of `count` commits and a feature branch on top; returns the shas. */
 function originWithHistory(count: number): { origin: TempGitRepo; mainShas: string[]; feature: string } {
@@ -191,6 +192,96 @@ describe('resolveDiffRange', () => {
       head: 'feature',
     });
     expect(range).toMatchObject({ base: mainShas[2], head: feature });
+  });
+
+  it('lists the changed files from the merge base with listChanges, asking git rev-parse and git diff only', async () => {
+    const { origin, mainShas, feature } = originWithHistory(3);
+    const shim = new LoggingGitShim();
+    cleanup.push(origin);
+    origin.write({ 'src/later.py': 'l = 1\n' });
+    const tip = origin.commit('main moves on');
+    const path = process.env.PATH;
+    process.env.PATH = shim.path(path);
+    let range: Awaited<ReturnType<typeof resolveDiffRange>>;
+    let commands: string[];
+    try {
+      range = await resolveDiffRange({
+        repoDir: origin.dir,
+        eventName: 'push',
+        payload: {},
+        base: tip,
+        head: 'feature',
+        listChanges: true,
+      });
+      commands = shim.calls().map((call) => call.split(' ')[0]);
+    } finally {
+      process.env.PATH = path;
+      shim.remove();
+    }
+    expect(range).toMatchObject({ base: mainShas[2], head: feature });
+    // From the merge base: the feature's file, not main's later one.
+    expect(range.changes).toEqual([{ status: 'added', path: 'src/feature.py' }]);
+    expect(range.changes).toEqual(await listChangedFiles(origin.dir, mainShas[2], feature));
+    // One process for the checkout, both commits and the merge base; the diff beside it (git finds the merge base).
+    expect(commands.sort()).toEqual(['diff', 'rev-parse']);
+    // Without listChanges, no diff and no changes.
+    const bare = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'push',
+      payload: {},
+      base: tip,
+      head: 'feature',
+    });
+    expect(bare.changes).toBeUndefined();
+  });
+
+  it('lists the changes of the range whatever the first questions could answer', async () => {
+    // A base only the remote-tracking branches have (the one-process questions fail, the questions are asked again).
+    const { origin, mainShas, feature } = originWithHistory(3);
+    const clone = new TempGitRepo(join(tempDir('ci-opt-clone-'), 'clone'));
+    cleanup.push(origin, clone);
+    execFileSync('git', ['clone', '-q', '--branch', 'feature', `file://${origin.dir}`, clone.dir]);
+    const remote = await resolveDiffRange({
+      repoDir: clone.dir,
+      eventName: 'push',
+      payload: {},
+      base: 'main',
+      listChanges: true,
+    });
+    expect(remote).toMatchObject({ base: mainShas[2], head: feature });
+    expect(remote.changes).toEqual(await listChangedFiles(clone.dir, mainShas[2], feature));
+    // A criss-cross merge (two merge bases): the diff is from the merge base the range names.
+    origin.git('checkout', '-q', 'feature');
+    origin.git('merge', '-q', '--no-edit', 'main');
+    origin.write({ 'src/f2.py': 'f = 2\n' });
+    const featureTip = origin.commit('feature 2');
+    origin.git('checkout', '-q', 'main');
+    origin.write({ 'src/m2.py': 'm = 2\n' });
+    origin.commit('main 2');
+    origin.git('merge', '-q', '--no-edit', feature);
+    const criss = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'push',
+      payload: {},
+      base: 'main',
+      head: featureTip,
+      listChanges: true,
+    });
+    expect(criss.base).toBe(origin.git('merge-base', 'main', featureTip));
+    expect(criss.changes).toEqual(await listChangedFiles(origin.dir, criss.base!, featureTip));
+    // A base with no merge base: no changes (every test runs), and no diff of the wrong commits.
+    origin.git('checkout', '-q', '--orphan', 'other');
+    const other = origin.write({ 'o.py': 'o = 1\n' }).commit('unrelated');
+    const unrelated = await resolveDiffRange({
+      repoDir: origin.dir,
+      eventName: 'push',
+      payload: {},
+      base: other,
+      head: feature,
+      listChanges: true,
+    });
+    expect(unrelated.fallbackReason).toContain('no merge base');
+    expect(unrelated.changes).toBeUndefined();
   });
 
   it('says which input to set on events without a base (schedule)', async () => {

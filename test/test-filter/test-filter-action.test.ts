@@ -140,6 +140,12 @@ describe('test-filter action (dist/test-filter/index.js)', () => {
     const revParses = shim.calls().filter((call) => call.startsWith('rev-parse'));
     expect(revParses).toHaveLength(1);
     expect(revParses[0]).toContain('--is-inside-work-tree --is-shallow-repository');
+    // With an explicit base and head that rev-parse also resolves both and finds their merge base (no
+    // `cat-file --batch-check` or `merge-base` of their own), and the diff runs beside it, before the selection's reads.
+    const commands = shim.calls().map((call) => call.split(' ')[0]);
+    expect(commands.slice(0, 2).sort()).toEqual(['diff', 'rev-parse']);
+    expect(commands).not.toContain('merge-base');
+    expect(shim.calls().filter((call) => call.startsWith('cat-file --batch-check'))).toEqual([]);
   });
 
   it('a project-dir that is not a folder of the head fails the step with a message naming it', async () => {

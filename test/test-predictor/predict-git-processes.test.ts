@@ -59,15 +59,16 @@ describe('the git processes of a warm predict (dist bundle)', () => {
     };
   }
 
-  it('with a base and head given: the probe, the merge base, the diff and one object reader', {
+  it('with a base and head given: one rev-parse (probe, refs, merge base), the diff and one object reader', {
     timeout: 300_000,
   }, async () => {
     const event = { name: 'push', payload: {} };
     // Cold, on the first change: test-filter's graph of its tree is stored.
     await predict('refs', { base: shas.base, head: shas.first }, event);
     const warm = await predict('refs', { base: shas.base, head: shas.feature }, event);
-    // Before: a `cat-file --batch-check` for the two refs besides the view's `cat-file --batch`.
-    expect(warm.commands).toEqual(['cat-file', 'diff', 'merge-base', 'rev-parse']);
+    // Before: a `cat-file --batch-check` for the two refs and a `merge-base` besides the view's `cat-file --batch`; the
+    // refs and their merge base now come with the checkout questions from one `git rev-parse` (probeCheckoutAndRange).
+    expect(warm.commands).toEqual(['cat-file', 'diff', 'rev-parse']);
     expect(JSON.parse(warm.outputs['tests-json'] ?? '[]')).toContain('tests/test_stock.py');
   });
 

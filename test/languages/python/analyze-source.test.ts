@@ -4,6 +4,7 @@ import {
   listPythonDefinitions,
   loadPythonParser,
   PythonModuleIndex,
+  pythonLanguage,
 } from '@ci-optimizer/core/languages/python';
 
 beforeAll(async () => {
@@ -171,6 +172,53 @@ describe('PythonModuleIndex', () => {
     'tools/script.py',
   ];
   const index = new PythonModuleIndex(files);
+
+  it("lists a computed import's candidates by name prefix in the listing's order, not the names' order", () => {
+    // The package's files in listing order; sorted by name, `pkg.al` would come before `pkg.alpha`.
+    const pkg = ['pkg/__init__.py', 'pkg/zeta.py', 'pkg/alpha.py', 'pkg/alpha_two/__init__.py', 'pkg/al.py'];
+    const listed = new PythonModuleIndex([...pkg, 'other/pkga.py', 'pkg/loader.py']);
+    const call = (prefix: string, extra: Record<string, unknown> = {}) =>
+      ({ prefix, level: 0, line: 1, text: 'import_module(x)', callee: 'import_module', ...extra }) as Parameters<
+        typeof listed.resolveDynamic
+      >[1];
+    expect(listed.resolveDynamic('pkg/loader.py', call('pkg.al'))).toEqual(pkg.slice(2));
+    // `pkga` (under the root `other`) starts with `pkg` too; the calling file is not its own candidate.
+    expect(listed.resolveDynamic('pkg/loader.py', call('pkg'))).toEqual([...pkg, 'other/pkga.py']);
+    expect(listed.resolveDynamic('pkg/loader.py', call('pkg.', { package: 'pkg' }))).toEqual(['pkg/__init__.py']);
+    expect(listed.resolveDynamic('pkg/loader.py', call('zz'))).toEqual([]);
+    expect(listed.resolveDynamic('pkg/loader.py', call('', { package: 'pkg' }))).toEqual(pkg);
+  });
+
+  it('a computed import that may load any file answers mayLoad as its targets do, without them', () => {
+    const sources: Record<string, string> = {
+      'pkg/__init__.py': '',
+      'pkg/loader.py': 'import importlib\ndef load(name):\n    return importlib.import_module(name)\n',
+      'pkg/any.py': 'import importlib\nM = importlib.import_module(input())\n',
+      'pkg/own.py': 'import importlib\nM = importlib.import_module(__name__ + input())\n',
+      'pkg/bounded.py': 'import importlib\nM = importlib.import_module("pkg." + input())\n',
+      // The name of a module the link does not know.
+      'pkg/named.py': 'import importlib\nimport thing\nM = importlib.import_module(thing.__name__ + input())\n',
+      'data.txt': '',
+    };
+    const facts = new Map(
+      Object.entries(sources)
+        .filter(([path]) => pythonLanguage.handles(path))
+        .map(([path, text]) => [path, analyzePythonSource(text)]),
+    );
+    const calls = pythonLanguage.link(facts, {}).dynamic;
+    expect(calls.map((call) => call.from).sort()).toEqual(
+      [...facts.keys()].filter((p) => p !== 'pkg/__init__.py').sort(),
+    );
+    for (const call of calls)
+      for (const candidate of [...Object.keys(sources), 'elsewhere.py'])
+        expect([call.from, candidate, call.mayLoad(candidate)]).toEqual([
+          call.from,
+          candidate,
+          call.targets!().has(candidate),
+        ]);
+    expect(calls.find((call) => call.from === 'pkg/any.py')!.mayLoad('pkg/any.py')).toBe(false);
+    expect(calls.find((call) => call.from === 'pkg/any.py')!.bounded).toBe(false);
+  });
 
   it('detects roots: the repository, src/, package parents and folders of plain modules', () => {
     expect(index.roots).toEqual(['', 'src', 'src/nsroot/part', 'tests', 'tools']);

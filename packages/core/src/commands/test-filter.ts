@@ -1,10 +1,11 @@
 import { parse as parseYaml } from 'yaml';
+import { existsSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { errorMessage, InputError, isUserError, UserError } from '../errors/index.ts';
 import { logValue } from '../escape/index.ts';
-import { assertGitCheckout } from '../git/index.ts';
+import { assertGitCheckout, mayBeInRepository } from '../git/index.ts';
 import { COUNTERS } from '../metrics/index.ts';
-import { listChangedFiles, openRepo, resolveDiffRange, resolveSha } from '../git/index.ts';
+import { openRepo, resolveDiffRange, resolveSha } from '../git/index.ts';
 // The selection engine (impact map, language pack, test history) is imported when a run gets past its input and
 // checkout checks: a step that fails on those does not load it (docs/decisions.md, "Cold start").
 import type { learnImpactMapIntoStore } from '../impact-map/index.ts';
@@ -163,6 +164,21 @@ export async function loadLanguagePack(): Promise<typeof pythonPack> {
   return (await import('../languages/python/index.ts')).pythonPack;
 }
 
+/**
+ * The modules a selection runs (language pack, impact map, test history; `load()` gives them). Their loading starts at
+ * once, beside the first git round, when the folder may be a checkout (a folder the checkout check is certain to refuse
+ * loads nothing; one git then refuses has loaded them for nothing, some 40 ms before the step fails). A failure to
+ * load surfaces where the selection awaits them.
+ */
+function selectionEngine(repoDir: string) {
+  const load = () =>
+    Promise.all([loadLanguagePack(), import('../impact-map/index.ts'), import('../test-history/index.ts')]);
+  if (!existsSync(repoDir) || !statSync(repoDir).isDirectory() || !mayBeInRepository(repoDir)) return { load };
+  const early = load();
+  early.catch(() => {});
+  return { load: () => early };
+}
+
 /** No test file at all is a configuration mistake, never "0 selected of 0". */
 function noTestFilesError(PACK: typeof pythonPack, projectDir: string, head: string): UserError {
   return new UserError(
@@ -198,26 +214,28 @@ export const testFilterCommand: CommandWithConfig = {
     }
     // resolveDiffRange checks that the folder is a checkout with its first round of git questions (a separate
     // `git rev-parse` first would cost every selection one more process start).
-    const { range, changes } = await ctx.metrics.phase('diff', async () => {
+    const diff = ctx.metrics.phase('diff', async () => {
       const range = await resolveDiffRange({
         repoDir,
         eventName: ctx.run.eventName,
         payload: ctx.run.eventPayload,
         base: ctx.inputs.optionalString('base'),
         head: ctx.inputs.optionalString('head'),
+        // With an explicit base the diff starts with the range's first questions (one git round fewer).
+        listChanges: true,
       });
-      const changes = range.base ? await listChangedFiles(repoDir, range.base, range.head) : undefined;
-      return { range, changes };
+      return { range, changes: range.changes };
     });
+    // The first git processes have started (resolveDiffRange starts them before its first wait): the selection's
+    // modules load while git answers, not after (loading them is main-thread work, git's is not).
+    const engine = selectionEngine(repoDir);
+    const { range, changes } = await diff;
     await assertProjectDir(repoDir, options.projectDir, head);
     ctx.log.info(`Changes: ${range.source}${changes ? ` (${changes.length} files)` : ''}`);
     if (range.fallbackReason) ctx.log.warning(`test-filter runs every test: ${range.fallbackReason}.`);
 
     const durations = await ctx.metrics.phase('history', () => historicDurations(ctx, repoDir));
-    const [PACK, { renderImpactMapNote, selectTestsForChange }] = await Promise.all([
-      loadLanguagePack(),
-      import('../impact-map/index.ts'),
-    ]);
+    const [PACK, { renderImpactMapNote, selectTestsForChange }] = await engine.load();
     const request: SelectTestsRequest = {
       pack: PACK,
       repoDir,

@@ -41,8 +41,25 @@ export function rawDiff(
 
 /** `git diff FORMATS -z -M base head` with paths as written (no quoting), no colour and no external diff driver. */
 function gitDiff(repoDir: string, base: string, head: string, formats: readonly string[]): Promise<string> {
+  return gitDiffOf(repoDir, [base, head], formats);
+}
+
+function gitDiffOf(repoDir: string, revs: readonly string[], formats: readonly string[]): Promise<string> {
   const args = ['-c', 'core.quotepath=false', 'diff', ...formats, '-z', '-M', '--no-color', '--no-ext-diff'];
-  return runGit(repoDir, [...args, base, head, '--']);
+  return runGit(repoDir, [...args, ...revs, '--']);
+}
+
+/**
+ * listChangedFiles from the merge base of `base` and `head` (`git diff BASE^{commit}...HEAD^{commit}`: git finds the
+ * merge base itself, so this needs no answer of an earlier git process). With several merge bases git takes the first
+ * (the one `git merge-base` prints). Both must be plain revisions (isPlainRevision).
+ */
+export async function listChangedFilesFromMergeBase(
+  repoDir: string,
+  base: string,
+  head: string,
+): Promise<ChangedFile[]> {
+  return parseNameStatus(await gitDiffOf(repoDir, [`${base}^{commit}...${head}^{commit}`], ['--name-status']));
 }
 
 /**

@@ -7,7 +7,7 @@ export {
   type ChangeStatus,
 } from './changed-files.ts';
 export { resolveDiffRange, type DiffRange, type DiffRangeOptions } from './run-context.ts';
-export { workTreeRoot } from './work-tree.ts';
+export { mayBeInRepository, workTreeRoot } from './work-tree.ts';
 export {
   ZERO_SHA,
   openRepo,
@@ -16,6 +16,7 @@ export {
   resolveSha,
   resolveShas,
   probeCheckout,
+  probeCheckoutAndRange,
   isShallow,
   mergeBase,
   fetchCommit,

@@ -126,6 +126,68 @@ export async function probeCheckout(repoDir: string): Promise<CheckoutProbe | un
   };
 }
 
+/** What probeCheckout tells (`checkout`), and of an explicit range `base...head`: both commits and their merge bases. */
+export interface CheckoutRangeProbe {
+  checkout: CheckoutProbe;
+  /** The commits `base` and `head` name. */
+  base: string;
+  head: string;
+  /** Their merge bases in git's order (the first is `git merge-base`'s answer); empty when they have none. */
+  mergeBases: string[];
+}
+
+/**
+ * A revision that can be one side of `A...B` for git with no doubt about what it means: not an option, no range or
+ * line break in it. Others are asked on their own (resolveShas, mergeBase).
+ */
+export function isPlainRevision(rev: string): boolean {
+  return rev !== '' && !rev.startsWith('-') && !rev.includes('..') && !/\s/.test(rev);
+}
+
+/**
+ * probeCheckout's three questions and those of an explicit range in ONE git process:
+ * `git rev-parse --is-inside-work-tree --is-shallow-repository HEAD^{commit} BASE^{commit}...HEAD^{commit}`, whose
+ * symmetric difference prints the head's commit, the base's, then each merge base as `^<sha>` (the order of
+ * `git merge-base --all`). Undefined when git fails (a ref that does not resolve here, HEAD without a commit, not a
+ * checkout) or answers in a form this does not read: the caller then asks each question on its own, as before.
+ * `base` and `head` must be plain revisions (isPlainRevision).
+ */
+export async function probeCheckoutAndRange(
+  repoDir: string,
+  base: string,
+  head: string,
+): Promise<CheckoutRangeProbe | undefined> {
+  const args = [
+    'rev-parse',
+    '--is-inside-work-tree',
+    '--is-shallow-repository',
+    'HEAD^{commit}',
+    `${base}^{commit}...${head}^{commit}`,
+  ];
+  let lines: string[];
+  try {
+    lines = (await runGit(repoDir, args)).split('\n').map((line) => line.trim());
+  } catch {
+    return undefined;
+  }
+  const [inside, shallow, checkedOut, headSha, baseSha, ...rest] = lines;
+  const flag = /^(true|false)$/;
+  const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+  const mergeBases = rest.filter((line) => line !== '').map((line) => line.slice(1));
+  const read =
+    flag.test(inside ?? '') &&
+    flag.test(shallow ?? '') &&
+    [checkedOut, headSha, baseSha].every((line) => sha.test(line ?? '')) &&
+    rest.every((line) => line === '' || (line.startsWith('^') && sha.test(line.slice(1))));
+  if (!read) return undefined;
+  return {
+    checkout: { insideWorkTree: inside === 'true', shallow: shallow === 'true', head: checkedOut },
+    base: baseSha,
+    head: headSha,
+    mergeBases,
+  };
+}
+
 export async function isShallow(git: Repo): Promise<boolean> {
   return (await git.raw(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
 }

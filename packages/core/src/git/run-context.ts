@@ -1,17 +1,21 @@
 import { InputError, UserError } from '../errors/index.ts';
+import { type ChangedFile, listChangedFiles, listChangedFilesFromMergeBase } from './changed-files.ts';
 import {
   assertGitCheckout,
   ZERO_SHA,
   deepenUntilMergeBase,
   fetchCommit,
   isInsideWorkTree,
+  isPlainRevision,
   isShallow,
   mergeBase,
   openRepo,
   probeCheckout,
+  probeCheckoutAndRange,
   resolveSha,
   resolveShas,
   type CheckoutProbe,
+  type CheckoutRangeProbe,
   type FetchLog,
   type KnownAnswers,
   type ObjectLookup,
@@ -30,6 +34,8 @@ export interface DiffRange {
   fallbackReason?: string;
   /** What was fetched to get there (`fetch <sha>`, `deepen 50`, ...). */
   fetchSteps: string[];
+  /** The files changed from `base` to `head` (listChangedFiles), when `listChanges` was asked and a base was found. */
+  changes?: ChangedFile[];
 }
 
 export interface DiffRangeOptions {
@@ -43,6 +49,11 @@ export interface DiffRangeOptions {
   /** How many commits a shallow clone may be deepened before unshallowing. */
   maxDeepen?: number;
   /**
+   * Also list the changed files of the range (DiffRange.changes). With an explicit base, `git diff BASE...HEAD` starts
+   * with the first questions instead of after them; its answer is used when they show it is the diff of the range.
+   */
+  listChanges?: boolean;
+  /**
    * A `git cat-file --batch` reader of `repoDir` the caller reads the change's objects with afterwards (test-filter's
    * selection session): the questions on commits asked before anything is fetched (the given refs, a pull request's
    * merge commit and base) are asked there, without a git process of their own.
@@ -54,15 +65,20 @@ export interface DiffRangeOptions {
 export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffRange> {
   const git = openRepo(options.repoDir);
   const log: FetchLog = { steps: [] };
-  const finish = (range: Omit<DiffRange, 'fetchSteps'>): DiffRange => ({ ...range, fetchSteps: log.steps });
+  const finish = async (range: Omit<DiffRange, 'fetchSteps'>): Promise<DiffRange> => {
+    if (!options.listChanges || !range.base) return { ...range, fetchSteps: log.steps };
+    const changes = await changesOf(options.repoDir, range.base, range.head, log.steps.length > 0 ? undefined : early);
+    return { ...range, fetchSteps: log.steps, changes };
+  };
   // The reader's process may have started before a fetch: it is asked only while nothing was fetched.
   const objects = () => (log.steps.length === 0 ? options.objects : undefined);
   const payload = options.payload ?? {};
   // HEAD does not move while the range is found (fetches only add objects): resolved once, not per question.
   // The first questions are asked at once, in as few git processes as answer them (each costs a process start):
   // whether the folder is a checkout, whether it is shallow and HEAD (probeCheckout); the given refs (resolveShas);
-  // with an explicit base, their merge base. A fetch later on makes the answers stale, so they are only used until
-  // the first fetch (`commitOf`, `known`).
+  // with an explicit base, their merge base — all in one `git rev-parse` with an explicit base and head
+  // (probeCheckoutAndRange). A fetch later on makes the answers stale, so they are only used until the first fetch
+  // (`commitOf`, `known`, `changesOf`).
   let early: EarlyQuestions | undefined;
   const ask = () => (early ??= askEarly(git, options));
   // A wrong folder or ref the user gave is a mistake to fix, not a reason to run everything quietly.
@@ -236,6 +252,10 @@ interface EarlyQuestions {
   shas: Promise<(string | undefined)[]>;
   /** `git merge-base BASE HEAD` of an explicit base and head as given (refs, not yet resolved). */
   explicitMergeBase?: Promise<string | undefined>;
+  /** An explicit range's answers from the one process that asked all the questions (undefined when it failed). */
+  range?: Promise<CheckoutRangeProbe | undefined>;
+  /** `git diff BASE...HEAD` of an explicit range, asked with the questions (listChanges); undefined when it failed. */
+  changes?: Promise<ChangedFile[] | undefined>;
 }
 
 function askEarly(git: Repo, options: DiffRangeOptions): EarlyQuestions {
@@ -243,6 +263,43 @@ function askEarly(git: Repo, options: DiffRangeOptions): EarlyQuestions {
   const refs = [...new Set([options.head, options.base])].filter(
     (rev): rev is string => rev !== undefined && rev !== 'HEAD',
   );
+  if (options.base !== undefined && isPlainRevision(options.base) && isPlainRevision(head))
+    return askWithRange(git, options, refs, options.base, head);
+  return askSeparately(git, options, refs);
+}
+
+/**
+ * An explicit base and head: every first question in one `git rev-parse` (probeCheckoutAndRange), and with listChanges
+ * the range's `git diff` beside it; when the rev-parse fails (a ref to fetch, no commit, not a checkout), the questions
+ * are asked one by one as without a base (askSeparately), and the diff waits for the range.
+ */
+function askWithRange(
+  git: Repo,
+  options: DiffRangeOptions,
+  refs: string[],
+  base: string,
+  head: string,
+): EarlyQuestions {
+  const range = probeCheckoutAndRange(options.repoDir, base, head);
+  let separately: EarlyQuestions | undefined;
+  const alone = () => (separately ??= askSeparately(git, options, refs));
+  const early: EarlyQuestions = {
+    probe: range.then((answers) => (answers ? answers.checkout : alone().probe)),
+    refs,
+    shas: range.then((answers) =>
+      answers ? refs.map((rev) => (rev === base ? answers.base : answers.head)) : alone().shas,
+    ),
+    explicitMergeBase: range.then((answers) => (answers ? answers.mergeBases[0] : alone().explicitMergeBase)),
+    range,
+  };
+  if (options.listChanges)
+    early.changes = listChangedFilesFromMergeBase(options.repoDir, base, head).catch(() => undefined);
+  for (const pending of [early.probe, early.shas, early.explicitMergeBase]) pending?.catch(() => {});
+  return early;
+}
+
+function askSeparately(git: Repo, options: DiffRangeOptions, refs: string[]): EarlyQuestions {
+  const head = options.head ?? 'HEAD';
   const early: EarlyQuestions = {
     probe: probeCheckout(options.repoDir),
     refs,
@@ -274,6 +331,25 @@ function earlyAnswers(git: Repo, early: EarlyQuestions) {
   const shallow = early.probe.then((probe) => (probe ? probe.shallow : isShallow(git)));
   for (const pending of [...local.values(), shallow]) pending.catch(() => {});
   return { local, shallow, explicitMergeBase: early.explicitMergeBase };
+}
+
+/**
+ * The files changed from `base` to `head`: the diff asked with the first questions when nothing was fetched since and
+ * it is this range's (`base` is the only merge base the rev-parse found of the commits it resolved, `head` its head),
+ * else a diff of its own.
+ */
+async function changesOf(
+  repoDir: string,
+  base: string,
+  head: string,
+  early: EarlyQuestions | undefined,
+): Promise<ChangedFile[]> {
+  const answers = await early?.range;
+  if (early?.changes && answers?.mergeBases.length === 1 && answers.mergeBases[0] === base && answers.head === head) {
+    const changes = await early.changes;
+    if (changes) return changes;
+  }
+  return listChangedFiles(repoDir, base, head);
 }
 
 /** The commit `rev` names, fetched when missing; the local answer comes from `early` while nothing was fetched yet. */

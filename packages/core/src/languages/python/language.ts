@@ -90,13 +90,19 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
           const targetsOf = () =>
             (targets ??= new Set(call.moduleOf ? [...index.allFiles()] : index.resolveDynamic(path, call)));
           const bounded = !call.moduleOf && !call.parameter && !PythonModuleIndex.isUnbounded(call);
+          // A call that may load any file (every file but its own without a bound) answers without its set of
+          // targets: the closure asks it about every file it reaches, and a set per call costs calls x files.
+          const everyFile = call.moduleOf !== undefined || PythonModuleIndex.isUnbounded(call);
+          const ownFile = call.moduleOf === undefined;
           const entry: DynamicDependency = {
             from: path,
             line: call.line,
             text: bounded ? call.text : `${call.text} (${note || 'nothing bounds the name'})`,
             bounded,
             scope,
-            mayLoad: (candidate) => targetsOf().has(candidate),
+            mayLoad: everyFile
+              ? (candidate) => index.has(candidate) && !(ownFile && candidate === path)
+              : (candidate) => targetsOf().has(candidate),
             targets: targetsOf,
           };
           // `def load(name): import_module(name)`: what loads is what callers pass (found by the selection).

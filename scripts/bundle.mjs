@@ -247,6 +247,46 @@ const httpViaRequirePlugin = {
 };
 
 /**
+ * Node built-ins taken on first call rather than imported as ES modules:
+ * - `node:crypto` costs 10-15 ms of a start (about 40 internal modules), and a warm test-filter or test-predictor run
+ *   needs no digest or random id (@actions/core's file commands take one only when an action sets an output);
+ * - `node:util` is loaded at every start anyway, but its ES module view reads every export, and its getters load
+ *   `node:worker_threads`, the argument parser, colours and the diff algorithm (a dozen modules nothing here uses);
+ * - `node:v8` (its heap and profiler bindings) is called only when the Python parser loads.
+ * The imports of our sources and of LAZY_BUILTIN_PACKAGES get a stand-in module whose exports are functions that take
+ * the built-in with `process.getBuiltinModule()` on first call and forward to it. Only the built-in's plain functions
+ * are offered (an import of a class or value fails the build: No matching export); other packages' imports are left
+ * alone.
+ */
+const LAZY_BUILTINS = ['crypto', 'util', 'v8'];
+const LAZY_BUILTIN_PACKAGES = /[\\/]node_modules[\\/]@actions[\\/]core[\\/]/;
+const lazyBuiltinPlugin = {
+  name: 'lazy-builtin',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`) }, (args) => {
+      if (args.kind !== 'import-statement') return undefined;
+      if (/[\\/]node_modules[\\/]/.test(args.importer) && !LAZY_BUILTIN_PACKAGES.test(args.importer)) return undefined;
+      // One stand-in per importing file, so that it lands in that file's chunk (a shared one would be a chunk of its own).
+      const builtin = `node:${args.path.replace(/^node:/, '')}`;
+      return { path: `${builtin}?${relative(root, args.importer).split(sep).join('/')}`, namespace: 'lazy-builtin' };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
+      const builtin = args.path.slice(0, args.path.indexOf('?'));
+      const real = requireFromRoot(builtin);
+      const names = Object.entries(Object.getOwnPropertyDescriptors(real))
+        .filter(([name, d]) => typeof d.value === 'function' && /^[a-z][\w$]*$/.test(name))
+        .map(([name]) => name);
+      const lines = [
+        'let real;',
+        `const load = () => real ?? (real = process.getBuiltinModule(${JSON.stringify(builtin)}));`,
+        ...names.map((name) => `export function ${name}(...args) { return load().${name}(...args); }`),
+      ];
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
+
+/**
  * WebAssembly the bundles load at run time, copied to the top of the output folder when a bundle contains the package
  * that loads it (the Python parser: packages/core/src/languages/python/tree-sitter-parser.ts looks next to the
  * running file and in its parent, which is the output folder for code in chunks/ and in dist/<action>/).
@@ -291,7 +331,14 @@ export async function bundle(outDir = join(root, 'dist'), { metafile } = /** @ty
     format: 'esm',
     banner: { js: banner },
     define: { __filename: '__ciOptFilename', __dirname: '__ciOptDirname' },
-    plugins: [actionYmlPlugin, actionMetadataPlugin, lazyPackagePlugin, httpViaRequirePlugin, sideEffectFreePlugin],
+    plugins: [
+      actionYmlPlugin,
+      actionMetadataPlugin,
+      lazyPackagePlugin,
+      lazyBuiltinPlugin,
+      httpViaRequirePlugin,
+      sideEffectFreePlugin,
+    ],
     legalComments: 'none',
     minifyWhitespace: true,
     minifySyntax: true,

@@ -63,6 +63,25 @@ const banner = [
 ].join('\n');
 
 /**
+ * The banner as it stays in a file: only the lines whose names the file's code uses (most chunks use none). Each
+ * line costs a start for every file that loads: three ES module links, a `createRequire` and a path conversion,
+ * about a quarter of a millisecond per file, and a warm test-predictor run loads some twenty chunks that need none.
+ * A name that only appears in a string keeps its line, which is harmless.
+ */
+function withBannerUsed(text, file) {
+  if (!text.startsWith(`${banner}\n`)) throw new Error(`${file} does not start with the banner`);
+  const body = text.slice(banner.length + 1);
+  const uses = (name) => new RegExp(`(?<![\\w$.])${name}(?![\\w$])`).test(body);
+  const dirname = uses('__ciOptDirname');
+  const filename = dirname || uses('__ciOptFilename');
+  const require = uses('require');
+  // The banner's lines: the three imports, then require, __ciOptFilename and __ciOptDirname.
+  const keep = [require, filename, dirname, require, filename, dirname];
+  const kept = banner.split('\n').filter((_, index) => keep[index]);
+  return kept.length ? `${kept.join('\n')}\n${body}` : body;
+}
+
+/**
  * An action.yml as the bundles embed it (ActionYml in packages/core/src/metadata): parsed here, so no bundle loads a
  * YAML parser to start. `file` is relative to the repository root. A YAML error fails the build, naming the file.
  */
@@ -158,25 +177,31 @@ const lazyPackagePlugin = {
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, (args) => {
       if (/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
-      return { path: args.path, namespace: 'lazy-package' };
+      // One stand-in per importing file, so that it lands in that file's chunk: a shared one would be a chunk of its
+      // own, and each file a start loads costs it about half a millisecond.
+      return { path: `${args.path}?${relative(root, args.importer).split(sep).join('/')}`, namespace: 'lazy-package' };
     });
     pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => {
-      const real = requireFromRoot(args.path);
+      const name = args.path.slice(0, args.path.indexOf('?'));
+      const real = requireFromRoot(name);
       const names = Object.keys(real).filter(
         (name) => typeof real[name] === 'function' && /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default',
       );
-      const file = `${args.path}.cjs`;
+      const file = `${name}.cjs`;
+      // Built-ins taken with process.getBuiltinModule() and the folder from import.meta: the chunk the stand-in lands
+      // in needs none of the banner's names for it (see withBannerUsed).
       const lines = [
-        "const { existsSync } = require('node:fs');",
-        "const { dirname, join } = require('node:path');",
+        "const { existsSync } = process.getBuiltinModule('node:fs');",
+        "const { dirname, join } = process.getBuiltinModule('node:path');",
         'let real;',
         'function load() {',
         `  if (real) return real;`,
-        `  for (const dir of [__ciOptDirname, dirname(__ciOptDirname), dirname(dirname(__ciOptDirname))]) {`,
+        '  const here = import.meta.dirname;',
+        `  for (const dir of [here, dirname(here), dirname(dirname(here))]) {`,
         `    const candidate = join(dir, ${JSON.stringify(CHUNKS)}, ${JSON.stringify(file)});`,
-        `    if (existsSync(candidate)) return (real = require(candidate));`,
+        "    if (existsSync(candidate)) return (real = process.getBuiltinModule('node:module').createRequire(import.meta.url)(candidate));",
         '  }',
-        `  throw new Error(\`${CHUNKS}/${file} is missing above \${__ciOptDirname}: the build is incomplete (npm run bundle)\`);`,
+        `  throw new Error(\`${CHUNKS}/${file} is missing above \${here}: the build is incomplete (npm run bundle)\`);`,
         '}',
         // A function or class of the package, loaded on first use: calls, `new`, static members (methods bound to the
         // class) and `instanceof` reach the real one.
@@ -188,7 +213,8 @@ const lazyPackagePlugin = {
         '  });',
         '  return proxy;',
         '};',
-        ...names.map((name) => `export const ${name} = lazy(${JSON.stringify(name)});`),
+        // Pure: a stand-in offers only what its file imports.
+        ...names.map((name) => `export const ${name} = /* @__PURE__ */ lazy(${JSON.stringify(name)});`),
       ];
       return { contents: lines.join('\n'), loader: 'js', resolveDir: root };
     });
@@ -347,6 +373,10 @@ export async function bundle(outDir = join(root, 'dist'), { metafile } = /** @ty
     logLevel: 'warning',
   });
   if (metafile) writeFileSync(metafile, JSON.stringify(result.metafile));
+  for (const output of Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'))) {
+    const file = join(root, output);
+    writeFileSync(file, withBannerUsed(readFileSync(file, 'utf8'), output));
+  }
   const lazyInputs = await buildLazyPackages(outDir);
   const inputs = [...Object.keys(result.metafile.inputs), ...lazyInputs].map((input) => input.split(sep).join('/'));
   writeFileSync(join(outDir, 'licenses.txt'), licenseText(inputs));

@@ -1,9 +1,3 @@
-import { createRequire as __ciOptCreateRequire } from 'node:module';
-import { fileURLToPath as __ciOptFileURLToPath } from 'node:url';
-import { dirname as __ciOptPathDirname } from 'node:path';
-const require = __ciOptCreateRequire(import.meta.url);
-const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
-const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
 import{UserError,errorMessage,isUserError}from"./chunk-QQFMQDA4.js";var real,load=()=>real??(real=process.getBuiltinModule("node:crypto"));function createHash(...args){return load().createHash(...args)}function randomBytes(...args){return load().randomBytes(...args)}var NEWLINE=Buffer.from(`
 `),PENDING="pending",SEGMENTS="segments",SEGMENT_BYTES=32*1024*1024;function pendingKey(area,id){return`${area}/${PENDING}/${createHash("sha256").update(id).digest("hex").slice(0,32)}.json`}async function appendRecord(store,spec,record,known){let id=spec.idOf(record);if(known?.some(other=>spec.idOf(other)===id))return"exists";let problem=spec.validate(record);if(problem)throw new Error(`refusing to store an invalid record: ${problem}`);return await store.write(pendingKey(spec.area,id),`${JSON.stringify(record)}
 `),"added"}function segmentKey(area,stamp,tag,part){return`${area}/${SEGMENTS}/${stamp}-${tag}-${String(part).padStart(4,"0")}.jsonl`}function segmentStamp(){return new Date().toISOString().replace(/[-:.]/g,"")}async function appendSegment(store,spec,record){let problem=spec.validate(record);if(problem)throw new Error(`refusing to store an invalid record: ${problem}`);let data=Buffer.from(`${JSON.stringify(record)}

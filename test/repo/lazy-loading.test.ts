@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/action-runner.ts';
-import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+import { tempDir } from '../support/git-repo.ts';
+import { pythonProject } from '../test-predictor/python-project.ts';
 
 // What a bundle loads, as Node's module hooks see it (ES modules and require() alike): scripts/bundle.mjs keeps yaml,
 // ajv (dist/chunks/*.cjs) and the AWS SDK (the chunk of packages/core/src/s3/sdk.ts) out of an action's start and
@@ -193,25 +194,18 @@ writeFileSync(
 
 describe('what a warm prediction loads of Node', () => {
   it('a test-predictor predict through the CLI loads neither node:crypto nor node:worker_threads; its record does', () => {
-    const repo = new TempGitRepo();
+    const repo = pythonProject();
     const job = tempDir('ci-opt-lazy-job-');
     try {
-      repo.write({
-        'pytest.ini': '[pytest]\ntestpaths = tests\n',
-        'pkg/__init__.py': '',
-        'pkg/a.py': 'def f(x):\n    return x\n',
-        'tests/test_a.py': 'from pkg.a import f\n\n\ndef test_f():\n    assert f(1)\n',
-        'tests/test_b.py': 'def test_g():\n    assert True\n',
-      });
-      const base = repo.commit('base');
-      repo.write({ 'pkg/a.py': 'def f(x):\n    return x - 1\n' });
-      const head = repo.commit('break f');
+      const base = repo.head();
+      repo.write({ 'src/shop/pricing.py': 'def total(items):\n    return sum(items) + 1\n' });
+      const head = repo.commit('break pricing');
       const junit = join(job, 'junit.xml');
       writeFileSync(
         junit,
         '<testsuites><testsuite name="pytest">' +
-          '<testcase classname="tests.test_a" name="test_f" file="tests/test_a.py" time="0.5"><failure message="assert 0"/></testcase>' +
-          '<testcase classname="tests.test_b" name="test_g" file="tests/test_b.py" time="0.2"/>' +
+          '<testcase classname="tests.test_pricing" name="test_total" file="tests/test_pricing.py" time="0.5"><failure message="assert 7 == 6"/></testcase>' +
+          '<testcase classname="tests.test_stock" name="test_available" file="tests/test_stock.py" time="0.2"/>' +
           '</testsuite></testsuites>',
       );
       const step = (mode: string, ...extra: string[]) => {
@@ -244,7 +238,7 @@ describe('what a warm prediction loads of Node', () => {
       const recorded = step('record', '--junit', junit);
       const predicted = step('predict');
       // The prediction ran on what the record stored (its history, the summary of it and test-filter's graph).
-      expect(predicted.outputs.tests).toContain('tests/test_a.py');
+      expect(predicted.outputs.tests).toContain('tests/test_pricing.py');
       expect(predicted.outputs['tests-file']).toMatch(/tests-files/);
       expect(recorded.builtins).toContain('crypto');
       for (const name of ['crypto', 'worker_threads']) expect(predicted.builtins).not.toContain(name);

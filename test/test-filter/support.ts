@@ -15,13 +15,14 @@ export async function selectBetween(
   base: string,
   head: string,
   section: Record<string, unknown> = {},
-  extra: { cache?: GraphCacheStore; warnings?: string[]; durations?: Map<string, number> } = {},
+  extra: { cache?: GraphCacheStore; warnings?: string[]; durations?: Map<string, number>; headTree?: string } = {},
 ): Promise<TestSelection> {
   const changes = await diffChangedFiles(repo.dir, base, head);
   return selectAffectedTests({
     pack: pythonPack,
     repoDir: repo.dir,
     head,
+    headTree: extra.headTree,
     changes,
     options: resolveTestFilterOptions(section, '.github/ci-optimizer.yml', parseYaml),
     cache: extra.cache,

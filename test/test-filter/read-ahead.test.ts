@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diffChangedFiles, type GitObjectReader } from '@ci-optimizer/core/git';
 import { pythonPack } from '@ci-optimizer/core/languages/python';
@@ -10,7 +9,7 @@ import {
   selectAffectedTests,
   SelectionSession,
 } from '@ci-optimizer/core/test-filter';
-import { TempGitRepo, tempDir } from '../support/git-repo.ts';
+import { repoWithStoreDir } from './support.ts';
 
 /** A store over a map that logs each read of the underlying store. */
 function loggingStore(log: string[], values = new Map<string, string>()): GraphCacheStore {
@@ -70,12 +69,7 @@ describe('a warm selection with what the caller knows ahead', () => {
 
   /** A project with a computed import (its graph's link reads every file's facts), a stored graph, and two changes. */
   async function project() {
-    const repo = new TempGitRepo();
-    const storeDir = tempDir('ci-opt-ahead-');
-    cleanup.push(
-      () => repo.remove(),
-      () => rmSync(storeDir, { recursive: true, force: true }),
-    );
+    const { repo, storeDir } = repoWithStoreDir(cleanup, 'ci-opt-ahead-');
     repo.write({
       'app/__init__.py': '',
       'app/a.py': 'A = 1\n',

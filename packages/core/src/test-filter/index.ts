@@ -19,6 +19,7 @@ export { directoryGraphCacheStore, GRAPH_CACHE_SCHEMA, graphCacheKey } from './g
 export type { GraphCacheStore } from './graph-cache.ts';
 export type { ChangedFile } from '../git/index.ts';
 export { discoverTests } from './discover-tests.ts';
+export { readAndScan } from './scan-while-reading.ts';
 export type { DiscoveredTests } from './discover-tests.ts';
 export { evaluatePathFilters, matchesGlob } from './globs.ts';
 export { literalNamesFile } from './data-files.ts';

@@ -3,23 +3,28 @@ import { GitObjectReader, readBlobs } from '@ci-optimizer/core/git';
 import { readAndScan } from '@ci-optimizer/core/test-filter';
 import { TempGitRepo } from '../support/git-repo.ts';
 
-describe('readAndScan: a cold build scans each blob as git hands it over', () => {
-  const cleanup: Array<() => void> = [];
-  afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
+const cleanup: Array<() => void> = [];
+afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
-  /** A repository of `count` files of about `size` characters each (and one more with the content of the first). */
+/** A repository of `files` (path -> text), their blob ids in that order, and a reader of its objects. */
+function repository(files: Record<string, string>) {
+  const repo = new TempGitRepo();
+  cleanup.push(() => repo.remove());
+  repo.write(files);
+  const head = repo.commit();
+  const ids = Object.keys(files).map((path) => repo.git('rev-parse', `${head}:${path}`));
+  const reader = new GitObjectReader(repo.dir);
+  cleanup.push(() => reader.close());
+  return { repo, ids, reader };
+}
+
+describe('readAndScan: a cold build scans each blob as git hands it over', () => {
+  /** `count` files of about `size` characters each (and one more with the content of the first). */
   function setup(count: number, size: number) {
-    const repo = new TempGitRepo();
-    cleanup.push(() => repo.remove());
     const files: Record<string, string> = {};
     for (let i = 0; i < count; i++) files[`pkg/m${i}.py`] = `import m${i}\n${`# ${i} ü €\n`.repeat(size / 10)}`;
     files['pkg/copy.py'] = files['pkg/m0.py'];
-    repo.write(files);
-    const head = repo.commit();
-    const ids = Object.keys(files).map((path) => repo.git('rev-parse', `${head}:${path}`));
-    const reader = new GitObjectReader(repo.dir);
-    cleanup.push(() => reader.close());
-    return { repo, ids, reader };
+    return repository(files);
   }
 
   it('gives the texts and scans that reading everything and then scanning would, each blob scanned once', async () => {
@@ -95,5 +100,45 @@ describe('readAndScan: a cold build scans each blob as git hands it over', () =>
         Promise.reject(new Error('no grammar')),
       ),
     ).rejects.toThrow('no grammar');
+  });
+});
+
+describe('readAndScan with analyze: files the scan leaves are analysed while git is still reading', () => {
+  const scan = (source: string) => (source.startsWith('dynamic') ? undefined : 'scanned');
+
+  it('analyses a file the scan left before the last blob has arrived, and gives its analysis', async () => {
+    // The file needing the analysis comes first; 4 MB follow it, far more than a pipe holds.
+    const files: Record<string, string> = { 'a/first.py': 'dynamic import\n' };
+    for (let i = 0; i < 20; i++) files[`a/m${i}.py`] = `# ${i}\n${'x = 1\n'.repeat(35_000)}`;
+    const { ids, reader } = repository(files);
+    const last = ids[ids.length - 1];
+    let lastKnownAtAnalysis: boolean | undefined;
+    const result = await readAndScan(
+      reader,
+      ids,
+      scan,
+      ids.map(() => true),
+      Promise.resolve(),
+      (source) => {
+        lastKnownAtAnalysis = reader.known(last) !== undefined;
+        return `analysed ${source.trim()}`;
+      },
+    );
+    expect(lastKnownAtAnalysis).toBe(false);
+    expect(result.scanned).toEqual(['analysed dynamic import', ...ids.slice(1).map(() => 'scanned')]);
+  });
+
+  it('leaves to the caller what reading did not leave time for', async () => {
+    // A reader whose answers are all there at once: the reading is over before there is time between two answers.
+    const texts: Record<string, string> = { a: 'dynamic\n', b: 'static\n' };
+    const reader = { read: async (id: string) => ({ id, type: 'blob', text: texts[id] }) };
+    const analysed: string[] = [];
+    const result = await readAndScan(reader, ['a', 'b'], scan, [true, true], Promise.resolve(), (source) => {
+      analysed.push(source);
+      return 'analysed';
+    });
+    expect(result.scanned).toEqual([undefined, 'scanned']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(analysed).toEqual([]);
   });
 });

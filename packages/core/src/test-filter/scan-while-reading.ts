@@ -4,7 +4,10 @@ import type { GitObjectReader } from '../git/index.ts';
 export interface ReadSources<F> {
   /** The text of each blob, in the order of the ids asked ('' for one the clone does not have). */
   texts: string[];
-  /** The scan of each blob that was to be scanned (undefined: it needs the full analysis, or was not to be scanned). */
+  /**
+   * The facts of each blob that was to be scanned: its scan, or its full analysis when the scan left it to that and
+   * `analyze` reached it (undefined: it still needs the full analysis, or was not to be scanned).
+   */
   scanned: Array<F | undefined>;
 }
 
@@ -15,6 +18,11 @@ export interface ReadSources<F> {
  * (the scan may parse a doctest example, which needs the parser); blobs read before then wait for it. A blob asked
  * twice (two files with the same content) is read once, and scanned when any of its files is to be. The answer is the
  * texts and scans a read of all the blobs followed by a scan of each would give; a failed read or `ready` rejects.
+ *
+ * With `analyze`, a blob the scan leaves to the full analysis is analysed here, one at a time, between git's answers
+ * (`setImmediate`: the answers already here are handled first), while the reading lasts: time the build would
+ * otherwise spend waiting for git. Its `scanned` entry is then the analysis; the ones not reached are undefined as
+ * before (the caller analyses them, on every core).
  */
 export async function readAndScan<F>(
   objects: Pick<GitObjectReader, 'read'>,
@@ -22,13 +30,37 @@ export async function readAndScan<F>(
   scan: (source: string) => F | undefined,
   toScan: readonly boolean[],
   ready: Promise<unknown> | undefined,
+  analyze?: (source: string) => F,
 ): Promise<ReadSources<F>> {
   const scanIds = new Set(ids.filter((_, index) => toScan[index]));
   const texts = new Map<string, string>();
   const scans = new Map<string, F | undefined>();
   let started = ready === undefined;
   const waiting: string[] = [];
-  const scanOne = (id: string) => scans.set(id, scan(texts.get(id) ?? ''));
+  // Files the scan left to the full analysis, analysed one at a time between git's answers while reading lasts.
+  const toAnalyze: string[] = [];
+  let reading = true;
+  let stepping = false;
+  const step = () => {
+    stepping = false;
+    const id = reading ? toAnalyze.shift() : undefined;
+    if (id === undefined) return;
+    scans.set(id, analyze!(texts.get(id) ?? ''));
+    if (toAnalyze.length) {
+      stepping = true;
+      setImmediate(step);
+    }
+  };
+  const scanOne = (id: string) => {
+    const facts = scan(texts.get(id) ?? '');
+    scans.set(id, facts);
+    if (facts !== undefined || !analyze) return;
+    toAnalyze.push(id);
+    if (!stepping) {
+      stepping = true;
+      setImmediate(step);
+    }
+  };
   const arrived = (id: string, text: string | undefined) => {
     if (text !== undefined) texts.set(id, text);
     if (!scanIds.has(id)) return;
@@ -44,6 +76,7 @@ export async function readAndScan<F>(
       for (const id of waiting.splice(0)) scanOne(id);
     }),
   ]);
+  reading = false;
   return {
     texts: ids.map((id) => texts.get(id) ?? ''),
     scanned: ids.map((id, index) => (toScan[index] ? scans.get(id) : undefined)),

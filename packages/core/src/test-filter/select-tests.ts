@@ -313,6 +313,7 @@ class RepositoryView<F extends LanguageFacts> {
             (source) => scan.call(this.language, source),
             missing.map((path) => analyzed?.has(path) !== true),
             prepared,
+            (source) => this.language.analyze(source),
           )
         : await Promise.all([this.objects.readBlobs(ids), prepared]).then(([texts]) => ({
             texts: ids.map((id) => texts.get(id) ?? ''),

@@ -1266,8 +1266,14 @@ export interface PythonCallSite {
   splat?: boolean;
 }
 
+/**
+ * `text` on one line (each run of white space one space), cut to `max` characters with `...`. A long text (a call
+ * holding a docstring) is flattened only as far as the answer needs: a flattened start of the text is the start of
+ * the flattened whole, so once it is longer than `max` the rest cannot change the answer.
+ */
 const shorten = (text: string, max = 80) => {
-  const flat = text.replace(/\s+/g, ' ');
+  const start = text.length > 4 * max ? text.slice(0, 4 * max).replace(/\s+/g, ' ') : undefined;
+  const flat = start !== undefined && start.length > max ? start : text.replace(/\s+/g, ' ');
   return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
 };
 

@@ -58,19 +58,8 @@ describe("a build's trees and the callers' search", () => {
   it('the files a build analysed on the main thread are not parsed again by the search', {
     timeout: timeoutFor(1, 60_000),
   }, async () => {
-    // More files than the few recent trees every parse keeps (4), each over the size below which a tree is not kept.
-    const sources = Array.from({ length: 12 }, (_, index) =>
-      [
-        'from importlib import import_module',
-        '',
-        'def load(name):',
-        '    return import_module(name)',
-        '',
-        `plugin = load("pkg.module_${index}")`,
-        `# ${'filler '.repeat(1000)}`,
-        '',
-      ].join('\n'),
-    );
+    // More files than the few recent trees every parse keeps (4).
+    const sources = Array.from({ length: 12 }, (_, index) => moduleNumber(index));
     const facts = await analyzePythonSources(sources, { workers: 0 });
     expect(facts.map((fileFacts) => fileFacts.dynamicImports[0]?.parameter)).toEqual(
       sources.map(() => ({ name: 'name', position: 0 })),
@@ -82,6 +71,7 @@ describe("a build's trees and the callers' search", () => {
       sites.forEach((found, index) =>
         expect(found.filter((site) => site.kind === 'call').map((site) => site.argument?.literals)).toEqual([
           [`pkg.module_${index}`],
+          [],
         ]),
       );
     } finally {

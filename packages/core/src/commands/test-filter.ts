@@ -115,13 +115,24 @@ async function learnMap(ctx: CommandContext, repoDir: string, projectDir: string
   return outputs;
 }
 
-/** Mean durations per test file from test-predictor's history in the same store (empty without history). */
+/**
+ * The duration test-predictor expects of each test file, from its history in the same store (empty without one): read
+ * from the history's stored summary when it is current, so a warm run does not parse every recorded run.
+ */
 async function historicDurations(ctx: CommandContext, repoDir: string): Promise<Map<string, number>> {
   const spec = ctx.inputs.string('store');
   if (spec === '' || spec === 'none') return new Map();
   try {
-    const { meanFileDurations, readHistory } = await import('../test-history/index.ts');
-    return meanFileDurations(await readHistory(openStore(spec, repoDir), (message) => ctx.log.warning(message)));
+    const store = openStore(spec, repoDir);
+    const { PREDICTOR_FOLDER } = await import('../test-history/index.ts');
+    // No test-predictor folder, no history: test-predictor's modules are not loaded.
+    if ((await store.list(PREDICTOR_FOLDER)).length === 0) return new Map();
+    const { expectedFileDurations } = await import('../test-predictor/index.ts');
+    const { durations, source, runs } = await expectedFileDurations(store, (message) => ctx.log.warning(message));
+    ctx.log.info(
+      `Test durations: ${durations.size} test files, from ${source === 'summary' ? "test-predictor's summary of its history" : 'its history'} (${runs} runs).`,
+    );
+    return durations;
   } catch (error) {
     ctx.log.warning(`Test durations are not available (${errorMessage(error)}); the reduction is measured by count.`);
     return new Map();

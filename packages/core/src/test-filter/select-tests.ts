@@ -3,6 +3,7 @@ import { filesMentioning } from './data-files.ts';
 import { discoverTests } from './discover-tests.ts';
 import { dynamicDependents } from './dynamic-edges.ts';
 import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts';
+import { readAndScan } from './scan-while-reading.ts';
 import { type ChangedFile, diffTreesThroughReader, GitObjectReader } from '../git/index.ts';
 import { type Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
@@ -304,16 +305,23 @@ class RepositoryView<F extends LanguageFacts> {
     if (missing.length) {
       const scan = useCache ? this.language.scan : undefined;
       if (this.language.analyzeMany && !scan) this.language.willAnalyzeMany?.(missing.length);
-      const [texts] = await Promise.all([
-        this.objects.readBlobs(missing.map((path) => blobs.get(path)!)),
-        this.language.prepare?.(),
-      ]);
-      const sources = missing.map((path) => texts.get(blobs.get(path)!) ?? '');
-      const analyzedFacts = await this.analyzeSources(
-        sources,
-        scan,
-        missing.map((path) => analyzed?.has(path) === true),
-      );
+      const ids = missing.map((path) => blobs.get(path)!);
+      const prepared = this.language.prepare?.();
+      // A whole build scans each file as git hands it over (its reading of the next ones overlaps the scan).
+      const { texts: sources, scanned } = scan
+        ? await readAndScan(
+            this.objects,
+            ids,
+            (source) => scan.call(this.language, source),
+            missing.map((path) => analyzed?.has(path) !== true),
+            prepared,
+            (source) => this.language.analyze(source),
+          )
+        : await Promise.all([this.objects.readBlobs(ids), prepared]).then(([texts]) => ({
+            texts: ids.map((id) => texts.get(id) ?? ''),
+            scanned: undefined,
+          }));
+      const analyzedFacts = await this.analyzeSources(sources, scanned);
       missing.forEach((path, index) => {
         const fileFacts = analyzedFacts[index];
         if (fileFacts.unparsed)
@@ -328,22 +336,15 @@ class RepositoryView<F extends LanguageFacts> {
     return facts;
   }
 
-  /** Facts of the sources, in order: scanned where `scan` can (not the `analyzeInFull` ones), the rest analysed on every core. */
-  private async analyzeSources(
-    sources: string[],
-    scan: ((source: string) => F | undefined) | undefined,
-    analyzeInFull: readonly boolean[],
-  ): Promise<F[]> {
-    const analyzed: Array<F | undefined> = scan
-      ? sources.map((source, index) => (analyzeInFull[index] ? undefined : scan.call(this.language, source)))
-      : [];
-    const rest = scan ? sources.filter((_, index) => analyzed[index] === undefined) : sources;
+  /** Facts of the sources, in order: those `scanned` gave, the rest analysed on every core. */
+  private async analyzeSources(sources: string[], scanned: ReadonlyArray<F | undefined> | undefined): Promise<F[]> {
+    const rest = scanned ? sources.filter((_, index) => scanned[index] === undefined) : sources;
     const full = this.language.analyzeMany
       ? await this.language.analyzeMany(rest)
       : rest.map((source) => this.language.analyze(source));
-    if (!scan) return full;
+    if (!scanned) return full;
     let next = 0;
-    return analyzed.map((facts) => facts ?? full[next++]);
+    return scanned.map((facts) => facts ?? full[next++]);
   }
 
   /**

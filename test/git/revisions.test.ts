@@ -63,8 +63,13 @@ describe('probeCheckoutAndRange', () => {
       checkout: await probeCheckout(repo.dir),
       base: side,
       head: tip,
+      headTree: repo.git('rev-parse', 'main^{tree}').trim(),
       mergeBases: [root],
     });
+    // The head's tree, not the checked-out commit's.
+    expect((await probeCheckoutAndRange(repo.dir, 'main', 'side'))?.headTree).toBe(
+      repo.git('rev-parse', 'side^{tree}').trim(),
+    );
     // An annotated tag is peeled to its commit, as resolveSha does.
     expect(await probeCheckoutAndRange(repo.dir, 'v1', 'HEAD')).toMatchObject({ base: root, head: tip });
     expect((await probeCheckoutAndRange(repo.dir, 'v1', 'HEAD'))?.mergeBases[0]).toBe(

@@ -219,6 +219,8 @@ describe('resolveDiffRange', () => {
       shim.remove();
     }
     expect(range).toMatchObject({ base: mainShas[2], head: feature });
+    // The head's tree comes with the first round (a selection need not ask for it).
+    expect(range.headTree).toBe(origin.git('rev-parse', `${feature}^{tree}`).trim());
     // From the merge base: the feature's file, not main's later one.
     expect(range.changes).toEqual([{ status: 'added', path: 'src/feature.py' }]);
     expect(range.changes).toEqual(await listChangedFiles(origin.dir, mainShas[2], feature));

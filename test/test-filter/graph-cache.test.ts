@@ -1,21 +1,15 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { directoryGraphCacheStore } from '@ci-optimizer/core/test-filter';
-import { TempGitRepo, tempDir } from '../support/git-repo.ts';
-import { selectBetween } from './support.ts';
+import { repoWithStoreDir, selectBetween } from './support.ts';
 
 describe('graph cache keyed by git blob ids', () => {
   const cleanup: Array<() => void> = [];
   afterEach(() => cleanup.splice(0).forEach((fn) => fn()));
 
   function setup() {
-    const repo = new TempGitRepo();
-    const storeDir = tempDir('ci-opt-store-');
-    cleanup.push(
-      () => repo.remove(),
-      () => rmSync(storeDir, { recursive: true, force: true }),
-    );
+    const { repo, storeDir } = repoWithStoreDir(cleanup);
     repo.write({
       'app/__init__.py': '',
       'app/a.py': 'A = 1\n',

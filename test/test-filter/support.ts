@@ -1,4 +1,5 @@
-import { TempGitRepo } from '../support/git-repo.ts';
+import { rmSync } from 'node:fs';
+import { TempGitRepo, tempDir } from '../support/git-repo.ts';
 import { diffChangedFiles } from '@ci-optimizer/core/git';
 import { pythonPack } from '@ci-optimizer/core/languages/python';
 import {
@@ -9,19 +10,31 @@ import {
 } from '@ci-optimizer/core/test-filter';
 import { parse as parseYaml } from 'yaml';
 
+/** A new repository and an empty store folder, both removed by the functions pushed to `cleanup`. */
+export function repoWithStoreDir(cleanup: Array<() => void>, prefix = 'ci-opt-store-') {
+  const repo = new TempGitRepo();
+  const storeDir = tempDir(prefix);
+  cleanup.push(
+    () => repo.remove(),
+    () => rmSync(storeDir, { recursive: true, force: true }),
+  );
+  return { repo, storeDir };
+}
+
 /** A repository with a base commit and a head commit, selected between with the real git diff. */
 export async function selectBetween(
   repo: TempGitRepo,
   base: string,
   head: string,
   section: Record<string, unknown> = {},
-  extra: { cache?: GraphCacheStore; warnings?: string[]; durations?: Map<string, number> } = {},
+  extra: { cache?: GraphCacheStore; warnings?: string[]; durations?: Map<string, number>; headTree?: string } = {},
 ): Promise<TestSelection> {
   const changes = await diffChangedFiles(repo.dir, base, head);
   return selectAffectedTests({
     pack: pythonPack,
     repoDir: repo.dir,
     head,
+    headTree: extra.headTree,
     changes,
     options: resolveTestFilterOptions(section, '.github/ci-optimizer.yml', parseYaml),
     cache: extra.cache,

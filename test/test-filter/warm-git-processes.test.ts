@@ -32,12 +32,13 @@ describe.each([
   });
 
   /** The git commands (first word after the options) the selection from `base` to `head` ran, and its answer. */
-  async function logged(base: string, head: string, storeDir: string) {
+  async function logged(base: string, head: string, storeDir: string, headTree?: string) {
     shim.clear();
     path = process.env.PATH;
     process.env.PATH = shim.path(path);
     try {
-      const selection = await selectBetween(repo, base, head, {}, { cache: directoryGraphCacheStore(storeDir) });
+      const cache = directoryGraphCacheStore(storeDir);
+      const selection = await selectBetween(repo, base, head, {}, { cache, headTree });
       const commands = shim.calls().map((call) => call.split(' ')[0]);
       return { selection, commands };
     } finally {
@@ -65,6 +66,10 @@ describe.each([
     expect(warm.selection.stats.parsedFiles).toBe(0);
     expect(warm.selection.tests).toEqual(['tests/test_csv.py']);
     expect(warm.selection).toEqual({ ...(await selectBetween(repo, base, again)), stats: warm.selection.stats });
+    // With the head's tree known (the action learns it from the range's rev-parse), no object reader at all.
+    const known = await logged(base, again, dir, repo.git('rev-parse', `${again}^{tree}`).trim());
+    expect(known.commands).toEqual(['diff']);
+    expect(known.selection).toEqual(warm.selection);
   });
 
   it('searches the changed files for the callers in memory, not with git grep', { timeout: 600_000 }, async () => {

@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadPythonParser, pythonCallSites } from '@ci-optimizer/core/languages/python';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { Parser } from 'web-tree-sitter';
+import { analyzePythonSources, loadPythonParser, pythonCallSites } from '@ci-optimizer/core/languages/python';
 import { timeoutFor } from '../../support/timeouts.ts';
 
 // The callers' search asks for the call sites of one name in every file that mentions it, then of the next name in
@@ -50,5 +51,31 @@ describe('call sites of names searched one after the other', () => {
     for (const source of sources) expect(pythonCallSites(source, 'path', 0, 'package')).toHaveLength(1);
     const again = sources.map((_, index) => index).reverse();
     for (const index of again) expect(pythonCallSites(sources[index], 'load', 0, 'name')).toStrictEqual(first[index]);
+  });
+});
+
+describe("a build's trees and the callers' search", () => {
+  it('the files a build analysed on the main thread are not parsed again by the search', {
+    timeout: timeoutFor(1, 60_000),
+  }, async () => {
+    // More files than the few recent trees every parse keeps (4).
+    const sources = Array.from({ length: 12 }, (_, index) => moduleNumber(index));
+    const facts = await analyzePythonSources(sources, { workers: 0 });
+    expect(facts.map((fileFacts) => fileFacts.dynamicImports[0]?.parameter)).toEqual(
+      sources.map(() => ({ name: 'name', position: 0 })),
+    );
+    const parse = vi.spyOn(Parser.prototype, 'parse');
+    try {
+      const sites = sources.map((source) => pythonCallSites(source, 'load', 0, 'name'));
+      expect(parse).not.toHaveBeenCalled();
+      sites.forEach((found, index) =>
+        expect(found.filter((site) => site.kind === 'call').map((site) => site.argument?.literals)).toEqual([
+          [`pkg.module_${index}`],
+          [],
+        ]),
+      );
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

@@ -13,9 +13,10 @@ import type { pythonPack } from '../languages/python/index.ts';
 import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import {
-  type GraphCacheStore,
+  graphCacheKey,
   parseFilters,
   parseMapRules,
+  ReadAheadStore,
   renderSelectionSummary,
   type SelectTestsRequest,
   testFilterConfigSchema,
@@ -52,11 +53,14 @@ function readOptions(ctx: CommandContext): TestFilterOptions {
   };
 }
 
-/** The store as the graph cache sees it; a store that cannot be opened only costs a cold parse. */
-function graphCacheFor(ctx: CommandContext, repoDir: string): GraphCacheStore | undefined {
+/**
+ * The store as the graph cache sees it, its graph document read ahead (`readAhead`) while git answers the range's
+ * questions; a store that cannot be opened only costs a cold parse.
+ */
+function graphCacheFor(ctx: CommandContext, repoDir: string): ReadAheadStore | undefined {
   const spec = ctx.inputs.string('store');
   if (spec === '' || spec === 'none') return undefined;
-  return openStore(spec, repoDir);
+  return new ReadAheadStore(openStore(spec, repoDir));
 }
 
 /** The `store` input as a store, or undefined for `none`. */
@@ -115,13 +119,24 @@ async function learnMap(ctx: CommandContext, repoDir: string, projectDir: string
   return outputs;
 }
 
-/** Mean durations per test file from test-predictor's history in the same store (empty without history). */
+/**
+ * The duration test-predictor expects of each test file, from its history in the same store (empty without one): read
+ * from the history's stored summary when it is current, so a warm run does not parse every recorded run.
+ */
 async function historicDurations(ctx: CommandContext, repoDir: string): Promise<Map<string, number>> {
   const spec = ctx.inputs.string('store');
   if (spec === '' || spec === 'none') return new Map();
   try {
-    const { meanFileDurations, readHistory } = await import('../test-history/index.ts');
-    return meanFileDurations(await readHistory(openStore(spec, repoDir), (message) => ctx.log.warning(message)));
+    const store = openStore(spec, repoDir);
+    const { PREDICTOR_FOLDER } = await import('../test-history/index.ts');
+    // No test-predictor folder, no history: test-predictor's modules are not loaded.
+    if ((await store.list(PREDICTOR_FOLDER)).length === 0) return new Map();
+    const { expectedFileDurations } = await import('../test-predictor/index.ts');
+    const { durations, source, runs } = await expectedFileDurations(store, (message) => ctx.log.warning(message));
+    ctx.log.info(
+      `Test durations: ${durations.size} test files, from ${source === 'summary' ? "test-predictor's summary of its history" : 'its history'} (${runs} runs).`,
+    );
+    return durations;
   } catch (error) {
     ctx.log.warning(`Test durations are not available (${errorMessage(error)}); the reduction is measured by count.`);
     return new Map();
@@ -170,12 +185,12 @@ export async function loadLanguagePack(): Promise<typeof pythonPack> {
  * loads nothing; one git then refuses has loaded them for nothing, some 40 ms before the step fails). A failure to
  * load surfaces where the selection awaits them.
  */
-function selectionEngine(repoDir: string) {
+function selectionEngine(repoDir: string, loaded: (pack: typeof pythonPack) => void) {
   const load = () =>
     Promise.all([loadLanguagePack(), import('../impact-map/index.ts'), import('../test-history/index.ts')]);
   if (!existsSync(repoDir) || !statSync(repoDir).isDirectory() || !mayBeInRepository(repoDir)) return { load };
   const early = load();
-  early.catch(() => {});
+  early.then(([pack]) => loaded(pack)).catch(() => {});
   return { load: () => early };
 }
 
@@ -227,8 +242,17 @@ export const testFilterCommand: CommandWithConfig = {
       return { range, changes: range.changes };
     });
     // The first git processes have started (resolveDiffRange starts them before its first wait): the selection's
-    // modules load while git answers, not after (loading them is main-thread work, git's is not).
-    const engine = selectionEngine(repoDir);
+    // modules load while git answers, not after (loading them is main-thread work, git's is not); then the stored
+    // graph is read, so that its tree is known when git has answered (the parser's load starts then if it differs).
+    let cache: ReadAheadStore | undefined;
+    let cacheOpened = false;
+    // Opened once; a store input it refuses is reported where the selection needs the store, as without reading ahead.
+    const graphCache = () => {
+      if (!cacheOpened) cache = graphCacheFor(ctx, repoDir);
+      cacheOpened = true;
+      return cache;
+    };
+    const engine = selectionEngine(repoDir, (pack) => graphCache()?.readAhead(graphCacheKey(pack.language.id)));
     const { range, changes } = await diff;
     await assertProjectDir(repoDir, options.projectDir, head);
     ctx.log.info(`Changes: ${range.source}${changes ? ` (${changes.length} files)` : ''}`);
@@ -240,11 +264,12 @@ export const testFilterCommand: CommandWithConfig = {
       pack: PACK,
       repoDir,
       head: range.head,
+      headTree: range.headTree,
       changes,
       baseProblem: range.fallbackReason,
       options,
       durations,
-      cache: graphCacheFor(ctx, repoDir),
+      cache: graphCache(),
       warn: (message) => ctx.log.warning(message),
       phase: (name, fn) => ctx.metrics.phase(name, fn),
     };

@@ -132,6 +132,8 @@ export interface CheckoutRangeProbe {
   /** The commits `base` and `head` name. */
   base: string;
   head: string;
+  /** The tree of `head`'s commit (a selection compares it with the tree its stored graph is of). */
+  headTree: string;
   /** Their merge bases in git's order (the first is `git merge-base`'s answer); empty when they have none. */
   mergeBases: string[];
 }
@@ -146,9 +148,9 @@ export function isPlainRevision(rev: string): boolean {
 
 /**
  * probeCheckout's three questions and those of an explicit range in ONE git process:
- * `git rev-parse --is-inside-work-tree --is-shallow-repository HEAD^{commit} BASE^{commit}...HEAD^{commit}`, whose
- * symmetric difference prints the head's commit, the base's, then each merge base as `^<sha>` (the order of
- * `git merge-base --all`). Undefined when git fails (a ref that does not resolve here, HEAD without a commit, not a
+ * `git rev-parse --is-inside-work-tree --is-shallow-repository HEAD^{commit} HEAD^{tree} BASE^{commit}...HEAD^{commit}`
+ * (`HEAD` standing for `head`), whose symmetric difference prints the head's commit, the base's, then each merge base
+ * as `^<sha>` (the order of `git merge-base --all`); the head's tree comes before them. Undefined when git fails (a ref that does not resolve here, HEAD without a commit, not a
  * checkout) or answers in a form this does not read: the caller then asks each question on its own, as before.
  * `base` and `head` must be plain revisions (isPlainRevision).
  */
@@ -162,6 +164,7 @@ export async function probeCheckoutAndRange(
     '--is-inside-work-tree',
     '--is-shallow-repository',
     'HEAD^{commit}',
+    `${head}^{tree}`,
     `${base}^{commit}...${head}^{commit}`,
   ];
   let lines: string[];
@@ -170,20 +173,21 @@ export async function probeCheckoutAndRange(
   } catch {
     return undefined;
   }
-  const [inside, shallow, checkedOut, headSha, baseSha, ...rest] = lines;
+  const [inside, shallow, checkedOut, headTree, headSha, baseSha, ...rest] = lines;
   const flag = /^(true|false)$/;
   const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
   const mergeBases = rest.filter((line) => line !== '').map((line) => line.slice(1));
   const read =
     flag.test(inside ?? '') &&
     flag.test(shallow ?? '') &&
-    [checkedOut, headSha, baseSha].every((line) => sha.test(line ?? '')) &&
+    [checkedOut, headTree, headSha, baseSha].every((line) => sha.test(line ?? '')) &&
     rest.every((line) => line === '' || (line.startsWith('^') && sha.test(line.slice(1))));
   if (!read) return undefined;
   return {
     checkout: { insideWorkTree: inside === 'true', shallow: shallow === 'true', head: checkedOut },
     base: baseSha,
     head: headSha,
+    headTree,
     mergeBases,
   };
 }

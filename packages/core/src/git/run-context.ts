@@ -36,6 +36,8 @@ export interface DiffRange {
   fetchSteps: string[];
   /** The files changed from `base` to `head` (listChangedFiles), when `listChanges` was asked and a base was found. */
   changes?: ChangedFile[];
+  /** The tree of `head`'s commit, when the first git round answered it (an explicit plain base and head). */
+  headTree?: string;
 }
 
 export interface DiffRangeOptions {
@@ -65,7 +67,10 @@ export interface DiffRangeOptions {
 export async function resolveDiffRange(options: DiffRangeOptions): Promise<DiffRange> {
   const git = openRepo(options.repoDir);
   const log: FetchLog = { steps: [] };
-  const finish = async (range: Omit<DiffRange, 'fetchSteps'>): Promise<DiffRange> => {
+  const finish = async (found: Omit<DiffRange, 'fetchSteps'>): Promise<DiffRange> => {
+    // A commit's tree is the same whatever was fetched since: the rev-parse's answer holds for its head.
+    const answers = await early?.range;
+    const range = answers?.head === found.head ? { ...found, headTree: answers.headTree } : found;
     if (!options.listChanges || !range.base) return { ...range, fetchSteps: log.steps };
     const changes = await changesOf(options.repoDir, range.base, range.head, log.steps.length > 0 ? undefined : early);
     return { ...range, fetchSteps: log.steps, changes };

@@ -44,6 +44,11 @@ export interface LoadedGraphCache<F extends LanguageFacts> {
    * `factsOf` answers from them. A missing, damaged or foreign facts document leaves files pending (to be parsed).
    */
   loadFacts(): Promise<void>;
+  /**
+   * Starts reading the facts document without reading its facts (`loadFacts` does, with this read): for a run that will
+   * need them, while it parses (the read then overlaps the parse instead of following it).
+   */
+  readFactsAhead(): void;
   /** Facts of a blob parsed by an earlier run (after `loadFacts`). */
   factsOf(blob: string): F | undefined;
 }
@@ -78,7 +83,12 @@ export async function loadGraphCache<F extends LanguageFacts>(
   onStoredTree?: (tree: string) => void,
 ): Promise<LoadedGraphCache<F>> {
   const key = graphCacheKey(language.id);
-  const empty: LoadedGraphCache<F> = { key, loadFacts: async () => {}, factsOf: () => undefined };
+  const empty: LoadedGraphCache<F> = {
+    key,
+    loadFacts: async () => {},
+    readFactsAhead: () => {},
+    factsOf: () => undefined,
+  };
   if (!store) return empty;
   const graphDoc: CacheDocument = { key, what: 'graph cache', instead: 'parsing every file instead', warn };
   const text = await readCacheText(store, graphDoc);
@@ -112,10 +122,16 @@ export async function loadGraphCache<F extends LanguageFacts>(
   const snapshot = GraphSnapshot.fromDocument(language, graph);
   let factsOf: (blob: string) => F | undefined = () => undefined;
   let loading: Promise<void> | undefined;
-  const factsKey = factsCacheKey(language.id);
+  const factsDoc: CacheDocument = {
+    key: factsCacheKey(language.id),
+    what: 'facts cache',
+    instead: 'parsing the files instead',
+    warn,
+  };
+  let reading: Promise<string | undefined> | undefined;
+  const readFacts = () => (reading ??= readCacheText(store, factsDoc));
   const loadFacts = async () => {
-    const factsDoc: CacheDocument = { key: factsKey, what: 'facts cache', instead: 'parsing the files instead', warn };
-    const factsText = await readCacheText(store, factsDoc);
+    const factsText = await readFacts();
     if (factsText === undefined) return;
     const facts = parseCacheJson(factsText, factsDoc);
     if (facts === undefined) return;
@@ -129,6 +145,7 @@ export async function loadGraphCache<F extends LanguageFacts>(
     key,
     snapshot,
     loadFacts: () => (loading ??= loadFacts()),
+    readFactsAhead: () => void readFacts(),
     factsOf: (blob) => factsOf(blob),
   };
 }

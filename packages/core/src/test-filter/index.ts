@@ -16,9 +16,11 @@ export {
 } from './options.ts';
 export type { TestFilterOptions, MapRule, UnknownFilePolicy, DynamicImportPolicy } from './options.ts';
 export { directoryGraphCacheStore, GRAPH_CACHE_SCHEMA, graphCacheKey } from './graph-cache.ts';
+export { ReadAheadStore } from './read-ahead-store.ts';
 export type { GraphCacheStore } from './graph-cache.ts';
 export type { ChangedFile } from '../git/index.ts';
 export { discoverTests } from './discover-tests.ts';
+export { readAndScan } from './scan-while-reading.ts';
 export type { DiscoveredTests } from './discover-tests.ts';
 export { evaluatePathFilters, matchesGlob } from './globs.ts';
 export { literalNamesFile } from './data-files.ts';

@@ -3,6 +3,7 @@ import { filesMentioning } from './data-files.ts';
 import { discoverTests } from './discover-tests.ts';
 import { dynamicDependents } from './dynamic-edges.ts';
 import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts';
+import { readAndScan } from './scan-while-reading.ts';
 import { type ChangedFile, diffTreesThroughReader, GitObjectReader } from '../git/index.ts';
 import { type Closure, DependencyGraph, formatChain } from './graph.ts';
 import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
@@ -26,6 +27,8 @@ export interface SelectTestsRequest {
   repoDir: string;
   /** The commit whose tests run (any revision git understands). */
   head: string;
+  /** The tree of `head`, when the caller knows it already (the range's first git round): it is not asked again. */
+  headTree?: string;
   /** Changed files base..head; undefined when the base could not be found (then every test runs). */
   changes: readonly ChangedFile[] | undefined;
   /** Why the base is unknown, for the reason text. */
@@ -302,16 +305,23 @@ class RepositoryView<F extends LanguageFacts> {
     if (missing.length) {
       const scan = useCache ? this.language.scan : undefined;
       if (this.language.analyzeMany && !scan) this.language.willAnalyzeMany?.(missing.length);
-      const [texts] = await Promise.all([
-        this.objects.readBlobs(missing.map((path) => blobs.get(path)!)),
-        this.language.prepare?.(),
-      ]);
-      const sources = missing.map((path) => texts.get(blobs.get(path)!) ?? '');
-      const analyzedFacts = await this.analyzeSources(
-        sources,
-        scan,
-        missing.map((path) => analyzed?.has(path) === true),
-      );
+      const ids = missing.map((path) => blobs.get(path)!);
+      const prepared = this.language.prepare?.();
+      // A whole build scans each file as git hands it over (its reading of the next ones overlaps the scan).
+      const { texts: sources, scanned } = scan
+        ? await readAndScan(
+            this.objects,
+            ids,
+            (source) => scan.call(this.language, source),
+            missing.map((path) => analyzed?.has(path) !== true),
+            prepared,
+            (source) => this.language.analyze(source),
+          )
+        : await Promise.all([this.objects.readBlobs(ids), prepared]).then(([texts]) => ({
+            texts: ids.map((id) => texts.get(id) ?? ''),
+            scanned: undefined,
+          }));
+      const analyzedFacts = await this.analyzeSources(sources, scanned);
       missing.forEach((path, index) => {
         const fileFacts = analyzedFacts[index];
         if (fileFacts.unparsed)
@@ -326,22 +336,15 @@ class RepositoryView<F extends LanguageFacts> {
     return facts;
   }
 
-  /** Facts of the sources, in order: scanned where `scan` can (not the `analyzeInFull` ones), the rest analysed on every core. */
-  private async analyzeSources(
-    sources: string[],
-    scan: ((source: string) => F | undefined) | undefined,
-    analyzeInFull: readonly boolean[],
-  ): Promise<F[]> {
-    const analyzed: Array<F | undefined> = scan
-      ? sources.map((source, index) => (analyzeInFull[index] ? undefined : scan.call(this.language, source)))
-      : [];
-    const rest = scan ? sources.filter((_, index) => analyzed[index] === undefined) : sources;
+  /** Facts of the sources, in order: those `scanned` gave, the rest analysed on every core. */
+  private async analyzeSources(sources: string[], scanned: ReadonlyArray<F | undefined> | undefined): Promise<F[]> {
+    const rest = scanned ? sources.filter((_, index) => scanned[index] === undefined) : sources;
     const full = this.language.analyzeMany
       ? await this.language.analyzeMany(rest)
       : rest.map((source) => this.language.analyze(source));
-    if (!scan) return full;
+    if (!scanned) return full;
     let next = 0;
-    return analyzed.map((facts) => facts ?? full[next++]);
+    return scanned.map((facts) => facts ?? full[next++]);
   }
 
   /**
@@ -446,14 +449,20 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
     roots: options.roots,
     extraRoots: framework.importRoots(discovery, projectDir),
   });
-  // Git works while the stored graph is read and parsed: the head's tree is needed either way, and the tree diff from
-  // the stored tree as soon as the document names it.
-  const headTree = objects.read(`${head}^{tree}`).then(
-    (object) => (object?.type === 'tree' ? object.id : undefined),
-    () => undefined,
-  );
-  // Asked after the head's tree, which the tree diff waits for.
-  const changesSources = startEarlyReads(request, language, objects);
+  // Git works while the stored graph is read and parsed: the head's tree is needed either way (unless the caller knows
+  // it), and the tree diff from the stored tree as soon as the document names it.
+  const headTree =
+    request.headTree !== undefined
+      ? Promise.resolve(request.headTree)
+      : objects.read(`${head}^{tree}`).then(
+          (object) => (object?.type === 'tree' ? object.id : undefined),
+          () => undefined,
+        );
+  const reads = earlyReads(request, language, objects);
+  const changesSources = reads.sources;
+  // Asked after the head's tree, which the tree diff waits for. A head tree known already lets them wait for the
+  // stored graph's tree instead: a graph of the head's own tree needs none of them (and then, often, no git process).
+  if (request.headTree === undefined || !request.cache) reads.start();
   if (changesSources && !request.cache) loadParserEarly(language);
   // The tree diff from the stored graph's tree, read through the object reader (no git process of its own); nothing to
   // read for the stored graph of the head's own tree (a run again on the same commit, a merge that changed nothing).
@@ -464,15 +473,23 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
     });
   let early: { from: string; delta: ReturnType<typeof diffFrom> } | undefined;
   const cache = await loadGraphCache(request.cache, language, warn, (from) => {
-    const sameTree = headTree.then((tree) => tree === from);
     early = { from, delta: diffFrom(from) };
-    if (changesSources)
-      void sameTree.then((same) => {
-        if (!same) loadParserEarly(language);
+    // A head tree known already decides at once, before the stored graph is parsed (the parser's load then runs
+    // beside that parse instead of after it).
+    if (request.headTree !== undefined) {
+      if (request.headTree === from) return;
+      reads.start();
+      if (changesSources) loadParserEarly(language);
+    } else if (changesSources)
+      void headTree.then((tree) => {
+        if (tree !== from) loadParserEarly(language);
       });
   });
   // No usable stored graph: every file is parsed.
-  if (changesSources && !cache.snapshot) loadParserEarly(language);
+  if (!cache.snapshot) {
+    reads.start();
+    if (changesSources) loadParserEarly(language);
+  }
   /** The view of this run's repository, from a patched stored graph or a graph to build. */
   const viewOf = (discovery: unknown, matcher: TestMatcher, testFiles: string[], plan: GraphPlan<LanguageFacts>) =>
     new RepositoryView({
@@ -488,6 +505,9 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
       plan,
     });
   const stored = cache.snapshot;
+  // The selection completes the stored facts when the graph has computed imports (their link reads every file's): the
+  // document is read while the change is parsed and patched in.
+  if (stored && stored.dynamic.size > 0) cache.readFactsAhead();
   if (stored && stored.settings === settingsKey) {
     // The stored graph of another tree: only the files that differ from it need work, and the tree is never listed.
     const diff = early?.from === stored.tree ? early.delta : diffFrom(stored.tree);
@@ -557,21 +577,24 @@ export async function selectAffectedTests(request: SelectTestsRequest): Promise<
 }
 
 /**
- * Reads the changed source files at the head before the graph asks for them, in the process that also answers the head's
- * tree: a graph patch parses them (or the cold build, everything), and their contents are then at hand (the callers'
- * search reads them too). A read that is not used costs only its share of that process's time. Returns whether the
- * change has a source file at the head (then a graph of another tree will very likely parse it).
+ * Reads the changed source files at the head before the graph asks for them (`start`, once), in the process that also
+ * answers the head's tree: a graph patch parses them (or the cold build, everything), and their contents are then at
+ * hand (the callers' search reads them too). A read that is not used costs only its share of that process's time.
+ * `sources`: whether the change has a source file at the head (then a graph of another tree will very likely parse it).
  */
-function startEarlyReads(
-  request: SelectTestsRequest,
-  language: SourceLanguage<LanguageFacts>,
-  objects: GitObjectReader,
-): boolean {
+function earlyReads(request: SelectTestsRequest, language: SourceLanguage<LanguageFacts>, objects: GitObjectReader) {
   const { changes, options, head } = request;
-  if (!changes || changes.length > options.maxChangedFiles) return false;
-  const sources = changes.filter((change) => change.status !== 'deleted' && language.handles(change.path));
-  for (const change of sources.slice(0, EARLY_READS)) objects.read(`${head}:${change.path}`).catch(() => {});
-  return sources.length > 0;
+  const sources =
+    !changes || changes.length > options.maxChangedFiles
+      ? []
+      : changes.filter((change) => change.status !== 'deleted' && language.handles(change.path));
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    for (const change of sources.slice(0, EARLY_READS)) objects.read(`${head}:${change.path}`).catch(() => {});
+  };
+  return { sources: sources.length > 0, start };
 }
 
 /**

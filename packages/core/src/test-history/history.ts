@@ -32,6 +32,9 @@ export const STORE_KEYS = {
   safety: 'test-predictor/safety.json',
 } as const;
 
+/** The store folder every key above is in: a store without it has no test history. */
+export const PREDICTOR_FOLDER = 'test-predictor/';
+
 /** One changed file of a run's diff, with its line counts (binary files count 0). */
 export interface ChangeRecord {
   path: string;
@@ -319,23 +322,4 @@ export function caseKey(record: RunRecord, testCase: CaseRecord): string {
 /** Changed paths of a run (old and new names of renames). */
 export function changedPaths(record: Pick<RunRecord, 'changes'>): string[] {
   return (record.changes ?? []).flatMap((change) => (change.oldPath ? [change.oldPath, change.path] : [change.path]));
-}
-
-/**
- * Mean duration in seconds per test file over the newest `lastRuns` runs that ran it (retries included, as they
- * cost time too). test-filter uses it to measure its reduction by time.
- */
-export function meanFileDurations(history: readonly RunRecord[], lastRuns = 20): Map<string, number> {
-  const totals = new Map<string, { seconds: number; runs: number }>();
-  for (const record of history.slice(-lastRuns)) {
-    const perRun = new Map<string, number>();
-    for (const testCase of record.cases) {
-      if (testCase.file !== '') perRun.set(testCase.file, (perRun.get(testCase.file) ?? 0) + testCase.duration);
-    }
-    for (const [file, seconds] of perRun) {
-      const total = totals.get(file) ?? { seconds: 0, runs: 0 };
-      totals.set(file, { seconds: total.seconds + seconds, runs: total.runs + 1 });
-    }
-  }
-  return new Map([...totals].map(([file, total]) => [file, total.seconds / total.runs]));
 }

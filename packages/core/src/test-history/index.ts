@@ -1,7 +1,7 @@
 /**
  * test-history: the record of test runs kept in a store (one record per run: commit, change, per-test outcome and
  * duration), read bounded, and JUnit XML as the way outcomes come in. test-predictor learns from it; test-filter
- * reads mean durations from it.
+ * reads the expected durations test-predictor keeps of it.
  */
 export {
   parseJunitXml,
@@ -15,6 +15,7 @@ export {
 export {
   HISTORY_SCHEMA,
   STORE_KEYS,
+  PREDICTOR_FOLDER,
   readHistory,
   segmentsRead,
   appendRun,
@@ -25,7 +26,6 @@ export {
   type AppendOutcome,
   boundHistory,
   compactRun,
-  meanFileDurations,
   HISTORY_LOG,
   RAW_HISTORY_BYTES,
   HISTORY_BYTES,

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Store, StoreEntry } from '../store/index.ts';
-import { HISTORY_LOG, segmentsRead, type AppendOutcome, type RunRecord } from '../test-history/index.ts';
+import {
+  HISTORY_LOG,
+  PREDICTOR_FOLDER,
+  segmentsRead,
+  type AppendOutcome,
+  type RunRecord,
+} from '../test-history/index.ts';
 import { HistoryStats } from './features.ts';
 import { labelFlaky, realFailedFiles, runKey, type FlakyLabels } from './flaky.ts';
 import { factsOfHistory, RECENT_RUNS, recentFilesOf, recentTotalsOf, type HistoryFacts } from './history-facts.ts';
@@ -30,9 +36,6 @@ export const HISTORY_SUMMARY_KEY = 'test-predictor/history-summary.json';
 export const SLOW_FLOOR = 0.1;
 
 const FORMAT = 1;
-
-/** The store folder of the history, its legacy file and this summary: listed at once. */
-const PREDICTOR_FOLDER = 'test-predictor/';
 
 /** A segment of the record log, as the store lists it. */
 export type SegmentIdentity = Pick<StoreEntry, 'key' | 'size'>;

@@ -27,7 +27,6 @@ export {
   boundHistory,
   compactRun,
   runRecordProblem,
-  meanFileDurations,
   HISTORY_LOG,
   RAW_HISTORY_BYTES,
   HISTORY_BYTES,
@@ -111,6 +110,7 @@ export {
   type SafetyState,
 } from './safety.ts';
 export { viewChange, hopsOf, type ChangeView } from './repository.ts';
+export { expectedFileDurations, type ExpectedDurations } from './expected-durations.ts';
 export {
   anyViewHandoff,
   readViewHandoff,

@@ -708,12 +708,19 @@ export function firstSyntaxError(tree: Tree): PythonSyntaxError | undefined {
  * Extracts imports, dynamic imports, path-like string literals, `__all__`, `pytest_plugins` and the first syntax
  * error from Python source. Imports anywhere count (inside functions, `try/except ImportError`, `if TYPE_CHECKING`):
  * any of them may run, so the dependency is real for safety. Requires `loadPythonParser()` to have been awaited.
- * The walk is iterative, so input size never meets the JavaScript stack.
+ * The walk is iterative, so input size never meets the JavaScript stack. `keepTree`: the tree stays among the searched
+ * ones (`withPythonTree`) for a later search of the same source, instead of among the few recent ones.
  */
-export function analyzePythonSource(source: string): PythonModuleFacts {
+export function analyzePythonSource(
+  source: string,
+  { keepTree = false }: { keepTree?: boolean } = {},
+): PythonModuleFacts {
   const examples: Array<{ text: string; line: number }> = [];
-  const facts = withPythonTree(source, (tree, problem) =>
-    tree ? factsOf(tree, source, examples) : unparsedFacts(problem ?? 'unknown'),
+  const facts = withPythonTree(
+    source,
+    (tree, problem) => (tree ? factsOf(tree, source, examples) : unparsedFacts(problem ?? 'unknown')),
+    // A build's tree is kept for the callers' search of computed imports, which parses files of the same build.
+    { searched: keepTree },
   );
   const doctestImports = examples.length ? importsOfExamples(examples) : [];
   if (doctestImports.length) facts.doctestImports = doctestImports;
@@ -1259,8 +1266,14 @@ export interface PythonCallSite {
   splat?: boolean;
 }
 
+/**
+ * `text` on one line (each run of white space one space), cut to `max` characters with `...`. A long text (a call
+ * holding a docstring) is flattened only as far as the answer needs: a flattened start of the text is the start of
+ * the flattened whole, so once it is longer than `max` the rest cannot change the answer.
+ */
 const shorten = (text: string, max = 80) => {
-  const flat = text.replace(/\s+/g, ' ');
+  const start = text.length > 4 * max ? text.slice(0, 4 * max).replace(/\s+/g, ' ') : undefined;
+  const flat = start !== undefined && start.length > max ? start : text.replace(/\s+/g, ' ');
   return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
 };
 

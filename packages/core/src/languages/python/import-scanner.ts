@@ -54,7 +54,6 @@ const Kind = { Name: 0, Op: 1, String: 2, Number: 3 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
 
 /** Operators Python has, longest first within each length (a token is the longest that matches). */
-const OPERATORS_3 = new Set(['**=', '//=', '>>=', '<<=']);
 const OPERATORS_2 = new Set([
   '==',
   '!=',
@@ -77,6 +76,9 @@ const OPERATORS_2 = new Set([
   '>>',
 ]);
 const OPERATORS_1 = new Set([...'+-*/%&|^~@<>=.,:;']);
+const OPERATOR_CODES_1 = new Set([...OPERATORS_1].map((op) => op.charCodeAt(0)));
+/** The first characters of the two-character operators ending in `=`. */
+const OPERATOR_BEFORE_EQUALS = new Set([...OPERATORS_2].filter((op) => op.endsWith('=')).map((op) => op.charCodeAt(0)));
 const CLOSING: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 /** String prefixes (case-insensitive) Python accepts. */
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'br', 'rb', 'f', 'fr', 'rf', 't', 'tr', 'rt']);
@@ -95,7 +97,10 @@ const isNameStart = (code: number) =>
 const isNameChar = (code: number) => isNameStart(code) || (code >= 48 && code <= 57);
 const isDigit = (code: number) => code >= 48 && code <= 57;
 
-/** The tokens of one logical line (parallel arrays, reused from line to line). */
+/**
+ * The tokens of one logical line: parallel arrays reused from line to line, of which the first `length` entries are the
+ * line's (clearing keeps the arrays' storage: a file has thousands of lines).
+ */
 class LineTokens {
   kind: Kind[] = [];
   start: number[] = [];
@@ -103,23 +108,34 @@ class LineTokens {
   line: number[] = [];
   /** Brackets open around the token (a string inside them is never a statement of its own). */
   depth: number[] = [];
-  get length() {
-    return this.kind.length;
-  }
+  length = 0;
   push(kind: Kind, start: number, end: number, line: number, depth: number) {
-    this.kind.push(kind);
-    this.depth.push(depth);
-    this.start.push(start);
-    this.end.push(end);
-    this.line.push(line);
+    const index = this.length++;
+    this.kind[index] = kind;
+    this.depth[index] = depth;
+    this.start[index] = start;
+    this.end[index] = end;
+    this.line[index] = line;
   }
   clear() {
-    this.kind.length = 0;
-    this.start.length = 0;
-    this.end.length = 0;
-    this.line.length = 0;
-    this.depth.length = 0;
+    this.length = 0;
   }
+}
+
+/**
+ * The length of the operator at `at` (the longest of Python's that matches: `**=`, `//=`, `>>=`, `<<=`, then OPERATORS_2,
+ * then OPERATORS_1), or 0 when none does; read from character codes (operators are a third of the tokens).
+ */
+function operatorLength(source: string, at: number): number {
+  const first = source.charCodeAt(at);
+  const second = source.charCodeAt(at + 1);
+  // `**`, `//`, `<<`, `>>`, and with `=` after them `**=`, `//=`, `<<=`, `>>=`.
+  if (second === first && (first === 42 || first === 47 || first === 60 || first === 62))
+    return source.charCodeAt(at + 2) === 61 ? 3 : 2;
+  // `==`, `!=`, `<=`, `>=`, `:=` and the augmented assignments `+= -= *= /= %= &= |= ^= @=`.
+  if (second === 61 && OPERATOR_BEFORE_EQUALS.has(first)) return 2;
+  if (first === 45 && second === 62) return 2;
+  return OPERATOR_CODES_1.has(first) ? 1 : 0;
 }
 
 class ImportScanner {
@@ -168,7 +184,11 @@ class ImportScanner {
     const { source } = this;
     const start = this.at;
     if (code === 32 || code === 9 || code === 12) {
-      this.at += 1;
+      // A run of blanks at once (indentation).
+      let at = this.at + 1;
+      for (let next = source.charCodeAt(at); next === 32 || next === 9 || next === 12; next = source.charCodeAt(at))
+        at += 1;
+      this.at = at;
       return true;
     }
     if (code === 13) {
@@ -222,9 +242,7 @@ class ImportScanner {
     } else if (char === ')' || char === ']' || char === '}') {
       if (this.brackets.pop() !== CLOSING[char]) return false;
     } else {
-      const three = source.slice(this.at, this.at + 3);
-      const two = three.slice(0, 2);
-      const length = OPERATORS_3.has(three) ? 3 : OPERATORS_2.has(two) ? 2 : OPERATORS_1.has(char) ? 1 : 0;
+      const length = operatorLength(source, this.at);
       if (length === 0) return false;
       this.at += length;
       if (!field) this.tokens.push(Kind.Op, start, this.at, this.row, this.brackets.length);
@@ -246,7 +264,7 @@ class ImportScanner {
   private string(start: number, quoteAt: number, field: boolean): boolean {
     const { source } = this;
     const line = this.row;
-    const prefix = source.slice(start, quoteAt).toLowerCase();
+    const prefix = start === quoteAt ? '' : source.slice(start, quoteAt).toLowerCase();
     const format = prefix.includes('f') || prefix.includes('t');
     const raw = prefix.includes('r');
     const quote = source.charCodeAt(quoteAt);
@@ -395,15 +413,21 @@ class ImportScanner {
     return this.source.slice(this.tokens.start[index], this.tokens.end[index]);
   }
 
+  /** Whether the token's text is `text` (compared in place: nothing is cut out of the source). */
+  private is(index: number, text: string): boolean {
+    const start = this.tokens.start[index];
+    return this.tokens.end[index] - start === text.length && this.source.startsWith(text, start);
+  }
+
   private isOp(index: number, op: string): boolean {
-    return index < this.tokens.length && this.tokens.kind[index] === Kind.Op && this.text(index) === op;
+    return index < this.tokens.length && this.tokens.kind[index] === Kind.Op && this.is(index, op);
   }
 
   private isName(index: number, name?: string): boolean {
     return (
       index < this.tokens.length &&
       this.tokens.kind[index] === Kind.Name &&
-      (name === undefined || this.text(index) === name)
+      (name === undefined || this.is(index, name))
     );
   }
 
@@ -421,10 +445,9 @@ class ImportScanner {
         KEYWORD_LENGTHS.has(tokens.end[index] - tokens.start[index]) &&
         !consumed.has(index)
       ) {
-        const name = this.text(index);
-        if (name === 'from') ok = this.fromImport(index, consumed);
-        else if (name === 'import') ok = this.importStatement(index);
-        else if (name === '__all__') ok = this.allAssignment(index);
+        if (this.is(index, 'from')) ok = this.fromImport(index, consumed);
+        else if (this.is(index, 'import')) ok = this.importStatement(index);
+        else if (this.is(index, '__all__')) ok = this.allAssignment(index);
       }
     }
     tokens.clear();

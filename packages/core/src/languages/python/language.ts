@@ -32,7 +32,8 @@ export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
   async prepare() {
     await loadPythonParser();
   },
-  analyze: analyzePythonSource,
+  // The engine analyses one file at a time during a build (between git's answers): its tree is kept like the others'.
+  analyze: (source) => analyzePythonSource(source, { keepTree: true }),
   scan: scanPythonSource,
   analyzeMany: (sources) => analyzePythonSources(sources),
   willAnalyzeMany: (files) => void startPythonAnalysisWorkers(files),

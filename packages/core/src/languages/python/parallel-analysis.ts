@@ -40,6 +40,8 @@ const MIN_FILES_EARLY = 100;
  */
 const BATCH_CHARS = 100_000;
 const ROLE = 'ci-optimizer:python-analysis';
+/** The main thread keeps the trees it parses (bounded: `withPythonTree`): the callers' search may read the same files. */
+const KEEP_TREE = { keepTree: true };
 
 /**
  * `node:worker_threads`, taken when a worker is started or this module finds itself in one: most runs analyse a
@@ -136,7 +138,7 @@ export async function analyzePythonSourcesCounted(
   for (const unused of early.slice(wanted)) endWorker(unused);
   if (wanted === 0) {
     await loadPythonParser();
-    return { facts: sources.map((source) => analyzePythonSource(source)), inWorkers: 0 };
+    return { facts: sources.map((source) => analyzePythonSource(source, KEEP_TREE)), inWorkers: 0 };
   }
   const work: Work = { sources, batches, taken: new SharedArrayBuffer(4) };
   const taken = new Int32Array(work.taken);
@@ -158,13 +160,13 @@ export async function analyzePythonSourcesCounted(
   const workers = started.map((worker) => giveWork(worker, work, fromWorker));
   await loadPythonParser();
   for (let batch = takeBatch(work, taken); batch !== undefined; batch = takeBatch(work, taken)) {
-    for (const index of batches[batch]) results[index] = analyzePythonSource(sources[index]);
+    for (const index of batches[batch]) results[index] = analyzePythonSource(sources[index], KEEP_TREE);
     // Lets the workers' answers in between two batches (they are copied here anyway).
     await new Promise((resolve) => setImmediate(resolve));
   }
   await Promise.all(workers);
   // A batch a worker took but did not answer (it failed or ended) is done here.
-  return { facts: results.map((facts, index) => facts ?? analyzePythonSource(sources[index])), inWorkers };
+  return { facts: results.map((facts, index) => facts ?? analyzePythonSource(sources[index], KEEP_TREE)), inWorkers };
 }
 
 /** Workers beside the main thread by default: the cores beyond the first, at most MAX_WORKERS. */

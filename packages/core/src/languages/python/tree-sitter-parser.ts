@@ -92,7 +92,8 @@ interface KeptTree {
 /**
  * Trees of sources searched name after name (`withPythonTree(source, use, { searched: true })`: the callers' search of
  * computed imports parses each file that mentions a function's name, once for each name, and a file often mentions
- * several), kept by the size of their sources, up to SEARCHED_TREE_CHARS in all; the least recently used go first. A tree
+ * several; it often reads files a cold build has just analysed, whose trees are kept here too), kept by the size of
+ * their sources, up to SEARCHED_TREE_CHARS in all; the least recently used go first. A tree
  * takes about 30 bytes of WebAssembly memory per character of its source: some 60 MB at the bound.
  */
 const searchedTrees = new Map<string, KeptTree>();

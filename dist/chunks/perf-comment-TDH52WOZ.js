@@ -1,1 +1,0 @@
-import{perfCommentCommand}from"./chunk-G54DV6YK.js";import"./chunk-HZJPNDDL.js";import"./chunk-7KBNODNU.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{perfCommentCommand};

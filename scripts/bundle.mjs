@@ -63,6 +63,25 @@ const banner = [
 ].join('\n');
 
 /**
+ * The banner as it stays in a file: only the lines whose names the file's code uses (most chunks use none). Each
+ * line costs a start for every file that loads: three ES module links, a `createRequire` and a path conversion,
+ * about a quarter of a millisecond per file, and a warm test-predictor run loads some twenty chunks that need none.
+ * A name that only appears in a string keeps its line, which is harmless.
+ */
+function withBannerUsed(text, file) {
+  if (!text.startsWith(`${banner}\n`)) throw new Error(`${file} does not start with the banner`);
+  const body = text.slice(banner.length + 1);
+  const uses = (name) => new RegExp(`(?<![\\w$.])${name}(?![\\w$])`).test(body);
+  const dirname = uses('__ciOptDirname');
+  const filename = dirname || uses('__ciOptFilename');
+  const require = uses('require');
+  // The banner's lines: the three imports, then require, __ciOptFilename and __ciOptDirname.
+  const keep = [require, filename, dirname, require, filename, dirname];
+  const kept = banner.split('\n').filter((_, index) => keep[index]);
+  return kept.length ? `${kept.join('\n')}\n${body}` : body;
+}
+
+/**
  * An action.yml as the bundles embed it (ActionYml in packages/core/src/metadata): parsed here, so no bundle loads a
  * YAML parser to start. `file` is relative to the repository root. A YAML error fails the build, naming the file.
  */
@@ -82,12 +101,16 @@ function embeddedActionYml(file) {
   });
 }
 
-/** `import actionYml from '../action.yml'`: the file parsed at build time (see embeddedActionYml). */
+/**
+ * `import actionYml from '../action.yml'`: the file parsed at build time (see embeddedActionYml), embedded as a JSON
+ * string that the bundle parses (V8 reads JSON faster than an object literal of the same data: the CLI's 54 kB of
+ * every action's metadata load in about 3 ms instead of 4.5).
+ */
 const actionYmlPlugin = {
   name: 'action-yml',
   setup(pluginBuild) {
     pluginBuild.onLoad({ filter: /\.yml$/ }, (args) => ({
-      contents: `export default ${embeddedActionYml(args.path)};`,
+      contents: `export default JSON.parse(${JSON.stringify(embeddedActionYml(args.path))});`,
       loader: 'js',
     }));
   },
@@ -106,7 +129,7 @@ const actionMetadataPlugin = {
         (action) =>
           `${JSON.stringify(action.name)}: ${embeddedActionYml(join(root, 'actions', action.name, 'action.yml'))}`,
       );
-      return { contents: `export default {\n${entries.join(',\n')}\n};`, loader: 'js' };
+      return { contents: `export default JSON.parse(${JSON.stringify(`{${entries.join(',')}}`)});`, loader: 'js' };
     });
   },
 };
@@ -158,25 +181,31 @@ const lazyPackagePlugin = {
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, (args) => {
       if (/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
-      return { path: args.path, namespace: 'lazy-package' };
+      // One stand-in per importing file, so that it lands in that file's chunk: a shared one would be a chunk of its
+      // own, and each file a start loads costs it about half a millisecond.
+      return { path: `${args.path}?${relative(root, args.importer).split(sep).join('/')}`, namespace: 'lazy-package' };
     });
     pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => {
-      const real = requireFromRoot(args.path);
+      const name = args.path.slice(0, args.path.indexOf('?'));
+      const real = requireFromRoot(name);
       const names = Object.keys(real).filter(
         (name) => typeof real[name] === 'function' && /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default',
       );
-      const file = `${args.path}.cjs`;
+      const file = `${name}.cjs`;
+      // Built-ins taken with process.getBuiltinModule() and the folder from import.meta: the chunk the stand-in lands
+      // in needs none of the banner's names for it (see withBannerUsed).
       const lines = [
-        "const { existsSync } = require('node:fs');",
-        "const { dirname, join } = require('node:path');",
+        "const { existsSync } = process.getBuiltinModule('node:fs');",
+        "const { dirname, join } = process.getBuiltinModule('node:path');",
         'let real;',
         'function load() {',
         `  if (real) return real;`,
-        `  for (const dir of [__ciOptDirname, dirname(__ciOptDirname), dirname(dirname(__ciOptDirname))]) {`,
+        '  const here = import.meta.dirname;',
+        `  for (const dir of [here, dirname(here), dirname(dirname(here))]) {`,
         `    const candidate = join(dir, ${JSON.stringify(CHUNKS)}, ${JSON.stringify(file)});`,
-        `    if (existsSync(candidate)) return (real = require(candidate));`,
+        "    if (existsSync(candidate)) return (real = process.getBuiltinModule('node:module').createRequire(import.meta.url)(candidate));",
         '  }',
-        `  throw new Error(\`${CHUNKS}/${file} is missing above \${__ciOptDirname}: the build is incomplete (npm run bundle)\`);`,
+        `  throw new Error(\`${CHUNKS}/${file} is missing above \${here}: the build is incomplete (npm run bundle)\`);`,
         '}',
         // A function or class of the package, loaded on first use: calls, `new`, static members (methods bound to the
         // class) and `instanceof` reach the real one.
@@ -188,7 +217,8 @@ const lazyPackagePlugin = {
         '  });',
         '  return proxy;',
         '};',
-        ...names.map((name) => `export const ${name} = lazy(${JSON.stringify(name)});`),
+        // Pure: a stand-in offers only what its file imports.
+        ...names.map((name) => `export const ${name} = /* @__PURE__ */ lazy(${JSON.stringify(name)});`),
       ];
       return { contents: lines.join('\n'), loader: 'js', resolveDir: root };
     });
@@ -247,6 +277,46 @@ const httpViaRequirePlugin = {
 };
 
 /**
+ * Node built-ins taken on first call rather than imported as ES modules:
+ * - `node:crypto` costs 10-15 ms of a start (about 40 internal modules), and a warm test-filter or test-predictor run
+ *   needs no digest or random id (@actions/core's file commands take one only when an action sets an output);
+ * - `node:util` is loaded at every start anyway, but its ES module view reads every export, and its getters load
+ *   `node:worker_threads`, the argument parser, colours and the diff algorithm (a dozen modules nothing here uses);
+ * - `node:v8` (its heap and profiler bindings) is called only when the Python parser loads.
+ * The imports of our sources and of LAZY_BUILTIN_PACKAGES get a stand-in module whose exports are functions that take
+ * the built-in with `process.getBuiltinModule()` on first call and forward to it. Only the built-in's plain functions
+ * are offered (an import of a class or value fails the build: No matching export); other packages' imports are left
+ * alone.
+ */
+const LAZY_BUILTINS = ['crypto', 'util', 'v8'];
+const LAZY_BUILTIN_PACKAGES = /[\\/]node_modules[\\/]@actions[\\/]core[\\/]/;
+const lazyBuiltinPlugin = {
+  name: 'lazy-builtin',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`) }, (args) => {
+      if (args.kind !== 'import-statement') return undefined;
+      if (/[\\/]node_modules[\\/]/.test(args.importer) && !LAZY_BUILTIN_PACKAGES.test(args.importer)) return undefined;
+      // One stand-in per importing file, so that it lands in that file's chunk (a shared one would be a chunk of its own).
+      const builtin = `node:${args.path.replace(/^node:/, '')}`;
+      return { path: `${builtin}?${relative(root, args.importer).split(sep).join('/')}`, namespace: 'lazy-builtin' };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
+      const builtin = args.path.slice(0, args.path.indexOf('?'));
+      const real = requireFromRoot(builtin);
+      const names = Object.entries(Object.getOwnPropertyDescriptors(real))
+        .filter(([name, d]) => typeof d.value === 'function' && /^[a-z][\w$]*$/.test(name))
+        .map(([name]) => name);
+      const lines = [
+        'let real;',
+        `const load = () => real ?? (real = process.getBuiltinModule(${JSON.stringify(builtin)}));`,
+        ...names.map((name) => `export function ${name}(...args) { return load().${name}(...args); }`),
+      ];
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
+
+/**
  * WebAssembly the bundles load at run time, copied to the top of the output folder when a bundle contains the package
  * that loads it (the Python parser: packages/core/src/languages/python/tree-sitter-parser.ts looks next to the
  * running file and in its parent, which is the output folder for code in chunks/ and in dist/<action>/).
@@ -291,7 +361,14 @@ export async function bundle(outDir = join(root, 'dist'), { metafile } = /** @ty
     format: 'esm',
     banner: { js: banner },
     define: { __filename: '__ciOptFilename', __dirname: '__ciOptDirname' },
-    plugins: [actionYmlPlugin, actionMetadataPlugin, lazyPackagePlugin, httpViaRequirePlugin, sideEffectFreePlugin],
+    plugins: [
+      actionYmlPlugin,
+      actionMetadataPlugin,
+      lazyPackagePlugin,
+      lazyBuiltinPlugin,
+      httpViaRequirePlugin,
+      sideEffectFreePlugin,
+    ],
     legalComments: 'none',
     minifyWhitespace: true,
     minifySyntax: true,
@@ -300,6 +377,10 @@ export async function bundle(outDir = join(root, 'dist'), { metafile } = /** @ty
     logLevel: 'warning',
   });
   if (metafile) writeFileSync(metafile, JSON.stringify(result.metafile));
+  for (const output of Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'))) {
+    const file = join(root, output);
+    writeFileSync(file, withBannerUsed(readFileSync(file, 'utf8'), output));
+  }
   const lazyInputs = await buildLazyPackages(outDir);
   const inputs = [...Object.keys(result.metafile.inputs), ...lazyInputs].map((input) => input.split(sep).join('/'));
   writeFileSync(join(outDir, 'licenses.txt'), licenseText(inputs));

@@ -1,9 +1,3 @@
-import { createRequire as __ciOptCreateRequire } from 'node:module';
-import { fileURLToPath as __ciOptFileURLToPath } from 'node:url';
-import { dirname as __ciOptPathDirname } from 'node:path';
-const require = __ciOptCreateRequire(import.meta.url);
-const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
-const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
 import{mdText,mermaidLabel}from"./chunk-Y6R66KAF.js";var STEP_SUMMARY_LIMIT_BYTES=1024*1024,SAFE_LIMIT_BYTES=STEP_SUMMARY_LIMIT_BYTES-16*1024;function escapeCell(text){return mdText(text,1e3)}function markdownCell(markdown){return{markdown}}function markdownTable(headers,rows,align){let alignment=headers.map((_,column)=>{let chosen=align?.[column]??(rows.length>0&&rows.every(row=>typeof row[column]=="number")?"right":"left");return chosen==="right"?"---:":chosen==="center"?":---:":"---"}),text=cell=>cell==null?"":typeof cell=="object"?cell.markdown:escapeCell(String(cell)),line=cells=>`| ${cells.map(text).join(" | ")} |`;return[line(headers),`| ${alignment.join(" | ")} |`,...rows.map(line)].join(`
 `)}function details(summaryLine,body,open=!1){return`<details${open?" open":""}><summary>${escapeCell(summaryLine)}</summary>
 

@@ -1,9 +1,3 @@
-import { createRequire as __ciOptCreateRequire } from 'node:module';
-import { fileURLToPath as __ciOptFileURLToPath } from 'node:url';
-import { dirname as __ciOptPathDirname } from 'node:path';
-const require = __ciOptCreateRequire(import.meta.url);
-const __ciOptFilename = __ciOptFileURLToPath(import.meta.url);
-const __ciOptDirname = __ciOptPathDirname(__ciOptFilename);
 function truncate(text,max=300){if(text.length<=max)return text;let end=Math.max(0,max-1),code=text.charCodeAt(end-1);return code>=55296&&code<=56319&&end--,`${text.slice(0,end)}…`}var CONTROL=/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;function visibleControls(text){return text.replace(CONTROL,char=>char===`
 `?"\\n":char==="\r"?"\\r":char==="	"?"\\t":`\\u${char.charCodeAt(0).toString(16).padStart(4,"0")}`)}function plainText(value,max=300){return visibleControls(truncate(String(value),max))}function logValue(value,max=300){return breakCommands(plainText(value,max))}function breakCommands(line){return line.replace(/^(\s*):(?=:)/,"$1:‍").replace(/#(?=#\[)/g,"#‍")}var LOG_CONTROL=/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;function guardLogMessage(message){return message.replace(LOG_CONTROL,char=>`\\u${char.charCodeAt(0).toString(16).padStart(4,"0")}`).split(`
 `).map(breakCommands).join(`

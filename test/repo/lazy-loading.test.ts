@@ -1,10 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/action-runner.ts';
 import { tempDir } from '../support/git-repo.ts';
+import { pythonProject } from '../test-predictor/python-project.ts';
 
 // What a bundle loads, as Node's module hooks see it (ES modules and require() alike): scripts/bundle.mjs keeps yaml,
 // ajv (dist/chunks/*.cjs) and the AWS SDK (the chunk of packages/core/src/s3/sdk.ts) out of an action's start and
@@ -176,5 +177,74 @@ describe('what a bundle loads', () => {
     });
     expect(selected.status, selected.stdout).toBe(0);
     for (const text of ENGINE) expect(holding(selected.loaded, text)).not.toEqual([]);
+  });
+});
+
+// Node's own modules a step loads (process.moduleLoadList: built-ins taken with process.getBuiltinModule() too).
+// scripts/bundle.mjs takes node:crypto, node:util and node:v8 on first call (docs/decisions.md, "test-predictor speed,
+// eighth pass"): a warm prediction makes no digest and no random id, and starts no worker thread.
+const builtinsHook = join(scratch, 'record-builtins.mjs');
+writeFileSync(
+  builtinsHook,
+  [
+    "const names = () => process.moduleLoadList.filter((n) => n.startsWith('NativeModule ')).map((n) => n.slice(13));",
+    "process.on('exit', () => process.stderr.write(`\\nBUILTINS ${JSON.stringify(names())}\\n`));",
+  ].join('\n'),
+);
+
+describe('what a warm prediction loads of Node', () => {
+  it('a test-predictor predict through the CLI loads neither node:crypto nor node:worker_threads; its record does', () => {
+    const repo = pythonProject();
+    const job = tempDir('ci-opt-lazy-job-');
+    try {
+      const base = repo.head();
+      repo.write({ 'src/shop/pricing.py': 'def total(items):\n    return sum(items) + 1\n' });
+      const head = repo.commit('break pricing');
+      const junit = join(job, 'junit.xml');
+      writeFileSync(
+        junit,
+        '<testsuites><testsuite name="pytest">' +
+          '<testcase classname="tests.test_pricing" name="test_total" file="tests/test_pricing.py" time="0.5"><failure message="assert 7 == 6"/></testcase>' +
+          '<testcase classname="tests.test_stock" name="test_available" file="tests/test_stock.py" time="0.2"/>' +
+          '</testsuite></testsuites>',
+      );
+      const step = (mode: string, ...extra: string[]) => {
+        const args = ['test-predictor', '--mode', mode, '--repo', repo.dir, '--base', base, '--head', head];
+        const settings = ['--store', `dir:${join(job, 'store')}`, '--min-history', '1', '--json', ...extra];
+        const result = spawnSync(
+          NODE,
+          [
+            '--import',
+            pathToFileURL(builtinsHook).href,
+            join(REPO_ROOT, 'dist', 'cli', 'index.js'),
+            ...args,
+            ...settings,
+          ],
+          // Each step a job of its own: predict writes its tests file and its view's hand-off under RUNNER_TEMP.
+          {
+            cwd: repo.dir,
+            encoding: 'utf8',
+            env: { PATH: process.env.PATH, HOME: job, RUNNER_TEMP: mkdtempSync(join(job, 'temp-')) },
+          },
+        );
+        expect(result.status, result.stderr).toBe(0);
+        const line = result.stderr.split('\n').find((text) => text.startsWith('BUILTINS '));
+        expect(line, result.stderr).toBeDefined();
+        return {
+          outputs: JSON.parse(result.stdout),
+          builtins: JSON.parse(line!.slice('BUILTINS '.length)) as string[],
+        };
+      };
+      const recorded = step('record', '--junit', junit);
+      const predicted = step('predict');
+      // The prediction ran on what the record stored (its history, the summary of it and test-filter's graph).
+      expect(predicted.outputs.tests).toContain('tests/test_pricing.py');
+      expect(predicted.outputs['tests-file']).toMatch(/tests-files/);
+      expect(recorded.builtins).toContain('crypto');
+      for (const name of ['crypto', 'worker_threads']) expect(predicted.builtins).not.toContain(name);
+    } finally {
+      repo.remove();
+      rmSync(job, { recursive: true, force: true });
+    }
   });
 });

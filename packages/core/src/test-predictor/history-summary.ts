@@ -68,12 +68,21 @@ export type StoredSummary = HistoryFacts & { flakyFailures: ReadonlySet<string> 
 let fingerprint: string | null | undefined;
 
 /**
- * A digest of the file this module was loaded from (in the bundle, the chunk that holds it, whose imports name the
- * other chunks by content hash): any change to the code that makes the statistics changes it. null when the file
- * cannot be read, and then no summary is written or used.
+ * The content hash the bundler puts in a chunk's name (`chunks/<name>-<HASH>.js`, scripts/bundle.mjs): a digest of
+ * the chunk and of every chunk it imports.
+ */
+const CHUNK_NAME_HASH = /\/chunks\/[^/]+-([A-Z0-9]{8})\.js$/;
+
+/**
+ * A digest of the code this module was loaded with: any change to the code that makes the statistics changes it. In
+ * the bundle it is the content hash in the name of the chunk that holds this module (so no file is read and hashed,
+ * and a start need not load `node:crypto`); elsewhere a digest of the file itself. null when the file cannot be
+ * read, and then no summary is written or used.
  */
 export function codeFingerprint(): string | null {
   if (fingerprint === undefined) {
+    const chunk = CHUNK_NAME_HASH.exec(import.meta.url);
+    if (chunk) return (fingerprint = `chunk-${chunk[1]}`);
     try {
       const source = readFileSync(fileURLToPath(import.meta.url));
       fingerprint = createHash('sha256').update(source).digest('hex').slice(0, 32);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -44,12 +43,24 @@ const FORMAT = 1;
 /** A hand-off older than this is not used (a job runs for at most six hours on GitHub-hosted runners). */
 export const HANDOFF_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 
-/** The hand-off file of `key` in the runner's temp folder. */
+/**
+ * The hand-off file of `key` in the runner's temp folder, named by a 64-bit FNV-1a hash of the key. Not a
+ * cryptographic digest, so that a predict step need not load `node:crypto` (10-15 ms of its start): the folder is
+ * the job's own, and a key is chosen by whoever sets the steps' inputs, who gains nothing by making two keys collide.
+ */
 export function viewHandoffPath(runnerTemp: string, key: ViewHandoffKey): string {
-  const digest = createHash('sha256')
-    .update(JSON.stringify({ format: FORMAT, version: VERSION, ...key, repoDir: resolve(key.repoDir) }))
-    .digest('hex');
-  return join(handoffFolder(runnerTemp), `${digest.slice(0, 40)}.json`);
+  const text = JSON.stringify({ format: FORMAT, version: VERSION, ...key, repoDir: resolve(key.repoDir) });
+  return join(handoffFolder(runnerTemp), `${fnv1a64(text)}.json`);
+}
+
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+
+/** The 64-bit FNV-1a hash of the UTF-8 bytes of `text`, as 16 hex digits. */
+function fnv1a64(text: string): string {
+  let hash = FNV_OFFSET;
+  for (const byte of Buffer.from(text, 'utf8')) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * FNV_PRIME);
+  return hash.toString(16).padStart(16, '0');
 }
 
 function handoffFolder(runnerTemp: string): string {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { analyzePythonSource } from './analyze-source.ts';
 import type { PythonModuleFacts } from './facts.ts';
 import { loadPythonParser } from './tree-sitter-parser.ts';
@@ -42,6 +42,12 @@ const BATCH_CHARS = 100_000;
 const ROLE = 'ci-optimizer:python-analysis';
 /** The main thread keeps the trees it parses (bounded: `withPythonTree`): the callers' search may read the same files. */
 const KEEP_TREE = { keepTree: true };
+
+/**
+ * `node:worker_threads`, taken when a worker is started or this module finds itself in one: most runs analyse a
+ * file or two in the main thread, and importing it would cost every start that loads this module about 1.5 ms.
+ */
+const workerThreads = () => process.getBuiltinModule('node:worker_threads');
 
 /** What a worker is given: every source, the batches (indexes into the sources), and the shared count of batches taken. */
 interface Work {
@@ -197,8 +203,8 @@ function startWorker(module: string): AnalysisWorker {
   try {
     // An eval'd CommonJS script that imports the module as ESM (a `.ts` source and a bundle chunk alike); the module
     // serves when it finds itself loaded in such a worker (below).
-    started.worker = new Worker(
-      `import(${JSON.stringify(module)}).catch((e) => require('node:worker_threads').parentPort.postMessage({ failed: String(e) }));`,
+    started.worker = new (workerThreads().Worker)(
+      `globalThis[Symbol.for(${JSON.stringify(ROLE)})] = true; import(${JSON.stringify(module)}).catch((e) => require('node:worker_threads').parentPort.postMessage({ failed: String(e) }));`,
       { eval: true, workerData: { role: ROLE } },
     );
   } catch {
@@ -242,7 +248,7 @@ function giveWork(
 }
 
 /** The worker's side: once the grammar is loaded, takes batches of the work it is given and answers each with its facts. */
-async function servePythonAnalysis(port: NonNullable<typeof parentPort>): Promise<void> {
+async function servePythonAnalysis(port: MessagePort): Promise<void> {
   try {
     await loadPythonParser();
   } catch (error) {
@@ -258,6 +264,10 @@ async function servePythonAnalysis(port: NonNullable<typeof parentPort>): Promis
   });
 }
 
-// Loaded by `startWorker`: serve. (Top-level code, so a bundle keeps it with the module; anywhere else it does nothing.)
-if (!isMainThread && parentPort && (workerData as { role?: string } | undefined)?.role === ROLE)
-  void servePythonAnalysis(parentPort);
+// Loaded by `startWorker`, whose script marks the worker's global object first: serve. (Top-level code, so a bundle
+// keeps it with the module; anywhere else it does nothing and loads nothing.)
+if ((globalThis as Record<symbol, unknown>)[Symbol.for(ROLE)] === true) {
+  const { isMainThread, parentPort, workerData } = workerThreads();
+  if (!isMainThread && parentPort && (workerData as { role?: string } | undefined)?.role === ROLE)
+    void servePythonAnalysis(parentPort);
+}

@@ -1,0 +1,1 @@
+import{cacheKeyCommand}from"./chunk-HP75CFPF.js";import"./chunk-QFJU5QM4.js";import"./chunk-WZOUTFPV.js";import"./chunk-HZJPNDDL.js";import"./chunk-Y6R66KAF.js";import"./chunk-7KBNODNU.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{cacheKeyCommand};

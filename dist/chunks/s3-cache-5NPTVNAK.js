@@ -1,0 +1,1 @@
+import{restoreStep,s3CacheCommand,s3CachePruneCommand,s3CacheRestoreCommand,s3CacheSaveCommand,saveStep}from"./chunk-3I22MSUX.js";import"./chunk-YRVY3JYU.js";import"./chunk-Y6R66KAF.js";import"./chunk-7KBNODNU.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{restoreStep,s3CacheCommand,s3CachePruneCommand,s3CacheRestoreCommand,s3CacheSaveCommand,saveStep};

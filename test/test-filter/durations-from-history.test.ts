@@ -23,6 +23,15 @@ const run = (commit: string, time: string, durations: Record<string, number>) =>
     })),
   });
 
+/** Two modules, each with the test file that imports it. */
+const TWO_MODULES = {
+  'pkg/__init__.py': '',
+  'pkg/a.py': 'def a():\n    return 1\n',
+  'pkg/b.py': 'def b():\n    return 2\n',
+  'tests/test_a.py': 'from pkg.a import a\n\ndef test_a():\n    assert a() == 1\n',
+  'tests/test_b.py': 'from pkg.b import b\n\ndef test_b():\n    assert b() == 2\n',
+};
+
 describe('test-filter reduction by time from the test history', () => {
   let repo: TempGitRepo | undefined;
   let job: RunnerJob | undefined;
@@ -33,13 +42,7 @@ describe('test-filter reduction by time from the test history', () => {
 
   it('measures the reduction and the time saved with historic durations from the same store', async () => {
     repo = new TempGitRepo();
-    repo.write({
-      'pkg/__init__.py': '',
-      'pkg/a.py': 'def a():\n    return 1\n',
-      'pkg/b.py': 'def b():\n    return 2\n',
-      'tests/test_a.py': 'from pkg.a import a\n\ndef test_a():\n    assert a() == 1\n',
-      'tests/test_b.py': 'from pkg.b import b\n\ndef test_b():\n    assert b() == 2\n',
-    });
+    repo.write(TWO_MODULES);
     const base = repo.commit('base');
     repo.write({ 'pkg/a.py': 'def a():\n    return 1 + 0\n' });
     const head = repo.commit('change a');
@@ -62,14 +65,7 @@ describe('test-filter reduction by time from the test history', () => {
 
   it("reads test-predictor's summary of its history instead of every run, with the same durations", async () => {
     repo = new TempGitRepo();
-    repo.write({
-      '.gitignore': '.ci-optimizer/\nreports/\n',
-      'pkg/__init__.py': '',
-      'pkg/a.py': 'def a():\n    return 1\n',
-      'pkg/b.py': 'def b():\n    return 2\n',
-      'tests/test_a.py': 'from pkg.a import a\n\ndef test_a():\n    assert a() == 1\n',
-      'tests/test_b.py': 'from pkg.b import b\n\ndef test_b():\n    assert b() == 2\n',
-    });
+    repo.write({ ...TWO_MODULES, '.gitignore': '.ci-optimizer/\nreports/\n' });
     let commit = repo.commit('base');
     job = new RunnerJob();
     // Three runs recorded by test-predictor's own action: it writes the history and its summary.

@@ -130,9 +130,11 @@ async function historicDurations(ctx: CommandContext, repoDir: string): Promise<
     const store = openStore(spec, repoDir);
     const { PREDICTOR_FOLDER } = await import('../test-history/index.ts');
     // No test-predictor folder, no history: test-predictor's modules are not loaded.
-    if ((await store.list(PREDICTOR_FOLDER)).length === 0) return new Map();
+    const listing = await store.list(PREDICTOR_FOLDER);
+    if (listing.length === 0) return new Map();
     const { expectedFileDurations } = await import('../test-predictor/index.ts');
-    const { durations, source, runs } = await expectedFileDurations(store, (message) => ctx.log.warning(message));
+    const warn = (message: string) => ctx.log.warning(message);
+    const { durations, source, runs } = await expectedFileDurations(store, warn, listing);
     ctx.log.info(
       `Test durations: ${durations.size} test files, from ${source === 'summary' ? "test-predictor's summary of its history" : 'its history'} (${runs} runs).`,
     );

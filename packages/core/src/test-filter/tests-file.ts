@@ -17,7 +17,8 @@ export function writeTestsFile(runnerTemp: string, name: string, tests: readonly
   // A fresh name per step: two steps of one job must not overwrite each other's list. The process id, the monotonic
   // clock and a count tell apart every call on the machine (no random id: node:crypto costs a start 10-15 ms).
   const file = join(dir, `${name}-${process.pid}-${process.hrtime.bigint().toString(36)}-${++written}.nul`);
-  writeFileSync(file, tests.map((test) => `${test}\0`).join(''));
+  // `wx`: the name is not secret, so a file (or a link) already there is never written through.
+  writeFileSync(file, tests.map((test) => `${test}\0`).join(''), { flag: 'wx' });
   return file;
 }
 

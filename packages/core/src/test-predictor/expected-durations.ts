@@ -1,4 +1,4 @@
-import type { Store } from '../store/index.ts';
+import type { Store, StoreEntry } from '../store/index.ts';
 import { readHistory } from '../test-history/index.ts';
 import { HistoryStats } from './features.ts';
 import { readSummaryDocument, summaryFactsOf } from './history-summary.ts';
@@ -17,10 +17,15 @@ export interface ExpectedDurations {
  * of its last runs, retries left out), for other engines that measure by time (test-filter's reduction and time
  * saved). Read from the history's stored summary when it describes the history now, so a job that composes
  * test-filter with test-predictor does not parse every run; otherwise from the runs (unusable lines reported through
- * `warn`). Store faults are thrown: the caller decides what they cost.
+ * `warn`). `listed`: the caller's listing of the store's test-predictor folder, when it has one. Store faults are
+ * thrown: the caller decides what they cost.
  */
-export async function expectedFileDurations(store: Store, warn: (message: string) => void): Promise<ExpectedDurations> {
-  const facts = summaryFactsOf(await readSummaryDocument(store));
+export async function expectedFileDurations(
+  store: Store,
+  warn: (message: string) => void,
+  listed?: readonly StoreEntry[],
+): Promise<ExpectedDurations> {
+  const facts = summaryFactsOf(await readSummaryDocument(store, listed));
   if (facts) return { durations: durationsOf(facts.stats), source: 'summary', runs: facts.runs };
   const history = await readHistory(store, warn);
   // Durations do not depend on failures or flaky labels: the statistics are folded without them.

@@ -277,10 +277,13 @@ export interface SummaryDocumentRead {
   segments?: readonly SegmentIdentity[];
 }
 
-/** Lists the record log and reads the summary document at once; a store fault gives neither. */
-export async function readSummaryDocument(store: Store): Promise<SummaryDocumentRead> {
+/**
+ * Lists the record log and reads the summary document at once (`listed`: the caller's listing of PREDICTOR_FOLDER, made
+ * just before, instead of a second one); a store fault gives neither.
+ */
+export async function readSummaryDocument(store: Store, listed?: readonly StoreEntry[]): Promise<SummaryDocumentRead> {
   try {
-    const [listing, raw] = await Promise.all([store.list(PREDICTOR_FOLDER), store.read(HISTORY_SUMMARY_KEY)]);
+    const [listing, raw] = await Promise.all([listed ?? store.list(PREDICTOR_FOLDER), store.read(HISTORY_SUMMARY_KEY)]);
     return raw === undefined ? {} : { text: raw.toString('utf8'), segments: logSegments(listing) };
   } catch {
     return {};

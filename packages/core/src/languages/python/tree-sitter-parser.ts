@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 /**
  * tree-sitter's Python grammar, run as WebAssembly through web-tree-sitter (see docs/decisions.md: it accepts every
@@ -70,18 +70,6 @@ export function loadPythonParser(parses: PythonParses = 'few'): Promise<Parser> 
     loading = undefined;
   });
   return loading;
-}
-
-const queries = new Map<string, Query>();
-
-/** A query over Python trees, compiled once (matching runs inside WebAssembly, far cheaper than walking every node from JavaScript). */
-export function pythonQuery(source: string): Query {
-  let query = queries.get(source);
-  if (!query) {
-    query = new Query(pythonParser().language!, source);
-    queries.set(source, query);
-  }
-  return query;
 }
 
 /** The loaded parser; a clear error when `loadPythonParser()` was not awaited first (a bug in the caller). */

@@ -745,6 +745,8 @@ const importNodes = (root: Node): Node[] =>
 export function importsOfExamples(examples: ReadonlyArray<{ text: string; line: number }>): PythonImport[] {
   const out: PythonImport[] = [];
   for (const { text, line: first } of examples) {
+    // The examples' code is made of parts of the text's lines: no `import` in the text, none in the code.
+    if (!text.includes('import')) continue;
     const code = doctestSource(text);
     if (!/\bimport\b/.test(code)) continue;
     withPythonTree(code, (tree) => {

@@ -48,7 +48,7 @@ import {
   anyViewHandoff,
   readViewHandoff,
   saveViewHandoff,
-  viewHandoffPath,
+  viewHandoffSlot,
   factsOfHistory,
   recentTotalsOf,
   storedSummaryOf,
@@ -151,7 +151,7 @@ async function describeChange(
     // Only in the runner's own temp folder, which lives and dies with the job: outside Actions the fallback temp
     // folder is shared with whoever else uses the machine, and what is read there would decide what is recorded.
     const handoff = jobTemp
-      ? viewHandoffPath(jobTemp, {
+      ? viewHandoffSlot(jobTemp, {
           repoDir: s.repoDir,
           head: range.head,
           base: described.base,

@@ -41,8 +41,8 @@ const FEW_PARSES_TIERING_BUDGET = 1_000_000_000;
 /**
  * A whole build (no stored graph) parses far more: the files its scan leaves to the full analysis and the callers of
  * computed imports (numpy: about 1.2 MB, its `dlmalloc` and parse loop on the baseline code a fifth of the main
- * thread). V8's own budget lets those functions be optimised early (measured on numpy and pip: ~100 ms less on the
- * main thread and less CPU in all; on a project of 50-70 files, up to ~100 ms more CPU on V8's compiler threads).
+ * thread). V8's own budget lets those functions be optimised early (measured on numpy and pip: 50-130 ms less on the
+ * main thread and less CPU in all; on a project of 50-70 files, 45-175 ms more CPU on V8's compiler threads).
  */
 const MANY_PARSES_TIERING_BUDGET = 13_000_000;
 

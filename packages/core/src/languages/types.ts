@@ -130,8 +130,12 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   /** Bumped when `analyze` changes, so cached facts of an older version are not reused. */
   factsVersion: number;
   handles(path: string): boolean;
-  /** Loads what `analyze` needs (a grammar compiled from WebAssembly); awaited once before the first `analyze`. */
-  prepare?(): Promise<void>;
+  /**
+   * Loads what `analyze` needs (a grammar compiled from WebAssembly); awaited once before the first `analyze`. `files`:
+   * a build of the whole graph follows, reading this many of the language's files (a language may load differently
+   * for many; the first call decides).
+   */
+  prepare?(files?: number): Promise<void>;
   /** Parses one file; never runs it. */
   analyze(source: string): F;
   /**

@@ -306,7 +306,7 @@ class RepositoryView<F extends LanguageFacts> {
       const scan = useCache ? this.language.scan : undefined;
       if (this.language.analyzeMany && !scan) this.language.willAnalyzeMany?.(missing.length);
       const ids = missing.map((path) => blobs.get(path)!);
-      const prepared = this.language.prepare?.();
+      const prepared = this.language.prepare?.(useCache ? blobs.size : undefined);
       // A whole build scans each file as git hands it over (its reading of the next ones overlaps the scan).
       const { texts: sources, scanned } = scan
         ? await readAndScan(
@@ -463,7 +463,6 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
   // Asked after the head's tree, which the tree diff waits for. A head tree known already lets them wait for the
   // stored graph's tree instead: a graph of the head's own tree needs none of them (and then, often, no git process).
   if (request.headTree === undefined || !request.cache) reads.start();
-  if (changesSources && !request.cache) loadParserEarly(language);
   // The tree diff from the stored graph's tree, read through the object reader (no git process of its own); nothing to
   // read for the stored graph of the head's own tree (a run again on the same commit, a merge that changed nothing).
   const diffFrom = (from: string): Promise<TreeDelta[] | undefined> =>
@@ -486,10 +485,7 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
       });
   });
   // No usable stored graph: every file is parsed.
-  if (!cache.snapshot) {
-    reads.start();
-    if (changesSources) loadParserEarly(language);
-  }
+  if (!cache.snapshot) reads.start();
   /** The view of this run's repository, from a patched stored graph or a graph to build. */
   const viewOf = (discovery: unknown, matcher: TestMatcher, testFiles: string[], plan: GraphPlan<LanguageFacts>) =>
     new RepositoryView({
@@ -526,6 +522,9 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
     discoverTests(framework, repoDir, head, projectDir, undefined, (ids) => objects.readBlobs(ids)),
     headTree,
   ]);
+  // A whole build: the parser is loaded once the listing tells how many files it will read (a language may load
+  // differently for many).
+  if (changesSources) loadParserEarly(language, [...files.keys()].filter((path) => language.handles(path)).length);
   return viewOf(discovery, matcher, testFiles, { kind: 'build', tree, files });
 }
 
@@ -602,10 +601,10 @@ function earlyReads(request: SelectTestsRequest, language: SourceLanguage<Langua
  * the first file is parsed: its asynchronous steps then fill the waits for git. Only when parsing is as good as certain
  * (a changed source file, and no stored graph of the head's own tree): loading a parser that nothing uses costs more
  * CPU than the early start saves. A failure here is left to the parse that needs the parser (it loads again and
- * reports it).
+ * reports it). `files`: a build of the whole graph follows, reading this many of the language's files.
  */
-function loadParserEarly(language: SourceLanguage<LanguageFacts>): void {
-  language.prepare?.().catch(() => {});
+function loadParserEarly(language: SourceLanguage<LanguageFacts>, files?: number): void {
+  language.prepare?.(files).catch(() => {});
 }
 
 async function selectWithReader(request: SelectTestsRequest, objects: GitObjectReader): Promise<TestSelection> {

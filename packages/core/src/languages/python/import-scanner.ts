@@ -40,6 +40,8 @@ export function scanPythonSource(source: string): PythonModuleFacts | undefined 
 function scannedExampleImports(examples: ReadonlyArray<{ text: string; line: number }>): PythonImport[] {
   const out: PythonImport[] = [];
   for (const example of examples) {
+    // The examples' code is made of parts of the text's lines: no `import` in the text, none in the code.
+    if (!example.text.includes('import')) continue;
     const code = doctestSource(example.text);
     if (!/\bimport\b/.test(code)) continue;
     const scanner = new ImportScanner(code);

@@ -24,13 +24,20 @@ const KIND_VERB: Record<string, string> = {
 /** An import in a doctest example: `its doctests import pkg.a (line 12)`. */
 const doctestWhy = (name: string, line: number) => `its doctests import ${name} (line ${line})`;
 
+/**
+ * A whole build of at least this many Python files loads the parser for many parses (`loadPythonParser('many')`): the
+ * files its scan leaves to the full analysis and the callers of computed imports then parse enough for V8's optimised
+ * WebAssembly to pay (numpy and pip, ~480 files: less CPU and main thread; boltons and toolz, 50-70 files: more CPU).
+ */
+const MANY_FILES_BUILD = 200;
+
 /** Python for the test filter: facts from tree-sitter's Python grammar, linked through the module index. */
 export const pythonLanguage: SourceLanguage<PythonModuleFacts> = {
   id: 'python',
   factsVersion: PYTHON_FACTS_VERSION,
   handles: isPythonSourcePath,
-  async prepare() {
-    await loadPythonParser();
+  async prepare(files) {
+    await loadPythonParser(files !== undefined && files >= MANY_FILES_BUILD ? 'many' : 'few');
   },
   // The engine analyses one file at a time during a build (between git's answers): its tree is kept like the others'.
   analyze: (source) => analyzePythonSource(source, { keepTree: true }),

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 /**
  * tree-sitter's Python grammar, run as WebAssembly through web-tree-sitter (see docs/decisions.md: it accepts every
@@ -35,17 +35,30 @@ function wasmPath(file: (typeof TREE_SITTER_WASM_FILES)[number]): string {
  * V8 compiles a WebAssembly function again with its optimising compiler once the function has run for a budget of
  * executed code (13 M by default). The grammar's lexer and tree-sitter's parse loop are large functions whose optimised
  * compile costs 60-120 ms of CPU (on other threads), more than a selection that parses one or two files ever gains from
- * it. With this budget, such a run stays on the baseline code; a build that parses the whole repository still reaches
- * it early (measured on numpy: no slower).
+ * it. With this budget, such a run stays on the baseline code.
  */
-const WASM_TIERING_BUDGET = 1_000_000_000;
+const FEW_PARSES_TIERING_BUDGET = 1_000_000_000;
+/**
+ * A whole build (no stored graph) parses far more: the files its scan leaves to the full analysis and the callers of
+ * computed imports (numpy: about 1.2 MB, its `dlmalloc` and parse loop on the baseline code a fifth of the main
+ * thread). V8's own budget lets those functions be optimised early (measured on numpy and pip: 50-130 ms less on the
+ * main thread and less CPU in all; on a project of 50-70 files, 45-175 ms more CPU on V8's compiler threads).
+ */
+const MANY_PARSES_TIERING_BUDGET = 13_000_000;
 
-/** Loads the grammar once per process (WebAssembly compiles asynchronously); later calls return at once. */
-export function loadPythonParser(): Promise<Parser> {
+/** How many files the process is about to parse (`loadPythonParser`): a few (a selection patching a stored graph) or many. */
+export type PythonParses = 'few' | 'many';
+
+/**
+ * Loads the grammar once per process (WebAssembly compiles asynchronously); later calls return at once. The first
+ * call's `parses` decides how early V8 optimises the parser's code (it cannot change once the grammar is compiled).
+ */
+export function loadPythonParser(parses: PythonParses = 'few'): Promise<Parser> {
   if (parser) return Promise.resolve(parser);
   loading ??= (async () => {
-    // Read when a module is compiled: set before the first one (it holds for the whole process, workers included).
-    setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
+    // Read when a module is compiled: set before each load (the flag is the process's, workers included).
+    const budget = parses === 'many' ? MANY_PARSES_TIERING_BUDGET : FEW_PARSES_TIERING_BUDGET;
+    setFlagsFromString(`--wasm-tiering-budget=${budget}`);
     await Parser.init({ wasmBinary: readFileSync(wasmPath('tree-sitter.wasm')) });
     const language = await Language.load(readFileSync(wasmPath('tree-sitter-python.wasm')));
     const created = new Parser();
@@ -57,18 +70,6 @@ export function loadPythonParser(): Promise<Parser> {
     loading = undefined;
   });
   return loading;
-}
-
-const queries = new Map<string, Query>();
-
-/** A query over Python trees, compiled once (matching runs inside WebAssembly, far cheaper than walking every node from JavaScript). */
-export function pythonQuery(source: string): Query {
-  let query = queries.get(source);
-  if (!query) {
-    query = new Query(pythonParser().language!, source);
-    queries.set(source, query);
-  }
-  return query;
 }
 
 /** The loaded parser; a clear error when `loadPythonParser()` was not awaited first (a bug in the caller). */

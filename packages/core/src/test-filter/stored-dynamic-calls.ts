@@ -101,22 +101,30 @@ export function isDynamicCallsDocumentOf(value: unknown, graph: SnapshotDocument
   });
 }
 
-/** The calls as the selection uses them, over the graph's files `paths` (a file outside them is loaded by none). */
+/**
+ * The calls as the selection uses them, over the graph's files `paths` (a file outside them is loaded by none). Each
+ * call's files are made a set when it is first asked (a closure asks few of the unbounded ones).
+ */
 export function decodeDynamicCalls(doc: DynamicCallsDocument, paths: readonly string[]): DynamicDependency[] {
-  const known = new Set(paths);
+  let known: Set<string> | undefined;
   return doc.calls.map((call) => {
-    const listed = new Set((call.loads ?? call.loadsAllBut)!.map((i) => paths[i]));
-    const loads = call.loads !== undefined;
+    const indices = (call.loads ?? call.loadsAllBut)!;
+    let listed: Set<string> | undefined;
+    const listedSet = () => (listed ??= new Set(indices.map((i) => paths[i])));
+    const mayLoad =
+      call.loads !== undefined
+        ? (path: string) => listedSet().has(path)
+        : (path: string) => (known ??= new Set(paths)).has(path) && !listedSet().has(path);
     const decoded: DynamicDependency = {
       from: call.from,
       line: call.line,
       text: call.text,
       bounded: call.bounded,
-      mayLoad: loads ? (path) => listed.has(path) : (path) => known.has(path) && !listed.has(path),
+      mayLoad,
     };
     if (call.bounded) {
       let targets: Set<string> | undefined;
-      decoded.targets = () => (targets ??= loads ? listed : new Set(paths.filter((path) => !listed.has(path))));
+      decoded.targets = () => (targets ??= call.loads ? listedSet() : new Set(paths.filter((path) => mayLoad(path))));
     }
     if (call.scope) decoded.scope = { file: call.scope[0], qualifiedName: call.scope[1] };
     return decoded;

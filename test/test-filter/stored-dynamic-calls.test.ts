@@ -69,41 +69,36 @@ describe('computed imports stored with the graph', () => {
     expect(reads.sort()).toEqual(['dynamic', 'graph']);
   });
 
-  it('a changed file they were worked out from makes the run work them out again', async () => {
+  // Each: what changed since the stored tree (`since`, on the base), then the change selected for (base..head); the stored
+  // calls would leave out a test the uncached selection has.
+  it.each([
+    {
+      why: 'a changed file they were worked out from (a caller now passes another plugin)',
+      since: { 'app/uses_csv.py': 'from app.loader import load_package\nCSV = load_package("app.plugins.xml")\n' },
+      change: { 'app/plugins/xml.py': 'X = 2\n' },
+      tests: ['tests/test_csv.py', 'tests/test_registry.py', 'tests/test_xml.py'],
+    },
+    {
+      why: 'a changed file that gains the name of a function whose callers were searched (a new caller)',
+      since: { 'app/other.py': 'from app.loader import load_package\nO = load_package("app.plugins.csv")\n' },
+      change: { 'app/plugins/csv.py': 'C = 3\n' },
+      tests: ['tests/test_csv.py', 'tests/test_other.py', 'tests/test_registry.py'],
+    },
+    {
+      why: 'a file that comes (a new target of the call bounded by a prefix)',
+      since: { 'app/plugins/json.py': 'J = 1\n' },
+      change: { 'app/plugins/json.py': 'J = 2\n' },
+      tests: ['tests/test_registry.py'],
+    },
+  ])('$why makes the run work them out again', async ({ since, change, tests }) => {
     const { repo, stored, store, logged, reads } = setup();
     await selectBetween(repo, stored, stored, {}, { cache: store });
-    // Since the stored tree, a caller passes another plugin; then the change selected for: that plugin.
-    repo.write({ 'app/uses_csv.py': 'from app.loader import load_package\nCSV = load_package("app.plugins.xml")\n' });
-    const base = repo.commit('caller passes xml');
-    repo.write({ 'app/plugins/xml.py': 'X = 2\n' });
-    const head = repo.commit('xml changed');
+    repo.write(since);
+    const base = repo.commit('since the stored tree');
+    repo.write(change);
+    const head = repo.commit('the change');
     const warm = await warmAgainstUncached(repo, base, head, logged);
-    // The stored calls would have the csv caller load csv: test_csv.py would not be selected.
-    expect(warm.tests.sort()).toEqual(['tests/test_csv.py', 'tests/test_registry.py', 'tests/test_xml.py']);
-    expect(reads).toContain('facts');
-  });
-
-  it('a changed file that gains the name of a function whose callers were searched is a new caller', async () => {
-    const { repo, stored, store, logged, reads } = setup();
-    await selectBetween(repo, stored, stored, {}, { cache: store });
-    repo.write({ 'app/other.py': 'from app.loader import load_package\nO = load_package("app.plugins.csv")\n' });
-    const base = repo.commit('a new caller');
-    repo.write({ 'app/plugins/csv.py': 'C = 3\n' });
-    const head = repo.commit('csv changed');
-    const warm = await warmAgainstUncached(repo, base, head, logged);
-    expect(warm.tests.sort()).toEqual(['tests/test_csv.py', 'tests/test_other.py', 'tests/test_registry.py']);
-    expect(reads).toContain('facts');
-  });
-
-  it('a file that comes (a new target of a call bounded by a prefix) makes the run work them out again', async () => {
-    const { repo, stored, store, logged, reads } = setup();
-    await selectBetween(repo, stored, stored, {}, { cache: store });
-    repo.write({ 'app/plugins/json.py': 'J = 1\n' });
-    const base = repo.commit('json plugin added');
-    repo.write({ 'app/plugins/json.py': 'J = 2\n' });
-    const head = repo.commit('json plugin changed');
-    const warm = await warmAgainstUncached(repo, base, head, logged);
-    expect(warm.tests).toEqual(['tests/test_registry.py']);
+    expect(warm.tests.sort()).toEqual(tests);
     expect(reads).toContain('facts');
   });
 

@@ -3,6 +3,7 @@ import { TempGitRepo, tempDir } from '../support/git-repo.ts';
 import { diffChangedFiles } from '@ci-optimizer/core/git';
 import { pythonPack } from '@ci-optimizer/core/languages/python';
 import {
+  dynamicCallsCacheKey,
   resolveTestFilterOptions,
   selectAffectedTests,
   type GraphCacheStore,
@@ -64,4 +65,16 @@ export async function selectForChange(
   } finally {
     repo.remove();
   }
+}
+
+/**
+ * `store` as a store of an earlier version saw it: no computed imports stored with the graph (stored-dynamic-calls.ts),
+ * so that a warm run works them out from the facts and the callers' answers.
+ */
+export function withoutStoredDynamicCalls(store: GraphCacheStore): GraphCacheStore {
+  const key = dynamicCallsCacheKey('python');
+  return {
+    read: async (asked) => (asked === key ? undefined : store.read(asked)),
+    write: async (written, data) => (written === key ? undefined : store.write(written, data)),
+  };
 }

@@ -13,6 +13,7 @@ import type { pythonPack } from '../languages/python/index.ts';
 import type { CommandContext, CommandWithConfig, Outputs } from '../contract/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import {
+  dynamicCallsCacheKey,
   graphCacheKey,
   parseFilters,
   parseMapRules,
@@ -254,7 +255,11 @@ export const testFilterCommand: CommandWithConfig = {
       cacheOpened = true;
       return cache;
     };
-    const engine = selectionEngine(repoDir, (pack) => graphCache()?.readAhead(graphCacheKey(pack.language.id)));
+    const engine = selectionEngine(repoDir, (pack) => {
+      const store = graphCache();
+      store?.readAhead(graphCacheKey(pack.language.id));
+      store?.readAhead(dynamicCallsCacheKey(pack.language.id));
+    });
     const { range, changes } = await diff;
     await assertProjectDir(repoDir, options.projectDir, head);
     ctx.log.info(`Changes: ${range.source}${changes ? ` (${changes.length} files)` : ''}`);

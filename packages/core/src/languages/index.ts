@@ -3,6 +3,7 @@
  * Each pack lives in its own folder (languages/python/); docs/adding-a-language.md says how to add one.
  */
 export type {
+  AttributionInputs,
   BlobAnswers,
   ChangeReaders,
   CodeUnit,

@@ -125,6 +125,16 @@ export interface BlobAnswers {
   set(blob: string, question: string, answer: unknown): void;
 }
 
+/**
+ * What `attributeToCallers` read (filled in as it goes): `names`, the function names whose callers it searched the head's
+ * files for (as words); `files`, the files whose text it read for their calls. Another file can change its answer only
+ * by gaining one of the names.
+ */
+export interface AttributionInputs {
+  names: Set<string>;
+  files: Set<string>;
+}
+
 export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   id: string;
   /** Bumped when `analyze` changes, so cached facts of an older version are not reused. */
@@ -157,7 +167,9 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   analyzeDoctestText?(text: string): F;
   /**
    * Bounds the computed imports whose module name is a parameter (`call.callers`) by what the function's callers at
-   * `head` pass; a caller nothing bounds makes the call unbounded (run-all naming it).
+   * `head` pass; a caller nothing bounds makes the call unbounded (run-all naming it). `read`, when given, hears what
+   * the answer depends on besides the link's file set: the names searched for (a file that gains one may be a new
+   * caller) and the files whose text was searched for calls.
    */
   attributeToCallers?(
     repoDir: string,
@@ -165,6 +177,7 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
     calls: readonly DynamicDependency[],
     linked: LinkedSources<F>,
     answers?: BlobAnswers,
+    read?: AttributionInputs,
   ): Promise<DynamicDependency[]>;
   /**
    * Links every file's facts (path -> facts) into dependencies. `state` is `LinkedSources.state()` of an earlier link

@@ -3,7 +3,13 @@ import { errorMessage } from '../errors/index.ts';
 import { DirStore, type Store } from '../store/index.ts';
 import { type CacheDocument, parseCacheJson, readCacheText } from './cache-document.ts';
 import { GraphSnapshot, isFactsDocumentOf, isSnapshotDocument, type SnapshotDocument } from './graph-snapshot.ts';
-import type { LanguageFacts, SourceLanguage } from '../languages/index.ts';
+import {
+  decodeDynamicCalls,
+  DYNAMIC_CALLS_SCHEMA,
+  type DynamicCallsDocument,
+  isDynamicCallsDocumentOf,
+} from './stored-dynamic-calls.ts';
+import type { DynamicDependency, LanguageFacts, SourceLanguage } from '../languages/index.ts';
 
 /** Where the parsed graph is kept between runs: the part of the one store interface it uses (`dir:`, S3, GitHub cache). */
 export type GraphCacheStore = Pick<Store, 'read' | 'write'>;
@@ -51,12 +57,21 @@ export interface LoadedGraphCache<F extends LanguageFacts> {
   readFactsAhead(): void;
   /** Facts of a blob parsed by an earlier run (after `loadFacts`). */
   factsOf(blob: string): F | undefined;
+  /** The `id` of the stored graph document (with `snapshot`). */
+  id?: string;
+  /**
+   * The computed imports stored with the snapshot (`stored-dynamic-calls.ts`; read once, beside the graph document),
+   * when their document belongs to it; a missing, damaged or foreign one is none.
+   */
+  dynamicCalls(): Promise<{ document: DynamicCallsDocument; calls: DynamicDependency[] } | undefined>;
 }
 
 /** Where a language's graph is stored. */
 export const graphCacheKey = (languageId: string) => `test-filter/graph-${languageId}.json`;
 /** Where the facts of that graph are stored. */
 export const factsCacheKey = (languageId: string) => `test-filter/facts-${languageId}.json`;
+/** Where the computed imports of that graph are stored. */
+export const dynamicCallsCacheKey = (languageId: string) => `test-filter/dynamic-${languageId}.json`;
 
 /** Facts by blob from parallel arrays of blobs and JSON texts (decoded on demand). */
 function factsByBlob<F>(blobs: readonly string[], texts: readonly string[]): (blob: string) => F | undefined {
@@ -88,9 +103,18 @@ export async function loadGraphCache<F extends LanguageFacts>(
     loadFacts: async () => {},
     readFactsAhead: () => {},
     factsOf: () => undefined,
+    dynamicCalls: async () => undefined,
   };
   if (!store) return empty;
   const graphDoc: CacheDocument = { key, what: 'graph cache', instead: 'parsing every file instead', warn };
+  // Read beside the graph (a warm run needs both; a cold one finds neither).
+  const dynamicDoc: CacheDocument = {
+    key: dynamicCallsCacheKey(language.id),
+    what: 'computed imports cache',
+    instead: 'working them out instead',
+    warn,
+  };
+  const dynamicText = readCacheText(store, dynamicDoc);
   const text = await readCacheText(store, graphDoc);
   if (text === undefined) return empty;
   const peeked = onStoredTree && STORED_TREE.exec(text.slice(0, 1000));
@@ -141,8 +165,18 @@ export async function loadGraphCache<F extends LanguageFacts>(
     for (let i = 0; i < graph.paths.length; i++) snapshot.provideStoredFacts(graph.paths[i], graph.blobs[i], texts[i]);
     factsOf = factsByBlob<F>(graph.blobs, texts);
   };
+  let dynamicCalls: ReturnType<LoadedGraphCache<F>['dynamicCalls']> | undefined;
+  const loadDynamicCalls = async () => {
+    const text = await dynamicText;
+    const document = text === undefined ? undefined : parseCacheJson(text, dynamicDoc);
+    // Calls of another save (a later graph, or one cut short) are never used with this graph.
+    if (!isDynamicCallsDocumentOf(document, graph)) return undefined;
+    return { document, calls: decodeDynamicCalls(document, graph.paths) };
+  };
   return {
     key,
+    id: graph.id,
+    dynamicCalls: () => (dynamicCalls ??= loadDynamicCalls()),
     snapshot,
     loadFacts: () => (loading ??= loadFacts()),
     readFactsAhead: () => void readFacts(),
@@ -152,23 +186,48 @@ export async function loadGraphCache<F extends LanguageFacts>(
 
 /**
  * Saves the graph of the head's tree (it replaces the previous one): the facts first, then the graph that names them,
- * so a reader never pairs a graph with facts of another save. A failure is a warning.
+ * so a reader never pairs a graph with facts of another save. A failure is a warning. The saved graph's id, when saved.
  */
 export async function saveGraphCache<F extends LanguageFacts>(
   store: GraphCacheStore | undefined,
   key: string,
   snapshot: GraphSnapshot<F>,
   warn: (message: string) => void,
-): Promise<boolean> {
-  if (!store) return false;
+): Promise<string | undefined> {
+  if (!store) return undefined;
   const { graph, facts } = snapshot.toDocuments(GRAPH_CACHE_SCHEMA, randomUUID());
   const factsKey = factsCacheKey(snapshot.language.id);
   try {
     await store.write(factsKey, JSON.stringify(facts));
     await store.write(key, JSON.stringify(graph));
-    return true;
+    return graph.id;
   } catch (error) {
     warn(`Could not save the test-filter graph cache (${key}): ${errorMessage(error)}. The next run parses again.`);
-    return false;
+    return undefined;
+  }
+}
+
+/** Saves the computed imports of the stored graph `graphId` (after the graph: they name it). A failure is a warning. */
+export async function saveDynamicCalls(
+  store: GraphCacheStore,
+  language: SourceLanguage<LanguageFacts>,
+  graphId: string,
+  calls: Pick<DynamicCallsDocument, 'inputs' | 'names' | 'calls'>,
+  warn: (message: string) => void,
+): Promise<void> {
+  const key = dynamicCallsCacheKey(language.id);
+  const document: DynamicCallsDocument = {
+    schema: DYNAMIC_CALLS_SCHEMA,
+    language: language.id,
+    factsVersion: language.factsVersion,
+    graph: graphId,
+    ...calls,
+  };
+  try {
+    await store.write(key, JSON.stringify(document));
+  } catch (error) {
+    warn(
+      `Could not save the test-filter computed imports cache (${key}): ${errorMessage(error)}. The next run works them out again.`,
+    );
   }
 }

@@ -157,6 +157,8 @@ export class GraphSnapshot<F extends LanguageFacts> {
   readonly unchecked = new Set<string>();
   linkState: unknown;
   edgeCount = 0;
+  /** While set, every file whose facts are asked for is added to it (what a computation over the facts read). */
+  factsReads: Set<string> | undefined;
   private sorted = true;
   private order: string[] | undefined;
   private stored: StoredEdges | undefined;
@@ -251,6 +253,7 @@ export class GraphSnapshot<F extends LanguageFacts> {
   factsOf(path: string): F | undefined {
     const entry = this.entries.get(path);
     if (!entry) return undefined;
+    this.factsReads?.add(path);
     if (entry.facts === undefined) entry.facts = decodeFacts<F>(path, entry.text);
     return entry.facts;
   }

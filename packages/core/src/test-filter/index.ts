@@ -15,7 +15,7 @@ export {
   DEFAULT_MAX_CHANGED_FILES,
 } from './options.ts';
 export type { TestFilterOptions, MapRule, UnknownFilePolicy, DynamicImportPolicy } from './options.ts';
-export { directoryGraphCacheStore, GRAPH_CACHE_SCHEMA, graphCacheKey } from './graph-cache.ts';
+export { directoryGraphCacheStore, dynamicCallsCacheKey, GRAPH_CACHE_SCHEMA, graphCacheKey } from './graph-cache.ts';
 export { ReadAheadStore } from './read-ahead-store.ts';
 export type { GraphCacheStore } from './graph-cache.ts';
 export type { ChangedFile } from '../git/index.ts';

@@ -6,10 +6,18 @@ import { reachedDoctestFiles, type ReachedDoctestFile } from './doctest-files.ts
 import { readAndScan } from './scan-while-reading.ts';
 import { type ChangedFile, diffTreesThroughReader, GitObjectReader } from '../git/index.ts';
 import { type Closure, DependencyGraph, formatChain } from './graph.ts';
-import { loadGraphCache, saveGraphCache, type GraphCacheStore, type LoadedGraphCache } from './graph-cache.ts';
+import {
+  loadGraphCache,
+  saveDynamicCalls,
+  saveGraphCache,
+  type GraphCacheStore,
+  type LoadedGraphCache,
+} from './graph-cache.ts';
 import { GraphSnapshot, StoredFactsNotLoaded, type TreeDelta } from './graph-snapshot.ts';
 import { evaluatePathFilters, firstMatchingGlob, matchesGlob } from './globs.ts';
+import { dynamicCallsStillApply, encodeDynamicCalls } from './stored-dynamic-calls.ts';
 import type {
+  AttributionInputs,
   DynamicDependency,
   LanguageFacts,
   LanguagePack,
@@ -237,6 +245,75 @@ class RepositoryView<F extends LanguageFacts> {
   private answers: Promise<StoredBlobAnswers | undefined> | undefined;
   /** The files whose blob at the head the stored graph lacks (patched, and the graph not stored again). */
   private unstored: ReadonlySet<string> = new Set();
+  /** The id of the graph document this run stored (the head's tree), if it stored one. */
+  private savedGraph: string | undefined;
+  private workedOut: Promise<DynamicDependency[]> | undefined;
+
+  /**
+   * The computed imports stored with the graph, when they still describe the head (`dynamicCallsStillApply`) and the
+   * closure from `seeds` can ask them only about the graph's files (which their stored form answers for).
+   */
+  async storedDynamicCalls(seeds: Iterable<string>): Promise<DynamicDependency[] | undefined> {
+    const { plan, snapshot } = this;
+    if (plan.kind !== 'patch' || !snapshot) return undefined;
+    for (const seed of seeds) if (!snapshot.entries.has(seed)) return undefined;
+    const stored = await this.cache.dynamicCalls();
+    if (!stored) return undefined;
+    const applies = dynamicCallsStillApply(
+      stored.document,
+      plan.delta,
+      (path) => this.language.handles(path),
+      (path) => snapshot.dynamic.has(path),
+      (blob) => {
+        const object = this.objects.known(blob);
+        return object?.type === 'blob' ? object.text : undefined;
+      },
+    );
+    return applies ? stored.calls : undefined;
+  }
+
+  /**
+   * The computed imports of the head worked out from the facts (every file's must be there): the language's link, then
+   * what the callers pass (once per view). Stored beside the graph when they are the stored graph's own: this run stored
+   * the graph, or patched it with no file of the language changed and found no usable stored calls.
+   */
+  workOutDynamicCalls(warn: (message: string) => void): Promise<DynamicDependency[]> {
+    this.workedOut ??= (async () => {
+      const snapshot = this.snapshot!;
+      const { plan } = this;
+      const unchanged = plan.kind === 'patch' && !plan.delta.some((item) => this.language.handles(item.path));
+      const graphId = this.savedGraph ?? (unchanged ? this.cache.id : undefined);
+      const store = graphId === undefined ? undefined : this.request.cache;
+      const attribution: AttributionInputs = { names: new Set(), files: new Set() };
+      // What the link reads for them is recorded (their inputs) until every call's targets are worked out.
+      const reads = new Set<string>();
+      if (store) snapshot.factsReads = reads;
+      try {
+        const linkedCalls = this.linked.dynamic;
+        let calls = linkedCalls;
+        if (linkedCalls.some((call) => call.callers) && this.language.attributeToCallers) {
+          // What the callers pass is kept by blob between runs: a warm run parses only callers that changed.
+          const answers = await this.blobAnswers(warn);
+          calls = await this.language.attributeToCallers(
+            this.request.repoDir,
+            this.request.head,
+            linkedCalls,
+            this.linked,
+            answers,
+            attribution,
+          );
+          await answers?.save();
+        }
+        const encoded = store && encodeDynamicCalls(calls, snapshot.orderedPaths(), reads, attribution);
+        snapshot.factsReads = undefined;
+        if (store && encoded) await saveDynamicCalls(store, this.language, graphId!, encoded, warn);
+        return calls;
+      } finally {
+        snapshot.factsReads = undefined;
+      }
+    })();
+    return this.workedOut;
+  }
 
   /** The language's answers kept in the graph cache's store (read once per view); none without a store. */
   blobAnswers(warn: (message: string) => void): Promise<StoredBlobAnswers | undefined> {
@@ -427,7 +504,7 @@ class RepositoryView<F extends LanguageFacts> {
     });
     if (save) {
       await this.completeFacts();
-      await saveGraphCache(this.request.cache, this.cache.key, snapshot, warn);
+      this.savedGraph = await saveGraphCache(this.request.cache, this.cache.key, snapshot, warn);
     }
     this.cached = snapshot.entries.size - this.parsed;
   }
@@ -501,13 +578,30 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
       plan,
     });
   const stored = cache.snapshot;
-  // The selection completes the stored facts when the graph has computed imports (their link reads every file's): the
-  // document is read while the change is parsed and patched in.
-  if (stored && stored.dynamic.size > 0) cache.readFactsAhead();
+  // The selection completes the stored facts when the graph has computed imports (their link reads every file's),
+  // unless the computed imports stored with it still apply: the document is read while the change is parsed and
+  // patched in. Whether they apply is known with the tree diff (but for the changed files' text: rarely a rework).
+  const storedCalls = stored && stored.dynamic.size > 0 ? await cache.dynamicCalls() : undefined;
+  if (stored && stored.dynamic.size > 0 && !storedCalls) cache.readFactsAhead();
+  const factsAheadUnless = (delta: readonly TreeDelta[]) => {
+    const handles = (path: string) => language.handles(path);
+    if (
+      storedCalls &&
+      !dynamicCallsStillApply(
+        storedCalls.document,
+        delta,
+        handles,
+        () => false,
+        () => '',
+      )
+    )
+      cache.readFactsAhead();
+  };
   if (stored && stored.settings === settingsKey) {
     // The stored graph of another tree: only the files that differ from it need work, and the tree is never listed.
     const diff = early?.from === stored.tree ? early.delta : diffFrom(stored.tree);
     const [tree, delta] = await Promise.all([headTree, diff]);
+    if (delta) factsAheadUnless(delta);
     if (tree && delta && delta.length <= PATCH_LIMIT && !delta.some((item) => configPaths.includes(item.path))) {
       const discovery = stored.discovery;
       const matcher = framework.matcher(discovery, projectDir);
@@ -518,6 +612,8 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
       return viewOf(discovery, matcher, testFiles, { kind: 'patch', tree, snapshot: stored, delta });
     }
   }
+  // A build reads the stored facts by blob.
+  if (storedCalls) cache.readFactsAhead();
   const [{ files, discovery, matcher, tests: testFiles }, tree] = await Promise.all([
     discoverTests(framework, repoDir, head, projectDir, undefined, (ids) => objects.readBlobs(ids)),
     headTree,
@@ -683,9 +779,11 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
     let doctestTexts = new Map<string, ReachedDoctestFile>();
     if (reasons.length === 0) {
       await view.build(warn, new Set(seeds.keys()));
-      // Facts of files nobody changed are read only for what needs them: deleted files, other files, dynamic imports.
+      // Facts of files nobody changed are read only for what needs them: deleted files, other files, dynamic imports
+      // (unless the ones stored with the graph still apply).
       const dynamic = view.snapshot!.dynamic.size > 0;
-      if (gone.size || otherFiles.length || dynamic) await view.completeFacts();
+      const storedCalls = dynamic ? await view.storedDynamicCalls(seeds.keys()) : undefined;
+      if (gone.size || otherFiles.length || (dynamic && !storedCalls)) await view.completeFacts();
       await view.checkSyntax(seeds.keys());
       for (const path of seeds.keys()) {
         const error = view.syntaxErrorOf(path);
@@ -715,21 +813,8 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
         );
       }
       if (reasons.length === 0) {
-        const linkedCalls = dynamic ? view.linked.dynamic : [];
         // An import of a parameter's value is bounded by what the function's callers pass (found at the head).
-        let dynamicCalls = linkedCalls;
-        if (linkedCalls.some((call) => call.callers) && view.language.attributeToCallers) {
-          // What the callers pass is kept by blob between runs: a warm run parses only callers that changed.
-          const answers = await view.blobAnswers(warn);
-          dynamicCalls = await view.language.attributeToCallers(
-            request.repoDir,
-            request.head,
-            linkedCalls,
-            view.linked,
-            answers,
-          );
-          await answers?.save();
-        }
+        const dynamicCalls = dynamic ? (storedCalls ?? (await view.workOutDynamicCalls(warn))) : [];
         // A bounded computed import is an edge like an import; only an unbounded one (it may load any file) is marked for
         // the run-all policy below.
         const unbounded = new Map<string, DynamicDependency>();

@@ -2,7 +2,7 @@ import { pythonCallSites, type PythonCallSite } from './analyze-source.ts';
 import { readBlobs } from '../../git/index.ts';
 import { loadPythonParser } from './tree-sitter-parser.ts';
 import { filesMentioning, filesMentioningKept } from './word-search.ts';
-import type { BlobAnswers, DynamicDependency, LanguageFacts, LinkedSources } from '../types.ts';
+import type { AttributionInputs, BlobAnswers, DynamicDependency, LanguageFacts, LinkedSources } from '../types.ts';
 
 /** The question `pythonCallSites` answers, for answers kept between runs: bumped when what it finds changes. */
 const CALL_SITES_QUESTION = 'python-call-sites/1';
@@ -78,6 +78,7 @@ export async function attributeToCallers<F extends LanguageFacts>(
   calls: readonly DynamicDependency[],
   linked: LinkedSources<F>,
   answers?: BlobAnswers,
+  read?: AttributionInputs,
 ): Promise<DynamicDependency[]> {
   const out: DynamicDependency[] = [];
   const sitesCache = new Map<string, Array<{ file: string; site: PythonCallSite }>>();
@@ -97,6 +98,8 @@ export async function attributeToCallers<F extends LanguageFacts>(
       mentions.get(name) ??
       (await filesMentioningKept(repoDir, head, [name], answers))?.get(name) ??
       (await filesMentioning(repoDir, head, name));
+    read?.names.add(name);
+    for (const file of files) read?.files.add(file);
     // The sites of a file whose blob an earlier run searched for the same question are kept (parsing is the cost).
     const question = `${CALL_SITES_QUESTION}\0${key}`;
     const known = new Map<string, PythonCallSite[]>();

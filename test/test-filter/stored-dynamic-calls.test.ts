@@ -71,7 +71,7 @@ describe('computed imports stored with the graph', () => {
 
   // Each: what changed since the stored tree (`since`, on the base), then the change selected for (base..head); the stored
   // calls would leave out a test the uncached selection has.
-  it.each([
+  it.each<{ why: string; since: Record<string, string>; change: Record<string, string>; tests: string[] }>([
     {
       why: 'a changed file they were worked out from (a caller now passes another plugin)',
       since: { 'app/uses_csv.py': 'from app.loader import load_package\nCSV = load_package("app.plugins.xml")\n' },

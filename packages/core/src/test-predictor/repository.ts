@@ -101,6 +101,7 @@ async function viewInSession(request: ChangeViewRequest, session: SelectionSessi
     pack: request.pack,
     repoDir,
     head: range.head,
+    ...(range.headTree ? { headTree: range.headTree } : {}),
     changes: changes?.map((c) => ({ status: c.status, path: c.path, ...(c.oldPath ? { oldPath: c.oldPath } : {}) })),
     baseProblem: range.fallbackReason,
     options: request.options,

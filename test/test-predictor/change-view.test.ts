@@ -45,15 +45,20 @@ function reachOf(view: ChangeView) {
   return { reach: view.reach, reachAll: view.reachAll, reasons: view.reachAllReasons };
 }
 
+/** The small pytest project and an empty store folder (both removed after the test). */
+function projectWithStore() {
+  const repo = pythonProject();
+  const dir = tempDir();
+  cleanup.push(
+    () => repo.remove(),
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
+  return { repo, dir, store: new DirStore(dir) };
+}
+
 describe('the change view', () => {
   it('lists the same test files as the discovery at head, with a built, a patched and no graph', async () => {
-    const repo = pythonProject();
-    const dir = tempDir();
-    cleanup.push(
-      () => repo.remove(),
-      () => rmSync(dir, { recursive: true, force: true }),
-    );
-    const store = new DirStore(dir);
+    const { repo, store } = projectWithStore();
     const base = repo.head();
     repo.write({ 'src/shop/pricing.py': 'def total(items):\n    return sum(items) + 0\n' });
     const first = repo.commit('pricing');
@@ -89,13 +94,7 @@ describe('the change view', () => {
   });
 
   it("with predict's scanned patch, is the view of the full analysis but for the syntax it did not judge", async () => {
-    const repo = pythonProject();
-    const dir = tempDir();
-    cleanup.push(
-      () => repo.remove(),
-      () => rmSync(dir, { recursive: true, force: true }),
-    );
-    const store = new DirStore(dir);
+    const { repo, dir, store } = projectWithStore();
     const base = repo.head();
     repo.write({ 'src/shop/stock.py': 'def available(n):\n    return n >= 0\n' });
     const stored = repo.commit('stock');

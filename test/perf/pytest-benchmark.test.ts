@@ -24,15 +24,18 @@ const SAMPLER = fileURLToPath(new URL('./fixtures/fold_sampler.py', import.meta.
 const FORECAST = 'src/service/inventory/forecast.py';
 const SLOWED = 'tests/benchmarks/test_bench_forecast.py::test_holt_on_a_year';
 
-// The PR runs Holt's smoothing pass three times instead of once: redundant work proportional to the history,
-// same result. Only test_holt_on_a_year calls holt_forecast.
+// The PR runs Holt's smoothing pass eight times instead of once: redundant work proportional to the history, same
+// result. Only test_holt_on_a_year calls holt_forecast. The slowdown is large on purpose: with three pairs of real
+// runs on a loaded shared machine (load ~45 seen), a threefold pass came out "inconclusive" (the pairs scattered too
+// much for p < α), and what this test checks is that a real regression is told apart from the other benchmarks.
+const PASSES = 8;
 const HOLT_PASS = `    level, trend = history[0], history[1] - history[0]
     for value in history[1:]:
         previous = level
         level = alpha * value + (1 - alpha) * (level + trend)
         trend = beta * (level - previous) + (1 - beta) * trend
 `;
-const HOLT_PASS_THRICE = `    for _ in range(3):
+const HOLT_PASS_REPEATED = `    for _ in range(${PASSES}):
 ${HOLT_PASS.replace(/^/gm, '    ').replace(/ +$/, '')}`;
 
 // Time-boxed rounds (pytest-benchmark's normal mode): every benchmark gets about 0.25 s per run whatever it costs,
@@ -88,8 +91,8 @@ describe('real pytest-benchmark runs on examples/python-service, same-job A/B (a
       const baseCommit = repo.commit('base');
       const forecast = readFileSync(join(repo.dir, FORECAST), 'utf8');
       expect(forecast, `${FORECAST} still has the smoothing pass this test slows down`).toContain(HOLT_PASS);
-      repo.write({ [FORECAST]: forecast.replace(HOLT_PASS, HOLT_PASS_THRICE) });
-      repo.commit('forecast: smooth three times');
+      repo.write({ [FORECAST]: forecast.replace(HOLT_PASS, HOLT_PASS_REPEATED) });
+      repo.commit(`forecast: smooth ${PASSES} times`);
       work = tempDir('perf-ab-');
       const baseDir = join(work, 'base');
       removeWorktree = await addBaseWorktree(repo.dir, baseCommit, baseDir);
@@ -144,13 +147,14 @@ describe('real pytest-benchmark runs on examples/python-service, same-job A/B (a
     expect(outputs.verdict, explain).toBe('regression');
     expect(outputs.regressions, explain).toEqual([SLOWED]);
     const holt = report.comparison.benchmarks.find((b) => b.name === SLOWED)!;
-    // Three smoothing passes instead of one (about +190% on a quiet machine; the closing list of 90 forecasts and
-    // the call did not change). Load on the shared machine has been seen to shrink the measured change to +65%.
-    expect(holt.change!, explain).toBeGreaterThan(0.3);
-    expect(holt.change!, explain).toBeLessThan(4);
-    expect(holt.changeLow!, explain).toBeGreaterThan(0.15);
+    // Eight smoothing passes instead of one (the closing list of 90 forecasts and the call did not change): several
+    // times slower, though load on the shared machine shrinks the measured change (threefold passes measured +190%
+    // quiet and +65% under load).
+    expect(holt.change!, explain).toBeGreaterThan(1);
+    expect(holt.change!, explain).toBeLessThan(PASSES * 2);
+    expect(holt.changeLow!, explain).toBeGreaterThan(0.3);
     expect(
-      holt.pairChanges!.every((change) => change > 0.15),
+      holt.pairChanges!.every((change) => change > 0.3),
       explain,
     ).toBe(true);
     expect(report.comparison.drift).toBeUndefined();

@@ -92,5 +92,24 @@ describe('bundles', () => {
         job.remove();
       }
     });
+
+    it("fails with one annotation when the runner's output file cannot be written, not with Node's dump of minified code", async () => {
+      const job = new RunnerJob();
+      try {
+        // A folder where the output file should be: writing to it fails as on a full or read-only disk.
+        const { main } = await runActionStep({ action, job, post: false, stepFiles: { GITHUB_OUTPUT: job.root } });
+        expect(main.exitCode).toBe(1);
+        const errors = main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+        expect(
+          errors.some((message) => message.startsWith("Could not write the step's outputs (GITHUB_OUTPUT): ")),
+          errors.join('\n'),
+        ).toBe(true);
+        expect(errors.join('\n')).toContain(job.root);
+        // Node prints the source line of an uncaught error: a whole minified chunk.
+        expect(main.stderr.length, main.stderr.slice(0, 300)).toBeLessThan(200);
+      } finally {
+        job.remove();
+      }
+    });
   });
 });

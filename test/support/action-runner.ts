@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +20,14 @@ export interface ActionRunOptions {
   job?: RunnerJob;
   /** Extra environment (AWS credentials, GITHUB_TOKEN, GITHUB_API_URL, ...). */
   env?: Record<string, string>;
+  /** Paths to use instead of the fresh command files the runner gives every step (a broken runner's, say). */
+  stepFiles?: Partial<Record<StepFileName, string>>;
   /** Run the post step after main when the action declares one (default true). */
   post?: boolean;
   timeoutMs?: number;
 }
+
+type StepFileName = 'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_ENV' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY';
 
 export interface StepOutcome {
   exitCode: number;
@@ -99,12 +103,24 @@ export async function runActionStep(options: ActionRunOptions): Promise<ActionRu
       env.GITHUB_EVENT_NAME = options.event.name;
       env.GITHUB_EVENT_PATH = eventPath;
     }
-    const main = await runScript(resolve(actionDir, metadata.runs.main), env, job, options.timeoutMs);
+    const main = await runScript(
+      resolve(actionDir, metadata.runs.main),
+      env,
+      job,
+      options.timeoutMs,
+      options.stepFiles,
+    );
     let post: StepOutcome | undefined;
     if (metadata.runs.post && options.post !== false) {
       const postEnv = { ...env };
       for (const [name, value] of Object.entries(main.state)) postEnv[`STATE_${name}`] = value;
-      post = await runScript(resolve(actionDir, metadata.runs.post), postEnv, job, options.timeoutMs);
+      post = await runScript(
+        resolve(actionDir, metadata.runs.post),
+        postEnv,
+        job,
+        options.timeoutMs,
+        options.stepFiles,
+      );
     }
     return { main, post };
   } finally {
@@ -145,14 +161,16 @@ async function runScript(
   env: Record<string, string>,
   job: RunnerJob,
   timeoutMs = 120_000,
+  stepFiles: Partial<Record<StepFileName, string>> = {},
 ): Promise<StepOutcome> {
   if (!existsSync(script)) throw new Error(`${script} does not exist: run 'npm run bundle' first`);
-  const files = {
+  const files: Record<StepFileName, string> = {
     GITHUB_OUTPUT: job.stepFile('output'),
     GITHUB_STATE: job.stepFile('state'),
     GITHUB_ENV: job.stepFile('env'),
     GITHUB_PATH: job.stepFile('path'),
     GITHUB_STEP_SUMMARY: job.stepFile('summary'),
+    ...stepFiles,
   };
   const child = spawn(process.execPath, [script], {
     cwd: env.GITHUB_WORKSPACE,
@@ -178,11 +196,16 @@ async function runScript(
     exitCode,
     stdout,
     stderr,
-    outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
-    state: parseCommandFile(readFileSync(files.GITHUB_STATE, 'utf8')),
-    summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    outputs: parseCommandFile(readStepFile(files.GITHUB_OUTPUT)),
+    state: parseCommandFile(readStepFile(files.GITHUB_STATE)),
+    summary: readStepFile(files.GITHUB_STEP_SUMMARY),
     annotations: parseAnnotations(stdout),
   };
+}
+
+/** A command file's text; '' when a test gave the step something that is not a readable file. */
+function readStepFile(path: string): string {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ? readFileSync(path, 'utf8') : '';
 }
 
 /** Parses a GITHUB_OUTPUT/GITHUB_STATE/GITHUB_ENV file: `name=value` lines and `name<<DELIM ... DELIM` blocks. */

@@ -49,6 +49,19 @@ describe('history byte bounds', () => {
     expect(JSON.stringify(compact).length).toBeLessThan(JSON.stringify(raw).length / 20);
   });
 
+  it('keeps re-runs apart from first runs, so durations leave them out as for a raw run', () => {
+    const raw = run(1, 3, 4);
+    // tests/test_1.py::test_0 failed, then passed on a re-run (pytest-rerunfailures); the re-run took 5 s.
+    raw.cases[4] = { ...raw.cases[4], outcome: 'failed' };
+    raw.cases.push({ ...raw.cases[4], outcome: 'passed', duration: 5, retry: true });
+    const compact = compactRun(raw);
+    expect(compact.cases.filter((c) => c.retry)).toEqual([
+      { file: 'tests/test_1.py', id: 'tests/test_1.py', outcome: 'passed', duration: 5, retry: true },
+    ]);
+    expect(expectedDurations(compact)).toEqual(expectedDurations(raw));
+    expect(expectedDurations(compact).get('tests/test_1.py')).toBeCloseTo(4 * 0.25, 6);
+  });
+
   it('keeps the newest runs whole, compacts older ones, and drops the oldest past the total bound', () => {
     const runs = Array.from({ length: 40 }, (_, i) => run(i, 100, 20));
     const oneRaw = JSON.stringify(runs[0]).length;

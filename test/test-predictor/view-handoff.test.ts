@@ -18,7 +18,7 @@ import {
   readHistory,
   readViewHandoff,
   saveViewHandoff,
-  viewHandoffPath,
+  viewHandoffSlot,
   type ChangeView,
   type RunRecord,
 } from '@ci-optimizer/core/test-predictor';
@@ -246,24 +246,24 @@ describe('view hand-off file', () => {
   it('gives back the view and the warnings it was saved with, within its age', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-opt-handoff-'));
     try {
-      const path = viewHandoffPath(dir, key);
+      const slot = viewHandoffSlot(dir, key);
       // A record step looks for any hand-off before it loads what working a view out takes.
       expect(anyViewHandoff(dir)).toBe(false);
-      await saveViewHandoff(path, view, ['graph cache unreadable']);
+      await saveViewHandoff(slot, view, ['graph cache unreadable']);
       expect(anyViewHandoff(dir)).toBe(true);
-      const read = await readViewHandoff(path);
+      const read = await readViewHandoff(slot);
       expect(read).toEqual({ view, warnings: ['graph cache unreadable'] });
       expect(Object.keys(read!.view.reach!)).toEqual(['tests/test_a.py', '__proto__']);
-      expect(await readViewHandoff(path, 60_000, Date.now() + 61_000)).toBeUndefined();
-      expect(await readViewHandoff(`${path}.missing`)).toBeUndefined();
+      expect(await readViewHandoff(slot, 60_000, Date.now() + 61_000)).toBeUndefined();
+      expect(await readViewHandoff({ ...slot, path: `${slot.path}.missing` })).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('names one file per key', () => {
-    const path = viewHandoffPath('temp', key);
-    expect(viewHandoffPath('temp', { ...key })).toBe(path);
+    const { path } = viewHandoffSlot('temp', key);
+    expect(viewHandoffSlot('temp', { ...key }).path).toBe(path);
     for (const change of [
       { head: 'h2' },
       { base: null },
@@ -274,31 +274,54 @@ describe('view hand-off file', () => {
       { store: 'dir:y' },
       { repoDir: 'other' },
     ])
-      expect(viewHandoffPath('temp', { ...key, ...change }), JSON.stringify(change)).not.toBe(path);
+      expect(viewHandoffSlot('temp', { ...key, ...change }).path, JSON.stringify(change)).not.toBe(path);
+  });
+
+  it("is not taken by another key whose file name collides with the saving key's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-opt-handoff-'));
+    try {
+      const slot = viewHandoffSlot(dir, key);
+      const other = viewHandoffSlot(dir, { ...key, head: 'h2' });
+      expect(other.key).not.toBe(slot.key);
+      // A 64-bit hash collision, as if the other key's name were the same file.
+      const colliding = { ...other, path: slot.path };
+      await saveViewHandoff(slot, view, []);
+      expect(await readViewHandoff(colliding)).toBeUndefined();
+      expect(await readViewHandoff(slot)).toEqual({ view, warnings: [] });
+      await saveViewHandoff(colliding, { ...view, testFiles: [] }, []);
+      expect(await readViewHandoff(slot)).toBeUndefined();
+      expect((await readViewHandoff(colliding))?.view.testFiles).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is not used when a field has the wrong type', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-opt-handoff-'));
     try {
-      const path = viewHandoffPath(dir, key);
+      const slot = viewHandoffSlot(dir, key);
+      const { path } = slot;
       mkdirSync(join(path, '..'), { recursive: true });
+      const good = { format: 2, key: slot.key, view, warnings: [] as unknown };
       const cases: [string, unknown][] = [
         ['not json', '{'],
-        ['another format', { format: 2, view, warnings: [] }],
-        ['reach distance', { format: 1, view: { ...view, reach: { 'tests/test_a.py': '1' } }, warnings: [] }],
-        ['change', { format: 1, view: { ...view, changes: [{ path: 'a' }] }, warnings: [] }],
-        ['test files', { format: 1, view: { ...view, testFiles: [1] }, warnings: [] }],
-        ['reachAll', { format: 1, view: { ...view, reachAll: 'no' }, warnings: [] }],
-        ['mapRemoved', { format: 1, view: { ...view, mapRemoved: 'x' }, warnings: [] }],
-        ['mapNote', { format: 1, view: { ...view, mapNote: 3 }, warnings: [] }],
-        ['warnings', { format: 1, view, warnings: 'x' }],
+        ['another format', { ...good, format: 1 }],
+        ['reach distance', { ...good, view: { ...view, reach: { 'tests/test_a.py': '1' } } }],
+        ['change', { ...good, view: { ...view, changes: [{ path: 'a' }] } }],
+        ['test files', { ...good, view: { ...view, testFiles: [1] } }],
+        ['reachAll', { ...good, view: { ...view, reachAll: 'no' } }],
+        ['mapRemoved', { ...good, view: { ...view, mapRemoved: 'x' } }],
+        ['mapNote', { ...good, view: { ...view, mapNote: 3 } }],
+        ['warnings', { ...good, warnings: 'x' }],
+        ['no key', { ...good, key: undefined }],
+        ['another key', { ...good, key: `${slot.key} ` }],
       ];
       for (const [name, document] of cases) {
         writeFileSync(path, typeof document === 'string' ? document : JSON.stringify(document));
-        expect(await readViewHandoff(path), name).toBeUndefined();
+        expect(await readViewHandoff(slot), name).toBeUndefined();
       }
-      writeFileSync(path, JSON.stringify({ format: 1, view, warnings: [] }));
-      expect(await readViewHandoff(path)).toEqual({ view, warnings: [] });
+      writeFileSync(path, JSON.stringify(good));
+      expect(await readViewHandoff(slot)).toEqual({ view, warnings: [] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

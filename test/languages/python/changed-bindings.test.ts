@@ -130,6 +130,50 @@ describe('readersOfNames: where a module reads names', () => {
     });
   });
 
+  it("a parameter of the name, a keyword argument's name and a closure over a parameter read no outer binding", () => {
+    // `dir` is one of the builtins that list a namespace (they read every name of a module): click's
+    // `_NumberRangeBase._clamp(self, bound, dir, open)` was taken for a reader of every changed module-level name.
+    const source = [
+      'import limits',
+      '',
+      'def clamp(bound, dir: int, open=False):',
+      '    return bound if dir > 0 else -bound',
+      '',
+      'def listing(module):',
+      '    return dir(module)',
+      '',
+      'def default(d=dir, *args: int, **kw):',
+      '    return d',
+      '',
+      'def call():',
+      '    return sorted([], key=None, dir=1)',
+      '',
+      'def attr(dir):',
+      '    return limits.dir',
+      '',
+      'def nested(dir):',
+      '    def inner():',
+      '        return dir',
+      '    return inner',
+      '',
+      'def typed(x: dir):',
+      '    return x',
+      '',
+      'def lam():',
+      '    return lambda dir, e=dir: dir',
+      '',
+    ].join('\n');
+    // A default or an annotation is evaluated where the function is defined (a default of the definition, as for
+    // `top=LIMIT` above); the lambda's default `e=dir` is evaluated in `lam`'s body.
+    expect(readersOfNames(source, new Set(['dir']))).toEqual({
+      units: ['attr', 'lam', 'listing'],
+      derived: [],
+      defaults: ['default', 'typed'],
+    });
+    const withGlobal = 'def g(dir):\n    def h():\n        global dir\n        return dir\n    return h\n';
+    expect(readersOfNames(withGlobal, new Set(['dir'])).units).toEqual(['g.<locals>.h']);
+  });
+
   it('a statement at module level that reads a name is a problem; for a removed name, any read outside a body', () => {
     expect(readersOfNames('print(LIMIT)\n', new Set(['LIMIT'])).problem).toMatch(
       /^line 1: a expression statement reads it/,

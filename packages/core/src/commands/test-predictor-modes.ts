@@ -49,7 +49,8 @@ import {
   anyViewHandoff,
   readViewHandoff,
   saveViewHandoff,
-  viewHandoffPath,
+  viewHandoffSlot,
+  type ViewHandoffSlot,
   factsOfHistory,
   recentTotalsOf,
   storedSummaryOf,
@@ -152,7 +153,7 @@ async function describeChange(
     // Only in the runner's own temp folder, which lives and dies with the job: outside Actions the fallback temp
     // folder is shared with whoever else uses the machine, and what is read there would decide what is recorded.
     const handoff = jobTemp
-      ? viewHandoffPath(jobTemp, {
+      ? viewHandoffSlot(jobTemp, {
           repoDir: s.repoDir,
           head: range.head,
           base: described.base,
@@ -201,11 +202,11 @@ async function describeChange(
  * is not used (test-filter runs every test for it: record works the view out itself, as without a hand-off).
  */
 async function takeViewHandoff(
-  path: string,
+  slot: ViewHandoffSlot,
   s: Settings,
   head: string,
 ): Promise<{ view: ChangeView; warnings: string[] } | undefined> {
-  const handed = await readViewHandoff(path);
+  const handed = await readViewHandoff(slot);
   const unjudged = handed?.view.syntaxUnjudged ?? [];
   if (unjudged.length === 0) return handed;
   // A fault reading them is no reason to fail the step: record works the view out itself (and meets it there).

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { loadConfigSection } from '../config/index.ts';
-import { isUserError } from '../errors/index.ts';
+import { errorMessage, isUserError, UserError } from '../errors/index.ts';
 import { guardLogMessage } from '../escape/index.ts';
 import { Inputs } from '../inputs/index.ts';
 import { actionMetadata, inputDefaults, inputEnvName, type ActionMetadata, type ActionYml } from '../metadata/index.ts';
@@ -14,11 +14,22 @@ const POST_MARKER = 'ci-optimizer-is-post';
 
 /**
  * The whole of an action's entry file: decides main or post, reads inputs as the runner gives them, runs the
- * command, writes outputs, the step summary and the metrics record. A post step never fails the job.
+ * command, writes outputs, the step summary and the metrics record. A post step never fails the job. Whatever goes
+ * wrong outside the command (the runner's output file cannot be written, ...) ends the step with one annotation too,
+ * never with Node's dump of an uncaught error, which would print a line of the bundle's minified code.
  */
 export async function runAction(command: CommandWithConfig, actionYml: ActionYml): Promise<void> {
+  let isPost = false;
+  try {
+    isPost = core.getState(POST_MARKER) === 'true';
+    await runActionStep(command, actionYml, isPost);
+  } catch (error) {
+    reportStepFailure(command, error, isPost);
+  }
+}
+
+async function runActionStep(command: CommandWithConfig, actionYml: ActionYml, isPost: boolean): Promise<void> {
   const metadata = actionMetadata(actionYml);
-  const isPost = core.getState(POST_MARKER) === 'true';
   if (!isPost && command.post) core.saveState(POST_MARKER, 'true');
   const step = isPost ? 'post' : 'main';
   const summaryParts: string[] = [];
@@ -31,7 +42,16 @@ export async function runAction(command: CommandWithConfig, actionYml: ActionYml
     { metricsFile: runEnvironmentFromEnv(process.env).metricsFile, warn: githubLogger.warning },
   );
 
-  for (const [name, value] of Object.entries(formatOutputs(command, result.outputs))) core.setOutput(name, value);
+  try {
+    for (const [name, value] of Object.entries(formatOutputs(command, result.outputs))) core.setOutput(name, value);
+  } catch (error) {
+    // The later steps that read these outputs would see none: the step fails (a post step has none to give).
+    reportStepFailure(
+      command,
+      new UserError(`Could not write the step's outputs (GITHUB_OUTPUT): ${errorMessage(error)}`),
+      isPost,
+    );
+  }
   if (summaryParts.length > 0) {
     try {
       await core.summary.addRaw(summaryParts.join('\n\n'), true).write();
@@ -39,12 +59,14 @@ export async function runAction(command: CommandWithConfig, actionYml: ActionYml
       core.warning(guardLogMessage(`Could not write the step summary: ${(error as Error).message}`));
     }
   }
-  if (result.error !== undefined) {
-    if (!isUserError(result.error) && result.error instanceof Error && result.error.stack)
-      core.debug(result.error.stack);
-    if (isPost) core.warning(guardLogMessage(`Post step of ${command.name}: ${failureMessage(result.error)}`));
-    else core.setFailed(guardLogMessage(failureMessage(result.error)));
-  }
+  if (result.error !== undefined) reportStepFailure(command, result.error, isPost);
+}
+
+/** Fails the step with the error's one-line message (a post step only warns); a bug's stack goes to the debug log. */
+function reportStepFailure(command: CommandWithConfig, error: unknown, isPost: boolean): void {
+  if (!isUserError(error) && error instanceof Error && error.stack) core.debug(guardLogMessage(error.stack));
+  if (isPost) core.warning(guardLogMessage(`Post step of ${command.name}: ${failureMessage(error)}`));
+  else core.setFailed(guardLogMessage(failureMessage(error)));
 }
 
 function githubContext(

@@ -236,8 +236,9 @@ export function boundHistory(
 }
 
 /**
- * A run with its passed and skipped cases folded into one aggregate per file and outcome (id: the file, duration:
- * the sum); failures and errors stay as they were, so failure labels, flaky labels and per-file durations hold.
+ * A run with its passed and skipped cases folded into one aggregate per file, outcome and retry flag (id: the file,
+ * duration: the sum); failures and errors stay as they were, so failure labels, flaky labels and per-file durations
+ * hold. Re-runs stay apart from first runs, as every reader leaves re-runs out (durations, features, totals).
  */
 export function compactRun(run: RunRecord): RunRecord {
   if (run.compacted) return run;
@@ -248,7 +249,7 @@ export function compactRun(run: RunRecord): RunRecord {
       cases.push(testCase);
       continue;
     }
-    const key = `${testCase.file}\u0000${testCase.outcome}`;
+    const key = `${testCase.file}\u0000${testCase.outcome}\u0000${testCase.retry}`;
     const aggregate = aggregates.get(key);
     if (aggregate) aggregate.duration += testCase.duration;
     else
@@ -257,7 +258,7 @@ export function compactRun(run: RunRecord): RunRecord {
         id: testCase.file,
         outcome: testCase.outcome,
         duration: testCase.duration,
-        retry: false,
+        retry: testCase.retry,
       });
   }
   for (const aggregate of aggregates.values()) aggregate.duration = Math.round(aggregate.duration * 1e6) / 1e6;

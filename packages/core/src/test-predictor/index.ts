@@ -115,8 +115,9 @@ export {
   anyViewHandoff,
   readViewHandoff,
   saveViewHandoff,
-  viewHandoffPath,
+  viewHandoffSlot,
   type ViewHandoffKey,
+  type ViewHandoffSlot,
 } from './view-handoff.ts';
 export { factsOfHistory, recentTotalsOf, type HistoryFacts } from './history-facts.ts';
 export {

@@ -33,24 +33,33 @@ export interface ViewHandoffKey {
 /** What a hand-off file holds. */
 interface ViewHandoff {
   format: number;
+  /** The key's text the file was written for: a file whose name another key hashes to is not that key's view. */
+  key: string;
   view: ChangeView;
   /** The warnings working out the view logged, logged again by the step that takes it. */
   warnings: string[];
 }
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** A hand-off older than this is not used (a job runs for at most six hours on GitHub-hosted runners). */
 export const HANDOFF_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 
+/** Where the hand-off of one key lives, and the key's text the file must hold to be that key's. */
+export interface ViewHandoffSlot {
+  path: string;
+  key: string;
+}
+
 /**
  * The hand-off file of `key` in the runner's temp folder, named by a 64-bit FNV-1a hash of the key. Not a
  * cryptographic digest, so that a predict step need not load `node:crypto` (10-15 ms of its start): the folder is
- * the job's own, and a key is chosen by whoever sets the steps' inputs, who gains nothing by making two keys collide.
+ * the job's own. The file holds the key's text as well and is read only for the same text, so two keys whose hashes
+ * collide never share a view (the later step works its view out itself).
  */
-export function viewHandoffPath(runnerTemp: string, key: ViewHandoffKey): string {
+export function viewHandoffSlot(runnerTemp: string, key: ViewHandoffKey): ViewHandoffSlot {
   const text = JSON.stringify({ format: FORMAT, version: VERSION, ...key, repoDir: resolve(key.repoDir) });
-  return join(handoffFolder(runnerTemp), `${fnv1a64(text)}.json`);
+  return { path: join(handoffFolder(runnerTemp), `${fnv1a64(text)}.json`), key: text };
 }
 
 const FNV_OFFSET = 0xcbf29ce484222325n;
@@ -80,8 +89,12 @@ export function anyViewHandoff(runnerTemp: string): boolean {
 }
 
 /** Writes the hand-off (whole or not at all: a temp file renamed into place); a failure is ignored. */
-export async function saveViewHandoff(path: string, view: ChangeView, warnings: readonly string[]): Promise<void> {
-  const document: ViewHandoff = { format: FORMAT, view, warnings: [...warnings] };
+export async function saveViewHandoff(
+  { path, key }: ViewHandoffSlot,
+  view: ChangeView,
+  warnings: readonly string[],
+): Promise<void> {
+  const document: ViewHandoff = { format: FORMAT, key, view, warnings: [...warnings] };
   const temp = `${path}.${process.pid}.tmp`;
   try {
     await mkdir(join(path, '..'), { recursive: true });
@@ -92,9 +105,12 @@ export async function saveViewHandoff(path: string, view: ChangeView, warnings: 
   }
 }
 
-/** The hand-off at `path` when it is there, younger than `maxAgeMs` and well formed; undefined otherwise. */
+/**
+ * The hand-off in `slot` when it is there, younger than `maxAgeMs`, well formed and written for the slot's key;
+ * undefined otherwise.
+ */
 export async function readViewHandoff(
-  path: string,
+  { path, key }: ViewHandoffSlot,
   maxAgeMs = HANDOFF_MAX_AGE_MS,
   now = Date.now(),
 ): Promise<{ view: ChangeView; warnings: string[] } | undefined> {
@@ -102,7 +118,7 @@ export async function readViewHandoff(
     const info = await stat(path);
     if (!info.isFile() || now - info.mtimeMs > maxAgeMs) return undefined;
     const document = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    if (handoffProblem(document)) return undefined;
+    if (handoffProblem(document, key)) return undefined;
     const { view, warnings } = document as ViewHandoff;
     return { view, warnings };
   } catch {
@@ -110,11 +126,15 @@ export async function readViewHandoff(
   }
 }
 
-/** Why a parsed hand-off cannot be used, or undefined when it can (the view's fields, types as ChangeView says). */
-function handoffProblem(value: unknown): string | undefined {
+/**
+ * Why a parsed hand-off cannot be used for `key`, or undefined when it can (the view's fields, types as ChangeView
+ * says).
+ */
+function handoffProblem(value: unknown, key: string): string | undefined {
   if (typeof value !== 'object' || value === null) return 'not an object';
-  const { format, view, warnings } = value as Partial<Record<keyof ViewHandoff, unknown>>;
+  const { format, key: written, view, warnings } = value as Partial<Record<keyof ViewHandoff, unknown>>;
   if (format !== FORMAT) return 'another format';
+  if (written !== key) return 'another key';
   if (!isStrings(warnings)) return 'warnings';
   if (typeof view !== 'object' || view === null) return 'no view';
   const v = view as Record<string, unknown>;

@@ -70,6 +70,8 @@ const PREDICTOR_DOMAIN = 'which is not a budget';
 /** A text of the perf domain (its baseline reader). */
 const PERF_DOMAIN = 'has no results. Delete it';
 
+/** The parser's JavaScript (web-tree-sitter), loaded with the parser. */
+const TREE_SITTER = 'chunks/web-tree-sitter.cjs';
 const LAZY = [/^chunks\/yaml\.cjs$/, /^chunks\/ajv\.cjs$/, /^chunks\/sdk-[\w-]+\.js$/];
 const lazyIn = (loaded: string[]) => loaded.filter((file) => LAZY.some((pattern) => pattern.test(file)));
 
@@ -177,6 +179,52 @@ describe('what a bundle loads', () => {
     });
     expect(selected.status, selected.stdout).toBe(0);
     for (const text of ENGINE) expect(holding(selected.loaded, text)).not.toEqual([]);
+  });
+
+  it('a warm test-predictor predict of a new commit loads no parser: the graph is patched with the change scanned', () => {
+    const repo = pythonProject();
+    const store = tempDir('ci-opt-lazy-store-');
+    try {
+      const base = repo.head();
+      const junit = join(store, 'junit.xml');
+      writeFileSync(
+        junit,
+        '<testsuites><testsuite name="pytest"><testcase classname="tests.test_stock" name="test_available" file="tests/test_stock.py" time="0.2"/></testsuite></testsuites>',
+      );
+      repo.write({ 'src/shop/stock.py': 'def available(n):\n    return n >= 0\n' });
+      const recorded = repo.commit('stock');
+      const step = (mode: string, head: string, ...extra: string[]) => {
+        const args = ['test-predictor', '--mode', mode, '--repo', repo.dir, '--base', base, '--head', head];
+        const result = run('cli/index.js', [
+          ...args,
+          '--store',
+          `dir:${store}`,
+          '--min-history',
+          '1',
+          '--json',
+          ...extra,
+        ]);
+        expect(result.status, result.stdout).toBe(0);
+        return result;
+      };
+      // The record stores test-filter's graph of its commit's tree; a predict of a later commit patches it.
+      step('record', recorded, '--junit', junit);
+      repo.git('checkout', '-q', '--detach', base);
+      repo.write({ 'src/shop/pricing.py': 'def total(items):\n    return sum(items) + 1\n' });
+      const plain = step('predict', repo.commit('pricing'));
+      expect(JSON.parse(plain.stdout).tests).toContain('tests/test_pricing.py');
+      expect(plain.loaded).not.toContain(TREE_SITTER);
+      // A change the scan cannot read (a computed import) is analysed in full: the parser is loaded then.
+      repo.write({
+        'src/shop/pricing.py':
+          "import importlib\n\n\ndef total(items):\n    return importlib.import_module('shop.stock')\n",
+      });
+      const computed = step('predict', repo.commit('computed import'));
+      expect(computed.loaded).toContain(TREE_SITTER);
+    } finally {
+      repo.remove();
+      rmSync(store, { recursive: true, force: true });
+    }
   });
 });
 

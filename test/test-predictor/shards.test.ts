@@ -51,6 +51,19 @@ describe('duration-balanced shards', () => {
     expect(buildShards([], 4)).toEqual([]);
   });
 
+  it('makes one shard of every test in the given order, its load summed longest first as for more shards', () => {
+    const random = new SeededRandom(11);
+    const tests = Array.from({ length: 300 }, (_, i) => ({ file: `t${i}`, duration: random.next() * 3 }));
+    const [shard, ...rest] = buildShards(tests, 1);
+    expect(rest).toEqual([]);
+    expect(shard.tests).toEqual(tests.map((t) => t.file));
+    const longestFirst = tests.map((t) => t.duration).sort((a, b) => b - a);
+    expect(shard.seconds).toBe(longestFirst.reduce((sum, d) => sum + d, 0));
+    // Where the order of the sum shows: in the given order 1e-16 + 1e-16 + 1 is not 1.
+    const tiny = [1e-16, 1e-16, 1].map((duration, i) => ({ file: `s${i}`, duration }));
+    expect(buildShards(tiny, 1)).toEqual([{ index: 1, tests: ['s0', 's1', 's2'], seconds: 1 }]);
+  });
+
   it('is deterministic and keeps the given (fail-fast) order inside each shard', () => {
     const random = new SeededRandom(7);
     const tests = Array.from({ length: 40 }, (_, i) => ({ file: `t${i}`, duration: 1 + random.next() * 9 }));

@@ -157,6 +157,69 @@ describe('record takes the view predict handed over in the same job (dist bundle
       rmSync(temp, { recursive: true, force: true });
     }
   });
+
+  // A later commit than the one whose graph the store keeps: predict patches that graph with the change scanned, not
+  // parsed (a ranking needs the reach, not the syntax), and lists the files whose syntax it did not judge. Record parses
+  // them before it stores the handed view: a file that does not parse makes test-filter run every test.
+  describe('on a store whose graph is of an earlier commit', () => {
+    let later: string;
+    let broken: string;
+    beforeAll(() => {
+      repo.write({
+        'reports/seed/seed.xml': readFileSync(join(repo.dir, 'reports', 'run.xml'), 'utf8').replace(
+          'time="',
+          'time="1',
+        ),
+      });
+      // The command-line test above leaves its metrics file in the checkout: not part of these commits.
+      rmSync(join(repo.dir, '.ci-optimizer'), { recursive: true, force: true });
+      repo.git('checkout', '-q', '--detach', head);
+      repo.write({ 'src/shop/pricing.py': 'def total(items):\n    return sum(items) + 2\n' });
+      later = repo.commit('pricing again');
+      repo.write({ 'src/shop/pricing.py': 'def total(items):\n    return sum(items) +\n' });
+      broken = repo.commit('pricing does not parse');
+    });
+
+    /** A job that records `head` (the store's graph is of its tree), then runs `steps` on `at`; the run stored last. */
+    async function warmJob(name: string, at: string, steps: ('predict' | 'record')[], between = tamperWhenHanded) {
+      const seed = { mode: 'record' as const, inputs: { junit: 'reports/seed/*.xml' } };
+      const { runner, runs } = await job(
+        name,
+        [seed, ...steps.map((mode) => ({ mode, inputs: { head: at } }))],
+        between,
+      );
+      expect(runs).toHaveLength(2);
+      const folder = join(runner.runnerTemp, 'ci-optimizer', 'test-predictor-views');
+      const handed = existsSync(folder) ? handoffs(runner).map((file) => JSON.parse(readFileSync(file, 'utf8'))) : [];
+      return { run: withoutTime(runs[1]), handed };
+    }
+    /** `tamper` once predict has handed its view over (not before: a hand-off's folder is made by predict). */
+    function tamperWhenHanded(runner: RunnerJob) {
+      if (existsSync(join(runner.runnerTemp, 'ci-optimizer', 'test-predictor-views'))) tamper(runner);
+    }
+
+    it('hands over the view with the changed file unjudged; record parses it and stores the view', async () => {
+      const alone = await warmJob('warm-alone', later, ['record']);
+      const after = await warmJob('warm-after', later, ['predict', 'record'], () => {});
+      expect(after.handed.map((document) => document.view.syntaxUnjudged)).toEqual([['src/shop/pricing.py']]);
+      expect(after.run).toEqual(alone.run);
+      expect(alone.run.reach).toEqual({ 'tests/test_pricing.py': 1 });
+      // What is stored is the hand-off's.
+      const tampered = await warmJob('warm-tampered', later, ['predict', 'record']);
+      expect(tampered.run.reach).toEqual({ 'tests/test_pricing.py': 1, 'tests/test_stock.py': 7 });
+    });
+
+    it('works the view out in record when a changed file predict did not judge does not parse', async () => {
+      const alone = await warmJob('broken-alone', broken, ['record']);
+      expect(alone.run.reachAll).toBe(true);
+      const after = await warmJob('broken-after', broken, ['predict', 'record']);
+      // predict ranked with the file's reach (the scan reads its imports); record stored test-filter's run-all.
+      expect(after.handed.map((document) => [document.view.reachAll, document.view.syntaxUnjudged])).toEqual([
+        [false, ['src/shop/pricing.py']],
+      ]);
+      expect(after.run).toEqual(alone.run);
+    });
+  });
 });
 
 describe('view hand-off file', () => {

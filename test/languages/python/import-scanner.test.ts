@@ -142,6 +142,14 @@ describe('scanPythonSource', () => {
     expect(facts.doctestImports?.[0]).toEqual({ module: 'app.first', level: 0, line: 4, kind: 'import' });
   });
 
+  it('without the parser (parser: false), leaves such a file to the full analysis and reads the rest the same', () => {
+    const unread = ['def f():', '    """Doc.', '', "    >>> s = 'unterminated", '    >>> import app', '    """', ''];
+    expect(scanPythonSource(unread.join('\n'), { parser: false })).toBeUndefined();
+    const read = ['def f():', '    """Doc.', '', '    >>> import app.helpers', '    """', 'import os', ''].join('\n');
+    expect(scanPythonSource(read, { parser: false })).toEqual(scanPythonSource(read));
+    expect(scanPythonSource(read, { parser: false })?.doctestImports).toHaveLength(1);
+  });
+
   it.each([
     ['a computed import', 'import importlib\nimportlib.import_module(name)\n'],
     ['__import__', 'm = __import__("x")\n'],

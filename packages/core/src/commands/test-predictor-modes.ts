@@ -45,10 +45,12 @@ import {
   type TrainSettings,
   updateSafetyState,
   viewChange,
+  filesParse,
   anyViewHandoff,
   readViewHandoff,
   saveViewHandoff,
   viewHandoffSlot,
+  type ViewHandoffSlot,
   factsOfHistory,
   recentTotalsOf,
   storedSummaryOf,
@@ -162,7 +164,7 @@ async function describeChange(
           store: s.store.description,
         })
       : undefined;
-    const handed = handoff && s.mode === 'record' ? await readViewHandoff(handoff) : undefined;
+    const handed = handoff && s.mode === 'record' ? await takeViewHandoff(handoff, s, range.head) : undefined;
     const warnings: string[] = [];
     const view =
       handed?.view ??
@@ -179,6 +181,9 @@ async function describeChange(
           ctx.log.warning(m);
         },
         ...(session ? { session } : {}),
+        // A ranking needs the reach, which the changed files' scans give without the parser; record stores
+        // test-filter's own (it judges the syntax predict did not, below).
+        scanPatch: s.mode === 'predict',
       }));
     // What working the view out warned about still applies to it (a graph that could not be read: no reach).
     for (const message of handed?.warnings ?? [])
@@ -189,6 +194,24 @@ async function describeChange(
   } finally {
     session?.close();
   }
+}
+
+/**
+ * The change view this job's predict step handed over, when record can store it: the changed files whose syntax
+ * predict did not judge (it patched the graph with their scans) are parsed first, and when one does not parse the view
+ * is not used (test-filter runs every test for it: record works the view out itself, as without a hand-off).
+ */
+async function takeViewHandoff(
+  slot: ViewHandoffSlot,
+  s: Settings,
+  head: string,
+): Promise<{ view: ChangeView; warnings: string[] } | undefined> {
+  const handed = await readViewHandoff(slot);
+  const unjudged = handed?.view.syntaxUnjudged ?? [];
+  if (unjudged.length === 0) return handed;
+  // A fault reading them is no reason to fail the step: record works the view out itself (and meets it there).
+  const parse = filesParse(await loadLanguagePack(), s.repoDir, head, unjudged).catch(() => false);
+  return (await parse) ? handed : undefined;
 }
 
 /** The model predict or record uses (the given file, else the stored one); `options`: how its trees are read. */

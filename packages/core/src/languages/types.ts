@@ -150,9 +150,10 @@ export interface SourceLanguage<F extends LanguageFacts = LanguageFacts> {
   analyze(source: string): F;
   /**
    * The facts the graph is linked from, read without a full parse (a cold build), marked `scanned`; undefined when the
-   * file needs `analyze`. Requires `prepare`.
+   * file needs `analyze`. Requires `prepare`, unless `options.parser` is false: then the scan never parses (a file it
+   * would have to parse a piece of is undefined, left to `analyze`).
    */
-  scan?(source: string): F | undefined;
+  scan?(source: string, options?: { parser?: boolean }): F | undefined;
   /**
    * The facts of many files, each exactly what `analyze` gives, in order: a language may spread the work over the
    * machine's cores (a build of the whole graph). Without it, the engine calls `analyze` for each file.

@@ -58,6 +58,14 @@ export interface SelectTestsRequest {
    * the head's graph is loaded, patched and parsed once for all of them.
    */
   session?: SelectionSession;
+  /**
+   * How a patch of the stored graph reads the files it reads again: 'parse' (default) analyses them in full, so a
+   * changed file that does not parse makes every test run; 'scan' takes the language's scan without the parser
+   * (`SourceLanguage.scan`: the same imports), loads the parser only for the files the scan cannot read, and judges the
+   * syntax of no changed file that way (`TestSelection.syntaxUnjudged` lists them). For a caller whose answer is a
+   * ranking rather than a selection (test-predictor's predict); a graph built whole is read as always.
+   */
+  patchFacts?: 'parse' | 'scan';
 }
 
 /**
@@ -158,6 +166,11 @@ export interface TestSelection {
   changedFiles: ChangedFile[];
   /** Path filter name -> whether a changed file matches it. */
   filters: Record<string, boolean>;
+  /**
+   * With `patchFacts: 'scan'`: the changed files (repository paths) whose syntax was not judged (their facts are a
+   * scan's); one of them that does not parse would have made every test run. Absent otherwise.
+   */
+  syntaxUnjudged?: string[];
   /** `parsedFiles`: read from their blobs this run; `scannedFiles`: of those, read by the language's scan only. */
   stats: { sourceFiles: number; parsedFiles: number; scannedFiles: number; cachedFiles: number; edges: number };
 }
@@ -413,6 +426,27 @@ class RepositoryView<F extends LanguageFacts> {
     return facts;
   }
 
+  /**
+   * Facts of the blobs given (path -> blob), in their order: the language's scan without the parser where it reads the
+   * file (`patchFacts: 'scan'`), the rest as `factsFor` gives them (the parser is loaded only for those).
+   */
+  private async scannedFacts(blobs: ReadonlyMap<string, string>): Promise<Map<string, F>> {
+    const scan = this.language.scan;
+    if (!scan || blobs.size === 0) return this.factsFor(blobs, false);
+    const texts = await this.objects.readBlobs([...new Set(blobs.values())]);
+    const scanned = new Map<string, F>();
+    const rest = new Map<string, string>();
+    for (const [path, blob] of blobs) {
+      const facts = scan.call(this.language, texts.get(blob) ?? '', { parser: false });
+      if (facts) scanned.set(path, facts);
+      else rest.set(path, blob);
+    }
+    this.parsed += scanned.size;
+    this.scanned += scanned.size;
+    const analysed = await this.factsFor(rest, false);
+    return new Map([...blobs.keys()].map((path) => [path, scanned.get(path) ?? analysed.get(path)!]));
+  }
+
   /** Facts of the sources, in order: those `scanned` gave, the rest analysed on every core. */
   private async analyzeSources(sources: string[], scanned: ReadonlyArray<F | undefined> | undefined): Promise<F[]> {
     const rest = scanned ? sources.filter((_, index) => scanned[index] === undefined) : sources;
@@ -463,7 +497,8 @@ class RepositoryView<F extends LanguageFacts> {
           .map((item) => [item.path, item.blob!]),
       );
       // A patch is a few files: looking them up by blob would index every stored file for nothing.
-      const facts = await this.factsFor(changed, false);
+      const facts =
+        this.request.patchFacts === 'scan' ? await this.scannedFacts(changed) : await this.factsFor(changed, false);
       if (this.language.patchReadsStoredFacts(snapshot.changeFor(plan.delta), facts)) {
         await this.completeFacts(new Set(plan.delta.map((item) => item.path)));
       }
@@ -537,6 +572,8 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
         );
   const reads = earlyReads(request, language, objects);
   const changesSources = reads.sources;
+  // A patch that scans (`patchFacts: 'scan'`) loads the parser only for a file the scan cannot read.
+  const patchParses = request.patchFacts !== 'scan';
   // Asked after the head's tree, which the tree diff waits for. A head tree known already lets them wait for the
   // stored graph's tree instead: a graph of the head's own tree needs none of them (and then, often, no git process).
   if (request.headTree === undefined || !request.cache) reads.start();
@@ -555,8 +592,8 @@ async function openRepository(request: SelectTestsRequest, objects: GitObjectRea
     if (request.headTree !== undefined) {
       if (request.headTree === from) return;
       reads.start();
-      if (changesSources) loadParserEarly(language);
-    } else if (changesSources)
+      if (changesSources && patchParses) loadParserEarly(language);
+    } else if (changesSources && patchParses)
       void headTree.then((tree) => {
         if (tree !== from) loadParserEarly(language);
       });
@@ -775,6 +812,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
     }
 
     let closure: Closure | undefined;
+    let syntaxUnjudged: string[] | undefined;
     let dynamicReasons = 0;
     let doctestTexts = new Map<string, ReachedDoctestFile>();
     if (reasons.length === 0) {
@@ -784,7 +822,10 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
       const dynamic = view.snapshot!.dynamic.size > 0;
       const storedCalls = dynamic ? await view.storedDynamicCalls(seeds.keys()) : undefined;
       if (gone.size || otherFiles.length || (dynamic && !storedCalls)) await view.completeFacts();
-      await view.checkSyntax(seeds.keys());
+      if (request.patchFacts === 'scan') {
+        const snapshot = view.snapshot!;
+        syntaxUnjudged = [...seeds.keys()].filter((path) => snapshot.unchecked.has(path));
+      } else await view.checkSyntax(seeds.keys());
       for (const path of seeds.keys()) {
         const error = view.syntaxErrorOf(path);
         if (error)
@@ -891,6 +932,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
       explanations,
       distances,
       onlyDynamic: runAll && dynamicReasons === reasons.length,
+      syntaxUnjudged,
     };
   });
 
@@ -931,6 +973,7 @@ async function selectWithReader(request: SelectTestsRequest, objects: GitObjectR
     distances: Object.fromEntries(Object.entries(selection.distances).map(([test, hops]) => [relative(test), hops])),
     changedFiles: changes,
     filters: evaluatePathFilters(options.filters, changedPaths),
+    ...(request.patchFacts === 'scan' ? { syntaxUnjudged: selection.syntaxUnjudged ?? [] } : {}),
     stats: {
       sourceFiles: view.sourceFacts.size,
       parsedFiles: view.parsed,

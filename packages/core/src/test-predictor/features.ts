@@ -346,7 +346,7 @@ export class HistoryStats {
     let helperChanged = 0;
     const fileTokens = tokens(file);
     const fileDir = posix.dirname(file);
-    for (const path of summary.paths) {
+    summary.paths.forEach((path, index) => {
       const entry = this.touched.get(path);
       if (entry) {
         const fails = entry.failures.get(file) ?? 0;
@@ -354,8 +354,8 @@ export class HistoryStats {
         cofailMax = Math.max(cofailMax, fails / (entry.runs + 1));
       }
       if (path === file) testChanged = 1;
-      else if (isHelperOf(path, fileDir)) helperChanged = 1;
-    }
+      else if (helperFor(summary.helperFolders[index], fileDir)) helperChanged = 1;
+    });
     for (const pathTokens of summary.pathTokens) {
       let shared = 0;
       for (const token of pathTokens) if (fileTokens.has(token)) shared++;
@@ -407,6 +407,8 @@ export interface ChangeSummary {
   paths: string[];
   /** The path tokens of each of `paths`, and their folders (each once): what every test file's row compares. */
   pathTokens: Set<string>[];
+  /** For each of `paths`, the folders (with a trailing `/`) of the tests it is a helper of (`helperFolders`). */
+  helperFolders: (string[] | undefined)[];
   dirs: Set<string>;
   files: number;
   lines: number;
@@ -424,6 +426,7 @@ export function summarizeChange(changes: readonly ChangeRecord[]): ChangeSummary
   return {
     paths,
     pathTokens: paths.map(tokens),
+    helperFolders: paths.map(helperFolders),
     dirs: new Set(paths.map((path) => posix.dirname(path))),
     files: changes.length,
     lines: changes.reduce((sum, c) => sum + c.added + c.removed, 0),
@@ -443,18 +446,28 @@ export function looksLikeTest(path: string): boolean {
   );
 }
 
-/** A changed non-test file in the test's folder or one of its parents (conftest.py, helpers, fixtures). */
-function isHelperOf(path: string, testDir: string): boolean {
+/**
+ * A changed non-test file is a helper of the tests in its folder or below one of its parents (conftest.py, helpers,
+ * fixtures): the folders (each with a trailing `/`, '' for the root: every test) a test's folder must be or be
+ * below; undefined when `path` is no helper. Worked out once per change, asked for every test file (`helperFor`).
+ */
+function helperFolders(path: string): string[] | undefined {
   const dir = posix.dirname(path);
-  const name = posix.basename(path);
-  if (name === 'conftest.py') return dir === '.' || testDir === dir || testDir.startsWith(`${dir}/`);
-  if (!looksLikeTest(path)) return false;
-  if (/(^|\/)test_[^/]*$|\.(test|spec)\.[cm]?[jt]sx?$/.test(path)) return false;
+  const asFolder = (folder: string) => (folder === '.' ? '' : `${folder}/`);
+  if (posix.basename(path) === 'conftest.py') return [asFolder(dir)];
+  if (!looksLikeTest(path)) return undefined;
+  if (/(^|\/)test_[^/]*$|\.(test|spec)\.[cm]?[jt]sx?$/.test(path)) return undefined;
   // Helpers live beside the tests that use them (tests/helpers/ for tests/orders/test_x.py): the helper's folder
   // or its parent must be on the test's path.
   const parent = posix.dirname(dir);
-  const onPath = (folder: string) => folder === '.' || testDir === folder || testDir.startsWith(`${folder}/`);
-  return onPath(dir) || (parent !== '.' && onPath(parent));
+  return parent === '.' ? [asFolder(dir)] : [asFolder(dir), asFolder(parent)];
+}
+
+/** Whether a test in folder `testDir` is below one of a helper's `folders` (or in it). */
+function helperFor(folders: readonly string[] | undefined, testDir: string): boolean {
+  if (!folders) return false;
+  const below = `${testDir}/`;
+  return folders.some((folder) => below.startsWith(folder));
 }
 
 function countCoFailures(

@@ -109,7 +109,7 @@ export {
   type MissRate,
   type SafetyState,
 } from './safety.ts';
-export { viewChange, hopsOf, type ChangeView } from './repository.ts';
+export { viewChange, hopsOf, filesParse, type ChangeView } from './repository.ts';
 export { expectedFileDurations, type ExpectedDurations } from './expected-durations.ts';
 export {
   anyViewHandoff,

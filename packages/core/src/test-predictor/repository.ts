@@ -1,4 +1,4 @@
-import type { DiffRange } from '../git/index.ts';
+import { type DiffRange, GitObjectReader } from '../git/index.ts';
 import { selectTestsForChange } from '../impact-map/index.ts';
 import type { LanguagePack } from '../languages/index.ts';
 import type { Store } from '../store/index.ts';
@@ -30,6 +30,11 @@ export interface ChangeView {
   mapRemoved: string[] | null;
   /** Why the impact map was or was not used (for the log). */
   mapNote?: string;
+  /**
+   * The changed files (repository paths) whose syntax was not judged (`ChangeViewRequest.scanPatch`): a file among them
+   * that does not parse would have made test-filter run every test (`reachAll`). Absent when every one was judged.
+   */
+  syntaxUnjudged?: string[];
 }
 
 /** What the change view needs. */
@@ -50,6 +55,13 @@ export interface ChangeViewRequest {
    * range's questions); the caller closes it. Without one, the view opens and closes its own.
    */
   session?: SelectionSession;
+  /**
+   * Patch the stored graph with the changed files' scans, without the parser (test-filter's `patchFacts: 'scan'`):
+   * for a ranking (predict), whose graph features need the reach, which the scan's imports give exactly; only whether
+   * a changed file parses is not judged (`ChangeView.syntaxUnjudged`). Default false (record stores test-filter's own
+   * reach).
+   */
+  scanPatch?: boolean;
 }
 
 /**
@@ -89,12 +101,14 @@ async function viewInSession(request: ChangeViewRequest, session: SelectionSessi
     pack: request.pack,
     repoDir,
     head: range.head,
+    ...(range.headTree ? { headTree: range.headTree } : {}),
     changes: changes?.map((c) => ({ status: c.status, path: c.path, ...(c.oldPath ? { oldPath: c.oldPath } : {}) })),
     baseProblem: range.fallbackReason,
     options: request.options,
     cache: request.cache,
     warn: (message) => held.push(message),
     session,
+    ...(request.scanPatch ? { patchFacts: 'scan' as const } : {}),
   };
   let selected: Awaited<ReturnType<typeof selectTestsForChange>> | undefined;
   let failure: unknown;
@@ -131,6 +145,7 @@ async function viewInSession(request: ChangeViewRequest, session: SelectionSessi
     testFiles,
     mapRemoved: null,
   };
+  if (selection.syntaxUnjudged?.length) view.syntaxUnjudged = selection.syntaxUnjudged;
   if (narrowed) {
     view.mapNote = narrowed.impactMap.reason;
     if (narrowed.impactMap.used) {
@@ -173,4 +188,31 @@ export function hopsOf(explanation: string | undefined): number {
   if (!explanation) return 1;
   const arrows = explanation.split('→').length - 1;
   return arrows === 0 && !/\((added|modified|renamed|copied|type changed|changed)\)$/.test(explanation) ? 1 : arrows;
+}
+
+/**
+ * Whether every file of `paths` (repository paths) parses at `head`, by the language's full analysis: the changed files
+ * whose syntax a predict step's view left unjudged (`ChangeView.syntaxUnjudged`), judged before a record step stores
+ * that view's reach. A file that cannot be read counts as not parsing (the caller then works the view out itself).
+ */
+export async function filesParse(
+  pack: LanguagePack,
+  repoDir: string,
+  head: string,
+  paths: readonly string[],
+): Promise<boolean> {
+  if (paths.length === 0) return true;
+  const reader = new GitObjectReader(repoDir);
+  try {
+    const specs = paths.map((path) => `${head}:${path}`);
+    const [texts] = await Promise.all([reader.readBlobs(specs), pack.language.prepare?.()]);
+    return specs.every((spec) => {
+      const text = texts.get(spec);
+      if (text === undefined) return false;
+      const facts = pack.language.analyze(text);
+      return !facts.syntaxError && !facts.unparsed;
+    });
+  } finally {
+    reader.close();
+  }
 }

@@ -146,5 +146,6 @@ function handoffProblem(value: unknown, key: string): string | undefined {
   if (!isStrings(v.reachAllReasons) || !isStrings(v.testFiles)) return 'lists';
   if (v.mapRemoved !== null && !isStrings(v.mapRemoved)) return 'mapRemoved';
   if (v.mapNote !== undefined && typeof v.mapNote !== 'string') return 'mapNote';
+  if (v.syntaxUnjudged !== undefined && !isStrings(v.syntaxUnjudged)) return 'syntaxUnjudged';
   return undefined;
 }

@@ -19,7 +19,7 @@ import { MAX_PARSED_SOURCE_CHARS } from './tree-sitter-parser.ts';
  * What it does not judge: whether the file parses (`syntaxError`), and the dotted literals passed to calls
  * (`moduleArguments`). Its facts carry `scanned: true` until the full analysis replaces them.
  */
-export function scanPythonSource(source: string): PythonModuleFacts | undefined {
+export function scanPythonSource(source: string, options: ScanOptions = {}): PythonModuleFacts | undefined {
   // The full analysis does not parse a file this large (it may import anything): the same answer, from there.
   if (source.length > MAX_PARSED_SOURCE_CHARS) return undefined;
   const scanner = new ImportScanner(source);
@@ -27,17 +27,31 @@ export function scanPythonSource(source: string): PythonModuleFacts | undefined 
   const facts: PythonModuleFacts = { imports: scanner.imports, dynamicImports: [], strings: [...scanner.strings] };
   if (scanner.all) facts.all = scanner.all;
   if (scanner.aliases) facts.moduleAliases = scanner.aliases;
-  const doctestImports = scanner.examples.length ? scannedExampleImports(scanner.examples) : [];
+  const doctestImports = scanner.examples.length ? scannedExampleImports(scanner.examples, options) : [];
+  if (doctestImports === undefined) return undefined;
   if (doctestImports.length) facts.doctestImports = doctestImports;
   facts.scanned = true;
   return facts;
 }
 
+/** How `scanPythonSource` may read a file. */
+export interface ScanOptions {
+  /**
+   * false: never parse (the parser need not be loaded); a file with a doctest example the scan cannot read is then
+   * left to the full analysis like any other it cannot read. Default true: such an example is parsed.
+   */
+  parser?: boolean;
+}
+
 /**
  * The imports of doctest examples (`>>>` lines of docstrings), at their lines in the file: each example's code is
- * scanned like a file, and parsed (as `analyzePythonSource` does) when the scan cannot read it.
+ * scanned like a file, and parsed (as `analyzePythonSource` does) when the scan cannot read it; undefined when that
+ * parse is needed and `options.parser` is false.
  */
-function scannedExampleImports(examples: ReadonlyArray<{ text: string; line: number }>): PythonImport[] {
+function scannedExampleImports(
+  examples: ReadonlyArray<{ text: string; line: number }>,
+  options: ScanOptions,
+): PythonImport[] | undefined {
   const out: PythonImport[] = [];
   for (const example of examples) {
     // The examples' code is made of parts of the text's lines: no `import` in the text, none in the code.
@@ -45,7 +59,9 @@ function scannedExampleImports(examples: ReadonlyArray<{ text: string; line: num
     const code = doctestSource(example.text);
     if (!/\bimport\b/.test(code)) continue;
     const scanner = new ImportScanner(code);
-    const imports = scanner.scanFile() ? scanner.imports : importsOfExamples([{ text: example.text, line: 1 }]);
+    const scanned = scanner.scanFile();
+    if (!scanned && options.parser === false) return undefined;
+    const imports = scanned ? scanner.imports : importsOfExamples([{ text: example.text, line: 1 }]);
     for (const imp of imports) out.push({ ...imp, line: imp.line + example.line - 1 });
   }
   return out;

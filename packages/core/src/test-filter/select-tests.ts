@@ -318,7 +318,6 @@ class RepositoryView<F extends LanguageFacts> {
           await answers?.save();
         }
         const encoded = store && encodeDynamicCalls(calls, snapshot.orderedPaths(), reads, attribution);
-        snapshot.factsReads = undefined;
         if (store && encoded) await saveDynamicCalls(store, this.language, graphId!, encoded, warn);
         return calls;
       } finally {

@@ -1,6 +1,6 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { firstSyntaxError } from './analyze-source.ts';
-import { readsNoOuterBinding } from './parameter-scope.ts';
+import { globalDeclarations, readsNoOuterBinding } from './parameter-scope.ts';
 import { fingerprint, unitAtLine, unitLines, unitLinesOfTree, type PythonUnit } from './python-units.ts';
 import { withPythonTree } from './tree-sitter-parser.ts';
 
@@ -308,10 +308,12 @@ export function readersOfNames(
     }
     let owner: Int32Array | undefined;
     let shaped: PythonUnit[] | undefined;
+    let declared: Set<string> | undefined;
     // The mentions in source order (a name is a leaf of the tree: found by its text, then by its place in the tree).
     for (const node of mentionsOf(tree, source, names)) {
       // A parameter of that name, where it is declared or inside its function, or a keyword argument's name.
-      if (readsNoOuterBinding(node, source)) continue;
+      declared ??= globalDeclarations(source);
+      if (readsNoOuterBinding(node, declared)) continue;
       const line = node.startPosition.row + 1;
       shaped ??= unitLinesOfTree(tree, source);
       owner ??= unitLines(shaped);

@@ -8,14 +8,14 @@ import type { Node } from 'web-tree-sitter';
  * name, since a nested function may then mean the module's binding. A default value (`def f(x=LIMIT)`) is not a
  * parameter's name and still reads.
  */
-export function readsNoOuterBinding(node: Node, source: string): boolean {
+export function readsNoOuterBinding(node: Node, declared: ReadonlySet<string>): boolean {
   if (node.type !== 'identifier') return false;
   const parent = node.parent;
   if (parent?.type === 'keyword_argument' && sameNode(parent.childForFieldName('name'), node)) return true;
   if (isParameterName(node)) return true;
   // `obj.name` reads an attribute of whatever `obj` is (a module's binding, possibly), never a local.
   if (parent?.type === 'attribute' && sameNode(parent.childForFieldName('attribute'), node)) return false;
-  if (declaresGlobal(source, node.text)) return false;
+  if (declared.has(node.text)) return false;
   for (let from: Node = node, at = parent; at; from = at, at = at.parent) {
     if (at.type !== 'function_definition' && at.type !== 'lambda') continue;
     // Defaults, annotations and decorators are evaluated where the function is defined: only its body is its scope.
@@ -73,9 +73,10 @@ function parameterNames(definition: Node): string[] {
   return names;
 }
 
-/** Whether a `global` statement of the source names `name` (a cheap textual check: a false yes only costs precision). */
-function declaresGlobal(source: string, name: string): boolean {
+/** The names `global` statements of the source declare (a cheap textual reading: a name too many only costs precision). */
+export function globalDeclarations(source: string): Set<string> {
+  const names = new Set<string>();
   for (const match of source.matchAll(/\bglobal\b([^\n;]*)/g))
-    if (match[1].split(',').some((part) => part.trim() === name)) return true;
-  return false;
+    for (const part of match[1].split(',')) names.add(part.trim());
+  return names;
 }

@@ -90,7 +90,9 @@ describe('selecting with the impact map', () => {
     );
     expect(selection.impactMap.used).toBe(true);
     expect(selection.tests).toEqual(['tests/test_total.py']);
-    expect(selection.reasonsByTest).toEqual({ 'tests/test_total.py': 'executed pkg.ledger.Ledger.total' });
+    expect(selection.reasonsByTest).toEqual({
+      'tests/test_total.py': 'executed pkg.ledger.Ledger.total, pkg/ledger.py line 15 (changed)',
+    });
     expect(selection.impactMap.removed).toBe(2);
     expect(selection.impactMap.narrowedFiles).toEqual(['pkg/ledger.py']);
   });
@@ -99,9 +101,9 @@ describe('selecting with the impact map', () => {
     const { selection } = await selectAfter(edit('pkg/rates.py', 'return amount * RATE', 'return amount * RATE + 1'));
     expect(selection.tests.sort()).toEqual(ALL_TESTS);
     expect(Object.values(selection.reasonsByTest)).toEqual([
-      'executed pkg.rates.convert',
-      'executed pkg.rates.convert',
-      'executed pkg.rates.convert',
+      'executed pkg.rates.convert, pkg/rates.py line 5 (changed)',
+      'executed pkg.rates.convert, pkg/rates.py line 5 (changed)',
+      'executed pkg.rates.convert, pkg/rates.py line 5 (changed)',
     ]);
   });
 
@@ -154,7 +156,9 @@ describe('selecting with the impact map', () => {
       .replace('return sum(self.entries)', 'return sum(self.entries) + 1');
     const { selection } = await selectAfter({ 'pkg/ledger.py': `${text}\n` }, {}, prBase);
     expect(selection.tests.sort()).toEqual(['tests/test_ledger.py', 'tests/test_total.py']);
-    expect(selection.reasonsByTest['tests/test_ledger.py']).toBe('executed pkg.ledger.Ledger.post');
+    expect(selection.reasonsByTest['tests/test_ledger.py']).toBe(
+      'executed pkg.ledger.Ledger.post, pkg/ledger.py line 12 (changed)',
+    );
   });
 
   it('a stale map (too old, or too many commits behind) is not used, with the reason', async () => {

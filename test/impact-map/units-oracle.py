@@ -1,13 +1,22 @@
 """The impact map's units as CPython's `ast` sees them: the oracle of units-conformance.test.ts.
 
 Prints one JSON line first ({"version": [...], "root": stdlib dir}), then one line per file:
-{"path", "ok", "units": [[qualname, first line, body start, body end], ...], "classes": [qualname, ...]}.
+{"path", "ok", "units": [[qualname, first line, body start, body end], ...], "classes": [qualname, ...],
+"bodies": {body start line: [[kind, first, last min, last max], ...]}}.
 A unit is every def / async def at any depth; its name is Python's __qualname__ (`f.<locals>.g`), with the
 impact map's rule for a name defined again in the same scope: `name.setter` / `.getter` / `.deleter` for a property
 accessor decorated `@name.setter` (the first time that role appears), else `name#N` for the N-th definition.
 The first line is the first decorator's (else the def's); the body runs from the first line of its first statement
 (a nested definition's first decorator: it runs with the enclosing body) to the end of its last. `classes` lists classes outside every function. Files are the modules named on the command line (dotted, from
 the standard library), or with --all every .py file under the standard library.
+
+`bodies`: each function's own statements in source order, as the impact map compares two versions of a changed
+function (nested functions' and classes' bodies are theirs). kind: "simple" for a statement without a block;
+"def" / "class" for a nested definition (first: its first decorator); compound statements and clauses by the
+grammar's names (if_statement, elif_clause, for_statement, while_statement, with_statement, try_statement,
+except_clause, match_statement, case_clause); `else:` and `finally:` hold nothing that can change and are not listed.
+The last line is exact for simple statements and classes (end_lineno); for a header (keyword to colon) ast only
+bounds it: from the end of what the header holds to the line its block starts on.
 """
 import ast
 import json
@@ -71,6 +80,87 @@ def shape(tree):
     return units, classes
 
 
+COMPOUND = {
+    ast.For: "for_statement",
+    ast.AsyncFor: "for_statement",
+    ast.While: "while_statement",
+    ast.With: "with_statement",
+    ast.AsyncWith: "with_statement",
+    ast.Try: "try_statement",
+    ast.Match: "match_statement",
+}
+if hasattr(ast, "TryStar"):
+    COMPOUND[ast.TryStar] = "try_statement"
+
+
+def header_end(node):
+    """The end of what a compound statement's header holds (its test, iterable, items, subject)."""
+    if isinstance(node, (ast.If, ast.While)):
+        return node.test.end_lineno
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return node.iter.end_lineno
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return max((item.optional_vars or item.context_expr).end_lineno for item in node.items)
+    if isinstance(node, ast.Match):
+        return node.subject.end_lineno
+    return node.lineno
+
+
+def statements(body, lines, out):
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            out.append(["def", first, node.lineno, node.body[0].lineno])
+        elif isinstance(node, ast.ClassDef):
+            first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            out.append(["class", first, node.end_lineno, node.end_lineno])
+        elif isinstance(node, ast.If):
+            if_chain(node, lines, out, "if_statement")
+        elif type(node) in COMPOUND:
+            kind = COMPOUND[type(node)]
+            if isinstance(node, ast.Match):
+                out.append([kind, node.lineno, header_end(node), node.cases[0].pattern.lineno])
+                for case in node.cases:
+                    end = (case.guard or case.pattern).end_lineno
+                    out.append(["case_clause", case.pattern.lineno, end, case.body[0].lineno])
+                    statements(case.body, lines, out)
+                continue
+            out.append([kind, node.lineno, header_end(node), node.body[0].lineno])
+            statements(node.body, lines, out)
+            for handler in getattr(node, "handlers", []):
+                end = handler.type.end_lineno if handler.type else handler.lineno
+                out.append(["except_clause", handler.lineno, end, handler.body[0].lineno])
+                statements(handler.body, lines, out)
+            statements(getattr(node, "orelse", []), lines, out)
+            statements(getattr(node, "finalbody", []), lines, out)
+        else:
+            out.append(["simple", node.lineno, node.end_lineno, node.end_lineno])
+
+
+def if_chain(node, lines, out, kind):
+    out.append([kind, node.lineno, header_end(node), node.body[0].lineno])
+    statements(node.body, lines, out)
+    orelse = node.orelse
+    if len(orelse) == 1 and isinstance(orelse[0], ast.If):
+        inner = orelse[0]
+        if lines[inner.lineno - 1][inner.col_offset:].startswith(b"elif"):
+            if_chain(inner, lines, out, "elif_clause")
+            return
+    statements(orelse, lines, out)
+
+
+def bodies(tree, lines):
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out = []
+            statements(node.body, lines, out)
+            first = node.body[0]
+            start = first.decorator_list[0].lineno if getattr(first, "decorator_list", None) else first.lineno
+            found[start] = out
+    return found
+
+
 def main():
     root = sysconfig.get_paths()["stdlib"]
     if sys.argv[1:] == ["--all"]:
@@ -91,10 +181,11 @@ def main():
             data.decode("utf-8")
             tree = ast.parse(data, path)
         except (SyntaxError, ValueError, UnicodeDecodeError):
-            print(json.dumps({"path": path, "ok": False, "units": [], "classes": []}), flush=True)
+            print(json.dumps({"path": path, "ok": False, "units": [], "classes": [], "bodies": {}}), flush=True)
             continue
         units, classes = shape(tree)
-        print(json.dumps({"path": path, "ok": True, "units": units, "classes": classes}), flush=True)
+        found = bodies(tree, data.split(b"\n"))
+        print(json.dumps({"path": path, "ok": True, "units": units, "classes": classes, "bodies": found}), flush=True)
 
 
 if __name__ == "__main__":

@@ -183,6 +183,8 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   };
 
   const modules: ImpactMapModule[] = [];
+  /** Per module, what is kept by test index until the tests' final order is known. */
+  const byTestIndex: { moduleLevelTests: Set<number>; lineTests: Map<number, Set<number>> }[] = [];
   const allUnits: { id: number; module: number; unit: CodeUnit }[] = [];
   const moduleUnits: number[][] = [];
   const importTime = new Set<number>();
@@ -200,6 +202,9 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     if (shape.syntaxError) parseFailures += 1;
     const names = moduleNamesOf(path);
     const moduleLevelTests = new Set<number>();
+    /** Line of a unit body -> the tests that ran it. */
+    const lineTests = new Map<number, Set<number>>();
+    const importLines = new Set<number>();
     const moduleNumber = modules.length;
     const ids = units.map((unit, i) => {
       allUnits.push({ id: offset + i, module: moduleNumber, unit });
@@ -220,11 +225,15 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
         hits += 1;
         const local = shape.unitAt(line);
         if (test === null) {
-          if (local !== -1) importTime.add(offset + local);
+          if (local !== -1) {
+            importTime.add(offset + local);
+            importLines.add(line);
+          }
         } else if (local === -1) {
           moduleLevelTests.add(test.test);
         } else {
           testSets[test.test].add(offset + local);
+          (lineTests.get(line) ?? lineTests.set(line, new Set()).get(line)!).add(test.test);
           if (test.phase !== 'run')
             (setupUnits.get(test.test) ?? setupUnits.set(test.test, new Set()).get(test.test)!).add(offset + local);
         }
@@ -234,8 +243,10 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
       path,
       name: names[0] ?? path.replace(/\.[^./]+$/, '').replaceAll('/', '.'),
       units: units.map((unit) => unit.qualifiedName),
-      moduleLevelTests: [...moduleLevelTests].sort((a, b) => a - b),
+      moduleLevelTests: [],
+      importLines: encodeIds([...importLines].sort((a, b) => a - b)),
     });
+    byTestIndex.push({ moduleLevelTests, lineTests });
     offset += units.length;
   }
 
@@ -258,6 +269,16 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
       `${unresolved.size} test context(s) name no test file of commit ${commit.slice(0, 12)} (first: '${[...unresolved][0]}'); their lines are left out.`,
     );
   }
+  // Tests in path order, whichever the coverage listed first: the same data gives the same map from any reader.
+  const order = testPaths.map((_, i) => i).sort((a, b) => (testPaths[a] < testPaths[b] ? -1 : 1));
+  const rank = new Array<number>(order.length);
+  order.forEach((test, position) => (rank[test] = position));
+  const ranked = (tests: Iterable<number>) => sorted([...tests].map((test) => rank[test]));
+  modules.forEach((module, i) => {
+    const { moduleLevelTests, lineTests } = byTestIndex[i];
+    module.moduleLevelTests = ranked(moduleLevelTests);
+    module.lines = groupLinesByTests(new Map([...lineTests].map(([line, tests]) => [line, new Set(ranked(tests))])));
+  });
   const testContexts = [...contextCache.values()].filter((known) => known).length;
   const learned: LearnSummary = {
     files: measured.size,
@@ -275,12 +296,28 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     projectDir,
     source: { format: coverage.format, tool: coverage.tool, contexts: coverage.contextCount },
     modules,
-    tests: testPaths.map((path, i) => ({ path, units: encodeIds(sorted(testSets[i])) })),
+    tests: order.map((i) => ({ path: testPaths[i], units: encodeIds(sorted(testSets[i])) })),
     importTime: sorted(importTime),
     sharedFixtureSetup: sorted(sharedFixtureSetup),
     sharedState: support.sharedStateGroups(allUnits, moduleUnits),
     learned,
   };
+}
+
+/** Lines grouped by the exact set of tests that ran them (lines of one branch share a set), as `ImpactMapModule.lines`. */
+function groupLinesByTests(lineTests: ReadonlyMap<number, ReadonlySet<number>>): { tests: string; lines: string }[] {
+  const groups = new Map<string, number[]>();
+  for (const [line, tests] of lineTests) {
+    const key = encodeIds([...tests].sort((a, b) => a - b));
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(line);
+  }
+  return [...groups.values()]
+    .map((lines) => lines.sort((a, b) => a - b))
+    .sort((a, b) => a[0] - b[0])
+    .map((lines) => ({
+      tests: encodeIds([...lineTests.get(lines[0])!].sort((a, b) => a - b)),
+      lines: encodeIds(lines),
+    }));
 }
 
 /** The pack's impact-map part, or a usage error naming the pack when it has none. */

@@ -2,6 +2,8 @@ import type { SharedStateGroup } from '../languages/index.ts';
 /**
  * The schema of the stored impact map; readers accept this and older versions, and refuse newer ones.
  * 2: nested functions are units (`f.<locals>.g`), repeated names carry a suffix (`f#2`, `p.setter`), `learned`.
+ * A module's `lines` came later without a new schema: a reader that ignores them stays right (it counts a changed
+ * unit whole), and one that uses them does without them on an older map.
  */
 export const IMPACT_MAP_SCHEMA = 2;
 
@@ -18,6 +20,14 @@ export interface ImpactMapModule {
   units: string[];
   /** Test indexes (into `tests`) that executed module-level lines of this module inside a test (lazy imports). */
   moduleLevelTests: number[];
+  /**
+   * The lines of unit bodies that tests executed, as coverage recorded them, grouped by the set of tests that ran
+   * them: `tests` and `lines` are encoded id sets (`encodeIds`). Lets a change count only for the tests that ran
+   * the statements it changed. Absent in maps learned before they were kept.
+   */
+  lines?: { tests: string; lines: string }[];
+  /** The lines of unit bodies run outside any test (imports, collection), encoded; written with `lines`. */
+  importLines?: string;
 }
 
 export type { SharedStateGroup } from '../languages/index.ts';
@@ -123,6 +133,8 @@ export class ImpactMapIndex {
   /** Unit id -> its module index. */
   private readonly unitModule: number[] = [];
   private executors: number[][] | undefined;
+  private readonly lineTests = new Map<string, Map<number, number[]> | undefined>();
+  private readonly importLines = new Map<string, Set<number>>();
   private readonly testUnits: (number[] | undefined)[];
 
   constructor(map: ImpactMap) {
@@ -162,6 +174,65 @@ export class ImpactMapIndex {
     const module = this.moduleByPath.get(path);
     if (!module) return [];
     return Array.from({ length: this.map.modules[module.index].units.length }, (_, i) => module.offset + i);
+  }
+
+  /**
+   * Whether any line in the ranges of the module at `path` ran outside a test (at import or collection time); true
+   * when the map does not say.
+   */
+  ranAtImport(path: string, ranges: ReadonlyArray<readonly [number, number]>): boolean {
+    const module = this.moduleByPath.get(path);
+    const encoded = module && this.map.modules[module.index].importLines;
+    if (typeof encoded !== 'string') return true;
+    let lines = this.importLines.get(path);
+    if (!lines) {
+      try {
+        lines = new Set(decodeIds(encoded));
+      } catch {
+        return true;
+      }
+      this.importLines.set(path, lines);
+    }
+    return ranges.some(([first, last]) => {
+      for (let line = first; line <= last; line++) if (lines.has(line)) return true;
+      return false;
+    });
+  }
+
+  /** Whether the map holds per-line evidence for the module at `path`. */
+  hasLines(path: string): boolean {
+    const module = this.moduleByPath.get(path);
+    return module !== undefined && Array.isArray(this.map.modules[module.index].lines);
+  }
+
+  /**
+   * The tests that executed any line in `[first, last]` of the module at `path` (sorted test indexes); undefined when
+   * the map has no per-line evidence for it.
+   */
+  testsOfLines(path: string, first: number, last: number): number[] | undefined {
+    if (!this.lineTests.has(path)) {
+      const module = this.moduleByPath.get(path);
+      const groups = module && this.map.modules[module.index].lines;
+      let byLine: Map<number, number[]> | undefined;
+      try {
+        if (Array.isArray(groups)) {
+          byLine = new Map();
+          for (const group of groups) {
+            const tests = decodeIds(group.tests).filter((test) => test < this.map.tests.length);
+            for (const line of decodeIds(group.lines)) byLine.set(line, tests);
+          }
+        }
+      } catch {
+        // A damaged table is no evidence: the change counts for the whole unit.
+        byLine = undefined;
+      }
+      this.lineTests.set(path, byLine);
+    }
+    const byLine = this.lineTests.get(path);
+    if (!byLine) return undefined;
+    const tests = new Set<number>();
+    for (let line = first; line <= last; line++) for (const test of byLine.get(line) ?? []) tests.add(test);
+    return [...tests].sort((a, b) => a - b);
   }
 
   unitsOfTest(test: number): number[] {

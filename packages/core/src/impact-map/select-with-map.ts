@@ -16,7 +16,7 @@ import {
   type TestSelection,
   type UnboundedImportEvidence,
 } from '../test-filter/index.ts';
-import type { DynamicDependency, ReaderSearch, TestMatcher } from '../languages/index.ts';
+import type { DynamicDependency, ReaderSearch, StatementChange, TestMatcher } from '../languages/index.ts';
 import { ImpactMapIndex, type ImpactMap } from './map-format.ts';
 
 /** The defences against coverage lies; each can be switched off to measure what it prevents. */
@@ -67,6 +67,14 @@ interface NarrowedFile {
   units: number[];
   /** Shared-state groups reached by the change: their `reach` units select their executors. */
   widen: { label: string; why: string; reach: number[] }[];
+  /** Units whose change counts only for the tests that ran its changed statements (`statementEvidence`). */
+  statements?: Map<number, StatementTests>;
+}
+
+/** The tests that ran a unit's changed statements, and those statements' lines (for reasons). */
+interface StatementTests {
+  tests: Set<number>;
+  lines: string;
 }
 
 const unionChanges = (...lists: (readonly ChangedFile[])[]): ChangedFile[] => {
@@ -99,13 +107,17 @@ const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
 /**
  * Attributes the changed bodies of one file to units of the map: their ids and the shared-state groups they reach,
- * or why the file's change cannot be narrowed (then the static closure decides for it).
+ * or why the file's change cannot be narrowed (then the static closure decides for it). `statements`: which
+ * statements of each unit changed (the language's `changedStatements`); where the map says which tests ran their
+ * lines, the unit counts only for those tests (`statementTests`), and a unit that ran at import time no longer
+ * counts as module-level when none of its changed statements did.
  */
 export function attributeChangedBodies(
   index: ImpactMapIndex,
   path: string,
   changedBodies: readonly string[],
   defences: ReadonlySet<ImpactDefence> = new Set(ALL_DEFENCES),
+  statements?: ReadonlyMap<string, StatementChange>,
 ): Omit<NarrowedFile, 'path'> | string {
   const { map } = index;
   const file: Omit<NarrowedFile, 'path'> = { units: [], widen: [] };
@@ -113,12 +125,20 @@ export function attributeChangedBodies(
     const id = index.unitId(path, name);
     const label = `${map.modules[index.moduleByPath.get(path)!.index].name}.${name}`;
     if (id === undefined) return `${label} is not in the map`;
-    if (defences.has('import-time') && map.importTime.includes(id)) return `${label} runs at import or collection time`;
+    const change = statements?.get(name);
+    const evidence = change && 'lines' in change ? statementTests(index, path, change.lines) : undefined;
+    if (
+      defences.has('import-time') &&
+      map.importTime.includes(id) &&
+      !(evidence && change && 'lines' in change && !index.ranAtImport(path, change.lines))
+    )
+      return `${label} runs at import or collection time`;
     if (defences.has('shared-fixtures') && map.sharedFixtureSetup.includes(id))
       return `${label} runs while setting up a shared fixture`;
     if (defences.has('unexecuted') && index.executorsOf(id).length === 0)
       return `no test executed ${label} when the map was learned`;
     file.units.push(id);
+    if (evidence) (file.statements ??= new Map()).set(id, evidence);
     if (defences.has('shared-state')) {
       for (const group of map.sharedState) {
         if (group.members.includes(id))
@@ -332,7 +352,12 @@ async function narrowWithMap(
       narrowed.push({ path, ...file });
       continue;
     }
-    const attributed = attributeChangedBodies(index, path, comparison.changedBodies, defences);
+    // Which statements changed, where the map can tell which tests ran them.
+    const statements =
+      support.changedStatements && comparison.changedBodies.length && index.hasLines(path)
+        ? support.changedStatements(before, after, comparison.changedBodies)
+        : undefined;
+    const attributed = attributeChangedBodies(index, path, comparison.changedBodies, defences, statements);
     if (typeof attributed === 'string') {
       moduleLevel.set(path, attributed);
       continue;
@@ -410,7 +435,13 @@ async function narrowWithMap(
     }
     const executed = new Set(index.unitsOfTest(testIndex));
     for (const file of narrowed) {
-      for (const id of file.units) if (executed.has(id)) return `executed ${index.unitLabel(id)}`;
+      for (const id of file.units) {
+        const statements = file.statements?.get(id);
+        if (!statements) {
+          if (executed.has(id)) return `executed ${index.unitLabel(id)}`;
+        } else if (statements.tests.has(testIndex))
+          return `executed ${index.unitLabel(id)}, ${file.path} line ${statements.lines} (changed)`;
+      }
     }
     for (const file of narrowed) {
       for (const group of file.widen) {
@@ -428,6 +459,8 @@ async function narrowWithMap(
     mapDurations(request.durations, projectDir),
   );
   const removed = staticSelection.tests.length - selected.size;
+  const changedUnits = narrowed.reduce((n, file) => n + file.units.length, 0);
+  const byStatement = narrowed.reduce((n, file) => n + (file.statements?.size ?? 0), 0);
   return {
     ...staticSelection,
     tests: staticSelection.tests.filter((test) => selected.has(test)),
@@ -439,6 +472,7 @@ async function narrowWithMap(
       used: true,
       reason:
         `narrowed ${narrowed.length} changed file(s) to the tests that executed their changed functions` +
+        (byStatement ? ` (for ${byStatement} of ${changedUnits}: the changed statements)` : '') +
         (followedNames.length
           ? ` or code reading the names they give new values (${[...new Set(followedNames)].slice(0, 8).join(', ')})`
           : '') +
@@ -448,6 +482,25 @@ async function narrowWithMap(
       removed,
     },
   };
+}
+
+/**
+ * The tests that ran any of a unit's changed statements (their lines as the map recorded them), or undefined when the
+ * map has no lines for the module (an older map) or a changed statement was recorded in no test: excluded from
+ * coverage, or run where coverage does not look (then what ran the whole unit decides, as before).
+ */
+function statementTests(
+  index: ImpactMapIndex,
+  path: string,
+  lines: ReadonlyArray<readonly [number, number]>,
+): StatementTests | undefined {
+  const tests = new Set<number>();
+  for (const [first, last] of lines) {
+    const ran = index.testsOfLines(path, first, last);
+    if (!ran?.length) return undefined;
+    for (const test of ran) tests.add(test);
+  }
+  return { tests, lines: lines.map(([first, last]) => (first === last ? `${first}` : `${first}-${last}`)).join(', ') };
 }
 
 /** ` (path: why)` for the first change that fell back to the static closure (more: counted). */

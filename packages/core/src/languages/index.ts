@@ -22,6 +22,7 @@ export type {
   ReaderSearch,
   SharedStateGroup,
   SourceLanguage,
+  StatementChange,
   TestFramework,
   TestMatcher,
   UnitChange,

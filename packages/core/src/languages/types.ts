@@ -320,6 +320,12 @@ export interface UnitChange {
 }
 
 /**
+ * Which statements of a changed unit changed: the old version's line ranges (1-based, inclusive) that coverage may
+ * have recorded for them, or why the change counts for the whole unit.
+ */
+export type StatementChange = { lines: Array<[number, number]> } | { whole: string };
+
+/**
  * The impact map's view of a language and its coverage tool: how per-test coverage is read and named, how a file is
  * cut into units, which state is shared between tests, and how two versions of a file compare unit by unit.
  */
@@ -351,6 +357,11 @@ export interface ImpactMapSupport<U extends CodeUnit = CodeUnit> {
    * language may keep what it made of that version (the impact map's commit is the same on every pull request).
    */
   compareVersions(before: string, after: string, kept?: { blob: string; answers: BlobAnswers }): UnitChange;
+  /**
+   * For units `compareVersions` found with a changed body: which of their statements changed, so only the tests that
+   * ran one of them are kept (after `prepare`). Absent: a changed unit always counts whole.
+   */
+  changedStatements?(before: string, after: string, units: readonly string[]): Map<string, StatementChange>;
   /**
    * For a change `compareVersions` could not narrow (module-level code): the units and test files that read the names
    * it gave new values, or why they cannot be told (then the static selection decides). Absent: never narrowed.

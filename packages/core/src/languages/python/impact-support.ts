@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { ImpactMapSupport, ModuleUnits, ParsedContext, SharedStateGroup } from '../types.ts';
 import { findBindingReaders } from './binding-readers.ts';
 import { changedBindings } from './changed-bindings.ts';
+import { changedPythonStatements } from './changed-statements.ts';
 import { comparePythonVersions } from './compare-versions.ts';
 import { readCoverageContexts } from './coverage-reader.ts';
 import { PythonModuleIndex } from './module-index.ts';
@@ -129,6 +130,7 @@ export const pythonImpactSupport: ImpactMapSupport<PythonUnit> = {
   },
   sharedStateGroups,
   compareVersions: comparePythonVersions,
+  changedStatements: changedPythonStatements,
   async readersOfChange(path, before, after, search) {
     const bindings = changedBindings(before, after);
     return typeof bindings === 'string' ? bindings : findBindingReaders(path, bindings, search);

@@ -51,6 +51,7 @@ export { shapePythonModule, unitAtLine, unitLines, isCachingDecorator } from './
 export type { PythonUnit, PythonModuleShape, PythonClassShape } from './python-units.ts';
 export { comparePythonVersions, compareShapes } from './compare-versions.ts';
 export type { PythonFileChange } from './compare-versions.ts';
+export { changedPythonStatements, pythonStatementLines } from './changed-statements.ts';
 export {
   readCoverageContexts,
   parseCoverageJson,

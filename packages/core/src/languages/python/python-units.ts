@@ -203,7 +203,7 @@ function lastCodeChild(node: Node): Node | null {
  * The last line of a body that holds code, as `ast`'s `end_lineno` of its last statement: the grammar keeps comments
  * that follow a block's last statement inside the block (at any depth), Python does not.
  */
-function lastCodeLine(body: Node): number {
+export function lastCodeLine(body: Node): number {
   let node = body;
   for (let child = lastCodeChild(node); child; child = lastCodeChild(node)) node = child;
   const end = node.endPosition;

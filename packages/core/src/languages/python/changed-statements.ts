@@ -1,0 +1,302 @@
+import type { Node } from 'web-tree-sitter';
+import type { StatementChange } from '../types.ts';
+import { fingerprint, lastCodeLine, unitLinesOfTree } from './python-units.ts';
+import { withPythonTree } from './tree-sitter-parser.ts';
+
+/**
+ * Which statements of a changed function changed, as line ranges of the old version, so the impact map can keep only
+ * the tests that ran one of them (coverage records every line a test runs).
+ *
+ * Why that is safe: a test whose run never reached a changed statement runs the new code exactly as it ran the old
+ * one, as long as the change only rewrote statements in place. So a function qualifies only when
+ * - its statements keep their nesting and order: each old statement (or compound header) has one new counterpart and
+ *   a simple statement stays a simple statement (one added, removed or moved changes where control goes);
+ * - the names the function binds are the same (assigning, importing, deleting, `global`/`nonlocal` decide, for the
+ *   whole body, whether a name is local: `y = 2` to `z = 2` changes what `return y` reads in every run);
+ * - it stays a generator or stays not one (a `yield` anywhere changes what every call returns);
+ * - no nested `def`, `class` or `case` pattern changed (a nested function's defaults and decorators are made when its
+ *   `def` runs but used by every later call, possibly in another test; patterns bind names).
+ * Otherwise the function's change counts whole, as before. Lines, not statements, are what coverage records, so a
+ * statement is its line range: a header spans from its keyword to its colon, a simple statement all its lines.
+ */
+
+/** One statement of a function's own body, or the header of a compound statement or clause. */
+interface StatementEntry {
+  /** Depth and kind: equal sequences mean the same control structure. */
+  shape: string;
+  print: string;
+  /** Lines (1-based, inclusive). */
+  first: number;
+  last: number;
+  /** Why this statement may not be narrowed when it changed (nested definitions, case patterns). */
+  whole?: string;
+}
+
+/** A function body cut into statements, with the names it binds and whether it is a generator. */
+interface BodyStatements {
+  entries: StatementEntry[];
+  bindings: string;
+  generator: boolean;
+}
+
+const LAYOUT = new Set(['comment', 'line_continuation']);
+/** Compound statements: a header, blocks and clauses. */
+const COMPOUND = new Set([
+  'if_statement',
+  'for_statement',
+  'while_statement',
+  'try_statement',
+  'with_statement',
+  'match_statement',
+]);
+/** Clauses of compound statements: a header of their own and a block. */
+const CLAUSES = new Set([
+  'elif_clause',
+  'else_clause',
+  'except_clause',
+  'except_group_clause',
+  'finally_clause',
+  'case_clause',
+]);
+/** Scopes of their own: what they bind is not the function's. */
+const OWN_SCOPES = new Set(['lambda', 'function_definition', 'class_definition']);
+/** Nodes whose named children are targets in turn (`a, (b, *c) = ...`). */
+const TARGET_GROUPS = new Set([
+  'pattern_list',
+  'tuple_pattern',
+  'list_pattern',
+  'tuple',
+  'list',
+  'expression_list',
+  'parenthesized_expression',
+  'list_splat_pattern',
+  'list_splat',
+  'as_pattern_target',
+  'type',
+]);
+
+const codeChildren = (node: Node): Node[] =>
+  node.children.filter((child): child is Node => child !== null && !LAYOUT.has(child.type));
+
+/** The last line a node's code reaches (a token ending with its line break ends on the line before). */
+const lastLine = (node: Node) =>
+  node.endPosition.column === 0 && node.endPosition.row > node.startPosition.row
+    ? node.endPosition.row
+    : node.endPosition.row + 1;
+
+/** Names a target binds: `a`, `a, *b`, `(a, b)`; attributes and subscripts bind none; anything else by its text. */
+function targetNames(node: Node | null, out: string[]): void {
+  if (!node) return;
+  if (node.type === 'identifier') out.push(node.text);
+  else if (node.type === 'attribute' || node.type === 'subscript') return;
+  else if (TARGET_GROUPS.has(node.type)) for (const child of node.namedChildren) targetNames(child, out);
+  else out.push(`?${node.text}`);
+}
+
+/**
+ * What `nodes` bind in the function's scope (lambdas and nested definitions left out; a walrus in a comprehension
+ * binds in the function) and how many `yield`s they hold.
+ */
+function scanBindings(nodes: readonly Node[], out: string[]): number {
+  let yields = 0;
+  const visit = (node: Node) => {
+    const type = node.type;
+    if (OWN_SCOPES.has(type)) return;
+    if (type === 'yield') yields += 1;
+    else if (type === 'assignment' || type === 'augmented_assignment' || type === 'type_alias_statement')
+      targetNames(node.childForFieldName('left'), out);
+    else if (type === 'named_expression') targetNames(node.childForFieldName('name'), out);
+    else if (type === 'as_pattern') {
+      const alias = node.childForFieldName('alias');
+      if (alias) targetNames(alias, out);
+    } else if (type === 'delete_statement') for (const child of node.namedChildren) targetNames(child, out);
+    else if (type === 'global_statement' || type === 'nonlocal_statement') {
+      for (const child of node.namedChildren) if (child) out.push(`${type}:${child.text}`);
+    } else if (type === 'import_statement' || type === 'import_from_statement') {
+      for (const name of node.childrenForFieldName('name')) {
+        if (!name) continue;
+        if (name.type === 'aliased_import') out.push(name.childForFieldName('alias')?.text ?? `?${name.text}`);
+        // `import a.b` binds `a`; `from m import a` binds `a`.
+        else if (type === 'import_statement') out.push(name.namedChildren[0]?.text ?? `?${name.text}`);
+        else out.push(name.text);
+      }
+      if (node.children.some((child) => child?.type === 'wildcard_import')) out.push('*');
+      return;
+    }
+    for (const child of node.children) if (child) visit(child);
+  };
+  for (const node of nodes) visit(node);
+  return yields;
+}
+
+/** Cuts a function body into statements and headers, in source order, with the names they bind. */
+function bodyStatements(body: Node, source: string): BodyStatements {
+  const entries: StatementEntry[] = [];
+  const bindings: string[] = [];
+  let yields = 0;
+  const printOf = (nodes: readonly Node[]) => {
+    const out: string[] = [];
+    for (const node of nodes) fingerprint(node, source, out);
+    return out.join(' ');
+  };
+  const visitBlock = (block: Node, depth: number) => {
+    // Named children: the `;` between statements on one line is a token of the block.
+    for (const statement of codeChildren(block)) if (statement.isNamed) visitStatement(statement, depth);
+  };
+  const visitStatement = (node: Node, depth: number) => {
+    const type = node.type;
+    const definition = type === 'decorated_definition' ? node.childForFieldName('definition') : node;
+    if (definition?.type === 'function_definition' || definition?.type === 'class_definition') {
+      const name = definition.childForFieldName('name');
+      if (name) bindings.push(name.text);
+      const defBody = definition.childForFieldName('body');
+      if (definition.type === 'class_definition' || !defBody) {
+        entries.push({
+          shape: `${depth}:class`,
+          print: printOf([node]),
+          first: node.startPosition.row + 1,
+          last: lastCodeLine(node),
+          whole: 'a class defined in it changed',
+        });
+        return;
+      }
+      // The header: decorators, name, parameters with their defaults and annotations (made when the `def` runs).
+      const header = [
+        ...codeChildren(node).filter((part) => part.type === 'decorator'),
+        ...codeChildren(definition).filter((part) => part.startIndex < defBody.startIndex),
+      ];
+      yields += scanBindings(header, bindings);
+      entries.push({
+        shape: `${depth}:def`,
+        print: printOf(header),
+        first: node.startPosition.row + 1,
+        last: Math.max(...header.map(lastLine)),
+        whole: 'the header of a function defined in it changed',
+      });
+      return;
+    }
+    if (COMPOUND.has(type) || CLAUSES.has(type)) {
+      const parts = codeChildren(node);
+      const header = parts.filter((part) => part.type !== 'block' && !CLAUSES.has(part.type));
+      if (type === 'for_statement') targetNames(node.childForFieldName('left'), bindings);
+      if (type === 'case_clause') bindings.push(`case:${printOf(header)}`);
+      else yields += scanBindings(header, bindings);
+      entries.push({
+        shape: `${depth}:${type}`,
+        print: printOf(header),
+        first: node.startPosition.row + 1,
+        last: header.length ? Math.max(...header.map(lastLine)) : node.startPosition.row + 1,
+        ...(type === 'case_clause' ? { whole: 'a case pattern changed' } : {}),
+      });
+      for (const part of parts) {
+        if (part.type === 'block') visitBlock(part, depth + 1);
+        else if (CLAUSES.has(part.type)) visitStatement(part, depth);
+      }
+      return;
+    }
+    yields += scanBindings([node], bindings);
+    entries.push({
+      shape: `${depth}:simple`,
+      print: printOf([node]),
+      first: node.startPosition.row + 1,
+      last: lastLine(node),
+    });
+  };
+  visitBlock(body, 0);
+  return { entries, bindings: [...new Set(bindings)].sort().join('\u0000'), generator: yields > 0 };
+}
+
+/** The body node of every function, by the line its first statement is on (as `PythonUnit.bodyStartLine`). */
+function functionBodies(root: Node): Map<number, Node> {
+  const bodies = new Map<number, Node>();
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      if (cursor.nodeType === 'function_definition') {
+        const body = cursor.currentNode.childForFieldName('body');
+        const first = body && codeChildren(body)[0];
+        if (body && first) bodies.set(first.startPosition.row + 1, body);
+      }
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return bodies;
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** The statements of the named units of one version (undefined for a unit the version does not have). */
+function statementsOfUnits(source: string, names: readonly string[]): Map<string, BodyStatements | undefined> {
+  return withPythonTree(source, (tree) => {
+    const found = new Map<string, BodyStatements | undefined>();
+    if (!tree) return found;
+    const units = unitLinesOfTree(tree, source);
+    const bodies = functionBodies(tree.rootNode);
+    for (const name of names) {
+      const unit = units.find((candidate) => candidate.qualifiedName === name);
+      const body = unit && bodies.get(unit.bodyStartLine);
+      found.set(name, body ? bodyStatements(body, source) : undefined);
+    }
+    return found;
+  });
+}
+
+/**
+ * For each named unit whose body changed between `oldSource` and `newSource` (`compareVersions`' `changedBodies`):
+ * the old version's line ranges of the statements that changed, or why the change must count for the whole unit.
+ * Requires `loadPythonParser()` to have been awaited.
+ */
+export function changedPythonStatements(
+  oldSource: string,
+  newSource: string,
+  names: readonly string[],
+): Map<string, StatementChange> {
+  const before = statementsOfUnits(oldSource, names);
+  const after = statementsOfUnits(newSource, names);
+  const result = new Map<string, StatementChange>();
+  for (const name of names) result.set(name, compareBodies(before.get(name), after.get(name)));
+  return result;
+}
+
+function compareBodies(before: BodyStatements | undefined, after: BodyStatements | undefined): StatementChange {
+  if (!before || !after) return { whole: 'its body was not found in both versions' };
+  if (
+    before.entries.length !== after.entries.length ||
+    before.entries.some((entry, i) => entry.shape !== after.entries[i].shape)
+  )
+    return { whole: 'statements were added, removed or moved' };
+  if (before.bindings !== after.bindings) return { whole: 'the names it binds changed' };
+  if (before.generator !== after.generator) return { whole: 'it became or stopped being a generator' };
+  const lines: [number, number][] = [];
+  for (let i = 0; i < before.entries.length; i++) {
+    const entry = before.entries[i];
+    if (entry.print === after.entries[i].print) continue;
+    if (entry.whole) return { whole: entry.whole };
+    lines.push([entry.first, entry.last]);
+  }
+  if (lines.length === 0) return { whole: 'no statement of its own changed' };
+  return { lines };
+}
+
+/**
+ * Every function body of `source` cut into statements, as the comparison cuts it: by the line its body starts on,
+ * each statement's kind (`simple`, `def`, `class`, or the compound statement or clause) and lines. For conformance
+ * tests against CPython's `ast`.
+ */
+export function pythonStatementLines(source: string): Map<number, { kind: string; first: number; last: number }[]> {
+  return withPythonTree(source, (tree) => {
+    const byBody = new Map<number, { kind: string; first: number; last: number }[]>();
+    if (!tree) return byBody;
+    for (const [line, body] of functionBodies(tree.rootNode)) {
+      byBody.set(
+        line,
+        bodyStatements(body, source).entries.map((entry) => ({
+          kind: entry.shape.slice(entry.shape.indexOf(':') + 1),
+          first: entry.first,
+          last: entry.last,
+        })),
+      );
+    }
+    return byBody;
+  });
+}

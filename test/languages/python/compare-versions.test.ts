@@ -162,6 +162,56 @@ describe('comparing two versions of a Python file', () => {
     expect([...shape.units[0].mentions]).toContain('load');
   });
 
+  it('a global that only ever holds an imported function keeps no result; any other value, or a change in place, does', () => {
+    const shape = shapePythonModule(
+      [
+        '_impl = _count = _done = _patched = _table = None',
+        '',
+        'def lazy(echo):',
+        '    global _impl',
+        '    if _impl is None:',
+        '        from ._impl import getchar as f',
+        '        _impl = f',
+        '    return _impl(echo)',
+        '',
+        'def counter():',
+        '    global _count',
+        '    _count += 1',
+        '',
+        'def flag():',
+        '    global _done',
+        '    if not _done:',
+        '        setup()',
+        '        _done = True',
+        '',
+        'def patched():',
+        '    global _patched',
+        '    from . import impl as f',
+        '    _patched = f',
+        '    _patched.cache = {}',
+        '',
+        'def dropped(k):',
+        '    global _table',
+        '    import json as _table',
+        '    del _table.cache[k], k',
+        '',
+        'def wrapped():',
+        '    global _impl',
+        '    from ._impl import getchar as f',
+        '    _impl = lambda echo: f(echo)',
+        '',
+      ].join('\n'),
+    );
+    expect(shape.units.map((u) => [u.qualifiedName, u.memoises])).toEqual([
+      ['lazy', false],
+      ['counter', true],
+      ['flag', true],
+      ['patched', true],
+      ['dropped', true],
+      ['wrapped', true],
+    ]);
+  });
+
   describe('constructs real packages use (each one a unit of its own, changes go to the smallest unit)', () => {
     const CONSTRUCTS = [
       'import functools',

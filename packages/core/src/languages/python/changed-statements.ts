@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { StatementChange } from '../types.ts';
+import { targetNames, visitBindings } from './name-bindings.ts';
 import { fingerprint, lastCodeLine, unitLinesOfTree } from './python-units.ts';
 import { withPythonTree } from './tree-sitter-parser.ts';
 
@@ -58,23 +59,6 @@ const CLAUSES = new Set([
   'finally_clause',
   'case_clause',
 ]);
-/** Scopes of their own: what they bind is not the function's. */
-const OWN_SCOPES = new Set(['lambda', 'function_definition', 'class_definition']);
-/** Nodes whose named children are targets in turn (`a, (b, *c) = ...`). */
-const TARGET_GROUPS = new Set([
-  'pattern_list',
-  'tuple_pattern',
-  'list_pattern',
-  'tuple',
-  'list',
-  'expression_list',
-  'parenthesized_expression',
-  'list_splat_pattern',
-  'list_splat',
-  'as_pattern_target',
-  'type',
-]);
-
 const codeChildren = (node: Node): Node[] =>
   node.children.filter((child): child is Node => child !== null && !LAYOUT.has(child.type));
 
@@ -84,55 +68,12 @@ const lastLine = (node: Node) =>
     ? node.endPosition.row
     : node.endPosition.row + 1;
 
-/** Names a target binds: `a`, `a, *b`, `(a, b)`; attributes and subscripts bind none; anything else by its text. */
-function targetNames(node: Node | null, out: string[]): void {
-  if (!node) return;
-  if (node.type === 'identifier') out.push(node.text);
-  else if (node.type === 'attribute' || node.type === 'subscript') return;
-  else if (TARGET_GROUPS.has(node.type)) for (const child of node.namedChildren) targetNames(child, out);
-  else out.push(`?${node.text}`);
-}
-
-/**
- * What `nodes` bind in the function's scope (lambdas and nested definitions left out; a walrus in a comprehension
- * binds in the function) and how many `yield`s they hold.
- */
-function scanBindings(nodes: readonly Node[], out: string[]): number {
-  let yields = 0;
-  const visit = (node: Node) => {
-    const type = node.type;
-    if (OWN_SCOPES.has(type)) return;
-    if (type === 'yield') yields += 1;
-    else if (type === 'assignment' || type === 'augmented_assignment' || type === 'type_alias_statement')
-      targetNames(node.childForFieldName('left'), out);
-    else if (type === 'named_expression') targetNames(node.childForFieldName('name'), out);
-    else if (type === 'as_pattern') {
-      const alias = node.childForFieldName('alias');
-      if (alias) targetNames(alias, out);
-    } else if (type === 'delete_statement') for (const child of node.namedChildren) targetNames(child, out);
-    else if (type === 'global_statement' || type === 'nonlocal_statement') {
-      for (const child of node.namedChildren) if (child) out.push(`${type}:${child.text}`);
-    } else if (type === 'import_statement' || type === 'import_from_statement') {
-      for (const name of node.childrenForFieldName('name')) {
-        if (!name) continue;
-        if (name.type === 'aliased_import') out.push(name.childForFieldName('alias')?.text ?? `?${name.text}`);
-        // `import a.b` binds `a`; `from m import a` binds `a`.
-        else if (type === 'import_statement') out.push(name.namedChildren[0]?.text ?? `?${name.text}`);
-        else out.push(name.text);
-      }
-      if (node.children.some((child) => child?.type === 'wildcard_import')) out.push('*');
-      return;
-    }
-    for (const child of node.children) if (child) visit(child);
-  };
-  for (const node of nodes) visit(node);
-  return yields;
-}
-
 /** Cuts a function body into statements and headers, in source order, with the names they bind. */
 function bodyStatements(body: Node, source: string): BodyStatements {
   const entries: StatementEntry[] = [];
   const bindings: string[] = [];
+  const bind = (name: string) => bindings.push(name);
+  const scanBindings = (nodes: readonly Node[]) => visitBindings(nodes, bind);
   let yields = 0;
   const printOf = (nodes: readonly Node[]) => {
     const out: string[] = [];
@@ -165,7 +106,7 @@ function bodyStatements(body: Node, source: string): BodyStatements {
         ...codeChildren(node).filter((part) => part.type === 'decorator'),
         ...codeChildren(definition).filter((part) => part.startIndex < defBody.startIndex),
       ];
-      yields += scanBindings(header, bindings);
+      yields += scanBindings(header);
       entries.push({
         shape: `${depth}:def`,
         print: printOf(header),
@@ -180,7 +121,7 @@ function bodyStatements(body: Node, source: string): BodyStatements {
       const header = parts.filter((part) => part.type !== 'block' && !CLAUSES.has(part.type));
       if (type === 'for_statement') targetNames(node.childForFieldName('left'), bindings);
       if (type === 'case_clause') bindings.push(`case:${printOf(header)}`);
-      else yields += scanBindings(header, bindings);
+      else yields += scanBindings(header);
       entries.push({
         shape: `${depth}:${type}`,
         print: printOf(header),
@@ -194,7 +135,7 @@ function bodyStatements(body: Node, source: string): BodyStatements {
       }
       return;
     }
-    yields += scanBindings([node], bindings);
+    yields += scanBindings([node]);
     entries.push({
       shape: `${depth}:simple`,
       print: printOf([node]),

@@ -1,5 +1,6 @@
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
 import { firstSyntaxError } from './analyze-source.ts';
+import { visitBindings } from './name-bindings.ts';
 import { withPythonTree } from './tree-sitter-parser.ts';
 
 /**
@@ -159,10 +160,16 @@ function moduleDictNames(root: Node): Set<string> {
   return names;
 }
 
-/** Identifiers in a subtree, and whether it writes into one of `moduleDicts` or declares a `global`. */
+/**
+ * Identifiers in a subtree, and whether it keeps values in module state: writes into one of `moduleDicts`, or gives a
+ * name it declares `global` a value other than one it imported (`global _impl; from .x import impl as f; _impl = f`
+ * keeps code, not a result: every call still runs the imported function, and coverage sees it).
+ */
 function scanBody(body: Node, moduleDicts: Set<string>): { mentions: Set<string>; memoises: boolean } {
   const mentions = new Set<string>();
   let memoises = false;
+  const globals = new Set<string>();
+  let nestedScopes = false;
   /** `D[k]` or `D.x` where D is a module dict. */
   const intoModuleDict = (target: Node | null) => {
     const holder =
@@ -175,7 +182,9 @@ function scanBody(body: Node, moduleDicts: Set<string>): { mentions: Set<string>
   };
   eachNode(body, (type, current) => {
     if (type === 'identifier') mentions.add(current().text);
-    else if (type === 'global_statement') memoises = true;
+    else if (type === 'global_statement') {
+      for (const name of current().namedChildren) if (name) globals.add(name.text);
+    } else if (type === 'function_definition' || type === 'class_definition' || type === 'lambda') nestedScopes = true;
     else if (moduleDicts.size && (type === 'assignment' || type === 'augmented_assignment')) {
       if (intoModuleDict(current().childForFieldName('left'))) memoises = true;
     } else if (moduleDicts.size && type === 'call') {
@@ -189,7 +198,48 @@ function scanBody(body: Node, moduleDicts: Set<string>): { mentions: Set<string>
       }
     }
   });
+  if (globals.size && !memoises) memoises = nestedScopes || keepsValuesInGlobals(body, globals);
   return { mentions, memoises };
+}
+
+/**
+ * Whether a body (with no nested scope) gives one of its `globals` a value: anything but assigning it a name the body
+ * imported (or importing it), or a store into an attribute or item of it. A global it never stores counts too.
+ */
+function keepsValuesInGlobals(body: Node, globals: ReadonlySet<string>): boolean {
+  const imported = new Set<string>();
+  const isImport = (construct: Node) =>
+    construct.type === 'import_statement' || construct.type === 'import_from_statement';
+  visitBindings([body], (name, construct) => {
+    if (isImport(construct)) imported.add(name);
+  });
+  const referenced = new Set<string>();
+  let keeps = false;
+  visitBindings([body], (name, construct) => {
+    if (!globals.has(name)) return;
+    const value = construct.type === 'assignment' ? construct.childForFieldName('right') : null;
+    const target = construct.type === 'assignment' ? construct.childForFieldName('left') : null;
+    if (
+      isImport(construct) ||
+      (target?.type === 'identifier' && value?.type === 'identifier' && imported.has(value.text))
+    )
+      referenced.add(name);
+    else keeps = true;
+  });
+  eachNode(body, (type, current) => {
+    if (type !== 'assignment' && type !== 'augmented_assignment' && type !== 'delete_statement') return;
+    const node = current();
+    const first = type === 'delete_statement' ? node.namedChildren[0] : node.childForFieldName('left');
+    const targets = first?.type === 'expression_list' || first?.type === 'pattern_list' ? first.namedChildren : [first];
+    for (const target of targets) {
+      // `G.x = ...`, `G[k] = ...`, `del G.cache[k]`: whatever the chain, its root is what changes.
+      let holder = target;
+      while (holder?.type === 'subscript' || holder?.type === 'attribute')
+        holder = holder.childForFieldName(holder.type === 'subscript' ? 'value' : 'object');
+      if (holder !== target && holder?.type === 'identifier' && globals.has(holder.text)) keeps = true;
+    }
+  });
+  return keeps || [...globals].some((name) => !referenced.has(name));
 }
 
 /** The last child that is code (not a comment), or null. */

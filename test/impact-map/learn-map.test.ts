@@ -127,6 +127,52 @@ describe('learning the impact map from real pytest-cov runs', () => {
   });
 });
 
+describe('a package the test runner imports before coverage starts', () => {
+  // `-p pkg.plugin` loads a pytest plugin while pytest parses its arguments, before pytest-cov starts coverage (as
+  // pytest itself imports pluggy): pkg.core's module-level lines are never recorded, and what the plugin ran with
+  // it then is unseen. Its functions must count as run at import time.
+  const PROJECT: Record<string, string> = {
+    '.gitignore': '.coverage\n__pycache__/\n',
+    'pytest.ini': '[pytest]\ntestpaths = tests\n',
+    'pkg/__init__.py': '',
+    'pkg/core.py': 'def double(x):\n    return x * 2\n\n\ndef halve(x):\n    return x / 2\n',
+    'pkg/plugin.py': 'from pkg.core import double\n\n\ndef pytest_configure(config):\n    config.doubled = double(2)\n',
+    'pkg/late.py': 'def triple(x):\n    return x * 3\n',
+    'tests/test_double.py':
+      'from pkg.core import double\n\n\ndef test_double(pytestconfig):\n    assert double(3) == 6\n    assert pytestconfig.doubled == 4\n',
+    'tests/test_halve.py': 'from pkg.core import halve\n\n\ndef test_halve():\n    assert halve(3) == 1.5\n',
+    'tests/test_late.py': 'from pkg.late import triple\n\n\ndef test_triple():\n    assert triple(3) == 9\n',
+  };
+  let learned: LearnedRepo;
+  afterAll(() => learned?.remove());
+
+  it('counts its functions as run at import time and says so', async () => {
+    learned = recordCoverage(PROJECT, 'pkg', ['-p', 'pkg.plugin']);
+    const warnings: string[] = [];
+    const map = await learnImpactMap({
+      pack: pythonPack,
+      repoDir: learned.repo.dir,
+      coverage: await readCoverageContexts(learned.sqliteFile),
+      warn: (message) => warnings.push(message),
+    });
+    const unitIds = (path: string) => {
+      let offset = 0;
+      for (const module of map.modules) {
+        if (module.path === path) return module.units.map((_, i) => offset + i);
+        offset += module.units.length;
+      }
+      return [];
+    };
+    expect(unitIds('pkg/core.py')).toHaveLength(2);
+    expect(unitIds('pkg/core.py').every((id) => map.importTime.includes(id))).toBe(true);
+    // A module imported while the tests ran (under coverage) keeps its functions as they are.
+    expect(unitIds('pkg/late.py').some((id) => map.importTime.includes(id))).toBe(false);
+    expect(map.modules.find((module) => module.path === 'pkg/core.py')?.importLines).toBeUndefined();
+    expect(map.learned?.importedBeforeCoverage).toBeGreaterThanOrEqual(1);
+    expect(warnings.join('\n')).toMatch(/imported before coverage started \(first: 'pkg\/core.py'\)/);
+  });
+});
+
 describe('map encoding', () => {
   it('round-trips sparse and dense id sets and stays compact', () => {
     const sparse = [3, 200, 70_000, 70_001];

@@ -70,8 +70,8 @@ export interface LearnedRepo {
   remove(): void;
 }
 
-/** Commits `files`, runs pytest with `--cov-context=test` and writes `coverage json --show-contexts` too. */
-export function recordCoverage(files: Record<string, string>, cov = 'pkg'): LearnedRepo {
+/** Commits `files`, runs pytest (with `pytestArgs`) with `--cov-context=test` and writes `coverage json --show-contexts` too. */
+export function recordCoverage(files: Record<string, string>, cov = 'pkg', pytestArgs: string[] = []): LearnedRepo {
   const repo = new TempGitRepo();
   repo.write(files);
   const commit = repo.commit('clean');
@@ -82,7 +82,17 @@ export function recordCoverage(files: Record<string, string>, cov = 'pkg'): Lear
   delete env.PYTEST_ADDOPTS;
   const run = spawnSync(
     PYTHON,
-    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--cov=${cov}`, '--cov-context=test', '--cov-report='],
+    [
+      '-m',
+      'pytest',
+      '-q',
+      '-p',
+      'no:cacheprovider',
+      ...pytestArgs,
+      `--cov=${cov}`,
+      '--cov-context=test',
+      '--cov-report=',
+    ],
     {
       cwd: repo.dir,
       env,

@@ -31,6 +31,9 @@ export function renderLearnSummary(learned: LearnSummary | undefined, tool: stri
     learned.importContext ? 'code run outside any test (imports, collection) counts as module level' : '',
     learned.remappedFiles ? `${learned.remappedFiles} file(s) matched by path tail` : '',
     learned.filesNotParsed ? `${learned.filesNotParsed} file(s) do not parse (module level)` : '',
+    learned.importedBeforeCoverage
+      ? `${learned.importedBeforeCoverage} module(s) imported before coverage started (their functions count as import time)`
+      : '',
     skipped.length ? `skipped: ${skipped.map(([reason, n]) => `${n} ${reason}`).join('; ')}` : 'nothing skipped',
   ];
   return parts.filter(Boolean).join('; ');

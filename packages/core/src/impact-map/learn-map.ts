@@ -189,6 +189,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   const moduleUnits: number[][] = [];
   const importTime = new Set<number>();
   const setupUnits = new Map<number, Set<number>>();
+  const importedBeforeCoverage: string[] = [];
   let offset = 0;
   let hits = 0;
   let parseFailures = 0;
@@ -205,6 +206,8 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     /** Line of a unit body -> the tests that ran it. */
     const lineTests = new Map<number, Set<number>>();
     const importLines = new Set<number>();
+    let moduleLevelSeen = false;
+    let bodySeen = false;
     const moduleNumber = modules.length;
     const ids = units.map((unit, i) => {
       allUnits.push({ id: offset + i, module: moduleNumber, unit });
@@ -224,6 +227,8 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
         }
         hits += 1;
         const local = shape.unitAt(line);
+        if (local === -1) moduleLevelSeen = true;
+        else bodySeen = true;
         if (test === null) {
           if (local !== -1) {
             importTime.add(offset + local);
@@ -239,12 +244,19 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
         }
       }
     }
+    // Functions ran but the module's own lines (its `def`s, imports) never did: it was imported before coverage
+    // started (by the test runner or one of its plugins, e.g. pytest's own pluggy), so what ran then is unseen.
+    const beforeCoverage = bodySeen && !moduleLevelSeen;
+    if (beforeCoverage) {
+      importedBeforeCoverage.push(path);
+      for (const id of ids) importTime.add(id);
+    }
     modules.push({
       path,
       name: names[0] ?? path.replace(/\.[^./]+$/, '').replaceAll('/', '.'),
       units: units.map((unit) => unit.qualifiedName),
       moduleLevelTests: [],
-      importLines: encodeIds([...importLines].sort((a, b) => a - b)),
+      ...(beforeCoverage ? {} : { importLines: encodeIds([...importLines].sort((a, b) => a - b)) }),
     });
     byTestIndex.push({ moduleLevelTests, lineTests });
     offset += units.length;
@@ -279,11 +291,18 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     module.moduleLevelTests = ranked(moduleLevelTests);
     module.lines = groupLinesByTests(new Map([...lineTests].map(([line, tests]) => [line, new Set(ranked(tests))])));
   });
+  if (importedBeforeCoverage.length)
+    warn(
+      `${importedBeforeCoverage.length} measured module(s) were imported before coverage started (first: '${importedBeforeCoverage[0]}'): ` +
+        'none of their module-level lines was recorded, so what the test runner ran with them before then is unseen, and ' +
+        'their changes keep the static selection. Start coverage first (`coverage run -m pytest`) to narrow them.',
+    );
   const testContexts = [...contextCache.values()].filter((known) => known).length;
   const learned: LearnSummary = {
     files: measured.size,
     remappedFiles: remapped,
     filesNotParsed: parseFailures,
+    ...(importedBeforeCoverage.length ? { importedBeforeCoverage: importedBeforeCoverage.length } : {}),
     testContexts,
     importContext: [...measured.values()].some((contexts) => contexts.has('')),
     lineHits: hits,

@@ -40,6 +40,8 @@ export interface LearnSummary {
   remappedFiles: number;
   /** Files that do not parse: all their lines count as module level. */
   filesNotParsed: number;
+  /** Modules imported before coverage started (no module-level line recorded): their units count as import time. */
+  importedBeforeCoverage?: number;
   /** Test contexts attributed to a test file. */
   testContexts: number;
   /** Whether code ran outside any test (imports, collection): the empty context. */

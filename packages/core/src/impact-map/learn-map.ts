@@ -184,7 +184,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
 
   const modules: ImpactMapModule[] = [];
   /** Per module, what is kept by test index until the tests' final order is known. */
-  const byTestIndex: { moduleLevelTests: Set<number>; lineTests: Map<number, Set<number>> }[] = [];
+  const byTestIndex: { moduleLevelTests: Set<number>; lineTests: Map<number, number[]> }[] = [];
   const allUnits: { id: number; module: number; unit: CodeUnit }[] = [];
   const moduleUnits: number[][] = [];
   const importTime = new Set<number>();
@@ -204,7 +204,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     const names = moduleNamesOf(path);
     const moduleLevelTests = new Set<number>();
     /** Line of a unit body -> the tests that ran it. */
-    const lineTests = new Map<number, Set<number>>();
+    const lineTests = new Map<number, number[]>();
     const importLines = new Set<number>();
     let moduleLevelSeen = false;
     let bodySeen = false;
@@ -238,7 +238,10 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
           moduleLevelTests.add(test.test);
         } else {
           testSets[test.test].add(offset + local);
-          (lineTests.get(line) ?? lineTests.set(line, new Set()).get(line)!).add(test.test);
+          // A test file's contexts mostly come one after another: repeats are dropped here, the rest when grouped.
+          const ran = lineTests.get(line);
+          if (!ran) lineTests.set(line, [test.test]);
+          else if (ran[ran.length - 1] !== test.test) ran.push(test.test);
           if (test.phase !== 'run')
             (setupUnits.get(test.test) ?? setupUnits.set(test.test, new Set()).get(test.test)!).add(offset + local);
         }
@@ -289,7 +292,7 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   modules.forEach((module, i) => {
     const { moduleLevelTests, lineTests } = byTestIndex[i];
     module.moduleLevelTests = ranked(moduleLevelTests);
-    module.lines = groupLinesByTests(new Map([...lineTests].map(([line, tests]) => [line, new Set(ranked(tests))])));
+    module.lines = groupLinesByTests(lineTests, rank);
   });
   if (importedBeforeCoverage.length)
     warn(
@@ -323,20 +326,24 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
   };
 }
 
-/** Lines grouped by the exact set of tests that ran them (lines of one branch share a set), as `ImpactMapModule.lines`. */
-function groupLinesByTests(lineTests: ReadonlyMap<number, ReadonlySet<number>>): { tests: string; lines: string }[] {
+/**
+ * Lines grouped by the exact set of tests that ran them (lines of one branch share a set), as `ImpactMapModule.lines`;
+ * test indexes renumbered by `rank`.
+ */
+function groupLinesByTests(
+  lineTests: ReadonlyMap<number, readonly number[]>,
+  rank: readonly number[],
+): { tests: string; lines: string }[] {
   const groups = new Map<string, number[]>();
   for (const [line, tests] of lineTests) {
-    const key = encodeIds([...tests].sort((a, b) => a - b));
+    const ranked = tests.map((test) => rank[test]).sort((a, b) => a - b);
+    const key = encodeIds(ranked.filter((test, i) => i === 0 || test !== ranked[i - 1]));
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(line);
   }
-  return [...groups.values()]
-    .map((lines) => lines.sort((a, b) => a - b))
-    .sort((a, b) => a[0] - b[0])
-    .map((lines) => ({
-      tests: encodeIds([...lineTests.get(lines[0])!].sort((a, b) => a - b)),
-      lines: encodeIds(lines),
-    }));
+  return [...groups]
+    .map(([tests, lines]) => ({ tests, lines: lines.sort((a, b) => a - b) }))
+    .sort((a, b) => a.lines[0] - b.lines[0])
+    .map(({ tests, lines }) => ({ tests, lines: encodeIds(lines) }));
 }
 
 /** The pack's impact-map part, or a usage error naming the pack when it has none. */

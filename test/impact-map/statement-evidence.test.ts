@@ -1,10 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffChangedFiles } from '@ci-optimizer/core/git';
 import { selectWithImpactMap, type ImpactMap } from '@ci-optimizer/core/impact-map';
-import { pythonPack } from '@ci-optimizer/core/languages/python';
-import { resolveTestFilterOptions } from '@ci-optimizer/core/test-filter';
-import { learnFromSqlite, PYTHON, recordCoverage, type LearnedRepo } from './support.ts';
+import { changeRequest, learnFromSqlite, PYTHON, recordCoverage, type LearnedRepo } from './support.ts';
 
 // A changed function counts only for the tests that ran one of its changed statements, on real per-test coverage
 // (pytest-cov, coverage 6.5), and each selection is checked against the suite's real outcome on the changed code.
@@ -75,13 +72,7 @@ describe('a changed function narrowed to the tests that ran its changed statemen
     const head = repo.commit('change');
     try {
       const selection = await selectWithImpactMap({
-        request: {
-          pack: pythonPack,
-          repoDir: repo.dir,
-          head,
-          changes: await diffChangedFiles(repo.dir, map.commit, head),
-          options: resolveTestFilterOptions({}),
-        },
+        request: await changeRequest(repo, map.commit, head),
         map: impactMap,
         now: new Date(map.createdAt),
       });

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { StatementChange } from '../types.ts';
 import { targetNames, visitBindings } from './name-bindings.ts';
-import { fingerprint, lastCodeLine, unitLinesOfTree } from './python-units.ts';
+import { CLAUSES, COMPOUND_STATEMENTS, fingerprint, LAYOUT, lastCodeLine, unitLinesOfTree } from './python-units.ts';
 import { withPythonTree } from './tree-sitter-parser.ts';
 
 /**
@@ -40,25 +40,6 @@ interface BodyStatements {
   generator: boolean;
 }
 
-const LAYOUT = new Set(['comment', 'line_continuation']);
-/** Compound statements: a header, blocks and clauses. */
-const COMPOUND = new Set([
-  'if_statement',
-  'for_statement',
-  'while_statement',
-  'try_statement',
-  'with_statement',
-  'match_statement',
-]);
-/** Clauses of compound statements: a header of their own and a block. */
-const CLAUSES = new Set([
-  'elif_clause',
-  'else_clause',
-  'except_clause',
-  'except_group_clause',
-  'finally_clause',
-  'case_clause',
-]);
 const codeChildren = (node: Node): Node[] =>
   node.children.filter((child): child is Node => child !== null && !LAYOUT.has(child.type));
 
@@ -116,7 +97,7 @@ function bodyStatements(body: Node, source: string): BodyStatements {
       });
       return;
     }
-    if (COMPOUND.has(type) || CLAUSES.has(type)) {
+    if (COMPOUND_STATEMENTS.has(type) || CLAUSES.has(type)) {
       const parts = codeChildren(node);
       const header = parts.filter((part) => part.type !== 'block' && !CLAUSES.has(part.type));
       if (type === 'for_statement') targetNames(node.childForFieldName('left'), bindings);

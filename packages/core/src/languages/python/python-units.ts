@@ -52,23 +52,28 @@ export interface PythonModuleShape {
 }
 
 /** Tokens that never change what code means: comments and backslash continuations. */
-const LAYOUT = new Set(['comment', 'line_continuation']);
+export const LAYOUT = new Set(['comment', 'line_continuation']);
 
-/** Statements and clauses that hold blocks (definitions may sit in them at any level). */
-const COMPOUND = new Set([
+/** Compound statements: a header, blocks and clauses. */
+export const COMPOUND_STATEMENTS = new Set([
   'if_statement',
-  'elif_clause',
-  'else_clause',
   'for_statement',
   'while_statement',
   'try_statement',
+  'with_statement',
+  'match_statement',
+]);
+/** Clauses of compound statements: a header of their own and a block. */
+export const CLAUSES = new Set([
+  'elif_clause',
+  'else_clause',
   'except_clause',
   'except_group_clause',
   'finally_clause',
-  'with_statement',
-  'match_statement',
   'case_clause',
 ]);
+/** Statements and clauses that hold blocks (definitions may sit in them at any level). */
+const COMPOUND = new Set([...COMPOUND_STATEMENTS, ...CLAUSES]);
 
 const lineOf = (node: Node) => node.startPosition.row + 1;
 

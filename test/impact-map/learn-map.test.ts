@@ -14,7 +14,7 @@ import {
 import { parseTestContext, readCoverageContexts, pythonPack } from '@ci-optimizer/core/languages/python';
 import { UserError } from '@ci-optimizer/core/errors';
 import { DirStore } from '@ci-optimizer/core/store';
-import { tempDir } from '../support/git-repo.ts';
+import { TempGitRepo, tempDir } from '../support/git-repo.ts';
 import { LEDGER_PROJECT, recordCoverage, type LearnedRepo } from './support.ts';
 
 const scratchDirs: string[] = [];
@@ -170,6 +170,66 @@ describe('a package the test runner imports before coverage starts', () => {
     expect(map.modules.find((module) => module.path === 'pkg/core.py')?.importLines).toBeUndefined();
     expect(map.learned?.importedBeforeCoverage).toBeGreaterThanOrEqual(1);
     expect(warnings.join('\n')).toMatch(/imported before coverage started \(first: 'pkg\/core.py'\)/);
+  });
+});
+
+describe('per-test data that records each line for its first test only', () => {
+  // What coverage.py's sysmon core (Python 3.14's default) writes under pytest-cov's `--cov-context=test`: it stops
+  // reporting a line after its first hit, so later tests that ran it are missing. Simulated from complete data
+  // (no Python 3.14 here): each line kept for the first context that ran it.
+  const FUNCTIONS = 80;
+  const TESTS = 25;
+  let repo: TempGitRepo;
+  const source = Array.from(
+    { length: FUNCTIONS },
+    (_, i) => `def f${i}(x):\n    y = x + ${i}\n    z = y * 2\n    return z\n`,
+  ).join('\n\n');
+  /** Body lines of f<i> (each function takes five lines, its body the three after its `def`). */
+  const body = (i: number) => [2 + 5 * i, 3 + 5 * i, 4 + 5 * i];
+  beforeAll(() => {
+    repo = new TempGitRepo();
+    repo.write({ 'pkg/__init__.py': '', 'pkg/big.py': source });
+    for (let t = 0; t < TESTS; t++)
+      repo.write({ [`tests/test_${t}.py`]: `from pkg.big import f0\n\n\ndef test_x():\n    f0(${t})\n` });
+    repo.commit('clean');
+  });
+  afterAll(() => repo?.remove());
+  /** Every test runs f0 (shared set-up) and functions of its own; the module's lines ran at import. */
+  const complete = () => {
+    const contexts = new Map<string, number[]>([['', Array.from({ length: FUNCTIONS }, (_, i) => 1 + 5 * i)]]);
+    for (let t = 0; t < TESTS; t++) {
+      const own = [1 + t, 26 + t, 51 + t].flatMap(body);
+      contexts.set(`tests/test_${t}.py::test_x|run`, [...body(0), ...own]);
+    }
+    return contexts;
+  };
+  const coverageOf = (contexts: Map<string, number[]>) => ({
+    format: 'coverage-json',
+    tool: 'coverage.py 7.15.3',
+    files: new Map([['pkg/big.py', contexts]]),
+    contextCount: contexts.size,
+    skipped: new Map<string, number>(),
+  });
+
+  it('is refused with how to record it completely; complete data of the same suite learns', async () => {
+    const map = await learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage: coverageOf(complete()) });
+    expect(map.tests).toHaveLength(TESTS);
+
+    const firstHits = new Map<string, number[]>();
+    const seen = new Set<number>();
+    for (const [context, lines] of complete()) {
+      if (context === '') firstHits.set(context, lines);
+      else {
+        firstHits.set(
+          context,
+          lines.filter((line) => !seen.has(line)),
+        );
+        for (const line of lines) seen.add(line);
+      }
+    }
+    const learning = learnImpactMap({ pack: pythonPack, repoDir: repo.dir, coverage: coverageOf(firstHits) });
+    await expect(learning).rejects.toThrow(UserError);
+    await expect(learning).rejects.toThrow(/no line shared by two.*COVERAGE_CORE=ctrace/s);
   });
 });
 

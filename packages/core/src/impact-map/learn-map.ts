@@ -117,6 +117,8 @@ export async function learnImpactMap(request: LearnRequest): Promise<ImpactMap> 
     );
   }
 
+  refuseFirstHitOnlyContexts(measured, support);
+
   await support.prepare();
   const conftestPaths = [...tree.keys()].filter((path) => support.isSharedSetupFile(path));
   const paths = [...measured.keys()].sort();
@@ -344,6 +346,43 @@ function groupLinesByTests(
     .map(([tests, lines]) => ({ tests, lines: lines.sort((a, b) => a - b) }))
     .sort((a, b) => a.lines[0] - b.lines[0])
     .map(({ tests, lines }) => ({ tests, lines: encodeIds(lines) }));
+}
+
+/** At least this many test contexts and lines before a data set where no line ran in two tests is suspect. */
+const FIRST_HIT_MIN_CONTEXTS = 20;
+const FIRST_HIT_MIN_LINES = 200;
+
+/**
+ * Refuses per-test data that records each line for one test only: what a measurement core that stops reporting a
+ * line after its first hit writes when contexts switch under it (coverage.py's `sysmon` core, the default on Python
+ * 3.14+, with pytest-cov's `--cov-context=test`). A map learned from it would miss every later test that ran a line,
+ * so no map is better. Real suites share lines between tests (set-up code, helpers): with enough tests and lines,
+ * none shared is that pattern, not a suite.
+ */
+function refuseFirstHitOnlyContexts(
+  measured: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>,
+  support: ImpactMapSupport,
+): void {
+  const contexts = new Set<string>();
+  let lines = 0;
+  let pairs = 0;
+  for (const byContext of measured.values()) {
+    const seen = new Set<number>();
+    for (const [context, hits] of byContext) {
+      if (context === '') continue;
+      contexts.add(context);
+      pairs += hits.length;
+      for (const line of hits) seen.add(line);
+    }
+    lines += seen.size;
+  }
+  if (contexts.size >= FIRST_HIT_MIN_CONTEXTS && lines >= FIRST_HIT_MIN_LINES && pairs === lines) {
+    throw new UserError(
+      `The coverage data records every one of its ${lines} lines for a single test (${contexts.size} test contexts, no line ` +
+        'shared by two), as a measurement core that reports a line only on its first hit does when contexts switch: ' +
+        `later tests that ran a line are missing, so no impact map is learned from it. ${support.firstHitOnlyHint ?? ''}`.trimEnd(),
+    );
+  }
 }
 
 /** The pack's impact-map part, or a usage error naming the pack when it has none. */

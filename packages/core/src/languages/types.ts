@@ -338,6 +338,8 @@ export interface ImpactMapSupport<U extends CodeUnit = CodeUnit> {
   moduleFile(dotted: readonly string[]): string;
   /** How to record per-test contexts, for the error when the coverage names no test. */
   contextHint: string;
+  /** How to record complete per-test data, for the error when every line was recorded for one test only. */
+  firstHitOnlyHint?: string;
   /** Files whose set-up may be shared by all tests below them (pytest: conftest.py). */
   isSharedSetupFile(path: string): boolean;
   /** Of those files (path -> source), the folders whose tests share set-up across test files. */

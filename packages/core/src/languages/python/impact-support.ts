@@ -118,6 +118,8 @@ export const pythonImpactSupport: ImpactMapSupport<PythonUnit> = {
   moduleFile: (dotted) => `${dotted.join('/')}.py`,
   contextHint:
     'Record per-test contexts: `pytest --cov=<package> --cov-context=test`, or `dynamic_context = test_function` under [run] in the coverage configuration.',
+  firstHitOnlyHint:
+    "coverage.py's sysmon core (the default on Python 3.14+ since coverage 7.9) cannot switch contexts: run the tests with `COVERAGE_CORE=ctrace` (or set `core = ctrace` under [run]).",
   isSharedSetupFile: (path) => posix.basename(path) === 'conftest.py',
   sharedSetupScopes: sharedFixtureScopes,
   prepare: async () => {

@@ -15,8 +15,8 @@ import { withPythonTree } from './tree-sitter-parser.ts';
  * - the names the function binds are the same (assigning, importing, deleting, `global`/`nonlocal` decide, for the
  *   whole body, whether a name is local: `y = 2` to `z = 2` changes what `return y` reads in every run);
  * - it stays a generator or stays not one (a `yield` anywhere changes what every call returns);
- * - no nested `def`, `class` or `case` pattern changed (a nested function's defaults and decorators are made when its
- *   `def` runs but used by every later call, possibly in another test; patterns bind names).
+ * - no nested `def` or `class` and no `case` pattern changed (a nested function's defaults and decorators are made
+ *   when its `def` runs but used by every later call, possibly in another test; patterns bind names).
  * Otherwise the function's change counts whole, as before. Lines, not statements, are what coverage records, so a
  * statement is its line range: a header spans from its keyword to its colon, a simple statement all its lines.
  */
@@ -29,7 +29,7 @@ interface StatementEntry {
   /** Lines (1-based, inclusive). */
   first: number;
   last: number;
-  /** Why this statement may not be narrowed when it changed (nested definitions, case patterns). */
+  /** Why this statement may not be narrowed when it changed (nested definitions). */
   whole?: string;
 }
 
@@ -101,6 +101,7 @@ function bodyStatements(body: Node, source: string): BodyStatements {
       const parts = codeChildren(node);
       const header = parts.filter((part) => part.type !== 'block' && !CLAUSES.has(part.type));
       if (type === 'for_statement') targetNames(node.childForFieldName('left'), bindings);
+      // A pattern binds names (`case Point(x=a)`): a changed one counts as other names bound.
       if (type === 'case_clause') bindings.push(`case:${printOf(header)}`);
       else yields += scanBindings(header);
       entries.push({
@@ -108,7 +109,6 @@ function bodyStatements(body: Node, source: string): BodyStatements {
         print: printOf(header),
         first: node.startPosition.row + 1,
         last: header.length ? Math.max(...header.map(lastLine)) : node.startPosition.row + 1,
-        ...(type === 'case_clause' ? { whole: 'a case pattern changed' } : {}),
       });
       for (const part of parts) {
         if (part.type === 'block') visitBlock(part, depth + 1);

@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   analyzePythonSource,
+  changedPythonStatements,
   listPythonDefinitions,
   loadPythonParser,
   MAX_PARSED_SOURCE_CHARS,
+  shapePythonModule,
 } from '@ci-optimizer/core/languages/python';
 import { TempGitRepo } from '../../support/git-repo.ts';
 import { selectBetween } from '../../test-filter/support.ts';
@@ -108,5 +110,15 @@ describe('inputs large and deep parse without recursion on their size', () => {
     } finally {
       repo.remove();
     }
+  });
+
+  it("a function's statements and memo state are read without recursion on an expression's depth", () => {
+    // Beyond what CPython compiles (it gives up near a few thousand terms), as a pull request may still write it.
+    const sum = Array.from({ length: 100_000 }, () => '1').join(' + ');
+    const source = `_g = None\n\ndef f():\n    global _g\n    x = ${sum}\n    _g = x\n    return x\n`;
+    expect(shapePythonModule(source).units.map((unit) => [unit.qualifiedName, unit.memoises])).toEqual([['f', true]]);
+    expect(changedPythonStatements(source, source.replace('return x', 'return None'), ['f']).get('f')).toEqual({
+      lines: [[7, 7]],
+    });
   });
 });

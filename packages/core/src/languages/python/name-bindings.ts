@@ -20,27 +20,39 @@ const TARGET_GROUPS = new Set([
   'type',
 ]);
 
-/** Names a target binds: `a`, `a, *b`, `(a, b)`; attributes and subscripts bind none; anything else by its text. */
-export function targetNames(node: Node | null, out: string[]): void {
-  if (!node) return;
-  if (node.type === 'identifier') out.push(node.text);
-  else if (node.type === 'attribute' || node.type === 'subscript') return;
-  else if (TARGET_GROUPS.has(node.type)) for (const child of node.namedChildren) targetNames(child, out);
-  else out.push(`?${node.text}`);
+/**
+ * Names a target binds: `a`, `a, *b`, `(a, b)`; attributes and subscripts bind none; anything else by its text.
+ * An explicit stack, not recursion: a target nests as deep as its source does.
+ */
+export function targetNames(target: Node | null, out: string[]): void {
+  const stack: Node[] = target ? [target] : [];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === 'identifier') out.push(node.text);
+    else if (node.type === 'attribute' || node.type === 'subscript') continue;
+    else if (TARGET_GROUPS.has(node.type)) {
+      const children = node.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) if (children[i]) stack.push(children[i]!);
+    } else out.push(`?${node.text}`);
+  }
 }
 
 /**
- * Calls `bound` with each name `nodes` bind in the function's scope and the construct that binds it (lambdas and
- * nested definitions left out; a walrus in a comprehension binds in the function; `global x` and `nonlocal x` as
- * `global_statement:x` and `nonlocal_statement:x`; a target it cannot read as `?` and its text). Returns how many
- * `yield`s they hold.
+ * Calls `bound` with each name `nodes` bind in the function's scope and the construct that binds it, in source order
+ * (lambdas and nested definitions left out; a walrus in a comprehension binds in the function; `global x` and
+ * `nonlocal x` as `global_statement:x` and `nonlocal_statement:x`; a target it cannot read as `?` and its text).
+ * Returns how many `yield`s they hold. An explicit stack, not recursion: expressions nest as deep as the source
+ * (a long `a + b + ...` is a chain as deep as it is long).
  */
 export function visitBindings(nodes: readonly Node[], bound: (name: string, construct: Node) => void): number {
   let yields = 0;
-  const visit = (node: Node) => {
+  const stack: Node[] = [...nodes].reverse();
+  while (stack.length) {
+    const node = stack.pop()!;
     const type = node.type;
-    if (OWN_SCOPES.has(type)) return;
+    if (OWN_SCOPES.has(type)) continue;
     const out: string[] = [];
+    let descend = true;
     if (type === 'yield') yields += 1;
     else if (type === 'assignment' || type === 'augmented_assignment' || type === 'type_alias_statement')
       targetNames(node.childForFieldName('left'), out);
@@ -61,12 +73,12 @@ export function visitBindings(nodes: readonly Node[], bound: (name: string, cons
         else out.push(name.text);
       }
       if (node.children.some((child) => child?.type === 'wildcard_import')) out.push('*');
-      for (const name of out) bound(name, node);
-      return;
+      descend = false;
     }
     for (const name of out) bound(name, node);
-    for (const child of node.children) if (child) visit(child);
-  };
-  for (const node of nodes) visit(node);
+    if (!descend) continue;
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) if (children[i]) stack.push(children[i]!);
+  }
   return yields;
 }

@@ -67,7 +67,7 @@ interface NarrowedFile {
   units: number[];
   /** Shared-state groups reached by the change: their `reach` units select their executors. */
   widen: { label: string; why: string; reach: number[] }[];
-  /** Units whose change counts only for the tests that ran its changed statements (`statementEvidence`). */
+  /** Units whose change counts only for the tests that ran its changed statements (`statementTests`). */
   statements?: Map<number, StatementTests>;
 }
 
@@ -126,13 +126,11 @@ export function attributeChangedBodies(
     const label = `${map.modules[index.moduleByPath.get(path)!.index].name}.${name}`;
     if (id === undefined) return `${label} is not in the map`;
     const change = statements?.get(name);
-    const evidence = change && 'lines' in change ? statementTests(index, path, change.lines) : undefined;
-    if (
-      defences.has('import-time') &&
-      map.importTime.includes(id) &&
-      !(evidence && change && 'lines' in change && !index.ranAtImport(path, change.lines))
-    )
-      return `${label} runs at import or collection time`;
+    const changedLines = change && 'lines' in change ? change.lines : undefined;
+    const evidence = changedLines && statementTests(index, path, changedLines);
+    // What ran at import time is in every importer, unless the statements that changed never ran then.
+    const ranAtImport = map.importTime.includes(id) && !(evidence && !index.ranAtImport(path, changedLines!));
+    if (defences.has('import-time') && ranAtImport) return `${label} runs at import or collection time`;
     if (defences.has('shared-fixtures') && map.sharedFixtureSetup.includes(id))
       return `${label} runs while setting up a shared fixture`;
     if (defences.has('unexecuted') && index.executorsOf(id).length === 0)

@@ -328,6 +328,39 @@ describe('selecting with the impact map', () => {
       expect(repaired.tests).toEqual(uncached.tests);
       expect(repaired.reasonsByTest).toEqual(uncached.reasonsByTest);
       expect((await stored()).answers[slot]).toEqual(kept);
+
+      // The old version's statements of the changed function are kept beside its shape, and read back: forged to
+      // say the changed statement is Ledger.post's lines, they select the tests that ran those.
+      const statementsSlot = `${oldBlob}\0python-unit-statements/1`;
+      const keptStatements = (await stored()).answers[statementsSlot];
+      expect(keptStatements['Ledger.total'].entries).toHaveLength(1);
+      const withStatements = await stored();
+      const forgedStatements = {
+        'Ledger.total': {
+          ...keptStatements['Ledger.total'],
+          entries: [{ ...keptStatements['Ledger.total'].entries[0], first: 11, last: 12 }],
+        },
+      };
+      await graphs.write(
+        answersKey,
+        JSON.stringify({
+          ...withStatements,
+          answers: { ...withStatements.answers, [statementsSlot]: forgedStatements },
+        }),
+      );
+      const fromForgedStatements = await select(graphs);
+      expect(fromForgedStatements.tests.sort()).toEqual(['tests/test_ledger.py', 'tests/test_total.py']);
+      // Damaged statements are no answer: cut again from the version, and replaced.
+      await graphs.write(
+        answersKey,
+        JSON.stringify({
+          ...withStatements,
+          answers: { ...withStatements.answers, [statementsSlot]: { 'Ledger.total': { entries: 'x' } } },
+        }),
+      );
+      const repairedStatements = await select(graphs);
+      expect(repairedStatements.tests).toEqual(uncached.tests);
+      expect((await stored()).answers[statementsSlot]).toEqual(keptStatements);
     } finally {
       repo.git('reset', '-q', '--hard', map.commit);
     }

@@ -353,7 +353,12 @@ async function narrowWithMap(
     // Which statements changed, where the map can tell which tests ran them.
     const statements =
       support.changedStatements && comparison.changedBodies.length && index.hasLines(path)
-        ? support.changedStatements(before, after, comparison.changedBodies)
+        ? support.changedStatements(
+            before,
+            after,
+            comparison.changedBodies,
+            answers && { blob: oldFiles.get(path)!, answers },
+          )
         : undefined;
     const attributed = attributeChangedBodies(index, path, comparison.changedBodies, defences, statements);
     if (typeof attributed === 'string') {

@@ -361,9 +361,15 @@ export interface ImpactMapSupport<U extends CodeUnit = CodeUnit> {
   compareVersions(before: string, after: string, kept?: { blob: string; answers: BlobAnswers }): UnitChange;
   /**
    * For units `compareVersions` found with a changed body: which of their statements changed, so only the tests that
-   * ran one of them are kept (after `prepare`). Absent: a changed unit always counts whole.
+   * ran one of them are kept (after `prepare`; `kept` as for `compareVersions`). Absent: a changed unit always counts
+   * whole.
    */
-  changedStatements?(before: string, after: string, units: readonly string[]): Map<string, StatementChange>;
+  changedStatements?(
+    before: string,
+    after: string,
+    units: readonly string[],
+    kept?: { blob: string; answers: BlobAnswers },
+  ): Map<string, StatementChange>;
   /**
    * For a change `compareVersions` could not narrow (module-level code): the units and test files that read the names
    * it gave new values, or why they cannot be told (then the static selection decides). Absent: never narrowed.

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { StatementChange } from '../types.ts';
+import type { BlobAnswers, StatementChange } from '../types.ts';
 import { targetNames, visitBindings } from './name-bindings.ts';
 import { CLAUSES, COMPOUND_STATEMENTS, fingerprint, LAYOUT, lastCodeLine, unitLinesOfTree } from './python-units.ts';
 import { withPythonTree } from './tree-sitter-parser.ts';
@@ -147,6 +147,66 @@ function functionBodies(root: Node): Map<number, Node> {
   }
 }
 
+/**
+ * The question a blob's units' statements are kept under (`BlobAnswers`). The version names how entries are made:
+ * a change to `bodyStatements` or to the fingerprints must bump it.
+ */
+export const UNIT_STATEMENTS_QUESTION = 'python-unit-statements/1';
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A kept answer is untrusted data: statements exactly, else nothing (the version is parsed again). */
+function isBodyStatements(value: unknown): value is BodyStatements {
+  if (!isObject(value) || typeof value.bindings !== 'string' || typeof value.generator !== 'boolean') return false;
+  return (
+    Array.isArray(value.entries) &&
+    value.entries.every(
+      (entry: unknown) =>
+        isObject(entry) &&
+        typeof entry.shape === 'string' &&
+        typeof entry.print === 'string' &&
+        Number.isInteger(entry.first) &&
+        Number.isInteger(entry.last) &&
+        (entry.whole === undefined || typeof entry.whole === 'string'),
+    )
+  );
+}
+
+/**
+ * The statements of the named units of the old version, kept by its blob when `kept` is given (the impact map's
+ * commit is the same on every pull request: its version of a changed file is cut once, not on every run).
+ */
+function keptStatementsOfUnits(
+  source: string,
+  names: readonly string[],
+  kept: { blob: string; answers: BlobAnswers } | undefined,
+): Map<string, BodyStatements | undefined> {
+  if (!kept) return statementsOfUnits(source, names);
+  const record = kept.answers.get(kept.blob, UNIT_STATEMENTS_QUESTION);
+  const known = isObject(record) ? record : {};
+  const found = new Map<string, BodyStatements | undefined>();
+  const missing: string[] = [];
+  for (const name of names) {
+    const value = Object.hasOwn(known, name) ? known[name] : undefined;
+    if (value === null) found.set(name, undefined);
+    else if (isBodyStatements(value)) found.set(name, value);
+    else missing.push(name);
+  }
+  if (missing.length === 0) return found;
+  const made = statementsOfUnits(source, missing);
+  // A unit may be named `__proto__`: a record without a prototype keeps it as a plain key.
+  const updated: Record<string, BodyStatements | null> = Object.create(null);
+  for (const [name, value] of Object.entries(known))
+    if (value === null || isBodyStatements(value)) updated[name] = value;
+  for (const name of missing) {
+    found.set(name, made.get(name));
+    updated[name] = made.get(name) ?? null;
+  }
+  kept.answers.set(kept.blob, UNIT_STATEMENTS_QUESTION, updated);
+  return found;
+}
+
 /** The statements of the named units of one version (undefined for a unit the version does not have). */
 function statementsOfUnits(source: string, names: readonly string[]): Map<string, BodyStatements | undefined> {
   return withPythonTree(source, (tree) => {
@@ -166,14 +226,16 @@ function statementsOfUnits(source: string, names: readonly string[]): Map<string
 /**
  * For each named unit whose body changed between `oldSource` and `newSource` (`compareVersions`' `changedBodies`):
  * the old version's line ranges of the statements that changed, or why the change must count for the whole unit.
- * Requires `loadPythonParser()` to have been awaited.
+ * `kept`: the old version's blob and the run's kept answers, where its statements are kept. Requires
+ * `loadPythonParser()` to have been awaited.
  */
 export function changedPythonStatements(
   oldSource: string,
   newSource: string,
   names: readonly string[],
+  kept?: { blob: string; answers: BlobAnswers },
 ): Map<string, StatementChange> {
-  const before = statementsOfUnits(oldSource, names);
+  const before = keptStatementsOfUnits(oldSource, names, kept);
   const after = statementsOfUnits(newSource, names);
   const result = new Map<string, StatementChange>();
   for (const name of names) result.set(name, compareBodies(before.get(name), after.get(name)));

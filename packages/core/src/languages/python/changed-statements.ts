@@ -1,7 +1,16 @@
 import type { Node } from 'web-tree-sitter';
 import type { BlobAnswers, StatementChange } from '../types.ts';
 import { targetNames, visitBindings } from './name-bindings.ts';
-import { CLAUSES, COMPOUND_STATEMENTS, fingerprint, LAYOUT, lastCodeLine, unitLinesOfTree } from './python-units.ts';
+import { isObject } from './kept-shapes.ts';
+import {
+  CLAUSES,
+  codeChildren,
+  COMPOUND_STATEMENTS,
+  endLine,
+  fingerprint,
+  lastCodeLine,
+  unitLinesOfTree,
+} from './python-units.ts';
 import { withPythonTree } from './tree-sitter-parser.ts';
 
 /**
@@ -39,15 +48,6 @@ interface BodyStatements {
   bindings: string;
   generator: boolean;
 }
-
-const codeChildren = (node: Node): Node[] =>
-  node.children.filter((child): child is Node => child !== null && !LAYOUT.has(child.type));
-
-/** The last line a node's code reaches (a token ending with its line break ends on the line before). */
-const lastLine = (node: Node) =>
-  node.endPosition.column === 0 && node.endPosition.row > node.startPosition.row
-    ? node.endPosition.row
-    : node.endPosition.row + 1;
 
 /** Cuts a function body into statements and headers, in source order, with the names they bind. */
 function bodyStatements(body: Node, source: string): BodyStatements {
@@ -92,7 +92,7 @@ function bodyStatements(body: Node, source: string): BodyStatements {
         shape: `${depth}:def`,
         print: printOf(header),
         first: node.startPosition.row + 1,
-        last: Math.max(...header.map(lastLine)),
+        last: Math.max(...header.map(endLine)),
         whole: 'the header of a function defined in it changed',
       });
       return;
@@ -108,7 +108,7 @@ function bodyStatements(body: Node, source: string): BodyStatements {
         shape: `${depth}:${type}`,
         print: printOf(header),
         first: node.startPosition.row + 1,
-        last: header.length ? Math.max(...header.map(lastLine)) : node.startPosition.row + 1,
+        last: header.length ? Math.max(...header.map(endLine)) : node.startPosition.row + 1,
       });
       for (const part of parts) {
         if (part.type === 'block') visitBlock(part, depth + 1);
@@ -121,7 +121,7 @@ function bodyStatements(body: Node, source: string): BodyStatements {
       shape: `${depth}:simple`,
       print: printOf([node]),
       first: node.startPosition.row + 1,
-      last: lastLine(node),
+      last: endLine(node),
     });
   };
   visitBlock(body, 0);
@@ -152,9 +152,6 @@ function functionBodies(root: Node): Map<number, Node> {
  * a change to `bodyStatements` or to the fingerprints must bump it.
  */
 export const UNIT_STATEMENTS_QUESTION = 'python-unit-statements/1';
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A kept answer is untrusted data: statements exactly, else nothing (the version is parsed again). */
 function isBodyStatements(value: unknown): value is BodyStatements {

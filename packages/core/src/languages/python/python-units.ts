@@ -80,6 +80,9 @@ const lineOf = (node: Node) => node.startPosition.row + 1;
 /** The children of a node in one call (asking each node for its next sibling is linear in the earlier ones). */
 const childrenOf = (node: Node): Node[] => node.children.filter((child): child is Node => child !== null);
 
+/** The children that are code: comments and line continuations left out. */
+export const codeChildren = (node: Node): Node[] => childrenOf(node).filter((child) => !LAYOUT.has(child.type));
+
 /**
  * Serialises a subtree as node types and leaf text, skipping comments: equal prints mean equal code (the types carry
  * the block structure that Python's indentation gives). A cursor walks it, so deep nesting never meets the JS stack.
@@ -261,8 +264,12 @@ function lastCodeChild(node: Node): Node | null {
 export function lastCodeLine(body: Node): number {
   let node = body;
   for (let child = lastCodeChild(node); child; child = lastCodeChild(node)) node = child;
+  return endLine(node);
+}
+
+/** The 1-based line a node's code ends on (a token that ends with its line break ends on the line before). */
+export function endLine(node: Node): number {
   const end = node.endPosition;
-  // A token that ends with its line break (none should) ends on the line before.
   return end.column === 0 && end.row > node.startPosition.row ? end.row : end.row + 1;
 }
 
@@ -396,7 +403,7 @@ function shapeTree(tree: Tree, source: string, full = true): PythonModuleShape {
             if (shape) shape.print = [...header, '|', ...inner].join(' ');
             else residue.push('class', ...header, '|', ...inner);
           } else {
-            const first = childrenOf(body).find((part) => !LAYOUT.has(part.type));
+            const first = codeChildren(body)[0];
             const scan = full ? scanBody(body, moduleDicts) : { mentions: new Set<string>(), memoises: false };
             const unit: PythonUnit = {
               qualifiedName,

@@ -1,0 +1,1 @@
+import{assertProjectDir,loadLanguagePack,testFilterCommand}from"./chunk-O4H2G7U3.js";import"./chunk-J2FJOQM2.js";import"./chunk-E3XQCHLK.js";import"./chunk-QFJU5QM4.js";import"./chunk-HZJPNDDL.js";import"./chunk-Y6R66KAF.js";import"./chunk-7KBNODNU.js";import"./chunk-QQFMQDA4.js";import"./chunk-CY6WDTSA.js";export{assertProjectDir,loadLanguagePack,testFilterCommand};
